@@ -1,0 +1,29 @@
+"""Fixtures shared by all tests."""
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real recorded device data in ../shared/data (never copied into this repository).
+
+    Absent on a user's machine, so tests skip there; CI must have it, so they fail under CI.
+    """
+    if not SHARED_DATA.is_dir():
+        message = f"real device data not found at {SHARED_DATA}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (required under CI=true)")
+        pytest.skip(message)
+    return SHARED_DATA

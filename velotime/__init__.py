@@ -1,0 +1,3 @@
+"""velotime: the timing daemon a velodrome runs on race day."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from velotime.cli import main
+
+sys.exit(main())

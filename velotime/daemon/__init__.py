@@ -1,0 +1,1 @@
+"""The daemon: one clock for every record, events published over MQTT."""

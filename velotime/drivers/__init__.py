@@ -1,0 +1,1 @@
+"""Device drivers: transports (TCP, serial, file replay) feeding the protocol codecs."""

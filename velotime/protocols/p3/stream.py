@@ -1,0 +1,47 @@
+"""The P3 codec as one sans-I/O object: wire bytes in, typed records and counted errors out."""
+
+from velotime.protocols.p3.decoder import MalformedRecordError, decode_record
+from velotime.protocols.p3.errors import ErrorKind, FrameError, StreamStats
+from velotime.protocols.p3.framer import DEFAULT_MAX_FRAME_SIZE, P3Framer
+from velotime.protocols.p3.records import P3Record
+
+
+class P3Stream:
+    """Feed bytes as they arrive (any split); get records, and `FrameError`s for what was skipped.
+
+    Never raises on bad input. `stats` counts records, skipped records by cause, and garbage.
+    """
+
+    def __init__(self, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> None:
+        self._framer = P3Framer(max_frame_size)
+
+    @property
+    def stats(self) -> StreamStats:
+        return self._framer.stats
+
+    def feed(self, data: bytes) -> list[P3Record | FrameError]:
+        return self._decode(self._framer.feed(data))
+
+    def close(self) -> list[P3Record | FrameError]:
+        """The stream ended: report what was left incomplete."""
+        return self._decode(self._framer.close())
+
+    def _decode(self, items: list[bytes | FrameError]) -> list[P3Record | FrameError]:
+        out: list[P3Record | FrameError] = []
+        append = out.append
+        decode = decode_record
+        for item in items:
+            if type(item) is bytes:
+                try:
+                    append(decode(item))
+                except MalformedRecordError as exc:
+                    append(self._malformed(item, str(exc)))
+            else:
+                append(item)  # type: ignore[arg-type]
+        return out
+
+    def _malformed(self, record: bytes, detail: str) -> FrameError:
+        self.stats.frames -= 1  # the framer counted it as a good record
+        error = FrameError(ErrorKind.MALFORMED, record, detail)
+        self.stats.count(error)
+        return error

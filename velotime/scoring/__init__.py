@@ -1,0 +1,1 @@
+"""The scoring engine: times, rankings and standings from timing events (UCI rules)."""

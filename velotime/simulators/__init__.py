@@ -1,0 +1,1 @@
+"""Simulated timing devices, for tests and demos without hardware."""
