@@ -14,6 +14,7 @@ from velotime.protocols.p3.escaping import EscapeError, unescape
 # The largest record seen is about 60 bytes; LENGTH is 16-bit, but buffering a 64 KiB "record"
 # from a stream that lost its EOR would only delay the good records behind it.
 DEFAULT_MAX_FRAME_SIZE = 4096
+_EOR_BYTES = bytes([EOR])
 
 
 class P3Framer:
@@ -27,86 +28,58 @@ class P3Framer:
         self._pending = b""  # the start of a record whose EOR has not arrived yet
 
     def feed(self, data: bytes) -> list[bytes | FrameError]:
-        # Work on immutable bytes: slicing them copies once, a bytearray slice would copy twice.
         buf = self._pending + data if self._pending else bytes(data)
+        # Splitting at every EOR finds all record ends in one pass; each piece but the last is a
+        # record (from its last SOR) possibly preceded by garbage or cut-off records.
+        pieces = buf.split(_EOR_BYTES)
+        tail = pieces.pop()
         out: list[bytes | FrameError] = []
-        find = buf.find
+        append = out.append
         max_size = self.max_frame_size
-        end = len(buf)
-        pos = 0
         frames = 0
-        while pos < end:
-            eor = find(EOR, pos)
-            if eor < 0:
-                pos = self._hold_tail(buf, pos, out)
-                break
-            # The record is the last SOR before this EOR; anything before that SOR is either
-            # garbage or records cut off by the SOR that follows them.
-            sor = buf.rfind(SOR, pos, eor)
-            if sor != pos:
-                if sor < 0:  # no record can start before the next SOR: all garbage until it
-                    following = find(SOR, eor + 1)
-                    following = end if following < 0 else following
-                    out.append(self._error(ErrorKind.GARBAGE, buf[pos:following]))
-                    pos = following
+        skipped = False
+        for piece in pieces:
+            start = piece.rfind(SOR)
+            if start:
+                skipped = True
+                if start < 0:
+                    append(self._error(ErrorKind.GARBAGE, piece + _EOR_BYTES))
                     continue
-                self._skip_broken(buf, pos, sor, out)
-            pos = eor + 1
-            record = wire = buf[sor:pos]
-            if pos - sor > max_size:
-                out.append(self._error(ErrorKind.OVERSIZED, wire, f"{pos - sor} bytes"))
+                self._skip_broken(piece[:start], out)
+                piece = piece[start:]
+            record = wire = piece + _EOR_BYTES
+            size = len(wire)
+            if size > max_size:
+                append(self._error(ErrorKind.OVERSIZED, wire, f"{size} bytes"))
                 continue
             if ESC in wire:
                 try:
                     record = unescape(wire)
                 except EscapeError as exc:
-                    out.append(self._error(ErrorKind.BAD_ESCAPE, wire, str(exc)))
+                    append(self._error(ErrorKind.BAD_ESCAPE, wire, str(exc)))
                     continue
-            size = len(record)
+                size = len(record)
             if size < MIN_FRAME_SIZE:
-                out.append(self._error(ErrorKind.BAD_LENGTH, wire, f"{size} bytes, no header"))
+                append(self._error(ErrorKind.BAD_LENGTH, wire, f"{size} bytes, no header"))
                 continue
             length = record[2] | record[3] << 8
             # LENGTH 0 is a known host-side shortcut (a published GET_TIME request sends it);
             # the CRC still protects such a record.
             if length != size and length != 0:
                 detail = f"LENGTH {length}, record {size} bytes"
-                out.append(self._error(ErrorKind.BAD_LENGTH, wire, detail))
+                append(self._error(ErrorKind.BAD_LENGTH, wire, detail))
                 continue
             if p3_crc(record) != (record[4] | record[5] << 8):
-                out.append(self._error(ErrorKind.BAD_CRC, wire))
+                append(self._error(ErrorKind.BAD_CRC, wire))
                 continue
-            out.append(record)
+            append(record)
             frames += 1
-        self._pending = buf[pos:]
+        if tail:
+            skipped |= self._hold_tail(tail, out)
+        else:
+            self._pending = b""
         self.stats.frames += frames
-        return out
-
-    def _skip_broken(self, buf: bytes, pos: int, sor: int, out: list[bytes | FrameError]) -> None:
-        """Report buf[pos:sor], which holds no EOR: leading garbage, then cut-off records."""
-        start = buf.find(SOR, pos, sor)
-        if start < 0:
-            out.append(self._error(ErrorKind.GARBAGE, buf[pos:sor]))
-            return
-        if start > pos:
-            out.append(self._error(ErrorKind.GARBAGE, buf[pos:start]))
-        while start < sor:
-            following = buf.find(SOR, start + 1, sor + 1)
-            out.append(self._error(ErrorKind.TRUNCATED, buf[start:following], "cut off by SOR"))
-            start = following
-
-    def _hold_tail(self, buf: bytes, pos: int, out: list[bytes | FrameError]) -> int:
-        """No EOR after pos: keep the last record start for the next chunk, report the rest."""
-        sor = buf.rfind(SOR, pos)
-        if sor < 0:
-            out.append(self._error(ErrorKind.GARBAGE, buf[pos:]))
-            return len(buf)
-        if sor > pos:
-            self._skip_broken(buf, pos, sor, out)
-        if len(buf) - sor > self.max_frame_size:
-            out.append(self._error(ErrorKind.OVERSIZED, buf[sor:], "no EOR"))
-            return len(buf)
-        return sor
+        return _merge_garbage(out) if skipped else out
 
     def close(self) -> list[bytes | FrameError]:
         """End of stream: a record still incomplete is reported as truncated."""
@@ -115,7 +88,51 @@ class P3Framer:
         rest, self._pending = self._pending, b""
         return [self._error(ErrorKind.TRUNCATED, rest, "end of stream")]
 
+    def _skip_broken(self, piece: bytes, out: list[bytes | FrameError]) -> None:
+        """Report bytes holding no EOR: leading garbage, then records cut off by a later SOR."""
+        start = piece.find(SOR)
+        if start != 0:
+            out.append(self._error(ErrorKind.GARBAGE, piece if start < 0 else piece[:start]))
+        while start >= 0:
+            following = piece.find(SOR, start + 1)
+            raw = piece[start:] if following < 0 else piece[start:following]
+            out.append(self._error(ErrorKind.TRUNCATED, raw, "cut off by SOR"))
+            start = following
+
+    def _hold_tail(self, tail: bytes, out: list[bytes | FrameError]) -> bool:
+        """Keep the record begun after the last EOR for the next chunk; report what cannot be
+        part of it. Returns whether anything was skipped."""
+        start = tail.rfind(SOR)
+        self._pending = b""
+        if start < 0:
+            out.append(self._error(ErrorKind.GARBAGE, tail))
+            return True
+        if start:
+            self._skip_broken(tail[:start], out)
+        if len(tail) - start > self.max_frame_size:
+            out.append(self._error(ErrorKind.OVERSIZED, tail[start:], "no EOR"))
+            return True
+        self._pending = tail[start:]
+        return start > 0
+
     def _error(self, kind: ErrorKind, raw: bytes, detail: str = "") -> FrameError:
         error = FrameError(kind, raw, detail)
         self.stats.count(error)
         return error
+
+
+def _merge_garbage(items: list[bytes | FrameError]) -> list[bytes | FrameError]:
+    """One report per run of garbage, however many EORs it held."""
+    merged: list[bytes | FrameError] = []
+    for item in items:
+        previous = merged[-1] if merged else None
+        if (
+            isinstance(item, FrameError)
+            and item.kind is ErrorKind.GARBAGE
+            and isinstance(previous, FrameError)
+            and previous.kind is ErrorKind.GARBAGE
+        ):
+            merged[-1] = FrameError(ErrorKind.GARBAGE, previous.raw + item.raw)
+        else:
+            merged.append(item)
+    return merged

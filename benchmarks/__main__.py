@@ -1,0 +1,6 @@
+"""Run every benchmark: `python -m benchmarks` (or `make bench`)."""
+
+from benchmarks import p3_decode
+
+if __name__ == "__main__":
+    p3_decode.main()
