@@ -120,15 +120,10 @@ def _remember(
     if len(_shapes) >= _SHAPE_CACHE_LIMIT:
         _shapes.clear()  # real streams have a handful of shapes; hundreds means noise
     cls = CLASS_OF_TOR.get(tor, Unknown)
-    marker_positions = [p + i for p in positions for i in (0, 1)]
-    # A record with no fields has no markers: itemgetter needs at least one index, so check the
-    # TOR byte, which is the same for every record of this shape.
-    markers = itemgetter(*marker_positions, 8) if marker_positions else itemgetter(8, 8)
-    layout = "<xBxxxxHxx"
-    cursor = HEADER_SIZE
-    for position in positions:
-        layout += "x" * (position - cursor) + "xx" + _CODES[table[record[position]].kind]
-        cursor = position + 2 + record[position + 1]
+    # Every field of a remembered shape is a typed integer, so the fields are contiguous. The
+    # TOR byte joins the markers so that itemgetter always gets an index, even with no fields.
+    markers = itemgetter(*(p + i for p in positions for i in (0, 1)), 8)
+    layout = "<xBxxxxHxx" + "".join("xx" + _CODES[table[record[p]].kind] for p in positions)
     _shapes[tor << 16 | len(record)] = _Shape(
         markers=markers,
         expected=markers(record),

@@ -31,13 +31,13 @@ class P3Stream:
         append = out.append
         decode = decode_record
         for item in items:
-            if type(item) is bytes:
+            if isinstance(item, bytes):  # the cheapest test: most items are records
                 try:
                     append(decode(item))
                 except MalformedRecordError as exc:
                     append(self._malformed(item, str(exc)))
             else:
-                append(item)  # type: ignore[arg-type]
+                append(item)
         return out
 
     def _malformed(self, record: bytes, detail: str) -> FrameError:
