@@ -1,0 +1,421 @@
+"""A simulated AMB P3 decoder that is a real TCP server, for tests, demos and benchmarks.
+
+Like the real decoder it keeps detecting while nobody listens: riders lap its loop on a
+deterministic schedule, every passing is numbered and stored, and each one is streamed at its
+due wall time to the hosts connected at that moment. A host that missed passings asks for them
+with RESEND; GET_TIME is answered with the decoder clock. Passing times come from the schedule
+(integer microseconds on the decoder clock), never from when they happen to be sent, so a seed
+and a start time reproduce them exactly, whatever the speedup.
+"""
+
+import asyncio
+import contextlib
+import heapq
+import math
+import random
+import time
+from collections.abc import Iterator, Sequence
+from fractions import Fraction
+from types import TracebackType
+
+from velotime.protocols.p3 import (
+    Error,
+    ErrorCode,
+    FrameError,
+    GetTime,
+    P3Record,
+    P3Stream,
+    Passing,
+    Resend,
+    Status,
+    encode,
+)
+from velotime.times import US_PER_SECOND
+
+DEFAULT_DECODER_ID = 268307  # the AMBrc decoder of the public captures
+RIDER_SPREAD_PER_MILLE = 20  # each rider's mean lap differs from the given mean by up to 2 %
+LAP_JITTER_PER_MILLE = 15  # each lap differs from the rider's mean by up to 1.5 %
+_NS_PER_US = 1_000
+_NS_PER_S = 1_000_000_000
+_READ_SIZE = 1 << 16
+_U32_MAX = 0xFFFF_FFFF
+
+
+class P3DecoderSimulator:
+    """An AMB P3 decoder on TCP: `await start(host, port)`, then hosts connect to `port`.
+
+    `passings` holds every passing produced so far, in order; `sent_at` maps a passing number to
+    the host wall clock (`time.time_ns()`) at which it was first written to a client socket.
+    Usable as `async with` (the exit stops it); `start` is still called explicitly.
+    """
+
+    def __init__(
+        self,
+        *,
+        transponders: Sequence[int],
+        lap_time_us: int,
+        speedup: float | Fraction = 1.0,
+        count: int | None = None,
+        decoder_id: int = DEFAULT_DECODER_ID,
+        status_interval_s: float = 4.0,
+        seed: int = 0,
+        first_passing_number: int = 1,
+        rtc_start_us: int | None = None,
+        drain_timeout_s: float = 5.0,
+    ) -> None:
+        if not transponders:
+            raise ValueError("at least one transponder is needed")
+        if any(not 0 <= t <= _U32_MAX for t in transponders):
+            raise ValueError("transponder ids must fit in 32 bits")
+        if lap_time_us <= 0:
+            raise ValueError("the lap time must be positive")
+        if isinstance(speedup, float) and not math.isfinite(speedup):
+            raise ValueError("the speedup must be finite")
+        # repr() of a float is its shortest decimal form: 0.1 becomes exactly 1/10.
+        self._speedup = Fraction(repr(speedup)) if isinstance(speedup, float) else Fraction(speedup)
+        if self._speedup <= 0:
+            raise ValueError("the speedup must be positive")
+        if count is not None and count < 0:
+            raise ValueError("the count must not be negative")
+        if not 0 <= decoder_id <= _U32_MAX:
+            raise ValueError("the decoder id must fit in 32 bits")
+        if not status_interval_s > 0 or not drain_timeout_s > 0:
+            raise ValueError("the status interval and the drain timeout must be positive")
+        if not 0 <= first_passing_number <= _U32_MAX:
+            raise ValueError("the first passing number must fit in 32 bits")
+        self._transponders = tuple(transponders)
+        self._lap_time_us = lap_time_us
+        self._count = count
+        self._decoder_id = decoder_id
+        self._status_interval_ns = round(status_interval_s * _NS_PER_S)
+        self._seed = seed
+        self._first_number = first_passing_number
+        self._rtc_start_us = rtc_start_us
+        self._drain_timeout_s = drain_timeout_s
+
+        self.passings: list[Passing] = []
+        self.sent_at: dict[int, int] = {}
+        self.client_errors = 0  # garbage and bad frames received from clients
+        self._wire: list[bytes] = []  # encoded passings, parallel to `passings`, for RESEND
+        self._clients: set[_Client] = set()
+        self._silent = False
+        self._closing = False
+        self._server: asyncio.Server | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._start_when_connected = False
+        self._t0_ns = 0  # monotonic clock at the start of generation
+        self._done = asyncio.Event()
+        # Its own generator, so that STATUS timing (wall clock) never shifts the passings.
+        self._status_rng = random.Random(f"status-{seed}")
+
+    async def __aenter__(self) -> "P3DecoderSimulator":
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def start(self, host: str, port: int, *, when_connected: bool = False) -> None:
+        """Listen on host:port (0: any free port) and start producing passings, at once or, with
+        `when_connected`, when the first host connects (a decoder switched on by its host).
+
+        Raises OSError when the address cannot be bound.
+        """
+        if self._server is not None or self._closing:
+            raise RuntimeError("the simulator was already started")
+        self._server = await asyncio.start_server(self._serve_client, host, port)
+        self._start_when_connected = when_connected
+        if not when_connected:
+            self._begin()
+
+    def _begin(self) -> None:
+        self._t0_ns = time.monotonic_ns()
+        if self._rtc_start_us is None:
+            self._rtc_start_us = time.time_ns() // _NS_PER_US
+        self._tasks = [
+            asyncio.create_task(self._generate(), name="p3-sim-passings"),
+            asyncio.create_task(self._send_statuses(), name="p3-sim-status"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop producing, close the server and every client connection."""
+        self._closing = True
+        if self._server is not None:
+            self._server.close()
+        client_tasks = [c.task for c in self._clients if c.task is not None]
+        for client in list(self._clients):
+            self._drop(client)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Not cancelled: asyncio's stream protocol logs a cancelled connection handler as an
+        # error. Closing the connection ends each handler's read with EOF instead.
+        if client_tasks:
+            await asyncio.wait(client_tasks)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port (the one picked when 0 was asked for)."""
+        if self._server is None or not self._server.sockets:
+            raise RuntimeError("the simulator is not listening")
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    @property
+    def rtc_start_us(self) -> int:
+        """The decoder clock when generation started."""
+        if self._rtc_start_us is None:
+            raise RuntimeError("the simulator was not started")
+        return self._rtc_start_us
+
+    def decoder_clock_us(self) -> int:
+        """The decoder clock now: its start plus the wall time since, times the speedup."""
+        elapsed_ns = time.monotonic_ns() - self._t0_ns
+        speedup = self._speedup
+        return self.rtc_start_us + elapsed_ns * speedup.numerator // (
+            speedup.denominator * _NS_PER_US
+        )
+
+    @property
+    def client_count(self) -> int:
+        return len(self._clients)
+
+    @property
+    def done(self) -> bool:
+        """Whether `count` passings have been produced."""
+        return self._done.is_set()
+
+    async def finished(self) -> None:
+        """Return once `count` passings have been produced (never, without a count)."""
+        await self._done.wait()
+
+    # -- fault injection -----------------------------------------------------------------------
+
+    def drop_clients(self) -> int:
+        """Close every client connection (the server keeps accepting). Returns how many."""
+        clients = list(self._clients)
+        for client in clients:
+            self._drop(client)
+        return len(clients)
+
+    @property
+    def silent(self) -> bool:
+        return self._silent
+
+    def set_silent(self, silent: bool) -> None:
+        """While silent nothing is sent (connections stay open); passings are still produced."""
+        self._silent = silent
+
+    # -- generation ----------------------------------------------------------------------------
+
+    def _schedule(self) -> Iterator[Passing]:
+        """Passings in decoder-clock order, forever; every random draw is made in a fixed order,
+        so a seed and a start time give the same passings whatever the speedup."""
+        rng = random.Random(self._seed)
+        spread = self._lap_time_us * RIDER_SPREAD_PER_MILLE // 1000
+        riders: list[tuple[int, int, int]] = []  # (next crossing, rider index, mean lap)
+        for index in range(len(self._transponders)):
+            mean = self._lap_time_us + rng.randint(-spread, spread)
+            riders.append((self.rtc_start_us + rng.randrange(US_PER_SECOND), index, mean))
+        heapq.heapify(riders)
+        number = self._first_number
+        while True:
+            time_us, index, mean = riders[0]
+            yield Passing(
+                passing_number=number,
+                transponder=self._transponders[index],
+                rtc_time_us=time_us,
+                strength=rng.randint(120, 200),
+                hits=rng.randint(20, 60),
+                flags=0,
+                decoder_id=self._decoder_id,
+            )
+            number += 1
+            jitter = mean * LAP_JITTER_PER_MILLE // 1000
+            lap = max(1, mean + rng.randint(-jitter, jitter))
+            heapq.heapreplace(riders, (time_us + lap, index, mean))
+
+    def _due_ns(self, rtc_time_us: int) -> int:
+        """The monotonic wall time at which the decoder clock reaches rtc_time_us (rounded up)."""
+        speedup = self._speedup
+        simulated_ns = (rtc_time_us - self.rtc_start_us) * _NS_PER_US
+        return self._t0_ns - (-simulated_ns * speedup.denominator // speedup.numerator)
+
+    async def _generate(self) -> None:
+        schedule = self._schedule()
+        while self._count is None or len(self.passings) < self._count:
+            passing = next(schedule)
+            assert passing.rtc_time_us is not None
+            await _sleep_until(self._due_ns(passing.rtc_time_us))
+            wire = encode(passing)
+            self.passings.append(passing)
+            self._wire.append(wire)
+            assert passing.passing_number is not None
+            self._broadcast(wire, passing.passing_number)
+        self._done.set()
+
+    async def _send_statuses(self) -> None:
+        tick = 1
+        while True:
+            await _sleep_until(self._t0_ns + tick * self._status_interval_ns)
+            # After a stall (a suspended host), carry on from now rather than send a burst.
+            tick = max(tick, (time.monotonic_ns() - self._t0_ns) // self._status_interval_ns) + 1
+            status = Status(
+                noise=self._status_rng.randint(33, 58),
+                temperature=22,
+                input_voltage=118,
+                gps=0,
+                decoder_id=self._decoder_id,
+            )
+            self._broadcast(encode(status))
+
+    def _broadcast(self, wire: bytes, passing_number: int | None = None) -> None:
+        if self._silent:
+            return
+        for client in list(self._clients):
+            self._send(client, wire, passing_number)
+
+    def _send(self, client: "_Client", wire: bytes, *passing_numbers: int | None) -> None:
+        if not client.send(wire):
+            return
+        now_ns = time.time_ns()
+        for number in passing_numbers:
+            if number is not None:
+                self.sent_at.setdefault(number, now_ns)
+
+    # -- clients -------------------------------------------------------------------------------
+
+    async def _serve_client(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        client = _Client(writer, self._drain_timeout_s, asyncio.current_task())
+        if self._closing:
+            client.close()
+            return
+        self._clients.add(client)
+        if self._start_when_connected and not self._tasks:
+            self._begin()
+        try:
+            while not client.closed:
+                try:
+                    data = await reader.read(_READ_SIZE)
+                except ConnectionError:
+                    break
+                if not data:
+                    break
+                for item in client.stream.feed(data):
+                    if isinstance(item, FrameError):
+                        self.client_errors += 1
+                    else:
+                        self._answer(client, item)
+                # Stop reading from a host that does not read our answers (TCP back-pressure).
+                await client.writable()
+        finally:
+            self._drop(client)
+
+    def _answer(self, client: "_Client", request: P3Record) -> None:
+        if self._silent:
+            return
+        if isinstance(request, GetTime):
+            reply: P3Record = GetTime(
+                rtc_time_us=self.decoder_clock_us(),
+                unknown_04=0,
+                utc_time_us=time.time_ns() // _NS_PER_US,
+                decoder_id=self._decoder_id,
+            )
+        elif isinstance(request, Resend):
+            if request.from_passing is None or request.until_passing is None:
+                reply = Error(
+                    code=ErrorCode.PARAMETERS_MISSING,
+                    description="parameters missing",
+                    decoder_id=self._decoder_id,
+                )
+            else:
+                self._resend(client, request.from_passing, request.until_passing)
+                return
+        else:
+            reply = Error(
+                code=ErrorCode.TOR_UNKNOWN, description="TOR unknown", decoder_id=self._decoder_id
+            )
+        client.send(encode(reply))
+
+    def _resend(self, client: "_Client", first: int, last: int) -> None:
+        """The stored passings first..last that were already produced, in order."""
+        start = max(first - self._first_number, 0)
+        stop = min(last - self._first_number + 1, len(self._wire))
+        if start < stop:
+            numbers = range(start + self._first_number, stop + self._first_number)
+            self._send(client, b"".join(self._wire[start:stop]), *numbers)
+
+    def _drop(self, client: "_Client") -> None:
+        self._clients.discard(client)
+        client.close()
+
+
+class _Client:
+    """One host connection: its decoder of incoming bytes and a bounded writer."""
+
+    def __init__(
+        self,
+        writer: asyncio.StreamWriter,
+        drain_timeout_s: float,
+        task: "asyncio.Task[None] | None",
+    ) -> None:
+        self.writer = writer
+        self.stream = P3Stream()
+        self.task = task
+        self.closed = False
+        self._drain_timeout_s = drain_timeout_s
+        self._drainer: asyncio.Task[None] | None = None
+
+    def send(self, data: bytes) -> bool:
+        """Queue bytes without waiting; False if the connection is gone."""
+        if self.closed or self.writer.transport.is_closing():
+            return False
+        self.writer.write(data)
+        # The kernel did not take everything: watch that the host keeps reading.
+        if self._drainer is None and self.writer.transport.get_write_buffer_size():
+            self._drainer = asyncio.create_task(self._drain())
+        return True
+
+    async def writable(self) -> None:
+        """Wait until our queued bytes are on their way (or the client has been dropped)."""
+        if self._drainer is not None:
+            await asyncio.wait([self._drainer])  # never raises, even if the drainer was cancelled
+
+    async def _drain(self) -> None:
+        try:
+            await asyncio.wait_for(self.writer.drain(), self._drain_timeout_s)
+        except (TimeoutError, ConnectionError):
+            # A host that stops reading must not make the others wait, nor grow our memory.
+            self.close(abort=True)
+        finally:
+            self._drainer = None
+
+    def close(self, *, abort: bool = False) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._drainer is not None and self._drainer is not asyncio.current_task():
+            self._drainer.cancel()
+        transport = self.writer.transport
+        # Bytes still queued mean the host is not reading them: do not wait for it.
+        if abort or transport.get_write_buffer_size():
+            transport.abort()
+        else:
+            with contextlib.suppress(RuntimeError):  # the event loop is already closed
+                self.writer.close()
+
+
+async def _sleep_until(deadline_ns: int) -> None:
+    """Sleep until the monotonic clock reaches the deadline (asyncio may wake a tick early)."""
+    while (remaining_ns := deadline_ns - time.monotonic_ns()) > 0:
+        await asyncio.sleep(remaining_ns / _NS_PER_S)
