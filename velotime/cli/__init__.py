@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from velotime import __version__
-from velotime.cli import decode, demo
+from velotime.cli import check_config, decode, demo, replay, run, simulate
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,8 +20,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="velotime", description=__doc__)
     parser.add_argument("--version", action="version", version=f"velotime {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    check_config.register(commands)
     decode.register(commands)
     demo.register(commands)
+    run.register(commands)
+    replay.register(commands)
+    simulate.register(commands)
     return parser
 
 

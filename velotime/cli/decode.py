@@ -11,6 +11,7 @@ import msgspec
 from velotime.cli.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.protocols.p3 import FrameError, P3Record, P3Stream, Passing
 from velotime.protocols.p3.gaps import GapTracker
+from velotime.protocols.p3.json import record_to_builtins
 
 PROTOCOLS = ("p3",)
 _RAW_SHOWN = 64  # bytes of a skipped piece shown in an error line
@@ -67,7 +68,7 @@ def _decode_p3(chunks: Any, *, print_records: bool) -> dict[str, Any]:
             if isinstance(item, Passing) and item.passing_number is not None:
                 trackers.setdefault(item.decoder_id, GapTracker()).observe(item.passing_number)
             if print_records:
-                write_out(record_json(item) + "\n")
+                write_out(msgspec.json.encode(record_to_builtins(item)).decode() + "\n")
 
     for chunk in chunks:
         if isinstance(chunk, BadHexLine):
@@ -87,14 +88,6 @@ def _decode_p3(chunks: Any, *, print_records: bool) -> dict[str, Any]:
         "passing_gaps": sorted(gap for t in trackers.values() for gap in t.gaps()),
         "bad_hex_lines": bad_hex_lines,
     }
-
-
-def record_json(record: P3Record) -> str:
-    """One record as a JSON object; raw field values in hex, as protocol people read them."""
-    data = msgspec.to_builtins(record, builtin_types=(bytes,))
-    if "extra" in data:
-        data["extra"] = [[tag, value.hex()] for tag, value in data["extra"]]
-    return msgspec.json.encode(data).decode()
 
 
 def _error_line(error: FrameError) -> str:

@@ -1,1 +1,1 @@
-"""Device drivers: transports (TCP, serial, file replay) feeding the protocol codecs."""
+"""Device drivers: transports (TCP, serial) and the per-protocol logic that reads each feed."""

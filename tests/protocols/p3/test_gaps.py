@@ -3,7 +3,7 @@ from velotime.protocols.p3.gaps import GapTracker
 
 def observe_all(numbers: list[int]) -> tuple[GapTracker, list[tuple[int, int] | None]]:
     tracker = GapTracker()
-    return tracker, [tracker.observe(n) for n in numbers]
+    return tracker, [tracker.observe(n).gap for n in numbers]
 
 
 def test_contiguous_numbers_have_no_gap() -> None:
@@ -30,3 +30,24 @@ def test_duplicates_and_old_numbers_change_nothing() -> None:
     tracker, opened = observe_all([10, 12, 12, 9])
     assert opened == [None, (11, 11), None, None]
     assert tracker.gaps() == [(11, 11)]
+
+
+def test_only_numbers_never_seen_are_new() -> None:
+    tracker = GapTracker()
+    assert [tracker.observe(n).new for n in [10, 12, 11, 11, 12, 9]] == [
+        True,
+        True,
+        True,  # fills the gap
+        False,
+        False,
+        False,  # below the first number seen: cannot be told from an old passing
+    ]
+
+
+def test_state_can_be_saved_and_restored() -> None:
+    tracker, _ = observe_all([10, 15, 12])
+    restored = GapTracker(tracker.highest, tracker.gaps())
+    assert restored.gaps() == [(11, 11), (13, 14)]
+    assert restored.observe(13).new
+    assert not restored.observe(15).new
+    assert restored.observe(17).gap == (16, 16)

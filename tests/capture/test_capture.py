@@ -1,0 +1,69 @@
+"""Capture files: the v1 format on disk, and reading what a crash or bad disk leaves."""
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from velotime.capture import CaptureWriter, read_capture
+from velotime.capture.reader import CaptureFormatError
+
+
+def write_sample(directory: Path) -> Path:
+    writer = CaptureWriter.create(directory, "venue-1", {"p3-finish": {"protocol": "p3"}})
+    writer.write(1_700_000_000_000_001, "p3-finish", b"\x8e\x02\x00")
+    writer.write(1_700_000_000_000_002, "p3-finish", b"")
+    writer.close()
+    return writer.path
+
+
+def test_the_file_is_the_documented_json_lines(tmp_path: Path) -> None:
+    lines = write_sample(tmp_path).read_text().splitlines()
+    header = json.loads(lines[0])
+    assert list(header)[:2] == ["format", "version"]
+    assert header["format"] == "velotime-capture"
+    assert header["version"] == 1
+    assert header["venue"] == "venue-1"
+    assert header["sources"] == {"p3-finish": {"protocol": "p3"}}
+    chunk = json.loads(lines[1])
+    assert chunk == {"t_us": 1_700_000_000_000_001, "src": "p3-finish", "data": "jgIA"}
+    assert base64.b64decode(chunk["data"]) == b"\x8e\x02\x00"
+
+
+def test_reading_gives_back_what_was_written(tmp_path: Path) -> None:
+    reader = read_capture(write_sample(tmp_path))
+    chunks = list(reader.chunks())
+    assert [(c.t_us, c.src, c.data) for c in chunks] == [
+        (1_700_000_000_000_001, "p3-finish", b"\x8e\x02\x00"),
+        (1_700_000_000_000_002, "p3-finish", b""),
+    ]
+    assert reader.problems == []
+
+
+def test_files_are_never_overwritten(tmp_path: Path) -> None:
+    assert write_sample(tmp_path) != write_sample(tmp_path)
+
+
+def test_a_truncated_last_line_and_a_bad_line_are_counted_and_skipped(tmp_path: Path) -> None:
+    path = write_sample(tmp_path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(lines[0] + b"{not json\n" + lines[1] + lines[2][:20])
+    reader = read_capture(path)
+    assert [c.t_us for c in reader.chunks()] == [1_700_000_000_000_001]
+    assert [(p.line_number, p.truncated_tail) for p in reader.problems] == [(2, False), (4, True)]
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        b"garbage\n",
+        b'{"format": "something-else", "version": 1, "venue": "v", "sources": {}}\n',
+        b'{"format": "velotime-capture", "version": 2, "venue": "v", "sources": {}}\n',
+    ],
+)
+def test_a_file_that_is_not_a_capture_is_refused_clearly(tmp_path: Path, first_line: bytes) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(first_line)
+    with pytest.raises(CaptureFormatError, match=str(path)):
+        read_capture(path)

@@ -1,0 +1,19 @@
+"""Capture logs: every raw chunk from every source, with its receive time, for replay and audit.
+
+Format v1 is documented in docs/capture-format.md.
+"""
+
+from velotime.capture.format import CAPTURE_FORMAT, CAPTURE_VERSION, CaptureChunk, CaptureHeader
+from velotime.capture.reader import CaptureProblem, CaptureReader, read_capture
+from velotime.capture.writer import CaptureWriter
+
+__all__ = [
+    "CAPTURE_FORMAT",
+    "CAPTURE_VERSION",
+    "CaptureChunk",
+    "CaptureHeader",
+    "CaptureProblem",
+    "CaptureReader",
+    "CaptureWriter",
+    "read_capture",
+]

@@ -1,0 +1,171 @@
+"""`velotime replay`: recorded bytes through the same pipeline, offline or to a broker."""
+
+import argparse
+import asyncio
+import itertools
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from velotime.capture.reader import CaptureFormatError
+from velotime.cli.logs import setup_logging
+from velotime.config import ConfigError, load_config, parse_mqtt_url
+from velotime.daemon.outbox import Outbox
+from velotime.daemon.publisher import BrokerSettings, Publisher
+from velotime.daemon.replay import Chunk, Replayer
+from velotime.daemon.service import broker_settings
+from velotime.daemon.topics import Topics
+
+_PROGRESS_EVERY_S = 0.2
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "replay",
+        help="replay capture logs (or device dumps) through the pipeline",
+        description="Replay capture files (in the order given) through the same parsers as "
+        "the live daemon. With --offline, write the events as JSON Lines; otherwise publish "
+        "them under a venue id of their own (default <venue>-replay), never the live one.",
+    )
+    parser.add_argument("paths", type=Path, nargs="+", metavar="CAPTURE")
+    parser.add_argument("--offline", action="store_true", help="no broker: write JSON Lines")
+    parser.add_argument("--output", type=Path, help="with --offline: file (default stdout)")
+    pace = parser.add_mutually_exclusive_group()
+    pace.add_argument("--fast", action="store_true", help="as fast as possible (the default)")
+    pace.add_argument("--speed", type=float, help="pace by receive times: 1 = real time")
+    parser.add_argument("--config", type=Path, help="take the broker and topic prefix from here")
+    parser.add_argument("--broker", help="MQTT broker URL (default mqtt://127.0.0.1:1883)")
+    parser.add_argument("--venue", help="venue id to publish under (default <venue>-replay)")
+    parser.add_argument(
+        "--protocol", help="the paths are device dumps of this protocol (p3), not captures"
+    )
+    parser.add_argument("--format", choices=("auto", "raw", "hex"), default="auto")
+    parser.add_argument("--line", default="finish", help="timing line of a device dump")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.speed is not None and args.speed <= 0:
+        return _fail("--speed must be above 0")
+    if args.protocol not in (None, "p3"):
+        return _fail(f"unknown protocol {args.protocol!r} (known: p3)")
+    if args.output and not args.offline:
+        return _fail("--output goes with --offline")
+    try:
+        if args.offline:
+            return _offline(args)
+        setup_logging()
+        return asyncio.run(_online(args))
+    except (OSError, CaptureFormatError, ConfigError) as exc:
+        return _fail(str(exc))
+
+
+def _chunks(replayer: Replayer, args: argparse.Namespace) -> Iterator[Chunk]:
+    for path in args.paths:
+        if args.protocol:
+            fmt = None if args.format == "auto" else args.format
+            yield from replayer.dump_chunks(path, fmt, source=args.protocol, line=args.line)
+        else:
+            yield from replayer.capture_chunks(path)
+
+
+def _offline(args: argparse.Namespace) -> int:
+    outbox = Outbox(":memory:")
+    replayer = Replayer(outbox, Topics("velotime", "replay"))
+    output: BinaryIO = args.output.open("wb") if args.output else sys.stdout.buffer
+    progress = _Progress()
+    try:
+        for chunk in _chunks(replayer, args):
+            replayer.feed(chunk)
+            rows = outbox.pending(1 << 30)
+            if rows:
+                output.write(b"".join(row.payload + b"\n" for row in rows))
+                outbox.ack([row.id for row in rows])
+            progress.update(replayer)
+    finally:
+        if args.output:
+            output.close()
+        else:
+            output.flush()
+    progress.done()
+    _summary(replayer)
+    return 0
+
+
+async def _online(args: argparse.Namespace) -> int:
+    prefix, broker = "velotime", BrokerSettings(host="127.0.0.1")
+    if args.config:
+        config = load_config(args.config, broker=args.broker)
+        prefix, broker = config.mqtt.topic_prefix, broker_settings(config)
+    elif args.broker:
+        try:
+            host, port, tls = parse_mqtt_url(args.broker)
+        except ValueError as exc:
+            return _fail(f"--broker: {exc}")
+        broker = BrokerSettings(host=host, port=port, tls=tls)
+    outbox = Outbox(":memory:")
+    replayer = Replayer(outbox, Topics(prefix, args.venue or "replay"))
+    chunks = _chunks(replayer, args)
+    first = next(chunks, None)  # reads the first header, which names the venue
+    if not args.venue:
+        replayer.topics = Topics(prefix, f"{replayer.venue}-replay")
+    online = b'{"online":true,"replay":true}'
+    publisher = Publisher(broker, outbox, replayer.topics.daemon_status, lambda: online)
+    stop = asyncio.Event()
+    progress = _Progress()
+    async with asyncio.TaskGroup() as group:
+        task = group.create_task(publisher.run(stop))
+        started = time.monotonic()
+        first_t = first.t_us if first else 0
+        for chunk in itertools.chain([first] if first else [], chunks):
+            if args.speed:
+                due = started + (chunk.t_us - first_t) / 1e6 / args.speed
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+            else:
+                await asyncio.sleep(0)  # let the publisher drain as we go
+            replayer.feed(chunk)
+            progress.update(replayer)
+        while len(outbox) and not task.done():
+            await asyncio.sleep(0.05)
+        stop.set()
+    progress.done()
+    _summary(replayer)
+    return 0
+
+
+class _Progress:
+    """A one-line progress report on a terminal; silent otherwise."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self._last = 0.0
+
+    def update(self, replayer: Replayer) -> None:
+        now = time.monotonic()
+        if self.enabled and now - self._last >= _PROGRESS_EVERY_S:
+            self._last = now
+            stats = replayer.stats
+            sys.stderr.write(f"\rreplay: {stats.chunks} chunks, {stats.events} events ")
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _summary(replayer: Replayer) -> None:
+    stats = replayer.stats
+    problems = len(stats.capture_problems)
+    sys.stderr.write(
+        f"replayed {stats.files} files: {stats.chunks} chunks, {stats.bytes} bytes, "
+        f"{stats.events} events, {stats.frame_errors} frame errors, "
+        f"{problems} unreadable capture lines, {stats.bad_hex_lines} bad hex lines\n"
+    )
+    for problem in stats.capture_problems:
+        sys.stderr.write(f"  line {problem.line_number}: {problem.reason}\n")
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"velotime replay: {message}\n")
+    return 2

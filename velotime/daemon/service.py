@@ -1,0 +1,163 @@
+"""`velotime run`: every source, the capture log, the outbox and the broker, in one event loop."""
+
+import asyncio
+import logging
+import os
+import signal
+import time
+
+import msgspec
+
+from velotime import __version__
+from velotime.capture import CaptureWriter
+from velotime.config import Config
+from velotime.daemon.events import Event
+from velotime.daemon.outbox import Outbox
+from velotime.daemon.publisher import BrokerSettings, Publisher
+from velotime.daemon.sources import SourceDescription
+from velotime.daemon.systemd import SystemdNotifier, run_watchdog
+from velotime.daemon.topics import Topics
+from velotime.drivers.p3.driver import P3Driver, now_us
+from velotime.drivers.p3.session import P3Session, P3SessionState
+
+log = logging.getLogger("velotime.daemon")
+
+_json = msgspec.json.Encoder()
+
+
+def broker_settings(config: Config) -> BrokerSettings:
+    mqtt = config.mqtt
+    return BrokerSettings(
+        host=mqtt.host,
+        port=mqtt.port,
+        username=mqtt.username,
+        password=config.password(),
+        client_id=mqtt.client_id or f"velotime-{config.venue.id}",
+        keepalive_s=mqtt.keepalive_s,
+        tls=mqtt.tls,
+        tls_ca_file=mqtt.tls_ca_file,
+        tls_cert_file=mqtt.tls_cert_file,
+        tls_key_file=mqtt.tls_key_file,
+    )
+
+
+def describe(config: Config) -> bytes:
+    """The retained self-description: the venue, its timing lines and its sources."""
+    return _json.encode(
+        {
+            "v": 1,
+            "venue": {
+                "id": config.venue.id,
+                "name": config.venue.name,
+                "track_length_m": config.venue.track_length_m,
+            },
+            "lines": [{"name": ln.name, "distance_m": ln.distance_m} for ln in config.lines],
+            "sources": [
+                {
+                    "name": s.name,
+                    "protocol": s.protocol,
+                    "line": s.line,
+                    "decoder_lines": dict(s.decoder_lines),
+                }
+                for s in config.sources
+            ],
+        }
+    )
+
+
+class Daemon:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.topics = Topics(config.mqtt.topic_prefix, config.venue.id)
+        self.outbox = Outbox(config.storage.outbox_path)
+        self.started_us = now_us()
+        descriptions = {s.name: self._resumed(s.name) for s in config.sources}
+        self.capture = CaptureWriter.create(
+            config.storage.captures_dir,
+            config.venue.id,
+            {name: d.to_builtins() for name, d in descriptions.items()},
+        )
+        self.publisher = Publisher(
+            broker_settings(config), self.outbox, self.topics.daemon_status, self._online
+        )
+        self.drivers = [
+            P3Driver(
+                descriptions[source.name].new_session(source.name),
+                source.endpoint,
+                capture=self.capture,
+                deliver=self._deliver,
+                status_changed=self._source_status,
+                silence_timeout_s=source.silence_timeout_s,
+                get_time_interval_s=source.get_time_interval_s,
+                reconnect_min_s=source.reconnect_min_s,
+                reconnect_max_s=source.reconnect_max_s,
+            )
+            for source in config.sources
+        ]
+        self.publisher.set_retained(self.topics.description, describe(config))
+
+    def _resumed(self, name: str) -> SourceDescription:
+        source = next(s for s in self.config.sources if s.name == name)
+        saved = self.outbox.saved(name)
+        resume = msgspec.json.decode(saved.state, type=P3SessionState) if saved.state else None
+        return SourceDescription(
+            protocol=source.protocol,
+            line=source.line,
+            decoder_lines=dict(source.decoder_lines),
+            clock=source.clock,
+            endpoint=str(source.endpoint),
+            seq=saved.seq,
+            resume=resume,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        notifier = SystemdNotifier()
+        log.info(
+            "velotime %s: venue %s, %d sources, capture %s",
+            __version__,
+            self.config.venue.id,
+            len(self.drivers),
+            self.capture.path,
+        )
+        try:
+            async with asyncio.TaskGroup() as group:
+                publisher = group.create_task(self.publisher.run(stop))
+                others = [group.create_task(driver.run()) for driver in self.drivers]
+                others.append(group.create_task(run_watchdog(notifier)))
+                notifier.ready(f"{len(self.drivers)} sources")
+                await stop.wait()
+                notifier.stopping()
+                log.info("stopping: %d events still to publish", len(self.outbox))
+                for task in others:
+                    task.cancel()
+                await publisher
+        finally:
+            self.capture.close()
+            self.outbox.close()
+
+    def _deliver(self, session: P3Session, events: list[Event]) -> None:
+        state = _json.encode(session.state())
+        self.outbox.append(session.source, self.topics.passing, events, state)
+
+    def _source_status(self, name: str, status: dict[str, object]) -> None:
+        self.publisher.set_retained(self.topics.source_status(name), _json.encode(status))
+
+    def _online(self) -> bytes:
+        return _json.encode(
+            {
+                "online": True,
+                "version": __version__,
+                "pid": os.getpid(),
+                "started_us": self.started_us,
+                "now_us": time.time_ns() // 1000,
+            }
+        )
+
+
+async def run_daemon(config: Config) -> None:
+    """Run until SIGINT or SIGTERM, then publish what is queued and go offline cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await Daemon(config).run(stop)

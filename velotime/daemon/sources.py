@@ -1,0 +1,37 @@
+"""What the daemon knows of a source, as written into each capture header.
+
+Replay rebuilds its sessions from these descriptions, so it needs no configuration file and
+starts exactly where the live daemon resumed.
+"""
+
+from typing import Any, Literal
+
+import msgspec
+
+from velotime.drivers.p3.session import ClockMode, P3Session, P3SessionState
+
+
+class SourceDescription(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    protocol: Literal["p3"]
+    line: str  # the timing line of the source's loop
+    decoder_lines: dict[str, str] = {}  # decoder id -> line, where one source has several
+    clock: ClockMode = "get_time"
+    endpoint: str | None = None
+    seq: int = 0  # seq of the last event published before this capture began
+    resume: P3SessionState | None = None  # the session state the daemon resumed from
+
+    def line_for(self, decoder_id: int | None) -> str:
+        if decoder_id is not None:
+            return self.decoder_lines.get(str(decoder_id), self.line)
+        return self.line
+
+    def new_session(self, name: str) -> P3Session:
+        return P3Session(name, self.line_for, self.clock, self.resume)
+
+    def to_builtins(self) -> dict[str, Any]:
+        data: dict[str, Any] = msgspec.to_builtins(self)
+        return data
+
+    @classmethod
+    def from_builtins(cls, data: dict[str, Any]) -> "SourceDescription":
+        return msgspec.convert(data, cls)

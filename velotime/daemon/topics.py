@@ -1,0 +1,28 @@
+"""The MQTT topic tree of one venue (docs/mqtt.md)."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topics:
+    prefix: str
+    venue: str
+
+    @property
+    def root(self) -> str:
+        return f"{self.prefix}/{self.venue}"
+
+    @property
+    def passing(self) -> str:
+        return f"{self.root}/timing/passing"
+
+    @property
+    def daemon_status(self) -> str:
+        return f"{self.root}/status/daemon"
+
+    def source_status(self, source: str) -> str:
+        return f"{self.root}/status/sources/{source}"
+
+    @property
+    def description(self) -> str:
+        return f"{self.root}/config/description"

@@ -1,0 +1,136 @@
+"""The I/O half of a P3 source: connect, read, record, reconnect. Decisions are P3Session's."""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+from velotime.backoff import Backoff
+from velotime.capture import CaptureWriter
+from velotime.daemon.events import Event
+from velotime.drivers.p3.session import P3Session, SessionOutput
+from velotime.drivers.transports import Endpoint, open_stream
+from velotime.protocols.p3 import GetTime, encode
+
+log = logging.getLogger("velotime.p3")
+
+READ_SIZE = 1 << 16
+
+Deliver = Callable[[P3Session, list[Event]], None]  # queue events and save the session state
+StatusChanged = Callable[[str, dict[str, object]], None]
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+class P3Driver:
+    def __init__(
+        self,
+        session: P3Session,
+        endpoint: Endpoint,
+        *,
+        capture: CaptureWriter | None,
+        deliver: Deliver,
+        status_changed: StatusChanged,
+        silence_timeout_s: float = 15.0,
+        get_time_interval_s: float = 60.0,
+        reconnect_min_s: float = 0.5,
+        reconnect_max_s: float = 30.0,
+    ) -> None:
+        self.session = session
+        self.endpoint = endpoint
+        self.capture = capture
+        self._deliver = deliver
+        self._status_changed = status_changed
+        self.silence_timeout_s = silence_timeout_s
+        self.get_time_interval_s = get_time_interval_s
+        self._backoff = Backoff(reconnect_min_s, reconnect_max_s)
+        self.connections = 0
+        self.frame_errors = 0
+
+    @property
+    def name(self) -> str:
+        return self.session.source
+
+    async def run(self) -> None:
+        """Forever: connect, read until the link dies, wait a little, again. Cancel to stop."""
+        while True:
+            try:
+                reader, writer = await open_stream(self.endpoint)
+            except OSError as exc:
+                self._status(False, f"cannot connect: {exc or type(exc).__name__}")
+            else:
+                try:
+                    await self._connected(reader, writer)
+                except Exception:  # a bug must not end the source: log, reconnect
+                    log.exception("%s: unexpected error; reconnecting", self.name)
+                finally:
+                    writer.close()
+                    with contextlib.suppress(Exception):
+                        await writer.wait_closed()
+            await asyncio.sleep(self._backoff.next_delay())
+
+    async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        t_us = now_us()
+        if self.capture:
+            self.capture.write(t_us, self.name, b"")  # marks a new connection for replay
+        self._status(True, "connected")
+        self._handle(self.session.connected(t_us), writer)
+        clock = asyncio.create_task(self._ask_clock(writer))
+        try:
+            reason = await self._read(reader, writer)
+        finally:
+            clock.cancel()
+        self._status(False, reason)
+
+    async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> str:
+        while True:
+            try:
+                data = await asyncio.wait_for(reader.read(READ_SIZE), self.silence_timeout_s)
+            except TimeoutError:
+                return f"silent for {self.silence_timeout_s} s: link presumed dead"
+            except OSError as exc:
+                return f"connection lost: {exc}"
+            if not data:
+                return "connection closed by the device"
+            t_us = now_us()
+            if self.capture:
+                self.capture.write(t_us, self.name, data)  # before parsing: raw bytes first
+            self._backoff.reset()
+            self._handle(self.session.feed(t_us, data), writer)
+
+    def _handle(self, out: SessionOutput, writer: asyncio.StreamWriter) -> None:
+        for error in out.errors:
+            self.frame_errors += 1
+            log.warning(
+                "%s: skipped %d bytes (%s) %s", self.name, len(error.raw), error.kind, error.detail
+            )
+        for notice in out.notices:
+            log.info("%s: %s", self.name, notice)
+        if out.events or out.commands or out.notices:
+            self._deliver(self.session, out.events)
+        for command in out.commands:
+            writer.write(encode(command))
+
+    async def _ask_clock(self, writer: asyncio.StreamWriter) -> None:
+        request = encode(GetTime.request())
+        while True:
+            await asyncio.sleep(self.get_time_interval_s)
+            writer.write(request)
+
+    def _status(self, connected: bool, detail: str) -> None:
+        level = logging.INFO if connected else logging.WARNING
+        log.log(level, "%s: %s (%s)", self.name, detail, self.endpoint)
+        self._status_changed(
+            self.name,
+            {
+                "online": connected,
+                "detail": detail,
+                "endpoint": str(self.endpoint),
+                "connections": self.connections,
+                "since_us": now_us(),
+            },
+        )

@@ -1,0 +1,43 @@
+"""Opening a device connection: TCP or serial, both as asyncio streams."""
+
+import asyncio
+from dataclasses import dataclass
+
+import serial_asyncio_fast
+
+StreamPair = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+@dataclass(frozen=True)
+class TcpEndpoint:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"tcp://{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class SerialEndpoint:
+    path: str
+    baudrate: int = 9600
+
+    def __str__(self) -> str:
+        return f"serial://{self.path}?baudrate={self.baudrate}"
+
+
+Endpoint = TcpEndpoint | SerialEndpoint
+
+
+async def open_stream(endpoint: Endpoint, timeout_s: float = 5.0) -> StreamPair:
+    """Connect; raises OSError (including TimeoutError) when the device cannot be reached."""
+    if isinstance(endpoint, TcpEndpoint):
+        return await asyncio.wait_for(
+            asyncio.open_connection(endpoint.host, endpoint.port), timeout_s
+        )
+    pair: StreamPair = await asyncio.wait_for(
+        serial_asyncio_fast.open_serial_connection(url=endpoint.path, baudrate=endpoint.baudrate),
+        timeout_s,
+    )
+    return pair

@@ -1,0 +1,74 @@
+"""A Mosquitto broker of our own on this machine, for tests, benchmarks and the demo."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+def mosquitto_binary() -> str | None:
+    """Debian installs mosquitto in /usr/sbin, which is not on every user's PATH."""
+    found = shutil.which("mosquitto")
+    if found:
+        return found
+    return "/usr/sbin/mosquitto" if os.access("/usr/sbin/mosquitto", os.X_OK) else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                message = f"nothing listening on 127.0.0.1:{port} after {timeout_s} s"
+                raise TimeoutError(message) from None
+            time.sleep(0.02)
+
+
+class LocalMosquitto:
+    """One broker process on a fixed loopback port, so that it can be stopped and started again
+    (its sessions and queued messages persist in `directory`, as at a venue)."""
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        binary = mosquitto_binary()
+        if binary is None:
+            raise FileNotFoundError("no mosquitto binary (Debian: apt-get install mosquitto)")
+        self.binary = binary
+        self.port = port or free_port()
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.config = directory / "mosquitto.conf"
+        # Started as root, mosquitto switches to its own user, which cannot write in a private
+        # temporary directory: keep it as who we are.
+        run_as = "user root\n" if os.geteuid() == 0 else ""
+        self.config.write_text(
+            run_as + f"listener {self.port} 127.0.0.1\n"
+            "allow_anonymous true\n"
+            "persistence true\n"
+            f"persistence_location {directory}/\n"
+            "max_queued_messages 100000\n"
+            f"log_dest file {directory}/mosquitto.log\n"
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"mqtt://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([self.binary, "-c", str(self.config)])
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
