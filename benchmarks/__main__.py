@@ -1,6 +1,7 @@
 """Run every benchmark: `python -m benchmarks` (or `make bench`)."""
 
-from benchmarks import p3_decode
+from benchmarks import daemon_pipeline, p3_decode
 
 if __name__ == "__main__":
     p3_decode.main()
+    daemon_pipeline.main()

@@ -13,7 +13,7 @@ from pathlib import Path
 from velotime.protocols.p3 import P3Record, P3Stream, encode
 from velotime.protocols.p3.framer import P3Framer
 from velotime.protocols.p3.spec import parse_record
-from velotime.simulators.p3_session import Rider, SessionPlan, session_records
+from velotime.simulators.p3_session import session_records
 
 REAL_CAPTURE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "p3" / "amb.out"
 TARGET_RECORDS = 100_000
@@ -30,9 +30,8 @@ def real_stream() -> bytes | None:
 
 
 def simulated_stream() -> bytes:
-    riders = [Rider(transponder=100 + n, lap_time_us=17_000_000 + n * 97_000) for n in range(20)]
-    plan = SessionPlan(riders=riders, laps=10, start_us=1_700_000_000_000_000)
-    session = b"".join(encode(record) for record in session_records(plan))
+    records = session_records(range(100, 120), 17_000_000, 220, rtc_start_us=1_700_000_000_000_000)
+    session = b"".join(encode(record) for record in records)
     return session * (TARGET_RECORDS // 300 + 1)
 
 

@@ -23,6 +23,7 @@ from velotime.config import (
     load_config,
     parse_config,
 )
+from velotime.daemon.sources import SourceDescription
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "velodrome.example.toml"
@@ -185,10 +186,10 @@ def test_line_for_prefers_the_decoder_mapping() -> None:
     )
     source = parse(text).sources[0]
     assert source.decoder_lines == {"7": "200m", "9": "finish"}  # "007" is decoder 7
-    assert source.line_for(7) == "200m"
-    assert source.line_for(9) == "finish"
-    assert source.line_for(8) == "finish"  # not mapped: the source's own line
-    assert source.line_for(None) == "finish"
+    assert SourceDescription.of(source).line_for(7) == "200m"
+    assert SourceDescription.of(source).line_for(9) == "finish"
+    assert SourceDescription.of(source).line_for(8) == "finish"  # not mapped: the source's own line
+    assert SourceDescription.of(source).line_for(None) == "finish"
 
 
 @pytest.mark.parametrize(
@@ -623,7 +624,7 @@ def test_env_values_are_converted_to_the_model_types() -> None:
     assert config.mqtt.keepalive_s == 30
     assert isinstance(config.mqtt.keepalive_s, int)
     assert config.venue.track_length_m == 333.33
-    assert config.sources[0].line_for(268307) == "200m"
+    assert SourceDescription.of(config.sources[0]).line_for(268307) == "200m"
     assert config.storage.directory == Path("/data")
 
 

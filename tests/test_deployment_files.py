@@ -14,6 +14,9 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from tests.brokers import require_mosquitto
+from velotime.localvenue import free_port
+
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 UNIT = CONFIG / "systemd" / "velotime.service"
 MOSQUITTO_CONF = CONFIG / "mosquitto" / "velotime.conf"
@@ -98,25 +101,6 @@ def test_systemd_analyze_finds_no_syntax_error_in_the_unit(tmp_path: Path) -> No
     assert unit_syntax_errors(UNIT, systemd_analyze) == []
 
 
-def mosquitto_binary() -> str:
-    # Debian installs it in /usr/sbin, which a normal user's PATH lacks.
-    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin"])
-    binary = shutil.which("mosquitto", path=path)
-    if binary is None:
-        message = "no mosquitto binary (apt-get install mosquitto)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + "; .ci/run installs it, so CI must have it")
-        pytest.skip(message)
-    return binary
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def adapted_config(port: int, directory: Path) -> str:
     """The shipped configuration with only the listener and persistence_location changed."""
     text, listeners = re.subn(
@@ -132,7 +116,7 @@ def adapted_config(port: int, directory: Path) -> str:
 @contextmanager
 def running_mosquitto(config: str, port: int, directory: Path) -> Iterator[Path]:
     """Start mosquitto with `config` and wait for its port; stop it after. Yields its log."""
-    binary = mosquitto_binary()
+    binary = require_mosquitto()
     config_path = directory / "mosquitto.conf"
     config_path.write_text(config)
     log_path = directory / "mosquitto.log"

@@ -22,6 +22,7 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 import msgspec
 
+from velotime.drivers.p3.session import ClockMode
 from velotime.drivers.transports import Endpoint, SerialEndpoint, TcpEndpoint
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
 ]
 
 ENV_PREFIX = "VELOTIME_"
-ClockMode = Literal["get_time", "decoder"]
 STANDARD_BAUDRATES = (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
 DEFAULT_BAUDRATE = 9600
 MQTT_PORT = 1883
@@ -111,12 +111,6 @@ class SourceConfig(_Table, frozen=True, kw_only=True):
     def endpoint(self) -> Endpoint:
         """The parsed `transport`; cannot fail on a config from `load_config`/`parse_config`."""
         return parse_transport(self.transport)
-
-    def line_for(self, decoder_id: int | None) -> str:
-        """The timing line of a record from `decoder_id`: its own mapping, else the source's."""
-        if decoder_id is not None:
-            return self.decoder_lines.get(str(decoder_id), self.line)
-        return self.line
 
 
 class MqttConfig(_Table, frozen=True, kw_only=True):

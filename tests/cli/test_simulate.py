@@ -18,7 +18,7 @@ import pytest
 from tests.simulators import P3Host
 from velotime.cli.simulate import FIRST_TRANSPONDER, LINGER_S
 from velotime.protocols.p3 import Passing, Resend
-from velotime.simulators.p3_decoder import DEFAULT_DECODER_ID
+from velotime.simulators.p3_session import DEFAULT_DECODER_ID
 
 COMMAND = (sys.executable, "-m", "velotime", "simulate", "p3")
 LISTENING = re.compile(

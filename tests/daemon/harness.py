@@ -13,44 +13,21 @@ from typing import Any
 
 import aiomqtt
 
+from velotime.localvenue import write_local_config
+
 
 def write_config(
-    directory: Path, venue: str, broker_url: str, decoder_port: int, **source: Any
+    directory: Path, venue: str, broker_url: str, decoder_port: int, **source: object
 ) -> Path:
-    settings = {
+    """The local venue's configuration, with a decoder link that gives up and comes back fast."""
+    settings: dict[str, object] = {
         "silence_timeout_s": 2.0,
         "get_time_interval_s": 5.0,
         "reconnect_min_s": 0.1,
         "reconnect_max_s": 0.5,
         **source,
     }
-    lines = "\n".join(f"{key} = {json.dumps(value)}" for key, value in settings.items())
-    path = directory / "velotime.toml"
-    path.write_text(
-        f"""
-[venue]
-id = "{venue}"
-track_length_m = 250
-
-[[lines]]
-name = "finish"
-distance_m = 0
-
-[[sources]]
-name = "p3-finish"
-protocol = "p3"
-transport = "tcp://127.0.0.1:{decoder_port}"
-line = "finish"
-{lines}
-
-[mqtt]
-url = "{broker_url}"
-
-[storage]
-directory = "{directory / "state"}"
-"""
-    )
-    return path
+    return write_local_config(directory, venue, broker_url, decoder_port, **settings)
 
 
 class DaemonProcess:

@@ -17,7 +17,7 @@ import pytest
 
 from tests.brokers import mosquitto
 from tests.daemon.harness import DaemonProcess, Subscriber, unique_by_id, write_config
-from velotime.localbroker import LocalMosquitto
+from velotime.localvenue import LocalMosquitto
 from velotime.protocols.p3 import Passing, Status, encode
 from velotime.simulators.p3_decoder import P3DecoderSimulator
 

@@ -24,10 +24,12 @@ from velotime.protocols.p3 import (
     encode,
 )
 from velotime.simulators.p3_decoder import (
+    P3DecoderSimulator,
+)
+from velotime.simulators.p3_session import (
     DEFAULT_DECODER_ID,
     LAP_JITTER_PER_MILLE,
     RIDER_SPREAD_PER_MILLE,
-    P3DecoderSimulator,
 )
 from velotime.times import US_PER_SECOND
 

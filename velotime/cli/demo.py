@@ -11,18 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from velotime.protocols.p3 import P3Stream, Passing, encode
-from velotime.simulators.p3_session import Rider, SessionPlan, session_records
+from velotime.simulators.p3_session import session_records
 from velotime.times import format_duration, format_time_of_day
 
 _START_US = (datetime(2026, 11, 21, 14, 0, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // (
     timedelta(microseconds=1)
 )
-_RIDERS = (
-    Rider(transponder=1001001, lap_time_us=17_200_000),
-    Rider(transponder=1001002, lap_time_us=17_650_000),
-    Rider(transponder=1001003, lap_time_us=18_100_000),
-    Rider(transponder=1001004, lap_time_us=16_950_000),
-)
+_TRANSPONDERS = (1001001, 1001002, 1001003, 1001004)
+_LAP_TIME_US = 17_500_000
 
 
 def register(commands: Any) -> None:
@@ -33,11 +29,15 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    plan = SessionPlan(riders=_RIDERS, laps=args.laps, start_us=_START_US)
-    wire = b"".join(encode(record) for record in session_records(plan, seed=args.seed))
+    # Every rider crosses the line at the start, then once a lap.
+    passings = len(_TRANSPONDERS) * (args.laps + 1)
+    records = session_records(
+        _TRANSPONDERS, _LAP_TIME_US, passings, rtc_start_us=_START_US, seed=args.seed
+    )
+    wire = b"".join(encode(record) for record in records)
     chunks = random.Random(args.seed)
     stream = P3Stream()
-    print(f"velotime demo: {len(_RIDERS)} riders, {args.laps} laps each, one AMB P3 decoder")
+    print(f"velotime demo: {len(_TRANSPONDERS)} riders, {args.laps} laps each, one AMB P3 decoder")
     print(f"{len(wire)} bytes of P3 decoded in random chunks of 1-64 bytes\n")
     print(f"{'passing':>8}  {'time of day':<12}  {'transponder':>11}  {'lap':>3}  {'lap time':>8}")
     last_seen: dict[int, tuple[int, int]] = {}  # transponder -> (time, laps)

@@ -17,7 +17,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from velotime.simulators.p3_decoder import DEFAULT_DECODER_ID, P3DecoderSimulator
+from velotime.simulators.p3_decoder import P3DecoderSimulator
+from velotime.simulators.p3_session import DEFAULT_DECODER_ID
 from velotime.times import US_PER_SECOND
 
 PROG = "velotime simulate p3"

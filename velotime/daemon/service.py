@@ -100,15 +100,7 @@ class Daemon:
         source = next(s for s in self.config.sources if s.name == name)
         saved = self.outbox.saved(name)
         resume = msgspec.json.decode(saved.state, type=P3SessionState) if saved.state else None
-        return SourceDescription(
-            protocol=source.protocol,
-            line=source.line,
-            decoder_lines=dict(source.decoder_lines),
-            clock=source.clock,
-            endpoint=str(source.endpoint),
-            seq=saved.seq,
-            resume=resume,
-        )
+        return SourceDescription.of(source, saved.seq, resume)
 
     async def run(self, stop: asyncio.Event) -> None:
         notifier = SystemdNotifier()

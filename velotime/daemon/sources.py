@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from velotime.config import SourceConfig
 from velotime.drivers.p3.session import ClockMode, P3Session, P3SessionState
 
 
@@ -20,7 +21,23 @@ class SourceDescription(msgspec.Struct, frozen=True, kw_only=True, omit_defaults
     seq: int = 0  # seq of the last event published before this capture began
     resume: P3SessionState | None = None  # the session state the daemon resumed from
 
+    @classmethod
+    def of(
+        cls, source: SourceConfig, seq: int = 0, resume: P3SessionState | None = None
+    ) -> "SourceDescription":
+        """A configured source, resuming from saved state."""
+        return cls(
+            protocol=source.protocol,
+            line=source.line,
+            decoder_lines=dict(source.decoder_lines),
+            clock=source.clock,
+            endpoint=str(source.endpoint),
+            seq=seq,
+            resume=resume,
+        )
+
     def line_for(self, decoder_id: int | None) -> str:
+        """The timing line of a record from `decoder_id`: its own mapping, else the source's."""
         if decoder_id is not None:
             return self.decoder_lines.get(str(decoder_id), self.line)
         return self.line

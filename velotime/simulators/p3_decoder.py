@@ -10,7 +10,6 @@ and a start time reproduce them exactly, whatever the speedup.
 
 import asyncio
 import contextlib
-import heapq
 import math
 import random
 import time
@@ -30,11 +29,8 @@ from velotime.protocols.p3 import (
     Status,
     encode,
 )
-from velotime.times import US_PER_SECOND
+from velotime.simulators.p3_session import DEFAULT_DECODER_ID, lap_schedule
 
-DEFAULT_DECODER_ID = 268307  # the AMBrc decoder of the public captures
-RIDER_SPREAD_PER_MILLE = 20  # each rider's mean lap differs from the given mean by up to 2 %
-LAP_JITTER_PER_MILLE = 15  # each lap differs from the rider's mean by up to 1.5 %
 _NS_PER_US = 1_000
 _NS_PER_S = 1_000_000_000
 _READ_SIZE = 1 << 16
@@ -217,31 +213,14 @@ class P3DecoderSimulator:
     # -- generation ----------------------------------------------------------------------------
 
     def _schedule(self) -> Iterator[Passing]:
-        """Passings in decoder-clock order, forever; every random draw is made in a fixed order,
-        so a seed and a start time give the same passings whatever the speedup."""
-        rng = random.Random(self._seed)
-        spread = self._lap_time_us * RIDER_SPREAD_PER_MILLE // 1000
-        riders: list[tuple[int, int, int]] = []  # (next crossing, rider index, mean lap)
-        for index in range(len(self._transponders)):
-            mean = self._lap_time_us + rng.randint(-spread, spread)
-            riders.append((self.rtc_start_us + rng.randrange(US_PER_SECOND), index, mean))
-        heapq.heapify(riders)
-        number = self._first_number
-        while True:
-            time_us, index, mean = riders[0]
-            yield Passing(
-                passing_number=number,
-                transponder=self._transponders[index],
-                rtc_time_us=time_us,
-                strength=rng.randint(120, 200),
-                hits=rng.randint(20, 60),
-                flags=0,
-                decoder_id=self._decoder_id,
-            )
-            number += 1
-            jitter = mean * LAP_JITTER_PER_MILLE // 1000
-            lap = max(1, mean + rng.randint(-jitter, jitter))
-            heapq.heapreplace(riders, (time_us + lap, index, mean))
+        return lap_schedule(
+            self._transponders,
+            self._lap_time_us,
+            rtc_start_us=self.rtc_start_us,
+            seed=self._seed,
+            first_passing_number=self._first_number,
+            decoder_id=self._decoder_id,
+        )
 
     def _due_ns(self, rtc_time_us: int) -> int:
         """The monotonic wall time at which the decoder clock reaches rtc_time_us (rounded up)."""

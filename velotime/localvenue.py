@@ -1,5 +1,7 @@
-"""A Mosquitto broker of our own on this machine, for tests, benchmarks and the demo."""
+"""A venue on this machine: a Mosquitto broker of our own and a configuration for sources on
+loopback (simulators), for tests, benchmarks and the demo."""
 
+import json
 import os
 import shutil
 import socket
@@ -72,3 +74,36 @@ class LocalMosquitto:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+
+def write_local_config(
+    directory: Path, venue: str, broker_url: str, decoder_port: int, **source: object
+) -> Path:
+    """A configuration with one P3 source on 127.0.0.1:`decoder_port` at the finish line, state
+    under `directory`; `source` adds or overrides settings of that source."""
+    directory.mkdir(parents=True, exist_ok=True)
+    settings = "".join(f"{key} = {json.dumps(value)}\n" for key, value in source.items())
+    path = directory / "velotime.toml"
+    path.write_text(
+        f"""[venue]
+id = "{venue}"
+track_length_m = 250
+
+[[lines]]
+name = "finish"
+distance_m = 0
+
+[[sources]]
+name = "p3-finish"
+protocol = "p3"
+transport = "tcp://127.0.0.1:{decoder_port}"
+line = "finish"
+{settings}
+[mqtt]
+url = "{broker_url}"
+
+[storage]
+directory = {json.dumps(str(directory / "state"))}
+"""
+    )
+    return path
