@@ -1,11 +1,18 @@
-"""A venue on this machine: a Mosquitto broker of our own and a configuration for sources on
-loopback (simulators), for tests, benchmarks and the demo."""
+"""A venue on this machine: an MQTT broker of our own and a configuration for sources on
+loopback (simulators), for tests, benchmarks and the demo.
 
+The broker is Mosquitto where its binary exists; elsewhere amqtt (the `embedded-broker` extra)
+in a subprocess of its own, so that it never shares the timing event loop.
+"""
+
+import asyncio
+import importlib.util
 import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -42,6 +49,8 @@ class LocalMosquitto:
     """One broker process on a fixed loopback port, so that it can be stopped and started again
     (its sessions and queued messages persist in `directory`, as at a venue)."""
 
+    persistent_sessions = True
+
     def __init__(self, directory: Path, port: int | None = None) -> None:
         binary = mosquitto_binary()
         if binary is None:
@@ -76,6 +85,64 @@ class LocalMosquitto:
         self.process = None
 
 
+class LocalAmqtt:
+    """amqtt on a loopback port, in its own process. MQTT 3.1.1 only, and it keeps no sessions
+    across its own restart: a stand-in where Mosquitto is not installed, not a venue broker."""
+
+    persistent_sessions = False
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        if importlib.util.find_spec("amqtt") is None:
+            raise FileNotFoundError(
+                "amqtt is not installed (pip install 'velotime[embedded-broker]')"
+            )
+        self.port = port or free_port()
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"mqtt://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with (self.directory / "amqtt.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "velotime.localvenue", "amqtt", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+LocalBroker = LocalMosquitto | LocalAmqtt
+
+
+def local_broker(directory: Path) -> LocalBroker:
+    """Mosquitto if installed, else amqtt if installed; FileNotFoundError if neither is."""
+    if mosquitto_binary() is not None:
+        return LocalMosquitto(directory)
+    return LocalAmqtt(directory)
+
+
+async def _serve_amqtt(port: int) -> None:
+    from amqtt.broker import Broker
+
+    broker = Broker(
+        {
+            "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
+            "plugins": {
+                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}
+            },
+        }
+    )
+    await broker.start()
+    await asyncio.Event().wait()
+
+
 def write_local_config(
     directory: Path, venue: str, broker_url: str, decoder_port: int, **source: object
 ) -> Path:
@@ -107,3 +174,7 @@ directory = {json.dumps(str(directory / "state"))}
 """
     )
     return path
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["amqtt"]:
+    asyncio.run(_serve_amqtt(int(sys.argv[2])))

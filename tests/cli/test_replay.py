@@ -1,0 +1,106 @@
+"""`velotime replay` as a user runs it: captures and foreign dumps, offline and to a broker."""
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.brokers import mosquitto
+from tests.daemon.harness import Subscriber
+from velotime.capture import CaptureWriter
+from velotime.localvenue import LocalBroker
+from velotime.protocols.p3 import Passing, encode
+
+
+def replay(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "velotime", "replay", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def events(stdout: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_a_foreign_dump_replays_as_one_source_on_the_decoder_clock(shared_data: Path) -> None:
+    result = replay(shared_data / "p3" / "amb.out", "--protocol", "p3", "--offline")
+    assert result.returncode == 0, result.stderr
+    passings = events(result.stdout)
+    assert [e["data"]["passing_number"] for e in passings] == list(range(157777, 157861))
+    assert [e["seq"] for e in passings] == list(range(1, 85))
+    first = passings[0]["data"]
+    assert first["transponder"] == 5691251  # the MANIFEST's first passing
+    assert first["t_us"] == first["rtc_time_us"] == 1551542808933000
+    assert first["line"] == "finish"
+
+
+def capture_of(directory: Path, count: int, spacing_us: int) -> Path:
+    writer = CaptureWriter.create(
+        directory, "velo", {"p3": {"protocol": "p3", "line": "finish", "clock": "decoder"}}
+    )
+    writer.write(1_000_000, "p3", b"")  # the connection
+    for n in range(1, count + 1):
+        passing = Passing(passing_number=n, transponder=9, rtc_time_us=n * 10**6, decoder_id=1)
+        writer.write(1_000_000 + n * spacing_us, "p3", encode(passing))
+    writer.close()
+    return writer.path
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    local = mosquitto(tmp_path / "broker")
+    local.start()
+    yield local
+    local.stop()
+
+
+async def test_replay_publishes_under_its_own_venue_never_the_live_one(
+    tmp_path: Path, broker: LocalBroker
+) -> None:
+    capture = capture_of(tmp_path, count=10, spacing_us=100_000)  # 1 s of recorded time
+    async with (
+        Subscriber(broker.port, "velotime/velo-replay/timing/passing", "replayed") as replayed,
+        Subscriber(broker.port, "velotime/velo/#", "live") as live,
+    ):
+        started = time.monotonic()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "velotime", "replay", str(capture),
+            "--broker", broker.url, "--speed", "2",
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, stderr = await process.communicate()
+        elapsed = time.monotonic() - started
+        assert process.returncode == 0, stderr.decode()
+        await replayed.wait_for(lambda: len(replayed.messages) >= 10, 10, "10 replayed")
+    numbers = [p["data"]["passing_number"] for p in replayed.payloads()]
+    assert numbers == list(range(1, 11))
+    assert live.messages == []  # the live venue's topics were never touched
+    assert elapsed >= 0.45  # 1 s of recorded time at twice the speed
+    assert "10 events" in stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("/nonexistent.capture.jsonl", "--offline"), "No such file"),
+        (("README.md", "--offline"), "not a velotime capture"),
+        (("x", "--speed", "0"), "--speed must be above 0"),
+        (("x", "--output", "y"), "--output goes with --offline"),
+        (("x", "--protocol", "nmea", "--offline"), "unknown protocol 'nmea'"),
+    ],
+)
+def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
+    result = replay(*args)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert message in result.stderr
