@@ -84,6 +84,21 @@ def check_every_passing_arrived_exactly(
     assert len({e["data"]["clock_offset_us"] for e in events.values()}) == 1
 
 
+def replays_the_same(tmp_path: Path, live: dict[str, dict[str, Any]], runs: int) -> bool:
+    """Replay the daemon's capture files offline: the same events, field for field."""
+    captures = sorted((tmp_path / "state" / "captures").glob("*.capture.jsonl"))
+    assert len(captures) == runs  # one per daemon run
+    result = subprocess.run(
+        [sys.executable, "-m", "velotime", "replay", "--offline", *map(str, captures)],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    replayed = unique_by_id([json.loads(line) for line in result.stdout.splitlines()])
+    assert replayed.keys() == live.keys()
+    return all(replayed[i]["data"] == live[i]["data"] for i in live)
+
+
 async def test_1000_passings_arrive_in_order_with_exact_times(
     tmp_path: Path, broker: LocalBroker, decoder: P3DecoderSimulator
 ) -> None:
@@ -144,6 +159,8 @@ async def test_in_real_time_the_decoder_clock_maps_to_the_host_clock_with_one_of
     for payload in subscriber.payloads():
         data = payload["data"]
         assert data["t_us"] == data["rtc_time_us"] + data["clock_offset_us"]
+    # The offset came from GET_TIME answers, whose receive times the capture holds.
+    assert replays_the_same(tmp_path, unique_by_id(subscriber.payloads()), runs=1)
 
 
 async def test_a_broker_outage_of_5_s_loses_nothing(
@@ -216,17 +233,7 @@ async def test_a_killed_daemon_restarts_and_loses_nothing_and_replays_the_same(
     live = unique_by_id(subscriber.payloads())
     check_every_passing_arrived_exactly(decoder, subscriber.payloads(), daemon.log_text())
 
-    captures = sorted((tmp_path / "state" / "captures").glob("*.capture.jsonl"))
-    assert len(captures) == 2  # one per daemon run
-    result = subprocess.run(
-        [sys.executable, "-m", "velotime", "replay", "--offline", *map(str, captures)],
-        capture_output=True,
-        timeout=60,
-        check=True,
-    )
-    replayed = unique_by_id([json.loads(line) for line in result.stdout.splitlines()])
-    assert replayed.keys() == live.keys()
-    assert all(replayed[i]["data"] == live[i]["data"] for i in live)
+    assert replays_the_same(tmp_path, live, runs=2)
 
 
 async def test_a_garbage_spewing_decoder_gives_counted_errors_not_a_crash(
