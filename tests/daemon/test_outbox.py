@@ -1,13 +1,14 @@
 """The durable outbox: numbering, persistence across a restart, acknowledgement."""
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
 
-import msgspec
 import pytest
 
-from velotime.daemon.events import Envelope, Event, PassingData
+from velotime.daemon.events import Event, PassingData
 from velotime.daemon.outbox import Outbox
 
 
@@ -24,15 +25,15 @@ def event(n: int, src: str = "p3-finish") -> Event:
     return Event(id=f"e{n}", src=src, kind="passing", data=data)
 
 
-def payloads(outbox: Outbox) -> list[Envelope]:
-    return [msgspec.json.decode(r.payload, type=Envelope) for r in outbox.pending(1000)]
+def payloads(outbox: Outbox) -> list[SimpleNamespace]:
+    return [SimpleNamespace(**json.loads(r.payload)) for r in outbox.pending(1000)]
 
 
 def test_events_are_numbered_per_source_and_kept_until_acknowledged(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.sqlite")
-    outbox.append("a", "t/passing", [event(1, "a"), event(2, "a")], b"state-a")
-    outbox.append("b", "t/passing", [event(3, "b")], None)
-    outbox.append("a", "t/passing", [event(4, "a")], b"state-a2")
+    outbox.append("a", [("t/passing", event(1, "a")), ("t/passing", event(2, "a"))], b"state-a")
+    outbox.append("b", [("t/passing", event(3, "b"))], None)
+    outbox.append("a", [("t/passing", event(4, "a"))], b"state-a2")
     assert [(e.src, e.seq, e.id) for e in payloads(outbox)] == [
         ("a", 1, "e1"),
         ("a", 2, "e2"),
@@ -48,22 +49,22 @@ def test_events_are_numbered_per_source_and_kept_until_acknowledged(tmp_path: Pa
 def test_everything_survives_reopening(tmp_path: Path) -> None:
     path = tmp_path / "outbox.sqlite"
     first = Outbox(path)
-    first.append("a", "t/passing", [event(1), event(2)], b"saved")
+    first.append("a", [("t/passing", event(1)), ("t/passing", event(2))], b"saved")
     first.ack([first.pending(1)[0].id])
     first.close()
     second = Outbox(path)
     assert [e.id for e in payloads(second)] == ["e2"]
     assert second.saved("a") == (2, b"saved")
-    second.append("a", "t/passing", [event(3)], None)  # numbering goes on; state is kept
+    second.append("a", [("t/passing", event(3))], None)  # numbering goes on; state is kept
     assert [e.seq for e in payloads(second)] == [2, 3]
     assert second.saved("a") == (3, b"saved")
 
 
 def test_a_failed_append_leaves_nothing_half_done(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.sqlite")
-    outbox.append("a", "t/passing", [event(1)], b"s1")
+    outbox.append("a", [("t/passing", event(1))], b"s1")
     with pytest.raises(sqlite3.Error):
-        outbox.append("a", None, [event(2)], b"s2")  # type: ignore[arg-type]
+        outbox.append("a", [(None, event(2))], b"s2")  # type: ignore[list-item]
     assert [e.id for e in payloads(outbox)] == ["e1"]
     assert outbox.saved("a") == (1, b"s1")
 
@@ -73,12 +74,12 @@ async def test_waiting_for_events_wakes_on_append() -> None:
     waiter = asyncio.create_task(outbox.wait_for_events())
     await asyncio.sleep(0.01)
     assert not waiter.done()
-    outbox.append("a", "t", [event(1)], None)
+    outbox.append("a", [("t", event(1))], None)
     await asyncio.wait_for(waiter, 1)
 
 
 def test_replay_numbering_continues_from_a_given_seq() -> None:
     outbox = Outbox(":memory:")
     outbox.resume("a", 41)
-    outbox.append("a", "t", [event(1)], None)
+    outbox.append("a", [("t", event(1))], None)
     assert [e.seq for e in payloads(outbox)] == [42]

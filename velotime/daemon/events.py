@@ -27,14 +27,67 @@ class PassingData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     record: dict[str, Any]  # the decoded device record: every field, nothing dropped
 
 
+class ImpulseData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A photocell, start gate or keypad impulse through an impulse timer (ALGE Timy).
+
+    The timer gives time of day only: `time_of_day_us` is microseconds after local midnight
+    with the channel's fixed delay taken off, and `t_us` is that instant on the venue clock.
+    """
+
+    t_us: int
+    line: str  # the timing line of the channel, or "start" for the start gate
+    channel: str  # "C0".."C9"
+    time_of_day_us: int
+    received_us: int
+    delay_us: int = 0  # the channel's fixed delay, already taken off
+    digits: int = 4  # decimals the timer wrote (4: 1/10,000 s)
+    number: int | None = None  # the timer's start number
+    flag: str = ""  # the timer's mark: "" normal, "?" no valid number, "c" cleared, "i" invalid
+    manual: bool = False  # a keypad impulse, not a sensor
+    simultaneous_with: str | None = None  # id of an impulse on another channel at the same time
+    record: dict[str, Any]  # the decoded timer line
+
+
+class PhotoFinishData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The photo-finish camera (FinishLynx), live or from its result files.
+
+    `phase` says what happened: "armed", "started" (the start time of day is known), one
+    "result" per competitor, and "complete" once the results are all sent.
+    """
+
+    phase: str
+    event: str | None = None  # FinishLynx event, round and heat
+    round: str | None = None
+    heat: str | None = None
+    event_name: str | None = None
+    start_time_of_day_us: int | None = None  # microseconds after local midnight
+    t_us: int | None = None  # the start ("started") or the finish ("result") on the venue clock
+    place: int | None = None
+    status: str | None = None  # DNF, DNS, DQ...
+    bib: str | None = None
+    lane: int | None = None
+    competitor: str | None = None
+    affiliation: str | None = None
+    time_us: int | None = None  # elapsed since the start, as precise as written
+    time_digits: int | None = None  # decimals the camera wrote
+    splits_us: list[int] = []  # cumulative
+    wind: str | None = None
+    distance_m: int | None = None
+    results: int | None = None  # "complete": how many result lines
+    received_us: int | None = None
+
+
+EventData = PassingData | ImpulseData | PhotoFinishData
+
+
 class Event(msgspec.Struct, frozen=True, kw_only=True):
     """An event before it is numbered. `id` names the physical occurrence: the same passing
     read twice (a resend, a replay) gets the same id, so consumers can drop duplicates."""
 
     id: str
     src: str
-    kind: str
-    data: PassingData
+    kind: str  # "passing", "impulse" or "photofinish": also the last part of its topic
+    data: EventData
 
 
 class Envelope(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,4 +99,4 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     seq: int
     src: str
     kind: str
-    data: PassingData
+    data: EventData

@@ -62,14 +62,15 @@ class Outbox:
         self._db.close()
 
     def append(
-        self, source: str, topic: str, events: Sequence[Event], state: bytes | None
+        self, source: str, events: Sequence[tuple[str, Event]], state: bytes | None
     ) -> list[Envelope]:
-        """Number and queue `events` and save `source`'s state, all or nothing."""
+        """Number and queue `events` (each with its topic) and save `source`'s state, all or
+        nothing."""
         with _transaction(self._db):
             row = self._db.execute("SELECT seq FROM sources WHERE name = ?", (source,)).fetchone()
             seq = row[0] if row else 0
             envelopes = []
-            for event in events:
+            for topic, event in events:
                 seq += 1
                 envelope = Envelope(
                     id=event.id, seq=seq, src=event.src, kind=event.kind, data=event.data

@@ -64,7 +64,8 @@ class Replayer:
         self.stats.frame_errors += len(out.errors)
         if out.events:
             state = _json.encode(session.state())
-            self.outbox.append(chunk.src, self.topics.passing, out.events, state)
+            routed = [(self.topics.timing(event.kind), event) for event in out.events]
+            self.outbox.append(chunk.src, routed, state)
             self.stats.events += len(out.events)
 
     def capture_chunks(self, path: Path) -> Iterator[Chunk]:

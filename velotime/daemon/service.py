@@ -17,8 +17,9 @@ from velotime.daemon.publisher import BrokerSettings, Publisher
 from velotime.daemon.sources import SourceDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
 from velotime.daemon.topics import Topics
-from velotime.drivers.p3.driver import P3Driver, now_us
-from velotime.drivers.p3.session import P3Session, P3SessionState
+from velotime.drivers.driver import SourceDriver, now_us
+from velotime.drivers.p3.session import P3SessionState
+from velotime.drivers.session import Session
 
 log = logging.getLogger("velotime.daemon")
 
@@ -81,14 +82,14 @@ class Daemon:
             broker_settings(config), self.outbox, self.topics.daemon_status, self._online
         )
         self.drivers = [
-            P3Driver(
+            SourceDriver(
                 descriptions[source.name].new_session(source.name),
                 source.endpoint,
                 capture=self.capture,
                 deliver=self._deliver,
                 status_changed=self._source_status,
                 silence_timeout_s=source.silence_timeout_s,
-                get_time_interval_s=source.get_time_interval_s,
+                poll_interval_s=source.get_time_interval_s,
                 reconnect_min_s=source.reconnect_min_s,
                 reconnect_max_s=source.reconnect_max_s,
             )
@@ -127,9 +128,10 @@ class Daemon:
             self.capture.close()
             self.outbox.close()
 
-    def _deliver(self, session: P3Session, events: list[Event]) -> None:
+    def _deliver(self, session: Session, events: list[Event]) -> None:
         state = _json.encode(session.state())
-        self.outbox.append(session.source, self.topics.passing, events, state)
+        routed = [(self.topics.timing(event.kind), event) for event in events]
+        self.outbox.append(session.source, routed, state)
 
     def _source_status(self, name: str, status: dict[str, object]) -> None:
         self.publisher.set_retained(self.topics.source_status(name), _json.encode(status))

@@ -12,9 +12,9 @@ class Topics:
     def root(self) -> str:
         return f"{self.prefix}/{self.venue}"
 
-    @property
-    def passing(self) -> str:
-        return f"{self.root}/timing/passing"
+    def timing(self, kind: str) -> str:
+        """Where events of a kind go: timing/passing, timing/impulse, timing/photofinish."""
+        return f"{self.root}/timing/{kind}"
 
     @property
     def daemon_status(self) -> str:

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.drivers.p3.events import passing_data
 from velotime.daemon.events import Event
-from velotime.drivers.p3.driver import P3Driver
+from velotime.drivers.driver import SourceDriver
 from velotime.drivers.p3.session import P3Session
 from velotime.drivers.transports import SerialEndpoint
 from velotime.protocols.p3 import GetTime, P3Stream, Passing, encode
@@ -31,7 +32,7 @@ async def test_passings_over_a_serial_line_become_events(pty: tuple[int, str]) -
     master, path = pty
     delivered: list[Event] = []
     session = P3Session("p3-serial", lambda _: "finish", "get_time")
-    driver = P3Driver(
+    driver = SourceDriver(
         session,
         SerialEndpoint(path, 38400),
         capture=None,
@@ -65,6 +66,6 @@ async def test_passings_over_a_serial_line_become_events(pty: tuple[int, str]) -
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-    assert [e.data.passing_number for e in delivered] == [1, 2, 3, 4, 5]
-    assert [e.data.rtc_time_us - now_rtc for e in delivered] == [1, 2, 3, 4, 5]
-    assert len({e.data.clock_offset_us for e in delivered}) == 1
+    assert [passing_data(e).passing_number for e in delivered] == [1, 2, 3, 4, 5]
+    assert [passing_data(e).rtc_time_us - now_rtc for e in delivered] == [1, 2, 3, 4, 5]
+    assert len({passing_data(e).clock_offset_us for e in delivered}) == 1

@@ -1,5 +1,6 @@
 """The P3 session's decisions, fed scripted decoder bytes (no I/O)."""
 
+from tests.drivers.p3.events import passing_data
 from velotime.drivers.p3.session import (
     CLOCK_JUMP_US,
     CLOCK_WAIT_US,
@@ -38,7 +39,7 @@ def clocked_session() -> P3Session:
 
 
 def test_connecting_asks_for_the_decoder_clock() -> None:
-    assert session().connected(T0).commands == [GetTime.request()]
+    assert session().connected(T0).commands == [encode(GetTime.request())]
     assert session(clock="decoder").connected(T0).commands == []
 
 
@@ -46,14 +47,14 @@ def test_passings_become_events_on_the_venue_clock_exactly() -> None:
     s = clocked_session()
     out = s.feed(T0 + 10, passing(1, 5_000_000_001))
     (event,) = out.events
-    assert event.data.t_us == 5_000_000_001 + OFFSET
-    assert event.data.rtc_time_us == 5_000_000_001
-    assert event.data.clock_offset_us == OFFSET
-    assert event.data.received_us == T0 + 10
-    assert event.data.line == "finish"
-    assert event.data.transponder == 1001
+    assert passing_data(event).t_us == 5_000_000_001 + OFFSET
+    assert passing_data(event).rtc_time_us == 5_000_000_001
+    assert passing_data(event).clock_offset_us == OFFSET
+    assert passing_data(event).received_us == T0 + 10
+    assert passing_data(event).line == "finish"
+    assert passing_data(event).transponder == 1001
     assert event.id == f"p3:{DECODER}:1:5000000001"
-    assert event.data.record["passing_number"] == 1
+    assert passing_data(event).record["passing_number"] == 1
 
 
 def test_passings_wait_for_the_clock_then_go_out_in_order() -> None:
@@ -61,7 +62,7 @@ def test_passings_wait_for_the_clock_then_go_out_in_order() -> None:
     s.connected(T0)
     assert s.feed(T0 + 1, passing(1, 100) + passing(2, 200)).events == []
     out = s.feed(T0 + 2, clock_answer(T0 + 2 - OFFSET))  # offset = received - decoder time
-    assert [e.data.t_us for e in out.events] == [100 + OFFSET, 200 + OFFSET]
+    assert [passing_data(e).t_us for e in out.events] == [100 + OFFSET, 200 + OFFSET]
 
 
 def test_without_a_clock_answer_the_offset_comes_from_the_freshest_passing() -> None:
@@ -70,28 +71,28 @@ def test_without_a_clock_answer_the_offset_comes_from_the_freshest_passing() -> 
     # Passing 1 is resent (read long after it happened); passing 2 is live (read 3 us after).
     s.feed(T0, passing(1, T0 - OFFSET - 60_000_000) + passing(2, T0 - OFFSET - 3))
     out = s.feed(T0 + CLOCK_WAIT_US, encode(Status(noise=1, decoder_id=DECODER)))
-    assert [e.data.clock_offset_us for e in out.events] == [OFFSET + 3, OFFSET + 3]
+    assert [passing_data(e).clock_offset_us for e in out.events] == [OFFSET + 3, OFFSET + 3]
     assert any("did not answer GET_TIME" in n for n in out.notices)
 
 
 def test_small_clock_differences_keep_the_offset_a_jump_replaces_it() -> None:
     s = clocked_session()
     s.feed(T0 + 60_000_000, clock_answer(T0 + 60_000_000 - OFFSET - 2_000))  # 2 ms drift
-    assert s.feed(T0 + 61_000_000, passing(1, 7)).events[0].data.clock_offset_us == OFFSET
+    assert passing_data(s.feed(T0 + 61_000_000, passing(1, 7)).events[0]).clock_offset_us == OFFSET
     assert s.stats.clock_drift_us == 2_000
     jumped = OFFSET + CLOCK_JUMP_US + 1
     out = s.feed(T0 + 62_000_000, clock_answer(T0 + 62_000_000 - jumped))
     assert any("jumped" in n for n in out.notices)
-    assert s.feed(T0 + 63_000_000, passing(2, 8)).events[0].data.clock_offset_us == jumped
+    assert passing_data(s.feed(T0 + 63_000_000, passing(2, 8)).events[0]).clock_offset_us == jumped
 
 
 def test_a_gap_asks_for_a_resend_and_the_resent_passings_fill_it() -> None:
     s = clocked_session()
     s.feed(T0, passing(1, 10))
     out = s.feed(T0, passing(5, 50))
-    assert out.commands == [Resend(from_passing=2, until_passing=4)]
+    assert out.commands == [encode(Resend(from_passing=2, until_passing=4))]
     resent = s.feed(T0, passing(3, 30) + passing(2, 20) + passing(4, 40))
-    assert [e.data.passing_number for e in resent.events] == [3, 2, 4]
+    assert [passing_data(e).passing_number for e in resent.events] == [3, 2, 4]
     assert s.state().decoders[str(DECODER)].gaps == []
 
 
@@ -107,14 +108,14 @@ def test_missing_passings_are_asked_for_again_until_they_come() -> None:
     s.feed(T0, passing(1, 10) + passing(4, 40))
     assert s.feed(T0 + RESEND_RETRY_US - 1, b"").commands == []
     again = s.feed(T0 + RESEND_RETRY_US, b"").commands
-    assert again == [Resend(from_passing=2, until_passing=3)]
+    assert again == [encode(Resend(from_passing=2, until_passing=3))]
 
 
 def test_a_restarted_counter_is_new_passings_not_duplicates() -> None:
     s = clocked_session()
     s.feed(T0, passing(500, 1_000) + passing(501, 2_000))
     out = s.feed(T0, passing(1, 3_000))  # an old number, but later than anything seen
-    assert [e.data.passing_number for e in out.events] == [1]
+    assert [passing_data(e).passing_number for e in out.events] == [1]
     assert s.stats.counter_resets == 1
     assert s.feed(T0, passing(2, 4_000)).commands == []  # no bogus gap after the reset
 
@@ -125,11 +126,11 @@ def test_saved_state_carries_gaps_and_clock_across_a_restart() -> None:
     state = first.state()
     # The restarted daemon asks for what was missing as soon as it connects...
     second = session(state)
-    assert Resend(from_passing=2, until_passing=2) in second.connected(T0 + 1).commands
+    assert encode(Resend(from_passing=2, until_passing=2)) in second.connected(T0 + 1).commands
     # ...knows the clock before any answer, and notices passings made while it was down.
     out = second.feed(T0 + 2, passing(6, 60))
-    assert out.events[0].data.clock_offset_us == OFFSET
-    assert Resend(from_passing=4, until_passing=5) in out.commands
+    assert passing_data(out.events[0]).clock_offset_us == OFFSET
+    assert encode(Resend(from_passing=4, until_passing=5)) in out.commands
     assert second.feed(T0 + 3, passing(3, 30)).events == []  # already published before
 
 

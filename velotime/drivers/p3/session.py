@@ -8,21 +8,21 @@ carries on where it stopped: it still notices the passings it missed while it wa
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 import msgspec
 
 from velotime.daemon.events import Event, PassingData
+from velotime.drivers.session import SessionOutput
 from velotime.protocols.p3 import (
     FrameError,
     GetTime,
-    P3Record,
     P3Stream,
     Passing,
     Resend,
-    Status,
     StreamStats,
+    encode,
 )
 from velotime.protocols.p3.gaps import GapTracker
 from velotime.protocols.p3.json import record_to_builtins
@@ -40,6 +40,7 @@ CLOCK_WAIT_US = 2_000_000
 RESEND_RETRY_US = 5_000_000
 
 _NO_DECODER = "-"
+_GET_TIME = encode(GetTime.request())
 
 
 class DecoderState(msgspec.Struct, kw_only=True):
@@ -53,15 +54,6 @@ class DecoderState(msgspec.Struct, kw_only=True):
 
 class P3SessionState(msgspec.Struct, kw_only=True):
     decoders: dict[str, DecoderState] = {}  # by decoder id ("-" when the records carry none)
-
-
-@dataclass
-class SessionOutput:
-    events: list[Event] = field(default_factory=list)
-    commands: list[P3Record] = field(default_factory=list)  # to send to the decoder
-    errors: list[FrameError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)  # worth a log line
-    statuses: list[Status] = field(default_factory=list)
 
 
 @dataclass
@@ -124,6 +116,10 @@ class P3Session:
     def stream_stats(self) -> StreamStats:
         return self._stream.stats
 
+    def poll_command(self) -> bytes | None:
+        """GET_TIME, asked periodically so that a clock jump is noticed."""
+        return _GET_TIME if self._clock == "get_time" else None
+
     def state(self) -> P3SessionState:
         return P3SessionState(decoders={k: d.state() for k, d in self._decoders.items()})
 
@@ -132,7 +128,7 @@ class P3Session:
         out = SessionOutput()
         out.errors += [e for e in self._stream.close() if isinstance(e, FrameError)]
         if self._clock == "get_time":
-            out.commands.append(GetTime.request())
+            out.commands.append(_GET_TIME)
         self._request_missing(t_us, out)
         return out
 
@@ -145,8 +141,6 @@ class P3Session:
                 self._passing(t_us, item, out)
             elif isinstance(item, GetTime) and item.rtc_time_us is not None:
                 self._clock_answer(t_us, item.decoder_id, item.rtc_time_us, out)
-            elif isinstance(item, Status):
-                out.statuses.append(item)
         for key, decoder in self._decoders.items():
             if decoder.waiting and t_us - decoder.waiting[0].received_us >= CLOCK_WAIT_US:
                 # A live passing is read moments after it happened, a resent one much later:
@@ -208,7 +202,7 @@ class P3Session:
             self.stats.gaps_opened += 1
             first, last = observation.gap
             out.notices.append(f"passings {first}..{last} missing: asking the decoder to resend")
-            out.commands.append(Resend(from_passing=first, until_passing=last))
+            out.commands.append(encode(Resend(from_passing=first, until_passing=last)))
             self.stats.resend_requests += 1
             self._last_resend_us = t_us
         if observation.new:
@@ -242,7 +236,7 @@ class P3Session:
 
     def _request_missing(self, t_us: int, out: SessionOutput) -> None:
         requests = [
-            Resend(from_passing=first, until_passing=last)
+            encode(Resend(from_passing=first, until_passing=last))
             for decoder in self._decoders.values()
             for first, last in decoder.tracker.gaps()
         ]

@@ -1,4 +1,4 @@
-"""The I/O half of a P3 source: connect, read, record, reconnect. Decisions are P3Session's."""
+"""The I/O half of a source: connect, read, record, reconnect. Decisions are its session's."""
 
 import asyncio
 import contextlib
@@ -9,15 +9,14 @@ from collections.abc import Callable
 from velotime.backoff import Backoff
 from velotime.capture import CaptureWriter
 from velotime.daemon.events import Event
-from velotime.drivers.p3.session import P3Session, SessionOutput
+from velotime.drivers.session import Session, SessionOutput
 from velotime.drivers.transports import Endpoint, open_stream
-from velotime.protocols.p3 import GetTime, encode
 
-log = logging.getLogger("velotime.p3")
+log = logging.getLogger("velotime.source")
 
 READ_SIZE = 1 << 16
 
-Deliver = Callable[[P3Session, list[Event]], None]  # queue events and save the session state
+Deliver = Callable[[Session, list[Event]], None]  # queue events and save the session state
 StatusChanged = Callable[[str, dict[str, object]], None]
 
 
@@ -25,17 +24,17 @@ def now_us() -> int:
     return time.time_ns() // 1000
 
 
-class P3Driver:
+class SourceDriver:
     def __init__(
         self,
-        session: P3Session,
+        session: Session,
         endpoint: Endpoint,
         *,
         capture: CaptureWriter | None,
         deliver: Deliver,
         status_changed: StatusChanged,
         silence_timeout_s: float = 15.0,
-        get_time_interval_s: float = 60.0,
+        poll_interval_s: float = 60.0,
         reconnect_min_s: float = 0.5,
         reconnect_max_s: float = 30.0,
     ) -> None:
@@ -45,7 +44,7 @@ class P3Driver:
         self._deliver = deliver
         self._status_changed = status_changed
         self.silence_timeout_s = silence_timeout_s
-        self.get_time_interval_s = get_time_interval_s
+        self.poll_interval_s = poll_interval_s
         self._backoff = Backoff(reconnect_min_s, reconnect_max_s)
         self.connections = 0
         self.frame_errors = 0
@@ -79,11 +78,11 @@ class P3Driver:
             self.capture.write(t_us, self.name, b"")  # marks a new connection for replay
         self._status(True, "connected")
         self._handle(self.session.connected(t_us), writer)
-        clock = asyncio.create_task(self._ask_clock(writer))
+        poll = asyncio.create_task(self._poll(writer))
         try:
             reason = await self._read(reader, writer)
         finally:
-            clock.cancel()
+            poll.cancel()
         self._status(False, reason)
 
     async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> str:
@@ -113,12 +112,12 @@ class P3Driver:
         if out.events or out.commands or out.notices:
             self._deliver(self.session, out.events)
         for command in out.commands:
-            writer.write(encode(command))
+            writer.write(command)
 
-    async def _ask_clock(self, writer: asyncio.StreamWriter) -> None:
-        request = encode(GetTime.request())
-        while True:
-            await asyncio.sleep(self.get_time_interval_s)
+    async def _poll(self, writer: asyncio.StreamWriter) -> None:
+        request = self.session.poll_command()
+        while request is not None:
+            await asyncio.sleep(self.poll_interval_s)
             writer.write(request)
 
     def _status(self, connected: bool, detail: str) -> None:

@@ -1,0 +1,8 @@
+"""Reading passing events in tests."""
+
+from velotime.daemon.events import Event, PassingData
+
+
+def passing_data(event: Event) -> PassingData:
+    assert isinstance(event.data, PassingData), event
+    return event.data

@@ -1,0 +1,52 @@
+"""What every protocol's session gives its driver: decisions from bytes, without doing I/O.
+
+A session is fed `(receive time, bytes)` and returns events, bytes to send back to the device,
+skipped input and notices worth logging. Its decisions depend only on what it was fed and the
+state it resumed from, so the live driver and replay, fed the same capture, make the same events.
+"""
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import msgspec
+
+from velotime.daemon.events import Event
+
+
+class SkippedInput(Protocol):
+    """Bad input a codec skipped (garbage, a corrupt record...), kept for the log."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def raw(self) -> bytes: ...
+
+    @property
+    def detail(self) -> str: ...
+
+
+@dataclass
+class SessionOutput:
+    events: list[Event] = field(default_factory=list)
+    commands: list[bytes] = field(default_factory=list)  # to send to the device
+    errors: list[SkippedInput] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # worth a log line
+
+
+class Session(Protocol):
+    source: str
+
+    def connected(self, t_us: int) -> SessionOutput:
+        """A new connection (or device): framing starts afresh."""
+        ...
+
+    def feed(self, t_us: int, data: bytes) -> SessionOutput: ...
+
+    def state(self) -> msgspec.Struct:
+        """What to save with every event, to resume from after a restart."""
+        ...
+
+    def poll_command(self) -> bytes | None:
+        """A request to send to the device periodically (e.g. P3 GET_TIME), if any."""
+        ...
