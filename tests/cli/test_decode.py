@@ -112,3 +112,162 @@ def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: st
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
     assert message in result.stderr
+
+
+# -- ALGE Timy ---------------------------------------------------------------------------------
+
+ALGE_MORNING = "ALGETdC8001-202002020841.dump"
+ALGE_NOON = "ALGETdC8001-202002021133.dump"
+
+
+def timy_summary(*args: str | Path, quiet: bool = True) -> dict[str, Any]:
+    """The summary; `quiet`: nothing may be reported on stderr."""
+    result = velotime("decode", *args, "--protocol", "timy", "--summary")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" or not quiet
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def test_timy_summary_of_the_morning_dump(shared_data: Path) -> None:
+    # Every number from ../shared/data/MANIFEST.md. Lines by type: impulses are the C0, C0M and
+    # C1 lines (134 + 4 + 167 = 305), run times 124 + 1 + 2 = 127, total times 59 + 1 + 2 = 62.
+    assert timy_summary(shared_data / "alge" / ALGE_MORNING) == {
+        "lines": 661,
+        "records": 661,
+        "by_type": {"impulse": 305, "run_time": 127, "total_time": 62, "next_number": 167},
+        "by_flag": {" ": 439, "n": 167, "?": 43, "c": 6, "i": 6},
+        "by_token": {
+            "C0": {" ": 130, "?": 3, "c": 1},
+            "C0M": {" ": 2, "c": 2},
+            "C1": {" ": 124, "?": 40, "c": 1, "i": 2},
+            "RT": {" ": 124, "c": 1, "i": 2},
+            "TT": {" ": 59, "c": 1, "i": 2},
+        },
+        "errors": 0,
+        "errors_by_kind": {},
+        "unparsed_lines": 0,
+    }
+
+
+def test_timy_summary_of_the_noon_dump(shared_data: Path) -> None:
+    # C0 141 + 2 + 1, C0M 2 + 2, C1 128 + 14 + 1: 291 impulses; RT 128 + 1; TT 59.
+    assert timy_summary(shared_data / "alge" / ALGE_NOON) == {
+        "lines": 629,
+        "records": 629,
+        "by_type": {"impulse": 291, "run_time": 129, "total_time": 59, "next_number": 150},
+        "by_flag": {" ": 458, "n": 150, "?": 14, "c": 4, "i": 3},
+        "by_token": {
+            "C0": {" ": 141, "c": 2, "i": 1},
+            "C0M": {" ": 2, "c": 2},
+            "C1": {" ": 128, "?": 14, "i": 1},
+            "RT": {" ": 128, "i": 1},
+            "TT": {" ": 59},
+        },
+        "errors": 0,
+        "errors_by_kind": {},
+        "unparsed_lines": 0,
+    }
+
+
+def test_timy_records_print_as_json_lines(shared_data: Path) -> None:
+    result = velotime("decode", shared_data / "alge" / ALGE_MORNING, "--protocol", "timy")
+    assert result.returncode == 0
+    assert result.stderr == ""
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 661
+    assert lines[0] == {"type": "next_number", "number": 1, "text": "n0001"}
+    # Line 4: "?0300 C0  08:53:39.4922 00" = (8 * 3600 + 53 * 60 + 39) s + 0.4922 s.
+    assert lines[3] == {
+        "type": "impulse",
+        "flag": "?",
+        "number": 300,
+        "channel": 0,
+        "manual": False,
+        "time_of_day_us": 32_019_492_200,
+        "digits": 4,
+        "group": 0,
+        "checksum_ok": None,
+        "text": "?0300 C0  08:53:39.4922 00",
+    }
+    assert lines[74] == {
+        "type": "run_time",
+        "flag": " ",
+        "number": 1,
+        "duration_us": 59_760_000,
+        "digits": 2,
+        "group": 0,
+        "checksum_ok": None,
+        "text": " 0001 RT  00:00:59.76   00",
+    }
+
+
+def test_timy_bad_lines_are_counted_not_fatal(tmp_path: Path) -> None:
+    dump = tmp_path / "timy.dump"
+    dump.write_bytes(
+        b"\r\n".join(
+            [
+                b"n0001",
+                b" 0001 C0  10:04:55.6513 00>0",  # the checksum of another line
+                b" 0001 C0  10:04:55.6513 00",
+                b" 0001 C1  10:05:55.411 00",  # a character lost
+                b"TIMY V 1.9",  # kept, not interpreted
+                b" 0001 RT  00:00:59.76   00",
+                b"\x00\x00",
+            ]
+        )
+        + b"\r\n 0002 C0  10:06"  # cut off
+    )
+    result = velotime("decode", dump, "--protocol", "timy")
+    assert result.returncode == 0
+    assert [json.loads(line)["type"] for line in result.stdout.splitlines()] == [
+        "next_number",
+        "impulse",
+        "unknown",
+        "run_time",
+    ]
+    errors = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [e["error"] for e in errors] == ["bad_checksum", "malformed", "garbage", "truncated"]
+    assert errors[1]["raw"] == " 0001 C1  10:05:55.411 00"
+    assert errors[3]["raw"] == " 0002 C0  10:06"
+    counts = timy_summary(dump, quiet=False)
+    assert counts["lines"] == 8
+    assert counts["records"] == 3
+    assert counts["by_type"] == {"impulse": 1, "run_time": 1, "total_time": 0, "next_number": 1}
+    assert counts["errors"] == 4
+    assert counts["errors_by_kind"] == {
+        "garbage": 1,
+        "malformed": 1,
+        "bad_checksum": 1,
+        "truncated": 1,
+    }
+    assert counts["unparsed_lines"] == 1
+
+
+def test_timy_reads_raw_bytes_unless_told_otherwise(tmp_path: Path) -> None:
+    # A line of hex digits only: "auto" would take the file for a hex dump.
+    dump = tmp_path / "hexlike.dump"
+    dump.write_bytes(b"CAFE\r")
+    result = velotime("decode", dump, "--protocol", "timy")
+    assert json.loads(result.stdout) == {"type": "unknown", "text": "CAFE"}
+    sniffed = timy_summary(dump, "--format", "auto", quiet=False)
+    assert sniffed["errors_by_kind"] == {"truncated": 1}  # the bytes 0xCA 0xFE, no line end
+
+
+def test_timy_hex_dump_with_a_bad_line(tmp_path: Path) -> None:
+    lines = [b"n0012\r", b" 0012 C1  21:46:48.12   00\r"]
+    dump = tmp_path / "timy.hex"
+    dump.write_text(lines[0].hex() + "\nnot hex\n" + lines[1].hex() + "\n")
+    counts = timy_summary(dump, "--format", "hex", quiet=False)
+    assert counts["by_type"] == {"impulse": 1, "run_time": 0, "total_time": 0, "next_number": 1}
+    assert (counts["errors"], counts["errors_by_kind"]) == (1, {"bad_hex_line": 1})
+
+
+def test_timy_unreadable_file_exits_2_with_one_line() -> None:
+    result = velotime("decode", "/nonexistent/dump", "--protocol", "timy")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert (
+        result.stderr
+        == "velotime decode: cannot read /nonexistent/dump: No such file or directory\n"
+    )
