@@ -1,0 +1,339 @@
+"""A simulated ALGE Timy on a pseudo-terminal, for tests and demos without hardware.
+
+The host opens the pty's slave path as it would open the Timy's serial port (any baud rate: a
+pty ignores it) and reads CR-terminated lines, exactly as the device writes them. Impulses are
+stamped with the host's wall clock as local time of day, truncated to the chosen precision, as a
+Timy synchronised to the venue clock would stamp them.
+
+Unplugging closes the pty: the host's reads fail (EIO, or pyserial's "device reports readiness
+to read but returned no data") and the path disappears. A pty cannot come back under the same
+path, so plugging in again opens a new one, like a USB serial adapter that comes back as
+/dev/ttyUSB1. As udev's /dev/serial/by-id links do for real adapters, `link` keeps a symbolic
+link that always points at the current pty, is removed on unplugging and made again on
+plugging in: configure the host with the link, and it finds the device again by itself.
+
+The host's commands (`TIMYINIT`, `CHK1`, ...) are read and answered with nothing; `CHK1` turns
+the checksum on and `CHK0` off. Everything runs on the event loop: the pty master is
+non-blocking, watched with `add_reader`/`add_writer`, so a host that stops reading never blocks
+the loop (lines beyond `max_pending` bytes are dropped and counted, as a real line loses them).
+"""
+
+import asyncio
+import contextlib
+import os
+import random
+import termios
+import time
+import tty
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import NamedTuple
+
+from velotime.protocols.timy import Impulse, NextNumber, TimyRecord, encode
+from velotime.times import US_PER_DAY, US_PER_SECOND
+
+DEFAULT_BAUDRATE = 38400
+DEFAULT_CHANNELS = (0, 4, 1)  # start gate, 200 m line, finish line
+NEXT_NUMBER_CHANCE = 0.25  # how often the operator keys the next start number first
+INTERVAL_JITTER = 0.2  # each gap differs from the interval by up to 20 %
+_NS_PER_S = 1_000_000_000
+_NS_PER_US = 1_000
+_READ_SIZE = 4096
+_MAX_COMMAND = 256  # a host "command" longer than this is noise: dropped
+_UNIT_US = {1: 100_000, 2: 10_000, 3: 1_000, 4: 100}
+
+
+class SentLine(NamedTuple):
+    """One line the simulator wrote, and when the kernel took its last byte (`time.time_ns()`)."""
+
+    line: bytes
+    record: TimyRecord
+    sent_ns: int
+
+
+def local_time_of_day_us(now_ns: int, digits: int = 4) -> int:
+    """Local time of day of a wall-clock instant, truncated to `digits` decimals (exact)."""
+    seconds, rest_ns = divmod(now_ns, _NS_PER_S)
+    offset_s = time.localtime(seconds).tm_gmtoff
+    of_day_us = (seconds + offset_s) * US_PER_SECOND % US_PER_DAY + rest_ns // _NS_PER_US
+    return of_day_us - of_day_us % _UNIT_US[digits]
+
+
+def impulse_order(channels: Sequence[int]) -> list[int]:
+    """The order a rider triggers the channels: start (C0), the intermediates, finish (C1)."""
+    middle = sorted(set(channels) - {0, 1})
+    return [0] * (0 in channels) + middle + [1] * (1 in channels)
+
+
+class TimySimulator:
+    """An ALGE Timy on a pty: `start()` returns the path the host opens.
+
+    `sent` holds every line written, in order, with its send time; `commands` every command the
+    host sent; `dropped_lines` the lines lost while unplugged or while the host did not read.
+    Needs a running event loop; usable as `async with` (the exit stops it).
+    """
+
+    def __init__(
+        self,
+        *,
+        checksum: bool = False,
+        digits: int = 4,
+        baudrate: int = DEFAULT_BAUDRATE,
+        link: Path | None = None,
+        max_pending: int = 1 << 16,
+    ) -> None:
+        if digits not in _UNIT_US:
+            raise ValueError(f"digits must be 1-4, got {digits}")
+        self.checksum = checksum
+        self.digits = digits
+        self.link = link
+        self._speed = _termios_speed(baudrate)
+        self._max_pending = max_pending
+        self.sent: list[SentLine] = []
+        self.commands: list[str] = []
+        self.dropped_lines = 0
+        self._master: int | None = None
+        self._slave: int | None = None
+        self._path: str | None = None
+        self._pending = bytearray()  # bytes the kernel has not taken yet
+        self._pending_lines: deque[tuple[bytes, TimyRecord]] = deque()
+        self._head_written = 0  # bytes of the first pending line already written
+        self._drained = asyncio.Event()
+        self._drained.set()
+        self._command_buffer = b""
+        self._stopped = False
+
+    async def __aenter__(self) -> "TimySimulator":
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- plugging ------------------------------------------------------------------------------
+
+    def start(self) -> str:
+        """Plug the device in: a new pty. Returns the path the host opens."""
+        if self._stopped or self._master is not None:
+            raise RuntimeError("the simulator is already started (or was stopped)")
+        return self._plug()
+
+    @property
+    def path(self) -> str | None:
+        """The pty the host opens now; None while unplugged."""
+        return self._path
+
+    @property
+    def plugged(self) -> bool:
+        return self._master is not None
+
+    def unplug(self) -> bool:
+        """Pull the cable: close the pty (the host's reads fail); False if already unplugged.
+        Lines not yet written are lost."""
+        if self._master is None:
+            return False
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(self._master)
+        loop.remove_writer(self._master)
+        for fd in (self._master, self._slave):
+            if fd is not None:
+                os.close(fd)
+        self._master = self._slave = self._path = None
+        self.dropped_lines += len(self._pending_lines)
+        self._pending.clear()
+        self._pending_lines.clear()
+        self._head_written = 0
+        self._drained.set()
+        self._command_buffer = b""
+        if self.link is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.link.unlink()
+        return True
+
+    def replug(self) -> str:
+        """Plug in again (unplugging first if need be): a new pty, whose path is returned."""
+        if self._stopped:
+            raise RuntimeError("the simulator was stopped")
+        self.unplug()
+        return self._plug()
+
+    async def stop(self) -> None:
+        """Unplug for good."""
+        self._stopped = True
+        self.unplug()
+
+    def _plug(self) -> str:
+        loop = asyncio.get_running_loop()
+        master, slave = os.openpty()
+        try:
+            # Raw both ways: no echo of host commands, no CR -> LF on the way to the host.
+            tty.setraw(slave)
+            attributes = termios.tcgetattr(slave)
+            attributes[4] = attributes[5] = self._speed  # ispeed, ospeed
+            termios.tcsetattr(slave, termios.TCSANOW, attributes)
+            os.set_blocking(master, False)
+            path = os.ttyname(slave)
+            # The slave stays open on our side too, so the master never reads EIO while no host
+            # has the port open (the pty would otherwise hang up between hosts).
+            loop.add_reader(master, self._read_commands)
+        except BaseException:
+            os.close(master)
+            os.close(slave)
+            raise
+        self._master, self._slave, self._path = master, slave, path
+        if self.link is not None:
+            temporary = self.link.with_name(f".{self.link.name}.{os.getpid()}")
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+            temporary.symlink_to(path)
+            temporary.replace(self.link)  # atomic: a host never sees the link missing mid-swap
+        return path
+
+    # -- what the device sends -----------------------------------------------------------------
+
+    def impulse(
+        self,
+        channel: int,
+        number: int,
+        time_of_day_us: int | None = None,
+        *,
+        manual: bool = False,
+        flag: str = " ",
+    ) -> Impulse:
+        """An impulse now (or at `time_of_day_us`), written at once. Returns its record."""
+        if time_of_day_us is None:
+            time_of_day_us = local_time_of_day_us(time.time_ns(), self.digits)
+        record = Impulse(
+            flag=flag,
+            number=number,
+            channel=channel,
+            manual=manual,
+            time_of_day_us=time_of_day_us,
+            digits=self.digits,
+            checksum_ok=True if self.checksum else None,
+        )
+        self.send(record)
+        return record
+
+    def next_number(self, number: int) -> NextNumber:
+        """The operator set the next start number: an `n0012` line."""
+        record = NextNumber(number=number)
+        self.send(record)
+        return record
+
+    def send(self, record: TimyRecord) -> None:
+        """Write one record's line (CR-terminated), or count it lost while unplugged or while
+        `max_pending` bytes already wait for the host."""
+        line = encode(record)
+        if self._master is None or len(self._pending) + len(line) > self._max_pending:
+            self.dropped_lines += 1
+            return
+        self._pending += line
+        self._pending_lines.append((line, record))
+        self._drained.clear()
+        self._flush()
+
+    async def drain(self) -> None:
+        """Wait until every line sent so far is written (or lost by unplugging)."""
+        await self._drained.wait()
+
+    async def run(
+        self,
+        *,
+        channels: Sequence[int] = DEFAULT_CHANNELS,
+        interval_s: float = 2.0,
+        count: int | None = None,
+        seed: int = 0,
+        first_number: int = 1,
+    ) -> None:
+        """Riders one after another: each triggers `channels` in `impulse_order`, about
+        `interval_s` apart, stamped when written. Ends after `count` impulses (never without)."""
+        order = impulse_order(channels)
+        if not order:
+            raise ValueError("at least one channel is needed")
+        rng = random.Random(seed)
+        number = first_number
+        produced = 0
+        while count is None or produced < count:
+            if rng.random() < NEXT_NUMBER_CHANCE:
+                self.next_number(number)
+            for channel in order:
+                if count is not None and produced >= count:
+                    break
+                self.impulse(channel, number)
+                produced += 1
+                await asyncio.sleep(
+                    interval_s * rng.uniform(1 - INTERVAL_JITTER, 1 + INTERVAL_JITTER)
+                )
+            number = number % 9999 + 1
+
+    def _flush(self) -> None:
+        master = self._master
+        if master is None:
+            return
+        while self._pending:
+            try:
+                written = os.write(master, self._pending)
+            except BlockingIOError:
+                written = 0
+            except OSError:
+                # Cannot happen while we hold the slave; if it does, the line is gone.
+                self.unplug()
+                return
+            if written == 0:
+                break
+            del self._pending[:written]
+            self._account(written)
+        loop = asyncio.get_running_loop()
+        if self._pending:
+            loop.add_writer(master, self._flush)  # replaces any earlier registration
+        else:
+            loop.remove_writer(master)
+            self._drained.set()
+
+    def _account(self, written: int) -> None:
+        """Note the send time of every line whose last byte has now been written."""
+        now_ns = time.time_ns()
+        self._head_written += written
+        while self._pending_lines and self._head_written >= len(self._pending_lines[0][0]):
+            line, record = self._pending_lines.popleft()
+            self._head_written -= len(line)
+            self.sent.append(SentLine(line, record, now_ns))
+
+    # -- what the host sends -------------------------------------------------------------------
+
+    def _read_commands(self) -> None:
+        if self._master is None:
+            return
+        try:
+            data = os.read(self._master, _READ_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            # Cannot happen while we hold the slave; stop watching rather than spin on it.
+            asyncio.get_running_loop().remove_reader(self._master)
+            return
+        lines = (self._command_buffer + data).replace(b"\n", b"\r").split(b"\r")
+        self._command_buffer = lines.pop()[-_MAX_COMMAND:]
+        for line in lines:
+            command = line.decode("cp437").strip().upper()
+            if not command:
+                continue
+            self.commands.append(command)
+            if command == "CHK1":
+                self.checksum = True
+            elif command == "CHK0":
+                self.checksum = False
+
+
+def _termios_speed(baudrate: int) -> int:
+    speed = getattr(termios, f"B{baudrate}", None)
+    if not isinstance(speed, int) or baudrate <= 0:
+        raise ValueError(f"{baudrate} is not a serial baud rate")
+    return speed
