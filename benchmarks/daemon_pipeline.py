@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiomqtt
 
-from velotime.localvenue import LocalMosquitto, write_local_config
+from velotime.localvenue import LocalMosquitto, p3_source, write_local_config
 from velotime.simulators.p3_decoder import P3DecoderSimulator
 
 VENUE = "bench"
@@ -28,7 +28,8 @@ async def measure(
     """Run a daemon against `decoder` until its `expected` passings arrived: number -> ns."""
     arrivals: dict[int, int] = {}
     await decoder.start("127.0.0.1", 0, when_connected=True)
-    config = write_local_config(directory, VENUE, broker.url, decoder.port, clock="decoder")
+    source = p3_source(decoder.port, clock="decoder")
+    config = write_local_config(directory, VENUE, broker.url, source)
     async with aiomqtt.Client("127.0.0.1", broker.port) as client:
         await client.subscribe(TOPIC, qos=1)
         daemon = await asyncio.create_subprocess_exec(

@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 from velotime.config import (
+    ChannelConfig,
     Config,
     ConfigError,
     LineConfig,
@@ -26,6 +27,10 @@ from velotime.config import (
 from velotime.daemon.sources import SourceDescription
 
 ROOT = Path(__file__).resolve().parents[1]
+FORMS = (
+    "expected tcp://HOST:PORT, serial://PATH[?baudrate=N], tcp-listen://HOST:PORT "
+    "or udp://HOST:PORT"
+)
 EXAMPLE = ROOT / "config" / "velodrome.example.toml"
 DOCS = ROOT / "docs" / "configuration.md"
 
@@ -98,10 +103,17 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         ("finish", 0),
         ("200m", 200),
     ]
-    assert [s.name for s in config.sources] == ["p3-finish", "p3-200m"]
+    assert [s.name for s in config.sources] == ["p3-finish", "p3-200m", "timy"]
     assert config.sources[0].endpoint == TcpEndpoint("192.168.1.50", 5403)
     assert config.sources[1].endpoint == TcpEndpoint("192.168.1.51", 5403)
-    assert [s.line for s in config.sources] == ["finish", "200m"]
+    assert [s.line for s in config.sources] == ["finish", "200m", None]
+    timy = config.source("timy")
+    assert timy.endpoint == SerialEndpoint("/dev/serial/by-id/usb-FTDI_ALGE_Timy-if00-port0", 38400)
+    assert {key: (c.line, c.dead_time_ms) for key, c in timy.channels.items()} == {
+        "C0": ("start", 1000),
+        "C1": ("finish", 200),
+        "C4": ("200m", 200),
+    }
     first = config.sources[0]
     assert (first.silence_timeout_s, first.get_time_interval_s, first.clock) == (
         15.0,
@@ -133,13 +145,17 @@ def test_the_example_sets_every_key_of_the_model() -> None:
     assert set(raw) == set(expected)
     for section, keys in expected.items():
         tables = raw[section] if isinstance(raw[section], list) else [raw[section]]
-        # Every line of the example is commented; sources repeat keys, the first has them all.
-        assert set(tables[0]) == keys, section
+        # Every line of the example is commented; each protocol's source shows its own keys.
+        assert set().union(*tables) == keys, section
+    channels = {
+        k for source in raw["sources"] for c in source.get("channels", {}).values() for k in c
+    }
+    assert channels == {f.name for f in msgspec.structs.fields(ChannelConfig)}
 
 
 def test_the_docs_describe_every_key() -> None:
     text = DOCS.read_text()
-    for typ in (VenueConfig, LineConfig, SourceConfig, MqttConfig, StorageConfig):
+    for typ in (VenueConfig, LineConfig, SourceConfig, ChannelConfig, MqttConfig, StorageConfig):
         for field in msgspec.structs.fields(typ):
             assert f"`{field.name}`" in text, f"{typ.__name__}.{field.name} is not documented"
 
@@ -157,7 +173,7 @@ def test_optional_tables_and_keys_take_their_defaults() -> None:
     assert config.storage == StorageConfig(directory=Path("/var/lib/velotime"))
     source = config.sources[0]
     assert source.decoder_lines == {}
-    assert (source.silence_timeout_s, source.get_time_interval_s) == (15.0, 60.0)
+    assert (source.silence_limit_s, source.get_time_interval_s) == (15.0, 60.0)
     assert (source.clock, source.reconnect_min_s, source.reconnect_max_s) == (
         "get_time",
         0.5,
@@ -340,9 +356,9 @@ def test_unknown_keys_are_all_reported_with_a_suggestion() -> None:
         ("distance_m = 200", "distance_m = true", "lines[1].distance_m", "got a boolean"),
         (
             'protocol = "p3"',
-            'protocol = "timy"',
+            'protocol = "nmea"',
             "sources[0].protocol",
-            "expected 'p3', got 'timy'",
+            "expected 'p3' or 'timy' or 'lynx', got 'nmea'",
         ),
         ('line = "200m"', 'line = "200m"\nclock = "gps"', "sources[1].clock", "'get_time' or"),
         (
@@ -462,9 +478,9 @@ def test_timezone_must_be_an_iana_name() -> None:
 @pytest.mark.parametrize(
     ("transport", "message"),
     [
-        ("ftp://x", "expected tcp://HOST:PORT or serial://PATH[?baudrate=N], got 'ftp://x'"),
-        ("192.168.1.50:5403", "expected tcp://HOST:PORT or serial://PATH[?baudrate=N]"),
-        ("", "expected tcp://HOST:PORT or serial://PATH[?baudrate=N], got ''"),
+        ("ftp://x", FORMS + ", got 'ftp://x'"),
+        ("192.168.1.50:5403", FORMS),
+        ("", FORMS + ", got ''"),
         ("tcp://10.0.0.9", "missing port"),
         ("tcp://10.0.0.9:", "port must be a number from 1 to 65535"),
         ("tcp://10.0.0.9:0", "port must be a number from 1 to 65535"),
@@ -700,3 +716,60 @@ def test_load_config_applies_env_and_broker(tmp_path: Path) -> None:
     path.write_text(BASE)
     config = load_config(path, env={"VELOTIME_MQTT__KEEPALIVE_S": "30"}, broker="mqtt://b")
     assert (config.mqtt.keepalive_s, config.mqtt.host) == (30, "b")
+
+
+# --- Impulse timers ----------------------------------------------------------------------------
+
+TIMY = """
+[[sources]]
+name = "timy"
+protocol = "timy"
+transport = "serial:///dev/ttyUSB0?baudrate=38400"
+[sources.channels]
+C0 = { line = "start" }
+C1 = { line = "finish", dead_time_ms = 200 }
+C4 = { line = "200m", delay_us = 350 }
+"""
+
+
+def test_a_timy_source_maps_channels_to_lines() -> None:
+    source = parse(BASE + TIMY).source("timy")
+    assert source.channels == {
+        "C0": ChannelConfig(line="start"),
+        "C1": ChannelConfig(line="finish", dead_time_ms=200),
+        "C4": ChannelConfig(line="200m", delay_us=350),
+    }
+    assert source.init_commands == ("CHK1",)  # checksums on by default
+    assert source.simultaneous_us == 300  # the UCI notes' 0.3 ms
+    described = SourceDescription.of(source, "Europe/Berlin")
+    assert described.channels["C1"].dead_time_us == 200_000
+    assert source.silence_limit_s is None  # a timer is quiet between races
+
+
+def test_timy_channel_mistakes_are_named() -> None:
+    found = problems(
+        BASE
+        + TIMY.replace('C4 = { line = "200m", delay_us = 350 }', 'C9 = { line = "100m" }')
+        .replace("C1 = {", "X1 = {")
+        .replace("dead_time_ms = 200", "dead_time_ms = -5")
+    )
+    assert_problem(found, "sources[2].channels.X1", "a channel is C0..C9")
+    assert_problem(found, "sources[2].channels.X1.dead_time_ms", "0 or more")
+    assert_problem(found, "sources[2].channels.C9.line", "no timing line '100m'")
+
+
+def test_each_protocol_takes_only_its_own_settings() -> None:
+    found = problems(
+        edited('line = "200m"\n', 'line = "200m"\nchannels = { C1 = { line = "finish" } }\n')
+        + TIMY.replace('protocol = "timy"', 'protocol = "timy"\nline = "finish"')
+    )
+    assert_problem(found, "sources[1].channels", "not p3")
+    assert_problem(found, "sources[2].line", "per channel")
+    assert_problem(
+        problems(BASE + '[[sources]]\nname = "t"\nprotocol = "timy"\ntransport = "tcp://h:1"\n'),
+        "sources[2].channels",
+        "map at least one channel",
+    )
+    assert_problem(
+        problems(edited('line = "200m"\n', "")), "sources[1].line", "needs the timing line"
+    )

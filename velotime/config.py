@@ -23,7 +23,13 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 import msgspec
 
 from velotime.drivers.p3.session import ClockMode
-from velotime.drivers.transports import Endpoint, SerialEndpoint, TcpEndpoint
+from velotime.drivers.transports import (
+    Endpoint,
+    SerialEndpoint,
+    TcpEndpoint,
+    TcpListenEndpoint,
+    UdpEndpoint,
+)
 
 __all__ = [
     "ENV_PREFIX",
@@ -53,7 +59,9 @@ MQTT_PORT = 1883
 MQTTS_PORT = 8883
 MAX_KEEPALIVE_S = 65535  # the MQTT keep-alive field is 16 bits
 
-TRANSPORT_FORMS = "tcp://HOST:PORT or serial://PATH[?baudrate=N]"
+TRANSPORT_FORMS = (
+    "tcp://HOST:PORT, serial://PATH[?baudrate=N], tcp-listen://HOST:PORT or udp://HOST:PORT"
+)
 MQTT_FORMS = "mqtt://HOST[:PORT] or mqtts://HOST[:PORT]"
 
 # Names end up as MQTT topic levels: '/', '+' and '#' would change the topic tree, and upper
@@ -62,6 +70,7 @@ _TOPIC_SAFE = re.compile(r"[a-z0-9_-]+")
 _TOPIC_SAFE_RULE = "lowercase letters, digits, '-' and '_' only (it is used in MQTT topics)"
 _HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
 _DIGITS = re.compile(r"[0-9]+")
+_CHANNEL = re.compile(r"C[0-9]")
 
 
 class ConfigError(Exception):
@@ -95,13 +104,29 @@ class LineConfig(_Table, frozen=True, kw_only=True):
     distance_m: float  # along the track before the finish line; 0 is the finish
 
 
+class ChannelConfig(_Table, frozen=True, kw_only=True):
+    """An impulse timer channel: what it is wired to, and its corrections."""
+
+    line: str  # a [[lines]] name, or "start" for the start gate
+    delay_us: int = 0  # fixed latency of the channel (e.g. a wireless link), taken off
+    dead_time_ms: int = 0  # a second impulse sooner than this is a double trigger, dropped
+
+
+START = "start"  # what a channel wired to the start gate is mapped to
+P3_SILENCE_TIMEOUT_S = 15.0
+Protocol = Literal["p3", "timy", "lynx"]
+
+
 class SourceConfig(_Table, frozen=True, kw_only=True):
     name: str
-    protocol: Literal["p3"]
+    protocol: Protocol
     transport: str
-    line: str
+    line: str | None = None  # p3: the timing line of the decoder's loop (required)
     decoder_lines: dict[str, str] = {}  # decoder id (decimal digits) -> line name
-    silence_timeout_s: float = 15.0
+    channels: dict[str, ChannelConfig] = {}  # timy: "C0".."C9" -> channel (required)
+    simultaneous_us: int = 300  # timy: impulses on two channels closer than this are one
+    init_commands: tuple[str, ...] = ("CHK1",)  # timy: sent on connecting (CHK1: checksums on)
+    silence_timeout_s: float | None = None  # None: 15 s for p3 (heartbeats), none otherwise
     get_time_interval_s: float = 60.0
     clock: ClockMode = "get_time"
     reconnect_min_s: float = 0.5
@@ -111,6 +136,14 @@ class SourceConfig(_Table, frozen=True, kw_only=True):
     def endpoint(self) -> Endpoint:
         """The parsed `transport`; cannot fail on a config from `load_config`/`parse_config`."""
         return parse_transport(self.transport)
+
+    @property
+    def silence_limit_s(self) -> float | None:
+        """How long silence may last before the link counts as dead. A P3 decoder sends a
+        STATUS every few seconds; a timer or a camera is quiet between races."""
+        if self.silence_timeout_s is not None:
+            return self.silence_timeout_s
+        return P3_SILENCE_TIMEOUT_S if self.protocol == "p3" else None
 
 
 class MqttConfig(_Table, frozen=True, kw_only=True):
@@ -200,13 +233,21 @@ def _zone(name: str) -> tzinfo:
 
 
 def parse_transport(text: str) -> Endpoint:
-    """`tcp://HOST:PORT`, `tcp://[IPV6]:PORT` or `serial://PATH[?baudrate=N]`; ValueError says
-    what is wrong."""
+    """`tcp://HOST:PORT`, `tcp://[IPV6]:PORT`, `serial://PATH[?baudrate=N]`, or, for a device
+    that connects to us, `tcp-listen://HOST:PORT` or `udp://HOST:PORT`; ValueError says what is
+    wrong."""
     scheme, sep, rest = text.partition("://")
     if sep and scheme == "tcp":
         return _parse_tcp(text)
     if sep and scheme == "serial":
         return _parse_serial(rest, text)
+    if sep and scheme in ("tcp-listen", "udp"):
+        parts = _split_network_url(text, f"{scheme}://HOST:PORT")
+        if parts.port is None:
+            raise ValueError(f"missing port: expected {scheme}://HOST:PORT, got {text!r}")
+        assert parts.hostname is not None  # _split_network_url checked it
+        kind = TcpListenEndpoint if scheme == "tcp-listen" else UdpEndpoint
+        return kind(parts.hostname, parts.port)
     raise ValueError(f"expected {TRANSPORT_FORMS}, got {text!r}")
 
 
@@ -672,7 +713,7 @@ class _Checker:
                         f"{endpoint} is already sources[{endpoints[endpoint]}]'s transport",
                     )
                 endpoints.setdefault(endpoint, i)
-            self.known_line([*path, "line"], source.line, line_names)
+            self.check_protocol(path, source, line_names)
             decoder_lines = {}
             for decoder, line in source.decoder_lines.items():
                 key_path: list[_Key] = [*path, "decoder_lines", decoder]
@@ -685,7 +726,8 @@ class _Checker:
                 decoder_lines[canonical] = line
                 self.known_line(key_path, line, line_names)
             for key in ("silence_timeout_s", "get_time_interval_s", "reconnect_min_s"):
-                self.positive([*path, key], getattr(source, key))
+                if getattr(source, key) is not None:
+                    self.positive([*path, key], getattr(source, key))
             if not (
                 math.isfinite(source.reconnect_max_s)
                 and source.reconnect_max_s >= source.reconnect_min_s
@@ -697,6 +739,48 @@ class _Checker:
                 )
             checked.append((i, msgspec.structs.replace(source, decoder_lines=decoder_lines)))
         return checked
+
+    def check_protocol(
+        self, path: list[_Key], source: SourceConfig, line_names: set[str] | None
+    ) -> None:
+        """The settings each protocol needs, and no settings of another protocol's."""
+        if source.protocol == "p3":
+            if source.line is None:
+                self.problem([*path, "line"], "a p3 source needs the timing line of its loop")
+            else:
+                self.known_line([*path, "line"], source.line, line_names)
+            if source.channels:
+                self.problem([*path, "channels"], "channels are for impulse timers, not p3")
+            return
+        if source.protocol == "lynx":
+            # The camera films the finish: its results need no line, channel or decoder.
+            for key in ("line", "decoder_lines", "channels"):
+                if getattr(source, key):
+                    self.problem([*path, key], "a lynx source (the photo-finish) takes no " + key)
+            return
+        if source.line is not None or source.decoder_lines:
+            self.problem([*path, "line"], "a timy source maps lines per channel, in channels")
+        if not source.channels:
+            self.problem(
+                [*path, "channels"], 'map at least one channel, e.g. C1 = {line = "finish"}'
+            )
+        for key, channel in source.channels.items():
+            at: list[_Key] = [*path, "channels", key]
+            if not _CHANNEL.fullmatch(key):
+                self.problem(at, f"a channel is C0..C9, got {key!r}")
+            if channel.line != START:
+                self.known_line([*at, "line"], channel.line, line_names)
+            if channel.delay_us < 0:
+                self.problem([*at, "delay_us"], f"must be 0 or more, got {channel.delay_us}")
+            if channel.dead_time_ms < 0:
+                self.problem(
+                    [*at, "dead_time_ms"], f"must be 0 or more, got {channel.dead_time_ms}"
+                )
+        if source.simultaneous_us < 0:
+            self.problem([*path, "simultaneous_us"], "must be 0 or more")
+        for index, command in enumerate(source.init_commands):
+            if not command.isprintable() or not command.isascii():
+                self.problem([*path, "init_commands", index], f"not a Timy command: {command!r}")
 
     def known_line(self, path: Sequence[_Key], name: str, line_names: set[str] | None) -> None:
         # Without every line converted, "no such line" could be a false alarm: say nothing.

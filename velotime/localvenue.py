@@ -143,13 +143,27 @@ async def _serve_amqtt(port: int) -> None:
     await asyncio.Event().wait()
 
 
-def write_local_config(
-    directory: Path, venue: str, broker_url: str, decoder_port: int, **source: object
-) -> Path:
-    """A configuration with one P3 source on 127.0.0.1:`decoder_port` at the finish line, state
-    under `directory`; `source` adds or overrides settings of that source."""
+def source_toml(name: str, protocol: str, transport: str, **settings: object) -> str:
+    """One [[sources]] entry: `settings` values are strings, numbers, booleans, lists or
+    tables (written as TOML inline tables, e.g. a Timy's channels)."""
+    body = "".join(f"{key} = {_toml(value)}\n" for key, value in settings.items())
+    return (
+        f"[[sources]]\nname = {_toml(name)}\nprotocol = {_toml(protocol)}\n"
+        f"transport = {_toml(transport)}\n{body}"
+    )
+
+
+def p3_source(decoder_port: int, **settings: object) -> str:
+    """A P3 decoder on 127.0.0.1:`decoder_port` at the finish line."""
+    return source_toml(
+        "p3-finish", "p3", f"tcp://127.0.0.1:{decoder_port}", line="finish", **settings
+    )
+
+
+def write_local_config(directory: Path, venue: str, broker_url: str, *sources: str) -> Path:
+    """A configuration for a 250 m track (finish and 200 m lines) with `sources`, its state
+    under `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
-    settings = "".join(f"{key} = {json.dumps(value)}\n" for key, value in source.items())
     path = directory / "velotime.toml"
     path.write_text(
         f"""[venue]
@@ -160,12 +174,11 @@ track_length_m = 250
 name = "finish"
 distance_m = 0
 
-[[sources]]
-name = "p3-finish"
-protocol = "p3"
-transport = "tcp://127.0.0.1:{decoder_port}"
-line = "finish"
-{settings}
+[[lines]]
+name = "200m"
+distance_m = 200
+
+{"".join(sources)}
 [mqtt]
 url = "{broker_url}"
 
@@ -174,6 +187,14 @@ directory = {json.dumps(str(directory / "state"))}
 """
     )
     return path
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(value)  # strings, numbers and booleans are written alike
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["amqtt"]:

@@ -1,5 +1,7 @@
 """Integer-microsecond times and their official strings (UCI: truncate to the thousandth)."""
 
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
 US_PER_MS = 1_000
 US_PER_SECOND = 1_000_000
 US_PER_MINUTE = 60 * US_PER_SECOND
@@ -34,3 +36,34 @@ def format_time_of_day(timestamp_us: int) -> str:
     minutes, rest = divmod(rest, US_PER_MINUTE)
     seconds, rest = divmod(rest, US_PER_SECOND)
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{rest // US_PER_MS:03d}"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+_DAY = timedelta(days=1)
+
+
+def local_time_of_day_to_unix_us(time_of_day_us: int, near_us: int, zone: tzinfo) -> int:
+    """The instant (unix microseconds) at which local clocks in `zone` show `time_of_day_us`
+    after midnight, on the day (yesterday, today or tomorrow) that puts it nearest `near_us`.
+
+    Devices that give time of day only (impulse timers, the photo-finish camera) need a date:
+    an impulse at 23:59:59.9 read just after midnight is yesterday's. Exact integers throughout.
+    """
+    today = (_EPOCH + near_us * _ONE_US).astimezone(zone).date()
+    return min(
+        (_on_day(day, time_of_day_us, zone) for day in (today - _DAY, today, today + _DAY)),
+        key=lambda instant: abs(instant - near_us),
+    )
+
+
+def local_time_of_day(unix_us: int, zone: tzinfo) -> int:
+    """Microseconds after local midnight in `zone` at the instant `unix_us`."""
+    local = (_EPOCH + unix_us * _ONE_US).astimezone(zone)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    return (local.replace(tzinfo=None) - midnight) // _ONE_US
+
+
+def _on_day(day: date, time_of_day_us: int, zone: tzinfo) -> int:
+    local = datetime(day.year, day.month, day.day) + time_of_day_us * _ONE_US
+    return (local.replace(tzinfo=zone) - _EPOCH) // _ONE_US

@@ -99,9 +99,11 @@ def test_a_broken_file_lists_every_problem(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         f"{broken}: venue.id: must be lowercase letters, digits, '-' and '_' only "
         "(it is used in MQTT topics), got 'Lexus Velodrome'",
-        f"{broken}: sources[1].transport: expected tcp://HOST:PORT or "
-        "serial://PATH[?baudrate=N], got 'ftp://x'",
+        f"{broken}: sources[1].transport: expected tcp://HOST:PORT, "
+        "serial://PATH[?baudrate=N], tcp-listen://HOST:PORT or udp://HOST:PORT, got 'ftp://x'",
         f"{broken}: sources[1].line: no timing line '100m' in [[lines]] (known: '200m', 'finish')",
+        f"{broken}: sources[2].channels.C4.line: no timing line '100m' in [[lines]] "
+        "(known: '200m', 'finish')",
     ]
 
 

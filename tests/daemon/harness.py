@@ -13,7 +13,7 @@ from typing import Any
 
 import aiomqtt
 
-from velotime.localvenue import write_local_config
+from velotime.localvenue import p3_source, write_local_config
 
 
 def write_config(
@@ -27,7 +27,7 @@ def write_config(
         "reconnect_max_s": 0.5,
         **source,
     }
-    return write_local_config(directory, venue, broker_url, decoder_port, **settings)
+    return write_local_config(directory, venue, broker_url, p3_source(decoder_port, **settings))
 
 
 class DaemonProcess:

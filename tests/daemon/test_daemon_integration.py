@@ -121,7 +121,10 @@ async def test_1000_passings_arrive_in_order_with_exact_times(
     assert source_status[0]["endpoint"] == f"tcp://127.0.0.1:{decoder.port}"
     (description,) = watcher.payloads("/config/description")
     assert description["venue"]["id"] == "test-velodrome"
-    assert description["lines"] == [{"name": "finish", "distance_m": 0}]
+    assert description["lines"] == [
+        {"name": "finish", "distance_m": 0},
+        {"name": "200m", "distance_m": 200},
+    ]
     assert [s["name"] for s in description["sources"]] == ["p3-finish"]
     check_every_passing_arrived_exactly(decoder, received, daemon.log_text())
     # No outage: each arrived once, in order, numbered 1, 2, 3... for the source.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from velotime import __version__
-from velotime.cli import check_config, decode, demo, replay, run, simulate
+from velotime.cli import check_config, decode, demo, import_lif, replay, run, simulate
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     check_config.register(commands)
     decode.register(commands)
     demo.register(commands)
+    import_lif.register(commands)
     run.register(commands)
     replay.register(commands)
     simulate.register(commands)

@@ -16,7 +16,7 @@ from velotime.cli.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.daemon.outbox import Outbox
 from velotime.daemon.sources import SourceDescription
 from velotime.daemon.topics import Topics
-from velotime.drivers.p3.session import P3Session
+from velotime.drivers.session import Session
 
 _json = msgspec.json.Encoder()
 
@@ -45,7 +45,7 @@ class Replayer:
     def __init__(self, outbox: Outbox, topics: Topics) -> None:
         self.outbox = outbox
         self.topics = topics
-        self.sessions: dict[str, P3Session] = {}
+        self.sessions: dict[str, Session] = {}
         self.stats = ReplayStats()
         self.venue = "dump"  # until a capture header names it
 

@@ -18,7 +18,6 @@ from velotime.daemon.sources import SourceDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
 from velotime.daemon.topics import Topics
 from velotime.drivers.driver import SourceDriver, now_us
-from velotime.drivers.p3.session import P3SessionState
 from velotime.drivers.session import Session
 
 log = logging.getLogger("velotime.daemon")
@@ -59,6 +58,7 @@ def describe(config: Config) -> bytes:
                     "protocol": s.protocol,
                     "line": s.line,
                     "decoder_lines": dict(s.decoder_lines),
+                    "channels": {key: c.line for key, c in s.channels.items()},
                 }
                 for s in config.sources
             ],
@@ -88,7 +88,7 @@ class Daemon:
                 capture=self.capture,
                 deliver=self._deliver,
                 status_changed=self._source_status,
-                silence_timeout_s=source.silence_timeout_s,
+                silence_timeout_s=source.silence_limit_s,
                 poll_interval_s=source.get_time_interval_s,
                 reconnect_min_s=source.reconnect_min_s,
                 reconnect_max_s=source.reconnect_max_s,
@@ -98,10 +98,10 @@ class Daemon:
         self.publisher.set_retained(self.topics.description, describe(config))
 
     def _resumed(self, name: str) -> SourceDescription:
-        source = next(s for s in self.config.sources if s.name == name)
         saved = self.outbox.saved(name)
-        resume = msgspec.json.decode(saved.state, type=P3SessionState) if saved.state else None
-        return SourceDescription.of(source, saved.seq, resume)
+        resume = msgspec.json.decode(saved.state) if saved.state else None
+        source = self.config.source(name)
+        return SourceDescription.of(source, self.config.venue.timezone, saved.seq, resume)
 
     async def run(self, stop: asyncio.Event) -> None:
         notifier = SystemdNotifier()

@@ -5,12 +5,20 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from velotime.backoff import Backoff
 from velotime.capture import CaptureWriter
 from velotime.daemon.events import Event
 from velotime.drivers.session import Session, SessionOutput
-from velotime.drivers.transports import Endpoint, open_stream
+from velotime.drivers.transports import (
+    Endpoint,
+    SerialEndpoint,
+    TcpEndpoint,
+    TcpListenEndpoint,
+    UdpEndpoint,
+    open_stream,
+)
 
 log = logging.getLogger("velotime.source")
 
@@ -33,7 +41,7 @@ class SourceDriver:
         capture: CaptureWriter | None,
         deliver: Deliver,
         status_changed: StatusChanged,
-        silence_timeout_s: float = 15.0,
+        silence_timeout_s: float | None = 15.0,
         poll_interval_s: float = 60.0,
         reconnect_min_s: float = 0.5,
         reconnect_max_s: float = 30.0,
@@ -43,7 +51,7 @@ class SourceDriver:
         self.capture = capture
         self._deliver = deliver
         self._status_changed = status_changed
-        self.silence_timeout_s = silence_timeout_s
+        self.silence_timeout_s = silence_timeout_s  # None: silence is normal for this device
         self.poll_interval_s = poll_interval_s
         self._backoff = Backoff(reconnect_min_s, reconnect_max_s)
         self.connections = 0
@@ -54,10 +62,20 @@ class SourceDriver:
         return self.session.source
 
     async def run(self) -> None:
-        """Forever: connect, read until the link dies, wait a little, again. Cancel to stop."""
+        """Until cancelled: connect to the device (or, for a device that connects to us, listen),
+        read until the link dies, and start again after a little while."""
+        endpoint = self.endpoint
+        if isinstance(endpoint, TcpListenEndpoint):
+            await self._listen_tcp(endpoint)
+        elif isinstance(endpoint, UdpEndpoint):
+            await self._listen_udp(endpoint)
+        else:
+            await self._connect(endpoint)
+
+    async def _connect(self, endpoint: TcpEndpoint | SerialEndpoint) -> None:
         while True:
             try:
-                reader, writer = await open_stream(self.endpoint)
+                reader, writer = await open_stream(endpoint)
             except OSError as exc:
                 self._status(False, f"cannot connect: {exc or type(exc).__name__}")
             else:
@@ -70,6 +88,61 @@ class SourceDriver:
                     with contextlib.suppress(Exception):
                         await writer.wait_closed()
             await asyncio.sleep(self._backoff.next_delay())
+
+    async def _listen_tcp(self, endpoint: TcpListenEndpoint) -> None:
+        latest: list[asyncio.StreamWriter] = []
+
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            # A device that reconnects may leave its old connection half open: the newest wins.
+            for previous in latest:
+                previous.close()
+            latest[:] = [writer]
+            try:
+                await self._connected(reader, writer)
+            except Exception:  # a bug must not end the source: log, keep listening
+                log.exception("%s: unexpected error; waiting for the next connection", self.name)
+            finally:
+                writer.close()
+
+        while True:
+            try:
+                server = await asyncio.start_server(accept, endpoint.host, endpoint.port)
+            except OSError as exc:
+                self._status(False, f"cannot listen: {exc}")
+                await asyncio.sleep(self._backoff.next_delay())
+                continue
+            self._status(False, "listening")
+            async with server:
+                await server.serve_forever()
+
+    async def _listen_udp(self, endpoint: UdpEndpoint) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                transport, _ = await loop.create_datagram_endpoint(
+                    lambda: _Datagrams(self), local_addr=(endpoint.host, endpoint.port)
+                )
+            except OSError as exc:
+                self._status(False, f"cannot listen: {exc}")
+                await asyncio.sleep(self._backoff.next_delay())
+                continue
+            try:
+                t_us = now_us()
+                if self.capture:
+                    self.capture.write(t_us, self.name, b"")
+                self._status(True, "listening for datagrams")
+                self._handle(self.session.connected(t_us), None)
+                await asyncio.Event().wait()  # until cancelled
+            finally:
+                transport.close()
+
+    def received(self, data: bytes, writer: asyncio.StreamWriter | None) -> None:
+        """One chunk from the device: recorded first, then parsed."""
+        t_us = now_us()
+        if self.capture:
+            self.capture.write(t_us, self.name, data)  # before parsing: raw bytes first
+        self._backoff.reset()
+        self._handle(self.session.feed(t_us, data), writer)
 
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -95,13 +168,9 @@ class SourceDriver:
                 return f"connection lost: {exc}"
             if not data:
                 return "connection closed by the device"
-            t_us = now_us()
-            if self.capture:
-                self.capture.write(t_us, self.name, data)  # before parsing: raw bytes first
-            self._backoff.reset()
-            self._handle(self.session.feed(t_us, data), writer)
+            self.received(data, writer)
 
-    def _handle(self, out: SessionOutput, writer: asyncio.StreamWriter) -> None:
+    def _handle(self, out: SessionOutput, writer: asyncio.StreamWriter | None) -> None:
         for error in out.errors:
             self.frame_errors += 1
             log.warning(
@@ -111,8 +180,9 @@ class SourceDriver:
             log.info("%s: %s", self.name, notice)
         if out.events or out.commands or out.notices:
             self._deliver(self.session, out.events)
-        for command in out.commands:
-            writer.write(command)
+        if writer is not None:  # datagrams have no one to answer
+            for command in out.commands:
+                writer.write(command)
 
     async def _poll(self, writer: asyncio.StreamWriter) -> None:
         request = self.session.poll_command()
@@ -133,3 +203,11 @@ class SourceDriver:
                 "since_us": now_us(),
             },
         )
+
+
+class _Datagrams(asyncio.DatagramProtocol):
+    def __init__(self, driver: SourceDriver) -> None:
+        self.driver = driver
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        self.driver.received(data, None)

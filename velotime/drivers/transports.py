@@ -27,10 +27,34 @@ class SerialEndpoint:
         return f"serial://{self.path}?baudrate={self.baudrate}"
 
 
-Endpoint = TcpEndpoint | SerialEndpoint
+@dataclass(frozen=True)
+class TcpListenEndpoint:
+    """We listen and the device connects to us (FinishLynx sends to a scoreboard port)."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"tcp-listen://{host}:{self.port}"
 
 
-async def open_stream(endpoint: Endpoint, timeout_s: float = 5.0) -> StreamPair:
+@dataclass(frozen=True)
+class UdpEndpoint:
+    """We listen for datagrams on this address."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"udp://{host}:{self.port}"
+
+
+Endpoint = TcpEndpoint | SerialEndpoint | TcpListenEndpoint | UdpEndpoint
+
+
+async def open_stream(endpoint: TcpEndpoint | SerialEndpoint, timeout_s: float = 5.0) -> StreamPair:
     """Connect; raises OSError (including TimeoutError) when the device cannot be reached."""
     if isinstance(endpoint, TcpEndpoint):
         return await asyncio.wait_for(

@@ -1,0 +1,110 @@
+"""`velotime import-lif`: FinishLynx result files in, photo-finish events out."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def import_lif(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "velotime", "import-lif", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def events(stdout: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_a_real_result_file_becomes_start_results_and_completion(shared_data: Path) -> None:
+    result = import_lif(
+        shared_data / "finishlynx" / "32400031-1-11.lif", "--timezone", "Europe/Berlin"
+    )
+    assert result.returncode == 0, result.stderr
+    out = events(result.stdout)
+    assert [e["data"]["phase"] for e in out] == ["started"] + ["result"] * 11 + ["complete"]
+    assert {e["kind"] for e in out} == {"photofinish"}
+    first = out[1]["data"]
+    # The file's first row, read by hand: 1,762,11,Ostrowski,Filip,RKS Lódz,1:45.611
+    assert (first["place"], first["bib"], first["lane"]) == (1, "762", 11)
+    assert first["competitor"] == "Filip Ostrowski"
+    assert first["affiliation"] == "RKS Lódz"
+    assert (first["time_us"], first["time_digits"]) == (105_611_000, 3)
+    # Start 20:11:54.4049 (header) -> 72714404900 us after midnight; finish = start + time.
+    assert out[0]["data"]["start_time_of_day_us"] == 72_714_404_900
+    assert first["t_us"] == out[0]["data"]["t_us"] + 105_611_000
+    assert out[1]["id"] == "pf:32400031-1-11:result:762:1:105611000"
+    assert out[-1]["data"]["results"] == 11
+    assert "imported 1 files: 11 results, 0 warnings" in result.stderr
+
+
+def test_every_real_file_imports_without_warnings(shared_data: Path) -> None:
+    result = import_lif(shared_data / "finishlynx")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith("0 warnings")
+    races = {e["id"].split(":")[1] for e in events(result.stdout)}
+    assert races == {"1-1-1", "17-2-1", "31500017-1-2", "32400031-1-11"}
+
+
+def test_a_broken_copy_gives_counted_warnings_and_keeps_the_good_rows(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    rows = (shared_data / "finishlynx" / "32400031-1-11.lif").read_bytes().split(b"\n")
+    rows[2] = rows[2].replace(b"1:45.644", b"1:4x.644")  # a time nobody can read
+    rows[3] = b"3,307,1"  # a row cut short
+    broken = tmp_path / "broken.lif"
+    broken.write_bytes(b"\n".join(rows))
+    result = import_lif(broken)
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith(str(broken))]
+    assert len(warnings) == 2
+    assert "imported 1 files: 10 results, 2 warnings" in result.stderr
+    results = [e["data"] for e in events(result.stdout) if e["data"]["phase"] == "result"]
+    assert [r["bib"] for r in results][:2] == ["762", "408"]  # the row with the bad time stays
+    assert "307" not in [r["bib"] for r in results]  # the cut row could not be kept
+
+
+def test_watching_a_folder_imports_files_as_they_appear(shared_data: Path, tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "velotime", "import-lif", str(tmp_path), "--watch",
+         "--interval", "0.1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(0.5)
+        target = tmp_path / "001-1-1.lif"
+        target.write_bytes((shared_data / "finishlynx" / "001-1-1.lif").read_bytes())
+        assert process.stdout is not None
+        os.set_blocking(process.stdout.fileno(), True)
+        first = json.loads(process.stdout.readline())
+        assert first["data"]["phase"] == "started"
+        assert first["id"].startswith("pf:1-1-1:")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("/nonexistent.lif",), "no such file or folder"),
+        (("README.md", "--timezone", "Mars/Olympus"), "unknown time zone"),
+        (("README.md", "--interval", "0"), "--interval must be above 0"),
+    ],
+)
+def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
+    result = import_lif(*args)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert message in result.stderr

@@ -1,0 +1,81 @@
+"""The photo-finish camera end to end: a simulated FinishLynx (running velotime.lss) connects to
+the daemon, the daemon publishes to a real Mosquitto, a subscriber counts."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.brokers import mosquitto
+from tests.daemon.harness import DaemonProcess, Subscriber, unique_by_id
+from velotime.localvenue import LocalBroker, free_port, source_toml, write_local_config
+from velotime.simulators.lynx import LynxCameraSimulator
+
+pytestmark = pytest.mark.timeout(120)
+TOPIC = "velotime/pf-venue/timing/photofinish"
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    local = mosquitto(tmp_path / "broker")
+    local.start()
+    yield local
+    local.stop()
+
+
+def results_of(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    kept = unique_by_id(payloads).values()
+    return [p["data"] for p in kept if p["data"]["phase"] == "result"]
+
+
+@pytest.mark.parametrize("transport", ["tcp-listen", "udp"])
+async def test_a_camera_cut_off_mid_result_still_delivers_every_result_once(
+    tmp_path: Path, broker: LocalBroker, transport: str
+) -> None:
+    port = free_port()
+    source = source_toml("lynx", "lynx", f"{transport}://127.0.0.1:{port}")
+    config = write_local_config(tmp_path, "pf-venue", broker.url, source)
+    daemon = DaemonProcess(config, tmp_path / "daemon.log")
+    camera = LynxCameraSimulator(
+        "127.0.0.1",
+        port,
+        udp=transport == "udp",
+        riders=6,
+        speedup=20,
+        seed=4,
+        event="12",
+        round=2,
+        heat=3,
+        drop_after_results=2,  # the link goes in the middle of the third result line
+    )
+    async with Subscriber(broker.port, TOPIC, f"pf-{transport}") as subscriber:
+        daemon.start()
+        try:
+            if transport == "udp":
+                await subscriber.wait_for(lambda: "listening" in daemon.log_text(), 10, "udp")
+            await camera.run()
+            await subscriber.wait_for(
+                lambda: (
+                    any(p["data"]["phase"] == "complete" for p in subscriber.payloads())
+                    and len(results_of(subscriber.payloads())) >= 6
+                ),
+                30,
+                "the results",
+            )
+        finally:
+            assert daemon.stop() == 0, daemon.log_text()
+    phases = [p["data"]["phase"] for p in subscriber.payloads()]
+    assert phases[:2] == ["armed", "started"]
+    received = results_of(subscriber.payloads())
+    # Resent after the drop, but each result once, exactly as the camera read it.
+    assert [(r.get("place"), r.get("status"), r["bib"], r.get("time_us")) for r in received] == [
+        (r.place, r.status, r.id, r.time_us) for r in camera.results
+    ]
+    assert {(r["event"], r["round"], r["heat"]) for r in received} == {("12", "2", "3")}
+    started = next(p["data"] for p in subscriber.payloads() if p["data"]["phase"] == "started")
+    winner = received[0]
+    assert winner["t_us"] == started["t_us"] + winner["time_us"]
+    if transport == "tcp-listen":
+        assert camera.connections == 2
+        assert "skipped" in daemon.log_text()  # the half message before the drop

@@ -1,0 +1,65 @@
+"""FinishLynx result files (LIF) as the same photo-finish events as the camera's live stream.
+
+A result has the same id whether it arrived live or from its file, so a consumer that saw it
+live drops the file's copy; a result corrected in the file has another id and arrives later.
+"""
+
+from datetime import tzinfo
+
+from velotime.daemon.events import Event, PhotoFinishData
+from velotime.drivers.lynx.session import race_key, result_id
+from velotime.protocols.lif import LifHeat
+from velotime.times import local_time_of_day_to_unix_us
+
+
+def heat_events(heat: LifHeat, source: str, zone: tzinfo, written_us: int) -> list[Event]:
+    """The heat's start, its results in file order, and completion. `written_us` (when the
+    file was written) dates the start time of day and names this version of the file."""
+    race = race_key(heat.event, heat.round, heat.heat)
+    start_us = None
+    if heat.start_time_of_day_us is not None:
+        start_us = local_time_of_day_to_unix_us(heat.start_time_of_day_us, written_us, zone)
+
+    def event(id: str, **data: object) -> Event:
+        return Event(
+            id=id,
+            src=source,
+            kind="photofinish",
+            data=PhotoFinishData(
+                event=heat.event,
+                round=heat.round,
+                heat=heat.heat,
+                event_name=heat.event_name or None,
+                start_time_of_day_us=heat.start_time_of_day_us,
+                wind=heat.wind,
+                distance_m=heat.distance_m,
+                **data,  # type: ignore[arg-type]
+            ),
+        )
+
+    events = []
+    if start_us is not None:
+        events.append(event(f"pf:{race}:started:{start_us}", phase="started", t_us=start_us))
+    for row in heat.results:
+        status = row.status.value if row.status else None
+        events.append(
+            event(
+                result_id(race, row.id or None, row.place, status, row.time_us),
+                phase="result",
+                t_us=None if start_us is None or row.time_us is None else start_us + row.time_us,
+                place=row.place,
+                status=status,
+                bib=row.id or None,
+                lane=row.lane,
+                competitor=" ".join(n for n in (row.first_name, row.last_name) if n) or None,
+                affiliation=row.affiliation or None,
+                time_us=row.time_us,
+                time_digits=row.time_digits,
+                splits_us=[split.cumulative_us for split in row.splits],
+            )
+        )
+    count = len(heat.results)
+    events.append(
+        event(f"pf:{race}:complete:{count}:{written_us}", phase="complete", results=count)
+    )
+    return events
