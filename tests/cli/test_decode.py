@@ -271,3 +271,48 @@ def test_timy_unreadable_file_exits_2_with_one_line() -> None:
         result.stderr
         == "velotime decode: cannot read /nonexistent/dump: No such file or directory\n"
     )
+
+
+def test_lif_summary_of_a_real_result_file(shared_data: Path) -> None:
+    result = velotime(
+        "decode", shared_data / "finishlynx" / "017-2-01.lif", "--protocol", "lif", "--summary"
+    )
+    assert result.returncode == 0, result.stderr
+    # Read off the file: 17,2,1,100 Meter Hurdles Women,+0.6,...,13:41:52.2875; one placed
+    # finisher and seven starters without a place.
+    assert json.loads(result.stdout) == {
+        "heat": {
+            "event": "17",
+            "round": "2",
+            "heat": "1",
+            "event_name": "100 Meter Hurdles Women",
+            "start_time_of_day_us": 49_312_287_500,
+        },
+        "results": 8,
+        "by_status": {"placed": 1, "unplaced": 7},
+        "warnings": 0,
+        "warnings_by_kind": {},
+    }
+
+
+def test_lynx_recording_is_decoded_message_by_message(tmp_path: Path) -> None:
+    # Two messages written by hand in velotime.lss's framing (SOH code STX fields US... EOT),
+    # with garbage between them.
+    recording = tmp_path / "lynx.bin"
+    recording.write_bytes(
+        b"\x01AR\x0212\x1f2\x1f3\x1fKeirin\x04"
+        b"noise"
+        b"\x01LR\x021\x1f427\x1f4\x1fSMITH Anna\x1fGBR\x1f10.7246\x1f\x1f\x04"
+    )
+    summary = velotime("decode", recording, "--protocol", "lynx", "--summary")
+    assert json.loads(summary.stdout) == {
+        "messages": 2,
+        "by_type": {"armed": 1, "result": 1},
+        "bad_fields": 0,
+        "bad_messages": 0,
+        "garbage_bytes": 5,
+        "bad_hex_lines": 0,
+    }
+    records = velotime("decode", recording, "--protocol", "lynx").stdout.splitlines()
+    result = json.loads(records[1])
+    assert (result["place"], result["id"], result["time_us"]) == (1, "427", 10_724_600)

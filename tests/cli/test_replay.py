@@ -96,7 +96,8 @@ async def test_replay_publishes_under_its_own_venue_never_the_live_one(
         (("README.md", "--offline"), "not a velotime capture"),
         (("x", "--speed", "0"), "--speed must be above 0"),
         (("x", "--output", "y"), "--output goes with --offline"),
-        (("x", "--protocol", "nmea", "--offline"), "unknown protocol 'nmea'"),
+        (("x", "--protocol", "nmea", "--offline"), "invalid choice: 'nmea'"),
+        (("x", "--protocol", "timy", "--timezone", "Mars/Base"), "unknown time zone"),
     ],
 )
 def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
@@ -104,3 +105,33 @@ def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: st
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr
+
+
+def test_a_timy_dump_replays_as_impulses_on_the_day_given(shared_data: Path) -> None:
+    dump = shared_data / "alge" / "ALGETdC8001-202002020841.dump"
+    result = replay(dump, "--protocol", "timy", "--offline", "--date", "2020-02-02",
+                    "--timezone", "Europe/Vienna")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    impulses = events(result.stdout)
+    # MANIFEST: C0 134 (130 plain, 3 ?, 1 c), C0M 4, C1 167 impulse lines; RT/TT are no events.
+    assert len(impulses) == 134 + 4 + 167
+    first = impulses[0]["data"]
+    # Line 4 of the dump: "?0300 C0  08:53:39.4922 00" -> 08:53:39.4922 CET = 07:53:39.4922 UTC.
+    assert (first["channel"], first["line"], first["flag"], first["number"]) == (
+        "C0",
+        "start",
+        "?",
+        300,
+    )
+    midnight_utc = 1_580_601_600_000_000  # 2020-02-02 00:00 UTC
+    assert first["t_us"] == midnight_utc + (7 * 3600 + 53 * 60 + 39) * 10**6 + 492_200
+    assert "0 frame errors" in result.stderr
+
+
+def test_a_lif_file_replays_as_photo_finish_events(shared_data: Path) -> None:
+    result = replay(shared_data / "finishlynx" / "001-1-1.lif", "--protocol", "lif", "--offline")
+    assert result.returncode == 0, result.stderr
+    phases = [e["data"]["phase"] for e in events(result.stdout)]
+    assert phases[0] == "started"
+    assert phases[-1] == "complete"
+    assert phases.count("result") >= 2

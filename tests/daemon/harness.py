@@ -123,3 +123,18 @@ def unique_by_id(payloads: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for payload in payloads:
         seen.setdefault(payload["id"], payload)
     return seen
+
+
+def replays_the_same(tmp_path: Path, live: dict[str, dict[str, Any]], runs: int) -> bool:
+    """Replay the daemon's capture files offline: the same events, field for field."""
+    captures = sorted((tmp_path / "state" / "captures").glob("*.capture.jsonl"))
+    assert len(captures) == runs  # one per daemon run
+    result = subprocess.run(
+        [sys.executable, "-m", "velotime", "replay", "--offline", *map(str, captures)],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    replayed = unique_by_id([json.loads(line) for line in result.stdout.splitlines()])
+    assert replayed.keys() == live.keys()
+    return all(replayed[i]["data"] == live[i]["data"] for i in live)

@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 
 from tests.brokers import mosquitto
-from tests.daemon.harness import DaemonProcess, Subscriber, unique_by_id, write_config
+from tests.daemon.harness import (
+    DaemonProcess,
+    Subscriber,
+    replays_the_same,
+    unique_by_id,
+    write_config,
+)
 from velotime.localvenue import LocalBroker
 from velotime.protocols.p3 import Passing, Status, encode
 from velotime.simulators.p3_decoder import P3DecoderSimulator
@@ -82,21 +88,6 @@ def check_every_passing_arrived_exactly(
         assert data["line"] == "finish"
     # One offset for the whole session: lap times on the venue clock equal decoder lap times.
     assert len({e["data"]["clock_offset_us"] for e in events.values()}) == 1
-
-
-def replays_the_same(tmp_path: Path, live: dict[str, dict[str, Any]], runs: int) -> bool:
-    """Replay the daemon's capture files offline: the same events, field for field."""
-    captures = sorted((tmp_path / "state" / "captures").glob("*.capture.jsonl"))
-    assert len(captures) == runs  # one per daemon run
-    result = subprocess.run(
-        [sys.executable, "-m", "velotime", "replay", "--offline", *map(str, captures)],
-        capture_output=True,
-        timeout=60,
-        check=True,
-    )
-    replayed = unique_by_id([json.loads(line) for line in result.stdout.splitlines()])
-    assert replayed.keys() == live.keys()
-    return all(replayed[i]["data"] == live[i]["data"] for i in live)
 
 
 async def test_1000_passings_arrive_in_order_with_exact_times(

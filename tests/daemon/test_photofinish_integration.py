@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.brokers import mosquitto
-from tests.daemon.harness import DaemonProcess, Subscriber, unique_by_id
+from tests.daemon.harness import DaemonProcess, Subscriber, replays_the_same, unique_by_id
 from velotime.localvenue import LocalBroker, free_port, source_toml, write_local_config
 from velotime.simulators.lynx import LynxCameraSimulator
 
@@ -76,6 +76,7 @@ async def test_a_camera_cut_off_mid_result_still_delivers_every_result_once(
     started = next(p["data"] for p in subscriber.payloads() if p["data"]["phase"] == "started")
     winner = received[0]
     assert winner["t_us"] == started["t_us"] + winner["time_us"]
+    assert replays_the_same(tmp_path, unique_by_id(subscriber.payloads()), runs=1)
     if transport == "tcp-listen":
         assert camera.connections == 2
         assert "skipped" in daemon.log_text()  # the half message before the drop

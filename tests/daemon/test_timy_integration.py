@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.brokers import mosquitto
-from tests.daemon.harness import DaemonProcess, Subscriber
+from tests.daemon.harness import DaemonProcess, Subscriber, replays_the_same, unique_by_id
 from velotime.localvenue import LocalBroker, source_toml, write_local_config
 from velotime.simulators.timy import TimySimulator
 
@@ -100,3 +100,5 @@ async def test_impulses_arrive_exactly_and_unplugging_is_survived(
         assert data["time_of_day_us"] == tod - delays[channel]
         assert data["t_us"] == midnight + tod - delays[channel]  # UTC venue: midnight + time
     assert "connection lost" in daemon.log_text() or "closed" in daemon.log_text()
+    # One daemon run, two connections: its capture replays to the same impulses.
+    assert replays_the_same(tmp_path, unique_by_id(received), runs=1)

@@ -4,21 +4,24 @@ import argparse
 import asyncio
 import itertools
 import sys
-import time
+import time as clock
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from velotime.capture.reader import CaptureFormatError
 from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_mqtt_url
 from velotime.daemon.outbox import Outbox
 from velotime.daemon.publisher import BrokerSettings, Publisher
-from velotime.daemon.replay import Chunk, Replayer
+from velotime.daemon.replay import Chunk, DumpSource, Replayer
 from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
 
 _PROGRESS_EVERY_S = 0.2
+PROTOCOLS = ("p3", "timy", "lynx", "lif")
 
 
 def register(commands: Any) -> None:
@@ -39,18 +42,31 @@ def register(commands: Any) -> None:
     parser.add_argument("--broker", help="MQTT broker URL (default mqtt://127.0.0.1:1883)")
     parser.add_argument("--venue", help="venue id to publish under (default <venue>-replay)")
     parser.add_argument(
-        "--protocol", help="the paths are device dumps of this protocol (p3), not captures"
+        "--protocol",
+        choices=PROTOCOLS,
+        help="the paths are device dumps of this protocol, not captures",
     )
     parser.add_argument("--format", choices=("auto", "raw", "hex"), default="auto")
-    parser.add_argument("--line", default="finish", help="timing line of a device dump")
+    parser.add_argument("--line", default="finish", help="p3 dump: the decoder's timing line")
+    parser.add_argument("--timezone", default="UTC", help="timy/lynx/lif dump: the venue's")
+    parser.add_argument(
+        "--date", type=date.fromisoformat, help="timy/lynx/lif dump: the day it was recorded"
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.speed is not None and args.speed <= 0:
         return _fail("--speed must be above 0")
-    if args.protocol not in (None, "p3"):
-        return _fail(f"unknown protocol {args.protocol!r} (known: p3)")
+    try:
+        zone = ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return _fail(f"unknown time zone {args.timezone!r}")
+    if args.date is not None:
+        noon = datetime.combine(args.date, time(12), tzinfo=zone)
+        args.received_us = (noon - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    else:
+        args.received_us = 0
     if args.output and not args.offline:
         return _fail("--output goes with --offline")
     try:
@@ -65,8 +81,14 @@ def run(args: argparse.Namespace) -> int:
 def _chunks(replayer: Replayer, args: argparse.Namespace) -> Iterator[Chunk]:
     for path in args.paths:
         if args.protocol:
-            fmt = None if args.format == "auto" else args.format
-            yield from replayer.dump_chunks(path, fmt, source=args.protocol, line=args.line)
+            dump = DumpSource(
+                protocol=args.protocol,
+                format=None if args.format == "auto" else args.format,
+                line=args.line,
+                timezone=args.timezone,
+                received_us=args.received_us,
+            )
+            yield from replayer.dump_chunks(path, dump)
         else:
             yield from replayer.capture_chunks(path)
 
@@ -76,14 +98,18 @@ def _offline(args: argparse.Namespace) -> int:
     replayer = Replayer(outbox, Topics("velotime", "replay"))
     output: BinaryIO = args.output.open("wb") if args.output else sys.stdout.buffer
     progress = _Progress()
+    def drain() -> None:
+        rows = outbox.pending(1 << 30)
+        if rows:
+            output.write(b"".join(row.payload + b"\n" for row in rows))
+            outbox.ack([row.id for row in rows])
+
     try:
         for chunk in _chunks(replayer, args):
             replayer.feed(chunk)
-            rows = outbox.pending(1 << 30)
-            if rows:
-                output.write(b"".join(row.payload + b"\n" for row in rows))
-                outbox.ack([row.id for row in rows])
+            drain()
             progress.update(replayer)
+        drain()  # what came without chunks (result files)
     finally:
         if args.output:
             output.close()
@@ -117,12 +143,12 @@ async def _online(args: argparse.Namespace) -> int:
     progress = _Progress()
     async with asyncio.TaskGroup() as group:
         task = group.create_task(publisher.run(stop))
-        started = time.monotonic()
+        started = clock.monotonic()
         first_t = first.t_us if first else 0
         for chunk in itertools.chain([first] if first else [], chunks):
             if args.speed:
                 due = started + (chunk.t_us - first_t) / 1e6 / args.speed
-                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                await asyncio.sleep(max(0.0, due - clock.monotonic()))
             else:
                 await asyncio.sleep(0)  # let the publisher drain as we go
             replayer.feed(chunk)
@@ -143,7 +169,7 @@ class _Progress:
         self._last = 0.0
 
     def update(self, replayer: Replayer) -> None:
-        now = time.monotonic()
+        now = clock.monotonic()
         if self.enabled and now - self._last >= _PROGRESS_EVERY_S:
             self._last = now
             stats = replayer.stats
@@ -160,7 +186,8 @@ def _summary(replayer: Replayer) -> None:
     sys.stderr.write(
         f"replayed {stats.files} files: {stats.chunks} chunks, {stats.bytes} bytes, "
         f"{stats.events} events, {stats.frame_errors} frame errors, "
-        f"{problems} unreadable capture lines, {stats.bad_hex_lines} bad hex lines\n"
+        f"{problems} unreadable capture lines, {stats.bad_hex_lines} bad hex lines, "
+        f"{stats.lif_warnings} result file warnings\n"
     )
     for problem in stats.capture_problems:
         sys.stderr.write(f"  line {problem.line_number}: {problem.reason}\n")

@@ -8,15 +8,19 @@ resumed from), so a capture replays identically with no configuration. Foreign d
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from velotime.capture import CaptureProblem, read_capture
 from velotime.cli.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
+from velotime.daemon.lif_import import heat_events
 from velotime.daemon.outbox import Outbox
 from velotime.daemon.sources import SourceDescription
 from velotime.daemon.topics import Topics
 from velotime.drivers.session import Session
+from velotime.drivers.timy.session import Channel
+from velotime.protocols.lif import parse_lif
 
 _json = msgspec.json.Encoder()
 
@@ -28,6 +32,29 @@ class Chunk:
     data: bytes  # empty: the source (re)connected
 
 
+@dataclass(frozen=True)
+class DumpSource:
+    """How to read a foreign dump (what `velotime decode` reads): its protocol, and what a
+    capture header would otherwise say."""
+
+    protocol: str  # "p3", "timy", "lynx" or "lif"
+    format: DumpFormat | None = None  # None: detect (p3) or raw
+    line: str = "finish"  # p3: the decoder's timing line
+    timezone: str = "UTC"  # timy, lynx, lif: the venue's
+    received_us: int = 0  # when the dump is taken as received (dates times of day)
+
+    def description(self) -> SourceDescription:
+        if self.protocol == "timy":
+            # Without a wiring plan: C0 the start gate, C1 the finish, the others by name.
+            channels = {f"C{n}": Channel(line=f"C{n}") for n in range(10)}
+            channels["C0"] = Channel(line="start")
+            channels["C1"] = Channel(line="finish")
+            return SourceDescription(protocol="timy", channels=channels, timezone=self.timezone)
+        if self.protocol == "lynx":
+            return SourceDescription(protocol="lynx", timezone=self.timezone)
+        return SourceDescription(protocol="p3", line=self.line, clock="decoder")
+
+
 @dataclass
 class ReplayStats:
     files: int = 0
@@ -37,6 +64,7 @@ class ReplayStats:
     frame_errors: int = 0
     capture_problems: list[CaptureProblem] = field(default_factory=list)
     bad_hex_lines: int = 0
+    lif_warnings: int = 0
 
 
 class Replayer:
@@ -81,16 +109,32 @@ class Replayer:
             yield Chunk(chunk.t_us, chunk.src, chunk.data)
         self.stats.capture_problems += reader.problems
 
-    def dump_chunks(
-        self, path: Path, dump_format: DumpFormat | None, source: str, line: str
-    ) -> Iterator[Chunk]:
-        """Chunks of a foreign dump: one P3 source whose clock is taken as the venue clock
-        (there are no receive times to map it with)."""
-        self.add_source(source, SourceDescription(protocol="p3", line=line, clock="decoder"))
+    def dump_chunks(self, path: Path, dump: DumpSource) -> Iterator[Chunk]:
+        """Chunks of a foreign dump, as one source. A dump has no receive times: every chunk is
+        taken as received at `dump.received_us`, which dates a timer's times of day; a P3
+        decoder's clock is taken as the venue clock."""
+        protocol = dump.protocol
+        if protocol == "lif":
+            self._import_lif(path, dump)
+            return
+        self.add_source(dump.protocol, dump.description())
         self.stats.files += 1
+        fmt = dump.format or (sniff_format(path) if protocol == "p3" else "raw")
         with path.open("rb") as handle:
-            for item in read_dump(handle, dump_format or sniff_format(path)):
+            for item in read_dump(handle, fmt):
                 if isinstance(item, BadHexLine):
                     self.stats.bad_hex_lines += 1
                     continue
-                yield Chunk(0, source, item)
+                yield Chunk(dump.received_us, dump.protocol, item)
+
+    def _import_lif(self, path: Path, dump: DumpSource) -> None:
+        """A result file is no stream: its heat becomes photo-finish events at once."""
+        parsed = parse_lif(path.read_bytes(), str(path))
+        self.stats.files += 1
+        self.stats.lif_warnings += len(parsed.warnings)
+        if parsed.heat is None:
+            return
+        events = heat_events(parsed.heat, "lif", ZoneInfo(dump.timezone), dump.received_us)
+        topic = self.topics.timing("photofinish")
+        self.outbox.append("lif", [(topic, event) for event in events], None)
+        self.stats.events += len(events)

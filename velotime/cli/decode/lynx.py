@@ -1,0 +1,52 @@
+"""`velotime decode --protocol lynx`: a recording of velotime.lss's stream, message by message."""
+
+import sys
+from collections import Counter
+from typing import Any
+
+import msgspec
+
+from velotime.cli.decode.common import Chunks, bad_hex_line, json_line
+from velotime.cli.dumps import BadHexLine
+from velotime.protocols.lynx import LynxError, LynxRecord, LynxStream
+
+
+def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
+    stream = LynxStream()
+    by_type: Counter[str] = Counter()
+    bad_hex_lines = 0
+
+    def handle(items: list[LynxRecord | LynxError]) -> None:
+        for item in items:
+            if isinstance(item, LynxError):
+                sys.stderr.write(
+                    json_line(
+                        {
+                            "error": item.kind.value,
+                            "bytes": len(item.raw),
+                            "detail": item.detail,
+                            "raw": item.raw.decode("cp1252", errors="replace"),
+                        }
+                    )
+                )
+                continue
+            by_type[type(item).__struct_config__.tag] += 1  # type: ignore[index]
+            if print_records:
+                sys.stdout.write(json_line(msgspec.to_builtins(item)))
+
+    for chunk in chunks:
+        if isinstance(chunk, BadHexLine):
+            bad_hex_lines += 1
+            sys.stderr.write(bad_hex_line(chunk))
+            continue
+        handle(stream.feed(chunk))
+    handle(stream.close())
+    stats = stream.stats
+    return {
+        "messages": stats.messages,
+        "by_type": dict(sorted(by_type.items())),
+        "bad_fields": stats.bad_fields,
+        "bad_messages": stats.bad_messages,
+        "garbage_bytes": stats.garbage_bytes,
+        "bad_hex_lines": bad_hex_lines,
+    }
