@@ -98,6 +98,7 @@ def _offline(args: argparse.Namespace) -> int:
     replayer = Replayer(outbox, Topics("velotime", "replay"))
     output: BinaryIO = args.output.open("wb") if args.output else sys.stdout.buffer
     progress = _Progress()
+
     def drain() -> None:
         rows = outbox.pending(1 << 30)
         if rows:
