@@ -2,9 +2,9 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli.helpers import velotime
 from velotime.config import ENV_PREFIX
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "velodrome.example.toml"
@@ -15,14 +15,7 @@ def check_config(
 ) -> subprocess.CompletedProcess[str]:
     # The test runner's own VELOTIME_* variables must not leak into the result.
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
-    return subprocess.run(
-        [sys.executable, "-m", "velotime", "check-config", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=clean | (env or {}),
-    )
+    return velotime("check-config", *args, env=clean | (env or {}))
 
 
 def test_the_example_is_valid_and_summarised() -> None:

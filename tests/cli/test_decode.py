@@ -1,24 +1,13 @@
 """`velotime decode`, run as a user runs it: a real process with real files."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.cli.helpers import velotime
 from tests.protocols.p3.reference import hex_lines
-
-
-def velotime(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "velotime", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def summary(*args: str | Path) -> dict[str, Any]:

@@ -10,15 +10,11 @@ from typing import Any
 
 import pytest
 
+from tests.cli.helpers import velotime
+
 
 def import_lif(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "velotime", "import-lif", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return velotime("import-lif", *args)
 
 
 def events(stdout: str) -> list[dict[str, Any]]:

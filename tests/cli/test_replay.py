@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.brokers import mosquitto
+from tests.cli.helpers import velotime
 from tests.daemon.harness import Subscriber
 from velotime.capture import CaptureWriter
 from velotime.localvenue import LocalBroker
@@ -19,13 +20,7 @@ from velotime.protocols.p3 import Passing, encode
 
 
 def replay(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "velotime", "replay", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return velotime("replay", *args)
 
 
 def events(stdout: str) -> list[dict[str, Any]]:
