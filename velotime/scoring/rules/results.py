@@ -1,0 +1,39 @@
+"""What every discipline's rules produce: result lines, as published and printed."""
+
+from enum import StrEnum
+
+import msgspec
+
+
+class Status(StrEnum):
+    RANKED = ""  # rode and has a place
+    DNS = "DNS"  # did not start
+    DNF = "DNF"  # did not finish
+    DSQ = "DSQ"  # disqualified
+    REL = "REL"  # relegated (keirin, sprint): ranked, but after the others of the heat
+
+
+class Flag(StrEnum):
+    DRAW_REQUIRED = "draw required"  # a tie the rules cannot break: the commissaires draw lots
+    PHOTO_REQUIRED = "photo required"  # riders too close for transponders to order them
+    QUALIFIED = "qualified"
+
+
+class SplitLine(msgspec.Struct, frozen=True, kw_only=True):
+    distance_m: int
+    cumulative: str  # official string of the cumulative time
+    lap: str  # official string of the lap (cumulative differences: laps add up)
+
+
+class ResultLine(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    rank: int | None  # None: not ranked (DNS, DNF, DSQ); equal ranks for a draw
+    bib: int
+    name: str = ""
+    nation: str = ""
+    time: str | None = None  # the official string: "10.724", "1:00.981"
+    time_us: int | None = None  # official, truncated to the thousandth
+    speed_kmh: str | None = None  # truncated to three decimals: "67.139"
+    gap: str | None = None  # to the leader, "+0.003"; None for the leader
+    splits: list[SplitLine] = []
+    status: Status = Status.RANKED
+    flags: list[Flag] = []
