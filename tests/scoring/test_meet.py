@@ -1,0 +1,107 @@
+"""The meet file: the shipped example loads; every kind of mistake is named by its key."""
+
+from pathlib import Path
+
+import pytest
+
+from velotime.scoring.meet import MeetError, load_meet, parse_meet
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "meets" / "example-meet.toml"
+
+SMALL = """
+[meet]
+id = "club-night"
+
+[[riders]]
+bib = 1
+name = "Ana MARTIN"
+nation = "NED"
+transponders = [5001]
+
+[[riders]]
+bib = 2
+name = "Ben BAKER"
+transponders = [5002]
+
+[[events]]
+id = "f200"
+discipline = "flying200"
+start_order = [2, 1]
+qualify = 1
+
+[[events]]
+id = "km"
+discipline = "time_trial"
+distance_m = 1000
+start_order = [1, 2]
+"""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(MeetError) as caught:
+        parse_meet(text, source="m.toml")
+    return list(caught.value.problems)
+
+
+def test_the_example_meet_loads() -> None:
+    meet = load_meet(EXAMPLE)
+    assert meet.meet.id == "example-open-2026"
+    assert len(meet.riders) == 24
+    assert [(e.id, e.discipline) for e in meet.events] == [
+        ("sprint-q", "flying200"),
+        ("km-final", "time_trial"),
+        ("keirin-final", "keirin"),
+    ]
+    sprint = meet.event("sprint-q")
+    assert sorted(sprint.start_order) == [r.bib for r in meet.riders]  # everyone rides it
+    assert meet.event("km-final").distance_m == 1000
+    assert len(meet.event("keirin-final").riders) == 6
+
+
+def test_riders_and_transponders_look_up() -> None:
+    meet = parse_meet(SMALL)
+    assert meet.rider(2).name == "Ben BAKER"
+    assert meet.bib_of_transponder() == {5001: 1, 5002: 2}
+
+
+def test_a_wrong_type_names_its_key() -> None:
+    found = problems(SMALL.replace("bib = 2", 'bib = "two"'))
+    assert found == ["m.toml: riders[1].bib: Expected `int`, got `str`"]
+
+
+def test_every_semantic_mistake_is_reported_at_once() -> None:
+    broken = (
+        SMALL.replace('id = "club-night"', 'id = "Club Night"')
+        .replace("start_order = [2, 1]", "start_order = [2, 99, 2]")
+        .replace("transponders = [5002]", "transponders = [5001]")
+        .replace("distance_m = 1000\n", "")
+        .replace('id = "km"', 'id = "f200"')
+    )
+    assert problems(broken) == [
+        "m.toml: meet.id: lowercase letters, digits, '-' and '_', got 'Club Night'",
+        "m.toml: riders[1].transponders: 5001 is also rider 1's",
+        "m.toml: events[0].start_order[1]: no rider with bib 99 in [[riders]]",
+        "m.toml: events[0].start_order[2]: bib 2 twice",
+        "m.toml: events[1].id: 'f200' is also events[0]",
+        "m.toml: events[1].distance_m: a time trial needs its distance in metres",
+    ]
+
+
+def test_each_discipline_takes_its_own_keys() -> None:
+    found = problems(
+        SMALL + '\n[[events]]\nid = "k"\ndiscipline = "keirin"\nstart_order = [1, 2]\n'
+        "distance_m = 250\nqualify = 3\n"
+    )
+    assert "m.toml: events[2].riders: a keirin event needs its riders" in found
+    assert "m.toml: events[2].start_order: not used by keirin; use riders" in found
+    assert "m.toml: events[2].distance_m: only a time trial takes a distance" in found
+    assert "m.toml: events[2].qualify: a number of riders, for a flying200 event only" in found
+
+
+def test_unknown_keys_and_disciplines_are_refused() -> None:
+    assert problems(SMALL.replace("qualify = 1", "qualfy = 1")) == [
+        "m.toml: events[0]: Object contains unknown field `qualfy`"
+    ]
+    assert problems(SMALL.replace('"flying200"', '"sprint"')) == [
+        "m.toml: events[0].discipline: Invalid enum value 'sprint'"
+    ]
