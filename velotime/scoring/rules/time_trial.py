@@ -1,0 +1,367 @@
+"""The standing-start time trial: kilometre, legacy 500 m, any distance (UCI 3.2.101-3.2.112).
+
+Pure functions: rides in (a start gate impulse and line crossings on the venue clock, integer
+microseconds), result lines out. Every figure comes from `official`: times truncated to the
+thousandth, speeds from the truncated total, lap times as differences of truncated cumulative
+times so that they add up exactly to the total (uci-rules.md §4).
+
+Decisions the rules leave open, made here:
+
+- **Geometry.** A rider crosses their finish line ceil(distance / lap) times. When the distance
+  is not a whole number of laps the start is that part lap before the line, so the *first*
+  split is the part lap: 500 m on a 333.33 m track is 166.67 m + 333.33 m; 1000 m on a 400 m
+  track is 200 + 400 + 400. Track lengths are exact fractions: a 333.33 m track is
+  Fraction(1000, 3), so that 1000 m is exactly 3 laps (`exact_track_length` turns the
+  configured 333.33 into that). Split distances are printed to the nearest metre (167, 333).
+- **Restarts (3.2.021 ter, 3.2.112).** A `Ride` is the counting (last) start and says how many
+  restarts came before it. `counting_ride` builds it from every start attempt: a second
+  incident is DNF (qualifying; a time-trial final has no opponent to lose to, so DNF as well,
+  which the caller may override).
+- **Incomplete rides are an error, not a DNF.** A ranked ride whose crossings do not match the
+  distance raises `IncompleteRidesError`, naming every such rider at once; `crossing_problems`
+  gives the same list without raising. A missing crossing is far more often a missed
+  transponder read than an abandonment, and DNF is the commissaires' decision: the caller
+  fixes the data or sets the status.
+- **Not ranked.** After the ranked riders: DNF, then DNS, then DSQ, each in the order given
+  (the start order), rank None and no time.
+- **Ties (3.2.107).** Equal official totals go to the better official last lap. Still equal:
+  the same rank, Flag.DRAW_REQUIRED on each, listed in the order given; the next rank skips
+  (1, 2, 2, 4).
+"""
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Protocol
+
+import msgspec
+
+from velotime.scoring.rules.official import (
+    Split,
+    gap_string,
+    gap_us,
+    official_string,
+    speed_milli_kmh,
+    speed_string,
+    splits,
+)
+from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status
+
+MAX_STARTS = 2  # 3.2.021 ter: two starts at most, so one restart
+# Below this a part lap can only be a rounded track length (1000 m on 333.33 m leaves 1 cm).
+MIN_PART_LAP_M = Fraction(1)
+# Reads of one rider's transponder closer than this are one crossing (a double read, or the
+# loop under a standing start seeing the wheel leave the gate): even a standing half lap
+# takes longer.
+MIN_GAP_US = 5_000_000
+UNRANKED_ORDER = (Status.DNF, Status.DNS, Status.DSQ)
+
+
+def exact_track_length(metres: float | str) -> Fraction:
+    """The configured track length as the exact length it was built to: tracks are laid out so
+    that whole laps make 2 km (333.33 m = 2000/6, 285.714 m = 2000/7, 166.67 m = 2000/12), and
+    a written length within half a centimetre of 2000/n is that; any other length stays the
+    decimal as written (a float is read as its shortest repr, 333.33, not its binary value)."""
+    written = Fraction(str(metres))
+    if written > 0:
+        designed = Fraction(2000, round(2000 / written) or 1)
+        if abs(designed - written) < Fraction(1, 200):
+            return designed
+    return written
+
+
+@dataclass(frozen=True)
+class Course:
+    distance_m: int
+    track_length_m: Fraction | int  # exact: Fraction(1000, 3) for a 333.33 m track
+
+    def __post_init__(self) -> None:
+        if self.distance_m <= 0 or self.track_length_m <= 0:
+            raise ValueError("distance and track length must be positive")
+        if 0 < self.part_lap_m < MIN_PART_LAP_M:
+            raise ValueError(
+                f"{self.distance_m} m on a {float(self.track_length_m):g} m track leaves a "
+                f"part lap of {float(self.part_lap_m):g} m: give the track length exactly, "
+                "e.g. Fraction(1000, 3) for 333.33 m (exact_track_length)"
+            )
+
+    @property
+    def part_lap_m(self) -> Fraction:
+        """The first split when shorter than a lap (the start is this far before the line);
+        0 for whole laps."""
+        return Fraction(self.distance_m) % Fraction(self.track_length_m)
+
+    @property
+    def crossings(self) -> int:
+        """How many times the rider crosses the finish line: the last one is the finish."""
+        return math.ceil(Fraction(self.distance_m) / Fraction(self.track_length_m))
+
+    def split_distances_m(self) -> list[Fraction]:
+        """The exact distance from the start at each crossing: 500 m on 333.33 -> 500/3, 500."""
+        n = self.crossings
+        lap = Fraction(self.track_length_m)
+        return [self.distance_m - (n - i) * lap for i in range(1, n + 1)]
+
+
+class Ride(msgspec.Struct, frozen=True, kw_only=True):
+    """One rider's counting start. `start_us` is the gate release (it starts the clock,
+    3.2.016); `lap_us` the crossings of the rider's own finish line, the last one the finish.
+    Times are ignored unless the status is RANKED (rode, to be ranked)."""
+
+    bib: int
+    name: str = ""
+    nation: str = ""
+    start_us: int | None = None
+    lap_us: list[int] = []
+    status: Status = Status.RANKED
+    restarts: int = 0  # starts before this one, voided by an incident (at most MAX_STARTS - 1)
+
+
+class Attempt(msgspec.Struct, frozen=True, kw_only=True):
+    """One start: the gate impulse and the crossings that followed."""
+
+    start_us: int
+    lap_us: list[int] = []
+    incident: bool = False  # a false start or recognised incident stopped it: restart due
+
+
+def counting_ride(
+    bib: int, attempts: Sequence[Attempt], *, name: str = "", nation: str = ""
+) -> Ride | None:
+    """The ride that counts from every start a rider made, in order (3.2.021 ter, 3.2.112):
+    only the last start counts; a second incident is DNF. None while a restart is still due
+    (in qualifying the rider restarts at the end of the session)."""
+    if not attempts:
+        return Ride(bib=bib, name=name, nation=nation, status=Status.DNS)
+    if len(attempts) > MAX_STARTS:
+        raise ValueError(f"bib {bib}: {len(attempts)} starts, at most {MAX_STARTS} allowed")
+    if not all(attempt.incident for attempt in attempts[:-1]):
+        raise ValueError(f"bib {bib}: only an incident gives a restart")
+    last = attempts[-1]
+    restarts = len(attempts) - 1
+    if last.incident:
+        if len(attempts) < MAX_STARTS:
+            return None
+        return Ride(bib=bib, name=name, nation=nation, status=Status.DNF, restarts=restarts)
+    return Ride(
+        bib=bib,
+        name=name,
+        nation=nation,
+        start_us=last.start_us,
+        lap_us=list(last.lap_us),
+        restarts=restarts,
+    )
+
+
+class CrossingProblem(msgspec.Struct, frozen=True, kw_only=True):
+    bib: int
+    expected: int  # crossings the distance needs
+    got: int
+    reason: str
+
+
+class IncompleteRidesError(ValueError):
+    """Ranked rides whose crossings do not fit the distance: fix the data or set a status."""
+
+    def __init__(self, problems: Sequence[CrossingProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(f"bib {p.bib}: {p.reason}" for p in self.problems))
+
+
+def crossing_problems(rides: Iterable[Ride], course: Course) -> list[CrossingProblem]:
+    """Every ranked ride that cannot be timed, with why; empty when all can."""
+    problems: list[CrossingProblem] = []
+    for ride in rides:
+        if ride.status is not Status.RANKED:
+            continue
+        reason = _timing_problem(ride, course.crossings)
+        if reason is None and len(ride.lap_us) != course.crossings:
+            reason = (
+                f"{len(ride.lap_us)} line crossings, {course.crossings} expected "
+                f"for {course.distance_m} m"
+            )
+        if reason is not None:
+            problems.append(
+                CrossingProblem(
+                    bib=ride.bib, expected=course.crossings, got=len(ride.lap_us), reason=reason
+                )
+            )
+    return problems
+
+
+def ride_splits(ride: Ride, course: Course) -> list[SplitLine]:
+    """The splits of the crossings so far (fewer than the distance needs while riding)."""
+    reason = _timing_problem(ride, course.crossings)
+    if reason is not None:
+        raise ValueError(f"bib {ride.bib}: {reason}")
+    return _split_lines(_official_splits(ride), course)
+
+
+def time_trial_results(rides: Sequence[Ride], course: Course) -> list[ResultLine]:
+    """The result sheet: ranked riders by official total, then DNF, DNS, DSQ."""
+    _check_entries(rides)
+    problems = crossing_problems(rides, course)
+    if problems:
+        raise IncompleteRidesError(problems)
+
+    timed = [(ride, _official_splits(ride)) for ride in rides if ride.status is Status.RANKED]
+    # 3.2.107: the official total, then the official last lap; sorted() is stable, so riders
+    # still equal keep the order given, which decides nothing (they share the rank).
+    timed.sort(key=lambda entry: _tie_key(entry[1]))
+    keys = Counter(_tie_key(timing) for _, timing in timed)
+    leader_us = timed[0][1][-1].cumulative_us if timed else 0
+
+    lines: list[ResultLine] = []
+    rank, previous_key = 0, None
+    for position, (ride, timing) in enumerate(timed, start=1):
+        key = _tie_key(timing)
+        if key != previous_key:  # a draw shares the rank; the next rank skips (1, 2, 2, 4)
+            rank, previous_key = position, key
+        total_us = timing[-1].cumulative_us
+        lines.append(
+            ResultLine(
+                rank=rank,
+                bib=ride.bib,
+                name=ride.name,
+                nation=ride.nation,
+                time=official_string(total_us),
+                time_us=total_us,
+                speed_kmh=speed_string(speed_milli_kmh(course.distance_m * 1000, total_us)),
+                gap=None if rank == 1 else gap_string(gap_us(total_us, leader_us)),
+                splits=_split_lines(timing, course),
+                flags=[Flag.DRAW_REQUIRED] if keys[key] > 1 else [],
+            )
+        )
+
+    unranked = sorted(
+        (ride for ride in rides if ride.status is not Status.RANKED),
+        key=lambda ride: UNRANKED_ORDER.index(ride.status),
+    )
+    lines.extend(
+        ResultLine(rank=None, bib=ride.bib, name=ride.name, nation=ride.nation, status=ride.status)
+        for ride in unranked
+    )
+    return lines
+
+
+class OnTrack(msgspec.Struct, frozen=True, kw_only=True):
+    """A rider of the heat: in qualifying two ride at once from opposite sides (3.2.106), each
+    with their own start gate and their own finish line (the home straight's or the back
+    straight's pursuit line)."""
+
+    bib: int
+    line: str  # the rider's finish line, as passings name it: "finish", "pursuit"...
+    start_us: int  # this rider's gate impulse
+    # A photocell impulse on the rider's line: finer than a transponder (1/10,000 s), it
+    # replaces the transponder's read of the finish.
+    finish_us: int | None = None
+
+
+class Passing(Protocol):
+    """A transponder read (velotime.daemon.events.PassingData fits)."""
+
+    @property
+    def t_us(self) -> int: ...
+    @property
+    def line(self) -> str: ...
+    @property
+    def transponder(self) -> int: ...
+
+
+def attribute_crossings(
+    on_track: Sequence[OnTrack],
+    passings: Iterable[Passing],
+    transponders: Mapping[int, int],
+    course: Course,
+    *,
+    min_gap_us: int = MIN_GAP_US,
+) -> dict[int, list[int]]:
+    """Each rider's line crossings (bib -> `Ride.lap_us`) from the heat's transponder reads.
+
+    A read counts for a rider when its transponder is theirs (`transponders`: transponder ->
+    bib, several per rider allowed), it is on the rider's own line (the other rider's line is
+    only a half-lap point) and it comes at least `min_gap_us` after the start and after the
+    previous crossing (so the read as the gate opens, and double reads, are dropped). Only the
+    first crossings the distance needs are kept: later ones are the rider slowing down.
+
+    A missed read therefore lets a slowing-down lap stand in for the finish, and a 1 ms
+    transponder time decides the result: give `finish_us` from the photocell when there is one.
+    A rider with too few reads comes back with too few crossings (see `crossing_problems`).
+    """
+    lines = {rider.bib: rider.line for rider in on_track}
+    if len(lines) != len(on_track):
+        raise ValueError("a rider is on track twice in one heat")
+    reads: dict[int, list[int]] = {bib: [] for bib in lines}
+    for passing in passings:
+        bib = transponders.get(passing.transponder)
+        if bib is not None and lines.get(bib) == passing.line:
+            reads[bib].append(passing.t_us)
+
+    crossings: dict[int, list[int]] = {}
+    for rider in on_track:
+        wanted = course.crossings if rider.finish_us is None else course.crossings - 1
+        # With a photocell finish the transponder's own read of the finish must not count.
+        until = None if rider.finish_us is None else rider.finish_us - min_gap_us
+        kept: list[int] = []
+        previous = rider.start_us
+        for t_us in sorted(reads[rider.bib]):
+            if len(kept) == wanted or (until is not None and t_us > until):
+                break
+            if t_us - previous >= min_gap_us:
+                kept.append(t_us)
+                previous = t_us
+        if rider.finish_us is not None:
+            kept.append(rider.finish_us)
+        crossings[rider.bib] = kept
+    return crossings
+
+
+def _check_entries(rides: Sequence[Ride]) -> None:
+    bibs = Counter(ride.bib for ride in rides)
+    twice = sorted(bib for bib, count in bibs.items() if count > 1)
+    if twice:
+        raise ValueError(f"bibs entered twice: {twice}")
+    for ride in rides:
+        if ride.status not in (Status.RANKED, *UNRANKED_ORDER):
+            raise ValueError(f"bib {ride.bib}: {ride.status} does not apply to a time trial")
+        if not 0 <= ride.restarts < MAX_STARTS:
+            raise ValueError(
+                f"bib {ride.bib}: {ride.restarts} restarts, at most {MAX_STARTS - 1} allowed"
+            )
+
+
+def _timing_problem(ride: Ride, crossings: int) -> str | None:
+    """Why the ride's crossings cannot be timed at all, whatever their number so far."""
+    if ride.start_us is None:
+        return "no start impulse"
+    if len(ride.lap_us) > crossings:
+        return f"{len(ride.lap_us)} line crossings, at most {crossings} expected"
+    previous = ride.start_us
+    for t_us in ride.lap_us:
+        if t_us <= previous:
+            return "line crossings not in order after the start"
+        previous = t_us
+    return None
+
+
+def _official_splits(ride: Ride) -> list[Split]:
+    if ride.start_us is None:
+        raise ValueError(f"bib {ride.bib}: no start impulse")
+    return splits([t_us - ride.start_us for t_us in ride.lap_us])
+
+
+def _tie_key(timing: Sequence[Split]) -> tuple[int, int]:
+    return timing[-1].cumulative_us, timing[-1].lap_us
+
+
+def _split_lines(timing: Sequence[Split], course: Course) -> list[SplitLine]:
+    return [
+        SplitLine(
+            distance_m=math.floor(distance + Fraction(1, 2)),  # nearest metre: 500/3 -> 167
+            cumulative=official_string(split.cumulative_us),
+            lap=official_string(split.lap_us),
+        )
+        for distance, split in zip(course.split_distances_m(), timing, strict=False)
+    ]
