@@ -1,0 +1,123 @@
+"""A flying 200 m qualifying from device bytes to results: Timy impulse lines through the
+daemon's Timy session into the scoring engine. Every expected figure is worked out by hand."""
+
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from velotime.drivers.timy.session import Channel, TimySession
+from velotime.protocols.timy import Impulse, encode
+from velotime.scoring.commands import Arm, Final, SetStatus
+from velotime.scoring.engine import ScoringEngine
+from velotime.scoring.meet import parse_meet
+
+MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC
+TEN_OCLOCK = 36_000_000_000  # 10:00:00.0000 as a time of day
+
+# bib: (total raw time, time over the first 100 m), microseconds. Times are to 1/10,000 s, as
+# the Timy writes them, so that truncation to the thousandth shows.
+RIDES = {
+    101: (10_724_600, 5_500_000),  # 10.7246 -> 10.724, the rules' own example
+    102: (10_800_100, 5_599_200),  # 10.800; last 100 m 5.2009 -> 5.200
+    103: (10_800_900, 5_610_400),  # 10.800; last 100 m 5.1905 -> 5.190: beats 102
+    104: (10_900_000, 5_650_000),  # 10.900; last 100 m 5.2500
+    105: (10_900_400, 5_650_000),  # 10.900; last 100 m 5.2504 -> 5.250: a draw with 104
+    **{bib: (11_000_000 + 50_000 * (bib - 106), 5_700_000) for bib in range(106, 123)},
+    124: (10_950_000, 5_700_000),  # rides, then is disqualified
+}
+START_ORDER = [101, 106, 102, 107, 103, 108, 104, 109, 105, *range(110, 123), 123, 124]
+DNS = 123
+
+
+def meet_text() -> str:
+    riders = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in START_ORDER)
+    return f"""
+[meet]
+id = "test"
+{riders}
+[[events]]
+id = "f200"
+discipline = "flying200"
+start_order = {START_ORDER}
+qualify = 12
+"""
+
+
+def timy_bytes() -> list[tuple[int, bytes]]:
+    """The Timy's lines, in time order: the next rider crosses the 200 m line 8 s after the one
+    before, while that one is still riding (two riders on the track, 3.2.024)."""
+    impulses = []
+    riding = [bib for bib in START_ORDER if bib != DNS]
+    for position, bib in enumerate(riding):
+        total, first_100 = RIDES[bib]
+        start = TEN_OCLOCK + position * 8_000_000
+        for channel, at in ((4, start), (3, start + first_100), (1, start + total)):
+            impulses.append((at, channel))
+    impulses.sort()
+    return [
+        (MIDNIGHT_US + at, encode(Impulse(number=0, channel=channel, time_of_day_us=at)))
+        for at, channel in impulses
+    ]
+
+
+def test_a_flying_200_qualifying_from_timy_impulses() -> None:
+    meet = parse_meet(meet_text())
+    engine = ScoringEngine(meet, {"finish": 0, "100m": 100, "200m": 200})
+    timy = TimySession(
+        "timy",
+        {4: Channel(line="200m"), 3: Channel(line="100m"), 1: Channel(line="finish")},
+        ZoneInfo("UTC"),
+    )
+    engine.command(Arm(event="f200"))
+    engine.command(SetStatus(event="f200", bib=DNS, status="DNS"))
+    for received_us, line in timy_bytes():
+        for event in timy.feed(received_us, line).events:
+            engine.timing({"kind": event.kind, "data": msgspec.to_builtins(event.data)})
+    engine.command(SetStatus(event="f200", bib=124, status="DSQ", reason="rode off the track"))
+    published = engine.command(Final(event="f200"))
+
+    result = published[0].payload
+    assert published[0].key == "results/f200"
+    assert result["status"] == "final"
+    lines = result["lines"]
+    order = [line["bib"] for line in lines]
+    assert order == [101, 103, 102, 104, 105, *range(106, 123), DNS, 124]
+    by_bib = {line["bib"]: line for line in lines}
+    # The fastest: 10.7246 truncates to 10.724, 720 / 10.724 = 67.139.
+    assert (by_bib[101]["rank"], by_bib[101]["time"], by_bib[101]["speed_kmh"]) == (
+        1, "10.724", "67.139",
+    )  # fmt: skip
+    assert "gap" not in by_bib[101]
+    # 102 and 103 both 10.800; 103's last 100 m (5.190) beats 102's (5.200). 720/10.8 = 66.666.
+    assert (by_bib[103]["rank"], by_bib[103]["gap"], by_bib[103]["speed_kmh"]) == (
+        2, "+0.076", "66.666",
+    )  # fmt: skip
+    assert (by_bib[102]["rank"], by_bib[102]["time"]) == (3, "10.800")
+    # 104 and 105: 10.900 and 5.250 over the last 100 m both: a draw, rank 4 twice.
+    for bib in (104, 105):
+        assert by_bib[bib]["rank"] == 4
+        assert "draw required" in by_bib[bib]["flags"]
+        assert "qualified" in by_bib[bib]["flags"]  # the draw lies inside the cut of 12
+    # 106 rides 11.000: rank 6 after the two 4th places; 720 / 11 = 65.454; +0.276.
+    assert (by_bib[106]["rank"], by_bib[106]["speed_kmh"], by_bib[106]["gap"]) == (
+        6, "65.454", "+0.276",
+    )  # fmt: skip
+    qualified = [line["bib"] for line in lines if "qualified" in line.get("flags", [])]
+    assert qualified == [101, 103, 102, 104, 105, *range(106, 113)]  # ranks 1-12
+    assert (by_bib[122]["rank"], by_bib[122]["time"]) == (22, "11.800")
+    assert (by_bib[DNS]["rank"], by_bib[DNS]["status"]) == (None, "DNS")
+    assert (by_bib[124]["rank"], by_bib[124]["status"]) == (None, "DSQ")
+    assert result["audit"][-1]["reason"] == "rode off the track"
+
+
+def test_timing_counts_only_while_an_event_is_running() -> None:
+    meet = parse_meet(meet_text())
+    engine = ScoringEngine(meet, {"finish": 0, "200m": 200})
+    impulse = {"kind": "impulse", "data": {"line": "200m", "t_us": 1, "channel": "C4"}}
+    assert engine.timing(impulse) == []  # nothing armed
+    engine.command(Arm(event="f200"))
+    assert engine.timing(impulse) != []
+    engine.command(Final(event="f200"))
+    assert engine.timing(impulse) == []
+    assert engine.command(SetStatus(event="f200", bib=101, status="DSQ")) == []
+    assert engine.skipped_commands  # a final result is not changed by a late command
