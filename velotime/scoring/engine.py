@@ -1,8 +1,8 @@
 """The scoring engine, without I/O: timing events and operator commands in, results out.
 
 The MQTT service, the offline replay and the tests all drive the same engine, so the results
-of a replay are those of the live session. For now it scores the flying 200 m; time trials and
-keirin heats follow the same pattern (their rules are in `velotime.scoring.rules`).
+of a replay are those of the live session. Each discipline has its scorer
+(`velotime.scoring.disciplines`), built on the rules in `velotime.scoring.rules`.
 
 Timing lines are recognised by their distance to the finish (venue configuration), not by
 their names: 0 is the finish, 100 and 200 are the flying 200 m's lines. Photocell impulses time
@@ -10,25 +10,18 @@ a line where the venue has them; transponder passings time it otherwise.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from velotime.scoring.commands import Arm, Command, Final, Provisional, SetStatus
-from velotime.scoring.meet import Meet, MeetEvent
-from velotime.scoring.rules.flying200 import (
-    Crossing,
-    Effort,
-    Line,
-    Starter,
-    attribute_crossings,
-    rank_flying_200,
-)
-from velotime.scoring.rules.results import ResultLine, Status
+from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
+from velotime.scoring.disciplines.flying200 import Flying200Scorer
+from velotime.scoring.meet import Meet
+from velotime.scoring.rules.results import Status
 
-_LINE_OF_DISTANCE = {0: Line.FINISH, 100: Line.LINE_100, 200: Line.LINE_200}
-_QUALIFY_DEFAULT = 28  # UCI World Championships and Nations Cups (3.2.033)
+_ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
+SCORERS: dict[str, Scorer] = {"flying200": Flying200Scorer()}
 
 
 class Publication(msgspec.Struct, frozen=True):
@@ -38,31 +31,24 @@ class Publication(msgspec.Struct, frozen=True):
     payload: dict[str, Any]
 
 
-@dataclass
-class _EventState:
-    event: MeetEvent
-    status: str = "scheduled"  # running, provisional, final
-    impulses: list[Crossing] = field(default_factory=list)
-    passings: list[Crossing] = field(default_factory=list)
-    decisions: dict[int, Status] = field(default_factory=dict)
-    audit: list[dict[str, Any]] = field(default_factory=list)
-
-
 class ScoringEngine:
     def __init__(self, meet: Meet, line_distances: Mapping[str, float]) -> None:
         self.meet = meet
         self._line_roles = {
-            name: _LINE_OF_DISTANCE[int(distance)]
+            name: _ROLE_OF_DISTANCE[int(distance)]
             for name, distance in line_distances.items()
-            if distance in _LINE_OF_DISTANCE
+            if distance in _ROLE_OF_DISTANCE
         }
-        self._events = {event.id: _EventState(event) for event in meet.events}
-        self._transponders = meet.bib_of_transponder()
+        self._line_roles["start"] = Role.START  # an impulse timer channel wired to the gate
+        self._events = {event.id: EventState(event) for event in meet.events}
         self.current: str | None = None
         self.skipped_commands: list[str] = []
 
     def command(self, command: Command) -> list[Publication]:
         state = self._events.get(command.event)
+        if state is not None and state.event.discipline not in SCORERS:
+            self.skipped_commands.append(f"{state.event.discipline} is not scored yet")
+            return []
         if state is None:
             self.skipped_commands.append(f"no event {command.event!r} in the meet")
             return []
@@ -98,11 +84,10 @@ class ScoringEngine:
         if envelope.get("kind") == "impulse":
             if data.get("flag") or data.get("manual"):
                 return []  # cleared, invalid or keypad lines do not time a rider
-            state.impulses.append(Crossing(line=role, t_us=data["t_us"]))
+            state.crossings.append(Crossing(role=role, t_us=data["t_us"], photocell=True))
         elif envelope.get("kind") == "passing":
-            state.passings.append(
-                Crossing(line=role, t_us=data["t_us"], transponder=data.get("transponder"))
-            )
+            transponder = data.get("transponder")
+            state.crossings.append(Crossing(role=role, t_us=data["t_us"], transponder=transponder))
         else:
             return []
         return [self._result(state)]
@@ -110,8 +95,8 @@ class ScoringEngine:
     def results(self, event_id: str) -> dict[str, Any]:
         return self._result(self._events[event_id]).payload
 
-    def _result(self, state: _EventState) -> Publication:
-        lines = self._flying_200(state)
+    def _result(self, state: EventState) -> Publication:
+        scorer = SCORERS[state.event.discipline]
         payload = {
             "v": 1,
             "event": state.event.id,
@@ -120,7 +105,8 @@ class ScoringEngine:
             "category": state.event.category,
             "round": state.event.round,
             "status": state.status,
-            "lines": [msgspec.to_builtins(line) for line in lines],
+            "lines": [msgspec.to_builtins(line) for line in scorer.lines(state, self.meet)],
+            **scorer.extra(state, self.meet),
             "audit": state.audit,
         }
         return Publication(f"results/{state.event.id}", payload)
@@ -130,25 +116,6 @@ class ScoringEngine:
         payload: dict[str, Any] = {"v": 1, "event": None}
         if state is not None:
             payload = {"v": 1, "event": state.event.id, "name": state.event.name,
-                       "discipline": state.event.discipline, "status": state.status}  # fmt: skip
+                       "discipline": state.event.discipline, "status": state.status,
+                       "on_track": state.on_track}  # fmt: skip
         return Publication("current", payload)
-
-    def _flying_200(self, state: _EventState) -> list[ResultLine]:
-        excluded = {bib for bib, status in state.decisions.items() if status == Status.DNS}
-        starters = [self._starter(bib) for bib in state.event.start_order if bib not in excluded]
-        # Photocells where the venue has them on a line; transponders for the other lines.
-        photocell_lines = {c.line for c in state.impulses}
-        crossings = state.impulses + [c for c in state.passings if c.line not in photocell_lines]
-        crossings.sort(key=lambda c: c.t_us)
-        attribution = attribute_crossings(starters, crossings, self._transponders)
-        efforts = {effort.bib: effort for effort in attribution.efforts}
-        for bib, status in state.decisions.items():
-            if status in (Status.DNS, Status.DNF, Status.DSQ):
-                rider = self._starter(bib)
-                efforts[bib] = Effort(bib=bib, name=rider.name, nation=rider.nation, status=status)
-        qualify = state.event.qualify if state.event.qualify is not None else _QUALIFY_DEFAULT
-        return rank_flying_200(list(efforts.values()), qualify)
-
-    def _starter(self, bib: int) -> Starter:
-        rider = self.meet.rider(bib)
-        return Starter(bib=bib, name=rider.name, nation=rider.nation)

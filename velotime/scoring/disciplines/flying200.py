@@ -1,0 +1,54 @@
+"""The flying 200 m scorer: crossings of the 200 m (and 100 m) and finish lines -> ranking."""
+
+from typing import Any
+
+from velotime.scoring.disciplines.base import Crossing as Timing
+from velotime.scoring.disciplines.base import EventState, Role
+from velotime.scoring.meet import Meet
+from velotime.scoring.rules.flying200 import (
+    Crossing,
+    Effort,
+    Line,
+    Starter,
+    attribute_crossings,
+    rank_flying_200,
+)
+from velotime.scoring.rules.results import ResultLine, Status
+
+QUALIFY_DEFAULT = 28  # UCI World Championships and Nations Cups (3.2.033)
+_LINES = {Role.FINISH: Line.FINISH, Role.LINE_100: Line.LINE_100, Role.LINE_200: Line.LINE_200}
+
+
+class Flying200Scorer:
+    def lines(self, state: EventState, meet: Meet) -> list[ResultLine]:
+        excluded = {bib for bib, status in state.decisions.items() if status == Status.DNS}
+        starters = [_starter(meet, bib) for bib in state.event.start_order if bib not in excluded]
+        attribution = attribute_crossings(
+            starters, _crossings(state.crossings), meet.bib_of_transponder()
+        )
+        efforts = {effort.bib: effort for effort in attribution.efforts}
+        for bib, status in state.decisions.items():
+            if status in (Status.DNS, Status.DNF, Status.DSQ):
+                rider = _starter(meet, bib)
+                efforts[bib] = Effort(bib=bib, name=rider.name, nation=rider.nation, status=status)
+        qualify = state.event.qualify if state.event.qualify is not None else QUALIFY_DEFAULT
+        return rank_flying_200(list(efforts.values()), qualify)
+
+    def extra(self, state: EventState, meet: Meet) -> dict[str, Any]:
+        return {}
+
+
+def _crossings(timings: list[Timing]) -> list[Crossing]:
+    """Photocells where the venue has them on a line, transponders on the other lines."""
+    photocell_roles = {t.role for t in timings if t.photocell}
+    chosen = [
+        Crossing(line=_LINES[t.role], t_us=t.t_us, transponder=t.transponder)
+        for t in timings
+        if t.role in _LINES and (t.photocell or t.role not in photocell_roles)
+    ]
+    return sorted(chosen, key=lambda c: c.t_us)
+
+
+def _starter(meet: Meet, bib: int) -> Starter:
+    rider = meet.rider(bib)
+    return Starter(bib=bib, name=rider.name, nation=rider.nation)
