@@ -15,6 +15,14 @@ class Arm(msgspec.Struct, frozen=True, kw_only=True, tag="arm"):
     event: str
 
 
+class NextRider(msgspec.Struct, frozen=True, kw_only=True, tag="next_rider"):
+    """A time trial: this rider rides now; the timing from here is theirs. The same rider named
+    again means a restart: only the last start counts (3.2.021 ter)."""
+
+    event: str
+    bib: int
+
+
 class SetStatus(msgspec.Struct, frozen=True, kw_only=True, tag="status"):
     """A commissaires' decision about one rider in one event."""
 
@@ -34,7 +42,7 @@ class Final(msgspec.Struct, frozen=True, kw_only=True, tag="final"):
     event: str
 
 
-Command = Arm | SetStatus | Provisional | Final
+Command = Arm | NextRider | SetStatus | Provisional | Final
 
 
 def decode_command(payload: bytes) -> Command:

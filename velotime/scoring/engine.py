@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from velotime.scoring.commands import Arm, Command, Final, Provisional, SetStatus
+from velotime.scoring.commands import Arm, Command, Final, NextRider, Provisional, SetStatus
 from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
 from velotime.scoring.disciplines.flying200 import Flying200Scorer
 from velotime.scoring.meet import Meet
@@ -58,6 +58,10 @@ class ScoringEngine:
         if isinstance(command, Arm):
             self.current = state.event.id
             state.status = "running"
+        elif isinstance(command, NextRider):
+            state.on_track = command.bib
+            state.marks.append((len(state.crossings), command.bib))
+            state.audit.append(msgspec.to_builtins(command))
         elif isinstance(command, SetStatus):
             if command.status:
                 state.decisions[command.bib] = Status(command.status)
@@ -78,6 +82,9 @@ class ScoringEngine:
         if state is None or state.status != "running":
             return []
         data = envelope.get("data", {})
+        if envelope.get("kind") == "photofinish":
+            state.photo_finish.append(data)
+            return [self._result(state)]
         role = self._line_roles.get(data.get("line", ""))
         if role is None:
             return []
