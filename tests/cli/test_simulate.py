@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from tests.simulators import P3Host
-from velotime.cli.simulate import FIRST_TRANSPONDER, LINGER_S
+from velotime.cli.simulate.p3 import FIRST_TRANSPONDER, LINGER_S
 from velotime.protocols.p3 import Passing, Resend
 from velotime.simulators.p3_session import DEFAULT_DECODER_ID
 

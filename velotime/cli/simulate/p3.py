@@ -1,0 +1,143 @@
+"""`velotime simulate p3`: an AMB P3 decoder on TCP. Commands on stdin, one per line: `drop`
+(close every client connection), `silent` (send nothing, keep the connections), `resume` (end the
+silence), `quit`."""
+
+import argparse
+import asyncio
+from typing import Any
+
+from velotime.cli.simulate.common import (
+    Commands,
+    address,
+    command_names,
+    fail,
+    host_port,
+    integer,
+    integer_between,
+    natural,
+    positive_us,
+    reason,
+    report,
+    serve_until_stopped,
+    speedup,
+)
+from velotime.simulators.p3_decoder import P3DecoderSimulator
+from velotime.simulators.p3_session import DEFAULT_DECODER_ID
+from velotime.times import US_PER_SECOND
+
+PROG = "velotime simulate p3"
+FIRST_TRANSPONDER = 1001  # `--transponders N` numbers them from here
+MAX_TRANSPONDER_COUNT = 10_000  # a larger count is more likely a single id missing its comma
+LINGER_S = 1.0  # after --count passings, keep serving this long (for late RESENDs)
+_U32_MAX = 0xFFFF_FFFF
+
+
+def _silence(sim: P3DecoderSimulator, silent: bool) -> None:
+    sim.set_silent(silent)
+    report(PROG, "silent" if silent else "sending again")
+
+
+COMMANDS: Commands[P3DecoderSimulator] = {
+    "drop": lambda sim: report(PROG, f"dropped {sim.drop_clients()} client(s)"),
+    "silent": lambda sim: _silence(sim, True),
+    "resume": lambda sim: _silence(sim, False),
+}
+
+
+def register(devices: Any) -> None:
+    p3 = devices.add_parser(
+        "p3",
+        help="an AMB/MYLAPS P3 decoder: a TCP server streaming passings",
+        description="A simulated AMB P3 decoder: a TCP server that streams STATUS and PASSING "
+        "records and answers GET_TIME and RESEND. Commands on stdin, one per line: "
+        f"{command_names(COMMANDS)}.",
+    )
+    p3.add_argument(
+        "--listen", required=True, type=host_port, metavar="HOST:PORT", help="port 0: any"
+    )
+    p3.add_argument(
+        "--transponders",
+        type=_transponders,
+        default="4",
+        metavar="N|ID,ID,...",
+        help=f"N transponders numbered from {FIRST_TRANSPONDER}, or a comma list (default: 4)",
+    )
+    p3.add_argument(
+        "--lap-time",
+        type=positive_us,
+        default="17.5",
+        metavar="SECONDS",
+        help="mean lap time (default: 17.5)",
+    )
+    p3.add_argument(
+        "--speedup", type=speedup, default="1", metavar="X", help="1: real time (default)"
+    )
+    p3.add_argument(
+        "--count", type=natural, default=None, metavar="N", help="stop after N passings"
+    )
+    p3.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    p3.add_argument(
+        "--decoder-id",
+        type=integer_between("a decoder id", 0, _U32_MAX),
+        default=DEFAULT_DECODER_ID,
+        metavar="N",
+        help=f"default: {DEFAULT_DECODER_ID}",
+    )
+    p3.add_argument(
+        "--status-interval",
+        type=positive_us,
+        default="4",
+        metavar="SECONDS",
+        help="wall-clock seconds between STATUS records (default: 4)",
+    )
+    p3.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_serve(args))
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    host, port = args.listen
+    sim = P3DecoderSimulator(
+        transponders=args.transponders,
+        lap_time_us=args.lap_time,
+        speedup=args.speedup,
+        count=args.count,
+        decoder_id=args.decoder_id,
+        status_interval_s=args.status_interval / US_PER_SECOND,
+        seed=args.seed,
+    )
+    try:
+        await sim.start(host, port)
+    except OSError as exc:
+        await sim.stop()
+        return fail(PROG, f"cannot listen on {address(host, port)}: {reason(exc)}")
+    await serve_until_stopped(
+        PROG,
+        sim,
+        COMMANDS,
+        ready=f"listening on {address(host, sim.port)} (decoder {args.decoder_id})",
+        work=None if args.count is None else _linger_after_count(sim),
+    )
+    return 0
+
+
+async def _linger_after_count(sim: P3DecoderSimulator) -> None:
+    await sim.finished()
+    await asyncio.sleep(LINGER_S)
+
+
+def _transponders(text: str) -> list[int]:
+    if "," not in text:
+        count = integer(text, "a transponder count")
+        if not 1 <= count <= MAX_TRANSPONDER_COUNT:
+            raise argparse.ArgumentTypeError(
+                f"a transponder count must be 1-{MAX_TRANSPONDER_COUNT}, got {count} "
+                "(give a single id as ID,)"
+            )
+        return list(range(FIRST_TRANSPONDER, FIRST_TRANSPONDER + count))
+    ids = [integer(item, "a transponder id") for item in text.split(",") if item.strip()]
+    if not ids or any(not 0 <= t <= _U32_MAX for t in ids):
+        raise argparse.ArgumentTypeError(f"transponder ids must be 0-{_U32_MAX}, got {text!r}")
+    return ids

@@ -1,0 +1,145 @@
+"""`velotime simulate timy`: an ALGE Timy on a pseudo-terminal. Commands on stdin, one per line:
+`unplug` (close the pty: the host's reads fail), `replug` (a new pty; its path is printed again),
+`quit`."""
+
+import argparse
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from velotime.cli.simulate.common import (
+    Commands,
+    command_names,
+    fail,
+    integer,
+    natural,
+    positive_us,
+    reason,
+    report,
+    say,
+    serve_until_stopped,
+)
+from velotime.simulators.timy import DEFAULT_BAUDRATE, DEFAULT_CHANNELS, TimySimulator
+from velotime.times import US_PER_SECOND
+
+PROG = "velotime simulate timy"
+DRAIN_TIMEOUT_S = 1.0  # after --count impulses, how long to wait for the host to take them
+_BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
+
+
+def _unplug(sim: TimySimulator) -> None:
+    report(PROG, "unplugged" if sim.unplug() else "already unplugged")
+
+
+def _replug(sim: TimySimulator) -> None:
+    try:
+        path = sim.replug()
+    except OSError as exc:
+        report(PROG, f"cannot open a pseudo-terminal: {reason(exc)}")
+        return
+    report(PROG, "plugged in again")
+    say(PROG, _device_line(path))
+
+
+COMMANDS: Commands[TimySimulator] = {"unplug": _unplug, "replug": _replug}
+
+
+def register(devices: Any) -> None:
+    timy = devices.add_parser(
+        "timy",
+        help="an ALGE Timy impulse timer: a pseudo-terminal streaming impulse lines",
+        description="A simulated ALGE Timy on a pseudo-terminal: open the printed device path as "
+        "its serial port. Riders trigger the channels one after another (start C0, then the "
+        "intermediate channels, finish C1), stamped with this machine's local time of day. "
+        "Host commands are read and ignored, except CHK1/CHK0 (checksum on/off). Commands on "
+        f"stdin, one per line: {command_names(COMMANDS)}. A replug opens a new pty and prints "
+        "its path; --link keeps a symbolic link pointing at the current one.",
+    )
+    timy.add_argument(
+        "--channels",
+        type=_channels,
+        default=",".join(map(str, DEFAULT_CHANNELS)),
+        metavar="N,N,...",
+        help="channels 0-9 each rider triggers (default: 0,4,1: start, 200 m, finish)",
+    )
+    timy.add_argument(
+        "--interval",
+        type=positive_us,
+        default="2",
+        metavar="SECONDS",
+        help="mean time between a rider's impulses (default: 2)",
+    )
+    timy.add_argument(
+        "--count", type=natural, default=None, metavar="N", help="exit after N impulses"
+    )
+    timy.add_argument(
+        "--checksum", action="store_true", help="append the CHK1 checksum from the start"
+    )
+    timy.add_argument(
+        "--baudrate",
+        type=_baudrate,
+        default=DEFAULT_BAUDRATE,
+        metavar="RATE",
+        help=f"set on the pty, as on the Timy (default: {DEFAULT_BAUDRATE})",
+    )
+    timy.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    timy.add_argument(
+        "--link",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="keep a symbolic link here to the current pty (as udev's /dev/serial/by-id)",
+    )
+    timy.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_serve(args))
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    sim = TimySimulator(checksum=args.checksum, baudrate=args.baudrate, link=args.link)
+    try:
+        path = sim.start()
+    except OSError as exc:
+        await sim.stop()
+        return fail(PROG, f"cannot open a pseudo-terminal: {reason(exc)}")
+    impulses = sim.run(
+        channels=args.channels,
+        interval_s=args.interval / US_PER_SECOND,
+        count=args.count,
+        seed=args.seed,
+    )
+    await serve_until_stopped(
+        PROG, sim, COMMANDS, ready=_device_line(path), work=impulses, then=lambda: _drain(sim)
+    )
+    return 0
+
+
+def _device_line(path: str) -> str:
+    return f"device {path}"
+
+
+async def _drain(sim: TimySimulator) -> None:
+    # --count reached: let the host take the last lines before the line goes away.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(sim.drain(), DRAIN_TIMEOUT_S)
+
+
+def _channels(text: str) -> list[int]:
+    items = [item.strip() for item in text.split(",")]
+    if not all(item.isascii() and item.isdigit() and int(item) <= 9 for item in items):
+        raise argparse.ArgumentTypeError(f"expected channels 0-9 separated by commas, got {text!r}")
+    channels = [int(item) for item in items]
+    if len(set(channels)) != len(channels):
+        raise argparse.ArgumentTypeError(f"a channel is given twice in {text!r}")
+    return channels
+
+
+def _baudrate(text: str) -> int:
+    value = integer(text, "a baud rate")
+    if value not in _BAUDRATES:
+        known = ", ".join(map(str, _BAUDRATES))
+        raise argparse.ArgumentTypeError(f"must be one of {known}, got {value}")
+    return value
