@@ -17,11 +17,12 @@ import msgspec
 from velotime.scoring.commands import Arm, Command, Final, NextRider, Provisional, SetStatus
 from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
 from velotime.scoring.disciplines.flying200 import Flying200Scorer
+from velotime.scoring.disciplines.keirin import KeirinScorer
+from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 from velotime.scoring.meet import Meet
 from velotime.scoring.rules.results import Status
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
-SCORERS: dict[str, Scorer] = {"flying200": Flying200Scorer()}
 
 
 class Publication(msgspec.Struct, frozen=True):
@@ -32,8 +33,15 @@ class Publication(msgspec.Struct, frozen=True):
 
 
 class ScoringEngine:
-    def __init__(self, meet: Meet, line_distances: Mapping[str, float]) -> None:
+    def __init__(
+        self, meet: Meet, line_distances: Mapping[str, float], track_length_m: float = 250
+    ) -> None:
         self.meet = meet
+        self.scorers: dict[str, Scorer] = {
+            "flying200": Flying200Scorer(),
+            "time_trial": TimeTrialScorer(track_length_m),
+            "keirin": KeirinScorer(),
+        }
         self._line_roles = {
             name: _ROLE_OF_DISTANCE[int(distance)]
             for name, distance in line_distances.items()
@@ -46,7 +54,7 @@ class ScoringEngine:
 
     def command(self, command: Command) -> list[Publication]:
         state = self._events.get(command.event)
-        if state is not None and state.event.discipline not in SCORERS:
+        if state is not None and state.event.discipline not in self.scorers:
             self.skipped_commands.append(f"{state.event.discipline} is not scored yet")
             return []
         if state is None:
@@ -103,7 +111,7 @@ class ScoringEngine:
         return self._result(self._events[event_id]).payload
 
     def _result(self, state: EventState) -> Publication:
-        scorer = SCORERS[state.event.discipline]
+        scorer = self.scorers[state.event.discipline]
         payload = {
             "v": 1,
             "event": state.event.id,

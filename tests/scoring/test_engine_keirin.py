@@ -1,0 +1,221 @@
+"""A keirin heat from device bytes to results: P3 passings at the finish and 200 m lines and the
+FinishLynx stream, through the daemon's sessions into the scoring engine. Every expected figure
+is worked out by hand."""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+import pytest
+
+from velotime.daemon.events import Event
+from velotime.drivers.lynx.session import LynxSession
+from velotime.drivers.p3.session import P3Session
+from velotime.protocols import lynx, p3
+from velotime.scoring.commands import Arm, Final, SetStatus
+from velotime.scoring.disciplines.keirin import latest_photo_block
+from velotime.scoring.engine import ScoringEngine
+from velotime.scoring.meet import Meet, parse_meet
+from velotime.scoring.rules.keirin import PhotoPlace
+
+MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC; the venue clock is UTC here
+START_TOD = 50_400_000_000  # 14:00:00 as a time of day: the heat's start
+START = MIDNIGHT_US + START_TOD
+EVENT = "keirin-r1-h1"
+RIDERS = [21, 22, 23, 24, 25, 26]  # seeding order
+NAMES = {21: "Rider A", 22: "Rider B", 23: "Rider C", 24: "Rider D", 25: "Rider E", 26: "Rider F"}
+TRANSPONDER = {bib: 4_100_000 + bib for bib in RIDERS}
+FINISH_DECODER, LINE_200_DECODER = 268307, 268308
+LINES = {FINISH_DECODER: "finish", LINE_200_DECODER: "200m"}
+
+# Transponder crossings, microseconds after the start.
+BELL = {21: 86_800_000, 24: 86_850_000, 22: 86_900_000, 26: 86_950_000, 23: 87_000_000,
+        25: 87_050_000}  # fmt: skip
+# The finish by the loop: 24 leads 22 by 0.012 s (less than 0.03 s: photo required), 23 leads
+# 25 by 0.035 s (far enough apart). 26 crashed on the last lap: no finish crossing.
+FINISH = {24: 100_110_000, 22: 100_122_000, 21: 100_400_000, 23: 100_700_000, 25: 100_735_000}
+# The 200 m line, on the lap before, on the last lap and on the cool-down lap after the finish.
+LAP_BEFORE_200 = {bib: 76_500_000 + 10_000 * i for i, bib in enumerate(RIDERS)}
+LAST_LAP_200 = {22: 90_725_500, 24: 90_650_000, 21: 90_700_000, 23: 90_800_000,
+                25: 90_850_000, 26: 90_900_000}  # fmt: skip
+COOL_DOWN_200 = {bib: 104_000_000 + 100_000 * i for i, bib in enumerate(FINISH)}
+
+# The camera's places (time since the start, 1/10,000 s). Its first block swaps 23 and 25 (the
+# operator misread their numbers); the resend after the correction puts 25 fourth. 26 is listed
+# without a place: the camera cannot tell a crashed rider's fate, the commissaires do.
+CAMERA = [(1, "22", 100_123_400), (2, "24", 100_130_100), (3, "21", 100_395_000)]
+FIRST_BLOCK = [*CAMERA, (4, "23", 100_699_000), (5, "25", 100_701_000), (None, "26", None)]
+CORRECTED = [*CAMERA, (4, "25", 100_699_000), (5, "23", 100_701_000), (None, "26", None)]
+
+
+def meet() -> Meet:
+    riders = "".join(
+        f'[[riders]]\nbib = {bib}\nname = "{NAMES[bib]}"\nnation = "NED"\n'
+        f"transponders = [{TRANSPONDER[bib]}]\n"
+        for bib in RIDERS
+    )
+    return parse_meet(
+        f'[meet]\nid = "test"\n{riders}\n'
+        f'[[events]]\nid = "{EVENT}"\ndiscipline = "keirin"\nround = "1"\nheat = "1"\n'
+        f"riders = {RIDERS}\n"
+    )
+
+
+@pytest.fixture
+def engine() -> ScoringEngine:
+    engine = ScoringEngine(meet(), {"finish": 0, "200m": 200})
+    engine.command(Arm(event=EVENT))
+    return engine
+
+
+def feed(engine: ScoringEngine, events: list[Event]) -> None:
+    for event in events:
+        engine.timing({"kind": event.kind, "data": msgspec.to_builtins(event.data)})
+
+
+def p3_race(crossings: list[tuple[int, int, int]]) -> list[tuple[int, bytes]]:
+    """(decoder, bib, microseconds after the start) -> the decoders' passing records in time
+    order, each received 50 ms after it happened; passing numbers count per decoder."""
+    numbers = dict.fromkeys(LINES, 0)
+    records = []
+    for decoder, bib, after_start in sorted(crossings, key=lambda c: c[2]):
+        numbers[decoder] += 1
+        passing = p3.Passing(
+            passing_number=numbers[decoder],
+            transponder=TRANSPONDER[bib],
+            rtc_time_us=START + after_start,  # "decoder" clock: the venue clock is the decoder's
+            decoder_id=decoder,
+        )
+        records.append((START + after_start + 50_000, p3.encode(passing)))
+    return records
+
+
+def camera_results(rows: list[tuple[int | None, str, int | None]]) -> list[lynx.LynxRecord]:
+    header = lynx.ResultsHeader(
+        official=False, event_name="Keirin Men", event="7", round=1, heat=1, count=6,
+        start_time_of_day_us=START_TOD,
+    )  # fmt: skip
+    results = [
+        lynx.Result(
+            place=place,
+            id=bib,
+            name=NAMES[int(bib)],
+            affiliation="NED",
+            time_us=time_us,
+            time_digits=None if time_us is None else 4,
+        )
+        for place, bib, time_us in rows
+    ]
+    return [header, *results]
+
+
+def order(payload: dict[str, Any]) -> list[tuple[int | None, int, str]]:
+    return [(line["rank"], line["bib"], line.get("status", "")) for line in payload["lines"]]
+
+
+def test_a_keirin_heat_photo_finish_over_transponders(engine: ScoringEngine) -> None:
+    camera = LynxSession("lynx", ZoneInfo("UTC"))
+    decoders = P3Session("p3", lambda decoder: LINES[decoder or 0], "decoder")
+
+    def lynx_bytes(at: int, *records: lynx.LynxRecord) -> None:
+        feed(engine, camera.feed(at, b"".join(lynx.encode(r) for r in records)).events)
+
+    # The camera is armed before the start; its running time gives the start (14:00:00).
+    lynx_bytes(START - 30_000_000, lynx.Armed(event="7", round=1, heat=1, event_name="Keirin"))
+    lynx_bytes(START + 100_000, lynx.RunningTime(time_us=100_000, time_digits=1,
+                                                 start_time_of_day_us=START_TOD))  # fmt: skip
+    assert engine.results(EVENT)["lines"] == []  # no crossing yet: no result, and no error
+
+    crossings = [
+        *((FINISH_DECODER, bib, t) for line in (BELL, FINISH) for bib, t in line.items()),
+        *((LINE_200_DECODER, bib, t) for line in (LAP_BEFORE_200, LAST_LAP_200, COOL_DOWN_200)
+          for bib, t in line.items()),
+    ]  # fmt: skip
+    for received_us, record in p3_race(crossings):
+        feed(engine, decoders.feed(received_us, record).events)
+    engine.command(SetStatus(event=EVENT, bib=26, status="DNF", reason="crashed, last lap"))
+
+    # Transponders alone: each rider's last finish crossing, 24 first; 24 and 22 0.012 s apart.
+    result = engine.results(EVENT)
+    assert order(result) == [(1, 24, ""), (2, 22, ""), (3, 21, ""), (4, 23, ""), (5, 25, ""),
+                             (None, 26, "DNF")]  # fmt: skip
+    assert [line.get("flags", []) for line in result["lines"]] == [
+        ["photo required"], ["photo required"], [], [], [], [],
+    ]  # fmt: skip
+    # 24's last 200 m: 100.110 - 90.650 = 9.460 (not the lap before, not the cool-down lap);
+    # 720 / 9.46 = 76.1099... -> 76.109.
+    assert (result["winner_last_200"], result["winner_last_200_kmh"]) == ("9.460", "76.109")
+
+    # The camera's first block: 22 beats 24, and it decides (no more photo-required flags).
+    lynx_bytes(START + 160_000_000, *camera_results(FIRST_BLOCK), lynx.ResultsComplete())
+    result = engine.results(EVENT)
+    assert order(result) == [(1, 22, ""), (2, 24, ""), (3, 21, ""), (4, 23, ""), (5, 25, ""),
+                             (None, 26, "DNF")]  # fmt: skip
+    assert all("flags" not in line for line in result["lines"])
+    # 22's last 200 m from the camera's finish: 100.1234 - 90.7255 = 9.3979 -> 9.397 (the loop's
+    # finish would give 9.396); 720 / 9.397 = 76.6201... -> 76.620 (Lavreysen, Paris 2024).
+    assert (result["winner_last_200"], result["winner_last_200_kmh"]) == ("9.397", "76.620")
+
+    # The corrected resend: until it is complete, the first block stands.
+    lynx_bytes(START + 200_000_000, *camera_results(CORRECTED))
+    assert order(engine.results(EVENT))[3:5] == [(4, 23, ""), (5, 25, "")]
+    lynx_bytes(START + 200_000_100, lynx.ResultsComplete())
+    assert order(engine.results(EVENT))[3:5] == [(4, 25, ""), (5, 23, "")]
+
+    # 21 is relegated: after every classified rider (5th), 25 and 23 move up.
+    engine.command(SetStatus(event=EVENT, bib=21, status="REL", reason="irregular sprint"))
+    published = engine.command(Final(event=EVENT))
+    result = published[0].payload
+    assert published[0].key == f"results/{EVENT}"
+    assert result["status"] == "final"
+    assert order(result) == [(1, 22, ""), (2, 24, ""), (3, 25, ""), (4, 23, ""), (5, 21, "REL"),
+                             (None, 26, "DNF")]  # fmt: skip
+    assert (result["lines"][0]["name"], result["lines"][0]["nation"]) == ("Rider B", "NED")
+    assert (result["winner_last_200"], result["winner_last_200_kmh"]) == ("9.397", "76.620")
+    assert [entry["status"] for entry in result["audit"]] == ["DNF", "REL"]
+
+
+def test_transponders_alone_flag_riders_too_close_to_order(engine: ScoringEngine) -> None:
+    decoders = P3Session("p3", lambda decoder: LINES[decoder or 0], "decoder")
+    # No camera; only the last lap is recorded. 21 and 22 cross 0.020 s apart, less than the
+    # 0.03 s transponders can split: both "photo required", in time order. 24 is 0.030 s behind
+    # 23: exactly 0.03 s is far enough apart, no flag.
+    finish = {21: 95_000_000, 22: 95_020_000, 23: 95_300_000, 24: 95_330_000, 25: 95_600_000,
+              26: 96_000_000}  # fmt: skip
+    records = p3_race([(FINISH_DECODER, bib, t) for bib, t in finish.items()])
+    for received_us, record in records[:5]:
+        feed(engine, decoders.feed(received_us, record).events)
+    # 26 has not finished yet: no result, and no error either.
+    assert engine.results(EVENT)["lines"] == []
+    feed(engine, decoders.feed(*records[5]).events)
+
+    result = engine.results(EVENT)
+    assert order(result) == [(1, 21, ""), (2, 22, ""), (3, 23, ""), (4, 24, ""), (5, 25, ""),
+                             (6, 26, "")]  # fmt: skip
+    assert [line.get("flags", []) for line in result["lines"]] == [
+        ["photo required"], ["photo required"], [], [], [], [],
+    ]  # fmt: skip
+    assert "winner_last_200" not in result  # no 200 m line crossing
+
+
+def test_the_latest_complete_photo_finish_block_is_the_heats() -> None:
+    def result(bib: str, place: int) -> dict[str, Any]:
+        return {"phase": "result", "bib": bib, "place": place}
+
+    entries: list[dict[str, Any]] = [
+        {"phase": "armed"},
+        {"phase": "started", "t_us": START},
+        result("22", 1), result("24", 2), result("24", 2),  # a line delivered twice
+        {"phase": "complete", "results": 2},
+        # A resend cut off by the camera arming the next heat never counts.
+        result("24", 1), result("22", 2),
+        {"phase": "armed"},
+        # The next heat's results name none of this heat's riders (31, and one not identified
+        # yet): they do not replace this heat's block.
+        result("31", 1), result("", 2),
+        {"phase": "complete", "results": 2},
+    ]  # fmt: skip
+    assert latest_photo_block(entries, RIDERS) == [
+        PhotoPlace(bib=22, place=1),
+        PhotoPlace(bib=24, place=2),
+    ]

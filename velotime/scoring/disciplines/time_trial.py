@@ -1,0 +1,216 @@
+"""The standing-start time trial scorer: NextRider marks, gate and line crossings -> ranking.
+
+Riders ride **one at a time** (kilometre, 500 m, any distance). The two-at-a-time qualifying
+of 3.2.106 (riders from opposite straights, each with their own gate and line) is not handled
+here yet: every crossing between two marks is taken as the one rider's.
+
+How the engine's record of an event becomes rides:
+
+- **Whose crossings.** `NextRider` marks where a rider's timing begins (`EventState.marks`);
+  the crossings up to the next mark are theirs. The operator names the next rider once the
+  one before has finished (a finish crossing after the next mark is lost to its rider, who
+  is then shown incomplete, rather than guessed). Crossings before the first mark are nobody's.
+- **Start and laps.** The start is the first start gate impulse after the mark. The laps are
+  the finish-line photocell impulses after it when the segment has any, else the rider's own
+  transponder passings (other riders warming up are ignored). Both go through the rules'
+  `attribute_crossings`, so the impulse or read as the wheel leaves a gate standing on the
+  line, double reads and the slowing-down laps after the finish are dropped alike.
+- **Restarts.** A segment with a gate impulse is a start (an `Attempt`). A start had an
+  incident exactly when the operator names the same rider again later: that is what the
+  restart mark means (3.2.021 ter: only the last start counts). A mark without a gate impulse
+  is no start, so naming a rider twice before they leave changes nothing. `counting_ride`
+  decides: a second incident is DNF; more starts than the rules allow are a problem listed in
+  `extra()["problems"]`, and the rider is DNF as after a second incident.
+- **In progress.** A marked rider whose counting ride has too few crossings (riding now,
+  waiting at the gate, restart due, or a crossing missed) is not ranked and does not stop the
+  others from being ranked: they get a line with rank None, no time and their splits so far
+  (`ride_splits`), after the ranked riders and before DNF/DNS/DSQ. The rider named last is in
+  `extra()["on_track"]` for scoreboards; any other incomplete rider is listed in
+  `extra()["problems"]`, for the operator to fix the data or the commissaires to set a status.
+- **Decisions.** DNS, DNF and DSQ from `SetStatus` replace the ride, marked or not; REL does
+  not apply to a time trial and is ignored (listed in the problems). Riders neither marked nor
+  decided on are not in the result.
+"""
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+import msgspec
+
+from velotime.scoring.disciplines.base import Crossing, EventState, Role
+from velotime.scoring.meet import Meet
+from velotime.scoring.rules.results import ResultLine, Status
+from velotime.scoring.rules.time_trial import (
+    MAX_STARTS,
+    Attempt,
+    Course,
+    OnTrack,
+    Ride,
+    attribute_crossings,
+    counting_ride,
+    crossing_problems,
+    exact_track_length,
+    ride_splits,
+    time_trial_results,
+)
+
+_LINE = "finish"  # the one line a rider crosses here (attribute_crossings matches by name)
+# The photocell read as one transponder carried by the rider on track: riders ride one at a
+# time, so every impulse on the line is theirs.
+_PHOTOCELL = -1
+_DECIDED = (Status.DNS, Status.DNF, Status.DSQ)
+
+
+class _Passing(NamedTuple):
+    t_us: int
+    transponder: int
+    line: str = _LINE
+
+
+class _Sheet(NamedTuple):
+    lines: list[ResultLine]
+    on_track: dict[str, Any] | None
+    problems: list[str]
+
+
+class _Starts(NamedTuple):
+    """One rider's starts (gate impulses after their marks), in order."""
+
+    attempts: list[Attempt]
+    restarts: int  # starts voided by a later mark
+
+
+class TimeTrialScorer:
+    def __init__(self, track_length_m: float) -> None:
+        self.track_length_m: Fraction = exact_track_length(track_length_m)
+
+    def lines(self, state: EventState, meet: Meet) -> list[ResultLine]:
+        return self._sheet(state, meet).lines
+
+    def extra(self, state: EventState, meet: Meet) -> dict[str, Any]:
+        sheet = self._sheet(state, meet)
+        return {"on_track": sheet.on_track, "problems": sheet.problems}
+
+    def _sheet(self, state: EventState, meet: Meet) -> _Sheet:
+        if state.event.distance_m is None:  # the meet file's checks require it
+            raise ValueError(f"{state.event.id}: a time trial needs distance_m")
+        course = Course(state.event.distance_m, self.track_length_m)
+        starts = _starts(state, meet.bib_of_transponder(), course)
+        problems: list[str] = []
+        rides = [
+            ride
+            for bib in _bibs(state)
+            if (ride := _ride(bib, starts.get(bib), state, meet, problems)) is not None
+        ]
+
+        incomplete = {p.bib: p.reason for p in crossing_problems(rides, course)}
+        ranked = time_trial_results([r for r in rides if r.bib not in incomplete], course)
+        in_progress = [
+            ResultLine(
+                rank=None,
+                bib=ride.bib,
+                name=ride.name,
+                nation=ride.nation,
+                splits=ride_splits(ride, course) if ride.start_us is not None else [],
+            )
+            for ride in rides
+            if ride.bib in incomplete
+        ]
+        lines = [line for line in ranked if line.rank is not None]
+        lines += in_progress + [line for line in ranked if line.rank is None]
+
+        on_track_bib = state.marks[-1][1] if state.marks else None
+        problems += [
+            f"bib {bib}: {reason}" for bib, reason in incomplete.items() if bib != on_track_bib
+        ]
+        on_track = None
+        if on_track_bib is not None:
+            line = next(line for line in lines if line.bib == on_track_bib)
+            rider = starts[on_track_bib]
+            ride = next(ride for ride in rides if ride.bib == on_track_bib)
+            on_track = {
+                **msgspec.to_builtins(line),
+                "restarts": rider.restarts,
+                "started": len(rider.attempts) > rider.restarts,  # the counting start is made
+                "crossings": len(ride.lap_us),
+                "expected": course.crossings,
+            }
+        return _Sheet(lines, on_track, problems)
+
+
+def _bibs(state: EventState) -> list[int]:
+    """Everyone in the result, in start order (which orders draws and the unranked): riders
+    marked or decided on who are not in the start order come after, as they came."""
+    concerned = [bib for _, bib in state.marks] + list(state.decisions)
+    extra = [bib for bib in dict.fromkeys(concerned) if bib not in state.event.start_order]
+    return [bib for bib in state.event.start_order if bib in concerned] + extra
+
+
+def _starts(state: EventState, transponders: dict[int, int], course: Course) -> dict[int, _Starts]:
+    """Each marked rider's starts, from the segments between marks."""
+    if not state.marks:
+        return {}
+    ends = [index for index, _ in state.marks[1:]] + [len(state.crossings)]
+    attempts: dict[int, list[Attempt]] = {}
+    for position, ((begin, bib), end) in enumerate(zip(state.marks, ends, strict=True)):
+        segment = state.crossings[begin:end]
+        attempts.setdefault(bib, [])
+        gate = next((c for c in segment if c.role is Role.START and c.photocell), None)
+        if gate is None:
+            continue  # named but not started: no attempt
+        named_again = any(later == bib for _, later in state.marks[position + 1 :])
+        laps = _laps(bib, gate.t_us, segment, transponders, course)
+        attempts[bib].append(Attempt(start_us=gate.t_us, lap_us=laps, incident=named_again))
+    return {
+        bib: _Starts(tries, sum(attempt.incident for attempt in tries))
+        for bib, tries in attempts.items()
+    }
+
+
+def _laps(
+    bib: int, start_us: int, segment: Sequence[Crossing], transponders: dict[int, int],
+    course: Course,
+) -> list[int]:  # fmt: skip
+    """The rider's line crossings after their start: photocell impulses, else transponders."""
+    finish = [c for c in segment if c.role is Role.FINISH and c.t_us > start_us]
+    photocells = [_Passing(c.t_us, _PHOTOCELL) for c in finish if c.photocell]
+    if photocells:
+        passings, owners = photocells, {_PHOTOCELL: bib}
+    else:
+        passings = [_Passing(c.t_us, c.transponder) for c in finish if c.transponder is not None]
+        owners = transponders
+    rider = OnTrack(bib=bib, line=_LINE, start_us=start_us)
+    return attribute_crossings([rider], passings, owners, course)[bib]
+
+
+def _ride(
+    bib: int, starts: _Starts | None, state: EventState, meet: Meet, problems: list[str]
+) -> Ride | None:
+    """The rider's counting ride, or their decided status; None when neither applies."""
+    try:
+        rider = meet.rider(bib)
+        name, nation = rider.name, rider.nation
+    except KeyError:
+        name, nation = "", ""
+        problems.append(f"bib {bib}: not a rider of the meet")
+    decision = state.decisions.get(bib)
+    if decision in _DECIDED:
+        return Ride(bib=bib, name=name, nation=nation, status=decision)
+    if decision is not None:
+        problems.append(f"bib {bib}: {decision} does not apply to a time trial, ignored")
+    if starts is None:
+        return None
+    attempts = starts.attempts
+    if len(attempts) > MAX_STARTS:
+        problems.append(
+            f"bib {bib}: {len(attempts)} starts, at most {MAX_STARTS} allowed: DNF after the "
+            "second incident (3.2.021 ter)"
+        )
+        attempts = attempts[:MAX_STARTS]
+    if not attempts:  # named, no gate impulse yet (or the gate missed it)
+        return Ride(bib=bib, name=name, nation=nation)
+    ride = counting_ride(bib, attempts, name=name, nation=nation)
+    if ride is None:  # restart due: named again, not yet away
+        return Ride(bib=bib, name=name, nation=nation, restarts=starts.restarts)
+    return ride
