@@ -14,7 +14,7 @@ import pytest
 from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.daemon.harness import Subscriber
-from velotime.capture import CaptureWriter
+from velotime.capture import CaptureHeader, CaptureWriter
 from velotime.localvenue import LocalBroker
 from velotime.protocols.p3 import Passing, encode
 
@@ -130,3 +130,39 @@ def test_a_lif_file_replays_as_photo_finish_events(shared_data: Path) -> None:
     assert phases[0] == "started"
     assert phases[-1] == "complete"
     assert phases.count("result") >= 2
+
+
+def test_events_a_killed_daemon_never_published_come_from_the_resend(tmp_path: Path) -> None:
+    """Run 1 captured passing 3 but died before queueing it; run 2 resumed at seq 2 and got
+    passing 3 again from the decoder. Replay must publish it as run 2 did, not as run 1 read it."""
+
+    def passing(n: int) -> bytes:
+        return encode(Passing(passing_number=n, transponder=7, rtc_time_us=n * 10**6, decoder_id=9))
+
+    source = {"protocol": "p3", "line": "finish", "clock": "decoder"}
+    first = CaptureWriter(
+        tmp_path / "run1.capture.jsonl", CaptureHeader(venue="v", sources={"p3": source})
+    )
+    first.write(100, "p3", b"")
+    for n in (1, 2, 3):
+        first.write(100 + n, "p3", passing(n))
+    first.close()
+    resumed = {"decoders": {"9": {"highest": 2, "gaps": [], "latest_rtc_us": 2 * 10**6,
+                                  "clock_offset_us": 0}}}  # fmt: skip
+    second = CaptureWriter(
+        tmp_path / "run2.capture.jsonl",
+        CaptureHeader(venue="v", sources={"p3": {**source, "seq": 2, "resume": resumed}}),
+    )
+    second.write(900, "p3", b"")
+    second.write(903, "p3", passing(3))  # resent after the restart
+    second.write(904, "p3", passing(4))
+    second.close()
+    result = replay(first.path, second.path, "--offline")
+    assert result.returncode == 0, result.stderr
+    out = events(result.stdout)
+    assert [(e["seq"], e["data"]["passing_number"], e["data"]["received_us"]) for e in out] == [
+        (1, 1, 101),
+        (2, 2, 102),
+        (3, 3, 903),  # as the restarted daemon published it
+        (4, 4, 904),
+    ]

@@ -83,3 +83,29 @@ def test_replay_numbering_continues_from_a_given_seq() -> None:
     outbox.resume("a", 41)
     outbox.append("a", [("t", event(1))], None)
     assert [e.seq for e in payloads(outbox)] == [42]
+
+
+def test_resuming_forgets_what_was_numbered_beyond_the_resume_point() -> None:
+    outbox = Outbox(":memory:")
+    outbox.append("a", [("t", event(1, "a")), ("t", event(2, "a")), ("t", event(3, "a"))], None)
+    outbox.append("b", [("t", event(4, "b"))], None)
+    outbox.resume("a", 1)  # a restarted daemon had queued only a's first event
+    assert [(e.src, e.seq) for e in payloads(outbox)] == [("a", 1), ("b", 1)]
+    outbox.append("a", [("t", event(5, "a"))], None)
+    assert [(e.src, e.seq, e.id) for e in payloads(outbox)][-1] == ("a", 2, "e5")
+
+
+def test_an_outbox_from_before_the_source_columns_still_opens(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, "
+        "payload BLOB NOT NULL)"
+    )
+    old.execute("INSERT INTO outbox (topic, payload) VALUES (?, ?)", ("t", b'{"id": "old"}'))
+    old.commit()
+    old.close()
+    outbox = Outbox(path)
+    assert [row.payload for row in outbox.pending(10)] == [b'{"id": "old"}']
+    outbox.append("a", [("t", event(1))], None)
+    assert len(outbox) == 2

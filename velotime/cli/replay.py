@@ -80,17 +80,21 @@ def run(args: argparse.Namespace) -> int:
 
 def _chunks(replayer: Replayer, args: argparse.Namespace) -> Iterator[Chunk]:
     for path in args.paths:
-        if args.protocol:
-            dump = DumpSource(
-                protocol=args.protocol,
-                format=None if args.format == "auto" else args.format,
-                line=args.line,
-                timezone=args.timezone,
-                received_us=args.received_us,
-            )
-            yield from replayer.dump_chunks(path, dump)
-        else:
-            yield from replayer.capture_chunks(path)
+        yield from _file_chunks(replayer, args, path)
+
+
+def _file_chunks(replayer: Replayer, args: argparse.Namespace, path: Path) -> Iterator[Chunk]:
+    if args.protocol:
+        dump = DumpSource(
+            protocol=args.protocol,
+            format=None if args.format == "auto" else args.format,
+            line=args.line,
+            timezone=args.timezone,
+            received_us=args.received_us,
+        )
+        yield from replayer.dump_chunks(path, dump)
+    else:
+        yield from replayer.capture_chunks(path)
 
 
 def _offline(args: argparse.Namespace) -> int:
@@ -106,11 +110,16 @@ def _offline(args: argparse.Namespace) -> int:
             outbox.ack([row.id for row in rows])
 
     try:
-        for chunk in _chunks(replayer, args):
-            replayer.feed(chunk)
+        for path in args.paths:
+            chunks = _file_chunks(replayer, args, path)
+            # The next file's header may take back events of the previous file (those a killed
+            # daemon never published): write them out only once it has been read.
+            first = next(chunks, None)
             drain()
-            progress.update(replayer)
-        drain()  # what came without chunks (result files)
+            for chunk in itertools.chain([first] if first else [], chunks):
+                replayer.feed(chunk)
+                progress.update(replayer)
+        drain()
     finally:
         if args.output:
             output.close()

@@ -25,7 +25,9 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     topic TEXT NOT NULL,
-    payload BLOB NOT NULL
+    payload BLOB NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sources (
     name TEXT PRIMARY KEY,
@@ -56,6 +58,13 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        for column, kind in (
+            ("source", "TEXT NOT NULL DEFAULT ''"),
+            ("seq", "INTEGER NOT NULL DEFAULT 0"),
+        ):
+            if column not in columns:  # an outbox written by velotime 0.1 before these columns
+                self._db.execute(f"ALTER TABLE outbox ADD COLUMN {column} {kind}")
         self._appended = asyncio.Event()
 
     def close(self) -> None:
@@ -77,8 +86,8 @@ class Outbox:
                 )
                 envelopes.append(envelope)
                 self._db.execute(
-                    "INSERT INTO outbox (topic, payload) VALUES (?, ?)",
-                    (topic, _encoder.encode(envelope)),
+                    "INSERT INTO outbox (topic, payload, source, seq) VALUES (?, ?, ?, ?)",
+                    (topic, _encoder.encode(envelope), source, seq),
                 )
             self._db.execute(
                 "INSERT INTO sources (name, seq, state) VALUES (?, ?, ?) "
@@ -91,8 +100,14 @@ class Outbox:
         return envelopes
 
     def resume(self, source: str, seq: int) -> None:
-        """Continue `source`'s numbering after `seq` (replay starts where the capture did)."""
+        """Continue `source`'s numbering after `seq`, forgetting queued events numbered beyond it.
+
+        Replay does this where the live daemon restarted: the events it had numbered beyond the
+        `seq` it resumed from never reached the outbox live (the daemon died between reading
+        the bytes and queueing them), and came again later, resent by the device.
+        """
         with _transaction(self._db):
+            self._db.execute("DELETE FROM outbox WHERE source = ? AND seq > ?", (source, seq))
             self._db.execute(
                 "INSERT INTO sources (name, seq) VALUES (?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET seq = excluded.seq",

@@ -78,10 +78,10 @@ class Replayer:
         self.venue = "dump"  # until a capture header names it
 
     def add_source(self, name: str, description: SourceDescription) -> None:
-        """The first description of a source wins: later captures continue its session."""
-        if name not in self.sessions:
-            self.sessions[name] = description.new_session(name)
-            self.outbox.resume(name, description.seq)
+        """A source as a capture header describes it. A later capture of the same source starts
+        where the live daemon restarted: from the state and `seq` that header gives."""
+        self.sessions[name] = description.new_session(name)
+        self.outbox.resume(name, description.seq)
 
     def feed(self, chunk: Chunk) -> None:
         session = self.sessions[chunk.src]
