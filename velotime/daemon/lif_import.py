@@ -6,6 +6,8 @@ live drops the file's copy; a result corrected in the file has another id and ar
 
 from datetime import tzinfo
 
+import msgspec
+
 from velotime.daemon.events import Event, PhotoFinishData
 from velotime.drivers.lynx.session import race_key, result_id
 from velotime.protocols.lif import LifHeat
@@ -20,21 +22,23 @@ def heat_events(heat: LifHeat, source: str, zone: tzinfo, written_us: int) -> li
     if heat.start_time_of_day_us is not None:
         start_us = local_time_of_day_to_unix_us(heat.start_time_of_day_us, written_us, zone)
 
+    race_data = PhotoFinishData(
+        phase="",
+        event=heat.event,
+        round=heat.round,
+        heat=heat.heat,
+        event_name=heat.event_name or None,
+        start_time_of_day_us=heat.start_time_of_day_us,
+        wind=heat.wind,
+        distance_m=heat.distance_m,
+    )
+
     def event(id: str, **data: object) -> Event:
         return Event(
             id=id,
             src=source,
             kind="photofinish",
-            data=PhotoFinishData(
-                event=heat.event,
-                round=heat.round,
-                heat=heat.heat,
-                event_name=heat.event_name or None,
-                start_time_of_day_us=heat.start_time_of_day_us,
-                wind=heat.wind,
-                distance_m=heat.distance_m,
-                **data,  # type: ignore[arg-type]
-            ),
+            data=msgspec.structs.replace(race_data, **data),
         )
 
     events = []

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, bad_hex_line, json_line
+from velotime.cli.decode.common import Chunks, bad_hex_line, json_line, type_tag
 from velotime.cli.dumps import BadHexLine
 from velotime.protocols.lynx import LynxError, LynxRecord, LynxStream
 
@@ -30,7 +30,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
                     )
                 )
                 continue
-            by_type[type(item).__struct_config__.tag] += 1  # type: ignore[index]
+            by_type[type_tag(item)] += 1
             if print_records:
                 sys.stdout.write(json_line(msgspec.to_builtins(item)))
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, bad_hex_line
+from velotime.cli.decode.common import Chunks, bad_hex_line, type_tag
 from velotime.cli.dumps import BadHexLine
 from velotime.protocols.p3 import FrameError, P3Record, P3Stream, Passing
 from velotime.protocols.p3.gaps import GapTracker
@@ -28,7 +28,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
             if isinstance(item, FrameError):
                 write_err(_error_line(item))
                 continue
-            by_type[type(item).__struct_config__.tag] += 1  # type: ignore[index]
+            by_type[type_tag(item)] += 1
             if isinstance(item, Passing) and item.passing_number is not None:
                 trackers.setdefault(item.decoder_id, GapTracker()).observe(item.passing_number)
             if print_records:

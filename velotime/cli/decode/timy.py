@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, bad_hex_line
+from velotime.cli.decode.common import Chunks, bad_hex_line, type_tag
 from velotime.cli.dumps import BadHexLine
 from velotime.protocols import timy
 
@@ -31,7 +31,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
                 write_out(msgspec.json.encode(timy.record_to_builtins(item)).decode() + "\n")
             if isinstance(item, timy.UnknownLine):
                 continue
-            by_type[type(item).__struct_config__.tag] += 1  # type: ignore[index]
+            by_type[type_tag(item)] += 1
             if isinstance(item, timy.NextNumber):
                 by_flag["n"] += 1  # the first character of its line, as for the others
             elif isinstance(item, timy.Impulse | timy.RunTime | timy.TotalTime):

@@ -167,15 +167,18 @@ class LynxSession:
                 id=id,
                 src=self.source,
                 kind="photofinish",
-                data=PhotoFinishData(
-                    event=race.event,
-                    round=race.round,
-                    heat=race.heat,
-                    event_name=race.event_name,
-                    start_time_of_day_us=race.start_time_of_day_us,
-                    wind=race.wind,
-                    received_us=received_us,
-                    **data,  # type: ignore[arg-type]
+                data=msgspec.structs.replace(
+                    PhotoFinishData(
+                        phase="",
+                        event=race.event,
+                        round=race.round,
+                        heat=race.heat,
+                        event_name=race.event_name,
+                        start_time_of_day_us=race.start_time_of_day_us,
+                        wind=race.wind,
+                        received_us=received_us,
+                    ),
+                    **data,
                 ),
             )
         )
