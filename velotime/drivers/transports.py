@@ -14,8 +14,7 @@ class TcpEndpoint:
     port: int
 
     def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"tcp://{host}:{self.port}"
+        return f"tcp://{_netloc(self.host, self.port)}"
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,7 @@ class TcpListenEndpoint:
     port: int
 
     def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"tcp-listen://{host}:{self.port}"
+        return f"tcp-listen://{_netloc(self.host, self.port)}"
 
 
 @dataclass(frozen=True)
@@ -47,11 +45,15 @@ class UdpEndpoint:
     port: int
 
     def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"udp://{host}:{self.port}"
+        return f"udp://{_netloc(self.host, self.port)}"
 
 
 Endpoint = TcpEndpoint | SerialEndpoint | TcpListenEndpoint | UdpEndpoint
+
+
+def _netloc(host: str, port: int) -> str:
+    """host:port, with an IPv6 address in brackets as URLs write it."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 async def open_stream(endpoint: TcpEndpoint | SerialEndpoint, timeout_s: float = 5.0) -> StreamPair:
