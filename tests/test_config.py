@@ -20,6 +20,7 @@ from velotime.config import (
     SourceConfig,
     StorageConfig,
     TcpEndpoint,
+    TcpListenEndpoint,
     VenueConfig,
     load_config,
     parse_config,
@@ -103,10 +104,11 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         ("finish", 0),
         ("200m", 200),
     ]
-    assert [s.name for s in config.sources] == ["p3-finish", "p3-200m", "timy"]
+    assert [s.name for s in config.sources] == ["p3-finish", "p3-200m", "timy", "lynx"]
     assert config.sources[0].endpoint == TcpEndpoint("192.168.1.50", 5403)
     assert config.sources[1].endpoint == TcpEndpoint("192.168.1.51", 5403)
-    assert [s.line for s in config.sources] == ["finish", "200m", None]
+    assert [s.line for s in config.sources] == ["finish", "200m", None, None]
+    assert config.source("lynx").endpoint == TcpListenEndpoint("0.0.0.0", 5050)
     timy = config.source("timy")
     assert timy.endpoint == SerialEndpoint("/dev/serial/by-id/usb-FTDI_ALGE_Timy-if00-port0", 38400)
     assert {key: (c.line, c.dead_time_ms) for key, c in timy.channels.items()} == {

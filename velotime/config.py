@@ -45,6 +45,8 @@ __all__ = [
     "SourceConfig",
     "StorageConfig",
     "TcpEndpoint",
+    "TcpListenEndpoint",
+    "UdpEndpoint",
     "VenueConfig",
     "load_config",
     "parse_config",
