@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from velotime import __version__
-from velotime.cli import check_config, decode, demo, import_lif, replay, run, simulate
+from velotime.cli import check_config, ctl, decode, demo, import_lif, replay, run, simulate
 
 
 class _Parser(argparse.ArgumentParser):
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"velotime {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check_config.register(commands)
+    ctl.register(commands)
     decode.register(commands)
     demo.register(commands)
     import_lif.register(commands)

@@ -23,6 +23,10 @@ class Topics:
     def source_status(self, source: str) -> str:
         return f"{self.root}/status/sources/{source}"
 
+    def control(self, component: str) -> str:
+        """Where commands to a component go: control/scoring for the scoring engine."""
+        return f"{self.root}/control/{component}"
+
     @property
     def description(self) -> str:
         return f"{self.root}/config/description"

@@ -23,12 +23,15 @@ class NextRider(msgspec.Struct, frozen=True, kw_only=True, tag="next_rider"):
     bib: int
 
 
+Decision = Literal["DNS", "DNF", "DSQ", "REL", ""]  # "" undoes an earlier decision
+
+
 class SetStatus(msgspec.Struct, frozen=True, kw_only=True, tag="status"):
     """A commissaires' decision about one rider in one event."""
 
     event: str
     bib: int
-    status: Literal["DNS", "DNF", "DSQ", "REL", ""]  # "" undoes an earlier decision
+    status: Decision
     reason: str = ""
 
 

@@ -1,0 +1,62 @@
+"""`velotime ctl`: operator commands reach the broker as the scoring engine reads them."""
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from tests.brokers import mosquitto
+from tests.cli.helpers import velotime
+from tests.daemon.harness import Subscriber
+from velotime.localvenue import LocalBroker, free_port
+from velotime.scoring.commands import Arm, Final, NextRider, SetStatus, decode_command
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    local = mosquitto(tmp_path / "broker")
+    local.start()
+    yield local
+    local.stop()
+
+
+async def ctl(broker: LocalBroker, *args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "velotime", "ctl", "--broker", broker.url, "--venue", "track",
+        *args, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()
+
+
+async def test_commands_arrive_as_the_engine_reads_them(broker: LocalBroker) -> None:
+    topic = "velotime/track/control/scoring"
+    async with Subscriber(broker.port, topic, "desk") as desk:
+        await ctl(broker, "arm", "km-final")
+        await ctl(broker, "next-rider", "km-final", "104")
+        await ctl(broker, "status", "km-final", "104", "DNF", "--reason", "puncture")
+        await ctl(broker, "status", "km-final", "104", "clear")
+        await ctl(broker, "final", "km-final")
+        await desk.wait_for(lambda: len(desk.messages) >= 5, 10, "5 commands")
+    received = [decode_command(msgspec.json.encode(payload)) for _, payload in desk.messages]
+    assert received == [
+        Arm(event="km-final"),
+        NextRider(event="km-final", bib=104),
+        SetStatus(event="km-final", bib=104, status="DNF", reason="puncture"),
+        SetStatus(event="km-final", bib=104, status=""),
+        Final(event="km-final"),
+    ]
+
+
+def test_no_broker_or_no_venue_is_one_line_and_exit_2() -> None:
+    nobody = f"mqtt://127.0.0.1:{free_port()}"
+    result = velotime("ctl", "--broker", nobody, "--venue", "v", "arm", "x")
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "cannot publish" in result.stderr
+    result = velotime("ctl", "--broker", nobody, "arm", "x")
+    assert result.returncode == 2
+    assert "give --config, or --broker and --venue" in result.stderr

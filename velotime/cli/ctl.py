@@ -1,0 +1,117 @@
+"""`velotime ctl`: the operator's commands to the scoring engine, over MQTT.
+
+Each command is published once at QoS 1 on `<prefix>/<venue>/control/scoring`, the same JSON the
+engine reads (`velotime.scoring.commands`), so a desk tool or a script can send the same.
+"""
+
+import argparse
+import asyncio
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiomqtt
+import msgspec
+
+from velotime.config import ConfigError, load_config, parse_mqtt_url
+from velotime.daemon.publisher import BrokerSettings
+from velotime.daemon.service import broker_settings
+from velotime.daemon.topics import Topics
+from velotime.scoring.commands import (
+    Arm,
+    Command,
+    Decision,
+    Final,
+    NextRider,
+    Provisional,
+    SetStatus,
+)
+
+_STATUSES: dict[str, Decision] = {
+    "DNS": "DNS",
+    "DNF": "DNF",
+    "DSQ": "DSQ",
+    "REL": "REL",
+    "clear": "",
+}
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "ctl",
+        help="send an operator command to the scoring engine",
+        description="Publish one command for the scoring engine on <prefix>/<venue>/control/"
+        "scoring (QoS 1). The broker and venue come from --config, or --broker and --venue.",
+    )
+    parser.add_argument("--config", type=Path, help="the venue's config")
+    parser.add_argument("--broker", help="MQTT broker URL (with --venue, or over --config's)")
+    parser.add_argument("--venue", help="venue id (default: the config's)")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="COMMAND")
+    arm = actions.add_parser("arm", help="this event is on the track now")
+    arm.add_argument("event")
+    rider = actions.add_parser("next-rider", help="a time trial: this rider rides now")
+    rider.add_argument("event")
+    rider.add_argument("bib", type=int)
+    status = actions.add_parser("status", help="a commissaires' decision about a rider")
+    status.add_argument("event")
+    status.add_argument("bib", type=int)
+    status.add_argument("status", choices=tuple(_STATUSES))
+    status.add_argument("--reason", default="", help="kept in the result's audit trail")
+    for name, text in (("provisional", "the result is provisional"), ("final", "it is final")):
+        actions.add_parser(name, help=text).add_argument("event")
+    parser.set_defaults(run=run)
+
+
+def command_of(args: argparse.Namespace) -> Command:
+    if args.action == "arm":
+        return Arm(event=args.event)
+    if args.action == "next-rider":
+        return NextRider(event=args.event, bib=args.bib)
+    if args.action == "status":
+        decision = _STATUSES[args.status]
+        return SetStatus(event=args.event, bib=args.bib, status=decision, reason=args.reason)
+    if args.action == "provisional":
+        return Provisional(event=args.event)
+    return Final(event=args.event)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.config:
+            config = load_config(args.config, broker=args.broker)
+            broker, prefix = broker_settings(config), config.mqtt.topic_prefix
+            venue = args.venue or config.venue.id
+        elif args.broker and args.venue:
+            host, port, tls = parse_mqtt_url(args.broker)
+            broker = BrokerSettings(host=host, port=port, tls=tls)
+            prefix, venue = "velotime", args.venue
+        else:
+            return _fail("give --config, or --broker and --venue")
+    except (ConfigError, ValueError) as exc:
+        return _fail(str(exc))
+    topic = Topics(prefix, venue).control("scoring")
+    payload = msgspec.json.encode(command_of(args))
+    try:
+        asyncio.run(_publish(broker, topic, payload))
+    except aiomqtt.MqttError as exc:
+        return _fail(f"cannot publish to mqtt://{broker.host}:{broker.port}: {exc}")
+    sys.stdout.write(f"{topic} {payload.decode()}\n")
+    return 0
+
+
+async def _publish(broker: BrokerSettings, topic: str, payload: bytes) -> None:
+    async with aiomqtt.Client(
+        broker.host,
+        broker.port,
+        username=broker.username,
+        password=broker.password,
+        socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+        timeout=10,
+    ) as client:
+        await client.publish(topic, payload, qos=1)
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"velotime ctl: {message}\n")
+    return 2
