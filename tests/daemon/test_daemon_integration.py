@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.brokers import mosquitto
+from tests.cli.helpers import velotime
 from tests.daemon.harness import (
     DaemonProcess,
     Subscriber,
@@ -23,8 +24,10 @@ from tests.daemon.harness import (
     unique_by_id,
     write_config,
 )
-from velotime.localvenue import LocalBroker
+from velotime.capture import CONTROL_SOURCE, read_capture
+from velotime.localvenue import LocalBroker, free_port
 from velotime.protocols.p3 import Passing, Status, encode
+from velotime.scoring.commands import Arm, decode_command
 from velotime.simulators.p3_decoder import P3DecoderSimulator
 
 pytestmark = pytest.mark.timeout(120)
@@ -292,3 +295,33 @@ def test_a_truncated_capture_replays_what_it_holds(tmp_path: Path) -> None:
     assert [e["data"]["passing_number"] for e in events] == list(range(1, 10))
     assert "1 unreadable capture lines" in result.stderr
     assert "truncated last line" in result.stderr
+
+
+async def test_operator_commands_are_recorded_in_the_capture(
+    tmp_path: Path, broker: LocalBroker
+) -> None:
+    config = write_config(tmp_path, "test-velodrome", broker.url, free_port())  # no decoder
+    daemon = DaemonProcess(config, tmp_path / "daemon.log")
+    status = "velotime/test-velodrome/status/daemon"
+    async with Subscriber(broker.port, status, "online") as online:
+        daemon.start()
+        try:
+            await online.wait_for(
+                lambda: any(p.get("online") for p in online.payloads()), 15, "the daemon online"
+            )
+            sent = velotime("ctl", "--config", config, "arm", "sprint-q")
+            assert sent.returncode == 0, sent.stderr
+            captures = tmp_path / "state" / "captures"
+            await online.wait_for(
+                lambda: any(b'"src":"control"' in f.read_bytes() for f in captures.iterdir()),
+                10,
+                "the command in the capture",
+            )
+        finally:
+            assert daemon.stop() == 0, daemon.log_text()
+    (capture,) = (tmp_path / "state" / "captures").glob("*.capture.jsonl")
+    reader = read_capture(capture)
+    commands = [c.data for c in reader.chunks() if c.src == CONTROL_SOURCE]
+    assert [decode_command(c) for c in commands] == [Arm(event="sprint-q")]
+    assert reader.header.lines == {"finish": 0, "200m": 200}
+    assert reader.header.track_length_m == 250

@@ -3,13 +3,20 @@
 Format v1 is documented in docs/capture-format.md.
 """
 
-from velotime.capture.format import CAPTURE_FORMAT, CAPTURE_VERSION, CaptureChunk, CaptureHeader
+from velotime.capture.format import (
+    CAPTURE_FORMAT,
+    CAPTURE_VERSION,
+    CONTROL_SOURCE,
+    CaptureChunk,
+    CaptureHeader,
+)
 from velotime.capture.reader import CaptureProblem, CaptureReader, read_capture
 from velotime.capture.writer import CaptureWriter
 
 __all__ = [
     "CAPTURE_FORMAT",
     "CAPTURE_VERSION",
+    "CONTROL_SOURCE",
     "CaptureChunk",
     "CaptureHeader",
     "CaptureProblem",

@@ -6,6 +6,7 @@ import msgspec
 
 CAPTURE_FORMAT = "velotime-capture"
 CAPTURE_VERSION = 1
+CONTROL_SOURCE = "control"  # chunks of this source are operator commands (JSON), not device bytes
 
 
 class CaptureHeader(msgspec.Struct, frozen=True, kw_only=True):
@@ -17,6 +18,8 @@ class CaptureHeader(msgspec.Struct, frozen=True, kw_only=True):
     venue: str
     sources: dict[str, dict[str, Any]]
     started_us: int | None = None  # wall clock when the file was opened, unix microseconds
+    lines: dict[str, float] = {}  # the venue's timing lines: name -> distance before the finish
+    track_length_m: float | None = None
 
 
 class CaptureChunk(msgspec.Struct, frozen=True):

@@ -24,12 +24,23 @@ class CaptureWriter:
 
     @classmethod
     def create(
-        cls, directory: Path, venue: str, sources: dict[str, dict[str, Any]]
+        cls,
+        directory: Path,
+        venue: str,
+        sources: dict[str, dict[str, Any]],
+        lines: dict[str, float] | None = None,
+        track_length_m: float | None = None,
     ) -> "CaptureWriter":
         """A new file named after the venue and the UTC start time (never overwrites one)."""
         started_us = time.time_ns() // 1000
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started_us // 1_000_000))
-        header = CaptureHeader(venue=venue, sources=sources, started_us=started_us)
+        header = CaptureHeader(
+            venue=venue,
+            sources=sources,
+            started_us=started_us,
+            lines=lines or {},
+            track_length_m=track_length_m,
+        )
         for attempt in range(1000):
             suffix = f"-{attempt}" if attempt else ""
             path = directory / f"{venue}-{stamp}{suffix}.capture.jsonl"

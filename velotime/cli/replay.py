@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import msgspec
+
 from velotime.capture.reader import CaptureFormatError
 from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_mqtt_url
@@ -19,6 +21,8 @@ from velotime.daemon.publisher import BrokerSettings, Publisher
 from velotime.daemon.replay import Chunk, DumpSource, Replayer
 from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
+from velotime.scoring.engine import ScoringEngine
+from velotime.scoring.meet import MeetError, load_meet
 
 _PROGRESS_EVERY_S = 0.2
 PROTOCOLS = ("p3", "timy", "lynx", "lif")
@@ -47,6 +51,10 @@ def register(commands: Any) -> None:
         help="the paths are device dumps of this protocol, not captures",
     )
     parser.add_argument("--format", choices=("auto", "raw", "hex"), default="auto")
+    parser.add_argument("--meet", type=Path, help="score the session with this meet file")
+    parser.add_argument(
+        "--results", type=Path, help="with --meet and --offline: write DIR/<event>.json"
+    )
     parser.add_argument("--line", default="finish", help="p3 dump: the decoder's timing line")
     parser.add_argument("--timezone", default="UTC", help="timy/lynx/lif dump: the venue's")
     parser.add_argument(
@@ -69,13 +77,15 @@ def run(args: argparse.Namespace) -> int:
         args.received_us = 0
     if args.output and not args.offline:
         return _fail("--output goes with --offline")
+    if args.results and not (args.meet and args.offline):
+        return _fail("--results goes with --meet and --offline")
     try:
         if args.offline:
             return _offline(args)
         setup_logging()
         return asyncio.run(_online(args))
-    except (OSError, CaptureFormatError, ConfigError) as exc:
-        return _fail(str(exc))
+    except (OSError, CaptureFormatError, ConfigError, MeetError) as exc:
+        return _fail(str(exc).replace("\n", "; "))
 
 
 def _chunks(replayer: Replayer, args: argparse.Namespace) -> Iterator[Chunk]:
@@ -99,7 +109,8 @@ def _file_chunks(replayer: Replayer, args: argparse.Namespace, path: Path) -> It
 
 def _offline(args: argparse.Namespace) -> int:
     outbox = Outbox(":memory:")
-    replayer = Replayer(outbox, Topics("velotime", "replay"))
+    meet = load_meet(args.meet) if args.meet else None
+    replayer = Replayer(outbox, Topics("velotime", "replay"), meet)
     output: BinaryIO = args.output.open("wb") if args.output else sys.stdout.buffer
     progress = _Progress()
 
@@ -126,8 +137,20 @@ def _offline(args: argparse.Namespace) -> int:
         else:
             output.flush()
     progress.done()
+    if args.results and replayer.engine is not None:
+        _write_results(replayer.engine, args.results)
     _summary(replayer)
     return 0
+
+
+def _write_results(engine: ScoringEngine, directory: Path) -> None:
+    """One file per event that was run, as the results topic carries it: the same capture and
+    meet always give the same bytes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for event in engine.meet.events:
+        result = engine.results(event.id)
+        if result["status"] != "scheduled":
+            (directory / f"{event.id}.json").write_bytes(msgspec.json.encode(result) + b"\n")
 
 
 async def _online(args: argparse.Namespace) -> int:
@@ -197,7 +220,8 @@ def _summary(replayer: Replayer) -> None:
         f"replayed {stats.files} files: {stats.chunks} chunks, {stats.bytes} bytes, "
         f"{stats.events} events, {stats.frame_errors} frame errors, "
         f"{problems} unreadable capture lines, {stats.bad_hex_lines} bad hex lines, "
-        f"{stats.lif_warnings} result file warnings\n"
+        f"{stats.lif_warnings} result file warnings, {stats.commands} commands "
+        f"({stats.bad_commands} unreadable)\n"
     )
     for problem in stats.capture_problems:
         sys.stderr.write(f"  line {problem.line_number}: {problem.reason}\n")

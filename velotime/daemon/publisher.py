@@ -45,11 +45,14 @@ class Publisher:
         outbox: Outbox,
         status_topic: str,
         online_payload: Callable[[], bytes],
+        subscriptions: dict[str, Callable[[str, bytes], None]] | None = None,
     ) -> None:
         self.broker = broker
         self._outbox = outbox
         self._status_topic = status_topic
         self._online_payload = online_payload
+        # Topic filter -> what to do with a message: subscribed again on every connection.
+        self._subscriptions = subscriptions or {}
         self._retained: dict[str, bytes] = {}
         self._retained_changed = asyncio.Event()
         self.connected = asyncio.Event()
@@ -85,13 +88,18 @@ class Publisher:
                 continue
 
     async def _connected(self, client: aiomqtt.Client, stop: asyncio.Event) -> None:
+        # Subscribed before saying "online", so that a command sent on seeing it is not lost.
+        for topic_filter in self._subscriptions:
+            await client.subscribe(topic_filter, qos=1)
         await client.publish(self._status_topic, self._online_payload(), qos=1, retain=True)
         self._retained_changed.set()  # publish all retained state on this connection
         async with asyncio.TaskGroup() as group:
             drain = group.create_task(self._drain(client, stop))
             retained = group.create_task(self._publish_retained(client))
+            incoming = group.create_task(self._receive(client))
             await drain
             retained.cancel()
+            incoming.cancel()
         # A clean DISCONNECT suppresses the will, so say it ourselves.
         await client.publish(self._status_topic, OFFLINE, qos=1, retain=True)
 
@@ -114,6 +122,12 @@ class Publisher:
                 await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
                 waiter.cancel()
                 stopper.cancel()
+
+    async def _receive(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            for topic_filter, handle in self._subscriptions.items():
+                if message.topic.matches(topic_filter):
+                    handle(str(message.topic), message.payload)
 
     async def _publish_retained(self, client: aiomqtt.Client) -> None:
         while True:

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from velotime.capture import CaptureProblem, read_capture
+from velotime.capture import CONTROL_SOURCE, CaptureProblem, read_capture
+from velotime.capture.reader import CaptureFormatError
 from velotime.cli.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.daemon.lif_import import heat_events
 from velotime.daemon.outbox import Outbox
@@ -21,6 +22,9 @@ from velotime.daemon.topics import Topics
 from velotime.drivers.session import Session
 from velotime.drivers.timy.session import Channel
 from velotime.protocols.lif import parse_lif
+from velotime.scoring.commands import decode_command
+from velotime.scoring.engine import ScoringEngine
+from velotime.scoring.meet import Meet
 
 _json = msgspec.json.Encoder()
 
@@ -65,14 +69,20 @@ class ReplayStats:
     capture_problems: list[CaptureProblem] = field(default_factory=list)
     bad_hex_lines: int = 0
     lif_warnings: int = 0
+    commands: int = 0
+    bad_commands: int = 0
 
 
 class Replayer:
-    """Feeds chunks to per-source sessions and queues their events in `outbox`."""
+    """Feeds chunks to per-source sessions and queues their events in `outbox`; with a meet,
+    also scores them: timing events and the operator commands recorded in the capture go to a
+    scoring engine in capture order, as they reached the live one."""
 
-    def __init__(self, outbox: Outbox, topics: Topics) -> None:
+    def __init__(self, outbox: Outbox, topics: Topics, meet: Meet | None = None) -> None:
         self.outbox = outbox
         self.topics = topics
+        self.meet = meet
+        self.engine: ScoringEngine | None = None
         self.sessions: dict[str, Session] = {}
         self.stats = ReplayStats()
         self.venue = "dump"  # until a capture header names it
@@ -84,6 +94,9 @@ class Replayer:
         self.outbox.resume(name, description.seq)
 
     def feed(self, chunk: Chunk) -> None:
+        if chunk.src == CONTROL_SOURCE:
+            self._command(chunk.data)
+            return
         session = self.sessions[chunk.src]
         self.stats.chunks += 1
         self.stats.bytes += len(chunk.data)
@@ -95,6 +108,19 @@ class Replayer:
             routed = [(self.topics.timing(event.kind), event) for event in out.events]
             self.outbox.append(chunk.src, routed, state)
             self.stats.events += len(out.events)
+            if self.engine is not None:
+                for event in out.events:
+                    self.engine.timing(msgspec.to_builtins(event))
+
+    def _command(self, payload: bytes) -> None:
+        self.stats.commands += 1
+        if self.engine is None:
+            return
+        try:
+            self.engine.command(decode_command(payload))
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            self.stats.bad_commands += 1
+            self.engine.skipped_commands.append(f"unreadable command {payload[:80]!r}: {exc}")
 
     def capture_chunks(self, path: Path) -> Iterator[Chunk]:
         """Chunks of a capture file; its sources are added first. Raises OSError and
@@ -102,6 +128,11 @@ class Replayer:
         reader = read_capture(path)
         if not self.stats.files:
             self.venue = reader.header.venue
+        if self.meet is not None and self.engine is None:
+            if not reader.header.lines:
+                raise CaptureFormatError(f"{path}: the capture does not name the venue's lines")
+            length = reader.header.track_length_m or 250
+            self.engine = ScoringEngine(self.meet, reader.header.lines, length)
         self.stats.files += 1
         for name, description in reader.header.sources.items():
             self.add_source(name, SourceDescription.from_builtins(description))

@@ -9,7 +9,7 @@ import time
 import msgspec
 
 from velotime import __version__
-from velotime.capture import CaptureWriter
+from velotime.capture import CONTROL_SOURCE, CaptureWriter
 from velotime.config import Config
 from velotime.daemon.events import Event
 from velotime.daemon.outbox import Outbox
@@ -77,9 +77,15 @@ class Daemon:
             config.storage.captures_dir,
             config.venue.id,
             {name: d.to_builtins() for name, d in descriptions.items()},
+            lines={line.name: line.distance_m for line in config.lines},
+            track_length_m=config.venue.track_length_m,
         )
         self.publisher = Publisher(
-            broker_settings(config), self.outbox, self.topics.daemon_status, self._online
+            broker_settings(config),
+            self.outbox,
+            self.topics.daemon_status,
+            self._online,
+            subscriptions={self.topics.control("#"): self._control},
         )
         self.drivers = [
             SourceDriver(
@@ -132,6 +138,10 @@ class Daemon:
         state = _json.encode(session.state())
         routed = [(self.topics.timing(event.kind), event) for event in events]
         self.outbox.append(session.source, routed, state)
+
+    def _control(self, topic: str, payload: bytes) -> None:
+        """An operator command: recorded like any device's bytes, so replay applies it too."""
+        self.capture.write(now_us(), CONTROL_SOURCE, payload)
 
     def _source_status(self, name: str, status: dict[str, object]) -> None:
         self.publisher.set_retained(self.topics.source_status(name), _json.encode(status))

@@ -51,6 +51,7 @@ class ScoringEngine:
         self._events = {event.id: EventState(event) for event in meet.events}
         self.current: str | None = None
         self.skipped_commands: list[str] = []
+        self._seen_ids: set[str] = set()  # delivery is at least once: drop repeats by id
 
     def command(self, command: Command) -> list[Publication]:
         state = self._events.get(command.event)
@@ -86,6 +87,11 @@ class ScoringEngine:
 
     def timing(self, envelope: Mapping[str, Any]) -> list[Publication]:
         """A timing event (the MQTT envelope): counted for the event on the track, if any."""
+        event_id = envelope.get("id")
+        if event_id is not None:
+            if event_id in self._seen_ids:
+                return []
+            self._seen_ids.add(event_id)
         state = self._events.get(self.current) if self.current else None
         if state is None or state.status != "running":
             return []
