@@ -27,17 +27,15 @@ class CaptureReader:
     path: Path
     header: CaptureHeader
     problems: list[CaptureProblem] = field(default_factory=list)
-    bytes_read: int = 0  # of the file, for progress reports
 
     def chunks(self) -> Iterator[CaptureChunk]:
         """The chunks in file order. Unreadable lines are skipped and added to `problems`."""
         decoder = msgspec.json.Decoder(CaptureChunk)
         with self.path.open("rb") as handle:
-            self.bytes_read = len(handle.readline())  # the header, already read
+            handle.readline()  # the header, already read
             number = 1
             for line in handle:
                 number += 1
-                self.bytes_read += len(line)
                 if not line.strip():
                     continue
                 try:

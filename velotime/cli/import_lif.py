@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import sys
+import time
 from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -132,7 +133,7 @@ def _offline(importer: _Importer, args: argparse.Namespace) -> int:
     drain()
     while args.watch:
         try:
-            asyncio.run(asyncio.sleep(args.interval))
+            time.sleep(args.interval)
         except KeyboardInterrupt:
             break
         importer.scan(args.paths)

@@ -56,7 +56,6 @@ class Publisher:
         self._retained: dict[str, bytes] = {}
         self._retained_changed = asyncio.Event()
         self.connected = asyncio.Event()
-        self.connects = 0
 
     def set_retained(self, topic: str, payload: bytes) -> None:
         """Publish retained state now if connected, and again after every reconnect."""
@@ -71,7 +70,6 @@ class Publisher:
         while not stop.is_set():
             try:
                 async with client:
-                    self.connects += 1
                     self.connected.set()
                     backoff.reset()
                     log.info("connected to mqtt://%s:%d", self.broker.host, self.broker.port)

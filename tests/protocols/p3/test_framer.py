@@ -129,9 +129,8 @@ def test_random_bytes_never_raise_and_every_record_has_a_valid_crc(data: bytes) 
         if isinstance(item, bytes):
             assert amb_crc_by_the_book(item) == item[4] | item[5] << 8
     skipped = sum(len(i.raw) for i in out if isinstance(i, FrameError))
-    # Every input byte is accounted for: in a record (wire form) or in a reported error.
-    records_wire = len(data) - skipped
-    assert records_wire >= 0
+    if not any(isinstance(i, bytes) for i in out):
+        assert skipped == len(data)  # nothing became a record: every byte was reported
     assert framer.stats.frames == sum(isinstance(i, bytes) for i in out)
 
 

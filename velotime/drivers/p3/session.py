@@ -21,7 +21,6 @@ from velotime.protocols.p3 import (
     P3Stream,
     Passing,
     Resend,
-    StreamStats,
     encode,
 )
 from velotime.protocols.p3.gaps import GapTracker
@@ -111,10 +110,6 @@ class P3Session:
             key: _Decoder(saved) for key, saved in (state or P3SessionState()).decoders.items()
         }
         self._last_resend_us: int | None = None
-
-    @property
-    def stream_stats(self) -> StreamStats:
-        return self._stream.stats
 
     def poll_command(self) -> bytes | None:
         """GET_TIME, asked periodically so that a clock jump is noticed."""
