@@ -45,7 +45,19 @@ def wait_for_port(port: int, timeout_s: float = 10.0) -> None:
             time.sleep(0.02)
 
 
-class LocalMosquitto:
+class _BrokerProcess:
+    """A broker running as a child process of ours."""
+
+    process: subprocess.Popen[bytes] | None
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+class LocalMosquitto(_BrokerProcess):
     """One broker process on a fixed loopback port, so that it can be stopped and started again
     (its sessions and queued messages persist in `directory`, as at a venue)."""
 
@@ -78,14 +90,8 @@ class LocalMosquitto:
         self.process = subprocess.Popen([self.binary, "-c", str(self.config)])
         wait_for_port(self.port)
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
 
-
-class LocalAmqtt:
+class LocalAmqtt(_BrokerProcess):
     """amqtt on a loopback port, in its own process. MQTT 3.1.1 only, and it keeps no sessions
     across its own restart: a stand-in where Mosquitto is not installed, not a venue broker."""
 
@@ -110,12 +116,6 @@ class LocalAmqtt:
                 stderr=subprocess.STDOUT,
             )
         wait_for_port(self.port)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
 
 
 LocalBroker = LocalMosquitto | LocalAmqtt

@@ -1,12 +1,35 @@
 """What every protocol's part of `velotime decode` shares."""
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
 
 import msgspec
 
 from velotime.cli.dumps import BadHexLine
 
 Chunks = Iterable[bytes | BadHexLine]
+Item = TypeVar("Item")
+
+
+class Stream(Protocol[Item]):
+    def feed(self, data: bytes) -> list[Item]: ...
+
+    def close(self) -> list[Item]: ...
+
+
+def feed_chunks(chunks: Chunks, stream: Stream[Item], handle: Callable[[list[Item]], None]) -> int:
+    """Feed a dump's chunks to a codec stream, then close it; a hex line that is not hex is
+    reported on stderr and skipped. Returns how many such lines there were."""
+    bad_hex_lines = 0
+    for chunk in chunks:
+        if isinstance(chunk, BadHexLine):
+            bad_hex_lines += 1
+            sys.stderr.write(bad_hex_line(chunk))
+            continue
+        handle(stream.feed(chunk))
+    handle(stream.close())
+    return bad_hex_lines
 
 
 def type_tag(record: msgspec.Struct) -> str:

@@ -6,15 +6,13 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, bad_hex_line, json_line, type_tag
-from velotime.cli.dumps import BadHexLine
+from velotime.cli.decode.common import Chunks, feed_chunks, json_line, type_tag
 from velotime.protocols.lynx import LynxError, LynxRecord, LynxStream
 
 
 def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
     stream = LynxStream()
     by_type: Counter[str] = Counter()
-    bad_hex_lines = 0
 
     def handle(items: list[LynxRecord | LynxError]) -> None:
         for item in items:
@@ -34,13 +32,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
             if print_records:
                 sys.stdout.write(json_line(msgspec.to_builtins(item)))
 
-    for chunk in chunks:
-        if isinstance(chunk, BadHexLine):
-            bad_hex_lines += 1
-            sys.stderr.write(bad_hex_line(chunk))
-            continue
-        handle(stream.feed(chunk))
-    handle(stream.close())
+    bad_hex_lines = feed_chunks(chunks, stream, handle)
     stats = stream.stats
     return {
         "messages": stats.messages,

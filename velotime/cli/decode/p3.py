@@ -6,8 +6,7 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, bad_hex_line, type_tag
-from velotime.cli.dumps import BadHexLine
+from velotime.cli.decode.common import Chunks, feed_chunks, type_tag
 from velotime.protocols.p3 import FrameError, P3Record, P3Stream, Passing
 from velotime.protocols.p3.gaps import GapTracker
 from velotime.protocols.p3.json import record_to_builtins
@@ -19,7 +18,6 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
     stream = P3Stream()
     by_type: Counter[str] = Counter()
     trackers: dict[int | None, GapTracker] = {}
-    bad_hex_lines = 0
     write_out = sys.stdout.write
     write_err = sys.stderr.write
 
@@ -34,13 +32,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
             if print_records:
                 write_out(msgspec.json.encode(record_to_builtins(item)).decode() + "\n")
 
-    for chunk in chunks:
-        if isinstance(chunk, BadHexLine):
-            bad_hex_lines += 1
-            write_err(bad_hex_line(chunk))
-            continue
-        handle(stream.feed(chunk))
-    handle(stream.close())
+    bad_hex_lines = feed_chunks(chunks, stream, handle)
     stats = stream.stats
     return {
         "records": sum(by_type.values()),

@@ -6,8 +6,7 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, bad_hex_line, type_tag
-from velotime.cli.dumps import BadHexLine
+from velotime.cli.decode.common import Chunks, feed_chunks, type_tag
 from velotime.protocols import timy
 
 _TIMY_TYPES = ("impulse", "run_time", "total_time", "next_number")
@@ -18,7 +17,6 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
     by_type: Counter[str] = Counter(dict.fromkeys(_TIMY_TYPES, 0))
     by_flag: Counter[str] = Counter()
     by_token: dict[str, Counter[str]] = {}
-    bad_hex_lines = 0
     write_out = sys.stdout.write
     write_err = sys.stderr.write
 
@@ -38,13 +36,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
                 by_flag[item.flag] += 1
                 by_token.setdefault(_timy_token(item), Counter())[item.flag] += 1
 
-    for chunk in chunks:
-        if isinstance(chunk, BadHexLine):
-            bad_hex_lines += 1
-            write_err(bad_hex_line(chunk))
-            continue
-        handle(stream.feed(chunk))
-    handle(stream.close())
+    bad_hex_lines = feed_chunks(chunks, stream, handle)
     stats = stream.stats
     errors_by_kind = stats.errors_by_kind()
     if bad_hex_lines:

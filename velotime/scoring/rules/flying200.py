@@ -52,15 +52,11 @@ from typing import TypeAlias
 import msgspec
 
 from velotime.scoring.rules.official import (
-    gap_string,
-    gap_us,
     official_string,
     official_us,
-    speed_milli_kmh,
-    speed_string,
     splits,
 )
-from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status
+from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status, timed_line
 
 DISTANCE_MM = 200_000  # the timed distance: from the 200 m line to the finish line
 SPLIT_DISTANCE_M = 100
@@ -214,16 +210,14 @@ def _ranked_line(effort: Effort, rank: int, leader_us: int, flags: list[Flag]) -
                 lap=official_string(whole.lap_us),
             ),
         ]
-    return ResultLine(
+    return timed_line(
         rank=rank,
         bib=effort.bib,
         name=effort.name,
         nation=effort.nation,
-        time=official_string(time_us),
         time_us=time_us,
-        speed_kmh=speed_string(speed_milli_kmh(DISTANCE_MM, time_us)),
-        # Every rider ranked 1st is a leader, a draw for 1st included: no gap.
-        gap=None if rank == 1 else gap_string(gap_us(time_us, leader_us)),
+        distance_mm=DISTANCE_MM,
+        leader_us=leader_us,
         splits=split_lines,
         flags=list(flags),
     )

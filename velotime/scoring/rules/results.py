@@ -4,6 +4,14 @@ from enum import StrEnum
 
 import msgspec
 
+from velotime.scoring.rules.official import (
+    gap_string,
+    gap_us,
+    official_string,
+    speed_milli_kmh,
+    speed_string,
+)
+
 
 class Status(StrEnum):
     RANKED = ""  # rode and has a place
@@ -37,3 +45,31 @@ class ResultLine(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     splits: list[SplitLine] = []
     status: Status = Status.RANKED
     flags: list[Flag] = []
+
+
+def timed_line(
+    *,
+    rank: int,
+    bib: int,
+    name: str,
+    nation: str,
+    time_us: int,
+    distance_mm: int,
+    leader_us: int,
+    splits: list[SplitLine],
+    flags: list[Flag],
+) -> ResultLine:
+    """A ranked rider's line: official time, speed from it, gap to the leader (none for a rider
+    ranked 1st, a draw for 1st included), as the UCI conventions say (official.py)."""
+    return ResultLine(
+        rank=rank,
+        bib=bib,
+        name=name,
+        nation=nation,
+        time=official_string(time_us),
+        time_us=time_us,
+        speed_kmh=speed_string(speed_milli_kmh(distance_mm, time_us)),
+        gap=None if rank == 1 else gap_string(gap_us(time_us, leader_us)),
+        splits=splits,
+        flags=flags,
+    )

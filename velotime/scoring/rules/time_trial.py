@@ -40,14 +40,10 @@ import msgspec
 
 from velotime.scoring.rules.official import (
     Split,
-    gap_string,
-    gap_us,
     official_string,
-    speed_milli_kmh,
-    speed_string,
     splits,
 )
-from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status
+from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status, timed_line
 
 MAX_STARTS = 2  # 3.2.021 ter: two starts at most, so one restart
 # Below this a part lap can only be a rounded track length (1000 m on 333.33 m leaves 1 cm).
@@ -221,15 +217,14 @@ def time_trial_results(rides: Sequence[Ride], course: Course) -> list[ResultLine
             rank, previous_key = position, key
         total_us = timing[-1].cumulative_us
         lines.append(
-            ResultLine(
+            timed_line(
                 rank=rank,
                 bib=ride.bib,
                 name=ride.name,
                 nation=ride.nation,
-                time=official_string(total_us),
                 time_us=total_us,
-                speed_kmh=speed_string(speed_milli_kmh(course.distance_m * 1000, total_us)),
-                gap=None if rank == 1 else gap_string(gap_us(total_us, leader_us)),
+                distance_mm=course.distance_m * 1000,
+                leader_us=leader_us,
                 splits=_split_lines(timing, course),
                 flags=[Flag.DRAW_REQUIRED] if keys[key] > 1 else [],
             )
