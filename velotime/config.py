@@ -22,6 +22,7 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 import msgspec
 
+from velotime.capture.format import CONTROL_SOURCE
 from velotime.drivers.p3.session import ClockMode
 from velotime.drivers.transports import (
     Endpoint,
@@ -703,6 +704,8 @@ class _Checker:
         checked = []
         for i, source in sources:
             path: list[_Key] = ["sources", i]
+            if source.name == CONTROL_SOURCE:
+                self.problem([*path, "name"], f"{CONTROL_SOURCE!r} is the operator's commands")
             try:
                 endpoint = source.endpoint
             except ValueError as exc:

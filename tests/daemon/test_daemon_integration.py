@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiomqtt
 import pytest
 
 from tests.brokers import mosquitto
@@ -297,13 +298,17 @@ def test_a_truncated_capture_replays_what_it_holds(tmp_path: Path) -> None:
     assert "truncated last line" in result.stderr
 
 
-async def test_operator_commands_are_recorded_in_the_capture(
+async def test_operator_commands_are_recorded_and_sequenced_into_the_event_stream(
     tmp_path: Path, broker: LocalBroker
 ) -> None:
     config = write_config(tmp_path, "test-velodrome", broker.url, free_port())  # no decoder
     daemon = DaemonProcess(config, tmp_path / "daemon.log")
     status = "velotime/test-velodrome/status/daemon"
-    async with Subscriber(broker.port, status, "online") as online:
+    stream = "velotime/test-velodrome/timing/#"
+    async with (
+        Subscriber(broker.port, status, "online") as online,
+        Subscriber(broker.port, stream, "stream") as timing,
+    ):
         daemon.start()
         try:
             await online.wait_for(
@@ -311,17 +316,28 @@ async def test_operator_commands_are_recorded_in_the_capture(
             )
             sent = velotime("ctl", "--config", config, "arm", "sprint-q")
             assert sent.returncode == 0, sent.stderr
-            captures = tmp_path / "state" / "captures"
-            await online.wait_for(
-                lambda: any(b'"src":"control"' in f.read_bytes() for f in captures.iterdir()),
-                10,
-                "the command in the capture",
-            )
+            # A malformed command (a script's typo) is recorded, logged and not published.
+            async with aiomqtt.Client("127.0.0.1", broker.port) as client:
+                topic = "velotime/test-velodrome/control/scoring"
+                await client.publish(topic, b'{"type": "arm"}', qos=1)
+            sent = velotime("ctl", "--config", config, "final", "sprint-q")
+            assert sent.returncode == 0, sent.stderr
+            await timing.wait_for(lambda: len(timing.messages) >= 2, 10, "two commands")
         finally:
             assert daemon.stop() == 0, daemon.log_text()
+    assert [topic for topic, _ in timing.messages] == ["velotime/test-velodrome/timing/command"] * 2
+    published = [payload for _, payload in timing.messages]
+    assert [p["data"]["command"] for p in published] == [
+        {"type": "arm", "event": "sprint-q"},
+        {"type": "final", "event": "sprint-q"},
+    ]
+    assert [(p["src"], p["seq"]) for p in published] == [("control", 1), ("control", 2)]
+    assert "bad command" in daemon.log_text()
     (capture,) = (tmp_path / "state" / "captures").glob("*.capture.jsonl")
     reader = read_capture(capture)
     commands = [c.data for c in reader.chunks() if c.src == CONTROL_SOURCE]
-    assert [decode_command(c) for c in commands] == [Arm(event="sprint-q")]
+    assert len(commands) == 3  # the malformed one too: replay counts it as unreadable
+    assert decode_command(commands[0]) == Arm(event="sprint-q")
+    assert reader.header.sources["control"] == {"protocol": "control"}
     assert reader.header.lines == {"finish": 0, "200m": 200}
     assert reader.header.track_length_m == 250

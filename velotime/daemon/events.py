@@ -77,7 +77,15 @@ class PhotoFinishData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     received_us: int | None = None
 
 
-EventData = PassingData | ImpulseData | PhotoFinishData
+class CommandData(msgspec.Struct, frozen=True, kw_only=True):
+    """An operator command to the scoring engine (velotime.scoring.commands), as the daemon
+    received it: sequenced among the timing events where the capture records it."""
+
+    command: dict[str, Any]  # {"type": "arm", "event": "sprint-q"}
+    received_us: int
+
+
+EventData = PassingData | ImpulseData | PhotoFinishData | CommandData
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):

@@ -22,7 +22,6 @@ from velotime.daemon.topics import Topics
 from velotime.drivers.session import Session
 from velotime.drivers.timy.session import Channel
 from velotime.protocols.lif import parse_lif
-from velotime.scoring.commands import decode_command
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import Meet
 
@@ -94,15 +93,19 @@ class Replayer:
         self.outbox.resume(name, description.seq)
 
     def feed(self, chunk: Chunk) -> None:
-        if chunk.src == CONTROL_SOURCE:
-            self._command(chunk.data)
-            return
+        if chunk.src == CONTROL_SOURCE and CONTROL_SOURCE not in self.sessions:
+            # Captures from before commands were sequenced do not describe this source.
+            self.add_source(CONTROL_SOURCE, SourceDescription(protocol="control"))
         session = self.sessions[chunk.src]
         self.stats.chunks += 1
         self.stats.bytes += len(chunk.data)
         # Empty data marks a new connection of the source.
         out = session.feed(chunk.t_us, chunk.data) if chunk.data else session.connected(chunk.t_us)
-        self.stats.frame_errors += len(out.errors)
+        if chunk.src == CONTROL_SOURCE:
+            self.stats.commands += 1
+            self.stats.bad_commands += len(out.errors)
+        else:
+            self.stats.frame_errors += len(out.errors)
         if out.events:
             state = _json.encode(session.state())
             routed = [(self.topics.timing(event.kind), event) for event in out.events]
@@ -110,17 +113,7 @@ class Replayer:
             self.stats.events += len(out.events)
             if self.engine is not None:
                 for event in out.events:
-                    self.engine.timing(msgspec.to_builtins(event))
-
-    def _command(self, payload: bytes) -> None:
-        self.stats.commands += 1
-        if self.engine is None:
-            return
-        try:
-            self.engine.command(decode_command(payload))
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            self.stats.bad_commands += 1
-            self.engine.skipped_commands.append(f"unreadable command {payload[:80]!r}: {exc}")
+                    self.engine.feed(msgspec.to_builtins(event))
 
     def capture_chunks(self, path: Path) -> Iterator[Chunk]:
         """Chunks of a capture file; its sources are added first. Raises OSError and

@@ -73,6 +73,9 @@ class Daemon:
         self.outbox = Outbox(config.storage.outbox_path)
         self.started_us = now_us()
         descriptions = {s.name: self._resumed(s.name) for s in config.sources}
+        control_seq = self.outbox.saved(CONTROL_SOURCE).seq
+        descriptions[CONTROL_SOURCE] = SourceDescription(protocol="control", seq=control_seq)
+        self.control = descriptions[CONTROL_SOURCE].new_session(CONTROL_SOURCE)
         self.capture = CaptureWriter.create(
             config.storage.captures_dir,
             config.venue.id,
@@ -140,8 +143,15 @@ class Daemon:
         self.outbox.append(session.source, routed, state)
 
     def _control(self, topic: str, payload: bytes) -> None:
-        """An operator command: recorded like any device's bytes, so replay applies it too."""
-        self.capture.write(now_us(), CONTROL_SOURCE, payload)
+        """An operator command: recorded like any device's bytes, so replay applies it too,
+        then published in the event stream at the same place (velotime.daemon.control)."""
+        t_us = now_us()
+        self.capture.write(t_us, CONTROL_SOURCE, payload)
+        out = self.control.feed(t_us, payload)
+        for error in out.errors:
+            log.warning("control: %s %r: %s", error.kind, error.raw[:200], error.detail)
+        if out.events:
+            self._deliver(self.control, out.events)
 
     def _source_status(self, name: str, status: dict[str, object]) -> None:
         self.publisher.set_retained(self.topics.source_status(name), _json.encode(status))

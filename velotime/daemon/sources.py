@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from velotime.config import SourceConfig
+from velotime.daemon.control import ControlSession
 from velotime.drivers.lynx.session import LynxSession
 from velotime.drivers.p3.session import ClockMode, P3Session, P3SessionState
 from velotime.drivers.session import Session
@@ -17,7 +18,7 @@ from velotime.drivers.timy.session import SIMULTANEOUS_US, Channel, TimySession
 
 
 class SourceDescription(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    protocol: Literal["p3", "timy", "lynx"]
+    protocol: Literal["p3", "timy", "lynx", "control"]  # control: the operator's commands
     line: str | None = None  # p3: the timing line of the source's loop
     decoder_lines: dict[str, str] = {}  # p3: decoder id -> line, where one source has several
     clock: ClockMode = "get_time"  # p3
@@ -67,6 +68,8 @@ class SourceDescription(msgspec.Struct, frozen=True, kw_only=True, omit_defaults
         return line
 
     def new_session(self, name: str) -> Session:
+        if self.protocol == "control":
+            return ControlSession(name)
         if self.protocol == "lynx":
             return LynxSession(name, ZoneInfo(self.timezone))
         if self.protocol == "timy":

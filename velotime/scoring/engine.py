@@ -85,13 +85,24 @@ class ScoringEngine:
                 self.current = None
         return [self._result(state), self._current()]
 
+    def feed(self, envelope: Mapping[str, Any]) -> list[Publication]:
+        """One event of the daemon's stream, as its MQTT envelope: timing, or an operator
+        command the daemon sequenced among them (velotime.daemon.control)."""
+        if envelope.get("kind") != "command":
+            return self.timing(envelope)
+        if not self._first_time(envelope):
+            return []
+        try:
+            command = msgspec.convert(envelope.get("data", {}).get("command"), Command)
+        except msgspec.ValidationError as exc:
+            self.skipped_commands.append(f"unreadable command {envelope.get('id')}: {exc}")
+            return []
+        return self.command(command)
+
     def timing(self, envelope: Mapping[str, Any]) -> list[Publication]:
         """A timing event (the MQTT envelope): counted for the event on the track, if any."""
-        event_id = envelope.get("id")
-        if event_id is not None:
-            if event_id in self._seen_ids:
-                return []
-            self._seen_ids.add(event_id)
+        if not self._first_time(envelope):
+            return []
         state = self._events.get(self.current) if self.current else None
         if state is None or state.status != "running":
             return []
@@ -112,6 +123,16 @@ class ScoringEngine:
         else:
             return []
         return [self._result(state)]
+
+    def _first_time(self, envelope: Mapping[str, Any]) -> bool:
+        """Delivery is at least once: an event seen before (by id) is dropped."""
+        event_id = envelope.get("id")
+        if event_id is None:
+            return True
+        if event_id in self._seen_ids:
+            return False
+        self._seen_ids.add(event_id)
+        return True
 
     def results(self, event_id: str) -> dict[str, Any]:
         return self._result(self._events[event_id]).payload
