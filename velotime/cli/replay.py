@@ -147,10 +147,10 @@ def _write_results(engine: ScoringEngine, directory: Path) -> None:
     """One file per event that was run, as the results topic carries it: the same capture and
     meet always give the same bytes."""
     directory.mkdir(parents=True, exist_ok=True)
-    for event in engine.meet.events:
-        result = engine.results(event.id)
-        if result["status"] != "scheduled":
-            (directory / f"{event.id}.json").write_bytes(msgspec.json.encode(result) + b"\n")
+    for publication in engine.snapshot():
+        if publication.key.startswith("results/"):
+            name = publication.key.removeprefix("results/")
+            (directory / f"{name}.json").write_bytes(publication.encoded() + b"\n")
 
 
 async def _online(args: argparse.Namespace) -> int:

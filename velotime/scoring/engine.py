@@ -31,6 +31,13 @@ class Publication(msgspec.Struct, frozen=True):
     key: str
     payload: dict[str, Any]
 
+    def encoded(self) -> bytes:
+        """The bytes on MQTT and in `replay --results` files alike: the same every time."""
+        return _json.encode(self.payload)
+
+
+_json = msgspec.json.Encoder()
+
 
 class ScoringEngine:
     def __init__(
@@ -133,6 +140,12 @@ class ScoringEngine:
             return False
         self._seen_ids.add(event_id)
         return True
+
+    def snapshot(self) -> list[Publication]:
+        """Every retained state as it stands: each event run so far, and what is on the track.
+        A service publishes these after rebuilding its state, and after a reconnect."""
+        run = [state for state in self._events.values() if state.status != "scheduled"]
+        return [self._result(state) for state in run] + [self._current()]
 
     def results(self, event_id: str) -> dict[str, Any]:
         return self._result(self._events[event_id]).payload
