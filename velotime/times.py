@@ -1,5 +1,6 @@
 """Integer-microsecond times and their official strings (UCI: truncate to the thousandth)."""
 
+import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 US_PER_MS = 1_000
@@ -27,6 +28,22 @@ def format_duration(duration_us: int) -> str:
     if minutes:
         return f"{sign}{minutes}:{seconds:02d}.{ms:03d}"
     return f"{sign}{seconds}.{ms:03d}"
+
+
+_DURATION = re.compile(r"(?:(?:(\d+):)?([0-5]?\d):)?(\d+)\.(\d{1,3})")
+
+
+def parse_duration(text: str) -> int:
+    """An official string back to microseconds: "10.724", "1:00.981", "1:02:03.456". At most
+    three decimals (official times are thousandths); "10.72" is 10.720. Raises ValueError."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not a time like 10.724 or 1:00.981: {text!r}")
+    hours, minutes, seconds, fraction = match.groups()
+    if minutes is not None and int(seconds) >= 60:
+        raise ValueError(f"seconds past 59 in {text!r}")
+    total_ms = ((int(hours or 0) * 60 + int(minutes or 0)) * 60 + int(seconds)) * 1_000
+    return (total_ms + int(fraction.ljust(3, "0"))) * US_PER_MS
 
 
 def format_time_of_day(timestamp_us: int) -> str:

@@ -12,7 +12,16 @@ from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.daemon.harness import Subscriber
 from velotime.localvenue import LocalBroker, free_port
-from velotime.scoring.commands import Arm, Final, NextRider, SetStatus, decode_command
+from velotime.scoring.commands import (
+    Abandon,
+    Arm,
+    Correct,
+    Final,
+    NextRider,
+    SetStatus,
+    Start,
+    decode_command,
+)
 
 
 @pytest.fixture
@@ -39,16 +48,40 @@ async def test_commands_arrive_as_the_engine_reads_them(broker: LocalBroker) -> 
         await ctl(broker, "next-rider", "km-final", "104")
         await ctl(broker, "status", "km-final", "104", "DNF", "--reason", "puncture")
         await ctl(broker, "status", "km-final", "104", "clear")
+        await ctl(broker, "correct", "km-final", "105", "--time", "1:01.250", "--reason", "gate")
+        await ctl(broker, "correct", "km-final", "105", "--withdraw", "--reason", "gate fixed")
+        await ctl(broker, "start", "keirin-1")
+        await ctl(broker, "abandon", "keirin-1", "--reason", "crash in lap 1")
+        await ctl(broker, "correct", "keirin-1", "3", "--place", "2", "--reason", "photo")
         await ctl(broker, "final", "km-final")
-        await desk.wait_for(lambda: len(desk.messages) >= 5, 10, "5 commands")
+        await desk.wait_for(lambda: len(desk.messages) >= 10, 10, "10 commands")
     received = [decode_command(msgspec.json.encode(payload)) for _, payload in desk.messages]
     assert received == [
         Arm(event="km-final"),
         NextRider(event="km-final", bib=104),
         SetStatus(event="km-final", bib=104, status="DNF", reason="puncture"),
         SetStatus(event="km-final", bib=104, status=""),
+        Correct(event="km-final", bib=105, time="1:01.250", reason="gate"),
+        Correct(event="km-final", bib=105, reason="gate fixed"),
+        Start(event="keirin-1"),
+        Abandon(event="keirin-1", reason="crash in lap 1"),
+        Correct(event="keirin-1", bib=3, place=2, reason="photo"),
         Final(event="km-final"),
     ]
+
+
+def test_a_mistyped_correction_is_refused_at_the_desk() -> None:
+    nobody = f"mqtt://127.0.0.1:{free_port()}"  # refused before any connection is tried
+    for args in (["--time", "10.7246", "--reason", "x"], ["--place", "0", "--reason", "x"]):
+        result = velotime("ctl", "--broker", nobody, "--venue", "v", "correct", "e", "1", *args)
+        assert result.returncode == 2
+        assert "cannot publish" not in result.stderr
+    result = velotime(
+        "ctl", "--broker", nobody, "--venue", "v", "correct", "e", "1", "--place", "2",
+        "--reason", " ",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "needs its reason" in result.stderr
 
 
 def test_no_broker_or_no_venue_is_one_line_and_exit_2() -> None:

@@ -19,13 +19,16 @@ from velotime.daemon.publisher import BrokerSettings
 from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
 from velotime.scoring.commands import (
+    Abandon,
     Arm,
     Command,
+    Correct,
     Decision,
     Final,
     NextRider,
     Provisional,
     SetStatus,
+    Start,
 )
 
 _STATUSES: dict[str, Decision] = {
@@ -58,7 +61,24 @@ def register(commands: Any) -> None:
     status.add_argument("bib", type=int)
     status.add_argument("status", choices=tuple(_STATUSES))
     status.add_argument("--reason", default="", help="kept in the result's audit trail")
-    for name, text in (("provisional", "the result is provisional"), ("final", "it is final")):
+    correct = actions.add_parser(
+        "correct", help="a manual place or time, with its reason (kept in the audit trail)"
+    )
+    correct.add_argument("event")
+    correct.add_argument("bib", type=int)
+    what = correct.add_mutually_exclusive_group(required=True)
+    what.add_argument("--place", type=int, help="put the rider at this place")
+    what.add_argument("--time", help='replace the measured time: "10.724", "1:00.981"')
+    what.add_argument("--withdraw", action="store_true", help="undo the rider's corrections")
+    correct.add_argument("--reason", required=True, help="why: kept in the result")
+    abandon = actions.add_parser("abandon", help="the race will be run again: drop its timing")
+    abandon.add_argument("event")
+    abandon.add_argument("--reason", default="", help="kept in the result's audit trail")
+    for name, text in (
+        ("start", "the race has started (scoreboards run the clock from now)"),
+        ("provisional", "the result is provisional"),
+        ("final", "the result is final"),
+    ):
         actions.add_parser(name, help=text).add_argument("event")
     parser.set_defaults(run=run)
 
@@ -71,6 +91,14 @@ def command_of(args: argparse.Namespace) -> Command:
     if args.action == "status":
         decision = _STATUSES[args.status]
         return SetStatus(event=args.event, bib=args.bib, status=decision, reason=args.reason)
+    if args.action == "correct":
+        return Correct(
+            event=args.event, bib=args.bib, place=args.place, time=args.time, reason=args.reason
+        )
+    if args.action == "abandon":
+        return Abandon(event=args.event, reason=args.reason)
+    if args.action == "start":
+        return Start(event=args.event)
     if args.action == "provisional":
         return Provisional(event=args.event)
     return Final(event=args.event)
@@ -91,7 +119,10 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as exc:
         return _fail(str(exc))
     topic = Topics(prefix, venue).control("scoring")
-    payload = msgspec.json.encode(command_of(args))
+    try:
+        payload = msgspec.json.encode(command_of(args))
+    except ValueError as exc:  # a mistyped time, an empty reason: refused at the desk
+        return _fail(str(exc))
     try:
         asyncio.run(_publish(broker, topic, payload))
     except aiomqtt.MqttError as exc:

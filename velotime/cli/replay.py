@@ -146,9 +146,15 @@ def _write_results(engine: ScoringEngine, directory: Path) -> None:
     meet always give the same bytes."""
     directory.mkdir(parents=True, exist_ok=True)
     for publication in engine.snapshot():
-        if publication.key.startswith("results/"):
-            name = publication.key.removeprefix("results/")
-            (directory / f"{name}.json").write_bytes(publication.encoded() + b"\n")
+        kind, _, name = publication.key.partition("/")
+        if kind == "results":
+            path = directory / f"{name}.json"
+        elif kind == "standings":
+            path = directory / "standings" / f"{name}.json"
+        else:
+            continue  # "current" is what was on the track, not a result
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(publication.encoded() + b"\n")
 
 
 async def _online(args: argparse.Namespace) -> int:

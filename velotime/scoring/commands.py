@@ -8,6 +8,8 @@ from typing import Literal
 
 import msgspec
 
+from velotime.times import parse_duration
+
 
 class Arm(msgspec.Struct, frozen=True, kw_only=True, tag="arm"):
     """This event is on the track now: its timing events count from here."""
@@ -35,6 +37,52 @@ class SetStatus(msgspec.Struct, frozen=True, kw_only=True, tag="status"):
     reason: str = ""
 
 
+class Correct(msgspec.Struct, frozen=True, kw_only=True, tag="correct"):
+    """A manual correction, with its reason, kept in the result's audit trail.
+
+    `place` puts the rider at that place among the ranked riders (the lots of a draw, a
+    photo-required pair, a commissaire's order); `time` ("10.724", "1:00.981") replaces the
+    measured time (a backup timing after a fault). A correction with neither withdraws the
+    rider's earlier corrections in the event.
+    """
+
+    event: str
+    bib: int
+    place: int | None = None
+    time: str | None = None
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("a correction needs its reason")
+        if self.place is not None and self.time is not None:
+            raise ValueError("one correction corrects a place or a time, not both")
+        if self.place is not None and self.place < 1:
+            raise ValueError("a place is 1 or more")
+        if self.time is not None:
+            parse_duration(self.time)  # a mistyped time is refused here, at the desk
+
+    @property
+    def time_us(self) -> int | None:
+        return None if self.time is None else parse_duration(self.time)
+
+
+class Start(msgspec.Struct, frozen=True, kw_only=True, tag="start"):
+    """The race has started (the keirin's gun, a start without a working gate): scoreboards
+    run the clock from when the daemon received this, unless the camera or the gate says
+    better."""
+
+    event: str
+
+
+class Abandon(msgspec.Struct, frozen=True, kw_only=True, tag="abandon"):
+    """The race is stopped to be run again (a keirin neutralised after a crash in the first
+    lap): its timing so far no longer counts; decisions and corrections stay."""
+
+    event: str
+    reason: str = ""
+
+
 class Provisional(msgspec.Struct, frozen=True, kw_only=True, tag="provisional"):
     event: str
 
@@ -45,7 +93,7 @@ class Final(msgspec.Struct, frozen=True, kw_only=True, tag="final"):
     event: str
 
 
-Command = Arm | NextRider | SetStatus | Provisional | Final
+Command = Arm | NextRider | SetStatus | Correct | Start | Abandon | Provisional | Final
 
 
 def decode_command(payload: bytes) -> Command:

@@ -14,13 +14,24 @@ from typing import Any
 
 import msgspec
 
-from velotime.scoring.commands import Arm, Command, Final, NextRider, Provisional, SetStatus
+from velotime.scoring.commands import (
+    Abandon,
+    Arm,
+    Command,
+    Correct,
+    Final,
+    NextRider,
+    Provisional,
+    SetStatus,
+    Start,
+)
+from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
-from velotime.scoring.disciplines.flying200 import Flying200Scorer
+from velotime.scoring.disciplines.flying200 import QUALIFY_DEFAULT, Flying200Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
-from velotime.scoring.meet import Meet
-from velotime.scoring.rules.results import Status
+from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.rules.results import ResultLine, Status, apply_places
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
@@ -44,10 +55,11 @@ class ScoringEngine:
         self, meet: Meet, line_distances: Mapping[str, float], track_length_m: float = 250
     ) -> None:
         self.meet = meet
+        self._keirin = KeirinScorer()
         self.scorers: dict[str, Scorer] = {
             "flying200": Flying200Scorer(),
             "time_trial": TimeTrialScorer(track_length_m),
-            "keirin": KeirinScorer(),
+            "keirin": self._keirin,
         }
         self._line_roles = {
             name: _ROLE_OF_DISTANCE[int(distance)]
@@ -56,11 +68,17 @@ class ScoringEngine:
         }
         self._line_roles["start"] = Role.START  # an impulse timer channel wired to the gate
         self._events = {event.id: EventState(event) for event in meet.events}
+        self._competitions = {spec.id: KeirinCompetition(spec) for spec in meet.competitions}
+        self._competition_of: dict[str, KeirinCompetition] = {}
+        for competition in self._competitions.values():
+            self._add_heats(competition, competition.start())
         self.current: str | None = None
         self.skipped_commands: list[str] = []
         self._seen_ids: set[str] = set()  # delivery is at least once: drop repeats by id
 
-    def command(self, command: Command) -> list[Publication]:
+    def command(self, command: Command, t_us: int | None = None) -> list[Publication]:
+        """An operator command; `t_us` is when the daemon received it (venue clock), for the
+        audit trail and a Start."""
         state = self._events.get(command.event)
         if state is not None and state.event.discipline not in self.scorers:
             self.skipped_commands.append(f"{state.event.discipline} is not scored yet")
@@ -71,26 +89,53 @@ class ScoringEngine:
         if state.status == "final" and not isinstance(command, Final):
             self.skipped_commands.append(f"{command.event} is final: {command!r} ignored")
             return []
+        audit: dict[str, Any] = msgspec.to_builtins(command)
+        if t_us is not None:
+            audit["at_us"] = t_us
         if isinstance(command, Arm):
             self.current = state.event.id
             state.status = "running"
         elif isinstance(command, NextRider):
             state.on_track = command.bib
             state.marks.append((len(state.crossings), command.bib))
-            state.audit.append(msgspec.to_builtins(command))
+            state.audit.append(audit)
         elif isinstance(command, SetStatus):
             if command.status:
                 state.decisions[command.bib] = Status(command.status)
             else:
                 state.decisions.pop(command.bib, None)
-            state.audit.append(msgspec.to_builtins(command))
+            state.audit.append(audit)
+        elif isinstance(command, Correct):
+            state.places.pop(command.bib, None)
+            state.times.pop(command.bib, None)
+            if command.place is not None:
+                state.places[command.bib] = command.place
+            if command.time_us is not None:
+                state.times[command.bib] = command.time_us
+            state.audit.append(audit)
+        elif isinstance(command, Start):
+            state.start_us = t_us
+            state.audit.append(audit)
+        elif isinstance(command, Abandon):
+            audit["discarded"] = len(state.crossings) + len(state.photo_finish)
+            state.crossings.clear()
+            state.photo_finish.clear()
+            state.marks.clear()
+            state.on_track = None
+            state.start_us = None
+            state.audit.append(audit)
         elif isinstance(command, Provisional):
             state.status = "provisional"
         elif isinstance(command, Final):
             state.status = "final"
             if self.current == state.event.id:
                 self.current = None
-        return [self._result(state), self._current()]
+        published = [self._result(state), self._current()]
+        competition = self._competition_of.get(state.event.id)
+        if competition is not None:
+            self._add_heats(competition, competition.progress(self._heat_states(competition)))
+            published.append(self._standings(competition))
+        return published
 
     def feed(self, envelope: Mapping[str, Any]) -> list[Publication]:
         """One event of the daemon's stream, as its MQTT envelope: timing, or an operator
@@ -104,7 +149,7 @@ class ScoringEngine:
         except msgspec.ValidationError as exc:
             self.skipped_commands.append(f"unreadable command {envelope.get('id')}: {exc}")
             return []
-        return self.command(command)
+        return self.command(command, envelope.get("data", {}).get("received_us"))
 
     def timing(self, envelope: Mapping[str, Any]) -> list[Publication]:
         """A timing event (the MQTT envelope): counted for the event on the track, if any."""
@@ -116,7 +161,7 @@ class ScoringEngine:
         data = envelope.get("data", {})
         if envelope.get("kind") == "photofinish":
             state.photo_finish.append(data)
-            return [self._result(state)]
+            return [self._result(state), self._current()]
         role = self._line_roles.get(data.get("line", ""))
         if role is None:
             return []
@@ -129,7 +174,7 @@ class ScoringEngine:
             state.crossings.append(Crossing(role=role, t_us=data["t_us"], transponder=transponder))
         else:
             return []
-        return [self._result(state)]
+        return [self._result(state), self._current()]
 
     def _first_time(self, envelope: Mapping[str, Any]) -> bool:
         """Delivery is at least once: an event seen before (by id) is dropped."""
@@ -145,7 +190,8 @@ class ScoringEngine:
         """Every retained state as it stands: each event run so far, and what is on the track.
         A service publishes these after rebuilding its state, and after a reconnect."""
         run = [state for state in self._events.values() if state.status != "scheduled"]
-        return [self._result(state) for state in run] + [self._current()]
+        standings = [self._standings(c) for c in self._competitions.values()]
+        return [self._result(state) for state in run] + standings + [self._current()]
 
     def results(self, event_id: str) -> dict[str, Any]:
         return self._result(self._events[event_id]).payload
@@ -160,17 +206,82 @@ class ScoringEngine:
             "category": state.event.category,
             "round": state.event.round,
             "status": state.status,
-            "lines": [msgspec.to_builtins(line) for line in scorer.lines(state, self.meet)],
+            "lines": [msgspec.to_builtins(line) for line in self._lines(scorer, state)],
             **scorer.extra(state, self.meet),
             "audit": state.audit,
         }
         return Publication(f"results/{state.event.id}", payload)
 
+    def _lines(self, scorer: Scorer, state: EventState) -> list[ResultLine]:
+        lines = scorer.lines(state, self.meet)
+        if state.places and scorer is not self._keirin:  # keirin: the heat's order (scorer)
+            event = state.event
+            qualify = None
+            if event.discipline == "flying200":
+                qualify = QUALIFY_DEFAULT if event.qualify is None else event.qualify
+            lines = apply_places(lines, state.places, qualify)
+        return lines
+
+    def _add_heats(self, competition: KeirinCompetition, heats: list[MeetEvent]) -> None:
+        for event in heats:
+            self._events[event.id] = EventState(event)
+            self._competition_of[event.id] = competition
+
+    def _heat_states(self, competition: KeirinCompetition) -> dict[str, HeatState]:
+        return {
+            event.id: HeatState(
+                status=self._events[event.id].status,
+                result=self._keirin.result(self._events[event.id], self.meet),
+            )
+            for heats in competition.heats.values()
+            for event in heats
+        }
+
+    def _standings(self, competition: KeirinCompetition) -> Publication:
+        payload = competition.standings(self._heat_states(competition))
+        return Publication(f"standings/{competition.spec.id}", payload)
+
     def _current(self) -> Publication:
+        """What is on the track, for scoreboards: they run the clock from `start_us`."""
         state = self._events.get(self.current) if self.current else None
         payload: dict[str, Any] = {"v": 1, "event": None}
         if state is not None:
-            payload = {"v": 1, "event": state.event.id, "name": state.event.name,
-                       "discipline": state.event.discipline, "status": state.status,
-                       "on_track": state.on_track}  # fmt: skip
+            event = state.event
+            payload = {
+                "v": 1,
+                "event": event.id,
+                "name": event.name,
+                "discipline": event.discipline,
+                "category": event.category,
+                "round": event.round,
+                "status": state.status,
+                "riders": list(event.riders or event.start_order),
+                "on_track": state.on_track,
+                "start_us": _start_us(state),
+            }
         return Publication("current", payload)
+
+
+def _start_us(state: EventState) -> int | None:
+    """When the race (or the rider on the track) started, venue clock: the latest of the
+    operator's Start and what the devices say: a time trial's gate impulse after the rider was
+    named, the camera's start, a flying 200 m's latest 200 m line crossing not yet followed by a
+    finish. None before a start, and once a flying 200 m effort has finished."""
+    candidates = [state.start_us] if state.start_us is not None else []
+    discipline = state.event.discipline
+    if discipline == "time_trial" and state.marks:
+        segment = state.crossings[state.marks[-1][0] :]
+        candidates += [c.t_us for c in segment if c.role is Role.START][:1]
+    elif discipline == "keirin":
+        candidates += [
+            t_us
+            for entry in state.photo_finish
+            if entry.get("phase") == "started" and isinstance(t_us := entry.get("t_us"), int)
+        ]
+    elif discipline == "flying200":
+        lines = [c for c in state.crossings if c.role in (Role.LINE_200, Role.FINISH)]
+        if lines and lines[-1].role is Role.LINE_200:
+            candidates.append(lines[-1].t_us)
+        elif lines:
+            return None
+    return max(candidates, default=None)

@@ -11,6 +11,15 @@ from typing import Literal
 
 import msgspec
 
+from velotime.scoring.rules.keirin_progression import (
+    FORMATS,
+    Competition,
+    Format,
+    RoundSpec,
+    UnsupportedEntrantsError,
+    plan,
+)
+
 Discipline = Literal["flying200", "time_trial", "keirin"]
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")  # used in MQTT topics and file names
 
@@ -55,10 +64,40 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     qualify: int | None = None  # flying200: how many go on to the sprint
 
 
+class MeetCompetition(_Table, frozen=True, kw_only=True):
+    """A keirin competition from round 1 to the finals: its heats are events the engine makes
+    as the rounds are ridden (round 1 from the seeding, later rounds from the results)."""
+
+    id: str
+    discipline: Literal["keirin"]
+    category: str = ""
+    name: str = ""
+    seeding: tuple[int, ...]  # the entrants, best first (e.g. the UCI ranking)
+    rounds: tuple[RoundSpec, ...] = ()  # a table of its own; default: the UCI table (§2.5)
+
+    def plan(self) -> Competition:
+        """The rounds and heats for this many entrants; raises ValueError if none fits."""
+        formats = (Format(name=self.id, entrants=(1, 1000), rounds=self.rounds),)
+        return plan(len(self.seeding), formats if self.rounds else FORMATS)
+
+    def heat_id(self, round_name: str, heat: int, heats: int) -> str:
+        """The event id of a heat: "keirin-m-round-1-2", "keirin-m-final-1-6" (one heat)."""
+        slug = re.sub(r"[^a-z0-9]+", "-", round_name.lower()).strip("-")
+        return f"{self.id}-{slug}" + (f"-{heat}" if heats > 1 else "")
+
+    def heat_ids(self, competition: Competition) -> list[str]:
+        return [
+            self.heat_id(r.name, heat, r.heats)
+            for r in competition.rounds
+            for heat in range(1, r.heats + 1)
+        ]
+
+
 class Meet(_Table, frozen=True, kw_only=True):
     meet: MeetInfo
     riders: tuple[Rider, ...]
-    events: tuple[MeetEvent, ...]
+    events: tuple[MeetEvent, ...] = ()
+    competitions: tuple[MeetCompetition, ...] = ()
 
     def rider(self, bib: int) -> Rider:
         for rider in self.riders:
@@ -121,15 +160,44 @@ def _check(meet: Meet) -> list[str]:
             if t in transponders and transponders[t] != rider.bib:
                 problems.append(f"riders[{i}].transponders: {t} is also rider {transponders[t]}'s")
             transponders.setdefault(t, rider.bib)
-    ids: dict[str, int] = {}
+    ids: dict[str, str] = {}  # event id -> where it comes from
     for i, event in enumerate(meet.events):
         at = f"events[{i}]"
         if not _ID.fullmatch(event.id):
             problems.append(f"{at}.id: lowercase letters, digits, '-' and '_', got {event.id!r}")
         if event.id in ids:
-            problems.append(f"{at}.id: {event.id!r} is also events[{ids[event.id]}]")
-        ids.setdefault(event.id, i)
+            problems.append(f"{at}.id: {event.id!r} is also {ids[event.id]}")
+        ids.setdefault(event.id, at)
         problems += _check_event(at, event, bibs)
+    for i, competition in enumerate(meet.competitions):
+        at = f"competitions[{i}]"
+        if not _ID.fullmatch(competition.id):
+            problems.append(
+                f"{at}.id: lowercase letters, digits, '-' and '_', got {competition.id!r}"
+            )
+        problems += _check_entrants(f"{at}.seeding", competition.seeding, bibs)
+        try:
+            planned = competition.plan()
+        except (UnsupportedEntrantsError, ValueError) as exc:
+            problems.append(f"{at}: {exc}")
+            continue
+        # A competition's heats are events too: their ids must not be taken.
+        for event_id in [competition.id, *competition.heat_ids(planned)]:
+            if event_id in ids:
+                problems.append(f"{at}: the id {event_id!r} is also {ids[event_id]}'s")
+            ids.setdefault(event_id, at)
+    return problems
+
+
+def _check_entrants(at: str, entrants: tuple[int, ...], bibs: dict[int, int]) -> list[str]:
+    problems: list[str] = []
+    seen: set[int] = set()
+    for j, bib in enumerate(entrants):
+        if bib not in bibs:
+            problems.append(f"{at}[{j}]: no rider with bib {bib} in [[riders]]")
+        if bib in seen:
+            problems.append(f"{at}[{j}]: bib {bib} twice")
+        seen.add(bib)
     return problems
 
 
@@ -142,13 +210,7 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
         problems.append(f"{at}.{listed}: a {event.discipline} event needs its {listed}")
     if getattr(event, other):
         problems.append(f"{at}.{other}: not used by {event.discipline}; use {listed}")
-    seen: set[int] = set()
-    for j, bib in enumerate(entrants):
-        if bib not in bibs:
-            problems.append(f"{at}.{listed}[{j}]: no rider with bib {bib} in [[riders]]")
-        if bib in seen:
-            problems.append(f"{at}.{listed}[{j}]: bib {bib} twice")
-        seen.add(bib)
+    problems += _check_entrants(f"{at}.{listed}", entrants, bibs)
     if event.discipline == "time_trial" and (event.distance_m is None or event.distance_m <= 0):
         problems.append(f"{at}.distance_m: a time trial needs its distance in metres")
     if event.discipline != "time_trial" and event.distance_m is not None:

@@ -41,6 +41,9 @@ class EventState:
     marks: list[tuple[int, int]] = field(default_factory=list)  # (crossing index, bib) per start
     audit: list[dict[str, Any]] = field(default_factory=list)
     photo_finish: list[Mapping[str, Any]] = field(default_factory=list)  # results from the camera
+    places: dict[int, int] = field(default_factory=dict)  # bib -> place, by correction
+    times: dict[int, int] = field(default_factory=dict)  # bib -> official time, by correction
+    start_us: int | None = None  # the race's start by the operator's word (Start)
 
 
 class Scorer(Protocol):

@@ -37,10 +37,12 @@ finished publishes; it never raises.
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+import msgspec
+
 from velotime.scoring.disciplines.base import Crossing, EventState, Role
 from velotime.scoring.meet import Meet
 from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, Rider, heat_result
-from velotime.scoring.rules.results import ResultLine, Status
+from velotime.scoring.rules.results import Flag, ResultLine, Status
 
 _NO_RESULT = HeatResult(lines=[], order=[])
 
@@ -69,16 +71,38 @@ class KeirinScorer:
         # The finish the rules time the winner's last 200 m to: the camera's, else the loop's.
         finish_of = finish_us | {row.bib: row.t_us for row in photo if row.t_us is not None}
         line_200_us = _last_crossings(state.crossings, Role.LINE_200, bib_of, before=finish_of)
+        decisions = _decisions(state.decisions, heat)
         try:
-            return heat_result(
+            result = heat_result(
                 riders,
                 photo=photo,
                 finish_us=finish_us,
                 line_200_us=line_200_us,
-                decisions=_decisions(state.decisions, heat),
+                decisions=decisions,
+            )
+            placed = {bib: place for bib, place in state.places.items() if bib in result.order}
+            if not placed:
+                return result
+            # A place correction makes the commissaires' order: the others keep theirs.
+            order = [bib for bib in result.order if bib not in placed]
+            for place, bib in sorted((place, bib) for bib, place in placed.items()):
+                order.insert(place - 1, bib)
+            result = heat_result(
+                riders,
+                photo=photo,
+                finish_us=finish_us,
+                line_200_us=line_200_us,
+                decisions=msgspec.structs.replace(decisions, order=tuple(order)),
             )
         except ValueError:
             return _NO_RESULT  # not finished yet, or evidence waiting for a commissaire
+        lines = [
+            msgspec.structs.replace(line, flags=[*line.flags, Flag.CORRECTED])
+            if line.bib in placed
+            else line
+            for line in result.lines
+        ]
+        return msgspec.structs.replace(result, lines=lines)
 
 
 def latest_photo_block(

@@ -1,5 +1,7 @@
 """What every discipline's rules produce: result lines, as published and printed."""
 
+from collections import Counter
+from collections.abc import Mapping
 from enum import StrEnum
 
 import msgspec
@@ -25,6 +27,7 @@ class Flag(StrEnum):
     DRAW_REQUIRED = "draw required"  # a tie the rules cannot break: the commissaires draw lots
     PHOTO_REQUIRED = "photo required"  # riders too close for transponders to order them
     QUALIFIED = "qualified"
+    CORRECTED = "corrected"  # a place or time set by a correction (the audit trail says why)
 
 
 class SplitLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,3 +76,53 @@ def timed_line(
         splits=splits,
         flags=flags,
     )
+
+
+def apply_places(
+    lines: list[ResultLine], places: Mapping[int, int], qualify: int | None = None
+) -> list[ResultLine]:
+    """Put corrected riders at their places among the ranked lines (the lots of a draw, a
+    commissaire's order). The others keep their order, and a tie between two of them stays a
+    tie; a line no longer tied loses its "draw required" or "photo required" flag. Gaps stay
+    those of the times. With `qualify`, "qualified" is worked out again from the new places:
+    a place qualifies when its whole tie does. Places of riders not ranked are ignored."""
+    ranked = [line for line in lines if line.rank is not None]
+    moved = sorted(
+        (place, line.bib) for line in ranked if (place := places.get(line.bib)) is not None
+    )
+    if not moved:
+        return lines
+    by_bib = {line.bib: line for line in ranked}
+    order = [line.bib for line in ranked if line.bib not in places]
+    for place, bib in moved:
+        order.insert(min(place, len(order) + 1) - 1, bib)
+    # A tie survives between neighbours who were tied and are neither of them corrected.
+    ranks: list[int] = []
+    for i, bib in enumerate(order):
+        previous = by_bib[order[i - 1]] if i else None
+        tied = (
+            previous is not None
+            and previous.rank == by_bib[bib].rank
+            and bib not in places
+            and previous.bib not in places
+        )
+        ranks.append(ranks[-1] if tied else i + 1)
+    tie_sizes = Counter(ranks)
+    leader_us = by_bib[order[0]].time_us
+    out: list[ResultLine] = []
+    for bib, rank in zip(order, ranks, strict=True):
+        line = by_bib[bib]
+        flags = [f for f in line.flags if f is not Flag.QUALIFIED or qualify is None]
+        if tie_sizes[rank] == 1:
+            flags = [f for f in flags if f not in (Flag.DRAW_REQUIRED, Flag.PHOTO_REQUIRED)]
+        if qualify is not None and rank + tie_sizes[rank] - 1 <= qualify:
+            flags.append(Flag.QUALIFIED)
+        if bib in places:
+            flags.append(Flag.CORRECTED)
+        gap = line.gap
+        if rank == 1:
+            gap = None
+        elif line.time_us is not None and leader_us is not None:
+            gap = gap_string(gap_us(line.time_us, leader_us))
+        out.append(msgspec.structs.replace(line, rank=rank, flags=flags, gap=gap))
+    return out + [line for line in lines if line.rank is None]

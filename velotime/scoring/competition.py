@@ -1,0 +1,117 @@
+"""A keirin competition as the engine runs it: heats made as the rounds are ridden, and the
+standings (start lists, heat orders, the final classification) published per competition.
+
+Round 1's heats exist from the start, seeded from the meet's `seeding`. A later round's heats
+are made once every heat of the rounds feeding it is final: a heat counts for progression only
+when the commissaires have said so, never from a provisional order. The rules are those of
+`velotime.scoring.rules.keirin_progression`; this module keeps track of what has been ridden.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from velotime.scoring.meet import MeetCompetition, MeetEvent
+from velotime.scoring.rules.keirin import HeatResult
+from velotime.scoring.rules.keirin_progression import advance, classify, seed_round_1
+
+
+class HeatState(msgspec.Struct, frozen=True, kw_only=True):
+    """What the competition needs of one heat: its status and, once final, its result."""
+
+    status: str
+    result: HeatResult
+
+
+class KeirinCompetition:
+    def __init__(self, spec: MeetCompetition) -> None:
+        self.spec = spec
+        self.plan = spec.plan()  # the meet file's checks made sure one fits
+        self.heats: dict[str, list[MeetEvent]] = {}  # round name -> its heats, once known
+        self.problems: list[str] = []  # why the next round cannot be drawn up, if it cannot
+
+    def start(self) -> list[MeetEvent]:
+        """Round 1's heats, from the seeding."""
+        first = self.plan.rounds[0]
+        return self._make(first.name, seed_round_1(self.plan, self.spec.seeding))
+
+    def progress(self, heats: Mapping[str, HeatState]) -> list[MeetEvent]:
+        """The heats of every round whose feeding rounds are now all final (new ones only)."""
+        ridden = self._ridden(heats)
+        try:
+            startlists = advance(self.plan, ridden)
+        except ValueError as exc:  # e.g. a dead heat across a qualifying place
+            self.problems = [str(exc)]
+            return []
+        self.problems = []
+        made: list[MeetEvent] = []
+        for name, lists in startlists.items():
+            if name not in self.heats:
+                made += self._make(name, lists)
+        return made
+
+    def standings(self, heats: Mapping[str, HeatState]) -> dict[str, Any]:
+        ridden = self._ridden(heats)
+        over = len(ridden) == len(self.plan.rounds)
+        classification = []
+        if over:
+            try:
+                classification = [msgspec.to_builtins(line) for line in classify(self.plan, ridden)]
+            except ValueError as exc:
+                self.problems = [str(exc)]
+        rounds = []
+        for planned in self.plan.rounds:
+            events = self.heats.get(planned.name, [])
+            rounds.append(
+                {
+                    "name": planned.name,
+                    "heats": [
+                        {
+                            "event": event.id,
+                            "status": heats[event.id].status,
+                            "riders": list(event.riders),  # the start list, in seeding order
+                            "order": heats[event.id].result.order,
+                        }
+                        for event in events
+                    ],
+                }
+            )
+        return {
+            "v": 1,
+            "competition": self.spec.id,
+            "discipline": self.spec.discipline,
+            "name": self.spec.name,
+            "category": self.spec.category,
+            "format": self.plan.format,
+            "status": "final" if classification else "running",
+            "rounds": rounds,
+            "classification": classification,
+            "problems": self.problems,
+        }
+
+    def _ridden(self, heats: Mapping[str, HeatState]) -> dict[str, list[HeatResult]]:
+        """The results of the rounds whose every heat is final."""
+        return {
+            name: [heats[event.id].result for event in events]
+            for name, events in self.heats.items()
+            if all(heats[event.id].status == "final" for event in events)
+        }
+
+    def _make(self, round_name: str, startlists: list[list[int]]) -> list[MeetEvent]:
+        spec = self.spec
+        events = [
+            MeetEvent(
+                id=spec.heat_id(round_name, heat, len(startlists)),
+                discipline="keirin",
+                category=spec.category,
+                round=round_name,
+                heat=str(heat) if len(startlists) > 1 else "",
+                name=f"{spec.name or 'Keirin'}, {round_name}"
+                + (f", heat {heat}" if len(startlists) > 1 else ""),
+                riders=tuple(riders),
+            )
+            for heat, riders in enumerate(startlists, 1)
+        ]
+        self.heats[round_name] = events
+        return events
