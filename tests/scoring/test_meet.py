@@ -105,3 +105,43 @@ def test_unknown_keys_and_disciplines_are_refused() -> None:
     assert problems(SMALL.replace('"flying200"', '"sprint"')) == [
         "m.toml: events[0].discipline: Invalid enum value 'sprint'"
     ]
+
+
+def riders_toml(bibs: range) -> str:
+    return "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in bibs)
+
+
+def test_a_keirin_competition_is_drawn_up_from_the_uci_table() -> None:
+    meet = parse_meet(
+        f'[meet]\nid = "m"\n{riders_toml(range(1, 16))}'
+        '[[competitions]]\nid = "keirin-w"\ndiscipline = "keirin"\n'
+        f"seeding = {list(range(1, 16))}\n"
+    )
+    (competition,) = meet.competitions
+    planned = competition.plan()
+    # 15 entrants: the 15-20 table, round 1 in three heats, a repechage in two (§2.5).
+    assert planned.format == "15-20"
+    assert competition.heat_ids(planned) == [
+        "keirin-w-round-1-1", "keirin-w-round-1-2", "keirin-w-round-1-3",
+        "keirin-w-repechage-1", "keirin-w-repechage-2",
+        "keirin-w-semi-finals-1", "keirin-w-semi-finals-2",
+        "keirin-w-final-1-6", "keirin-w-final-7-12",
+    ]  # fmt: skip
+
+
+def test_a_competition_s_mistakes_are_named_by_key() -> None:
+    found = problems(
+        f'[meet]\nid = "m"\n{riders_toml(range(1, 6))}'
+        '[[events]]\nid = "k-final-1-6"\ndiscipline = "keirin"\nriders = [1, 2, 3, 4, 5]\n'
+        '[[competitions]]\nid = "k"\ndiscipline = "keirin"\nseeding = [1, 2, 3, 4, 5, 5, 9]\n'
+    )
+    assert "m.toml: competitions[0].seeding[5]: bib 5 twice" in found
+    assert "m.toml: competitions[0].seeding[6]: no rider with bib 9 in [[riders]]" in found
+    # Seven entrants: no UCI table starts below 10.
+    assert any(p.startswith("m.toml: competitions[0]: keirin: no competition table") for p in found)
+    found = problems(
+        f'[meet]\nid = "m"\n{riders_toml(range(1, 13))}'
+        '[[events]]\nid = "k-final-1-6"\ndiscipline = "keirin"\nriders = [1, 2, 3, 4, 5, 6]\n'
+        f'[[competitions]]\nid = "k"\ndiscipline = "keirin"\nseeding = {list(range(1, 13))}\n'
+    )
+    assert found == ["m.toml: competitions[0]: the id 'k-final-1-6' is also events[0]'s"]
