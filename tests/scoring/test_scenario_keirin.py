@@ -33,14 +33,20 @@ def replay(tmp_path: Path, run: str) -> dict[str, bytes]:
     assert result.returncode == 0, result.stderr
     assert "(0 unreadable)" in result.stderr
     return {
-        path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*.json"))
+        path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*.*"))
     }
 
 
 def test_a_keirin_competition_from_round_1_to_the_finals(tmp_path: Path) -> None:
     files = replay(tmp_path, "a")
     assert replay(tmp_path, "b") == files  # byte-identical
-    results: dict[str, Any] = {name: json.loads(data) for name, data in files.items()}
+    results: dict[str, Any] = {
+        name: json.loads(data) for name, data in files.items() if name.endswith(".json")
+    }
+    # Each heat's CSV, in the result's order.
+    heat_csv = files[f"{FINAL_7_12}.csv"].decode().splitlines()
+    assert [row.split(",")[:2] for row in heat_csv[1:]] == [["1", "6"], ["2", "8"], ["3", "12"],
+                                                           ["4", "11"], ["5", "5"]]  # fmt: skip
 
     for event, expected in EXPECTED_HEATS.items():
         result = results[f"{event}.json"]
@@ -62,7 +68,8 @@ def test_a_keirin_competition_from_round_1_to_the_finals(tmp_path: Path) -> None
 
 
 def test_the_audit_trail_keeps_every_decision_and_correction(tmp_path: Path) -> None:
-    results = {name: json.loads(data) for name, data in replay(tmp_path, "a").items()}
+    files = replay(tmp_path, "a")
+    results = {name: json.loads(data) for name, data in files.items() if name.endswith(".json")}
     (correction,) = [
         entry for entry in results[f"{FINAL_7_12}.json"]["audit"] if entry["type"] == "correct"
     ]

@@ -20,6 +20,7 @@ from velotime.daemon.replay import Chunk, DumpSource, Replayer
 from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
 from velotime.scoring.engine import ScoringEngine
+from velotime.scoring.export import result_csv
 from velotime.scoring.meet import MeetError, load_meet
 
 _PROGRESS_EVERY_S = 0.2
@@ -51,7 +52,10 @@ def register(commands: Any) -> None:
     parser.add_argument("--format", choices=("auto", "raw", "hex"), default="auto")
     parser.add_argument("--meet", type=Path, help="score the session with this meet file")
     parser.add_argument(
-        "--results", type=Path, help="with --meet and --offline: write DIR/<event>.json"
+        "--results",
+        type=Path,
+        help="with --meet and --offline: write DIR/<event>.json and .csv, "
+        "DIR/standings/<competition>.json",
     )
     parser.add_argument("--line", default="finish", help="p3 dump: the decoder's timing line")
     parser.add_argument("--timezone", default="UTC", help="timy/lynx/lif dump: the venue's")
@@ -149,6 +153,8 @@ def _write_results(engine: ScoringEngine, directory: Path) -> None:
         kind, _, name = publication.key.partition("/")
         if kind == "results":
             path = directory / f"{name}.json"
+            csv_text = result_csv(publication.payload)
+            path.with_suffix(".csv").write_bytes(csv_text.encode("utf-8"))
         elif kind == "standings":
             path = directory / "standings" / f"{name}.json"
         else:
