@@ -27,6 +27,10 @@ module decides which evidence is the heat's:
   finish (50 m on a 250 m track), so riders cross it again right after finishing.
 - Decisions: REL, DNF, DSQ and DNS from `state.decisions`. Decisions about bibs not in the heat
   are ignored: they cannot change it (the audit keeps them).
+- Place corrections (`state.places`): the commissaires' word over the evidence. The corrected
+  riders go to their places, the others keep the evidence's order around them, and the whole
+  becomes the heat's official order (`Decisions.order`), which progression reads; the corrected
+  lines are flagged "corrected".
 
 While the evidence does not rank every rider to be ranked (a rider without a crossing yet, a
 camera line without a place, a line the rules refuse), the rules raise ValueError: the heat has
