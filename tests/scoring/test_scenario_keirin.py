@@ -11,6 +11,7 @@ from tests.scoring.scenarios import keirin
 from tests.scoring.scenarios.keirin import (
     COMPETITION,
     EXPECTED_CLASSIFICATION,
+    EXPECTED_GAPS,
     EXPECTED_HEATS,
     EXPECTED_LAST_200,
     EXPECTED_START_LISTS,
@@ -52,6 +53,7 @@ def test_a_keirin_competition_from_round_1_to_the_finals(tmp_path: Path) -> None
         result = results[f"{event}.json"]
         assert result["status"] == "final"
         assert heat_order(result) == expected, event
+        assert [line.get("gap") for line in result["lines"]] == EXPECTED_GAPS[event], event
     for event, (last_200, kmh) in EXPECTED_LAST_200.items():
         result = results[f"{event}.json"]
         assert (result["winner_last_200"], result["winner_last_200_kmh"]) == (last_200, kmh)

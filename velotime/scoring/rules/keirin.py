@@ -11,7 +11,8 @@ The finish order comes from, in this order of authority:
 
 Relegated riders (REL) are ranked after every classified rider of the heat, in their finishing
 order among themselves (Tokyo 2020: Büchli REL 3rd behind two finishers); then, unranked, DNF,
-DSQ and DNS riders, each in start-list order.
+DSQ and DNS riders, each in start-list order. Classified riders other than the winner carry
+their gap to the winner at the line (`_gaps`), unless the commissaires gave the order.
 
 The winner's last-200 m time is not put on a result line (no line has a time in a keirin heat):
 it has its own fields of `HeatResult`, as result sheets print it under the heat.
@@ -23,6 +24,7 @@ from itertools import pairwise
 import msgspec
 
 from velotime.scoring.rules.official import (
+    gap_string,
     official_string,
     official_us,
     speed_milli_kmh,
@@ -128,8 +130,10 @@ def heat_result(
     else:
         order, ranks = _computed_order(ranked, status, list(by_bib), photo_rows, finish_us, flags)
 
+    # A commissaire's order is not the line's: the line's gaps would contradict it.
+    gaps = _gaps(order, status, photo_rows, finish_us) if decisions.order is None else {}
     lines = [
-        _line(by_bib[bib], rank, status[bib], flags[bib])
+        _line(by_bib[bib], rank, status[bib], flags[bib], gaps.get(bib))
         for bib, rank in zip(order, ranks, strict=True)
     ]
     for unranked in _UNRANKED:
@@ -283,10 +287,37 @@ def _flag_close_finishes(
                     flags[bib].append(Flag.PHOTO_REQUIRED)
 
 
-def _line(rider: Rider, rank: int | None, status: Status, flags: list[Flag]) -> ResultLine:
+def _gaps(
+    order: Sequence[int],
+    status: Mapping[int, Status],
+    photo_rows: Mapping[int, PhotoPlace],
+    finish_us: Mapping[int, int],
+) -> dict[int, str]:
+    """Each classified rider's gap to the winner at the line, "+0.012": from the camera's times
+    when the camera ranks the heat (never mixed with the loop's), else from the transponders;
+    the difference truncated to the thousandth. Relegated riders get none: their place is the
+    commissaires', not the line's. A rider without a time there gets none."""
+    if photo_rows:
+        times = {bib: row.t_us for bib, row in photo_rows.items() if row.t_us is not None}
+    else:
+        times = dict(finish_us)
+    if not order or order[0] not in times:
+        return {}
+    winner_us = times[order[0]]
+    return {
+        bib: gap_string(official_us(times[bib] - winner_us))
+        for bib in order[1:]
+        if bib in times and status[bib] is Status.RANKED
+    }
+
+
+def _line(
+    rider: Rider, rank: int | None, status: Status, flags: list[Flag], gap: str | None = None
+) -> ResultLine:
     return ResultLine(
-        rank=rank, bib=rider.bib, name=rider.name, nation=rider.nation, status=status, flags=flags
-    )
+        rank=rank, bib=rider.bib, name=rider.name, nation=rider.nation, gap=gap, status=status,
+        flags=flags,
+    )  # fmt: skip
 
 
 def _winner_last_200(
