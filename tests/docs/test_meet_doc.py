@@ -20,4 +20,3 @@ def test_the_competition_examples_make_the_competition_they_describe() -> None:
     assert [(r.name, r.heat_sizes) for r in rounds] == [
         ("round 1", (6, 6)), ("final 1-6", (6,)), ("final 7-12", (6,)),
     ]  # fmt: skip
-

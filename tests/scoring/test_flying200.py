@@ -14,6 +14,7 @@ from velotime.scoring.rules.flying200 import (
     Line,
     Starter,
     attribute_crossings,
+    match_photocells,
     rank_flying_200,
 )
 from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status
@@ -486,8 +487,9 @@ def test_transponder_crossings_are_attributed_by_identity() -> None:
         return Crossing(line=line, t_us=t_us, transponder=transponder)
 
     unknown = passing(Line.LINE_200, T0 + 1 * S, 9999)  # not in the map
-    again = passing(Line.LINE_200, T0 + 20 * S, 1006)  # 6 has already started
-    late_100 = passing(Line.LINE_100, T0 + 12 * S, 1006)  # 6 has already finished
+    # 6 crosses the 200 m line again cooling down: a new pass, slower than the effort, unfinished.
+    again = passing(Line.LINE_200, T0 + 20 * S, 1006)
+    late_100 = passing(Line.LINE_100, T0 + 12 * S, 1006)  # 6 has finished: in no pass
     crossings = [
         passing(Line.LINE_200, T0, 1006),  # 6 goes first, against the start order
         unknown,
@@ -514,11 +516,178 @@ def test_transponder_crossings_are_attributed_by_identity() -> None:
             finish_us=T0 + 10_100_000,
         ),
     ]
-    assert attribution.on_track == []
+    assert attribution.on_track == [6]  # cooling down: on the track, effort done
     assert attribution.waiting == [8]
-    assert attribution.unassigned == [unknown, late_100, again]
+    assert attribution.unassigned == [unknown, late_100]
 
 
 def test_a_bib_twice_in_the_start_order_is_refused() -> None:
     with pytest.raises(ValueError, match="bib 4 appears twice"):
         attribute_crossings([Starter(bib=4), Starter(bib=4)], [])
+
+
+# --- Which pass is the effort: run-up laps, photocells armed or not, transponders only ---
+
+RIDER_A, RIDER_B = 31, 32
+TRANSPONDERS = {4031: RIDER_A, 4032: RIDER_B}
+LOOP_LAG_US = 1_700  # the loop reads a crossing 1.7 ms after the photocell's beam is cut
+
+# One rider's passes relative to the start of the effort (the 200 m line crossing that starts
+# the clock), in microseconds: (200 m line, 100 m line, finish). The rider rolls off half a lap
+# away and rides 3.5 laps (3.2.025), ever faster, then cools down for a lap.
+RUN_UP_1 = (-44_300_000, -32_300_000, -23_300_000)  # 21.000 s for 200 m
+RUN_UP_2 = (-18_800_000, -9_800_000, -3_270_000)  # 15.530 s
+EFFORT = (0, 5_300_000, 10_500_000)  # 10.500 s: flat out
+COOL_DOWN = (14_000_000, 22_000_000, 31_000_000)  # 17.000 s
+PASSES = (RUN_UP_1, RUN_UP_2, EFFORT, COOL_DOWN)
+LINES = (Line.LINE_200, Line.LINE_100, Line.FINISH)
+
+
+def reads(transponder: int, t0: int, passes: tuple[tuple[int, int, int], ...]) -> list[Crossing]:
+    """The loops' reads of every line of every pass (lagging the beam by LOOP_LAG_US)."""
+    return [
+        Crossing(line=line, t_us=t0 + at + LOOP_LAG_US, transponder=transponder)
+        for pass_ in passes
+        for line, at in zip(LINES, pass_, strict=True)
+    ]
+
+
+def beams(t0: int, passes: tuple[tuple[int, int, int], ...]) -> list[Crossing]:
+    """Photocell impulses on the 200 m line and the finish of the given passes."""
+    return [
+        Crossing(line=line, t_us=t0 + at)
+        for pass_ in passes
+        for line, at in zip(LINES, pass_, strict=True)
+        if line is not Line.LINE_100
+    ]
+
+
+def test_transponders_only_the_effort_is_the_fastest_pass_not_the_first() -> None:
+    early = [  # rolling off: the 100 m line and the finish before the first 200 m line
+        Crossing(line=Line.LINE_100, t_us=T0 - 62_300_000, transponder=4031),
+        Crossing(line=Line.FINISH, t_us=T0 - 54_300_000, transponder=4031),
+    ]
+    crossings = early + reads(4031, T0, PASSES)
+    attribution = attribute_crossings([Starter(bib=RIDER_A)], crossings, TRANSPONDERS)
+    # Four complete passes: 21.000, 15.530, 10.500 and 17.000 s. The first 200 m line crossing
+    # (the one the rider meets first) would give 21.000; the effort is the 10.500.
+    assert attribution.efforts == [
+        Effort(
+            bib=RIDER_A,
+            line_200_us=T0 + LOOP_LAG_US,
+            line_100_us=T0 + 5_300_000 + LOOP_LAG_US,
+            finish_us=T0 + 10_500_000 + LOOP_LAG_US,
+        )
+    ]
+    assert attribution.unassigned == early  # part of no pass
+    assert attribution.on_track == []
+    assert attribution.waiting == []
+
+
+def test_a_double_read_of_the_200m_line_does_not_restart_the_effort() -> None:
+    crossings = [
+        *reads(4031, T0, (EFFORT,)),
+        Crossing(line=Line.LINE_200, t_us=T0 + 40_000, transponder=4031),  # read twice
+    ]
+    attribution = attribute_crossings([Starter(bib=RIDER_A)], crossings, TRANSPONDERS)
+    # 10.500 s from the first read; the second, 40 ms later, would have made it 10.460.
+    (effort,) = attribution.efforts
+    assert effort.time_us == 10_500_000
+    assert attribution.unassigned == [crossings[-1]]
+
+
+def two_riders(armed: bool) -> list[Crossing]:
+    """A's effort starts at T0; B rolls off as A crosses the 200 m line (3.2.024) and starts the
+    clock 66 s later: B's run-up passes and A's cool-down share the track. Loops on all three
+    lines; photocells on the 200 m line and the finish, armed for the timed passes only or
+    firing on every pass."""
+    b0 = T0 + 66_000_000
+    b_effort = (0, 5_400_000, 10_777_700)  # B: 10.7777 -> 10.777
+    b_passes = (RUN_UP_1, RUN_UP_2, b_effort, COOL_DOWN)
+    loops = reads(4031, T0, PASSES) + reads(4032, b0, b_passes)
+    if armed:
+        return loops + beams(T0, (EFFORT,)) + beams(b0, (b_effort,))
+    return loops + beams(T0, PASSES) + beams(b0, b_passes)
+
+
+@pytest.mark.parametrize("armed", [True, False], ids=["armed", "every-pass"])
+def test_photocells_time_the_effort_and_the_loops_name_the_rider(armed: bool) -> None:
+    start_order = [Starter(bib=RIDER_A), Starter(bib=RIDER_B)]
+    attribution = attribute_crossings(start_order, two_riders(armed), TRANSPONDERS)
+    b0 = T0 + 66_000_000
+    # The 200 m line and the finish from the photocells (no loop lag), the 100 m line from the
+    # loop: A 10.500, B 10.7777 -> 10.777. Whether the photocells fired on the run-up passes
+    # or not makes no difference.
+    assert attribution.efforts == [
+        Effort(
+            bib=RIDER_A,
+            line_200_us=T0,
+            line_100_us=T0 + 5_300_000 + LOOP_LAG_US,
+            finish_us=T0 + 10_500_000,
+        ),
+        Effort(
+            bib=RIDER_B,
+            line_200_us=b0,
+            line_100_us=b0 + 5_400_000 + LOOP_LAG_US,
+            finish_us=b0 + 10_777_700,
+        ),
+    ]
+    # Every impulse and read is part of a pass: the riders' own, with the photocells named by
+    # the reads at the same moment.
+    assert attribution.unassigned == []
+
+
+def test_with_armed_photocells_a_run_up_pass_is_never_shown_as_an_effort() -> None:
+    # Live, just before B's effort: B has ridden two complete run-up passes (loops only).
+    b0 = T0 + 66_000_000
+    so_far = [c for c in two_riders(armed=True) if c.t_us < b0 - 1_000_000]
+    start_order = [Starter(bib=RIDER_A), Starter(bib=RIDER_B)]
+    attribution = attribute_crossings(start_order, so_far, TRANSPONDERS)
+    # Only A's photocell-timed effort counts; B's 21.000 and 15.530 are run-up passes.
+    assert [effort.bib for effort in attribution.efforts] == [RIDER_A]
+    # B is between the finish and the 200 m line, A has cooled down: nobody's pass is open.
+    assert attribution.on_track == []
+    assert attribution.waiting == []  # B has crossed the 200 m line (run-up): not waiting
+
+
+def test_a_missed_photocell_impulse_is_made_up_by_the_loop() -> None:
+    crossings = [
+        *reads(4031, T0, PASSES),
+        Crossing(line=Line.LINE_200, t_us=T0),  # armed for the effort; the finish beam missed
+    ]
+    attribution = attribute_crossings([Starter(bib=RIDER_A)], crossings, TRANSPONDERS)
+    # 200 m line from the photocell, finish from the loop: 10.5017 -> 10.501.
+    (effort,) = attribution.efforts
+    assert (effort.line_200_us, effort.finish_us) == (T0, T0 + 10_500_000 + LOOP_LAG_US)
+    assert effort.time_us == 10_501_000
+
+
+def test_a_photocell_cut_by_a_stranger_is_nobodys_finish() -> None:
+    stranger_at = T0 + 8_000_000  # a coach crosses the finish during A's effort
+    stranger = [
+        Crossing(line=Line.FINISH, t_us=stranger_at),
+        Crossing(line=Line.FINISH, t_us=stranger_at + 2_000, transponder=9999),
+    ]
+    crossings = [*reads(4031, T0, (EFFORT,)), *beams(T0, (EFFORT,)), *stranger]
+    attribution = attribute_crossings([Starter(bib=RIDER_A)], crossings, TRANSPONDERS)
+    (effort,) = attribution.efforts
+    assert effort.finish_us == T0 + 10_500_000  # not the stranger's 8.000
+    assert attribution.unassigned == [stranger[0]]  # the impulse, named by the stranger's read
+
+
+def test_photocells_and_reads_pair_in_the_order_riders_cross() -> None:
+    # Two riders cross the finish 30 ms apart; the loop reads them 20 and 15 ms later.
+    first, second = (
+        Crossing(line=Line.FINISH, t_us=T0),
+        Crossing(line=Line.FINISH, t_us=T0 + 30_000),
+    )
+    read_a = Crossing(line=Line.FINISH, t_us=T0 + 20_000, transponder=4031)
+    read_b = Crossing(line=Line.FINISH, t_us=T0 + 45_000, transponder=4032)
+    lone = Crossing(line=Line.LINE_200, t_us=T0 + 10_000)  # no read within 250 ms
+    # Nearest first would pair the second beam with A's read (10 ms apart) and the first with
+    # B's (45 ms): riders do not swap places between the beam and the loop.
+    assert match_photocells([read_b, second, lone, read_a, first]) == [
+        (first, read_a),
+        (lone, None),
+        (second, read_b),
+    ]

@@ -16,6 +16,7 @@ from velotime.scoring.rules.time_trial import (
     counting_ride,
     crossing_problems,
     exact_track_length,
+    merge_line_crossings,
     ride_splits,
     time_trial_results,
 )
@@ -336,3 +337,28 @@ def test_missed_reads_leave_the_ride_incomplete() -> None:
     crossings = attribute_crossings(on_track, reads, {101: 1}, KILOMETRE)
     [problem] = crossing_problems([Ride(bib=1, start_us=START_US, lap_us=crossings[1])], KILOMETRE)
     assert (problem.expected, problem.got) == (4, 2)
+
+
+def test_the_loop_makes_up_a_lap_the_photocell_missed() -> None:
+    # Photocell impulses at the line (1/10,000 s): the wheel leaving the gate, laps 1, 3 and 4,
+    # then slowing down; lap 2's impulse is missing. The loop read every crossing 1.3 ms later.
+    beams = [START_US + t for t in (200_000, 18_123_400, 46_789_900, 61_000_500, 80_000_000)]
+    loop_lap_2 = START_US + 32_457_949
+    reads = [t + 1_300 for t in beams if t != START_US + 200_000] + [loop_lap_2]
+    merged = merge_line_crossings(beams, reads)
+    assert merged == sorted([*beams, loop_lap_2])  # every read but lap 2's is a beam's
+    on_track = [OnTrack(bib=1, line="finish", start_us=START_US)]
+    crossings = attribute_crossings(
+        on_track, [passing(t, "finish", 101) for t in merged], {101: 1}, KILOMETRE
+    )
+    # The gate crossing (0.2 s) is dropped; lap 2 from the loop; the finish is lap 4's impulse.
+    # From the beams alone the fourth crossing would be the slowing-down one at 80 s.
+    assert crossings == {1: [beams[1], loop_lap_2, beams[2], beams[3]]}
+    (line,) = time_trial_results([Ride(bib=1, start_us=START_US, lap_us=crossings[1])], KILOMETRE)
+    # 18.1234 / 32.457949 / 46.7899 / 61.0005 -> 18.123 / 32.457 / 46.789 / 61.000.
+    assert [(s.cumulative, s.lap) for s in line.splits] == [
+        ("18.123", "18.123"),
+        ("32.457", "14.334"),
+        ("46.789", "14.332"),
+        ("1:01.000", "14.211"),
+    ]

@@ -1,4 +1,9 @@
-"""The flying 200 m scorer: crossings of the 200 m (and 100 m) and finish lines -> ranking."""
+"""The flying 200 m scorer: crossings of the 200 m (and 100 m) and finish lines -> ranking.
+
+Every crossing the engine collected for the event goes to the rules' `attribute_crossings`:
+run-up and cool-down passes included, photocells and transponders on one line included. The
+rules decide which pass is each rider's effort and let photocells time it where they exist.
+"""
 
 from typing import Any
 
@@ -39,12 +44,16 @@ class Flying200Scorer:
 
 
 def _crossings(timings: list[Timing]) -> list[Crossing]:
-    """Photocells where the venue has them on a line, transponders on the other lines."""
-    photocell_roles = {t.role for t in timings if t.photocell}
+    """Every crossing of the three lines, photocell impulses and transponder passings alike:
+    the rules pair a photocell with the transponder read of the same crossing (the photocell
+    times it, the transponder names the rider) and pick each rider's effort among the passes
+    (run-up, effort, cool-down), see `attribute_crossings`."""
     chosen = [
-        Crossing(line=_LINES[t.role], t_us=t.t_us, transponder=t.transponder)
+        Crossing(
+            line=_LINES[t.role], t_us=t.t_us, transponder=None if t.photocell else t.transponder
+        )
         for t in timings
-        if t.role in _LINES and (t.photocell or t.role not in photocell_roles)
+        if t.role in _LINES and (t.photocell or t.transponder is not None)
     ]
     return sorted(chosen, key=lambda c: c.t_us)
 

@@ -11,8 +11,9 @@ How the engine's record of an event becomes rides:
   one before has finished (a finish crossing after the next mark is lost to its rider, who
   is then shown incomplete, rather than guessed). Crossings before the first mark are nobody's.
 - **Start and laps.** The start is the first start gate impulse after the mark. The laps are
-  the finish-line photocell impulses after it when the segment has any, else the rider's own
-  transponder passings (other riders warming up are ignored). Both go through the rules'
+  the finish-line photocell impulses after it, with the rider's own transponder passings
+  making up any crossing the photocell missed (`merge_line_crossings`; with no photocell, the
+  passings alone; other riders warming up are ignored). Both go through the rules'
   `attribute_crossings`, so the impulse or read as the wheel leaves a gate standing on the
   line, double reads and the slowing-down laps after the finish are dropped alike.
 - **Restarts.** A segment with a gate impulse is a start (an `Attempt`). A start had an
@@ -51,6 +52,7 @@ from velotime.scoring.rules.time_trial import (
     counting_ride,
     crossing_problems,
     exact_track_length,
+    merge_line_crossings,
     ride_splits,
     time_trial_results,
 )
@@ -172,16 +174,18 @@ def _laps(
     bib: int, start_us: int, segment: Sequence[Crossing], transponders: dict[int, int],
     course: Course,
 ) -> list[int]:  # fmt: skip
-    """The rider's line crossings after their start: photocell impulses, else transponders."""
+    """The rider's line crossings after their start: photocell impulses, and the reads of the
+    rider's own transponders that no impulse explains (`merge_line_crossings`)."""
     finish = [c for c in segment if c.role is Role.FINISH and c.t_us > start_us]
-    photocells = [_Passing(c.t_us, _PHOTOCELL) for c in finish if c.photocell]
-    if photocells:
-        passings, owners = photocells, {_PHOTOCELL: bib}
-    else:
-        passings = [_Passing(c.t_us, c.transponder) for c in finish if c.transponder is not None]
-        owners = transponders
+    reads = [
+        c.t_us
+        for c in finish
+        if not c.photocell and c.transponder is not None and transponders.get(c.transponder) == bib
+    ]
+    merged = merge_line_crossings([c.t_us for c in finish if c.photocell], reads)
     rider = OnTrack(bib=bib, line=_LINE, start_us=start_us)
-    return attribute_crossings([rider], passings, owners, course)[bib]
+    passings = [_Passing(t_us, _PHOTOCELL) for t_us in merged]
+    return attribute_crossings([rider], passings, {_PHOTOCELL: bib}, course)[bib]
 
 
 def _ride(

@@ -6,6 +6,20 @@ Two steps, both pure:
   one `Effort` per rider, with two riders on the track at once (3.2.024);
 - `rank_flying_200` turns the efforts into result lines (`ResultLine`), in result order.
 
+**Which pass is the effort.** A rider crosses the 200 m line and the finish on every lap of the
+run-up (3.5 laps in all on a 250 m track, 3.2.025) and again cooling down, and transponder
+loops see every one of those passes. The effort is the rider's **fastest complete pass from the
+200 m line to the finish**; where the session has photocell impulses on the 200 m line or the
+finish, only a pass a photocell timed at one end or both counts. So photocells armed for the
+timed pass alone give that pass (a transponder read makes up an impulse they missed at one
+end), photocells firing on every pass give the fastest pass at photocell precision, and a
+venue with transponders only gets the fastest pass from the transponders. The timed 200 m is
+the one pass a rider rides flat out, far faster than any run-up or cool-down pass, which is
+why a commissaire can accept it; the alternative "the last pass before the rider stops" would
+take the cool-down lap. Photocell impulses take the identity of the transponder read of the
+same line at the same moment (within `MATCH_US`); only impulses no transponder explains go by
+the start order. Details: `attribute_crossings`.
+
 **Times.** All times are integers in microseconds on the venue clock. The official time is
 `official_us(finish - line_200)`: truncated to the thousandth (3.2.015; 10.7246 s -> 10.724 s).
 Speed is 720 / t from the official time, truncated (`speed_milli_kmh`). The gap is the
@@ -47,7 +61,7 @@ crossings of the attempt that counts). There is no attempt number here on purpos
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 import msgspec
 
@@ -68,6 +82,14 @@ UNRANKED_ORDER: tuple[Status, ...] = (Status.DNF, Status.DNS, Status.DSQ)
 # 24 km/h, far slower than any flying 200 m. Past it, a rider who crossed the 200 m line and was
 # never seen at the finish (a fall, a missed impulse) stops claiming the next riders' crossings.
 MAX_EFFORT_US = 30_000_000
+# A photocell impulse and a transponder read of the same crossing differ by the loop's read (a
+# few milliseconds) and by how well the timer's and the decoders' clocks agree (the venue must
+# keep them well within this). Two riders crossing one line this close are told apart by
+# pairing nearest first (`match_photocells`).
+MATCH_US = 250_000
+# A rider crosses each line once a lap: a lap takes more than 8 s even on a 166 m track. Reads
+# of one rider on one line closer than this are one crossing read twice.
+MIN_LAP_US = 5_000_000
 
 
 class Effort(msgspec.Struct, frozen=True, kw_only=True):
@@ -245,7 +267,7 @@ class Crossing(msgspec.Struct, frozen=True, kw_only=True):
 
     line: Line
     t_us: int  # venue clock
-    transponder: int | None = None
+    transponder: int | None = None  # None: a photocell impulse
 
 
 class Starter(msgspec.Struct, frozen=True, kw_only=True):
@@ -257,21 +279,117 @@ class Starter(msgspec.Struct, frozen=True, kw_only=True):
 class Attribution(msgspec.Struct, frozen=True, kw_only=True):
     """Who rode what. The engine decides no status: DNS and DNF are the commissaires' call."""
 
-    efforts: list[Effort]  # riders who crossed the 200 m and finish lines, in start order
-    on_track: list[int]  # crossed the 200 m line, not the finish (still riding, or stopped)
-    waiting: list[int]  # in the start order, not yet across the 200 m line
-    unassigned: list[Crossing]  # crossings that fit no rider, in time order
+    efforts: list[Effort]  # riders with a pass that counts (see `attribute_crossings`), start order
+    on_track: list[int]  # crossed the 200 m line, not yet the finish after it; in that order
+    waiting: list[int]  # in the start order, never seen across the 200 m line
+    unassigned: list[Crossing]  # crossings that are part of no rider's pass, in time order
 
 
-class _Timing:
-    """A rider's crossings so far (mutable, private to one attribution)."""
+class _Pass:
+    """One passage of a rider from the 200 m line towards the finish (mutable, private)."""
 
-    __slots__ = ("finish_us", "line_100_us", "line_200_us")
+    __slots__ = ("finish_us", "line_100_us", "line_200_us", "photocell_200", "photocell_finish")
 
-    def __init__(self, line_200_us: int) -> None:
+    def __init__(self, line_200_us: int, photocell: bool) -> None:
         self.line_200_us = line_200_us
         self.line_100_us: int | None = None
         self.finish_us: int | None = None
+        self.photocell_200 = photocell
+        self.photocell_finish = False
+
+
+class _Rider:
+    __slots__ = ("last_us", "open", "passes")
+
+    def __init__(self) -> None:
+        self.passes: list[_Pass] = []  # complete: 200 m line to finish
+        self.open: _Pass | None = None  # crossed the 200 m line, not yet the finish after it
+        self.last_us: dict[Line, int] = {}  # the rider's latest counted crossing of each line
+
+    @property
+    def photocell_started(self) -> bool:
+        return any(p.photocell_200 for p in [*self.passes, *([self.open] if self.open else [])])
+
+
+class _Mark(NamedTuple):
+    """A crossing with what is known of it: whose it is (None: a photocell nobody's transponder
+    was read with) and whether a photocell timed it."""
+
+    crossing: Crossing
+    bib: int | None
+    photocell: bool
+
+
+def match_photocells(
+    crossings: Iterable[Crossing], *, match_us: int = MATCH_US
+) -> list[tuple[Crossing, Crossing | None]]:
+    """Each crossing, in time order, with the transponder passing that identifies it when it is
+    a photocell impulse: a passing of the same line at most `match_us` away. A matched passing
+    is not listed on its own (the photocell times that crossing); unmatched photocells and
+    passings are listed with None.
+
+    Riders cross a line in the same order for the photocell and the loop, so the pairing keeps
+    that order. Where several crossings of a line fall within `match_us` of each other (two
+    riders close together, a read missed, a stranger's transponder), it makes as many pairs as
+    it can, then the closest in total: photocells at 0 and 30 ms with reads at 20 and 45 ms pair
+    0-20 and 30-45, not 30-20 (the nearest) and 0-45.
+    """
+    ordered = sorted(crossings, key=lambda c: c.t_us)
+    partner: dict[int, int] = {}  # index of a photocell -> index of its passing
+    times = [c.t_us for c in ordered]
+    for line in Line:
+        on_line = [i for i, c in enumerate(ordered) if c.line is line]
+        begin = 0
+        for end in range(1, len(on_line) + 1):
+            if end < len(on_line) and times[on_line[end]] - times[on_line[end - 1]] <= match_us:
+                continue  # the cluster of crossings close together goes on
+            cluster, begin = on_line[begin:end], end
+            if len(cluster) > 1:
+                photocells = [k for k in cluster if ordered[k].transponder is None]
+                passings = [k for k in cluster if ordered[k].transponder is not None]
+                partner.update(_align(photocells, passings, times, match_us))
+    taken = set(partner.values())
+    return [
+        (crossing, ordered[partner[i]] if i in partner else None)
+        for i, crossing in enumerate(ordered)
+        if i not in taken
+    ]
+
+
+def _align(
+    photocells: Sequence[int], passings: Sequence[int], times: Sequence[int], match_us: int
+) -> dict[int, int]:
+    """Order-keeping pairs of photocells and passings at most `match_us` apart: as many as
+    possible, then the least total time apart (a small dynamic programme: clusters are a few
+    crossings)."""
+    if not photocells or not passings:
+        return {}
+    if len(photocells) == len(passings) == 1:  # the usual case: one crossing, seen by both
+        return {photocells[0]: passings[0]}  # a cluster of two is within match_us
+    rows, cols = len(photocells), len(passings)
+    # best[i][j]: (pairs, -total apart) for photocells[i:] and passings[j:]
+    best = [[(0, 0)] * (cols + 1) for _ in range(rows + 1)]
+    for i in range(rows - 1, -1, -1):
+        for j in range(cols - 1, -1, -1):
+            options = [best[i + 1][j], best[i][j + 1]]
+            apart = abs(times[photocells[i]] - times[passings[j]])
+            if apart <= match_us:
+                count, total = best[i + 1][j + 1]
+                options.append((count + 1, total - apart))
+            best[i][j] = max(options)
+    pairs: dict[int, int] = {}
+    i = j = 0
+    while i < rows and j < cols:
+        apart = abs(times[photocells[i]] - times[passings[j]])
+        following = best[i + 1][j + 1]
+        if apart <= match_us and best[i][j] == (following[0] + 1, following[1] - apart):
+            pairs[photocells[i]] = passings[j]
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return pairs
 
 
 def attribute_crossings(
@@ -280,96 +398,174 @@ def attribute_crossings(
     transponders: Mapping[int, int] | None = None,
     *,
     max_effort_us: int = MAX_EFFORT_US,
+    match_us: int = MATCH_US,
+    min_lap_us: int = MIN_LAP_US,
 ) -> Attribution:
-    """Each rider's effort from the crossings of a session, two riders on the track at once.
+    """Each rider's effort from every crossing of a session, two riders on the track at once.
 
-    `crossings` are those of the timed passes only (run-up passes of the 200 m line are not
-    timed: the timekeeper arms the lines, or the caller filters them). They are taken in time
-    order (sorted here; equal times keep the order given). Feed one source per line: a
-    photocell impulse and a transponder passing of the same crossing would count twice.
+    Give every crossing of the session: photocell impulses (no transponder) and transponder
+    passings (`transponders` maps transponder -> bib), run-up, effort and cool-down passes
+    alike. They are taken in time order (sorted here; equal times keep the order given).
 
-    Photocell crossings (no transponder) carry no identity and go by order:
+    **Identity.** A photocell impulse with a passing of the same line at most `match_us` away
+    (`match_photocells`) is that transponder's crossing, timed by the photocell; the passing
+    itself is not counted again. A passing is its transponder's rider's crossing. A crossing of
+    a transponder that is no starter's (unknown, or a rider not in `start_order`) counts for
+    nobody, and neither does a photocell impulse matched with one (someone else broke the beam).
+    A photocell impulse with no passing goes by order, as at a venue without loops:
 
-    - "200m" starts the next rider in the start order who has not started. 3.2.024 lets the
-      next rider go once the previous one has passed that line, so it is always the next one.
-      A rider who will not start (DNS) must therefore leave the start order first, or the
-      next rider's times go to him or her;
-    - "100m" belongs to the earliest started rider with no 100 m time who has not finished;
-    - "finish" belongs to the earliest started rider who has not finished.
+    - "200m" starts the next rider in the start order whose effort has not begun (no pass
+      started by a photocell). 3.2.024 lets the next rider go once the previous one has passed
+      that line, so it is always the next one. A rider who will not start (DNS) must leave the
+      start order first, or the next rider's times go to him or her;
+    - "100m" and "finish" belong to the earliest started pass that can take them, passes
+      started by a photocell first.
 
-    Transponder crossings (`transponders` maps transponder -> bib) go by identity: "200m"
-    starts that rider, whatever the start order; "100m" and "finish" complete that rider's
-    effort.
+    **Passes.** Every crossing of the 200 m line by a rider starts a pass (the run-up laps cross
+    it as well as the effort does); the rider's next "100m" and "finish" crossings complete it.
+    A "100m" or "finish" crossing is only taken by a pass that started at most `max_effort_us`
+    before it, so that a rider who stopped does not take the crossings of the next. A rider's
+    crossing of a line less than `min_lap_us` after their previous one is a double read.
 
-    A crossing is only taken by a rider who crossed the 200 m line at most `max_effort_us`
-    before it, and after that rider's previous crossing, so that a rider who stopped does not
-    take the crossings of the next. Any crossing nobody can take (a finish with nobody on the
-    track, a second 200 m of the same rider, an unknown transponder) is returned in
+    **The effort** is the rider's fastest complete pass (equal official times: the earlier),
+    counting only the passes a photocell timed at the 200 m line or the finish when the session
+    has photocell impulses on either line. Hence:
+
+    - photocells armed for the timed pass only: the pass they time (a missed impulse at one
+      end is made up by the transponder's read of that line);
+    - photocells firing on every pass: the fastest pass, timed by the photocells;
+    - transponders only: the fastest pass, timed by the transponders.
+
+    A commissaire accepts this because the timed 200 m is the one pass a rider rides flat out:
+    the run-up laps before it and the cool-down after are far slower (a flying 200 m takes 9 to
+    12 s, a run-up or cool-down pass 15 to 25 s). Until the effort is ridden, a transponder-only
+    session shows the rider's fastest run-up pass so far (the result says "running"). After a
+    restart (3.2.028) give only the crossings of the attempt that counts.
+
+    Any crossing that is part of no pass (a finish with nobody on the track, a double read, an
+    unknown transponder, a rider's crossing before his or her first 200 m line) is returned in
     `unassigned`, never dropped silently.
     """
     _check_unique(s.bib for s in start_order)
-    order = {starter.bib: index for index, starter in enumerate(start_order)}
+    crossings = list(crossings)
     by_transponder = dict(transponders or {})
-    timings: dict[int, _Timing] = {}  # insertion order is the order of starting
+    riders = {starter.bib: _Rider() for starter in start_order}
     unassigned: list[Crossing] = []
 
-    def can_take(bib: int, crossing: Crossing) -> bool:
-        timing = timings.get(bib)
-        if timing is None or timing.finish_us is not None:
-            return False
-        if not 0 < crossing.t_us - timing.line_200_us <= max_effort_us:
+    def fits(pass_: _Pass, crossing: Crossing) -> bool:
+        if not 0 < crossing.t_us - pass_.line_200_us <= max_effort_us:
             return False
         if crossing.line is Line.LINE_100:
-            return timing.line_100_us is None
+            return pass_.line_100_us is None
         # A finish needs a positive official time, and must come after the 100 m line.
-        return official_us(crossing.t_us - timing.line_200_us) > 0 and (
-            timing.line_100_us is None or crossing.t_us > timing.line_100_us
+        return official_us(crossing.t_us - pass_.line_200_us) > 0 and (
+            pass_.line_100_us is None or crossing.t_us > pass_.line_100_us
         )
 
-    def take(bib: int, crossing: Crossing) -> None:
-        timing = timings[bib]
-        if crossing.line is Line.LINE_100:
-            timing.line_100_us = crossing.t_us
-        else:
-            timing.finish_us = crossing.t_us
+    def anonymous_taker(crossing: Crossing) -> int | None:
+        if crossing.line is Line.LINE_200:
+            return next((s.bib for s in start_order if not riders[s.bib].photocell_started), None)
+        started = sorted(
+            ((bib, rider.open) for bib, rider in riders.items() if rider.open is not None),
+            key=lambda entry: (not entry[1].photocell_200, entry[1].line_200_us),
+        )
+        return next((bib for bib, open_ in started if fits(open_, crossing)), None)
 
-    for crossing in sorted(crossings, key=lambda c: c.t_us):
-        bib: int | None
-        if crossing.transponder is not None:
-            bib = by_transponder.get(crossing.transponder)
-            if bib not in order:
-                bib = None
-            elif crossing.line is Line.LINE_200:
-                bib = None if bib in timings else bib
-            elif not can_take(bib, crossing):
-                bib = None
-        elif crossing.line is Line.LINE_200:
-            bib = next((s.bib for s in start_order if s.bib not in timings), None)
-        else:
-            bib = next((b for b in timings if can_take(b, crossing)), None)
+    def identified_taker(bib: int, crossing: Crossing) -> bool:
+        rider = riders[bib]
+        last = rider.last_us.get(crossing.line)
+        if last is not None and crossing.t_us - last < min_lap_us:
+            return False  # a double read of a crossing already counted
+        if crossing.line is Line.LINE_200:
+            return True
+        return rider.open is not None and fits(rider.open, crossing)
 
-        if bib is None:
+    for mark in _marks(crossings, by_transponder, riders, match_us):
+        crossing = mark.crossing
+        if mark.bib is None:
+            taker = None if not mark.photocell else anonymous_taker(crossing)
+        else:
+            taker = mark.bib if identified_taker(mark.bib, crossing) else None
+        if taker is None:
             unassigned.append(crossing)
-        elif crossing.line is Line.LINE_200:
-            timings[bib] = _Timing(crossing.t_us)
+            continue
+        rider = riders[taker]
+        rider.last_us[crossing.line] = crossing.t_us
+        if crossing.line is Line.LINE_200:
+            rider.open = _Pass(crossing.t_us, mark.photocell)
+            continue
+        assert rider.open is not None  # the takers above only take crossings into a pass
+        if crossing.line is Line.LINE_100:
+            rider.open.line_100_us = crossing.t_us
         else:
-            take(bib, crossing)
+            rider.open.finish_us = crossing.t_us
+            rider.open.photocell_finish = mark.photocell
+            rider.passes.append(rider.open)
+            rider.open = None
 
-    efforts = [
-        Effort(
-            bib=s.bib,
-            name=s.name,
-            nation=s.nation,
-            line_200_us=timing.line_200_us,
-            line_100_us=timing.line_100_us,
-            finish_us=timing.finish_us,
-        )
-        for s in start_order
-        if (timing := timings.get(s.bib)) is not None and timing.finish_us is not None
-    ]
+    # Photocells at either end of the timed 200 m: only the passes they timed count.
+    photocells = any(c.transponder is None and c.line is not Line.LINE_100 for c in crossings)
+    efforts = []
+    for starter in start_order:
+        best = _counting_pass(riders[starter.bib].passes, photocells=photocells)
+        if best is not None:
+            efforts.append(
+                Effort(
+                    bib=starter.bib,
+                    name=starter.name,
+                    nation=starter.nation,
+                    line_200_us=best.line_200_us,
+                    line_100_us=best.line_100_us,
+                    finish_us=best.finish_us,
+                )
+            )
+    open_passes = sorted(
+        (rider.open.line_200_us, bib) for bib, rider in riders.items() if rider.open is not None
+    )
     return Attribution(
         efforts=efforts,
-        on_track=[b for b, t in timings.items() if t.finish_us is None],
-        waiting=[s.bib for s in start_order if s.bib not in timings],
+        on_track=[bib for _, bib in open_passes],
+        waiting=[
+            s.bib for s in start_order if not riders[s.bib].passes and riders[s.bib].open is None
+        ],
         unassigned=unassigned,
     )
+
+
+def _marks(
+    crossings: Iterable[Crossing],
+    transponders: Mapping[int, int],
+    riders: Mapping[int, _Rider],
+    match_us: int,
+) -> list[_Mark]:
+    """The crossings in time order, each with its rider (None: an unmatched photocell, or a
+    transponder that is nobody's here) and whether a photocell timed it."""
+
+    def starter(transponder: int) -> int | None:
+        bib = transponders.get(transponder)
+        return bib if bib in riders else None
+
+    marks = []
+    for crossing, passing in match_photocells(crossings, match_us=match_us):
+        if crossing.transponder is not None:
+            marks.append(_Mark(crossing, starter(crossing.transponder), photocell=False))
+        elif passing is None:
+            marks.append(_Mark(crossing, None, photocell=True))
+        else:
+            assert passing.transponder is not None  # match_photocells pairs with passings
+            bib = starter(passing.transponder)
+            # A photocell matched with a stranger's transponder is nobody's crossing here.
+            marks.append(_Mark(crossing, bib, photocell=bib is not None))
+    return marks
+
+
+def _counting_pass(passes: Sequence[_Pass], *, photocells: bool) -> _Pass | None:
+    """The fastest complete pass (the earlier of equals); with photocells in the session, only
+    passes a photocell timed at one end or both."""
+    counting = [p for p in passes if not photocells or p.photocell_200 or p.photocell_finish]
+
+    def official(pass_: _Pass) -> tuple[int, int]:
+        assert pass_.finish_us is not None  # complete passes only
+        return official_us(pass_.finish_us - pass_.line_200_us), pass_.line_200_us
+
+    return min(counting, key=official, default=None)
