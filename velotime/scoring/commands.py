@@ -42,8 +42,8 @@ class Correct(msgspec.Struct, frozen=True, kw_only=True, tag="correct"):
 
     `place` puts the rider at that place among the ranked riders (the lots of a draw, a
     photo-required pair, a commissaire's order); `time` ("10.724", "1:00.981") replaces the
-    measured time (a backup timing after a fault). A correction with neither withdraws the
-    rider's earlier corrections in the event.
+    measured time (a backup timing after a fault). A rider's place and time are kept apart
+    (a set time, then the lots of the draw it makes); a correction with neither withdraws both.
     """
 
     event: str

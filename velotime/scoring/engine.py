@@ -31,7 +31,7 @@ from velotime.scoring.disciplines.flying200 import QUALIFY_DEFAULT, Flying200Sco
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 from velotime.scoring.meet import Meet, MeetEvent
-from velotime.scoring.rules.results import ResultLine, Status, apply_places
+from velotime.scoring.rules.results import Flag, ResultLine, Status, apply_places
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
@@ -74,6 +74,7 @@ class ScoringEngine:
             self._add_heats(competition, competition.start())
         self.current: str | None = None
         self.skipped_commands: list[str] = []
+        self._bibs = {rider.bib for rider in meet.riders}
         self._seen_ids: set[str] = set()  # delivery is at least once: drop repeats by id
 
     def command(self, command: Command, t_us: int | None = None) -> list[Publication]:
@@ -88,6 +89,13 @@ class ScoringEngine:
             return []
         if state.status == "final" and not isinstance(command, Final):
             self.skipped_commands.append(f"{command.event} is final: {command!r} ignored")
+            return []
+        bib = getattr(command, "bib", None)
+        if bib is not None and bib not in self._bibs:
+            self.skipped_commands.append(f"no rider with bib {bib} in the meet: {command!r}")
+            return []
+        if isinstance(command, Correct) and command.time and state.event.discipline == "keirin":
+            self.skipped_commands.append(f"a keirin has no times to correct: {command!r}")
             return []
         audit: dict[str, Any] = msgspec.to_builtins(command)
         if t_us is not None:
@@ -106,12 +114,13 @@ class ScoringEngine:
                 state.decisions.pop(command.bib, None)
             state.audit.append(audit)
         elif isinstance(command, Correct):
-            state.places.pop(command.bib, None)
-            state.times.pop(command.bib, None)
             if command.place is not None:
                 state.places[command.bib] = command.place
-            if command.time_us is not None:
+            elif command.time_us is not None:
                 state.times[command.bib] = command.time_us
+            else:  # withdrawn: the evidence decides again
+                state.places.pop(command.bib, None)
+                state.times.pop(command.bib, None)
             state.audit.append(audit)
         elif isinstance(command, Start):
             state.start_us = t_us
@@ -220,6 +229,14 @@ class ScoringEngine:
             if event.discipline == "flying200":
                 qualify = QUALIFY_DEFAULT if event.qualify is None else event.qualify
             lines = apply_places(lines, state.places, qualify)
+        if state.times:
+            lines = [
+                msgspec.structs.replace(line, flags=[*line.flags, Flag.CORRECTED])
+                if line.bib in state.times and line.rank is not None
+                and Flag.CORRECTED not in line.flags
+                else line
+                for line in lines
+            ]  # fmt: skip
         return lines
 
     def _add_heats(self, competition: KeirinCompetition, heats: list[MeetEvent]) -> None:

@@ -7,6 +7,8 @@ rules decide which pass is each rider's effort and let photocells time it where 
 
 from typing import Any
 
+import msgspec
+
 from velotime.scoring.disciplines.base import Crossing as Timing
 from velotime.scoring.disciplines.base import EventState, Role
 from velotime.scoring.meet import Meet
@@ -32,6 +34,14 @@ class Flying200Scorer:
             starters, _crossings(state.crossings), meet.bib_of_transponder()
         )
         efforts = {effort.bib: effort for effort in attribution.efforts}
+        for bib, time_us in state.times.items():  # corrections: the commissaires' time
+            rider = _starter(meet, bib)
+            measured = efforts.get(bib)
+            efforts[bib] = (
+                msgspec.structs.replace(measured, corrected_us=time_us)
+                if measured is not None
+                else Effort(bib=bib, name=rider.name, nation=rider.nation, corrected_us=time_us)
+            )
         for bib, status in state.decisions.items():
             if status in (Status.DNS, Status.DNF, Status.DSQ):
                 rider = _starter(meet, bib)

@@ -144,7 +144,7 @@ class TimeTrialScorer:
 def _bibs(state: EventState) -> list[int]:
     """Everyone in the result, in start order (which orders draws and the unranked): riders
     marked or decided on who are not in the start order come after, as they came."""
-    concerned = [bib for _, bib in state.marks] + list(state.decisions)
+    concerned = [bib for _, bib in state.marks] + list(state.decisions) + list(state.times)
     extra = [bib for bib in dict.fromkeys(concerned) if bib not in state.event.start_order]
     return [bib for bib in state.event.start_order if bib in concerned] + extra
 
@@ -203,6 +203,11 @@ def _ride(
         return Ride(bib=bib, name=name, nation=nation, status=decision)
     if decision is not None:
         problems.append(f"bib {bib}: {decision} does not apply to a time trial, ignored")
+    corrected_us = state.times.get(bib)
+    if corrected_us is not None:  # the commissaires' time replaces whatever was measured
+        restarts = starts.restarts if starts is not None else 0
+        return Ride(bib=bib, name=name, nation=nation, corrected_us=corrected_us,
+                    restarts=min(restarts, MAX_STARTS - 1))  # fmt: skip
     if starts is None:
         return None
     attempts = starts.attempts

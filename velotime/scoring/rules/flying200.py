@@ -99,6 +99,9 @@ class Effort(msgspec.Struct, frozen=True, kw_only=True):
     `finish_us` (the clock stops); `line_100_us` is the 100 m line, if the venue has one.
     DNS, DNF (for example a second incident, 3.2.021 ter) and DSQ may carry times; they are
     ignored. After a restart (3.2.028) pass the later effort only.
+
+    `corrected_us` is an official time the commissaires set (a backup timing after a fault):
+    it replaces the measured one, has no last 100 m (a tie with it is a draw) and no splits.
     """
 
     bib: int
@@ -108,11 +111,16 @@ class Effort(msgspec.Struct, frozen=True, kw_only=True):
     line_100_us: int | None = None
     finish_us: int | None = None
     status: Status = Status.RANKED
+    corrected_us: int | None = None
 
     def __post_init__(self) -> None:
         if self.status not in (Status.RANKED, *UNRANKED_ORDER):
             raise ValueError(f"bib {self.bib}: status {self.status!r} has no meaning here")
         if self.status is not Status.RANKED:
+            return
+        if self.corrected_us is not None:
+            if official_us(self.corrected_us) <= 0:
+                raise ValueError(f"bib {self.bib}: a corrected time must be above zero")
             return
         if self.line_200_us is None or self.finish_us is None:
             raise ValueError(f"bib {self.bib}: a ranked effort needs the 200 m and finish times")
@@ -127,7 +135,11 @@ class Effort(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def time_us(self) -> int | None:
         """The official time (truncated), or None when not ranked."""
-        if self.status is not Status.RANKED or self.line_200_us is None or self.finish_us is None:
+        if self.status is not Status.RANKED:
+            return None
+        if self.corrected_us is not None:
+            return official_us(self.corrected_us)
+        if self.line_200_us is None or self.finish_us is None:
             return None
         return official_us(self.finish_us - self.line_200_us)
 
@@ -136,6 +148,8 @@ class Effort(msgspec.Struct, frozen=True, kw_only=True):
         """The tie-break time over the last 100 m (3.2.027): finish - 100 m line, truncated."""
         if self.time_us is None or self.line_100_us is None or self.finish_us is None:
             return None
+        if self.corrected_us is not None:
+            return None  # the measured 100 m line no longer goes with the time
         return official_us(self.finish_us - self.line_100_us)
 
 
@@ -213,10 +227,10 @@ def _runs(efforts: Sequence[Effort], key: _Key) -> list[list[Effort]]:
 
 def _ranked_line(effort: Effort, rank: int, leader_us: int, flags: list[Flag]) -> ResultLine:
     time_us = _time(effort)
-    assert effort.line_200_us is not None
-    assert effort.finish_us is not None
     split_lines: list[SplitLine] = []
-    if effort.line_100_us is not None:
+    if effort.corrected_us is None and effort.line_100_us is not None:
+        assert effort.line_200_us is not None
+        assert effort.finish_us is not None
         first, whole = splits(
             [effort.line_100_us - effort.line_200_us, effort.finish_us - effort.line_200_us]
         )

@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import groupby
 from typing import Protocol
 
 import msgspec
@@ -43,6 +44,7 @@ import msgspec
 from velotime.scoring.rules.official import (
     Split,
     official_string,
+    official_us,
     splits,
 )
 from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status, timed_line
@@ -118,6 +120,9 @@ class Ride(msgspec.Struct, frozen=True, kw_only=True):
     lap_us: list[int] = []
     status: Status = Status.RANKED
     restarts: int = 0  # starts before this one, voided by an incident (at most MAX_STARTS - 1)
+    # An official total the commissaires set (a backup timing after a fault): it replaces the
+    # measured one; it has no laps, so no splits and no last lap to break a tie with.
+    corrected_us: int | None = None
 
 
 class Attempt(msgspec.Struct, frozen=True, kw_only=True):
@@ -175,7 +180,7 @@ def crossing_problems(rides: Iterable[Ride], course: Course) -> list[CrossingPro
     """Every ranked ride that cannot be timed, with why; empty when all can."""
     problems: list[CrossingProblem] = []
     for ride in rides:
-        if ride.status is not Status.RANKED:
+        if ride.status is not Status.RANKED or ride.corrected_us is not None:
             continue
         reason = _timing_problem(ride, course.crossings)
         if reason is None and len(ride.lap_us) != course.crossings:
@@ -209,31 +214,36 @@ def time_trial_results(rides: Sequence[Ride], course: Course) -> list[ResultLine
 
     timed = [(ride, _official_splits(ride)) for ride in rides if ride.status is Status.RANKED]
     # 3.2.107: the official total, then the official last lap; sorted() is stable, so riders
-    # still equal keep the order given, which decides nothing (they share the rank).
-    timed.sort(key=lambda entry: _tie_key(entry[1]))
-    keys = Counter(_tie_key(timing) for _, timing in timed)
+    # still equal keep the order given, which decides nothing (they share the rank). A
+    # corrected total has no last lap: a tie with it is a draw for the commissaires.
+    timed.sort(key=lambda entry: (entry[1][-1].cumulative_us, _last_lap(entry)))
+    blocks: list[list[tuple[Ride, list[Split]]]] = []
+    for _, same_total in groupby(timed, key=lambda entry: entry[1][-1].cumulative_us):
+        tied = list(same_total)
+        if all(_last_lap(entry) >= 0 for entry in tied):
+            blocks += [list(same) for _, same in groupby(tied, key=_last_lap)]
+        else:
+            blocks.append(tied)
     leader_us = timed[0][1][-1].cumulative_us if timed else 0
 
     lines: list[ResultLine] = []
-    rank, previous_key = 0, None
-    for position, (ride, timing) in enumerate(timed, start=1):
-        key = _tie_key(timing)
-        if key != previous_key:  # a draw shares the rank; the next rank skips (1, 2, 2, 4)
-            rank, previous_key = position, key
-        total_us = timing[-1].cumulative_us
-        lines.append(
-            timed_line(
-                rank=rank,
-                bib=ride.bib,
-                name=ride.name,
-                nation=ride.nation,
-                time_us=total_us,
-                distance_mm=course.distance_m * 1000,
-                leader_us=leader_us,
-                splits=_split_lines(timing, course),
-                flags=[Flag.DRAW_REQUIRED] if keys[key] > 1 else [],
+    position = 1
+    for block in blocks:  # a draw shares the rank; the next rank skips (1, 2, 2, 4)
+        for ride, timing in block:
+            lines.append(
+                timed_line(
+                    rank=position,
+                    bib=ride.bib,
+                    name=ride.name,
+                    nation=ride.nation,
+                    time_us=timing[-1].cumulative_us,
+                    distance_mm=course.distance_m * 1000,
+                    leader_us=leader_us,
+                    splits=[] if ride.corrected_us is not None else _split_lines(timing, course),
+                    flags=[Flag.DRAW_REQUIRED] if len(block) > 1 else [],
+                )
             )
-        )
+        position += len(block)
 
     unranked = sorted(
         (ride for ride in rides if ride.status is not Status.RANKED),
@@ -364,14 +374,19 @@ def _timing_problem(ride: Ride, crossings: int) -> str | None:
     return None
 
 
+def _last_lap(entry: tuple[Ride, Sequence[Split]]) -> int:
+    """The official last lap that breaks a tie; -1 for a corrected total, which has none."""
+    ride, timing = entry
+    return -1 if ride.corrected_us is not None else timing[-1].lap_us
+
+
 def _official_splits(ride: Ride) -> list[Split]:
+    if ride.corrected_us is not None:
+        total = official_us(ride.corrected_us)
+        return [Split(total, total)]
     if ride.start_us is None:
         raise ValueError(f"bib {ride.bib}: no start impulse")
     return splits([t_us - ride.start_us for t_us in ride.lap_us])
-
-
-def _tie_key(timing: Sequence[Split]) -> tuple[int, int]:
-    return timing[-1].cumulative_us, timing[-1].lap_us
 
 
 def _split_lines(timing: Sequence[Split], course: Course) -> list[SplitLine]:
