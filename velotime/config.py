@@ -42,6 +42,7 @@ __all__ = [
     "Endpoint",
     "LineConfig",
     "MqttConfig",
+    "ScoringConfig",
     "SerialEndpoint",
     "SourceConfig",
     "StorageConfig",
@@ -186,12 +187,17 @@ class StorageConfig(_Table, frozen=True, kw_only=True):
         return self.directory / "outbox.sqlite"
 
 
+class ScoringConfig(_Table, frozen=True, kw_only=True):
+    meet: Path | None = None  # the meet file: `velotime run` scores it; None: no scoring
+
+
 class Config(_Table, frozen=True, kw_only=True):
     venue: VenueConfig
     lines: tuple[LineConfig, ...]
     sources: tuple[SourceConfig, ...]
     mqtt: MqttConfig = MqttConfig()
     storage: StorageConfig = StorageConfig()
+    scoring: ScoringConfig = ScoringConfig()
 
     def line(self, name: str) -> LineConfig:
         """The timing line called `name`; KeyError if there is none."""
@@ -622,6 +628,7 @@ class _Checker:
         sources = self.items(raw, "sources", SourceConfig)
         mqtt = self.convert(raw.get("mqtt", {}), MqttConfig, ["mqtt"])
         storage = self.convert(raw.get("storage", {}), StorageConfig, ["storage"])
+        scoring = self.convert(raw.get("scoring", {}), ScoringConfig, ["scoring"])
 
         # Semantic checks run on every part that converted, so all such problems show at once.
         if venue is not None:
@@ -635,7 +642,18 @@ class _Checker:
             mqtt = self.check_mqtt(_blank_to_none(mqtt), base_dir, venue)
         if storage is not None:
             storage = StorageConfig(directory=base_dir / storage.directory)
-        if venue is None or lines is None or sources is None or mqtt is None or storage is None:
+        if scoring is not None:
+            # "" means not set, as for the other optional text keys (Path("") is ".").
+            meet = scoring.meet if scoring.meet not in (None, Path("")) else None
+            scoring = ScoringConfig(meet=base_dir / meet if meet is not None else None)
+        if (
+            venue is None
+            or lines is None
+            or sources is None
+            or mqtt is None
+            or storage is None
+            or scoring is None
+        ):
             return None
         return Config(
             venue=venue,
@@ -643,6 +661,7 @@ class _Checker:
             sources=tuple(source for _, source in sources),
             mqtt=mqtt,
             storage=storage,
+            scoring=scoring,
         )
 
     def topic_safe(self, path: Sequence[_Key], value: str) -> None:

@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from velotime import __version__
-from velotime.cli import check_config, ctl, decode, demo, import_lif, replay, run, simulate
+from velotime.cli import (
+    check_config,
+    ctl,
+    decode,
+    demo,
+    import_lif,
+    replay,
+    run,
+    score,
+    simulate,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_lif.register(commands)
     run.register(commands)
     replay.register(commands)
+    score.register(commands)
     simulate.register(commands)
     return parser
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from velotime.cli.logs import setup_logging
+from velotime.cli.score import open_service
 from velotime.config import ConfigError, load_config
 from velotime.daemon.service import run_daemon
 
@@ -16,7 +17,8 @@ def register(commands: Any) -> None:
         "run",
         help="run the timing daemon",
         description="Read every configured source, record every byte, publish events over "
-        "MQTT. Stops cleanly on Ctrl-C or SIGTERM.",
+        "MQTT; with [scoring] meet in the configuration, score them too (as velotime score). "
+        "Stops cleanly on Ctrl-C or SIGTERM.",
     )
     parser.add_argument("--config", type=Path, required=True, help="the TOML configuration")
     parser.add_argument("--broker", help="MQTT broker URL, overriding the configuration")
@@ -31,5 +33,16 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{exc}\n")
         return 2
     setup_logging(args.verbose)
-    asyncio.run(run_daemon(config))
+    if config.scoring.meet is None:
+        asyncio.run(run_daemon(config))
+        return 0
+    # The meet is read and checked, and the journal restored, before anything runs.
+    scoring = open_service(config, config.scoring.meet)
+    if isinstance(scoring, str):
+        sys.stderr.write(f"velotime run: [scoring]: {scoring}\n")
+        return 2
+    try:
+        asyncio.run(run_daemon(config, scoring.run))
+    finally:
+        scoring.close()
     return 0

@@ -2,7 +2,12 @@
 
 An event leaves the outbox only after the broker's PUBACK (QoS 1), so delivery is at least once:
 after a reconnect some events may arrive twice, and consumers drop repeats by envelope `id`.
-Retained state (status, self-description) is kept here and published again on every connect.
+Retained state (status, self-description, results) is kept here and published again on every
+connect; between connects only the topics whose payload changed are published.
+
+A subscriber with a persistent session (`BrokerSettings.clean_session=False`: the scoring
+service) acknowledges each message only after its handler has returned, so that a message the
+process never handled (killed with it in the queue) is sent again by the broker.
 """
 
 import asyncio
@@ -36,6 +41,8 @@ class BrokerSettings:
     tls_ca_file: str | None = None
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
+    # False: the broker keeps the subscriptions and queues QoS 1 messages while we are away.
+    clean_session: bool = True
 
 
 class Publisher:
@@ -54,6 +61,7 @@ class Publisher:
         # Topic filter -> what to do with a message: subscribed again on every connection.
         self._subscriptions = subscriptions or {}
         self._retained: dict[str, bytes] = {}
+        self._dirty: dict[str, None] = {}  # retained topics to publish, in order of change
         self._retained_changed = asyncio.Event()
         self.connected = asyncio.Event()
 
@@ -61,6 +69,9 @@ class Publisher:
         """Publish retained state now if connected, and again after every reconnect."""
         if self._retained.get(topic) != payload:
             self._retained[topic] = payload
+            # Last in the queue: whoever sees this payload sees the changes made before it.
+            self._dirty.pop(topic, None)
+            self._dirty[topic] = None
             self._retained_changed.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -79,6 +90,10 @@ class Publisher:
                 log.warning("broker connection lost: %s", group.exceptions[0])
             finally:
                 self.connected.clear()
+            if not self.broker.clean_session:
+                # Messages left in the old client's queue were never acknowledged: the broker
+                # sends them again, and their packet ids mean nothing on a new connection.
+                client = self._client()
             delay = backoff.next_delay()
             try:
                 await asyncio.wait_for(stop.wait(), timeout=delay)
@@ -90,7 +105,8 @@ class Publisher:
         for topic_filter in self._subscriptions:
             await client.subscribe(topic_filter, qos=1)
         await client.publish(self._status_topic, self._online_payload(), qos=1, retain=True)
-        self._retained_changed.set()  # publish all retained state on this connection
+        self._dirty = dict.fromkeys(self._retained)  # publish all retained state on this connection
+        self._retained_changed.set()
         async with asyncio.TaskGroup() as group:
             drain = group.create_task(self._drain(client, stop))
             retained = group.create_task(self._publish_retained(client))
@@ -98,6 +114,7 @@ class Publisher:
             await drain
             retained.cancel()
             incoming.cancel()
+        await self._publish_dirty(client)  # the last changes of retained state
         # A clean DISCONNECT suppresses the will, so say it ourselves.
         await client.publish(self._status_topic, OFFLINE, qos=1, retain=True)
 
@@ -122,17 +139,29 @@ class Publisher:
                 stopper.cancel()
 
     async def _receive(self, client: aiomqtt.Client) -> None:
+        manual_ack = not self.broker.clean_session
         async for message in client.messages:
             for topic_filter, handle in self._subscriptions.items():
                 if message.topic.matches(topic_filter):
                     handle(str(message.topic), message.payload)
+            if manual_ack:  # handled: now the broker may forget it
+                client._client.ack(message.mid, message.qos)
 
     async def _publish_retained(self, client: aiomqtt.Client) -> None:
         while True:
             await self._retained_changed.wait()
             self._retained_changed.clear()
-            for topic, payload in list(self._retained.items()):
-                await client.publish(topic, payload, qos=1, retain=True)
+            await self._publish_dirty(client)
+
+    async def _publish_dirty(self, client: aiomqtt.Client) -> None:
+        """Each retained topic whose payload changed since it was last published: the latest
+        payload only, in the order of their last change."""
+        while self._dirty:
+            topic = next(iter(self._dirty))
+            payload = self._retained[topic]
+            await client.publish(topic, payload, qos=1, retain=True)
+            if self._retained[topic] == payload:  # else it changed meanwhile: publish again
+                del self._dirty[topic]
 
     def _client(self) -> aiomqtt.Client:
         broker = self.broker
@@ -157,6 +186,9 @@ class Publisher:
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
             max_inflight_messages=BATCH,
             timeout=10,
+            clean_session=broker.clean_session,
         )
+        if not broker.clean_session:
+            client._client.manual_ack_set(True)  # acknowledged in _receive, once handled
         client.pending_calls_threshold = 10 * BATCH  # aiomqtt warns per call above this
         return client

@@ -5,6 +5,7 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Awaitable, Callable
 
 import msgspec
 
@@ -168,10 +169,29 @@ class Daemon:
         )
 
 
-async def run_daemon(config: Config) -> None:
-    """Run until SIGINT or SIGTERM, then publish what is queued and go offline cleanly."""
+Companion = Callable[[asyncio.Event], Awaitable[None]]
+
+
+async def run_daemon(config: Config, *companions: Companion) -> None:
+    """Run until SIGINT or SIGTERM, then publish what is queued and go offline cleanly.
+
+    `companions` (the scoring service) run in the same event loop until the same stop. One that
+    fails is logged and the timing goes on without it: capturing and publishing come first.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await Daemon(config).run(stop)
+    daemon = Daemon(config)
+    async with asyncio.TaskGroup() as group:
+        for companion in companions:
+            group.create_task(_isolated(companion, stop))
+        await daemon.run(stop)
+
+
+async def _isolated(companion: Companion, stop: asyncio.Event) -> None:
+    try:
+        await companion(stop)
+    except Exception:
+        name = getattr(companion, "__qualname__", repr(companion))
+        log.exception("%s failed; the timing goes on without it", name)

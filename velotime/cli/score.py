@@ -1,0 +1,83 @@
+"""`velotime score`: the live scoring service on its own (`velotime run` can run it too)."""
+
+import argparse
+import asyncio
+import re
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from velotime.cli.logs import setup_logging
+from velotime.config import Config, ConfigError, load_config
+from velotime.scoring.meet import MeetError
+from velotime.scoring.service import ScoringError, ScoringService
+
+_TOPIC_SAFE = re.compile(r"[a-z0-9_-]+")
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "score",
+        help="score a meet live: timing events from MQTT in, retained results out",
+        description="Subscribe to the venue's timing events (a persistent session: the broker "
+        "keeps them while the service is away), score them with the meet file and publish "
+        "results/<event> and current, retained. Every event is journaled under "
+        "storage.directory, so a restart loses nothing. Stops cleanly on Ctrl-C or SIGTERM.",
+    )
+    parser.add_argument("--config", type=Path, required=True, help="the venue's configuration")
+    parser.add_argument(
+        "--meet", type=Path, help="the meet file (default: [scoring] meet of the configuration)"
+    )
+    parser.add_argument("--broker", help="MQTT broker URL, overriding the configuration")
+    parser.add_argument(
+        "--venue", help="the venue id to score (default: the configuration's; <id>-replay for a "
+        "replay)",
+    )  # fmt: skip
+    parser.add_argument("--verbose", action="store_true", help="debug logging")
+    parser.set_defaults(run=run)
+
+
+def open_service(
+    config: Config, meet: Path | None, venue: str | None = None
+) -> ScoringService | str:
+    """The service, its meet read and its journal restored; or what is wrong, in one line."""
+    meet = meet or config.scoring.meet
+    if meet is None:
+        return "give --meet, or set [scoring] meet in the configuration"
+    if venue is not None and not _TOPIC_SAFE.fullmatch(venue):
+        return f"--venue: lowercase letters, digits, '-' and '_' only, got {venue!r}"
+    try:
+        return ScoringService.open(config, meet, venue=venue)
+    except (MeetError, ScoringError, ConfigError) as exc:
+        return str(exc).replace("\n", "; ") if isinstance(exc, ConfigError) else str(exc)
+    except OSError as exc:
+        return f"cannot open the journal: {exc}"
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config, broker=args.broker)
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    setup_logging(args.verbose)
+    service = open_service(config, args.meet, args.venue)
+    if isinstance(service, str):
+        sys.stderr.write(f"velotime score: {service}\n")
+        return 2
+    try:
+        asyncio.run(_serve(service))
+    except Exception:
+        return 1  # the service logged why (and said so in status/scoring)
+    finally:
+        service.close()
+    return 0
+
+
+async def _serve(service: ScoringService) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await service.run(stop)

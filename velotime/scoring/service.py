@@ -1,0 +1,433 @@
+"""The live scoring service: the daemon's event stream from MQTT in, retained results out.
+
+It reads nothing but MQTT: `<prefix>/<venue>/timing/#` at QoS 1 with a persistent session (client
+id `velotime-scoring-<venue>`), so the broker queues the events while it is away, and each event
+is acknowledged only once it has been journaled and applied. Each envelope goes to the
+`ScoringEngine`, and every `Publication` it returns is published retained at QoS 1 on
+`<prefix>/<venue>/<key>` (`results/<event>`, `current`, ...). `<prefix>/<venue>/status/scoring`
+says whether it runs, with its counts.
+
+**The journal.** Every envelope applied is first appended to
+`<storage>/scoring/<venue>/<meet id>.journal.jsonl` (JSON Lines, flushed per event). On start
+the journal is fed to a fresh engine, its snapshot is published, and only then do new events
+count; the broker's redeliveries are dropped by id. The journal holds inputs, not results: if
+the meet file changed since it began (a corrected name or start order), everything is scored
+again with the new file, which the log says, naming the results that changed. A truncated last
+line (a kill mid-write) is dropped. One process at a time holds a journal (a lock): a second
+service for the same venue and meet fails at start.
+
+A message that is no event envelope is counted and logged, never fatal; so is an event the
+engine fails on (it stays in the journal, and scores the same way after a restart).
+"""
+
+import asyncio
+import contextlib
+import dataclasses
+import fcntl
+import hashlib
+import logging
+import os
+import ssl
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import aiomqtt
+import msgspec
+
+from velotime import __version__
+from velotime.config import Config
+from velotime.daemon.events import ENVELOPE_VERSION
+from velotime.daemon.outbox import Outbox
+from velotime.daemon.publisher import BrokerSettings, Publisher
+from velotime.daemon.service import broker_settings
+from velotime.daemon.topics import Topics
+from velotime.scoring.engine import Publication, ScoringEngine
+from velotime.scoring.meet import Meet, MeetError, parse_meet
+
+log = logging.getLogger("velotime.scoring")
+
+JOURNAL_FORMAT = "velotime-scoring-journal"
+JOURNAL_VERSION = 1
+STATUS_INTERVAL_S = 0.5  # how often the counts in status/scoring are brought up to date
+_LOGGED_PAYLOAD = 120  # bytes of a malformed message shown in the log
+
+_json = msgspec.json.Encoder()
+_decode = msgspec.json.Decoder().decode
+
+
+class ScoringError(Exception):
+    """The service cannot run: its journal is in use or unreadable."""
+
+
+def read_meet(path: Path) -> tuple[Meet, bytes]:
+    """The meet file, validated, and its bytes (their hash ties a journal to them). Raises
+    MeetError with every problem."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MeetError(f"{path}: cannot read: {exc}") from None
+    return parse_meet(text, source=str(path)), data
+
+
+def scoring_broker(config: Config, venue: str) -> BrokerSettings:
+    """The venue's broker, as the scoring service of `venue` connects to it."""
+    return dataclasses.replace(
+        broker_settings(config), client_id=f"velotime-scoring-{venue}", clean_session=False
+    )
+
+
+@dataclasses.dataclass
+class Counts:
+    events: int = 0  # distinct events applied since the journal began (restored included)
+    restored: int = 0  # of which re-applied from the journal at this start
+    duplicates: int = 0  # events received again (the broker redelivers after a reconnect)
+    malformed: int = 0  # messages on timing/# that are no event envelope
+    skipped_commands: int = 0  # commands the engine did not apply (see the log)
+    errors: int = 0  # events the engine failed on (see the log)
+
+
+@dataclasses.dataclass
+class JournalContents:
+    envelopes: list[dict[str, Any]]
+    meet_sha256: str | None  # the meet content of its last header; None for a new journal
+    unreadable: int = 0  # lines skipped (damaged)
+
+
+class Journal:
+    """The envelopes a service applied, in order: a header line naming the meet content
+    (`{"journal": ...}`), then one envelope per line; another header where the meet changed."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._file: BinaryIO = path.open("a+b")
+        try:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.close()
+            raise ScoringError(
+                f"{path}: another scoring service is running for this venue and meet"
+            ) from None
+
+    def load(self) -> JournalContents:
+        """Everything in the journal; a truncated last line is cut off the file."""
+        self._file.seek(0)
+        lines = self._file.read().split(b"\n")
+        tail = lines.pop()  # what follows the last newline: nothing, unless cut short
+        if tail:
+            if isinstance(_value(tail), dict):  # complete but for its newline: keep it
+                lines.append(tail)
+                self._file.write(b"\n")
+                self._file.flush()
+            else:
+                log.warning(
+                    "journal %s: dropped a truncated last line (%d bytes), as a kill mid-write "
+                    "leaves it",
+                    self.path,
+                    len(tail),
+                )
+                self._file.truncate(self._file.tell() - len(tail))
+        contents = JournalContents(envelopes=[], meet_sha256=None)
+        for line in lines:
+            value = _value(line)
+            if not isinstance(value, dict):
+                if line.strip():
+                    contents.unreadable += 1
+                    log.warning("journal %s: skipped an unreadable line: %r", self.path, line[:80])
+            elif "journal" in value:
+                contents.meet_sha256 = value.get("meet_sha256")
+            else:
+                contents.envelopes.append(value)
+        return contents
+
+    def header(self, venue: str, meet: Meet, meet_sha256: str) -> None:
+        self._write(
+            {
+                "journal": JOURNAL_FORMAT,
+                "version": JOURNAL_VERSION,
+                "venue": venue,
+                "meet": meet.meet.id,
+                "meet_sha256": meet_sha256,
+                "at_us": time.time_ns() // 1000,
+            }
+        )
+
+    def append(self, envelope: dict[str, Any]) -> None:
+        """Written and flushed before the event is applied: a killed service re-applies it."""
+        self._write(envelope)
+
+    def _write(self, value: dict[str, Any]) -> None:
+        self._file.write(_json.encode(value) + b"\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()  # and the lock with it
+
+
+def _value(line: bytes) -> object:
+    try:
+        return _decode(line)
+    except msgspec.DecodeError:
+        return None
+
+
+def envelope_of(payload: bytes) -> dict[str, Any] | str:
+    """The event envelope in a message (docs/mqtt.md), or why it is none."""
+    try:
+        value = _decode(payload)
+    except msgspec.DecodeError as exc:
+        return f"not JSON ({exc})"
+    if not isinstance(value, dict):
+        return "not an event envelope (expected a JSON object)"
+    if value.get("v") != ENVELOPE_VERSION:
+        return f"not an event envelope of version {ENVELOPE_VERSION} (v is {value.get('v')!r})"
+    fields = {"id": str, "seq": int, "src": str, "kind": str, "data": dict}
+    wrong = [key for key, kind in fields.items() if not isinstance(value.get(key), kind)]
+    if wrong:
+        return f"not an event envelope (missing or wrong: {', '.join(wrong)})"
+    return value
+
+
+class ScoringService:
+    """One meet scored live for one venue. `open()` reads the meet and restores the journal;
+    `run(stop)` serves until `stop` is set; `close()` releases the journal."""
+
+    def __init__(
+        self,
+        config: Config,
+        meet: Meet,
+        meet_bytes: bytes,
+        *,
+        venue: str | None = None,
+        broker: BrokerSettings | None = None,
+    ) -> None:
+        self.venue = venue or config.venue.id
+        self.meet = meet
+        self.meet_sha256 = hashlib.sha256(meet_bytes).hexdigest()
+        self.topics = Topics(config.mqtt.topic_prefix, self.venue)
+        self.status_topic = f"{self.topics.root}/status/scoring"
+        self._lines = {line.name: line.distance_m for line in config.lines}
+        self._track_length_m = config.venue.track_length_m
+        self.counts = Counts()
+        self.started_us = time.time_ns() // 1000
+        self.subscribed = asyncio.Event()  # set once subscribed (before going online)
+        self._ids: set[str] = set()  # the events applied: repeats are dropped
+        broker = broker or scoring_broker(config, self.venue)  # may raise ConfigError
+        directory = config.storage.directory / "scoring" / self.venue
+        self.journal = Journal(directory / f"{meet.meet.id}.journal.jsonl")
+        try:
+            self.engine = self._restore(directory, meet_bytes)
+        except BaseException:
+            self.journal.close()
+            raise
+        self.publisher = Publisher(
+            broker,
+            Outbox(":memory:"),  # nothing is queued: all it publishes is retained state
+            self.status_topic,
+            self._online,
+            subscriptions={self.topics.timing("#"): self._receive},
+        )
+        for publication in self.engine.snapshot():
+            self._publish(publication)
+        self.publisher.set_retained(self.status_topic, self._status())
+
+    @classmethod
+    def open(
+        cls,
+        config: Config,
+        meet_path: Path,
+        *,
+        venue: str | None = None,
+        broker: BrokerSettings | None = None,
+    ) -> "ScoringService":
+        """Raises MeetError (a bad meet file), ScoringError (journal in use), OSError."""
+        meet, meet_bytes = read_meet(meet_path)
+        return cls(config, meet, meet_bytes, venue=venue, broker=broker)
+
+    def close(self) -> None:
+        self.journal.close()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set, then publish the last changes and go offline."""
+        log.info(
+            "scoring meet %s for venue %s: %d events from the journal %s",
+            self.meet.meet.id,
+            self.venue,
+            self.counts.restored,
+            self.journal.path,
+        )
+        try:
+            async with asyncio.TaskGroup() as group:
+                reporter = group.create_task(self._report(stop))
+                await self.publisher.run(stop)
+                reporter.cancel()
+        except Exception as exc:
+            await self._say_offline(exc)
+            raise
+        counts = self.counts
+        log.info(
+            "scoring stopped: %d events (%d from the journal), %d repeats, %d malformed "
+            "messages, %d commands not applied, %d errors",
+            counts.events,
+            counts.restored,
+            counts.duplicates,
+            counts.malformed,
+            counts.skipped_commands,
+            counts.errors,
+        )
+
+    # -- restoring ------------------------------------------------------------------------------
+
+    def _restore(self, directory: Path, meet_bytes: bytes) -> ScoringEngine:
+        contents = self.journal.load()
+        sha = self.meet_sha256
+        keep = directory / f"{self.meet.meet.id}.meet-{sha[:16]}.toml"  # what was scored with
+        if not keep.exists():
+            keep.write_bytes(meet_bytes)
+        if contents.meet_sha256 is None:
+            if contents.envelopes:
+                log.warning("journal %s has no header: taken as this meet's", self.journal.path)
+            self.journal.header(self.venue, self.meet, sha)
+        elif contents.meet_sha256 != sha:
+            log.warning(
+                "the meet file changed since the journal %s began (sha256 %s... -> %s...): "
+                "its %d events are scored again with the new meet file",
+                self.journal.path,
+                contents.meet_sha256[:12],
+                sha[:12],
+                len(contents.envelopes),
+            )
+            self._log_changes(directory, contents)
+            self.journal.header(self.venue, self.meet, sha)
+        engine = self._replayed(self.meet, contents.envelopes)
+        self.counts.skipped_commands = len(engine.skipped_commands)
+        if engine.skipped_commands:
+            log.info(
+                "%d commands of the journal were not applied (as logged when they came)",
+                len(engine.skipped_commands),
+            )
+        self._ids = {envelope["id"] for envelope in contents.envelopes if "id" in envelope}
+        self.counts.events = self.counts.restored = len(self._ids)
+        return engine
+
+    def _replayed(
+        self, meet: Meet, envelopes: list[dict[str, Any]], *, quiet: bool = False
+    ) -> ScoringEngine:
+        engine = ScoringEngine(meet, self._lines, self._track_length_m)
+        for envelope in envelopes:
+            try:
+                engine.feed(envelope)
+            except Exception:
+                if not quiet:
+                    self.counts.errors += 1
+                    log.exception("scoring event %s from the journal failed", envelope.get("id"))
+        return engine
+
+    def _log_changes(self, directory: Path, contents: JournalContents) -> None:
+        """Which results the new meet file changes, when the old one was kept."""
+        assert contents.meet_sha256 is not None
+        old_path = directory / f"{self.meet.meet.id}.meet-{contents.meet_sha256[:16]}.toml"
+        try:
+            old_meet, _ = read_meet(old_path)
+        except MeetError:
+            return
+        before = self._retained_state(old_meet, contents.envelopes)
+        after = self._retained_state(self.meet, contents.envelopes)
+        changed = sorted(
+            key for key in before.keys() | after.keys() if before.get(key) != after.get(key)
+        )
+        log.warning("the new meet file changes %s", ", ".join(changed) if changed else "no result")
+
+    def _retained_state(self, meet: Meet, envelopes: list[dict[str, Any]]) -> dict[str, bytes]:
+        engine = self._replayed(meet, envelopes, quiet=True)
+        return {publication.key: publication.encoded() for publication in engine.snapshot()}
+
+    # -- live -----------------------------------------------------------------------------------
+
+    def _receive(self, topic: str, payload: bytes) -> None:
+        envelope = envelope_of(payload)
+        if isinstance(envelope, str):
+            self.counts.malformed += 1
+            log.warning(
+                "skipped a message on %s: %s: %r", topic, envelope, payload[:_LOGGED_PAYLOAD]
+            )
+            return
+        if envelope["id"] in self._ids:
+            self.counts.duplicates += 1
+            return
+        self.journal.append(envelope)  # raises on a failing disk: then it is not acknowledged
+        self._ids.add(envelope["id"])
+        self.counts.events += 1
+        skipped = len(self.engine.skipped_commands)
+        try:
+            publications = self.engine.feed(envelope)
+        except Exception:
+            self.counts.errors += 1
+            log.exception("scoring event %s failed (it stays in the journal)", envelope["id"])
+            return
+        for reason in self.engine.skipped_commands[skipped:]:
+            self.counts.skipped_commands += 1
+            log.warning("command %s not applied: %s", envelope["id"], reason)
+        for publication in publications:
+            self._publish(publication)
+
+    def _publish(self, publication: Publication) -> None:
+        self.publisher.set_retained(f"{self.topics.root}/{publication.key}", publication.encoded())
+
+    # -- status ---------------------------------------------------------------------------------
+
+    def _status(self) -> bytes:
+        return _json.encode(
+            {
+                "online": True,
+                "version": __version__,
+                "pid": os.getpid(),
+                "started_us": self.started_us,
+                "meet": self.meet.meet.id,
+                "meet_sha256": self.meet_sha256,
+                "journal": str(self.journal.path),
+                **dataclasses.asdict(self.counts),
+            }
+        )
+
+    def _online(self) -> bytes:
+        # Publisher asks for this once it has subscribed, just before it says so.
+        self.subscribed.set()
+        return self._status()
+
+    async def _report(self, stop: asyncio.Event) -> None:
+        """The counts, at most every STATUS_INTERVAL_S (unchanged ones are not published)."""
+        while not stop.is_set():
+            self.publisher.set_retained(self.status_topic, self._status())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), STATUS_INTERVAL_S)
+
+    async def _say_offline(self, error: BaseException) -> None:
+        """After a failure the connection was closed cleanly, which suppresses the will: say
+        it, with the reason, as best we can."""
+        while isinstance(error, BaseExceptionGroup):
+            error = error.exceptions[0]
+        log.error("the scoring service stops: %s", error)
+        payload = _json.encode({"online": False, "error": str(error) or type(error).__name__})
+        broker = self.publisher.broker
+        tls = None
+        if broker.tls:
+            tls = aiomqtt.TLSParameters(
+                ca_certs=broker.tls_ca_file,
+                certfile=broker.tls_cert_file,
+                keyfile=broker.tls_key_file,
+                cert_reqs=ssl.CERT_REQUIRED,
+            )
+        client = aiomqtt.Client(
+            broker.host,
+            broker.port,
+            username=broker.username,
+            password=broker.password,
+            tls_params=tls,
+            timeout=3,
+        )
+        with contextlib.suppress(aiomqtt.MqttError, OSError, TimeoutError):
+            async with asyncio.timeout(3), client:
+                await client.publish(self.status_topic, payload, qos=1, retain=True)
