@@ -1,0 +1,68 @@
+"""Each scenario capture scored through the live path (`velotime replay` online -> a real
+Mosquitto -> a real `velotime score`): what it leaves retained on the broker, results and
+standings alike, is byte for byte what the offline replay writes, which the scenario tests check
+against the results worked out by hand."""
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.brokers import mosquitto
+from tests.cli.helpers import velotime
+from tests.scoring.live import live_publications
+from tests.scoring.scenarios import flying200, keirin, kilometre
+from velotime.localvenue import LocalBroker
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    local = mosquitto(tmp_path / "broker")
+    local.start()
+    yield local
+    local.stop()
+
+
+def write_keirin_meet(directory: Path) -> Path:
+    path = directory / "keirin.meet.toml"
+    path.write_text(keirin.meet_text())
+    return path
+
+
+SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
+    "flying200": (flying200.write_capture, flying200.write_meet),
+    "kilometre": (kilometre.write_capture, kilometre.write_meet),
+    "keirin": (keirin.write_capture, write_keirin_meet),
+}
+
+
+def offline_files(capture: Path, meet: Path, directory: Path) -> dict[str, bytes]:
+    """What `replay --offline --results` writes, by the retained key it mirrors."""
+    result = velotime(
+        "replay", capture, "--offline", "--meet", meet, "--results", directory,
+        "--output", directory.parent / "events.jsonl",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    files = {}
+    for path in sorted(directory.rglob("*.json")):
+        relative = path.relative_to(directory).with_suffix("").as_posix()
+        key = relative if relative.startswith("standings/") else f"results/{relative}"
+        files[key] = path.read_bytes()
+    return files
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+async def test_the_live_path_leaves_the_offline_results_retained(
+    scenario: str, tmp_path: Path, broker: LocalBroker
+) -> None:
+    write_capture, write_meet = SCENARIOS[scenario]
+    capture, meet = write_capture(tmp_path), write_meet(tmp_path)
+    live = await live_publications([capture], meet, broker, tmp_path / "live")
+    offline = offline_files(capture, meet, tmp_path / "offline")
+    assert offline  # every scenario has results
+    assert {key: live[key] + b"\n" for key in live if key != "current"} == offline
+    assert all(json.loads(payload)["status"] == "final" for payload in offline.values())
+    assert json.loads(live["current"])["event"] is None  # all final: nothing on the track
