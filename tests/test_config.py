@@ -16,6 +16,7 @@ from velotime.config import (
     ConfigError,
     LineConfig,
     MqttConfig,
+    ScoringConfig,
     SerialEndpoint,
     SourceConfig,
     StorageConfig,
@@ -157,7 +158,10 @@ def test_the_example_sets_every_key_of_the_model() -> None:
 
 def test_the_docs_describe_every_key() -> None:
     text = DOCS.read_text()
-    for typ in (VenueConfig, LineConfig, SourceConfig, ChannelConfig, MqttConfig, StorageConfig):
+    for typ in (
+        VenueConfig, LineConfig, SourceConfig, ChannelConfig, MqttConfig, StorageConfig,
+        ScoringConfig,
+    ):  # fmt: skip
         for field in msgspec.structs.fields(typ):
             assert f"`{field.name}`" in text, f"{typ.__name__}.{field.name} is not documented"
 
