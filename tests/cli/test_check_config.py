@@ -125,3 +125,20 @@ def test_an_unreadable_file_is_one_line() -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == "/nonexistent/velodrome.toml: cannot read: No such file or directory\n"
+
+
+def test_the_meet_to_score_is_checked_too(tmp_path: Path) -> None:
+    meets = Path(__file__).resolve().parents[2] / "config" / "meets"
+    config = tmp_path / "velotime.toml"
+    config.write_text(EXAMPLE.read_text() + f'\n[scoring]\nmeet = "{meets}/example-meet.toml"\n')
+    result = check_config(config)
+    assert result.returncode == 0, result.stderr
+    assert "scoring: meet example-open-2026 from " in result.stdout
+    assert "24 riders, 3 events, 1 competitions" in result.stdout
+    # A meet with a mistake: named by its key, exit 2, before anything runs.
+    broken = tmp_path / "broken.toml"
+    broken.write_text((meets / "example-meet.toml").read_text().replace("bib = 124", "bib = 101"))
+    config.write_text(EXAMPLE.read_text() + f'\n[scoring]\nmeet = "{broken}"\n')
+    result = check_config(config)
+    assert result.returncode == 2
+    assert "riders[23].bib: 101 is also riders[0]" in result.stderr

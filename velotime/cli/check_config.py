@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from velotime.config import ENV_PREFIX, Config, ConfigError, load_config
+from velotime.scoring.meet import MeetError, load_meet
 
 _MASK = "******"
 
@@ -31,11 +32,19 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(path, broker=args.broker)
         # Read the password file now: a missing secret should fail here, not at race start.
         password = config.password()
-    except ConfigError as exc:
+        # And the meet the scoring service would score with: its mistakes too, at the desk.
+        meet = load_meet(config.scoring.meet) if config.scoring.meet is not None else None
+    except (ConfigError, MeetError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
     overrides = sorted(name for name in os.environ if name.startswith(ENV_PREFIX))
-    sys.stdout.write(summary(path, config, password is not None, overrides))
+    text = summary(path, config, password is not None, overrides)
+    if meet is not None:
+        text += (
+            f"scoring: meet {meet.meet.id} from {config.scoring.meet}: {len(meet.riders)} riders, "
+            f"{len(meet.events)} events, {len(meet.competitions)} competitions\n"
+        )
+    sys.stdout.write(text)
     return 0
 
 
