@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from velotime.capture import CONTROL_SOURCE, CaptureProblem, read_capture
+from velotime.capture.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.capture.reader import CaptureFormatError
-from velotime.cli.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.daemon.lif_import import heat_events
 from velotime.daemon.outbox import Outbox
 from velotime.daemon.sources import SourceDescription

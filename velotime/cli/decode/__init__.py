@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from velotime.capture.dumps import DumpFormat, read_dump, sniff_format
 from velotime.cli.decode import lif, lynx, p3, timy
 from velotime.cli.decode.common import Chunks
-from velotime.cli.dumps import DumpFormat, read_dump, sniff_format
 
 _FORMATS: dict[str, DumpFormat] = {"raw": "raw", "hex": "hex"}
 

@@ -6,7 +6,7 @@ from typing import Protocol, TypeVar
 
 import msgspec
 
-from velotime.cli.dumps import BadHexLine
+from velotime.capture.dumps import BadHexLine
 
 Chunks = Iterable[bytes | BadHexLine]
 Item = TypeVar("Item")
