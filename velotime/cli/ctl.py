@@ -6,7 +6,6 @@ engine reads (`velotime.scoring.commands`), so a desk tool or a script can send 
 
 import argparse
 import asyncio
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import aiomqtt
 import msgspec
 
 from velotime.config import ConfigError, load_config, parse_mqtt_url
-from velotime.daemon.publisher import BrokerSettings
+from velotime.daemon.publisher import BrokerSettings, mqtt_client
 from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
 from velotime.scoring.commands import (
@@ -132,14 +131,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _publish(broker: BrokerSettings, topic: str, payload: bytes) -> None:
-    async with aiomqtt.Client(
-        broker.host,
-        broker.port,
-        username=broker.username,
-        password=broker.password,
-        socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-        timeout=10,
-    ) as client:
+    async with mqtt_client(broker) as client:
         await client.publish(topic, payload, qos=1)
 
 

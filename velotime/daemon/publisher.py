@@ -11,11 +11,13 @@ process never handled (killed with it in the queue) is sent again by the broker.
 """
 
 import asyncio
+import contextlib
 import logging
 import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiomqtt
 
@@ -27,6 +29,7 @@ log = logging.getLogger("velotime.mqtt")
 OFFLINE = b'{"online":false}'
 BATCH = 256  # publishes in flight at once while draining
 FLUSH_TIMEOUT_S = 5.0  # how long shutdown waits for the outbox to drain
+OFFLINE_TIMEOUT_S = 2.0  # how long a failing program tries to say it is offline
 
 
 @dataclass(frozen=True)
@@ -104,18 +107,29 @@ class Publisher:
         # Subscribed before saying "online", so that a command sent on seeing it is not lost.
         for topic_filter in self._subscriptions:
             await client.subscribe(topic_filter, qos=1)
-        await client.publish(self._status_topic, self._online_payload(), qos=1, retain=True)
-        self._dirty = dict.fromkeys(self._retained)  # publish all retained state on this connection
-        self._retained_changed.set()
-        async with asyncio.TaskGroup() as group:
-            drain = group.create_task(self._drain(client, stop))
-            retained = group.create_task(self._publish_retained(client))
-            incoming = group.create_task(self._receive(client))
-            await drain
-            retained.cancel()
-            incoming.cancel()
-        await self._publish_dirty(client)  # the last changes of retained state
+        try:
+            await client.publish(self._status_topic, self._online_payload(), qos=1, retain=True)
+            self._dirty = dict.fromkeys(self._retained)  # all retained state, on this connection
+            self._retained_changed.set()
+            async with asyncio.TaskGroup() as group:
+                drain = group.create_task(self._drain(client, stop))
+                retained = group.create_task(self._publish_retained(client))
+                incoming = group.create_task(self._receive(client))
+                await drain
+                retained.cancel()
+                incoming.cancel()
+            await self._publish_dirty(client)  # the last changes of retained state
+        except BaseException as exc:
+            if not _connection_lost(exc):
+                # Stopping on a failure, or cancelled because the program fails elsewhere: the
+                # clean DISCONNECT on the way out suppresses the will, so say it ourselves.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self._say_offline(client), OFFLINE_TIMEOUT_S)
+            raise
         # A clean DISCONNECT suppresses the will, so say it ourselves.
+        await self._say_offline(client)
+
+    async def _say_offline(self, client: aiomqtt.Client) -> None:
         await client.publish(self._status_topic, OFFLINE, qos=1, retain=True)
 
     async def _drain(self, client: aiomqtt.Client, stop: asyncio.Event) -> None:
@@ -164,31 +178,43 @@ class Publisher:
                 del self._dirty[topic]
 
     def _client(self) -> aiomqtt.Client:
-        broker = self.broker
-        tls_params = None
-        if broker.tls:
-            tls_params = aiomqtt.TLSParameters(
-                ca_certs=broker.tls_ca_file,
-                certfile=broker.tls_cert_file,
-                keyfile=broker.tls_key_file,
-                cert_reqs=ssl.CERT_REQUIRED,
-            )
-        client = aiomqtt.Client(
-            broker.host,
-            broker.port,
-            username=broker.username,
-            password=broker.password,
-            identifier=broker.client_id,
-            keepalive=broker.keepalive_s,
+        client = mqtt_client(
+            self.broker,
+            identifier=self.broker.client_id,
             will=aiomqtt.Will(self._status_topic, OFFLINE, qos=1, retain=True),
-            tls_params=tls_params,
-            # paho never sets TCP_NODELAY; without it a QoS 1 round trip can stall ~40 ms.
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
             max_inflight_messages=BATCH,
-            timeout=10,
-            clean_session=broker.clean_session,
+            clean_session=self.broker.clean_session,
         )
-        if not broker.clean_session:
+        if not self.broker.clean_session:
             client._client.manual_ack_set(True)  # acknowledged in _receive, once handled
         client.pending_calls_threshold = 10 * BATCH  # aiomqtt warns per call above this
         return client
+
+
+def mqtt_client(broker: BrokerSettings, **options: Any) -> aiomqtt.Client:
+    """A client for `broker` (credentials, TLS, keepalive, no Nagle); `options` are aiomqtt's."""
+    tls_params = None
+    if broker.tls:
+        tls_params = aiomqtt.TLSParameters(
+            ca_certs=broker.tls_ca_file,
+            certfile=broker.tls_cert_file,
+            keyfile=broker.tls_key_file,
+            cert_reqs=ssl.CERT_REQUIRED,
+        )
+    settings: dict[str, Any] = {
+        "username": broker.username,
+        "password": broker.password,
+        "keepalive": broker.keepalive_s,
+        "tls_params": tls_params,
+        # paho never sets TCP_NODELAY; without it a QoS 1 round trip can stall ~40 ms.
+        "socket_options": [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+        "timeout": 10,
+    }
+    return aiomqtt.Client(broker.host, broker.port, **(settings | options))
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """The broker went away (the will speaks for us), as opposed to a failure of our own."""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_connection_lost(inner) for inner in exc.exceptions)
+    return isinstance(exc, aiomqtt.MqttError)

@@ -27,7 +27,6 @@ import fcntl
 import hashlib
 import logging
 import os
-import ssl
 import time
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,7 +38,7 @@ from velotime import __version__
 from velotime.config import Config
 from velotime.daemon.events import ENVELOPE_VERSION
 from velotime.daemon.outbox import Outbox
-from velotime.daemon.publisher import BrokerSettings, Publisher
+from velotime.daemon.publisher import BrokerSettings, Publisher, mqtt_client
 from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
 from velotime.scoring.engine import Publication, ScoringEngine
@@ -411,23 +410,7 @@ class ScoringService:
             error = error.exceptions[0]
         log.error("the scoring service stops: %s", error)
         payload = _json.encode({"online": False, "error": str(error) or type(error).__name__})
-        broker = self.publisher.broker
-        tls = None
-        if broker.tls:
-            tls = aiomqtt.TLSParameters(
-                ca_certs=broker.tls_ca_file,
-                certfile=broker.tls_cert_file,
-                keyfile=broker.tls_key_file,
-                cert_reqs=ssl.CERT_REQUIRED,
-            )
-        client = aiomqtt.Client(
-            broker.host,
-            broker.port,
-            username=broker.username,
-            password=broker.password,
-            tls_params=tls,
-            timeout=3,
-        )
+        client = mqtt_client(self.publisher.broker, timeout=3)
         with contextlib.suppress(aiomqtt.MqttError, OSError, TimeoutError):
             async with asyncio.timeout(3), client:
                 await client.publish(self.status_topic, payload, qos=1, retain=True)

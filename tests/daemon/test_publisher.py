@@ -1,0 +1,71 @@
+"""The publisher's word on the status topic: a program that fails must not stay "online"."""
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiomqtt
+import pytest
+
+from tests.brokers import mosquitto
+from velotime.daemon.outbox import Outbox
+from velotime.daemon.publisher import BrokerSettings, Publisher
+from velotime.localvenue import LocalBroker
+
+pytestmark = pytest.mark.timeout(60)
+STATUS = "velotime/v/status/daemon"
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    local = mosquitto(tmp_path / "broker")
+    local.start()
+    yield local
+    local.stop()
+
+
+async def retained_status(port: int) -> bytes:
+    async with aiomqtt.Client("127.0.0.1", port) as client:
+        await client.subscribe(STATUS, qos=1)
+        async with asyncio.timeout(5):
+            async for message in client.messages:
+                assert isinstance(message.payload, bytes)
+                return message.payload
+    raise AssertionError("no retained status")
+
+
+async def test_a_failure_of_its_own_leaves_offline_retained(broker: LocalBroker) -> None:
+    def broken_handler(topic: str, payload: bytes) -> None:
+        raise RuntimeError("a handler failed")
+
+    publisher = Publisher(
+        BrokerSettings(host="127.0.0.1", port=broker.port),
+        Outbox(":memory:"),
+        STATUS,
+        lambda: b'{"online":true}',
+        subscriptions={"velotime/v/control/#": broken_handler},
+    )
+    run = asyncio.create_task(publisher.run(asyncio.Event()))
+    await asyncio.wait_for(publisher.connected.wait(), 10)
+    assert await retained_status(broker.port) == b'{"online":true}'
+    async with aiomqtt.Client("127.0.0.1", broker.port) as client:
+        await client.publish("velotime/v/control/scoring", b"{}", qos=1)
+    with pytest.raises(ExceptionGroup):
+        await asyncio.wait_for(run, 10)
+    # The clean disconnect on the way out suppressed the will: the publisher said it itself.
+    assert await retained_status(broker.port) == b'{"online":false}'
+
+
+async def test_cancelled_because_the_program_fails_elsewhere(broker: LocalBroker) -> None:
+    publisher = Publisher(
+        BrokerSettings(host="127.0.0.1", port=broker.port),
+        Outbox(":memory:"),
+        STATUS,
+        lambda: b'{"online":true}',
+    )
+    run = asyncio.create_task(publisher.run(asyncio.Event()))
+    await asyncio.wait_for(publisher.connected.wait(), 10)
+    run.cancel()  # as a TaskGroup does when another of its tasks fails
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    assert await retained_status(broker.port) == b'{"online":false}'
