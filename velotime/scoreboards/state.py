@@ -1,0 +1,126 @@
+"""What every scoreboard shows, kept from the venue's retained MQTT topics.
+
+The scoring service publishes results, standings and what is on the track as retained
+messages, so a scoreboard that (re)connects gets the whole state at once and then each change.
+`ScoreboardState` keeps the latest payload per topic (by key below the venue: "current",
+"results/f200", "standings/keirin-m", "status/scoring") and wakes whoever waits for a change;
+`mirror` fills it from the broker and reconnects by itself. A scoreboard renders
+`state.snapshot()`; it never talks to the broker itself.
+
+**Live or stale.** `live` is true only while the broker connection is up and the scoring
+service says it is online. Otherwise the boards show their last state marked as stale: a time
+frozen on a screen must never pass for a live one.
+"""
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+import aiomqtt
+
+from velotime.backoff import Backoff
+from velotime.daemon.publisher import BrokerSettings, mqtt_client
+from velotime.daemon.topics import Topics
+
+log = logging.getLogger("velotime.scoreboards")
+
+# What scoreboards read: retained state only (never the timing stream).
+KEYS = ("current", "results/#", "standings/#", "status/#", "config/description")
+
+
+class ScoreboardState:
+    def __init__(self) -> None:
+        self.payloads: dict[str, Any] = {}  # key below the venue -> decoded JSON payload
+        self.connected = False
+        self.version = 0  # counts changes, so that a waiter misses none
+        self.skipped = 0  # messages that were not JSON objects
+        self.changed_at: dict[str, int] = {}  # key -> the version that last changed it
+        self._changed = asyncio.Condition()
+
+    @property
+    def live(self) -> bool:
+        scoring = self.payloads.get("status/scoring")
+        return self.connected and isinstance(scoring, dict) and scoring.get("online") is True
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a board needs, as one JSON-ready object."""
+        return {
+            "v": 1,
+            "version": self.version,
+            "live": self.live,
+            "connected": self.connected,
+            "current": self.payloads.get("current"),
+            "results": _below(self.payloads, "results/"),
+            "standings": _below(self.payloads, "standings/"),
+            "status": _below(self.payloads, "status/"),
+            "latest": self.latest_result(),
+        }
+
+    def latest_result(self) -> str | None:
+        """The event whose result changed last: what boards show when nothing is on track."""
+        changed = [(v, k) for k, v in self.changed_at.items() if k.startswith("results/")]
+        return max(changed)[1].removeprefix("results/") if changed else None
+
+    async def update(self, key: str, payload: bytes) -> None:
+        """A retained message: an empty payload clears the key (MQTT's way to delete one)."""
+        if not payload:
+            self.payloads.pop(key, None)
+        else:
+            try:
+                value = json.loads(payload)
+            except ValueError:
+                value = None
+            if not isinstance(value, dict):
+                self.skipped += 1
+                log.warning("%s: not a JSON object, skipped: %r", key, payload[:80])
+                return
+            self.payloads[key] = value
+        await self._bump()
+        self.changed_at[key] = self.version
+
+    async def set_connected(self, connected: bool) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            await self._bump()
+
+    async def wait_for_change(self, seen: int) -> int:
+        """Wait until `version` passes `seen`; returns the new version."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.version > seen)
+            return self.version
+
+    async def _bump(self) -> None:
+        async with self._changed:
+            self.version += 1
+            self._changed.notify_all()
+
+
+def _below(payloads: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {key.removeprefix(prefix): value for key, value in sorted(payloads.items())
+            if key.startswith(prefix)}  # fmt: skip
+
+
+async def mirror(broker: BrokerSettings, topics: Topics, state: ScoreboardState) -> None:
+    """Keep `state` equal to the venue's retained topics, reconnecting until cancelled."""
+    backoff = Backoff(0.5, 10.0)
+    root = topics.root + "/"
+    while True:
+        client = mqtt_client(broker)
+        try:
+            async with client:
+                # Retained messages come again at once on every connection; the boards keep
+                # showing the last state (marked stale) until they do.
+                for key in KEYS:
+                    await client.subscribe(root + key, qos=1)
+                await state.set_connected(True)
+                backoff.reset()
+                async for message in client.messages:
+                    payload = message.payload
+                    if isinstance(payload, bytes):
+                        await state.update(str(message.topic).removeprefix(root), payload)
+        except aiomqtt.MqttError as exc:
+            log.warning("scoreboard: broker connection lost: %s", exc)
+        finally:
+            await state.set_connected(False)
+        await asyncio.sleep(backoff.next_delay())
