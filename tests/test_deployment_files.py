@@ -160,7 +160,7 @@ def test_mosquitto_starts_with_the_shipped_configuration(tmp_path: Path) -> None
     assert connack == b"\x20\x02\x00\x00"  # CONNACK, accepted: allow_anonymous is on
 
 
-async def test_the_shipped_acl_lets_only_the_daemon_publish(tmp_path: Path) -> None:
+async def test_the_shipped_acl_lets_only_velotime_and_the_desk_publish(tmp_path: Path) -> None:
     port = free_port()
     shutil.copy(MOSQUITTO_ACL, tmp_path / "velotime.acl")
     config, enabled = re.subn(
@@ -177,6 +177,8 @@ async def test_the_shipped_acl_lets_only_the_daemon_publish(tmp_path: Path) -> N
             writers = [
                 (None, "velotime/test/anonymous"),
                 ("scoreboard", "velotime/test/scoreboard"),
+                ("desk", "velotime/test/results/f200"),  # the desk only commands
+                ("desk", "velotime/test/control/scoring"),
                 ("velotime", "velotime/test/daemon"),
                 ("velotime", "velotime/test/end"),
             ]
@@ -192,4 +194,6 @@ async def test_the_shipped_acl_lets_only_the_daemon_publish(tmp_path: Path) -> N
                     if message.topic.value == "velotime/test/end":
                         break
     # The broker acknowledges a denied publish under MQTT 3.1.1 but delivers nothing.
-    assert received == ["velotime/test/daemon", "velotime/test/end"]
+    assert received == [
+        "velotime/test/control/scoring", "velotime/test/daemon", "velotime/test/end",
+    ]  # fmt: skip
