@@ -27,15 +27,17 @@ class CaptureReader:
     path: Path
     header: CaptureHeader
     problems: list[CaptureProblem] = field(default_factory=list)
+    bytes_read: int = 0  # of the file, header included, as `chunks` goes (progress reports)
 
     def chunks(self) -> Iterator[CaptureChunk]:
         """The chunks in file order. Unreadable lines are skipped and added to `problems`."""
         decoder = msgspec.json.Decoder(CaptureChunk)
         with self.path.open("rb") as handle:
-            handle.readline()  # the header, already read
+            self.bytes_read = len(handle.readline())  # the header, already read
             number = 1
             for line in handle:
                 number += 1
+                self.bytes_read += len(line)
                 if not line.strip():
                     continue
                 try:

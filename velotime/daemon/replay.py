@@ -5,16 +5,24 @@ resumed from), so a capture replays identically with no configuration. Foreign d
 `velotime decode` reads) replay as one source with no receive times.
 """
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from velotime.capture import CONTROL_SOURCE, CaptureProblem, read_capture
+from velotime.capture import (
+    CONTROL_SOURCE,
+    CaptureHeader,
+    CaptureProblem,
+    CaptureReader,
+    read_capture,
+)
 from velotime.capture.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.capture.reader import CaptureFormatError
+from velotime.daemon.events import CommandData
 from velotime.daemon.lif_import import heat_events
 from velotime.daemon.outbox import Outbox
 from velotime.daemon.sources import SourceDescription
@@ -58,18 +66,48 @@ class DumpSource:
         return SourceDescription(protocol="p3", line=self.line, clock="decoder")
 
 
+@dataclass(frozen=True)
+class ReplayedFile:
+    """A file as replay read it: a capture (with its header) or a foreign dump."""
+
+    path: Path
+    header: CaptureHeader | None = None  # None: a dump
+    protocol: str | None = None  # a dump's
+
+
+@dataclass
+class SourceStats:
+    protocol: str
+    chunks: int = 0
+    bytes: int = 0
+    events: int = 0  # output (written or published)
+    errors: int = 0  # frame errors; for the control source, unreadable commands
+    first_us: int | None = None  # receive times of its first and last chunk
+    last_us: int | None = None
+
+
 @dataclass
 class ReplayStats:
-    files: int = 0
+    """What a replay read and made. `events` counts the events output; `held_back` those made
+    before the start of the range (`Replayer.feed(output=False)`): sessions and scoring had
+    them, nobody else."""
+
+    files: list[ReplayedFile] = field(default_factory=list)
     chunks: int = 0
     bytes: int = 0
     events: int = 0
+    held_back: int = 0
     frame_errors: int = 0
-    capture_problems: list[CaptureProblem] = field(default_factory=list)
+    capture_problems: list[tuple[Path, CaptureProblem]] = field(default_factory=list)
     bad_hex_lines: int = 0
     lif_warnings: int = 0
     commands: int = 0
     bad_commands: int = 0
+    command_types: Counter[str] = field(default_factory=Counter)  # of every command read
+    kinds: Counter[str] = field(default_factory=Counter)  # of the events output
+    sources: dict[str, SourceStats] = field(default_factory=dict)
+    first_us: int | None = None  # receive times of the first and last chunk fed
+    last_us: int | None = None
 
 
 class Replayer:
@@ -85,39 +123,72 @@ class Replayer:
         self.sessions: dict[str, Session] = {}
         self.stats = ReplayStats()
         self.venue = "dump"  # until a capture header names it
+        self._bytes_done = 0  # of the capture files read through
+        self._reader: CaptureReader | None = None  # the capture being read
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the capture files read so far (headers and unreadable lines included)."""
+        return self._bytes_done + (self._reader.bytes_read if self._reader else 0)
 
     def add_source(self, name: str, description: SourceDescription) -> None:
         """A source as a capture header describes it. A later capture of the same source starts
         where the live daemon restarted: from the state and `seq` that header gives."""
         self.sessions[name] = description.new_session(name)
         self.outbox.resume(name, description.seq)
+        if name not in self.stats.sources:
+            self.stats.sources[name] = SourceStats(protocol=description.protocol)
 
-    def feed(self, chunk: Chunk) -> None:
+    def feed(self, chunk: Chunk, output: bool = True) -> None:
+        """Feed one chunk to its source's session (and its events to the scoring engine). With
+        `output` false the events are numbered but not queued: a replay from a time of day
+        still gives the sessions and the scoring everything before it."""
         if chunk.src == CONTROL_SOURCE and CONTROL_SOURCE not in self.sessions:
             # Captures from before commands were sequenced do not describe this source.
             self.add_source(CONTROL_SOURCE, SourceDescription(protocol="control"))
         session = self.sessions[chunk.src]
-        self.stats.chunks += 1
-        self.stats.bytes += len(chunk.data)
+        stats, source = self.stats, self.stats.sources[chunk.src]
+        stats.chunks += 1
+        stats.bytes += len(chunk.data)
+        source.chunks += 1
+        source.bytes += len(chunk.data)
+        if stats.first_us is None:
+            stats.first_us = chunk.t_us
+        stats.last_us = chunk.t_us
+        if source.first_us is None:
+            source.first_us = chunk.t_us
+        source.last_us = chunk.t_us
         # Empty data marks a new connection of the source.
         out = session.feed(chunk.t_us, chunk.data) if chunk.data else session.connected(chunk.t_us)
+        source.errors += len(out.errors)
         if chunk.src == CONTROL_SOURCE:
-            self.stats.commands += 1
-            self.stats.bad_commands += len(out.errors)
+            stats.commands += 1
+            stats.bad_commands += len(out.errors)
+            for event in out.events:
+                if isinstance(event.data, CommandData):
+                    stats.command_types[str(event.data.command.__struct_config__.tag)] += 1
         else:
-            self.stats.frame_errors += len(out.errors)
-        if out.events:
+            stats.frame_errors += len(out.errors)
+        if not out.events:
+            return
+        if output:
             state = _json.encode(session.state())
             routed = [(self.topics.timing(event.kind), event) for event in out.events]
             self.outbox.append(chunk.src, routed, state)
-            self.stats.events += len(out.events)
-            if self.engine is not None:
-                for event in out.events:
-                    self.engine.feed(msgspec.to_builtins(event))
+            stats.events += len(out.events)
+            source.events += len(out.events)
+            stats.kinds.update(event.kind for event in out.events)
+        else:  # numbered as live, so that the events output later keep their seq
+            self.outbox.resume(chunk.src, self.outbox.saved(chunk.src).seq + len(out.events))
+            stats.held_back += len(out.events)
+        if self.engine is not None:
+            for event in out.events:
+                self.engine.feed(msgspec.to_builtins(event))
 
-    def capture_chunks(self, path: Path) -> Iterator[Chunk]:
+    def capture_chunks(self, path: Path) -> Generator[Chunk, None, None]:
         """Chunks of a capture file; its sources are added first. Raises OSError and
-        CaptureFormatError before the first chunk; bad lines are counted, not raised."""
+        CaptureFormatError before the first chunk; bad lines are counted, not raised (also when
+        the caller stops early and closes the iterator)."""
         reader = read_capture(path)
         if not self.stats.files:
             self.venue = reader.header.venue
@@ -126,12 +197,24 @@ class Replayer:
                 raise CaptureFormatError(f"{path}: the capture does not name the venue's lines")
             length = reader.header.track_length_m or 250
             self.engine = ScoringEngine(self.meet, reader.header.lines, length)
-        self.stats.files += 1
+        self.stats.files.append(ReplayedFile(path, reader.header))
         for name, description in reader.header.sources.items():
             self.add_source(name, SourceDescription.from_builtins(description))
-        for chunk in reader.chunks():
-            yield Chunk(chunk.t_us, chunk.src, chunk.data)
-        self.stats.capture_problems += reader.problems
+        self._reader = reader
+        try:
+            for chunk in reader.chunks():
+                yield Chunk(chunk.t_us, chunk.src, chunk.data)
+        finally:
+            self._reader = None
+            self._bytes_done += reader.bytes_read
+            self.stats.capture_problems += [(path, problem) for problem in reader.problems]
+
+    def take_back(self, path: Path) -> None:
+        """Where a replay stops inside a file, apply the next file's header to what was queued:
+        the events numbered beyond its `seq` never reached the live outbox (the daemon died
+        between reading their bytes and queueing them)."""
+        for name, description in read_capture(path).header.sources.items():
+            self.outbox.resume(name, SourceDescription.from_builtins(description).seq)
 
     def dump_chunks(self, path: Path, dump: DumpSource) -> Iterator[Chunk]:
         """Chunks of a foreign dump, as one source. A dump has no receive times: every chunk is
@@ -142,7 +225,7 @@ class Replayer:
             self._import_lif(path, dump)
             return
         self.add_source(dump.protocol, dump.description())
-        self.stats.files += 1
+        self.stats.files.append(ReplayedFile(path, protocol=protocol))
         fmt = dump.format or (sniff_format(path) if protocol == "p3" else "raw")
         with path.open("rb") as handle:
             for item in read_dump(handle, fmt):
@@ -154,7 +237,7 @@ class Replayer:
     def _import_lif(self, path: Path, dump: DumpSource) -> None:
         """A result file is no stream: its heat becomes photo-finish events at once."""
         parsed = parse_lif(path.read_bytes(), str(path))
-        self.stats.files += 1
+        self.stats.files.append(ReplayedFile(path, protocol="lif"))
         self.stats.lif_warnings += len(parsed.warnings)
         if parsed.heat is None:
             return
@@ -162,3 +245,7 @@ class Replayer:
         topic = self.topics.timing("photofinish")
         self.outbox.append("lif", [(topic, event) for event in events], None)
         self.stats.events += len(events)
+        self.stats.kinds.update(event.kind for event in events)
+        lif = self.stats.sources.setdefault("lif", SourceStats(protocol="lif"))
+        lif.events += len(events)
+        lif.errors += len(parsed.warnings)

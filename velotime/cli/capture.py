@@ -1,0 +1,161 @@
+"""`velotime capture info`: what a capture file holds, for an official or a tool."""
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from velotime.capture.info import (
+    CaptureInfo,
+    CommandEntry,
+    capture_info,
+    info_json,
+    load_zone,
+    span_text,
+)
+from velotime.capture.reader import CaptureFormatError
+
+_DETAILS = ("status", "place", "time")  # shown after the bib, before the reason
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "capture",
+        help="look inside capture files",
+        description="Look inside capture files (docs/capture-format.md).",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    info = actions.add_parser(
+        "info",
+        help="the sources, the operator's commands and the events of a capture",
+        description="For each capture file: the venue and when it began, its sources with "
+        "their chunks and first and last times, the operator's commands in order, and the "
+        "events armed with when they were made provisional and final. Times of day are the "
+        "venue's (the capture header's time zone, else UTC). Unreadable lines are counted and "
+        "listed, never fatal.",
+    )
+    info.add_argument("paths", type=Path, nargs="+", metavar="FILE")
+    info.add_argument("--json", action="store_true", help="one JSON object, for tools")
+    info.add_argument("--timezone", help="the venue's time zone (default: the capture's, else UTC)")
+    info.set_defaults(run=run_info)
+
+
+def run_info(args: argparse.Namespace) -> int:
+    try:
+        if args.timezone:
+            load_zone(args.timezone)  # before reading anything
+        infos = [capture_info(path, args.timezone) for path in args.paths]
+    except (OSError, CaptureFormatError, ValueError) as exc:
+        sys.stderr.write(f"velotime capture info: {exc}\n")
+        return 2
+    if args.json:
+        document = {"files": [info_json(info) for info in infos]}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write("\n".join(line for info in infos for line in info_text(info)) + "\n")
+    return 0
+
+
+def info_text(info: CaptureInfo) -> list[str]:
+    clock = info.clock
+    header = info.header
+    started = (
+        f"started {clock.date_time(header.started_us)}"
+        if header.started_us is not None
+        else "start not recorded"
+    )
+    out = [f"{info.path}", f"  venue {header.venue}, {started} ({info.zone_name})"]
+    if info.first_us is None:
+        out.append("  no chunks")
+    else:
+        out.append(
+            f"  {info.chunks} chunks, {info.bytes} bytes, from {clock.date_time(info.first_us)} "
+            f"to {clock.time(info.last_us)}"
+        )
+    if header.lines:
+        lines = ", ".join(f"{name} {distance:g} m" for name, distance in header.lines.items())
+        track = f"; track {header.track_length_m:g} m" if header.track_length_m else ""
+        out.append(f"  lines {lines}{track}")
+    rows = [["source", "protocol", "lines", "chunks", "bytes", "first", "last", "endpoint"]]
+    rows += [
+        [
+            source.name,
+            source.protocol or "?",
+            source.lines or "-",
+            str(source.chunks),
+            str(source.bytes),
+            clock.time(source.first_us),
+            clock.time(source.last_us),
+            source.endpoint or "-",
+        ]
+        for source in info.sources.values()
+    ]
+    out += table(rows, numeric={3, 4}, indent="  ")
+    out.append(f"  commands: {len(info.commands)} ({info.unreadable_commands} unreadable)")
+    out += table([command_row(clock.time(e.t_us), e) for e in info.commands], indent="    ")
+    if info.events:
+        out.append("  events:")
+        spans = []
+        for span in info.events:
+            armed = clock.time(span.armed_us[0]) if span.armed_us else "never"
+            if len(span.armed_us) > 1:
+                armed += f" (armed {len(span.armed_us)} times)"
+            end = span.final_us if span.final_us is not None else span.last_us
+            spans.append(
+                [
+                    span.event,
+                    f"armed {armed}",
+                    f"provisional {clock.time(span.provisional_us)}",
+                    f"final {clock.time(span.final_us)}"
+                    if span.final_us is not None
+                    else "not final",
+                    f"for {span_text(end - span.armed_us[0])}" if span.armed_us else "",
+                    f"{span.commands} commands",
+                ]
+            )
+        out += table(spans, indent="    ")
+    out.append(f"  unreadable lines: {len(info.problems)}")
+    out += [f"    line {p.line_number}: {p.reason}" for p in info.problems]
+    return out
+
+
+def command_row(time_text: str, entry: CommandEntry) -> list[str]:
+    """A command as a timeline row: time, type, event, bib, details, reason."""
+    command = entry.command or {}
+    if entry.error is not None:
+        shown = json.dumps(entry.raw.decode("utf-8", "replace")[:60], ensure_ascii=False)
+        return [time_text, "unreadable", "", "", "", f"{shown}: {entry.error}"]
+    details = [
+        f"{key} {command[key]}" if key != "status" else str(command[key])
+        for key in _DETAILS
+        if command.get(key) not in (None, "")
+    ]
+    reason = command.get("reason")
+    return [
+        time_text,
+        str(command.get("type", "?")),
+        str(command.get("event", "")),
+        f"bib {command['bib']}" if command.get("bib") is not None else "",
+        " ".join(details),
+        json.dumps(reason, ensure_ascii=False) if reason else "",
+    ]
+
+
+def table(
+    rows: Sequence[Sequence[str]], numeric: set[int] | None = None, indent: str = ""
+) -> list[str]:
+    """Rows as aligned columns, two spaces apart; columns in `numeric` right-aligned."""
+    if not rows:
+        return []
+    numeric = numeric or set()
+    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(max(map(len, rows)))]
+    out = []
+    for row in rows:
+        cells = [
+            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        out.append((indent + "  ".join(cells)).rstrip())
+    return out
