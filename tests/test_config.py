@@ -11,11 +11,13 @@ import msgspec
 import pytest
 
 from velotime.config import (
+    BoardConfig,
     ChannelConfig,
     Config,
     ConfigError,
     LineConfig,
     MqttConfig,
+    ScoreboardConfig,
     ScoringConfig,
     SerialEndpoint,
     SourceConfig,
@@ -160,7 +162,7 @@ def test_the_docs_describe_every_key() -> None:
     text = DOCS.read_text()
     for typ in (
         VenueConfig, LineConfig, SourceConfig, ChannelConfig, MqttConfig, StorageConfig,
-        ScoringConfig,
+        ScoringConfig, BoardConfig, ScoreboardConfig,
     ):  # fmt: skip
         for field in msgspec.structs.fields(typ):
             assert f"`{field.name}`" in text, f"{typ.__name__}.{field.name} is not documented"

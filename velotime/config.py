@@ -7,6 +7,7 @@ here logs or prints: the daemon and `velotime check-config` decide how to report
 See docs/configuration.md for every key and config/velodrome.example.toml for a full example.
 """
 
+import contextlib
 import difflib
 import ipaddress
 import math
@@ -31,10 +32,12 @@ from velotime.drivers.transports import (
     TcpListenEndpoint,
     UdpEndpoint,
 )
+from velotime.scoreboards.unt4 import MAX_COLUMNS, MAX_ROWS, MIN_COLUMNS, MIN_ROWS
 
 __all__ = [
     "ENV_PREFIX",
     "STANDARD_BAUDRATES",
+    "BoardConfig",
     "BrokerAddress",
     "ClockMode",
     "Config",
@@ -42,6 +45,7 @@ __all__ = [
     "Endpoint",
     "LineConfig",
     "MqttConfig",
+    "ScoreboardConfig",
     "ScoringConfig",
     "SerialEndpoint",
     "SourceConfig",
@@ -51,7 +55,9 @@ __all__ = [
     "UdpEndpoint",
     "VenueConfig",
     "load_config",
+    "parse_board_transport",
     "parse_config",
+    "parse_listen",
     "parse_mqtt_url",
     "parse_transport",
 ]
@@ -191,6 +197,36 @@ class ScoringConfig(_Table, frozen=True, kw_only=True):
     meet: Path | None = None  # the meet file: `velotime run` scores it; None: no scoring
 
 
+class ScoreboardConfig(_Table, frozen=True, kw_only=True):
+    listen: str | None = None  # "HOST:PORT": `velotime run` serves the web scoreboard; None: not
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        """The parsed `listen`; cannot fail on a config from `load_config`/`parse_config`."""
+        return None if self.listen is None else parse_listen(self.listen)
+
+
+BOARD_BAUDRATE = 115200  # a serial board's default: UNT4 boards talk at 115200
+BOARD_TRANSPORT_FORMS = "tcp://HOST:PORT (DHI boards listen on 1946) or serial://PATH[?baudrate=N]"
+
+
+class BoardConfig(_Table, frozen=True, kw_only=True):
+    """A text board velotime drives: a [[boards]] entry (docs/configuration.md)."""
+
+    name: str
+    protocol: Literal["unt4"]
+    transport: str  # tcp://HOST:PORT or serial://PATH[?baudrate=N] (115200 by default)
+    rows: int
+    columns: int
+    reconnect_min_s: float = 0.5
+    reconnect_max_s: float = 10.0
+
+    @property
+    def endpoint(self) -> TcpEndpoint | SerialEndpoint:
+        """The parsed `transport`; cannot fail on a config from `load_config`/`parse_config`."""
+        return parse_board_transport(self.transport)
+
+
 class Config(_Table, frozen=True, kw_only=True):
     venue: VenueConfig
     lines: tuple[LineConfig, ...]
@@ -198,6 +234,8 @@ class Config(_Table, frozen=True, kw_only=True):
     mqtt: MqttConfig = MqttConfig()
     storage: StorageConfig = StorageConfig()
     scoring: ScoringConfig = ScoringConfig()
+    scoreboard: ScoreboardConfig = ScoreboardConfig()
+    boards: tuple[BoardConfig, ...] = ()
 
     def line(self, name: str) -> LineConfig:
         """The timing line called `name`; KeyError if there is none."""
@@ -293,6 +331,31 @@ def _parse_serial(rest: str, text: str) -> SerialEndpoint:
             raise ValueError(f"baudrate must be one of {rates}; got {text!r}")
         baudrate = int(value)
     return SerialEndpoint(path, baudrate)
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """`HOST:PORT` or `[IPV6]:PORT`, where a server listens; ValueError says what is wrong."""
+    try:
+        parts = _split_network_url(f"http://{text}", "HOST:PORT (e.g. 0.0.0.0:8080)")
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("'http://", "'")) from None
+    if parts.port is None:
+        raise ValueError(f"missing port: expected HOST:PORT (e.g. 0.0.0.0:8080), got {text!r}")
+    assert parts.hostname is not None  # _split_network_url checked it
+    return parts.hostname, parts.port
+
+
+def parse_board_transport(text: str) -> TcpEndpoint | SerialEndpoint:
+    """A board's transport: velotime connects to it, and a serial board's baudrate defaults to
+    115200; ValueError says what is wrong."""
+    endpoint = parse_transport(text)
+    if isinstance(endpoint, SerialEndpoint):
+        if "baudrate" not in text.partition("?")[2]:
+            endpoint = SerialEndpoint(endpoint.path, BOARD_BAUDRATE)
+        return endpoint
+    if isinstance(endpoint, TcpEndpoint):
+        return endpoint
+    raise ValueError(f"velotime connects to boards: expected {BOARD_TRANSPORT_FORMS}, got {text!r}")
 
 
 class BrokerAddress(NamedTuple):
@@ -629,6 +692,8 @@ class _Checker:
         mqtt = self.convert(raw.get("mqtt", {}), MqttConfig, ["mqtt"])
         storage = self.convert(raw.get("storage", {}), StorageConfig, ["storage"])
         scoring = self.convert(raw.get("scoring", {}), ScoringConfig, ["scoring"])
+        scoreboard = self.convert(raw.get("scoreboard", {}), ScoreboardConfig, ["scoreboard"])
+        boards = self.items(raw, "boards", BoardConfig) if raw.get("boards", []) != [] else []
 
         # Semantic checks run on every part that converted, so all such problems show at once.
         if venue is not None:
@@ -646,6 +711,10 @@ class _Checker:
             # "" means not set, as for the other optional text keys (Path("") is ".").
             meet = scoring.meet if scoring.meet not in (None, Path("")) else None
             scoring = ScoringConfig(meet=base_dir / meet if meet is not None else None)
+        if scoreboard is not None:
+            scoreboard = self.check_scoreboard(scoreboard)
+        if boards is not None:
+            self.check_boards(boards, sources)
         if (
             venue is None
             or lines is None
@@ -653,6 +722,8 @@ class _Checker:
             or mqtt is None
             or storage is None
             or scoring is None
+            or scoreboard is None
+            or boards is None
         ):
             return None
         return Config(
@@ -662,7 +733,54 @@ class _Checker:
             mqtt=mqtt,
             storage=storage,
             scoring=scoring,
+            scoreboard=scoreboard,
+            boards=tuple(board for _, board in boards),
         )
+
+    def check_scoreboard(self, scoreboard: ScoreboardConfig) -> ScoreboardConfig:
+        if not scoreboard.listen:  # "" means not set
+            return ScoreboardConfig()
+        try:
+            parse_listen(scoreboard.listen)
+        except ValueError as exc:
+            self.problem(["scoreboard", "listen"], str(exc))
+        return scoreboard
+
+    def check_boards(
+        self,
+        boards: list[tuple[int, BoardConfig]],
+        sources: list[tuple[int, SourceConfig]] | None,
+    ) -> None:
+        self.unique("boards", [(i, board.name) for i, board in boards])
+        devices: dict[object, str] = {}  # a device (serial path, TCP address) -> who uses it
+        for i, source in sources or []:
+            with contextlib.suppress(ValueError):  # a bad transport is reported already
+                devices.setdefault(_device(source.endpoint), f"sources[{i}]")
+        for i, board in boards:
+            path: list[_Key] = ["boards", i]
+            try:
+                endpoint = board.endpoint
+            except ValueError as exc:
+                self.problem([*path, "transport"], str(exc))
+            else:
+                user = devices.setdefault(_device(endpoint), f"boards[{i}]")
+                if user != f"boards[{i}]":
+                    self.problem([*path, "transport"], f"{endpoint} is already {user}'s transport")
+            for key, low, high in (("rows", MIN_ROWS, MAX_ROWS),
+                                   ("columns", MIN_COLUMNS, MAX_COLUMNS)):  # fmt: skip
+                value = getattr(board, key)
+                if not low <= value <= high:
+                    self.problem([*path, key], f"must be {low} to {high}, got {value}")
+            self.positive([*path, "reconnect_min_s"], board.reconnect_min_s)
+            if not (
+                math.isfinite(board.reconnect_max_s)
+                and board.reconnect_max_s >= board.reconnect_min_s
+            ):
+                self.problem(
+                    [*path, "reconnect_max_s"],
+                    f"must be at least reconnect_min_s ({board.reconnect_min_s:g}), "
+                    f"got {board.reconnect_max_s:g}",
+                )
 
     def topic_safe(self, path: Sequence[_Key], value: str) -> None:
         if not _TOPIC_SAFE.fullmatch(value):
@@ -849,6 +967,11 @@ class _Checker:
         if client_id is None and venue is not None:
             client_id = f"velotime-{venue.id}"
         return msgspec.structs.replace(mqtt, client_id=client_id, **files)
+
+
+def _device(endpoint: Endpoint) -> object:
+    """What two endpoints share if they reach one device: a serial port whatever its baudrate."""
+    return endpoint.path if isinstance(endpoint, SerialEndpoint) else endpoint
 
 
 def _blank_to_none(mqtt: MqttConfig) -> MqttConfig:

@@ -7,6 +7,8 @@ from typing import NoReturn
 
 from velotime import __version__
 from velotime.cli import (
+    boards,
+    capture,
     check_config,
     ctl,
     decode,
@@ -15,7 +17,9 @@ from velotime.cli import (
     replay,
     run,
     score,
+    scoreboard,
     simulate,
+    watch,
 )
 
 
@@ -30,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="velotime", description=__doc__)
     parser.add_argument("--version", action="version", version=f"velotime {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    boards.register(commands)
+    capture.register(commands)
     check_config.register(commands)
     ctl.register(commands)
     decode.register(commands)
@@ -38,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.register(commands)
     replay.register(commands)
     score.register(commands)
+    scoreboard.register(commands)
     simulate.register(commands)
+    watch.register(commands)
     return parser
 
 

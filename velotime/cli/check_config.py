@@ -74,6 +74,13 @@ def summary(path: Path, config: Config, has_password: bool, overrides: list[str]
             )
             detail = f"line {source.line}{decoders}, clock {source.clock}"
         out.append(f"  {source.name:<{width}}  {source.protocol} {source.endpoint}, {detail}")
+    if config.boards:
+        width = max(len(board.name) for board in config.boards)
+        out.append("boards:")
+        out += [
+            f"  {b.name:<{width}}  {b.protocol} {b.endpoint}, {b.rows} rows x {b.columns} columns"
+            for b in config.boards
+        ]
     mqtt = config.mqtt
     password_from = f", password from {mqtt.password_file}" if mqtt.password_file else ""
     out += [
@@ -82,6 +89,8 @@ def summary(path: Path, config: Config, has_password: bool, overrides: list[str]
         f"topics:  {mqtt.topic_prefix}/{venue.id}/...",
         f"storage: {config.storage.directory}",
     ]
+    if config.scoreboard.listen is not None:
+        out.append(f"scoreboard: web page, overlay and result sheets on {config.scoreboard.listen}")
     if overrides:
         out.append(f"environment overrides: {', '.join(overrides)}")
     return "\n".join(out) + "\n"

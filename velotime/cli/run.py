@@ -2,14 +2,15 @@
 
 import argparse
 import asyncio
+import functools
 import sys
 from pathlib import Path
 from typing import Any
 
 from velotime.cli.logs import setup_logging
 from velotime.cli.score import open_service
-from velotime.config import ConfigError, load_config
-from velotime.daemon.service import run_daemon
+from velotime.config import Config, ConfigError, load_config
+from velotime.daemon.service import Companion, run_daemon
 
 
 def register(commands: Any) -> None:
@@ -17,7 +18,9 @@ def register(commands: Any) -> None:
         "run",
         help="run the timing daemon",
         description="Read every configured source, record every byte, publish events over "
-        "MQTT; with [scoring] meet in the configuration, score them too (as velotime score). "
+        "MQTT; with [scoring] meet in the configuration, score them too (as velotime score); "
+        "with [scoreboard] listen, serve the web scoreboard (as velotime scoreboard); with "
+        "[[boards]], drive the UNT4 text boards (as velotime boards). "
         "Stops cleanly on Ctrl-C or SIGTERM.",
     )
     parser.add_argument("--config", type=Path, required=True, help="the TOML configuration")
@@ -33,8 +36,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{exc}\n")
         return 2
     setup_logging(args.verbose)
+    companions = _scoreboard(config) + _boards(config)
     if config.scoring.meet is None:
-        asyncio.run(run_daemon(config))
+        asyncio.run(run_daemon(config, *companions))
         return 0
     # The meet is read and checked, and the journal restored, before anything runs.
     scoring = open_service(config, config.scoring.meet)
@@ -42,7 +46,28 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"velotime run: [scoring]: {scoring}\n")
         return 2
     try:
-        asyncio.run(run_daemon(config, scoring.run))
+        asyncio.run(run_daemon(config, scoring.run, *companions))
     finally:
         scoring.close()
     return 0
+
+
+def _scoreboard(config: Config) -> list[Companion]:
+    """The web scoreboard, when [scoreboard] listen is set: in the same event loop, and like the
+    scoring service, a failure of its own (a port in use) is logged and the timing goes on."""
+    address = config.scoreboard.address
+    if address is None:
+        return []
+    from velotime.scoreboards.web import WebScoreboard
+
+    return [WebScoreboard.from_config(config, address).run]
+
+
+def _boards(config: Config) -> list[Companion]:
+    """The UNT4 text boards of [[boards]], in the same event loop: a failure there is logged and
+    the timing goes on."""
+    if not config.boards:
+        return []
+    from velotime.scoreboards.boards import run_boards
+
+    return [functools.partial(run_boards, config)]

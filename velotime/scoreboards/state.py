@@ -26,7 +26,8 @@ from velotime.daemon.topics import Topics
 log = logging.getLogger("velotime.scoreboards")
 
 # What scoreboards read: retained state only (never the timing stream).
-KEYS = ("current", "results/#", "standings/#", "status/#", "config/description")
+# Status first: a board that reconnects knows at once whether the data is live.
+KEYS = ("status/#", "current", "results/#", "standings/#", "config/description")
 
 
 class ScoreboardState:

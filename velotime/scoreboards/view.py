@@ -31,7 +31,9 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def board_view(snapshot: dict[str, Any]) -> EventView | None:
-    """The event on the track, else the latest result; None when there is neither."""
+    """The event on the track, else the latest result; None when there is neither. Payloads
+    come from the broker: what is not of the expected type is left out (`clean_snapshot`)."""
+    snapshot = clean_snapshot(snapshot)
     current = snapshot.get("current") or {}
     event_id = current.get("event")
     on_track = event_id is not None
@@ -78,3 +80,63 @@ def running_time(start_us: int | None, now_us: int) -> str:
     minutes, tenths = divmod(tenths, 600)
     seconds, tenth = divmod(tenths, 10)
     return f"{minutes}:{seconds:02d}.{tenth}" if minutes else f"{seconds}.{tenth}"
+
+
+_LINE_TEXT = ("name", "nation", "time", "gap", "speed_kmh", "status")
+_RESULT_TEXT = ("name", "discipline", "status", "winner_last_200", "winner_last_200_kmh")
+_CURRENT_TEXT = ("name", "discipline", "status")
+
+
+def clean_snapshot(snapshot: Any) -> dict[str, Any]:
+    """The parts of a snapshot a board reads, each of the type `board_view` expects; what is
+    of another type is left out (a line without a bib, a name that is not text...)."""
+    if not isinstance(snapshot, dict):
+        return {}
+    current = snapshot.get("current")
+    clean_current: dict[str, Any] | None = None
+    if isinstance(current, dict) and isinstance(current.get("event"), str):
+        clean_current = {"event": current["event"]} | _texts(current, _CURRENT_TEXT)
+        clean_current["start_us"] = _int_or_none(current.get("start_us"))
+        clean_current["on_track"] = _int_or_none(current.get("on_track"))
+    results = snapshot.get("results")
+    clean_results = {}
+    if isinstance(results, dict):
+        for event, result in results.items():
+            if isinstance(event, str) and isinstance(result, dict):
+                clean_results[event] = _clean_result(result)
+    latest = snapshot.get("latest")
+    return {
+        "current": clean_current,
+        "results": clean_results,
+        "latest": latest if isinstance(latest, str) and latest in clean_results else None,
+    }
+
+
+def _clean_result(result: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = _texts(result, _RESULT_TEXT)
+    lines = result.get("lines")
+    clean["lines"] = [
+        _clean_line(line)
+        for line in (lines if isinstance(lines, list) else [])
+        if isinstance(line, dict) and _int_or_none(line.get("bib")) is not None
+    ]
+    if "winner_last_200" in clean:
+        clean.setdefault("winner_last_200_kmh", "")
+    return clean
+
+
+def _clean_line(line: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = _texts(line, _LINE_TEXT)
+    clean["bib"] = line["bib"]
+    clean["rank"] = _int_or_none(line.get("rank"))
+    flags = line.get("flags")
+    clean["flags"] = [f for f in flags if isinstance(f, str)] if isinstance(flags, list) else []
+    return clean
+
+
+def _texts(payload: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
+    return {key: payload[key] for key in keys if isinstance(payload.get(key), str)}
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

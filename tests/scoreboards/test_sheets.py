@@ -1,0 +1,126 @@
+"""Result sheets over HTTP, from what is retained: the flying 200 m scenario's result as the
+scoring scores it (lines in order, DNS and DSQ with their reasons), a keirin heat with its
+winner's last 200 m and a place correction, the CSV, and text that must stay text."""
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from tests.brokers import mosquitto
+from tests.scoreboards.http import get
+from tests.scoreboards.web_helpers import ONLINE, running_scoreboard
+from tests.scoring.live import offline_results
+from tests.scoring.scenarios import flying200
+from velotime.localvenue import LocalBroker
+from velotime.scoring.export import result_csv
+
+pytestmark = pytest.mark.timeout(60)
+
+KEIRIN: dict[str, Any] = {
+    "v": 1, "event": "keirin-final", "discipline": "keirin", "name": "Keirin, final 1-6",
+    "category": "Women Elite", "round": "final 1-6", "status": "provisional",
+    "winner_last_200": "10.404", "winner_last_200_kmh": "69.204",
+    "lines": [
+        {"rank": 1, "bib": 3, "name": "Rider <3>", "nation": "NED"},
+        {"rank": 2, "bib": 1, "name": "Rider 1", "nation": "GBR", "gap": "+0.002",
+         "flags": ["corrected"]},
+        {"rank": None, "bib": 5, "name": "Rider 5", "nation": "AUS", "status": "REL"},
+    ],
+    "audit": [
+        {"type": "start", "event": "keirin-final", "at_us": 1_795_271_400_000_000},
+        {"type": "correct", "event": "keirin-final", "bib": 1, "place": 2,
+         "reason": "photo-finish: <2nd> by a tyre", "at_us": 1_795_271_460_000_000},
+        {"type": "status", "event": "keirin-final", "bib": 5, "status": "REL",
+         "reason": "dangerous riding in the last lap", "at_us": 1_795_271_470_000_000},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    local = mosquitto(tmp_path / "broker")
+    local.start()
+    yield local
+    local.stop()
+
+
+def rows(page: str) -> list[str]:
+    """The bibs of the result table's rows, in order."""
+    table = page.split('<table class="result">')[1].split("</table>")[0]
+    return re.findall(r'<tr data-bib="(\d+)"', table)
+
+
+async def test_the_sheet_of_the_flying_200_as_scored(tmp_path: Path, broker: LocalBroker) -> None:
+    capture, meet = flying200.write_capture(tmp_path), flying200.write_meet(tmp_path)
+    scored = offline_results([capture], meet, tmp_path / "results")[flying200.EVENT]
+    result = msgspec.json.decode(scored)
+    async with running_scoreboard(broker) as web:
+        await web.put("status/scoring", ONLINE)
+        await web.put(f"results/{flying200.EVENT}", result)
+
+        reply = await get(web.port, f"/sheets/{flying200.EVENT}.html")
+        assert reply.status == 200
+        assert reply.headers["content-type"].startswith("text/html")
+        page = reply.body.decode()
+        assert rows(page) == [str(line["bib"]) for line in result["lines"]]
+        # Each line's figures, in result order.
+        position = 0
+        for line in result["lines"]:
+            for figure in (line.get("time"), line.get("speed_kmh"), line.get("gap")):
+                if figure:
+                    position = page.index(html.escape(figure), position)
+        assert '<span class="badge final" id="status">FINAL</span>' in page
+        assert "Sprint qualifying" in page
+        assert "Men Elite" in page
+        assert "Test meet" in page
+        # The 100 m split, and the last 100 m rather than the 200 m time again.
+        assert '<th class="num">100 m</th>' in page
+        assert "Last 100 m" in page
+        assert "Decisions and corrections" in page
+        for entry in result["audit"]:
+            assert html.escape(entry["reason"]) in page
+        assert "status DNS" in page
+        assert "status DSQ" in page
+        assert re.search(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", page)
+        assert "@page { size: A4" in page
+
+        csv = await get(web.port, f"/sheets/{flying200.EVENT}.csv")
+        assert csv.status == 200
+        assert csv.headers["content-type"] == "text/csv; charset=utf-8"
+        assert csv.body.decode() == result_csv(result)
+
+        index = (await get(web.port, "/sheets/")).body.decode()
+        assert f'href="{flying200.EVENT}.html"' in index
+        assert f'href="{flying200.EVENT}.csv"' in index
+
+
+async def test_a_keirin_sheet_with_its_corrections_and_text_kept_as_text(
+    broker: LocalBroker,
+) -> None:
+    async with running_scoreboard(broker) as web:
+        await web.put("results/keirin-final", KEIRIN)
+        page = (await get(web.port, "/sheets/keirin-final.html")).body.decode()
+        assert rows(page) == ["3", "1", "5"]
+        assert "PROVISIONAL" in page
+        assert "Winner's last 200 m: <strong>10.404</strong> (69.204 km/h)" in page
+        assert "place set to 2" in page
+        assert "race started" in page
+        assert "photo-finish: &lt;2nd&gt; by a tyre" in page
+        assert "Rider &lt;3&gt;" in page
+        assert "<3>" not in page
+        assert "dangerous riding in the last lap" in page
+        # Audit times of day on the venue clock: 2026-11-21 14:30:00 UTC is the start.
+        assert "14:30:00" in page
+        assert "14:31:00" in page
+        # No time or speed columns for a keirin: its result is an order.
+        assert '<th class="num">Time</th>' not in page
+
+        assert (await get(web.port, "/sheets/keirin-final.csv")).body.decode() == result_csv(KEIRIN)
+        missing = await get(web.port, "/sheets/nope.html")
+        assert missing.status == 404
+        assert (await get(web.port, "/sheets/nope.csv")).status == 404

@@ -1,0 +1,53 @@
+"""`velotime boards`: the configured UNT4 text boards on their own (`velotime run` drives them
+too)."""
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from velotime.cli.logs import setup_logging
+from velotime.config import Config, ConfigError, load_config
+from velotime.daemon.publisher import BrokerSettings
+from velotime.daemon.service import broker_settings
+from velotime.scoreboards.boards import run_boards
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "boards",
+        help="drive the configured UNT4 text boards from the retained MQTT state",
+        description="Show the event on the track (else the latest result) on every [[boards]] "
+        "entry of the configuration, from the venue's retained results on MQTT: over TCP or "
+        "serial, reconnecting when a board goes away. Stops cleanly on Ctrl-C or SIGTERM, "
+        "leaving the boards marked offline.",
+    )
+    parser.add_argument("--config", type=Path, required=True, help="the venue's configuration")
+    parser.add_argument("--broker", help="MQTT broker URL, overriding the configuration")
+    parser.add_argument("--verbose", action="store_true", help="debug logging")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config, broker=args.broker)
+        broker = broker_settings(config)  # reads mqtt.password_file: fail now, not later
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    if not config.boards:
+        sys.stderr.write(f"velotime boards: {args.config}: no [[boards]] entry to drive\n")
+        return 2
+    setup_logging(args.verbose)
+    asyncio.run(_serve(config, broker))
+    return 0
+
+
+async def _serve(config: Config, broker: BrokerSettings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await run_boards(config, stop, broker=broker)

@@ -1,0 +1,141 @@
+"""`velotime watch`: the live results in a terminal.
+
+The venue's retained state comes from the broker through `velotime.scoreboards.state.mirror`
+(which reconnects by itself); `velotime.scoreboards.terminal.render` draws it. The screen is
+redrawn on each change of the state and every tenth of a second while a clock runs, from the
+event loop itself: rich's Live refreshes only when told (no thread of its own).
+"""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+
+from velotime.config import ConfigError, load_config
+from velotime.daemon.publisher import BrokerSettings
+from velotime.daemon.service import broker_settings
+from velotime.daemon.topics import Topics
+from velotime.scoreboards.state import ScoreboardState, mirror
+from velotime.scoreboards.terminal import clock, render
+
+_TOPIC_SAFE = re.compile(r"[a-z0-9_-]+")
+TICK_S = 0.1
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "watch",
+        help="the live results in a terminal",
+        description="Show what is on the track and its ranking, live, from the retained "
+        "results on the venue's MQTT broker; for a keirin, the heat and the competition's "
+        "standings. LIVE, STALE (the scoring service is not online) or OFFLINE (no broker) "
+        "says whether it is current. Quit with Ctrl-C.",
+    )
+    parser.add_argument("--config", type=Path, required=True, help="the venue's configuration")
+    parser.add_argument("--broker", help="MQTT broker URL, overriding the configuration")
+    parser.add_argument(
+        "--venue", help="the venue id to watch (default: the configuration's; <id>-replay for "
+        "a replay)",
+    )  # fmt: skip
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config, broker=args.broker)
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    venue = args.venue or config.venue.id
+    if not _TOPIC_SAFE.fullmatch(venue):
+        return _fail(f"--venue: lowercase letters, digits, '-' and '_' only, got {venue!r}")
+    if not sys.stdout.isatty():
+        return _fail("standard output is not a terminal")
+    topics = Topics(config.mqtt.topic_prefix, venue)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # before the signal handlers were in place
+            asyncio.run(watch(broker_settings(config), topics))
+    except Exception as exc:  # not a lost connection (those it rides out): e.g. a TLS file
+        sys.stderr.write(f"velotime watch: {type(exc).__name__}: {exc}\n")
+        return 1
+    return 0
+
+
+async def watch(broker: BrokerSettings, topics: Topics, console: Console | None = None) -> None:
+    """Show the venue's state until SIGINT, SIGTERM or SIGHUP."""
+    console = console or Console()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(signum, stop.set)
+    # Log lines would tear the screen: the latest warning is shown in the header instead (a
+    # handler on the root logger also keeps Python's last-resort stderr handler quiet).
+    last = _LastMessage()
+    logging.getLogger().addHandler(last)
+    state = ScoreboardState()
+    mirroring = asyncio.create_task(mirror(broker, topics, state))
+    try:
+        with Live(
+            console=console, screen=True, auto_refresh=False,
+            redirect_stdout=False, redirect_stderr=False,
+        ) as live:  # fmt: skip
+            await _show(live, console, state, topics.venue, last, stop, mirroring)
+    finally:
+        mirroring.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await mirroring
+        logging.getLogger().removeHandler(last)
+
+
+async def _show(
+    live: Live,
+    console: Console,
+    state: ScoreboardState,
+    venue: str,
+    last: "_LastMessage",
+    stop: asyncio.Event,
+    mirroring: "asyncio.Task[None]",
+) -> None:
+    shown: tuple[object, ...] | None = None
+    while not stop.is_set():
+        if mirroring.done():
+            mirroring.result()  # raises what stopped it (it only stops on a failure)
+        version = state.version
+        snapshot = state.snapshot()
+        now_us = time.time_ns() // 1000
+        width, height = console.size
+        # Redraw only when something on the screen changes: the state, the clock, the size.
+        key = (version, clock(snapshot, now_us), width, height, last.text)
+        if key != shown:
+            screen = render(
+                snapshot, now_us, venue=venue, width=width, height=height, message=last.text
+            )
+            live.update(screen, refresh=True)
+            shown = key
+        # Until the state changes, or the next tenth of a second (when the clock turns).
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(TICK_S - time.time() % TICK_S):
+                await state.wait_for_change(version)
+
+
+class _LastMessage(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.text = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.text = record.getMessage().removeprefix("scoreboard: ")
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"velotime watch: {message}\n")
+    return 2

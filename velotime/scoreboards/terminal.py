@@ -1,0 +1,297 @@
+"""The terminal view (`velotime watch`): the scoreboard state as one rich renderable.
+
+`render(snapshot, now_us, ...)` is a pure function of `ScoreboardState.snapshot()` and the
+time, so that tests render it to text without a terminal; `velotime.cli.watch` redraws it on
+each change and every tenth of a second for the running clock.
+
+The screen, top to bottom:
+- the header: venue, event, status, the running clock and LIVE / STALE / OFFLINE (offline: no
+  broker connection; stale: connected, but the scoring service is not online: what is shown
+  may be old);
+- for a keirin heat, its start list (bibs, in seeding order) and the winner's last 200 m;
+- the ranking: rank, bib, name, nation, time, gap, speed and the flags, compact
+  (Q qualified, draw required, photo required, corr corrected);
+- for a keirin competition, its standings (rounds, heats, classification), beside the ranking
+  on a wide terminal, else below it when the terminal is tall enough.
+"""
+
+from typing import Any
+
+from rich import box
+from rich.console import Group, JustifyMethod, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from velotime.scoreboards.view import EventView, LineView, board_view, running_time
+
+# How the flags of a result line show, compactly, and in what style.
+FLAGS: dict[str, tuple[str, str]] = {
+    "qualified": ("Q", "green"),
+    "draw required": ("draw", "bold yellow"),
+    "photo required": ("photo", "bold yellow"),
+    "corrected": ("corr", "cyan"),
+}
+INDICATORS: dict[str, str] = {
+    "LIVE": "bold white on green",
+    "STALE": "bold black on yellow",
+    "OFFLINE": "bold white on red",
+}
+STATUS_STYLES = {"running": "bold", "provisional": "yellow", "final": "bold green"}
+SIDE_BY_SIDE_WIDTH = 112  # from this width on, the standings sit beside the ranking
+STANDINGS_WIDTH = 40
+NARROW_WIDTH = 64  # below this width, the ranking leaves out nation and speed
+HEADER_ROWS = 4  # the header panel: two lines and its border
+
+
+def indicator(snapshot: dict[str, Any]) -> str:
+    """LIVE, STALE (connected, the scoring service not online) or OFFLINE (no broker)."""
+    if not snapshot.get("connected"):
+        return "OFFLINE"
+    return "LIVE" if snapshot.get("live") else "STALE"
+
+
+def clock(snapshot: dict[str, Any], now_us: int) -> str:
+    """The running clock the header shows ("12.3"), "" when none runs: while it does, the view
+    changes every tenth of a second."""
+    view = board_view(snapshot)
+    if view is None:
+        return ""
+    return _clock(
+        view, view.status or str(_event_payload(snapshot, view).get("status") or ""), now_us
+    )
+
+
+def _clock(view: EventView, status: str, now_us: int) -> str:
+    return running_time(view.start_us, now_us) if status == "running" else ""
+
+
+def render(
+    snapshot: dict[str, Any],
+    now_us: int,
+    *,
+    venue: str = "",
+    width: int = 80,
+    height: int | None = None,
+    message: str = "",
+) -> RenderableType:
+    """The whole screen for a terminal `width` columns wide and `height` rows tall (None: as
+    tall as it takes). `message` says in the header why the view is offline (the broker
+    connection's last error)."""
+    view = board_view(snapshot)
+    state = indicator(snapshot)
+    if state == "OFFLINE":
+        message = message or "no connection to the broker"
+    else:
+        message = "" if state == "LIVE" else "the scoring service is not online"
+    header = _header(snapshot, view, now_us, venue, state, message)
+    if view is None:
+        waiting = Text("waiting for results", style="dim italic", justify="center")
+        return Group(header, Padding(waiting, (1, 0)))
+    rows = None if height is None else max(height - HEADER_ROWS, 3)
+    notes = _notes(snapshot, view)
+    standings = _standings_for(snapshot, view.event)
+    if standings is not None and width >= SIDE_BY_SIDE_WIDTH:
+        ranking = _ranking(view, width - STANDINGS_WIDTH - 1, rows, len(notes))
+        layout = Table.grid(expand=True, padding=(0, 0, 0, 1))
+        layout.add_column(ratio=1)
+        layout.add_column(width=STANDINGS_WIDTH)
+        layout.add_row(ranking, _standings_panel(standings, view.event, rows, expand=True))
+        return Group(header, *notes, layout)
+    body: list[RenderableType] = [*notes, _ranking(view, width, rows, len(notes))]
+    if standings is not None:
+        panel = _standings_panel(standings, view.event, None)
+        used = HEADER_ROWS + len(notes) + _ranking_rows(view)
+        if height is None or used + _standings_rows(standings) <= height:
+            body.append(panel)
+    return Group(header, *body)
+
+
+def _header(
+    snapshot: dict[str, Any],
+    view: EventView | None,
+    now_us: int,
+    venue: str,
+    state: str,
+    message: str,
+) -> Panel:
+    grid = Table.grid(expand=True, padding=(0, 1))
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True)
+    live = state == "LIVE"
+    right = Text()
+    title = Text.assemble((venue, "bold cyan"))
+    detail = Text(style="dim")
+    if view is not None:
+        title.append("  " + view.title, style="bold")
+        source = _event_payload(snapshot, view)
+        parts = [source.get("category"), source.get("round")]
+        detail.append(" · ".join(str(part) for part in parts if part))
+        if not view.on_track:
+            detail.append(" · latest result" if detail else "latest result")
+        if view.rider_on_track is not None:
+            names = {line.bib: line.name for line in view.lines}
+            rider = f"{view.rider_on_track} {names.get(view.rider_on_track, '')}".strip()
+            detail.append(" · " if detail else "")
+            detail.append(f"on track: {rider}", style="bold")
+        status = view.status or str(source.get("status") or "")
+        if status:
+            right.append(status, style=STATUS_STYLES.get(status, ""))
+        clock = _clock(view, status, now_us)
+        if clock:
+            right.append(f"  {clock:>7}", style="bold" if live else "dim")
+    right.append("  ")
+    right.append(f" {state} ", style=INDICATORS[state])
+    grid.add_row(title, right)
+    grid.add_row(detail, Text(message, style="dim italic", overflow="ellipsis"))
+    return Panel(grid, box=box.ROUNDED, padding=(0, 1), border_style="cyan" if live else "dim")
+
+
+def _event_payload(snapshot: dict[str, Any], view: EventView) -> dict[str, Any]:
+    """The event's own payload: `current` while it is on the track, else its result."""
+    if view.on_track:
+        return dict(snapshot.get("current") or {})
+    return dict((snapshot.get("results") or {}).get(view.event) or {})
+
+
+def _notes(snapshot: dict[str, Any], view: EventView) -> list[Text]:
+    """One-line notes above the ranking: a keirin heat's riders, its winner's last 200 m."""
+    notes = []
+    if view.discipline == "keirin":
+        riders = _heat_riders(snapshot, view)
+        if riders:
+            notes.append(Text.assemble(("Start list  ", "dim"), " ".join(map(str, riders))))
+    if view.note:
+        notes.append(Text(view.note, style="bold magenta"))
+    return notes
+
+
+def _heat_riders(snapshot: dict[str, Any], view: EventView) -> list[int]:
+    if view.on_track:
+        return list((snapshot.get("current") or {}).get("riders") or [])
+    for competition in (snapshot.get("standings") or {}).values():
+        for heat in _heats(competition):
+            if heat.get("event") == view.event:
+                return list(heat.get("riders") or [])
+    return []
+
+
+def _ranking_rows(view: EventView) -> int:
+    """The rows the ranking takes: its header and rule, and a row per line."""
+    return 2 + max(len(view.lines), 1)
+
+
+def _ranking(view: EventView, width: int, rows: int | None, taken: int) -> RenderableType:
+    # A column shows only when some line has a value in it (a keirin has no times or speeds);
+    # a narrow terminal leaves out the nation and speed, and below 50 columns the gap.
+    def wanted(name: str, fewest_columns: int = 0) -> bool:
+        return width >= fewest_columns and any(getattr(line, name) for line in view.lines)
+
+    columns: list[tuple[str, str, int, JustifyMethod, bool]] = [
+        ("nation", "Nat", 3, "left", wanted("nation", NARROW_WIDTH)),
+        ("time", "Time", 8, "right", wanted("time")),
+        ("gap", "Gap", 7, "right", wanted("gap", 50)),
+        ("speed", "km/h", 6, "right", wanted("speed", NARROW_WIDTH)),
+        ("flags", "", 5, "left", wanted("flags")),
+    ]
+    shown = [column for column in columns if column[-1]]
+    table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, padding=(0, 1), show_edge=False)
+    table.add_column("#", justify="right", width=3, no_wrap=True)
+    table.add_column("Bib", justify="right", width=4, no_wrap=True)
+    table.add_column("Name", ratio=1, no_wrap=True, overflow="ellipsis", min_width=6)
+    for _, title, size, justify, _ in shown:
+        table.add_column(title, justify=justify, width=size, no_wrap=True)
+    if not view.lines:
+        table.add_row("", "", Text("no times yet", style="dim italic"))
+        return table
+    lines = view.lines
+    hidden = 0
+    if rows is not None:
+        room = max(rows - taken - 2, 1)  # the table's header and its rule
+        if len(lines) > room:
+            lines, hidden = lines[: room - 1], len(lines) - (room - 1)
+    for line in lines:
+        on_track = view.rider_on_track == line.bib
+        style = "reverse" if on_track else ("dim" if not line.rank else "")
+        cells: list[RenderableType] = [line.rank, str(line.bib), line.name]
+        for name, *_ in shown:
+            if name == "time":
+                cells.append(Text(line.time, style="bold"))
+            elif name == "flags":
+                cells.append(_flags(line))
+            else:
+                cells.append(getattr(line, name))
+        table.add_row(*cells, style=style)
+    if hidden:
+        table.add_row("", "", Text(f"… {hidden} more", style="dim italic"))
+    return table
+
+
+def _flags(line: LineView) -> Text:
+    text = Text()
+    for flag in line.flags:
+        label, style = FLAGS.get(flag, (flag, ""))
+        text.append(("" if not text else " ") + label, style=style)
+    return text
+
+
+def _heats(competition: dict[str, Any]) -> list[dict[str, Any]]:
+    return [heat for round_ in competition.get("rounds") or [] for heat in round_["heats"]]
+
+
+def _standings_for(snapshot: dict[str, Any], event: str) -> dict[str, Any] | None:
+    """The keirin competition that the event is a heat of, if any."""
+    for competition in (snapshot.get("standings") or {}).values():
+        if competition.get("discipline") != "keirin":
+            continue
+        if any(heat.get("event") == event for heat in _heats(competition)):
+            return dict(competition)
+    return None
+
+
+def _standings_rows(competition: dict[str, Any]) -> int:
+    """The rows the standings panel takes: border, title, rounds and heats, classification."""
+    rounds = competition.get("rounds") or []
+    rows = 3 + len(rounds) + len(_heats(competition))
+    classification = competition.get("classification") or []
+    return rows + (1 + len(classification) if classification else 0)
+
+
+def _standings_panel(
+    competition: dict[str, Any], event: str, rows: int | None, *, expand: bool = False
+) -> Panel:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True, overflow="ellipsis")
+    status = str(competition.get("status") or "")
+    grid.add_row(Text(str(competition.get("category") or ""), style="dim"),
+                 Text(status, style=STATUS_STYLES.get(status, "")))  # fmt: skip
+    for round_ in competition.get("rounds") or []:
+        heats = round_["heats"]
+        grid.add_row(Text(str(round_["name"]), style="bold"), "")
+        for number, heat in enumerate(heats, 1):
+            here = heat.get("event") == event
+            label = Text(f"{'▶' if here else ' '} heat {number}" if len(heats) > 1 else
+                         f"{'▶' if here else ' '} heat", style="bold" if here else "")  # fmt: skip
+            order = heat.get("order") or []
+            if order:
+                bibs = Text(" ".join(map(str, order)), style="bold" if here else "")
+            else:
+                bibs = Text(" ".join(map(str, heat.get("riders") or [])), style="dim")
+            grid.add_row(label, bibs)
+    classification = competition.get("classification") or []
+    if classification:
+        grid.add_row(Text("classification", style="bold"), "")
+        shown = classification
+        if rows is not None:
+            room = rows - (_standings_rows(competition) - len(classification))
+            shown = classification[: max(room, 0)]
+        for line in shown:
+            rank = "" if line.get("rank") is None else str(line["rank"])
+            who = f"{line['bib']} {line.get('name', '')}".strip()
+            grid.add_row(Text(f"{rank:>3}"), Text(who + "  " + str(line.get("status") or "")))
+    title = str(competition.get("name") or competition.get("competition") or "")
+    return Panel(
+        grid, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1), expand=expand
+    )

@@ -1,0 +1,224 @@
+"""A UNT4 text board's page, from the scoreboard state, and the messages that bring a board to it.
+
+No I/O and no clock of its own: `Unt4Page.update(snapshot, now_us)` returns the UNT4 records to
+send (velotime.protocols.unt4), and the output driver (unt4_output.py) writes them. A page of
+`rows` x `columns` characters, rows counted from 0:
+
+    1 km time trial     PROV     the event's name, its result's status on the right
+    105                 12.3     while it is on the track: the rider riding, the running clock
+    1  104 ROSSI    1:00.981     then the result lines in order: rank, bib, name, time (a
+    2  101 MARTIN   1:01.240     keirin's gap to the winner); nation and gap on wider boards
+                                 (a keirin winner's last 200 m on the last row)
+
+Names take the fullest form that fits every line shown: "Ana MARTIN", "A. MARTIN", "MARTIN".
+
+What changed since the last page is sent, one row per message (the row written from column 0,
+the rest of the line erased); a new event, or a board that has just (re)connected, is cleared
+and drawn whole. The clock changes once a tenth of a second, so its row is sent at most ten
+times a second. When the state is not live (the broker or the scoring service is away), the
+title says OFFLINE and no clock runs: a frozen time must never pass for a live one.
+"""
+
+from typing import Any
+
+from velotime.protocols.unt4 import ClearAll, Text, Unt4Record, board_text
+from velotime.scoreboards.view import EventView, LineView, board_view, running_time
+
+MIN_ROWS, MAX_ROWS = 2, 100  # a title and one more row; UNT4 rows are 00 to 99
+MIN_COLUMNS, MAX_COLUMNS = 16, 100  # room for rank, bib, a name and a time; columns 00 to 99
+CLOCK_TICK_US = 100_000  # the clock shows tenths
+
+STATUS_TAGS = {"provisional": "PROV", "final": "FINAL"}
+OFFLINE_TAG = "OFFLINE"
+_NAME_MIN = 10  # the name column keeps at least this many characters before nation or gap show
+
+
+class Unt4Page:
+    """What one board shows, and the records that bring it up to date."""
+
+    def __init__(self, rows: int, columns: int) -> None:
+        if not MIN_ROWS <= rows <= MAX_ROWS:
+            raise ValueError(f"rows must be {MIN_ROWS} to {MAX_ROWS}, got {rows}")
+        if not MIN_COLUMNS <= columns <= MAX_COLUMNS:
+            raise ValueError(f"columns must be {MIN_COLUMNS} to {MAX_COLUMNS}, got {columns}")
+        self.rows = rows
+        self.columns = columns
+        self.bad_states = 0  # snapshots that could not be read (shown as a blank page)
+        self._shown: list[str] | None = None  # None: the board's content is unknown
+        self._event: str | None = None
+        self._clock_from: int | None = None  # start_us of the clock on the page, if one runs
+
+    def forget(self) -> None:
+        """The board may show anything (it has just been (re)connected): repaint it whole."""
+        self._shown = None
+
+    def update(self, snapshot: Any, now_us: int) -> list[Unt4Record]:
+        """The records that turn what the board shows into the page for `snapshot` at `now_us`:
+        none when nothing changed."""
+        view = self.view(snapshot)
+        live = isinstance(snapshot, dict) and snapshot.get("live") is True
+        try:
+            page = render(view, now_us, self.rows, self.columns, live=live)
+        except Exception:  # a bug must not stop the board: a blank page, counted
+            self.bad_states += 1
+            view, page = None, [""] * self.rows
+        event = view.event if view is not None else None
+        running = view is not None and view.on_track and live and view.start_us is not None
+        self._clock_from = view.start_us if running and view is not None else None
+        out: list[Unt4Record] = []
+        shown = self._shown
+        if shown is None or event != self._event:
+            out.append(ClearAll())
+            shown = [""] * self.rows
+        out += [
+            Text(0, row, new, erase_line=True)
+            for row, (old, new) in enumerate(zip(shown, page, strict=True))
+            if new != old
+        ]
+        self._shown = page
+        self._event = event
+        return out
+
+    def next_tick_us(self, now_us: int) -> int | None:
+        """When the clock on the page shows its next tenth; None when no clock runs."""
+        start = self._clock_from
+        if start is None:
+            return None
+        if now_us < start:
+            return start
+        return start + ((now_us - start) // CLOCK_TICK_US + 1) * CLOCK_TICK_US
+
+    def view(self, snapshot: Any) -> EventView | None:
+        """The event to show, from a snapshot read defensively: payloads come from the broker,
+        and a malformed one costs its own lines (or the page), never the board."""
+        try:
+            return board_view(snapshot)
+        except Exception:  # a shape board_view did not foresee: a blank page, counted
+            self.bad_states += 1
+            return None
+
+
+# --- The page -----------------------------------------------------------------------------------
+
+
+def render(
+    view: EventView | None, now_us: int, rows: int, columns: int, *, live: bool
+) -> list[str]:
+    """The page: `rows` strings of printable ASCII, none longer than `columns`, no trailing
+    spaces. Blank when there is nothing to show."""
+    page = [""] * rows
+    if view is None:
+        return page
+    tag = OFFLINE_TAG if not live else STATUS_TAGS.get(view.status, "")
+    page[0] = _spread(board_text(view.title), tag, columns)
+    first = 1
+    if view.on_track:
+        page[1] = _clock_row(view, now_us, columns, live=live)
+        first = 2
+    last = rows  # rows for result lines: [first, last)
+    note = board_text(view.note)
+    if note and rows - first >= 2:
+        last = rows - 1
+        page[last] = _fit_note(note, columns)
+    lines = view.lines[: max(0, last - first)]
+    for row, text in enumerate(_line_rows(lines, columns), start=first):
+        page[row] = text
+    return [text[:columns].rstrip() for text in page]
+
+
+def _spread(left: str, right: str, columns: int) -> str:
+    """`left` cut to leave room for `right`, which ends at the last column."""
+    if not right:
+        return left[:columns]
+    room = max(0, columns - len(right) - 1)
+    return f"{left[:room].rstrip():<{room}} {right}"[-columns:]
+
+
+def _clock_row(view: EventView, now_us: int, columns: int, *, live: bool) -> str:
+    clock = running_time(view.start_us, now_us) if live else ""
+    rider = ""
+    if view.rider_on_track is not None:
+        names = {line.bib: line.name for line in view.lines}
+        name = names.get(view.rider_on_track, "")
+        width = columns - len(clock) - 1 - len(str(view.rider_on_track)) - 1
+        rider = f"{view.rider_on_track} {short_name(name, width)}".rstrip()
+    return _spread(rider, clock, columns)
+
+
+def _fit_note(note: str, columns: int) -> str:
+    """The note, without its parenthesis if that makes it fit ("Last 200 m 9.397")."""
+    if len(note) > columns and "(" in note:
+        note = note[: note.index("(")].rstrip()
+    return note[:columns]
+
+
+def _line_rows(lines: list[LineView], columns: int) -> list[str]:
+    """Result lines in fixed-width columns: rank, bib, name, [nation], [gap], result. The
+    widths suit every line shown, so the columns line up."""
+    if not lines:
+        return []
+    results = [board_text(line.time or line.gap) for line in lines]
+    gaps = [board_text(line.gap) if line.time else "" for line in lines]
+    rank_w = max(2, *(len(board_text(line.rank)) for line in lines))
+    bib_w = max(3, *(len(str(line.bib)) for line in lines))
+    result_w = max(len(result) for result in results)
+    name_w = columns - rank_w - 1 - bib_w - 1 - (result_w + 1 if result_w else 0)
+    nations = [board_text(line.nation)[:3] for line in lines]
+    nation_w = max(len(nation) for nation in nations)
+    show_nation = nation_w > 0 and name_w - nation_w - 1 >= _NAME_MIN
+    if show_nation:
+        name_w -= nation_w + 1
+    gap_w = max(len(gap) for gap in gaps)
+    show_gap = gap_w > 0 and name_w - gap_w - 1 >= _NAME_MIN
+    if show_gap:
+        name_w -= gap_w + 1
+    name_w = max(1, name_w)  # a board too narrow for these lines: rows are cut at the right
+    names = short_names([line.name for line in lines], name_w)
+    rows = []
+    for line, name, nation, gap, result in zip(lines, names, nations, gaps, results, strict=True):
+        row = f"{board_text(line.rank):<{rank_w}} {line.bib:>{bib_w}} {name:<{name_w}}"
+        if show_nation:
+            row += f" {nation:<{nation_w}}"
+        if show_gap:
+            row += f" {gap:>{gap_w}}"
+        if result_w:
+            row += f" {result:>{result_w}}"
+        rows.append(row)
+    return rows
+
+
+# --- Names --------------------------------------------------------------------------------------
+
+
+def _forms(name: str) -> list[str]:
+    """A name's forms from the fullest: "Ana MARTIN", "A. MARTIN", "MARTIN". The family name is
+    the words written in capitals, as start lists write it; else the last word."""
+    words = board_text(name).split()
+    if not words:
+        return [""]
+    capitals = [i for i, w in enumerate(words) if w.isupper() and any(c.isalpha() for c in w)]
+    if not capitals or len(capitals) == len(words):
+        capitals = [len(words) - 1]
+    family = [words[i] for i in capitals]
+    given = [w for i, w in enumerate(words) if i not in capitals]
+    surname = " ".join(family)
+    forms = [" ".join(words)]
+    if given and given[0][:1].isalpha():
+        forms.append(f"{given[0][0]}. {surname}")
+    forms.append(surname)
+    return forms
+
+
+def short_names(names: list[str], width: int) -> list[str]:
+    """The names in one form for all of them, the fullest that fits every one; where even the
+    family name does not fit, it is cut."""
+    all_forms = [_forms(name) for name in names]
+    for depth in range(3):
+        chosen = [forms[min(depth, len(forms) - 1)] for forms in all_forms]
+        if all(len(name) <= width for name in chosen):
+            return chosen
+    return [forms[-1][:width].rstrip() for forms in all_forms]
+
+
+def short_name(name: str, width: int) -> str:
+    return short_names([name], max(0, width))[0]

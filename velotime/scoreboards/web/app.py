@@ -1,0 +1,246 @@
+"""The web scoreboard's HTTP side: pages, JSON snapshots, the Server-Sent Events stream and the
+result sheets, all read from one `ScoreboardState` (docs/scoreboards.md).
+
+Nothing here talks to the broker: `mirror` keeps the state, this serves it. Every response is
+built from the state as it is at that moment, so a client never gets a backlog: the SSE stream
+sends the whole state once on connect and then again after each change, and when changes come
+faster than a client reads, the changes in between are folded into the next message.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from velotime.scoreboards.state import ScoreboardState
+from velotime.scoreboards.web.sheets import result_sheet_html, sheets_index_html
+from velotime.scoring.export import result_csv
+
+STATIC = Path(__file__).parent / "static"
+HEARTBEAT_S = 10.0  # an idle stream gets a comment (and a ping) this often
+MIN_INTERVAL_S = 0.05  # at most 20 state messages a second to each client; the latest wins
+RETRY_MS = 2000  # what the stream tells EventSource to wait before reconnecting
+
+_json = msgspec.json.Encoder()
+_NO_STORE = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What the pages show beside the retained state: names from the configuration and the
+    meet file (results carry bibs, names and nations, but current and standings only bibs)."""
+
+    venue: str = ""  # the venue's name, else its id
+    meet: str = ""  # the meet's name, else its id; "" if the scoreboard has no meet file
+    timezone: str = "UTC"  # for times of day on result sheets
+    zone: tzinfo = UTC
+    riders: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # bib -> name, nation
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "venue": self.venue,
+            "meet": self.meet,
+            "timezone": self.timezone,
+            "riders": {str(bib): {"name": n, "nation": c} for bib, (n, c) in self.riders.items()},
+        }
+
+
+class Board:
+    """The state and what the web side adds to it; `close()` ends every open stream."""
+
+    def __init__(
+        self,
+        state: ScoreboardState,
+        meta: Meta,
+        *,
+        heartbeat_s: float = HEARTBEAT_S,
+        min_interval_s: float = MIN_INTERVAL_S,
+    ) -> None:
+        self.state = state
+        self.meta = meta
+        self.heartbeat_s = heartbeat_s
+        self.min_interval_s = min_interval_s
+        self.closing = asyncio.Event()
+        self.streams = 0  # open SSE streams
+        self._meta_json = meta.to_json()
+
+    def close(self) -> None:
+        self.closing.set()
+
+    def document(self) -> dict[str, Any]:
+        """`/api/state` and each SSE message: the snapshot, the server's clock (the page runs
+        the race clock from `current.start_us` against it) and `meta`."""
+        return {**self.state.snapshot(), "now_us": now_us(), "meta": self._meta_json}
+
+    def payload(self, key: str) -> Any:
+        return self.state.payloads.get(key)
+
+    def meet_name(self) -> str:
+        if self.meta.meet:
+            return self.meta.meet
+        scoring = self.payload("status/scoring")
+        return str(scoring.get("meet") or "") if isinstance(scoring, dict) else ""
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """The SSE stream: `state` on connect and after each change, at most one per
+        `min_interval_s`; when idle, a comment and a `ping` every `heartbeat_s`."""
+        self.streams += 1
+        try:
+            yield f"retry: {RETRY_MS}\n\n".encode()
+            loop = asyncio.get_running_loop()
+            seen = -1
+            while not self.closing.is_set():
+                if self.state.version != seen:
+                    document = self.document()
+                    seen = document["version"]
+                    yield b"event: state\ndata: " + _json.encode(document) + b"\n\n"
+                    # Changes in this pause are not queued: the next message has them all.
+                    await self._pause(loop.time() + self.min_interval_s)
+                elif not await self._changed(seen):
+                    ping = _json.encode({"now_us": now_us()})
+                    yield b": heartbeat\nevent: ping\ndata: " + ping + b"\n\n"
+        finally:
+            self.streams -= 1
+
+    async def _pause(self, until: float) -> None:
+        delay = until - asyncio.get_running_loop().time()
+        if delay > 0:
+            try:
+                async with asyncio.timeout(delay):
+                    await self.closing.wait()
+            except TimeoutError:
+                pass
+
+    async def _changed(self, seen: int) -> bool:
+        """Wait for a change (True), or the heartbeat or closing (False)."""
+        change = asyncio.ensure_future(self.state.wait_for_change(seen))
+        closing = asyncio.ensure_future(self.closing.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {change, closing}, timeout=self.heartbeat_s, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            change.cancel()
+            closing.cancel()
+        return change in done
+
+
+def create_app(board: Board) -> Starlette:
+    def json_response(value: Any, status_code: int = 200) -> Response:
+        return Response(
+            _json.encode(value),
+            status_code=status_code,
+            media_type="application/json",
+            headers=_NO_STORE,
+        )
+
+    def retained(key: str) -> Response:
+        value = board.payload(key)
+        if value is None:
+            return json_response({"error": f"nothing retained on {key}"}, 404)
+        return json_response(value)
+
+    async def page(request: Request) -> Response:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    async def overlay(request: Request) -> Response:
+        return FileResponse(STATIC / "overlay.html", headers={"Cache-Control": "no-cache"})
+
+    async def state(request: Request) -> Response:
+        return json_response(board.document())
+
+    async def current(request: Request) -> Response:
+        return retained("current")
+
+    async def results(request: Request) -> Response:
+        return retained(f"results/{request.path_params['event']}")
+
+    async def standings(request: Request) -> Response:
+        return retained(f"standings/{request.path_params['competition']}")
+
+    async def events(request: Request) -> Response:
+        return StreamingResponse(
+            board.stream(),
+            media_type="text/event-stream; charset=utf-8",
+            headers={**_NO_STORE, "X-Accel-Buffering": "no"},  # nginx: do not buffer it
+        )
+
+    def sheet_result(request: Request) -> tuple[str, Any]:
+        event = request.path_params["event"]
+        return event, board.payload(f"results/{event}")
+
+    async def sheet_html(request: Request) -> Response:
+        event, result = sheet_result(request)
+        if not isinstance(result, dict):
+            return HTMLResponse(_not_found(event), status_code=404)
+        html = result_sheet_html(
+            result,
+            meet=board.meet_name(),
+            venue=board.meta.venue,
+            zone=board.meta.zone,
+            generated_us=now_us(),
+        )
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    async def sheet_csv(request: Request) -> Response:
+        event, result = sheet_result(request)
+        if not isinstance(result, dict):
+            return json_response({"error": f"nothing retained on results/{event}"}, 404)
+        return Response(
+            result_csv(result),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Cache-Control": "no-store",
+                "Content-Disposition": f'attachment; filename="{event}.csv"',
+            },
+        )
+
+    async def sheets(request: Request) -> Response:
+        snapshot = board.state.snapshot()
+        html = sheets_index_html(
+            snapshot["results"],
+            meet=board.meet_name(),
+            venue=board.meta.venue,
+            zone=board.meta.zone,
+            generated_us=now_us(),
+        )
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    return Starlette(
+        routes=[
+            Route("/", page),
+            Route("/overlay", overlay),
+            Route("/api/state", state),
+            Route("/api/current", current),
+            Route("/api/results/{event}", results),
+            Route("/api/standings/{competition}", standings),
+            Route("/api/events", events),
+            Route("/sheets/", sheets),
+            Route("/sheets/{event}.html", sheet_html),
+            Route("/sheets/{event}.csv", sheet_csv),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+    )
+
+
+def _not_found(event: str) -> str:
+    return (
+        "<!doctype html><meta charset=utf-8><title>No result</title>"
+        f"<p>No result for event <code>{escape(event)}</code> yet. "
+        '<a href="./">All result sheets</a></p>'
+    )

@@ -1,0 +1,357 @@
+"""Printable result sheets: one HTML page per event, as the officials pin it on the board.
+
+A sheet is made from the retained `results/<event>` payload alone (docs/mqtt.md), so it says
+exactly what the scoreboards and the result files say: the lines in result order with their
+official strings, the status (RUNNING, PROVISIONAL, FINAL) in large letters, the keirin
+winner's last 200 m, and every operator decision that changed the result with its reason. The
+page is self-contained (its CSS inline, no script but the print button) and prints on A4.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from html import escape
+from typing import Any
+
+from velotime import __version__
+
+DISCIPLINES = {"flying200": "Flying 200 m", "time_trial": "Time trial", "keirin": "Keirin"}
+STATUS = {
+    "running": ("RUNNING", "Unofficial: the event is still being ridden"),
+    "provisional": ("PROVISIONAL", "Provisional result: subject to the commissaires' decisions"),
+    "final": ("FINAL", "Official result"),
+}
+
+CSS = """
+@page { size: A4; margin: 14mm 12mm 16mm; }
+* { box-sizing: border-box; }
+html { background: #e9ecef; }
+body {
+  margin: 0; color: #111; background: #e9ecef;
+  font: 10pt/1.35 "Helvetica Neue", Arial, "Liberation Sans", "Noto Sans", sans-serif;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact;
+}
+.sheet {
+  width: 210mm; min-height: 297mm; margin: 12mm auto; padding: 14mm 12mm 16mm;
+  background: #fff; box-shadow: 0 2px 14px rgba(0,0,0,.18);
+}
+header.top { display: grid; grid-template-columns: 1fr auto; gap: 4mm 8mm; align-items: start;
+  border-bottom: 0.8mm solid #111; padding-bottom: 4mm; margin-bottom: 5mm; }
+.org { font-size: 9pt; letter-spacing: .06em; text-transform: uppercase; color: #444; }
+h1 { font-size: 20pt; line-height: 1.15; margin: 1.5mm 0 1mm; }
+.sub { font-size: 10.5pt; color: #333; }
+.status { text-align: right; }
+.badge { display: inline-block; border: 0.7mm solid currentColor; border-radius: 1.2mm;
+  padding: 1.5mm 4mm; font-size: 15pt; font-weight: 800; letter-spacing: .08em; }
+.badge.final { color: #0b6b2f; }
+.badge.provisional { color: #b45309; }
+.badge.running { color: #b91c1c; }
+.status .note { font-size: 8.5pt; color: #444; margin-top: 1.5mm; max-width: 62mm; }
+table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+th { font-size: 8pt; text-transform: uppercase; letter-spacing: .05em; color: #333;
+  text-align: left; border-bottom: 0.4mm solid #111; padding: 1.6mm 1.5mm; white-space: nowrap; }
+td { padding: 1.7mm 1.5mm; border-bottom: 0.2mm solid #cfd4da; vertical-align: top; }
+tbody tr:nth-child(even) td { background: #f5f6f8; }
+.num { text-align: right; white-space: nowrap; }
+.rank { font-weight: 700; width: 9mm; }
+.bib { width: 11mm; }
+.name { font-weight: 600; }
+.time { font-weight: 700; }
+.lap { display: block; color: #555; font-size: 8pt; font-weight: 400; }
+.notes { font-size: 8.5pt; }
+.tag { display: inline-block; border: 0.25mm solid #555; border-radius: 0.8mm; padding: 0 1mm;
+  margin: 0 0.8mm 0.5mm 0; font-size: 7.5pt; text-transform: uppercase; letter-spacing: .03em; }
+.tag.out { border-color: #b91c1c; color: #b91c1c; font-weight: 700; }
+.tag.q { border-color: #0b6b2f; color: #0b6b2f; font-weight: 700; }
+.unranked td { color: #444; }
+.empty { color: #555; font-style: italic; padding: 4mm 1.5mm; }
+h2 { font-size: 11pt; margin: 7mm 0 2mm; text-transform: uppercase; letter-spacing: .05em; }
+.facts { margin: 4mm 0 0; padding: 3mm 4mm; border-left: 1mm solid #111; background: #f5f6f8; }
+.problems li { margin: 1mm 0; }
+.audit td, .audit th { font-size: 8.5pt; }
+.audit .reason { font-style: italic; }
+footer { margin-top: 10mm; display: grid; grid-template-columns: 1fr 1fr; gap: 10mm; }
+.sign { border-top: 0.3mm solid #111; padding-top: 1.5mm; font-size: 8.5pt; color: #333;
+  margin-top: 14mm; }
+.generated { grid-column: 1 / -1; font-size: 8pt; color: #555; border-top: 0.2mm solid #cfd4da;
+  padding-top: 2mm; display: flex; justify-content: space-between; gap: 4mm; }
+.tools { width: 210mm; margin: 8mm auto -4mm; display: flex; gap: 3mm; justify-content: flex-end; }
+.tools a, .tools button { font: 600 10pt/1 inherit; font-family: inherit; padding: 2.5mm 4mm;
+  border-radius: 1.2mm; border: 0.3mm solid #111; background: #fff; color: #111;
+  text-decoration: none; cursor: pointer; }
+.tools button { background: #111; color: #fff; }
+ul.index { list-style: none; padding: 0; margin: 0; }
+ul.index li { display: grid; grid-template-columns: 1fr auto auto auto; gap: 4mm;
+  align-items: center; padding: 2.2mm 0; border-bottom: 0.2mm solid #cfd4da; }
+ul.index .badge { font-size: 8pt; padding: 0.6mm 2mm; border-width: 0.4mm; }
+@media print {
+  html, body { background: #fff; }
+  .sheet { width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }
+  .tools { display: none; }
+}
+@media screen and (max-width: 820px) {
+  .sheet, .tools { width: auto; margin: 0; padding: 5vw; }
+  .sheet { box-shadow: none; overflow-x: auto; }
+  header.top { grid-template-columns: 1fr; }
+  .status { text-align: left; }
+}
+"""
+
+
+def _time_of_day(at_us: int, zone: tzinfo) -> str:
+    return datetime.fromtimestamp(at_us / 1e6, zone).strftime("%H:%M:%S")
+
+
+def _stamp(at_us: int, zone: tzinfo) -> str:
+    return datetime.fromtimestamp(at_us / 1e6, zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!doctype html>\n<html lang=en>\n<head>\n<meta charset=utf-8>\n"
+        '<meta name=viewport content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n"
+        "</body>\n</html>\n"
+    )
+
+
+def _header(result: Mapping[str, Any], meet: str, venue: str) -> str:
+    organiser = " · ".join(escape(part) for part in (meet, venue) if part)
+    details = [
+        str(result.get(key) or "")
+        for key in ("category", "round")
+        if result.get(key)
+    ]  # fmt: skip
+    discipline = DISCIPLINES.get(str(result.get("discipline")), str(result.get("discipline", "")))
+    details.append(discipline)
+    label, note = STATUS.get(str(result.get("status")), (str(result.get("status", "")).upper(), ""))
+    return (
+        '<header class="top">\n<div>\n'
+        f'<div class="org">{organiser}</div>\n'
+        f"<h1>{escape(str(result.get('name') or result.get('event', '')))}</h1>\n"
+        f'<div class="sub">{" · ".join(escape(d) for d in details if d)}</div>\n'
+        '</div>\n<div class="status">\n'
+        f'<span class="badge {escape(str(result.get("status", "")))}" id="status">'
+        f"{escape(label)}</span>\n"
+        f'<div class="note">{escape(note)}</div>\n</div>\n</header>\n'
+    )
+
+
+def _split_columns(lines: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, bool]]:
+    """(distance, heading, finish) per split distance. The finish's cumulative time is the
+    line's time: that column gives the last lap instead ("Last 100 m")."""
+    distances = sorted({split["distance_m"] for line in lines for split in line.get("splits", [])})
+    columns = []
+    for index, d in enumerate(distances):
+        at_d = [
+            (split, line)
+            for line in lines
+            for split in line.get("splits", [])
+            if split["distance_m"] == d
+        ]  # fmt: skip
+        finish = bool(at_d) and all(split["cumulative"] == line.get("time") for split, line in at_d)
+        if finish:
+            lap_m = d - distances[index - 1] if index else d
+            columns.append((d, f"Last {lap_m} m", True))
+        else:
+            columns.append((d, f"{d} m", False))
+    return columns
+
+
+def _notes(line: Mapping[str, Any]) -> str:
+    tags = []
+    if line.get("status"):
+        tags.append(f'<span class="tag out">{escape(str(line["status"]))}</span>')
+    for flag in line.get("flags", []):
+        kind = " q" if flag == "qualified" else ""
+        tags.append(f'<span class="tag{kind}">{escape(str(flag))}</span>')
+    return "".join(tags)
+
+
+def _lines_table(result: Mapping[str, Any]) -> str:
+    lines: list[Mapping[str, Any]] = list(result.get("lines", []))
+    keirin = result.get("discipline") == "keirin"
+    timed = any(line.get("time") for line in lines)
+    columns = _split_columns(lines)
+    head = ['<th class="num">Rank</th>', '<th class="num">Bib</th>', "<th>Name</th>"]
+    head.append("<th>Nation</th>")
+    if timed:
+        head += ['<th class="num">Time</th>', '<th class="num">km/h</th>']
+    head.append('<th class="num">Gap</th>')
+    head += [f'<th class="num">{escape(heading)}</th>' for _, heading, _ in columns]
+    head.append("<th>Notes</th>")
+    rows = []
+    for line in lines:
+        rank = line.get("rank")
+        splits = {split["distance_m"]: split for split in line.get("splits", [])}
+        cells = [
+            f'<td class="num rank">{"" if rank is None else escape(str(rank))}</td>',
+            f'<td class="num bib">{escape(str(line.get("bib", "")))}</td>',
+            f'<td class="name">{escape(str(line.get("name", "")))}</td>',
+            f"<td>{escape(str(line.get('nation', '')))}</td>",
+        ]
+        if timed:
+            cells += [
+                f'<td class="num time">{escape(str(line.get("time") or ""))}</td>',
+                f'<td class="num">{escape(str(line.get("speed_kmh") or ""))}</td>',
+            ]
+        cells.append(f'<td class="num">{escape(str(line.get("gap") or ""))}</td>')
+        for d, _, finish in columns:
+            split = splits.get(d)
+            if split is None:
+                cells.append('<td class="num"></td>')
+                continue
+            cumulative, lap = str(split.get("cumulative", "")), str(split.get("lap") or "")
+            if finish:
+                cells.append(f'<td class="num">{escape(lap)}</td>')
+                continue
+            lap_html = f'<span class="lap">{escape(lap)}</span>' if lap != cumulative else ""
+            cells.append(f'<td class="num">{escape(cumulative)}{lap_html}</td>')
+        cells.append(f'<td class="notes">{_notes(line)}</td>')
+        unranked = ' class="unranked"' if rank is None else ""
+        rows.append(
+            f'<tr data-bib="{escape(str(line.get("bib", "")))}"{unranked}>'
+            + "".join(cells)
+            + "</tr>"
+        )
+    if not rows:
+        span = len(head)
+        rows.append(f'<tr><td class="empty" colspan="{span}">No result lines yet.</td></tr>')
+    caption = "Finish order" if keirin else "Result"
+    return (
+        f"<h2>{caption}</h2>\n"
+        f'<table class="result">\n<thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _facts(result: Mapping[str, Any]) -> str:
+    out = ""
+    if result.get("winner_last_200"):
+        out += (
+            '<p class="facts">Winner\'s last 200 m: '
+            f"<strong>{escape(str(result['winner_last_200']))}</strong>"
+            f" ({escape(str(result.get('winner_last_200_kmh', '')))} km/h)</p>\n"
+        )
+    problems = [str(p) for p in result.get("problems", []) if p]
+    if problems:
+        items = "".join(f"<li>{escape(p)}</li>" for p in problems)
+        out += f'<h2>Timing notes</h2>\n<ul class="problems">{items}</ul>\n'
+    return out
+
+
+def _decision(entry: Mapping[str, Any]) -> str:
+    """What an audit entry did, in words (its reason is a column of its own)."""
+    kind = entry.get("type")
+    if kind == "status":
+        status = entry.get("status")
+        return f"status {status}" if status else "status cleared"
+    if kind == "correct":
+        if entry.get("place") is not None:
+            return f"place set to {entry['place']}"
+        if entry.get("time") is not None:
+            return f"time set to {entry['time']}"
+        return "corrections withdrawn"  # a correction with neither withdraws both
+    if kind == "abandon":
+        discarded = entry.get("discarded")
+        return "race abandoned" + (f" ({discarded} timing events discarded)" if discarded else "")
+    if kind == "next_rider":
+        return "rider on the track"
+    return {
+        "start": "race started",
+        "provisional": "result provisional",
+        "final": "result final",
+    }.get(str(kind), str(kind))
+
+
+def _audit(result: Mapping[str, Any], zone: tzinfo) -> str:
+    entries: list[Mapping[str, Any]] = list(result.get("audit", []))
+    if not entries:
+        return (
+            "<h2>Decisions and corrections</h2>\n"
+            '<p class="empty">None: the result is as timed.</p>\n'
+        )
+    rows = []
+    for entry in entries:
+        at = entry.get("at_us")
+        bib = entry.get("bib")
+        rows.append(
+            "<tr>"
+            f'<td class="num">{_time_of_day(at, zone) if isinstance(at, int) else ""}</td>'
+            f'<td class="num">{"" if bib is None else escape(str(bib))}</td>'
+            f"<td>{escape(_decision(entry))}</td>"
+            f'<td class="reason">{escape(str(entry.get("reason") or ""))}</td>'
+            "</tr>"
+        )
+    return (
+        "<h2>Decisions and corrections</h2>\n"
+        '<table class="audit">\n<thead><tr><th class="num">At</th><th class="num">Bib</th>'
+        "<th>Decision</th><th>Reason</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def result_sheet_html(
+    result: Mapping[str, Any], *, meet: str, venue: str, zone: tzinfo, generated_us: int
+) -> str:
+    """The printable sheet of one result (a `results/<event>` payload)."""
+    event = str(result.get("event", ""))
+    title = str(result.get("name") or event)
+    label = STATUS.get(str(result.get("status")), (str(result.get("status", "")).upper(), ""))[0]
+    body = (
+        '<nav class="tools"><a href="./">All results</a>'
+        f'<a href="{escape(event)}.csv">CSV</a>'
+        '<button type="button" onclick="window.print()">Print</button></nav>\n'
+        '<main class="sheet">\n'
+        + _header(result, meet, venue)
+        + _lines_table(result)
+        + _facts(result)
+        + _audit(result, zone)
+        + "<footer>\n"
+        '<div class="sign">Chief timekeeper</div>\n'
+        '<div class="sign">President of the commissaires\' panel</div>\n'
+        '<div class="generated">'
+        f"<span>{escape(title)}: {escape(label)}</span>"
+        f"<span>Generated {escape(_stamp(generated_us, zone))} by velotime {__version__}</span>"
+        "</div>\n</footer>\n</main>"
+    )
+    return _page(f"{title}: {label}", body)
+
+
+def sheets_index_html(
+    results: Mapping[str, Any], *, meet: str, venue: str, zone: tzinfo, generated_us: int
+) -> str:
+    """Every retained result with links to its sheet and CSV."""
+    items = []
+    for event, result in results.items():
+        if not isinstance(result, dict):
+            continue
+        status = str(result.get("status", ""))
+        label = STATUS.get(status, (status.upper(), ""))[0]
+        name = str(result.get("name") or event)
+        detail = " · ".join(str(result[k]) for k in ("category", "round") if result.get(k))
+        link = escape(event)
+        items.append(
+            f'<li><span><strong><a href="{link}.html">{escape(name)}</a></strong>'
+            f'<span class="sub"> {escape(detail)}</span></span>'
+            f'<span class="badge {escape(status)}">{escape(label)}</span>'
+            f'<a href="{link}.html">Sheet</a><a href="{link}.csv">CSV</a></li>'
+        )
+    listing = (
+        '<ul class="index">' + "".join(items) + "</ul>"
+        if items
+        else '<p class="empty">No results yet.</p>'
+    )
+    organiser = " · ".join(escape(part) for part in (meet, venue) if part)
+    body = (
+        '<main class="sheet">\n<header class="top"><div>'
+        f'<div class="org">{organiser}</div><h1>Result sheets</h1></div></header>\n'
+        + listing
+        + f'\n<footer><div class="generated"><span></span><span>Generated '
+        f"{escape(_stamp(generated_us, zone))} by velotime {__version__}</span></div></footer>\n"
+        "</main>"
+    )
+    return _page("Result sheets", body)

@@ -1,0 +1,391 @@
+/* velotime scoreboard page: what is on the track, the running clock, the latest time, the
+ * ranking or heat order, and the keirin standings. Built with DOM nodes and textContent only. */
+(function () {
+  'use strict';
+  var VT = window.VT;
+  var $ = function (id) { return document.getElementById(id); };
+  var LATEST_GLOW_MS = 8000; // how long a new time stays highlighted in the ranking
+
+  var nodes = {};
+  var tracker = new VT.LatestTracker();
+  var rows = new Map(); // bib -> <tr>, reused so that highlights animate once
+  var view = null;
+  var currentDoc = null;
+  var lastStandings = '';
+  var lastEvents = '';
+  var frozenClock = '';
+  var clockEvent = null;
+
+  function ranked(line) {
+    return line.rank !== null && line.rank !== undefined;
+  }
+
+  function rankText(line) {
+    return ranked(line) ? String(line.rank) : '';
+  }
+
+  function flagNodes(line) {
+    var out = [];
+    (line.flags || []).forEach(function (flag) {
+      var label = VT.flagLabels[flag] || flag;
+      var tag = VT.el('span', 'flag flag-' + flag.replace(/[^a-z]+/g, '-'), label);
+      tag.title = flag;
+      out.push(tag);
+    });
+    return out;
+  }
+
+  function cell(tr, className) {
+    var td = tr.querySelector('.' + className);
+    if (!td) {
+      td = VT.el('td', className);
+      tr.appendChild(td);
+    }
+    return td;
+  }
+
+  function renderRow(tr, line) {
+    // An unranked rider's status (DNS, DNF, DSQ) stands in the rank column, as on a result list.
+    VT.text(cell(tr, 'c-rank'), ranked(line) ? line.rank : line.status || '');
+    VT.text(cell(tr, 'c-bib'), line.bib);
+    var name = cell(tr, 'c-name');
+    var key = JSON.stringify([line.name, line.nation, line.flags || [], line.status || '']);
+    if (name.dataset.key !== key) {
+      name.dataset.key = key;
+      name.textContent = '';
+      name.appendChild(VT.el('span', 'rider-name', line.name || ''));
+      name.appendChild(VT.el('span', 'rider-nation', line.nation || ''));
+      if (line.status && ranked(line)) name.appendChild(VT.el('span', 'flag flag-status', line.status));
+      flagNodes(line).forEach(function (tag) { name.appendChild(tag); });
+    }
+    VT.text(cell(tr, 'c-nation'), line.nation || '');
+    VT.text(cell(tr, 'c-time'), line.time || '');
+    VT.text(cell(tr, 'c-gap'), line.gap || '');
+    VT.text(cell(tr, 'c-speed'), line.speed_kmh || '');
+    tr.classList.toggle('unranked', !ranked(line));
+    tr.dataset.bib = String(line.bib);
+    tr.dataset.rank = rankText(line);
+  }
+
+  function renderRanking(v) {
+    var tbody = nodes.ranking.tBodies[0];
+    var keirin = v && v.discipline === 'keirin';
+    var lines = v ? v.lines : [];
+    // Before the first line, the start list of the event on the track.
+    var startList = !!v && v.onTrack && lines.length === 0 && v.riders.length > 0;
+    if (startList) {
+      var riders = VT.riders(currentDoc);
+      lines = v.riders.map(function (bib) {
+        var who = riders[bib] || {};
+        return { rank: null, bib: bib, name: who.name || '', nation: who.nation || '' };
+      });
+    }
+    nodes.ranking.classList.toggle('is-keirin', !!keirin);
+    nodes.ranking.classList.toggle('is-start-list', startList);
+    VT.text(nodes.rankingTitle, startList ? 'Start list' : keirin ? 'Finish order' : 'Ranking');
+    var note = '';
+    if (v && v.result.winner_last_200) {
+      note = 'Winner\u2019s last 200 m ' + v.result.winner_last_200 +
+        ' \u00b7 ' + v.result.winner_last_200_kmh + ' km/h';
+    }
+    VT.text(nodes.rankingNote, note);
+    var latest = tracker.bib;
+    var fresh = latest !== null && Date.now() - tracker.at < LATEST_GLOW_MS;
+    var keep = new Set();
+    lines.forEach(function (line) {
+      var tr = rows.get(line.bib);
+      if (!tr) {
+        tr = VT.el('tr');
+        rows.set(line.bib, tr);
+      }
+      renderRow(tr, line);
+      tr.classList.toggle('is-latest', fresh && line.bib === latest);
+      tbody.appendChild(tr); // in result order
+      keep.add(line.bib);
+    });
+    rows.forEach(function (tr, bib) {
+      if (!keep.has(bib)) {
+        tr.remove();
+        rows.delete(bib);
+      }
+    });
+    nodes.rankingWrap.style.setProperty('--rows', String(Math.max(lines.length, 8)));
+    VT.show(nodes.rankingEmpty, lines.length === 0);
+    VT.text(nodes.rankingEmpty, v ? (keirin ? 'No finish order yet.' : 'No times yet.') : 'No result yet.');
+  }
+
+  function riderChip(bib, riders, className) {
+    var who = riders[bib] || {};
+    var chip = VT.el('span', 'chip' + (className ? ' ' + className : ''));
+    chip.appendChild(VT.el('span', 'bib', bib));
+    chip.appendChild(VT.el('span', 'chip-name', who.name || ''));
+    if (who.nation) chip.appendChild(VT.el('span', 'nation', who.nation));
+    return chip;
+  }
+
+  function renderRiders(v, doc) {
+    var box = nodes.riders;
+    box.textContent = '';
+    if (!v || !v.onTrack) return;
+    var riders = VT.riders(doc);
+    if (v.discipline === 'keirin') {
+      if (v.riders.length) box.appendChild(VT.el('div', 'riders-label', 'Heat'));
+      var list = VT.el('div', 'chips');
+      v.riders.forEach(function (bib) { list.appendChild(riderChip(bib, riders)); });
+      box.appendChild(list);
+      return;
+    }
+    if (v.discipline === 'time_trial' && v.riderOnTrack !== null && v.riderOnTrack !== undefined) {
+      box.appendChild(VT.el('div', 'riders-label', 'Riding'));
+      box.appendChild(riderChip(v.riderOnTrack, riders, 'chip-large'));
+      var ride = v.result.on_track;
+      if (ride && ride.bib === v.riderOnTrack && ride.splits && ride.splits.length) {
+        var splits = VT.el('div', 'splits');
+        ride.splits.forEach(function (split) {
+          var item = VT.el('span', 'split');
+          item.appendChild(VT.el('span', 'split-d', split.distance_m + ' m'));
+          item.appendChild(VT.el('span', 'split-t', split.cumulative));
+          splits.appendChild(item);
+        });
+        box.appendChild(splits);
+      }
+      return;
+    }
+    // Flying 200 m (and a time trial before its first rider): the next in start order that
+    // has no result line yet.
+    var done = new Set(v.lines.map(function (line) { return line.bib; }));
+    var next = v.riders.filter(function (bib) { return !done.has(bib); });
+    if (next.length) {
+      var running = v.startUs !== null;
+      box.appendChild(VT.el('div', 'riders-label', running ? 'Riding' : 'Next in start order'));
+      box.appendChild(riderChip(next[0], riders, 'chip-large'));
+      if (next.length > 1) {
+        var then = VT.el('div', 'then');
+        then.appendChild(VT.el('span', 'riders-label', 'Then'));
+        next.slice(1, 4).forEach(function (bib) { then.appendChild(riderChip(bib, riders)); });
+        box.appendChild(then);
+      }
+    }
+  }
+
+  function renderTrack(v, doc) {
+    VT.text(nodes.trackLabel, v ? (v.onTrack ? 'On track' : 'Latest result') : 'Waiting');
+    VT.text(nodes.eventName, v ? v.title : 'Waiting for the first event');
+    var detail = v ? [v.category, v.round, VT.disciplines[v.discipline] || v.discipline] : [];
+    VT.text(nodes.eventDetail, detail.filter(Boolean).join(' \u00b7 '));
+    var status = v ? v.status : '';
+    VT.text(nodes.eventStatus, VT.statusLabels[status] || status);
+    nodes.eventStatus.className = 'pill pill-' + (status || 'none');
+    VT.show(nodes.eventStatus, !!status);
+    VT.show(nodes.clock, !!(v && v.onTrack));
+    if (!v || v.event !== clockEvent) {
+      frozenClock = '';
+      clockEvent = v ? v.event : null;
+    }
+    renderRiders(v, doc);
+  }
+
+  function renderLatest(v) {
+    var line = v ? tracker.line(v.lines) : null;
+    var show = !!line && v.discipline !== 'keirin';
+    VT.show(nodes.latest, show);
+    if (!show) return;
+    VT.text(nodes.latestBib, line.bib);
+    VT.text(nodes.latestName, line.name || '');
+    VT.text(nodes.latestNation, line.nation || '');
+    VT.text(nodes.latestTime, line.time || '');
+    VT.text(nodes.latestRank, rankText(line) || '\u2013');
+    VT.text(nodes.latestGap, line.gap || (line.rank === 1 ? 'Leader' : '\u2013'));
+    VT.text(nodes.latestSpeed, line.speed_kmh || '\u2013');
+    var key = v.event + ':' + line.bib + ':' + line.time;
+    if (nodes.latest.dataset.key !== key) {
+      nodes.latest.dataset.key = key;
+      nodes.latest.classList.remove('flash');
+      void nodes.latest.offsetWidth; // restart the animation
+      nodes.latest.classList.add('flash');
+    }
+  }
+
+  function renderStandings(doc) {
+    var standings = doc.standings || {};
+    var key = JSON.stringify([standings, doc.meta && doc.meta.riders ? 1 : 0]);
+    if (key === lastStandings) return;
+    lastStandings = key;
+    var body = nodes.standingsBody;
+    body.textContent = '';
+    var riders = VT.riders(doc);
+    var ids = Object.keys(standings);
+    VT.show(nodes.standings, ids.length > 0);
+    ids.forEach(function (id) {
+      var comp = standings[id] || {};
+      var block = VT.el('article', 'competition');
+      var head = VT.el('div', 'competition-head');
+      head.appendChild(VT.el('h3', null, [comp.name || id, comp.category].filter(Boolean).join(' \u00b7 ')));
+      var pill = VT.el('span', 'pill pill-' + (comp.status || 'none'), VT.statusLabels[comp.status] || comp.status || '');
+      head.appendChild(pill);
+      block.appendChild(head);
+      var rounds = VT.el('div', 'rounds');
+      (comp.rounds || []).forEach(function (round) {
+        var col = VT.el('section', 'round');
+        col.appendChild(VT.el('h4', null, round.name || ''));
+        (round.heats || []).forEach(function (heat, index) {
+          var card = VT.el('div', 'heat heat-' + (heat.status || 'none'));
+          var top = VT.el('div', 'heat-head');
+          var label = round.heats.length > 1 ? 'Heat ' + (index + 1) : 'Heat';
+          top.appendChild(VT.el('span', 'heat-name', label));
+          top.appendChild(VT.el('span', 'heat-status', VT.statusLabels[heat.status] || heat.status || ''));
+          card.appendChild(top);
+          var ordered = heat.order && heat.order.length;
+          var list = VT.el(ordered ? 'ol' : 'ul', 'heat-riders');
+          (ordered ? heat.order : heat.riders || []).forEach(function (bib) {
+            var who = riders[bib] || {};
+            var item = VT.el('li');
+            item.appendChild(VT.el('span', 'bib', bib));
+            item.appendChild(VT.el('span', 'heat-rider', who.name || ''));
+            item.appendChild(VT.el('span', 'nation', who.nation || ''));
+            list.appendChild(item);
+          });
+          card.appendChild(list);
+          col.appendChild(card);
+        });
+        rounds.appendChild(col);
+      });
+      var classification = comp.classification || [];
+      if (classification.length) {
+        block.appendChild(VT.el('h4', 'classification-title', 'Final classification'));
+        var table = VT.el('table', 'table classification');
+        var tbody = VT.el('tbody');
+        classification.forEach(function (line) {
+          var tr = VT.el('tr');
+          tr.appendChild(VT.el('td', 'c-rank', line.rank === null || line.rank === undefined ? (line.status || '') : line.rank));
+          tr.appendChild(VT.el('td', 'c-bib', line.bib));
+          tr.appendChild(VT.el('td', 'c-name', line.name || ''));
+          tr.appendChild(VT.el('td', 'c-nation', line.nation || ''));
+          tbody.appendChild(tr);
+        });
+        table.appendChild(tbody);
+        block.appendChild(table);
+      }
+      block.appendChild(rounds);
+      (comp.problems || []).forEach(function (problem) {
+        block.appendChild(VT.el('p', 'problem', problem));
+      });
+      body.appendChild(block);
+    });
+  }
+
+  function renderEvents(doc, v) {
+    var results = doc.results || {};
+    var ids = Object.keys(results);
+    var key = JSON.stringify([v ? v.event : null, ids.map(function (id) {
+      var r = results[id] || {};
+      return [id, r.name, r.category, r.round, r.status];
+    })]);
+    if (key === lastEvents) return;
+    lastEvents = key;
+    var list = nodes.eventsList;
+    list.textContent = '';
+    VT.show(nodes.events, ids.length > 0);
+    ids.forEach(function (id) {
+      var result = results[id] || {};
+      var item = VT.el('li', v && v.event === id ? 'is-shown' : '');
+      var link = VT.el('a');
+      link.href = 'sheets/' + encodeURIComponent(id) + '.html';
+      link.appendChild(VT.el('span', 'event-title', result.name || id));
+      var status = result.status || '';
+      link.appendChild(VT.el('span', 'pill pill-' + (status || 'none'), VT.statusLabels[status] || status));
+      link.appendChild(VT.el('span', 'event-sub', [result.category, result.round].filter(Boolean).join(' \u00b7 ')));
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+  }
+
+  function renderHeader(doc) {
+    var meta = doc.meta || {};
+    var scoring = (doc.status || {}).scoring || {};
+    VT.text(nodes.meet, meta.meet || scoring.meet || 'Scoreboard');
+    VT.text(nodes.venue, meta.venue || '');
+    document.title = (view ? view.title + ' \u00b7 ' : '') + (meta.meet || meta.venue || 'Scoreboard');
+    var at = new Date();
+    VT.text(nodes.updated, 'Updated ' + at.toLocaleTimeString([], { hour12: false }));
+  }
+
+  function onState(doc) {
+    currentDoc = doc;
+    view = VT.view(doc);
+    if (view) tracker.update(view.event, view.lines);
+    renderHeader(doc);
+    renderTrack(view, doc);
+    renderLatest(view);
+    renderRanking(view);
+    renderStandings(doc);
+    renderEvents(doc, view);
+    document.body.dataset.version = String(doc.version);
+  }
+
+  var BADGES = {
+    live: ['Live', ''],
+    stale: ['Stale', 'Scoring is offline: the results shown may not be up to date.'],
+    offline: ['Offline', 'Connection to the scoreboard lost: showing the last known state. Reconnecting\u2026'],
+    connecting: ['Connecting', '']
+  };
+
+  function onConnection(status, doc) {
+    var badge = BADGES[status];
+    var body = document.body;
+    body.className = body.className.replace(/\bconn-\S+/g, '').trim() + ' conn-' + status;
+    VT.text(nodes.badge, badge[0]);
+    var message = badge[1];
+    if (status === 'stale' && doc && !doc.connected) {
+      message = 'The scoreboard has lost the broker: the results shown may not be up to date.';
+    }
+    VT.text(nodes.banner, message);
+    VT.show(nodes.banner, !!message);
+  }
+
+  function tick() {
+    if (view && view.onTrack) {
+      var text;
+      if (view.startUs !== null) {
+        text = VT.runningTime(view.startUs, VT.nowUs());
+        frozenClock = text;
+      } else {
+        text = frozenClock || '0.0';
+      }
+      VT.text(nodes.clock, text);
+      nodes.clock.classList.toggle('is-running', view.startUs !== null && document.body.classList.contains('conn-live'));
+      nodes.clock.classList.toggle('is-frozen', view.startUs === null);
+    }
+    window.requestAnimationFrame(tick);
+  }
+
+  function start() {
+    [
+      'meet', 'venue', 'updated', 'badge', 'banner', 'clock', 'riders', 'latest', 'ranking',
+      'standings'
+    ].forEach(function (id) { nodes[id] = $(id); });
+    nodes.trackLabel = $('track-label');
+    nodes.eventName = $('event-name');
+    nodes.eventDetail = $('event-detail');
+    nodes.eventStatus = $('event-status');
+    nodes.latestBib = $('latest-bib');
+    nodes.latestName = $('latest-name');
+    nodes.latestNation = $('latest-nation');
+    nodes.latestTime = $('latest-time');
+    nodes.latestRank = $('latest-rank');
+    nodes.latestGap = $('latest-gap');
+    nodes.latestSpeed = $('latest-speed');
+    nodes.rankingTitle = $('ranking-title');
+    nodes.rankingNote = $('ranking-note');
+    nodes.rankingEmpty = $('ranking-empty');
+    nodes.rankingWrap = nodes.ranking.parentNode;
+    nodes.standingsBody = $('standings-body');
+    nodes.events = $('events');
+    nodes.eventsList = $('events-list');
+    VT.connect({ state: onState, connection: onConnection });
+    window.requestAnimationFrame(tick);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

@@ -1,0 +1,231 @@
+/* velotime scoreboard: the feed shared by the page and the overlay.
+ *
+ * One EventSource on api/events. The server sends the whole state ("state" events) on connect
+ * and after each change, and a "ping" when idle; both carry the server's clock (now_us), which
+ * the race clock runs against. The connection is LIVE when the stream is up and the state says
+ * live, STALE when the stream is up but the scoring service or the broker is not, OFFLINE when
+ * the stream is down. EventSource reconnects by itself; when it gives up (an HTTP error from a
+ * proxy) or goes silent, we open a new one with a backoff.
+ *
+ * Payload strings only ever reach the page through textContent (VT.el, VT.text).
+ */
+(function (global) {
+  'use strict';
+
+  var WATCHDOG_MS = 25000; // no state or ping for this long: the stream is dead
+  var RETRY_MIN_MS = 1000;
+  var RETRY_MAX_MS = 15000;
+
+  var VT = {};
+  var offsetMs = 0; // server clock minus browser clock
+
+  VT.el = function (tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null && text !== '') node.textContent = String(text);
+    return node;
+  };
+
+  VT.text = function (node, text) {
+    var value = text === undefined || text === null ? '' : String(text);
+    if (node.textContent !== value) node.textContent = value;
+  };
+
+  VT.show = function (node, visible) {
+    if (node.hidden === visible) node.hidden = !visible;
+  };
+
+  VT.nowUs = function () {
+    return (Date.now() + offsetMs) * 1000;
+  };
+
+  VT.sync = function (serverUs) {
+    if (typeof serverUs === 'number') offsetMs = serverUs / 1000 - Date.now();
+  };
+
+  /* The clock a board shows: tenths ("12.3", "1:02.4"), as velotime/scoreboards/view.py. */
+  VT.runningTime = function (startUs, nowUs) {
+    if (startUs === null || startUs === undefined) return '';
+    var tenths = Math.max(0, Math.floor((nowUs - startUs) / 100000));
+    var minutes = Math.floor(tenths / 600);
+    var rest = tenths - minutes * 600;
+    var seconds = Math.floor(rest / 10);
+    var tenth = rest % 10;
+    if (minutes) return minutes + ':' + (seconds < 10 ? '0' : '') + seconds + '.' + tenth;
+    return seconds + '.' + tenth;
+  };
+
+  VT.disciplines = { flying200: 'Flying 200 m', time_trial: 'Time trial', keirin: 'Keirin' };
+  VT.statusLabels = { running: 'Running', provisional: 'Provisional', final: 'Final' };
+  VT.flagLabels = {
+    qualified: 'Q', 'draw required': 'Draw', corrected: 'Corr.', 'photo required': 'Photo'
+  };
+
+  /* Who a bib is: the meet file's riders (meta), else any result line that names them. */
+  VT.riders = function (doc) {
+    var map = {};
+    var results = doc.results || {};
+    Object.keys(results).forEach(function (key) {
+      var lines = (results[key] && results[key].lines) || [];
+      lines.forEach(function (line) {
+        map[line.bib] = { name: line.name || '', nation: line.nation || '' };
+      });
+    });
+    var known = (doc.meta && doc.meta.riders) || {};
+    Object.keys(known).forEach(function (bib) { map[bib] = known[bib]; });
+    return map;
+  };
+
+  /* What a board shows: the event on the track, else the latest result (view.py's board_view). */
+  VT.view = function (doc) {
+    var current = doc.current || {};
+    var eventId = current.event;
+    var onTrack = eventId !== null && eventId !== undefined;
+    if (!onTrack) eventId = doc.latest;
+    if (eventId === null || eventId === undefined) return null;
+    var result = (doc.results || {})[eventId] || {};
+    var source = onTrack ? current : result;
+    return {
+      event: eventId,
+      onTrack: onTrack,
+      title: source.name || result.name || eventId,
+      discipline: source.discipline || result.discipline || '',
+      category: source.category || result.category || '',
+      round: source.round || result.round || '',
+      status: result.status || (onTrack ? current.status : '') || '',
+      startUs: onTrack ? (current.start_us === undefined ? null : current.start_us) : null,
+      riders: onTrack ? (current.riders || []) : [],
+      riderOnTrack: onTrack ? current.on_track : null,
+      result: result,
+      lines: result.lines || []
+    };
+  };
+
+  /* The line whose time arrived last, per event: a line with a time it did not have before. */
+  VT.LatestTracker = function () {
+    this.event = null;
+    this.seen = null;
+    this.bib = null;
+    this.at = 0;
+  };
+  VT.LatestTracker.prototype.update = function (eventId, lines) {
+    var times = new Map();
+    lines.forEach(function (line) {
+      if (line.time) times.set(line.bib, line.time_us !== undefined ? line.time_us : line.time);
+    });
+    if (eventId !== this.event) {
+      this.event = eventId;
+      this.seen = times;
+      this.bib = null;
+      return;
+    }
+    var self = this;
+    times.forEach(function (time, bib) {
+      if (self.seen.get(bib) !== time) {
+        self.bib = bib;
+        self.at = Date.now();
+      }
+    });
+    if (this.bib !== null && !times.has(this.bib)) this.bib = null; // its time was taken away
+    this.seen = times;
+  };
+  VT.LatestTracker.prototype.line = function (lines) {
+    var bib = this.bib;
+    if (bib === null) return null;
+    for (var i = 0; i < lines.length; i++) if (lines[i].bib === bib) return lines[i];
+    return null;
+  };
+
+  /* Connect; handlers.state(doc) on each state, handlers.connection(status) on each change of
+   * "live" | "stale" | "offline" | "connecting". Renders are coalesced to animation frames, so a
+   * burst of states ends on the last one without rendering each. */
+  VT.connect = function (handlers) {
+    var source = null;
+    var lastSeen = 0;
+    var retryMs = RETRY_MIN_MS;
+    var timer = null;
+    var streamUp = false;
+    var doc = null;
+    var status = 'connecting';
+    var pending = false;
+
+    function setStatus() {
+      var next = !streamUp ? (doc ? 'offline' : 'connecting') : doc && doc.live ? 'live' : 'stale';
+      if (next !== status) {
+        status = next;
+        handlers.connection(status, doc);
+      }
+    }
+
+    function render() {
+      if (!pending) return;
+      pending = false;
+      handlers.state(doc);
+      setStatus();
+    }
+
+    function schedule() {
+      if (pending) return;
+      pending = true;
+      if (global.requestAnimationFrame) global.requestAnimationFrame(render);
+      setTimeout(render, 250); // hidden tabs get no animation frames
+    }
+
+    function down() {
+      streamUp = false;
+      setStatus();
+    }
+
+    function reopen(delayMs) {
+      clearTimeout(timer);
+      timer = setTimeout(open, delayMs);
+    }
+
+    function open() {
+      clearTimeout(timer);
+      if (source) source.close();
+      source = new EventSource('api/events');
+      lastSeen = Date.now();
+      source.addEventListener('state', function (event) {
+        var next;
+        try {
+          next = JSON.parse(event.data);
+        } catch (error) {
+          return;
+        }
+        lastSeen = Date.now();
+        retryMs = RETRY_MIN_MS;
+        streamUp = true;
+        VT.sync(next.now_us);
+        doc = next;
+        schedule();
+      });
+      source.addEventListener('ping', function (event) {
+        lastSeen = Date.now();
+        try {
+          VT.sync(JSON.parse(event.data).now_us);
+        } catch (error) {
+          /* a ping is only a sign of life */
+        }
+      });
+      source.onerror = function () {
+        down();
+        if (source.readyState === EventSource.CLOSED) {
+          reopen(retryMs);
+          retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+        }
+      };
+    }
+
+    setInterval(function () {
+      if (Date.now() - lastSeen > WATCHDOG_MS) {
+        down();
+        open();
+      }
+    }, 5000);
+    handlers.connection(status, doc);
+    open();
+  };
+
+  global.VT = VT;
+})(window);

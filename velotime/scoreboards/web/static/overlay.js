@@ -1,0 +1,113 @@
+/* velotime overlay: the event on the track with its clock, the latest time and the top N, on a
+ * transparent page. URL parameters (docs/scoreboards.md): top=N (8; 0 hides the list),
+ * clock=0, latest=0, position=bottom-left|bottom-right|top-left|top-right, scale=X. */
+(function () {
+  'use strict';
+  var VT = window.VT;
+  var $ = function (id) { return document.getElementById(id); };
+  var params = new URLSearchParams(window.location.search);
+  var TOP = Math.max(0, Math.min(40, parseInt(params.get('top') || '8', 10) || 0));
+  var CLOCK = params.get('clock') !== '0';
+  var LATEST = params.get('latest') !== '0';
+  var POSITION = /^(bottom|top)-(left|right)$/.test(params.get('position') || '') ? params.get('position') : 'bottom-left';
+  var SCALE = Math.max(0.5, Math.min(4, parseFloat(params.get('scale') || '1') || 1));
+  var LATEST_SHOWN_MS = 12000; // how long the latest time stays up
+
+  var nodes = {};
+  var tracker = new VT.LatestTracker();
+  var view = null;
+  var frozen = '';
+  var clockEvent = null;
+  var LABELS = { live: 'Live', stale: 'Stale', offline: 'Offline', connecting: 'Connecting' };
+
+  function lineNodes(item, line) {
+    var ranked = line.rank !== null && line.rank !== undefined;
+    item.appendChild(VT.el('span', 'ov-rank', ranked ? line.rank : ''));
+    item.appendChild(VT.el('span', 'ov-bib', line.bib));
+    item.appendChild(VT.el('span', 'ov-name', line.name || ''));
+    item.appendChild(VT.el('span', 'ov-nation', line.nation || ''));
+    item.appendChild(VT.el('span', 'ov-time' + (line.time ? '' : ' ov-status'), line.time || line.status || ''));
+    item.appendChild(VT.el('span', 'ov-gap', line.gap || ''));
+  }
+
+  function onState(doc) {
+    view = VT.view(doc);
+    VT.show(nodes.overlay, !!view);
+    if (!view) return;
+    tracker.update(view.event, view.lines);
+    VT.text(nodes.event, view.title);
+    var detail = [view.category, view.round].filter(Boolean).join(' \u00b7 ');
+    if (!view.onTrack && view.status) detail += (detail ? ' \u00b7 ' : '') + (VT.statusLabels[view.status] || view.status);
+    VT.text(nodes.detail, detail);
+    if (view.event !== clockEvent) {
+      clockEvent = view.event;
+      frozen = '';
+    }
+    VT.show(nodes.clock, CLOCK && view.onTrack);
+
+    var latest = tracker.line(view.lines);
+    var showLatest = LATEST && latest && view.discipline !== 'keirin' && Date.now() - tracker.at < LATEST_SHOWN_MS;
+    VT.show(nodes.latest, !!showLatest);
+    if (showLatest) {
+      VT.text(nodes.latestRank, latest.rank === null || latest.rank === undefined ? '' : latest.rank);
+      VT.text(nodes.latestBib, latest.bib);
+      VT.text(nodes.latestName, latest.name || '');
+      VT.text(nodes.latestNation, latest.nation || '');
+      VT.text(nodes.latestTime, latest.time || '');
+      VT.text(nodes.latestGap, latest.gap || '');
+    }
+
+    var list = nodes.top;
+    list.textContent = '';
+    view.lines.slice(0, TOP).forEach(function (line) {
+      var item = VT.el('li');
+      if (latest && line.bib === latest.bib) item.className = 'is-latest';
+      item.dataset.bib = String(line.bib);
+      lineNodes(item, line);
+      list.appendChild(item);
+    });
+    VT.show(list, TOP > 0 && view.lines.length > 0);
+    document.body.dataset.version = String(doc.version);
+  }
+
+  function onConnection(status) {
+    var body = document.body;
+    body.className = body.className.replace(/\bconn-\S+/g, '').trim() + ' conn-' + status;
+    VT.text(nodes.conn, LABELS[status]);
+  }
+
+  function tick() {
+    if (view && view.onTrack && CLOCK) {
+      var text = view.startUs !== null ? VT.runningTime(view.startUs, VT.nowUs()) : frozen || '0.0';
+      if (view.startUs !== null) frozen = text;
+      VT.text(nodes.clock, text);
+      nodes.clock.classList.toggle('is-frozen', view.startUs === null);
+    }
+    // The latest time goes away on its own after a while.
+    if (view && !nodes.latest.hidden && Date.now() - tracker.at >= LATEST_SHOWN_MS) VT.show(nodes.latest, false);
+    window.requestAnimationFrame(tick);
+  }
+
+  function start() {
+    document.body.className = document.body.className.replace(/\bpos-\S+/g, '').trim() + ' pos-' + POSITION;
+    document.documentElement.style.setProperty('--scale', String(SCALE));
+    nodes.overlay = $('overlay');
+    nodes.event = $('ov-event');
+    nodes.detail = $('ov-detail');
+    nodes.clock = $('ov-clock');
+    nodes.latest = $('ov-latest');
+    nodes.latestRank = $('ov-latest-rank');
+    nodes.latestBib = $('ov-latest-bib');
+    nodes.latestName = $('ov-latest-name');
+    nodes.latestNation = $('ov-latest-nation');
+    nodes.latestTime = $('ov-latest-time');
+    nodes.latestGap = $('ov-latest-gap');
+    nodes.top = $('ov-top');
+    nodes.conn = $('ov-conn');
+    VT.connect({ state: onState, connection: onConnection });
+    window.requestAnimationFrame(tick);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
