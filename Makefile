@@ -13,7 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# The demo needs an MQTT broker: Mosquitto where it is installed, else the embedded amqtt.
 demo: $(STAMP)
+	@command -v mosquitto >/dev/null || test -x /usr/sbin/mosquitto \
+		|| $(BIN)/python -c 'import amqtt' 2>/dev/null \
+		|| $(BIN)/python -m pip install --quiet -e '.[embedded-broker]'
 	$(BIN)/velotime demo
 
 test: lint typecheck unit

@@ -365,3 +365,25 @@ def test_a_scoreboard_port_nobody_listens_on_exits_2_with_one_line() -> None:
     assert result.stderr.splitlines() == [
         f"velotime simulate lynx: cannot connect to 127.0.0.1:{port}: Connection refused"
     ]
+
+
+async def test_a_scripted_camera_sends_each_message_it_is_told() -> None:
+    board = Scoreboard()
+    port = await board.start()
+    sim = camera(port)
+    told: list[LynxRecord] = [
+        Armed(event="3", round=1, heat=1, event_name="Keirin final"),
+        RunningTime(time_us=100_000, time_digits=1, start_time_of_day_us=START_TOD_US),
+        Stopped(time_us=98_532_300, time_digits=4),
+        ResultsHeader(official=False, event="3", round=1, heat=1, count=1),
+        Result(place=1, id="2", name="Ben BAKER", time_us=98_532_300, time_digits=4),
+        ResultsComplete(),
+    ]
+    await sim.connect()
+    for record in told:
+        await sim.send(record)
+    await sim.disconnect()
+    await eventually(lambda: board.ended == 1)
+    await board.stop()
+    assert board.decoded() == [told]
+    assert [message.record for message in sim.sent] == told

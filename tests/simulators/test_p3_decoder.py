@@ -338,3 +338,37 @@ async def test_a_simulator_started_when_connected_waits_for_its_first_host() -> 
         writer.close()
     finally:
         await simulator.stop()
+
+
+async def test_a_scripted_decoder_sends_each_passing_it_is_told_and_resends_it() -> None:
+    sim = P3DecoderSimulator(status_interval_s=60.0, first_passing_number=41)
+    async with sim:
+        with pytest.raises(RuntimeError, match="not started"):
+            sim.detect(42, RTC_START_US)
+        await sim.start("127.0.0.1", 0)
+        assert sim.scripted
+        host = await connect(sim)
+        told = [
+            (5691251, RTC_START_US),
+            (42, RTC_START_US + 1_234_567),
+            (5691251, RTC_START_US + 17_000_001),
+        ]
+        sent = [sim.detect(transponder, rtc_time_us) for transponder, rtc_time_us in told]
+        await host.receive_until(lambda: len(host.passings) >= 3)
+        assert host.passings == sent == sim.passings
+        assert [(p.passing_number, p.transponder, p.rtc_time_us) for p in sent] == [
+            (41 + n, transponder, rtc_time_us) for n, (transponder, rtc_time_us) in enumerate(told)
+        ]
+        assert {p.decoder_id for p in sent} == {DEFAULT_DECODER_ID}
+        assert await host.receive_for(0.1) == b""  # nothing of its own
+        host.send(Resend(from_passing=42, until_passing=43))
+        await host.receive_until(lambda: len(host.passings) >= 5)
+        assert host.passings[3:] == sent[1:]
+
+
+async def test_a_decoder_that_generates_its_passings_takes_no_script() -> None:
+    async with simulator() as sim:
+        await sim.start("127.0.0.1", 0)
+        assert not sim.scripted
+        with pytest.raises(RuntimeError, match="generates its own"):
+            sim.detect(42, RTC_START_US)

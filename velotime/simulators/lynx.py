@@ -11,6 +11,9 @@ lines it sends half of the next message, disconnects, reconnects and sends the w
 again, as FinishLynx does when it refreshes a scoreboard. Race content depends only on the seed
 and the options, never on the speedup or on when it runs (except the start time of day, when
 not given, which is read from the local clock).
+
+Scripted: `connect()`, then `send(record)` whatever a director says when it says so (`velotime
+demo`: the armed, running, stopped and results messages of its own heats), then `disconnect()`.
 """
 
 import asyncio
@@ -157,6 +160,19 @@ class LynxCameraSimulator:
             start_time_of_day_us=start_time_of_day_us,
         )
         return [header, *self.results, ResultsComplete()]
+
+    # -- scripted ------------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Connect as `run` does (retrying for `connect_timeout_s`), and stay connected."""
+        await self._connect()
+
+    async def send(self, record: LynxRecord) -> None:
+        """Send one message now (recorded in `sent`)."""
+        await self._send(record)
+
+    async def disconnect(self) -> None:
+        await self._disconnect()
 
     # -- playing it ----------------------------------------------------------------------------
 

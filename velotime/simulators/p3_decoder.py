@@ -6,6 +6,10 @@ due wall time to the hosts connected at that moment. A host that missed passings
 with RESEND; GET_TIME is answered with the decoder clock. Passing times come from the schedule
 (integer microseconds on the decoder clock), never from when they happen to be sent, so a seed
 and a start time reproduce them exactly, whatever the speedup.
+
+Scripted (no transponders): the decoder generates nothing itself; `detect(transponder,
+rtc_time_us)` makes each passing when a director says so (`velotime demo`). Numbering, storage
+for RESEND, GET_TIME and the STATUS records work as in the generated mode.
 """
 
 import asyncio
@@ -48,8 +52,8 @@ class P3DecoderSimulator:
     def __init__(
         self,
         *,
-        transponders: Sequence[int],
-        lap_time_us: int,
+        transponders: Sequence[int] = (),
+        lap_time_us: int | None = None,
         speedup: float | Fraction = 1.0,
         count: int | None = None,
         decoder_id: int = DEFAULT_DECODER_ID,
@@ -59,11 +63,12 @@ class P3DecoderSimulator:
         rtc_start_us: int | None = None,
         drain_timeout_s: float = 5.0,
     ) -> None:
-        if not transponders:
+        # No transponders and no lap time: a scripted decoder (`detect`).
+        if not transponders and lap_time_us is not None:
             raise ValueError("at least one transponder is needed")
         if any(not 0 <= t <= _U32_MAX for t in transponders):
             raise ValueError("transponder ids must fit in 32 bits")
-        if lap_time_us <= 0:
+        if transponders and (lap_time_us is None or lap_time_us <= 0):
             raise ValueError("the lap time must be positive")
         if isinstance(speedup, float) and not math.isfinite(speedup):
             raise ValueError("the speedup must be finite")
@@ -80,7 +85,7 @@ class P3DecoderSimulator:
         if not 0 <= first_passing_number <= _U32_MAX:
             raise ValueError("the first passing number must fit in 32 bits")
         self._transponders = tuple(transponders)
-        self._lap_time_us = lap_time_us
+        self._lap_time_us = lap_time_us or 0
         self._count = count
         self._decoder_id = decoder_id
         self._status_interval_ns = round(status_interval_s * _NS_PER_S)
@@ -134,10 +139,9 @@ class P3DecoderSimulator:
         self._t0_ns = time.monotonic_ns()
         if self._rtc_start_us is None:
             self._rtc_start_us = time.time_ns() // _NS_PER_US
-        self._tasks = [
-            asyncio.create_task(self._generate(), name="p3-sim-passings"),
-            asyncio.create_task(self._send_statuses(), name="p3-sim-status"),
-        ]
+        self._tasks = [asyncio.create_task(self._send_statuses(), name="p3-sim-status")]
+        if self._transponders:
+            self._tasks.append(asyncio.create_task(self._generate(), name="p3-sim-passings"))
 
     async def stop(self) -> None:
         """Stop producing, close the server and every client connection."""
@@ -185,6 +189,11 @@ class P3DecoderSimulator:
         return len(self._clients)
 
     @property
+    def scripted(self) -> bool:
+        """Whether passings come from `detect` only (no transponders were given)."""
+        return not self._transponders
+
+    @property
     def done(self) -> bool:
         """Whether `count` passings have been produced."""
         return self._done.is_set()
@@ -211,6 +220,35 @@ class P3DecoderSimulator:
         self._silent = silent
 
     # -- generation ----------------------------------------------------------------------------
+
+    def detect(self, transponder: int, rtc_time_us: int) -> Passing:
+        """A scripted decoder reads `transponder` at `rtc_time_us` (decoder clock): the passing
+        gets the next number, is stored for RESEND and sent now to the hosts connected.
+
+        Times are the script's, never the wall clock's; give them in increasing order, as a
+        decoder numbers its passings in the order it reads them.
+        """
+        if not self.scripted:
+            raise RuntimeError("this decoder generates its own passings (it has transponders)")
+        if not self._tasks:
+            raise RuntimeError("the simulator was not started")
+        if not 0 <= transponder <= _U32_MAX:
+            raise ValueError("transponder ids must fit in 32 bits")
+        number = self._first_number + len(self.passings)
+        passing = Passing(
+            passing_number=number,
+            transponder=transponder,
+            rtc_time_us=rtc_time_us,
+            strength=120 + number % 80,
+            hits=20 + number % 40,
+            flags=0,
+            decoder_id=self._decoder_id,
+        )
+        wire = encode(passing)
+        self.passings.append(passing)
+        self._wire.append(wire)
+        self._broadcast(wire, number)
+        return passing
 
     def _schedule(self) -> Iterator[Passing]:
         return lap_schedule(

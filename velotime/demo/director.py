@@ -1,0 +1,182 @@
+"""Plays the timeline: each message to its simulated device (or the desk's command to the
+broker) when the wall clock says so, `speedup` times faster than the session's own clock.
+
+The wall clock only paces the session. Every time a device reports comes from the timeline,
+never from when the message happens to leave, so a slow machine plays the same session more
+slowly and the results stay the same. Where order decides a result, the director waits for the
+daemon instead of trusting the pace: a desk command goes out only once the daemon has published
+everything sent before it, and nothing is sent after it until the daemon has published the
+command too. So a time trial rider's crossings are always between their `next_rider` and the
+next one, and an event's timing never arrives before its `arm`, however loaded the machine is.
+`Observer` keeps that account from the daemon's events on `timing/#`.
+"""
+
+import asyncio
+import json
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from velotime.demo.timeline import Action, Camera, Desk, Impulse, Read
+from velotime.protocols.lynx import Armed, LynxRecord, Result, ResultsComplete, RunningTime
+from velotime.scoring.commands import Command
+from velotime.simulators.lynx import LynxCameraSimulator
+from velotime.simulators.p3_decoder import P3DecoderSimulator
+from velotime.simulators.timy import TimySimulator
+
+CATCH_UP_TIMEOUT_S = 30.0
+_NS_PER_S = 1_000_000_000
+
+
+class DirectorError(Exception):
+    """The daemon did not publish what the devices sent."""
+
+
+def command_key(command: Mapping[str, Any]) -> Hashable:
+    """A command as sent and as the daemon publishes it (`data.command`) give the same key."""
+    return ("command", json.dumps(command, sort_keys=True))
+
+
+def event_key(kind: str, data: Mapping[str, Any]) -> Hashable | None:
+    """What a daemon event on `timing/<kind>` says was sent, in the director's terms."""
+    if kind == "passing":
+        return ("passing", data.get("transponder"), data.get("rtc_time_us"))
+    if kind == "impulse":
+        return ("impulse", data.get("channel"), data.get("time_of_day_us"))
+    if kind == "photofinish":
+        phase = data.get("phase")
+        if phase == "result":
+            return ("photofinish", phase, data.get("bib"))
+        return ("photofinish", phase)
+    if kind == "command":
+        command = data.get("command")
+        return command_key(command) if isinstance(command, dict) else None
+    return None
+
+
+class Observer:
+    """What the director sent that the daemon has not published yet."""
+
+    def __init__(self) -> None:
+        self._outstanding: Counter[Hashable] = Counter()
+        self._count = 0
+        self._settled = asyncio.Event()
+        self._settled.set()
+
+    def expect(self, key: Hashable) -> None:
+        self._outstanding[key] += 1
+        self._count += 1
+        self._settled.clear()
+
+    def saw(self, kind: str, data: Mapping[str, Any]) -> None:
+        """A timing event the daemon published (`timing/<kind>`)."""
+        key = event_key(kind, data)
+        if key is None or self._outstanding[key] <= 0:
+            return  # not ours, or seen again (a resend)
+        self._outstanding[key] -= 1
+        self._count -= 1
+        if not self._count:
+            self._settled.set()
+
+    @property
+    def outstanding(self) -> int:
+        return self._count
+
+    async def caught_up(self, timeout_s: float = CATCH_UP_TIMEOUT_S) -> None:
+        """Until the daemon has published everything expected; DirectorError after timeout_s."""
+        try:
+            await asyncio.wait_for(self._settled.wait(), timeout_s)
+        except TimeoutError:
+            raise DirectorError(
+                f"the daemon has not published {self._count} of the messages sent to it "
+                f"within {timeout_s:g} s"
+            ) from None
+
+
+class Director:
+    """`await play()` sends every action of `timeline` (venue clock from `t0_us`) in order."""
+
+    def __init__(
+        self,
+        timeline: Sequence[Action],
+        *,
+        t0_us: int,
+        speedup: float,
+        decoders: Mapping[str, P3DecoderSimulator],  # by timing line
+        timy: TimySimulator,
+        camera: LynxCameraSimulator,
+        publish: Callable[[bytes], Awaitable[None]],  # a desk command's JSON to control/scoring
+        observer: Observer,
+    ) -> None:
+        if not speedup > 0:
+            raise ValueError("the speedup must be above 0")
+        self.timeline = timeline
+        self.t0_us = t0_us
+        self.speedup = speedup
+        self.decoders = decoders
+        self.timy = timy
+        self.camera = camera
+        self.publish = publish
+        self.observer = observer
+        self._camera_started = False
+        self.sent = 0
+
+    async def play(self) -> None:
+        origin_ns = time.monotonic_ns()
+        for action in self.timeline:
+            due_ns = origin_ns + round((action.at_us - self.t0_us) * 1_000 / self.speedup)
+            await _sleep_until(due_ns)
+            await self._send(action)
+            self.sent += 1
+            # Late (a wait for the daemon, a busy machine): carry on at the same pace from
+            # here, rather than send what is due in a burst.
+            late_ns = time.monotonic_ns() - due_ns
+            if late_ns > 0:
+                origin_ns += late_ns
+        await self.observer.caught_up()
+
+    async def _send(self, action: Action) -> None:
+        if isinstance(action, Desk):
+            await self._command(action.command)
+        elif isinstance(action, Read):
+            self.observer.expect(("passing", action.transponder, action.t_us))
+            self.decoders[action.line].detect(action.transponder, action.t_us)
+        elif isinstance(action, Impulse):
+            self.observer.expect(("impulse", f"C{action.channel}", action.time_of_day_us))
+            self.timy.impulse(action.channel, action.number, action.time_of_day_us)
+        elif isinstance(action, Camera):
+            key = self._camera_key(action.record)
+            if key is not None:
+                self.observer.expect(key)
+            await self.camera.send(action.record)
+
+    async def _command(self, command: Command) -> None:
+        await self.observer.caught_up()
+        payload = msgspec.json.encode(command)
+        self.observer.expect(command_key(msgspec.to_builtins(command)))
+        await self.publish(payload)
+        await self.observer.caught_up()
+
+    def _camera_key(self, record: LynxRecord) -> Hashable | None:
+        """The event the daemon makes of a camera message, if any."""
+        if isinstance(record, Armed):
+            self._camera_started = False
+            return ("photofinish", "armed")
+        if isinstance(record, RunningTime):
+            if self._camera_started:
+                return None  # only the first running time of a race says it started
+            self._camera_started = True
+            return ("photofinish", "started")
+        if isinstance(record, Result):
+            return ("photofinish", "result", record.id)
+        if isinstance(record, ResultsComplete):
+            return ("photofinish", "complete")
+        return None  # the stopped time, the results header: no event of their own
+
+
+async def _sleep_until(deadline_ns: int) -> None:
+    while (remaining_ns := deadline_ns - time.monotonic_ns()) > 0:
+        await asyncio.sleep(remaining_ns / _NS_PER_S)

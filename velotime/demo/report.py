@@ -1,0 +1,124 @@
+"""What the demo prints: progress while the session runs, the standings at the end.
+
+Plain text, one line at a time, so that it reads the same on a terminal, in a CI log or piped:
+the progress lines start with the seconds since the session started. `Progress` is fed the
+daemon's command events and the scoring service's results as they arrive on MQTT; `standings`
+renders the results of the three events, columns separated by at least two spaces.
+"""
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from velotime.demo.script import EVENT_NAMES, DemoSession
+
+_NAME_WIDTH = 16
+
+
+class Progress:
+    def __init__(self, session: DemoSession, write: Callable[[str], None] = print) -> None:
+        self.session = session
+        self.write = write
+        self.started = time.monotonic()
+        self._timed: dict[str, dict[int, str]] = {}  # event -> bib -> the time printed
+        self._status: dict[str, str] = {}
+
+    def line(self, text: str) -> None:
+        self.write(f"[{time.monotonic() - self.started:5.1f} s] {text}")
+
+    def command(self, command: Mapping[str, Any]) -> None:
+        """A desk command, as the daemon put it into the event stream."""
+        kind, event = command.get("type"), str(command.get("event"))
+        name = EVENT_NAMES.get(event, event)
+        if kind == "arm":
+            self.line(f"{name}: on the track ({self._entrants(event)})")
+        elif kind == "next_rider":
+            bib = int(command.get("bib", 0))
+            self.line(f"  on the track: {_rider(self.session, bib)}")
+
+    def result(self, payload: Mapping[str, Any]) -> None:
+        """A `results/<event>` message: new times, then a change of status."""
+        event = str(payload.get("event"))
+        lines: list[dict[str, Any]] = payload.get("lines", [])
+        if payload.get("discipline") != "keirin":
+            printed = self._timed.setdefault(event, {})
+            for line in lines:
+                bib, time_ = line["bib"], line.get("time")
+                if not time_ or printed.get(bib) == time_:
+                    continue
+                # A flying 200 m shows a rider's fastest pass so far: before the first
+                # photocell impulse of the session, a run-up lap the loops timed.
+                was = f" (was {printed[bib]})" if bib in printed else ""
+                printed[bib] = time_
+                rank = line.get("rank")
+                place = f"  {_ordinal(rank)} for now" if rank else ""
+                self.line(f"  {_rider(self.session, bib)}  {time_:>8}{place}{was}")
+        status = str(payload.get("status"))
+        if self._status.get(event, "running") == status:
+            return
+        self._status[event] = status
+        name = EVENT_NAMES.get(event, event)
+        if payload.get("discipline") == "keirin" and status == "provisional":
+            order = ", ".join(str(line["bib"]) for line in lines if line.get("rank"))
+            self.line(f"  the camera's order: {order}")
+        self.line(f"{name}: {status}")
+
+    def _entrants(self, event: str) -> str:
+        session = self.session
+        count = {
+            "sprint-q": len(session.flying200),
+            "km": len(session.kilometre),
+            "keirin-final": len(session.keirin.riders),
+        }.get(event)
+        return f"{count} riders" if count else event
+
+
+def standings(results: Mapping[str, Mapping[str, Any]]) -> str:
+    """The events' results as plain text, in the order given."""
+    out: list[str] = []
+    for payload in results.values():
+        name = payload.get("name") or payload.get("event")
+        out.append(f"{name} ({payload.get('status')})")
+        keirin = payload.get("discipline") == "keirin"
+        header = ["rank", "bib", "name".ljust(_NAME_WIDTH), "nat"]
+        header += ["gap"] if keirin else ["    time", "    km/h", "    gap"]
+        out.append("  " + "  ".join(header))
+        for line in payload.get("lines", []):
+            rank = line.get("rank")
+            cells = [
+                f"{rank if rank is not None else line.get('status', ''):>4}",
+                f"{line['bib']:>3}",
+                line.get("name", "").ljust(_NAME_WIDTH),
+                f"{line.get('nation', ''):<3}",
+            ]
+            if keirin:
+                cells.append(line.get("gap", ""))
+            else:
+                cells += [
+                    f"{line.get('time', ''):>8}",
+                    f"{line.get('speed_kmh', ''):>8}",
+                    f"{line.get('gap', ''):>7}",
+                ]
+            if "qualified" in line.get("flags", []):
+                cells.append("Q")
+            out.append("  " + "  ".join(cells).rstrip())
+        if keirin and payload.get("winner_last_200"):
+            out.append(
+                f"  winner's last 200 m: {payload['winner_last_200']} "
+                f"({payload.get('winner_last_200_kmh')} km/h)"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def _rider(session: DemoSession, bib: int) -> str:
+    try:
+        rider = session.rider(bib)
+    except IndexError:
+        return f"{bib:>3}"
+    return f"{bib:>3} {rider.name:<{_NAME_WIDTH}} {rider.nation}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,201 @@
+"""The designed session (`script`) as what each device sends, and the desk's commands, each at
+its instant on the session's virtual clock.
+
+- the P3 decoders on the finish and 200 m lines read every crossing of every rider (run-up and
+  cool-down laps too) and send each read a moment later;
+- the Timy prints a line per impulse: the start gate on C0, the finish photocell on C1, the
+  200 m photocell on C4, with the venue's local time of day to 1/10,000 s;
+- the FinishLynx camera sends the keirin's armed, running, stopped and results messages;
+- the desk arms each event, names each kilometre rider, and makes results provisional and final.
+
+`build_timeline(session, t0_us, zone)` puts the session's offsets on the venue clock from `t0_us`
+(unix microseconds, a whole second, so that the photocells' times keep four decimals), sorted
+by when each message is sent. Nothing here reads a clock.
+"""
+
+from datetime import tzinfo
+from typing import NamedTuple
+
+from velotime.demo.script import (
+    EVENT_NAMES,
+    F200_COOL_DOWN,
+    F200_RUN_UP,
+    KEIRIN,
+    KILOMETRE,
+    DemoSession,
+    KeirinRace,
+    S,
+)
+from velotime.protocols.lynx import (
+    Armed,
+    LynxRecord,
+    Result,
+    ResultsComplete,
+    ResultsHeader,
+    RunningTime,
+    Stopped,
+)
+from velotime.scoring.commands import Arm, Command, Final, NextRider, Provisional
+from velotime.times import local_time_of_day
+
+START, FINISH, LINE_200 = 0, 1, 4  # Timy channels: start gate, finish and 200 m photocells
+P3_SEND_DELAY_US = 100_000  # a decoder sends a read once the transponder has left the loop
+THROUGH_THE_BEAM_US = 200_000  # the wheel leaving the gate on the finish line cuts the beam
+UNDER_THE_GATE_US = 350_000  # ... and the loop reads the transponder
+TO_THE_200M_LINE_US = 3_800_000  # from the finish line to the 200 m line, 50 m on
+CAMERA_EVENT = "3"  # FinishLynx's event number for the keirin final
+TIME_DIGITS = 4
+
+
+class Read(NamedTuple):
+    """A P3 decoder on `line` reads `transponder` at `t_us` (its clock is the venue clock)."""
+
+    at_us: int
+    line: str
+    transponder: int
+    t_us: int
+
+
+class Impulse(NamedTuple):
+    """The Timy prints an impulse on `channel` at `time_of_day_us`, start number `number`."""
+
+    at_us: int
+    channel: int
+    number: int
+    time_of_day_us: int
+
+
+class Camera(NamedTuple):
+    at_us: int
+    record: LynxRecord
+
+
+class Desk(NamedTuple):
+    at_us: int
+    command: Command
+
+
+Action = Read | Impulse | Camera | Desk
+
+
+def build_timeline(session: DemoSession, t0_us: int, zone: tzinfo) -> list[Action]:
+    """Every message of the session, in sending order (equal instants keep the order made)."""
+    actions: list[Action] = []
+
+    def read(line: str, bib: int, offset_us: int) -> None:
+        t_us = t0_us + offset_us
+        rider = session.rider(bib)
+        actions.append(Read(t_us + P3_SEND_DELAY_US, line, rider.transponder, t_us))
+
+    def impulse(channel: int, bib: int, offset_us: int) -> None:
+        t_us = t0_us + offset_us
+        actions.append(Impulse(t_us, channel, bib, local_time_of_day(t_us, zone)))
+
+    def desk(offset_us: int, command: Command) -> None:
+        actions.append(Desk(t0_us + offset_us, command))
+
+    for event, decisions in session.desk.items():
+        desk(decisions.armed_us, Arm(event=event))
+        desk(decisions.provisional_us, Provisional(event=event))
+        desk(decisions.final_us, Final(event=event))
+
+    # Flying 200 m: the loops see every crossing; the photocells time the effort only.
+    for ride in session.flying200:
+        for line, after in F200_RUN_UP:
+            read(line, ride.bib, ride.line_200_us + after)
+        impulse(LINE_200, ride.bib, ride.line_200_us)
+        read("200m", ride.bib, ride.line_200_us + ride.loop_lag_200_us)
+        impulse(FINISH, ride.bib, ride.finish_us)
+        read("finish", ride.bib, ride.finish_us + ride.loop_lag_finish_us)
+        for line, after in F200_COOL_DOWN:
+            read(line, ride.bib, ride.finish_us + after)
+
+    # Kilometre: named, the gate, four laps, then on to the 200 m line slowing down.
+    for km in session.kilometre:
+        desk(km.named_us, NextRider(event=KILOMETRE, bib=km.bib))
+        impulse(START, km.bib, km.gate_us)
+        impulse(FINISH, km.bib, km.gate_us + THROUGH_THE_BEAM_US)
+        read("finish", km.bib, km.gate_us + UNDER_THE_GATE_US)
+        previous = 0
+        for after, lag in zip(km.cumulative_us, km.loop_lags_us, strict=True):
+            # 50 m into the lap, the 200 m line: a fifth of the lap's time.
+            read("200m", km.bib, km.gate_us + previous + (after - previous) // 5)
+            impulse(FINISH, km.bib, km.gate_us + after)
+            read("finish", km.bib, km.gate_us + after + lag)
+            previous = after
+        read("200m", km.bib, km.gate_us + km.time_us + TO_THE_200M_LINE_US)
+
+    actions += _keirin(session, t0_us, zone)
+    order = {Read: 0, Impulse: 0, Camera: 0, Desk: 1}  # at one instant the devices come first
+    return sorted(actions, key=lambda action: (action.at_us, order[type(action)]))
+
+
+def _keirin(session: DemoSession, t0_us: int, zone: tzinfo) -> list[Action]:
+    race = session.keirin
+    start_us = t0_us + race.start_us
+    start_tod = local_time_of_day(start_us, zone)
+    actions: list[Action] = []
+
+    def read(line: str, bib: int, t_us: int) -> None:
+        transponder = session.rider(bib).transponder
+        actions.append(Read(t_us + P3_SEND_DELAY_US, line, transponder, t_us))
+
+    def camera(at_us: int, record: LynxRecord) -> None:
+        actions.append(Camera(at_us, record))
+
+    name = EVENT_NAMES[KEIRIN]
+    camera(t0_us + race.armed_us + 2 * S, Armed(event=CAMERA_EVENT, round=1, heat=1,
+                                               event_name=name))  # fmt: skip
+    # The running time from the start, every 10 s (FinishLynx sends it ten times a second;
+    # the first one gives the start).
+    winner_us = race.camera_time_us[race.order[0]]
+    for elapsed in range(100_000, winner_us, 10 * S):
+        running = RunningTime(time_us=elapsed, time_digits=1, start_time_of_day_us=start_tod)
+        camera(start_us + elapsed, running)
+    camera(start_us + winner_us, Stopped(time_us=winner_us, time_digits=TIME_DIGITS))
+
+    for line, bib, t_us in _keirin_crossings(race, start_us):
+        read(line, bib, t_us)
+
+    at = t0_us + race.results_us
+    header = ResultsHeader(
+        official=False, event_name=name, event=CAMERA_EVENT, round=1, heat=1,
+        count=len(race.order), start_time_of_day_us=start_tod,
+    )  # fmt: skip
+    camera(at, header)
+    lanes = {bib: lane for lane, bib in enumerate(race.riders, start=1)}
+    for place, bib in enumerate(race.order, start=1):
+        rider = session.rider(bib)
+        time_us = race.camera_time_us[bib]
+        camera(at, Result(
+            place=place, id=str(bib), lane=lanes[bib], name=rider.name,
+            affiliation=rider.nation, time_us=time_us, time_digits=TIME_DIGITS,
+            delta_us=None if place == 1 else time_us - winner_us, laps_to_go=0,
+        ))  # fmt: skip
+    camera(at, ResultsComplete())
+    return actions
+
+
+# A keirin of six laps: the riders behind the derny, then the sprint. The finish line
+# crossings at the end of laps 1-4 after the start (the bell lap is the rider's own).
+_KEIRIN_LAPS_US = (21_500_000, 40_500_000, 58_500_000, 74_000_000)
+_BELL_BEFORE_FINISH_US = 13_000_000
+_PACK_GAP_US = 180_000  # between riders in the line behind the derny
+
+
+def _keirin_crossings(race: KeirinRace, start_us: int) -> list[tuple[str, int, int]]:
+    """(line, bib, venue time) of every loop read of the final."""
+    crossings: list[tuple[str, int, int]] = []
+    winner = race.order[0]
+    for position, bib in enumerate(race.riders):
+        pack_us = position * _PACK_GAP_US
+        crossings.append(("200m", bib, start_us + 8 * S + pack_us))
+        for lap_us in _KEIRIN_LAPS_US:
+            crossings.append(("finish", bib, start_us + lap_us + pack_us))
+            crossings.append(("200m", bib, start_us + lap_us + pack_us + TO_THE_200M_LINE_US))
+        finish_us = start_us + race.camera_time_us[bib]
+        crossings.append(("finish", bib, finish_us - _BELL_BEFORE_FINISH_US + pack_us // 3))
+        last_200 = race.winner_last_200_us + (0 if bib == winner else 150_000 + pack_us)
+        crossings.append(("200m", bib, finish_us - last_200))
+        crossings.append(("finish", bib, finish_us + race.loop_lag_us[bib]))
+    return crossings
