@@ -2,6 +2,7 @@
 
 from velotime.daemon.control import ControlSession
 from velotime.daemon.events import CommandData
+from velotime.scoring.commands import Arm
 
 
 def test_commands_become_events_with_ids_that_replay_reproduces() -> None:
@@ -14,7 +15,7 @@ def test_commands_become_events_with_ids_that_replay_reproduces() -> None:
         "control:1000", "control:2000", "control:2000.1",
     ]  # fmt: skip
     assert first[0].kind == "command"
-    assert first[0].data == CommandData(command={"type": "arm", "event": "f200"}, received_us=1_000)
+    assert first[0].data == CommandData(command=Arm(event="f200"), received_us=1_000)
     again = ControlSession("control")  # a replay of the same chunks
     assert again.feed(1_000, b'{"type":"arm","event":"f200"}').events == first
 

@@ -12,6 +12,7 @@ from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_mqtt_url
 from velotime.daemon.lif_import import heat_events
 from velotime.daemon.outbox import Outbox
+from velotime.daemon.payloads import IMPORT_ONLINE
 from velotime.daemon.publisher import BrokerSettings, Publisher
 from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
@@ -143,9 +144,8 @@ def _offline(importer: _Importer, args: argparse.Namespace) -> int:
 
 
 async def _online(importer: _Importer, broker: BrokerSettings, args: argparse.Namespace) -> int:
-    online = b'{"online":true}'
     status = importer.topics.source_status(importer.source)
-    publisher = Publisher(broker, importer.outbox, status, lambda: online)
+    publisher = Publisher(broker, importer.outbox, status, lambda: IMPORT_ONLINE)
     stop = asyncio.Event()
     async with asyncio.TaskGroup() as group:
         task = group.create_task(publisher.run(stop))

@@ -43,7 +43,7 @@ class ControlSession:
         n = self._last[1] + 1 if self._last[0] == t_us else 0
         self._last = (t_us, n)
         event_id = f"{self.source}:{t_us}" + (f".{n}" if n else "")
-        data_ = CommandData(command=msgspec.to_builtins(command), received_us=t_us)
+        data_ = CommandData(command=command, received_us=t_us)
         event = Event(id=event_id, src=self.source, kind="command", data=data_)
         return SessionOutput(events=[event])
 

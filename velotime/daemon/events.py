@@ -1,13 +1,21 @@
-"""Timing events on the venue clock, and the envelope they travel in over MQTT."""
+"""Timing events on the venue clock, and the envelope they travel in over MQTT.
 
-from typing import Any
+velotime only encodes these (the JSON Schemas in docs/mqtt.md are made from them); a consumer
+decoding into them gets an error for a key they do not know.
+"""
+
+from typing import Any, Final, Generic, Literal, TypeVar
 
 import msgspec
 
-ENVELOPE_VERSION = 1
+from velotime.scoring.commands import Command
+
+ENVELOPE_VERSION: Final = 1
 
 
-class PassingData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class PassingData(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     """A transponder crossed a timing line.
 
     `t_us` is the venue clock: the decoder clock (`rtc_time_us`) plus `clock_offset_us`, so both
@@ -27,7 +35,9 @@ class PassingData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     record: dict[str, Any]  # the decoded device record: every field, nothing dropped
 
 
-class ImpulseData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class ImpulseData(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     """A photocell, start gate or keypad impulse through an impulse timer (ALGE Timy).
 
     The timer gives time of day only: `time_of_day_us` is microseconds after local midnight
@@ -48,7 +58,9 @@ class ImpulseData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     record: dict[str, Any]  # the decoded timer line
 
 
-class PhotoFinishData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class PhotoFinishData(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     """The photo-finish camera (FinishLynx), live or from its result files.
 
     `phase` says what happened: "armed", "started" (the start time of day is known), one
@@ -77,11 +89,11 @@ class PhotoFinishData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     received_us: int | None = None
 
 
-class CommandData(msgspec.Struct, frozen=True, kw_only=True):
+class CommandData(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """An operator command to the scoring engine (velotime.scoring.commands), as the daemon
     received it: sequenced among the timing events where the capture records it."""
 
-    command: dict[str, Any]  # {"type": "arm", "event": "sprint-q"}
+    command: Command  # {"type": "arm", "event": "sprint-q"}: every key of its type
     received_us: int
 
 
@@ -94,17 +106,20 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
 
     id: str
     src: str
-    kind: str  # "passing", "impulse" or "photofinish": also the last part of its topic
+    kind: str  # "passing", "impulse", "photofinish", "command": the last level of its topic
     data: EventData
 
 
-class Envelope(msgspec.Struct, frozen=True, kw_only=True):
+D = TypeVar("D")  # the data of one kind of event (`Envelope[PassingData]`), or EventData
+
+
+class Envelope(msgspec.Struct, Generic[D], frozen=True, kw_only=True, forbid_unknown_fields=True):
     """What goes on the wire: an event with its per-source sequence number `seq`, which counts
     1, 2, 3... per source across restarts, so a consumer sees any gap."""
 
-    v: int = ENVELOPE_VERSION
+    v: Literal[1] = ENVELOPE_VERSION
     id: str
     seq: int
     src: str
-    kind: str
-    data: EventData
+    kind: str  # "passing", "impulse", "photofinish", "command": the last level of its topic
+    data: D

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from velotime.daemon.events import Envelope, Event
+from velotime.daemon.events import Envelope, Event, EventData
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -72,7 +72,7 @@ class Outbox:
 
     def append(
         self, source: str, events: Sequence[tuple[str, Event]], state: bytes | None
-    ) -> list[Envelope]:
+    ) -> list[Envelope[EventData]]:
         """Number and queue `events` (each with its topic) and save `source`'s state, all or
         nothing."""
         with _transaction(self._db):

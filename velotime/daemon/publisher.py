@@ -23,10 +23,10 @@ import aiomqtt
 
 from velotime.backoff import Backoff
 from velotime.daemon.outbox import Outbox
+from velotime.daemon.payloads import OFFLINE
 
 log = logging.getLogger("velotime.mqtt")
 
-OFFLINE = b'{"online":false}'
 BATCH = 256  # publishes in flight at once while draining
 FLUSH_TIMEOUT_S = 5.0  # how long shutdown waits for the outbox to drain
 OFFLINE_TIMEOUT_S = 2.0  # how long a failing program tries to say it is offline

@@ -14,6 +14,14 @@ from velotime.capture import CONTROL_SOURCE, CaptureWriter
 from velotime.config import Config
 from velotime.daemon.events import Event
 from velotime.daemon.outbox import Outbox
+from velotime.daemon.payloads import (
+    DaemonOnline,
+    Description,
+    LineDescription,
+    SourceStatus,
+    SourceSummary,
+    VenueDescription,
+)
 from velotime.daemon.publisher import BrokerSettings, Publisher
 from velotime.daemon.sources import SourceDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
@@ -45,25 +53,24 @@ def broker_settings(config: Config) -> BrokerSettings:
 def describe(config: Config) -> bytes:
     """The retained self-description: the venue, its timing lines and its sources."""
     return _json.encode(
-        {
-            "v": 1,
-            "venue": {
-                "id": config.venue.id,
-                "name": config.venue.name,
-                "track_length_m": config.venue.track_length_m,
-            },
-            "lines": [{"name": ln.name, "distance_m": ln.distance_m} for ln in config.lines],
-            "sources": [
-                {
-                    "name": s.name,
-                    "protocol": s.protocol,
-                    "line": s.line,
-                    "decoder_lines": dict(s.decoder_lines),
-                    "channels": {key: c.line for key, c in s.channels.items()},
-                }
+        Description(
+            venue=VenueDescription(
+                id=config.venue.id,
+                name=config.venue.name,
+                track_length_m=config.venue.track_length_m,
+            ),
+            lines=[LineDescription(name=ln.name, distance_m=ln.distance_m) for ln in config.lines],
+            sources=[
+                SourceSummary(
+                    name=s.name,
+                    protocol=s.protocol,
+                    line=s.line,
+                    decoder_lines=dict(s.decoder_lines),
+                    channels={key: c.line for key, c in s.channels.items()},
+                )
                 for s in config.sources
             ],
-        }
+        )
     )
 
 
@@ -154,18 +161,17 @@ class Daemon:
         if out.events:
             self._deliver(self.control, out.events)
 
-    def _source_status(self, name: str, status: dict[str, object]) -> None:
+    def _source_status(self, name: str, status: SourceStatus) -> None:
         self.publisher.set_retained(self.topics.source_status(name), _json.encode(status))
 
     def _online(self) -> bytes:
         return _json.encode(
-            {
-                "online": True,
-                "version": __version__,
-                "pid": os.getpid(),
-                "started_us": self.started_us,
-                "now_us": time.time_ns() // 1000,
-            }
+            DaemonOnline(
+                version=__version__,
+                pid=os.getpid(),
+                started_us=self.started_us,
+                now_us=time.time_ns() // 1000,
+            )
         )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from velotime.backoff import Backoff
 from velotime.capture import CaptureWriter
 from velotime.daemon.events import Event
+from velotime.daemon.payloads import SourceStatus
 from velotime.drivers.session import Session, SessionOutput
 from velotime.drivers.transports import (
     Endpoint,
@@ -25,7 +26,7 @@ log = logging.getLogger("velotime.source")
 READ_SIZE = 1 << 16
 
 Deliver = Callable[[Session, list[Event]], None]  # queue events and save the session state
-StatusChanged = Callable[[str, dict[str, object]], None]
+StatusChanged = Callable[[str, SourceStatus], None]  # source name, its new status
 
 
 def now_us() -> int:
@@ -195,13 +196,13 @@ class SourceDriver:
         log.log(level, "%s: %s (%s)", self.name, detail, self.endpoint)
         self._status_changed(
             self.name,
-            {
-                "online": connected,
-                "detail": detail,
-                "endpoint": str(self.endpoint),
-                "connections": self.connections,
-                "since_us": now_us(),
-            },
+            SourceStatus(
+                online=connected,
+                detail=detail,
+                endpoint=str(self.endpoint),
+                connections=self.connections,
+                since_us=now_us(),
+            ),
         )
 
 

@@ -8,11 +8,11 @@ when the commissaires have said so, never from a provisional order. The rules ar
 """
 
 from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 
 from velotime.scoring.meet import MeetCompetition, MeetEvent
+from velotime.scoring.payloads import EventStatus, Standings, StandingsHeat, StandingsRound
 from velotime.scoring.rules.keirin import HeatResult
 from velotime.scoring.rules.keirin_progression import advance, classify, seed_round_1
 
@@ -20,7 +20,7 @@ from velotime.scoring.rules.keirin_progression import advance, classify, seed_ro
 class HeatState(msgspec.Struct, frozen=True, kw_only=True):
     """What the competition needs of one heat: its status and, once final, its result."""
 
-    status: str
+    status: EventStatus
     result: HeatResult
 
 
@@ -51,44 +51,41 @@ class KeirinCompetition:
                 made += self._make(name, lists)
         return made
 
-    def standings(self, heats: Mapping[str, HeatState]) -> dict[str, Any]:
+    def standings(self, heats: Mapping[str, HeatState]) -> Standings:
         ridden = self._ridden(heats)
         over = len(ridden) == len(self.plan.rounds)
         classification = []
         if over:
             try:
-                classification = [msgspec.to_builtins(line) for line in classify(self.plan, ridden)]
+                classification = classify(self.plan, ridden)
             except ValueError as exc:
                 self.problems = [str(exc)]
-        rounds = []
-        for planned in self.plan.rounds:
-            events = self.heats.get(planned.name, [])
-            rounds.append(
-                {
-                    "name": planned.name,
-                    "heats": [
-                        {
-                            "event": event.id,
-                            "status": heats[event.id].status,
-                            "riders": list(event.riders),  # the start list, in seeding order
-                            "order": heats[event.id].result.order,
-                        }
-                        for event in events
-                    ],
-                }
+        rounds = [
+            StandingsRound(
+                name=planned.name,
+                heats=[
+                    StandingsHeat(
+                        event=event.id,
+                        status=heats[event.id].status,
+                        riders=list(event.riders),  # the start list, in seeding order
+                        order=heats[event.id].result.order,
+                    )
+                    for event in self.heats.get(planned.name, [])
+                ],
             )
-        return {
-            "v": 1,
-            "competition": self.spec.id,
-            "discipline": self.spec.discipline,
-            "name": self.spec.name,
-            "category": self.spec.category,
-            "format": self.plan.format,
-            "status": "final" if classification else "running",
-            "rounds": rounds,
-            "classification": classification,
-            "problems": self.problems,
-        }
+            for planned in self.plan.rounds
+        ]
+        return Standings(
+            competition=self.spec.id,
+            discipline=self.spec.discipline,
+            name=self.spec.name,
+            category=self.spec.category,
+            format=self.plan.format,
+            status="final" if classification else "running",
+            rounds=rounds,
+            classification=classification,
+            problems=self.problems,
+        )
 
     def _ridden(self, heats: Mapping[str, HeatState]) -> dict[str, list[HeatResult]]:
         """The results of the rounds whose every heat is final."""

@@ -31,6 +31,13 @@ from velotime.scoring.disciplines.flying200 import QUALIFY_DEFAULT, Flying200Sco
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.payloads import (
+    Current,
+    EventResult,
+    NothingOnTrack,
+    OnTrackNow,
+    audit_entry,
+)
 from velotime.scoring.rules.results import Flag, ResultLine, Status, apply_places
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
@@ -40,7 +47,7 @@ class Publication(msgspec.Struct, frozen=True):
     """A retained state to publish: `key` is the topic below the venue ("results/<event>")."""
 
     key: str
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # a velotime.scoring.payloads type as JSON: EventResult, Current...
 
     def encoded(self) -> bytes:
         """The bytes on MQTT and in `replay --results` files alike: the same every time."""
@@ -97,22 +104,19 @@ class ScoringEngine:
         if isinstance(command, Correct) and command.time and state.event.discipline == "keirin":
             self.skipped_commands.append(f"a keirin has no times to correct: {command!r}")
             return []
-        audit: dict[str, Any] = msgspec.to_builtins(command)
-        if t_us is not None:
-            audit["at_us"] = t_us
         if isinstance(command, Arm):
             self.current = state.event.id
             state.status = "running"
         elif isinstance(command, NextRider):
             state.on_track = command.bib
             state.marks.append((len(state.crossings), command.bib))
-            state.audit.append(audit)
+            state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, SetStatus):
             if command.status:
                 state.decisions[command.bib] = Status(command.status)
             else:
                 state.decisions.pop(command.bib, None)
-            state.audit.append(audit)
+            state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, Correct):
             if command.place is not None:
                 state.places[command.bib] = command.place
@@ -121,18 +125,18 @@ class ScoringEngine:
             else:  # withdrawn: the evidence decides again
                 state.places.pop(command.bib, None)
                 state.times.pop(command.bib, None)
-            state.audit.append(audit)
+            state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, Start):
             state.start_us = t_us
-            state.audit.append(audit)
+            state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, Abandon):
-            audit["discarded"] = len(state.crossings) + len(state.photo_finish)
+            discarded = len(state.crossings) + len(state.photo_finish)
             state.crossings.clear()
             state.photo_finish.clear()
             state.marks.clear()
             state.on_track = None
             state.start_us = None
-            state.audit.append(audit)
+            state.audit.append(audit_entry(command, t_us, discarded))
         elif isinstance(command, Provisional):
             state.status = "provisional"
         elif isinstance(command, Final):
@@ -207,19 +211,18 @@ class ScoringEngine:
 
     def _result(self, state: EventState) -> Publication:
         scorer = self.scorers[state.event.discipline]
-        payload = {
-            "v": 1,
-            "event": state.event.id,
-            "discipline": state.event.discipline,
-            "name": state.event.name,
-            "category": state.event.category,
-            "round": state.event.round,
-            "status": state.status,
-            "lines": [msgspec.to_builtins(line) for line in self._lines(scorer, state)],
+        result = EventResult(
+            event=state.event.id,
+            discipline=state.event.discipline,
+            name=state.event.name,
+            category=state.event.category,
+            round=state.event.round,
+            status=state.status,
+            lines=self._lines(scorer, state),
             **scorer.extra(state, self.meet),
-            "audit": state.audit,
-        }
-        return Publication(f"results/{state.event.id}", payload)
+            audit=state.audit,
+        )
+        return Publication(f"results/{state.event.id}", msgspec.to_builtins(result))
 
     def _lines(self, scorer: Scorer, state: EventState) -> list[ResultLine]:
         lines = scorer.lines(state, self.meet)
@@ -256,27 +259,26 @@ class ScoringEngine:
 
     def _standings(self, competition: KeirinCompetition) -> Publication:
         payload = competition.standings(self._heat_states(competition))
-        return Publication(f"standings/{competition.spec.id}", payload)
+        return Publication(f"standings/{competition.spec.id}", msgspec.to_builtins(payload))
 
     def _current(self) -> Publication:
         """What is on the track, for scoreboards: they run the clock from `start_us`."""
         state = self._events.get(self.current) if self.current else None
-        payload: dict[str, Any] = {"v": 1, "event": None}
+        payload: Current = NothingOnTrack()
         if state is not None:
             event = state.event
-            payload = {
-                "v": 1,
-                "event": event.id,
-                "name": event.name,
-                "discipline": event.discipline,
-                "category": event.category,
-                "round": event.round,
-                "status": state.status,
-                "riders": list(event.riders or event.start_order),
-                "on_track": state.on_track,
-                "start_us": _start_us(state),
-            }
-        return Publication("current", payload)
+            payload = OnTrackNow(
+                event=event.id,
+                name=event.name,
+                discipline=event.discipline,
+                category=event.category,
+                round=event.round,
+                status=state.status,
+                riders=list(event.riders or event.start_order),
+                on_track=state.on_track,
+                start_us=_start_us(state),
+            )
+        return Publication("current", msgspec.to_builtins(payload))
 
 
 def _start_us(state: EventState) -> int | None:

@@ -43,6 +43,7 @@ from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, MeetError, parse_meet
+from velotime.scoring.payloads import ScoringOffline, ScoringOnline
 
 log = logging.getLogger("velotime.scoring")
 
@@ -187,6 +188,11 @@ def envelope_of(payload: bytes) -> dict[str, Any] | str:
     if wrong:
         return f"not an event envelope (missing or wrong: {', '.join(wrong)})"
     return value
+
+
+def offline_status(error: BaseException) -> bytes:
+    """`status/scoring` after the service stopped on `error`."""
+    return _json.encode(ScoringOffline(error=str(error) or type(error).__name__))
 
 
 class ScoringService:
@@ -378,17 +384,22 @@ class ScoringService:
     # -- status ---------------------------------------------------------------------------------
 
     def _status(self) -> bytes:
+        counts = self.counts
         return _json.encode(
-            {
-                "online": True,
-                "version": __version__,
-                "pid": os.getpid(),
-                "started_us": self.started_us,
-                "meet": self.meet.meet.id,
-                "meet_sha256": self.meet_sha256,
-                "journal": str(self.journal.path),
-                **dataclasses.asdict(self.counts),
-            }
+            ScoringOnline(
+                version=__version__,
+                pid=os.getpid(),
+                started_us=self.started_us,
+                meet=self.meet.meet.id,
+                meet_sha256=self.meet_sha256,
+                journal=str(self.journal.path),
+                events=counts.events,
+                restored=counts.restored,
+                duplicates=counts.duplicates,
+                malformed=counts.malformed,
+                skipped_commands=counts.skipped_commands,
+                errors=counts.errors,
+            )
         )
 
     def _online(self) -> bytes:
@@ -409,7 +420,7 @@ class ScoringService:
         while isinstance(error, BaseExceptionGroup):
             error = error.exceptions[0]
         log.error("the scoring service stops: %s", error)
-        payload = _json.encode({"online": False, "error": str(error) or type(error).__name__})
+        payload = offline_status(error)
         client = mqtt_client(self.publisher.broker, timeout=3)
         with contextlib.suppress(aiomqtt.MqttError, OSError, TimeoutError):
             async with asyncio.timeout(3), client:

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 import msgspec
 
 from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.payloads import AuditEntry, EventStatus
 from velotime.scoring.rules.results import ResultLine, Status
 
 
@@ -34,12 +35,12 @@ class EventState:
     """Everything the engine has collected for one event of the meet."""
 
     event: MeetEvent
-    status: str = "scheduled"  # running, provisional, final
+    status: EventStatus = "scheduled"  # running, provisional, final
     crossings: list[Crossing] = field(default_factory=list)
     decisions: dict[int, Status] = field(default_factory=dict)
     on_track: int | None = None  # time trials: the rider now riding (NextRider)
     marks: list[tuple[int, int]] = field(default_factory=list)  # (crossing index, bib) per start
-    audit: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
     photo_finish: list[Mapping[str, Any]] = field(default_factory=list)  # results from the camera
     places: dict[int, int] = field(default_factory=dict)  # bib -> place, by correction
     times: dict[int, int] = field(default_factory=dict)  # bib -> official time, by correction
@@ -52,5 +53,6 @@ class Scorer(Protocol):
         ...
 
     def extra(self, state: EventState, meet: Meet) -> dict[str, Any]:
-        """Discipline-specific fields of the published result (e.g. keirin's last 200 m)."""
+        """Discipline-specific fields of the published result (e.g. keirin's last 200 m): the
+        optional fields of velotime.scoring.payloads.EventResult, by name."""
         ...

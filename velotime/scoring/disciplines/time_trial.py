@@ -41,6 +41,7 @@ import msgspec
 
 from velotime.scoring.disciplines.base import Crossing, EventState, Role
 from velotime.scoring.meet import Meet
+from velotime.scoring.payloads import OnTrackLine
 from velotime.scoring.rules.results import ResultLine, Status
 from velotime.scoring.rules.time_trial import (
     MAX_STARTS,
@@ -72,7 +73,7 @@ class _Passing(NamedTuple):
 
 class _Sheet(NamedTuple):
     lines: list[ResultLine]
-    on_track: dict[str, Any] | None
+    on_track: OnTrackLine | None
     problems: list[str]
 
 
@@ -131,13 +132,13 @@ class TimeTrialScorer:
             line = next(line for line in lines if line.bib == on_track_bib)
             rider = starts[on_track_bib]
             ride = next(ride for ride in rides if ride.bib == on_track_bib)
-            on_track = {
-                **msgspec.to_builtins(line),
-                "restarts": rider.restarts,
-                "started": len(rider.attempts) > rider.restarts,  # the counting start is made
-                "crossings": len(ride.lap_us),
-                "expected": course.crossings,
-            }
+            on_track = OnTrackLine(
+                **msgspec.structs.asdict(line),
+                restarts=rider.restarts,
+                started=len(rider.attempts) > rider.restarts,  # the counting start is made
+                crossings=len(ride.lap_us),
+                expected=course.crossings,
+            )
         return _Sheet(lines, on_track, problems)
 
 

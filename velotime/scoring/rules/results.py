@@ -1,4 +1,8 @@
-"""What every discipline's rules produce: result lines, as published and printed."""
+"""What every discipline's rules produce: result lines, as published and printed.
+
+Published as they are (velotime.scoring.payloads): a consumer decoding into them gets an error for
+a key they do not know.
+"""
 
 from collections import Counter
 from collections.abc import Mapping
@@ -30,13 +34,15 @@ class Flag(StrEnum):
     CORRECTED = "corrected"  # a place or time set by a correction (the audit trail says why)
 
 
-class SplitLine(msgspec.Struct, frozen=True, kw_only=True):
+class SplitLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     distance_m: int
     cumulative: str  # official string of the cumulative time
     lap: str  # official string of the lap (cumulative differences: laps add up)
 
 
-class ResultLine(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class ResultLine(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     rank: int | None  # None: not ranked (DNS, DNF, DSQ); equal ranks for a draw
     bib: int
     name: str = ""

@@ -1,0 +1,1 @@
+"""What the documentation in docs/ is generated from."""

@@ -1,0 +1,191 @@
+"""What the scoring service publishes (docs/mqtt.md): each event's result, what is on the track,
+each competition's standings, and the service's status.
+
+The engine and the service build every payload from these types, so the JSON Schemas in
+docs/mqtt.md, generated from them (`python -m velotime.docs.schemas`), say what is really
+published. velotime only encodes them; a consumer decoding into them gets an error for a key
+they do not know. Keys set to `UNSET` are left out of the JSON.
+"""
+
+from typing import Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from velotime.scoring.commands import Abandon, Command, Correct, NextRider, SetStatus, Start
+from velotime.scoring.meet import Discipline
+from velotime.scoring.rules.results import ResultLine
+
+EventStatus = Literal["scheduled", "running", "provisional", "final"]
+
+
+class _Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+# -- the audit trail of a result: the operator's commands, as sent, and when --------------------
+
+
+class NextRiderAudit(NextRider, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET  # when the daemon received the command (unix microseconds)
+
+
+class SetStatusAudit(SetStatus, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class CorrectAudit(Correct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class StartAudit(Start, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class AbandonAudit(Abandon, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+    discarded: int  # the timing events collected so far, which no longer count
+
+
+AuditEntry = NextRiderAudit | SetStatusAudit | CorrectAudit | StartAudit | AbandonAudit
+
+_AUDITED: dict[type[Command], type[AuditEntry]] = {
+    NextRider: NextRiderAudit,
+    SetStatus: SetStatusAudit,
+    Correct: CorrectAudit,
+    Start: StartAudit,
+    Abandon: AbandonAudit,
+}
+
+
+def audit_entry(command: Command, at_us: int | None, discarded: int | None = None) -> AuditEntry:
+    """A command in a result's audit trail: every key as sent, with when the daemon received
+    it (`at_us`, when known) and, for an Abandon, how many timing events it `discarded`."""
+    fields = msgspec.structs.asdict(command)
+    if at_us is not None:
+        fields["at_us"] = at_us
+    if discarded is not None:
+        fields["discarded"] = discarded
+    return _AUDITED[type(command)](**fields)
+
+
+# -- results/<event> ----------------------------------------------------------------------------
+
+
+class OnTrackLine(ResultLine, frozen=True, kw_only=True, omit_defaults=True):
+    """A time trial's rider riding now: their result line so far, and their ride."""
+
+    restarts: int  # starts voided by a restart
+    started: bool  # the counting start is made
+    crossings: int  # finish line crossings since that start
+    expected: int  # the crossings of the whole distance
+
+
+class EventResult(_Payload, frozen=True, kw_only=True):
+    """`results/<event>`: one event of the meet as it stands, the whole result each time.
+
+    The optional keys are a discipline's (`Scorer.extra()`): `on_track` and `problems` a time
+    trial's, `winner_last_200` and `winner_last_200_kmh` a keirin heat's once both crossings
+    are known.
+    """
+
+    v: Literal[1] = 1
+    event: str
+    discipline: Discipline
+    name: str
+    category: str
+    round: str
+    status: EventStatus  # "scheduled": a command came for an event not armed yet
+    lines: list[ResultLine]
+    on_track: OnTrackLine | UnsetType | None = UNSET  # time trial: the rider named last
+    problems: list[str] | UnsetType = UNSET  # time trial: timing it could not use
+    winner_last_200: str | UnsetType = UNSET  # keirin: official string, "9.397"
+    winner_last_200_kmh: str | UnsetType = UNSET  # keirin: "76.620"
+    audit: list[AuditEntry]
+
+
+# -- current ------------------------------------------------------------------------------------
+
+
+class NothingOnTrack(_Payload, frozen=True, kw_only=True):
+    """`current` when no event is on the track (none armed, or the last one made final)."""
+
+    v: Literal[1] = 1
+    event: None = None
+
+
+class OnTrackNow(_Payload, frozen=True, kw_only=True):
+    """`current`: the event armed last, for scoreboards (they run the clock from `start_us`)."""
+
+    v: Literal[1] = 1
+    event: str
+    name: str
+    discipline: Discipline
+    category: str
+    round: str
+    status: EventStatus
+    riders: list[int]  # the start order, or a keirin heat's riders in seeding order
+    on_track: int | None  # a time trial: the rider named last (next_rider)
+    start_us: int | None  # when the race, or the rider on the track, started (venue clock)
+
+
+Current = NothingOnTrack | OnTrackNow
+
+
+# -- standings/<competition> --------------------------------------------------------------------
+
+
+class StandingsHeat(_Payload, frozen=True, kw_only=True):
+    event: str  # the heat's event id (its results/<event>)
+    status: EventStatus
+    riders: list[int]  # the start list, in seeding order
+    order: list[int]  # the official order, once the heat has one; else empty
+
+
+class StandingsRound(_Payload, frozen=True, kw_only=True):
+    name: str
+    heats: list[StandingsHeat]  # once the rounds feeding this one are all final
+
+
+class Standings(_Payload, frozen=True, kw_only=True):
+    """`standings/<competition>`: a keirin competition from round 1 to the finals."""
+
+    v: Literal[1] = 1
+    competition: str
+    discipline: Literal["keirin"]
+    name: str
+    category: str
+    format: str  # the progression table: "10-14", "15-20"... or the competition's id
+    status: Literal["running", "final"]
+    rounds: list[StandingsRound]  # every round of the table, in riding order
+    classification: list[ResultLine]  # the final classification; empty until it is made
+    problems: list[str]  # why the next round cannot be drawn up yet
+
+
+# -- status/scoring -----------------------------------------------------------------------------
+
+
+class ScoringOnline(_Payload, frozen=True, kw_only=True):
+    """`status/scoring` while the scoring service runs; the counts at most twice a second."""
+
+    online: Literal[True] = True
+    version: str
+    pid: int
+    started_us: int
+    meet: str  # the meet's id
+    meet_sha256: str  # of the meet file it scores with
+    journal: str  # the journal file
+    events: int  # distinct events applied since the journal began
+    restored: int  # of which re-applied from the journal at start
+    duplicates: int  # events received again, dropped by id
+    malformed: int  # messages on timing/# that are no event envelope
+    skipped_commands: int  # commands the engine did not apply
+    errors: int  # events the engine failed on
+
+
+class ScoringOffline(_Payload, frozen=True, kw_only=True):
+    """`status/scoring` once the service is gone: the last will, or said on a clean stop; with
+    `error` when it stopped on one."""
+
+    online: Literal[False] = False
+    error: str | UnsetType = UNSET
