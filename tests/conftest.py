@@ -1,10 +1,14 @@
 """Fixtures shared by all tests."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.brokers import mosquitto
+from velotime.localvenue import LocalBroker
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -29,3 +33,12 @@ def shared_data() -> Path:
             pytest.fail(message + " (required under CI=true)")
         pytest.skip(message)
     return SHARED_DATA
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    """A real Mosquitto of the test's own, on a free port (tests/brokers.py)."""
+    local = mosquitto(tmp_path / "broker")
+    local.start()
+    yield local
+    local.stop()

@@ -2,13 +2,9 @@
 
 import asyncio
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import msgspec
-import pytest
 
-from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.daemon.harness import Subscriber
 from velotime.localvenue import LocalBroker, free_port
@@ -22,14 +18,6 @@ from velotime.scoring.commands import (
     Start,
     decode_command,
 )
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 async def ctl(broker: LocalBroker, *args: str) -> None:

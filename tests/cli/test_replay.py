@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.daemon.harness import Subscriber
 from tests.scoring.scenarios import kilometre
@@ -57,14 +55,6 @@ def capture_of(directory: Path, count: int, spacing_us: int) -> Path:
         writer.write(1_000_000 + n * spacing_us, "p3", encode(passing))
     writer.close()
     return writer.path
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 async def test_replay_publishes_under_its_own_venue_never_the_live_one(

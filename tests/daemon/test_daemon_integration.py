@@ -9,14 +9,13 @@ import json
 import random
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiomqtt
 import pytest
 
-from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.daemon.harness import (
     DaemonProcess,
@@ -37,14 +36,6 @@ TRANSPONDERS = list(range(1001, 1011))
 OFFLINE = {"online": False}
 LAP_US = 17_000_000
 SPEEDUP = 200  # ten riders, 17 s laps: about 120 passings a second
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 @pytest.fixture

@@ -1,27 +1,17 @@
 """The photo-finish camera end to end: a simulated FinishLynx (running velotime.lss) connects to
 the daemon, the daemon publishes to a real Mosquitto, a subscriber counts."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.brokers import mosquitto
 from tests.daemon.harness import DaemonProcess, Subscriber, replays_the_same, unique_by_id
 from velotime.localvenue import LocalBroker, free_port, source_toml, write_local_config
 from velotime.simulators.lynx import LynxCameraSimulator
 
 pytestmark = pytest.mark.timeout(120)
 TOPIC = "velotime/pf-venue/timing/photofinish"
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 def results_of(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:

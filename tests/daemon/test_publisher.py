@@ -1,27 +1,16 @@
 """The publisher's word on the status topic: a program that fails must not stay "online"."""
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import aiomqtt
 import pytest
 
-from tests.brokers import mosquitto
 from velotime.daemon.outbox import Outbox
 from velotime.daemon.publisher import BrokerSettings, Publisher
 from velotime.localvenue import LocalBroker
 
 pytestmark = pytest.mark.timeout(60)
 STATUS = "velotime/v/status/daemon"
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 async def retained_status(port: int) -> bytes:

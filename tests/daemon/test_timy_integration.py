@@ -3,12 +3,10 @@
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.brokers import mosquitto
 from tests.daemon.harness import DaemonProcess, Subscriber, replays_the_same, unique_by_id
 from velotime.localvenue import LocalBroker, source_toml, write_local_config
 from velotime.simulators.timy import TimySimulator
@@ -16,14 +14,6 @@ from velotime.simulators.timy import TimySimulator
 pytestmark = pytest.mark.timeout(120)
 TOPIC = "velotime/timy-venue/timing/impulse"
 US_PER_DAY = 86_400_000_000
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 def now_of_day_us() -> tuple[int, int]:

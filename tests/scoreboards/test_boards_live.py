@@ -6,13 +6,11 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiomqtt
 import pytest
 
-from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.scoreboards.test_unt4 import F200
 from tests.scoreboards.test_unt4_output import EXPECTED
@@ -22,14 +20,6 @@ from velotime.localvenue import LocalBroker, free_port, p3_source, write_local_c
 from velotime.scoreboards.boards import run_boards
 
 VENUE = "boards-test"
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 def config_with_board(directory: Path, broker: LocalBroker, transport: str) -> Path:

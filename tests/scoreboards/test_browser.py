@@ -18,13 +18,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.brokers import mosquitto
 from tests.scoreboards.browser import Browser, Page, artifact, require_chromium
 from tests.scoreboards.http import get
 from tests.scoreboards.web_helpers import ONLINE, running_scoreboard
@@ -52,14 +50,6 @@ OVERLAY_BIBS = """(() => {
   const bibs = Array.from(document.querySelectorAll('#ov-top li')).map((li) => li.dataset.bib);
   return bibs.length ? JSON.stringify(bibs) : null;
 })()"""
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 @pytest.fixture

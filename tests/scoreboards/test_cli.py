@@ -4,12 +4,10 @@ same event loop as the daemon, up with it and stopped with it; the listen addres
 import asyncio
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.daemon.harness import DaemonProcess
 from tests.scoreboards.http import get
@@ -34,14 +32,6 @@ protocol = "p3"
 transport = "tcp://10.0.0.1:5403"
 line = "finish"
 """
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 def test_the_listen_address_is_checked() -> None:

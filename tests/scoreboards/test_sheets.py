@@ -4,14 +4,12 @@ winner's last 200 m and a place correction, the CSV, and text that must stay tex
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
-from tests.brokers import mosquitto
 from tests.scoreboards.http import get
 from tests.scoreboards.web_helpers import ONLINE, running_scoreboard
 from tests.scoring.live import offline_results
@@ -39,14 +37,6 @@ KEIRIN: dict[str, Any] = {
          "reason": "dangerous riding in the last lap", "at_us": 1_795_271_470_000_000},
     ],
 }  # fmt: skip
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 def rows(page: str) -> list[str]:

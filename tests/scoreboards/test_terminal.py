@@ -15,7 +15,7 @@ import struct
 import sys
 import termios
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,6 @@ import pyte
 import pytest
 from rich.console import Console
 
-from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.scoring.live import write_venue_config
 from tests.scoring.scenarios import flying200
@@ -340,14 +339,6 @@ class Terminal:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
         os.close(self.fd)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 def flying200_result(tmp_path: Path) -> dict[str, Any]:

@@ -3,13 +3,10 @@ endpoints mirror what is retained, the SSE stream delivers the latest state (als
 second, to fast and slow clients), the pages and result sheets are served, and it stops cleanly."""
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.brokers import mosquitto
 from tests.scoreboards.http import EventStream, get
 from tests.scoreboards.web_helpers import ONLINE, running_scoreboard, until
 from velotime.localvenue import LocalBroker
@@ -33,14 +30,6 @@ F200: dict[str, Any] = {
 }  # fmt: skip
 STANDINGS = {"v": 1, "competition": "keirin-m", "discipline": "keirin", "name": "Keirin",
              "status": "running", "rounds": [], "classification": [], "problems": []}  # fmt: skip
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 def burst_result(n: int) -> dict[str, Any]:

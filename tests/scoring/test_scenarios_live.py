@@ -4,26 +4,17 @@ standings alike, is byte for byte what the offline replay writes, which the scen
 against the results worked out by hand."""
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.scoring.live import live_publications
 from tests.scoring.scenarios import flying200, keirin, kilometre
 from velotime.localvenue import LocalBroker
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 def write_keirin_meet(directory: Path) -> Path:

@@ -4,14 +4,12 @@ across a kill -9 and with garbage on the timing topics."""
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiomqtt
 import pytest
 
-from tests.brokers import mosquitto
 from tests.cli.helpers import velotime
 from tests.daemon.harness import DaemonProcess, Subscriber
 from tests.scoring.live import (
@@ -34,14 +32,6 @@ pytestmark = pytest.mark.timeout(120)
 LINES = {"finish": 0.0, "100m": 100.0, "200m": 200.0}
 ORDER = [101, 103, 102, 104, 105, *range(106, 123), DNS, 124]  # test_engine_flying200, by hand
 US_PER_DAY = 86_400_000_000
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = mosquitto(tmp_path / "broker")
-    local.start()
-    yield local
-    local.stop()
 
 
 @pytest.fixture
