@@ -3,7 +3,6 @@ too)."""
 
 import argparse
 import asyncio
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from velotime.config import Config, ConfigError, load_config
 from velotime.daemon.publisher import BrokerSettings
 from velotime.daemon.service import broker_settings
 from velotime.scoreboards.boards import run_boards
+from velotime.stopping import stop_on_signals
 
 
 def register(commands: Any) -> None:
@@ -46,8 +46,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(config: Config, broker: BrokerSettings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     await run_boards(config, stop, broker=broker)

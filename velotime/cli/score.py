@@ -3,7 +3,6 @@
 import argparse
 import asyncio
 import re
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from velotime.cli.logs import setup_logging
 from velotime.config import Config, ConfigError, load_config
 from velotime.scoring.meet import MeetError
 from velotime.scoring.service import ScoringError, ScoringService
+from velotime.stopping import stop_on_signals
 
 _TOPIC_SAFE = re.compile(r"[a-z0-9_-]+")
 
@@ -76,8 +76,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(service: ScoringService) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     await service.run(stop)

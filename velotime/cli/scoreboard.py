@@ -3,13 +3,13 @@
 import argparse
 import asyncio
 import re
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_listen
+from velotime.stopping import stop_on_signals
 
 if TYPE_CHECKING:
     from velotime.scoreboards.web import WebScoreboard
@@ -82,8 +82,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(scoreboard: "WebScoreboard") -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     await scoreboard.run(stop)

@@ -26,6 +26,7 @@ from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
 from velotime.scoreboards.state import ScoreboardState, mirror
 from velotime.scoreboards.terminal import clock, render
+from velotime.stopping import stop_on_signals
 
 _TOPIC_SAFE = re.compile(r"[a-z0-9_-]+")
 TICK_S = 0.1
@@ -73,10 +74,7 @@ def run(args: argparse.Namespace) -> int:
 async def watch(broker: BrokerSettings, topics: Topics, console: Console | None = None) -> None:
     """Show the venue's state until SIGINT, SIGTERM or SIGHUP."""
     console = console or Console()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals(signal.SIGHUP)
     # Log lines would tear the screen: the latest warning is shown in the header instead (a
     # handler on the root logger also keeps Python's last-resort stderr handler quiet).
     last = _LastMessage()

@@ -3,7 +3,6 @@
 import asyncio
 import logging
 import os
-import signal
 import time
 from collections.abc import Awaitable, Callable
 
@@ -28,6 +27,7 @@ from velotime.daemon.systemd import SystemdNotifier, run_watchdog
 from velotime.daemon.topics import Topics
 from velotime.drivers.driver import SourceDriver, now_us
 from velotime.drivers.session import Session
+from velotime.stopping import stop_on_signals
 
 log = logging.getLogger("velotime.daemon")
 
@@ -184,10 +184,7 @@ async def run_daemon(config: Config, *companions: Companion) -> None:
     `companions` (the scoring service) run in the same event loop until the same stop. One that
     fails is logged and the timing goes on without it: capturing and publishing come first.
     """
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     daemon = Daemon(config)
     async with asyncio.TaskGroup() as group:
         for companion in companions:
