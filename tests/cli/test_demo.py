@@ -3,9 +3,11 @@ devices and the daemon. It must finish on its own in under 60 s, print the stand
 result files that hold the results worked out from the session's designed times
 (tests/demo/expected.py), and `velotime replay` of its capture must give the same files."""
 
+import asyncio
 import importlib.util
 import json
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -16,6 +18,7 @@ import pytest
 from tests.brokers import require_mosquitto
 from tests.cli.helpers import velotime
 from tests.demo import expected
+from tests.scoreboards.http import get
 from velotime.demo.script import EVENT_NAMES, build_session
 from velotime.localvenue import free_port, mosquitto_binary
 
@@ -110,3 +113,37 @@ def test_a_replay_of_its_capture_gives_the_same_result_files(demo: Demo, tmp_pat
     assert sorted(path.name for path in replayed.iterdir()) == names
     for name in names:
         assert (replayed / name).read_bytes() == (live / name).read_bytes(), name
+
+
+async def test_keep_running_keeps_the_scoreboard_up_until_ctrl_c(tmp_path: Path) -> None:
+    if mosquitto_binary() is None and importlib.util.find_spec("amqtt") is None:
+        require_mosquitto()
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "velotime", "demo", "--seed", "11", "--speedup", "200",
+        "--keep-running", "--dir", str(tmp_path / "demo"), "--port", str(port),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    seen: list[str] = []
+    async with asyncio.timeout(90):
+        while not (seen and "stays up until Ctrl-C" in seen[-1]):
+            line = (await process.stdout.readline()).decode()
+            assert line, "".join(seen)  # it must not end on its own
+            seen.append(line)
+    # The session is over and everything is still up: the scoreboard serves its results.
+    state = (await get(port, "/api/state")).json()
+    assert set(state["results"]) == set(EVENTS)
+    assert process.returncode is None
+    process.send_signal(signal.SIGINT)
+    rest, _ = await asyncio.wait_for(process.communicate(), 30)
+    code = await process.wait()
+    assert code == 0, "".join(seen) + rest.decode()
+    assert "byte for byte" in rest.decode()
+
+
+@pytest.mark.parametrize("speedup", ["0", "-2", "fast"])
+def test_a_speedup_is_a_positive_number(speedup: str) -> None:
+    result = velotime("demo", "--speedup", speedup)
+    assert result.returncode == 2
+    assert "--speedup" in result.stderr

@@ -1,5 +1,6 @@
 """`velotime import-lif`: FinishLynx result files in, photo-finish events out."""
 
+import asyncio
 import json
 import os
 import subprocess
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 
 from tests.cli.helpers import velotime
+from tests.daemon.harness import Subscriber
+from velotime.localvenue import LocalBroker, free_port, source_toml, write_local_config
 
 
 def import_lif(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -104,3 +107,27 @@ def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: st
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr
+
+
+async def test_results_are_published_to_the_venues_broker(
+    shared_data: Path, tmp_path: Path, broker: LocalBroker
+) -> None:
+    lif = shared_data / "finishlynx" / "32400031-1-11.lif"
+    offline = events(import_lif(lif, "--timezone", "Europe/Berlin").stdout)
+    # The broker from a configuration (venue id from it), or --broker with --venue.
+    nowhere = f"mqtt://127.0.0.1:{free_port()}"
+    camera = source_toml("lynx", "lynx", f"tcp-listen://127.0.0.1:{free_port()}")
+    config = write_local_config(tmp_path / "venue", "lif-venue", nowhere, camera)
+    runs = [
+        ("lif-venue", ("--config", config, "--broker", broker.url)),  # --broker overrides the file
+        ("other-venue", ("--broker", broker.url, "--venue", "other-venue")),
+    ]
+    for venue, args in runs:
+        topic = f"velotime/{venue}/timing/photofinish"
+        async with Subscriber(broker.port, topic, f"sub-{venue}") as subscriber:
+            result = await asyncio.to_thread(import_lif, lif, "--timezone", "Europe/Berlin", *args)
+            assert result.returncode == 0, result.stderr
+            await subscriber.wait_for(lambda: len(subscriber.messages) >= 13, 10, "13 events")
+        published = [payload for _, payload in subscriber.messages]
+        assert [p["id"] for p in published] == [e["id"] for e in offline]
+        assert [p["data"] for p in published] == [e["data"] for e in offline]

@@ -360,6 +360,16 @@ def test_quiet_writes_no_summary(tmp_path: Path) -> None:
     assert len(events(result.stdout)) == 3
 
 
+def test_fast_is_the_default_pace_and_speed_excludes_it(tmp_path: Path) -> None:
+    capture = capture_of(tmp_path, count=3, spacing_us=1_000)
+    fast = replay(capture, "--offline", "--fast", "--quiet")
+    assert fast.returncode == 0
+    assert fast.stdout == replay(capture, "--offline", "--quiet").stdout
+    both = replay(capture, "--offline", "--fast", "--speed", "1")
+    assert both.returncode == 2
+    assert "not allowed with argument" in both.stderr
+
+
 def on_a_terminal(*args: str | Path) -> bytes:
     """What `velotime ARGS` writes to stderr when stderr is a terminal (a pseudo-terminal)."""
     master, slave = pty.openpty()
