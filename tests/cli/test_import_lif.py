@@ -118,7 +118,7 @@ async def test_results_are_published_to_the_venues_broker(
     nowhere = f"mqtt://127.0.0.1:{free_port()}"
     camera = source_toml("lynx", "lynx", f"tcp-listen://127.0.0.1:{free_port()}")
     config = write_local_config(tmp_path / "venue", "lif-venue", nowhere, camera)
-    runs = [
+    runs: list[tuple[str, tuple[str | Path, ...]]] = [
         ("lif-venue", ("--config", config, "--broker", broker.url)),  # --broker overrides the file
         ("other-venue", ("--broker", broker.url, "--venue", "other-venue")),
     ]

@@ -30,22 +30,30 @@ def write_config(
     return write_local_config(directory, venue, broker_url, p3_source(decoder_port, **settings))
 
 
-class DaemonProcess:
-    def __init__(self, config: Path, log: Path) -> None:
-        self.config = config
+class VelotimeProcess:
+    """A velotime command as a user runs it: a real process, its output in a log file."""
+
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.args = args
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
 
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "velotime", "run", "--config", str(self.config)],
+                [sys.executable, "-m", "velotime", *self.args],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
 
     def kill(self) -> None:
+        """SIGKILL: no goodbye, no flush."""
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
@@ -59,6 +67,14 @@ class DaemonProcess:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+class DaemonProcess(VelotimeProcess):
+    """`velotime run --config CONFIG`."""
+
+    def __init__(self, config: Path, log: Path) -> None:
+        super().__init__(["run", "--config", str(config)], log)
+        self.config = config
 
 
 class Subscriber:

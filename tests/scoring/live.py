@@ -13,7 +13,6 @@ import asyncio
 import itertools
 import json
 import os
-import signal
 import subprocess
 import sys
 import uuid
@@ -23,6 +22,7 @@ from typing import Any
 
 import aiomqtt
 
+from tests.daemon.harness import VelotimeProcess
 from velotime.capture import read_capture
 from velotime.localvenue import LocalBroker, free_port, source_toml
 
@@ -60,45 +60,12 @@ def write_venue_config(
     return path
 
 
-class ScoreProcess:
+class ScoreProcess(VelotimeProcess):
     """`velotime score` as a user runs it: a real process, its log in a file."""
 
     def __init__(self, config: Path, meet: Path, log: Path, *, venue: str | None = None) -> None:
-        self.args = ["score", "--config", str(config), "--meet", str(meet)]
-        if venue is not None:
-            self.args += ["--venue", venue]
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "velotime", *self.args],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-
-    def kill(self) -> None:
-        """SIGKILL: no goodbye, no flush."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> int:
-        """SIGTERM, as systemd stops it; the exit code."""
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else 0
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=20)
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
+        args = ["score", "--config", str(config), "--meet", str(meet)]
+        super().__init__(args + (["--venue", venue] if venue is not None else []), log)
 
 
 class Watch:
