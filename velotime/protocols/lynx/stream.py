@@ -2,7 +2,7 @@
 
 from velotime.protocols.lynx.constants import DEFAULT_MAX_MESSAGE_SIZE
 from velotime.protocols.lynx.decoder import MalformedMessageError, decode_message
-from velotime.protocols.lynx.errors import ErrorKind, LynxError, StreamStats
+from velotime.protocols.lynx.errors import LynxError, StreamStats
 from velotime.protocols.lynx.framer import LynxFramer
 from velotime.protocols.lynx.records import LynxRecord, Unknown
 
@@ -39,9 +39,7 @@ class LynxStream:
             try:
                 record = decode_message(item)
             except MalformedMessageError as exc:
-                error = LynxError(ErrorKind.MALFORMED, item, str(exc))
-                stats.count(error)
-                out.append(error)
+                out.append(self._framer.malformed(item, str(exc)))
                 continue
             stats.messages += 1
             stats.bad_fields += len(record.invalid)

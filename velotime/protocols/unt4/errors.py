@@ -1,45 +1,13 @@
 """Bad input as data: what the UNT4 stream reports instead of raising."""
 
-from enum import StrEnum
+from velotime.protocols.framing import ErrorKind, FramingError, FramingStats
 
-import msgspec
-
-
-class ErrorKind(StrEnum):
-    GARBAGE = "garbage"  # bytes outside any message
-    TRUNCATED = "truncated"  # a message cut off by the next SOH or by the end of the stream
-    OVERSIZED = "oversized"  # no EOT within the maximum message size
-    MALFORMED = "malformed"  # framed, but not a UNT4 message (see codec.decode_message)
+__all__ = ["EncodeError", "ErrorKind", "MalformedMessageError", "StreamStats", "Unt4Error"]
 
 
-class Unt4Error(msgspec.Struct, frozen=True):
-    """One skipped piece of the stream, with the bytes it covered (for logs and audits)."""
-
-    kind: ErrorKind
-    raw: bytes
-    detail: str = ""
-
-
-class StreamStats(msgspec.Struct):
-    """Running counts of what a stream produced and skipped."""
-
-    messages: int = 0  # records produced
-    garbage_bytes: int = 0
-    truncated: int = 0
-    oversized: int = 0
-    malformed: int = 0
-
-    @property
-    def bad_messages(self) -> int:
-        """Messages skipped (garbage is counted in bytes, on its own)."""
-        return self.truncated + self.oversized + self.malformed
-
-    def count(self, error: Unt4Error) -> None:
-        if error.kind is ErrorKind.GARBAGE:
-            self.garbage_bytes += len(error.raw)
-        else:
-            name = error.kind.value
-            setattr(self, name, getattr(self, name) + 1)
+# A skipped piece of the stream, and the stream's counts: framing's, by the codec's names.
+Unt4Error = FramingError
+StreamStats = FramingStats
 
 
 class MalformedMessageError(ValueError):

@@ -1,0 +1,145 @@
+"""Framing for the protocols whose messages run from SOH to EOT (FinishLynx, UNT4 boards).
+
+Sans-I/O: bytes in, whole messages and `FramingError`s out. No message can hold SOH or EOT, so
+a message is exactly the bytes from an SOH to the next EOT. An SOH before the EOT means the
+earlier message was cut off (a connection lost mid-message, a UDP datagram lost, a cable
+unplugged): it is reported and framing starts again at the new SOH, so a broken message never
+costs the good one after it. Bytes outside messages are reported as garbage, one report a run.
+"""
+
+from enum import StrEnum
+
+import msgspec
+
+SOH = 0x01
+EOT = 0x04
+_EOT_BYTES = bytes([EOT])
+
+
+class ErrorKind(StrEnum):
+    GARBAGE = "garbage"  # bytes outside any message
+    TRUNCATED = "truncated"  # a message cut off by the next SOH or by the end of the stream
+    OVERSIZED = "oversized"  # no EOT within the maximum message size
+    MALFORMED = "malformed"  # framed, but not a message of the protocol (its decoder says why)
+
+
+class FramingError(msgspec.Struct, frozen=True):
+    """One skipped piece of the stream, with the bytes it covered (for logs and audits)."""
+
+    kind: ErrorKind
+    raw: bytes
+    detail: str = ""
+
+
+class FramingStats(msgspec.Struct):
+    """Running counts of what a stream produced and skipped."""
+
+    messages: int = 0  # records produced
+    garbage_bytes: int = 0
+    truncated: int = 0
+    oversized: int = 0
+    malformed: int = 0
+
+    @property
+    def bad_messages(self) -> int:
+        """Messages skipped (garbage is counted in bytes, on its own)."""
+        return self.truncated + self.oversized + self.malformed
+
+    def count(self, error: FramingError) -> None:
+        if error.kind is ErrorKind.GARBAGE:
+            self.garbage_bytes += len(error.raw)
+        else:
+            name = error.kind.value
+            setattr(self, name, getattr(self, name) + 1)
+
+
+class SohEotFramer:
+    """Feed chunks split anywhere; get back messages (bytes, SOH to EOT) and errors, counted in
+    `stats` (a protocol's own stats may add counts of its own)."""
+
+    def __init__(
+        self, max_message_size: int, min_message_size: int, stats: FramingStats | None = None
+    ) -> None:
+        if max_message_size < min_message_size:
+            raise ValueError(f"max_message_size must be at least {min_message_size}")
+        self.max_message_size = max_message_size
+        self.stats = stats if stats is not None else FramingStats()
+        self._pending = b""  # the start of a message whose EOT has not arrived yet
+
+    def feed(self, data: bytes) -> list[bytes | FramingError]:
+        buf = self._pending + data if self._pending else bytes(data)
+        # Every piece but the last ends at an EOT: a message from its last SOH, possibly after
+        # garbage and cut-off messages.
+        pieces = buf.split(_EOT_BYTES)
+        tail = pieces.pop()
+        out: list[bytes | FramingError] = []
+        for piece in pieces:
+            start = piece.rfind(SOH)
+            if start < 0:
+                self._error(out, ErrorKind.GARBAGE, piece + _EOT_BYTES)
+                continue
+            if start:
+                self._skip_broken(piece[:start], out)
+            message = piece[start:] + _EOT_BYTES
+            if len(message) > self.max_message_size:
+                self._error(out, ErrorKind.OVERSIZED, message, f"{len(message)} bytes")
+            else:
+                out.append(message)
+        self._hold_tail(tail, out)
+        return out
+
+    def close(self) -> list[bytes | FramingError]:
+        """End of stream: a message still incomplete is reported as truncated."""
+        out: list[bytes | FramingError] = []
+        if self._pending:
+            rest, self._pending = self._pending, b""
+            self._error(out, ErrorKind.TRUNCATED, rest, "end of stream")
+        return out
+
+    def malformed(self, message: bytes, detail: str) -> FramingError:
+        """A framed message the protocol's decoder refused: counted, for the caller to report."""
+        error = FramingError(ErrorKind.MALFORMED, message, detail)
+        self.stats.count(error)
+        return error
+
+    def _skip_broken(self, piece: bytes, out: list[bytes | FramingError]) -> None:
+        """Report bytes holding no EOT: leading garbage, then messages cut off by a later SOH."""
+        start = piece.find(SOH)
+        if start != 0:
+            self._error(out, ErrorKind.GARBAGE, piece if start < 0 else piece[:start])
+        while start >= 0:
+            following = piece.find(SOH, start + 1)
+            raw = piece[start:] if following < 0 else piece[start:following]
+            self._error(out, ErrorKind.TRUNCATED, raw, "cut off by SOH")
+            start = following
+
+    def _hold_tail(self, tail: bytes, out: list[bytes | FramingError]) -> None:
+        """Keep the message begun after the last EOT for the next chunk; report the rest."""
+        self._pending = b""
+        if not tail:
+            return
+        start = tail.rfind(SOH)
+        if start < 0:
+            self._error(out, ErrorKind.GARBAGE, tail)
+            return
+        if start:
+            self._skip_broken(tail[:start], out)
+        if len(tail) - start > self.max_message_size:
+            self._error(out, ErrorKind.OVERSIZED, tail[start:], "no EOT")
+            return
+        self._pending = tail[start:]
+
+    def _error(
+        self, out: list[bytes | FramingError], kind: ErrorKind, raw: bytes, detail: str = ""
+    ) -> None:
+        self.stats.count(FramingError(kind, raw, detail))
+        previous = out[-1] if out else None
+        # One report per run of garbage, however many EOTs it held.
+        if (
+            kind is ErrorKind.GARBAGE
+            and isinstance(previous, FramingError)
+            and previous.kind is ErrorKind.GARBAGE
+        ):
+            out[-1] = FramingError(kind, previous.raw + raw)
+        else:
+            out.append(FramingError(kind, raw, detail))
