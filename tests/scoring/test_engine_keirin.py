@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
+from tests.scoring.scenarios.devices import riders_toml
 from velotime.daemon.events import Event
 from velotime.drivers.lynx.session import LynxSession
 from velotime.drivers.p3.session import P3Session
@@ -49,11 +50,7 @@ CORRECTED = [*CAMERA, (4, "25", 100_699_000), (5, "23", 100_701_000), (None, "26
 
 
 def meet() -> Meet:
-    riders = "".join(
-        f'[[riders]]\nbib = {bib}\nname = "{NAMES[bib]}"\nnation = "NED"\n'
-        f"transponders = [{TRANSPONDER[bib]}]\n"
-        for bib in RIDERS
-    )
+    riders = riders_toml({bib: (NAMES[bib], "NED", TRANSPONDER[bib]) for bib in RIDERS})
     return parse_meet(
         f'[meet]\nid = "test"\n{riders}\n'
         f'[[events]]\nid = "{EVENT}"\ndiscipline = "keirin"\nround = "1"\nheat = "1"\n'

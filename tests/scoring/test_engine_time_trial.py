@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
+from tests.scoring.scenarios.devices import riders_toml
 from velotime.drivers.timy.session import Channel, TimySession
 from velotime.protocols.timy import Impulse, encode
 from velotime.scoring.commands import Arm, Command, Final, NextRider, SetStatus
@@ -43,11 +44,7 @@ Step = Command | tuple[int, bytes]  # an operator command, or a Timy line as rec
 
 
 def meet_text() -> str:
-    riders = "".join(
-        f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\nnation = "N{bib}"\n'
-        f"transponders = [{1000 + bib}]\n"
-        for bib in START_ORDER
-    )
+    riders = riders_toml({bib: (f"Rider {bib}", f"N{bib}", 1000 + bib) for bib in START_ORDER})
     return f"""
 [meet]
 id = "test"

@@ -30,6 +30,16 @@ TIMY_DELAY_US = 4_000  # the Timy prints its line at once; the serial line takes
 SPLIT_EVERY = 5  # every fifth record of a decoder arrives in two reads of the socket
 
 
+def riders_toml(riders: dict[int, tuple[str, str, int | None]]) -> str:
+    """The meet file's [[riders]]: bib -> (name, nation, transponder or None)."""
+    out = ""
+    for bib, (name, nation, transponder) in riders.items():
+        out += f'[[riders]]\nbib = {bib}\nname = "{name}"\nnation = "{nation}"\n'
+        if transponder is not None:
+            out += f"transponders = [{transponder}]\n"
+    return out
+
+
 def venue_us(year: int, month: int, day: int, hour: int, minute: int) -> int:
     """An instant on the venue clock (unix microseconds) from the local time of day."""
     local = datetime(year, month, day, hour, minute, tzinfo=ZONE)

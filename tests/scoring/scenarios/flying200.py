@@ -39,7 +39,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tests.scoring.scenarios import devices
-from tests.scoring.scenarios.devices import Chunk, Decoder, Timy, command, result_line, venue_us
+from tests.scoring.scenarios.devices import (
+    Chunk,
+    Decoder,
+    Timy,
+    command,
+    result_line,
+    riders_toml,
+    venue_us,
+)
 from velotime.scoring.commands import Arm, Final, Provisional, SetStatus
 
 Photocells = Literal["armed", "every_pass", "none"]
@@ -115,10 +123,8 @@ TIMY_CHANNELS = {4: "200m", 1: "finish"}
 
 
 def meet_text() -> str:
-    riders = "".join(
-        f'[[riders]]\nbib = {bib}\nname = "{name}"\nnation = "{nation}"\n'
-        f"transponders = [{TRANSPONDER[bib]}]\n"
-        for bib, (name, nation) in RIDERS.items()
+    riders = riders_toml(
+        {bib: (name, nation, TRANSPONDER[bib]) for bib, (name, nation) in RIDERS.items()}
     )
     return f"""[meet]
 id = "scenario-f200"

@@ -36,6 +36,7 @@ from typing import Any
 
 import msgspec
 
+from tests.scoring.scenarios.devices import riders_toml
 from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter
 from velotime.protocols import lynx, p3
 from velotime.scoring.commands import (
@@ -97,11 +98,7 @@ EXPECTED_CLASSIFICATION: list[tuple[int | None, int, str]] = [
 
 
 def meet_text() -> str:
-    riders = "".join(
-        f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\nnation = "NED"\n'
-        f"transponders = [{TRANSPONDER[bib]}]\n"
-        for bib in BIBS
-    )
+    riders = riders_toml({bib: (f"Rider {bib}", "NED", TRANSPONDER[bib]) for bib in BIBS})
     return f"""
 [meet]
 id = "keirin-scenario"

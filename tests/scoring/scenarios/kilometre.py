@@ -29,7 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from tests.scoring.scenarios import devices
-from tests.scoring.scenarios.devices import Chunk, Decoder, Timy, command, result_line, venue_us
+from tests.scoring.scenarios.devices import (
+    Chunk,
+    Decoder,
+    Timy,
+    command,
+    result_line,
+    riders_toml,
+    venue_us,
+)
 from velotime.scoring.commands import Arm, Command, Final, NextRider, Provisional, SetStatus
 
 EVENT = "kilo"
@@ -67,10 +75,8 @@ DECODER = ("p3-finish", 268310, 3_600_000_000 + 4_321)  # a decoder clock on loc
 
 
 def meet_text() -> str:
-    riders = "".join(
-        f'[[riders]]\nbib = {bib}\nname = "{name}"\nnation = "{nation}"\n'
-        f"transponders = [{TRANSPONDER[bib]}]\n"
-        for bib, (name, nation) in RIDERS.items()
+    riders = riders_toml(
+        {bib: (name, nation, TRANSPONDER[bib]) for bib, (name, nation) in RIDERS.items()}
     )
     return f"""[meet]
 id = "scenario-kilo"
