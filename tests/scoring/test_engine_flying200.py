@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from velotime.daemon.sources import SourceDescription, photocell_lines
 from velotime.drivers.timy.session import Channel, TimySession
 from velotime.protocols.timy import Impulse, encode
 from velotime.scoring.commands import Arm, Final, SetStatus
@@ -121,3 +122,29 @@ def test_timing_counts_only_while_an_event_is_running() -> None:
     assert engine.timing(impulse) == []
     assert engine.command(SetStatus(event="f200", bib=101, status="DSQ")) == []
     assert engine.skipped_commands  # a final result is not changed by a late command
+
+
+def test_the_venues_photocell_lines_are_known_before_any_impulse() -> None:
+    # Rider 101 (transponder 5101) rides a slow run-up pass seen by the loops only: 15.000 s.
+    meet = parse_meet(
+        meet_text().replace('name = "Rider 101"\n', 'name = "Rider 101"\ntransponders = [5101]\n')
+    )
+    run_up = [
+        {"id": f"p{i}", "kind": "passing", "data": {"line": line, "t_us": t, "transponder": 5101}}
+        for i, (line, t) in enumerate([("200m", 0), ("finish", 15_000_000)])
+    ]
+    shown = {}
+    for photocells in ((), ("200m", "finish")):
+        source = SourceDescription(
+            protocol="timy", channels={f"C{i}": Channel(line=ln) for i, ln in enumerate(photocells)}
+        )
+        engine = ScoringEngine(
+            meet, {"finish": 0, "200m": 200}, photocell_lines=photocell_lines([source])
+        )
+        engine.command(Arm(event="f200"))
+        for envelope in run_up:
+            engine.feed(envelope)
+        shown[bool(photocells)] = [line.get("time") for line in engine.results("f200")["lines"]]
+    # A venue with photocells shows no time until they time the effort; a venue without them
+    # shows the pass the loops saw (its fastest pass so far).
+    assert shown == {True: [], False: ["15.000"]}

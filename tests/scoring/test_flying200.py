@@ -650,6 +650,22 @@ def test_with_armed_photocells_a_run_up_pass_is_never_shown_as_an_effort() -> No
     assert attribution.waiting == []  # B has crossed the 200 m line (run-up): not waiting
 
 
+def test_a_venue_with_photocells_shows_no_run_up_pass_before_the_first_impulse() -> None:
+    # Live, the first rider of the session, before the effort: two run-up passes (loops only),
+    # no photocell impulse yet. A venue with photocells (its configuration says so) shows no
+    # time; without that knowledge the fastest run-up pass (15.530 s) shows as the rider's time.
+    so_far = reads(4031, T0, (RUN_UP_1, RUN_UP_2))
+    start_order = [Starter(bib=RIDER_A)]
+    assert attribute_crossings(start_order, so_far, TRANSPONDERS, photocells=True).efforts == []
+    (shown,) = attribute_crossings(start_order, so_far, TRANSPONDERS).efforts
+    assert shown.time_us == 15_530_000
+    # Once the effort is ridden, both give the photocells' 10.500.
+    ridden = so_far + reads(4031, T0, (EFFORT,)) + beams(T0, (EFFORT,))
+    for photocells in (True, False):
+        attribution = attribute_crossings(start_order, ridden, TRANSPONDERS, photocells=photocells)
+        assert [effort.time_us for effort in attribution.efforts] == [10_500_000]
+
+
 def test_a_missed_photocell_impulse_is_made_up_by_the_loop() -> None:
     crossings = [
         *reads(4031, T0, PASSES),

@@ -25,7 +25,7 @@ from velotime.capture.reader import CaptureFormatError
 from velotime.daemon.events import CommandData
 from velotime.daemon.lif_import import heat_events
 from velotime.daemon.outbox import Outbox
-from velotime.daemon.sources import SourceDescription
+from velotime.daemon.sources import SourceDescription, photocell_lines
 from velotime.daemon.topics import Topics
 from velotime.drivers.session import Session
 from velotime.drivers.timy.session import Channel
@@ -196,7 +196,9 @@ class Replayer:
             if not reader.header.lines:
                 raise CaptureFormatError(f"{path}: the capture does not name the venue's lines")
             length = reader.header.track_length_m or 250
-            self.engine = ScoringEngine(self.meet, reader.header.lines, length)
+            sources = map(SourceDescription.from_builtins, reader.header.sources.values())
+            photocells = photocell_lines(sources)
+            self.engine = ScoringEngine(self.meet, reader.header.lines, length, photocells)
         self.stats.files.append(ReplayedFile(path, reader.header))
         for name, description in reader.header.sources.items():
             self.add_source(name, SourceDescription.from_builtins(description))

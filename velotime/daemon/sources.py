@@ -4,6 +4,7 @@ Replay rebuilds its sessions from these descriptions, so it needs no configurati
 starts exactly where the live daemon resumed.
 """
 
+from collections.abc import Iterable
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -90,3 +91,15 @@ class SourceDescription(msgspec.Struct, frozen=True, kw_only=True, omit_defaults
     @classmethod
     def from_builtins(cls, data: dict[str, Any]) -> "SourceDescription":
         return msgspec.convert(data, cls)
+
+
+def photocell_lines(sources: Iterable[SourceDescription]) -> set[str]:
+    """The timing lines an impulse timer's photocells are wired to (the start gate is not one):
+    the scoring engine knows from these, before any impulse, that photocells time those lines."""
+    return {
+        channel.line
+        for source in sources
+        if source.protocol == "timy"
+        for channel in source.channels.values()
+        if channel.line != "start"
+    }

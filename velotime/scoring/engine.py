@@ -9,7 +9,7 @@ their names: 0 is the finish, 100 and 200 are the flying 200 m's lines. Photocel
 a line where the venue has them; transponder passings time it otherwise.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import msgspec
@@ -59,21 +59,28 @@ _json = msgspec.json.Encoder()
 
 class ScoringEngine:
     def __init__(
-        self, meet: Meet, line_distances: Mapping[str, float], track_length_m: float = 250
+        self,
+        meet: Meet,
+        line_distances: Mapping[str, float],
+        track_length_m: float = 250,
+        photocell_lines: Collection[str] = (),
     ) -> None:
+        """`photocell_lines`: the lines an impulse timer's channels are wired to (the venue's
+        configuration, or a capture's header), known before any impulse arrives."""
         self.meet = meet
-        self._keirin = KeirinScorer()
-        self.scorers: dict[str, Scorer] = {
-            "flying200": Flying200Scorer(),
-            "time_trial": TimeTrialScorer(track_length_m),
-            "keirin": self._keirin,
-        }
         self._line_roles = {
             name: _ROLE_OF_DISTANCE[int(distance)]
             for name, distance in line_distances.items()
             if distance in _ROLE_OF_DISTANCE
         }
         self._line_roles["start"] = Role.START  # an impulse timer channel wired to the gate
+        photocell_roles = [self._line_roles[n] for n in photocell_lines if n in self._line_roles]
+        self._keirin = KeirinScorer()
+        self.scorers: dict[str, Scorer] = {
+            "flying200": Flying200Scorer(photocell_roles),
+            "time_trial": TimeTrialScorer(track_length_m),
+            "keirin": self._keirin,
+        }
         self._events = {event.id: EventState(event) for event in meet.events}
         self._competitions = {spec.id: KeirinCompetition(spec) for spec in meet.competitions}
         self._competition_of: dict[str, KeirinCompetition] = {}

@@ -40,6 +40,7 @@ from velotime.daemon.events import ENVELOPE_VERSION
 from velotime.daemon.outbox import Outbox
 from velotime.daemon.publisher import BrokerSettings, Publisher, mqtt_client
 from velotime.daemon.service import broker_settings
+from velotime.daemon.sources import SourceDescription, photocell_lines
 from velotime.daemon.topics import Topics
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, MeetError, parse_meet
@@ -214,6 +215,7 @@ class ScoringService:
         self.topics = Topics(config.mqtt.topic_prefix, self.venue)
         self.status_topic = f"{self.topics.root}/status/scoring"
         self._lines = {line.name: line.distance_m for line in config.lines}
+        self._photocell_lines = photocell_lines(SourceDescription.of(s) for s in config.sources)
         self._track_length_m = config.venue.track_length_m
         self.counts = Counts()
         self.started_us = time.time_ns() // 1000
@@ -320,7 +322,7 @@ class ScoringService:
     def _replayed(
         self, meet: Meet, envelopes: list[dict[str, Any]], *, quiet: bool = False
     ) -> ScoringEngine:
-        engine = ScoringEngine(meet, self._lines, self._track_length_m)
+        engine = ScoringEngine(meet, self._lines, self._track_length_m, self._photocell_lines)
         for envelope in envelopes:
             try:
                 engine.feed(envelope)

@@ -5,6 +5,7 @@ run-up and cool-down passes included, photocells and transponders on one line in
 rules decide which pass is each rider's effort and let photocells time it where they exist.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
@@ -27,11 +28,18 @@ _LINES = {Role.FINISH: Line.FINISH, Role.LINE_100: Line.LINE_100, Role.LINE_200:
 
 
 class Flying200Scorer:
+    def __init__(self, photocell_roles: Collection[Role] = ()) -> None:
+        # Photocells time the effort at either end: the venue's configuration says so up front.
+        self.photocells = bool({Role.LINE_200, Role.FINISH} & set(photocell_roles))
+
     def lines(self, state: EventState, meet: Meet) -> list[ResultLine]:
         excluded = {bib for bib, status in state.decisions.items() if status == Status.DNS}
         starters = [_starter(meet, bib) for bib in state.event.start_order if bib not in excluded]
         attribution = attribute_crossings(
-            starters, _crossings(state.crossings), meet.bib_of_transponder()
+            starters,
+            _crossings(state.crossings),
+            meet.bib_of_transponder(),
+            photocells=self.photocells,
         )
         efforts = {effort.bib: effort for effort in attribution.efforts}
         for bib, time_us in state.times.items():  # corrections: the commissaires' time

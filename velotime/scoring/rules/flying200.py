@@ -414,6 +414,7 @@ def attribute_crossings(
     max_effort_us: int = MAX_EFFORT_US,
     match_us: int = MATCH_US,
     min_lap_us: int = MIN_LAP_US,
+    photocells: bool = False,
 ) -> Attribution:
     """Each rider's effort from every crossing of a session, two riders on the track at once.
 
@@ -455,6 +456,11 @@ def attribute_crossings(
     12 s, a run-up or cool-down pass 15 to 25 s). Until the effort is ridden, a transponder-only
     session shows the rider's fastest run-up pass so far (the result says "running"). After a
     restart (3.2.028) give only the crossings of the attempt that counts.
+
+    `photocells`: the venue has photocells on the 200 m line or the finish (its
+    configuration says so), so only photocell-timed passes count from the first crossing on.
+    Without it, the session's first such impulse says so; until then a transponder pass of
+    the first rider could show as his or her time.
 
     Any crossing that is part of no pass (a finish with nobody on the track, a double read, an
     unknown transponder, a rider's crossing before his or her first 200 m line) is returned in
@@ -518,7 +524,9 @@ def attribute_crossings(
             rider.open = None
 
     # Photocells at either end of the timed 200 m: only the passes they timed count.
-    photocells = any(c.transponder is None and c.line is not Line.LINE_100 for c in crossings)
+    photocells = photocells or any(
+        c.transponder is None and c.line is not Line.LINE_100 for c in crossings
+    )
     efforts = []
     for starter in start_order:
         best = _counting_pass(riders[starter.bib].passes, photocells=photocells)
