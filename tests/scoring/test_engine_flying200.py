@@ -8,7 +8,7 @@ import msgspec
 from velotime.daemon.sources import SourceDescription, photocell_lines
 from velotime.drivers.timy.session import Channel, TimySession
 from velotime.protocols.timy import Impulse, encode
-from velotime.scoring.commands import Arm, Final, SetStatus
+from velotime.scoring.commands import Arm, Final, NextRider, SetStatus
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 
@@ -148,3 +148,29 @@ def test_the_venues_photocell_lines_are_known_before_any_impulse() -> None:
     # A venue with photocells shows no time until they time the effort; a venue without them
     # shows the pass the loops saw (its fastest pass so far).
     assert shown == {True: [], False: ["15.000"]}
+
+
+def test_a_rider_named_again_restarts_and_only_the_new_attempt_counts() -> None:
+    meet = parse_meet(
+        meet_text().replace('name = "Rider 101"\n', 'name = "Rider 101"\ntransponders = [5101]\n')
+    )
+    engine = ScoringEngine(meet, {"finish": 0, "200m": 200})
+    engine.command(Arm(event="f200"))
+    count = iter(range(100))
+
+    def ride(*crossings: tuple[str, int]) -> None:
+        for line, t in crossings:
+            data = {"line": line, "t_us": t, "transponder": 5101}
+            engine.feed({"id": f"p{next(count)}", "kind": "passing", "data": data})
+
+    def times() -> list[str]:
+        return [line["time"] for line in engine.results("f200")["lines"] if line["bib"] == 101]
+
+    engine.command(NextRider(event="f200", bib=101))
+    ride(("200m", 0), ("finish", 10_300_000))  # 10.300, then a crash: a restart is allowed
+    assert times() == ["10.300"]
+    published = engine.command(NextRider(event="f200", bib=101))  # named again: the restart
+    assert [p.payload["on_track"] for p in published if p.key == "current"] == [101]
+    assert times() == []  # the voided attempt no longer counts; nothing ridden since
+    ride(("200m", 60_000_000), ("finish", 75_000_000), ("200m", 80_000_000), ("finish", 90_500_000))
+    assert times() == ["10.500"]  # the fastest pass of the new attempt (a 15.000 run-up first)

@@ -666,6 +666,21 @@ def test_a_venue_with_photocells_shows_no_run_up_pass_before_the_first_impulse()
         assert [effort.time_us for effort in attribution.efforts] == [10_500_000]
 
 
+def test_after_a_restart_only_the_later_attempt_counts() -> None:
+    # A's first attempt (10.300 s) ends in a crash after the line; the commissaires allow the
+    # restart (3.2.028), and A rides 10.500 s at T0. The faster, voided attempt must not count.
+    first = T0 - 120_000_000
+    crossings = reads(4031, first, ((0, 5_100_000, 10_300_000),)) + reads(4031, T0, PASSES)
+    start_order = [Starter(bib=RIDER_A)]
+    (voided,) = attribute_crossings(start_order, crossings, TRANSPONDERS).efforts
+    assert voided.time_us == 10_300_000  # without the restart: the first attempt
+    restart_us = T0 - 60_000_000  # when the desk named A again, before the new run-up
+    attribution = attribute_crossings(
+        start_order, crossings, TRANSPONDERS, restarted={RIDER_A: restart_us}
+    )
+    assert [effort.time_us for effort in attribution.efforts] == [10_500_000]
+
+
 def test_a_missed_photocell_impulse_is_made_up_by_the_loop() -> None:
     crossings = [
         *reads(4031, T0, PASSES),

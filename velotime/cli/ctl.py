@@ -52,7 +52,7 @@ def register(commands: Any) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="COMMAND")
     arm = actions.add_parser("arm", help="this event is on the track now")
     arm.add_argument("event")
-    rider = actions.add_parser("next-rider", help="a time trial: this rider rides now")
+    rider = actions.add_parser("next-rider", help="this rider rides now (named again: a restart)")
     rider.add_argument("event")
     rider.add_argument("bib", type=int)
     status = actions.add_parser("status", help="a commissaires' decision about a rider")

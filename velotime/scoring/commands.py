@@ -18,8 +18,9 @@ class Arm(msgspec.Struct, frozen=True, kw_only=True, tag="arm"):
 
 
 class NextRider(msgspec.Struct, frozen=True, kw_only=True, tag="next_rider"):
-    """A time trial: this rider rides now; the timing from here is theirs. The same rider named
-    again means a restart: only the last start counts (3.2.021 ter)."""
+    """This rider rides now. In a time trial the timing from here is theirs; in a flying 200 m
+    it is optional (transponders name the riders) and shows who is on the track. The same rider
+    named again means a restart: only the last start counts (3.2.021 ter, 3.2.028)."""
 
     event: str
     bib: int

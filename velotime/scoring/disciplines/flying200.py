@@ -40,6 +40,7 @@ class Flying200Scorer:
             _crossings(state.crossings),
             meet.bib_of_transponder(),
             photocells=self.photocells,
+            restarted=_restarts(state),
         )
         efforts = {effort.bib: effort for effort in attribution.efforts}
         for bib, time_us in state.times.items():  # corrections: the commissaires' time
@@ -74,6 +75,24 @@ def _crossings(timings: list[Timing]) -> list[Crossing]:
         if t.role in _LINES and (t.photocell or t.transponder is not None)
     ]
     return sorted(chosen, key=lambda c: c.t_us)
+
+
+def _restarts(state: EventState) -> dict[int, int]:
+    """Riders the desk named again (`next_rider`: a restart, 3.2.028): bib -> the time of the
+    first timing event after the last naming; only passes from then on count. A rider named
+    again with nothing recorded since has no effort yet."""
+    named: dict[int, list[int]] = {}
+    for index, bib in state.marks:
+        named.setdefault(bib, []).append(index)
+    restarted = {}
+    for bib, indices in named.items():
+        if len(indices) > 1:
+            after = state.crossings[indices[-1] :]
+            restarted[bib] = after[0].t_us if after else _NOT_YET
+    return restarted
+
+
+_NOT_YET = 1 << 62  # later than any venue time: no pass counts
 
 
 def _starter(meet: Meet, bib: int) -> Starter:

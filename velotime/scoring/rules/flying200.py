@@ -55,8 +55,8 @@ In rare sub-millisecond cases the printed last-100 m lap (a difference of trunca
 0.001 s more than the tie-break time (the interval truncated); see `last_100_us`.
 
 **Restart (3.2.028).** One restart is allowed after an incident. The effort that counts is the
-later one: the caller passes only that effort (and, to `attribute_crossings`, only the
-crossings of the attempt that counts). There is no attempt number here on purpose.
+later one: `attribute_crossings(restarted=...)` counts only the rider's passes from the restart
+on (the engine takes it from the desk naming the rider again, `next_rider`).
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -415,6 +415,7 @@ def attribute_crossings(
     match_us: int = MATCH_US,
     min_lap_us: int = MIN_LAP_US,
     photocells: bool = False,
+    restarted: Mapping[int, int] | None = None,
 ) -> Attribution:
     """Each rider's effort from every crossing of a session, two riders on the track at once.
 
@@ -454,13 +455,16 @@ def attribute_crossings(
     A commissaire accepts this because the timed 200 m is the one pass a rider rides flat out:
     the run-up laps before it and the cool-down after are far slower (a flying 200 m takes 9 to
     12 s, a run-up or cool-down pass 15 to 25 s). Until the effort is ridden, a transponder-only
-    session shows the rider's fastest run-up pass so far (the result says "running"). After a
-    restart (3.2.028) give only the crossings of the attempt that counts.
+    session shows the rider's fastest run-up pass so far (the result says "running").
 
     `photocells`: the venue has photocells on the 200 m line or the finish (its
     configuration says so), so only photocell-timed passes count from the first crossing on.
     Without it, the session's first such impulse says so; until then a transponder pass of
     the first rider could show as his or her time.
+
+    `restarted`: bib -> venue time of a restart (3.2.028, after a fall or a mechanical
+    incident): only the rider's passes from the 200 m line at or after it count. The rider is
+    named by a transponder read here; a venue of photocells alone has no identity to go by.
 
     Any crossing that is part of no pass (a finish with nobody on the track, a double read, an
     unknown transponder, a rider's crossing before his or her first 200 m line) is returned in
@@ -529,7 +533,9 @@ def attribute_crossings(
     )
     efforts = []
     for starter in start_order:
-        best = _counting_pass(riders[starter.bib].passes, photocells=photocells)
+        since = (restarted or {}).get(starter.bib)
+        passes = [p for p in riders[starter.bib].passes if since is None or p.line_200_us >= since]
+        best = _counting_pass(passes, photocells=photocells)
         if best is not None:
             efforts.append(
                 Effort(
