@@ -23,6 +23,7 @@ from typing import TypeVar
 
 import aiomqtt
 
+from benchmarks.daemon_pipeline import percentile
 from velotime.localvenue import LocalMosquitto, source_toml, write_local_config
 from velotime.simulators.timy import TimySimulator
 
@@ -33,11 +34,6 @@ RIDERS = 40  # per event
 US_PER_DAY = 86_400_000_000
 GAP_S = 0.1  # between riders
 K = TypeVar("K")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def meet_text() -> str:
