@@ -7,9 +7,13 @@ unplugged): it is reported and framing starts again at the new SOH, so a broken 
 costs the good one after it. Bytes outside messages are reported as garbage, one report a run.
 """
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import TypeVar
 
 import msgspec
+
+_Record = TypeVar("_Record")
 
 SOH = 0x01
 EOT = 0x04
@@ -96,11 +100,29 @@ class SohEotFramer:
             self._error(out, ErrorKind.TRUNCATED, rest, "end of stream")
         return out
 
-    def malformed(self, message: bytes, detail: str) -> FramingError:
-        """A framed message the protocol's decoder refused: counted, for the caller to report."""
-        error = FramingError(ErrorKind.MALFORMED, message, detail)
-        self.stats.count(error)
-        return error
+    def decode(
+        self,
+        items: list[bytes | FramingError],
+        decode_message: Callable[[bytes], _Record],
+        refused: type[ValueError],
+    ) -> list[_Record | FramingError]:
+        """`feed`'s or `close`'s items with each message decoded, counted in `messages`; one
+        the decoder refuses (raising `refused`) becomes a counted `malformed` error."""
+        out: list[_Record | FramingError] = []
+        for item in items:
+            if not isinstance(item, bytes):
+                out.append(item)
+                continue
+            try:
+                record = decode_message(item)
+            except refused as exc:
+                error = FramingError(ErrorKind.MALFORMED, item, str(exc))
+                self.stats.count(error)
+                out.append(error)
+                continue
+            self.stats.messages += 1
+            out.append(record)
+        return out
 
     def _skip_broken(self, piece: bytes, out: list[bytes | FramingError]) -> None:
         """Report bytes holding no EOT: leading garbage, then messages cut off by a later SOH."""

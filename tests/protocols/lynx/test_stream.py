@@ -15,6 +15,7 @@ from velotime.protocols.lynx import (
     Result,
     ResultsComplete,
     Stopped,
+    StreamStats,
 )
 
 STOPPED = b"\x01TS\x0212.3456\x04"
@@ -119,5 +120,16 @@ def test_the_maximum_size_must_hold_the_shortest_message() -> None:
     assert LynxStream(max_message_size=5).feed(TRAILER) == [ResultsComplete()]
 
 
-def test_error_kinds_are_what_the_stats_count() -> None:
-    assert {k.value for k in ErrorKind} == {"garbage", "truncated", "oversized", "malformed"}
+def test_each_error_kind_has_its_own_count() -> None:
+    # Garbage is counted in bytes (3 here), every other kind in skipped messages.
+    counted = {
+        ErrorKind.GARBAGE: StreamStats(garbage_bytes=3),
+        ErrorKind.TRUNCATED: StreamStats(truncated=1),
+        ErrorKind.OVERSIZED: StreamStats(oversized=1),
+        ErrorKind.MALFORMED: StreamStats(malformed=1),
+    }
+    assert set(counted) == set(ErrorKind)
+    for kind, expected in counted.items():
+        stats = StreamStats()
+        stats.count(LynxError(kind, b"\x01TS"))
+        assert stats == expected, kind

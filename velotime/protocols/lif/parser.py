@@ -8,7 +8,7 @@ can only damage its own row, never swallow the rows after it (LIF has no multi-l
 import csv
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from velotime.protocols.lif.layout import (
     EXTRA_COLUMNS,
@@ -91,23 +91,25 @@ class _Line:
         return int(text.strip())
 
     def duration(self, index: int, name: str) -> ExactTime | None:
-        text = self.get(index)
-        if not text.strip():
-            return None
-        time = parse_duration(text)
-        if time is None:
-            self.warn(LifWarningKind.BAD_TIME, index, name, f"{name} {text!r} is not a time", text)
-        return time
+        return self._time(index, name, parse_duration, "a time")
 
     def time_of_day(self, index: int, name: str) -> ExactTime | None:
+        return self._time(index, name, parse_time_of_day, "a time of day")
+
+    def _time(
+        self, index: int, name: str, parse: Callable[[str], ExactTime | None], what: str
+    ) -> ExactTime | None:
         text = self.get(index)
         if not text.strip():
             return None
-        time = parse_time_of_day(text)
+        time = parse(text)
         if time is None:
-            message = f"{name} {text!r} is not a time of day"
-            self.warn(LifWarningKind.BAD_TIME, index, name, message, text)
+            self.warn(LifWarningKind.BAD_TIME, index, name, f"{name} {text!r} is not {what}", text)
         return time
+
+
+def _whole_line(kind: LifWarningKind, number: int, message: str, text: str) -> LifWarning:
+    return LifWarning(kind=kind, line=number, column=None, field="", message=message, text=text)
 
 
 def _read_csv(number: int, line: str, warnings: list[LifWarning]) -> _Line | None:
@@ -119,27 +121,11 @@ def _read_csv(number: int, line: str, warnings: list[LifWarning]) -> _Line | Non
     try:
         fields = next(csv.reader([line]), [])
     except csv.Error as error:  # a field over csv.field_size_limit(): nothing to keep but text
-        warnings.append(
-            LifWarning(
-                kind=LifWarningKind.BAD_CSV,
-                line=number,
-                column=None,
-                field="",
-                message=f"unreadable line ({error}), dropped",
-                text=line,
-            )
-        )
+        message = f"unreadable line ({error}), dropped"
+        warnings.append(_whole_line(LifWarningKind.BAD_CSV, number, message, line))
         return None
-    warnings.append(
-        LifWarning(
-            kind=LifWarningKind.BAD_CSV,
-            line=number,
-            column=None,
-            field="",
-            message="quotes out of place, read leniently",
-            text=line,
-        )
-    )
+    message = "quotes out of place, read leniently"
+    warnings.append(_whole_line(LifWarningKind.BAD_CSV, number, message, line))
     return _Line(number, line, fields, warnings)
 
 
@@ -253,10 +239,6 @@ def _parse_header(line: _Line, results: tuple[LifResult, ...]) -> LifHeat:
         extra=tuple(line.fields[len(HEADER_COLUMNS) :]),
         results=results,
     )
-
-
-def _whole_line(kind: LifWarningKind, number: int, message: str, text: str) -> LifWarning:
-    return LifWarning(kind=kind, line=number, column=None, field="", message=message, text=text)
 
 
 def parse_lif(

@@ -12,31 +12,17 @@ guess per file, and it decodes every ISO-8859-1 file with names in it exactly as
 
 import re
 
+# FinishLynx's one reading of its text bytes, shared with its scoreboard stream.
+from velotime.protocols.lynx.charset import decode_text
+
+__all__ = ["UTF8_BOM", "decode_text", "split_lines"]
+
 UTF8_BOM = b"\xef\xbb\xbf"
-
-
-def _build_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for byte in range(0x80, 0xA0):
-        try:
-            table[byte] = bytes([byte]).decode("cp1252")
-        except UnicodeDecodeError:
-            continue  # undefined in Windows-1252: keep the ISO-8859-1 control code
-    return table
-
-
-# Latin-1 maps byte b to code point b; this moves 0x80..0x9F to their Windows-1252 characters.
-_CP1252_OVER_LATIN1 = _build_table()
 
 # CRLF as FinishLynx writes on Windows, LF as copied files often have, and a lone CR (old Mac
 # tools) too. Not str.splitlines(): it also splits on \v, \f, \x1c..\x1e and U+2028, which can
 # hide in a damaged file and would shift every later line number.
 _LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-def decode_text(data: bytes) -> str:
-    """Decode a FinishLynx file as Windows-1252 (WHATWG mapping). Never fails."""
-    return data.decode("latin-1").translate(_CP1252_OVER_LATIN1)
 
 
 def split_lines(text: str) -> list[str]:

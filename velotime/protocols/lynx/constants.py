@@ -1,8 +1,10 @@
 """The bytes that frame velotime's FinishLynx scoreboard stream (see docs/protocols/lynx.md)."""
 
-SOH = 0x01  # starts a message; never inside one, so it also ends a message cut off
+# SOH starts a message (never inside one, so it also ends a message cut off), EOT ends it.
+from velotime.protocols.framing import EOT as EOT
+from velotime.protocols.framing import SOH as SOH
+
 STX = 0x02  # ends the two-letter code
-EOT = 0x04  # ends a message
 US = 0x1F  # separates fields ("unit separator"): '|' occurs in real FinishLynx event names
 
 FRAMING_CHARACTERS = frozenset(chr(b) for b in (SOH, STX, EOT, US))

@@ -30,20 +30,11 @@ class LynxStream:
         return self._decode(self._framer.close())
 
     def _decode(self, items: list[bytes | LynxError]) -> list[LynxRecord | LynxError]:
-        out: list[LynxRecord | LynxError] = []
-        stats = self.stats
-        for item in items:
-            if not isinstance(item, bytes):
-                out.append(item)
-                continue
-            try:
-                record = decode_message(item)
-            except MalformedMessageError as exc:
-                out.append(self._framer.malformed(item, str(exc)))
-                continue
-            stats.messages += 1
-            stats.bad_fields += len(record.invalid)
-            if isinstance(record, Unknown):
-                stats.unknown += 1
-            out.append(record)
-        return out
+        return self._framer.decode(items, self._decode_message, MalformedMessageError)
+
+    def _decode_message(self, message: bytes) -> LynxRecord:
+        record = decode_message(message)
+        self.stats.bad_fields += len(record.invalid)
+        if isinstance(record, Unknown):
+            self.stats.unknown += 1
+        return record

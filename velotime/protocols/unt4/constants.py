@@ -1,8 +1,10 @@
 """The control bytes of UNT4 (docs/protocols/unt4.md)."""
 
-SOH = 0x01  # start of a message
+# SOH starts a message, EOT ends it.
+from velotime.protocols.framing import EOT as EOT
+from velotime.protocols.framing import SOH as SOH
+
 STX = 0x02  # end of the header, start of the text
-EOT = 0x04  # end of a message
 ERL = 0x0B  # at the end of the text: erase the rest of the line
 ERP = 0x0C  # alone after STX: general clearing (the whole board)
 DLE = 0x10  # right after STX: a position follows, 4 digits: column, row

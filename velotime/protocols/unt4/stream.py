@@ -36,16 +36,4 @@ class Unt4Stream:
         return self._decode(self._framer.close())
 
     def _decode(self, items: list[bytes | Unt4Error]) -> list[Unt4Item]:
-        out: list[Unt4Item] = []
-        for item in items:
-            if not isinstance(item, bytes):
-                out.append(item)
-                continue
-            try:
-                record = decode_message(item)
-            except MalformedMessageError as exc:
-                out.append(self._framer.malformed(item, str(exc)))
-                continue
-            self.stats.messages += 1
-            out.append(record)
-        return out
+        return self._framer.decode(items, decode_message, MalformedMessageError)
