@@ -155,9 +155,6 @@ async def measure(broker: LocalMosquitto, directory: Path) -> tuple[list[float],
 async def run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         broker = LocalMosquitto(Path(tmp) / "broker")
-        # As the venue's broker (config/mosquitto/velotime.conf): without it, Nagle's algorithm
-        # and delayed ACKs hold a large results message back ~40 ms now and then.
-        broker.config.write_text(broker.config.read_text() + "set_tcp_nodelay true\n")
         broker.start()
         try:
             results_ms, timing_ms = await measure(broker, Path(tmp) / "venue")

@@ -46,9 +46,14 @@ def wait_for_port(port: int, timeout_s: float = 10.0) -> None:
 
 
 class _BrokerProcess:
-    """A broker running as a child process of ours."""
+    """A broker running as a child process of ours, on a loopback port."""
 
-    process: subprocess.Popen[bytes] | None
+    def __init__(self, directory: Path, port: int | None) -> None:
+        self.port = port or free_port()
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"mqtt://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -68,9 +73,7 @@ class LocalMosquitto(_BrokerProcess):
         if binary is None:
             raise FileNotFoundError("no mosquitto binary (Debian: apt-get install mosquitto)")
         self.binary = binary
-        self.port = port or free_port()
-        self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
+        super().__init__(directory, port)
         self.config = directory / "mosquitto.conf"
         # Started as root, mosquitto switches to its own user, which cannot write in a private
         # temporary directory: keep it as who we are.
@@ -81,10 +84,11 @@ class LocalMosquitto(_BrokerProcess):
             "persistence true\n"
             f"persistence_location {directory}/\n"
             "max_queued_messages 100000\n"
+            # As the venue's broker (config/mosquitto/velotime.conf): without it, Nagle's
+            # algorithm and delayed ACKs hold a message back ~40 ms now and then.
+            "set_tcp_nodelay true\n"
             f"log_dest file {directory}/mosquitto.log\n"
         )
-        self.process: subprocess.Popen[bytes] | None = None
-        self.url = f"mqtt://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         self.process = subprocess.Popen([self.binary, "-c", str(self.config)])
@@ -102,11 +106,7 @@ class LocalAmqtt(_BrokerProcess):
             raise FileNotFoundError(
                 "amqtt is not installed (pip install 'velotime[embedded-broker]')"
             )
-        self.port = port or free_port()
-        self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
-        self.process: subprocess.Popen[bytes] | None = None
-        self.url = f"mqtt://127.0.0.1:{self.port}"
+        super().__init__(directory, port)
 
     def start(self) -> None:
         with (self.directory / "amqtt.log").open("ab") as log:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,8 +103,6 @@ class Subscriber:
             await self._task
 
     async def _run(self) -> None:
-        import time
-
         client = aiomqtt.Client(
             "127.0.0.1", self.port, identifier=self.name, clean_session=False, keepalive=5
         )

@@ -173,8 +173,7 @@ class Replayer:
             return
         if output:
             state = _json.encode(session.state())
-            routed = [(self.topics.timing(event.kind), event) for event in out.events]
-            self.outbox.append(chunk.src, routed, state)
+            self.outbox.append(chunk.src, self.topics.routed(out.events), state)
             stats.events += len(out.events)
             source.events += len(out.events)
             stats.kinds.update(event.kind for event in out.events)
@@ -244,8 +243,7 @@ class Replayer:
         if parsed.heat is None:
             return
         events = heat_events(parsed.heat, "lif", ZoneInfo(dump.timezone), dump.received_us)
-        topic = self.topics.timing("photofinish")
-        self.outbox.append("lif", [(topic, event) for event in events], None)
+        self.outbox.append("lif", self.topics.routed(events), None)
         self.stats.events += len(events)
         self.stats.kinds.update(event.kind for event in events)
         lif = self.stats.sources.setdefault("lif", SourceStats(protocol="lif"))

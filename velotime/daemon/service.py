@@ -3,7 +3,6 @@
 import asyncio
 import logging
 import os
-import time
 from collections.abc import Awaitable, Callable
 
 import msgspec
@@ -147,8 +146,7 @@ class Daemon:
 
     def _deliver(self, session: Session, events: list[Event]) -> None:
         state = _json.encode(session.state())
-        routed = [(self.topics.timing(event.kind), event) for event in events]
-        self.outbox.append(session.source, routed, state)
+        self.outbox.append(session.source, self.topics.routed(events), state)
 
     def _control(self, topic: str, payload: bytes) -> None:
         """An operator command: recorded like any device's bytes, so replay applies it too,
@@ -170,7 +168,7 @@ class Daemon:
                 version=__version__,
                 pid=os.getpid(),
                 started_us=self.started_us,
-                now_us=time.time_ns() // 1000,
+                now_us=now_us(),
             )
         )
 

@@ -1,6 +1,9 @@
 """The MQTT topic tree of one venue (docs/mqtt.md)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from velotime.daemon.events import Event
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,10 @@ class Topics:
     def timing(self, kind: str) -> str:
         """Where events of a kind go: timing/passing, timing/impulse, timing/photofinish."""
         return f"{self.root}/timing/{kind}"
+
+    def routed(self, events: Iterable[Event]) -> list[tuple[str, Event]]:
+        """Each event with its timing topic, as `Outbox.append` takes them."""
+        return [(self.timing(event.kind), event) for event in events]
 
     @property
     def daemon_status(self) -> str:

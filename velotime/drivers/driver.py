@@ -128,11 +128,7 @@ class SourceDriver:
                 await asyncio.sleep(self._backoff.next_delay())
                 continue
             try:
-                t_us = now_us()
-                if self.capture:
-                    self.capture.write(t_us, self.name, b"")
-                self._status(True, "listening for datagrams")
-                self._handle(self.session.connected(t_us), None)
+                self._start("listening for datagrams", None)
                 await asyncio.Event().wait()  # until cancelled
             finally:
                 transport.close()
@@ -147,17 +143,21 @@ class SourceDriver:
 
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
-        t_us = now_us()
-        if self.capture:
-            self.capture.write(t_us, self.name, b"")  # marks a new connection for replay
-        self._status(True, "connected")
-        self._handle(self.session.connected(t_us), writer)
+        self._start("connected", writer)
         poll = asyncio.create_task(self._poll(writer))
         try:
             reason = await self._read(reader, writer)
         finally:
             poll.cancel()
         self._status(False, reason)
+
+    def _start(self, detail: str, writer: asyncio.StreamWriter | None) -> None:
+        """A new connection (or datagram socket): recorded, announced, and told to the session."""
+        t_us = now_us()
+        if self.capture:
+            self.capture.write(t_us, self.name, b"")  # marks a new connection for replay
+        self._status(True, detail)
+        self._handle(self.session.connected(t_us), writer)
 
     async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> str:
         while True:

@@ -5,6 +5,7 @@ from velotime.drivers.p3.session import (
     CLOCK_JUMP_US,
     CLOCK_WAIT_US,
     RESEND_RETRY_US,
+    ClockMode,
     P3Session,
     P3SessionState,
 )
@@ -27,8 +28,8 @@ def clock_answer(rtc_us: int) -> bytes:
     return encode(GetTime(rtc_time_us=rtc_us, unknown_04=0, decoder_id=DECODER))
 
 
-def session(state: P3SessionState | None = None, clock: str = "get_time") -> P3Session:
-    return P3Session("p3-finish", lambda decoder_id: "finish", clock, state)  # type: ignore[arg-type]
+def session(state: P3SessionState | None = None, clock: ClockMode = "get_time") -> P3Session:
+    return P3Session("p3-finish", lambda decoder_id: "finish", clock, state)
 
 
 def clocked_session() -> P3Session:
