@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import velotime
-from tests.scoring.scenarios import flying200
+from tests.scoring.scenarios import devices, flying200
 from tests.scoring.scenarios.flying200 import (
     DNS,
     DSQ,
@@ -23,16 +22,7 @@ from tests.scoring.scenarios.flying200 import (
 def replay_twice(tmp_path: Path, photocells: Photocells) -> bytes:
     capture = flying200.write_capture(tmp_path, photocells)
     meet = flying200.write_meet(tmp_path)
-    files = []
-    for run in ("a", "b"):
-        out = tmp_path / run
-        result = velotime("replay", capture, "--offline", "--meet", meet, "--results", out)
-        assert result.returncode == 0, result.stderr
-        assert "0 frame errors" in result.stderr
-        assert "5 commands (0 unreadable)" in result.stderr
-        files.append((out / f"{EVENT}.json").read_bytes())
-    assert files[0] == files[1]  # byte-identical
-    return files[0]
+    return devices.replay_twice(tmp_path, capture, meet, EVENT, commands=5)
 
 
 @pytest.mark.parametrize("photocells", ["armed", "every_pass"])

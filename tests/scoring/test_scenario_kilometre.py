@@ -7,25 +7,14 @@ time."""
 import json
 from pathlib import Path
 
-from tests.cli.helpers import velotime
-from tests.scoring.scenarios import kilometre
+from tests.scoring.scenarios import devices, kilometre
 from tests.scoring.scenarios.kilometre import DNF, DNS, EVENT, EXPECTED, RESTART, RIDES
 
 
 def test_a_kilometre_replays_to_the_results_worked_out_by_hand(tmp_path: Path) -> None:
     capture = kilometre.write_capture(tmp_path)
     meet = kilometre.write_meet(tmp_path)
-    files = []
-    for run in ("a", "b"):
-        out = tmp_path / run
-        result = velotime("replay", capture, "--offline", "--meet", meet, "--results", out)
-        assert result.returncode == 0, result.stderr
-        assert "0 frame errors" in result.stderr
-        assert "13 commands (0 unreadable)" in result.stderr
-        files.append((out / f"{EVENT}.json").read_bytes())
-    assert files[0] == files[1]  # byte-identical
-
-    results = json.loads(files[0])
+    results = json.loads(devices.replay_twice(tmp_path, capture, meet, EVENT, commands=13))
     assert results["status"] == "final"
     assert results["lines"] == EXPECTED
     assert results["problems"] == []

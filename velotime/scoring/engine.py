@@ -27,7 +27,7 @@ from velotime.scoring.commands import (
 )
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
-from velotime.scoring.disciplines.flying200 import QUALIFY_DEFAULT, Flying200Scorer
+from velotime.scoring.disciplines.flying200 import Flying200Scorer, qualify
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 from velotime.scoring.meet import Meet, MeetEvent
@@ -218,6 +218,7 @@ class ScoringEngine:
 
     def _result(self, state: EventState) -> Publication:
         scorer = self.scorers[state.event.discipline]
+        scored = scorer.score(state, self.meet)
         result = EventResult(
             event=state.event.id,
             discipline=state.event.discipline,
@@ -225,20 +226,18 @@ class ScoringEngine:
             category=state.event.category,
             round=state.event.round,
             status=state.status,
-            lines=self._lines(scorer, state),
-            **scorer.extra(state, self.meet),
+            lines=self._corrected(scorer, state, scored.lines),
+            **scored.extra,
             audit=state.audit,
         )
         return Publication(f"results/{state.event.id}", msgspec.to_builtins(result))
 
-    def _lines(self, scorer: Scorer, state: EventState) -> list[ResultLine]:
-        lines = scorer.lines(state, self.meet)
+    def _corrected(
+        self, scorer: Scorer, state: EventState, lines: list[ResultLine]
+    ) -> list[ResultLine]:
         if state.places and scorer is not self._keirin:  # keirin: the heat's order (scorer)
-            event = state.event
-            qualify = None
-            if event.discipline == "flying200":
-                qualify = QUALIFY_DEFAULT if event.qualify is None else event.qualify
-            lines = apply_places(lines, state.places, qualify)
+            flying = state.event.discipline == "flying200"
+            lines = apply_places(lines, state.places, qualify(state.event) if flying else None)
         if state.times:
             lines = [
                 msgspec.structs.replace(line, flags=[*line.flags, Flag.CORRECTED])

@@ -6,6 +6,8 @@ desk before the session, with every problem named by its key (docs/meet-format.m
 
 import re
 import tomllib
+from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -93,17 +95,16 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
         ]
 
 
-class Meet(_Table, frozen=True, kw_only=True):
+class Meet(_Table, frozen=True, kw_only=True, dict=True):
+    """`dict=True` only holds the lookups below, built once: the scorers ask on every event."""
+
     meet: MeetInfo
     riders: tuple[Rider, ...]
     events: tuple[MeetEvent, ...] = ()
     competitions: tuple[MeetCompetition, ...] = ()
 
     def rider(self, bib: int) -> Rider:
-        for rider in self.riders:
-            if rider.bib == bib:
-                return rider
-        raise KeyError(bib)
+        return self._rider_of_bib[bib]  # KeyError for a bib not in the meet
 
     def event(self, event_id: str) -> MeetEvent:
         for event in self.events:
@@ -111,7 +112,18 @@ class Meet(_Table, frozen=True, kw_only=True):
                 return event
         raise KeyError(event_id)
 
-    def bib_of_transponder(self) -> dict[int, int]:
+    def bib_of_transponder(self) -> Mapping[int, int]:
+        return self._bib_of_transponder
+
+    @cached_property
+    def _rider_of_bib(self) -> dict[int, Rider]:
+        by_bib: dict[int, Rider] = {}
+        for rider in self.riders:
+            by_bib.setdefault(rider.bib, rider)  # the first, as a scan of `riders` finds it
+        return by_bib
+
+    @cached_property
+    def _bib_of_transponder(self) -> dict[int, int]:
         return {t: rider.bib for rider in self.riders for t in rider.transponders}
 
 

@@ -84,7 +84,7 @@ class OnTrackLine(ResultLine, frozen=True, kw_only=True, omit_defaults=True):
 class EventResult(_Payload, frozen=True, kw_only=True):
     """`results/<event>`: one event of the meet as it stands, the whole result each time.
 
-    The optional keys are a discipline's (`Scorer.extra()`): `on_track` and `problems` a time
+    The optional keys are a discipline's (`Scored.extra`): `on_track` and `problems` a time
     trial's, `winner_last_200` and `winner_last_200_kmh` a keirin heat's once both crossings
     are known.
     """

@@ -7,6 +7,7 @@
 - `Recorder`: every chunk with its receive time and source, operator commands included, written
   in receive order under a header that describes the sources as the daemon does
   (`SourceDescription`).
+- `replay_twice`: a capture replayed offline twice, as the replay tests read its result.
 """
 
 from datetime import datetime
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from tests.cli.helpers import velotime
 from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter
 from velotime.daemon.sources import SourceDescription
 from velotime.drivers.timy.session import Channel
@@ -206,3 +208,18 @@ def result_line(
     }
     line.update({key: value for key, value in optional.items() if value not in (None, "", [])})
     return line
+
+
+def replay_twice(directory: Path, capture: Path, meet: Path, event: str, commands: int) -> bytes:
+    """The event's result file from two offline replays of the capture (into `directory`/a and
+    /b), which must be the same bytes; the replay must read every frame and all `commands`."""
+    files = []
+    for run in ("a", "b"):
+        out = directory / run
+        result = velotime("replay", capture, "--offline", "--meet", meet, "--results", out)
+        assert result.returncode == 0, result.stderr
+        assert "0 frame errors" in result.stderr
+        assert f"{commands} commands (0 unreadable)" in result.stderr
+        files.append((out / f"{event}.json").read_bytes())
+    assert files[0] == files[1]  # byte-identical
+    return files[0]

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
@@ -47,12 +47,14 @@ class EventState:
     start_us: int | None = None  # the race's start by the operator's word (Start)
 
 
-class Scorer(Protocol):
-    def lines(self, state: EventState, meet: Meet) -> list[ResultLine]:
-        """The event's result lines from everything collected so far."""
-        ...
+class Scored(NamedTuple):
+    lines: list[ResultLine]  # the event's result lines from everything collected so far
+    # Discipline-specific fields of the published result (e.g. keirin's last 200 m): the
+    # optional fields of velotime.scoring.payloads.EventResult, by name.
+    extra: dict[str, Any]
 
-    def extra(self, state: EventState, meet: Meet) -> dict[str, Any]:
-        """Discipline-specific fields of the published result (e.g. keirin's last 200 m): the
-        optional fields of velotime.scoring.payloads.EventResult, by name."""
+
+class Scorer(Protocol):
+    def score(self, state: EventState, meet: Meet) -> Scored:
+        """The event's result lines and extra fields, worked out once per publication."""
         ...

@@ -6,13 +6,12 @@ rules decide which pass is each rider's effort and let photocells time it where 
 """
 
 from collections.abc import Collection
-from typing import Any
 
 import msgspec
 
 from velotime.scoring.disciplines.base import Crossing as Timing
-from velotime.scoring.disciplines.base import EventState, Role
-from velotime.scoring.meet import Meet
+from velotime.scoring.disciplines.base import EventState, Role, Scored
+from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.flying200 import (
     Crossing,
     Effort,
@@ -24,6 +23,13 @@ from velotime.scoring.rules.flying200 import (
 from velotime.scoring.rules.results import ResultLine, Status
 
 QUALIFY_DEFAULT = 28  # UCI World Championships and Nations Cups (3.2.033)
+
+
+def qualify(event: MeetEvent) -> int:
+    """How many riders the event qualifies: the meet's number, else the UCI default."""
+    return QUALIFY_DEFAULT if event.qualify is None else event.qualify
+
+
 _LINES = {Role.FINISH: Line.FINISH, Role.LINE_100: Line.LINE_100, Role.LINE_200: Line.LINE_200}
 
 
@@ -32,7 +38,10 @@ class Flying200Scorer:
         # Photocells time the effort at either end: the venue's configuration says so up front.
         self.photocells = bool({Role.LINE_200, Role.FINISH} & set(photocell_roles))
 
-    def lines(self, state: EventState, meet: Meet) -> list[ResultLine]:
+    def score(self, state: EventState, meet: Meet) -> Scored:
+        return Scored(self._lines(state, meet), {})
+
+    def _lines(self, state: EventState, meet: Meet) -> list[ResultLine]:
         excluded = {bib for bib, status in state.decisions.items() if status == Status.DNS}
         starters = [_starter(meet, bib) for bib in state.event.start_order if bib not in excluded]
         attribution = attribute_crossings(
@@ -55,11 +64,7 @@ class Flying200Scorer:
             if status in (Status.DNS, Status.DNF, Status.DSQ):
                 rider = _starter(meet, bib)
                 efforts[bib] = Effort(bib=bib, name=rider.name, nation=rider.nation, status=status)
-        qualify = state.event.qualify if state.event.qualify is not None else QUALIFY_DEFAULT
-        return rank_flying_200(list(efforts.values()), qualify)
-
-    def extra(self, state: EventState, meet: Meet) -> dict[str, Any]:
-        return {}
+        return rank_flying_200(list(efforts.values()), qualify(state.event))
 
 
 def _crossings(timings: list[Timing]) -> list[Crossing]:

@@ -43,26 +43,26 @@ from typing import Any
 
 import msgspec
 
-from velotime.scoring.disciplines.base import Crossing, EventState, Role
+from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scored
 from velotime.scoring.meet import Meet
 from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, Rider, heat_result
-from velotime.scoring.rules.results import Flag, ResultLine, Status
+from velotime.scoring.rules.results import Flag, Status
 
 _NO_RESULT = HeatResult(lines=[], order=[])
 
 
 class KeirinScorer:
-    def lines(self, state: EventState, meet: Meet) -> list[ResultLine]:
-        return self.result(state, meet).lines
-
-    def extra(self, state: EventState, meet: Meet) -> dict[str, Any]:
+    def score(self, state: EventState, meet: Meet) -> Scored:
         result = self.result(state, meet)
         if result.winner_last_200 is None:
-            return {}
-        return {
-            "winner_last_200": result.winner_last_200,  # "9.397"
-            "winner_last_200_kmh": result.winner_last_200_kmh,  # "76.620"
-        }
+            return Scored(result.lines, {})
+        return Scored(
+            result.lines,
+            {
+                "winner_last_200": result.winner_last_200,  # "9.397"
+                "winner_last_200_kmh": result.winner_last_200_kmh,  # "76.620"
+            },
+        )
 
     def result(self, state: EventState, meet: Meet) -> HeatResult:
         """The heat's whole result (with `order`, which progression reads); empty until the

@@ -33,13 +33,13 @@ How the engine's record of an event becomes rides:
   decided on are not in the result.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import msgspec
 
-from velotime.scoring.disciplines.base import Crossing, EventState, Role
+from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scored
 from velotime.scoring.meet import Meet
 from velotime.scoring.payloads import OnTrackLine
 from velotime.scoring.rules.results import ResultLine, Status
@@ -88,12 +88,9 @@ class TimeTrialScorer:
     def __init__(self, track_length_m: float) -> None:
         self.track_length_m: Fraction = exact_track_length(track_length_m)
 
-    def lines(self, state: EventState, meet: Meet) -> list[ResultLine]:
-        return self._sheet(state, meet).lines
-
-    def extra(self, state: EventState, meet: Meet) -> dict[str, Any]:
+    def score(self, state: EventState, meet: Meet) -> Scored:
         sheet = self._sheet(state, meet)
-        return {"on_track": sheet.on_track, "problems": sheet.problems}
+        return Scored(sheet.lines, {"on_track": sheet.on_track, "problems": sheet.problems})
 
     def _sheet(self, state: EventState, meet: Meet) -> _Sheet:
         if state.event.distance_m is None:  # the meet file's checks require it
@@ -150,7 +147,9 @@ def _bibs(state: EventState) -> list[int]:
     return [bib for bib in state.event.start_order if bib in concerned] + extra
 
 
-def _starts(state: EventState, transponders: dict[int, int], course: Course) -> dict[int, _Starts]:
+def _starts(
+    state: EventState, transponders: Mapping[int, int], course: Course
+) -> dict[int, _Starts]:
     """Each marked rider's starts, from the segments between marks."""
     if not state.marks:
         return {}
@@ -172,7 +171,7 @@ def _starts(state: EventState, transponders: dict[int, int], course: Course) -> 
 
 
 def _laps(
-    bib: int, start_us: int, segment: Sequence[Crossing], transponders: dict[int, int],
+    bib: int, start_us: int, segment: Sequence[Crossing], transponders: Mapping[int, int],
     course: Course,
 ) -> list[int]:  # fmt: skip
     """The rider's line crossings after their start: photocell impulses, and the reads of the
