@@ -17,3 +17,14 @@ def velotime(
         check=False,
         env=None if env is None else dict(env),
     )
+
+
+def assert_one_line_error(
+    result: subprocess.CompletedProcess[str], message: str, status: int = 2
+) -> None:
+    """The command failed with `status`, nothing on stdout and one line on stderr that says
+    `message`."""
+    assert result.returncode == status
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert message in result.stderr

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
+from tests.cli.helpers import assert_one_line_error, velotime
 from tests.simulators import P3Host
 from velotime.cli.simulate.p3 import FIRST_TRANSPONDER, LINGER_S
 from velotime.protocols.p3 import Passing, Resend
@@ -153,13 +154,7 @@ async def test_end_of_stdin_is_not_the_end_sigterm_is() -> None:
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = subprocess.run(
-        [*COMMAND, *args], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1
-    assert message in result.stderr
+    assert_one_line_error(velotime("simulate", "p3", *args), message)
 
 
 def test_a_port_in_use_exits_2_with_one_line() -> None:
@@ -167,13 +162,7 @@ def test_a_port_in_use_exits_2_with_one_line() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [*COMMAND, "--listen", f"127.0.0.1:{port}"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = velotime("simulate", "p3", "--listen", f"127.0.0.1:{port}")
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli.helpers import assert_one_line_error, velotime
 from tests.simulators import eventually
 from velotime.localvenue import free_port
 from velotime.protocols.lynx import (
@@ -342,24 +343,12 @@ async def test_the_command_sends_udp_datagrams() -> None:
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = subprocess.run(
-        [*COMMAND, *args], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1
-    assert message in result.stderr
+    assert_one_line_error(velotime("simulate", "lynx", *args), message)
 
 
 def test_a_scoreboard_port_nobody_listens_on_exits_2_with_one_line() -> None:
     port = free_port()
-    result = subprocess.run(
-        [*COMMAND, "--connect", f"127.0.0.1:{port}"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = velotime("simulate", "lynx", "--connect", f"127.0.0.1:{port}")
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [

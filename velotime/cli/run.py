@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from velotime.cli.logs import setup_logging
+from velotime.cli.options import load_config_or_report
 from velotime.cli.score import open_service
-from velotime.config import Config, ConfigError, load_config
+from velotime.config import Config
 from velotime.daemon.service import Companion, run_daemon
 
 
@@ -30,10 +31,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config, broker=args.broker)
-    except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
+    config = load_config_or_report(args)
+    if config is None:
         return 2
     setup_logging(args.verbose)
     companions = _scoreboard(config) + _boards(config)

@@ -2,18 +2,16 @@
 
 import argparse
 import asyncio
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from velotime.cli.logs import setup_logging
-from velotime.config import Config, ConfigError, load_config
+from velotime.cli.options import load_config_or_report, venue_problem
+from velotime.config import Config, ConfigError
 from velotime.scoring.meet import MeetError
 from velotime.scoring.service import ScoringError, ScoringService
 from velotime.stopping import stop_on_signals
-
-_TOPIC_SAFE = re.compile(r"[a-z0-9_-]+")
 
 
 def register(commands: Any) -> None:
@@ -45,8 +43,8 @@ def open_service(
     meet = meet or config.scoring.meet
     if meet is None:
         return "give --meet, or set [scoring] meet in the configuration"
-    if venue is not None and not _TOPIC_SAFE.fullmatch(venue):
-        return f"--venue: lowercase letters, digits, '-' and '_' only, got {venue!r}"
+    if problem := venue_problem(venue):
+        return problem
     try:
         return ScoringService.open(config, meet, venue=venue)
     except (MeetError, ScoringError, ConfigError) as exc:
@@ -56,10 +54,8 @@ def open_service(
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config, broker=args.broker)
-    except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
+    config = load_config_or_report(args)
+    if config is None:
         return 2
     setup_logging(args.verbose)
     service = open_service(config, args.meet, args.venue)

@@ -2,20 +2,19 @@
 
 import argparse
 import asyncio
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from velotime.cli.logs import setup_logging
-from velotime.config import ConfigError, load_config, parse_listen
+from velotime.cli.options import load_config_or_report, venue_problem
+from velotime.config import parse_listen
 from velotime.stopping import stop_on_signals
 
 if TYPE_CHECKING:
     from velotime.scoreboards.web import WebScoreboard
 
 DEFAULT_LISTEN = "0.0.0.0:8080"
-_TOPIC_SAFE = re.compile(r"[a-z0-9_-]+")
 
 
 def register(commands: Any) -> None:
@@ -51,10 +50,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config, broker=args.broker)
-    except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
+    config = load_config_or_report(args)
+    if config is None:
         return 2
     listen = args.listen or config.scoreboard.listen or DEFAULT_LISTEN
     try:
@@ -62,11 +59,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         sys.stderr.write(f"velotime scoreboard: --listen: {exc}\n")
         return 2
-    if args.venue is not None and not _TOPIC_SAFE.fullmatch(args.venue):
-        sys.stderr.write(
-            f"velotime scoreboard: --venue: lowercase letters, digits, '-' and '_' only, "
-            f"got {args.venue!r}\n"
-        )
+    if problem := venue_problem(args.venue):
+        sys.stderr.write(f"velotime scoreboard: {problem}\n")
         return 2
     setup_logging(args.verbose)
     # Imported here: the web stack loads only for the commands that serve it.

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import re
 import signal
 import sys
 import time
@@ -20,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.live import Live
 
-from velotime.config import ConfigError, load_config
+from velotime.cli.options import load_config_or_report, venue_problem
 from velotime.daemon.publisher import BrokerSettings
 from velotime.daemon.service import broker_settings
 from velotime.daemon.topics import Topics
@@ -28,7 +27,6 @@ from velotime.scoreboards.state import ScoreboardState, mirror
 from velotime.scoreboards.terminal import clock, render
 from velotime.stopping import stop_on_signals
 
-_TOPIC_SAFE = re.compile(r"[a-z0-9_-]+")
 TICK_S = 0.1
 
 
@@ -51,14 +49,12 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config, broker=args.broker)
-    except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
+    config = load_config_or_report(args)
+    if config is None:
         return 2
     venue = args.venue or config.venue.id
-    if not _TOPIC_SAFE.fullmatch(venue):
-        return _fail(f"--venue: lowercase letters, digits, '-' and '_' only, got {venue!r}")
+    if problem := venue_problem(venue):
+        return _fail(problem)
     if not sys.stdout.isatty():
         return _fail("standard output is not a terminal")
     topics = Topics(config.mqtt.topic_prefix, venue)

@@ -23,12 +23,12 @@ import msgspec
 from velotime.demo.timeline import Action, Camera, Desk, Impulse, Read
 from velotime.protocols.lynx import Armed, LynxRecord, Result, ResultsComplete, RunningTime
 from velotime.scoring.commands import Command
+from velotime.simulators.clock import sleep_until
 from velotime.simulators.lynx import LynxCameraSimulator
 from velotime.simulators.p3_decoder import P3DecoderSimulator
 from velotime.simulators.timy import TimySimulator
 
 CATCH_UP_TIMEOUT_S = 30.0
-_NS_PER_S = 1_000_000_000
 
 
 class DirectorError(Exception):
@@ -128,7 +128,7 @@ class Director:
         origin_ns = time.monotonic_ns()
         for action in self.timeline:
             due_ns = origin_ns + round((action.at_us - self.t0_us) * 1_000 / self.speedup)
-            await _sleep_until(due_ns)
+            await sleep_until(due_ns)
             await self._send(action)
             self.sent += 1
             # Late (a wait for the daemon, a busy machine): carry on at the same pace from
@@ -175,8 +175,3 @@ class Director:
         if isinstance(record, ResultsComplete):
             return ("photofinish", "complete")
         return None  # the stopped time, the results header: no event of their own
-
-
-async def _sleep_until(deadline_ns: int) -> None:
-    while (remaining_ns := deadline_ns - time.monotonic_ns()) > 0:
-        await asyncio.sleep(remaining_ns / _NS_PER_S)

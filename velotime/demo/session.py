@@ -20,7 +20,6 @@
 import asyncio
 import contextlib
 import json
-import signal
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ from velotime.demo.script import FLYING200, KEIRIN, KILOMETRE, VENUE_ID, DemoSes
 from velotime.demo.timeline import build_timeline
 from velotime.demo.venue import DemoVenue, VenueError, scoreboard_port
 from velotime.scoring.export import result_csv
+from velotime.stopping import STOP_SIGNALS
 from velotime.times import US_PER_SECOND
 
 EVENTS = (FLYING200, KILOMETRE, KEIRIN)
@@ -129,7 +129,7 @@ async def _main(options: DemoOptions) -> int:
     loop = asyncio.get_running_loop()
     stop = _Stop()
     stop.demo = asyncio.create_task(_demo(options, stop))
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop)
     try:
         return await stop.demo
@@ -139,7 +139,7 @@ async def _main(options: DemoOptions) -> int:
         print("velotime demo: interrupted", file=sys.stderr)
         return 130
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
 
 

@@ -58,9 +58,7 @@ def clock(snapshot: dict[str, Any], now_us: int) -> str:
     view = board_view(snapshot)
     if view is None:
         return ""
-    return _clock(
-        view, view.status or str(_event_payload(snapshot, view).get("status") or ""), now_us
-    )
+    return _clock(view, _status(snapshot, view), now_us)
 
 
 def _clock(view: EventView, status: str, now_us: int) -> str:
@@ -135,7 +133,7 @@ def _header(
             rider = f"{view.rider_on_track} {names.get(view.rider_on_track, '')}".strip()
             detail.append(" · " if detail else "")
             detail.append(f"on track: {rider}", style="bold")
-        status = view.status or str(source.get("status") or "")
+        status = _status(snapshot, view)
         if status:
             right.append(status, style=STATUS_STYLES.get(status, ""))
         clock = _clock(view, status, now_us)
@@ -153,6 +151,11 @@ def _event_payload(snapshot: dict[str, Any], view: EventView) -> dict[str, Any]:
     if view.on_track:
         return dict(snapshot.get("current") or {})
     return dict((snapshot.get("results") or {}).get(view.event) or {})
+
+
+def _status(snapshot: dict[str, Any], view: EventView) -> str:
+    """The result's status, else the event payload's own (an event on the track, no result yet)."""
+    return view.status or str(_event_payload(snapshot, view).get("status") or "")
 
 
 def _notes(snapshot: dict[str, Any], view: EventView) -> list[Text]:

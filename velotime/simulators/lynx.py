@@ -38,6 +38,7 @@ from velotime.protocols.lynx import (
     Stopped,
     encode,
 )
+from velotime.simulators.clock import sleep_until
 from velotime.times import US_PER_DAY, US_PER_SECOND
 
 RUNNING_INTERVAL_US = 100_000  # FinishLynx sends the running time about ten times a second
@@ -46,7 +47,6 @@ RESULTS_DELAY_US = 2_000_000  # the operator reads the image: results this long 
 TIME_DIGITS = 4  # velotime.lss asks for times to 1/10000 s
 MAX_RIDERS = 999
 _NS_PER_US = 1_000
-_NS_PER_S = 1_000_000_000
 _UNIT_US = 10 ** (6 - TIME_DIGITS)
 
 # Names in Windows-1252 (what FinishLynx sends with Code Set "Single Byte"), and an affiliation
@@ -192,9 +192,9 @@ class LynxCameraSimulator:
             schedule = self.schedule(start_tod)
             block_size = len(self.results) + 2
             for at_us, record in schedule[:-block_size]:
-                await _sleep_until(t0_ns + self._wall_ns(at_us))
+                await sleep_until(t0_ns + self._wall_ns(at_us))
                 await self._send(record)
-            await _sleep_until(t0_ns + self._wall_ns(schedule[-1].at_us))
+            await sleep_until(t0_ns + self._wall_ns(schedule[-1].at_us))
             block = [message.record for message in schedule[-block_size:]]
             if self.drop_after_results is None:
                 for record in block:
@@ -318,9 +318,3 @@ def _local_time_of_day_us() -> int:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     delta = now - midnight
     return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
-
-
-async def _sleep_until(deadline_ns: int) -> None:
-    """Sleep until the monotonic clock reaches the deadline (asyncio may wake a tick early)."""
-    while (remaining_ns := deadline_ns - time.monotonic_ns()) > 0:
-        await asyncio.sleep(remaining_ns / _NS_PER_S)

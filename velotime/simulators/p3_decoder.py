@@ -33,10 +33,10 @@ from velotime.protocols.p3 import (
     Status,
     encode,
 )
+from velotime.simulators.clock import NS_PER_S, sleep_until
 from velotime.simulators.p3_session import DEFAULT_DECODER_ID, lap_schedule
 
 _NS_PER_US = 1_000
-_NS_PER_S = 1_000_000_000
 _READ_SIZE = 1 << 16
 _U32_MAX = 0xFFFF_FFFF
 
@@ -88,7 +88,7 @@ class P3DecoderSimulator:
         self._lap_time_us = lap_time_us or 0
         self._count = count
         self._decoder_id = decoder_id
-        self._status_interval_ns = round(status_interval_s * _NS_PER_S)
+        self._status_interval_ns = round(status_interval_s * NS_PER_S)
         self._seed = seed
         self._first_number = first_passing_number
         self._rtc_start_us = rtc_start_us
@@ -271,7 +271,7 @@ class P3DecoderSimulator:
         while self._count is None or len(self.passings) < self._count:
             passing = next(schedule)
             assert passing.rtc_time_us is not None
-            await _sleep_until(self._due_ns(passing.rtc_time_us))
+            await sleep_until(self._due_ns(passing.rtc_time_us))
             wire = encode(passing)
             self.passings.append(passing)
             self._wire.append(wire)
@@ -282,7 +282,7 @@ class P3DecoderSimulator:
     async def _send_statuses(self) -> None:
         tick = 1
         while True:
-            await _sleep_until(self._t0_ns + tick * self._status_interval_ns)
+            await sleep_until(self._t0_ns + tick * self._status_interval_ns)
             # After a stall (a suspended host), carry on from now rather than send a burst.
             tick = max(tick, (time.monotonic_ns() - self._t0_ns) // self._status_interval_ns) + 1
             status = Status(
@@ -430,9 +430,3 @@ class _Client:
         else:
             with contextlib.suppress(RuntimeError):  # the event loop is already closed
                 self.writer.close()
-
-
-async def _sleep_until(deadline_ns: int) -> None:
-    """Sleep until the monotonic clock reaches the deadline (asyncio may wake a tick early)."""
-    while (remaining_ns := deadline_ns - time.monotonic_ns()) > 0:
-        await asyncio.sleep(remaining_ns / _NS_PER_S)

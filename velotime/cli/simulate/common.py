@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import selectors
-import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
@@ -19,10 +18,10 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, Protocol, TypeVar
 
+from velotime.stopping import STOP_SIGNALS
 from velotime.times import US_PER_SECOND
 
 QUIT = "quit"
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Simulator(Protocol):
@@ -71,12 +70,12 @@ def command_names(commands: Commands[Any]) -> str:
 def on_stop_signals(handler: Callable[[], object]) -> Iterator[None]:
     """SIGINT and SIGTERM call `handler` meanwhile, so that the device can shut down cleanly."""
     loop = asyncio.get_running_loop()
-    for signum in _STOP_SIGNALS:
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, handler)
     try:
         yield
     finally:
-        for signum in _STOP_SIGNALS:
+        for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
 
 

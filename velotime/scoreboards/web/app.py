@@ -8,7 +8,6 @@ faster than a client reads, the changes in between are folded into the next mess
 """
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
@@ -23,6 +22,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from velotime.drivers.driver import now_us
 from velotime.scoreboards.state import ScoreboardState
 from velotime.scoreboards.web.sheets import result_sheet_html, sheets_index_html
 from velotime.scoring.export import result_csv
@@ -34,10 +34,6 @@ RETRY_MS = 2000  # what the stream tells EventSource to wait before reconnecting
 
 _json = msgspec.json.Encoder()
 _NO_STORE = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
-
-
-def now_us() -> int:
-    return time.time_ns() // 1000
 
 
 @dataclass(frozen=True)
