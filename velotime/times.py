@@ -1,6 +1,7 @@
 """Integer-microsecond times and their official strings (UCI: truncate to the thousandth)."""
 
 import re
+import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 US_PER_MS = 1_000
@@ -8,6 +9,11 @@ US_PER_SECOND = 1_000_000
 US_PER_MINUTE = 60 * US_PER_SECOND
 US_PER_HOUR = 60 * US_PER_MINUTE
 US_PER_DAY = 24 * US_PER_HOUR
+
+
+def now_us() -> int:
+    """The host's wall clock, unix microseconds: when bytes were read, a command received."""
+    return time.time_ns() // 1000
 
 
 def truncate_to_ms(duration_us: int) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from velotime.capture.format import CaptureChunk, CaptureHeader
+from velotime.times import now_us
 
 _encoder = msgspec.json.Encoder()
 
@@ -32,7 +33,7 @@ class CaptureWriter:
         track_length_m: float | None = None,
     ) -> "CaptureWriter":
         """A new file named after the venue and the UTC start time (never overwrites one)."""
-        started_us = time.time_ns() // 1000
+        started_us = now_us()
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started_us // 1_000_000))
         header = CaptureHeader(
             venue=venue,

@@ -26,6 +26,7 @@ from velotime.daemon.topics import Topics
 from velotime.scoreboards.state import ScoreboardState, mirror
 from velotime.scoreboards.terminal import clock, render
 from velotime.stopping import stop_on_signals
+from velotime.times import now_us as host_now_us
 
 TICK_S = 0.1
 
@@ -105,7 +106,7 @@ async def _show(
             mirroring.result()  # raises what stopped it (it only stops on a failure)
         version = state.version
         snapshot = state.snapshot()
-        now_us = time.time_ns() // 1000
+        now_us = host_now_us()
         width, height = console.size
         # Redraw only when something on the screen changes: the state, the clock, the size.
         key = (version, clock(snapshot, now_us), width, height, last.text)

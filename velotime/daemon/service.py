@@ -24,9 +24,10 @@ from velotime.daemon.publisher import BrokerSettings, Publisher
 from velotime.daemon.sources import SourceDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
 from velotime.daemon.topics import Topics
-from velotime.drivers.driver import SourceDriver, now_us
+from velotime.drivers.driver import SourceDriver
 from velotime.drivers.session import Session
 from velotime.stopping import stop_on_signals
+from velotime.times import now_us
 
 log = logging.getLogger("velotime.daemon")
 

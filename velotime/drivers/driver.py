@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from velotime.drivers.transports import (
     UdpEndpoint,
     open_stream,
 )
+from velotime.times import now_us
 
 log = logging.getLogger("velotime.source")
 
@@ -27,10 +27,6 @@ READ_SIZE = 1 << 16
 
 Deliver = Callable[[Session, list[Event]], None]  # queue events and save the session state
 StatusChanged = Callable[[str, SourceStatus], None]  # source name, its new status
-
-
-def now_us() -> int:
-    return time.time_ns() // 1000
 
 
 class SourceDriver:

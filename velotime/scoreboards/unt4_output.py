@@ -15,11 +15,11 @@ import logging
 from collections.abc import Callable
 
 from velotime.backoff import Backoff
-from velotime.drivers.driver import now_us
 from velotime.drivers.transports import SerialEndpoint, TcpEndpoint, open_stream
 from velotime.protocols.unt4 import encode
 from velotime.scoreboards.state import ScoreboardState
 from velotime.scoreboards.unt4 import Unt4Page
+from velotime.times import now_us
 
 log = logging.getLogger("velotime.boards")
 

@@ -27,7 +27,6 @@ import fcntl
 import hashlib
 import logging
 import os
-import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -45,6 +44,7 @@ from velotime.daemon.topics import Topics
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, MeetError, parse_meet
 from velotime.scoring.payloads import ScoringOffline, ScoringOnline
+from velotime.times import now_us
 
 log = logging.getLogger("velotime.scoring")
 
@@ -151,7 +151,7 @@ class Journal:
                 "venue": venue,
                 "meet": meet.meet.id,
                 "meet_sha256": meet_sha256,
-                "at_us": time.time_ns() // 1000,
+                "at_us": now_us(),
             }
         )
 
@@ -218,7 +218,7 @@ class ScoringService:
         self._photocell_lines = photocell_lines(SourceDescription.of(s) for s in config.sources)
         self._track_length_m = config.venue.track_length_m
         self.counts = Counts()
-        self.started_us = time.time_ns() // 1000
+        self.started_us = now_us()
         self.subscribed = asyncio.Event()  # set once subscribed (before going online)
         self._ids: set[str] = set()  # the events applied: repeats are dropped
         broker = broker or scoring_broker(config, self.venue)  # may raise ConfigError

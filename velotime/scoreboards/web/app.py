@@ -22,10 +22,10 @@ from starlette.responses import FileResponse, HTMLResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from velotime.drivers.driver import now_us
 from velotime.scoreboards.state import ScoreboardState
 from velotime.scoreboards.web.sheets import result_sheet_html, sheets_index_html
 from velotime.scoring.export import result_csv
+from velotime.times import now_us
 
 STATIC = Path(__file__).parent / "static"
 HEARTBEAT_S = 10.0  # an idle stream gets a comment (and a ping) this often
