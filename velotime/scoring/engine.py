@@ -27,7 +27,7 @@ from velotime.scoring.commands import (
 )
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
-from velotime.scoring.disciplines.flying200 import Flying200Scorer, qualify
+from velotime.scoring.disciplines.flying200 import Flying200Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 from velotime.scoring.meet import Meet, MeetEvent
@@ -38,7 +38,7 @@ from velotime.scoring.payloads import (
     OnTrackNow,
     audit_entry,
 )
-from velotime.scoring.rules.results import Flag, ResultLine, Status, apply_places
+from velotime.scoring.rules.results import Status
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
@@ -226,27 +226,11 @@ class ScoringEngine:
             category=state.event.category,
             round=state.event.round,
             status=state.status,
-            lines=self._corrected(scorer, state, scored.lines),
+            lines=scored.lines,
             **scored.extra,
             audit=state.audit,
         )
         return Publication(f"results/{state.event.id}", msgspec.to_builtins(result))
-
-    def _corrected(
-        self, scorer: Scorer, state: EventState, lines: list[ResultLine]
-    ) -> list[ResultLine]:
-        if state.places and scorer is not self._keirin:  # keirin: the heat's order (scorer)
-            flying = state.event.discipline == "flying200"
-            lines = apply_places(lines, state.places, qualify(state.event) if flying else None)
-        if state.times:
-            lines = [
-                msgspec.structs.replace(line, flags=[*line.flags, Flag.CORRECTED])
-                if line.bib in state.times and line.rank is not None
-                and Flag.CORRECTED not in line.flags
-                else line
-                for line in lines
-            ]  # fmt: skip
-        return lines
 
     def _add_heats(self, competition: KeirinCompetition, heats: list[MeetEvent]) -> None:
         for event in heats:

@@ -20,7 +20,7 @@ from velotime.scoring.rules.flying200 import (
     attribute_crossings,
     rank_flying_200,
 )
-from velotime.scoring.rules.results import ResultLine, Status
+from velotime.scoring.rules.results import ResultLine, Status, corrected
 
 QUALIFY_DEFAULT = 28  # UCI World Championships and Nations Cups (3.2.033)
 
@@ -39,7 +39,8 @@ class Flying200Scorer:
         self.photocells = bool({Role.LINE_200, Role.FINISH} & set(photocell_roles))
 
     def score(self, state: EventState, meet: Meet) -> Scored:
-        return Scored(self._lines(state, meet), {})
+        lines = self._lines(state, meet)
+        return Scored(corrected(lines, state.places, state.times, qualify(state.event)), {})
 
     def _lines(self, state: EventState, meet: Meet) -> list[ResultLine]:
         excluded = {bib for bib, status in state.decisions.items() if status == Status.DNS}

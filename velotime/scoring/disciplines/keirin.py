@@ -46,7 +46,7 @@ import msgspec
 from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scored
 from velotime.scoring.meet import Meet
 from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, Rider, heat_result
-from velotime.scoring.rules.results import Flag, Status
+from velotime.scoring.rules.results import Status, mark_corrected
 
 _NO_RESULT = HeatResult(lines=[], order=[])
 
@@ -100,13 +100,7 @@ class KeirinScorer:
             )
         except ValueError:
             return _NO_RESULT  # not finished yet, or evidence waiting for a commissaire
-        lines = [
-            msgspec.structs.replace(line, flags=[*line.flags, Flag.CORRECTED])
-            if line.bib in placed
-            else line
-            for line in result.lines
-        ]
-        return msgspec.structs.replace(result, lines=lines)
+        return msgspec.structs.replace(result, lines=mark_corrected(result.lines, placed))
 
 
 def latest_photo_block(

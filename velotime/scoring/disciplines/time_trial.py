@@ -42,7 +42,7 @@ import msgspec
 from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scored
 from velotime.scoring.meet import Meet
 from velotime.scoring.payloads import OnTrackLine
-from velotime.scoring.rules.results import ResultLine, Status
+from velotime.scoring.rules.results import ResultLine, Status, corrected
 from velotime.scoring.rules.time_trial import (
     MAX_STARTS,
     Attempt,
@@ -90,7 +90,8 @@ class TimeTrialScorer:
 
     def score(self, state: EventState, meet: Meet) -> Scored:
         sheet = self._sheet(state, meet)
-        return Scored(sheet.lines, {"on_track": sheet.on_track, "problems": sheet.problems})
+        lines = corrected(sheet.lines, state.places, state.times)
+        return Scored(lines, {"on_track": sheet.on_track, "problems": sheet.problems})
 
     def _sheet(self, state: EventState, meet: Meet) -> _Sheet:
         if state.event.distance_m is None:  # the meet file's checks require it

@@ -5,7 +5,7 @@ a key they do not know.
 """
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 
 import msgspec
@@ -132,3 +132,25 @@ def apply_places(
             gap = gap_string(gap_us(line.time_us, leader_us))
         out.append(msgspec.structs.replace(line, rank=rank, flags=flags, gap=gap))
     return out + [line for line in lines if line.rank is None]
+
+
+def mark_corrected(lines: list[ResultLine], bibs: Collection[int]) -> list[ResultLine]:
+    """Flag "corrected" on the ranked lines of `bibs` (a correction set their time or place)."""
+    return [
+        msgspec.structs.replace(line, flags=[*line.flags, Flag.CORRECTED])
+        if line.bib in bibs and line.rank is not None and Flag.CORRECTED not in line.flags
+        else line
+        for line in lines
+    ]
+
+
+def corrected(
+    lines: list[ResultLine],
+    places: Mapping[int, int],
+    times: Collection[int],
+    qualify: int | None = None,
+) -> list[ResultLine]:
+    """A ranking by times with the commissaires' corrections over it: their places
+    (`apply_places`), and the mark on lines whose time a correction set (the rules already
+    ranked those by the corrected time)."""
+    return mark_corrected(apply_places(lines, places, qualify), times)
