@@ -1,0 +1,110 @@
+"""Offline replay with scoring, as a whole process: `velotime replay CAPTURE --meet MEET --offline
+--results DIR` (events to /dev/null, no summary) on generated sessions (benchmarks.captures) of
+1k, 10k and 100k timing events, in one event and in a programme of many.
+
+Reported per tree and session, medians of `--runs` runs: wall time, events/s, cost per event
+(wall / events, the process start included) and peak RSS of the process (rusage). The start-up
+is measured on a session of one rider so that the marginal cost shows too. A run that outlives
+`--timeout` is killed and reported as "> T s", and the larger sessions of that shape are then
+skipped for that tree (an engine that is quadratic in an event's size takes hours at 100k).
+
+Targets (issue 11): cost per event at 100k within 1.5x of that at 1k, >= 20,000 events/s at
+100k, peak memory < 100 MB at 100k.
+
+    python -m benchmarks.replay [--tree DIR]... [--sizes 1000,10000,100000] [--runs 3]
+"""
+
+import argparse
+import statistics
+import tempfile
+from pathlib import Path
+
+from benchmarks.captures import SHAPES, Session, generate
+from benchmarks.trees import Measured, add_tree_option, run_measured, trees
+
+SIZES = (1_000, 10_000, 100_000)
+
+
+def replay_args(session: Session, results: Path) -> list[str | Path]:
+    return [
+        "replay", session.capture, "--meet", session.meet, "--offline",
+        "--results", results, "--output", "/dev/null", "--quiet",
+    ]  # fmt: skip
+
+
+def measure(
+    tree: Path, session: Session, work: Path, runs: int, timeout_s: float
+) -> list[Measured] | None:
+    """`runs` replays of `session` by `tree`'s code; None once one outlives `timeout_s`."""
+    done = []
+    for run in range(runs):
+        out = work / f"run-{run}"
+        out.mkdir(parents=True, exist_ok=True)
+        measured = run_measured(tree, replay_args(session, out / "results"), out, timeout_s)
+        if measured is None:
+            return None
+        done.append(measured)
+    return done
+
+
+def report(tree: Path, shape: str, session: Session, runs: list[Measured], start_s: float) -> str:
+    wall = statistics.median(m.wall_s for m in runs)
+    rss = statistics.median(m.max_rss_mb for m in runs)
+    events = session.events
+    marginal_us = max(0.0, wall - start_s) / events * 1e6
+    return (
+        f"  {tree.name:>12}  {shape:4}  {events:>7} events  {wall:8.2f} s  "
+        f"{events / wall:>8.0f} events/s  {wall / events * 1e6:8.1f} us/event "
+        f"({marginal_us:.1f} after start-up)  peak {rss:6.1f} MB"
+    )
+
+
+def run(args: argparse.Namespace) -> None:
+    sizes = [int(size) for size in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="velotime-bench-replay-") as tmp:
+        root = Path(tmp)
+        sessions = {
+            (shape, size): generate(root / "captures", shape, size)
+            for shape in SHAPES
+            for size in sizes
+        }
+        start_session = generate(root / "captures", "one", 1)
+        print(
+            f"offline replay with scoring, whole process, median of {args.runs} runs "
+            f"(timeout {args.timeout:.0f} s):"
+        )
+        for tree in trees(args):
+            work = root / tree.name
+            start = measure(tree, start_session, work / "start", args.runs, args.timeout)
+            start_s = statistics.median(m.wall_s for m in start) if start else 0.0
+            print(f"  {tree.name:>12}  start-up (one rider): {start_s:.2f} s  [{tree}]")
+            for shape in SHAPES:
+                for size in sizes:
+                    session = sessions[shape, size]
+                    measured = measure(
+                        tree, session, work / f"{shape}-{size}", args.runs, args.timeout
+                    )
+                    if measured is None:
+                        print(
+                            f"  {tree.name:>12}  {shape:4}  {session.events:>7} events  "
+                            f"> {args.timeout:.0f} s (stopped; larger sizes skipped)"
+                        )
+                        break
+                    print(report(tree, shape, session, measured, start_s), flush=True)
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_tree_option(parser)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="timing events")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per run")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    run(parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()
