@@ -114,10 +114,12 @@ class Outbox:
                 (source, seq),
             )
 
-    def pending(self, limit: int) -> list[OutboxRow]:
-        """The oldest events not yet acknowledged by the broker."""
+    def pending(self, limit: int, after: int = 0) -> list[OutboxRow]:
+        """The oldest events not yet acknowledged by the broker (those queued after the event
+        numbered `after`: the publisher reads on past those it has in flight)."""
         rows = self._db.execute(
-            "SELECT id, topic, payload FROM outbox ORDER BY id LIMIT ?", (limit,)
+            "SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+            (after, limit),
         ).fetchall()
         return [OutboxRow(*row) for row in rows]
 

@@ -2,6 +2,11 @@
 
 An event leaves the outbox only after the broker's PUBACK (QoS 1), so delivery is at least once:
 after a reconnect some events may arrive twice, and consumers drop repeats by envelope `id`.
+The outbox is drained through a sliding window of WINDOW events in flight, published straight
+through paho and deleted in batches as their PUBACKs come: aiomqtt's publish (a task, a timeout
+and a walk over every pending call per message) and paho's own in-flight limit (a walk over every
+message in flight per PUBACK) cost more than the rest of the daemon together at a few thousand
+passings/s (benchmarks/daemon_pipeline.py).
 Retained state (status, self-description, results) is kept here and published again on every
 connect; between connects only the topics whose payload changed are published.
 
@@ -17,17 +22,21 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import aiomqtt
+import paho.mqtt.client as paho
 
 from velotime.backoff import Backoff
-from velotime.daemon.outbox import Outbox
+from velotime.daemon.outbox import Outbox, OutboxRow
 from velotime.daemon.payloads import OFFLINE
 
 log = logging.getLogger("velotime.mqtt")
 
-BATCH = 256  # publishes in flight at once while draining
+# Outbox events published and not yet acknowledged. Loopback round trips of ~0.1-1 ms keep 64 in
+# flight ahead of the daemon's own cost per event; more only lengthens paho's walks.
+WINDOW = 64
+ACK_TIMEOUT_S = 10.0  # no PUBACK for this long: the connection is taken as lost
 FLUSH_TIMEOUT_S = 5.0  # how long shutdown waits for the outbox to drain
 OFFLINE_TIMEOUT_S = 2.0  # how long a failing program tries to say it is offline
 
@@ -133,24 +142,46 @@ class Publisher:
         await client.publish(self._status_topic, OFFLINE, qos=1, retain=True)
 
     async def _drain(self, client: aiomqtt.Client, stop: asyncio.Event) -> None:
-        stopping_since: float | None = None
+        """Publish the outbox in order, WINDOW events in flight, forgetting each event once
+        acknowledged; once `stop` is set, until it is empty or FLUSH_TIMEOUT_S have passed."""
         loop = asyncio.get_running_loop()
-        while True:
-            rows = self._outbox.pending(BATCH)
-            if rows:
-                await asyncio.gather(*(client.publish(r.topic, r.payload, qos=1) for r in rows))
-                self._outbox.ack([r.id for r in rows])
-            if stop.is_set():
-                stopping_since = stopping_since or loop.time()
-                if not rows or loop.time() - stopping_since > FLUSH_TIMEOUT_S:
-                    return
-                continue
-            if not rows:
-                waiter = asyncio.ensure_future(self._outbox.wait_for_events())
-                stopper = asyncio.ensure_future(stop.wait())
-                await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                waiter.cancel()
-                stopper.cancel()
+        stopping_since: float | None = None
+        in_flight = _InFlight(client)
+        last_sent = 0  # the outbox id of the last event published on this connection
+        try:
+            while True:
+                if in_flight.acked:
+                    self._outbox.ack(in_flight.acked)
+                    in_flight.acked.clear()
+                room = WINDOW - len(in_flight)
+                # Refilled by a quarter of the window at least: fewer, larger outbox reads.
+                rows = self._outbox.pending(room, last_sent) if room >= WINDOW // 4 else []
+                for row in rows:
+                    in_flight.publish(row)
+                last_sent = rows[-1].id if rows else last_sent
+                if stop.is_set():
+                    stopping_since = stopping_since or loop.time()
+                    left_s = FLUSH_TIMEOUT_S - (loop.time() - stopping_since)
+                    if (not in_flight and not rows) or left_s <= 0:
+                        return
+                if in_flight:
+                    # The events appended meanwhile are read once acknowledgements make room.
+                    timeout = ACK_TIMEOUT_S if stopping_since is None else max(0.0, left_s)
+                    try:
+                        await in_flight.acknowledged(timeout)
+                    except TimeoutError:
+                        if stopping_since is None:
+                            raise aiomqtt.MqttError(
+                                f"no PUBACK from the broker for {ACK_TIMEOUT_S:.0f} s"
+                            ) from None
+                elif not stop.is_set():
+                    waiter = asyncio.ensure_future(self._outbox.wait_for_events())
+                    stopper = asyncio.ensure_future(stop.wait())
+                    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
+                    stopper.cancel()
+        finally:
+            in_flight.close()
 
     async def _receive(self, client: aiomqtt.Client) -> None:
         manual_ack = not self.broker.clean_session
@@ -182,13 +213,64 @@ class Publisher:
             self.broker,
             identifier=self.broker.client_id,
             will=aiomqtt.Will(self._status_topic, OFFLINE, qos=1, retain=True),
-            max_inflight_messages=BATCH,
+            # No limit in paho (0): the drain keeps its own window, and paho's limit would walk
+            # every message in flight on each PUBACK.
+            max_inflight_messages=0,
             clean_session=self.broker.clean_session,
         )
         if not self.broker.clean_session:
             client._client.manual_ack_set(True)  # acknowledged in _receive, once handled
-        client.pending_calls_threshold = 10 * BATCH  # aiomqtt warns per call above this
         return client
+
+
+class _InFlight:
+    """Outbox events published straight through the connection's paho client, each until its
+    PUBACK. Other PUBACKs (retained state, status, published through aiomqtt) go on to
+    aiomqtt's own handler, which this one stands in front of until `close()`."""
+
+    def __init__(self, client: aiomqtt.Client) -> None:
+        self._paho = client._client
+        self._outbox_ids: dict[int, int] = {}  # message id -> outbox id
+        self.acked: list[int] = []  # outbox ids acknowledged, to be deleted
+        self._changed = asyncio.Event()
+        # aiomqtt's handler (it sets one on every client it makes), with paho's union of
+        # callback signatures narrowed to the one aiomqtt uses.
+        self._aiomqtt_on_publish = cast(Callable[..., None], self._paho.on_publish)
+        self._paho.on_publish = self._on_publish
+
+    def __len__(self) -> int:
+        return len(self._outbox_ids)
+
+    def publish(self, row: OutboxRow) -> None:
+        info = self._paho.publish(row.topic, row.payload, qos=1)
+        if info.rc != paho.MQTT_ERR_SUCCESS:
+            raise aiomqtt.MqttCodeError(info.rc, "Could not publish message")
+        self._outbox_ids[info.mid] = row.id
+
+    async def acknowledged(self, timeout_s: float) -> None:
+        """Until a PUBACK of ours came since the last call; TimeoutError after `timeout_s`."""
+        if not self._changed.is_set():
+            async with asyncio.timeout(timeout_s):
+                await self._changed.wait()
+        self._changed.clear()
+
+    def close(self) -> None:
+        self._paho.on_publish = self._aiomqtt_on_publish
+
+    def _on_publish(
+        self,
+        client: paho.Client,
+        userdata: Any,
+        mid: int,
+        reason_code: Any,
+        properties: Any,
+    ) -> None:
+        outbox_id = self._outbox_ids.pop(mid, None)
+        if outbox_id is None:
+            self._aiomqtt_on_publish(client, userdata, mid, reason_code, properties)
+        else:
+            self.acked.append(outbox_id)
+            self._changed.set()
 
 
 def mqtt_client(broker: BrokerSettings, **options: Any) -> aiomqtt.Client:
