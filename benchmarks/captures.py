@@ -112,6 +112,7 @@ class _Builder:
         self.chunks += self.decoders[line].passing(beam_us + LOOP_LAG_US, transponder(bib))
         self.events += 1
         if photocell:
+            self.timy.number %= 9999  # the Timy numbers its impulses 1-9999, then again from 1
             self.chunks.append(self.timy.impulse(beam_us, self.channel[line]))
             self.events += 1
 
