@@ -285,13 +285,17 @@ async def run(args: argparse.Namespace) -> None:
         broker = LocalMosquitto(root / "broker")
         broker.start()
         try:
-            for tree in trees(args):
-                await latency(tree, broker, root / tree.name / "latency")
-                bursts = [
-                    await burst(tree, broker, root / tree.name / f"burst-{n}", args.passings)
-                    for n in range(args.runs)
-                ]
-                print(burst_report(tree, bursts), flush=True)
+            chosen = dict(enumerate(trees(args)))
+            for index, tree in chosen.items():
+                await latency(tree, broker, root / f"{index}" / "latency")
+            # The trees in turn, burst after burst: a machine busy elsewhere slows each alike.
+            bursts: dict[int, list[Burst]] = {index: [] for index in chosen}
+            for n in range(args.runs):
+                for index, tree in chosen.items():
+                    directory = root / f"{index}" / f"burst-{n}"
+                    bursts[index].append(await burst(tree, broker, directory, args.passings))
+            for index, tree in chosen.items():
+                print(burst_report(tree, bursts[index]), flush=True)
         finally:
             broker.stop()
 

@@ -16,6 +16,7 @@ Targets (issue 11): cost per event at 100k within 1.5x of that at 1k, >= 20,000 
 
 import argparse
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -32,21 +33,6 @@ def replay_args(session: Session, results: Path) -> list[str | Path]:
     ]  # fmt: skip
 
 
-def measure(
-    tree: Path, session: Session, work: Path, runs: int, timeout_s: float
-) -> list[Measured] | None:
-    """`runs` replays of `session` by `tree`'s code; None once one outlives `timeout_s`."""
-    done = []
-    for run in range(runs):
-        out = work / f"run-{run}"
-        out.mkdir(parents=True, exist_ok=True)
-        measured = run_measured(tree, replay_args(session, out / "results"), out, timeout_s)
-        if measured is None:
-            return None
-        done.append(measured)
-    return done
-
-
 def report(tree: Path, shape: str, session: Session, runs: list[Measured], start_s: float) -> str:
     wall = statistics.median(m.wall_s for m in runs)
     rss = statistics.median(m.max_rss_mb for m in runs)
@@ -59,38 +45,65 @@ def report(tree: Path, shape: str, session: Session, runs: list[Measured], start
     )
 
 
+class Runner:
+    """Each session replayed by every tree in turn, run after run, so that a machine busy with
+    something else for a while slows every tree alike."""
+
+    def __init__(self, args: argparse.Namespace, work: Path) -> None:
+        self.trees = trees(args)
+        self.runs: int = args.runs
+        self.timeout_s: float = args.timeout
+        self.work = work
+        # (tree, shape) -> the session it outlived the timeout on: not run on larger ones
+        self.stopped: dict[tuple[Path, str], str] = {}
+
+    def measure(self, name: str, shape: str, session: Session) -> dict[Path, list[Measured]]:
+        """`runs` replays of `session` per tree still running `shape`."""
+        done: dict[Path, list[Measured]] = {}
+        for run in range(self.runs):
+            for index, tree in enumerate(self.trees):
+                if (tree, shape) in self.stopped:
+                    continue
+                out = self.work / f"{index}-{tree.name}" / name / f"run-{run}"
+                out.mkdir(parents=True, exist_ok=True)
+                args = replay_args(session, out / "results")
+                measured = run_measured(tree, args, out, self.timeout_s)
+                if measured is None:
+                    self.stopped[tree, shape] = name
+                    done.pop(tree, None)
+                else:
+                    done.setdefault(tree, []).append(measured)
+        return done
+
+
 def run(args: argparse.Namespace) -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="velotime-bench-replay-") as tmp:
         root = Path(tmp)
-        sessions = {
-            (shape, size): generate(root / "captures", shape, size)
-            for shape in SHAPES
-            for size in sizes
-        }
-        start_session = generate(root / "captures", "one", 1)
+        runner = Runner(args, root / "runs")
         print(
             f"offline replay with scoring, whole process, median of {args.runs} runs "
-            f"(timeout {args.timeout:.0f} s):"
+            f"(timeout {args.timeout:.0f} s):",
+            flush=True,
         )
-        for tree in trees(args):
-            work = root / tree.name
-            start = measure(tree, start_session, work / "start", args.runs, args.timeout)
-            start_s = statistics.median(m.wall_s for m in start) if start else 0.0
-            print(f"  {tree.name:>12}  start-up (one rider): {start_s:.2f} s  [{tree}]")
-            for shape in SHAPES:
-                for size in sizes:
-                    session = sessions[shape, size]
-                    measured = measure(
-                        tree, session, work / f"{shape}-{size}", args.runs, args.timeout
-                    )
-                    if measured is None:
+        start = runner.measure("start", "start", generate(root / "captures", "one", 1))
+        start_s = {tree: statistics.median(m.wall_s for m in runs) for tree, runs in start.items()}
+        for tree in runner.trees:
+            print(f"  {tree.name:>12}  start-up (one rider): {start_s[tree]:.2f} s  [{tree}]")
+        for shape in SHAPES:
+            for size in sizes:
+                session = generate(root / "captures", shape, size)
+                measured = runner.measure(f"{shape}-{size}", shape, session)
+                for tree in runner.trees:
+                    if tree in measured:
+                        print(report(tree, shape, session, measured[tree], start_s[tree]))
+                    elif runner.stopped.get((tree, shape)) == f"{shape}-{size}":
                         print(
                             f"  {tree.name:>12}  {shape:4}  {session.events:>7} events  "
                             f"> {args.timeout:.0f} s (stopped; larger sizes skipped)"
                         )
-                        break
-                    print(report(tree, shape, session, measured, start_s), flush=True)
+                sys.stdout.flush()
+                session.capture.unlink()
 
 
 def parser() -> argparse.ArgumentParser:

@@ -29,7 +29,14 @@ from pathlib import Path
 import aiomqtt
 
 from benchmarks.captures import Session, generate
-from benchmarks.trees import add_tree_option, run_measured, tree_env, trees, velotime_args
+from benchmarks.trees import (
+    add_tree_option,
+    peak_rss_mb,
+    run_measured,
+    tree_env,
+    trees,
+    velotime_args,
+)
 from velotime.localvenue import LocalMosquitto, source_toml, write_local_config
 
 VENUE = "bench"
@@ -60,13 +67,6 @@ def write_journal(tree: Path, session: Session, state: Path, work: Path) -> Path
             out.write(block)
     events.unlink()
     return journal
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def restart_once(
@@ -101,7 +101,7 @@ async def restart_once(
                             final.add(result["event"])
                         if final >= wanted:
                             break
-                return time.perf_counter() - started, peak_rss_mb(process.pid)
+                return time.perf_counter() - started, peak_rss_mb(process.pid) or float("nan")
             except TimeoutError:
                 return None
             finally:
@@ -118,36 +118,46 @@ async def restart_once(
 async def run(args: argparse.Namespace) -> None:
     print(
         f"scoring service restart from a journal, process start -> every result retained on "
-        f"the broker, median of {args.runs} runs (timeout {args.timeout:.0f} s):"
+        f"the broker, median of {args.runs} runs, the trees in turn (timeout {args.timeout:.0f} s):"
     )
     with tempfile.TemporaryDirectory(prefix="velotime-bench-restart-") as tmp:
         root = Path(tmp)
         for shape in args.shapes.split(","):
             session = generate(root / "captures", shape, args.events)
-            for tree in trees(args):
-                work = root / f"{tree.name}-{shape}"
+            works = {
+                tree: root / f"{index}-{tree.name}-{shape}"
+                for index, tree in enumerate(trees(args))
+            }
+            for tree, work in works.items():
                 work.mkdir(parents=True)
                 write_journal(tree, session, work / "state", work)
-                times: list[float] = []
-                peaks: list[float] = []
-                for run in range(args.runs):
+            times: dict[Path, list[float]] = {tree: [] for tree in works}
+            peaks: dict[Path, list[float]] = {tree: [] for tree in works}
+            stopped: set[Path] = set()
+            for run in range(args.runs):
+                for tree, work in works.items():
+                    if tree in stopped:
+                        continue
                     broker_dir = work / f"broker-{run}"
                     done = await restart_once(tree, work, session, broker_dir, args.timeout)
                     if done is None:
-                        break
-                    times.append(done[0])
-                    peaks.append(done[1])
-                journaled = session.events + session.commands
+                        stopped.add(tree)
+                        continue
+                    times[tree].append(done[0])
+                    peaks[tree].append(done[1])
+            journaled = session.events + session.commands
+            for tree in works:
                 label = f"  {tree.name:>12}  {shape:4}  journal of {journaled} events"
-                if len(times) < args.runs:
+                if tree in stopped:
                     print(f"{label}  > {args.timeout:.0f} s (stopped)", flush=True)
                 else:
                     print(
-                        f"{label}  {statistics.median(times):6.2f} s to the snapshot on the "
+                        f"{label}  {statistics.median(times[tree]):6.2f} s to the snapshot on the "
                         f"broker ({len(session.event_ids)} results)  "
-                        f"peak {statistics.median(peaks):.1f} MB",
+                        f"peak {statistics.median(peaks[tree]):.1f} MB",
                         flush=True,
                     )
+            session.capture.unlink()
 
 
 def parser() -> argparse.ArgumentParser:

@@ -26,6 +26,22 @@ class Measured(NamedTuple):
     returncode: int
 
 
+def peak_rss_mb(pid: int) -> float | None:
+    """The peak resident set size of process `pid` so far (VmHWM), None once it has exited.
+
+    Not rusage's ru_maxrss: a child started by fork and exec starts that from its parent's
+    memory (here the benchmark's, with its generated sessions) and would report that.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None  # a zombie: its memory is gone
+
+
 def add_tree_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tree",
@@ -52,14 +68,17 @@ def run_measured(
     tree: Path, args: Sequence[str | Path], cwd: Path, timeout_s: float
 ) -> Measured | None:
     """Run `velotime args` as `tree`'s code to the end; None if it outlived `timeout_s` (then
-    it is killed). Output is discarded, except stderr on failure."""
+    it is killed). Output is discarded, except stderr on failure. The peak RSS is read every
+    millisecond while it runs: growth in its last millisecond is missed."""
     log_path = cwd / "stderr.log"
     started = time.perf_counter()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             velotime_args(*args), cwd=cwd, env=tree_env(tree), stdout=subprocess.DEVNULL, stderr=log
         )
+    peak_mb = 0.0
     while True:
+        peak_mb = peak_rss_mb(process.pid) or peak_mb
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
@@ -77,6 +96,6 @@ def run_measured(
     return Measured(
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        max_rss_mb=peak_mb,
         returncode=process.returncode,
     )
