@@ -23,7 +23,6 @@ _DETAILS = ("status", "place", "time")  # shown after the bib, before the reason
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "capture",
-        help="look inside capture files",
         description="Look inside capture files (docs/capture-format.md).",
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")

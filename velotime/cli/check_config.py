@@ -16,7 +16,6 @@ _MASK = "******"
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "check-config",
-        help="validate a configuration file and print a summary",
         description="Validate a velotime configuration file, with the VELOTIME_<SECTION>__<KEY> "
         "overrides from the environment applied. Prints a summary and exits 0 if it is valid; "
         "prints every problem on stderr and exits 2 if not.",

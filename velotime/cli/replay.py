@@ -57,7 +57,6 @@ class RangeError(ValueError):
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "replay",
-        help="replay capture logs (or device dumps) through the pipeline",
         description="Replay capture files (in the order given) through the same parsers as "
         "the live daemon. With --offline, write the events as JSON Lines; otherwise publish "
         "them under a venue id of their own (default <venue>-replay), never the live one. "

@@ -28,7 +28,6 @@ class DumpDecoder(NamedTuple):
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "decode",
-        help="decode a recorded device dump to JSON lines",
         description="Decode a recorded device dump. Prints one JSON object per record on stdout "
         "and one per skipped piece of input on stderr; --summary prints one JSON object instead.",
     )
