@@ -1,11 +1,12 @@
 """`velotime decode`: print the records in a recorded device dump, or a summary of them.
 
-Each protocol is one `DumpDecoder` entry in `PROTOCOLS`: a function that decodes the dump's
-chunks (printing records and errors as it goes) and returns the summary, and the dump format to
-assume.
+Each protocol is one `DumpDecoder` entry in `PROTOCOLS`: the module whose `decode` decodes the
+dump's chunks (printing records and errors as it goes) and returns the summary, and the dump
+format to assume. Only the protocol asked for is imported.
 """
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,15 +15,22 @@ from typing import Any, NamedTuple
 import msgspec
 
 from velotime.capture.dumps import DumpFormat, read_dump, sniff_format
-from velotime.cli.decode import lif, lynx, p3, timy
 from velotime.cli.decode.common import Chunks
 
 _FORMATS: dict[str, DumpFormat] = {"raw": "raw", "hex": "hex"}
 
 
 class DumpDecoder(NamedTuple):
-    decode: Callable[[Chunks, bool], dict[str, Any]]  # (chunks, print_records) -> summary
+    module: str  # under velotime.cli.decode
     default_format: str  # what --format means when not given: "auto", "raw" or "hex"
+
+    @property
+    def decode(self) -> Callable[[Chunks, bool], dict[str, Any]]:
+        """(chunks, print_records) -> summary"""
+        decode: Callable[[Chunks, bool], dict[str, Any]] = importlib.import_module(
+            f"velotime.cli.decode.{self.module}"
+        ).decode
+        return decode
 
 
 def register(commands: Any) -> None:
@@ -69,8 +77,8 @@ def _fail(message: str) -> int:
 
 
 PROTOCOLS: dict[str, DumpDecoder] = {
-    "p3": DumpDecoder(p3.decode, "auto"),
-    "timy": DumpDecoder(timy.decode, "raw"),
-    "lynx": DumpDecoder(lynx.decode, "raw"),
-    "lif": DumpDecoder(lif.decode, "raw"),
+    "p3": DumpDecoder("p3", "auto"),
+    "timy": DumpDecoder("timy", "raw"),
+    "lynx": DumpDecoder("lynx", "raw"),
+    "lif": DumpDecoder("lif", "raw"),
 }

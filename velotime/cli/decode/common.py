@@ -32,9 +32,9 @@ def feed_chunks(chunks: Chunks, stream: Stream[Item], handle: Callable[[list[Ite
     return bad_hex_lines
 
 
-def type_tag(record: msgspec.Struct) -> str:
-    """A record's JSON `type` ("passing", "impulse"...), as its class declares it."""
-    return str(type(record).__struct_config__.tag)
+def type_tag(cls: type[msgspec.Struct]) -> str:
+    """The JSON `type` of a record class ("passing", "impulse"...), as it declares it."""
+    return str(cls.__struct_config__.tag)
 
 
 def json_line(value: object) -> str:

@@ -28,7 +28,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
                     )
                 )
                 continue
-            by_type[type_tag(item)] += 1
+            by_type[type_tag(type(item))] += 1
             if print_records:
                 sys.stdout.write(json_line(msgspec.to_builtins(item)))
 
