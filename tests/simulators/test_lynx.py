@@ -335,6 +335,7 @@ async def test_the_command_sends_udp_datagrams() -> None:
         (("--connect", "127.0.0.1:9", "--speedup", "-2"), "--speedup: must be positive"),
         (("--connect", "127.0.0.1:9", "--heat", "x"), "--heat: expected a number"),
         (("--connect", "127.0.0.1:9", "--event", ""), "--event: an event is a non-empty"),
+        (("--connect", "127.0.0.1:9", "--connect-timeout", "0"), "--connect-timeout: must be"),
         (
             ("--connect", "127.0.0.1:9", "--riders", "2", "--drop-after-results", "3"),
             "--drop-after-results must be at most --riders (2), got 3",
@@ -348,7 +349,9 @@ def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...], message: str)
 
 def test_a_scoreboard_port_nobody_listens_on_exits_2_with_one_line() -> None:
     port = free_port()
-    result = velotime("simulate", "lynx", "--connect", f"127.0.0.1:{port}")
+    result = velotime(
+        "simulate", "lynx", "--connect", f"127.0.0.1:{port}", "--connect-timeout", "0.3"
+    )
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
