@@ -42,3 +42,10 @@ def broker(tmp_path: Path) -> Iterator[LocalBroker]:
     local.start()
     yield local
     local.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test with a broker of its own is an integration test (`make quick` leaves it out)."""
+    for item in items:
+        if "broker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)

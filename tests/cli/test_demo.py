@@ -25,7 +25,7 @@ from velotime.demo.timeline import build_timeline
 from velotime.localvenue import free_port, mosquitto_binary
 from velotime.times import US_PER_SECOND
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.timeout(180), pytest.mark.integration]
 SEED = 7
 # The session's 18 minutes in about a second: its times come from the script, never from the
 # clock, so the results are those of any speed (a loaded machine only plays it more slowly).

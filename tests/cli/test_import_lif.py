@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime, velotime_main
 from tests.daemon.harness import Subscriber
 from velotime.localvenue import LocalBroker, free_port, source_toml, write_local_config
 
@@ -103,7 +103,7 @@ def test_watching_a_folder_imports_files_as_they_appear(shared_data: Path, tmp_p
     ],
 )
 def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = import_lif(*args)
+    result = velotime_main("import-lif", *args)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr

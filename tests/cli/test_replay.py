@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime, velotime_main
 from tests.daemon.harness import Subscriber
 from tests.scoring.scenarios import kilometre
 from tests.scoring.scenarios.kilometre import FIRST_SLOT_US, SLOT_US
@@ -99,7 +99,7 @@ async def test_replay_publishes_under_its_own_venue_never_the_live_one(
     ],
 )
 def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = replay(*args)
+    result = velotime_main("replay", *args)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr

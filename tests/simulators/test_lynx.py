@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import assert_one_line_error, velotime
+from tests.cli.helpers import assert_one_line_error, velotime, velotime_main
 from tests.simulators import eventually
 from velotime.localvenue import free_port
 from velotime.protocols.lynx import (
@@ -344,7 +344,7 @@ async def test_the_command_sends_udp_datagrams() -> None:
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    assert_one_line_error(velotime("simulate", "lynx", *args), message)
+    assert_one_line_error(velotime_main("simulate", "lynx", *args), message)
 
 
 def test_a_scoreboard_port_nobody_listens_on_exits_2_with_one_line() -> None:
