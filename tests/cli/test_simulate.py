@@ -67,6 +67,7 @@ async def simulate(*args: str) -> AsyncIterator[Simulator]:
             await process.wait()
 
 
+@pytest.mark.slow
 async def test_count_passings_are_served_then_it_exits() -> None:
     async with simulate(
         "--listen",

@@ -69,6 +69,7 @@ def expected_impulses(count: int) -> list[tuple[int, int]]:
     return [(n, c) for n in range(1, count + 1) for c in (0, 4, 1)][:count]
 
 
+@pytest.mark.slow
 async def test_count_impulses_are_written_as_decodable_lines_then_it_exits() -> None:
     count = 9
     async with (

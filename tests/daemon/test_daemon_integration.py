@@ -134,6 +134,7 @@ async def test_1000_passings_arrive_in_order_with_exact_times(
     assert {p["src"] for p in received} == {"p3-finish"}
 
 
+@pytest.mark.slow
 async def test_in_real_time_the_decoder_clock_maps_to_the_host_clock_with_one_offset(
     tmp_path: Path, broker: LocalBroker
 ) -> None:
