@@ -18,8 +18,8 @@ import msgspec
 
 from velotime.capture.format import CONTROL_SOURCE, CaptureHeader
 from velotime.capture.reader import CaptureProblem, read_capture
-from velotime.scoring.commands import decode_command
 from velotime.times import US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, local_time_of_day_to_unix_us
+from velotime.wire.commands import decode_command
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)

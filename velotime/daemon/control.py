@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import msgspec
 
-from velotime.daemon.events import CommandData, Event
 from velotime.drivers.session import SessionOutput
-from velotime.scoring.commands import decode_command
+from velotime.wire.commands import decode_command
+from velotime.wire.events import CommandData, Event
 
 
 class ControlState(msgspec.Struct, kw_only=True):

@@ -14,7 +14,13 @@ from typing import Any
 
 import msgspec
 
-from velotime.scoring.commands import (
+from velotime.scoring.competition import HeatState, KeirinCompetition
+from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
+from velotime.scoring.disciplines.flying200 import Flying200Scorer
+from velotime.scoring.disciplines.keirin import KeirinScorer
+from velotime.scoring.disciplines.time_trial import TimeTrialScorer
+from velotime.scoring.meet import Meet, MeetEvent
+from velotime.wire.commands import (
     Abandon,
     Arm,
     Command,
@@ -25,20 +31,14 @@ from velotime.scoring.commands import (
     SetStatus,
     Start,
 )
-from velotime.scoring.competition import HeatState, KeirinCompetition
-from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
-from velotime.scoring.disciplines.flying200 import Flying200Scorer
-from velotime.scoring.disciplines.keirin import KeirinScorer
-from velotime.scoring.disciplines.time_trial import TimeTrialScorer
-from velotime.scoring.meet import Meet, MeetEvent
-from velotime.scoring.payloads import (
+from velotime.wire.results import (
     Current,
     EventResult,
     NothingOnTrack,
     OnTrackNow,
+    Status,
     audit_entry,
 )
-from velotime.scoring.rules.results import Status
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
@@ -47,7 +47,7 @@ class Publication(msgspec.Struct, frozen=True):
     """A retained state to publish: `key` is the topic below the venue ("results/<event>")."""
 
     key: str
-    payload: dict[str, Any]  # a velotime.scoring.payloads type as JSON: EventResult, Current...
+    payload: dict[str, Any]  # a velotime.wire.results type as JSON: EventResult, Current...
 
     def encoded(self) -> bytes:
         """The bytes on MQTT and in `replay --results` files alike: the same every time."""

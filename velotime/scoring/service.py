@@ -35,16 +35,16 @@ import msgspec
 
 from velotime import __version__
 from velotime.config import Config
-from velotime.daemon.events import ENVELOPE_VERSION
-from velotime.daemon.outbox import Outbox
-from velotime.daemon.publisher import BrokerSettings, Publisher, mqtt_client
-from velotime.daemon.service import broker_settings
 from velotime.daemon.sources import SourceDescription, photocell_lines
-from velotime.daemon.topics import Topics
+from velotime.mqtt.client import BrokerSettings, broker_settings, mqtt_client
+from velotime.mqtt.outbox import Outbox
+from velotime.mqtt.publisher import Publisher
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, MeetError, parse_meet
-from velotime.scoring.payloads import ScoringOffline, ScoringOnline
 from velotime.times import now_us
+from velotime.wire.events import ENVELOPE_VERSION
+from velotime.wire.status import ScoringOffline, ScoringOnline
+from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.scoring")
 

@@ -8,7 +8,7 @@ from typing import Any, Final, Generic, Literal, TypeVar
 
 import msgspec
 
-from velotime.scoring.commands import Command
+from velotime.wire.commands import Command
 
 ENVELOPE_VERSION: Final = 1
 
@@ -90,7 +90,7 @@ class PhotoFinishData(
 
 
 class CommandData(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """An operator command to the scoring engine (velotime.scoring.commands), as the daemon
+    """An operator command to the scoring engine (velotime.wire.commands), as the daemon
     received it: sequenced among the timing events where the capture records it."""
 
     command: Command  # {"type": "arm", "event": "sprint-q"}: every key of its type
@@ -108,6 +108,10 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     src: str
     kind: str  # "passing", "impulse", "photofinish", "command": the last level of its topic
     data: EventData
+
+    def numbered(self, seq: int) -> "Envelope[EventData]":
+        """The event as it goes on the wire, as its source's `seq`-th."""
+        return Envelope(id=self.id, seq=seq, src=self.src, kind=self.kind, data=self.data)
 
 
 D = TypeVar("D")  # the data of one kind of event (`Envelope[PassingData]`), or EventData
