@@ -367,6 +367,8 @@ def _results_lines(report: ReplayReport) -> list[str]:
     scope = " as they stood at --to" if report.timeline.stopped else ""
     out = [f"  results (meet {report.meet_id}){scope}:"]
     out += table(rows, indent="    ") if rows else ["    no event was armed"]
+    if report.duplicates:
+        out.append(f"  events the scoring had already (the same id), dropped: {report.duplicates}")
     skipped = report.skipped_commands
     if skipped:
         out.append(f"  commands the scoring skipped: {len(skipped)}")

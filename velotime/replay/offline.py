@@ -78,6 +78,7 @@ def report_of(
         results=engine.snapshot() if engine is not None else [],
         skipped_commands=list(engine.skipped_commands) if engine is not None else [],
         taken_back=taken_back,
+        duplicates=engine.duplicates if engine is not None else 0,
     )
 
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import msgspec
-
 from velotime.capture import (
     CONTROL_SOURCE,
     CaptureHeader,
@@ -177,7 +175,7 @@ class Replayer:
             stats.held_back += len(out.events)
         if self.engine is not None:
             for event in out.events:
-                self.engine.feed(msgspec.to_builtins(event))
+                self.engine.feed(event)
 
     def file_chunks(self, path: Path, dump: "DumpSource | None") -> Generator[Chunk, None, None]:
         """Chunks of a capture file, or of a foreign dump read as `dump` says."""

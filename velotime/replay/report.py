@@ -16,3 +16,4 @@ class ReplayReport:
     results: list[Publication]  # the scoring's final snapshot: results, standings, current
     skipped_commands: list[str]  # commands the scoring did not apply, and why
     taken_back: int = 0  # events not output: the next capture's header says they never were
+    duplicates: int = 0  # events the scoring had already (same id), dropped
