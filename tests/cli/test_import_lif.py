@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import velotime, velotime_main
+from tests.cli.helpers import velotime_main
 from tests.daemon.harness import Subscriber
 from velotime.localvenue import LocalBroker, free_port, source_toml, write_local_config
 
 
 def import_lif(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return velotime("import-lif", *args)
+    """`velotime import-lif` through `main` in this process: only what it writes and its status are
+    checked (what it publishes goes through a real broker)."""
+    return velotime_main("import-lif", *args)
 
 
 def events(stdout: str) -> list[dict[str, Any]]:

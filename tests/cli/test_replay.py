@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.cli.helpers import velotime, velotime_main
+from tests.cli.helpers import velotime_main
 from tests.daemon.harness import Subscriber
 from tests.scoring.scenarios import kilometre
 from tests.scoring.scenarios.kilometre import FIRST_SLOT_US, SLOT_US
@@ -26,7 +26,9 @@ from velotime.protocols.p3 import Passing, encode
 
 
 def replay(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return velotime("replay", *args)
+    """`velotime replay` through `main` in this process: only what it writes and its status are
+    checked (what it publishes goes through a real broker)."""
+    return velotime_main("replay", *args)
 
 
 def events(stdout: str) -> list[dict[str, Any]]:
