@@ -33,10 +33,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-# The quick tier for development (under a minute): no broker, daemon, demo or browser, and
-# nothing that waits on the wall clock by design. `make test` runs everything.
+# The quick tier for development (under a minute): no broker, daemon, demo or browser, nothing
+# that waits on the wall clock by design, and 25 examples a property. `make test` runs all.
 quick: $(STAMP)
-	$(BIN)/pytest -m "not integration and not slow"
+	HYPOTHESIS_PROFILE=quick $(BIN)/pytest -m "not integration and not slow"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
