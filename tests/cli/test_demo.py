@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.brokers import require_mosquitto
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime, velotime_main
 from tests.demo import expected
 from tests.scoreboards.http import get
 from velotime.demo.script import EVENT_NAMES, build_session
@@ -154,6 +154,6 @@ async def test_keep_running_keeps_the_scoreboard_up_until_ctrl_c(tmp_path: Path)
 
 @pytest.mark.parametrize("speedup", ["0", "-2", "fast"])
 def test_a_speedup_is_a_positive_number(speedup: str) -> None:
-    result = velotime("demo", "--speedup", speedup)
+    result = velotime_main("demo", "--speedup", speedup)
     assert result.returncode == 2
     assert "--speedup" in result.stderr
