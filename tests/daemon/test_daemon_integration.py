@@ -37,6 +37,9 @@ TRANSPONDERS = list(range(1001, 1011))
 OFFLINE = {"online": False}
 LAP_US = 17_000_000
 SPEEDUP = 2000  # ten riders, 17 s laps: about 1,200 passings a second
+# Where passings must come after an interruption to show the daemon what it missed: about 4 s
+# of passings, 2 s more than the interruption takes on a loaded machine.
+SPEEDUP_WITH_A_TAIL = 400
 
 
 @asynccontextmanager
@@ -196,18 +199,17 @@ async def test_a_broker_outage_through_failed_reconnects_loses_nothing(
 
 
 async def test_a_dropped_decoder_link_is_resent(tmp_path: Path, broker: LocalBroker) -> None:
-    # Passings for about 3 s, so that some come after the silence and show what it hid; a
-    # silence is noticed after 0.6 s (statuses come every 0.2 s).
-    async with running_decoder(speedup=600, status_interval_s=0.2) as decoder:
+    # A silence is noticed after 0.6 s (statuses come every 0.2 s).
+    async with running_decoder(SPEEDUP_WITH_A_TAIL, status_interval_s=0.2) as decoder:
         daemon = daemon_for(tmp_path, broker, decoder, silence_timeout_s=0.6)
         async with Subscriber(broker.port, passings_topic(), "dropped") as subscriber:
             daemon.start()
             try:
-                await subscriber.wait_for(lambda: len(subscriber.messages) >= 200, 30, "200")
+                await subscriber.wait_for(lambda: len(subscriber.messages) >= 100, 30, "100")
                 decoder.drop_clients()
                 await subscriber.wait_for(lambda: decoder.client_count > 0, 10, "it back")
                 decoder.drop_clients()  # and again, as soon as it is back
-                await subscriber.wait_for(lambda: len(decoder.passings) >= 500, 30, "500")
+                await subscriber.wait_for(lambda: len(decoder.passings) >= 300, 30, "300")
                 decoder.set_silent(True)  # a link that stays open but says nothing
                 await subscriber.wait_for(
                     lambda: "link presumed dead" in daemon.log_text(), 10, "the silence noticed"
@@ -224,22 +226,23 @@ async def test_a_dropped_decoder_link_is_resent(tmp_path: Path, broker: LocalBro
 
 
 async def test_a_killed_daemon_restarts_and_loses_nothing_and_replays_the_same(
-    tmp_path: Path, broker: LocalBroker, decoder: P3DecoderSimulator
+    tmp_path: Path, broker: LocalBroker
 ) -> None:
-    daemon = daemon_for(tmp_path, broker, decoder)
     async with (
+        running_decoder(SPEEDUP_WITH_A_TAIL) as decoder,
         Subscriber(broker.port, passings_topic(), "killed") as subscriber,
         Subscriber(broker.port, "velotime/test-velodrome/status/daemon", "will") as status,
     ):
+        daemon = daemon_for(tmp_path, broker, decoder)
         daemon.start()
         try:
-            await subscriber.wait_for(lambda: len(subscriber.messages) >= 300, 30, "300")
+            await subscriber.wait_for(lambda: len(subscriber.messages) >= 100, 30, "100")
             daemon.kill()
             # The broker tells everyone: the daemon's last will.
             await status.wait_for(lambda: status.payloads()[-1:] == [OFFLINE], 10, "the will")
             made = len(decoder.passings)
             await status.wait_for(  # passings go on while the daemon is dead
-                lambda: len(decoder.passings) >= min(made + 200, 1000), 10, "200 more passings"
+                lambda: len(decoder.passings) >= made + 100, 10, "100 more passings"
             )
             daemon.start()
             await subscriber.wait_for(
