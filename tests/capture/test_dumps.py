@@ -1,4 +1,5 @@
-"""Reading device dumps: a hex dump's lines give the same bytes however they are grouped."""
+"""Reading device dumps: a hex dump's lines, one chunk each or joined, and the lines that are not
+hex, in order."""
 
 import io
 from pathlib import Path
@@ -11,7 +12,8 @@ def test_a_hex_dump_gives_its_bytes_and_each_bad_line_in_order(shared_data: Path
     # Over 64 KiB of text, so that the lines are read in several blocks; the bad lines and the
     # blank one fall in different blocks, and one line has spaces and a CR inside.
     text = [*lines, b"", b"not hex", *lines[:900], b"8e0", b"  8e 02\r", *lines[900:]]
-    items = list(read_dump(io.BytesIO(b"\n".join(text) + b"\n"), "hex"))
+    dump = b"\n".join(text) + b"\n"
+    items = list(read_dump(io.BytesIO(dump), "hex", join_lines=True))
     bad = [item for item in items if isinstance(item, BadHexLine)]
     assert [(b.line_number, b.text) for b in bad] == [
         (len(lines) + 2, b"not hex"),
@@ -28,3 +30,7 @@ def test_a_hex_dump_gives_its_bytes_and_each_bad_line_in_order(shared_data: Path
         b"".join(good[ends[1] :]),
     ]
     assert len(items) < len(text) / 100  # lines are joined, not one chunk a line
+    # Without join_lines, each line is a chunk, as recorded.
+    as_recorded = list(read_dump(io.BytesIO(dump), "hex"))
+    assert [item for item in as_recorded if isinstance(item, bytes)] == [g for g in good if g]
+    assert [item for item in as_recorded if isinstance(item, BadHexLine)] == bad

@@ -1,7 +1,7 @@
 """Reading recorded device dumps: raw bytes, or one hex-encoded chunk per line."""
 
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -31,44 +31,55 @@ def sniff_format(path: Path) -> DumpFormat:
     return "hex" if head.strip() and frozenset(head) <= _HEX_TEXT else "raw"
 
 
-def read_dump(handle: BinaryIO, dump_format: DumpFormat) -> Iterator[bytes | BadHexLine]:
+def read_dump(
+    handle: BinaryIO, dump_format: DumpFormat, *, join_lines: bool = False
+) -> Iterator[bytes | BadHexLine]:
     """Chunks of device bytes; a line of a hex dump that is not hex is yielded as `BadHexLine`.
 
-    A codec's results do not depend on where its input is split, so a raw dump is read in 64 KiB
-    pieces and the lines of a hex dump are joined likewise (one `bytes.fromhex` of many lines
-    costs a fraction of one a line).
+    A hex dump's chunks are its lines, as recorded. With `join_lines`, for a reader that counts
+    no chunks, they come joined into chunks of about 64 KiB, as a raw dump is read: a codec's
+    results do not depend on where its input is split, and one `bytes.fromhex` of many lines
+    costs a fraction of one a line.
     """
     if dump_format == "raw":
         while chunk := handle.read(_CHUNK_SIZE):
             yield chunk
         return
-    lines_before = 0
+    if not join_lines:
+        yield from _hex_lines(handle, 1, join=False)
+        return
+    first = 1  # the number of the block's first line
     while block := handle.read(_CHUNK_SIZE):
         block += handle.readline()  # to the end of the line
         try:
             chunk = bytes.fromhex(block.decode("ascii"))
         except ValueError:  # also UnicodeDecodeError: some line is not hex
-            yield from _hex_lines(block, lines_before)
+            yield from _hex_lines(block.split(b"\n"), first, join=True)
         else:
             if chunk:
                 yield chunk
-        lines_before += block.count(b"\n")
+        first += block.count(b"\n")
 
 
-def _hex_lines(block: bytes, lines_before: int) -> Iterator[bytes | BadHexLine]:
-    """A block of whole lines, line by line: the bytes of the hex lines between those that
-    are not."""
-    good: list[bytes] = []
-    for number, line in enumerate(block.split(b"\n"), start=lines_before + 1):
+def _hex_lines(lines: Iterable[bytes], first: int, join: bool) -> Iterator[bytes | BadHexLine]:
+    """The bytes of each hex line (with `join`, of each run of them between the lines that are
+    not hex), and each line that is not hex; lines numbered from `first`."""
+    run: list[bytes] = []
+    for number, line in enumerate(lines, start=first):
         text = line.strip()
         if not text:
             continue
         try:
-            good.append(bytes.fromhex(text.decode("ascii")))
-        except ValueError:
-            if good:
-                yield b"".join(good)
-                good.clear()
+            data = bytes.fromhex(text.decode("ascii"))
+        except ValueError:  # also UnicodeDecodeError
+            if run:
+                yield b"".join(run)
+                run.clear()
             yield BadHexLine(number, text)
-    if good:
-        yield b"".join(good)
+            continue
+        if join:
+            run.append(data)
+        else:
+            yield data
+    if run:
+        yield b"".join(run)

@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         dump_format: DumpFormat = sniff_format(path) if requested == "auto" else _FORMATS[requested]
         with path.open("rb") as handle:
-            summary = protocol.decode(read_dump(handle, dump_format), not args.summary)
+            chunks = read_dump(handle, dump_format, join_lines=True)
+            summary = protocol.decode(chunks, not args.summary)
     except BrokenPipeError:
         raise  # stdout went away (`| head`): not a file problem; main() handles it
     except OSError as exc:
