@@ -18,6 +18,7 @@ import msgspec
 
 from velotime.capture.format import CONTROL_SOURCE, CaptureHeader
 from velotime.capture.reader import CaptureProblem, read_capture
+from velotime.capture.tally import ChunkTally
 from velotime.scoring.commands import decode_command
 from velotime.times import US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, local_time_of_day_to_unix_us
 
@@ -108,19 +109,14 @@ def span_text(duration_us: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-@dataclass
-class SourceInfo:
+@dataclass(kw_only=True)
+class SourceInfo(ChunkTally):
     """One source: as the header describes it, and what the file holds of it."""
 
     name: str
     protocol: str | None  # None: chunks of a source the header does not describe
     lines: str = ""  # its timing lines, as the header maps them
     endpoint: str | None = None
-    chunks: int = 0
-    bytes: int = 0
-    connections: int = 0  # empty chunks: the source (re)connected
-    first_us: int | None = None
-    last_us: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,8 +143,11 @@ class EventSpan:
     commands: int = 0
 
 
-@dataclass
-class CaptureInfo:
+@dataclass(kw_only=True)
+class CaptureInfo(ChunkTally):
+    """A capture file: its header, its sources and the operator's commands; the tally is of
+    every chunk in it."""
+
     path: Path
     header: CaptureHeader
     zone_name: str
@@ -157,10 +156,6 @@ class CaptureInfo:
     commands: list[CommandEntry]
     events: list[EventSpan]
     problems: list[CaptureProblem]
-    chunks: int = 0
-    bytes: int = 0
-    first_us: int | None = None
-    last_us: int | None = None
 
     @property
     def unreadable_commands(self) -> int:
@@ -213,16 +208,8 @@ def capture_info(path: Path, timezone: str | None = None) -> CaptureInfo:
         if source is None:
             protocol = "control" if chunk.src == CONTROL_SOURCE else None
             source = sources[chunk.src] = SourceInfo(name=chunk.src, protocol=protocol)
-        if info.first_us is None:
-            info.first_us = chunk.t_us
-        info.last_us = chunk.t_us
-        info.chunks += 1
-        info.bytes += len(chunk.data)
-        source.chunks += 1
-        source.bytes += len(chunk.data)
-        source.connections += not chunk.data
-        source.first_us = chunk.t_us if source.first_us is None else source.first_us
-        source.last_us = chunk.t_us
+        info.add(chunk.t_us, chunk.data)
+        source.add(chunk.t_us, chunk.data)
         if chunk.src == CONTROL_SOURCE and chunk.data:
             info.commands.append(_command(chunk.t_us, chunk.data))
     if info.first_us is not None:
