@@ -7,7 +7,7 @@ day's capture takes the time to read the file, no more.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -162,24 +162,13 @@ class CaptureInfo(ChunkTally):
         return sum(1 for entry in self.commands if entry.error is not None)
 
 
-def source_lines(description: dict[str, Any]) -> str:
-    """The timing lines a source serves, from its header entry: "finish", "C0 start, C1 finish",
-    "300101 finish, 300102 200m"."""
-    parts: list[str] = []
-    if isinstance(line := description.get("line"), str):
-        parts.append(line)
-    for key in ("decoder_lines", "channels"):
-        mapping = description.get(key)
-        if isinstance(mapping, dict):
-            for name, value in mapping.items():
-                target = value.get("line") if isinstance(value, dict) else value
-                parts.append(f"{name} {target}")
-    return ", ".join(parts)
-
-
-def capture_info(path: Path, timezone: str | None = None) -> CaptureInfo:
-    """Read a capture file through. Raises OSError or CaptureFormatError for a file that is no
-    capture, ValueError for an unknown `timezone`; unreadable lines are counted, not raised."""
+def capture_info(
+    path: Path, lines_of: Callable[[dict[str, Any]], str], timezone: str | None = None
+) -> CaptureInfo:
+    """Read a capture file through; `lines_of` tells a source's timing lines from its header
+    entry (each protocol family's hook: `velotime.families.lines_text`). Raises OSError or
+    CaptureFormatError for a file that is no capture, ValueError for an unknown `timezone`;
+    unreadable lines are counted, not raised."""
     reader = read_capture(path)
     header = reader.header
     zone_name = timezone or venue_timezone(header) or "UTC"
@@ -188,7 +177,7 @@ def capture_info(path: Path, timezone: str | None = None) -> CaptureInfo:
         name: SourceInfo(
             name=name,
             protocol=str(description.get("protocol")),
-            lines=source_lines(description),
+            lines=lines_of(description),
             endpoint=description.get("endpoint"),
         )
         for name, description in header.sources.items()

@@ -39,7 +39,7 @@ from velotime.daemon.events import ENVELOPE_VERSION
 from velotime.daemon.outbox import Outbox
 from velotime.daemon.publisher import BrokerSettings, Publisher, mqtt_client
 from velotime.daemon.service import broker_settings
-from velotime.daemon.sources import SourceDescription, photocell_lines
+from velotime.daemon.sources import photocell_lines
 from velotime.daemon.topics import Topics
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, MeetError, parse_meet
@@ -215,7 +215,9 @@ class ScoringService:
         self.topics = Topics(config.mqtt.topic_prefix, self.venue)
         self.status_topic = f"{self.topics.root}/status/scoring"
         self._lines = {line.name: line.distance_m for line in config.lines}
-        self._photocell_lines = photocell_lines(SourceDescription.of(s) for s in config.sources)
+        self._photocell_lines = photocell_lines(
+            s.describe(config.venue.timezone) for s in config.sources
+        )
         self._track_length_m = config.venue.track_length_m
         self.counts = Counts()
         self.started_us = now_us()
