@@ -242,7 +242,7 @@ class _Checker:
     def check_sources(
         self, sources: list[tuple[int, SourceConfig]], line_names: set[str] | None
     ) -> list[tuple[int, SourceConfig]]:
-        """What every source needs; then its family checks its own settings."""
+        """What every source needs, and what its family checks of its own settings."""
         self.unique("sources", [(i, source.name) for i, source in sources])
         endpoints: dict[Endpoint, int] = {}
         checked = []
@@ -262,22 +262,24 @@ class _Checker:
                         f"{endpoint} is already sources[{endpoints[endpoint]}]'s transport",
                     )
                 endpoints.setdefault(endpoint, i)
-            if source.silence_timeout_s is not None:
-                self.positive([*path, "silence_timeout_s"], source.silence_timeout_s)
-            self.reconnect_range(path, source.reconnect_min_s, source.reconnect_max_s)
 
             def report(at: Sequence[Key], message: str, path: list[Key] = path) -> None:
                 self.problem([*path, *at], message)
 
             checked.append((i, source.check(report, line_names)))
+            if source.silence_timeout_s is not None:
+                self.positive([*path, "silence_timeout_s"], source.silence_timeout_s)
+            self.reconnect_range(path, source.reconnect_min_s, source.reconnect_max_s)
         return checked
 
     def source(self, raw: object, i: int) -> SourceConfig | None:
         """A [[sources]] entry as its protocol's settings."""
         path: list[Key] = ["sources", i]
-        protocol = raw.get("protocol") if isinstance(raw, dict) else None
+        if not isinstance(raw, dict):
+            return self.convert(raw, SourceConfig, path)  # says it is no table
+        protocol = raw.get("protocol")
         typ = source_config_type(protocol)
-        if typ is None and isinstance(raw, dict):
+        if typ is None:
             if protocol is None:
                 self.problem([*path, "protocol"], "required key is missing")
             elif not isinstance(protocol, str):
@@ -286,12 +288,8 @@ class _Checker:
                 expected = choices(source_protocols())
                 self.problem([*path, "protocol"], f"expected {expected}, got {protocol!r}")
             return None
-        table = (
-            {key: value for key, value in raw.items() if key != "protocol"}
-            if isinstance(raw, dict)
-            else raw
-        )
-        return self.problems.convert(table, typ or SourceConfig, path, _unknown_source_key(typ))
+        settings = {key: value for key, value in raw.items() if key != "protocol"}
+        return self.problems.convert(settings, typ, path, _unknown_source_key(typ))
 
     def check_mqtt(
         self, mqtt: MqttConfig, base_dir: Path, venue: VenueConfig | None
@@ -347,20 +345,18 @@ def blank_to_none(mqtt: MqttConfig) -> MqttConfig:
     return msgspec.structs.replace(mqtt, **blanks)
 
 
-def _unknown_source_key(typ: type[SourceConfig] | None) -> Callable[[str], str]:
+def _unknown_source_key(typ: type[SourceConfig]) -> Callable[[str], str]:
     """What is wrong with a key a source's protocol does not take: another protocol's setting,
     or a misspelling."""
 
     def unknown(key: str) -> str:
-        if typ is None:
-            return "unknown key"
+        if key in typ.foreign_key_hints:
+            return typ.foreign_key_hints[key]
         others = [
             f.name
             for f in families()
             if f.config is not None and f.config is not typ and key in f.config.__struct_fields__
         ]
-        if key in typ.foreign_key_hints:
-            return typ.foreign_key_hints[key]
         if others:
             protocol = str(typ.__struct_config__.tag)
             return f"{key!r} is for {' and '.join(others)} sources, not {protocol}"
