@@ -8,7 +8,8 @@ protocols up here; none of them names one.
 
 This package sits between `config` and the layers it gathers (drivers, simulators, capture,
 protocols), so that all of those above it can use it and it imports nothing above it.
-Adding a family: its folder under velotime/families/ and one line in `_FAMILIES` below.
+Adding a family: its folder under velotime/families/, imported below and named in the one
+registry line (docs/architecture.md, "Adding a decoder family").
 """
 
 from collections.abc import Iterable, Mapping
@@ -49,7 +50,8 @@ def unregister(name: str) -> None:
     del _FAMILIES[name]
 
 
-for _family in (p3.FAMILY, timy.FAMILY, lynx.FAMILY, lif.FAMILY):  # one line a family
+# The registry line: every family velotime ships, in the order they are listed to people.
+for _family in (p3.FAMILY, timy.FAMILY, lynx.FAMILY, lif.FAMILY):
     register(_family)
 
 
