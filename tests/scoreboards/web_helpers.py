@@ -11,11 +11,11 @@ from typing import Any
 
 import aiomqtt
 
-from velotime.daemon.publisher import BrokerSettings
-from velotime.daemon.topics import Topics
 from velotime.localvenue import LocalBroker
+from velotime.mqtt.client import BrokerSettings
 from velotime.scoreboards.state import ScoreboardState
 from velotime.scoreboards.web import Board, Meta, WebScoreboard
+from velotime.wire.topics import Topics
 
 TIMEOUT_S = 10.0
 ONLINE = {"online": True, "meet": "test-meet", "pid": 1}

@@ -33,7 +33,7 @@ from velotime.config.schema import (
 from velotime.drivers.endpoints import Endpoint, SerialEndpoint
 from velotime.families import SourceConfig, families, source_config_type, source_protocols
 from velotime.families.base import Key
-from velotime.scoreboards.unt4 import MAX_COLUMNS, MAX_ROWS, MIN_COLUMNS, MIN_ROWS
+from velotime.protocols.unt4 import MAX_COLUMNS, MAX_ROWS, MIN_COLUMNS, MIN_ROWS
 
 T = TypeVar("T")
 MAX_KEEPALIVE_S = 65535  # the MQTT keep-alive field is 16 bits

@@ -22,11 +22,11 @@ import msgspec
 
 from velotime.demo.timeline import Action, Camera, Desk, Impulse, Read
 from velotime.protocols.lynx import Armed, LynxRecord, Result, ResultsComplete, RunningTime
-from velotime.scoring.commands import Command
 from velotime.simulators.clock import sleep_until
 from velotime.simulators.lynx import LynxCameraSimulator
 from velotime.simulators.p3_decoder import P3DecoderSimulator
 from velotime.simulators.timy import TimySimulator
+from velotime.wire.commands import Command
 
 CATCH_UP_TIMEOUT_S = 30.0
 

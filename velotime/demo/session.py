@@ -13,8 +13,8 @@
    final; print the standings.
 4. With `keep_running`, leave it all up until Ctrl-C. Then stop the daemon, write the results
    as files (each retained `results/<event>` payload plus a newline, and its CSV: the files
-   `velotime replay --results` writes), replay the capture through `velotime replay` and check
-   that it gives the same files, byte for byte.
+   `velotime replay --results` writes), replay the capture offline (velotime.replay, as
+   `velotime replay` does) and check that it gives the same files, byte for byte.
 """
 
 import asyncio
@@ -31,16 +31,19 @@ from zoneinfo import ZoneInfo
 
 import aiomqtt
 
-from velotime.daemon.publisher import BrokerSettings, mqtt_client
-from velotime.daemon.topics import Topics
+from velotime.capture.reader import CaptureFormatError
 from velotime.demo.director import Director, DirectorError, Observer
 from velotime.demo.report import Progress, standings
 from velotime.demo.script import FLYING200, KEIRIN, KILOMETRE, VENUE_ID, DemoSession, build_session
 from velotime.demo.timeline import build_timeline
 from velotime.demo.venue import DemoVenue, VenueError, scoreboard_port
+from velotime.mqtt.client import BrokerSettings, mqtt_client
+from velotime.replay import RangeError, run_offline
 from velotime.scoring.export import result_csv
+from velotime.scoring.meet import MeetError, load_meet
 from velotime.stopping import STOP_SIGNALS
 from velotime.times import US_PER_SECOND
+from velotime.wire.topics import Topics
 
 EVENTS = (FLYING200, KILOMETRE, KEIRIN)
 STARTUP_TIMEOUT_S = 30.0
@@ -282,21 +285,17 @@ async def _finish(venue: DemoVenue, mirror: _Mirror, directory: Path, completed:
 
 
 def _replay_check(venue: DemoVenue, directory: Path) -> bool:
-    """`velotime replay` of the capture writes the same result files as the live session."""
-    from velotime.cli import main as velotime
-
+    """The offline replay of the capture (`velotime replay --offline --results`) writes the
+    same result files as the live session."""
     captures = venue.captures()
     if len(captures) != 1:
         print(f"velotime demo: expected one capture, found {len(captures)}", file=sys.stderr)
         return False
     live, replayed = directory / "results", directory / "replay"
-    arguments = [
-        "replay", str(captures[0]), "--meet", str(venue.meet_path), "--offline",
-        "--output", str(replayed / "events.jsonl"), "--results", str(replayed), "--quiet",
-    ]  # fmt: skip
-    replayed.mkdir(exist_ok=True)
-    if velotime(arguments) != 0:
-        print("velotime demo: the replay of the capture failed", file=sys.stderr)
+    try:
+        run_offline(captures, None, meet=load_meet(venue.meet_path), results=replayed)
+    except (OSError, CaptureFormatError, MeetError, RangeError) as exc:
+        print(f"velotime demo: the replay of the capture failed: {exc}", file=sys.stderr)
         return False
     names = sorted(path.name for path in live.iterdir())
     different = [
@@ -305,7 +304,7 @@ def _replay_check(venue: DemoVenue, directory: Path) -> bool:
         if not (replayed / name).exists()
         or (replayed / name).read_bytes() != (live / name).read_bytes()
     ]
-    command = f"velotime {' '.join(arguments[:5])} --results DIR"
+    command = f"velotime replay {captures[0]} --meet {venue.meet_path} --offline --results DIR"
     if different:
         print(f"Replay check FAILED: `{command}` differs in {', '.join(different)}")
         return False

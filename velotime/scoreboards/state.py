@@ -20,8 +20,8 @@ from typing import Any
 import aiomqtt
 
 from velotime.backoff import Backoff
-from velotime.daemon.publisher import BrokerSettings, mqtt_client
-from velotime.daemon.topics import Topics
+from velotime.mqtt.client import BrokerSettings, mqtt_client
+from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.scoreboards")
 

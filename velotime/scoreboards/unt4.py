@@ -21,11 +21,18 @@ title says OFFLINE and no clock runs: a frozen time must never pass for a live o
 
 from typing import Any
 
-from velotime.protocols.unt4 import ClearAll, Text, Unt4Record, board_text
+from velotime.protocols.unt4 import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MIN_COLUMNS,
+    MIN_ROWS,
+    ClearAll,
+    Text,
+    Unt4Record,
+    board_text,
+)
 from velotime.scoreboards.view import EventView, LineView, board_view, running_time
 
-MIN_ROWS, MAX_ROWS = 2, 100  # a title and one more row; UNT4 rows are 00 to 99
-MIN_COLUMNS, MAX_COLUMNS = 16, 100  # room for rank, bib, a name and a time; columns 00 to 99
 CLOCK_TICK_US = 100_000  # the clock shows tenths
 
 STATUS_TAGS = {"provisional": "PROV", "final": "FINAL"}
