@@ -1,5 +1,6 @@
 """A protocol family added through the registry's one line is known everywhere protocols are
-chosen: the configuration, `velotime decode`, capture headers and replay's sources."""
+chosen: the configuration, `velotime decode`, capture headers, `capture info` and replay's
+sources."""
 
 import json
 from collections.abc import Iterator
@@ -9,10 +10,19 @@ from typing import Any
 import msgspec
 import pytest
 
+from velotime.capture import CaptureWriter
+from velotime.capture.info import capture_info
 from velotime.config import ConfigError, parse_config
 from velotime.daemon.sources import description_from_builtins
 from velotime.drivers.session import SessionOutput
-from velotime.families import Family, family, register, source_protocols, unregister
+from velotime.families import (
+    Family,
+    family,
+    lines_text,
+    register,
+    source_protocols,
+    unregister,
+)
 from velotime.families.base import (
     Chunks,
     Report,
@@ -21,6 +31,8 @@ from velotime.families.base import (
     check_line,
 )
 from velotime.families.decoding import json_line
+from velotime.replay import DumpSource, Replayer
+from velotime.replay.sinks import JsonLinesSink
 
 
 class ToySessionState(msgspec.Struct):
@@ -168,3 +180,31 @@ def test_a_registered_family_describes_its_sources_in_capture_headers(toy: Famil
     assert isinstance(session, ToySession)
     assert session.lines == 7  # resumed where the daemon stopped
     assert family("toy").dump_description is not None
+
+
+def test_replay_builds_a_registered_familys_sources(toy: Family, tmp_path: Path) -> None:
+    config = parse_config(CONFIG)
+    sources = {s.name: s.describe("UTC", resume={"lines": 2}).to_builtins() for s in config.sources}
+    writer = CaptureWriter.create(tmp_path, "toy-track", sources, lines={"finish": 0})
+    writer.write(1_000, "toy-1", b"")
+    writer.write(2_000, "toy-1", b"a\nb\n")
+    writer.close()
+
+    replayer = Replayer(JsonLinesSink(None))
+    for chunk in replayer.capture_chunks(writer.path):
+        replayer.feed(chunk)
+    session = replayer.sessions["toy-1"]
+    assert isinstance(session, ToySession)
+    assert (session.fed, session.lines) == ([b"a\nb\n"], 4)  # resumed at 2, then 2 more
+    toy_stats = replayer.stats.sources["toy-1"]
+    assert (toy_stats.protocol, toy_stats.chunks, toy_stats.connections) == ("toy", 2, 1)
+    info = capture_info(writer.path, lines_text)
+    assert (info.sources["toy-1"].protocol, info.sources["toy-1"].lines) == ("toy", "finish")
+
+    dump = tmp_path / "toy.dump"
+    dump.write_bytes(b"c\n")
+    dumped = Replayer(JsonLinesSink(None))
+    for chunk in dumped.dump_chunks(dump, DumpSource(protocol="toy", line="finish")):
+        dumped.feed(chunk)
+    assert isinstance(dumped.sessions["toy"], ToySession)
+    assert dumped.stats.sources["toy"].bytes == 2

@@ -23,6 +23,7 @@ from velotime.capture.reader import CaptureFormatError
 from velotime.cli.capture import table
 from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_mqtt_url
+from velotime.families import families
 from velotime.mqtt.client import BrokerSettings, broker_settings
 from velotime.replay import (
     Chunk,
@@ -38,7 +39,6 @@ from velotime.scoring.meet import MeetError, load_meet
 
 _PROGRESS_EVERY_S = 0.2
 _LISTED = 10  # unreadable lines or skipped commands listed in the summary, at most
-PROTOCOLS = ("p3", "timy", "lynx", "lif")
 _KIND_ORDER = ("passing", "impulse", "photofinish", "command")
 _COMMAND_ORDER = (
     *("arm", "next_rider", "start", "abandon", "status", "correct", "provisional", "final"),
@@ -76,7 +76,7 @@ def register(commands: Any) -> None:
     parser.add_argument("--venue", help="venue id to publish under (default <venue>-replay)")
     parser.add_argument(
         "--protocol",
-        choices=PROTOCOLS,
+        choices=[f.name for f in families()],
         help="the paths are device dumps of this protocol, not captures",
     )
     parser.add_argument("--format", choices=("auto", "raw", "hex"), default="auto")
