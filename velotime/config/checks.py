@@ -32,7 +32,7 @@ from velotime.config.schema import (
 )
 from velotime.drivers.endpoints import Endpoint, SerialEndpoint
 from velotime.families import SourceConfig, families, source_config_type, source_protocols
-from velotime.families.base import Key
+from velotime.families.base import Key, check_positive
 from velotime.protocols.unt4 import MAX_COLUMNS, MAX_ROWS, MIN_COLUMNS, MIN_ROWS
 
 T = TypeVar("T")
@@ -193,8 +193,7 @@ class _Checker:
             )
 
     def positive(self, path: Sequence[Key], value: float) -> None:
-        if not (math.isfinite(value) and value > 0):
-            self.problem(path, f"must be a number greater than 0, got {value!r}")
+        check_positive(self.problem, path, value)
 
     def check_venue(self, venue: VenueConfig) -> None:
         self.topic_safe(["venue", "id"], venue.id)
