@@ -30,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiomqtt
+import msgspec
 
 from velotime.capture.reader import CaptureFormatError
 from velotime.demo.director import Director, DirectorError, Observer
@@ -43,6 +44,7 @@ from velotime.scoring.export import result_csv
 from velotime.scoring.meet import MeetError, load_meet
 from velotime.stopping import STOP_SIGNALS
 from velotime.times import US_PER_SECOND
+from velotime.wire.results import EventResult
 from velotime.wire.topics import Topics
 
 EVENTS = (FLYING200, KILOMETRE, KEIRIN)
@@ -268,7 +270,7 @@ async def _finish(venue: DemoVenue, mirror: _Mirror, directory: Path, completed:
     results.mkdir(exist_ok=True)
     for event, payload in mirror.results.items():
         (results / f"{event}.json").write_bytes(payload + b"\n")
-        csv_text = result_csv(json.loads(payload))
+        csv_text = result_csv(msgspec.json.decode(payload, type=EventResult).lines)
         (results / f"{event}.csv").write_bytes(csv_text.encode("utf-8"))
     captures = venue.captures()
     print(f"Files, in {directory}:")
