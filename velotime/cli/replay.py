@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import msgspec
+
 from velotime.capture.info import LocalClock, load_zone
 from velotime.capture.reader import CaptureFormatError
 from velotime.cli.capture import table
@@ -36,6 +38,7 @@ from velotime.replay import (
     run_online,
 )
 from velotime.scoring.meet import MeetError, load_meet
+from velotime.wire.results import EventResult, ResultLine, Standings
 
 _PROGRESS_EVERY_S = 0.2
 _LISTED = 10  # unreadable lines or skipped commands listed in the summary, at most
@@ -357,13 +360,13 @@ def _results_lines(report: ReplayReport) -> list[str]:
     rows = []
     for publication in report.results:
         kind, _, name = publication.key.partition("/")
-        payload = publication.payload
         if kind == "results":
-            lines = payload.get("lines", [])
-            rows.append([name, payload["status"], f"{len(lines)} lines", _leader(lines)])
+            result = msgspec.convert(publication.payload, EventResult)
+            lines = result.lines
+            rows.append([name, result.status, f"{len(lines)} lines", _leader(lines)])
         elif kind == "standings":
-            lines = payload.get("classification", [])
-            rows.append([name, payload["status"], "standings", _leader(lines)])
+            standings = msgspec.convert(publication.payload, Standings)
+            rows.append([name, standings.status, "standings", _leader(standings.classification)])
     scope = " as they stood at --to" if report.timeline.stopped else ""
     out = [f"  results (meet {report.meet_id}){scope}:"]
     out += table(rows, indent="    ") if rows else ["    no event was armed"]
@@ -378,13 +381,13 @@ def _results_lines(report: ReplayReport) -> list[str]:
     return out
 
 
-def _leader(lines: list[dict[str, Any]]) -> str:
-    ranked = [line for line in lines if line.get("rank") is not None]
+def _leader(lines: list[ResultLine]) -> str:
+    ranked = [line for line in lines if line.rank is not None]
     if not ranked:
         return "no one ranked yet"
     top = ranked[0]
-    text = f"{top['rank']}. {top['bib']} {top.get('name', '')}".rstrip()
-    return f"{text} {top['time']}" if top.get("time") else text
+    text = f"{top.rank}. {top.bib} {top.name}".rstrip()
+    return f"{text} {top.time}" if top.time else text
 
 
 def _fail(message: str) -> int:
