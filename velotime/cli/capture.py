@@ -16,6 +16,7 @@ from velotime.capture.info import (
     span_text,
 )
 from velotime.capture.reader import CaptureFormatError
+from velotime.families import lines_text
 
 _DETAILS = ("status", "place", "time")  # shown after the bib, before the reason
 
@@ -45,7 +46,7 @@ def run_info(args: argparse.Namespace) -> int:
     try:
         if args.timezone:
             load_zone(args.timezone)  # before reading anything
-        infos = [capture_info(path, args.timezone) for path in args.paths]
+        infos = [capture_info(path, lines_text, args.timezone) for path in args.paths]
     except (OSError, CaptureFormatError, ValueError) as exc:
         sys.stderr.write(f"velotime capture info: {exc}\n")
         return 2

@@ -62,17 +62,8 @@ def summary(path: Path, config: Config, has_password: bool, overrides: list[str]
     out.append("sources:")
     width = max(len(source.name) for source in config.sources)
     for source in config.sources:
-        if source.protocol == "lynx":
-            detail = "the photo-finish camera"
-        elif source.protocol == "timy":
-            channels = ", ".join(f"{key} {c.line}" for key, c in sorted(source.channels.items()))
-            detail = f"channels {channels}"
-        else:
-            decoders = "".join(
-                f", decoder {decoder} on {line}" for decoder, line in source.decoder_lines.items()
-            )
-            detail = f"line {source.line}{decoders}, clock {source.clock}"
-        out.append(f"  {source.name:<{width}}  {source.protocol} {source.endpoint}, {detail}")
+        detail = f", {summary}" if (summary := source.summary()) else ""
+        out.append(f"  {source.name:<{width}}  {source.protocol} {source.endpoint}{detail}")
     if config.boards:
         width = max(len(board.name) for board in config.boards)
         out.append("boards:")

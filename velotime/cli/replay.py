@@ -18,11 +18,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import msgspec
+
 from velotime.capture.info import LocalClock, load_zone
 from velotime.capture.reader import CaptureFormatError
 from velotime.cli.capture import table
 from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_mqtt_url
+from velotime.families import families
 from velotime.mqtt.client import BrokerSettings, broker_settings
 from velotime.replay import (
     Chunk,
@@ -35,10 +38,10 @@ from velotime.replay import (
     run_online,
 )
 from velotime.scoring.meet import MeetError, load_meet
+from velotime.wire.results import EventResult, ResultLine, Standings
 
 _PROGRESS_EVERY_S = 0.2
 _LISTED = 10  # unreadable lines or skipped commands listed in the summary, at most
-PROTOCOLS = ("p3", "timy", "lynx", "lif")
 _KIND_ORDER = ("passing", "impulse", "photofinish", "command")
 _COMMAND_ORDER = (
     *("arm", "next_rider", "start", "abandon", "status", "correct", "provisional", "final"),
@@ -75,7 +78,7 @@ def register(commands: Any) -> None:
     parser.add_argument("--venue", help="venue id to publish under (default <venue>-replay)")
     parser.add_argument(
         "--protocol",
-        choices=PROTOCOLS,
+        choices=[f.name for f in families()],
         help="the paths are device dumps of this protocol, not captures",
     )
     parser.add_argument("--format", choices=("auto", "raw", "hex"), default="auto")
@@ -356,13 +359,13 @@ def _results_lines(report: ReplayReport) -> list[str]:
     rows = []
     for publication in report.results:
         kind, _, name = publication.key.partition("/")
-        payload = publication.payload
         if kind == "results":
-            lines = payload.get("lines", [])
-            rows.append([name, payload["status"], f"{len(lines)} lines", _leader(lines)])
+            result = msgspec.convert(publication.payload, EventResult)
+            lines = result.lines
+            rows.append([name, result.status, f"{len(lines)} lines", _leader(lines)])
         elif kind == "standings":
-            lines = payload.get("classification", [])
-            rows.append([name, payload["status"], "standings", _leader(lines)])
+            standings = msgspec.convert(publication.payload, Standings)
+            rows.append([name, standings.status, "standings", _leader(standings.classification)])
     scope = " as they stood at --to" if report.timeline.stopped else ""
     out = [f"  results (meet {report.meet_id}){scope}:"]
     out += table(rows, indent="    ") if rows else ["    no event was armed"]
@@ -377,13 +380,13 @@ def _results_lines(report: ReplayReport) -> list[str]:
     return out
 
 
-def _leader(lines: list[dict[str, Any]]) -> str:
-    ranked = [line for line in lines if line.get("rank") is not None]
+def _leader(lines: list[ResultLine]) -> str:
+    ranked = [line for line in lines if line.rank is not None]
     if not ranked:
         return "no one ranked yet"
     top = ranked[0]
-    text = f"{top['rank']}. {top['bib']} {top.get('name', '')}".rstrip()
-    return f"{text} {top['time']}" if top.get("time") else text
+    text = f"{top.rank}. {top.bib} {top.name}".rstrip()
+    return f"{text} {top.time}" if top.time else text
 
 
 def _fail(message: str) -> int:

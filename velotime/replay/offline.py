@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+import msgspec
+
 from velotime.replay.replayer import Chunk, DumpSource, Replayer, resumed_seqs
 from velotime.replay.report import ReplayReport
 from velotime.replay.sinks import JsonLinesSink
@@ -19,6 +21,7 @@ from velotime.replay.timeline import Timeline
 from velotime.scoring.engine import Publication
 from velotime.scoring.export import result_csv
 from velotime.scoring.meet import Meet
+from velotime.wire.results import EventResult
 
 # (replayer, the chunk just fed, whether its events were output, (monotonic, t_us) of the first
 # output when paced): a progress line's.
@@ -90,7 +93,7 @@ def write_results(snapshot: Sequence[Publication], directory: Path) -> None:
         kind, _, name = publication.key.partition("/")
         if kind == "results":
             path = directory / f"{name}.json"
-            csv_text = result_csv(publication.payload)
+            csv_text = result_csv(msgspec.convert(publication.payload, EventResult).lines)
             path.with_suffix(".csv").write_bytes(csv_text.encode("utf-8"))
         elif kind == "standings":
             path = directory / "standings" / f"{name}.json"

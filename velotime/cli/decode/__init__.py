@@ -1,36 +1,21 @@
 """`velotime decode`: print the records in a recorded device dump, or a summary of them.
 
-Each protocol is one `DumpDecoder` entry in `PROTOCOLS`: the module whose `decode` decodes the
+Each protocol family (velotime/families/) contributes its `decode` hook, which decodes the
 dump's chunks (printing records and errors as it goes) and returns the summary, and the dump
-format to assume. Only the protocol asked for is imported.
+format to assume.
 """
 
 import argparse
-import importlib
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 
 from velotime.capture.dumps import DumpFormat, read_dump, sniff_format
-from velotime.cli.decode.common import Chunks
+from velotime.families import families, family
 
 _FORMATS: dict[str, DumpFormat] = {"raw": "raw", "hex": "hex"}
-
-
-class DumpDecoder(NamedTuple):
-    module: str  # under velotime.cli.decode
-    default_format: str  # what --format means when not given: "auto", "raw" or "hex"
-
-    @property
-    def decode(self) -> Callable[[Chunks, bool], dict[str, Any]]:
-        """(chunks, print_records) -> summary"""
-        decode: Callable[[Chunks, bool], dict[str, Any]] = importlib.import_module(
-            f"velotime.cli.decode.{self.module}"
-        ).decode
-        return decode
 
 
 def register(commands: Any) -> None:
@@ -40,7 +25,7 @@ def register(commands: Any) -> None:
         "and one per skipped piece of input on stderr; --summary prints one JSON object instead.",
     )
     parser.add_argument("path", type=Path, help="the dump file")
-    parser.add_argument("--protocol", required=True, help=f"one of: {', '.join(PROTOCOLS)}")
+    parser.add_argument("--protocol", required=True, help=f"one of: {_names()}")
     parser.add_argument(
         "--format",
         choices=("auto", "raw", "hex"),
@@ -53,11 +38,12 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    protocol = PROTOCOLS.get(args.protocol)
-    if protocol is None:
-        return _fail(f"unknown protocol {args.protocol!r} (known: {', '.join(PROTOCOLS)})")
+    try:
+        protocol = family(args.protocol)
+    except KeyError:
+        return _fail(f"unknown protocol {args.protocol!r} (known: {_names()})")
     path: Path = args.path
-    requested: str = args.format or protocol.default_format
+    requested: str = args.format or protocol.dump_format
     try:
         dump_format: DumpFormat = sniff_format(path) if requested == "auto" else _FORMATS[requested]
         with path.open("rb") as handle:
@@ -77,9 +63,5 @@ def _fail(message: str) -> int:
     return 2
 
 
-PROTOCOLS: dict[str, DumpDecoder] = {
-    "p3": DumpDecoder("p3", "auto"),
-    "timy": DumpDecoder("timy", "raw"),
-    "lynx": DumpDecoder("lynx", "raw"),
-    "lif": DumpDecoder("lif", "raw"),
-}
+def _names() -> str:
+    return ", ".join(f.name for f in families())

@@ -6,7 +6,8 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, feed_chunks, type_tag
+from velotime.families.base import Chunks
+from velotime.families.decoding import feed_chunks, type_tag
 from velotime.protocols import timy
 
 _TIMY_TYPES = ("impulse", "run_time", "total_time", "next_number")

@@ -6,7 +6,8 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, feed_chunks, json_line, type_tag
+from velotime.families.base import Chunks
+from velotime.families.decoding import feed_chunks, json_line, type_tag
 from velotime.protocols.lynx import LynxError, LynxRecord, LynxStream
 
 

@@ -1,14 +1,14 @@
-"""What every protocol's part of `velotime decode` shares."""
+"""What every family's `velotime decode` hook shares: feeding a dump to a codec, JSON lines."""
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 import msgspec
 
 from velotime.capture.dumps import BadHexLine
+from velotime.families.base import Chunks
 
-Chunks = Iterable[bytes | BadHexLine]
 Item = TypeVar("Item")
 
 
