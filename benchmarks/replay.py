@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.captures import SHAPES, Session, generate
-from benchmarks.trees import Measured, add_tree_option, run_measured, trees
+from benchmarks.process import Measured, add_tree_option, chosen_trees, pycache, run_measured
 
 SIZES = (1_000, 10_000, 100_000)
 
@@ -49,8 +49,9 @@ class Runner:
     """Each session replayed by every tree in turn, run after run, so that a machine busy with
     something else for a while slows every tree alike."""
 
-    def __init__(self, args: argparse.Namespace, work: Path) -> None:
-        self.trees = trees(args)
+    def __init__(self, args: argparse.Namespace, work: Path, cache: str) -> None:
+        self.trees = chosen_trees(args)
+        self.cache = cache
         self.runs: int = args.runs
         self.timeout_s: float = args.timeout
         self.work = work
@@ -67,7 +68,7 @@ class Runner:
                 out = self.work / f"{index}-{tree.name}" / name / f"run-{run}"
                 out.mkdir(parents=True, exist_ok=True)
                 args = replay_args(session, out / "results")
-                measured = run_measured(tree, args, out, self.timeout_s)
+                measured = run_measured(tree, args, out, self.timeout_s, self.cache)
                 if measured is None:
                     self.stopped[tree, shape] = name
                     done.pop(tree, None)
@@ -78,9 +79,9 @@ class Runner:
 
 def run(args: argparse.Namespace) -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
-    with tempfile.TemporaryDirectory(prefix="velotime-bench-replay-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="velotime-bench-replay-") as tmp, pycache() as cache:
         root = Path(tmp)
-        runner = Runner(args, root / "runs")
+        runner = Runner(args, root / "runs", cache)
         print(
             f"offline replay with scoring, whole process, median of {args.runs} runs "
             f"(timeout {args.timeout:.0f} s):",

@@ -29,12 +29,13 @@ from pathlib import Path
 import aiomqtt
 
 from benchmarks.captures import Session, generate
-from benchmarks.trees import (
+from benchmarks.process import (
     add_tree_option,
+    chosen_trees,
     peak_rss_mb,
+    pycache,
     run_measured,
     tree_env,
-    trees,
     velotime_args,
 )
 from velotime.localvenue import LocalMosquitto, source_toml, write_local_config
@@ -43,12 +44,19 @@ VENUE = "bench"
 TIMY_CHANNELS = {"C4": {"line": "200m"}, "C1": {"line": "finish"}}  # as benchmarks.captures
 
 
-def write_journal(tree: Path, session: Session, state: Path, work: Path) -> Path:
-    """The journal of a service that has scored every event of `session`."""
+def write_journal(tree: Path, session: Session, state: Path, work: Path, cache: str) -> Path:
+    """The journal of a service that has scored every event of `session` (and `tree`'s
+    bytecode caches in `cache`, warm for the restarts)."""
     events = work / "events.jsonl"
-    done = run_measured(
-        tree, ["replay", session.capture, "--offline", "--output", events, "--quiet"], work, 600
-    )
+    replay: list[str | Path] = [
+        "replay",
+        session.capture,
+        "--offline",
+        "--output",
+        events,
+        "--quiet",
+    ]
+    done = run_measured(tree, replay, work, 600, cache)
     assert done is not None
     meet_id = "bench"  # benchmarks.captures names every meet so
     header = {
@@ -70,7 +78,7 @@ def write_journal(tree: Path, session: Session, state: Path, work: Path) -> Path
 
 
 async def restart_once(
-    tree: Path, work: Path, session: Session, broker_dir: Path, timeout_s: float
+    tree: Path, work: Path, session: Session, broker_dir: Path, timeout_s: float, cache: str
 ) -> tuple[float, float] | None:
     """(seconds to the whole snapshot on the broker, peak RSS MB), or None after `timeout_s`.
     The service's state (its journal) is under `work`/state."""
@@ -87,7 +95,7 @@ async def restart_once(
             process = subprocess.Popen(
                 velotime_args("score", "--config", config, "--meet", session.meet),
                 cwd=broker_dir,
-                env=tree_env(tree),
+                env=tree_env(tree, cache),
                 stdout=subprocess.DEVNULL,
                 stderr=(broker_dir / "score.log").open("wb"),
             )
@@ -120,17 +128,17 @@ async def run(args: argparse.Namespace) -> None:
         f"scoring service restart from a journal, process start -> every result retained on "
         f"the broker, median of {args.runs} runs, the trees in turn (timeout {args.timeout:.0f} s):"
     )
-    with tempfile.TemporaryDirectory(prefix="velotime-bench-restart-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="velotime-bench-restart-") as tmp, pycache() as cache:
         root = Path(tmp)
         for shape in args.shapes.split(","):
             session = generate(root / "captures", shape, args.events)
             works = {
                 tree: root / f"{index}-{tree.name}-{shape}"
-                for index, tree in enumerate(trees(args))
+                for index, tree in enumerate(chosen_trees(args))
             }
             for tree, work in works.items():
                 work.mkdir(parents=True)
-                write_journal(tree, session, work / "state", work)
+                write_journal(tree, session, work / "state", work, cache)
             times: dict[Path, list[float]] = {tree: [] for tree in works}
             peaks: dict[Path, list[float]] = {tree: [] for tree in works}
             stopped: set[Path] = set()
@@ -139,7 +147,7 @@ async def run(args: argparse.Namespace) -> None:
                     if tree in stopped:
                         continue
                     broker_dir = work / f"broker-{run}"
-                    done = await restart_once(tree, work, session, broker_dir, args.timeout)
+                    done = await restart_once(tree, work, session, broker_dir, args.timeout, cache)
                     if done is None:
                         stopped.add(tree)
                         continue

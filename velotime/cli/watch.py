@@ -20,13 +20,12 @@ from rich.console import Console
 from rich.live import Live
 
 from velotime.cli.options import load_config_or_report, venue_problem
-from velotime.daemon.publisher import BrokerSettings
-from velotime.daemon.service import broker_settings
-from velotime.daemon.topics import Topics
+from velotime.mqtt.client import BrokerSettings, broker_settings
 from velotime.scoreboards.state import ScoreboardState, mirror
 from velotime.scoreboards.terminal import clock, render
 from velotime.stopping import stop_on_signals
 from velotime.times import now_us as host_now_us
+from velotime.wire.topics import Topics
 
 TICK_S = 0.1
 
@@ -34,7 +33,6 @@ TICK_S = 0.1
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "watch",
-        help="the live results in a terminal",
         description="Show what is on the track and its ranking, live, from the retained "
         "results on the venue's MQTT broker; for a keirin, the heat and the competition's "
         "standings. LIVE, STALE (the scoring service is not online) or OFFLINE (no broker) "

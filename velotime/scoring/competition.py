@@ -12,9 +12,9 @@ from collections.abc import Mapping
 import msgspec
 
 from velotime.scoring.meet import MeetCompetition, MeetEvent
-from velotime.scoring.payloads import EventStatus, Standings, StandingsHeat, StandingsRound
 from velotime.scoring.rules.keirin import HeatResult
 from velotime.scoring.rules.keirin_progression import advance, classify, seed_round_1
+from velotime.wire.results import EventStatus, Standings, StandingsHeat, StandingsRound
 
 
 class HeatState(msgspec.Struct, frozen=True, kw_only=True):

@@ -14,7 +14,13 @@ from typing import Any
 
 import msgspec
 
-from velotime.scoring.commands import (
+from velotime.scoring.competition import HeatState, KeirinCompetition
+from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
+from velotime.scoring.disciplines.flying200 import Flying200Scorer
+from velotime.scoring.disciplines.keirin import KeirinScorer
+from velotime.scoring.disciplines.time_trial import TimeTrialScorer
+from velotime.scoring.meet import Meet, MeetEvent
+from velotime.wire.commands import (
     Abandon,
     Arm,
     Command,
@@ -25,20 +31,15 @@ from velotime.scoring.commands import (
     SetStatus,
     Start,
 )
-from velotime.scoring.competition import HeatState, KeirinCompetition
-from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
-from velotime.scoring.disciplines.flying200 import Flying200Scorer
-from velotime.scoring.disciplines.keirin import KeirinScorer
-from velotime.scoring.disciplines.time_trial import TimeTrialScorer
-from velotime.scoring.meet import Meet, MeetEvent
-from velotime.scoring.payloads import (
+from velotime.wire.events import Envelope, Event, EventData
+from velotime.wire.results import (
     Current,
     EventResult,
     NothingOnTrack,
     OnTrackNow,
+    Status,
     audit_entry,
 )
-from velotime.scoring.rules.results import Status
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
@@ -47,7 +48,7 @@ class Publication(msgspec.Struct, frozen=True):
     """A retained state to publish: `key` is the topic below the venue ("results/<event>")."""
 
     key: str
-    payload: dict[str, Any]  # a velotime.scoring.payloads type as JSON: EventResult, Current...
+    payload: dict[str, Any]  # a velotime.wire.results type as JSON: EventResult, Current...
 
     def encoded(self) -> bytes:
         """The bytes on MQTT and in `replay --results` files alike: the same every time."""
@@ -90,6 +91,11 @@ class ScoringEngine:
         self.skipped_commands: list[str] = []
         self._bibs = {rider.bib for rider in meet.riders}
         self._seen_ids: set[str] = set()  # delivery is at least once: drop repeats by id
+        self.duplicates = 0  # events fed again (same id), dropped
+
+    def seen(self, event_id: str) -> bool:
+        """Whether an event of this id was fed already: the one record of what was applied."""
+        return event_id in self._seen_ids
 
     def command(self, command: Command, t_us: int | None = None) -> list[Publication]:
         """An operator command; `t_us` is when the daemon received it (venue clock), for the
@@ -157,9 +163,11 @@ class ScoringEngine:
             published.append(self._standings(competition))
         return published
 
-    def feed(self, envelope: Mapping[str, Any]) -> list[Publication]:
+    def feed(self, envelope: Event | Envelope[EventData] | Mapping[str, Any]) -> list[Publication]:
         """One event of the daemon's stream, as its MQTT envelope: timing, or an operator
         command the daemon sequenced among them (velotime.daemon.control)."""
+        if isinstance(envelope, Event | Envelope):  # the scorers still read JSON-like data
+            envelope = _builtins(envelope)
         if envelope.get("kind") != "command":
             return self.timing(envelope)
         if not self._first_time(envelope):
@@ -202,6 +210,7 @@ class ScoringEngine:
         if event_id is None:
             return True
         if event_id in self._seen_ids:
+            self.duplicates += 1
             return False
         self._seen_ids.add(event_id)
         return True
@@ -269,6 +278,11 @@ class ScoringEngine:
                 start_us=_start_us(state),
             )
         return Publication("current", msgspec.to_builtins(payload))
+
+
+def _builtins(envelope: Event | Envelope[EventData]) -> dict[str, Any]:
+    data: dict[str, Any] = msgspec.to_builtins(envelope)
+    return data
 
 
 def _start_us(state: EventState) -> int | None:

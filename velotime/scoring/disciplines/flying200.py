@@ -20,7 +20,8 @@ from velotime.scoring.rules.flying200 import (
     attribute_crossings,
     rank_flying_200,
 )
-from velotime.scoring.rules.results import ResultLine, Status, corrected
+from velotime.scoring.rules.results import corrected
+from velotime.wire.results import ResultLine, Status
 
 QUALIFY_DEFAULT = 28  # UCI World Championships and Nations Cups (3.2.033)
 

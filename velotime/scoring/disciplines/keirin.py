@@ -46,7 +46,8 @@ import msgspec
 from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scored
 from velotime.scoring.meet import Meet
 from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, Rider, heat_result
-from velotime.scoring.rules.results import Status, mark_corrected
+from velotime.scoring.rules.results import mark_corrected
+from velotime.wire.results import Status
 
 _NO_RESULT = HeatResult(lines=[], order=[])
 

@@ -41,8 +41,7 @@ import msgspec
 
 from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scored
 from velotime.scoring.meet import Meet
-from velotime.scoring.payloads import OnTrackLine
-from velotime.scoring.rules.results import ResultLine, Status, corrected
+from velotime.scoring.rules.results import corrected
 from velotime.scoring.rules.time_trial import (
     MAX_STARTS,
     Attempt,
@@ -57,6 +56,7 @@ from velotime.scoring.rules.time_trial import (
     ride_splits,
     time_trial_results,
 )
+from velotime.wire.results import OnTrackLine, ResultLine, Status
 
 _LINE = "finish"  # the one line a rider crosses here (attribute_crossings matches by name)
 # The photocell read as one transponder carried by the rider on track: riders ride one at a

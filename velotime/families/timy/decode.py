@@ -1,0 +1,72 @@
+"""`velotime decode --protocol timy`: ALGE Timy lines counted by type, flag and channel."""
+
+import sys
+from collections import Counter
+from typing import Any
+
+import msgspec
+
+from velotime.families.base import Chunks
+from velotime.families.decoding import feed_chunks, type_tag
+from velotime.protocols import timy
+
+_TIMY_TYPES = ("impulse", "run_time", "total_time", "next_number")
+
+
+def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
+    stream = timy.TimyStream()
+    by_type: Counter[str] = Counter(dict.fromkeys(_TIMY_TYPES, 0))
+    by_flag: Counter[str] = Counter()
+    by_token: dict[str, Counter[str]] = {}
+    write_out = sys.stdout.write
+    write_err = sys.stderr.write
+
+    def handle(items: list[timy.TimyItem]) -> None:
+        for item in items:
+            if isinstance(item, timy.LineError):
+                write_err(_timy_error_line(item))
+                continue
+            if print_records:
+                write_out(msgspec.json.encode(timy.record_to_builtins(item)).decode() + "\n")
+            if isinstance(item, timy.UnknownLine):
+                continue
+            by_type[type_tag(type(item))] += 1
+            if isinstance(item, timy.NextNumber):
+                by_flag["n"] += 1  # the first character of its line, as for the others
+            elif isinstance(item, timy.Impulse | timy.RunTime | timy.TotalTime):
+                by_flag[item.flag] += 1
+                by_token.setdefault(_timy_token(item), Counter())[item.flag] += 1
+
+    bad_hex_lines = feed_chunks(chunks, stream, handle)
+    stats = stream.stats
+    errors_by_kind = stats.errors_by_kind()
+    if bad_hex_lines:
+        errors_by_kind["bad_hex_line"] = bad_hex_lines
+    return {
+        "lines": stats.lines,
+        "records": stats.records,
+        "by_type": dict(by_type),
+        "by_flag": dict(sorted(by_flag.items())),
+        "by_token": {token: dict(sorted(by_token[token].items())) for token in sorted(by_token)},
+        "errors": stats.errors + bad_hex_lines,
+        "errors_by_kind": errors_by_kind,
+        "unparsed_lines": stats.unknown_lines,
+    }
+
+
+def _timy_token(record: timy.Impulse | timy.RunTime | timy.TotalTime) -> str:
+    """The token as the line shows it, without padding: C0, C0M, C1, ..., RT, TT."""
+    if isinstance(record, timy.Impulse):
+        return f"C{record.channel}{'M' if record.manual else ''}"
+    return "RT" if isinstance(record, timy.RunTime) else "TT"
+
+
+def _timy_error_line(error: timy.LineError) -> str:
+    # The raw line as text (code page 437, as the device writes it): people read these.
+    line = {
+        "error": error.kind.value,
+        "bytes": len(error.raw),
+        "detail": error.detail,
+        "raw": error.raw.decode("cp437"),
+    }
+    return msgspec.json.encode(line).decode() + "\n"

@@ -1,0 +1,110 @@
+"""What the operator tells the scoring engine (over MQTT control topics, or `velotime ctl`).
+
+Commands are data, so that they can be recorded in the capture log and replayed: a replay
+applies the same commands at the same points and reproduces the results exactly.
+"""
+
+from typing import Literal
+
+import msgspec
+
+from velotime.times import parse_duration
+from velotime.wire.errors import WireError
+
+
+class Arm(msgspec.Struct, frozen=True, kw_only=True, tag="arm"):
+    """This event is on the track now: its timing events count from here."""
+
+    event: str
+
+
+class NextRider(msgspec.Struct, frozen=True, kw_only=True, tag="next_rider"):
+    """This rider rides now. In a time trial the timing from here is theirs; in a flying 200 m
+    it is optional (transponders name the riders) and shows who is on the track. The same rider
+    named again means a restart: only the last start counts (3.2.021 ter, 3.2.028)."""
+
+    event: str
+    bib: int
+
+
+Decision = Literal["DNS", "DNF", "DSQ", "REL", ""]  # "" undoes an earlier decision
+
+
+class SetStatus(msgspec.Struct, frozen=True, kw_only=True, tag="status"):
+    """A commissaires' decision about one rider in one event."""
+
+    event: str
+    bib: int
+    status: Decision
+    reason: str = ""
+
+
+class Correct(msgspec.Struct, frozen=True, kw_only=True, tag="correct"):
+    """A manual correction, with its reason, kept in the result's audit trail.
+
+    `place` puts the rider at that place among the ranked riders (the lots of a draw, a
+    photo-required pair, a commissaire's order); `time` ("10.724", "1:00.981") replaces the
+    measured time (a backup timing after a fault). A rider's place and time are kept apart
+    (a set time, then the lots of the draw it makes); a correction with neither withdraws both.
+    """
+
+    event: str
+    bib: int
+    place: int | None = None
+    time: str | None = None
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("a correction needs its reason")
+        if self.place is not None and self.time is not None:
+            raise ValueError("one correction corrects a place or a time, not both")
+        if self.place is not None and self.place < 1:
+            raise ValueError("a place is 1 or more")
+        if self.time is not None:
+            parse_duration(self.time)  # a mistyped time is refused here, at the desk
+
+    @property
+    def time_us(self) -> int | None:
+        return None if self.time is None else parse_duration(self.time)
+
+
+class Start(msgspec.Struct, frozen=True, kw_only=True, tag="start"):
+    """The race has started (the keirin's gun, a start without a working gate): scoreboards
+    run the clock from when the daemon received this, unless the camera or the gate says
+    better."""
+
+    event: str
+
+
+class Abandon(msgspec.Struct, frozen=True, kw_only=True, tag="abandon"):
+    """The race is stopped to be run again (a keirin neutralised after a crash in the first
+    lap): its timing so far no longer counts; decisions and corrections stay."""
+
+    event: str
+    reason: str = ""
+
+
+class Provisional(msgspec.Struct, frozen=True, kw_only=True, tag="provisional"):
+    event: str
+
+
+class Final(msgspec.Struct, frozen=True, kw_only=True, tag="final"):
+    """The result is official: later timing events no longer change it."""
+
+    event: str
+
+
+Command = Arm | NextRider | SetStatus | Correct | Start | Abandon | Provisional | Final
+
+
+_command = msgspec.json.Decoder(Command)
+
+
+def decode_command(payload: bytes) -> Command:
+    """A command from its JSON (`{"type": "arm", "event": "sprint-q"}`); raises WireError on a
+    malformed one, for the caller to report."""
+    try:
+        return _command.decode(payload)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise WireError(str(exc)) from None

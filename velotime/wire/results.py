@@ -1,0 +1,202 @@
+"""What the scoring publishes (docs/mqtt.md): each event's result with its lines and audit trail,
+what is on the track, and each competition's standings.
+
+The engine and the service build every payload from these types, so the JSON Schemas in
+docs/mqtt.md, generated from them (`python -m velotime.docs.schemas`), say what is really
+published. velotime only encodes them; a consumer decoding into them gets an error for a key
+they do not know. Keys set to `UNSET` are left out of the JSON.
+"""
+
+from enum import StrEnum
+from typing import Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from velotime.wire.commands import Abandon, Command, Correct, NextRider, SetStatus, Start
+
+Discipline = Literal["flying200", "time_trial", "keirin"]
+EventStatus = Literal["scheduled", "running", "provisional", "final"]
+
+
+class _Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+# -- the result lines of every discipline, as published and printed ---------------------------
+
+
+class Status(StrEnum):
+    RANKED = ""  # rode and has a place
+    DNS = "DNS"  # did not start
+    DNF = "DNF"  # did not finish
+    DSQ = "DSQ"  # disqualified
+    REL = "REL"  # relegated (keirin, sprint): ranked, but after the others of the heat
+
+
+class Flag(StrEnum):
+    DRAW_REQUIRED = "draw required"  # a tie the rules cannot break: the commissaires draw lots
+    PHOTO_REQUIRED = "photo required"  # riders too close for transponders to order them
+    QUALIFIED = "qualified"
+    CORRECTED = "corrected"  # a place or time set by a correction (the audit trail says why)
+
+
+class SplitLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    distance_m: int
+    cumulative: str  # official string of the cumulative time
+    lap: str  # official string of the lap (cumulative differences: laps add up)
+
+
+class ResultLine(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    rank: int | None  # None: not ranked (DNS, DNF, DSQ); equal ranks for a draw
+    bib: int
+    name: str = ""
+    nation: str = ""
+    time: str | None = None  # the official string: "10.724", "1:00.981"
+    time_us: int | None = None  # official, truncated to the thousandth
+    speed_kmh: str | None = None  # truncated to three decimals: "67.139"
+    gap: str | None = None  # to the leader, "+0.003"; None for the leader
+    splits: list[SplitLine] = []
+    status: Status = Status.RANKED
+    flags: list[Flag] = []
+
+
+# -- the audit trail of a result: the operator's commands, as sent, and when --------------------
+
+
+class NextRiderAudit(NextRider, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET  # when the daemon received the command (unix microseconds)
+
+
+class SetStatusAudit(SetStatus, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class CorrectAudit(Correct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class StartAudit(Start, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class AbandonAudit(Abandon, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+    discarded: int  # the timing events collected so far, which no longer count
+
+
+AuditEntry = NextRiderAudit | SetStatusAudit | CorrectAudit | StartAudit | AbandonAudit
+
+_AUDITED: dict[type[Command], type[AuditEntry]] = {
+    NextRider: NextRiderAudit,
+    SetStatus: SetStatusAudit,
+    Correct: CorrectAudit,
+    Start: StartAudit,
+    Abandon: AbandonAudit,
+}
+
+
+def audit_entry(command: Command, at_us: int | None, discarded: int | None = None) -> AuditEntry:
+    """A command in a result's audit trail: every key as sent, with when the daemon received
+    it (`at_us`, when known) and, for an Abandon, how many timing events it `discarded`."""
+    fields = msgspec.structs.asdict(command)
+    if at_us is not None:
+        fields["at_us"] = at_us
+    if discarded is not None:
+        fields["discarded"] = discarded
+    return _AUDITED[type(command)](**fields)
+
+
+# -- results/<event> ----------------------------------------------------------------------------
+
+
+class OnTrackLine(ResultLine, frozen=True, kw_only=True, omit_defaults=True):
+    """A time trial's rider riding now: their result line so far, and their ride."""
+
+    restarts: int  # starts voided by a restart
+    started: bool  # the counting start is made
+    crossings: int  # finish line crossings since that start
+    expected: int  # the crossings of the whole distance
+
+
+class EventResult(_Payload, frozen=True, kw_only=True):
+    """`results/<event>`: one event of the meet as it stands, the whole result each time.
+
+    The optional keys are a discipline's (`Scored.extra`): `on_track` and `problems` a time
+    trial's, `winner_last_200` and `winner_last_200_kmh` a keirin heat's once both crossings
+    are known.
+    """
+
+    v: Literal[1] = 1
+    event: str
+    discipline: Discipline
+    name: str
+    category: str
+    round: str
+    status: EventStatus  # "scheduled": a command came for an event not armed yet
+    lines: list[ResultLine]
+    on_track: OnTrackLine | UnsetType | None = UNSET  # time trial: the rider named last
+    problems: list[str] | UnsetType = UNSET  # time trial: timing it could not use
+    winner_last_200: str | UnsetType = UNSET  # keirin: official string, "9.397"
+    winner_last_200_kmh: str | UnsetType = UNSET  # keirin: "76.620"
+    audit: list[AuditEntry]
+
+
+# -- current ------------------------------------------------------------------------------------
+
+
+class NothingOnTrack(_Payload, frozen=True, kw_only=True):
+    """`current` when no event is on the track (none armed, or the last one made final)."""
+
+    v: Literal[1] = 1
+    event: None = None
+
+
+class OnTrackNow(_Payload, frozen=True, kw_only=True):
+    """`current`: the event armed last, for scoreboards (they run the clock from `start_us`)."""
+
+    v: Literal[1] = 1
+    event: str
+    name: str
+    discipline: Discipline
+    category: str
+    round: str
+    status: EventStatus
+    riders: list[int]  # the start order, or a keirin heat's riders in seeding order
+    on_track: int | None  # a time trial: the rider named last (next_rider)
+    start_us: int | None  # when the race, or the rider on the track, started (venue clock)
+
+
+Current = NothingOnTrack | OnTrackNow
+
+
+# -- standings/<competition> --------------------------------------------------------------------
+
+
+class StandingsHeat(_Payload, frozen=True, kw_only=True):
+    event: str  # the heat's event id (its results/<event>)
+    status: EventStatus
+    riders: list[int]  # the start list, in seeding order
+    order: list[int]  # the official order, once the heat has one; else empty
+
+
+class StandingsRound(_Payload, frozen=True, kw_only=True):
+    name: str
+    heats: list[StandingsHeat]  # once the rounds feeding this one are all final
+
+
+class Standings(_Payload, frozen=True, kw_only=True):
+    """`standings/<competition>`: a keirin competition from round 1 to the finals."""
+
+    v: Literal[1] = 1
+    competition: str
+    discipline: Literal["keirin"]
+    name: str
+    category: str
+    format: str  # the progression table: "10-14", "15-20"... or the competition's id
+    status: Literal["running", "final"]
+    rounds: list[StandingsRound]  # every round of the table, in riding order
+    classification: list[ResultLine]  # the final classification; empty until it is made
+    problems: list[str]  # why the next round cannot be drawn up yet

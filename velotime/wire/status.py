@@ -1,0 +1,122 @@
+"""What the programs say about themselves (docs/mqtt.md): the status of the daemon, its tools and
+the scoring service, each source's status, and the venue's self-description.
+
+Each payload is built from these types, so the JSON Schemas in docs/mqtt.md, generated from
+them (`python -m velotime.docs.schemas`), say what is really published. velotime only encodes
+them; a consumer decoding into them gets an error for a key they do not know.
+"""
+
+from typing import Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+
+class _Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+class DaemonOnline(_Payload, frozen=True, kw_only=True):
+    """`status/daemon` while the daemon (`velotime run`) runs: published on every connect."""
+
+    online: Literal[True] = True
+    version: str  # velotime's
+    pid: int
+    started_us: int  # when the daemon started (host clock, unix microseconds)
+    now_us: int  # when this was published: on connecting to the broker
+
+
+class ReplayOnline(_Payload, frozen=True, kw_only=True):
+    """`status/daemon` of a replay (`velotime replay` to a broker, under `<venue>-replay`)
+    while it runs."""
+
+    online: Literal[True] = True
+    replay: Literal[True] = True
+
+
+class Offline(_Payload, frozen=True, kw_only=True):
+    """The program is gone: the broker's last will, or said by the program on a clean stop
+    (a clean disconnect suppresses the will)."""
+
+    online: Literal[False] = False
+
+
+class SourceStatus(_Payload, frozen=True, kw_only=True):
+    """`status/sources/<source>`: a source of the daemon connected or was lost."""
+
+    online: bool  # connected (a listening TCP source: a device connected to it)
+    detail: str  # "connected", "listening", "cannot connect: ...", why the link was lost
+    endpoint: str  # where the device is: "tcp://192.168.1.50:5403", "serial:///dev/ttyUSB0"...
+    connections: int  # how many times it has connected since the daemon started
+    since_us: int  # when this changed (host clock, unix microseconds)
+
+
+class ImportOnline(_Payload, frozen=True, kw_only=True):
+    """`status/sources/<source>` of `velotime import-lif` (the results files' source) while
+    it runs."""
+
+    online: Literal[True] = True
+
+
+class VenueDescription(_Payload, frozen=True, kw_only=True):
+    id: str
+    name: str
+    track_length_m: float
+
+
+class LineDescription(_Payload, frozen=True, kw_only=True):
+    name: str
+    distance_m: float  # before the finish line; 0 is the finish
+
+
+class SourceSummary(_Payload, frozen=True, kw_only=True):
+    name: str
+    protocol: str  # "p3", "timy", "lynx"
+    line: str | None  # p3: the timing line of the decoder's loop
+    decoder_lines: dict[str, str]  # p3: decoder id -> timing line, where one source has several
+    channels: dict[str, str]  # timy: channel ("C0".."C9") -> timing line ("start": the gate)
+
+
+class Description(_Payload, frozen=True, kw_only=True):
+    """`config/description`: the venue, its timing lines and its sources, as configured."""
+
+    v: Literal[1] = 1
+    venue: VenueDescription
+    lines: list[LineDescription]
+    sources: list[SourceSummary]
+
+
+# -- status/scoring -----------------------------------------------------------------------------
+
+
+class ScoringOnline(_Payload, frozen=True, kw_only=True):
+    """`status/scoring` while the scoring service runs; the counts at most twice a second."""
+
+    online: Literal[True] = True
+    version: str
+    pid: int
+    started_us: int
+    meet: str  # the meet's id
+    meet_sha256: str  # of the meet file it scores with
+    journal: str  # the journal file
+    events: int  # distinct events applied since the journal began
+    restored: int  # of which re-applied from the journal at start
+    duplicates: int  # events received again, dropped by id
+    malformed: int  # messages on timing/# that are no event envelope
+    skipped_commands: int  # commands the engine did not apply
+    errors: int  # events the engine failed on
+
+
+class ScoringOffline(_Payload, frozen=True, kw_only=True):
+    """`status/scoring` once the service is gone: the last will, or said on a clean stop; with
+    `error` when it stopped on one."""
+
+    online: Literal[False] = False
+    error: str | UnsetType = UNSET
+
+
+_encode = msgspec.json.Encoder().encode
+
+OFFLINE = _encode(Offline())  # b'{"online":false}'
+REPLAY_ONLINE = _encode(ReplayOnline())
+IMPORT_ONLINE = _encode(ImportOnline())
