@@ -58,10 +58,12 @@ class Runner:
         # (tree, shape) -> the session it outlived the timeout on: not run on larger ones
         self.stopped: dict[tuple[Path, str], str] = {}
 
-    def measure(self, name: str, shape: str, session: Session) -> dict[Path, list[Measured]]:
-        """`runs` replays of `session` per tree still running `shape`."""
+    def measure(
+        self, name: str, shape: str, session: Session, runs: int | None = None
+    ) -> dict[Path, list[Measured]]:
+        """`runs` replays of `session` (default `--runs`) per tree still running `shape`."""
         done: dict[Path, list[Measured]] = {}
-        for run in range(self.runs):
+        for run in range(runs or self.runs):
             for index, tree in enumerate(self.trees):
                 if (tree, shape) in self.stopped:
                     continue
@@ -87,7 +89,9 @@ def run(args: argparse.Namespace) -> None:
             f"(timeout {args.timeout:.0f} s):",
             flush=True,
         )
-        start = runner.measure("start", "start", generate(root / "captures", "one", 1))
+        start_session = generate(root / "captures", "one", 1)
+        runner.measure("warm-up", "warm-up", start_session, runs=1)  # writes the caches
+        start = runner.measure("start", "start", start_session)
         start_s = {tree: statistics.median(m.wall_s for m in runs) for tree, runs in start.items()}
         for tree in runner.trees:
             print(f"  {tree.name:>12}  start-up (one rider): {start_s[tree]:.2f} s  [{tree}]")
