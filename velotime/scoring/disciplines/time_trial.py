@@ -108,7 +108,8 @@ class _Segment:
         self.reads: list[int] = []  # the rider's own transponder reads of the finish, in order
         self.version = 0  # counts the changes above, so that a sheet is made again only then
 
-    def take(self, crossing: Crossing, transponders: Mapping[int, int]) -> None:
+    def take(self, crossing: Crossing, transponders: Mapping[int, int]) -> bool:
+        """Reads the segment's next crossing; True when it changes the rider's start or laps."""
         self.read += 1
         if crossing.role is Role.START:
             if self.first_start is None:
@@ -116,15 +117,19 @@ class _Segment:
             if crossing.photocell and self.gate is None:
                 self.gate = crossing.t_us
                 self.version += 1
+                return True
         elif crossing.role is Role.FINISH:
             if crossing.photocell:
                 insort(self.photocells, crossing.t_us)
                 self.version += 1
-            elif crossing.transponder is not None and (
+                return True
+            if crossing.transponder is not None and (
                 transponders.get(crossing.transponder) == self.bib
             ):
                 insort(self.reads, crossing.t_us)
                 self.version += 1
+                return True
+        return False
 
     def laps(self, course: Course) -> list[int]:
         """The rider's line crossings after the start: photocell impulses, and the reads of the
@@ -147,6 +152,8 @@ class TimeTrialScorer:
         self._transponders = meet.bib_of_transponder()
         self._abandons = 0
         self._segments: list[_Segment] = []
+        self._reading = 0  # the first segment still read: those before it are closed
+        self._changes = 0  # changes to the segments' starts and laps, for `score`
         self._laps: dict[int, tuple[int, list[int]]] = {}  # segment -> (version, its laps)
         self._scored: tuple[Any, Scored] | None = None  # (what it was made of, the sheet)
 
@@ -162,7 +169,9 @@ class TimeTrialScorer:
     def score(self, state: EventState) -> Scored:
         self._read_timing(state)
         made_of = (
-            [(segment.bib, segment.version) for segment in self._segments],
+            state.abandons,
+            len(self._segments),
+            self._changes,
             dict(state.decisions),
             dict(state.times),
             dict(state.places),
@@ -177,12 +186,18 @@ class TimeTrialScorer:
     def _read_timing(self, state: EventState) -> None:
         if state.abandons != self._abandons:
             self._abandons, self._segments, self._laps = state.abandons, [], {}
-        for begin, bib in state.marks[len(self._segments) :]:
-            self._segments.append(_Segment(begin, bib))
-        ends = [segment.begin for segment in self._segments[1:]] + [len(state.crossings)]
-        for segment, end in zip(self._segments, ends, strict=False):  # none before a mark
+            self._reading = 0
+        segments = self._segments
+        for begin, bib in state.marks[len(segments) :]:
+            segments.append(_Segment(begin, bib))
+        for position in range(self._reading, len(segments)):
+            segment = segments[position]
+            closed = position + 1 < len(segments)
+            end = segments[position + 1].begin if closed else len(state.crossings)
             for crossing in state.crossings[segment.read : end]:
-                segment.take(crossing, self._transponders)
+                self._changes += segment.take(crossing, self._transponders)
+            if closed:
+                self._reading = position + 1
 
     def _sheet(self, state: EventState) -> _Sheet:
         course = self.course

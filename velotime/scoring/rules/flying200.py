@@ -507,6 +507,12 @@ class Attributor:
         self._pairing = PhotocellPairing(match_us)
         self._applied: list[_Applied] = []
         self._unassigned: list[Crossing] = []
+        self._starters = {starter.bib: starter for starter in start_order}
+        # Each rider's counting effort under the rules it was looked for with (photocells,
+        # restarts); riders whose passes changed since are `_dirty`.
+        self._counted: dict[int, Effort | None] = {}
+        self._counted_under: tuple[bool, dict[int, int]] = (photocells, {})
+        self._dirty = set(self._riders)
 
     def add(self, crossing: Crossing) -> None:
         since = self._pairing.add(crossing)
@@ -520,30 +526,45 @@ class Attributor:
                 self._take(entry)
 
     def efforts(self, restarted: Mapping[int, int] | None = None) -> list[Effort]:
-        """Each rider's counting effort so far, in the start order (`attribute_crossings`)."""
-        efforts = []
-        for starter in self.start_order:
-            rider = self._riders[starter.bib]
-            best = self._counting_pass(rider, (restarted or {}).get(starter.bib))
-            if best is None:
-                continue
-            effort = rider.effort
-            if (
-                effort is None
-                or effort.line_200_us != best.line_200_us
-                or effort.line_100_us != best.line_100_us
-                or effort.finish_us != best.finish_us
-            ):
-                effort = rider.effort = Effort(
-                    bib=starter.bib,
-                    name=starter.name,
-                    nation=starter.nation,
-                    line_200_us=best.line_200_us,
-                    line_100_us=best.line_100_us,
-                    finish_us=best.finish_us,
-                )
-            efforts.append(effort)
-        return efforts
+        """Each rider's counting effort so far, in the start order (`attribute_crossings`):
+        looked for again only for the riders whose passes or rules changed since."""
+        restarted = {bib: t for bib, t in (restarted or {}).items() if bib in self._riders}
+        photocells, restarted_before = self._counted_under
+        if photocells != self.photocells:
+            self._dirty.update(self._riders)
+        else:
+            self._dirty.update(
+                bib
+                for bib in restarted.keys() | restarted_before.keys()
+                if restarted.get(bib) != restarted_before.get(bib)
+            )
+        self._counted_under = (self.photocells, restarted)
+        for bib in self._dirty:
+            self._counted[bib] = self._effort(self._starters[bib], restarted.get(bib))
+        self._dirty.clear()
+        return [effort for s in self.start_order if (effort := self._counted[s.bib]) is not None]
+
+    def _effort(self, starter: Starter, since: int | None) -> Effort | None:
+        rider = self._riders[starter.bib]
+        best = self._counting_pass(rider, since)
+        if best is None:
+            return None
+        effort = rider.effort
+        if (
+            effort is None
+            or effort.line_200_us != best.line_200_us
+            or effort.line_100_us != best.line_100_us
+            or effort.finish_us != best.finish_us
+        ):
+            effort = rider.effort = Effort(
+                bib=starter.bib,
+                name=starter.name,
+                nation=starter.nation,
+                line_200_us=best.line_200_us,
+                line_100_us=best.line_100_us,
+                finish_us=best.finish_us,
+            )
+        return effort
 
     def attribution(self, restarted: Mapping[int, int] | None = None) -> Attribution:
         riders = self._riders
@@ -625,6 +646,7 @@ class Attributor:
             self._applied.append(_Applied(t_us, None, line, None, None))
             return
         rider = self._riders[taker]
+        self._dirty.add(taker)
         last_us = rider.last_us.get(line)
         rider.last_us[line] = t_us
         replaced = None
@@ -650,6 +672,7 @@ class Attributor:
             self._unassigned.pop()
             return
         rider = self._riders[applied.taker]
+        self._dirty.add(applied.taker)
         if applied.last_us is None:
             del rider.last_us[applied.line]
         else:

@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from itertools import groupby
 from typing import Protocol
 
@@ -90,22 +91,31 @@ class Course:
                 "e.g. Fraction(1000, 3) for 333.33 m (exact_track_length)"
             )
 
-    @property
+    @cached_property  # a Course is asked on every crossing: its figures are worked out once
     def part_lap_m(self) -> Fraction:
         """The first split when shorter than a lap (the start is this far before the line);
         0 for whole laps."""
         return Fraction(self.distance_m) % Fraction(self.track_length_m)
 
-    @property
+    @cached_property
     def crossings(self) -> int:
         """How many times the rider crosses the finish line: the last one is the finish."""
         return math.ceil(Fraction(self.distance_m) / Fraction(self.track_length_m))
 
     def split_distances_m(self) -> list[Fraction]:
         """The exact distance from the start at each crossing: 500 m on 333.33 -> 500/3, 500."""
+        return list(self._split_distances_m)
+
+    @cached_property
+    def _split_distances_m(self) -> tuple[Fraction, ...]:
         n = self.crossings
         lap = Fraction(self.track_length_m)
-        return [self.distance_m - (n - i) * lap for i in range(1, n + 1)]
+        return tuple(self.distance_m - (n - i) * lap for i in range(1, n + 1))
+
+    @cached_property
+    def split_metres(self) -> tuple[int, ...]:
+        """The split distances as printed, to the nearest metre: 500/3 -> 167."""
+        return tuple(math.floor(d + Fraction(1, 2)) for d in self._split_distances_m)
 
 
 class Ride(msgspec.Struct, frozen=True, kw_only=True):
@@ -392,9 +402,9 @@ def _official_splits(ride: Ride) -> list[Split]:
 def _split_lines(timing: Sequence[Split], course: Course) -> list[SplitLine]:
     return [
         SplitLine(
-            distance_m=math.floor(distance + Fraction(1, 2)),  # nearest metre: 500/3 -> 167
+            distance_m=distance_m,
             cumulative=official_string(split.cumulative_us),
             lap=official_string(split.lap_us),
         )
-        for distance, split in zip(course.split_distances_m(), timing, strict=False)
+        for distance_m, split in zip(course.split_metres, timing, strict=False)
     ]
