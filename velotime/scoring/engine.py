@@ -271,7 +271,7 @@ class ScoringEngine:
             status=state.status,
             lines=scored.lines,
             **scored.extra,
-            audit=state.audit,
+            audit=list(state.audit),  # a publication is the state of its moment
         )
         return Publication(f"results/{state.event.id}", result)
 

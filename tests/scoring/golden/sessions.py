@@ -24,6 +24,7 @@ from tests.demo.test_timeline import write_capture as write_demo_capture
 from tests.scoring import test_engine_flying200, test_replay_results
 from tests.scoring.scenarios import devices, flying200, keirin, kilometre
 from tests.scoring.scenarios.devices import Chunk, Decoder, Timy, command, riders_toml, venue_us
+from velotime.daemon.sources import SourceDescription
 from velotime.demo.script import build_session
 from velotime.scoring.commands import (
     Arm,
@@ -81,6 +82,30 @@ def _demo(seed: int) -> Builder:
     return build
 
 
+def _session(
+    directory: Path,
+    event: str,
+    meet: str,
+    chunks: list[Chunk],
+    venue: tuple[dict[str, SourceDescription], dict[str, float]],
+    desk: tuple[int, list[Command]],
+) -> Session:
+    """The capture (a 250 m track) with the desk's commands after `desk`'s time, 10 s apart,
+    and the meet file."""
+    sources, lines = venue
+    after_us, commands = desk
+    chunks = chunks + [command(after_us + (i + 1) * 10_000_000, c) for i, c in enumerate(commands)]
+    capture = devices.write_capture(
+        directory / f"{event}.capture.jsonl",
+        venue="golden",
+        sources=sources,
+        lines=lines,
+        track_length_m=250,
+        chunks=chunks,
+    )
+    return Session(capture, _meet(directory, meet))
+
+
 # -- the bunch race ------------------------------------------------------------------------------
 
 BUNCH_RIDERS, BUNCH_LAPS, BUNCH_SEED = 24, 160, 11
@@ -133,16 +158,9 @@ def _bunch(discipline: str) -> Builder:
             Correct(event=event, bib=BUNCH_CORRECTED, place=2, reason="video"),
             Final(event=event),
         ]
-        chunks += [command(end + (i + 1) * 10_000_000, c) for i, c in enumerate(desk)]
-        capture = devices.write_capture(
-            directory / f"{event}.capture.jsonl",
-            venue="golden",
-            sources={d.source: d.description() for d in decoders.values()},
-            lines={"finish": 0, "200m": 200},
-            track_length_m=250,
-            chunks=chunks,
-        )
-        return Session(capture, _meet(directory, meet))
+        sources = {d.source: d.description() for d in decoders.values()}
+        lines: dict[str, float] = {"finish": 0, "200m": 200}
+        return _session(directory, event, meet, chunks, (sources, lines), (end, desk))
 
     return build
 
@@ -206,19 +224,10 @@ def _field_flying200(directory: Path) -> Session:
         Provisional(event=event),
         Final(event=event),
     ]
-    chunks += [command(last + (i + 1) * 10_000_000, c) for i, c in enumerate(desk)]
-    capture = devices.write_capture(
-        directory / f"{event}.capture.jsonl",
-        venue="golden",
-        sources={
-            **{d.source: d.description() for d in decoders.values()},
-            timy.source: timy.description(),
-        },
-        lines={"finish": 0, "100m": 100, "200m": 200},
-        track_length_m=250,
-        chunks=chunks,
-    )
-    return Session(capture, _meet(directory, meet))
+    sources = {d.source: d.description() for d in decoders.values()}
+    sources[timy.source] = timy.description()
+    lines: dict[str, float] = {"finish": 0, "100m": 100, "200m": 200}
+    return _session(directory, event, meet, chunks, (sources, lines), (last, desk))
 
 
 # -- a field of kilometre riders ------------------------------------------------------------------
@@ -271,16 +280,8 @@ def _field_kilometre(directory: Path) -> Session:
         Provisional(event=event),
         Final(event=event),
     ]
-    chunks += [command(end + (i + 1) * 10_000_000, c) for i, c in enumerate(desk)]
-    capture = devices.write_capture(
-        directory / f"{event}.capture.jsonl",
-        venue="golden",
-        sources={loop.source: loop.description(), timy.source: timy.description()},
-        lines={"finish": 0},
-        track_length_m=250,
-        chunks=chunks,
-    )
-    return Session(capture, _meet(directory, meet))
+    sources = {loop.source: loop.description(), timy.source: timy.description()}
+    return _session(directory, event, meet, chunks, (sources, {"finish": 0}), (end, desk))
 
 
 SESSIONS: dict[str, Builder] = {
