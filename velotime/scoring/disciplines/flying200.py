@@ -19,6 +19,7 @@ from velotime.scoring.rules.flying200 import (
     Attributor,
     Crossing,
     Effort,
+    KnownLines,
     Line,
     Starter,
     rank_flying_200,
@@ -50,6 +51,9 @@ class Flying200Scorer:
         self._read = 0  # crossings of the state read so far
         self._last_line: Timing | None = None  # the latest 200 m line or finish crossing
         self._scored: tuple[Any, list[ResultLine]] | None = None  # (what it was made of, lines)
+        self._known: KnownLines = {}  # lines ranked before, for `rank_flying_200`
+        self._marks_read = 0
+        self._named: dict[int, tuple[int, int]] = {}  # bib -> (times named, last mark's index)
 
     def refuses(self, command: Command) -> str | None:
         return None
@@ -80,7 +84,9 @@ class Flying200Scorer:
                 efforts[bib] = Effort(bib=bib, name=rider.name, nation=rider.nation, status=status)
         made_of = (list(efforts.values()), dict(state.places), list(state.times))
         if self._scored is None or self._scored[0] != made_of:
-            lines = rank_flying_200(made_of[0], self._qualify)
+            if len(self._known) > 4 * len(efforts) + 64:
+                self._known.clear()  # lines of efforts and leaders long gone
+            lines = rank_flying_200(made_of[0], self._qualify, self._known)
             lines = corrected(lines, state.places, state.times, self._qualify)
             self._scored = (made_of, lines)
         return Scored(self._scored[1], {})
@@ -93,6 +99,7 @@ class Flying200Scorer:
             self._attributor = self._new_attributor(excluded)
             self._excluded, self._abandons = excluded, state.abandons
             self._read, self._last_line = 0, None
+            self._marks_read, self._named = 0, {}
         for timing in state.crossings[self._read :]:
             line = _LINES.get(timing.role)
             if line is not None and (timing.photocell or timing.transponder is not None):
@@ -108,22 +115,19 @@ class Flying200Scorer:
         ]
         return Attributor(starters, self.meet.bib_of_transponder(), photocells=self.photocells)
 
-    @staticmethod
-    def _restarts(state: EventState) -> dict[int, int]:
+    def _restarts(self, state: EventState) -> dict[int, int]:
         """Riders the desk named again (`next_rider`: a restart, 3.2.028): bib -> the time of
         the first timing event after the last naming; only passes from then on count. A rider
         named again with nothing recorded since has no effort yet."""
-        named: dict[int, list[int]] = {}
-        for index, bib in state.marks:
-            named.setdefault(bib, []).append(index)
-        restarted = {}
-        for bib, indices in named.items():
-            if len(indices) > 1:
-                after = indices[-1]
-                restarted[bib] = (
-                    state.crossings[after].t_us if after < len(state.crossings) else _NOT_YET
-                )
-        return restarted
+        for index, bib in state.marks[self._marks_read :]:
+            times, _ = self._named.get(bib, (0, index))
+            self._named[bib] = (times + 1, index)
+        self._marks_read = len(state.marks)
+        return {
+            bib: state.crossings[after].t_us if after < len(state.crossings) else _NOT_YET
+            for bib, (times, after) in self._named.items()
+            if times > 1
+        }
 
 
 def _starter(meet: Meet, bib: int) -> Starter:
