@@ -1,8 +1,10 @@
 """The scoring engine, without I/O: timing events and operator commands in, results out.
 
 The MQTT service, the offline replay and the tests all drive the same engine, so the results
-of a replay are those of the live session. Each discipline has its scorer
-(`velotime.scoring.disciplines`), built on the rules in `velotime.scoring.rules`.
+of a replay are those of the live session. Each event has its scorer, from the registry of
+disciplines (`velotime.scoring.disciplines`), built on the rules in `velotime.scoring.rules`;
+the engine knows no discipline by name. A scorer keeps what it worked out, so an event costs
+what each timing event changes, not its whole history again.
 
 Timing lines are recognised by their distance to the finish (venue configuration), not by
 their names: 0 is the finish, 100 and 200 are the flying 200 m's lines. Photocell impulses time
@@ -213,7 +215,8 @@ class ScoringEngine:
         state = self._events.get(self.current) if self.current else None
         if state is None or state.status != "running":
             return []
-        timing = _timing(envelope.get("kind"), envelope.get("data", {}))
+        # Typed here, once; with typed envelopes this is the one line to change.
+        timing = _timing_of(envelope.get("kind"), envelope.get("data", {}))
         if timing is None:
             return []
         return self._timing(state, timing)
@@ -311,7 +314,7 @@ class ScoringEngine:
         return Publication("current", payload)
 
 
-def _timing(kind: object, data: Mapping[str, Any]) -> Timing | None:
+def _timing_of(kind: object, data: Mapping[str, Any]) -> Timing | None:
     """An event's data as the engine reads it, typed once here: the fields the scorers use."""
     if kind == "passing":
         return msgspec.convert(data, _Passing)

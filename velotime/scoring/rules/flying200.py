@@ -419,7 +419,7 @@ class PhotocellPairing:
             for e, (partner, taken) in zip(cluster, before, strict=True)
             if e.partner is not partner or e.taken != taken
         ]
-        return min(changed, default=t_us) if min(changed, default=t_us) < t_us else t_us
+        return min([t_us, *changed])
 
 
 def match_photocells(
