@@ -19,12 +19,11 @@ from velotime.scoring.rules.flying200 import (
     Attributor,
     Crossing,
     Effort,
-    KnownLines,
     Line,
     Starter,
     rank_flying_200,
 )
-from velotime.scoring.rules.results import ResultLine, Status, corrected
+from velotime.scoring.rules.results import KnownLines, ResultLine, Status, corrected
 
 QUALIFY_DEFAULT = 28  # UCI World Championships and Nations Cups (3.2.033)
 

@@ -50,7 +50,7 @@ from velotime.scoring.disciplines.base import (
 )
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.payloads import OnTrackLine
-from velotime.scoring.rules.results import ResultLine, Status, corrected
+from velotime.scoring.rules.results import KnownLines, ResultLine, Status, corrected
 from velotime.scoring.rules.time_trial import (
     MAX_STARTS,
     Attempt,
@@ -156,6 +156,7 @@ class TimeTrialScorer:
         self._changes = 0  # changes to the segments' starts and laps, for `score`
         self._laps: dict[int, tuple[int, list[int]]] = {}  # segment -> (version, its laps)
         self._scored: tuple[Any, Scored] | None = None  # (what it was made of, the sheet)
+        self._known: KnownLines = {}  # lines ranked before, for `time_trial_results`
 
     def refuses(self, command: Command) -> str | None:
         return None
@@ -210,7 +211,10 @@ class TimeTrialScorer:
         ]
 
         incomplete = {p.bib: p.reason for p in crossing_problems(rides, course)}
-        ranked = time_trial_results([r for r in rides if r.bib not in incomplete], course)
+        if len(self._known) > 4 * len(rides) + 64:
+            self._known.clear()  # lines of rides and leaders long gone
+        timed = [r for r in rides if r.bib not in incomplete]
+        ranked = time_trial_results(timed, course, self._known)
         in_progress = [
             ResultLine(
                 rank=None,

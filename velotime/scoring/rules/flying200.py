@@ -60,8 +60,9 @@ on (the engine takes it from the desk naming the rider again, `next_rider`).
 """
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
+from functools import partial
 from typing import NamedTuple, TypeAlias
 
 import msgspec
@@ -71,7 +72,15 @@ from velotime.scoring.rules.official import (
     official_us,
     splits,
 )
-from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status, timed_line
+from velotime.scoring.rules.results import (
+    Flag,
+    KnownLines,
+    ResultLine,
+    SplitLine,
+    Status,
+    known_line,
+    timed_line,
+)
 
 DISTANCE_MM = 200_000  # the timed distance: from the 200 m line to the finish line
 SPLIT_DISTANCE_M = 100
@@ -157,20 +166,14 @@ class Effort(msgspec.Struct, frozen=True, kw_only=True):
 _Key: TypeAlias = Callable[[Effort], int]
 
 
-# Lines already worked out, by effort, leader's time and whether ranked 1st (see
-# `rank_flying_200`): only their rank and flags depend on the others.
-KnownLines: TypeAlias = MutableMapping[tuple[Effort, int, bool], ResultLine]
-
-
 def rank_flying_200(
     efforts: Sequence[Effort], qualify: int, known: KnownLines | None = None
 ) -> list[ResultLine]:
     """The result of a flying 200 m, in result order; the first `qualify` places qualify.
 
     Rules and the decisions taken where the rules are silent: see the module docstring.
-    `known`: lines of an earlier ranking (a scorer keeps it between publications), taken
-    again with their new rank and flags instead of working their figures out again; lines
-    made here are added to it.
+    `known`: lines of earlier rankings, taken again with their new rank and flags
+    (`known_line`); lines made here are added to it.
     """
     if qualify < 0:
         raise ValueError("qualify must not be negative")
@@ -191,14 +194,13 @@ def rank_flying_200(
             *([Flag.DRAW_REQUIRED] if draw else []),
             *([Flag.QUALIFIED] if qualified else []),
         ]
-        for effort in block:
-            key = (effort, leader_us, place == 1)
-            line = known.get(key) if known is not None else None
-            if line is None:
-                line = _ranked_line(effort, place, leader_us, flags)
-                if known is not None:
-                    known[key] = line
-            lines.append(msgspec.structs.replace(line, rank=place, flags=list(flags)))
+        lines.extend(
+            known_line(
+                known, (effort, leader_us), place, flags,
+                partial(_ranked_line, effort, place, leader_us, flags),
+            )
+            for effort in block
+        )  # fmt: skip
         place = last_place + 1
 
     for status in UNRANKED_ORDER:

@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import groupby
 from typing import Protocol
 
@@ -48,7 +48,15 @@ from velotime.scoring.rules.official import (
     official_us,
     splits,
 )
-from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status, timed_line
+from velotime.scoring.rules.results import (
+    Flag,
+    KnownLines,
+    ResultLine,
+    SplitLine,
+    Status,
+    known_line,
+    timed_line,
+)
 
 MAX_STARTS = 2  # 3.2.021 ter: two starts at most, so one restart
 # Below this a part lap can only be a rounded track length (1000 m on 333.33 m leaves 1 cm).
@@ -215,8 +223,12 @@ def ride_splits(ride: Ride, course: Course) -> list[SplitLine]:
     return _split_lines(_official_splits(ride), course)
 
 
-def time_trial_results(rides: Sequence[Ride], course: Course) -> list[ResultLine]:
-    """The result sheet: ranked riders by official total, then DNF, DNS, DSQ."""
+def time_trial_results(
+    rides: Sequence[Ride], course: Course, known: KnownLines | None = None
+) -> list[ResultLine]:
+    """The result sheet: ranked riders by official total, then DNF, DNS, DSQ. `known`: lines
+    of earlier sheets of the same course, taken again with their new rank and flags
+    (`known_line`); lines made here are added to it."""
     _check_entries(rides)
     problems = crossing_problems(rides, course)
     if problems:
@@ -239,20 +251,11 @@ def time_trial_results(rides: Sequence[Ride], course: Course) -> list[ResultLine
     lines: list[ResultLine] = []
     position = 1
     for block in blocks:  # a draw shares the rank; the next rank skips (1, 2, 2, 4)
+        flags = [Flag.DRAW_REQUIRED] if len(block) > 1 else []
         for ride, timing in block:
-            lines.append(
-                timed_line(
-                    rank=position,
-                    bib=ride.bib,
-                    name=ride.name,
-                    nation=ride.nation,
-                    time_us=timing[-1].cumulative_us,
-                    distance_mm=course.distance_m * 1000,
-                    leader_us=leader_us,
-                    splits=[] if ride.corrected_us is not None else _split_lines(timing, course),
-                    flags=[Flag.DRAW_REQUIRED] if len(block) > 1 else [],
-                )
-            )
+            line = partial(_ranked_line, ride, timing, position, leader_us, flags, course)
+            made_of = (msgspec.json.encode(ride), leader_us)  # a Ride holds a list: not hashable
+            lines.append(known_line(known, made_of, position, flags, line))
         position += len(block)
 
     unranked = sorted(
@@ -354,6 +357,22 @@ def merge_line_crossings(
         t_us for t_us in transponder_us if not any(abs(t_us - p) <= match_us for p in impulses)
     ]
     return sorted(impulses + made_up)
+
+
+def _ranked_line(
+    ride: Ride, timing: list[Split], rank: int, leader_us: int, flags: list[Flag], course: Course
+) -> ResultLine:
+    return timed_line(
+        rank=rank,
+        bib=ride.bib,
+        name=ride.name,
+        nation=ride.nation,
+        time_us=timing[-1].cumulative_us,
+        distance_mm=course.distance_m * 1000,
+        leader_us=leader_us,
+        splits=[] if ride.corrected_us is not None else _split_lines(timing, course),
+        flags=flags,
+    )
 
 
 def _check_entries(rides: Sequence[Ride]) -> None:
