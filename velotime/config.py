@@ -32,7 +32,7 @@ from velotime.drivers.transports import (
     TcpListenEndpoint,
     UdpEndpoint,
 )
-from velotime.scoreboards.unt4 import MAX_COLUMNS, MAX_ROWS, MIN_COLUMNS, MIN_ROWS
+from velotime.protocols.unt4 import MAX_COLUMNS, MAX_ROWS, MIN_COLUMNS, MIN_ROWS
 
 __all__ = [
     "ENV_PREFIX",

@@ -13,7 +13,7 @@ from tests.cli.helpers import velotime
 from tests.scoring.scenarios import keirin, kilometre
 from tests.scoring.scenarios.keirin import FINAL_1_6, FINAL_7_12, MIDNIGHT_US, R1H1, R1H2
 from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter, read_capture
-from velotime.scoring.commands import Arm, Final
+from velotime.wire.commands import Arm, Final
 
 
 def info(*args: str | Path) -> subprocess.CompletedProcess[str]:

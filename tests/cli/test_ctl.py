@@ -8,7 +8,7 @@ import msgspec
 from tests.cli.helpers import velotime
 from tests.daemon.harness import Subscriber
 from velotime.localvenue import LocalBroker, free_port
-from velotime.scoring.commands import (
+from velotime.wire.commands import (
     Abandon,
     Arm,
     Correct,

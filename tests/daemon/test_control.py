@@ -1,8 +1,8 @@
 """Operator commands as a source: checked and numbered like any device's records."""
 
 from velotime.daemon.control import ControlSession
-from velotime.daemon.events import CommandData
-from velotime.scoring.commands import Arm
+from velotime.wire.commands import Arm
+from velotime.wire.events import CommandData
 
 
 def test_commands_become_events_with_ids_that_replay_reproduces() -> None:

@@ -27,8 +27,8 @@ from tests.daemon.harness import (
 from velotime.capture import CONTROL_SOURCE, read_capture
 from velotime.localvenue import LocalBroker, free_port
 from velotime.protocols.p3 import Passing, Status, encode
-from velotime.scoring.commands import Arm, decode_command
 from velotime.simulators.p3_decoder import P3DecoderSimulator
+from velotime.wire.commands import Arm, decode_command
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -27,13 +27,20 @@ from tests.scoring.scenarios import flying200, keirin, kilometre
 from velotime.capture import CONTROL_SOURCE, read_capture
 from velotime.cli.ctl import command_of
 from velotime.config import Config, LineConfig, StorageConfig, load_config
-from velotime.daemon.payloads import IMPORT_ONLINE, OFFLINE, REPLAY_ONLINE
-from velotime.daemon.publisher import BrokerSettings, Publisher
 from velotime.daemon.service import Daemon
 from velotime.docs.schemas import COMMAND, DOC, TOPICS, Topic, main, render, topic_schema
+from velotime.mqtt.client import BrokerSettings
+from velotime.mqtt.publisher import Publisher
 from velotime.scoring.meet import parse_meet
-from velotime.scoring.payloads import EventResult, ScoringOffline, ScoringOnline
 from velotime.scoring.service import Counts, ScoringService, offline_status
+from velotime.wire.results import EventResult
+from velotime.wire.status import (
+    IMPORT_ONLINE,
+    OFFLINE,
+    REPLAY_ONLINE,
+    ScoringOffline,
+    ScoringOnline,
+)
 
 EXAMPLE_CONFIG = Path(__file__).parents[2] / "config" / "velodrome.example.toml"
 SCENARIOS = {"flying200": flying200, "keirin": keirin, "kilometre": kilometre}

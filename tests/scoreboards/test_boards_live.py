@@ -12,6 +12,7 @@ import aiomqtt
 import pytest
 
 from tests.cli.helpers import velotime
+from tests.scoreboards.payloads import ONLINE
 from tests.scoreboards.test_unt4 import F200
 from tests.scoreboards.test_unt4_output import EXPECTED
 from tests.scoreboards.unt4_board import TIMEOUT_S, Board, Screen, board_pty, read_pty_until
@@ -34,7 +35,7 @@ async def publish_results(port: int) -> None:
     root = f"velotime/{VENUE}/"
     async with aiomqtt.Client("127.0.0.1", port) as client:
         for key, payload in (
-            ("status/scoring", {"online": True}),
+            ("status/scoring", ONLINE),
             ("current", {"v": 1, "event": None}),
             ("results/f200", F200),
         ):

@@ -25,7 +25,8 @@ import pytest
 
 from tests.scoreboards.browser import Browser, Page, artifact, require_chromium
 from tests.scoreboards.http import get
-from tests.scoreboards.web_helpers import ONLINE, running_scoreboard
+from tests.scoreboards.payloads import ONLINE
+from tests.scoreboards.web_helpers import running_scoreboard
 from tests.scoring.live import (
     ScoreProcess,
     Watch,
@@ -217,7 +218,8 @@ async def test_at_20_updates_a_second_the_page_ends_on_the_last_state(
     ):
         await web.put("status/scoring", ONLINE)
         current = {"v": 1, "event": "burst", "name": "Burst", "discipline": "flying200",
-                   "status": "running", "riders": [101, 102], "on_track": None,
+                   "category": "", "round": "", "status": "running", "riders": [101, 102],
+                   "on_track": None,
                    "start_us": time.time_ns() // 1000 - 5_000_000}  # fmt: skip
         await web.put("current", current)
         page = await browser.page(1920, 1080)
@@ -244,7 +246,7 @@ async def test_at_20_updates_a_second_the_page_ends_on_the_last_state(
             await asyncio.sleep(max(0.0, started + n * 0.05 - loop.time()))
             bibs = [101 + (n + i) % 28 for i in range(28)]
             last = {"v": 1, "event": "burst", "discipline": "flying200", "name": "Burst",
-                    "status": "running", "lines": [
+                    "category": "", "round": "", "status": "running", "audit": [], "lines": [
                         {"rank": rank, "bib": bib, "name": f"Rider {bib}", "nation": "NED",
                          "time": f"9.{n:03d}", "time_us": 9_000_000 + n * 1000 + rank}
                         for rank, bib in enumerate(bibs, start=1)]}  # fmt: skip
@@ -277,7 +279,8 @@ async def test_the_page_says_offline_when_the_stream_is_down(
     async with Browser.launch(tmp_path / "chromium") as browser:
         async with running_scoreboard(broker) as web:
             await web.put("status/scoring", ONLINE)
-            result = {"v": 1, "event": "f200", "name": "F200", "status": "final",
+            result = {"v": 1, "event": "f200", "name": "F200", "discipline": "flying200",
+                      "category": "", "round": "", "status": "final", "audit": [],
                       "lines": [{"rank": 1, "bib": 7, "time": "9.999"}]}  # fmt: skip
             await web.put("results/f200", result)
             page = await browser.page(1280, 720)

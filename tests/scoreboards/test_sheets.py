@@ -11,11 +11,13 @@ import msgspec
 import pytest
 
 from tests.scoreboards.http import get
-from tests.scoreboards.web_helpers import ONLINE, running_scoreboard
+from tests.scoreboards.payloads import ONLINE
+from tests.scoreboards.web_helpers import running_scoreboard
 from tests.scoring.live import offline_results
 from tests.scoring.scenarios import flying200
 from velotime.localvenue import LocalBroker
 from velotime.scoring.export import result_csv
+from velotime.wire.results import EventResult, ResultLine
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -82,7 +84,7 @@ async def test_the_sheet_of_the_flying_200_as_scored(tmp_path: Path, broker: Loc
         csv = await get(web.port, f"/sheets/{flying200.EVENT}.csv")
         assert csv.status == 200
         assert csv.headers["content-type"] == "text/csv; charset=utf-8"
-        assert csv.body.decode() == result_csv(result)
+        assert csv.body.decode() == result_csv(msgspec.convert(result, EventResult).lines)
 
         index = (await get(web.port, "/sheets/")).body.decode()
         assert f'href="{flying200.EVENT}.html"' in index
@@ -110,7 +112,8 @@ async def test_a_keirin_sheet_with_its_corrections_and_text_kept_as_text(
         # No time or speed columns for a keirin: its result is an order.
         assert '<th class="num">Time</th>' not in page
 
-        assert (await get(web.port, "/sheets/keirin-final.csv")).body.decode() == result_csv(KEIRIN)
+        lines = msgspec.convert(KEIRIN["lines"], list[ResultLine])
+        assert (await get(web.port, "/sheets/keirin-final.csv")).body.decode() == result_csv(lines)
         missing = await get(web.port, "/sheets/nope.html")
         assert missing.status == 404
         assert (await get(web.port, "/sheets/nope.csv")).status == 404

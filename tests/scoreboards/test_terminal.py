@@ -25,9 +25,11 @@ import pytest
 from rich.console import Console
 
 from tests.cli.helpers import velotime
+from tests.scoreboards.payloads import ONLINE, snapshot_of
 from tests.scoring.live import write_venue_config
 from tests.scoring.scenarios import flying200
 from velotime.localvenue import LocalBroker
+from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.terminal import clock, indicator, render
 
 NOW_US = 1_795_266_000_000_000
@@ -94,18 +96,23 @@ STANDINGS: dict[str, Any] = {
 }  # fmt: skip
 
 
-def snapshot(*, connected: bool = True, live: bool = True, **payloads: Any) -> dict[str, Any]:
-    """A scoreboard snapshot, as `ScoreboardState.snapshot()` makes it."""
-    results = payloads.get("results", {})
-    return {
-        "v": 1, "version": 1, "live": live and connected, "connected": connected,
-        "current": payloads.get("current"), "results": results,
-        "standings": payloads.get("standings", {}), "status": {},
-        "latest": payloads.get("latest", next(iter(results), None)),
-    }  # fmt: skip
+def snapshot(
+    *,
+    connected: bool = True,
+    live: bool = True,
+    current: dict[str, Any] | None = None,
+    results: dict[str, dict[str, Any]] | None = None,
+    standings: dict[str, dict[str, Any]] | None = None,
+) -> Snapshot:
+    """A scoreboard snapshot, as `ScoreboardState.snapshot()` makes it from these retained
+    payloads (the last result is the latest)."""
+    payloads = [("current", current)] if current is not None else []
+    payloads += [(f"results/{event}", result) for event, result in (results or {}).items()]
+    payloads += [(f"standings/{key}", value) for key, value in (standings or {}).items()]
+    return snapshot_of(payloads, connected=connected, live=live)
 
 
-def text_of(state: dict[str, Any], width: int, height: int | None = None, **options: Any) -> str:
+def text_of(state: Snapshot, width: int, height: int | None = None, **options: Any) -> str:
     console = Console(width=width, height=height or 100, record=True, file=io.StringIO())
     console.print(render(state, NOW_US, venue="vdrome", width=width, height=height, **options))
     return console.export_text()
@@ -183,7 +190,8 @@ def test_a_time_trial_shows_the_rider_on_the_track() -> None:
             "lines": [{"rank": 1, "bib": 7, "name": "Ana Ek", "nation": "SWE", "time": "1:00.981",
                        "time_us": 60981000, "speed_kmh": "59.035"},
                       {"rank": None, "bib": 9, "name": "Bo Li", "nation": "CHN",
-                       "splits": [{"distance_m": 250, "cumulative": "18.101"}]}]}  # fmt: skip
+                       "splits": [{"distance_m": 250, "cumulative": "18.101", "lap": "18.101"}]}],
+            "audit": []}  # fmt: skip
     current = {"v": 1, "event": "kilo", "name": "1 km time trial", "discipline": "time_trial",
                "category": "Men Elite", "round": "final", "status": "running",
                "riders": [7, 9], "on_track": 9, "start_us": NOW_US - 21_000_000}  # fmt: skip
@@ -208,14 +216,14 @@ def test_nothing_on_the_track_and_no_result_yet() -> None:
 
 
 def test_live_stale_offline() -> None:
-    results: dict[str, Any] = {"results": {"sprint-q": F200}}
-    assert indicator(snapshot(**results)) == "LIVE"
-    assert indicator(snapshot(live=False, **results)) == "STALE"
-    assert indicator(snapshot(connected=False, **results)) == "OFFLINE"
-    stale = text_of(snapshot(live=False, **results), 80)
+    results = {"sprint-q": F200}
+    assert indicator(snapshot(results=results)) == "LIVE"
+    assert indicator(snapshot(live=False, results=results)) == "STALE"
+    assert indicator(snapshot(connected=False, results=results)) == "OFFLINE"
+    stale = text_of(snapshot(live=False, results=results), 80)
     assert row(stale, "running", "STALE")  # the latest result: no clock
     assert "the scoring service is not online" in stale
-    offline = text_of(snapshot(connected=False, **results), 80, message="connection refused")
+    offline = text_of(snapshot(connected=False, results=results), 80, message="connection refused")
     assert row(offline, "running", "OFFLINE")
     assert "connection refused" in offline
     # The last ranking stays on the screen, marked: the latest result, no clock.
@@ -369,7 +377,7 @@ async def test_velotime_watch_in_a_terminal_shows_the_ranking_live(
     running["lines"] = final["lines"][:3]
     root = "velotime/vd"
     current = F200_CURRENT | {"start_us": time.time_ns() // 1000}
-    online = {"online": True, "version": "0.1.0", "pid": 1, "meet": "sprint"}
+    online = ONLINE
     await publish(
         broker.port,
         root,

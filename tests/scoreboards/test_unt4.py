@@ -1,18 +1,20 @@
 """The UNT4 board's page, worked out by hand, and the records that bring a board to it."""
 
-import json
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.scoreboards.payloads import snapshot_of
 from tests.scoreboards.unt4_board import Screen
 from velotime.protocols.unt4 import ClearAll, Text
+from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.unt4 import Unt4Page, short_names
 
 F200 = {"v": 1, "event": "f200", "name": "Sprint qualifying", "discipline": "flying200",
-        "status": "provisional", "lines": [
+        "category": "", "round": "", "audit": [], "status": "provisional", "lines": [
             {"rank": 1, "bib": 101, "name": "Ana MARTIN", "nation": "NED", "time": "10.724",
              "speed_kmh": "67.139", "flags": ["qualified"]},
             {"rank": 2, "bib": 103, "name": "Chloé NOVAK", "nation": "CZE", "time": "10.800",
@@ -20,11 +22,11 @@ F200 = {"v": 1, "event": "f200", "name": "Sprint qualifying", "discipline": "fly
             {"rank": None, "bib": 123, "name": "Ben BAKER", "nation": "GBR",
              "status": "DNS"}]}  # fmt: skip
 KILO = {"v": 1, "event": "kilo", "name": "1 km time trial", "discipline": "time_trial",
-        "status": "running", "lines": [
+        "category": "", "round": "", "audit": [], "status": "running", "lines": [
             {"rank": 1, "bib": 104, "name": "Dario ROSSI", "nation": "ITA",
              "time": "1:00.981"}]}  # fmt: skip
 KEIRIN = {"v": 1, "event": "k1", "name": "Keirin final", "discipline": "keirin",
-          "status": "final", "lines": [
+          "category": "", "round": "", "audit": [], "status": "final", "lines": [
               {"rank": 1, "bib": 3, "name": "Emma SILVA", "nation": "POR"},
               {"rank": 2, "bib": 7, "name": "Greta DUBOIS", "nation": "FRA", "gap": "+0.012"},
               {"rank": 3, "bib": 5, "name": "Felix KOWALSKI", "nation": "POL", "gap": "+0.250"}],
@@ -33,24 +35,27 @@ START_US = 1_763_700_000_000_000
 
 
 def snapshot(*results: dict[str, Any], current: dict[str, Any] | None = None,
-             live: bool = True) -> dict[str, Any]:  # fmt: skip
+             live: bool = True) -> Snapshot:  # fmt: skip
     """What ScoreboardState.snapshot() gives: the last result is the latest."""
-    return {
-        "live": live,
-        "current": current or {"v": 1, "event": None},
-        "results": {result["event"]: result for result in results},
-        "latest": results[-1]["event"] if results else None,
-    }
+    payloads = [("current", current or {"v": 1, "event": None})]
+    payloads += [(f"results/{result['event']}", result) for result in results]
+    return snapshot_of(payloads, live=live)
 
 
-def kilo_on_track() -> dict[str, Any]:
-    current = {"v": 1, "event": "kilo", "name": "1 km time trial", "discipline": "time_trial",
-               "status": "running", "riders": [104, 105], "on_track": 105,
-               "start_us": START_US}  # fmt: skip
+def current_of(event: str, name: str, discipline: str, **fields: Any) -> dict[str, Any]:
+    """A `current` payload: the event on the track."""
+    return {"v": 1, "event": event, "name": name, "discipline": discipline, "category": "",
+            "round": "", "status": "running", "riders": [], "on_track": None,
+            "start_us": None} | fields  # fmt: skip
+
+
+def kilo_on_track() -> Snapshot:
+    current = current_of("kilo", "1 km time trial", "time_trial", riders=[104, 105], on_track=105,
+                       start_us=START_US)  # fmt: skip
     return snapshot(KILO, current=current)
 
 
-def shown(rows: int, columns: int, state: dict[str, Any], now_us: int = START_US) -> list[str]:
+def shown(rows: int, columns: int, state: Snapshot, now_us: int = START_US) -> list[str]:
     page = Unt4Page(rows, columns)
     screen = Screen(rows, columns)
     for record in page.update(state, now_us):
@@ -152,7 +157,7 @@ def test_a_stale_state_says_offline_and_stops_the_clock() -> None:
     page = Unt4Page(4, 24)
     now = START_US + 12_345_678
     page.update(kilo_on_track(), now)
-    stale = {**kilo_on_track(), "live": False}
+    stale = msgspec.structs.replace(kilo_on_track(), live=False)
     assert page.update(stale, now + 1_000_000) == [
         Text(0, 0, "1 km time trial  OFFLINE", erase_line=True),
         Text(0, 1, "105", erase_line=True),
@@ -173,29 +178,30 @@ def test_names_keep_one_form_for_the_whole_column() -> None:
 
 
 @pytest.mark.parametrize(
-    "state",
+    ("key", "payload"),
     [
-        None,
-        [],
-        {},
-        {"current": "f200", "results": [], "latest": 5},
-        {"current": {"event": 7}, "results": {"x": "y"}},
-        {"current": {"event": "f200", "start_us": "soon", "on_track": "101"}},
-        {"results": {"f200": {"lines": "abc"}}, "latest": "f200"},
-        {"results": {"f200": {"lines": [None, 5, {"bib": "101"}, {"rank": 1}]}}, "latest": "f200"},
-        {"results": {"f200": {"name": 5, "status": ["final"], "lines": [
-            {"bib": 101, "rank": "first", "name": 7, "time": 10.7, "flags": "q"}]}},
-         "latest": "f200", "live": True},
-        {"results": {"f200": {"winner_last_200": "9.1"}}, "latest": "f200"},
-        {"current": {"event": "k1", "start_us": True}, "live": True},
+        ("current", None),
+        ("current", []),
+        ("current", "f200"),
+        ("current", {"event": 7}),
+        ("current", current_of("f200", "Sprint", "flying200", start_us="soon", on_track="101")),
+        ("current", current_of("k1", "Keirin", "keirin", start_us=True)),
+        ("results/f200", {**F200, "lines": "abc"}),
+        ("results/f200", {**F200, "lines": [None, 5, {"bib": "101"}, {"rank": 1}]}),
+        ("results/f200", {**F200, "name": 5, "status": ["final"], "lines": [
+            {"bib": 101, "rank": "first", "name": 7, "time": 10.7, "flags": "q"}]}),
+        ("results/f200", {**F200, "winner_last_200": 9.1}),
+        ("status/scoring", {"online": "yes"}),
     ],
 )  # fmt: skip
-def test_malformed_state_never_crashes_the_board(state: Any) -> None:
+def test_malformed_state_from_the_broker_is_skipped_and_the_board_keeps_its_page(
+    key: str, payload: Any
+) -> None:
+    before = snapshot_of([("results/f200", F200)])
+    after = snapshot_of([("results/f200", F200), (key, payload)], skipped=1)
     page = Unt4Page(4, 24)
-    screen = Screen(4, 24)
-    for record in page.update(state, START_US):
-        screen.apply(record)
-    assert len(screen.lines()) == 4
+    assert shown(4, 24, after) == shown(4, 24, before)
+    page.update(after, START_US)
     assert page.bad_states == 0
 
 
@@ -209,20 +215,18 @@ shaped = st.recursive(
 )
 
 
+topics = st.sampled_from(["current", "results/f200", "results/e", "standings/k", "status/scoring"])
+
+
 @given(
-    st.fixed_dictionaries(
-        {},
-        optional={
-            "current": shaped,
-            "results": st.dictionaries(keys, shaped, max_size=3) | shaped,
-            "latest": keys | shaped,
-            "live": st.booleans(),
-        },
-    ),
+    st.lists(st.tuples(topics, shaped), max_size=5),
+    st.booleans(),
     st.integers(0, 2 * START_US),
 )
-def test_any_json_state_gives_a_page(state: dict[str, Any], now_us: int) -> None:
-    json.dumps(state)  # what the broker could have carried
+def test_any_json_from_the_broker_gives_a_page(
+    payloads: list[tuple[str, Any]], live: bool, now_us: int
+) -> None:
+    state = snapshot_of(payloads, live=live, skipped=None)  # what the broker could have carried
     page = Unt4Page(3, 16)
     screen = Screen(3, 16)
     for record in page.update(state, now_us):
@@ -253,9 +257,10 @@ def test_any_result_fits_any_board_size(
     rows: int, columns: int, lines: list[dict[str, Any]], title: str, on_track: bool,
     rider: int | None,
 ) -> None:  # fmt: skip
-    result = {"event": "e", "name": title, "status": "final", "lines": lines,
-              "winner_last_200": "9.999", "winner_last_200_kmh": "72.007"}  # fmt: skip
-    current = {"event": "e", "name": title, "on_track": rider, "start_us": START_US}
+    result = {"event": "e", "name": title, "discipline": "keirin", "category": "", "round": "",
+              "status": "final", "lines": lines, "winner_last_200": "9.999",
+              "winner_last_200_kmh": "72.007", "audit": []}  # fmt: skip
+    current = current_of("e", title, "keirin", on_track=rider, start_us=START_US)
     state = snapshot(result, current=current if on_track else None)
     page = Unt4Page(rows, columns)
     screen = Screen(rows, columns)  # asserts that every row fits

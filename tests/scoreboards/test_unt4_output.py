@@ -7,7 +7,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from tests.scoreboards.test_unt4 import F200, KEIRIN, KILO, START_US
+from tests.scoreboards.payloads import ONLINE
+from tests.scoreboards.test_unt4 import F200, KEIRIN, KILO, START_US, current_of
 from tests.scoreboards.unt4_board import TIMEOUT_S, Board, Screen, board_pty, read_pty_until
 from velotime.drivers.transports import SerialEndpoint, TcpEndpoint
 from velotime.protocols.unt4 import ClearAll, Text
@@ -20,7 +21,7 @@ async def live_state(*messages: tuple[str, object]) -> ScoreboardState:
     """A state as `mirror` leaves it: connected, the scoring service online, these payloads."""
     state = ScoreboardState()
     await state.set_connected(True)
-    await state.update("status/scoring", b'{"online": true}')
+    await state.update("status/scoring", json.dumps(ONLINE).encode())
     for key, payload in messages:
         await state.update(key, json.dumps(payload).encode())
     return state
@@ -73,8 +74,8 @@ async def test_the_clock_runs_on_the_board_in_tenths() -> None:
 
 
 async def _clock_over_a_serial_line(master: int, path: str) -> None:
-    current = {"v": 1, "event": "kilo", "name": "1 km time trial", "status": "running",
-               "on_track": 105, "start_us": START_US}  # fmt: skip
+    current = current_of("kilo", "1 km time trial", "time_trial", on_track=105,
+                         start_us=START_US)  # fmt: skip
     state = await live_state(("results/kilo", KILO), ("current", current))
     now = [START_US + 12_345_678]
     output = Unt4Output(

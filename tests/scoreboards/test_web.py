@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from tests.scoreboards.http import EventStream, get
-from tests.scoreboards.web_helpers import ONLINE, running_scoreboard, until
+from tests.scoreboards.payloads import ONLINE
+from tests.scoreboards.web_helpers import running_scoreboard, until
 from velotime.localvenue import LocalBroker
 
 pytestmark = pytest.mark.timeout(60)
@@ -29,7 +30,8 @@ F200: dict[str, Any] = {
     "audit": [],
 }  # fmt: skip
 STANDINGS = {"v": 1, "competition": "keirin-m", "discipline": "keirin", "name": "Keirin",
-             "status": "running", "rounds": [], "classification": [], "problems": []}  # fmt: skip
+             "category": "Men Elite", "format": "keirin-m", "status": "running", "rounds": [],
+             "classification": [], "problems": []}  # fmt: skip
 
 
 def burst_result(n: int) -> dict[str, Any]:
@@ -44,7 +46,8 @@ def burst_result(n: int) -> dict[str, Any]:
         for rank, bib in enumerate(order, start=1)
     ]  # fmt: skip
     return {"v": 1, "event": "burst", "discipline": "flying200", "name": "Burst",
-            "status": "running", "n": n, "lines": lines, "audit": []}  # fmt: skip
+            "category": "", "round": f"update {n}", "status": "running", "lines": lines,
+            "audit": []}  # fmt: skip
 
 
 def meet_result(event: str) -> dict[str, Any]:
@@ -58,7 +61,8 @@ def meet_result(event: str) -> dict[str, Any]:
         for rank in range(1, 29)
     ]  # fmt: skip
     return {"v": 1, "event": event, "discipline": "time_trial", "name": event,
-            "status": "final", "lines": lines, "audit": []}  # fmt: skip
+            "category": "", "round": "", "status": "final", "lines": lines,
+            "audit": []}  # fmt: skip
 
 
 async def test_the_snapshot_endpoints_mirror_the_retained_topics(broker: LocalBroker) -> None:
@@ -181,7 +185,11 @@ async def test_at_20_updates_a_second_every_client_ends_on_the_last_state(
         assert len(slow) < updates / 2
         # In order, never back in time.
         for messages in (fast, slow):
-            seen = [m["results"]["burst"]["n"] for m in messages if "burst" in m["results"]]
+            seen = [
+                int(m["results"]["burst"]["round"].removeprefix("update "))
+                for m in messages
+                if "burst" in m["results"]
+            ]
             assert seen == sorted(seen)
         state = (await get(web.port, "/api/state")).json()
         assert state["results"]["burst"] == last

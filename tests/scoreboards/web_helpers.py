@@ -11,14 +11,14 @@ from typing import Any
 
 import aiomqtt
 
-from velotime.daemon.publisher import BrokerSettings
-from velotime.daemon.topics import Topics
 from velotime.localvenue import LocalBroker
+from velotime.mqtt.client import BrokerSettings
 from velotime.scoreboards.state import ScoreboardState
 from velotime.scoreboards.web import Board, Meta, WebScoreboard
+from velotime.wire.retained import decode_retained
+from velotime.wire.topics import Topics
 
 TIMEOUT_S = 10.0
-ONLINE = {"online": True, "meet": "test-meet", "pid": 1}
 
 
 @dataclass
@@ -46,7 +46,8 @@ class Running:
 
     async def settled(self, key: str, payload: dict[str, Any] | None) -> None:
         """Until the scoreboard's mirror has `payload` on `key`."""
-        await until(lambda: self.state.payloads.get(key) == payload, f"{key} mirrored")
+        expected = None if payload is None else decode_retained(key, json.dumps(payload).encode())
+        await until(lambda: self.state.payloads.get(key) == expected, f"{key} mirrored")
 
     async def put(self, key: str, payload: dict[str, Any] | None) -> None:
         await self.publish(key, payload)

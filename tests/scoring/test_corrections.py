@@ -1,6 +1,7 @@
 """Place corrections: the commissaires' lots and orders, applied to a ranking by times."""
 
-from velotime.scoring.rules.results import Flag, ResultLine, Status, apply_places, timed_line
+from velotime.scoring.rules.results import apply_places, timed_line
+from velotime.wire.results import Flag, ResultLine, Status
 
 
 def line(rank: int, bib: int, time_us: int, leader_us: int, *flags: Flag) -> ResultLine:

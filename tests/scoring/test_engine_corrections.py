@@ -4,9 +4,9 @@ the result's audit trail, and a correction the engine cannot apply is skipped wi
 
 from typing import Any
 
-from velotime.scoring.commands import Arm, Correct, NextRider, SetStatus
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
+from velotime.wire.commands import Arm, Correct, NextRider, SetStatus
 
 MEET = """
 [meet]

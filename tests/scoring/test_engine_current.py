@@ -3,9 +3,9 @@ clock themselves (a clock in a browser, not a message every tenth of a second)."
 
 from typing import Any
 
-from velotime.scoring.commands import Abandon, Arm, Final, NextRider
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
+from velotime.wire.commands import Abandon, Arm, Final, NextRider
 
 MEET = """
 [meet]

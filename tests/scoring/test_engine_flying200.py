@@ -8,9 +8,9 @@ import msgspec
 from velotime.daemon.sources import SourceDescription, photocell_lines
 from velotime.drivers.timy.session import Channel, TimySession
 from velotime.protocols.timy import Impulse, encode
-from velotime.scoring.commands import Arm, Final, NextRider, SetStatus
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
+from velotime.wire.commands import Arm, Final, NextRider, SetStatus
 
 MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC
 TEN_OCLOCK = 36_000_000_000  # 10:00:00.0000 as a time of day

@@ -9,16 +9,16 @@ import msgspec
 import pytest
 
 from tests.scoring.scenarios.devices import riders_toml
-from velotime.daemon.events import Event
 from velotime.drivers.lynx.session import LynxSession
 from velotime.drivers.p3.session import P3Session
 from velotime.protocols import lynx, p3
-from velotime.scoring.commands import Arm, Final, SetStatus
 from velotime.scoring.disciplines.base import PhotoFinish
 from velotime.scoring.disciplines.keirin import latest_photo_block
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
 from velotime.scoring.rules.keirin import PhotoPlace
+from velotime.wire.commands import Arm, Final, SetStatus
+from velotime.wire.events import Event
 
 MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC; the venue clock is UTC here
 START_TOD = 50_400_000_000  # 14:00:00 as a time of day: the heat's start

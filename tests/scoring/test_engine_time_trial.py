@@ -12,9 +12,9 @@ import pytest
 from tests.scoring.scenarios.devices import riders_toml
 from velotime.drivers.timy.session import Channel, TimySession
 from velotime.protocols.timy import Impulse, encode
-from velotime.scoring.commands import Arm, Command, Final, NextRider, SetStatus
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
+from velotime.wire.commands import Arm, Command, Final, NextRider, SetStatus
 
 MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC
 TEN_OCLOCK = 36_000_000_000  # 10:00:00.0000 as a time of day

@@ -3,7 +3,10 @@
 import csv
 import io
 
+import msgspec
+
 from velotime.scoring.export import result_csv
+from velotime.wire.results import ResultLine
 
 KILOMETRE = {
     "event": "km",
@@ -22,7 +25,7 @@ KILOMETRE = {
 
 
 def test_one_row_per_line_with_split_columns_in_distance_order() -> None:
-    text = result_csv(KILOMETRE)
+    text = result_csv(msgspec.convert(KILOMETRE["lines"], list[ResultLine]))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows == [
         ["rank", "bib", "name", "nation", "time", "speed_kmh", "gap", "status", "flags",
@@ -38,6 +41,4 @@ def test_one_row_per_line_with_split_columns_in_distance_order() -> None:
 
 
 def test_a_result_without_lines_is_a_header() -> None:
-    assert result_csv({"event": "k", "lines": []}).splitlines() == [
-        "rank,bib,name,nation,time,speed_kmh,gap,status,flags"
-    ]
+    assert result_csv([]).splitlines() == ["rank,bib,name,nation,time,speed_kmh,gap,status,flags"]

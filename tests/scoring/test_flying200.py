@@ -18,7 +18,7 @@ from velotime.scoring.rules.flying200 import (
     match_photocells,
     rank_flying_200,
 )
-from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status
+from velotime.wire.results import Flag, ResultLine, SplitLine, Status
 
 S = 1_000_000  # microseconds in a second
 T0 = 15 * 3600 * S  # 15:00:00 on the venue clock

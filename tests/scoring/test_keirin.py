@@ -3,7 +3,7 @@
 import pytest
 
 from velotime.scoring.rules.keirin import Decisions, PhotoPlace, Rider, heat_result
-from velotime.scoring.rules.results import Flag, Status
+from velotime.wire.results import Flag, Status
 
 SIX = [Rider(bib=bib, name=f"Rider {bib}", nation="NED") for bib in (1, 2, 3, 4, 5, 6)]
 T0 = 50_000_000_000  # some time of day on the venue clock (13:53:20)

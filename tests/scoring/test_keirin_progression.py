@@ -23,7 +23,7 @@ from velotime.scoring.rules.keirin_progression import (
     seed_round_1,
     snake,
 )
-from velotime.scoring.rules.results import Status
+from velotime.wire.results import Status
 
 T0 = 40_000_000_000
 

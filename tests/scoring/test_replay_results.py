@@ -9,7 +9,7 @@ import msgspec
 from tests.cli.helpers import velotime
 from tests.scoring.test_engine_flying200 import DNS, meet_text, timy_bytes
 from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter
-from velotime.scoring.commands import Arm, Final, SetStatus
+from velotime.wire.commands import Arm, Final, SetStatus
 
 
 def write_capture(directory: Path) -> Path:

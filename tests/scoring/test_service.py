@@ -246,7 +246,7 @@ async def test_garbage_on_the_timing_topics_is_counted_and_skipped(
     assert (counts["events"], counts["malformed"], counts["errors"]) == (73, 6, 0)
     text = score.log_text()
     assert "not JSON" in text
-    assert "not an event envelope (missing or wrong: data)" in text
+    assert "not an event envelope (Object missing required field `data`)" in text
     assert "not an event envelope of version 1 (v is 2)" in text
     offline = offline_results([capture], meet, tmp_path / "offline")
     assert offline == {"f200": on_broker["results/f200"] + b"\n"}

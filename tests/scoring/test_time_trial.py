@@ -4,8 +4,6 @@ from fractions import Fraction
 
 import pytest
 
-from velotime.daemon.events import PassingData
-from velotime.scoring.rules.results import Flag, ResultLine, SplitLine, Status
 from velotime.scoring.rules.time_trial import (
     Attempt,
     Course,
@@ -20,6 +18,8 @@ from velotime.scoring.rules.time_trial import (
     ride_splits,
     time_trial_results,
 )
+from velotime.wire.events import PassingData
+from velotime.wire.results import Flag, ResultLine, SplitLine, Status
 
 KILOMETRE = Course(distance_m=1000, track_length_m=250)
 THIRD_KM = Fraction(1000, 3)  # a 333.33 m track

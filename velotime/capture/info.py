@@ -18,8 +18,9 @@ import msgspec
 
 from velotime.capture.format import CONTROL_SOURCE, CaptureHeader
 from velotime.capture.reader import CaptureProblem, read_capture
-from velotime.scoring.commands import decode_command
 from velotime.times import US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, local_time_of_day_to_unix_us
+from velotime.wire.commands import decode_command
+from velotime.wire.errors import WireError
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
@@ -234,7 +235,7 @@ def capture_info(path: Path, timezone: str | None = None) -> CaptureInfo:
 def _command(t_us: int, data: bytes) -> CommandEntry:
     try:
         command = msgspec.to_builtins(decode_command(data))
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+    except WireError as exc:
         try:
             loose = msgspec.json.decode(data)
         except msgspec.DecodeError:

@@ -9,8 +9,7 @@ from typing import Any
 
 from velotime.cli.logs import setup_logging
 from velotime.config import Config, ConfigError, load_config
-from velotime.daemon.publisher import BrokerSettings
-from velotime.daemon.service import broker_settings
+from velotime.mqtt.client import BrokerSettings, broker_settings
 from velotime.scoreboards.boards import run_boards
 from velotime.stopping import stop_on_signals
 

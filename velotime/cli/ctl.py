@@ -1,7 +1,7 @@
 """`velotime ctl`: the operator's commands to the scoring engine, over MQTT.
 
 Each command is published once at QoS 1 on `<prefix>/<venue>/control/scoring`, the same JSON the
-engine reads (`velotime.scoring.commands`), so a desk tool or a script can send the same.
+engine reads (`velotime.wire.commands`), so a desk tool or a script can send the same.
 """
 
 import argparse
@@ -14,10 +14,8 @@ import aiomqtt
 import msgspec
 
 from velotime.config import ConfigError, load_config, parse_mqtt_url
-from velotime.daemon.publisher import BrokerSettings, mqtt_client
-from velotime.daemon.service import broker_settings
-from velotime.daemon.topics import Topics
-from velotime.scoring.commands import (
+from velotime.mqtt.client import BrokerSettings, broker_settings, mqtt_client
+from velotime.wire.commands import (
     Abandon,
     Arm,
     Command,
@@ -29,6 +27,7 @@ from velotime.scoring.commands import (
     SetStatus,
     Start,
 )
+from velotime.wire.topics import Topics
 
 _STATUSES: dict[str, Decision] = {
     "DNS": "DNS",

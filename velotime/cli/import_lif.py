@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_mqtt_url
 from velotime.daemon.lif_import import heat_events
-from velotime.daemon.outbox import Outbox
-from velotime.daemon.payloads import IMPORT_ONLINE
-from velotime.daemon.publisher import BrokerSettings, Publisher
-from velotime.daemon.service import broker_settings
-from velotime.daemon.topics import Topics
+from velotime.mqtt.client import BrokerSettings, broker_settings
+from velotime.mqtt.outbox import Outbox
+from velotime.mqtt.publisher import Publisher
 from velotime.protocols.lif import parse_lif
+from velotime.wire.status import IMPORT_ONLINE
+from velotime.wire.topics import Topics
 
 
 def register(commands: Any) -> None:

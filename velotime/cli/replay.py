@@ -12,34 +12,32 @@ that what is output is exactly what the full replay outputs in that range, with 
 
 import argparse
 import asyncio
-import itertools
 import sys
 import time as clock
-from collections.abc import Generator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from velotime.capture.info import (
-    LocalClock,
-    load_zone,
-    parse_time_of_day,
-    session_instant,
-    venue_timezone,
-)
+import msgspec
+
+from velotime.capture.info import LocalClock, load_zone
 from velotime.capture.reader import CaptureFormatError
 from velotime.cli.capture import table
 from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_mqtt_url
-from velotime.daemon.outbox import Outbox
-from velotime.daemon.payloads import REPLAY_ONLINE
-from velotime.daemon.publisher import BrokerSettings, Publisher
-from velotime.daemon.replay import Chunk, DumpSource, Replayer
-from velotime.daemon.service import broker_settings
-from velotime.daemon.topics import Topics
-from velotime.scoring.engine import ScoringEngine
-from velotime.scoring.export import result_csv
+from velotime.mqtt.client import BrokerSettings, broker_settings
+from velotime.replay import (
+    Chunk,
+    DumpSource,
+    RangeError,
+    Replayer,
+    ReplayReport,
+    Timeline,
+    run_offline,
+    run_online,
+)
 from velotime.scoring.meet import MeetError, load_meet
+from velotime.wire.results import EventResult, ResultLine, Standings
 
 _PROGRESS_EVERY_S = 0.2
 _LISTED = 10  # unreadable lines or skipped commands listed in the summary, at most
@@ -48,10 +46,6 @@ _KIND_ORDER = ("passing", "impulse", "photofinish", "command")
 _COMMAND_ORDER = (
     *("arm", "next_rider", "start", "abandon", "status", "correct", "provisional", "final"),
 )
-
-
-class RangeError(ValueError):
-    """--from and --to do not make a range of the session."""
 
 
 def register(commands: Any) -> None:
@@ -127,14 +121,16 @@ def run(args: argparse.Namespace) -> int:
     if args.protocol and (args.from_ or args.to):
         return _fail("--from and --to take capture files: a dump has no receive times")
     try:
-        timeline = _Timeline(args)
+        timeline = Timeline(args.timezone, args.from_, args.to)
     except ValueError as exc:
         return _fail(str(exc))
+    report: ReplayReport | None
     try:
         if args.offline:
-            return _offline(args, timeline)
-        setup_logging()
-        return asyncio.run(_online(args, timeline))
+            report = _offline(args, timeline)
+        else:
+            setup_logging()
+            report = asyncio.run(_online(args, timeline))
     except _ERRORS as exc:
         return _fail(str(exc).replace("\n", "; "))
     except ExceptionGroup as group:  # from the task group of an online replay
@@ -142,6 +138,11 @@ def run(args: argparse.Namespace) -> int:
         if matched is None:
             raise
         return _fail(str(_first_leaf(matched)).replace("\n", "; "))
+    if report is None:
+        return 2
+    if not args.quiet:
+        sys.stderr.write("".join(line + "\n" for line in summary_lines(report)))
+    return 0
 
 
 _ERRORS = (OSError, CaptureFormatError, ConfigError, MeetError, RangeError)
@@ -152,156 +153,42 @@ def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
     return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
 
 
-class _Timeline:
-    """The venue's clock for a replay: its time zone (--timezone, else the first capture
-    header's, else UTC) and the --from/--to range, resolved at the session's first chunk."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.timezone: str | None = args.timezone
-        self.from_tod = self._parse("--from", args.from_)
-        self.to_tod = self._parse("--to", args.to)
-        self.clock: LocalClock | None = None
-        self.from_us: int | None = None
-        self.to_us: int | None = None
-        self.stopped = False  # a chunk at or after --to was reached
-
-    @staticmethod
-    def _parse(option: str, text: str | None) -> int | None:
-        if text is None:
-            return None
-        try:
-            return parse_time_of_day(text)
-        except ValueError as exc:
-            raise ValueError(f"{option}: {exc}") from None
-
-    @property
-    def ranged(self) -> bool:
-        return self.from_tod is not None or self.to_tod is not None
-
-    def admit(self, replayer: Replayer, chunk: Chunk) -> bool | None:
-        """Whether to output what `chunk` makes: True; False before --from (the sessions and
-        the scoring still get it); None at --to: stop there."""
-        if self.clock is None:
-            self._start(replayer, chunk.t_us)
-        if self.to_us is not None and chunk.t_us >= self.to_us:
-            self.stopped = True
-            return None
-        return self.from_us is None or chunk.t_us >= self.from_us
-
-    def ensure_clock(self, replayer: Replayer) -> LocalClock:
-        """The clock, also for a replay that read no chunk (for the summary)."""
-        if self.clock is None:
-            header = replayer.stats.files[0].header if replayer.stats.files else None
-            self.clock = self._clock(replayer, (header.started_us if header else None) or 0)
-        return self.clock
-
-    def _clock(self, replayer: Replayer, reference_us: int) -> LocalClock:
-        header = replayer.stats.files[0].header if replayer.stats.files else None
-        name = self.timezone or (venue_timezone(header) if header else None) or "UTC"
-        return LocalClock(load_zone(name), name, reference_us)
-
-    def _start(self, replayer: Replayer, first_us: int) -> None:
-        self.clock = clock_ = self._clock(replayer, first_us)
-        zone = clock_.zone
-        if self.from_tod is not None:
-            self.from_us = session_instant(self.from_tod, first_us, zone)
-        if self.to_tod is not None:
-            self.to_us = session_instant(self.to_tod, first_us, zone)
-        if self.from_us is not None and self.to_us is not None and self.from_us >= self.to_us:
-            raise RangeError(
-                f"--from {clock_.date_time(self.from_us)} is not before "
-                f"--to {clock_.date_time(self.to_us)}: the capture begins "
-                f"{clock_.date_time(first_us)} {clock_.zone_name}, and a time of day is taken "
-                "from 6 hours before that to 18 hours after"
-            )
+def _dump(args: argparse.Namespace) -> DumpSource | None:
+    """How to read the paths where they are device dumps (--protocol), not captures."""
+    if not args.protocol:
+        return None
+    return DumpSource(
+        protocol=args.protocol,
+        format=None if args.format == "auto" else args.format,
+        line=args.line,
+        timezone=args.timezone or "UTC",
+        received_us=args.received_us,
+    )
 
 
-def _chunks(replayer: Replayer, args: argparse.Namespace) -> Generator[Chunk, None, None]:
-    for path in args.paths:
-        yield from _file_chunks(replayer, args, path)
-
-
-def _file_chunks(
-    replayer: Replayer, args: argparse.Namespace, path: Path
-) -> Generator[Chunk, None, None]:
-    if args.protocol:
-        dump = DumpSource(
-            protocol=args.protocol,
-            format=None if args.format == "auto" else args.format,
-            line=args.line,
-            timezone=args.timezone or "UTC",
-            received_us=args.received_us,
-        )
-        yield from replayer.dump_chunks(path, dump)
-    else:
-        yield from replayer.capture_chunks(path)
-
-
-def _offline(args: argparse.Namespace, timeline: _Timeline) -> int:
-    outbox = Outbox(":memory:")
+def _offline(args: argparse.Namespace, timeline: Timeline) -> ReplayReport:
     meet = load_meet(args.meet) if args.meet else None
-    replayer = Replayer(outbox, Topics("velotime", "replay"), meet)
     output: BinaryIO = args.output.open("wb") if args.output else sys.stdout.buffer
     progress = _Progress(args, timeline)
-
-    def drain() -> None:
-        rows = outbox.pending(1 << 30)
-        if rows:
-            output.write(b"".join(row.payload + b"\n" for row in rows))
-            outbox.ack([row.id for row in rows])
-
     try:
-        for index, path in enumerate(args.paths):
-            chunks = _file_chunks(replayer, args, path)
-            try:
-                # The next file's header may take back events of the previous file (those a
-                # killed daemon never published): write them out only once it has been read.
-                first = next(chunks, None)
-                drain()
-                for chunk in itertools.chain([first] if first else [], chunks):
-                    admitted = timeline.admit(replayer, chunk)
-                    if admitted is None:
-                        break
-                    replayer.feed(chunk, output=admitted)
-                    progress.update(replayer, chunk, admitted)
-            finally:
-                chunks.close()
-            if timeline.stopped:
-                if not args.protocol and index + 1 < len(args.paths):
-                    replayer.take_back(args.paths[index + 1])
-                break
-        drain()
+        return run_offline(
+            args.paths,
+            output,
+            meet=meet,
+            results=args.results,
+            dump=_dump(args),
+            timeline=timeline,
+            progress=progress.update,
+        )
     finally:
         progress.done()
         if args.output:
             output.close()
         else:
             output.flush()
-    if args.results and replayer.engine is not None:
-        _write_results(replayer.engine, args.results)
-    _summary(replayer, timeline, args)
-    return 0
 
 
-def _write_results(engine: ScoringEngine, directory: Path) -> None:
-    """One file per event that was run, as the results topic carries it: the same capture and
-    meet always give the same bytes."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for publication in engine.snapshot():
-        kind, _, name = publication.key.partition("/")
-        if kind == "results":
-            path = directory / f"{name}.json"
-            csv_text = result_csv(publication.payload)
-            path.with_suffix(".csv").write_bytes(csv_text.encode("utf-8"))
-        elif kind == "standings":
-            path = directory / "standings" / f"{name}.json"
-        else:
-            continue  # "current" is what was on the track, not a result
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(publication.encoded() + b"\n")
-
-
-async def _online(args: argparse.Namespace, timeline: _Timeline) -> int:
+async def _online(args: argparse.Namespace, timeline: Timeline) -> ReplayReport | None:
     prefix, broker = "velotime", BrokerSettings(host="127.0.0.1")
     if args.config:
         config = load_config(args.config, broker=args.broker)
@@ -310,47 +197,25 @@ async def _online(args: argparse.Namespace, timeline: _Timeline) -> int:
         try:
             host, port, tls = parse_mqtt_url(args.broker)
         except ValueError as exc:
-            return _fail(f"--broker: {exc}")
+            _fail(f"--broker: {exc}")
+            return None
         broker = BrokerSettings(host=host, port=port, tls=tls)
-    outbox = Outbox(":memory:")
     meet = load_meet(args.meet) if args.meet else None
-    replayer = Replayer(outbox, Topics(prefix, args.venue or "replay"), meet)
-    chunks = _chunks(replayer, args)
-    first = next(chunks, None)  # reads the first header, which names the venue
-    if first is not None:
-        timeline.admit(replayer, first)  # a range that is none fails here, before publishing
-    if not args.venue:
-        replayer.topics = Topics(prefix, f"{replayer.venue}-replay")
-    publisher = Publisher(broker, outbox, replayer.topics.daemon_status, lambda: REPLAY_ONLINE)
-    stop = asyncio.Event()
     progress = _Progress(args, timeline)
     try:
-        async with asyncio.TaskGroup() as group:
-            task = group.create_task(publisher.run(stop))
-            paced: tuple[float, int] | None = None  # (monotonic, t_us) of the first output
-            try:
-                for chunk in itertools.chain([first] if first else [], chunks):
-                    admitted = timeline.admit(replayer, chunk)
-                    if admitted is None:
-                        break
-                    if admitted and args.speed:  # what comes before --from is not waited for
-                        if paced is None:
-                            paced = (clock.monotonic(), chunk.t_us)
-                        due = paced[0] + (chunk.t_us - paced[1]) / 1e6 / args.speed
-                        await asyncio.sleep(max(0.0, due - clock.monotonic()))
-                    else:
-                        await asyncio.sleep(0)  # let the publisher drain as we go
-                    replayer.feed(chunk, output=admitted)
-                    progress.update(replayer, chunk, admitted, paced)
-            finally:
-                chunks.close()
-            while len(outbox) and not task.done():
-                await asyncio.sleep(0.05)
-            stop.set()
+        return await run_online(
+            args.paths,
+            broker,
+            prefix,
+            venue=args.venue,
+            meet=meet,
+            dump=_dump(args),
+            timeline=timeline,
+            speed=args.speed,
+            progress=progress.update,
+        )
     finally:
         progress.done()
-    _summary(replayer, timeline, args)
-    return 0
 
 
 class _Progress:
@@ -358,7 +223,7 @@ class _Progress:
     day reached, chunks and events, and with --speed the pace kept. Nothing when stderr is not
     a terminal (a log, a pipe), nor with --quiet."""
 
-    def __init__(self, args: argparse.Namespace, timeline: _Timeline) -> None:
+    def __init__(self, args: argparse.Namespace, timeline: Timeline) -> None:
         self.enabled = sys.stderr.isatty() and not args.quiet
         self.timeline = timeline
         self.captures = not args.protocol
@@ -377,7 +242,7 @@ class _Progress:
         replayer: Replayer,
         chunk: Chunk,
         admitted: bool,
-        paced: tuple[float, int] | None = None,
+        paced: tuple[float, int] | None,
     ) -> None:
         now = clock.monotonic()
         if not self.enabled or now - self._last < _PROGRESS_EVERY_S:
@@ -405,15 +270,9 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _summary(replayer: Replayer, timeline: _Timeline, args: argparse.Namespace) -> None:
-    if args.quiet:
-        return
-    sys.stderr.write("".join(line + "\n" for line in summary_lines(replayer, timeline, args)))
-
-
-def summary_lines(replayer: Replayer, timeline: _Timeline, args: argparse.Namespace) -> list[str]:
+def summary_lines(report: ReplayReport) -> list[str]:
     """The summary an official reads after a replay (stderr)."""
-    stats = replayer.stats
+    stats, timeline = report.stats, report.timeline
     problems = len(stats.capture_problems)
     out = [
         f"replayed {len(stats.files)} files: {stats.chunks} chunks, {stats.bytes} bytes, "
@@ -422,8 +281,8 @@ def summary_lines(replayer: Replayer, timeline: _Timeline, args: argparse.Namesp
         f"{stats.lif_warnings} result file warnings, {stats.commands} commands "
         f"({stats.bad_commands} unreadable)"
     ]
-    captures = not args.protocol
-    clock_ = timeline.ensure_clock(replayer)
+    captures = not report.dumps
+    clock_ = timeline.ensure_clock(stats)
     for replayed in stats.files:
         header = replayed.header
         if header is None:
@@ -469,12 +328,17 @@ def summary_lines(replayer: Replayer, timeline: _Timeline, args: argparse.Namesp
         ]
         if problems > _LISTED:
             out.append(f"    ... and {problems - _LISTED} more")
-    if replayer.engine is not None and replayer.meet is not None:
-        out += _results_lines(replayer.engine, replayer.meet.meet.id, timeline)
+    if report.taken_back:
+        out.append(
+            f"  not output: {report.taken_back} events of a capture that the next one's header "
+            "takes back (the live daemon never published them)"
+        )
+    if report.meet_id is not None:
+        out += _results_lines(report)
     return out
 
 
-def _range_lines(timeline: _Timeline, clock_: LocalClock, events: int, held: int) -> list[str]:
+def _range_lines(timeline: Timeline, clock_: LocalClock, events: int, held: int) -> list[str]:
     """What part of the session was output, and what went before it."""
     start = clock_.time(timeline.from_us) if timeline.from_tod is not None else "the start"
     end = clock_.time(timeline.to_us) if timeline.to_tod is not None else "the end"
@@ -491,22 +355,24 @@ def _rank(order: tuple[str, ...], kind: str) -> int:
     return order.index(kind) if kind in order else len(order)
 
 
-def _results_lines(engine: ScoringEngine, meet_id: str, timeline: _Timeline) -> list[str]:
+def _results_lines(report: ReplayReport) -> list[str]:
     """Each event run: its status, its lines and who leads (or won); each competition's."""
     rows = []
-    for publication in engine.snapshot():
+    for publication in report.results:
         kind, _, name = publication.key.partition("/")
-        payload = publication.payload
         if kind == "results":
-            lines = payload.get("lines", [])
-            rows.append([name, payload["status"], f"{len(lines)} lines", _leader(lines)])
+            result = msgspec.convert(publication.payload, EventResult)
+            lines = result.lines
+            rows.append([name, result.status, f"{len(lines)} lines", _leader(lines)])
         elif kind == "standings":
-            lines = payload.get("classification", [])
-            rows.append([name, payload["status"], "standings", _leader(lines)])
-    scope = " as they stood at --to" if timeline.stopped else ""
-    out = [f"  results (meet {meet_id}){scope}:"]
+            standings = msgspec.convert(publication.payload, Standings)
+            rows.append([name, standings.status, "standings", _leader(standings.classification)])
+    scope = " as they stood at --to" if report.timeline.stopped else ""
+    out = [f"  results (meet {report.meet_id}){scope}:"]
     out += table(rows, indent="    ") if rows else ["    no event was armed"]
-    skipped = engine.skipped_commands
+    if report.duplicates:
+        out.append(f"  events the scoring had already (the same id), dropped: {report.duplicates}")
+    skipped = report.skipped_commands
     if skipped:
         out.append(f"  commands the scoring skipped: {len(skipped)}")
         out += [f"    {reason}" for reason in skipped[:_LISTED]]
@@ -515,13 +381,13 @@ def _results_lines(engine: ScoringEngine, meet_id: str, timeline: _Timeline) -> 
     return out
 
 
-def _leader(lines: list[dict[str, Any]]) -> str:
-    ranked = [line for line in lines if line.get("rank") is not None]
+def _leader(lines: list[ResultLine]) -> str:
+    ranked = [line for line in lines if line.rank is not None]
     if not ranked:
         return "no one ranked yet"
     top = ranked[0]
-    text = f"{top['rank']}. {top['bib']} {top.get('name', '')}".rstrip()
-    return f"{text} {top['time']}" if top.get("time") else text
+    text = f"{top.rank}. {top.bib} {top.name}".rstrip()
+    return f"{text} {top.time}" if top.time else text
 
 
 def _fail(message: str) -> int:

@@ -20,13 +20,12 @@ from rich.console import Console
 from rich.live import Live
 
 from velotime.cli.options import load_config_or_report, venue_problem
-from velotime.daemon.publisher import BrokerSettings
-from velotime.daemon.service import broker_settings
-from velotime.daemon.topics import Topics
+from velotime.mqtt.client import BrokerSettings, broker_settings
 from velotime.scoreboards.state import ScoreboardState, mirror
 from velotime.scoreboards.terminal import clock, render
 from velotime.stopping import stop_on_signals
 from velotime.times import now_us as host_now_us
+from velotime.wire.topics import Topics
 
 TICK_S = 0.1
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import msgspec
 
-from velotime.daemon.events import CommandData, Event
 from velotime.drivers.session import SessionOutput
-from velotime.scoring.commands import decode_command
+from velotime.wire.commands import decode_command
+from velotime.wire.errors import WireError
+from velotime.wire.events import CommandData, Event
 
 
 class ControlState(msgspec.Struct, kw_only=True):
@@ -37,7 +38,7 @@ class ControlSession:
     def feed(self, t_us: int, data: bytes) -> SessionOutput:
         try:
             command = decode_command(data)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        except WireError as exc:
             return SessionOutput(errors=[SkippedCommand(raw=data, detail=str(exc))])
         # Two commands in one microsecond (a script) still get ids of their own.
         n = self._last[1] + 1 if self._last[0] == t_us else 0

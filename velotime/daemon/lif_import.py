@@ -8,10 +8,10 @@ from datetime import tzinfo
 
 import msgspec
 
-from velotime.daemon.events import Event, PhotoFinishData
 from velotime.drivers.lynx.session import race_key, result_id
 from velotime.protocols.lif import LifHeat
 from velotime.times import local_time_of_day_to_unix_us
+from velotime.wire.events import Event, PhotoFinishData
 
 
 def heat_events(heat: LifHeat, source: str, zone: tzinfo, written_us: int) -> list[Event]:

@@ -10,9 +10,17 @@ import msgspec
 from velotime import __version__
 from velotime.capture import CONTROL_SOURCE, CaptureWriter
 from velotime.config import Config
-from velotime.daemon.events import Event
-from velotime.daemon.outbox import Outbox
-from velotime.daemon.payloads import (
+from velotime.daemon.sources import SourceDescription
+from velotime.daemon.systemd import SystemdNotifier, run_watchdog
+from velotime.drivers.driver import SourceDriver
+from velotime.drivers.session import Session
+from velotime.mqtt.client import broker_settings
+from velotime.mqtt.outbox import Outbox
+from velotime.mqtt.publisher import Publisher
+from velotime.stopping import stop_on_signals
+from velotime.times import now_us
+from velotime.wire.events import Event
+from velotime.wire.status import (
     DaemonOnline,
     Description,
     LineDescription,
@@ -20,34 +28,11 @@ from velotime.daemon.payloads import (
     SourceSummary,
     VenueDescription,
 )
-from velotime.daemon.publisher import BrokerSettings, Publisher
-from velotime.daemon.sources import SourceDescription
-from velotime.daemon.systemd import SystemdNotifier, run_watchdog
-from velotime.daemon.topics import Topics
-from velotime.drivers.driver import SourceDriver
-from velotime.drivers.session import Session
-from velotime.stopping import stop_on_signals
-from velotime.times import now_us
+from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.daemon")
 
 _json = msgspec.json.Encoder()
-
-
-def broker_settings(config: Config) -> BrokerSettings:
-    mqtt = config.mqtt
-    return BrokerSettings(
-        host=mqtt.host,
-        port=mqtt.port,
-        username=mqtt.username,
-        password=config.password(),
-        client_id=mqtt.client_id or f"velotime-{config.venue.id}",
-        keepalive_s=mqtt.keepalive_s,
-        tls=mqtt.tls,
-        tls_ca_file=mqtt.tls_ca_file,
-        tls_cert_file=mqtt.tls_cert_file,
-        tls_key_file=mqtt.tls_key_file,
-    )
 
 
 def describe(config: Config) -> bytes:

@@ -12,21 +12,20 @@ next one, and an event's timing never arrives before its `arm`, however loaded t
 """
 
 import asyncio
-import json
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import Any
 
 import msgspec
 
 from velotime.demo.timeline import Action, Camera, Desk, Impulse, Read
 from velotime.protocols.lynx import Armed, LynxRecord, Result, ResultsComplete, RunningTime
-from velotime.scoring.commands import Command
 from velotime.simulators.clock import sleep_until
 from velotime.simulators.lynx import LynxCameraSimulator
 from velotime.simulators.p3_decoder import P3DecoderSimulator
 from velotime.simulators.timy import TimySimulator
+from velotime.wire.commands import Command
+from velotime.wire.events import EventData, ImpulseData, PassingData, PhotoFinishData
 
 CATCH_UP_TIMEOUT_S = 30.0
 
@@ -35,26 +34,22 @@ class DirectorError(Exception):
     """The daemon did not publish what the devices sent."""
 
 
-def command_key(command: Mapping[str, Any]) -> Hashable:
+def command_key(command: Command) -> Hashable:
     """A command as sent and as the daemon publishes it (`data.command`) give the same key."""
-    return ("command", json.dumps(command, sort_keys=True))
+    return ("command", command)
 
 
-def event_key(kind: str, data: Mapping[str, Any]) -> Hashable | None:
-    """What a daemon event on `timing/<kind>` says was sent, in the director's terms."""
-    if kind == "passing":
-        return ("passing", data.get("transponder"), data.get("rtc_time_us"))
-    if kind == "impulse":
-        return ("impulse", data.get("channel"), data.get("time_of_day_us"))
-    if kind == "photofinish":
-        phase = data.get("phase")
-        if phase == "result":
-            return ("photofinish", phase, data.get("bib"))
-        return ("photofinish", phase)
-    if kind == "command":
-        command = data.get("command")
-        return command_key(command) if isinstance(command, dict) else None
-    return None
+def event_key(data: EventData) -> Hashable:
+    """What a daemon event says was sent, in the director's terms."""
+    if isinstance(data, PassingData):
+        return ("passing", data.transponder, data.rtc_time_us)
+    if isinstance(data, ImpulseData):
+        return ("impulse", data.channel, data.time_of_day_us)
+    if isinstance(data, PhotoFinishData):
+        if data.phase == "result":
+            return ("photofinish", data.phase, data.bib)
+        return ("photofinish", data.phase)
+    return command_key(data.command)
 
 
 class Observer:
@@ -71,10 +66,10 @@ class Observer:
         self._count += 1
         self._settled.clear()
 
-    def saw(self, kind: str, data: Mapping[str, Any]) -> None:
-        """A timing event the daemon published (`timing/<kind>`)."""
-        key = event_key(kind, data)
-        if key is None or self._outstanding[key] <= 0:
+    def saw(self, data: EventData) -> None:
+        """An event the daemon published (`timing/<kind>`)."""
+        key = event_key(data)
+        if self._outstanding[key] <= 0:
             return  # not ours, or seen again (a resend)
         self._outstanding[key] -= 1
         self._count -= 1
@@ -156,7 +151,7 @@ class Director:
     async def _command(self, command: Command) -> None:
         await self.observer.caught_up()
         payload = msgspec.json.encode(command)
-        self.observer.expect(command_key(msgspec.to_builtins(command)))
+        self.observer.expect(command_key(command))
         await self.publish(payload)
         await self.observer.caught_up()
 

@@ -8,9 +8,10 @@ renders the results of the three events, columns separated by at least two space
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from velotime.demo.script import EVENT_NAMES, DemoSession
+from velotime.wire.commands import Arm, Command, NextRider
+from velotime.wire.results import EventResult, Flag
 
 _NAME_WIDTH = 16
 
@@ -26,40 +27,38 @@ class Progress:
     def line(self, text: str) -> None:
         self.write(f"[{time.monotonic() - self.started:5.1f} s] {text}")
 
-    def command(self, command: Mapping[str, Any]) -> None:
+    def command(self, command: Command) -> None:
         """A desk command, as the daemon put it into the event stream."""
-        kind, event = command.get("type"), str(command.get("event"))
-        name = EVENT_NAMES.get(event, event)
-        if kind == "arm":
-            self.line(f"{name}: on the track ({self._entrants(event)})")
-        elif kind == "next_rider":
-            bib = int(command.get("bib", 0))
-            self.line(f"  on the track: {_rider(self.session, bib)}")
+        name = EVENT_NAMES.get(command.event, command.event)
+        if isinstance(command, Arm):
+            self.line(f"{name}: on the track ({self._entrants(command.event)})")
+        elif isinstance(command, NextRider):
+            self.line(f"  on the track: {_rider(self.session, command.bib)}")
 
-    def result(self, payload: Mapping[str, Any]) -> None:
+    def result(self, result: EventResult) -> None:
         """A `results/<event>` message: new times, then a change of status."""
-        event = str(payload.get("event"))
-        lines: list[dict[str, Any]] = payload.get("lines", [])
-        if payload.get("discipline") != "keirin":
+        event = result.event
+        lines = result.lines
+        if result.discipline != "keirin":
             printed = self._timed.setdefault(event, {})
             for line in lines:
-                bib, time_ = line["bib"], line.get("time")
+                bib, time_ = line.bib, line.time
                 if not time_ or printed.get(bib) == time_:
                     continue
                 # A flying 200 m shows a rider's fastest pass so far: before the first
                 # photocell impulse of the session, a run-up lap the loops timed.
                 was = f" (was {printed[bib]})" if bib in printed else ""
                 printed[bib] = time_
-                rank = line.get("rank")
+                rank = line.rank
                 place = f"  {_ordinal(rank)} for now" if rank else ""
                 self.line(f"  {_rider(self.session, bib)}  {time_:>8}{place}{was}")
-        status = str(payload.get("status"))
+        status = result.status
         if self._status.get(event, "running") == status:
             return
         self._status[event] = status
         name = EVENT_NAMES.get(event, event)
-        if payload.get("discipline") == "keirin" and status == "provisional":
-            order = ", ".join(str(line["bib"]) for line in lines if line.get("rank"))
+        if result.discipline == "keirin" and status == "provisional":
+            order = ", ".join(str(line.bib) for line in lines if line.rank)
             self.line(f"  the camera's order: {order}")
         self.line(f"{name}: {status}")
 
@@ -73,39 +72,38 @@ class Progress:
         return f"{count} riders" if count else event
 
 
-def standings(results: Mapping[str, Mapping[str, Any]]) -> str:
+def standings(results: Mapping[str, EventResult]) -> str:
     """The events' results as plain text, in the order given."""
     out: list[str] = []
-    for payload in results.values():
-        name = payload.get("name") or payload.get("event")
-        out.append(f"{name} ({payload.get('status')})")
-        keirin = payload.get("discipline") == "keirin"
+    for result in results.values():
+        out.append(f"{result.name or result.event} ({result.status})")
+        keirin = result.discipline == "keirin"
         header = ["rank", "bib", "name".ljust(_NAME_WIDTH), "nat"]
         header += ["gap"] if keirin else ["    time", "    km/h", "    gap"]
         out.append("  " + "  ".join(header))
-        for line in payload.get("lines", []):
-            rank = line.get("rank")
+        for line in result.lines:
+            rank = line.rank
             cells = [
-                f"{rank if rank is not None else line.get('status', ''):>4}",
-                f"{line['bib']:>3}",
-                line.get("name", "").ljust(_NAME_WIDTH),
-                f"{line.get('nation', ''):<3}",
+                f"{rank if rank is not None else line.status.value:>4}",
+                f"{line.bib:>3}",
+                line.name.ljust(_NAME_WIDTH),
+                f"{line.nation:<3}",
             ]
             if keirin:
-                cells.append(line.get("gap", ""))
+                cells.append(line.gap or "")
             else:
                 cells += [
-                    f"{line.get('time', ''):>8}",
-                    f"{line.get('speed_kmh', ''):>8}",
-                    f"{line.get('gap', ''):>7}",
+                    f"{line.time or '':>8}",
+                    f"{line.speed_kmh or '':>8}",
+                    f"{line.gap or '':>7}",
                 ]
-            if "qualified" in line.get("flags", []):
+            if Flag.QUALIFIED in line.flags:
                 cells.append("Q")
             out.append("  " + "  ".join(cells).rstrip())
-        if keirin and payload.get("winner_last_200"):
+        if keirin and isinstance(result.winner_last_200, str) and result.winner_last_200:
             out.append(
-                f"  winner's last 200 m: {payload['winner_last_200']} "
-                f"({payload.get('winner_last_200_kmh')} km/h)"
+                f"  winner's last 200 m: {result.winner_last_200} "
+                f"({result.winner_last_200_kmh} km/h)"
             )
         out.append("")
     return "\n".join(out)

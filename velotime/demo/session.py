@@ -13,34 +13,42 @@
    final; print the standings.
 4. With `keep_running`, leave it all up until Ctrl-C. Then stop the daemon, write the results
    as files (each retained `results/<event>` payload plus a newline, and its CSV: the files
-   `velotime replay --results` writes), replay the capture through `velotime replay` and check
-   that it gives the same files, byte for byte.
+   `velotime replay --results` writes), replay the capture offline (velotime.replay, as
+   `velotime replay` does) and check that it gives the same files, byte for byte.
 """
 
 import asyncio
 import contextlib
-import json
+import logging
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiomqtt
 
-from velotime.daemon.publisher import BrokerSettings, mqtt_client
-from velotime.daemon.topics import Topics
+from velotime.capture.reader import CaptureFormatError
 from velotime.demo.director import Director, DirectorError, Observer
 from velotime.demo.report import Progress, standings
 from velotime.demo.script import FLYING200, KEIRIN, KILOMETRE, VENUE_ID, DemoSession, build_session
 from velotime.demo.timeline import build_timeline
 from velotime.demo.venue import DemoVenue, VenueError, scoreboard_port
+from velotime.mqtt.client import BrokerSettings, mqtt_client
+from velotime.replay import RangeError, run_offline
 from velotime.scoring.export import result_csv
+from velotime.scoring.meet import MeetError, load_meet
 from velotime.stopping import STOP_SIGNALS
 from velotime.times import US_PER_SECOND
+from velotime.wire.errors import WireError
+from velotime.wire.events import CommandData, decode_event
+from velotime.wire.results import EventResult
+from velotime.wire.retained import ProgramStatus, decode_retained
+from velotime.wire.topics import Topics
+
+log = logging.getLogger("velotime.demo")
 
 EVENTS = (FLYING200, KILOMETRE, KEIRIN)
 STARTUP_TIMEOUT_S = 30.0
@@ -79,35 +87,39 @@ class _Mirror:
         self.topics = topics
         self.observer = observer
         self.progress = progress
-        self.results: dict[str, bytes] = {}
+        self.results: dict[str, bytes] = {}  # by event: the payload as retained
+        self.parsed: dict[str, EventResult] = {}
+        self.skipped = 0  # messages that were none of their topic's types (logged)
         self.online: dict[str, bool] = {}
         self.changed = asyncio.Event()
 
     def handle(self, topic: str, payload: bytes) -> None:
         root = self.topics.root + "/"
-        if not topic.startswith(root):
+        if not topic.startswith(root) or not payload:
             return
         path = topic[len(root) :]
         try:
-            data: Any = json.loads(payload) if payload else None
-        except ValueError:
-            return
-        if path.startswith("timing/") and isinstance(data, dict):
-            kind = path.removeprefix("timing/")
-            self.observer.saw(kind, data.get("data", {}))
-            if kind == "command":
-                self.progress.command(data.get("data", {}).get("command", {}))
-        elif path.startswith("results/") and isinstance(data, dict):
-            self.results[path.removeprefix("results/")] = payload
-            self.progress.result(data)
-        elif path.startswith("status/"):
-            self.online[path.removeprefix("status/")] = bool(data and data.get("online"))
+            if path.startswith("timing/"):
+                data = decode_event(payload).data
+                self.observer.saw(data)
+                if isinstance(data, CommandData):
+                    self.progress.command(data.command)
+            elif path.startswith(("results/", "status/")):
+                value = decode_retained(path, payload)
+                if isinstance(value, EventResult):
+                    event = path.removeprefix("results/")
+                    self.results[event] = payload
+                    self.parsed[event] = value
+                    self.progress.result(value)
+                elif isinstance(value, ProgramStatus):
+                    self.online[path.removeprefix("status/")] = value.online
+        except WireError as exc:
+            self.skipped += 1
+            log.warning("skipped a message on %s: %s", topic, exc)
         self.changed.set()
 
-    def result(self, event: str) -> dict[str, Any] | None:
-        payload = self.results.get(event)
-        result: dict[str, Any] | None = json.loads(payload) if payload else None
-        return result
+    def result(self, event: str) -> EventResult | None:
+        return self.parsed.get(event)
 
     async def until(self, condition: Callable[[], bool], timeout_s: float, what: str) -> None:
         deadline = time.monotonic() + timeout_s
@@ -170,7 +182,7 @@ async def _demo(options: DemoOptions, stop: _Stop) -> int:
             await _play(session, options, venue, client, topics, observer, progress)
             await mirror.until(
                 lambda: all(
-                    (r := mirror.result(e)) is not None and r["status"] == "final" for e in EVENTS
+                    (r := mirror.result(e)) is not None and r.status == "final" for e in EVENTS
                 ),
                 RESULTS_TIMEOUT_S,
                 "the final results",
@@ -265,7 +277,7 @@ async def _finish(venue: DemoVenue, mirror: _Mirror, directory: Path, completed:
     results.mkdir(exist_ok=True)
     for event, payload in mirror.results.items():
         (results / f"{event}.json").write_bytes(payload + b"\n")
-        csv_text = result_csv(json.loads(payload))
+        csv_text = result_csv(mirror.parsed[event].lines)
         (results / f"{event}.csv").write_bytes(csv_text.encode("utf-8"))
     captures = venue.captures()
     print(f"Files, in {directory}:")
@@ -282,21 +294,17 @@ async def _finish(venue: DemoVenue, mirror: _Mirror, directory: Path, completed:
 
 
 def _replay_check(venue: DemoVenue, directory: Path) -> bool:
-    """`velotime replay` of the capture writes the same result files as the live session."""
-    from velotime.cli import main as velotime
-
+    """The offline replay of the capture (`velotime replay --offline --results`) writes the
+    same result files as the live session."""
     captures = venue.captures()
     if len(captures) != 1:
         print(f"velotime demo: expected one capture, found {len(captures)}", file=sys.stderr)
         return False
     live, replayed = directory / "results", directory / "replay"
-    arguments = [
-        "replay", str(captures[0]), "--meet", str(venue.meet_path), "--offline",
-        "--output", str(replayed / "events.jsonl"), "--results", str(replayed), "--quiet",
-    ]  # fmt: skip
-    replayed.mkdir(exist_ok=True)
-    if velotime(arguments) != 0:
-        print("velotime demo: the replay of the capture failed", file=sys.stderr)
+    try:
+        run_offline(captures, None, meet=load_meet(venue.meet_path), results=replayed)
+    except (OSError, CaptureFormatError, MeetError, RangeError) as exc:
+        print(f"velotime demo: the replay of the capture failed: {exc}", file=sys.stderr)
         return False
     names = sorted(path.name for path in live.iterdir())
     different = [
@@ -305,7 +313,7 @@ def _replay_check(venue: DemoVenue, directory: Path) -> bool:
         if not (replayed / name).exists()
         or (replayed / name).read_bytes() != (live / name).read_bytes()
     ]
-    command = f"velotime {' '.join(arguments[:5])} --results DIR"
+    command = f"velotime replay {captures[0]} --meet {venue.meet_path} --offline --results DIR"
     if different:
         print(f"Replay check FAILED: `{command}` differs in {', '.join(different)}")
         return False

@@ -35,8 +35,8 @@ from velotime.protocols.lynx import (
     RunningTime,
     Stopped,
 )
-from velotime.scoring.commands import Arm, Command, Final, NextRider, Provisional
 from velotime.times import local_time_of_day
+from velotime.wire.commands import Arm, Command, Final, NextRider, Provisional
 
 START, FINISH, LINE_200 = 0, 1, 4  # Timy channels: start gate, finish and 200 m photocells
 P3_SEND_DELAY_US = 100_000  # a decoder sends a read once the transponder has left the loop

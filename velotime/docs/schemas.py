@@ -29,28 +29,18 @@ import msgspec
 import msgspec.inspect as mi
 from msgspec import UNSET
 
-from velotime.daemon.events import (
-    CommandData,
-    Envelope,
-    ImpulseData,
-    PassingData,
-    PhotoFinishData,
-)
-from velotime.daemon.payloads import (
+from velotime.wire.commands import Command
+from velotime.wire.events import CommandData, Envelope, ImpulseData, PassingData, PhotoFinishData
+from velotime.wire.results import Current, EventResult, Standings
+from velotime.wire.status import (
     DaemonOnline,
     Description,
     ImportOnline,
     Offline,
     ReplayOnline,
-    SourceStatus,
-)
-from velotime.scoring.commands import Command
-from velotime.scoring.payloads import (
-    Current,
-    EventResult,
     ScoringOffline,
     ScoringOnline,
-    Standings,
+    SourceStatus,
 )
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

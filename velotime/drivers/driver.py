@@ -8,8 +8,6 @@ from typing import Any
 
 from velotime.backoff import Backoff
 from velotime.capture import CaptureWriter
-from velotime.daemon.events import Event
-from velotime.daemon.payloads import SourceStatus
 from velotime.drivers.session import Session, SessionOutput
 from velotime.drivers.transports import (
     Endpoint,
@@ -20,6 +18,8 @@ from velotime.drivers.transports import (
     open_stream,
 )
 from velotime.times import now_us
+from velotime.wire.events import Event
+from velotime.wire.status import SourceStatus
 
 log = logging.getLogger("velotime.source")
 

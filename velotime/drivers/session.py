@@ -10,7 +10,7 @@ from typing import Protocol
 
 import msgspec
 
-from velotime.daemon.events import Event
+from velotime.wire.events import Event
 
 
 class SkippedInput(Protocol):

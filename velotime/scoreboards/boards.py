@@ -10,12 +10,11 @@ import contextlib
 import logging
 
 from velotime.config import BoardConfig, Config
-from velotime.daemon.publisher import BrokerSettings
-from velotime.daemon.service import broker_settings
-from velotime.daemon.topics import Topics
+from velotime.mqtt.client import BrokerSettings, broker_settings
 from velotime.scoreboards.state import ScoreboardState, mirror
 from velotime.scoreboards.unt4 import Unt4Page
 from velotime.scoreboards.unt4_output import Unt4Output
+from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.boards")
 

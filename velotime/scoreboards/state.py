@@ -13,15 +13,18 @@ frozen on a screen must never pass for a live one.
 """
 
 import asyncio
-import json
 import logging
-from typing import Any
 
 import aiomqtt
+import msgspec
 
 from velotime.backoff import Backoff
-from velotime.daemon.publisher import BrokerSettings, mqtt_client
-from velotime.daemon.topics import Topics
+from velotime.mqtt.client import BrokerSettings, mqtt_client
+from velotime.wire.errors import WireError
+from velotime.wire.results import Current, EventResult, Standings
+from velotime.wire.retained import ProgramStatus, Retained, decode_retained
+from velotime.wire.status import ScoringOnline
+from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.scoreboards")
 
@@ -30,53 +33,74 @@ log = logging.getLogger("velotime.scoreboards")
 KEYS = ("status/#", "current", "results/#", "standings/#", "config/description")
 
 
+class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything a board needs, as `/api/state` serves it (docs/scoreboards.md)."""
+
+    v: int = 1
+    version: int  # counts the changes of the state
+    live: bool  # connected, and the scoring service says it is online
+    connected: bool  # to the broker
+    current: Current | None  # None: nothing retained on `current` yet
+    results: dict[str, EventResult]  # by event, in the order of their ids
+    standings: dict[str, Standings]  # by competition
+    status: dict[str, ProgramStatus]  # below status/: "scoring", "daemon", "sources/p3"...
+    latest: str | None  # the event whose result changed last
+
+
 class ScoreboardState:
     def __init__(self) -> None:
-        self.payloads: dict[str, Any] = {}  # key below the venue -> decoded JSON payload
+        self.payloads: dict[str, Retained] = {}  # key below the venue -> its payload, decoded
         self.connected = False
         self.version = 0  # counts changes, so that a waiter misses none
-        self.skipped = 0  # messages that were not JSON objects
+        self.skipped = 0  # messages that were none of their topic's types
         self.changed_at: dict[str, int] = {}  # key -> the version that last changed it
         self._changed = asyncio.Condition()
 
     @property
     def live(self) -> bool:
-        scoring = self.payloads.get("status/scoring")
-        return self.connected and isinstance(scoring, dict) and scoring.get("online") is True
+        return self.connected and isinstance(self.payloads.get("status/scoring"), ScoringOnline)
 
-    def snapshot(self) -> dict[str, Any]:
-        """Everything a board needs, as one JSON-ready object."""
-        return {
-            "v": 1,
-            "version": self.version,
-            "live": self.live,
-            "connected": self.connected,
-            "current": self.payloads.get("current"),
-            "results": _below(self.payloads, "results/"),
-            "standings": _below(self.payloads, "standings/"),
-            "status": _below(self.payloads, "status/"),
-            "latest": self.latest_result(),
-        }
+    def snapshot(self) -> Snapshot:
+        current = self.payloads.get("current")
+        return Snapshot(
+            version=self.version,
+            live=self.live,
+            connected=self.connected,
+            current=current if isinstance(current, Current) else None,
+            results={
+                k: v for k, v in self._below("results/").items() if isinstance(v, EventResult)
+            },
+            standings={
+                k: v for k, v in self._below("standings/").items() if isinstance(v, Standings)
+            },
+            status={
+                k: v for k, v in self._below("status/").items() if isinstance(v, ProgramStatus)
+            },
+            latest=self.latest_result(),
+        )
 
     def latest_result(self) -> str | None:
         """The event whose result changed last: what boards show when nothing is on track."""
-        changed = [(v, k) for k, v in self.changed_at.items() if k.startswith("results/")]
+        changed = [
+            (v, k)
+            for k, v in self.changed_at.items()
+            if k.startswith("results/") and k in self.payloads
+        ]
         return max(changed)[1].removeprefix("results/") if changed else None
 
     async def update(self, key: str, payload: bytes) -> None:
-        """A retained message: an empty payload clears the key (MQTT's way to delete one)."""
+        """A retained message: an empty payload clears the key (MQTT's way to delete one). A
+        payload of none of the key's types is skipped, counted and logged: the boards keep
+        what they had."""
         if not payload:
             self.payloads.pop(key, None)
         else:
             try:
-                value = json.loads(payload)
-            except ValueError:
-                value = None
-            if not isinstance(value, dict):
+                self.payloads[key] = decode_retained(key, payload)
+            except WireError as exc:
                 self.skipped += 1
-                log.warning("%s: not a JSON object, skipped: %r", key, payload[:80])
+                log.warning("skipped a retained message: %s: %r", exc, payload[:80])
                 return
-            self.payloads[key] = value
         await self._bump()
         self.changed_at[key] = self.version
 
@@ -96,10 +120,9 @@ class ScoreboardState:
             self.version += 1
             self._changed.notify_all()
 
-
-def _below(payloads: dict[str, Any], prefix: str) -> dict[str, Any]:
-    return {key.removeprefix(prefix): value for key, value in sorted(payloads.items())
-            if key.startswith(prefix)}  # fmt: skip
+    def _below(self, prefix: str) -> dict[str, Retained]:
+        return {key.removeprefix(prefix): value for key, value in sorted(self.payloads.items())
+                if key.startswith(prefix)}  # fmt: skip
 
 
 async def mirror(broker: BrokerSettings, topics: Topics, state: ScoreboardState) -> None:

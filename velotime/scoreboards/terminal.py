@@ -15,8 +15,6 @@ The screen, top to bottom:
   on a wide terminal, else below it when the terminal is tall enough.
 """
 
-from typing import Any
-
 from rich import box
 from rich.console import Group, JustifyMethod, RenderableType
 from rich.padding import Padding
@@ -24,7 +22,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.view import EventView, LineView, board_view, running_time
+from velotime.wire.results import EventResult, OnTrackNow, Standings, StandingsHeat
 
 # How the flags of a result line show, compactly, and in what style.
 FLAGS: dict[str, tuple[str, str]] = {
@@ -45,14 +45,14 @@ NARROW_WIDTH = 64  # below this width, the ranking leaves out nation and speed
 HEADER_ROWS = 4  # the header panel: two lines and its border
 
 
-def indicator(snapshot: dict[str, Any]) -> str:
+def indicator(snapshot: Snapshot) -> str:
     """LIVE, STALE (connected, the scoring service not online) or OFFLINE (no broker)."""
-    if not snapshot.get("connected"):
+    if not snapshot.connected:
         return "OFFLINE"
-    return "LIVE" if snapshot.get("live") else "STALE"
+    return "LIVE" if snapshot.live else "STALE"
 
 
-def clock(snapshot: dict[str, Any], now_us: int) -> str:
+def clock(snapshot: Snapshot, now_us: int) -> str:
     """The running clock the header shows ("12.3"), "" when none runs: while it does, the view
     changes every tenth of a second."""
     view = board_view(snapshot)
@@ -66,7 +66,7 @@ def _clock(view: EventView, status: str, now_us: int) -> str:
 
 
 def render(
-    snapshot: dict[str, Any],
+    snapshot: Snapshot,
     now_us: int,
     *,
     venue: str = "",
@@ -107,7 +107,7 @@ def render(
 
 
 def _header(
-    snapshot: dict[str, Any],
+    snapshot: Snapshot,
     view: EventView | None,
     now_us: int,
     venue: str,
@@ -124,8 +124,8 @@ def _header(
     if view is not None:
         title.append("  " + view.title, style="bold")
         source = _event_payload(snapshot, view)
-        parts = [source.get("category"), source.get("round")]
-        detail.append(" · ".join(str(part) for part in parts if part))
+        parts = [source.category, source.round] if source is not None else []
+        detail.append(" · ".join(part for part in parts if part))
         if not view.on_track:
             detail.append(" · latest result" if detail else "latest result")
         if view.rider_on_track is not None:
@@ -146,19 +146,20 @@ def _header(
     return Panel(grid, box=box.ROUNDED, padding=(0, 1), border_style="cyan" if live else "dim")
 
 
-def _event_payload(snapshot: dict[str, Any], view: EventView) -> dict[str, Any]:
+def _event_payload(snapshot: Snapshot, view: EventView) -> OnTrackNow | EventResult | None:
     """The event's own payload: `current` while it is on the track, else its result."""
-    if view.on_track:
-        return dict(snapshot.get("current") or {})
-    return dict((snapshot.get("results") or {}).get(view.event) or {})
+    if view.on_track and isinstance(snapshot.current, OnTrackNow):
+        return snapshot.current
+    return snapshot.results.get(view.event)
 
 
-def _status(snapshot: dict[str, Any], view: EventView) -> str:
+def _status(snapshot: Snapshot, view: EventView) -> str:
     """The result's status, else the event payload's own (an event on the track, no result yet)."""
-    return view.status or str(_event_payload(snapshot, view).get("status") or "")
+    source = _event_payload(snapshot, view)
+    return view.status or (source.status if source is not None else "")
 
 
-def _notes(snapshot: dict[str, Any], view: EventView) -> list[Text]:
+def _notes(snapshot: Snapshot, view: EventView) -> list[Text]:
     """One-line notes above the ranking: a keirin heat's riders, its winner's last 200 m."""
     notes = []
     if view.discipline == "keirin":
@@ -170,13 +171,13 @@ def _notes(snapshot: dict[str, Any], view: EventView) -> list[Text]:
     return notes
 
 
-def _heat_riders(snapshot: dict[str, Any], view: EventView) -> list[int]:
-    if view.on_track:
-        return list((snapshot.get("current") or {}).get("riders") or [])
-    for competition in (snapshot.get("standings") or {}).values():
+def _heat_riders(snapshot: Snapshot, view: EventView) -> list[int]:
+    if view.on_track and isinstance(snapshot.current, OnTrackNow):
+        return list(snapshot.current.riders)
+    for competition in snapshot.standings.values():
         for heat in _heats(competition):
-            if heat.get("event") == view.event:
-                return list(heat.get("riders") or [])
+            if heat.event == view.event:
+                return list(heat.riders)
     return []
 
 
@@ -239,51 +240,47 @@ def _flags(line: LineView) -> Text:
     return text
 
 
-def _heats(competition: dict[str, Any]) -> list[dict[str, Any]]:
-    return [heat for round_ in competition.get("rounds") or [] for heat in round_["heats"]]
+def _heats(competition: Standings) -> list[StandingsHeat]:
+    return [heat for round_ in competition.rounds for heat in round_.heats]
 
 
-def _standings_for(snapshot: dict[str, Any], event: str) -> dict[str, Any] | None:
+def _standings_for(snapshot: Snapshot, event: str) -> Standings | None:
     """The keirin competition that the event is a heat of, if any."""
-    for competition in (snapshot.get("standings") or {}).values():
-        if competition.get("discipline") != "keirin":
-            continue
-        if any(heat.get("event") == event for heat in _heats(competition)):
-            return dict(competition)
+    for competition in snapshot.standings.values():
+        if any(heat.event == event for heat in _heats(competition)):
+            return competition
     return None
 
 
-def _standings_rows(competition: dict[str, Any]) -> int:
+def _standings_rows(competition: Standings) -> int:
     """The rows the standings panel takes: border, title, rounds and heats, classification."""
-    rounds = competition.get("rounds") or []
-    rows = 3 + len(rounds) + len(_heats(competition))
-    classification = competition.get("classification") or []
+    rows = 3 + len(competition.rounds) + len(_heats(competition))
+    classification = competition.classification
     return rows + (1 + len(classification) if classification else 0)
 
 
 def _standings_panel(
-    competition: dict[str, Any], event: str, rows: int | None, *, expand: bool = False
+    competition: Standings, event: str, rows: int | None, *, expand: bool = False
 ) -> Panel:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True, overflow="ellipsis")
-    status = str(competition.get("status") or "")
-    grid.add_row(Text(str(competition.get("category") or ""), style="dim"),
+    status = competition.status
+    grid.add_row(Text(competition.category, style="dim"),
                  Text(status, style=STATUS_STYLES.get(status, "")))  # fmt: skip
-    for round_ in competition.get("rounds") or []:
-        heats = round_["heats"]
-        grid.add_row(Text(str(round_["name"]), style="bold"), "")
+    for round_ in competition.rounds:
+        heats = round_.heats
+        grid.add_row(Text(round_.name, style="bold"), "")
         for number, heat in enumerate(heats, 1):
-            here = heat.get("event") == event
+            here = heat.event == event
             label = Text(f"{'▶' if here else ' '} heat {number}" if len(heats) > 1 else
                          f"{'▶' if here else ' '} heat", style="bold" if here else "")  # fmt: skip
-            order = heat.get("order") or []
-            if order:
-                bibs = Text(" ".join(map(str, order)), style="bold" if here else "")
+            if heat.order:
+                bibs = Text(" ".join(map(str, heat.order)), style="bold" if here else "")
             else:
-                bibs = Text(" ".join(map(str, heat.get("riders") or [])), style="dim")
+                bibs = Text(" ".join(map(str, heat.riders)), style="dim")
             grid.add_row(label, bibs)
-    classification = competition.get("classification") or []
+    classification = competition.classification
     if classification:
         grid.add_row(Text("classification", style="bold"), "")
         shown = classification
@@ -291,10 +288,10 @@ def _standings_panel(
             room = rows - (_standings_rows(competition) - len(classification))
             shown = classification[: max(room, 0)]
         for line in shown:
-            rank = "" if line.get("rank") is None else str(line["rank"])
-            who = f"{line['bib']} {line.get('name', '')}".strip()
-            grid.add_row(Text(f"{rank:>3}"), Text(who + "  " + str(line.get("status") or "")))
-    title = str(competition.get("name") or competition.get("competition") or "")
+            rank = "" if line.rank is None else str(line.rank)
+            who = f"{line.bib} {line.name}".strip()
+            grid.add_row(Text(f"{rank:>3}"), Text(who + "  " + line.status.value))
+    title = competition.name or competition.competition
     return Panel(
         grid, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1), expand=expand
     )

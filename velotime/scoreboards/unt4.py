@@ -19,13 +19,19 @@ times a second. When the state is not live (the broker or the scoring service is
 title says OFFLINE and no clock runs: a frozen time must never pass for a live one.
 """
 
-from typing import Any
-
-from velotime.protocols.unt4 import ClearAll, Text, Unt4Record, board_text
+from velotime.protocols.unt4 import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MIN_COLUMNS,
+    MIN_ROWS,
+    ClearAll,
+    Text,
+    Unt4Record,
+    board_text,
+)
+from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.view import EventView, LineView, board_view, running_time
 
-MIN_ROWS, MAX_ROWS = 2, 100  # a title and one more row; UNT4 rows are 00 to 99
-MIN_COLUMNS, MAX_COLUMNS = 16, 100  # room for rank, bib, a name and a time; columns 00 to 99
 CLOCK_TICK_US = 100_000  # the clock shows tenths
 
 STATUS_TAGS = {"provisional": "PROV", "final": "FINAL"}
@@ -43,7 +49,7 @@ class Unt4Page:
             raise ValueError(f"columns must be {MIN_COLUMNS} to {MAX_COLUMNS}, got {columns}")
         self.rows = rows
         self.columns = columns
-        self.bad_states = 0  # snapshots that could not be read (shown as a blank page)
+        self.bad_states = 0  # pages that failed (a bug): shown as a blank page, counted
         self._shown: list[str] | None = None  # None: the board's content is unknown
         self._event: str | None = None
         self._clock_from: int | None = None  # start_us of the clock on the page, if one runs
@@ -52,11 +58,11 @@ class Unt4Page:
         """The board may show anything (it has just been (re)connected): repaint it whole."""
         self._shown = None
 
-    def update(self, snapshot: Any, now_us: int) -> list[Unt4Record]:
+    def update(self, snapshot: Snapshot, now_us: int) -> list[Unt4Record]:
         """The records that turn what the board shows into the page for `snapshot` at `now_us`:
         none when nothing changed."""
         view = self.view(snapshot)
-        live = isinstance(snapshot, dict) and snapshot.get("live") is True
+        live = snapshot.live
         try:
             page = render(view, now_us, self.rows, self.columns, live=live)
         except Exception:  # a bug must not stop the board: a blank page, counted
@@ -88,12 +94,12 @@ class Unt4Page:
             return start
         return start + ((now_us - start) // CLOCK_TICK_US + 1) * CLOCK_TICK_US
 
-    def view(self, snapshot: Any) -> EventView | None:
-        """The event to show, from a snapshot read defensively: payloads come from the broker,
-        and a malformed one costs its own lines (or the page), never the board."""
+    def view(self, snapshot: Snapshot) -> EventView | None:
+        """The event to show. The payloads were checked where they came in (ScoreboardState), so
+        only a bug can fail here: it costs the page, never the board."""
         try:
             return board_view(snapshot)
-        except Exception:  # a shape board_view did not foresee: a blank page, counted
+        except Exception:  # a blank page, counted
             self.bad_states += 1
             return None
 

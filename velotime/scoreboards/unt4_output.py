@@ -14,10 +14,12 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+import msgspec
+
 from velotime.backoff import Backoff
 from velotime.drivers.transports import SerialEndpoint, TcpEndpoint, open_stream
 from velotime.protocols.unt4 import encode
-from velotime.scoreboards.state import ScoreboardState
+from velotime.scoreboards.state import ScoreboardState, Snapshot
 from velotime.scoreboards.unt4 import Unt4Page
 from velotime.times import now_us
 
@@ -112,7 +114,7 @@ class Unt4Output:
                     return closed.result()
                 if stopping in done:
                     # Mark the board offline before leaving it: its clock must not seem live.
-                    offline = self.state.snapshot() | {"live": False}
+                    offline = msgspec.structs.replace(self.state.snapshot(), live=False)
                     await self._send(writer, offline, self._clock(), GOODBYE_TIMEOUT_S)
                     return "velotime stopping"
         finally:
@@ -123,7 +125,7 @@ class Unt4Output:
     async def _send(
         self,
         writer: asyncio.StreamWriter,
-        snapshot: dict[str, object],
+        snapshot: Snapshot,
         now: int,
         timeout_s: float | None = None,
     ) -> str | None:

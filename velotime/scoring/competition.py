@@ -14,9 +14,9 @@ import msgspec
 from velotime.scoring.disciplines.base import EventState, Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.meet import MeetCompetition, MeetEvent
-from velotime.scoring.payloads import EventStatus, Standings, StandingsHeat, StandingsRound
 from velotime.scoring.rules.keirin import HeatResult
 from velotime.scoring.rules.keirin_progression import advance, classify, seed_round_1
+from velotime.wire.results import EventStatus, Standings, StandingsHeat, StandingsRound
 
 
 class HeatState(msgspec.Struct, frozen=True, kw_only=True):

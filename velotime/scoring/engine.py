@@ -16,17 +16,6 @@ from typing import Any
 
 import msgspec
 
-from velotime.scoring.commands import (
-    Abandon,
-    Arm,
-    Command,
-    Correct,
-    Final,
-    NextRider,
-    Provisional,
-    SetStatus,
-    Start,
-)
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
@@ -38,15 +27,35 @@ from velotime.scoring.disciplines.base import (
     Venue,
 )
 from velotime.scoring.meet import Meet, MeetEvent
-from velotime.scoring.payloads import (
+from velotime.wire.commands import (
+    Abandon,
+    Arm,
+    Command,
+    Correct,
+    Final,
+    NextRider,
+    Provisional,
+    SetStatus,
+    Start,
+)
+from velotime.wire.events import (
+    CommandData,
+    Envelope,
+    Event,
+    EventData,
+    ImpulseData,
+    PassingData,
+    PhotoFinishData,
+)
+from velotime.wire.results import (
     Current,
     EventResult,
     NothingOnTrack,
     OnTrackNow,
     Standings,
+    Status,
     audit_entry,
 )
-from velotime.scoring.rules.results import Status
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
@@ -124,6 +133,11 @@ class ScoringEngine:
         self.skipped_commands: list[str] = []
         self._bibs = {rider.bib for rider in meet.riders}
         self._seen_ids: set[str] = set()  # delivery is at least once: drop repeats by id
+        self.duplicates = 0  # events fed again (same id), dropped
+
+    def seen(self, event_id: str) -> bool:
+        """Whether an event of this id was fed already: the one record of what was applied."""
+        return event_id in self._seen_ids
 
     def command(self, command: Command, t_us: int | None = None) -> list[Publication]:
         """An operator command; `t_us` is when the daemon received it (venue clock), for the
@@ -194,12 +208,15 @@ class ScoringEngine:
             published.append(self._standings(competition))
         return published
 
-    def feed(self, envelope: Mapping[str, Any]) -> list[Publication]:
+    def feed(self, envelope: Event | Envelope[EventData] | Mapping[str, Any]) -> list[Publication]:
         """One event of the daemon's stream, as its MQTT envelope: timing, or an operator
-        command the daemon sequenced among them (velotime.daemon.control)."""
+        command the daemon sequenced among them (velotime.daemon.control). Typed (the wire's
+        Event or Envelope), or as JSON types."""
+        if isinstance(envelope, Event | Envelope):
+            return self._typed(envelope)
         if envelope.get("kind") != "command":
             return self.timing(envelope)
-        if not self._first_time(envelope):
+        if not self._first_time(envelope.get("id")):
             return []
         try:
             command = msgspec.convert(envelope.get("data", {}).get("command"), Command)
@@ -210,16 +227,26 @@ class ScoringEngine:
 
     def timing(self, envelope: Mapping[str, Any]) -> list[Publication]:
         """A timing event (the MQTT envelope): counted for the event on the track, if any."""
-        if not self._first_time(envelope):
+        if not self._first_time(envelope.get("id")):
             return []
         state = self._events.get(self.current) if self.current else None
         if state is None or state.status != "running":
             return []
-        # Typed here, once; with typed envelopes this is the one line to change.
         timing = _timing_of(envelope.get("kind"), envelope.get("data", {}))
         if timing is None:
             return []
         return self._timing(state, timing)
+
+    def _typed(self, event: Event | Envelope[EventData]) -> list[Publication]:
+        if not self._first_time(event.id):
+            return []
+        if isinstance(event.data, CommandData):
+            return self.command(event.data.command, event.data.received_us)
+        state = self._events.get(self.current) if self.current else None
+        if state is None or state.status != "running":
+            return []
+        timing = _typed_timing(event.data)
+        return [] if timing is None else self._timing(state, timing)
 
     def _timing(self, state: EventState, timing: Timing) -> list[Publication]:
         if isinstance(timing, PhotoFinish):
@@ -237,12 +264,12 @@ class ScoringEngine:
             state.crossings.append(crossing)
         return [self._result(state), self._current()]
 
-    def _first_time(self, envelope: Mapping[str, Any]) -> bool:
+    def _first_time(self, event_id: str | None) -> bool:
         """Delivery is at least once: an event seen before (by id) is dropped."""
-        event_id = envelope.get("id")
         if event_id is None:
             return True
         if event_id in self._seen_ids:
+            self.duplicates += 1
             return False
         self._seen_ids.add(event_id)
         return True
@@ -315,13 +342,26 @@ class ScoringEngine:
 
 
 def _timing_of(kind: object, data: Mapping[str, Any]) -> Timing | None:
-    """An event's data as the engine reads it, typed once here: the fields the scorers use."""
+    """An event's data as JSON types, as the engine reads it: the fields the scorers use."""
     if kind == "passing":
         return msgspec.convert(data, _Passing)
     if kind == "impulse":
         return msgspec.convert(data, _Impulse)
     if kind == "photofinish":
         return _photo_finish(data)
+    return None
+
+
+def _typed_timing(data: EventData) -> Timing | None:
+    """A typed event's data as the engine reads it: the fields the scorers use."""
+    if isinstance(data, PassingData):
+        return _Passing(t_us=data.t_us, line=data.line, transponder=data.transponder)
+    if isinstance(data, ImpulseData):
+        return _Impulse(t_us=data.t_us, line=data.line, flag=data.flag, manual=data.manual)
+    if isinstance(data, PhotoFinishData):
+        return PhotoFinish(
+            phase=data.phase, bib=data.bib, place=data.place, status=data.status, t_us=data.t_us
+        )
     return None
 
 

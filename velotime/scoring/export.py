@@ -8,34 +8,35 @@ the result carries, so the CSV says exactly what the result sheet and MQTT say.
 
 import csv
 import io
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+
+from velotime.wire.results import ResultLine
 
 COLUMNS = ("rank", "bib", "name", "nation", "time", "speed_kmh", "gap", "status", "flags")
 
 
-def result_csv(result: Mapping[str, Any]) -> str:
-    lines: list[Mapping[str, Any]] = result.get("lines", [])
-    distances = sorted({split["distance_m"] for line in lines for split in line.get("splits", [])})
+def result_csv(lines: Sequence[ResultLine]) -> str:
+    """The CSV of a result's lines (`EventResult.lines`)."""
+    distances = sorted({split.distance_m for line in lines for split in line.splits})
     split_columns = [name for d in distances for name in (f"{d} m", f"{d} m lap")]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([*COLUMNS, *split_columns])
     for line in lines:
-        splits = {split["distance_m"]: split for split in line.get("splits", [])}
-        row = [
-            "" if line.get("rank") is None else line["rank"],
-            line["bib"],
-            line.get("name", ""),
-            line.get("nation", ""),
-            line.get("time") or "",
-            line.get("speed_kmh") or "",
-            line.get("gap") or "",
-            line.get("status", ""),
-            "; ".join(line.get("flags", [])),
+        splits = {split.distance_m: split for split in line.splits}
+        row: list[str | int] = [
+            "" if line.rank is None else line.rank,
+            line.bib,
+            line.name,
+            line.nation,
+            line.time or "",
+            line.speed_kmh or "",
+            line.gap or "",
+            line.status.value,
+            "; ".join(flag.value for flag in line.flags),
         ]
         for d in distances:
             split = splits.get(d)
-            row += [split["cumulative"], split["lap"]] if split else ["", ""]
+            row += [split.cumulative, split.lap] if split else ["", ""]
         writer.writerow(row)
     return out.getvalue()

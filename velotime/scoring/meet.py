@@ -21,8 +21,8 @@ from velotime.scoring.rules.keirin_progression import (
     UnsupportedEntrantsError,
     plan,
 )
+from velotime.wire.results import Discipline
 
-Discipline = Literal["flying200", "time_trial", "keirin"]
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")  # used in MQTT topics and file names
 
 

@@ -28,23 +28,24 @@ import hashlib
 import logging
 import os
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import aiomqtt
 import msgspec
 
 from velotime import __version__
 from velotime.config import Config
-from velotime.daemon.events import ENVELOPE_VERSION
-from velotime.daemon.outbox import Outbox
-from velotime.daemon.publisher import BrokerSettings, Publisher, mqtt_client
-from velotime.daemon.service import broker_settings
 from velotime.daemon.sources import SourceDescription, photocell_lines
-from velotime.daemon.topics import Topics
+from velotime.mqtt.client import BrokerSettings, broker_settings, mqtt_client
+from velotime.mqtt.outbox import Outbox
+from velotime.mqtt.publisher import Publisher
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, MeetError, parse_meet
-from velotime.scoring.payloads import ScoringOffline, ScoringOnline
 from velotime.times import now_us
+from velotime.wire.errors import WireError
+from velotime.wire.events import Envelope, EventData, decode_event
+from velotime.wire.status import ScoringOffline, ScoringOnline
+from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.scoring")
 
@@ -89,9 +90,23 @@ class Counts:
     errors: int = 0  # events the engine failed on (see the log)
 
 
+class JournalHeader(msgspec.Struct, frozen=True, kw_only=True):
+    """The first line of a journal, and a line where the meet file changed."""
+
+    journal: str  # JOURNAL_FORMAT
+    version: int
+    venue: str
+    meet: str  # the meet's id
+    meet_sha256: str  # of the meet file the events after it were scored with
+    at_us: int
+
+
+_header = msgspec.json.Decoder(JournalHeader)
+
+
 @dataclasses.dataclass
 class JournalContents:
-    envelopes: list[dict[str, Any]]
+    envelopes: list[Envelope[EventData]]
     meet_sha256: str | None  # the meet content of its last header; None for a new journal
     unreadable: int = 0  # lines skipped (damaged)
 
@@ -132,34 +147,39 @@ class Journal:
                 self._file.truncate(self._file.tell() - len(tail))
         contents = JournalContents(envelopes=[], meet_sha256=None)
         for line in lines:
-            value = _value(line)
-            if not isinstance(value, dict):
-                if line.strip():
-                    contents.unreadable += 1
-                    log.warning("journal %s: skipped an unreadable line: %r", self.path, line[:80])
-            elif "journal" in value:
-                contents.meet_sha256 = value.get("meet_sha256")
-            else:
-                contents.envelopes.append(value)
+            if not line.strip():
+                continue
+            try:
+                contents.envelopes.append(decode_event(line))
+                continue
+            except WireError as exc:
+                problem = str(exc)
+            try:
+                contents.meet_sha256 = _header.decode(line).meet_sha256
+            except (msgspec.ValidationError, msgspec.DecodeError):
+                contents.unreadable += 1
+                log.warning(
+                    "journal %s: skipped an unreadable line (%s): %r", self.path, problem, line[:80]
+                )
         return contents
 
     def header(self, venue: str, meet: Meet, meet_sha256: str) -> None:
         self._write(
-            {
-                "journal": JOURNAL_FORMAT,
-                "version": JOURNAL_VERSION,
-                "venue": venue,
-                "meet": meet.meet.id,
-                "meet_sha256": meet_sha256,
-                "at_us": now_us(),
-            }
+            JournalHeader(
+                journal=JOURNAL_FORMAT,
+                version=JOURNAL_VERSION,
+                venue=venue,
+                meet=meet.meet.id,
+                meet_sha256=meet_sha256,
+                at_us=now_us(),
+            )
         )
 
-    def append(self, envelope: dict[str, Any]) -> None:
+    def append(self, envelope: Envelope[EventData]) -> None:
         """Written and flushed before the event is applied: a killed service re-applies it."""
         self._write(envelope)
 
-    def _write(self, value: dict[str, Any]) -> None:
+    def _write(self, value: msgspec.Struct) -> None:
         self._file.write(_json.encode(value) + b"\n")
         self._file.flush()
 
@@ -172,23 +192,6 @@ def _value(line: bytes) -> object:
         return _decode(line)
     except msgspec.DecodeError:
         return None
-
-
-def envelope_of(payload: bytes) -> dict[str, Any] | str:
-    """The event envelope in a message (docs/mqtt.md), or why it is none."""
-    try:
-        value = _decode(payload)
-    except msgspec.DecodeError as exc:
-        return f"not JSON ({exc})"
-    if not isinstance(value, dict):
-        return "not an event envelope (expected a JSON object)"
-    if value.get("v") != ENVELOPE_VERSION:
-        return f"not an event envelope of version {ENVELOPE_VERSION} (v is {value.get('v')!r})"
-    fields = {"id": str, "seq": int, "src": str, "kind": str, "data": dict}
-    wrong = [key for key, kind in fields.items() if not isinstance(value.get(key), kind)]
-    if wrong:
-        return f"not an event envelope (missing or wrong: {', '.join(wrong)})"
-    return value
 
 
 def offline_status(error: BaseException) -> bytes:
@@ -220,7 +223,6 @@ class ScoringService:
         self.counts = Counts()
         self.started_us = now_us()
         self.subscribed = asyncio.Event()  # set once subscribed (before going online)
-        self._ids: set[str] = set()  # the events applied: repeats are dropped
         broker = broker or scoring_broker(config, self.venue)  # may raise ConfigError
         directory = config.storage.directory / "scoring" / self.venue
         self.journal = Journal(directory / f"{meet.meet.id}.journal.jsonl")
@@ -315,12 +317,11 @@ class ScoringService:
                 "%d commands of the journal were not applied (as logged when they came)",
                 len(engine.skipped_commands),
             )
-        self._ids = {envelope["id"] for envelope in contents.envelopes if "id" in envelope}
-        self.counts.events = self.counts.restored = len(self._ids)
+        self.counts.events = self.counts.restored = len({e.id for e in contents.envelopes})
         return engine
 
     def _replayed(
-        self, meet: Meet, envelopes: list[dict[str, Any]], *, quiet: bool = False
+        self, meet: Meet, envelopes: list[Envelope[EventData]], *, quiet: bool = False
     ) -> ScoringEngine:
         engine = ScoringEngine(meet, self._lines, self._track_length_m, self._photocell_lines)
         for envelope in envelopes:
@@ -329,7 +330,7 @@ class ScoringService:
             except Exception:
                 if not quiet:
                     self.counts.errors += 1
-                    log.exception("scoring event %s from the journal failed", envelope.get("id"))
+                    log.exception("scoring event %s from the journal failed", envelope.id)
         return engine
 
     def _log_changes(self, directory: Path, contents: JournalContents) -> None:
@@ -347,36 +348,35 @@ class ScoringService:
         )
         log.warning("the new meet file changes %s", ", ".join(changed) if changed else "no result")
 
-    def _retained_state(self, meet: Meet, envelopes: list[dict[str, Any]]) -> dict[str, bytes]:
+    def _retained_state(self, meet: Meet, envelopes: list[Envelope[EventData]]) -> dict[str, bytes]:
         engine = self._replayed(meet, envelopes, quiet=True)
         return {publication.key: publication.encoded() for publication in engine.snapshot()}
 
     # -- live -----------------------------------------------------------------------------------
 
     def _receive(self, topic: str, payload: bytes) -> None:
-        envelope = envelope_of(payload)
-        if isinstance(envelope, str):
+        try:
+            envelope = decode_event(payload)
+        except WireError as exc:
             self.counts.malformed += 1
-            log.warning(
-                "skipped a message on %s: %s: %r", topic, envelope, payload[:_LOGGED_PAYLOAD]
-            )
+            log.warning("skipped a message on %s: %s: %r", topic, exc, payload[:_LOGGED_PAYLOAD])
             return
-        if envelope["id"] in self._ids:
+        if self.engine.seen(envelope.id):  # the broker sends again what was not acknowledged
             self.counts.duplicates += 1
+            log.info("dropped event %s on %s: applied already", envelope.id, topic)
             return
         self.journal.append(envelope)  # raises on a failing disk: then it is not acknowledged
-        self._ids.add(envelope["id"])
         self.counts.events += 1
         skipped = len(self.engine.skipped_commands)
         try:
             publications = self.engine.feed(envelope)
         except Exception:
             self.counts.errors += 1
-            log.exception("scoring event %s failed (it stays in the journal)", envelope["id"])
+            log.exception("scoring event %s failed (it stays in the journal)", envelope.id)
             return
         for reason in self.engine.skipped_commands[skipped:]:
             self.counts.skipped_commands += 1
-            log.warning("command %s not applied: %s", envelope["id"], reason)
+            log.warning("command %s not applied: %s", envelope.id, reason)
         for publication in publications:
             self._publish(publication)
 

@@ -1,6 +1,6 @@
 """Reading passing events in tests."""
 
-from velotime.daemon.events import Event, PassingData
+from velotime.wire.events import Event, PassingData
 
 
 def passing_data(event: Event) -> PassingData:

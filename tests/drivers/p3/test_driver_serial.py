@@ -9,11 +9,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.drivers.p3.events import passing_data
-from velotime.daemon.events import Event
 from velotime.drivers.driver import SourceDriver
 from velotime.drivers.p3.session import P3Session
 from velotime.drivers.transports import SerialEndpoint
 from velotime.protocols.p3 import GetTime, P3Stream, Passing, encode
+from velotime.wire.events import Event
 
 
 @pytest.fixture

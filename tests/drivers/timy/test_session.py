@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from velotime.daemon.events import Event, ImpulseData
 from velotime.drivers.timy.session import Channel, TimySession
+from velotime.wire.events import Event, ImpulseData
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CHANNELS = {

@@ -3,14 +3,13 @@
 import hashlib
 from pathlib import Path
 
-import msgspec
-
 from tests.scoring.golden.sessions import SESSIONS
 from velotime.capture import read_capture
 from velotime.cli import main as velotime
 from velotime.daemon.sources import SourceDescription, photocell_lines
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import load_meet
+from velotime.wire.events import decode_event
 
 FILES = Path(__file__).parent / "files"
 
@@ -44,7 +43,7 @@ def _publications(capture: Path, meet: Path, events: Path) -> bytes:
     count = 0
     with events.open("rb") as lines:
         for line in lines:
-            for publication in engine.feed(msgspec.json.decode(line)):
+            for publication in engine.feed(decode_event(line)):  # as the live service does
                 digest.update(publication.key.encode() + b"\n" + publication.encoded() + b"\n")
                 count += 1
     return f"{count} publications, sha256 {digest.hexdigest()}\n".encode()

@@ -26,7 +26,7 @@ from tests.scoring.scenarios import devices, flying200, keirin, kilometre
 from tests.scoring.scenarios.devices import Chunk, Decoder, Timy, command, riders_toml, venue_us
 from velotime.daemon.sources import SourceDescription
 from velotime.demo.script import build_session
-from velotime.scoring.commands import (
+from velotime.wire.commands import (
     Arm,
     Command,
     Correct,

@@ -22,8 +22,8 @@ from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter
 from velotime.daemon.sources import SourceDescription
 from velotime.drivers.timy.session import Channel
 from velotime.protocols import p3, timy
-from velotime.scoring.commands import Command
 from velotime.times import local_time_of_day
+from velotime.wire.commands import Command
 
 TIMEZONE = "Europe/Amsterdam"
 ZONE = ZoneInfo(TIMEZONE)

@@ -48,7 +48,7 @@ from tests.scoring.scenarios.devices import (
     riders_toml,
     venue_us,
 )
-from velotime.scoring.commands import Arm, Final, Provisional, SetStatus
+from velotime.wire.commands import Arm, Final, Provisional, SetStatus
 
 Photocells = Literal["armed", "every_pass", "none"]
 EVENT = "sprint-q"

@@ -39,7 +39,7 @@ import msgspec
 from tests.scoring.scenarios.devices import riders_toml
 from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter
 from velotime.protocols import lynx, p3
-from velotime.scoring.commands import (
+from velotime.wire.commands import (
     Abandon,
     Arm,
     Command,

@@ -38,7 +38,7 @@ from tests.scoring.scenarios.devices import (
     riders_toml,
     venue_us,
 )
-from velotime.scoring.commands import Arm, Command, Final, NextRider, Provisional, SetStatus
+from velotime.wire.commands import Arm, Command, Final, NextRider, Provisional, SetStatus
 
 EVENT = "kilo"
 START_ORDER = [1, 2, 3, 4, 5, 6, 7, 8]

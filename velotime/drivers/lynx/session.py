@@ -14,7 +14,6 @@ from datetime import tzinfo
 
 import msgspec
 
-from velotime.daemon.events import Event, PhotoFinishData
 from velotime.drivers.session import SessionOutput
 from velotime.protocols.lynx import (
     Armed,
@@ -26,6 +25,7 @@ from velotime.protocols.lynx import (
     RunningTime,
 )
 from velotime.times import local_time_of_day, local_time_of_day_to_unix_us
+from velotime.wire.events import Event, PhotoFinishData
 
 
 class LynxSessionState(msgspec.Struct, kw_only=True):

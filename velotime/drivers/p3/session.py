@@ -13,7 +13,6 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
-from velotime.daemon.events import Event, PassingData
 from velotime.drivers.session import SessionOutput
 from velotime.protocols.p3 import (
     FrameError,
@@ -25,6 +24,7 @@ from velotime.protocols.p3 import (
 )
 from velotime.protocols.p3.gaps import GapTracker
 from velotime.protocols.p3.json import record_to_builtins
+from velotime.wire.events import Event, PassingData
 
 ClockMode = Literal["get_time", "decoder"]
 

@@ -19,10 +19,10 @@ from typing import NamedTuple
 
 import msgspec
 
-from velotime.daemon.events import Event, ImpulseData
 from velotime.drivers.session import SessionOutput
 from velotime.protocols.timy import Impulse, LineError, TimyStream, record_to_builtins
 from velotime.times import local_time_of_day_to_unix_us
+from velotime.wire.events import Event, ImpulseData
 
 SIMULTANEOUS_US = 300  # UCI notes / metarace: the Timy's channels differ by up to 0.0003 s
 _RECENT = 16  # impulses remembered for the simultaneity check

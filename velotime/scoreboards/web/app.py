@@ -22,10 +22,13 @@ from starlette.responses import FileResponse, HTMLResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from velotime.scoreboards.state import ScoreboardState
+from velotime.scoreboards.state import ScoreboardState, Snapshot
 from velotime.scoreboards.web.sheets import result_sheet_html, sheets_index_html
 from velotime.scoring.export import result_csv
 from velotime.times import now_us
+from velotime.wire.results import EventResult
+from velotime.wire.retained import Retained
+from velotime.wire.status import ScoringOnline
 
 STATIC = Path(__file__).parent / "static"
 HEARTBEAT_S = 10.0  # an idle stream gets a comment (and a ping) this often
@@ -47,13 +50,34 @@ class Meta:
     zone: tzinfo = UTC
     riders: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # bib -> name, nation
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "venue": self.venue,
-            "meet": self.meet,
-            "timezone": self.timezone,
-            "riders": {str(bib): {"name": n, "nation": c} for bib, (n, c) in self.riders.items()},
-        }
+    def to_json(self) -> "MetaJson":
+        return MetaJson(
+            venue=self.venue,
+            meet=self.meet,
+            timezone=self.timezone,
+            riders={str(bib): RiderJson(name=n, nation=c) for bib, (n, c) in self.riders.items()},
+        )
+
+
+class RiderJson(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    nation: str
+
+
+class MetaJson(msgspec.Struct, frozen=True, kw_only=True):
+    """`meta` in `/api/state` and the SSE messages."""
+
+    venue: str
+    meet: str
+    timezone: str
+    riders: dict[str, RiderJson]  # by bib
+
+
+class Document(Snapshot, frozen=True, kw_only=True):
+    """`/api/state` and each SSE message: the snapshot, the server's clock and `meta`."""
+
+    now_us: int
+    meta: MetaJson
 
 
 class Board:
@@ -78,19 +102,20 @@ class Board:
     def close(self) -> None:
         self.closing.set()
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> Document:
         """`/api/state` and each SSE message: the snapshot, the server's clock (the page runs
         the race clock from `current.start_us` against it) and `meta`."""
-        return {**self.state.snapshot(), "now_us": now_us(), "meta": self._meta_json}
+        snapshot = msgspec.structs.asdict(self.state.snapshot())
+        return Document(**snapshot, now_us=now_us(), meta=self._meta_json)
 
-    def payload(self, key: str) -> Any:
+    def payload(self, key: str) -> Retained | None:
         return self.state.payloads.get(key)
 
     def meet_name(self) -> str:
         if self.meta.meet:
             return self.meta.meet
         scoring = self.payload("status/scoring")
-        return str(scoring.get("meet") or "") if isinstance(scoring, dict) else ""
+        return scoring.meet if isinstance(scoring, ScoringOnline) else ""
 
     async def stream(self) -> AsyncIterator[bytes]:
         """The SSE stream: `state` on connect and after each change, at most one per
@@ -103,7 +128,7 @@ class Board:
             while not self.closing.is_set():
                 if self.state.version != seen:
                     document = self.document()
-                    seen = document["version"]
+                    seen = document.version
                     yield b"event: state\ndata: " + _json.encode(document) + b"\n\n"
                     # Changes in this pause are not queued: the next message has them all.
                     await self._pause(loop.time() + self.min_interval_s)
@@ -176,13 +201,14 @@ def create_app(board: Board) -> Starlette:
             headers={**_NO_STORE, "X-Accel-Buffering": "no"},  # nginx: do not buffer it
         )
 
-    def sheet_result(request: Request) -> tuple[str, Any]:
+    def sheet_result(request: Request) -> tuple[str, EventResult | None]:
         event = request.path_params["event"]
-        return event, board.payload(f"results/{event}")
+        result = board.payload(f"results/{event}")
+        return event, result if isinstance(result, EventResult) else None
 
     async def sheet_html(request: Request) -> Response:
         event, result = sheet_result(request)
-        if not isinstance(result, dict):
+        if result is None:
             return HTMLResponse(_not_found(event), status_code=404)
         html = result_sheet_html(
             result,
@@ -195,10 +221,10 @@ def create_app(board: Board) -> Starlette:
 
     async def sheet_csv(request: Request) -> Response:
         event, result = sheet_result(request)
-        if not isinstance(result, dict):
+        if result is None:
             return json_response({"error": f"nothing retained on results/{event}"}, 404)
         return Response(
-            result_csv(result),
+            result_csv(result.lines),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Cache-Control": "no-store",
@@ -209,7 +235,7 @@ def create_app(board: Board) -> Starlette:
     async def sheets(request: Request) -> Response:
         snapshot = board.state.snapshot()
         html = sheets_index_html(
-            snapshot["results"],
+            snapshot.results,
             meet=board.meet_name(),
             venue=board.meta.venue,
             zone=board.meta.zone,

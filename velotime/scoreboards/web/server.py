@@ -18,12 +18,11 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from velotime.config import Config
-from velotime.daemon.publisher import BrokerSettings
-from velotime.daemon.service import broker_settings
-from velotime.daemon.topics import Topics
+from velotime.mqtt.client import BrokerSettings, broker_settings
 from velotime.scoreboards.state import ScoreboardState, mirror
 from velotime.scoreboards.web.app import Board, Meta, create_app
 from velotime.scoring.meet import MeetError, load_meet
+from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.scoreboards.web")
 

@@ -10,9 +10,19 @@ page is self-contained (its CSS inline, no script but the print button) and prin
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from html import escape
-from typing import Any
 
 from velotime import __version__
+from velotime.wire.results import (
+    AbandonAudit,
+    AuditEntry,
+    CorrectAudit,
+    EventResult,
+    Flag,
+    NextRiderAudit,
+    ResultLine,
+    SetStatusAudit,
+    StartAudit,
+)
 
 DISCIPLINES = {"flying200": "Flying 200 m", "time_trial": "Time trial", "keirin": "Keirin"}
 STATUS = {
@@ -116,41 +126,31 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _header(result: Mapping[str, Any], meet: str, venue: str) -> str:
+def _header(result: EventResult, meet: str, venue: str) -> str:
     organiser = " · ".join(escape(part) for part in (meet, venue) if part)
-    details = [
-        str(result.get(key) or "")
-        for key in ("category", "round")
-        if result.get(key)
-    ]  # fmt: skip
-    discipline = DISCIPLINES.get(str(result.get("discipline")), str(result.get("discipline", "")))
-    details.append(discipline)
-    label, note = STATUS.get(str(result.get("status")), (str(result.get("status", "")).upper(), ""))
+    details = [part for part in (result.category, result.round) if part]
+    details.append(DISCIPLINES.get(result.discipline, result.discipline))
+    label, note = STATUS.get(result.status, (result.status.upper(), ""))
     return (
         '<header class="top">\n<div>\n'
         f'<div class="org">{organiser}</div>\n'
-        f"<h1>{escape(str(result.get('name') or result.get('event', '')))}</h1>\n"
+        f"<h1>{escape(result.name or result.event)}</h1>\n"
         f'<div class="sub">{" · ".join(escape(d) for d in details if d)}</div>\n'
         '</div>\n<div class="status">\n'
-        f'<span class="badge {escape(str(result.get("status", "")))}" id="status">'
+        f'<span class="badge {escape(result.status)}" id="status">'
         f"{escape(label)}</span>\n"
         f'<div class="note">{escape(note)}</div>\n</div>\n</header>\n'
     )
 
 
-def _split_columns(lines: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, bool]]:
+def _split_columns(lines: Sequence[ResultLine]) -> list[tuple[int, str, bool]]:
     """(distance, heading, finish) per split distance. The finish's cumulative time is the
     line's time: that column gives the last lap instead ("Last 100 m")."""
-    distances = sorted({split["distance_m"] for line in lines for split in line.get("splits", [])})
+    distances = sorted({split.distance_m for line in lines for split in line.splits})
     columns = []
     for index, d in enumerate(distances):
-        at_d = [
-            (split, line)
-            for line in lines
-            for split in line.get("splits", [])
-            if split["distance_m"] == d
-        ]  # fmt: skip
-        finish = bool(at_d) and all(split["cumulative"] == line.get("time") for split, line in at_d)
+        at_d = [(split, line) for line in lines for split in line.splits if split.distance_m == d]
+        finish = bool(at_d) and all(split.cumulative == line.time for split, line in at_d)
         if finish:
             lap_m = d - distances[index - 1] if index else d
             columns.append((d, f"Last {lap_m} m", True))
@@ -159,20 +159,20 @@ def _split_columns(lines: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, b
     return columns
 
 
-def _notes(line: Mapping[str, Any]) -> str:
+def _notes(line: ResultLine) -> str:
     tags = []
-    if line.get("status"):
-        tags.append(f'<span class="tag out">{escape(str(line["status"]))}</span>')
-    for flag in line.get("flags", []):
-        kind = " q" if flag == "qualified" else ""
-        tags.append(f'<span class="tag{kind}">{escape(str(flag))}</span>')
+    if line.status:
+        tags.append(f'<span class="tag out">{escape(line.status.value)}</span>')
+    for flag in line.flags:
+        kind = " q" if flag is Flag.QUALIFIED else ""
+        tags.append(f'<span class="tag{kind}">{escape(flag.value)}</span>')
     return "".join(tags)
 
 
-def _lines_table(result: Mapping[str, Any]) -> str:
-    lines: list[Mapping[str, Any]] = list(result.get("lines", []))
-    keirin = result.get("discipline") == "keirin"
-    timed = any(line.get("time") for line in lines)
+def _lines_table(result: EventResult) -> str:
+    lines = result.lines
+    keirin = result.discipline == "keirin"
+    timed = any(line.time for line in lines)
     columns = _split_columns(lines)
     head = ['<th class="num">Rank</th>', '<th class="num">Bib</th>', "<th>Name</th>"]
     head.append("<th>Nation</th>")
@@ -183,26 +183,26 @@ def _lines_table(result: Mapping[str, Any]) -> str:
     head.append("<th>Notes</th>")
     rows = []
     for line in lines:
-        rank = line.get("rank")
-        splits = {split["distance_m"]: split for split in line.get("splits", [])}
+        rank = line.rank
+        splits = {split.distance_m: split for split in line.splits}
         cells = [
             f'<td class="num rank">{"" if rank is None else escape(str(rank))}</td>',
-            f'<td class="num bib">{escape(str(line.get("bib", "")))}</td>',
-            f'<td class="name">{escape(str(line.get("name", "")))}</td>',
-            f"<td>{escape(str(line.get('nation', '')))}</td>",
+            f'<td class="num bib">{line.bib}</td>',
+            f'<td class="name">{escape(line.name)}</td>',
+            f"<td>{escape(line.nation)}</td>",
         ]
         if timed:
             cells += [
-                f'<td class="num time">{escape(str(line.get("time") or ""))}</td>',
-                f'<td class="num">{escape(str(line.get("speed_kmh") or ""))}</td>',
+                f'<td class="num time">{escape(line.time or "")}</td>',
+                f'<td class="num">{escape(line.speed_kmh or "")}</td>',
             ]
-        cells.append(f'<td class="num">{escape(str(line.get("gap") or ""))}</td>')
+        cells.append(f'<td class="num">{escape(line.gap or "")}</td>')
         for d, _, finish in columns:
             split = splits.get(d)
             if split is None:
                 cells.append('<td class="num"></td>')
                 continue
-            cumulative, lap = str(split.get("cumulative", "")), str(split.get("lap") or "")
+            cumulative, lap = split.cumulative, split.lap
             if finish:
                 cells.append(f'<td class="num">{escape(lap)}</td>')
                 continue
@@ -210,11 +210,7 @@ def _lines_table(result: Mapping[str, Any]) -> str:
             cells.append(f'<td class="num">{escape(cumulative)}{lap_html}</td>')
         cells.append(f'<td class="notes">{_notes(line)}</td>')
         unranked = ' class="unranked"' if rank is None else ""
-        rows.append(
-            f'<tr data-bib="{escape(str(line.get("bib", "")))}"{unranked}>'
-            + "".join(cells)
-            + "</tr>"
-        )
+        rows.append(f'<tr data-bib="{line.bib}"{unranked}>' + "".join(cells) + "</tr>")
     if not rows:
         span = len(head)
         rows.append(f'<tr><td class="empty" colspan="{span}">No result lines yet.</td></tr>')
@@ -227,47 +223,43 @@ def _lines_table(result: Mapping[str, Any]) -> str:
     )
 
 
-def _facts(result: Mapping[str, Any]) -> str:
+def _facts(result: EventResult) -> str:
     out = ""
-    if result.get("winner_last_200"):
+    if isinstance(result.winner_last_200, str) and result.winner_last_200:
+        kmh = result.winner_last_200_kmh if isinstance(result.winner_last_200_kmh, str) else ""
         out += (
             '<p class="facts">Winner\'s last 200 m: '
-            f"<strong>{escape(str(result['winner_last_200']))}</strong>"
-            f" ({escape(str(result.get('winner_last_200_kmh', '')))} km/h)</p>\n"
+            f"<strong>{escape(result.winner_last_200)}</strong>"
+            f" ({escape(kmh)} km/h)</p>\n"
         )
-    problems = [str(p) for p in result.get("problems", []) if p]
+    problems = [p for p in result.problems if p] if isinstance(result.problems, list) else []
     if problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in problems)
         out += f'<h2>Timing notes</h2>\n<ul class="problems">{items}</ul>\n'
     return out
 
 
-def _decision(entry: Mapping[str, Any]) -> str:
+def _decision(entry: AuditEntry) -> str:
     """What an audit entry did, in words (its reason is a column of its own)."""
-    kind = entry.get("type")
-    if kind == "status":
-        status = entry.get("status")
-        return f"status {status}" if status else "status cleared"
-    if kind == "correct":
-        if entry.get("place") is not None:
-            return f"place set to {entry['place']}"
-        if entry.get("time") is not None:
-            return f"time set to {entry['time']}"
+    if isinstance(entry, SetStatusAudit):
+        return f"status {entry.status}" if entry.status else "status cleared"
+    if isinstance(entry, CorrectAudit):
+        if entry.place is not None:
+            return f"place set to {entry.place}"
+        if entry.time is not None:
+            return f"time set to {entry.time}"
         return "corrections withdrawn"  # a correction with neither withdraws both
-    if kind == "abandon":
-        discarded = entry.get("discarded")
+    if isinstance(entry, AbandonAudit):
+        discarded = entry.discarded
         return "race abandoned" + (f" ({discarded} timing events discarded)" if discarded else "")
-    if kind == "next_rider":
+    if isinstance(entry, NextRiderAudit):
         return "rider on the track"
-    return {
-        "start": "race started",
-        "provisional": "result provisional",
-        "final": "result final",
-    }.get(str(kind), str(kind))
+    assert isinstance(entry, StartAudit)
+    return "race started"
 
 
-def _audit(result: Mapping[str, Any], zone: tzinfo) -> str:
-    entries: list[Mapping[str, Any]] = list(result.get("audit", []))
+def _audit(result: EventResult, zone: tzinfo) -> str:
+    entries = result.audit
     if not entries:
         return (
             "<h2>Decisions and corrections</h2>\n"
@@ -275,14 +267,15 @@ def _audit(result: Mapping[str, Any], zone: tzinfo) -> str:
         )
     rows = []
     for entry in entries:
-        at = entry.get("at_us")
-        bib = entry.get("bib")
+        at = entry.at_us
+        bib = getattr(entry, "bib", None)
+        reason = getattr(entry, "reason", "")
         rows.append(
             "<tr>"
             f'<td class="num">{_time_of_day(at, zone) if isinstance(at, int) else ""}</td>'
-            f'<td class="num">{"" if bib is None else escape(str(bib))}</td>'
+            f'<td class="num">{"" if bib is None else bib}</td>'
             f"<td>{escape(_decision(entry))}</td>"
-            f'<td class="reason">{escape(str(entry.get("reason") or ""))}</td>'
+            f'<td class="reason">{escape(reason)}</td>'
             "</tr>"
         )
     return (
@@ -295,12 +288,12 @@ def _audit(result: Mapping[str, Any], zone: tzinfo) -> str:
 
 
 def result_sheet_html(
-    result: Mapping[str, Any], *, meet: str, venue: str, zone: tzinfo, generated_us: int
+    result: EventResult, *, meet: str, venue: str, zone: tzinfo, generated_us: int
 ) -> str:
     """The printable sheet of one result (a `results/<event>` payload)."""
-    event = str(result.get("event", ""))
-    title = str(result.get("name") or event)
-    label = STATUS.get(str(result.get("status")), (str(result.get("status", "")).upper(), ""))[0]
+    event = result.event
+    title = result.name or event
+    label = STATUS.get(result.status, (result.status.upper(), ""))[0]
     body = (
         '<nav class="tools"><a href="./">All results</a>'
         f'<a href="{escape(event)}.csv">CSV</a>'
@@ -322,17 +315,15 @@ def result_sheet_html(
 
 
 def sheets_index_html(
-    results: Mapping[str, Any], *, meet: str, venue: str, zone: tzinfo, generated_us: int
+    results: Mapping[str, EventResult], *, meet: str, venue: str, zone: tzinfo, generated_us: int
 ) -> str:
     """Every retained result with links to its sheet and CSV."""
     items = []
     for event, result in results.items():
-        if not isinstance(result, dict):
-            continue
-        status = str(result.get("status", ""))
+        status = result.status
         label = STATUS.get(status, (status.upper(), ""))[0]
-        name = str(result.get("name") or event)
-        detail = " · ".join(str(result[k]) for k in ("category", "round") if result.get(k))
+        name = result.name or event
+        detail = " · ".join(part for part in (result.category, result.round) if part)
         link = escape(event)
         items.append(
             f'<li><span><strong><a href="{link}.html">{escape(name)}</a></strong>'

@@ -7,10 +7,9 @@ from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
-from velotime.scoring.commands import Command
 from velotime.scoring.meet import Meet, MeetEvent
-from velotime.scoring.payloads import AuditEntry, EventStatus
-from velotime.scoring.rules.results import ResultLine, Status
+from velotime.wire.commands import Command
+from velotime.wire.results import AuditEntry, EventStatus, ResultLine, Status
 
 
 class Role(StrEnum):
@@ -64,7 +63,7 @@ class EventState:
 class Scored(NamedTuple):
     lines: list[ResultLine]  # the event's result lines from everything collected so far
     # Discipline-specific fields of the published result (e.g. keirin's last 200 m): the
-    # optional fields of velotime.scoring.payloads.EventResult, by name.
+    # optional fields of velotime.wire.results.EventResult, by name.
     extra: dict[str, Any]
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import msgspec
 
-from velotime.scoring.commands import Command
 from velotime.scoring.disciplines.base import Crossing as Timing
 from velotime.scoring.disciplines.base import EventState, Role, Scored, Venue, latest_start
 from velotime.scoring.meet import Meet, MeetEvent
@@ -23,7 +22,9 @@ from velotime.scoring.rules.flying200 import (
     Starter,
     rank_flying_200,
 )
-from velotime.scoring.rules.results import KnownLines, ResultLine, Status, corrected
+from velotime.scoring.rules.results import KnownLines, corrected
+from velotime.wire.commands import Command
+from velotime.wire.results import ResultLine, Status
 
 QUALIFY_DEFAULT = 28  # UCI World Championships and Nations Cups (3.2.033)
 

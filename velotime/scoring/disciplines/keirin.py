@@ -49,7 +49,6 @@ from typing import Any
 
 import msgspec
 
-from velotime.scoring.commands import Command, Correct
 from velotime.scoring.disciplines.base import (
     EventState,
     PhotoFinish,
@@ -60,7 +59,9 @@ from velotime.scoring.disciplines.base import (
 )
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, Rider, heat_result
-from velotime.scoring.rules.results import Status, mark_corrected
+from velotime.scoring.rules.results import mark_corrected
+from velotime.wire.commands import Command, Correct
+from velotime.wire.results import Status
 
 _NO_RESULT = HeatResult(lines=[], order=[])
 

@@ -39,7 +39,6 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from velotime.scoring.commands import Command
 from velotime.scoring.disciplines.base import (
     Crossing,
     EventState,
@@ -49,8 +48,7 @@ from velotime.scoring.disciplines.base import (
     latest_start,
 )
 from velotime.scoring.meet import Meet, MeetEvent
-from velotime.scoring.payloads import OnTrackLine
-from velotime.scoring.rules.results import KnownLines, ResultLine, Status, corrected
+from velotime.scoring.rules.results import KnownLines, corrected
 from velotime.scoring.rules.time_trial import (
     MAX_STARTS,
     Attempt,
@@ -65,6 +63,8 @@ from velotime.scoring.rules.time_trial import (
     ride_splits,
     time_trial_results,
 )
+from velotime.wire.commands import Command
+from velotime.wire.results import OnTrackLine, ResultLine, Status
 
 _LINE = "finish"  # the one line a rider crosses here (attribute_crossings matches by name)
 # The photocell read as one transponder carried by the rider on track: riders ride one at a

@@ -72,15 +72,8 @@ from velotime.scoring.rules.official import (
     official_us,
     splits,
 )
-from velotime.scoring.rules.results import (
-    Flag,
-    KnownLines,
-    ResultLine,
-    SplitLine,
-    Status,
-    known_line,
-    timed_line,
-)
+from velotime.scoring.rules.results import KnownLines, known_line, timed_line
+from velotime.wire.results import Flag, ResultLine, SplitLine, Status
 
 DISTANCE_MM = 200_000  # the timed distance: from the 200 m line to the finish line
 SPLIT_DISTANCE_M = 100

@@ -30,7 +30,7 @@ from velotime.scoring.rules.official import (
     speed_milli_kmh,
     speed_string,
 )
-from velotime.scoring.rules.results import Flag, ResultLine, Status
+from velotime.wire.results import Flag, ResultLine, Status
 
 # uci-rules.md §4.3: two passings *less than* 0.03 s apart are a photo-finish case; 0.030 s
 # exactly is far enough apart for the transponders.

@@ -33,7 +33,7 @@ from itertools import pairwise
 import msgspec
 
 from velotime.scoring.rules.keirin import HeatResult
-from velotime.scoring.rules.results import ResultLine, Status
+from velotime.wire.results import ResultLine, Status
 
 MAX_HEAT_RIDERS = 7  # uci-rules.md §2.5: up to 7 riders per race
 

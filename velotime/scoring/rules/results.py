@@ -1,12 +1,8 @@
-"""What every discipline's rules produce: result lines, as published and printed.
-
-Published as they are (velotime.scoring.payloads): a consumer decoding into them gets an error for
-a key they do not know.
-"""
+"""Result lines as every discipline's rules make them: a timed rider's line, corrections applied
+over the measured order. The lines themselves are wire types (velotime.wire.results)."""
 
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Mapping, MutableMapping
-from enum import StrEnum
 
 import msgspec
 
@@ -17,43 +13,7 @@ from velotime.scoring.rules.official import (
     speed_milli_kmh,
     speed_string,
 )
-
-
-class Status(StrEnum):
-    RANKED = ""  # rode and has a place
-    DNS = "DNS"  # did not start
-    DNF = "DNF"  # did not finish
-    DSQ = "DSQ"  # disqualified
-    REL = "REL"  # relegated (keirin, sprint): ranked, but after the others of the heat
-
-
-class Flag(StrEnum):
-    DRAW_REQUIRED = "draw required"  # a tie the rules cannot break: the commissaires draw lots
-    PHOTO_REQUIRED = "photo required"  # riders too close for transponders to order them
-    QUALIFIED = "qualified"
-    CORRECTED = "corrected"  # a place or time set by a correction (the audit trail says why)
-
-
-class SplitLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    distance_m: int
-    cumulative: str  # official string of the cumulative time
-    lap: str  # official string of the lap (cumulative differences: laps add up)
-
-
-class ResultLine(
-    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
-):
-    rank: int | None  # None: not ranked (DNS, DNF, DSQ); equal ranks for a draw
-    bib: int
-    name: str = ""
-    nation: str = ""
-    time: str | None = None  # the official string: "10.724", "1:00.981"
-    time_us: int | None = None  # official, truncated to the thousandth
-    speed_kmh: str | None = None  # truncated to three decimals: "67.139"
-    gap: str | None = None  # to the leader, "+0.003"; None for the leader
-    splits: list[SplitLine] = []
-    status: Status = Status.RANKED
-    flags: list[Flag] = []
+from velotime.wire.results import Flag, ResultLine, SplitLine
 
 
 def timed_line(

@@ -48,15 +48,8 @@ from velotime.scoring.rules.official import (
     official_us,
     splits,
 )
-from velotime.scoring.rules.results import (
-    Flag,
-    KnownLines,
-    ResultLine,
-    SplitLine,
-    Status,
-    known_line,
-    timed_line,
-)
+from velotime.scoring.rules.results import KnownLines, known_line, timed_line
+from velotime.wire.results import Flag, ResultLine, SplitLine, Status
 
 MAX_STARTS = 2  # 3.2.021 ter: two starts at most, so one restart
 # Below this a part lap can only be a rounded track length (1000 m on 333.33 m leaves 1 cm).
@@ -283,7 +276,7 @@ class OnTrack(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Passing(Protocol):
-    """A transponder read (velotime.daemon.events.PassingData fits)."""
+    """A transponder read (velotime.wire.events.PassingData fits)."""
 
     @property
     def t_us(self) -> int: ...

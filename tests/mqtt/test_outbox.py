@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from velotime.daemon.events import Event, PassingData
-from velotime.daemon.outbox import Outbox
+from velotime.mqtt.outbox import Outbox
+from velotime.wire.events import Event, PassingData
 
 
 def event(n: int, src: str = "p3-finish") -> Event:

@@ -8,7 +8,8 @@ from typing import Any, Final, Generic, Literal, TypeVar
 
 import msgspec
 
-from velotime.scoring.commands import Command
+from velotime.wire.commands import Command
+from velotime.wire.errors import WireError
 
 ENVELOPE_VERSION: Final = 1
 
@@ -90,7 +91,7 @@ class PhotoFinishData(
 
 
 class CommandData(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """An operator command to the scoring engine (velotime.scoring.commands), as the daemon
+    """An operator command to the scoring engine (velotime.wire.commands), as the daemon
     received it: sequenced among the timing events where the capture records it."""
 
     command: Command  # {"type": "arm", "event": "sprint-q"}: every key of its type
@@ -109,6 +110,10 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     kind: str  # "passing", "impulse", "photofinish", "command": the last level of its topic
     data: EventData
 
+    def numbered(self, seq: int) -> "Envelope[EventData]":
+        """The event as it goes on the wire, as its source's `seq`-th."""
+        return Envelope(id=self.id, seq=seq, src=self.src, kind=self.kind, data=self.data)
+
 
 D = TypeVar("D")  # the data of one kind of event (`Envelope[PassingData]`), or EventData
 
@@ -123,3 +128,45 @@ class Envelope(msgspec.Struct, Generic[D], frozen=True, kw_only=True, forbid_unk
     src: str
     kind: str  # "passing", "impulse", "photofinish", "command": the last level of its topic
     data: D
+
+
+class _RawEnvelope(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An Envelope whose data is left undecoded until its `kind` says what it is."""
+
+    v: int  # checked apart: another version is said as such
+    id: str
+    seq: int
+    src: str
+    kind: str
+    data: msgspec.Raw
+
+
+_DATA: dict[str, type[EventData]] = {
+    "passing": PassingData,
+    "impulse": ImpulseData,
+    "photofinish": PhotoFinishData,
+    "command": CommandData,
+}
+_raw_envelope = msgspec.json.Decoder(_RawEnvelope)
+_data = {kind: msgspec.json.Decoder(data_type) for kind, data_type in _DATA.items()}
+
+
+def decode_event(payload: bytes) -> Envelope[EventData]:
+    """The event in a message on timing/#, or a journal line: its envelope, and its data as the
+    type its `kind` names. Raises WireError, saying what is wrong."""
+    try:
+        raw = _raw_envelope.decode(payload)
+    except msgspec.ValidationError as exc:
+        raise WireError(f"not an event envelope ({exc})") from None
+    except msgspec.DecodeError as exc:
+        raise WireError(f"not JSON ({exc})") from None
+    if raw.v != ENVELOPE_VERSION:
+        raise WireError(f"not an event envelope of version {ENVELOPE_VERSION} (v is {raw.v!r})")
+    decoder = _data.get(raw.kind)
+    if decoder is None:
+        raise WireError(f"event {raw.id}: no kind of event is called {raw.kind!r}")
+    try:
+        data = decoder.decode(raw.data)
+    except msgspec.DecodeError as exc:  # a ValidationError: the JSON itself was read above
+        raise WireError(f"event {raw.id}: not {raw.kind} data ({exc})") from None
+    return Envelope(id=raw.id, seq=raw.seq, src=raw.src, kind=raw.kind, data=data)

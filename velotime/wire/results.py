@@ -1,5 +1,5 @@
-"""What the scoring service publishes (docs/mqtt.md): each event's result, what is on the track,
-each competition's standings, and the service's status.
+"""What the scoring publishes (docs/mqtt.md): each event's result with its lines and audit trail,
+what is on the track, and each competition's standings.
 
 The engine and the service build every payload from these types, so the JSON Schemas in
 docs/mqtt.md, generated from them (`python -m velotime.docs.schemas`), say what is really
@@ -7,20 +7,60 @@ published. velotime only encodes them; a consumer decoding into them gets an err
 they do not know. Keys set to `UNSET` are left out of the JSON.
 """
 
+from enum import StrEnum
 from typing import Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from velotime.scoring.commands import Abandon, Command, Correct, NextRider, SetStatus, Start
-from velotime.scoring.meet import Discipline
-from velotime.scoring.rules.results import ResultLine
+from velotime.wire.commands import Abandon, Command, Correct, NextRider, SetStatus, Start
 
+Discipline = Literal["flying200", "time_trial", "keirin"]
 EventStatus = Literal["scheduled", "running", "provisional", "final"]
 
 
 class _Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     pass
+
+
+# -- the result lines of every discipline, as published and printed ---------------------------
+
+
+class Status(StrEnum):
+    RANKED = ""  # rode and has a place
+    DNS = "DNS"  # did not start
+    DNF = "DNF"  # did not finish
+    DSQ = "DSQ"  # disqualified
+    REL = "REL"  # relegated (keirin, sprint): ranked, but after the others of the heat
+
+
+class Flag(StrEnum):
+    DRAW_REQUIRED = "draw required"  # a tie the rules cannot break: the commissaires draw lots
+    PHOTO_REQUIRED = "photo required"  # riders too close for transponders to order them
+    QUALIFIED = "qualified"
+    CORRECTED = "corrected"  # a place or time set by a correction (the audit trail says why)
+
+
+class SplitLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    distance_m: int
+    cumulative: str  # official string of the cumulative time
+    lap: str  # official string of the lap (cumulative differences: laps add up)
+
+
+class ResultLine(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    rank: int | None  # None: not ranked (DNS, DNF, DSQ); equal ranks for a draw
+    bib: int
+    name: str = ""
+    nation: str = ""
+    time: str | None = None  # the official string: "10.724", "1:00.981"
+    time_us: int | None = None  # official, truncated to the thousandth
+    speed_kmh: str | None = None  # truncated to three decimals: "67.139"
+    gap: str | None = None  # to the leader, "+0.003"; None for the leader
+    splits: list[SplitLine] = []
+    status: Status = Status.RANKED
+    flags: list[Flag] = []
 
 
 # -- the audit trail of a result: the operator's commands, as sent, and when --------------------
@@ -160,32 +200,3 @@ class Standings(_Payload, frozen=True, kw_only=True):
     rounds: list[StandingsRound]  # every round of the table, in riding order
     classification: list[ResultLine]  # the final classification; empty until it is made
     problems: list[str]  # why the next round cannot be drawn up yet
-
-
-# -- status/scoring -----------------------------------------------------------------------------
-
-
-class ScoringOnline(_Payload, frozen=True, kw_only=True):
-    """`status/scoring` while the scoring service runs; the counts at most twice a second."""
-
-    online: Literal[True] = True
-    version: str
-    pid: int
-    started_us: int
-    meet: str  # the meet's id
-    meet_sha256: str  # of the meet file it scores with
-    journal: str  # the journal file
-    events: int  # distinct events applied since the journal began
-    restored: int  # of which re-applied from the journal at start
-    duplicates: int  # events received again, dropped by id
-    malformed: int  # messages on timing/# that are no event envelope
-    skipped_commands: int  # commands the engine did not apply
-    errors: int  # events the engine failed on
-
-
-class ScoringOffline(_Payload, frozen=True, kw_only=True):
-    """`status/scoring` once the service is gone: the last will, or said on a clean stop; with
-    `error` when it stopped on one."""
-
-    online: Literal[False] = False
-    error: str | UnsetType = UNSET

@@ -5,9 +5,10 @@ import asyncio
 import aiomqtt
 import pytest
 
-from velotime.daemon.outbox import Outbox
-from velotime.daemon.publisher import BrokerSettings, Publisher
 from velotime.localvenue import LocalBroker
+from velotime.mqtt.client import BrokerSettings
+from velotime.mqtt.outbox import Outbox
+from velotime.mqtt.publisher import Publisher
 
 pytestmark = pytest.mark.timeout(60)
 STATUS = "velotime/v/status/daemon"

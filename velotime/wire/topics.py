@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from velotime.daemon.events import Event
+from velotime.wire.events import Event
 
 
 @dataclass(frozen=True)

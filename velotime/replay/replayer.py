@@ -1,4 +1,4 @@
-"""Replaying recorded bytes through the same sessions the live daemon uses.
+"""Recorded bytes through the same sessions the live daemon uses, and their events to a sink.
 
 Sources come from capture headers (their line mapping, clock mode and the state the daemon
 resumed from), so a capture replays identically with no configuration. Foreign dumps (what
@@ -6,12 +6,10 @@ resumed from), so a capture replays identically with no configuration. Foreign d
 """
 
 from collections import Counter
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import msgspec
 
 from velotime.capture import (
     CONTROL_SOURCE,
@@ -22,18 +20,15 @@ from velotime.capture import (
 )
 from velotime.capture.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.capture.reader import CaptureFormatError
-from velotime.daemon.events import CommandData
 from velotime.daemon.lif_import import heat_events
-from velotime.daemon.outbox import Outbox
 from velotime.daemon.sources import SourceDescription, photocell_lines
-from velotime.daemon.topics import Topics
 from velotime.drivers.session import Session
 from velotime.drivers.timy.session import Channel
 from velotime.protocols.lif import parse_lif
+from velotime.replay.sinks import EventSink
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import Meet
-
-_json = msgspec.json.Encoder()
+from velotime.wire.events import CommandData
 
 
 @dataclass(frozen=True)
@@ -111,13 +106,12 @@ class ReplayStats:
 
 
 class Replayer:
-    """Feeds chunks to per-source sessions and queues their events in `outbox`; with a meet,
+    """Feeds chunks to per-source sessions and their events, numbered, to `sink`; with a meet,
     also scores them: timing events and the operator commands recorded in the capture go to a
     scoring engine in capture order, as they reached the live one."""
 
-    def __init__(self, outbox: Outbox, topics: Topics, meet: Meet | None = None) -> None:
-        self.outbox = outbox
-        self.topics = topics
+    def __init__(self, sink: EventSink, meet: Meet | None = None) -> None:
+        self.sink = sink
         self.meet = meet
         self.engine: ScoringEngine | None = None
         self.sessions: dict[str, Session] = {}
@@ -135,7 +129,7 @@ class Replayer:
         """A source as a capture header describes it. A later capture of the same source starts
         where the live daemon restarted: from the state and `seq` that header gives."""
         self.sessions[name] = description.new_session(name)
-        self.outbox.resume(name, description.seq)
+        self.sink.resume(name, description.seq)
         if name not in self.stats.sources:
             self.stats.sources[name] = SourceStats(protocol=description.protocol)
 
@@ -172,17 +166,20 @@ class Replayer:
         if not out.events:
             return
         if output:
-            state = _json.encode(session.state())
-            self.outbox.append(chunk.src, self.topics.routed(out.events), state)
+            self.sink.append(chunk.src, out.events)
             stats.events += len(out.events)
             source.events += len(out.events)
             stats.kinds.update(event.kind for event in out.events)
         else:  # numbered as live, so that the events output later keep their seq
-            self.outbox.resume(chunk.src, self.outbox.saved(chunk.src).seq + len(out.events))
+            self.sink.resume(chunk.src, self.sink.last_seq(chunk.src) + len(out.events))
             stats.held_back += len(out.events)
         if self.engine is not None:
             for event in out.events:
-                self.engine.feed(msgspec.to_builtins(event))
+                self.engine.feed(event)
+
+    def file_chunks(self, path: Path, dump: "DumpSource | None") -> Generator[Chunk, None, None]:
+        """Chunks of a capture file, or of a foreign dump read as `dump` says."""
+        return self.dump_chunks(path, dump) if dump else self.capture_chunks(path)
 
     def capture_chunks(self, path: Path) -> Generator[Chunk, None, None]:
         """Chunks of a capture file; its sources are added first. Raises OSError and
@@ -210,14 +207,7 @@ class Replayer:
             self._bytes_done += reader.bytes_read
             self.stats.capture_problems += [(path, problem) for problem in reader.problems]
 
-    def take_back(self, path: Path) -> None:
-        """Where a replay stops inside a file, apply the next file's header to what was queued:
-        the events numbered beyond its `seq` never reached the live outbox (the daemon died
-        between reading their bytes and queueing them)."""
-        for name, description in read_capture(path).header.sources.items():
-            self.outbox.resume(name, SourceDescription.from_builtins(description).seq)
-
-    def dump_chunks(self, path: Path, dump: DumpSource) -> Iterator[Chunk]:
+    def dump_chunks(self, path: Path, dump: DumpSource) -> Generator[Chunk, None, None]:
         """Chunks of a foreign dump, as one source. A dump has no receive times: every chunk is
         taken as received at `dump.received_us`, which dates a timer's times of day; a P3
         decoder's clock is taken as the venue clock."""
@@ -243,9 +233,18 @@ class Replayer:
         if parsed.heat is None:
             return
         events = heat_events(parsed.heat, "lif", ZoneInfo(dump.timezone), dump.received_us)
-        self.outbox.append("lif", self.topics.routed(events), None)
+        self.sink.append("lif", events)
         self.stats.events += len(events)
         self.stats.kinds.update(event.kind for event in events)
         lif = self.stats.sources.setdefault("lif", SourceStats(protocol="lif"))
         lif.events += len(events)
         lif.errors += len(parsed.warnings)
+
+
+def resumed_seqs(path: Path) -> dict[str, int]:
+    """The `seq` each source of a capture resumed from, as its header says: the events a
+    previous file numbered beyond it never reached the live outbox (the daemon died between
+    reading their bytes and queueing them), and came again later, resent by the device.
+    Raises OSError and CaptureFormatError."""
+    sources = read_capture(path).header.sources
+    return {name: SourceDescription.from_builtins(d).seq for name, d in sources.items()}

@@ -1,5 +1,5 @@
-"""What the daemon and its tools publish besides the events (docs/mqtt.md): their status, each
-source's status and the venue's self-description.
+"""What the programs say about themselves (docs/mqtt.md): the status of the daemon, its tools and
+the scoring service, each source's status, and the venue's self-description.
 
 Each payload is built from these types, so the JSON Schemas in docs/mqtt.md, generated from
 them (`python -m velotime.docs.schemas`), say what is really published. velotime only encodes
@@ -9,6 +9,7 @@ them; a consumer decoding into them gets an error for a key they do not know.
 from typing import Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 
 class _Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -83,6 +84,35 @@ class Description(_Payload, frozen=True, kw_only=True):
     venue: VenueDescription
     lines: list[LineDescription]
     sources: list[SourceSummary]
+
+
+# -- status/scoring -----------------------------------------------------------------------------
+
+
+class ScoringOnline(_Payload, frozen=True, kw_only=True):
+    """`status/scoring` while the scoring service runs; the counts at most twice a second."""
+
+    online: Literal[True] = True
+    version: str
+    pid: int
+    started_us: int
+    meet: str  # the meet's id
+    meet_sha256: str  # of the meet file it scores with
+    journal: str  # the journal file
+    events: int  # distinct events applied since the journal began
+    restored: int  # of which re-applied from the journal at start
+    duplicates: int  # events received again, dropped by id
+    malformed: int  # messages on timing/# that are no event envelope
+    skipped_commands: int  # commands the engine did not apply
+    errors: int  # events the engine failed on
+
+
+class ScoringOffline(_Payload, frozen=True, kw_only=True):
+    """`status/scoring` once the service is gone: the last will, or said on a clean stop; with
+    `error` when it stopped on one."""
+
+    online: Literal[False] = False
+    error: str | UnsetType = UNSET
 
 
 _encode = msgspec.json.Encoder().encode

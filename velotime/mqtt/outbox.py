@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from velotime.daemon.events import Envelope, Event, EventData
+from velotime.wire.events import Envelope, Event, EventData
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -81,9 +81,7 @@ class Outbox:
             envelopes = []
             for topic, event in events:
                 seq += 1
-                envelope = Envelope(
-                    id=event.id, seq=seq, src=event.src, kind=event.kind, data=event.data
-                )
+                envelope = event.numbered(seq)
                 envelopes.append(envelope)
                 self._db.execute(
                     "INSERT INTO outbox (topic, payload, source, seq) VALUES (?, ?, ?, ?)",

@@ -13,39 +13,20 @@ process never handled (killed with it in the queue) is sent again by the broker.
 import asyncio
 import contextlib
 import logging
-import socket
-import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import aiomqtt
 
 from velotime.backoff import Backoff
-from velotime.daemon.outbox import Outbox
-from velotime.daemon.payloads import OFFLINE
+from velotime.mqtt.client import BrokerSettings, mqtt_client
+from velotime.mqtt.outbox import Outbox
+from velotime.wire.status import OFFLINE
 
 log = logging.getLogger("velotime.mqtt")
 
 BATCH = 256  # publishes in flight at once while draining
 FLUSH_TIMEOUT_S = 5.0  # how long shutdown waits for the outbox to drain
 OFFLINE_TIMEOUT_S = 2.0  # how long a failing program tries to say it is offline
-
-
-@dataclass(frozen=True)
-class BrokerSettings:
-    host: str
-    port: int = 1883
-    username: str | None = None
-    password: str | None = None
-    client_id: str | None = None
-    keepalive_s: int = 15
-    tls: bool = False
-    tls_ca_file: str | None = None
-    tls_cert_file: str | None = None
-    tls_key_file: str | None = None
-    # False: the broker keeps the subscriptions and queues QoS 1 messages while we are away.
-    clean_session: bool = True
 
 
 class Publisher:
@@ -189,28 +170,6 @@ class Publisher:
             client._client.manual_ack_set(True)  # acknowledged in _receive, once handled
         client.pending_calls_threshold = 10 * BATCH  # aiomqtt warns per call above this
         return client
-
-
-def mqtt_client(broker: BrokerSettings, **options: Any) -> aiomqtt.Client:
-    """A client for `broker` (credentials, TLS, keepalive, no Nagle); `options` are aiomqtt's."""
-    tls_params = None
-    if broker.tls:
-        tls_params = aiomqtt.TLSParameters(
-            ca_certs=broker.tls_ca_file,
-            certfile=broker.tls_cert_file,
-            keyfile=broker.tls_key_file,
-            cert_reqs=ssl.CERT_REQUIRED,
-        )
-    settings: dict[str, Any] = {
-        "username": broker.username,
-        "password": broker.password,
-        "keepalive": broker.keepalive_s,
-        "tls_params": tls_params,
-        # paho never sets TCP_NODELAY; without it a QoS 1 round trip can stall ~40 ms.
-        "socket_options": [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-        "timeout": 10,
-    }
-    return aiomqtt.Client(broker.host, broker.port, **(settings | options))
 
 
 def _connection_lost(exc: BaseException) -> bool:

@@ -9,6 +9,7 @@ from typing import Literal
 import msgspec
 
 from velotime.times import parse_duration
+from velotime.wire.errors import WireError
 
 
 class Arm(msgspec.Struct, frozen=True, kw_only=True, tag="arm"):
@@ -97,8 +98,13 @@ class Final(msgspec.Struct, frozen=True, kw_only=True, tag="final"):
 Command = Arm | NextRider | SetStatus | Correct | Start | Abandon | Provisional | Final
 
 
+_command = msgspec.json.Decoder(Command)
+
+
 def decode_command(payload: bytes) -> Command:
-    """A command from its JSON (`{"type": "arm", "event": "sprint-q"}`); raises
-    msgspec.ValidationError / DecodeError on a malformed one, for the caller to report."""
-    command: Command = msgspec.json.decode(payload, type=Command)
-    return command
+    """A command from its JSON (`{"type": "arm", "event": "sprint-q"}`); raises WireError on a
+    malformed one, for the caller to report."""
+    try:
+        return _command.decode(payload)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise WireError(str(exc)) from None

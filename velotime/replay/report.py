@@ -1,0 +1,19 @@
+"""What a replay read, made and scored: for the summary an official reads, and for tests."""
+
+from dataclasses import dataclass
+
+from velotime.replay.replayer import ReplayStats
+from velotime.replay.timeline import Timeline
+from velotime.scoring.engine import Publication
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    stats: ReplayStats
+    timeline: Timeline  # the venue's clock, and where a range stopped
+    dumps: bool  # the files were device dumps, not captures
+    meet_id: str | None  # the meet it was scored with; None: not scored
+    results: list[Publication]  # the scoring's final snapshot: results, standings, current
+    skipped_commands: list[str]  # commands the scoring did not apply, and why
+    taken_back: int = 0  # events not output: the next capture's header says they never were
+    duplicates: int = 0  # events the scoring had already (same id), dropped
