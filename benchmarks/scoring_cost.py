@@ -11,11 +11,13 @@ runs.
 
 `PYTHONPATH=DIR python -m benchmarks.scoring_cost` measures the velotime in DIR (the code
 before a change, say): `python -m` puts the working directory first on the path, so its
-entries are put before it here. Only the engine's oldest interface is used (`feed` with JSON
-envelopes), so that older code runs it too.
+entries are put before it here. The events are fed as the code's scoring service feeds them:
+typed envelopes (`velotime.wire`, decoded before the clock starts), or JSON types for code
+older than the wire package.
 """
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -25,6 +27,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 sys.path[:0] = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
+
+import msgspec  # noqa: E402
 
 import velotime  # noqa: E402
 from benchmarks.races import Crossing, bunch_race  # noqa: E402
@@ -86,13 +90,23 @@ def gate(number: int, at_us: int) -> dict[str, Any]:
             "data": data}  # fmt: skip
 
 
+def typed(envelope: dict[str, Any]) -> Any:
+    """The envelope as the scoring service hands it to the engine: typed, or as JSON types for
+    code older than the wire package."""
+    if importlib.util.find_spec("velotime.wire") is None:
+        return envelope
+    from velotime.wire.events import decode_event
+
+    return decode_event(msgspec.json.encode(envelope))
+
+
 def run(discipline: str, race: list[Crossing]) -> Cost:
     meet = parse_meet(meet_text())
     engine = ScoringEngine(meet, {"finish": 0, "200m": 200}, 250, ["start"])
     event = EVENTS[discipline]
-    engine.feed(command(0, START_US, type="arm", event=event))
+    engine.feed(typed(command(0, START_US, type="arm", event=event)))
     named = 0
-    feed: Callable[[dict[str, Any]], object] = engine.feed
+    feed: Callable[[Any], object] = engine.feed
     costs: list[int] = []
     per_lap = 2 * RIDERS
     for number, crossing in enumerate(race):
@@ -100,9 +114,9 @@ def run(discipline: str, race: list[Crossing]) -> Cost:
         if discipline == "time_trial" and lap // TT_EVERY_LAPS == named and named < RIDERS:
             named += 1  # between two riders' rides: named, then away at the gate
             at = START_US + crossing.t_us - 1_000
-            feed(command(named, at, type="next_rider", event=event, bib=named))
-            feed(gate(named, at + 500))
-        envelope = passing(number, crossing)
+            feed(typed(command(named, at, type="next_rider", event=event, bib=named)))
+            feed(typed(gate(named, at + 500)))
+        envelope = typed(passing(number, crossing))
         began = time.perf_counter_ns()
         feed(envelope)
         costs.append(time.perf_counter_ns() - began)
