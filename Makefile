@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test quick lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("velotime needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -32,6 +32,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The quick tier for development (under a minute): no broker, daemon, demo or browser, nothing
+# that waits on the wall clock by design, and 25 examples a property. `make test` runs all.
+quick: $(STAMP)
+	HYPOTHESIS_PROFILE=quick $(BIN)/pytest -m "not integration and not slow"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -16,6 +16,7 @@ settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("quick", max_examples=25, deadline=None)  # `make quick`
 settings.register_profile("thorough", max_examples=5000, deadline=None)  # by hand, not in CI
 _DEFAULT_PROFILE = "ci" if os.environ.get("CI") == "true" else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _DEFAULT_PROFILE))
@@ -42,3 +43,10 @@ def broker(tmp_path: Path) -> Iterator[LocalBroker]:
     local.start()
     yield local
     local.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test with a broker of its own is an integration test (`make quick` leaves it out)."""
+    for item in items:
+        if "broker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)

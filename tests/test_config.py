@@ -28,7 +28,9 @@ from velotime.config import (
     load_config,
     parse_config,
 )
-from velotime.daemon.sources import SourceDescription
+from velotime.families import families
+from velotime.families.p3 import P3SourceConfig
+from velotime.families.timy import TimySourceConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = (
@@ -37,6 +39,18 @@ FORMS = (
 )
 EXAMPLE = ROOT / "config" / "velodrome.example.toml"
 DOCS = ROOT / "docs" / "configuration.md"
+PROTOCOL_SETTINGS: list[type[SourceConfig]] = [f.config for f in families() if f.config]
+
+
+def p3(source: SourceConfig) -> P3SourceConfig:
+    assert isinstance(source, P3SourceConfig)
+    return source
+
+
+def timy(source: SourceConfig) -> TimySourceConfig:
+    assert isinstance(source, TimySourceConfig)
+    return source
+
 
 BASE = """\
 [venue]
@@ -110,16 +124,25 @@ def test_the_example_loads_with_the_values_it_states() -> None:
     assert [s.name for s in config.sources] == ["p3-finish", "p3-200m", "timy", "lynx"]
     assert config.sources[0].endpoint == TcpEndpoint("192.168.1.50", 5403)
     assert config.sources[1].endpoint == TcpEndpoint("192.168.1.51", 5403)
-    assert [s.line for s in config.sources] == ["finish", "200m", None, None]
+    assert [type(s) for s in config.sources] == [
+        P3SourceConfig,
+        P3SourceConfig,
+        TimySourceConfig,
+        type(config.source("lynx")),
+    ]
+    assert [p3(s).line for s in config.sources[:2]] == ["finish", "200m"]
+    assert config.source("lynx").protocol == "lynx"
     assert config.source("lynx").endpoint == TcpListenEndpoint("0.0.0.0", 5050)
-    timy = config.source("timy")
-    assert timy.endpoint == SerialEndpoint("/dev/serial/by-id/usb-FTDI_ALGE_Timy-if00-port0", 38400)
-    assert {key: (c.line, c.dead_time_ms) for key, c in timy.channels.items()} == {
+    timy_source = timy(config.source("timy"))
+    assert timy_source.endpoint == SerialEndpoint(
+        "/dev/serial/by-id/usb-FTDI_ALGE_Timy-if00-port0", 38400
+    )
+    assert {key: (c.line, c.dead_time_ms) for key, c in timy_source.channels.items()} == {
         "C0": ("start", 1000),
         "C1": ("finish", 200),
         "C4": ("200m", 200),
     }
-    first = config.sources[0]
+    first = p3(config.sources[0])
     assert (first.silence_timeout_s, first.get_time_interval_s, first.clock) == (
         15.0,
         60.0,
@@ -143,7 +166,9 @@ def test_the_example_sets_every_key_of_the_model() -> None:
     expected = {
         "venue": {f.name for f in msgspec.structs.fields(VenueConfig)},
         "lines": {f.name for f in msgspec.structs.fields(LineConfig)},
-        "sources": {f.name for f in msgspec.structs.fields(SourceConfig)},
+        "sources": {"protocol"}.union(
+            *({f.name for f in msgspec.structs.fields(typ)} for typ in PROTOCOL_SETTINGS)
+        ),
         "mqtt": {f.name for f in msgspec.structs.fields(MqttConfig)},
         "storage": {f.name for f in msgspec.structs.fields(StorageConfig)},
     }
@@ -152,6 +177,16 @@ def test_the_example_sets_every_key_of_the_model() -> None:
         tables = raw[section] if isinstance(raw[section], list) else [raw[section]]
         # Every line of the example is commented; each protocol's source shows its own keys.
         assert set().union(*tables) == keys, section
+    for typ in PROTOCOL_SETTINGS:
+        shown = [
+            source for source in raw["sources"] if source["protocol"] == typ.__struct_config__.tag
+        ]
+        # The keys of the protocol's own are shown on its sources, and no other protocol's.
+        own = set(typ.__struct_fields__) - set(SourceConfig.__struct_fields__)
+        base = {"protocol", *SourceConfig.__struct_fields__}
+        others = set().union(*map(set, raw["sources"])) - base
+        assert shown, typ.__name__
+        assert set().union(*shown) & others == own, typ.__name__
     channels = {
         k for source in raw["sources"] for c in source.get("channels", {}).values() for k in c
     }
@@ -160,10 +195,11 @@ def test_the_example_sets_every_key_of_the_model() -> None:
 
 def test_the_docs_describe_every_key() -> None:
     text = DOCS.read_text()
-    for typ in (
-        VenueConfig, LineConfig, SourceConfig, ChannelConfig, MqttConfig, StorageConfig,
+    tables: tuple[type[msgspec.Struct], ...] = (
+        VenueConfig, LineConfig, *PROTOCOL_SETTINGS, ChannelConfig, MqttConfig, StorageConfig,
         ScoringConfig, BoardConfig, ScoreboardConfig,
-    ):  # fmt: skip
+    )  # fmt: skip
+    for typ in tables:
         for field in msgspec.structs.fields(typ):
             assert f"`{field.name}`" in text, f"{typ.__name__}.{field.name} is not documented"
 
@@ -179,7 +215,7 @@ def test_optional_tables_and_keys_take_their_defaults() -> None:
     assert config.mqtt == MqttConfig(client_id="velotime-test-track")
     assert (config.mqtt.host, config.mqtt.port, config.mqtt.tls) == ("127.0.0.1", 1883, False)
     assert config.storage == StorageConfig(directory=Path("/var/lib/velotime"))
-    source = config.sources[0]
+    source = p3(config.sources[0])
     assert source.decoder_lines == {}
     assert (source.silence_limit_s, source.get_time_interval_s) == (15.0, 60.0)
     assert (source.clock, source.reconnect_min_s, source.reconnect_max_s) == (
@@ -197,7 +233,7 @@ def test_a_fractional_track_length_is_fine() -> None:
 def test_line_and_source_look_up_by_name() -> None:
     config = parse()
     assert config.line("200m") == LineConfig(name="200m", distance_m=200)
-    assert config.source("p3-b").line == "200m"
+    assert p3(config.source("p3-b")).line == "200m"
     with pytest.raises(KeyError):
         config.line("100m")
     with pytest.raises(KeyError):
@@ -208,12 +244,13 @@ def test_line_for_prefers_the_decoder_mapping() -> None:
     text = edited(
         'line = "finish"', 'line = "finish"\ndecoder_lines = { 007 = "200m", 9 = "finish" }'
     )
-    source = parse(text).sources[0]
+    source = p3(parse(text).sources[0])
     assert source.decoder_lines == {"7": "200m", "9": "finish"}  # "007" is decoder 7
-    assert SourceDescription.of(source).line_for(7) == "200m"
-    assert SourceDescription.of(source).line_for(9) == "finish"
-    assert SourceDescription.of(source).line_for(8) == "finish"  # not mapped: the source's own line
-    assert SourceDescription.of(source).line_for(None) == "finish"
+    described = source.describe("UTC")
+    assert described.line_for(7) == "200m"
+    assert described.line_for(9) == "finish"
+    assert described.line_for(8) == "finish"  # not mapped: the source's own line
+    assert described.line_for(None) == "finish"
 
 
 @pytest.mark.parametrize(
@@ -648,7 +685,7 @@ def test_env_values_are_converted_to_the_model_types() -> None:
     assert config.mqtt.keepalive_s == 30
     assert isinstance(config.mqtt.keepalive_s, int)
     assert config.venue.track_length_m == 333.33
-    assert SourceDescription.of(config.sources[0]).line_for(268307) == "200m"
+    assert p3(config.sources[0]).describe("UTC").line_for(268307) == "200m"
     assert config.storage.directory == Path("/data")
 
 
@@ -741,7 +778,7 @@ C4 = { line = "200m", delay_us = 350 }
 
 
 def test_a_timy_source_maps_channels_to_lines() -> None:
-    source = parse(BASE + TIMY).source("timy")
+    source = timy(parse(BASE + TIMY).source("timy"))
     assert source.channels == {
         "C0": ChannelConfig(line="start"),
         "C1": ChannelConfig(line="finish", dead_time_ms=200),
@@ -749,7 +786,7 @@ def test_a_timy_source_maps_channels_to_lines() -> None:
     }
     assert source.init_commands == ("CHK1",)  # checksums on by default
     assert source.simultaneous_us == 300  # the UCI notes' 0.3 ms
-    described = SourceDescription.of(source, "Europe/Berlin")
+    described = source.describe("Europe/Berlin")
     assert described.channels["C1"].dead_time_us == 200_000
     assert source.silence_limit_s is None  # a timer is quiet between races
 

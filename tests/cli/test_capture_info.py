@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime, velotime_main
 from tests.scoring.scenarios import keirin, kilometre
 from tests.scoring.scenarios.keirin import FINAL_1_6, FINAL_7_12, MIDNIGHT_US, R1H1, R1H2
 from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter, read_capture
@@ -17,7 +17,7 @@ from velotime.wire.commands import Arm, Final
 
 
 def info(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return velotime("capture", "info", *args)
+    return velotime_main("capture", "info", *args)
 
 
 def info_json(*args: str | Path) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import sys
 
 import msgspec
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime, velotime_main
 from tests.daemon.harness import Subscriber
 from velotime.localvenue import LocalBroker, free_port
 from velotime.wire.commands import (
@@ -61,10 +61,12 @@ async def test_commands_arrive_as_the_engine_reads_them(broker: LocalBroker) -> 
 def test_a_mistyped_correction_is_refused_at_the_desk() -> None:
     nobody = f"mqtt://127.0.0.1:{free_port()}"  # refused before any connection is tried
     for args in (["--time", "10.7246", "--reason", "x"], ["--place", "0", "--reason", "x"]):
-        result = velotime("ctl", "--broker", nobody, "--venue", "v", "correct", "e", "1", *args)
+        result = velotime_main(
+            "ctl", "--broker", nobody, "--venue", "v", "correct", "e", "1", *args
+        )
         assert result.returncode == 2
         assert "cannot publish" not in result.stderr
-    result = velotime(
+    result = velotime_main(
         "ctl", "--broker", nobody, "--venue", "v", "correct", "e", "1", "--place", "2",
         "--reason", " ",
     )  # fmt: skip

@@ -1,4 +1,5 @@
-"""`velotime decode`, run as a user runs it: a real process with real files."""
+"""`velotime decode`, run as a user runs it: a real process with real files (the summaries and
+argument errors through `main` in this process: only what it writes and its status count)."""
 
 import json
 from pathlib import Path
@@ -6,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime, velotime_main
 from tests.protocols.p3.reference import hex_lines
 
 
 def summary(*args: str | Path) -> dict[str, Any]:
-    result = velotime("decode", *args, "--protocol", "p3", "--summary")
+    result = velotime_main("decode", *args, "--protocol", "p3", "--summary")
     assert result.returncode == 0, result.stderr
     parsed: dict[str, Any] = json.loads(result.stdout)
     return parsed
@@ -96,7 +97,7 @@ def test_a_hex_line_that_is_not_hex_is_counted(shared_data: Path, tmp_path: Path
     ],
 )
 def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = velotime(*args)
+    result = velotime_main(*args)
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
@@ -111,7 +112,7 @@ ALGE_NOON = "ALGETdC8001-202002021133.dump"
 
 def timy_summary(*args: str | Path, quiet: bool = True) -> dict[str, Any]:
     """The summary; `quiet`: nothing may be reported on stderr."""
-    result = velotime("decode", *args, "--protocol", "timy", "--summary")
+    result = velotime_main("decode", *args, "--protocol", "timy", "--summary")
     assert result.returncode == 0, result.stderr
     assert result.stderr == "" or not quiet
     parsed: dict[str, Any] = json.loads(result.stdout)

@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime_main
 from tests.daemon.harness import Subscriber
 from velotime.localvenue import LocalBroker, free_port, source_toml, write_local_config
 
 
 def import_lif(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return velotime("import-lif", *args)
+    """`velotime import-lif` through `main` in this process: only what it writes and its status are
+    checked (what it publishes goes through a real broker)."""
+    return velotime_main("import-lif", *args)
 
 
 def events(stdout: str) -> list[dict[str, Any]]:
@@ -103,7 +105,7 @@ def test_watching_a_folder_imports_files_as_they_appear(shared_data: Path, tmp_p
     ],
 )
 def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = import_lif(*args)
+    result = velotime_main("import-lif", *args)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr

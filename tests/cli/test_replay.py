@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime_main
 from tests.daemon.harness import Subscriber
 from tests.scoring.scenarios import kilometre
 from tests.scoring.scenarios.kilometre import FIRST_SLOT_US, SLOT_US
@@ -26,7 +26,9 @@ from velotime.protocols.p3 import Passing, encode
 
 
 def replay(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return velotime("replay", *args)
+    """`velotime replay` through `main` in this process: only what it writes and its status are
+    checked (what it publishes goes through a real broker)."""
+    return velotime_main("replay", *args)
 
 
 def events(stdout: str) -> list[dict[str, Any]]:
@@ -99,7 +101,7 @@ async def test_replay_publishes_under_its_own_venue_never_the_live_one(
     ],
 )
 def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = replay(*args)
+    result = velotime_main("replay", *args)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr

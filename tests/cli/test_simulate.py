@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from tests.cli.helpers import assert_one_line_error, velotime
+from tests.cli.helpers import assert_one_line_error, velotime, velotime_main
 from tests.simulators import P3Host
 from velotime.cli.simulate.p3 import FIRST_TRANSPONDER, LINGER_S
 from velotime.protocols.p3 import Passing, Resend
@@ -67,6 +67,7 @@ async def simulate(*args: str) -> AsyncIterator[Simulator]:
             await process.wait()
 
 
+@pytest.mark.slow
 async def test_count_passings_are_served_then_it_exits() -> None:
     async with simulate(
         "--listen",
@@ -154,7 +155,7 @@ async def test_end_of_stdin_is_not_the_end_sigterm_is() -> None:
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    assert_one_line_error(velotime("simulate", "p3", *args), message)
+    assert_one_line_error(velotime_main("simulate", "p3", *args), message)
 
 
 def test_a_port_in_use_exits_2_with_one_line() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import assert_one_line_error, velotime
+from tests.cli.helpers import assert_one_line_error, velotime_main
 from tests.simulators.test_timy import host_of
 
 COMMAND = (sys.executable, "-m", "velotime", "simulate", "timy")
@@ -69,6 +69,7 @@ def expected_impulses(count: int) -> list[tuple[int, int]]:
     return [(n, c) for n in range(1, count + 1) for c in (0, 4, 1)][:count]
 
 
+@pytest.mark.slow
 async def test_count_impulses_are_written_as_decodable_lines_then_it_exits() -> None:
     count = 9
     async with (
@@ -158,4 +159,4 @@ async def test_end_of_stdin_is_not_the_end_sigterm_is() -> None:
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    assert_one_line_error(velotime("simulate", "timy", *args), message)
+    assert_one_line_error(velotime_main("simulate", "timy", *args), message)

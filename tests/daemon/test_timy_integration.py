@@ -1,7 +1,6 @@
 """The impulse timer end to end, over real pseudo-terminals: a simulated ALGE Timy -> the daemon
 (serial, through pyserial-asyncio-fast) -> a real Mosquitto -> a subscriber."""
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -65,7 +64,12 @@ async def test_impulses_arrive_exactly_and_unplugging_is_survived(
             await subscriber.wait_for(lambda: len(subscriber.messages) >= 9, 15, "9 impulses")
 
             timy.unplug()  # the cable is pulled...
-            await asyncio.sleep(1.0)
+
+            def noticed() -> bool:
+                log = daemon.log_text()
+                return "connection lost" in log or "closed" in log
+
+            await subscriber.wait_for(noticed, 15, "the daemon noticing")
             timy.replug()  # ...and plugged in again: a new device behind the same path
             await subscriber.wait_for(lambda: timy.commands.count("CHK1") >= 2, 15, "reconnect")
             for number in (4, 5):

@@ -14,7 +14,7 @@ import pytest
 from tests.demo import expected
 from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter
 from velotime.cli import main as velotime
-from velotime.daemon.sources import SourceDescription
+from velotime.daemon.sources import ControlDescription
 from velotime.demo.script import (
     FLYING200,
     KEIRIN,
@@ -27,6 +27,9 @@ from velotime.demo.script import (
 from velotime.demo.timeline import Camera, Desk, Impulse, Read, build_timeline
 from velotime.demo.venue import DECODER_IDS, TIMY_CHANNELS
 from velotime.drivers.timy.session import Channel
+from velotime.families.lynx import LynxDescription
+from velotime.families.p3 import P3Description
+from velotime.families.timy import TimyDescription
 from velotime.protocols import lynx, p3, timy
 
 T0_US = int(datetime(2026, 11, 21, 23, 50, tzinfo=UTC).timestamp()) * 1_000_000  # past midnight
@@ -58,19 +61,15 @@ def write_capture(seed: int, path: Path) -> Path:
         elif isinstance(action, Desk):
             chunks.append((action.at_us, CONTROL_SOURCE, msgspec.json.encode(action.command)))
     sources = {
-        **{
-            f"p3-{line}": SourceDescription(protocol="p3", line=line, clock="decoder")
-            for line in DECODER_IDS
-        },
-        "timy": SourceDescription(
-            protocol="timy",
+        **{f"p3-{line}": P3Description(line=line, clock="decoder") for line in DECODER_IDS},
+        "timy": TimyDescription(
             channels={
                 key: Channel(line=str(c["line"]), dead_time_us=int(c["dead_time_ms"]) * 1000)
                 for key, c in TIMY_CHANNELS.items()
             },
         ),
-        "lynx": SourceDescription(protocol="lynx"),
-        CONTROL_SOURCE: SourceDescription(protocol="control"),
+        "lynx": LynxDescription(),
+        CONTROL_SOURCE: ControlDescription(),
     }
     header = CaptureHeader(
         venue="demo",

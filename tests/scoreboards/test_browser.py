@@ -207,6 +207,7 @@ async def test_the_page_ranks_a_replayed_flying_200_as_the_results_topic(
         assert took < 5, f"the scoreboard took {took:.1f} s to stop"
 
 
+@pytest.mark.slow
 async def test_at_20_updates_a_second_the_page_ends_on_the_last_state(
     tmp_path: Path, broker: LocalBroker, chromium: str
 ) -> None:

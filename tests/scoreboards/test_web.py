@@ -136,6 +136,7 @@ async def test_the_stream_sends_the_whole_state_then_each_change(broker: LocalBr
             assert state["live"] is False
 
 
+@pytest.mark.slow
 async def test_at_20_updates_a_second_every_client_ends_on_the_last_state(
     broker: LocalBroker,
 ) -> None:

@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from velotime.daemon.sources import SourceDescription, photocell_lines
+from velotime.daemon.sources import photocell_lines
 from velotime.drivers.timy.session import Channel, TimySession
+from velotime.families.timy import TimyDescription
 from velotime.protocols.timy import Impulse, encode
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
@@ -135,8 +136,8 @@ def test_the_venues_photocell_lines_are_known_before_any_impulse() -> None:
     ]
     shown = {}
     for photocells in ((), ("200m", "finish")):
-        source = SourceDescription(
-            protocol="timy", channels={f"C{i}": Channel(line=ln) for i, ln in enumerate(photocells)}
+        source = TimyDescription(
+            channels={f"C{i}": Channel(line=ln) for i, ln in enumerate(photocells)}
         )
         engine = ScoringEngine(
             meet, {"finish": 0, "200m": 200}, photocell_lines=photocell_lines([source])

@@ -66,7 +66,7 @@ def test_riders_and_transponders_look_up() -> None:
 
 def test_a_wrong_type_names_its_key() -> None:
     found = problems(SMALL.replace("bib = 2", 'bib = "two"'))
-    assert found == ["m.toml: riders[1].bib: Expected `int`, got `str`"]
+    assert found == ["m.toml: riders[1].bib: expected an integer, got a string 'two'"]
 
 
 def test_every_semantic_mistake_is_reported_at_once() -> None:
@@ -98,12 +98,23 @@ def test_each_discipline_takes_its_own_keys() -> None:
     assert "m.toml: events[2].qualify: a number of riders, for a flying200 event only" in found
 
 
-def test_unknown_keys_and_disciplines_are_refused() -> None:
+def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_them() -> None:
     assert problems(SMALL.replace("qualify = 1", "qualfy = 1")) == [
-        "m.toml: events[0]: Object contains unknown field `qualfy`"
+        "m.toml: events[0].qualfy: unknown key (did you mean 'qualify'?)"
     ]
     assert problems(SMALL.replace('"flying200"', '"sprint"')) == [
-        "m.toml: events[0].discipline: Invalid enum value 'sprint'"
+        "m.toml: events[0].discipline: expected 'flying200' or 'time_trial' or 'keirin', "
+        "got 'sprint'"
+    ]
+    assert problems(SMALL + "\n[mete]\nid = 'x'\n") == [
+        "m.toml: mete: unknown key (did you mean 'meet'?)"
+    ]
+
+
+def test_a_toml_mistake_gives_its_line() -> None:
+    line = SMALL.count("\n") + 2
+    assert problems(SMALL + "\nbroken = \n") == [
+        f"m.toml: line {line}, column 10: invalid TOML: invalid value"
     ]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import assert_one_line_error, velotime
+from tests.cli.helpers import assert_one_line_error, velotime, velotime_main
 from tests.simulators import eventually
 from velotime.localvenue import free_port
 from velotime.protocols.lynx import (
@@ -335,6 +335,7 @@ async def test_the_command_sends_udp_datagrams() -> None:
         (("--connect", "127.0.0.1:9", "--speedup", "-2"), "--speedup: must be positive"),
         (("--connect", "127.0.0.1:9", "--heat", "x"), "--heat: expected a number"),
         (("--connect", "127.0.0.1:9", "--event", ""), "--event: an event is a non-empty"),
+        (("--connect", "127.0.0.1:9", "--connect-timeout", "0"), "--connect-timeout: must be"),
         (
             ("--connect", "127.0.0.1:9", "--riders", "2", "--drop-after-results", "3"),
             "--drop-after-results must be at most --riders (2), got 3",
@@ -343,12 +344,14 @@ async def test_the_command_sends_udp_datagrams() -> None:
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    assert_one_line_error(velotime("simulate", "lynx", *args), message)
+    assert_one_line_error(velotime_main("simulate", "lynx", *args), message)
 
 
 def test_a_scoreboard_port_nobody_listens_on_exits_2_with_one_line() -> None:
     port = free_port()
-    result = velotime("simulate", "lynx", "--connect", f"127.0.0.1:{port}")
+    result = velotime(
+        "simulate", "lynx", "--connect", f"127.0.0.1:{port}", "--connect-timeout", "0.3"
+    )
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [

@@ -281,6 +281,7 @@ async def test_a_silent_decoder_sends_nothing_but_keeps_counting() -> None:
     assert not any(isinstance(r, GetTime) for r in after)  # a request made in silence is lost
 
 
+@pytest.mark.slow
 async def test_a_host_that_does_not_read_is_dropped_without_holding_up_the_others() -> None:
     sim = simulator(transponders=range(1, 11), speedup=2000, drain_timeout_s=1.0)
     async with sim:

@@ -11,6 +11,7 @@ from velotime.capture.format import (
     CaptureHeader,
 )
 from velotime.capture.reader import CaptureProblem, CaptureReader, read_capture
+from velotime.capture.tally import ChunkTally
 from velotime.capture.writer import CaptureWriter
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "CaptureProblem",
     "CaptureReader",
     "CaptureWriter",
+    "ChunkTally",
     "read_capture",
 ]

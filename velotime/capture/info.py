@@ -7,7 +7,7 @@ day's capture takes the time to read the file, no more.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -18,6 +18,7 @@ import msgspec
 
 from velotime.capture.format import CONTROL_SOURCE, CaptureHeader
 from velotime.capture.reader import CaptureProblem, read_capture
+from velotime.capture.tally import ChunkTally
 from velotime.times import US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, local_time_of_day_to_unix_us
 from velotime.wire.commands import decode_command
 from velotime.wire.errors import WireError
@@ -109,19 +110,14 @@ def span_text(duration_us: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-@dataclass
-class SourceInfo:
+@dataclass(kw_only=True)
+class SourceInfo(ChunkTally):
     """One source: as the header describes it, and what the file holds of it."""
 
     name: str
     protocol: str | None  # None: chunks of a source the header does not describe
     lines: str = ""  # its timing lines, as the header maps them
     endpoint: str | None = None
-    chunks: int = 0
-    bytes: int = 0
-    connections: int = 0  # empty chunks: the source (re)connected
-    first_us: int | None = None
-    last_us: int | None = None
 
 
 @dataclass(frozen=True)
@@ -148,8 +144,11 @@ class EventSpan:
     commands: int = 0
 
 
-@dataclass
-class CaptureInfo:
+@dataclass(kw_only=True)
+class CaptureInfo(ChunkTally):
+    """A capture file: its header, its sources and the operator's commands; the tally is of
+    every chunk in it."""
+
     path: Path
     header: CaptureHeader
     zone_name: str
@@ -158,34 +157,19 @@ class CaptureInfo:
     commands: list[CommandEntry]
     events: list[EventSpan]
     problems: list[CaptureProblem]
-    chunks: int = 0
-    bytes: int = 0
-    first_us: int | None = None
-    last_us: int | None = None
 
     @property
     def unreadable_commands(self) -> int:
         return sum(1 for entry in self.commands if entry.error is not None)
 
 
-def source_lines(description: dict[str, Any]) -> str:
-    """The timing lines a source serves, from its header entry: "finish", "C0 start, C1 finish",
-    "300101 finish, 300102 200m"."""
-    parts: list[str] = []
-    if isinstance(line := description.get("line"), str):
-        parts.append(line)
-    for key in ("decoder_lines", "channels"):
-        mapping = description.get(key)
-        if isinstance(mapping, dict):
-            for name, value in mapping.items():
-                target = value.get("line") if isinstance(value, dict) else value
-                parts.append(f"{name} {target}")
-    return ", ".join(parts)
-
-
-def capture_info(path: Path, timezone: str | None = None) -> CaptureInfo:
-    """Read a capture file through. Raises OSError or CaptureFormatError for a file that is no
-    capture, ValueError for an unknown `timezone`; unreadable lines are counted, not raised."""
+def capture_info(
+    path: Path, lines_of: Callable[[dict[str, Any]], str], timezone: str | None = None
+) -> CaptureInfo:
+    """Read a capture file through; `lines_of` tells a source's timing lines from its header
+    entry (each protocol family's hook: `velotime.families.lines_text`). Raises OSError or
+    CaptureFormatError for a file that is no capture, ValueError for an unknown `timezone`;
+    unreadable lines are counted, not raised."""
     reader = read_capture(path)
     header = reader.header
     zone_name = timezone or venue_timezone(header) or "UTC"
@@ -194,7 +178,7 @@ def capture_info(path: Path, timezone: str | None = None) -> CaptureInfo:
         name: SourceInfo(
             name=name,
             protocol=str(description.get("protocol")),
-            lines=source_lines(description),
+            lines=lines_of(description),
             endpoint=description.get("endpoint"),
         )
         for name, description in header.sources.items()
@@ -214,16 +198,8 @@ def capture_info(path: Path, timezone: str | None = None) -> CaptureInfo:
         if source is None:
             protocol = "control" if chunk.src == CONTROL_SOURCE else None
             source = sources[chunk.src] = SourceInfo(name=chunk.src, protocol=protocol)
-        if info.first_us is None:
-            info.first_us = chunk.t_us
-        info.last_us = chunk.t_us
-        info.chunks += 1
-        info.bytes += len(chunk.data)
-        source.chunks += 1
-        source.bytes += len(chunk.data)
-        source.connections += not chunk.data
-        source.first_us = chunk.t_us if source.first_us is None else source.first_us
-        source.last_us = chunk.t_us
+        info.add(chunk.t_us, chunk.data)
+        source.add(chunk.t_us, chunk.data)
         if chunk.src == CONTROL_SOURCE and chunk.data:
             info.commands.append(_command(chunk.t_us, chunk.data))
     if info.first_us is not None:

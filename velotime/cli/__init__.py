@@ -1,26 +1,31 @@
 """The `velotime` command."""
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from velotime import __version__
-from velotime.cli import (
-    boards,
-    capture,
-    check_config,
-    ctl,
-    decode,
-    demo,
-    import_lif,
-    replay,
-    run,
-    score,
-    scoreboard,
-    simulate,
-    watch,
-)
+
+# Each command's one-line help, in the order `--help` lists them. A command's module (its name
+# with `_` for `-`, under velotime.cli) is imported only when that command runs: importing all
+# of them costs several times what `velotime --help` should take.
+COMMANDS: dict[str, str] = {
+    "boards": "drive the configured UNT4 text boards from the retained MQTT state",
+    "capture": "look inside capture files",
+    "check-config": "validate a configuration file and print a summary",
+    "ctl": "send an operator command to the scoring engine",
+    "decode": "decode a recorded device dump to JSON lines",
+    "demo": "run a whole session on simulated hardware and print the results",
+    "import-lif": "import FinishLynx result files (.lif) as photo-finish events",
+    "run": "run the timing daemon",
+    "replay": "replay capture logs (or device dumps) through the pipeline",
+    "score": "score a meet live: timing events from MQTT in, retained results out",
+    "scoreboard": "serve the web scoreboard, overlay and result sheets from the retained results",
+    "simulate": "run a simulated timing device",
+    "watch": "the live results in a terminal",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,28 +35,40 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _WithHelp:
+    """What a command module's `register` adds its parser to: the subcommands, with the
+    command's one-line help from `COMMANDS`."""
+
+    def __init__(self, commands: Any) -> None:
+        self._commands = commands
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = self._commands.add_parser(
+            name, help=COMMANDS[name], **kwargs
+        )
+        return parser
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command's name and help, with the arguments of `command` only (the
+    one the command line names): the others' modules stay unimported."""
     parser = _Parser(prog="velotime", description=__doc__)
     parser.add_argument("--version", action="version", version=f"velotime {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    boards.register(commands)
-    capture.register(commands)
-    check_config.register(commands)
-    ctl.register(commands)
-    decode.register(commands)
-    demo.register(commands)
-    import_lif.register(commands)
-    run.register(commands)
-    replay.register(commands)
-    score.register(commands)
-    scoreboard.register(commands)
-    simulate.register(commands)
-    watch.register(commands)
+    for name, summary in COMMANDS.items():
+        if name == command:
+            module = importlib.import_module(f"velotime.cli.{name.replace('-', '_')}")
+            module.register(_WithHelp(commands))
+        else:
+            commands.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    # The options before a command take no value, so the first other word names the command.
+    command = next((arg for arg in args_list if not arg.startswith("-")), None)
+    args = build_parser(command).parse_args(args_list)
     try:
         status: int = args.run(args)
     except BrokenPipeError:

@@ -17,7 +17,6 @@ from velotime.stopping import stop_on_signals
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "boards",
-        help="drive the configured UNT4 text boards from the retained MQTT state",
         description="Show the event on the track (else the latest result) on every [[boards]] "
         "entry of the configuration, from the venue's retained results on MQTT: over TCP or "
         "serial, reconnecting when a board goes away. Stops cleanly on Ctrl-C or SIGTERM, "

@@ -16,6 +16,7 @@ from velotime.capture.info import (
     span_text,
 )
 from velotime.capture.reader import CaptureFormatError
+from velotime.families import lines_text
 
 _DETAILS = ("status", "place", "time")  # shown after the bib, before the reason
 
@@ -23,7 +24,6 @@ _DETAILS = ("status", "place", "time")  # shown after the bib, before the reason
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "capture",
-        help="look inside capture files",
         description="Look inside capture files (docs/capture-format.md).",
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -46,7 +46,7 @@ def run_info(args: argparse.Namespace) -> int:
     try:
         if args.timezone:
             load_zone(args.timezone)  # before reading anything
-        infos = [capture_info(path, args.timezone) for path in args.paths]
+        infos = [capture_info(path, lines_text, args.timezone) for path in args.paths]
     except (OSError, CaptureFormatError, ValueError) as exc:
         sys.stderr.write(f"velotime capture info: {exc}\n")
         return 2

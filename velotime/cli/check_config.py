@@ -16,7 +16,6 @@ _MASK = "******"
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "check-config",
-        help="validate a configuration file and print a summary",
         description="Validate a velotime configuration file, with the VELOTIME_<SECTION>__<KEY> "
         "overrides from the environment applied. Prints a summary and exits 0 if it is valid; "
         "prints every problem on stderr and exits 2 if not.",
@@ -63,17 +62,8 @@ def summary(path: Path, config: Config, has_password: bool, overrides: list[str]
     out.append("sources:")
     width = max(len(source.name) for source in config.sources)
     for source in config.sources:
-        if source.protocol == "lynx":
-            detail = "the photo-finish camera"
-        elif source.protocol == "timy":
-            channels = ", ".join(f"{key} {c.line}" for key, c in sorted(source.channels.items()))
-            detail = f"channels {channels}"
-        else:
-            decoders = "".join(
-                f", decoder {decoder} on {line}" for decoder, line in source.decoder_lines.items()
-            )
-            detail = f"line {source.line}{decoders}, clock {source.clock}"
-        out.append(f"  {source.name:<{width}}  {source.protocol} {source.endpoint}, {detail}")
+        detail = f", {summary}" if (summary := source.summary()) else ""
+        out.append(f"  {source.name:<{width}}  {source.protocol} {source.endpoint}{detail}")
     if config.boards:
         width = max(len(board.name) for board in config.boards)
         out.append("boards:")

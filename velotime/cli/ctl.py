@@ -41,7 +41,6 @@ _STATUSES: dict[str, Decision] = {
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "ctl",
-        help="send an operator command to the scoring engine",
         description="Publish one command for the scoring engine on <prefix>/<venue>/control/"
         "scoring (QoS 1). The broker and venue come from --config, or --broker and --venue.",
     )

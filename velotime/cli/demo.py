@@ -9,7 +9,6 @@ from typing import Any
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "demo",
-        help="run a whole session on simulated hardware and print the results",
         description="Start a broker, simulated P3 decoders, an ALGE Timy and a FinishLynx "
         "camera, the daemon with its scoring service and web scoreboard, and play a session "
         "compressed in time: a flying 200 m qualifying of 20 riders, a 1 km time trial of 8 and "

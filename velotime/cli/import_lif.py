@@ -22,7 +22,6 @@ from velotime.wire.topics import Topics
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "import-lif",
-        help="import FinishLynx result files (.lif) as photo-finish events",
         description="Turn FinishLynx result files into the photo-finish events the live camera "
         "stream gives. Without --config or --broker the events are printed as JSON Lines. "
         "Warnings about odd rows go to stderr, counted; the good rows are always imported.",

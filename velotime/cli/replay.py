@@ -25,6 +25,7 @@ from velotime.capture.reader import CaptureFormatError
 from velotime.cli.capture import table
 from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_mqtt_url
+from velotime.families import families
 from velotime.mqtt.client import BrokerSettings, broker_settings
 from velotime.replay import (
     Chunk,
@@ -41,7 +42,6 @@ from velotime.wire.results import EventResult, ResultLine, Standings
 
 _PROGRESS_EVERY_S = 0.2
 _LISTED = 10  # unreadable lines or skipped commands listed in the summary, at most
-PROTOCOLS = ("p3", "timy", "lynx", "lif")
 _KIND_ORDER = ("passing", "impulse", "photofinish", "command")
 _COMMAND_ORDER = (
     *("arm", "next_rider", "start", "abandon", "status", "correct", "provisional", "final"),
@@ -51,7 +51,6 @@ _COMMAND_ORDER = (
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "replay",
-        help="replay capture logs (or device dumps) through the pipeline",
         description="Replay capture files (in the order given) through the same parsers as "
         "the live daemon. With --offline, write the events as JSON Lines; otherwise publish "
         "them under a venue id of their own (default <venue>-replay), never the live one. "
@@ -79,7 +78,7 @@ def register(commands: Any) -> None:
     parser.add_argument("--venue", help="venue id to publish under (default <venue>-replay)")
     parser.add_argument(
         "--protocol",
-        choices=PROTOCOLS,
+        choices=[f.name for f in families()],
         help="the paths are device dumps of this protocol, not captures",
     )
     parser.add_argument("--format", choices=("auto", "raw", "hex"), default="auto")

@@ -17,7 +17,6 @@ from velotime.daemon.service import Companion, run_daemon
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "run",
-        help="run the timing daemon",
         description="Read every configured source, record every byte, publish events over "
         "MQTT; with [scoring] meet in the configuration, score them too (as velotime score); "
         "with [scoreboard] listen, serve the web scoreboard (as velotime scoreboard); with "

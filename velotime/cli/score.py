@@ -17,7 +17,6 @@ from velotime.stopping import stop_on_signals
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "score",
-        help="score a meet live: timing events from MQTT in, retained results out",
         description="Subscribe to the venue's timing events (a persistent session: the broker "
         "keeps them while the service is away), score them with the meet file and publish "
         "results/<event> and current, retained. Every event is journaled under "

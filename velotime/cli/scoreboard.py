@@ -20,7 +20,6 @@ DEFAULT_LISTEN = "0.0.0.0:8080"
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "scoreboard",
-        help="serve the web scoreboard, overlay and result sheets from the retained results",
         description="Mirror the venue's retained MQTT state (results, standings, what is on the "
         "track) and serve it over HTTP: the scoreboard page (/), a transparent overlay for "
         "OBS/vMix (/overlay), JSON snapshots (/api/...), a Server-Sent Events stream "

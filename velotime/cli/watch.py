@@ -33,7 +33,6 @@ TICK_S = 0.1
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "watch",
-        help="the live results in a terminal",
         description="Show what is on the track and its ranking, live, from the retained "
         "results on the venue's MQTT broker; for a keirin, the heat and the competition's "
         "standings. LIVE, STALE (the scoring service is not online) or OFFLINE (no broker) "

@@ -10,10 +10,11 @@ import msgspec
 from velotime import __version__
 from velotime.capture import CONTROL_SOURCE, CaptureWriter
 from velotime.config import Config
-from velotime.daemon.sources import SourceDescription
+from velotime.daemon.sources import ControlDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
 from velotime.drivers.driver import SourceDriver
 from velotime.drivers.session import Session
+from velotime.families import SourceConfig, SourceDescription
 from velotime.mqtt.client import broker_settings
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher
@@ -45,17 +46,19 @@ def describe(config: Config) -> bytes:
                 track_length_m=config.venue.track_length_m,
             ),
             lines=[LineDescription(name=ln.name, distance_m=ln.distance_m) for ln in config.lines],
-            sources=[
-                SourceSummary(
-                    name=s.name,
-                    protocol=s.protocol,
-                    line=s.line,
-                    decoder_lines=dict(s.decoder_lines),
-                    channels={key: c.line for key, c in s.channels.items()},
-                )
-                for s in config.sources
-            ],
+            sources=[_summary(source) for source in config.sources],
         )
+    )
+
+
+def _summary(source: SourceConfig) -> SourceSummary:
+    wiring = source.wiring()
+    return SourceSummary(
+        name=source.name,
+        protocol=source.protocol,
+        line=wiring.line,
+        decoder_lines=wiring.decoder_lines,
+        channels=wiring.channels,
     )
 
 
@@ -67,7 +70,7 @@ class Daemon:
         self.started_us = now_us()
         descriptions = {s.name: self._resumed(s.name) for s in config.sources}
         control_seq = self.outbox.saved(CONTROL_SOURCE).seq
-        descriptions[CONTROL_SOURCE] = SourceDescription(protocol="control", seq=control_seq)
+        descriptions[CONTROL_SOURCE] = ControlDescription(seq=control_seq)
         self.control = descriptions[CONTROL_SOURCE].new_session(CONTROL_SOURCE)
         self.capture = CaptureWriter.create(
             config.storage.captures_dir,
@@ -91,7 +94,7 @@ class Daemon:
                 deliver=self._deliver,
                 status_changed=self._source_status,
                 silence_timeout_s=source.silence_limit_s,
-                poll_interval_s=source.get_time_interval_s,
+                poll_interval_s=source.poll_interval_s,
                 reconnect_min_s=source.reconnect_min_s,
                 reconnect_max_s=source.reconnect_max_s,
             )
@@ -103,7 +106,7 @@ class Daemon:
         saved = self.outbox.saved(name)
         resume = msgspec.json.decode(saved.state) if saved.state else None
         source = self.config.source(name)
-        return SourceDescription.of(source, self.config.venue.timezone, saved.seq, resume)
+        return source.describe(self.config.venue.timezone, saved.seq, resume)
 
     async def run(self, stop: asyncio.Event) -> None:
         notifier = SystemdNotifier()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TypeVar
 
-import msgspec
+from velotime.protocols.errors import GARBAGE, ErrorCounts, StreamError
 
 _Record = TypeVar("_Record")
 
@@ -21,22 +21,21 @@ _EOT_BYTES = bytes([EOT])
 
 
 class ErrorKind(StrEnum):
-    GARBAGE = "garbage"  # bytes outside any message
+    GARBAGE = GARBAGE  # bytes outside any message
     TRUNCATED = "truncated"  # a message cut off by the next SOH or by the end of the stream
     OVERSIZED = "oversized"  # no EOT within the maximum message size
     MALFORMED = "malformed"  # framed, but not a message of the protocol (its decoder says why)
 
 
-class FramingError(msgspec.Struct, frozen=True):
+class FramingError(StreamError[ErrorKind], frozen=True):
     """One skipped piece of the stream, with the bytes it covered (for logs and audits)."""
 
-    kind: ErrorKind
-    raw: bytes
-    detail: str = ""
 
-
-class FramingStats(msgspec.Struct):
+class FramingStats(ErrorCounts):
     """Running counts of what a stream produced and skipped."""
+
+    kinds = ErrorKind
+    counted_in_bytes = frozenset({GARBAGE})
 
     messages: int = 0  # records produced
     garbage_bytes: int = 0
@@ -47,14 +46,7 @@ class FramingStats(msgspec.Struct):
     @property
     def bad_messages(self) -> int:
         """Messages skipped (garbage is counted in bytes, on its own)."""
-        return self.truncated + self.oversized + self.malformed
-
-    def count(self, error: FramingError) -> None:
-        if error.kind is ErrorKind.GARBAGE:
-            self.garbage_bytes += len(error.raw)
-        else:
-            name = error.kind.value
-            setattr(self, name, getattr(self, name) + 1)
+        return self.errors
 
 
 class SohEotFramer:

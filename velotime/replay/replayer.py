@@ -16,14 +16,15 @@ from velotime.capture import (
     CaptureHeader,
     CaptureProblem,
     CaptureReader,
+    ChunkTally,
     read_capture,
 )
 from velotime.capture.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.capture.reader import CaptureFormatError
 from velotime.daemon.lif_import import heat_events
-from velotime.daemon.sources import SourceDescription, photocell_lines
+from velotime.daemon.sources import ControlDescription, description_from_builtins, photocell_lines
 from velotime.drivers.session import Session
-from velotime.drivers.timy.session import Channel
+from velotime.families import SourceDescription, family
 from velotime.protocols.lif import parse_lif
 from velotime.replay.sinks import EventSink
 from velotime.scoring.engine import ScoringEngine
@@ -43,22 +44,17 @@ class DumpSource:
     """How to read a foreign dump (what `velotime decode` reads): its protocol, and what a
     capture header would otherwise say."""
 
-    protocol: str  # "p3", "timy", "lynx" or "lif"
-    format: DumpFormat | None = None  # None: detect (p3) or raw
+    protocol: str  # a protocol family's name (velotime/families/)
+    format: DumpFormat | None = None  # None: the family's (detect, for p3)
     line: str = "finish"  # p3: the decoder's timing line
     timezone: str = "UTC"  # timy, lynx, lif: the venue's
     received_us: int = 0  # when the dump is taken as received (dates times of day)
 
-    def description(self) -> SourceDescription:
-        if self.protocol == "timy":
-            # Without a wiring plan: C0 the start gate, C1 the finish, the others by name.
-            channels = {f"C{n}": Channel(line=f"C{n}") for n in range(10)}
-            channels["C0"] = Channel(line="start")
-            channels["C1"] = Channel(line="finish")
-            return SourceDescription(protocol="timy", channels=channels, timezone=self.timezone)
-        if self.protocol == "lynx":
-            return SourceDescription(protocol="lynx", timezone=self.timezone)
-        return SourceDescription(protocol="p3", line=self.line, clock="decoder")
+    def description(self) -> SourceDescription | None:
+        """The dump as one source, as its family describes it; None for a family whose files
+        are no stream (a FinishLynx result file)."""
+        describe = family(self.protocol).dump_description
+        return describe(self.line, self.timezone) if describe is not None else None
 
 
 @dataclass(frozen=True)
@@ -70,26 +66,22 @@ class ReplayedFile:
     protocol: str | None = None  # a dump's
 
 
-@dataclass
-class SourceStats:
+@dataclass(kw_only=True)
+class SourceStats(ChunkTally):
+    """One source's chunks as fed, and what its session made of them."""
+
     protocol: str
-    chunks: int = 0
-    bytes: int = 0
     events: int = 0  # output (written or published)
     errors: int = 0  # frame errors; for the control source, unreadable commands
-    first_us: int | None = None  # receive times of its first and last chunk
-    last_us: int | None = None
 
 
-@dataclass
-class ReplayStats:
+@dataclass(kw_only=True)
+class ReplayStats(ChunkTally):
     """What a replay read and made. `events` counts the events output; `held_back` those made
     before the start of the range (`Replayer.feed(output=False)`): sessions and scoring had
     them, nobody else."""
 
     files: list[ReplayedFile] = field(default_factory=list)
-    chunks: int = 0
-    bytes: int = 0
     events: int = 0
     held_back: int = 0
     frame_errors: int = 0
@@ -101,8 +93,6 @@ class ReplayStats:
     command_types: Counter[str] = field(default_factory=Counter)  # of every command read
     kinds: Counter[str] = field(default_factory=Counter)  # of the events output
     sources: dict[str, SourceStats] = field(default_factory=dict)
-    first_us: int | None = None  # receive times of the first and last chunk fed
-    last_us: int | None = None
 
 
 class Replayer:
@@ -139,19 +129,11 @@ class Replayer:
         still gives the sessions and the scoring everything before it."""
         if chunk.src == CONTROL_SOURCE and CONTROL_SOURCE not in self.sessions:
             # Captures from before commands were sequenced do not describe this source.
-            self.add_source(CONTROL_SOURCE, SourceDescription(protocol="control"))
+            self.add_source(CONTROL_SOURCE, ControlDescription())
         session = self.sessions[chunk.src]
         stats, source = self.stats, self.stats.sources[chunk.src]
-        stats.chunks += 1
-        stats.bytes += len(chunk.data)
-        source.chunks += 1
-        source.bytes += len(chunk.data)
-        if stats.first_us is None:
-            stats.first_us = chunk.t_us
-        stats.last_us = chunk.t_us
-        if source.first_us is None:
-            source.first_us = chunk.t_us
-        source.last_us = chunk.t_us
+        stats.add(chunk.t_us, chunk.data)
+        source.add(chunk.t_us, chunk.data)
         # Empty data marks a new connection of the source.
         out = session.feed(chunk.t_us, chunk.data) if chunk.data else session.connected(chunk.t_us)
         source.errors += len(out.errors)
@@ -192,12 +174,12 @@ class Replayer:
             if not reader.header.lines:
                 raise CaptureFormatError(f"{path}: the capture does not name the venue's lines")
             length = reader.header.track_length_m or 250
-            sources = map(SourceDescription.from_builtins, reader.header.sources.values())
+            sources = map(description_from_builtins, reader.header.sources.values())
             photocells = photocell_lines(sources)
             self.engine = ScoringEngine(self.meet, reader.header.lines, length, photocells)
         self.stats.files.append(ReplayedFile(path, reader.header))
         for name, description in reader.header.sources.items():
-            self.add_source(name, SourceDescription.from_builtins(description))
+            self.add_source(name, description_from_builtins(description))
         self._reader = reader
         try:
             for chunk in reader.chunks():
@@ -212,12 +194,14 @@ class Replayer:
         taken as received at `dump.received_us`, which dates a timer's times of day; a P3
         decoder's clock is taken as the venue clock."""
         protocol = dump.protocol
-        if protocol == "lif":
+        description = dump.description()
+        if description is None:
             self._import_lif(path, dump)
             return
-        self.add_source(dump.protocol, dump.description())
+        self.add_source(protocol, description)
         self.stats.files.append(ReplayedFile(path, protocol=protocol))
-        fmt = dump.format or (sniff_format(path) if protocol == "p3" else "raw")
+        default = family(protocol).dump_format
+        fmt = dump.format or (sniff_format(path) if default == "auto" else default)
         with path.open("rb") as handle:
             for item in read_dump(handle, fmt):
                 if isinstance(item, BadHexLine):
@@ -247,4 +231,4 @@ def resumed_seqs(path: Path) -> dict[str, int]:
     reading their bytes and queueing them), and came again later, resent by the device.
     Raises OSError and CaptureFormatError."""
     sources = read_capture(path).header.sources
-    return {name: SourceDescription.from_builtins(d).seq for name, d in sources.items()}
+    return {name: description_from_builtins(d).seq for name, d in sources.items()}

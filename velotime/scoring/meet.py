@@ -13,6 +13,7 @@ from typing import Literal
 
 import msgspec
 
+from velotime.config.problems import Problems, ProblemsError, toml_problem
 from velotime.scoring.rules.keirin_progression import (
     FORMATS,
     Competition,
@@ -26,15 +27,8 @@ from velotime.wire.results import Discipline
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")  # used in MQTT topics and file names
 
 
-class MeetError(Exception):
+class MeetError(ProblemsError):
     """Every problem found, one line each: "FILE: events[2].start_order[4]: no rider 99"."""
-
-    def __init__(self, *problems: str) -> None:
-        super().__init__(*problems)
-        self.problems = problems
-
-    def __str__(self) -> str:
-        return "\n".join(self.problems)
 
 
 class _Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -136,24 +130,20 @@ def load_meet(path: Path) -> Meet:
 
 
 def parse_meet(text: str, source: str = "<meet>") -> Meet:
+    """The meet in TOML `text`; MeetError with every problem, worded as the configuration's
+    (velotime/config/problems.py)."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MeetError(f"{source}: invalid TOML: {exc}") from None
-    try:
-        meet = msgspec.convert(raw, Meet)
-    except msgspec.ValidationError as exc:
-        raise MeetError(f"{source}: {_where(exc)}") from None
-    problems = [f"{source}: {problem}" for problem in _check(meet)]
-    if problems:
-        raise MeetError(*problems)
+        raise MeetError(f"{source}: {toml_problem(str(exc))}") from None
+    problems = Problems(source)
+    meet = problems.convert(raw, Meet, [])
+    if problems or meet is None:
+        raise MeetError(*problems.found)
+    found = [f"{source}: {problem}" for problem in _check(meet)]
+    if found:
+        raise MeetError(*found)
     return meet
-
-
-def _where(exc: msgspec.ValidationError) -> str:
-    """msgspec says "Expected `int`, got `str` - at `$.riders[3].bib`": key path first."""
-    message, _, path = str(exc).partition(" - at `$")
-    return f"{path.rstrip('`').lstrip('.')}: {message}" if path else message
 
 
 def _check(meet: Meet) -> list[str]:

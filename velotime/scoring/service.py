@@ -35,7 +35,7 @@ import msgspec
 
 from velotime import __version__
 from velotime.config import Config
-from velotime.daemon.sources import SourceDescription, photocell_lines
+from velotime.daemon.sources import photocell_lines
 from velotime.mqtt.client import BrokerSettings, broker_settings, mqtt_client
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher
@@ -218,7 +218,9 @@ class ScoringService:
         self.topics = Topics(config.mqtt.topic_prefix, self.venue)
         self.status_topic = f"{self.topics.root}/status/scoring"
         self._lines = {line.name: line.distance_m for line in config.lines}
-        self._photocell_lines = photocell_lines(SourceDescription.of(s) for s in config.sources)
+        self._photocell_lines = photocell_lines(
+            s.describe(config.venue.timezone) for s in config.sources
+        )
         self._track_length_m = config.venue.track_length_m
         self.counts = Counts()
         self.started_us = now_us()

@@ -1,5 +1,6 @@
 """Property tests: round trips, the construct spec against the fast decoder, chunking."""
 
+from collections import Counter
 from itertools import pairwise
 
 import pytest
@@ -11,14 +12,18 @@ from tests.protocols.p3.strategies import records
 from velotime.protocols.p3 import (
     ESCAPED_BYTES_DECODER,
     ESCAPED_BYTES_WIDE,
+    FrameError,
     MalformedRecordError,
     P3Record,
     P3Stream,
+    P3Tally,
+    Passing,
     decode_record,
     encode,
     encode_unescaped,
 )
 from velotime.protocols.p3.constants import Tor
+from velotime.protocols.p3.escaping import escape
 from velotime.protocols.p3.spec import parse_record
 
 
@@ -74,3 +79,48 @@ def test_garbage_never_raises_and_only_valid_records_come_out(data: bytes) -> No
     assert len(decoded) == stream.stats.frames
     for item in decoded:
         assert P3Stream().feed(encode(item)) == [item]
+
+
+# -- the tally: what `decode --summary` counts with -------------------------------------------
+
+_fields = st.lists(st.tuples(st.integers(0, 255), st.binary(max_size=10)), max_size=6)
+# Pieces of a stream: encoded records, records whose fields overrun them (CRC fine: malformed),
+# damaged records and garbage.
+_pieces = st.one_of(
+    records.map(encode),
+    st.tuples(st.sampled_from([*Tor, 0x0099]), _fields, st.binary(max_size=3)).map(
+        lambda t: escape(
+            assemble_body(t[0], b"".join(bytes([tag, len(v)]) + v for tag, v in t[1]) + t[2])
+        )
+    ),
+    st.tuples(records.map(encode), st.integers(0, 200), st.integers(1, 255)).map(
+        lambda t: (
+            t[0][: t[1] % len(t[0])]
+            + bytes([t[0][t[1] % len(t[0])] ^ t[2]])
+            + t[0][t[1] % len(t[0]) + 1 :]
+        )
+    ),
+    st.binary(max_size=40),
+)
+
+
+@given(
+    st.lists(_pieces, min_size=1, max_size=6),
+    st.lists(st.integers(0, 5), max_size=30),
+    st.lists(st.integers(0, 4000), max_size=12),
+    st.sampled_from([64, 4096]),
+)
+def test_the_tally_agrees_with_the_stream_on_any_split_and_garbage(
+    pieces: list[bytes], order: list[int], cuts: list[int], max_frame_size: int
+) -> None:
+    """The same passings, errors, statistics and counts by class as the full decoder, also when
+    the same records come again (the tally remembers them)."""
+    wire = b"".join(pieces[i % len(pieces)] for i in [*range(len(pieces)), *order])
+    edges = [0, *sorted(c for c in cuts if c < len(wire)), len(wire)]
+    stream, tally = P3Stream(max_frame_size), P3Tally(max_frame_size)
+    full = [item for a, b in pairwise(edges) for item in stream.feed(wire[a:b])] + stream.close()
+    tallied = [item for a, b in pairwise(edges) for item in tally.feed(wire[a:b])] + tally.close()
+    assert tallied == [item for item in full if isinstance(item, Passing | FrameError)]
+    assert tally.stats == stream.stats
+    by_class = Counter(type(item) for item in full if isinstance(item, P3Record))
+    assert list(tally.counts.items()) == list(by_class.items())

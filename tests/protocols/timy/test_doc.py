@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from velotime.cli.decode import PROTOCOLS
+from velotime.families import family
 from velotime.protocols.timy import ErrorKind, layout
 from velotime.protocols.timy.records import RECORD_CLASSES
 
@@ -48,7 +48,7 @@ def test_the_columns_table_matches_the_layout() -> None:
 
 
 def test_the_summary_keys_are_documented() -> None:
-    summary = PROTOCOLS["timy"].decode([b"n0001\r"], False)
+    summary = family("timy").decode([b"n0001\r"], False)
     documented = [
         cell.strip("`") for cell in first_cells(section("`velotime decode --protocol timy`"))
     ]

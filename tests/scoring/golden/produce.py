@@ -6,7 +6,7 @@ from pathlib import Path
 from tests.scoring.golden.sessions import SESSIONS
 from velotime.capture import read_capture
 from velotime.cli import main as velotime
-from velotime.daemon.sources import SourceDescription, photocell_lines
+from velotime.daemon.sources import description_from_builtins, photocell_lines
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import load_meet
 from velotime.wire.events import decode_event
@@ -35,7 +35,7 @@ def produce(name: str, directory: Path) -> dict[str, bytes]:
 def _publications(capture: Path, meet: Path, events: Path) -> bytes:
     """Every publication of an engine fed the events in order, as the live service makes them."""
     header = read_capture(capture).header
-    sources = map(SourceDescription.from_builtins, header.sources.values())
+    sources = map(description_from_builtins, header.sources.values())
     engine = ScoringEngine(
         load_meet(meet), header.lines, header.track_length_m or 250, photocell_lines(sources)
     )

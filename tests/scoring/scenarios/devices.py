@@ -5,8 +5,8 @@
   then a record arrives split over two reads of the socket.
 - `Timy`: an ALGE Timy whose clock shows the venue's local time of day, to 1/10,000 s.
 - `Recorder`: every chunk with its receive time and source, operator commands included, written
-  in receive order under a header that describes the sources as the daemon does
-  (`SourceDescription`).
+  in receive order under a header that describes the sources as the daemon does (each
+  protocol family's `SourceDescription`).
 - `replay_twice`: a capture replayed offline twice, as the replay tests read its result.
 """
 
@@ -19,8 +19,11 @@ import msgspec
 
 from tests.cli.helpers import velotime
 from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter
-from velotime.daemon.sources import SourceDescription
+from velotime.daemon.sources import ControlDescription
 from velotime.drivers.timy.session import Channel
+from velotime.families import SourceDescription
+from velotime.families.p3 import P3Description
+from velotime.families.timy import TimyDescription
 from velotime.protocols import p3, timy
 from velotime.times import local_time_of_day
 from velotime.wire.commands import Command
@@ -69,8 +72,7 @@ class Decoder:
         self._records = 0
 
     def description(self) -> SourceDescription:
-        return SourceDescription(
-            protocol="p3",
+        return P3Description(
             line=self.line,
             clock="get_time",
             endpoint=f"tcp://10.0.0.{self.decoder_id % 100}:5403",
@@ -120,8 +122,7 @@ class Timy:
         self.number = 0
 
     def description(self) -> SourceDescription:
-        return SourceDescription(
-            protocol="timy",
+        return TimyDescription(
             channels={f"C{n}": Channel(line=line) for n, line in self.channels.items()},
             timezone=TIMEZONE,
             endpoint="serial:///dev/ttyUSB0",
@@ -160,7 +161,7 @@ def write_capture(
     described: dict[str, dict[str, Any]] = {
         name: description.to_builtins() for name, description in sources.items()
     }
-    described[CONTROL_SOURCE] = SourceDescription(protocol="control").to_builtins()
+    described[CONTROL_SOURCE] = ControlDescription().to_builtins()
     ordered = sorted(chunks, key=lambda chunk: chunk.received_us)  # stable: a split stays whole
     header = CaptureHeader(
         venue=venue,

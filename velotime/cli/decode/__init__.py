@@ -1,39 +1,31 @@
 """`velotime decode`: print the records in a recorded device dump, or a summary of them.
 
-Each protocol is one `DumpDecoder` entry in `PROTOCOLS`: a function that decodes the dump's
-chunks (printing records and errors as it goes) and returns the summary, and the dump format to
-assume.
+Each protocol family (velotime/families/) contributes its `decode` hook, which decodes the
+dump's chunks (printing records and errors as it goes) and returns the summary, and the dump
+format to assume.
 """
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 
 from velotime.capture.dumps import DumpFormat, read_dump, sniff_format
-from velotime.cli.decode import lif, lynx, p3, timy
-from velotime.cli.decode.common import Chunks
+from velotime.families import families, family
 
 _FORMATS: dict[str, DumpFormat] = {"raw": "raw", "hex": "hex"}
-
-
-class DumpDecoder(NamedTuple):
-    decode: Callable[[Chunks, bool], dict[str, Any]]  # (chunks, print_records) -> summary
-    default_format: str  # what --format means when not given: "auto", "raw" or "hex"
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "decode",
-        help="decode a recorded device dump to JSON lines",
         description="Decode a recorded device dump. Prints one JSON object per record on stdout "
         "and one per skipped piece of input on stderr; --summary prints one JSON object instead.",
     )
     parser.add_argument("path", type=Path, help="the dump file")
-    parser.add_argument("--protocol", required=True, help=f"one of: {', '.join(PROTOCOLS)}")
+    parser.add_argument("--protocol", required=True, help=f"one of: {_names()}")
     parser.add_argument(
         "--format",
         choices=("auto", "raw", "hex"),
@@ -46,15 +38,17 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    protocol = PROTOCOLS.get(args.protocol)
-    if protocol is None:
-        return _fail(f"unknown protocol {args.protocol!r} (known: {', '.join(PROTOCOLS)})")
+    try:
+        protocol = family(args.protocol)
+    except KeyError:
+        return _fail(f"unknown protocol {args.protocol!r} (known: {_names()})")
     path: Path = args.path
-    requested: str = args.format or protocol.default_format
+    requested: str = args.format or protocol.dump_format
     try:
         dump_format: DumpFormat = sniff_format(path) if requested == "auto" else _FORMATS[requested]
         with path.open("rb") as handle:
-            summary = protocol.decode(read_dump(handle, dump_format), not args.summary)
+            chunks = read_dump(handle, dump_format, join_lines=True)
+            summary = protocol.decode(chunks, not args.summary)
     except BrokenPipeError:
         raise  # stdout went away (`| head`): not a file problem; main() handles it
     except OSError as exc:
@@ -69,9 +63,5 @@ def _fail(message: str) -> int:
     return 2
 
 
-PROTOCOLS: dict[str, DumpDecoder] = {
-    "p3": DumpDecoder(p3.decode, "auto"),
-    "timy": DumpDecoder(timy.decode, "raw"),
-    "lynx": DumpDecoder(lynx.decode, "raw"),
-    "lif": DumpDecoder(lif.decode, "raw"),
-}
+def _names() -> str:
+    return ", ".join(f.name for f in families())

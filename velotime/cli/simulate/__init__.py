@@ -13,7 +13,6 @@ from velotime.cli.simulate import lynx, p3, timy
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "simulate",
-        help="run a simulated timing device",
         description="Run a simulated timing device that hosts connect to as to the real one.",
     )
     devices = parser.add_subparsers(dest="device", required=True, metavar="DEVICE")

@@ -12,6 +12,7 @@ from velotime.cli.simulate.common import (
     integer_between,
     natural,
     on_stop_signals,
+    positive_us,
     reason,
     report,
     say,
@@ -19,6 +20,7 @@ from velotime.cli.simulate.common import (
 )
 from velotime.protocols.lynx import Armed, EncodeError, encode
 from velotime.simulators.lynx import MAX_RIDERS, LynxCameraSimulator
+from velotime.times import US_PER_SECOND
 
 PROG = "velotime simulate lynx"
 # Rounds and heats: what the scoreboard format carries.
@@ -67,6 +69,13 @@ def register(devices: Any) -> None:
         help="cut the connection in the middle of the results, after K result lines, then "
         "reconnect and send the results again",
     )
+    lynx.add_argument(
+        "--connect-timeout",
+        type=positive_us,
+        default="5",
+        metavar="SECONDS",
+        help="how long to keep trying to connect, as FinishLynx does (default: 5)",
+    )
     lynx.set_defaults(run=run)
 
 
@@ -93,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             round=args.round,
             heat=args.heat,
             drop_after_results=args.drop_after_results,
+            connect_timeout_s=args.connect_timeout / US_PER_SECOND,
             on_connect=connected,
         )
     except ValueError as exc:

@@ -9,6 +9,7 @@ carries on where it stopped: it still notices the passings it missed while it wa
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal, NamedTuple
 
 import msgspec
@@ -39,7 +40,13 @@ CLOCK_WAIT_US = 2_000_000
 RESEND_RETRY_US = 5_000_000
 
 _NO_DECODER = "-"
-_GET_TIME = encode(GetTime.request())
+
+
+@cache
+def _get_time() -> bytes:
+    """The GET_TIME request, encoded when first sent: the encoder imports construct, which
+    `velotime decode`, importing every family's session, does not need."""
+    return encode(GetTime.request())
 
 
 class DecoderState(msgspec.Struct, kw_only=True):
@@ -113,7 +120,7 @@ class P3Session:
 
     def poll_command(self) -> bytes | None:
         """GET_TIME, asked periodically so that a clock jump is noticed."""
-        return _GET_TIME if self._clock == "get_time" else None
+        return _get_time() if self._clock == "get_time" else None
 
     def state(self) -> P3SessionState:
         return P3SessionState(decoders={k: d.state() for k, d in self._decoders.items()})
@@ -123,7 +130,7 @@ class P3Session:
         out = SessionOutput()
         out.errors += [e for e in self._stream.close() if isinstance(e, FrameError)]
         if self._clock == "get_time":
-            out.commands.append(_GET_TIME)
+            out.commands.append(_get_time())
         self._request_missing(t_us, out)
         return out
 

@@ -26,7 +26,7 @@ from velotime.protocols.p3.records import (
     Unknown,
     Version,
 )
-from velotime.protocols.p3.stream import P3Stream
+from velotime.protocols.p3.stream import P3Stream, P3Tally
 
 __all__ = [
     "ESCAPED_BYTES_DECODER",
@@ -41,6 +41,7 @@ __all__ = [
     "P3Framer",
     "P3Record",
     "P3Stream",
+    "P3Tally",
     "Passing",
     "Ping",
     "RawField",

@@ -46,6 +46,7 @@ class _Shape(NamedTuple):
     expected: tuple[int, ...]
     unpack: Callable[[bytes], tuple[int, ...]]  # version, header flags, values...
     build: Callable[..., P3Record]
+    cls: type[P3Record]
 
 
 def _field_table(cls: type[P3Record]) -> dict[int, _FieldSpec]:
@@ -75,6 +76,15 @@ def decode_record(record: bytes) -> P3Record:
     if cls is Unknown:
         fields["unknown_tor"] = tor
     return cls(record_version=version, header_flags=header_flags, **fields)
+
+
+def record_class(record: bytes) -> type[P3Record]:
+    """The class of `decode_record(record)`, without building the record when its shape is
+    remembered (a summary counts records it never shows). Raises as `decode_record` does."""
+    shape = _shapes.get((record[8] | record[9] << 8) << 16 | len(record))
+    if shape is not None and shape.markers(record) == shape.expected:
+        return shape.cls
+    return type(decode_record(record))
 
 
 def _walk(record: bytes, tor: int, table: dict[int, _FieldSpec]) -> dict[str, Any]:
@@ -129,6 +139,7 @@ def _remember(
         expected=markers(record),
         unpack=struct.Struct(layout).unpack_from,
         build=_constructor(cls, names, tor),
+        cls=cls,
     )
 
 

@@ -2,13 +2,10 @@
 
 from collections.abc import Iterable
 
-from construct import ConstructError
-
 from velotime.protocols.p3.constants import CRC_OFFSET, ESCAPED_BYTES_DECODER
 from velotime.protocols.p3.crc import p3_crc
 from velotime.protocols.p3.escaping import escape
 from velotime.protocols.p3.records import CLASS_OF_TOR, P3Record, Unknown
-from velotime.protocols.p3.spec import P3_RECORD, build_fields
 
 _MAX_LENGTH = 0xFFFF
 
@@ -19,6 +16,12 @@ class EncodeError(ValueError):
 
 def encode_unescaped(record: P3Record) -> bytes:
     """The record with LENGTH and CRC filled in, before escaping."""
+    # Imported on first use: construct takes longer to import than `velotime decode --summary`
+    # takes to count 10,000 records, and decoding never needs it.
+    from construct import ConstructError
+
+    from velotime.protocols.p3.spec import P3_RECORD, build_fields
+
     if isinstance(record, Unknown) and record.unknown_tor in CLASS_OF_TOR:
         raise EncodeError(f"TOR 0x{record.unknown_tor:04x} has its own record class")
     try:

@@ -2,11 +2,11 @@
 
 from enum import StrEnum
 
-import msgspec
+from velotime.protocols.errors import GARBAGE, ErrorCounts, StreamError
 
 
 class ErrorKind(StrEnum):
-    GARBAGE = "garbage"  # bytes outside any record
+    GARBAGE = GARBAGE  # bytes outside any record
     TRUNCATED = "truncated"  # a record cut off by the next SOR or by the end of the stream
     OVERSIZED = "oversized"  # no EOR within the maximum record size
     BAD_ESCAPE = "bad_escape"  # ESC not followed by an escaped byte
@@ -15,16 +15,15 @@ class ErrorKind(StrEnum):
     MALFORMED = "malformed"  # CRC fine but the fields overrun the record
 
 
-class FrameError(msgspec.Struct, frozen=True):
+class FrameError(StreamError[ErrorKind], frozen=True):
     """One skipped piece of the stream, with the wire bytes it covered (for logs and audits)."""
 
-    kind: ErrorKind
-    raw: bytes
-    detail: str = ""
 
-
-class StreamStats(msgspec.Struct):
+class StreamStats(ErrorCounts):
     """Running counts of what a stream produced and skipped."""
+
+    kinds = ErrorKind
+    counted_in_bytes = frozenset({GARBAGE})
 
     frames: int = 0
     garbage_bytes: int = 0
@@ -38,11 +37,4 @@ class StreamStats(msgspec.Struct):
     @property
     def bad_frames(self) -> int:
         """Skipped records other than CRC failures (which are counted on their own)."""
-        return self.truncated + self.oversized + self.bad_escape + self.bad_length + self.malformed
-
-    def count(self, error: FrameError) -> None:
-        if error.kind is ErrorKind.GARBAGE:
-            self.garbage_bytes += len(error.raw)
-        else:
-            name = error.kind.value
-            setattr(self, name, getattr(self, name) + 1)
+        return self.errors - self.bad_crc

@@ -1,9 +1,11 @@
 """The P3 codec as one sans-I/O object: wire bytes in, typed records and counted errors out."""
 
-from velotime.protocols.p3.decoder import MalformedRecordError, decode_record
+from velotime.protocols.p3.decoder import MalformedRecordError, decode_record, record_class
 from velotime.protocols.p3.errors import ErrorKind, FrameError, StreamStats
 from velotime.protocols.p3.framer import DEFAULT_MAX_FRAME_SIZE, P3Framer
-from velotime.protocols.p3.records import P3Record
+from velotime.protocols.p3.records import P3Record, Passing
+
+_SEEN_LIMIT = 4096  # records whose class a tally remembers
 
 
 class P3Stream:
@@ -45,3 +47,44 @@ class P3Stream:
         error = FrameError(ErrorKind.MALFORMED, record, detail)
         self.stats.count(error)
         return error
+
+
+class P3Tally(P3Stream):
+    """A `P3Stream` that builds only the passings and counts every record by class in `counts`
+    (in the order the classes first came): what a summary needs, at a fraction of the cost.
+
+    `feed` and `close` return the passings and the `FrameError`s a `P3Stream` fed the same bytes
+    would; `stats` and `counts` agree with it too.
+    """
+
+    def __init__(self, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> None:
+        super().__init__(max_frame_size)
+        # Records repeat byte for byte (see P3Framer): one seen before is neither checked nor
+        # classified again.
+        self._framer = P3Framer(max_frame_size, remember=True)
+        self.counts: dict[type[P3Record], int] = {}
+        self._seen: dict[bytes, type[P3Record]] = {}
+
+    def _decode(self, items: list[bytes | FrameError]) -> list[P3Record | FrameError]:
+        out: list[P3Record | FrameError] = []
+        counts = self.counts
+        seen = self._seen
+        for item in items:
+            if not isinstance(item, bytes):
+                out.append(item)
+                continue
+            cls = seen.get(item)
+            if cls is None:
+                try:
+                    cls = record_class(item)
+                except MalformedRecordError as exc:
+                    out.append(self._malformed(item, str(exc)))
+                    continue
+                if cls is Passing:
+                    out.append(decode_record(item))  # each one differs: no use remembering it
+                else:
+                    if len(seen) >= _SEEN_LIMIT:
+                        seen.clear()
+                    seen[item] = cls
+            counts[cls] = counts.get(cls, 0) + 1
+        return out

@@ -2,12 +2,12 @@
 
 from enum import StrEnum
 
-import msgspec
+from velotime.protocols.errors import GARBAGE, ErrorCounts, StreamError
 
 
 class ErrorKind(StrEnum):
     OVERSIZED = "oversized"  # no line end within the maximum line length
-    GARBAGE = "garbage"  # control characters in a line: line noise, a wrong baud rate
+    GARBAGE = GARBAGE  # control characters in a line: line noise, a wrong baud rate
     MALFORMED = "malformed"  # device data of a wrong length, or fields that are not digits
     BAD_TIME = "bad_time"  # the time field of an impulse, RT or TT line
     BAD_CHECKSUM = "bad_checksum"  # the CHK1 checksum does not match: the line may be corrupt
@@ -15,17 +15,15 @@ class ErrorKind(StrEnum):
     TRUNCATED = "truncated"  # the stream ended in the middle of a line
 
 
-class LineError(msgspec.Struct, frozen=True):
+class LineError(StreamError[ErrorKind], frozen=True):
     """One rejected line, with its bytes (without the line end) for logs and audits."""
 
-    kind: ErrorKind
-    raw: bytes
-    detail: str = ""
 
-
-class StreamStats(msgspec.Struct):
+class StreamStats(ErrorCounts):
     """Running counts of what a stream produced. Every non-empty line counts once in `lines` and
-    once in exactly one of the other counters."""
+    once in exactly one of the other counters (a garbled line is one `garbage` line)."""
+
+    kinds = ErrorKind
 
     lines: int = 0
     impulses: int = 0
@@ -45,11 +43,3 @@ class StreamStats(msgspec.Struct):
     def records(self) -> int:
         """Lines decoded to a typed record (unknown lines excluded)."""
         return self.impulses + self.run_times + self.total_times + self.next_numbers
-
-    @property
-    def errors(self) -> int:
-        return sum(getattr(self, kind.value) for kind in ErrorKind)
-
-    def errors_by_kind(self) -> dict[str, int]:
-        """The error counts that are not zero."""
-        return {kind.value: n for kind in ErrorKind if (n := getattr(self, kind.value))}

@@ -85,8 +85,11 @@ class TimyStream:
     def _count(self, item: TimyItem) -> TimyItem:
         stats = self.stats
         stats.lines += 1
-        name = item.kind.value if isinstance(item, LineError) else _COUNTER_OF_CLASS[type(item)]
-        setattr(stats, name, getattr(stats, name) + 1)
+        if isinstance(item, LineError):
+            stats.count(item)
+        else:
+            name = _COUNTER_OF_CLASS[type(item)]
+            setattr(stats, name, getattr(stats, name) + 1)
         return item
 
 

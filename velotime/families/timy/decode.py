@@ -6,7 +6,8 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, feed_chunks, type_tag
+from velotime.families.base import Chunks
+from velotime.families.decoding import feed_chunks, type_tag
 from velotime.protocols import timy
 
 _TIMY_TYPES = ("impulse", "run_time", "total_time", "next_number")
@@ -29,7 +30,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
                 write_out(msgspec.json.encode(timy.record_to_builtins(item)).decode() + "\n")
             if isinstance(item, timy.UnknownLine):
                 continue
-            by_type[type_tag(item)] += 1
+            by_type[type_tag(type(item))] += 1
             if isinstance(item, timy.NextNumber):
                 by_flag["n"] += 1  # the first character of its line, as for the others
             elif isinstance(item, timy.Impulse | timy.RunTime | timy.TotalTime):

@@ -6,7 +6,8 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, json_line
+from velotime.families.base import Chunks
+from velotime.families.decoding import json_line
 from velotime.protocols.lif import parse_lif
 
 

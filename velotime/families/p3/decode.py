@@ -6,17 +6,22 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, feed_chunks, type_tag
-from velotime.protocols.p3 import FrameError, P3Record, P3Stream, Passing
+from velotime.families.base import Chunks
+from velotime.families.decoding import feed_chunks, type_tag
+from velotime.protocols.p3.errors import FrameError
 from velotime.protocols.p3.gaps import GapTracker
 from velotime.protocols.p3.json import record_to_builtins
+from velotime.protocols.p3.records import P3Record, Passing
+from velotime.protocols.p3.stream import P3Stream, P3Tally
 
 _RAW_SHOWN = 64  # bytes of a skipped piece shown in an error line
 
 
 def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
-    stream = P3Stream()
-    by_type: Counter[str] = Counter()
+    # Without the records to print, only the passings are built (for their gaps): the tally
+    # counts the others.
+    stream = P3Stream() if print_records else P3Tally()
+    by_class: Counter[type[P3Record]] = Counter()
     trackers: dict[int | None, GapTracker] = {}
     write_out = sys.stdout.write
     write_err = sys.stderr.write
@@ -26,17 +31,22 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
             if isinstance(item, FrameError):
                 write_err(_error_line(item))
                 continue
-            by_type[type_tag(item)] += 1
             if isinstance(item, Passing) and item.passing_number is not None:
-                trackers.setdefault(item.decoder_id, GapTracker()).observe(item.passing_number)
+                tracker = trackers.get(item.decoder_id)
+                if tracker is None:
+                    tracker = trackers[item.decoder_id] = GapTracker()
+                tracker.observe(item.passing_number)
             if print_records:
+                by_class[type(item)] += 1
                 write_out(msgspec.json.encode(record_to_builtins(item)).decode() + "\n")
 
     bad_hex_lines = feed_chunks(chunks, stream, handle)
+    if isinstance(stream, P3Tally):
+        by_class.update(stream.counts)
     stats = stream.stats
     return {
-        "records": sum(by_type.values()),
-        "by_type": dict(by_type),
+        "records": by_class.total(),
+        "by_type": {type_tag(cls): count for cls, count in by_class.items()},
         "crc_errors": stats.bad_crc,
         "bad_frames": stats.bad_frames,
         "garbage_bytes": stats.garbage_bytes,

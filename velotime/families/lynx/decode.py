@@ -6,7 +6,8 @@ from typing import Any
 
 import msgspec
 
-from velotime.cli.decode.common import Chunks, feed_chunks, json_line, type_tag
+from velotime.families.base import Chunks
+from velotime.families.decoding import feed_chunks, json_line, type_tag
 from velotime.protocols.lynx import LynxError, LynxRecord, LynxStream
 
 
@@ -28,7 +29,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
                     )
                 )
                 continue
-            by_type[type_tag(item)] += 1
+            by_type[type_tag(type(item))] += 1
             if print_records:
                 sys.stdout.write(json_line(msgspec.to_builtins(item)))
 

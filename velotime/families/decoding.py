@@ -1,14 +1,14 @@
-"""What every protocol's part of `velotime decode` shares."""
+"""What every family's `velotime decode` hook shares: feeding a dump to a codec, JSON lines."""
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 import msgspec
 
 from velotime.capture.dumps import BadHexLine
+from velotime.families.base import Chunks
 
-Chunks = Iterable[bytes | BadHexLine]
 Item = TypeVar("Item")
 
 
@@ -32,9 +32,9 @@ def feed_chunks(chunks: Chunks, stream: Stream[Item], handle: Callable[[list[Ite
     return bad_hex_lines
 
 
-def type_tag(record: msgspec.Struct) -> str:
-    """A record's JSON `type` ("passing", "impulse"...), as its class declares it."""
-    return str(type(record).__struct_config__.tag)
+def type_tag(cls: type[msgspec.Struct]) -> str:
+    """The JSON `type` of a record class ("passing", "impulse"...), as it declares it."""
+    return str(cls.__struct_config__.tag)
 
 
 def json_line(value: object) -> str:

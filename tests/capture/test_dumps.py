@@ -1,0 +1,36 @@
+"""Reading device dumps: a hex dump's lines, one chunk each or joined, and the lines that are not
+hex, in order."""
+
+import io
+from pathlib import Path
+
+from velotime.capture.dumps import BadHexLine, read_dump
+
+
+def test_a_hex_dump_gives_its_bytes_and_each_bad_line_in_order(shared_data: Path) -> None:
+    lines = (shared_data / "p3" / "amb.out").read_bytes().splitlines()
+    # Over 64 KiB of text, so that the lines are read in several blocks; the bad lines and the
+    # blank one fall in different blocks, and one line has spaces and a CR inside.
+    text = [*lines, b"", b"not hex", *lines[:900], b"8e0", b"  8e 02\r", *lines[900:]]
+    dump = b"\n".join(text) + b"\n"
+    items = list(read_dump(io.BytesIO(dump), "hex", join_lines=True))
+    bad = [item for item in items if isinstance(item, BadHexLine)]
+    assert [(b.line_number, b.text) for b in bad] == [
+        (len(lines) + 2, b"not hex"),
+        (len(lines) + 903, b"8e0"),
+    ]
+    good = [bytes.fromhex(line.decode()) for line in text if line not in (b"not hex", b"8e0")]
+    first, second = items.index(bad[0]), items.index(bad[1])
+    pieces = [items[:first], items[first + 1 : second], items[second + 1 :]]
+    joined = [b"".join(p for p in piece if isinstance(p, bytes)) for piece in pieces]
+    ends = [len(lines) + 1, len(lines) + 1 + 900]  # good lines (and the blank one) before each
+    assert joined == [
+        b"".join(good[: ends[0]]),
+        b"".join(good[ends[0] : ends[1]]),
+        b"".join(good[ends[1] :]),
+    ]
+    assert len(items) < len(text) / 100  # lines are joined, not one chunk a line
+    # Without join_lines, each line is a chunk, as recorded.
+    as_recorded = list(read_dump(io.BytesIO(dump), "hex"))
+    assert [item for item in as_recorded if isinstance(item, bytes)] == [g for g in good if g]
+    assert [item for item in as_recorded if isinstance(item, BadHexLine)] == bad

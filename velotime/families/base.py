@@ -1,0 +1,157 @@
+"""What a protocol family contributes, and the two types every family's sources derive from.
+
+A `SourceConfig` is a `[[sources]]` entry of the configuration; a `SourceDescription` is what the
+daemon writes of that source into each capture header, and what replay rebuilds its session
+from. Both are msgspec structs tagged on `protocol`: each family subclasses them with its tag
+and its own settings, so a setting of another protocol is an unknown key, not silently kept.
+"""
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Self
+
+import msgspec
+
+from velotime.capture.dumps import BadHexLine
+from velotime.drivers.endpoints import Endpoint, parse_transport
+from velotime.drivers.session import Session
+
+Key = str | int  # a step in a key path: a table key or an array index
+Report = Callable[[Sequence[Key], str], None]  # (key path under the source, what is wrong)
+Chunks = Iterable[bytes | BadHexLine]  # a dump as `velotime decode` reads it
+Decode = Callable[[Chunks, bool], dict[str, Any]]  # (chunks, print records) -> the summary
+START = "start"  # the line an impulse channel wired to the start gate is mapped to
+
+
+class Wiring(msgspec.Struct, frozen=True, kw_only=True):
+    """The timing lines a source serves, as `config/description` publishes them."""
+
+    line: str | None = None  # the one line of the source (a P3 decoder's loop)
+    decoder_lines: dict[str, str] = {}  # decoder id -> line, where one source has several
+    channels: dict[str, str] = {}  # impulse channel ("C0".."C9") -> line
+
+
+class SourceDescription(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_field="protocol"
+):
+    """A source as a capture header describes it (a family's subclass adds its settings).
+
+    Unknown keys are ignored, not refused: headers written before the families had types of
+    their own hold every protocol's defaults."""
+
+    timezone: str = "UTC"  # the venue's: a device's time of day is local time
+    endpoint: str | None = None
+    seq: int = 0  # seq of the last event published before this capture began
+    resume: dict[str, Any] | None = None  # the session state the daemon resumed from
+
+    @property
+    def protocol(self) -> str:
+        return str(self.__struct_config__.tag)
+
+    def new_session(self, name: str) -> Session:
+        raise NotImplementedError(f"{type(self).__name__} makes no session")
+
+    def photocell_lines(self) -> set[str]:
+        """The timing lines this source's photocells time (the start gate is not one)."""
+        return set()
+
+    def lines_text(self) -> str:
+        """Its timing lines for people, as `velotime capture info` shows them."""
+        return ""
+
+    def to_builtins(self) -> dict[str, Any]:
+        data: dict[str, Any] = msgspec.to_builtins(self)
+        return data
+
+
+class SourceConfig(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag_field="protocol"
+):
+    """A `[[sources]]` entry: what every source has (a family's subclass adds its settings)."""
+
+    # How long a link may stay silent before it counts as dead: None, a device quiet between
+    # races; a family whose device sends a heartbeat sets it.
+    default_silence_timeout_s: ClassVar[float | None] = None
+    # Why a key of another family's is wrong here, where "it is for X sources" is not enough.
+    foreign_key_hints: ClassVar[dict[str, str]] = {}
+
+    name: str
+    transport: str
+    silence_timeout_s: float | None = None  # None: the family's default
+    reconnect_min_s: float = 0.5
+    reconnect_max_s: float = 30.0
+
+    @property
+    def protocol(self) -> str:
+        return str(self.__struct_config__.tag)
+
+    @property
+    def endpoint(self) -> Endpoint:
+        """The parsed `transport`; cannot fail on a config from `load_config`/`parse_config`."""
+        return parse_transport(self.transport)
+
+    @property
+    def silence_limit_s(self) -> float | None:
+        if self.silence_timeout_s is not None:
+            return self.silence_timeout_s
+        return self.default_silence_timeout_s
+
+    @property
+    def poll_interval_s(self) -> float:
+        """How often the driver asks the session for a command to send (if it has any)."""
+        return 60.0
+
+    def check(self, report: Report, line_names: set[str] | None) -> Self:
+        """Report what is wrong with the family's own settings; return the settings in their
+        canonical form. `line_names`: the venue's lines, None if they could not be read."""
+        return self
+
+    def describe(
+        self, timezone: str, seq: int = 0, resume: dict[str, Any] | None = None
+    ) -> SourceDescription:
+        """The source as a capture header describes it, resuming from `resume`."""
+        raise NotImplementedError
+
+    def wiring(self) -> Wiring:
+        return Wiring()
+
+    def summary(self) -> str:
+        """What `velotime check-config` says of the source after its protocol and endpoint."""
+        return ""
+
+
+def check_positive(report: Report, path: Sequence[Key], value: float) -> None:
+    if not (math.isfinite(value) and value > 0):
+        report(path, f"must be a number greater than 0, got {value!r}")
+
+
+def check_line(report: Report, path: Sequence[Key], name: str, line_names: set[str] | None) -> None:
+    """Report `name` if it is no timing line of the venue. Without every line read, "no such
+    line" could be a false alarm: then say nothing."""
+    if line_names is not None and name not in line_names:
+        known = ", ".join(repr(n) for n in sorted(line_names))
+        report(path, f"no timing line {name!r} in [[lines]] (known: {known})")
+
+
+DumpFormatChoice = Literal["auto", "raw", "hex"]
+
+
+@dataclass(frozen=True)
+class Family:
+    """One protocol family, as the rest of velotime knows it: everything is reached from here.
+
+    Adding a family is its folder under `velotime/families/` and one line in the registry
+    (`velotime/families/__init__.py`); see docs/architecture.md."""
+
+    name: str  # the `protocol` of its sources, its capture headers and `velotime decode`
+    device: str  # what it is, for people
+    codec: str  # the module of its sans-I/O codec
+    decode: Decode  # `velotime decode --protocol NAME`: prints records, returns the summary
+    dump_format: DumpFormatChoice = "raw"  # what `velotime decode` assumes without --format
+    config: type[SourceConfig] | None = None  # its [[sources]] entry; None: no live source
+    description: type[SourceDescription] | None = None  # its capture header entry
+    session: type[Session] | None = None  # the sans-I/O session its driver feeds
+    simulator: str | None = None  # "module:Class" of its simulated device, loaded on use
+    # A foreign dump of the family replayed as one source: (line, timezone) -> its description.
+    dump_description: Callable[[str, str], SourceDescription] | None = None

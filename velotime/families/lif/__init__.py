@@ -1,0 +1,14 @@
+"""FinishLynx result files (.lif): read whole, never a live source (velotime/protocols/lif,
+docs/protocols/lif.md). `velotime import-lif` and replay turn them into photo-finish events."""
+
+from velotime.families.base import Family
+from velotime.families.lif.decode import decode
+
+__all__ = ["FAMILY"]
+
+FAMILY = Family(
+    name="lif",
+    device="FinishLynx result file",
+    codec="velotime.protocols.lif",
+    decode=decode,
+)

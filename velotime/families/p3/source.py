@@ -1,0 +1,104 @@
+"""A P3 transponder decoder as a source: its settings and its capture header entry."""
+
+import re
+from typing import Any, Self
+
+import msgspec
+
+from velotime.drivers.p3.session import ClockMode, P3Session, P3SessionState
+from velotime.drivers.session import Session
+from velotime.families.base import (
+    Report,
+    SourceConfig,
+    SourceDescription,
+    Wiring,
+    check_line,
+    check_positive,
+)
+
+SILENCE_TIMEOUT_S = 15.0  # a decoder sends a STATUS every few seconds
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class P3Description(SourceDescription, frozen=True, kw_only=True, tag="p3"):
+    line: str | None = None  # the timing line of the source's loop
+    # decoder id -> line, where one source has several
+    decoder_lines: dict[str, str] = msgspec.field(default_factory=dict)
+    clock: ClockMode = "get_time"
+
+    def line_for(self, decoder_id: int | None) -> str:
+        """The timing line of a record from `decoder_id`: its own mapping, else the source's."""
+        line = self.line or ""
+        if decoder_id is not None:
+            return self.decoder_lines.get(str(decoder_id), line)
+        return line
+
+    def new_session(self, name: str) -> Session:
+        resume = msgspec.convert(self.resume, P3SessionState) if self.resume else None
+        return P3Session(name, self.line_for, self.clock, resume)
+
+    def lines_text(self) -> str:
+        decoders = [f"{decoder} {line}" for decoder, line in self.decoder_lines.items()]
+        return ", ".join(([self.line] if self.line else []) + decoders)
+
+
+class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
+    default_silence_timeout_s = SILENCE_TIMEOUT_S
+
+    line: str | None = None  # the timing line of the decoder's loop (required)
+    # decoder id (decimal digits) -> line name
+    decoder_lines: dict[str, str] = msgspec.field(default_factory=dict)
+    get_time_interval_s: float = 60.0
+    clock: ClockMode = "get_time"
+
+    @property
+    def poll_interval_s(self) -> float:
+        return self.get_time_interval_s
+
+    def check(self, report: Report, line_names: set[str] | None) -> Self:
+        if self.line is None:
+            report(["line"], "a p3 source needs the timing line of its loop")
+        else:
+            check_line(report, ["line"], self.line, line_names)
+        decoder_lines: dict[str, str] = {}
+        for decoder, line in self.decoder_lines.items():
+            if not _DIGITS.fullmatch(decoder):
+                report(
+                    ["decoder_lines", decoder], f"a decoder id is decimal digits, got {decoder!r}"
+                )
+                continue
+            canonical = str(int(decoder))  # "007" and "7" are one decoder
+            if canonical in decoder_lines:
+                report(["decoder_lines", decoder], f"decoder {canonical} is mapped twice")
+            decoder_lines[canonical] = line
+            check_line(report, ["decoder_lines", decoder], line, line_names)
+        check_positive(report, ["get_time_interval_s"], self.get_time_interval_s)
+        return msgspec.structs.replace(self, decoder_lines=decoder_lines)
+
+    def describe(
+        self, timezone: str, seq: int = 0, resume: dict[str, Any] | None = None
+    ) -> P3Description:
+        return P3Description(
+            line=self.line,
+            decoder_lines=dict(self.decoder_lines),
+            clock=self.clock,
+            timezone=timezone,
+            endpoint=str(self.endpoint),
+            seq=seq,
+            resume=resume,
+        )
+
+    def wiring(self) -> Wiring:
+        return Wiring(line=self.line, decoder_lines=dict(self.decoder_lines))
+
+    def summary(self) -> str:
+        decoders = "".join(
+            f", decoder {decoder} on {line}" for decoder, line in self.decoder_lines.items()
+        )
+        return f"line {self.line}{decoders}, clock {self.clock}"
+
+
+def dump_description(line: str, timezone: str) -> P3Description:
+    """A foreign dump: the decoder's clock is taken as the venue clock (there are no receive
+    times to map it with)."""
+    return P3Description(line=line, clock="decoder", timezone=timezone)
