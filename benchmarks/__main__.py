@@ -4,8 +4,9 @@
 
 `--tree DIR` (repeatable) also runs the whole-process benchmarks (CLI start, decode --summary,
 the daemon, replay, the scoring service's restart) as that source tree's code, e.g. the code
-before a change, for before and after from one run; P3 decoding and the scoring latency measure
-this tree only. In the default set a replay or restart that outlives 60 s is stopped and
+before a change, for before and after from one run; P3 decoding, the scoring latency and the
+scoring cost measure this tree only (`PYTHONPATH=DIR python -m benchmarks.scoring_cost` measures
+another). In the default set a replay or restart that outlives 60 s is stopped and
 reported as such; `--full` gives 5 runs of those instead of 3, and 300 s before one is stopped.
 """
 
@@ -18,6 +19,7 @@ from benchmarks import (
     decode_summary,
     p3_decode,
     replay,
+    scoring_cost,
     scoring_latency,
     service_restart,
 )
@@ -30,6 +32,7 @@ BENCHMARKS: dict[str, Callable[[list[str], list[str]], None]] = {
     "cli_start": lambda trees, pace: cli_start.main(trees),
     "daemon_pipeline": lambda trees, pace: daemon_pipeline.main(trees + pace[:2]),
     "scoring_latency": lambda trees, pace: scoring_latency.main(),
+    "scoring_cost": lambda trees, pace: scoring_cost.main(),
     "replay": lambda trees, pace: replay.main(trees + pace),
     "service_restart": lambda trees, pace: service_restart.main(trees + pace),
 }
