@@ -24,13 +24,13 @@ from velotime.families import (
     unregister,
 )
 from velotime.families.base import (
-    Chunks,
     Report,
     SourceConfig,
     SourceDescription,
     check_line,
 )
 from velotime.families.decoding import json_line
+from velotime.families.family import Chunks, Part
 from velotime.replay import DumpSource, Replayer
 from velotime.replay.sinks import JsonLinesSink
 
@@ -96,15 +96,19 @@ def decode_toy(chunks: Chunks, print_records: bool) -> dict[str, Any]:
     return {"records": len(lines)}
 
 
+def toy_dump_description(line: str, timezone: str) -> ToyDescription:
+    return ToyDescription(line=line, timezone=timezone)
+
+
 TOY = Family(
     name="toy",
     device="a toy device that sends lines",
     codec=__name__,
-    decode=decode_toy,
-    config=ToySourceConfig,
-    description=ToyDescription,
-    session=ToySession,
-    dump_description=lambda line, timezone: ToyDescription(line=line, timezone=timezone),
+    decode=Part(f"{__name__}:decode_toy"),
+    config=Part(f"{__name__}:ToySourceConfig"),
+    description=Part(f"{__name__}:ToyDescription"),
+    session=Part(f"{__name__}:ToySession"),
+    dump_description=Part(f"{__name__}:toy_dump_description"),
 )
 
 CONFIG = """\

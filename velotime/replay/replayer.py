@@ -24,7 +24,8 @@ from velotime.capture.reader import CaptureFormatError
 from velotime.daemon.lif_import import heat_events
 from velotime.daemon.sources import ControlDescription, description_from_builtins, photocell_lines
 from velotime.drivers.session import Session
-from velotime.families import SourceDescription, family
+from velotime.families import family
+from velotime.families.base import SourceDescription
 from velotime.protocols.lif import parse_lif
 from velotime.replay.sinks import EventSink
 from velotime.scoring.engine import ScoringEngine
@@ -54,7 +55,7 @@ class DumpSource:
         """The dump as one source, as its family describes it; None for a family whose files
         are no stream (a FinishLynx result file)."""
         describe = family(self.protocol).dump_description
-        return describe(self.line, self.timezone) if describe is not None else None
+        return describe.load()(self.line, self.timezone) if describe is not None else None
 
 
 @dataclass(frozen=True)
