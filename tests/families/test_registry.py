@@ -69,6 +69,8 @@ def test_each_family_names_what_it_contributes(family: Family) -> None:
         assert family.description is not None
         described = family.dump_description.load()("finish", "UTC")
         assert isinstance(described, family.description.load())
+    if family.read_file is not None:
+        assert callable(family.read_file.load())
     assert (family.config is None) == (family.session is None) == (family.description is None)
 
 

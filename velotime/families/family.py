@@ -12,16 +12,31 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 if TYPE_CHECKING:
     import argparse
+    from datetime import tzinfo
 
     from velotime.capture.dumps import BadHexLine
     from velotime.drivers.session import Session
     from velotime.families.base import SourceConfig, SourceDescription
+    from velotime.wire.events import Event
 
 Chunks = Iterable["bytes | BadHexLine"]  # a dump as `velotime decode` reads it
 Decode = Callable[[Chunks, bool], dict[str, Any]]  # (chunks, print records) -> the summary
 # A foreign dump of the family replayed as one source: (line, timezone) -> its description.
 DumpDescription = Callable[[str, str], "SourceDescription"]
 DumpFormatChoice = Literal["auto", "raw", "hex"]
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """A file that is no stream (a FinishLynx result file), read whole."""
+
+    events: "list[Event]"
+    warnings: tuple[str, ...]  # one line each, naming the file
+
+
+# A file of the family read whole: (its bytes, its name, the source its events come from, the
+# venue's time zone, when it was written) -> what it holds.
+ReadFile = Callable[[bytes, str, str, "tzinfo", int], FileRead]
 
 T = TypeVar("T")
 
@@ -67,3 +82,4 @@ class Family:
     session: "Part[type[Session]] | None" = None  # the sans-I/O session its driver feeds
     simulate: Part[SimulateCommand] | None = None  # `velotime simulate NAME`
     dump_description: Part[DumpDescription] | None = None  # a foreign dump replayed as a source
+    read_file: Part[ReadFile] | None = None  # or, for files that are no stream, read whole

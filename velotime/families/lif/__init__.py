@@ -10,4 +10,5 @@ FAMILY = Family(
     device="FinishLynx result file",
     codec="velotime.protocols.lif",
     decode=Part("velotime.families.lif.decode:decode"),
+    read_file=Part("velotime.families.lif.events:read_file"),
 )
