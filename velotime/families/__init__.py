@@ -1,10 +1,10 @@
 """The registry of protocol families: each protocol velotime speaks, contributed in one place.
 
-A `Family` (families/base.py) gathers what the rest of velotime asks of a protocol: its codec,
-the session its driver feeds, its simulator, its `[[sources]]` settings and capture header
-entry (msgspec structs tagged on `protocol`), and its hooks for `velotime decode`, `velotime
-capture info` and replay. The configuration, the daemon, replay, capture info and the CLI look
-protocols up here; none of them names one.
+A `Family` (families/family.py) gathers what the rest of velotime asks of a protocol: its codec,
+the session its driver feeds, its `velotime simulate` command, its `[[sources]]` settings and
+capture header entry (msgspec structs tagged on `protocol`), and its hooks for `velotime
+decode`, `velotime capture info` and replay. The configuration, the daemon, replay, capture
+info and the CLI look protocols up here; none of them names one.
 
 This package sits between `config` and the layers it gathers (drivers, simulators, capture,
 protocols), so that all of those above it can use it and it imports nothing above it.
