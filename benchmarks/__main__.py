@@ -3,7 +3,14 @@ whole-process commands (CLI start, decode --summary) in another tree, for before
 
 import sys
 
-from benchmarks import cli_start, daemon_pipeline, decode_summary, p3_decode, scoring_latency
+from benchmarks import (
+    cli_start,
+    daemon_pipeline,
+    decode_summary,
+    p3_decode,
+    scoring_cost,
+    scoring_latency,
+)
 
 if __name__ == "__main__":
     p3_decode.main()
@@ -11,3 +18,4 @@ if __name__ == "__main__":
     cli_start.main(sys.argv[1:])
     daemon_pipeline.main()
     scoring_latency.main()
+    scoring_cost.main()

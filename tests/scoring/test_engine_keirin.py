@@ -12,6 +12,7 @@ from tests.scoring.scenarios.devices import riders_toml
 from velotime.drivers.lynx.session import LynxSession
 from velotime.drivers.p3.session import P3Session
 from velotime.protocols import lynx, p3
+from velotime.scoring.disciplines.base import PhotoFinish
 from velotime.scoring.disciplines.keirin import latest_photo_block
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
@@ -196,21 +197,21 @@ def test_transponders_alone_flag_riders_too_close_to_order(engine: ScoringEngine
 
 
 def test_the_latest_complete_photo_finish_block_is_the_heats() -> None:
-    def result(bib: str, place: int) -> dict[str, Any]:
-        return {"phase": "result", "bib": bib, "place": place}
+    def result(bib: str, place: int) -> PhotoFinish:
+        return PhotoFinish(phase="result", bib=bib, place=place)
 
-    entries: list[dict[str, Any]] = [
-        {"phase": "armed"},
-        {"phase": "started", "t_us": START},
+    entries = [
+        PhotoFinish(phase="armed"),
+        PhotoFinish(phase="started", t_us=START),
         result("22", 1), result("24", 2), result("24", 2),  # a line delivered twice
-        {"phase": "complete", "results": 2},
+        PhotoFinish(phase="complete"),
         # A resend cut off by the camera arming the next heat never counts.
         result("24", 1), result("22", 2),
-        {"phase": "armed"},
+        PhotoFinish(phase="armed"),
         # The next heat's results name none of this heat's riders (31, and one not identified
         # yet): they do not replace this heat's block.
         result("31", 1), result("", 2),
-        {"phase": "complete", "results": 2},
+        PhotoFinish(phase="complete"),
     ]  # fmt: skip
     assert latest_photo_block(entries, RIDERS) == [
         PhotoPlace(bib=22, place=1),

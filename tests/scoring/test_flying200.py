@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from velotime.scoring.rules.flying200 import (
     Attribution,
+    Attributor,
     Crossing,
     Effort,
     Line,
@@ -722,3 +723,45 @@ def test_photocells_and_reads_pair_in_the_order_riders_cross() -> None:
         (lone, None),
         (second, read_b),
     ]
+
+
+# --- One crossing at a time: what the engine does as crossings come ---
+
+_RIDERS = [Starter(bib=bib) for bib in (31, 32, 33)]
+_TRANSPONDERS = {4031: 31, 4032: 32, 4033: 33}  # and 4099: nobody's
+
+
+@st.composite
+def _session(draw: st.DrawFn) -> tuple[list[Crossing], dict[int, int]]:
+    """Crossings of three riders, photocells and loops, close enough together for clusters,
+    double reads and passes, in the order they arrive (not their time order); restarts."""
+    crossings = draw(
+        st.lists(
+            st.builds(
+                Crossing,
+                line=st.sampled_from(list(Line)),
+                t_us=st.integers(0, 60 * S).map(lambda t: T0 + t // 50_000 * 50_000),
+                transponder=st.sampled_from([None, None, 4031, 4032, 4033, 4099]),
+            ),
+            max_size=40,
+        )
+    )
+    restarted = draw(st.dictionaries(st.sampled_from([31, 32, 33]), st.just(T0 + 20 * S)))
+    return crossings, restarted
+
+
+@given(_session(), st.booleans())
+def test_crossings_added_one_by_one_attribute_as_all_at_once(
+    session: tuple[list[Crossing], dict[int, int]], photocells: bool
+) -> None:
+    """After each crossing, however late it comes (a loop's read after the next photocell's
+    impulse, a crossing that pairs with an earlier one), the riders' efforts are those of the
+    crossings so far given in time order at once."""
+    crossings, restarted = session
+    attributor = Attributor(_RIDERS, _TRANSPONDERS, photocells=photocells)
+    for count, crossing in enumerate(crossings, 1):
+        attributor.add(crossing)
+        in_time_order = sorted(crossings[:count], key=lambda c: c.t_us)  # stable, as arrived
+        assert attributor.attribution(restarted) == attribute_crossings(
+            _RIDERS, in_time_order, _TRANSPONDERS, photocells=photocells, restarted=restarted
+        )

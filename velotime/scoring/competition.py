@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import msgspec
 
+from velotime.scoring.disciplines.base import EventState, Scorer
+from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.meet import MeetCompetition, MeetEvent
 from velotime.scoring.rules.keirin import HeatResult
 from velotime.scoring.rules.keirin_progression import advance, classify, seed_round_1
@@ -35,6 +37,13 @@ class KeirinCompetition:
         """Round 1's heats, from the seeding."""
         first = self.plan.rounds[0]
         return self._make(first.name, seed_round_1(self.plan, self.spec.seeding))
+
+    @staticmethod
+    def heat_state(state: EventState, scorer: Scorer) -> HeatState:
+        """What the competition needs of one of its heats, from the heat's scorer."""
+        if not isinstance(scorer, KeirinScorer):
+            raise TypeError(f"{state.event.id}: a keirin heat scored as {type(scorer).__name__}")
+        return HeatState(status=state.status, result=scorer.result(state))
 
     def progress(self, heats: Mapping[str, HeatState]) -> list[MeetEvent]:
         """The heats of every round whose feeding rounds are now all final (new ones only)."""

@@ -1,8 +1,10 @@
 """The scoring engine, without I/O: timing events and operator commands in, results out.
 
 The MQTT service, the offline replay and the tests all drive the same engine, so the results
-of a replay are those of the live session. Each discipline has its scorer
-(`velotime.scoring.disciplines`), built on the rules in `velotime.scoring.rules`.
+of a replay are those of the live session. Each event has its scorer, from the registry of
+disciplines (`velotime.scoring.disciplines`), built on the rules in `velotime.scoring.rules`;
+the engine knows no discipline by name. A scorer keeps what it worked out, so an event costs
+what each timing event changes, not its whole history again.
 
 Timing lines are recognised by their distance to the finish (venue configuration), not by
 their names: 0 is the finish, 100 and 200 are the flying 200 m's lines. Photocell impulses time
@@ -15,10 +17,15 @@ from typing import Any
 import msgspec
 
 from velotime.scoring.competition import HeatState, KeirinCompetition
-from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scorer
-from velotime.scoring.disciplines.flying200 import Flying200Scorer
-from velotime.scoring.disciplines.keirin import KeirinScorer
-from velotime.scoring.disciplines.time_trial import TimeTrialScorer
+from velotime.scoring.disciplines import DISCIPLINES
+from velotime.scoring.disciplines.base import (
+    Crossing,
+    EventState,
+    PhotoFinish,
+    Role,
+    Scorer,
+    Venue,
+)
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.wire.commands import (
     Abandon,
@@ -31,31 +38,68 @@ from velotime.wire.commands import (
     SetStatus,
     Start,
 )
-from velotime.wire.events import Envelope, Event, EventData
+from velotime.wire.events import (
+    CommandData,
+    Envelope,
+    Event,
+    EventData,
+    ImpulseData,
+    PassingData,
+    PhotoFinishData,
+)
 from velotime.wire.results import (
     Current,
     EventResult,
     NothingOnTrack,
     OnTrackNow,
+    Standings,
     Status,
     audit_entry,
 )
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
+Message = EventResult | Current | Standings
+
 
 class Publication(msgspec.Struct, frozen=True):
     """A retained state to publish: `key` is the topic below the venue ("results/<event>")."""
 
     key: str
-    payload: dict[str, Any]  # a velotime.wire.results type as JSON: EventResult, Current...
+    message: Message
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The message as JSON types (what a consumer of the topic decodes)."""
+        payload: dict[str, Any] = msgspec.to_builtins(self.message)
+        return payload
 
     def encoded(self) -> bytes:
         """The bytes on MQTT and in `replay --results` files alike: the same every time."""
-        return _json.encode(self.payload)
+        return _json.encode(self.message)
 
 
 _json = msgspec.json.Encoder()
+
+
+class _Passing(msgspec.Struct, frozen=True, kw_only=True):
+    """What the engine reads of a passing (velotime.daemon.events.PassingData)."""
+
+    t_us: int
+    line: str = ""
+    transponder: int | None = None
+
+
+class _Impulse(msgspec.Struct, frozen=True, kw_only=True):
+    """What the engine reads of an impulse (velotime.daemon.events.ImpulseData)."""
+
+    t_us: int
+    line: str = ""
+    flag: str = ""
+    manual: bool = False
+
+
+Timing = _Passing | _Impulse | PhotoFinish
 
 
 class ScoringEngine:
@@ -75,14 +119,12 @@ class ScoringEngine:
             if distance in _ROLE_OF_DISTANCE
         }
         self._line_roles["start"] = Role.START  # an impulse timer channel wired to the gate
-        photocell_roles = [self._line_roles[n] for n in photocell_lines if n in self._line_roles]
-        self._keirin = KeirinScorer()
-        self.scorers: dict[str, Scorer] = {
-            "flying200": Flying200Scorer(photocell_roles),
-            "time_trial": TimeTrialScorer(track_length_m),
-            "keirin": self._keirin,
-        }
-        self._events = {event.id: EventState(event) for event in meet.events}
+        photocell_roles = {self._line_roles[n] for n in photocell_lines if n in self._line_roles}
+        self._venue = Venue(track_length_m, frozenset(photocell_roles))
+        self._events: dict[str, EventState] = {}
+        self._scorers: dict[str, Scorer] = {}  # event id -> its scorer, for disciplines scored
+        for event in meet.events:
+            self._add_event(event)
         self._competitions = {spec.id: KeirinCompetition(spec) for spec in meet.competitions}
         self._competition_of: dict[str, KeirinCompetition] = {}
         for competition in self._competitions.values():
@@ -101,11 +143,12 @@ class ScoringEngine:
         """An operator command; `t_us` is when the daemon received it (venue clock), for the
         audit trail and a Start."""
         state = self._events.get(command.event)
-        if state is not None and state.event.discipline not in self.scorers:
-            self.skipped_commands.append(f"{state.event.discipline} is not scored yet")
-            return []
         if state is None:
             self.skipped_commands.append(f"no event {command.event!r} in the meet")
+            return []
+        scorer = self._scorers.get(state.event.id)
+        if scorer is None:
+            self.skipped_commands.append(f"{state.event.discipline} is not scored yet")
             return []
         if state.status == "final" and not isinstance(command, Final):
             self.skipped_commands.append(f"{command.event} is final: {command!r} ignored")
@@ -114,8 +157,9 @@ class ScoringEngine:
         if bib is not None and bib not in self._bibs:
             self.skipped_commands.append(f"no rider with bib {bib} in the meet: {command!r}")
             return []
-        if isinstance(command, Correct) and command.time and state.event.discipline == "keirin":
-            self.skipped_commands.append(f"a keirin has no times to correct: {command!r}")
+        refused = scorer.refuses(command)
+        if refused is not None:
+            self.skipped_commands.append(refused)
             return []
         if isinstance(command, Arm):
             self.current = state.event.id
@@ -147,6 +191,7 @@ class ScoringEngine:
             state.crossings.clear()
             state.photo_finish.clear()
             state.marks.clear()
+            state.abandons += 1
             state.on_track = None
             state.start_us = None
             state.audit.append(audit_entry(command, t_us, discarded))
@@ -165,12 +210,13 @@ class ScoringEngine:
 
     def feed(self, envelope: Event | Envelope[EventData] | Mapping[str, Any]) -> list[Publication]:
         """One event of the daemon's stream, as its MQTT envelope: timing, or an operator
-        command the daemon sequenced among them (velotime.daemon.control)."""
-        if isinstance(envelope, Event | Envelope):  # the scorers still read JSON-like data
-            envelope = _builtins(envelope)
+        command the daemon sequenced among them (velotime.daemon.control). Typed (the wire's
+        Event or Envelope), or as JSON types."""
+        if isinstance(envelope, Event | Envelope):
+            return self._typed(envelope)
         if envelope.get("kind") != "command":
             return self.timing(envelope)
-        if not self._first_time(envelope):
+        if not self._first_time(envelope.get("id")):
             return []
         try:
             command = msgspec.convert(envelope.get("data", {}).get("command"), Command)
@@ -181,32 +227,45 @@ class ScoringEngine:
 
     def timing(self, envelope: Mapping[str, Any]) -> list[Publication]:
         """A timing event (the MQTT envelope): counted for the event on the track, if any."""
-        if not self._first_time(envelope):
+        if not self._first_time(envelope.get("id")):
             return []
         state = self._events.get(self.current) if self.current else None
         if state is None or state.status != "running":
             return []
-        data = envelope.get("data", {})
-        if envelope.get("kind") == "photofinish":
-            state.photo_finish.append(data)
+        timing = _timing_of(envelope.get("kind"), envelope.get("data", {}))
+        if timing is None:
+            return []
+        return self._timing(state, timing)
+
+    def _typed(self, event: Event | Envelope[EventData]) -> list[Publication]:
+        if not self._first_time(event.id):
+            return []
+        if isinstance(event.data, CommandData):
+            return self.command(event.data.command, event.data.received_us)
+        state = self._events.get(self.current) if self.current else None
+        if state is None or state.status != "running":
+            return []
+        timing = _typed_timing(event.data)
+        return [] if timing is None else self._timing(state, timing)
+
+    def _timing(self, state: EventState, timing: Timing) -> list[Publication]:
+        if isinstance(timing, PhotoFinish):
+            state.photo_finish.append(timing)
             return [self._result(state), self._current()]
-        role = self._line_roles.get(data.get("line", ""))
+        role = self._line_roles.get(timing.line)
         if role is None:
             return []
-        if envelope.get("kind") == "impulse":
-            if data.get("flag") or data.get("manual"):
+        if isinstance(timing, _Impulse):
+            if timing.flag or timing.manual:
                 return []  # cleared, invalid or keypad lines do not time a rider
-            state.crossings.append(Crossing(role=role, t_us=data["t_us"], photocell=True))
-        elif envelope.get("kind") == "passing":
-            transponder = data.get("transponder")
-            state.crossings.append(Crossing(role=role, t_us=data["t_us"], transponder=transponder))
+            state.crossings.append(Crossing(role=role, t_us=timing.t_us, photocell=True))
         else:
-            return []
+            crossing = Crossing(role=role, t_us=timing.t_us, transponder=timing.transponder)
+            state.crossings.append(crossing)
         return [self._result(state), self._current()]
 
-    def _first_time(self, envelope: Mapping[str, Any]) -> bool:
+    def _first_time(self, event_id: str | None) -> bool:
         """Delivery is at least once: an event seen before (by id) is dropped."""
-        event_id = envelope.get("id")
         if event_id is None:
             return True
         if event_id in self._seen_ids:
@@ -225,9 +284,14 @@ class ScoringEngine:
     def results(self, event_id: str) -> dict[str, Any]:
         return self._result(self._events[event_id]).payload
 
+    def _add_event(self, event: MeetEvent) -> None:
+        self._events[event.id] = EventState(event)
+        discipline = DISCIPLINES.get(event.discipline)
+        if discipline is not None:
+            self._scorers[event.id] = discipline(event, self.meet, self._venue)
+
     def _result(self, state: EventState) -> Publication:
-        scorer = self.scorers[state.event.discipline]
-        scored = scorer.score(state, self.meet)
+        scored = self._scorers[state.event.id].score(state)
         result = EventResult(
             event=state.event.id,
             discipline=state.event.discipline,
@@ -237,28 +301,25 @@ class ScoringEngine:
             status=state.status,
             lines=scored.lines,
             **scored.extra,
-            audit=state.audit,
+            audit=list(state.audit),  # a publication is the state of its moment
         )
-        return Publication(f"results/{state.event.id}", msgspec.to_builtins(result))
+        return Publication(f"results/{state.event.id}", result)
 
     def _add_heats(self, competition: KeirinCompetition, heats: list[MeetEvent]) -> None:
         for event in heats:
-            self._events[event.id] = EventState(event)
+            self._add_event(event)
             self._competition_of[event.id] = competition
 
     def _heat_states(self, competition: KeirinCompetition) -> dict[str, HeatState]:
         return {
-            event.id: HeatState(
-                status=self._events[event.id].status,
-                result=self._keirin.result(self._events[event.id], self.meet),
-            )
+            event.id: competition.heat_state(self._events[event.id], self._scorers[event.id])
             for heats in competition.heats.values()
             for event in heats
         }
 
     def _standings(self, competition: KeirinCompetition) -> Publication:
         payload = competition.standings(self._heat_states(competition))
-        return Publication(f"standings/{competition.spec.id}", msgspec.to_builtins(payload))
+        return Publication(f"standings/{competition.spec.id}", payload)
 
     def _current(self) -> Publication:
         """What is on the track, for scoreboards: they run the clock from `start_us`."""
@@ -275,36 +336,50 @@ class ScoringEngine:
                 status=state.status,
                 riders=list(event.riders or event.start_order),
                 on_track=state.on_track,
-                start_us=_start_us(state),
+                start_us=self._scorers[event.id].start_us(state),
             )
-        return Publication("current", msgspec.to_builtins(payload))
+        return Publication("current", payload)
 
 
-def _builtins(envelope: Event | Envelope[EventData]) -> dict[str, Any]:
-    data: dict[str, Any] = msgspec.to_builtins(envelope)
-    return data
+def _timing_of(kind: object, data: Mapping[str, Any]) -> Timing | None:
+    """An event's data as JSON types, as the engine reads it: the fields the scorers use."""
+    if kind == "passing":
+        return msgspec.convert(data, _Passing)
+    if kind == "impulse":
+        return msgspec.convert(data, _Impulse)
+    if kind == "photofinish":
+        return _photo_finish(data)
+    return None
 
 
-def _start_us(state: EventState) -> int | None:
-    """When the race (or the rider on the track) started, venue clock: the latest of the
-    operator's Start and what the devices say: a time trial's gate impulse after the rider was
-    named, the camera's start, a flying 200 m's latest 200 m line crossing not yet followed by a
-    finish. None before a start, and once a flying 200 m effort has finished."""
-    candidates = [state.start_us] if state.start_us is not None else []
-    discipline = state.event.discipline
-    if discipline == "time_trial" and state.marks:
-        segment = state.crossings[state.marks[-1][0] :]
-        candidates += [c.t_us for c in segment if c.role is Role.START][:1]
-    elif discipline == "keirin":
-        candidates += [
-            t_us
-            for entry in state.photo_finish
-            if entry.get("phase") == "started" and isinstance(t_us := entry.get("t_us"), int)
-        ]
-    elif discipline == "flying200":
-        lines = [c for c in state.crossings if c.role in (Role.LINE_200, Role.FINISH)]
-        if lines and lines[-1].role is Role.LINE_200:
-            candidates.append(lines[-1].t_us)
-        elif lines:
-            return None
-    return max(candidates, default=None)
+def _typed_timing(data: EventData) -> Timing | None:
+    """A typed event's data as the engine reads it: the fields the scorers use."""
+    if isinstance(data, PassingData):
+        return _Passing(t_us=data.t_us, line=data.line, transponder=data.transponder)
+    if isinstance(data, ImpulseData):
+        return _Impulse(t_us=data.t_us, line=data.line, flag=data.flag, manual=data.manual)
+    if isinstance(data, PhotoFinishData):
+        return PhotoFinish(
+            phase=data.phase, bib=data.bib, place=data.place, status=data.status, t_us=data.t_us
+        )
+    return None
+
+
+def _photo_finish(data: Mapping[str, Any]) -> PhotoFinish:
+    """A camera entry: a field not of the type the camera's events give reads as not given."""
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return value if isinstance(value, str) else None
+
+    def number(key: str) -> int | None:
+        value = data.get(key)
+        return value if isinstance(value, int) else None
+
+    return PhotoFinish(
+        phase=text("phase"),
+        bib=text("bib"),
+        place=number("place"),
+        status=text("status"),
+        t_us=number("t_us"),
+    )

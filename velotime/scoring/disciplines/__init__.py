@@ -1,1 +1,18 @@
-"""One scorer per discipline: what an event's timing and decisions make of it."""
+"""One scorer per discipline: what an event's timing and decisions make of it.
+
+`DISCIPLINES` is the registry the engine makes each event's scorer from: a discipline of the
+meet file that is not here is not scored yet.
+"""
+
+from collections.abc import Mapping
+
+from velotime.scoring.disciplines.base import Discipline
+from velotime.scoring.disciplines.flying200 import Flying200Scorer
+from velotime.scoring.disciplines.keirin import KeirinScorer
+from velotime.scoring.disciplines.time_trial import TimeTrialScorer
+
+DISCIPLINES: Mapping[str, Discipline] = {
+    "flying200": Flying200Scorer,
+    "time_trial": TimeTrialScorer,
+    "keirin": KeirinScorer,
+}

@@ -1,6 +1,6 @@
-"""What the engine knows of an event, and what a discipline's scorer gives back."""
+"""What the engine knows of an event, what a discipline's scorer gives back, and the scorer's
+hooks: the engine asks the scorer of each event, and knows no discipline by name."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
@@ -8,6 +8,7 @@ from typing import Any, NamedTuple, Protocol
 import msgspec
 
 from velotime.scoring.meet import Meet, MeetEvent
+from velotime.wire.commands import Command
 from velotime.wire.results import AuditEntry, EventStatus, ResultLine, Status
 
 
@@ -29,9 +30,21 @@ class Crossing(msgspec.Struct, frozen=True, kw_only=True):
     photocell: bool = False
 
 
+class PhotoFinish(msgspec.Struct, frozen=True, kw_only=True):
+    """One entry of the photo-finish camera as the scorers read it: the fields they use, each
+    None where the event does not give it as the type says (checked once, at the engine)."""
+
+    phase: str | None = None  # "armed", "started", "result", "complete"
+    bib: str | None = None  # as the camera wrote it: not always a number
+    place: int | None = None
+    status: str | None = None
+    t_us: int | None = None  # the start ("started") or the finish ("result"), venue clock
+
+
 @dataclass
 class EventState:
-    """Everything the engine has collected for one event of the meet."""
+    """Everything the engine has collected for one event of the meet. Timing is only ever
+    appended, until an Abandon throws it away (`abandons` counts those)."""
 
     event: MeetEvent
     status: EventStatus = "scheduled"  # running, provisional, final
@@ -40,10 +53,11 @@ class EventState:
     on_track: int | None = None  # time trials: the rider now riding (NextRider)
     marks: list[tuple[int, int]] = field(default_factory=list)  # (crossing index, bib) per start
     audit: list[AuditEntry] = field(default_factory=list)
-    photo_finish: list[Mapping[str, Any]] = field(default_factory=list)  # results from the camera
+    photo_finish: list[PhotoFinish] = field(default_factory=list)  # entries from the camera
     places: dict[int, int] = field(default_factory=dict)  # bib -> place, by correction
     times: dict[int, int] = field(default_factory=dict)  # bib -> official time, by correction
     start_us: int | None = None  # the race's start by the operator's word (Start)
+    abandons: int = 0  # Abandons so far: a scorer that saw fewer starts again from nothing
 
 
 class Scored(NamedTuple):
@@ -53,7 +67,39 @@ class Scored(NamedTuple):
     extra: dict[str, Any]
 
 
+class Venue(NamedTuple):
+    """What the scorers know of the venue, from its configuration or a capture's header."""
+
+    track_length_m: float
+    photocell_roles: frozenset[Role]  # the lines an impulse timer's photocells are wired to
+
+
 class Scorer(Protocol):
-    def score(self, state: EventState, meet: Meet) -> Scored:
-        """The event's result lines and extra fields, worked out once per publication."""
+    """The scorer of one event. It keeps what it worked out between publications and reads
+    only the timing added to the `EventState` since (and everything again after an Abandon),
+    so that scoring an event costs what changed, not its whole history."""
+
+    def score(self, state: EventState) -> Scored:
+        """The event's result lines and extra fields, as they stand."""
         ...
+
+    def start_us(self, state: EventState) -> int | None:
+        """When the race (or the rider on the track) started, venue clock, for the scoreboards'
+        clock: the operator's Start or what the devices say; None before a start."""
+        ...
+
+    def refuses(self, command: Command) -> str | None:
+        """Why this event cannot take the command (a keirin has no times to correct), or None."""
+        ...
+
+
+class Discipline(Protocol):
+    """Makes the scorer of one event of the discipline (velotime.scoring.disciplines)."""
+
+    def __call__(self, event: MeetEvent, meet: Meet, venue: Venue) -> Scorer: ...
+
+
+def latest_start(state: EventState, *device_starts: int | None) -> int | None:
+    """The latest of the operator's Start and the starts the devices give."""
+    candidates = [t for t in (state.start_us, *device_starts) if t is not None]
+    return max(candidates, default=None)

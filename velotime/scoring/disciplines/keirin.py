@@ -36,25 +36,64 @@ While the evidence does not rank every rider to be ranked (a rider without a cro
 camera line without a place, a line the rules refuse), the rules raise ValueError: the heat has
 no result yet, so `lines()` is empty and `extra()` has no last 200 m. A heat that has not
 finished publishes; it never raises.
+
+The scorer keeps the evidence as it comes: the camera's blocks folded entry by entry, each
+rider's latest finish crossing and their 200 m line crossings in time order, so a timing event
+costs a look at the riders it concerns and the heat's result is worked out again only when the
+evidence changed.
 """
 
+from bisect import bisect_left, insort
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import msgspec
 
-from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scored
-from velotime.scoring.meet import Meet
+from velotime.scoring.disciplines.base import (
+    EventState,
+    PhotoFinish,
+    Role,
+    Scored,
+    Venue,
+    latest_start,
+)
+from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, Rider, heat_result
 from velotime.scoring.rules.results import mark_corrected
+from velotime.wire.commands import Command, Correct
 from velotime.wire.results import Status
 
 _NO_RESULT = HeatResult(lines=[], order=[])
 
 
 class KeirinScorer:
-    def score(self, state: EventState, meet: Meet) -> Scored:
-        result = self.result(state, meet)
+    def __init__(self, event: MeetEvent, meet: Meet, venue: Venue) -> None:
+        self.heat = frozenset(event.riders)
+        self._riders = [_rider(meet, bib) for bib in event.riders]
+        self._bib_of = {t: bib for t, bib in meet.bib_of_transponder().items() if bib in self.heat}
+        self._start(0)
+
+    def _start(self, abandons: int) -> None:
+        self._abandons = abandons
+        self._read = 0  # crossings of the state read so far
+        self._photo_read = 0  # photo-finish entries of the state read so far
+        self._photo = PhotoBlocks(self.heat)
+        self._camera_start: int | None = None  # the latest "started" the camera gave
+        self._finish_us: dict[int, int] = {}  # bib -> latest finish crossing
+        self._line_200_us: dict[int, list[int]] = {}  # bib -> 200 m line crossings, in order
+        self._result: tuple[Any, HeatResult] | None = None  # (what it was made of, result)
+
+    def refuses(self, command: Command) -> str | None:
+        if isinstance(command, Correct) and command.time:
+            return f"a keirin has no times to correct: {command!r}"
+        return None
+
+    def start_us(self, state: EventState) -> int | None:
+        self._read_evidence(state)
+        return latest_start(state, self._camera_start)
+
+    def score(self, state: EventState) -> Scored:
+        result = self.result(state)
         if result.winner_last_200 is None:
             return Scored(result.lines, {})
         return Scored(
@@ -65,18 +104,36 @@ class KeirinScorer:
             },
         )
 
-    def result(self, state: EventState, meet: Meet) -> HeatResult:
+    def result(self, state: EventState) -> HeatResult:
         """The heat's whole result (with `order`, which progression reads); empty until the
         evidence ranks every rider to be ranked."""
-        heat = frozenset(state.event.riders)
-        riders = [_rider(meet, bib) for bib in state.event.riders]
-        photo = latest_photo_block(state.photo_finish, heat)
-        bib_of = {t: bib for t, bib in meet.bib_of_transponder().items() if bib in heat}
-        finish_us = _last_crossings(state.crossings, Role.FINISH, bib_of)
+        self._read_evidence(state)
+        photo = self._photo.latest
+        finish_us = dict(self._finish_us)
         # The finish the rules time the winner's last 200 m to: the camera's, else the loop's.
         finish_of = finish_us | {row.bib: row.t_us for row in photo if row.t_us is not None}
-        line_200_us = _last_crossings(state.crossings, Role.LINE_200, bib_of, before=finish_of)
-        decisions = _decisions(state.decisions, heat)
+        line_200_us = {}
+        for bib, finish in finish_of.items():
+            crossings = self._line_200_us.get(bib, [])
+            before = bisect_left(crossings, finish)  # strictly before the rider's finish
+            if before:
+                line_200_us[bib] = crossings[before - 1]
+        decisions = _decisions(state.decisions, self.heat)
+        placed = {bib: place for bib, place in state.places.items() if bib in self.heat}
+        made_of = (photo, finish_us, line_200_us, decisions, placed)
+        if self._result is None or self._result[0] != made_of:
+            self._result = (made_of, self._heat_result(*made_of))
+        return self._result[1]
+
+    def _heat_result(
+        self,
+        photo: list[PhotoPlace],
+        finish_us: dict[int, int],
+        line_200_us: dict[int, int],
+        decisions: Decisions,
+        places: dict[int, int],
+    ) -> HeatResult:
+        riders = self._riders
         try:
             result = heat_result(
                 riders,
@@ -85,7 +142,7 @@ class KeirinScorer:
                 line_200_us=line_200_us,
                 decisions=decisions,
             )
-            placed = {bib: place for bib, place in state.places.items() if bib in result.order}
+            placed = {bib: place for bib, place in places.items() if bib in result.order}
             if not placed:
                 return result
             # A place correction makes the commissaires' order: the others keep theirs.
@@ -103,65 +160,69 @@ class KeirinScorer:
             return _NO_RESULT  # not finished yet, or evidence waiting for a commissaire
         return msgspec.structs.replace(result, lines=mark_corrected(result.lines, placed))
 
+    def _read_evidence(self, state: EventState) -> None:
+        """Takes in the crossings and camera entries collected since the last call (all of them
+        again after an Abandon)."""
+        if state.abandons != self._abandons:
+            self._start(state.abandons)
+        for crossing in state.crossings[self._read :]:
+            if crossing.transponder is None:
+                continue
+            bib = self._bib_of.get(crossing.transponder)
+            if bib is None:
+                continue  # a rider of another heat warming up, or an unknown transponder
+            if crossing.role is Role.FINISH:
+                if bib not in self._finish_us or crossing.t_us > self._finish_us[bib]:
+                    self._finish_us[bib] = crossing.t_us
+            elif crossing.role is Role.LINE_200:
+                insort(self._line_200_us.setdefault(bib, []), crossing.t_us)
+        self._read = len(state.crossings)
+        for entry in state.photo_finish[self._photo_read :]:
+            self._photo.add(entry)
+            if entry.phase == "started" and entry.t_us is not None:
+                self._camera_start = max(entry.t_us, self._camera_start or entry.t_us)
+        self._photo_read = len(state.photo_finish)
 
-def latest_photo_block(
-    entries: Sequence[Mapping[str, Any]], heat: Collection[int]
-) -> list[PhotoPlace]:
-    """The heat's rows of the latest complete photo-finish results block (module docstring)."""
-    latest: list[PhotoPlace] = []
-    block: dict[int, PhotoPlace] | None = None  # the block being received, if any
-    for entry in entries:
-        phase = entry.get("phase")
-        if phase == "result":
-            block = {} if block is None else block
-            row = _photo_place(entry, heat)
+
+class PhotoBlocks:
+    """The heat's rows of the latest complete photo-finish results block, entry by entry
+    (module docstring)."""
+
+    def __init__(self, heat: Collection[int]) -> None:
+        self.heat = heat
+        self.latest: list[PhotoPlace] = []
+        self._block: dict[int, PhotoPlace] | None = None  # the block being received, if any
+
+    def add(self, entry: PhotoFinish) -> None:
+        if entry.phase == "result":
+            block = self._block = {} if self._block is None else self._block
+            row = _photo_place(entry, self.heat)
             if row is not None:
                 block[row.bib] = row  # a later line for the bib replaces the earlier one
-        elif phase == "complete":
-            if block:
-                latest = list(block.values())
-            block = None
+        elif entry.phase == "complete":
+            if self._block:
+                self.latest = list(self._block.values())
+            self._block = None
         else:
-            block = None  # armed, started: results not closed are abandoned
-    return latest
+            self._block = None  # armed, started: results not closed are abandoned
 
 
-def _photo_place(entry: Mapping[str, Any], heat: Collection[int]) -> PhotoPlace | None:
-    bib_text = entry.get("bib")
-    if not (isinstance(bib_text, str) and bib_text.isascii() and bib_text.isdigit()):
+def latest_photo_block(entries: Sequence[PhotoFinish], heat: Collection[int]) -> list[PhotoPlace]:
+    """The heat's rows of the latest complete photo-finish results block (module docstring)."""
+    blocks = PhotoBlocks(heat)
+    for entry in entries:
+        blocks.add(entry)
+    return blocks.latest
+
+
+def _photo_place(entry: PhotoFinish, heat: Collection[int]) -> PhotoPlace | None:
+    bib_text = entry.bib
+    if not (bib_text is not None and bib_text.isascii() and bib_text.isdigit()):
         return None  # an unidentified rider (blank or not a bib)
     bib = int(bib_text)
     if bib not in heat:
         return None
-    place, status, t_us = entry.get("place"), entry.get("status"), entry.get("t_us")
-    return PhotoPlace(
-        bib=bib,
-        place=place if isinstance(place, int) else None,
-        status=status if isinstance(status, str) else None,
-        t_us=t_us if isinstance(t_us, int) else None,
-    )
-
-
-def _last_crossings(
-    crossings: Sequence[Crossing],
-    role: Role,
-    bib_of: Mapping[int, int],
-    before: Mapping[int, int] | None = None,
-) -> dict[int, int]:
-    """Each rider's latest transponder crossing of the line; with `before`, only crossings
-    strictly before the rider's time there (a rider missing from `before` has none)."""
-    latest: dict[int, int] = {}
-    for crossing in crossings:
-        if crossing.role is not role or crossing.transponder is None:
-            continue
-        bib = bib_of.get(crossing.transponder)
-        if bib is None:
-            continue  # a rider of another heat warming up, or an unknown transponder
-        if before is not None and not crossing.t_us < before.get(bib, crossing.t_us):
-            continue
-        if bib not in latest or crossing.t_us > latest[bib]:
-            latest[bib] = crossing.t_us
-    return latest
+    return PhotoPlace(bib=bib, place=entry.place, status=entry.status, t_us=entry.t_us)
 
 
 def _decisions(decided: Mapping[int, Status], heat: Collection[int]) -> Decisions:

@@ -33,15 +33,22 @@ How the engine's record of an event becomes rides:
   decided on are not in the result.
 """
 
-from collections.abc import Mapping, Sequence
-from fractions import Fraction
-from typing import NamedTuple
+from bisect import bisect_right, insort
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import msgspec
 
-from velotime.scoring.disciplines.base import Crossing, EventState, Role, Scored
-from velotime.scoring.meet import Meet
-from velotime.scoring.rules.results import corrected
+from velotime.scoring.disciplines.base import (
+    Crossing,
+    EventState,
+    Role,
+    Scored,
+    Venue,
+    latest_start,
+)
+from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.rules.results import KnownLines, corrected
 from velotime.scoring.rules.time_trial import (
     MAX_STARTS,
     Attempt,
@@ -56,6 +63,7 @@ from velotime.scoring.rules.time_trial import (
     ride_splits,
     time_trial_results,
 )
+from velotime.wire.commands import Command
 from velotime.wire.results import OnTrackLine, ResultLine, Status
 
 _LINE = "finish"  # the one line a rider crosses here (attribute_crossings matches by name)
@@ -84,29 +92,129 @@ class _Starts(NamedTuple):
     restarts: int  # starts voided by a later mark
 
 
+class _Segment:
+    """The crossings between one NextRider mark and the next: one rider's start, if made.
+    Kept as they come; only the last segment grows."""
+
+    __slots__ = ("begin", "bib", "first_start", "gate", "photocells", "read", "reads", "version")
+
+    def __init__(self, begin: int, bib: int) -> None:
+        self.begin = begin  # index of the first crossing in the state's record
+        self.bib = bib
+        self.read = begin  # crossings read up to here
+        self.first_start: int | None = None  # the first start line crossing, any device
+        self.gate: int | None = None  # the first start gate impulse: the start
+        self.photocells: list[int] = []  # finish line photocell impulses, in time order
+        self.reads: list[int] = []  # the rider's own transponder reads of the finish, in order
+        self.version = 0  # counts the changes above, so that a sheet is made again only then
+
+    def take(self, crossing: Crossing, transponders: Mapping[int, int]) -> bool:
+        """Reads the segment's next crossing; True when it changes the rider's start or laps."""
+        self.read += 1
+        if crossing.role is Role.START:
+            if self.first_start is None:
+                self.first_start = crossing.t_us
+            if crossing.photocell and self.gate is None:
+                self.gate = crossing.t_us
+                self.version += 1
+                return True
+        elif crossing.role is Role.FINISH:
+            if crossing.photocell:
+                insort(self.photocells, crossing.t_us)
+                self.version += 1
+                return True
+            if crossing.transponder is not None and (
+                transponders.get(crossing.transponder) == self.bib
+            ):
+                insort(self.reads, crossing.t_us)
+                self.version += 1
+                return True
+        return False
+
+    def laps(self, course: Course) -> list[int]:
+        """The rider's line crossings after the start: photocell impulses, and the reads of the
+        rider's own transponders that no impulse explains (`merge_line_crossings`)."""
+        assert self.gate is not None
+        after = self.photocells[bisect_right(self.photocells, self.gate) :]
+        reads = self.reads[bisect_right(self.reads, self.gate) :]
+        merged = merge_line_crossings(after, reads)
+        rider = OnTrack(bib=self.bib, line=_LINE, start_us=self.gate)
+        passings = [_Passing(t_us, _PHOTOCELL) for t_us in merged]
+        return attribute_crossings([rider], passings, {_PHOTOCELL: self.bib}, course)[self.bib]
+
+
 class TimeTrialScorer:
-    def __init__(self, track_length_m: float) -> None:
-        self.track_length_m: Fraction = exact_track_length(track_length_m)
+    def __init__(self, event: MeetEvent, meet: Meet, venue: Venue) -> None:
+        if event.distance_m is None:  # the meet file's checks require it
+            raise ValueError(f"{event.id}: a time trial needs distance_m")
+        self.meet = meet
+        self.course = Course(event.distance_m, exact_track_length(venue.track_length_m))
+        self._transponders = meet.bib_of_transponder()
+        self._abandons = 0
+        self._segments: list[_Segment] = []
+        self._reading = 0  # the first segment still read: those before it are closed
+        self._changes = 0  # changes to the segments' starts and laps, for `score`
+        self._laps: dict[int, tuple[int, list[int]]] = {}  # segment -> (version, its laps)
+        self._scored: tuple[Any, Scored] | None = None  # (what it was made of, the sheet)
+        self._known: KnownLines = {}  # lines ranked before, for `time_trial_results`
 
-    def score(self, state: EventState, meet: Meet) -> Scored:
-        sheet = self._sheet(state, meet)
-        lines = corrected(sheet.lines, state.places, state.times)
-        return Scored(lines, {"on_track": sheet.on_track, "problems": sheet.problems})
+    def refuses(self, command: Command) -> str | None:
+        return None
 
-    def _sheet(self, state: EventState, meet: Meet) -> _Sheet:
-        if state.event.distance_m is None:  # the meet file's checks require it
-            raise ValueError(f"{state.event.id}: a time trial needs distance_m")
-        course = Course(state.event.distance_m, self.track_length_m)
-        starts = _starts(state, meet.bib_of_transponder(), course)
+    def start_us(self, state: EventState) -> int | None:
+        """The first start line crossing after the rider on the track was named."""
+        self._read_timing(state)
+        last = self._segments[-1] if self._segments else None
+        return latest_start(state, last.first_start if last is not None else None)
+
+    def score(self, state: EventState) -> Scored:
+        self._read_timing(state)
+        made_of = (
+            state.abandons,
+            len(self._segments),
+            self._changes,
+            dict(state.decisions),
+            dict(state.times),
+            dict(state.places),
+        )
+        if self._scored is None or self._scored[0] != made_of:
+            sheet = self._sheet(state)
+            lines = corrected(sheet.lines, state.places, state.times)
+            scored = Scored(lines, {"on_track": sheet.on_track, "problems": sheet.problems})
+            self._scored = (made_of, scored)
+        return self._scored[1]
+
+    def _read_timing(self, state: EventState) -> None:
+        if state.abandons != self._abandons:
+            self._abandons, self._segments, self._laps = state.abandons, [], {}
+            self._reading = 0
+        segments = self._segments
+        for begin, bib in state.marks[len(segments) :]:
+            segments.append(_Segment(begin, bib))
+        for position in range(self._reading, len(segments)):
+            segment = segments[position]
+            closed = position + 1 < len(segments)
+            end = segments[position + 1].begin if closed else len(state.crossings)
+            for crossing in state.crossings[segment.read : end]:
+                self._changes += segment.take(crossing, self._transponders)
+            if closed:
+                self._reading = position + 1
+
+    def _sheet(self, state: EventState) -> _Sheet:
+        course = self.course
+        starts = self._starts()
         problems: list[str] = []
         rides = [
             ride
             for bib in _bibs(state)
-            if (ride := _ride(bib, starts.get(bib), state, meet, problems)) is not None
+            if (ride := _ride(bib, starts.get(bib), state, self.meet, problems)) is not None
         ]
 
         incomplete = {p.bib: p.reason for p in crossing_problems(rides, course)}
-        ranked = time_trial_results([r for r in rides if r.bib not in incomplete], course)
+        if len(self._known) > 4 * len(rides) + 64:
+            self._known.clear()  # lines of rides and leaders long gone
+        timed = [r for r in rides if r.bib not in incomplete]
+        ranked = time_trial_results(timed, course, self._known)
         in_progress = [
             ResultLine(
                 rank=None,
@@ -139,6 +247,26 @@ class TimeTrialScorer:
             )
         return _Sheet(lines, on_track, problems)
 
+    def _starts(self) -> dict[int, _Starts]:
+        """Each marked rider's starts, from the segments between marks."""
+        named_last = {segment.bib: i for i, segment in enumerate(self._segments)}
+        attempts: dict[int, list[Attempt]] = {}
+        for position, segment in enumerate(self._segments):
+            attempts.setdefault(segment.bib, [])
+            if segment.gate is None:
+                continue  # named but not started: no attempt
+            known = self._laps.get(position)
+            if known is None or known[0] != segment.version:
+                known = self._laps[position] = (segment.version, segment.laps(self.course))
+            laps = known[1]
+            named_again = named_last[segment.bib] > position
+            attempt = Attempt(start_us=segment.gate, lap_us=laps, incident=named_again)
+            attempts[segment.bib].append(attempt)
+        return {
+            bib: _Starts(tries, sum(attempt.incident for attempt in tries))
+            for bib, tries in attempts.items()
+        }
+
 
 def _bibs(state: EventState) -> list[int]:
     """Everyone in the result, in start order (which orders draws and the unranked): riders
@@ -146,47 +274,6 @@ def _bibs(state: EventState) -> list[int]:
     concerned = [bib for _, bib in state.marks] + list(state.decisions) + list(state.times)
     extra = [bib for bib in dict.fromkeys(concerned) if bib not in state.event.start_order]
     return [bib for bib in state.event.start_order if bib in concerned] + extra
-
-
-def _starts(
-    state: EventState, transponders: Mapping[int, int], course: Course
-) -> dict[int, _Starts]:
-    """Each marked rider's starts, from the segments between marks."""
-    if not state.marks:
-        return {}
-    ends = [index for index, _ in state.marks[1:]] + [len(state.crossings)]
-    attempts: dict[int, list[Attempt]] = {}
-    for position, ((begin, bib), end) in enumerate(zip(state.marks, ends, strict=True)):
-        segment = state.crossings[begin:end]
-        attempts.setdefault(bib, [])
-        gate = next((c for c in segment if c.role is Role.START and c.photocell), None)
-        if gate is None:
-            continue  # named but not started: no attempt
-        named_again = any(later == bib for _, later in state.marks[position + 1 :])
-        laps = _laps(bib, gate.t_us, segment, transponders, course)
-        attempts[bib].append(Attempt(start_us=gate.t_us, lap_us=laps, incident=named_again))
-    return {
-        bib: _Starts(tries, sum(attempt.incident for attempt in tries))
-        for bib, tries in attempts.items()
-    }
-
-
-def _laps(
-    bib: int, start_us: int, segment: Sequence[Crossing], transponders: Mapping[int, int],
-    course: Course,
-) -> list[int]:  # fmt: skip
-    """The rider's line crossings after their start: photocell impulses, and the reads of the
-    rider's own transponders that no impulse explains (`merge_line_crossings`)."""
-    finish = [c for c in segment if c.role is Role.FINISH and c.t_us > start_us]
-    reads = [
-        c.t_us
-        for c in finish
-        if not c.photocell and c.transponder is not None and transponders.get(c.transponder) == bib
-    ]
-    merged = merge_line_crossings([c.t_us for c in finish if c.photocell], reads)
-    rider = OnTrack(bib=bib, line=_LINE, start_us=start_us)
-    passings = [_Passing(t_us, _PHOTOCELL) for t_us in merged]
-    return attribute_crossings([rider], passings, {_PHOTOCELL: bib}, course)[bib]
 
 
 def _ride(

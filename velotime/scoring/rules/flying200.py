@@ -59,8 +59,10 @@ later one: `attribute_crossings(restarted=...)` counts only the rider's passes f
 on (the engine takes it from the desk naming the rider again, `next_rider`).
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
+from functools import partial
 from typing import NamedTuple, TypeAlias
 
 import msgspec
@@ -70,7 +72,7 @@ from velotime.scoring.rules.official import (
     official_us,
     splits,
 )
-from velotime.scoring.rules.results import timed_line
+from velotime.scoring.rules.results import KnownLines, known_line, timed_line
 from velotime.wire.results import Flag, ResultLine, SplitLine, Status
 
 DISTANCE_MM = 200_000  # the timed distance: from the 200 m line to the finish line
@@ -157,10 +159,14 @@ class Effort(msgspec.Struct, frozen=True, kw_only=True):
 _Key: TypeAlias = Callable[[Effort], int]
 
 
-def rank_flying_200(efforts: Sequence[Effort], qualify: int) -> list[ResultLine]:
+def rank_flying_200(
+    efforts: Sequence[Effort], qualify: int, known: KnownLines | None = None
+) -> list[ResultLine]:
     """The result of a flying 200 m, in result order; the first `qualify` places qualify.
 
     Rules and the decisions taken where the rules are silent: see the module docstring.
+    `known`: lines of earlier rankings, taken again with their new rank and flags
+    (`known_line`); lines made here are added to it.
     """
     if qualify < 0:
         raise ValueError("qualify must not be negative")
@@ -181,7 +187,13 @@ def rank_flying_200(efforts: Sequence[Effort], qualify: int) -> list[ResultLine]
             *([Flag.DRAW_REQUIRED] if draw else []),
             *([Flag.QUALIFIED] if qualified else []),
         ]
-        lines.extend(_ranked_line(effort, place, leader_us, flags) for effort in block)
+        lines.extend(
+            known_line(
+                known, (effort, leader_us), place, flags,
+                partial(_ranked_line, effort, place, leader_us, flags),
+            )
+            for effort in block
+        )  # fmt: skip
         place = last_place + 1
 
     for status in UNRANKED_ORDER:
@@ -313,26 +325,96 @@ class _Pass:
         self.photocell_finish = False
 
 
+_NO_BEST = -1  # `_Rider.best_of`: the counting pass must be looked for again among all passes
+
+
 class _Rider:
-    __slots__ = ("last_us", "open", "passes")
+    __slots__ = (
+        "best",
+        "best_of",
+        "best_rule",
+        "effort",
+        "last_us",
+        "open",
+        "passes",
+        "photocells_200",
+    )
 
     def __init__(self) -> None:
         self.passes: list[_Pass] = []  # complete: 200 m line to finish
         self.open: _Pass | None = None  # crossed the 200 m line, not yet the finish after it
         self.last_us: dict[Line, int] = {}  # the rider's latest counted crossing of each line
+        self.photocells_200 = 0  # passes (complete or open) a photocell started
+        # The counting pass among the first `best_of` passes, under `best_rule` (photocells,
+        # restart); and the Effort made of it last.
+        self.best: _Pass | None = None
+        self.best_of = _NO_BEST
+        self.best_rule: tuple[bool, int | None] = (False, None)
+        self.effort: Effort | None = None
 
-    @property
-    def photocell_started(self) -> bool:
-        return any(p.photocell_200 for p in [*self.passes, *([self.open] if self.open else [])])
+
+class _Entry:
+    """A crossing in the time-ordered log, with its photocell pairing (`PhotocellPairing`)."""
+
+    __slots__ = ("crossing", "partner", "taken")
+
+    def __init__(self, crossing: Crossing) -> None:
+        self.crossing = crossing
+        self.partner: _Entry | None = None  # a photocell's transponder passing of the crossing
+        self.taken = False  # a passing that a photocell's entry stands for
 
 
-class _Mark(NamedTuple):
-    """A crossing with what is known of it: whose it is (None: a photocell nobody's transponder
-    was read with) and whether a photocell timed it."""
+class PhotocellPairing:
+    """Every crossing so far in time order (equal times in the order added), each photocell
+    impulse paired with the transponder passing of the same crossing (`match_photocells`),
+    kept up to date one crossing at a time: a crossing changes the pairing of its own cluster
+    on its line only (crossings of the line at most `match_us` apart, one after the other)."""
 
-    crossing: Crossing
-    bib: int | None
-    photocell: bool
+    def __init__(self, match_us: int = MATCH_US) -> None:
+        self.match_us = match_us
+        self.times: list[int] = []
+        self.entries: list[_Entry] = []
+        self._line_times: dict[Line, list[int]] = {line: [] for line in Line}
+        self._line_entries: dict[Line, list[_Entry]] = {line: [] for line in Line}
+
+    def add(self, crossing: Crossing) -> int:
+        """Adds the crossing; returns the earliest time from which the log's entries or their
+        pairing changed (entries before it are as they were)."""
+        t_us = crossing.t_us
+        entry = _Entry(crossing)
+        at = bisect_right(self.times, t_us)
+        self.times.insert(at, t_us)
+        self.entries.insert(at, entry)
+        times, entries = self._line_times[crossing.line], self._line_entries[crossing.line]
+        at = bisect_right(times, t_us)
+        times.insert(at, t_us)
+        entries.insert(at, entry)
+        first, last = at, at
+        while first > 0 and times[first] - times[first - 1] <= self.match_us:
+            first -= 1
+        while last + 1 < len(times) and times[last + 1] - times[last] <= self.match_us:
+            last += 1
+        cluster = entries[first : last + 1]
+        before = [(e.partner, e.taken) for e in cluster]
+        for e in cluster:
+            e.partner, e.taken = None, False
+        if len(cluster) > 1:
+            photocells = [e for e in cluster if e.crossing.transponder is None]
+            passings = [e for e in cluster if e.crossing.transponder is not None]
+            pairs = _align(
+                [e.crossing.t_us for e in photocells],
+                [e.crossing.t_us for e in passings],
+                self.match_us,
+            )
+            for photocell, passing in pairs.items():
+                photocells[photocell].partner = passings[passing]
+                passings[passing].taken = True
+        changed = [
+            e.crossing.t_us
+            for e, (partner, taken) in zip(cluster, before, strict=True)
+            if e.partner is not partner or e.taken != taken
+        ]
+        return min([t_us, *changed])
 
 
 def match_photocells(
@@ -349,45 +431,31 @@ def match_photocells(
     it can, then the closest in total: photocells at 0 and 30 ms with reads at 20 and 45 ms pair
     0-20 and 30-45, not 30-20 (the nearest) and 0-45.
     """
-    ordered = sorted(crossings, key=lambda c: c.t_us)
-    partner: dict[int, int] = {}  # index of a photocell -> index of its passing
-    times = [c.t_us for c in ordered]
-    for line in Line:
-        on_line = [i for i, c in enumerate(ordered) if c.line is line]
-        begin = 0
-        for end in range(1, len(on_line) + 1):
-            if end < len(on_line) and times[on_line[end]] - times[on_line[end - 1]] <= match_us:
-                continue  # the cluster of crossings close together goes on
-            cluster, begin = on_line[begin:end], end
-            if len(cluster) > 1:
-                photocells = [k for k in cluster if ordered[k].transponder is None]
-                passings = [k for k in cluster if ordered[k].transponder is not None]
-                partner.update(_align(photocells, passings, times, match_us))
-    taken = set(partner.values())
+    pairing = PhotocellPairing(match_us)
+    for crossing in crossings:
+        pairing.add(crossing)
     return [
-        (crossing, ordered[partner[i]] if i in partner else None)
-        for i, crossing in enumerate(ordered)
-        if i not in taken
+        (entry.crossing, entry.partner.crossing if entry.partner is not None else None)
+        for entry in pairing.entries
+        if not entry.taken
     ]
 
 
-def _align(
-    photocells: Sequence[int], passings: Sequence[int], times: Sequence[int], match_us: int
-) -> dict[int, int]:
-    """Order-keeping pairs of photocells and passings at most `match_us` apart: as many as
-    possible, then the least total time apart (a small dynamic programme: clusters are a few
-    crossings)."""
-    if not photocells or not passings:
+def _align(photocell_us: Sequence[int], passing_us: Sequence[int], match_us: int) -> dict[int, int]:
+    """Order-keeping pairs (photocell position -> passing position) of photocells and passings
+    at most `match_us` apart: as many as possible, then the least total time apart (a small
+    dynamic programme: clusters are a few crossings)."""
+    if not photocell_us or not passing_us:
         return {}
-    if len(photocells) == len(passings) == 1:  # the usual case: one crossing, seen by both
-        return {photocells[0]: passings[0]}  # a cluster of two is within match_us
-    rows, cols = len(photocells), len(passings)
+    if len(photocell_us) == len(passing_us) == 1:  # the usual case: one crossing, seen by both
+        return {0: 0}  # a cluster of two is within match_us
+    rows, cols = len(photocell_us), len(passing_us)
     # best[i][j]: (pairs, -total apart) for photocells[i:] and passings[j:]
     best = [[(0, 0)] * (cols + 1) for _ in range(rows + 1)]
     for i in range(rows - 1, -1, -1):
         for j in range(cols - 1, -1, -1):
             options = [best[i + 1][j], best[i][j + 1]]
-            apart = abs(times[photocells[i]] - times[passings[j]])
+            apart = abs(photocell_us[i] - passing_us[j])
             if apart <= match_us:
                 count, total = best[i + 1][j + 1]
                 options.append((count + 1, total - apart))
@@ -395,16 +463,273 @@ def _align(
     pairs: dict[int, int] = {}
     i = j = 0
     while i < rows and j < cols:
-        apart = abs(times[photocells[i]] - times[passings[j]])
+        apart = abs(photocell_us[i] - passing_us[j])
         following = best[i + 1][j + 1]
         if apart <= match_us and best[i][j] == (following[0] + 1, following[1] - apart):
-            pairs[photocells[i]] = passings[j]
+            pairs[i] = j
             i, j = i + 1, j + 1
         elif best[i][j] == best[i + 1][j]:
             i += 1
         else:
             j += 1
     return pairs
+
+
+class _Applied(NamedTuple):
+    """What taking one crossing did, to undo it (`Attributor`)."""
+
+    t_us: int
+    taker: int | None  # None: the crossing went to `unassigned`
+    line: Line
+    last_us: int | None  # the taker's latest crossing of the line before
+    replaced: _Pass | None  # a 200 m line crossing: the open pass it replaced
+
+
+class Attributor:
+    """`attribute_crossings`, one crossing at a time (the engine adds each as it comes).
+
+    The passes are a fold over the crossings in time order. A crossing added at the end is
+    folded in; one that comes late (a loop's read after a photocell's impulse of a later
+    crossing), or that changes the pairing of earlier ones, undoes the fold back to the
+    earliest time it changes and folds the crossings from there again: a few crossings, not the
+    session. Each rider's counting pass is kept and looked for again only among the passes
+    that changed.
+    """
+
+    def __init__(
+        self,
+        start_order: Sequence[Starter],
+        transponders: Mapping[int, int] | None = None,
+        *,
+        max_effort_us: int = MAX_EFFORT_US,
+        match_us: int = MATCH_US,
+        min_lap_us: int = MIN_LAP_US,
+        photocells: bool = False,
+    ) -> None:
+        _check_unique(s.bib for s in start_order)
+        self.start_order = list(start_order)
+        self._position = {starter.bib: i for i, starter in enumerate(start_order)}
+        self._transponders = dict(transponders or {})
+        self._max_effort_us = max_effort_us
+        self._min_lap_us = min_lap_us
+        # Photocells at either end of the timed 200 m: only the passes they timed count.
+        self.photocells = photocells
+        self._riders = {starter.bib: _Rider() for starter in start_order}
+        self._open: set[int] = set()  # riders with an open pass
+        self._pairing = PhotocellPairing(match_us)
+        self._applied: list[_Applied] = []
+        self._unassigned: list[Crossing] = []
+        self._starters = {starter.bib: starter for starter in start_order}
+        # Each rider's counting effort under the rules it was looked for with (photocells,
+        # restarts); riders whose passes changed since are `_dirty`.
+        self._counted: dict[int, Effort | None] = {}
+        self._counted_under: tuple[bool, dict[int, int]] = (photocells, {})
+        self._dirty = set(self._riders)
+
+    def add(self, crossing: Crossing) -> None:
+        since = self._pairing.add(crossing)
+        if crossing.transponder is None and crossing.line is not Line.LINE_100:
+            self.photocells = True
+        while self._applied and self._applied[-1].t_us >= since:
+            self._undo(self._applied.pop())
+        pairing = self._pairing
+        for entry in pairing.entries[bisect_left(pairing.times, since) :]:
+            if not entry.taken:
+                self._take(entry)
+
+    def efforts(self, restarted: Mapping[int, int] | None = None) -> list[Effort]:
+        """Each rider's counting effort so far, in the start order (`attribute_crossings`):
+        looked for again only for the riders whose passes or rules changed since."""
+        restarted = {bib: t for bib, t in (restarted or {}).items() if bib in self._riders}
+        photocells, restarted_before = self._counted_under
+        if photocells != self.photocells:
+            self._dirty.update(self._riders)
+        else:
+            self._dirty.update(
+                bib
+                for bib in restarted.keys() | restarted_before.keys()
+                if restarted.get(bib) != restarted_before.get(bib)
+            )
+        self._counted_under = (self.photocells, restarted)
+        for bib in self._dirty:
+            self._counted[bib] = self._effort(self._starters[bib], restarted.get(bib))
+        self._dirty.clear()
+        return [effort for s in self.start_order if (effort := self._counted[s.bib]) is not None]
+
+    def _effort(self, starter: Starter, since: int | None) -> Effort | None:
+        rider = self._riders[starter.bib]
+        best = self._counting_pass(rider, since)
+        if best is None:
+            return None
+        effort = rider.effort
+        if (
+            effort is None
+            or effort.line_200_us != best.line_200_us
+            or effort.line_100_us != best.line_100_us
+            or effort.finish_us != best.finish_us
+        ):
+            effort = rider.effort = Effort(
+                bib=starter.bib,
+                name=starter.name,
+                nation=starter.nation,
+                line_200_us=best.line_200_us,
+                line_100_us=best.line_100_us,
+                finish_us=best.finish_us,
+            )
+        return effort
+
+    def attribution(self, restarted: Mapping[int, int] | None = None) -> Attribution:
+        riders = self._riders
+        open_passes = sorted(
+            (rider.open.line_200_us, bib) for bib, rider in riders.items() if rider.open is not None
+        )
+        return Attribution(
+            efforts=self.efforts(restarted),
+            on_track=[bib for _, bib in open_passes],
+            waiting=[
+                s.bib
+                for s in self.start_order
+                if not riders[s.bib].passes and riders[s.bib].open is None
+            ],
+            unassigned=list(self._unassigned),
+        )
+
+    def _starter(self, transponder: int) -> int | None:
+        bib = self._transponders.get(transponder)
+        return bib if bib in self._riders else None
+
+    def _fits(self, pass_: _Pass, crossing: Crossing) -> bool:
+        if not 0 < crossing.t_us - pass_.line_200_us <= self._max_effort_us:
+            return False
+        if crossing.line is Line.LINE_100:
+            return pass_.line_100_us is None
+        # A finish needs a positive official time, and must come after the 100 m line.
+        return official_us(crossing.t_us - pass_.line_200_us) > 0 and (
+            pass_.line_100_us is None or crossing.t_us > pass_.line_100_us
+        )
+
+    def _anonymous_taker(self, crossing: Crossing) -> int | None:
+        riders = self._riders
+        if crossing.line is Line.LINE_200:
+            return next((s.bib for s in self.start_order if not riders[s.bib].photocells_200), None)
+        started = []
+        for bib in self._open:
+            open_ = riders[bib].open
+            assert open_ is not None
+            started.append((not open_.photocell_200, open_.line_200_us, self._position[bib], open_))
+        started.sort(key=lambda entry: entry[:3])
+        return next(
+            (
+                self.start_order[at].bib
+                for _, _, at, open_ in started
+                if self._fits(open_, crossing)
+            ),
+            None,
+        )
+
+    def _identified_taker(self, bib: int, crossing: Crossing) -> bool:
+        rider = self._riders[bib]
+        last = rider.last_us.get(crossing.line)
+        if last is not None and crossing.t_us - last < self._min_lap_us:
+            return False  # a double read of a crossing already counted
+        if crossing.line is Line.LINE_200:
+            return True
+        return rider.open is not None and self._fits(rider.open, crossing)
+
+    def _take(self, entry: _Entry) -> None:
+        """Folds in one crossing: whose it is, and which pass it starts, splits or ends."""
+        crossing = entry.crossing
+        if crossing.transponder is not None:
+            bib, photocell = self._starter(crossing.transponder), False
+        elif entry.partner is None:
+            bib, photocell = None, True
+        else:
+            assert entry.partner.crossing.transponder is not None  # paired with passings only
+            bib = self._starter(entry.partner.crossing.transponder)
+            # A photocell matched with a stranger's transponder is nobody's crossing here.
+            photocell = bib is not None
+        if bib is None:
+            taker = None if not photocell else self._anonymous_taker(crossing)
+        else:
+            taker = bib if self._identified_taker(bib, crossing) else None
+        line, t_us = crossing.line, crossing.t_us
+        if taker is None:
+            self._unassigned.append(crossing)
+            self._applied.append(_Applied(t_us, None, line, None, None))
+            return
+        rider = self._riders[taker]
+        self._dirty.add(taker)
+        last_us = rider.last_us.get(line)
+        rider.last_us[line] = t_us
+        replaced = None
+        if line is Line.LINE_200:
+            replaced = rider.open
+            rider.open = _Pass(t_us, photocell)
+            rider.photocells_200 += photocell - (replaced is not None and replaced.photocell_200)
+            self._open.add(taker)
+        elif line is Line.LINE_100:
+            assert rider.open is not None  # the takers above only take crossings into a pass
+            rider.open.line_100_us = t_us
+        else:
+            assert rider.open is not None
+            rider.open.finish_us = t_us
+            rider.open.photocell_finish = photocell
+            rider.passes.append(rider.open)
+            rider.open = None
+            self._open.discard(taker)
+        self._applied.append(_Applied(t_us, taker, line, last_us, replaced))
+
+    def _undo(self, applied: _Applied) -> None:
+        if applied.taker is None:
+            self._unassigned.pop()
+            return
+        rider = self._riders[applied.taker]
+        self._dirty.add(applied.taker)
+        if applied.last_us is None:
+            del rider.last_us[applied.line]
+        else:
+            rider.last_us[applied.line] = applied.last_us
+        if applied.line is Line.LINE_200:
+            assert rider.open is not None
+            rider.photocells_200 -= rider.open.photocell_200 - (
+                applied.replaced is not None and applied.replaced.photocell_200
+            )
+            rider.open = applied.replaced
+            if rider.open is None:
+                self._open.discard(applied.taker)
+        elif applied.line is Line.LINE_100:
+            assert rider.open is not None
+            rider.open.line_100_us = None
+        else:
+            rider.open = rider.passes.pop()
+            rider.open.finish_us = None
+            rider.open.photocell_finish = False
+            self._open.add(applied.taker)
+            if rider.best_of > len(rider.passes):
+                rider.best_of = _NO_BEST
+
+    def _counting_pass(self, rider: _Rider, since: int | None) -> _Pass | None:
+        """The fastest complete pass (the earlier of equals); with photocells in the session,
+        only passes a photocell timed at one end or both; after a restart, only the passes
+        from it on."""
+        rule = (self.photocells, since)
+        if rule != rider.best_rule or rider.best_of == _NO_BEST:
+            rider.best, rider.best_of, rider.best_rule = None, 0, rule
+        best = rider.best
+        for pass_ in rider.passes[rider.best_of :]:
+            if self.photocells and not (pass_.photocell_200 or pass_.photocell_finish):
+                continue
+            if since is not None and pass_.line_200_us < since:
+                continue
+            if best is None or _official(pass_) < _official(best):
+                best = pass_
+        rider.best, rider.best_of = best, len(rider.passes)
+        return best
+
+
+def _official(pass_: _Pass) -> tuple[int, int]:
+    assert pass_.finish_us is not None  # complete passes only
+    return official_us(pass_.finish_us - pass_.line_200_us), pass_.line_200_us
 
 
 def attribute_crossings(
@@ -471,130 +796,14 @@ def attribute_crossings(
     unknown transponder, a rider's crossing before his or her first 200 m line) is returned in
     `unassigned`, never dropped silently.
     """
-    _check_unique(s.bib for s in start_order)
-    crossings = list(crossings)
-    by_transponder = dict(transponders or {})
-    riders = {starter.bib: _Rider() for starter in start_order}
-    unassigned: list[Crossing] = []
-
-    def fits(pass_: _Pass, crossing: Crossing) -> bool:
-        if not 0 < crossing.t_us - pass_.line_200_us <= max_effort_us:
-            return False
-        if crossing.line is Line.LINE_100:
-            return pass_.line_100_us is None
-        # A finish needs a positive official time, and must come after the 100 m line.
-        return official_us(crossing.t_us - pass_.line_200_us) > 0 and (
-            pass_.line_100_us is None or crossing.t_us > pass_.line_100_us
-        )
-
-    def anonymous_taker(crossing: Crossing) -> int | None:
-        if crossing.line is Line.LINE_200:
-            return next((s.bib for s in start_order if not riders[s.bib].photocell_started), None)
-        started = sorted(
-            ((bib, rider.open) for bib, rider in riders.items() if rider.open is not None),
-            key=lambda entry: (not entry[1].photocell_200, entry[1].line_200_us),
-        )
-        return next((bib for bib, open_ in started if fits(open_, crossing)), None)
-
-    def identified_taker(bib: int, crossing: Crossing) -> bool:
-        rider = riders[bib]
-        last = rider.last_us.get(crossing.line)
-        if last is not None and crossing.t_us - last < min_lap_us:
-            return False  # a double read of a crossing already counted
-        if crossing.line is Line.LINE_200:
-            return True
-        return rider.open is not None and fits(rider.open, crossing)
-
-    for mark in _marks(crossings, by_transponder, riders, match_us):
-        crossing = mark.crossing
-        if mark.bib is None:
-            taker = None if not mark.photocell else anonymous_taker(crossing)
-        else:
-            taker = mark.bib if identified_taker(mark.bib, crossing) else None
-        if taker is None:
-            unassigned.append(crossing)
-            continue
-        rider = riders[taker]
-        rider.last_us[crossing.line] = crossing.t_us
-        if crossing.line is Line.LINE_200:
-            rider.open = _Pass(crossing.t_us, mark.photocell)
-            continue
-        assert rider.open is not None  # the takers above only take crossings into a pass
-        if crossing.line is Line.LINE_100:
-            rider.open.line_100_us = crossing.t_us
-        else:
-            rider.open.finish_us = crossing.t_us
-            rider.open.photocell_finish = mark.photocell
-            rider.passes.append(rider.open)
-            rider.open = None
-
-    # Photocells at either end of the timed 200 m: only the passes they timed count.
-    photocells = photocells or any(
-        c.transponder is None and c.line is not Line.LINE_100 for c in crossings
+    attributor = Attributor(
+        start_order,
+        transponders,
+        max_effort_us=max_effort_us,
+        match_us=match_us,
+        min_lap_us=min_lap_us,
+        photocells=photocells,
     )
-    efforts = []
-    for starter in start_order:
-        since = (restarted or {}).get(starter.bib)
-        passes = [p for p in riders[starter.bib].passes if since is None or p.line_200_us >= since]
-        best = _counting_pass(passes, photocells=photocells)
-        if best is not None:
-            efforts.append(
-                Effort(
-                    bib=starter.bib,
-                    name=starter.name,
-                    nation=starter.nation,
-                    line_200_us=best.line_200_us,
-                    line_100_us=best.line_100_us,
-                    finish_us=best.finish_us,
-                )
-            )
-    open_passes = sorted(
-        (rider.open.line_200_us, bib) for bib, rider in riders.items() if rider.open is not None
-    )
-    return Attribution(
-        efforts=efforts,
-        on_track=[bib for _, bib in open_passes],
-        waiting=[
-            s.bib for s in start_order if not riders[s.bib].passes and riders[s.bib].open is None
-        ],
-        unassigned=unassigned,
-    )
-
-
-def _marks(
-    crossings: Iterable[Crossing],
-    transponders: Mapping[int, int],
-    riders: Mapping[int, _Rider],
-    match_us: int,
-) -> list[_Mark]:
-    """The crossings in time order, each with its rider (None: an unmatched photocell, or a
-    transponder that is nobody's here) and whether a photocell timed it."""
-
-    def starter(transponder: int) -> int | None:
-        bib = transponders.get(transponder)
-        return bib if bib in riders else None
-
-    marks = []
-    for crossing, passing in match_photocells(crossings, match_us=match_us):
-        if crossing.transponder is not None:
-            marks.append(_Mark(crossing, starter(crossing.transponder), photocell=False))
-        elif passing is None:
-            marks.append(_Mark(crossing, None, photocell=True))
-        else:
-            assert passing.transponder is not None  # match_photocells pairs with passings
-            bib = starter(passing.transponder)
-            # A photocell matched with a stranger's transponder is nobody's crossing here.
-            marks.append(_Mark(crossing, bib, photocell=bib is not None))
-    return marks
-
-
-def _counting_pass(passes: Sequence[_Pass], *, photocells: bool) -> _Pass | None:
-    """The fastest complete pass (the earlier of equals); with photocells in the session, only
-    passes a photocell timed at one end or both."""
-    counting = [p for p in passes if not photocells or p.photocell_200 or p.photocell_finish]
-
-    def official(pass_: _Pass) -> tuple[int, int]:
-        assert pass_.finish_us is not None  # complete passes only
-        return official_us(pass_.finish_us - pass_.line_200_us), pass_.line_200_us
-
-    return min(counting, key=official, default=None)
+    for crossing in crossings:
+        attributor.add(crossing)
+    return attributor.attribution(restarted)

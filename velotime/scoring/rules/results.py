@@ -2,7 +2,7 @@
 over the measured order. The lines themselves are wire types (velotime.wire.results)."""
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping, MutableMapping
 
 import msgspec
 
@@ -42,6 +42,30 @@ def timed_line(
         splits=splits,
         flags=flags,
     )
+
+
+# Ranked lines made before, by what they were made of (the ride or effort and the leader's
+# time) and whether ranked 1st (no gap): only their rank and flags depend on the others. A
+# scorer keeps one between publications, so that a new time re-ranks without re-formatting.
+KnownLines = MutableMapping[Hashable, ResultLine]
+
+
+def known_line(
+    known: KnownLines | None,
+    made_of: Hashable,
+    rank: int,
+    flags: list[Flag],
+    make: Callable[[], ResultLine],
+) -> ResultLine:
+    """The ranked line `make` gives, taken from `known` when made before: with `rank` and
+    `flags` (the figures, gap included, are the same for the same `made_of` and 1st or not)."""
+    key = (made_of, rank == 1)
+    line = known.get(key) if known is not None else None
+    if line is None:
+        line = make()
+        if known is not None:
+            known[key] = line
+    return msgspec.structs.replace(line, rank=rank, flags=list(flags))
 
 
 def apply_places(

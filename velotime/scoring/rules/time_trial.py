@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property, partial
 from itertools import groupby
 from typing import Protocol
 
@@ -47,7 +48,7 @@ from velotime.scoring.rules.official import (
     official_us,
     splits,
 )
-from velotime.scoring.rules.results import timed_line
+from velotime.scoring.rules.results import KnownLines, known_line, timed_line
 from velotime.wire.results import Flag, ResultLine, SplitLine, Status
 
 MAX_STARTS = 2  # 3.2.021 ter: two starts at most, so one restart
@@ -91,22 +92,31 @@ class Course:
                 "e.g. Fraction(1000, 3) for 333.33 m (exact_track_length)"
             )
 
-    @property
+    @cached_property  # a Course is asked on every crossing: its figures are worked out once
     def part_lap_m(self) -> Fraction:
         """The first split when shorter than a lap (the start is this far before the line);
         0 for whole laps."""
         return Fraction(self.distance_m) % Fraction(self.track_length_m)
 
-    @property
+    @cached_property
     def crossings(self) -> int:
         """How many times the rider crosses the finish line: the last one is the finish."""
         return math.ceil(Fraction(self.distance_m) / Fraction(self.track_length_m))
 
     def split_distances_m(self) -> list[Fraction]:
         """The exact distance from the start at each crossing: 500 m on 333.33 -> 500/3, 500."""
+        return list(self._split_distances_m)
+
+    @cached_property
+    def _split_distances_m(self) -> tuple[Fraction, ...]:
         n = self.crossings
         lap = Fraction(self.track_length_m)
-        return [self.distance_m - (n - i) * lap for i in range(1, n + 1)]
+        return tuple(self.distance_m - (n - i) * lap for i in range(1, n + 1))
+
+    @cached_property
+    def split_metres(self) -> tuple[int, ...]:
+        """The split distances as printed, to the nearest metre: 500/3 -> 167."""
+        return tuple(math.floor(d + Fraction(1, 2)) for d in self._split_distances_m)
 
 
 class Ride(msgspec.Struct, frozen=True, kw_only=True):
@@ -206,8 +216,12 @@ def ride_splits(ride: Ride, course: Course) -> list[SplitLine]:
     return _split_lines(_official_splits(ride), course)
 
 
-def time_trial_results(rides: Sequence[Ride], course: Course) -> list[ResultLine]:
-    """The result sheet: ranked riders by official total, then DNF, DNS, DSQ."""
+def time_trial_results(
+    rides: Sequence[Ride], course: Course, known: KnownLines | None = None
+) -> list[ResultLine]:
+    """The result sheet: ranked riders by official total, then DNF, DNS, DSQ. `known`: lines
+    of earlier sheets of the same course, taken again with their new rank and flags
+    (`known_line`); lines made here are added to it."""
     _check_entries(rides)
     problems = crossing_problems(rides, course)
     if problems:
@@ -230,20 +244,11 @@ def time_trial_results(rides: Sequence[Ride], course: Course) -> list[ResultLine
     lines: list[ResultLine] = []
     position = 1
     for block in blocks:  # a draw shares the rank; the next rank skips (1, 2, 2, 4)
+        flags = [Flag.DRAW_REQUIRED] if len(block) > 1 else []
         for ride, timing in block:
-            lines.append(
-                timed_line(
-                    rank=position,
-                    bib=ride.bib,
-                    name=ride.name,
-                    nation=ride.nation,
-                    time_us=timing[-1].cumulative_us,
-                    distance_mm=course.distance_m * 1000,
-                    leader_us=leader_us,
-                    splits=[] if ride.corrected_us is not None else _split_lines(timing, course),
-                    flags=[Flag.DRAW_REQUIRED] if len(block) > 1 else [],
-                )
-            )
+            line = partial(_ranked_line, ride, timing, position, leader_us, flags, course)
+            made_of = (msgspec.json.encode(ride), leader_us)  # a Ride holds a list: not hashable
+            lines.append(known_line(known, made_of, position, flags, line))
         position += len(block)
 
     unranked = sorted(
@@ -347,6 +352,22 @@ def merge_line_crossings(
     return sorted(impulses + made_up)
 
 
+def _ranked_line(
+    ride: Ride, timing: list[Split], rank: int, leader_us: int, flags: list[Flag], course: Course
+) -> ResultLine:
+    return timed_line(
+        rank=rank,
+        bib=ride.bib,
+        name=ride.name,
+        nation=ride.nation,
+        time_us=timing[-1].cumulative_us,
+        distance_mm=course.distance_m * 1000,
+        leader_us=leader_us,
+        splits=[] if ride.corrected_us is not None else _split_lines(timing, course),
+        flags=flags,
+    )
+
+
 def _check_entries(rides: Sequence[Ride]) -> None:
     bibs = Counter(ride.bib for ride in rides)
     twice = sorted(bib for bib, count in bibs.items() if count > 1)
@@ -393,9 +414,9 @@ def _official_splits(ride: Ride) -> list[Split]:
 def _split_lines(timing: Sequence[Split], course: Course) -> list[SplitLine]:
     return [
         SplitLine(
-            distance_m=math.floor(distance + Fraction(1, 2)),  # nearest metre: 500/3 -> 167
+            distance_m=distance_m,
             cumulative=official_string(split.cumulative_us),
             lap=official_string(split.lap_us),
         )
-        for distance, split in zip(course.split_distances_m(), timing, strict=False)
+        for distance_m, split in zip(course.split_metres, timing, strict=False)
     ]
