@@ -74,9 +74,10 @@ def test_each_family_names_what_it_contributes(family: Family) -> None:
     assert (family.config is None) == (family.session is None) == (family.description is None)
 
 
-def test_decoding_one_protocol_imports_only_its_own_family_parts(shared_data: Path) -> None:
+def test_decoding_one_protocol_imports_only_its_own_family_parts(tmp_path: Path) -> None:
     # What `velotime decode` imports is most of its start-up (docs/architecture.md).
-    dump = shared_data / "p3" / "amb.out"
+    dump = tmp_path / "empty.out"
+    dump.write_bytes(b"")
     script = (
         "import sys\n"
         "from velotime.cli import main\n"
