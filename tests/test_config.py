@@ -28,9 +28,9 @@ from velotime.config import (
     load_config,
     parse_config,
 )
-from velotime.families import families
-from velotime.families.p3 import P3SourceConfig
-from velotime.families.timy import TimySourceConfig
+from velotime.families import source_config_types
+from velotime.families.p3.source import P3SourceConfig
+from velotime.families.timy.source import TimySourceConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = (
@@ -39,7 +39,7 @@ FORMS = (
 )
 EXAMPLE = ROOT / "config" / "velodrome.example.toml"
 DOCS = ROOT / "docs" / "configuration.md"
-PROTOCOL_SETTINGS: list[type[SourceConfig]] = [f.config for f in families() if f.config]
+PROTOCOL_SETTINGS: list[type[SourceConfig]] = list(source_config_types())
 
 
 def p3(source: SourceConfig) -> P3SourceConfig:

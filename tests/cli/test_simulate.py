@@ -17,7 +17,7 @@ import pytest
 
 from tests.cli.helpers import assert_one_line_error, velotime, velotime_main
 from tests.simulators import P3Host
-from velotime.cli.simulate.p3 import FIRST_TRANSPONDER, LINGER_S
+from velotime.families.p3.simulate import FIRST_TRANSPONDER, LINGER_S
 from velotime.protocols.p3 import Passing, Resend
 from velotime.simulators.p3_session import DEFAULT_DECODER_ID
 

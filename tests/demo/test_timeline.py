@@ -27,9 +27,9 @@ from velotime.demo.script import (
 from velotime.demo.timeline import Camera, Desk, Impulse, Read, build_timeline
 from velotime.demo.venue import DECODER_IDS, TIMY_CHANNELS
 from velotime.drivers.timy.session import Channel
-from velotime.families.lynx import LynxDescription
-from velotime.families.p3 import P3Description
-from velotime.families.timy import TimyDescription
+from velotime.families.lynx.source import LynxDescription
+from velotime.families.p3.source import P3Description
+from velotime.families.timy.source import TimyDescription
 from velotime.protocols import lynx, p3, timy
 
 T0_US = int(datetime(2026, 11, 21, 23, 50, tzinfo=UTC).timestamp()) * 1_000_000  # past midnight

@@ -1,8 +1,11 @@
 """The registry's families: what each contributes is there, and capture headers written before
 each family had types of its own still load."""
 
+import ast
 import importlib
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +13,9 @@ import pytest
 
 from velotime.config import load_config
 from velotime.daemon.sources import ControlDescription, description_from_builtins
-from velotime.families import families, lines_text
+from velotime.families import Family, families, lines_text
+from velotime.families.base import SourceConfig, SourceDescription
+from velotime.families.family import SimulateCommand
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,12 +52,54 @@ def test_headers_written_before_the_families_load_as_the_daemon_now_describes() 
 
 
 @pytest.mark.parametrize("family", families(), ids=lambda f: f.name)
-def test_each_family_names_what_it_contributes(family: Any) -> None:
+def test_each_family_names_what_it_contributes(family: Family) -> None:
+    # The registry names its parts by import path: each must load and be what its field says.
     importlib.import_module(family.codec)
-    for typ in (family.config, family.description):
-        if typ is not None:
+    assert callable(family.decode.load())
+    for part, base in ((family.config, SourceConfig), (family.description, SourceDescription)):
+        if part is not None:
+            typ = part.load()
+            assert issubclass(typ, base)
             assert typ.__struct_config__.tag == family.name
-    if family.simulator is not None:
-        module, _, name = family.simulator.partition(":")
-        assert inspect.isclass(getattr(importlib.import_module(module), name))
+    if family.session is not None:
+        assert inspect.isclass(family.session.load())
+    if family.simulate is not None:
+        assert isinstance(family.simulate.load(), SimulateCommand)
+    if family.dump_description is not None:
+        assert family.description is not None
+        described = family.dump_description.load()("finish", "UTC")
+        assert isinstance(described, family.description.load())
+    if family.read_file is not None:
+        assert callable(family.read_file.load())
     assert (family.config is None) == (family.session is None) == (family.description is None)
+
+
+def test_decoding_one_protocol_imports_only_its_own_family_parts(tmp_path: Path) -> None:
+    # What `velotime decode` imports is most of its start-up (docs/architecture.md).
+    dump = tmp_path / "empty.out"
+    dump.write_bytes(b"")
+    script = (
+        "import sys\n"
+        "from velotime.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('velotime.')))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, "decode", "--protocol", "p3", "--summary", str(dump)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = ast.literal_eval(run.stdout.splitlines()[-1])
+    assert "velotime.families.p3.decode" in imported
+    # Every family's name is imported (the registry), no other family's parts, no driver.
+    others = tuple(
+        f"velotime.{layer}.{f.name}{end}"
+        for f in families()
+        if f.name != "p3"
+        for layer, end in (("families", "."), ("protocols", ""))
+    )
+    p3_parts = ("velotime.families.p3.source", "velotime.families.p3.simulate")
+    layers = ("velotime.drivers", "velotime.simulators", "velotime.config")
+    unwanted = [m for m in imported if m.startswith((*layers, *others, *p3_parts))]
+    assert unwanted == []

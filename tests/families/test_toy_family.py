@@ -1,8 +1,10 @@
 """A protocol family added through the registry's one line is known everywhere protocols are
-chosen: the configuration, `velotime decode`, capture headers, `capture info` and replay's
-sources."""
+chosen: the configuration, `velotime decode`, `velotime simulate`, capture headers, `capture
+info` and replay's sources."""
 
+import argparse
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from tests.cli.helpers import assert_one_line_error, velotime_main
 from velotime.capture import CaptureWriter
 from velotime.capture.info import capture_info
 from velotime.config import ConfigError, parse_config
@@ -24,13 +27,13 @@ from velotime.families import (
     unregister,
 )
 from velotime.families.base import (
-    Chunks,
     Report,
     SourceConfig,
     SourceDescription,
     check_line,
 )
 from velotime.families.decoding import json_line
+from velotime.families.family import Chunks, Part, SimulateCommand
 from velotime.replay import DumpSource, Replayer
 from velotime.replay.sinks import JsonLinesSink
 
@@ -96,15 +99,39 @@ def decode_toy(chunks: Chunks, print_records: bool) -> dict[str, Any]:
     return {"records": len(lines)}
 
 
+def toy_dump_description(line: str, timezone: str) -> ToyDescription:
+    return ToyDescription(line=line, timezone=timezone)
+
+
+def add_toy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lines", type=int, required=True, help="how many lines to send")
+
+
+def run_toy(args: argparse.Namespace) -> int:
+    """The toy device sends its lines to stdout."""
+    lines: int = args.lines
+    sys.stdout.write("".join(f"toy line {n}\n" for n in range(1, lines + 1)))
+    return 0
+
+
+TOY_SIMULATE = SimulateCommand(
+    help="a toy device printing lines",
+    description="A simulated toy device: it sends its lines to stdout.",
+    add_arguments=add_toy_arguments,
+    run=run_toy,
+)
+
+
 TOY = Family(
     name="toy",
     device="a toy device that sends lines",
     codec=__name__,
-    decode=decode_toy,
-    config=ToySourceConfig,
-    description=ToyDescription,
-    session=ToySession,
-    dump_description=lambda line, timezone: ToyDescription(line=line, timezone=timezone),
+    decode=Part(f"{__name__}:decode_toy"),
+    config=Part(f"{__name__}:ToySourceConfig"),
+    description=Part(f"{__name__}:ToyDescription"),
+    session=Part(f"{__name__}:ToySession"),
+    simulate=Part(f"{__name__}:TOY_SIMULATE"),
+    dump_description=Part(f"{__name__}:toy_dump_description"),
 )
 
 CONFIG = """\
@@ -166,6 +193,20 @@ def test_a_registered_family_decodes_dumps(
     assert printed == [{"type": "toy", "text": "one"}, {"type": "toy", "text": "two"}]
     assert main(["decode", "--protocol", "toy", "--summary", str(dump)]) == 0
     assert json.loads(capsys.readouterr().out) == {"records": 2}
+
+
+def test_a_registered_family_is_simulated_by_velotime_simulate(toy: Family) -> None:
+    listed = velotime_main("simulate", "--help")
+    assert listed.returncode == 0, listed.stderr
+    assert "toy       a toy device printing lines" in listed.stdout
+    assert velotime_main("simulate", "toy", "--help").stdout.startswith(
+        "usage: velotime simulate toy [-h] --lines LINES"
+    )
+    ran = velotime_main("simulate", "toy", "--lines", "2")
+    assert (ran.returncode, ran.stdout) == (0, "toy line 1\ntoy line 2\n")
+    assert_one_line_error(
+        velotime_main("simulate", "toy", "--lines", "many"), "argument --lines: invalid int"
+    )
 
 
 def test_a_registered_family_describes_its_sources_in_capture_headers(toy: Family) -> None:

@@ -7,7 +7,7 @@ import msgspec
 
 from velotime.daemon.sources import photocell_lines
 from velotime.drivers.timy.session import Channel, TimySession
-from velotime.families.timy import TimyDescription
+from velotime.families.timy.source import TimyDescription
 from velotime.protocols.timy import Impulse, encode
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from velotime.cli.logs import setup_logging
 from velotime.config import ConfigError, load_config, parse_mqtt_url
-from velotime.daemon.lif_import import heat_events
+from velotime.families.lif.events import heat_events
 from velotime.mqtt.client import BrokerSettings, broker_settings
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher

@@ -78,7 +78,7 @@ def register(commands: Any) -> None:
     parser.add_argument("--venue", help="venue id to publish under (default <venue>-replay)")
     parser.add_argument(
         "--protocol",
-        choices=[f.name for f in families()],
+        choices=[f.name for f in families() if f.dump_description or f.read_file],
         help="the paths are device dumps of this protocol, not captures",
     )
     parser.add_argument("--format", choices=("auto", "raw", "hex"), default="auto")
@@ -277,7 +277,7 @@ def summary_lines(report: ReplayReport) -> list[str]:
         f"replayed {len(stats.files)} files: {stats.chunks} chunks, {stats.bytes} bytes, "
         f"{stats.events} events, {stats.frame_errors} frame errors, "
         f"{problems} unreadable capture lines, {stats.bad_hex_lines} bad hex lines, "
-        f"{stats.lif_warnings} result file warnings, {stats.commands} commands "
+        f"{stats.file_warnings} result file warnings, {stats.commands} commands "
         f"({stats.bad_commands} unreadable)"
     ]
     captures = not report.dumps

@@ -39,8 +39,8 @@ from velotime.drivers.endpoints import (
     parse_transport,
 )
 from velotime.drivers.p3.session import ClockMode
-from velotime.families import SourceConfig
-from velotime.families.timy import ChannelConfig
+from velotime.families.base import SourceConfig
+from velotime.families.timy.source import ChannelConfig
 
 __all__ = [
     "ENV_PREFIX",

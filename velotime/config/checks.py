@@ -31,8 +31,8 @@ from velotime.config.schema import (
     zone,
 )
 from velotime.drivers.endpoints import Endpoint, SerialEndpoint
-from velotime.families import SourceConfig, families, source_config_type, source_protocols
-from velotime.families.base import Key, check_positive
+from velotime.families import source_config_type, source_config_types, source_protocols
+from velotime.families.base import Key, SourceConfig, check_positive
 from velotime.protocols.unt4 import MAX_COLUMNS, MAX_ROWS, MIN_COLUMNS, MIN_ROWS
 
 T = TypeVar("T")
@@ -352,9 +352,9 @@ def _unknown_source_key(typ: type[SourceConfig]) -> Callable[[str], str]:
         if key in typ.foreign_key_hints:
             return typ.foreign_key_hints[key]
         others = [
-            f.name
-            for f in families()
-            if f.config is not None and f.config is not typ and key in f.config.__struct_fields__
+            str(other.__struct_config__.tag)
+            for other in source_config_types()
+            if other is not typ and key in other.__struct_fields__
         ]
         if others:
             protocol = str(typ.__struct_config__.tag)

@@ -9,8 +9,8 @@ import msgspec
 
 from velotime.config.problems import Problems, dec_hook, get, render, struct_fields, translate
 from velotime.config.schema import Config
-from velotime.families import SourceConfig, source_config_type
-from velotime.families.base import Key
+from velotime.families import source_config_type
+from velotime.families.base import Key, SourceConfig
 
 ENV_PREFIX = "VELOTIME_"
 

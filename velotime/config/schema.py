@@ -18,7 +18,7 @@ from velotime.drivers.endpoints import (
     parse_transport,
     split_network_url,
 )
-from velotime.families import SourceConfig
+from velotime.families.base import SourceConfig
 
 MQTT_PORT = 1883
 MQTTS_PORT = 8883

@@ -14,7 +14,7 @@ from velotime.daemon.sources import ControlDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
 from velotime.drivers.driver import SourceDriver
 from velotime.drivers.session import Session
-from velotime.families import SourceConfig, SourceDescription
+from velotime.families.base import SourceConfig, SourceDescription
 from velotime.mqtt.client import broker_settings
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher

@@ -11,8 +11,8 @@ from typing import Any
 
 from velotime.daemon.control import ControlSession
 from velotime.drivers.session import Session
-from velotime.families import SourceDescription
 from velotime.families import description_from_builtins as family_description
+from velotime.families.base import SourceDescription
 
 
 class ControlDescription(SourceDescription, frozen=True, kw_only=True, tag="control"):

@@ -1,35 +1,39 @@
 """The registry of protocol families: each protocol velotime speaks, contributed in one place.
 
-A `Family` (families/base.py) gathers what the rest of velotime asks of a protocol: its codec,
-the session its driver feeds, its simulator, its `[[sources]]` settings and capture header
-entry (msgspec structs tagged on `protocol`), and its hooks for `velotime decode`, `velotime
-capture info` and replay. The configuration, the daemon, replay, capture info and the CLI look
-protocols up here; none of them names one.
+A `Family` (families/family.py) gathers what the rest of velotime asks of a protocol: its codec,
+the session its driver feeds, its `velotime simulate` command, its `[[sources]]` settings and
+capture header entry (msgspec structs tagged on `protocol`), and its hooks for `velotime
+decode`, `velotime capture info` and replay. The configuration, the daemon, replay, capture
+info and the CLI look protocols up here; none of them names one.
 
 This package sits between `config` and the layers it gathers (drivers, simulators, capture,
 protocols), so that all of those above it can use it and it imports nothing above it.
+Importing it costs the families' names only: each family's parts are imported on first use
+(families/family.py, `Part`).
 Adding a family: its folder under velotime/families/, imported below and named in the one
 registry line (docs/architecture.md, "Adding a decoder family").
 """
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import msgspec
 
 from velotime.families import lif, lynx, p3, timy
-from velotime.families.base import Family, SourceConfig, SourceDescription
+from velotime.families.family import Family
+
+if TYPE_CHECKING:
+    from velotime.families.base import SourceConfig, SourceDescription
 
 __all__ = [
     "Family",
-    "SourceConfig",
-    "SourceDescription",
     "description_from_builtins",
     "families",
     "family",
     "lines_text",
     "register",
     "source_config_type",
+    "source_config_types",
     "source_protocols",
     "unregister",
 ]
@@ -69,19 +73,24 @@ def source_protocols() -> tuple[str, ...]:
     return tuple(f.name for f in _FAMILIES.values() if f.config is not None)
 
 
-def source_config_type(protocol: object) -> type[SourceConfig] | None:
+def source_config_type(protocol: object) -> "type[SourceConfig] | None":
     """The settings type of a `[[sources]]` entry of `protocol`; None if no family has one."""
     found = _FAMILIES.get(protocol) if isinstance(protocol, str) else None
-    return found.config if found is not None else None
+    return found.config.load() if found is not None and found.config is not None else None
+
+
+def source_config_types() -> "tuple[type[SourceConfig], ...]":
+    """The settings types of every family with a live source."""
+    return tuple(f.config.load() for f in _FAMILIES.values() if f.config is not None)
 
 
 def description_from_builtins(
-    data: Mapping[str, Any], extra: Iterable[type[SourceDescription]] = ()
-) -> SourceDescription:
+    data: Mapping[str, Any], extra: "Iterable[type[SourceDescription]]" = ()
+) -> "SourceDescription":
     """A capture header's source entry as its family's description; `extra`: descriptions of
     sources that are no device (the operator's commands). msgspec.ValidationError for an entry
     no family describes."""
-    types = [f.description for f in _FAMILIES.values() if f.description is not None]
+    types = [f.description.load() for f in _FAMILIES.values() if f.description is not None]
     union: Any = Union[(*types, *extra)]  # built from the registry
     described: SourceDescription = msgspec.convert(data, union)
     return described
@@ -96,6 +105,6 @@ def lines_text(description: Mapping[str, Any]) -> str:
     if found is None or found.description is None:
         return ""
     try:
-        return msgspec.convert(description, found.description).lines_text()
+        return msgspec.convert(description, found.description.load()).lines_text()
     except msgspec.ValidationError:
         return ""

@@ -1,4 +1,4 @@
-"""What a protocol family contributes, and the two types every family's sources derive from.
+"""The two types every family's sources derive from, and the checks their settings share.
 
 A `SourceConfig` is a `[[sources]]` entry of the configuration; a `SourceDescription` is what the
 daemon writes of that source into each capture header, and what replay rebuilds its session
@@ -7,20 +7,16 @@ and its own settings, so a setting of another protocol is an unknown key, not si
 """
 
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Self
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Self
 
 import msgspec
 
-from velotime.capture.dumps import BadHexLine
 from velotime.drivers.endpoints import Endpoint, parse_transport
 from velotime.drivers.session import Session
 
 Key = str | int  # a step in a key path: a table key or an array index
 Report = Callable[[Sequence[Key], str], None]  # (key path under the source, what is wrong)
-Chunks = Iterable[bytes | BadHexLine]  # a dump as `velotime decode` reads it
-Decode = Callable[[Chunks, bool], dict[str, Any]]  # (chunks, print records) -> the summary
 START = "start"  # the line an impulse channel wired to the start gate is mapped to
 
 
@@ -132,26 +128,3 @@ def check_line(report: Report, path: Sequence[Key], name: str, line_names: set[s
     if line_names is not None and name not in line_names:
         known = ", ".join(repr(n) for n in sorted(line_names))
         report(path, f"no timing line {name!r} in [[lines]] (known: {known})")
-
-
-DumpFormatChoice = Literal["auto", "raw", "hex"]
-
-
-@dataclass(frozen=True)
-class Family:
-    """One protocol family, as the rest of velotime knows it: everything is reached from here.
-
-    Adding a family is its folder under `velotime/families/` and one line in the registry
-    (`velotime/families/__init__.py`); see docs/architecture.md."""
-
-    name: str  # the `protocol` of its sources, its capture headers and `velotime decode`
-    device: str  # what it is, for people
-    codec: str  # the module of its sans-I/O codec
-    decode: Decode  # `velotime decode --protocol NAME`: prints records, returns the summary
-    dump_format: DumpFormatChoice = "raw"  # what `velotime decode` assumes without --format
-    config: type[SourceConfig] | None = None  # its [[sources]] entry; None: no live source
-    description: type[SourceDescription] | None = None  # its capture header entry
-    session: type[Session] | None = None  # the sans-I/O session its driver feeds
-    simulator: str | None = None  # "module:Class" of its simulated device, loaded on use
-    # A foreign dump of the family replayed as one source: (line, timezone) -> its description.
-    dump_description: Callable[[str, str], SourceDescription] | None = None

@@ -7,7 +7,7 @@ from typing import Protocol, TypeVar
 import msgspec
 
 from velotime.capture.dumps import BadHexLine
-from velotime.families.base import Chunks
+from velotime.families.family import Chunks
 
 Item = TypeVar("Item")
 

@@ -21,11 +21,11 @@ from velotime.capture import (
 )
 from velotime.capture.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.capture.reader import CaptureFormatError
-from velotime.daemon.lif_import import heat_events
 from velotime.daemon.sources import ControlDescription, description_from_builtins, photocell_lines
 from velotime.drivers.session import Session
-from velotime.families import SourceDescription, family
-from velotime.protocols.lif import parse_lif
+from velotime.families import family
+from velotime.families.base import SourceDescription
+from velotime.families.family import ReadFile
 from velotime.replay.sinks import EventSink
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import Meet
@@ -52,9 +52,9 @@ class DumpSource:
 
     def description(self) -> SourceDescription | None:
         """The dump as one source, as its family describes it; None for a family whose files
-        are no stream (a FinishLynx result file)."""
+        are no stream (a FinishLynx result file: its family reads them whole)."""
         describe = family(self.protocol).dump_description
-        return describe(self.line, self.timezone) if describe is not None else None
+        return describe.load()(self.line, self.timezone) if describe is not None else None
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class ReplayStats(ChunkTally):
     frame_errors: int = 0
     capture_problems: list[tuple[Path, CaptureProblem]] = field(default_factory=list)
     bad_hex_lines: int = 0
-    lif_warnings: int = 0
+    file_warnings: int = 0  # of the files read whole (FinishLynx result files)
     commands: int = 0
     bad_commands: int = 0
     command_types: Counter[str] = field(default_factory=Counter)  # of every command read
@@ -196,7 +196,10 @@ class Replayer:
         protocol = dump.protocol
         description = dump.description()
         if description is None:
-            self._import_lif(path, dump)
+            read_file = family(protocol).read_file
+            if read_file is None:
+                raise ValueError(f"the {protocol} family has no dumps to replay")
+            self._read_whole(path, dump, read_file.load())
             return
         self.add_source(protocol, description)
         self.stats.files.append(ReplayedFile(path, protocol=protocol))
@@ -209,20 +212,22 @@ class Replayer:
                     continue
                 yield Chunk(dump.received_us, dump.protocol, item)
 
-    def _import_lif(self, path: Path, dump: DumpSource) -> None:
-        """A result file is no stream: its heat becomes photo-finish events at once."""
-        parsed = parse_lif(path.read_bytes(), str(path))
-        self.stats.files.append(ReplayedFile(path, protocol="lif"))
-        self.stats.lif_warnings += len(parsed.warnings)
-        if parsed.heat is None:
+    def _read_whole(self, path: Path, dump: DumpSource, read_file: ReadFile) -> None:
+        """A file that is no stream (a result file): its events come at once, from its family."""
+        protocol = dump.protocol
+        read = read_file(
+            path.read_bytes(), str(path), protocol, ZoneInfo(dump.timezone), dump.received_us
+        )
+        self.stats.files.append(ReplayedFile(path, protocol=protocol))
+        self.stats.file_warnings += len(read.warnings)
+        if not read.events:
             return
-        events = heat_events(parsed.heat, "lif", ZoneInfo(dump.timezone), dump.received_us)
-        self.sink.append("lif", events)
-        self.stats.events += len(events)
-        self.stats.kinds.update(event.kind for event in events)
-        lif = self.stats.sources.setdefault("lif", SourceStats(protocol="lif"))
-        lif.events += len(events)
-        lif.errors += len(parsed.warnings)
+        self.sink.append(protocol, read.events)
+        self.stats.events += len(read.events)
+        self.stats.kinds.update(event.kind for event in read.events)
+        source = self.stats.sources.setdefault(protocol, SourceStats(protocol=protocol))
+        source.events += len(read.events)
+        source.errors += len(read.warnings)
 
 
 def resumed_seqs(path: Path) -> dict[str, int]:

@@ -48,7 +48,7 @@ def test_the_columns_table_matches_the_layout() -> None:
 
 
 def test_the_summary_keys_are_documented() -> None:
-    summary = family("timy").decode([b"n0001\r"], False)
+    summary = family("timy").decode.load()([b"n0001\r"], False)
     documented = [
         cell.strip("`") for cell in first_cells(section("`velotime decode --protocol timy`"))
     ]

@@ -25,7 +25,7 @@ from tests.scoring import test_engine_flying200, test_replay_results
 from tests.scoring.scenarios import devices, flying200, keirin, kilometre
 from tests.scoring.scenarios.devices import Chunk, Decoder, Timy, command, riders_toml, venue_us
 from velotime.demo.script import build_session
-from velotime.families import SourceDescription
+from velotime.families.base import SourceDescription
 from velotime.wire.commands import (
     Arm,
     Command,

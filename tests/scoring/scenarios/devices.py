@@ -21,9 +21,9 @@ from tests.cli.helpers import velotime
 from velotime.capture import CONTROL_SOURCE, CaptureHeader, CaptureWriter
 from velotime.daemon.sources import ControlDescription
 from velotime.drivers.timy.session import Channel
-from velotime.families import SourceDescription
-from velotime.families.p3 import P3Description
-from velotime.families.timy import TimyDescription
+from velotime.families.base import SourceDescription
+from velotime.families.p3.source import P3Description
+from velotime.families.timy.source import TimyDescription
 from velotime.protocols import p3, timy
 from velotime.times import local_time_of_day
 from velotime.wire.commands import Command

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         dump_format: DumpFormat = sniff_format(path) if requested == "auto" else _FORMATS[requested]
         with path.open("rb") as handle:
             chunks = read_dump(handle, dump_format, join_lines=True)
-            summary = protocol.decode(chunks, not args.summary)
+            summary = protocol.decode.load()(chunks, not args.summary)
     except BrokenPipeError:
         raise  # stdout went away (`| head`): not a file problem; main() handles it
     except OSError as exc:

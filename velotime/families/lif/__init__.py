@@ -1,8 +1,7 @@
 """FinishLynx result files (.lif): read whole, never a live source (velotime/protocols/lif,
 docs/protocols/lif.md). `velotime import-lif` and replay turn them into photo-finish events."""
 
-from velotime.families.base import Family
-from velotime.families.lif.decode import decode
+from velotime.families.family import Family, Part
 
 __all__ = ["FAMILY"]
 
@@ -10,5 +9,6 @@ FAMILY = Family(
     name="lif",
     device="FinishLynx result file",
     codec="velotime.protocols.lif",
-    decode=decode,
+    decode=Part("velotime.families.lif.decode:decode"),
+    read_file=Part("velotime.families.lif.events:read_file"),
 )

@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 
-from velotime.families.base import Chunks
 from velotime.families.decoding import json_line
+from velotime.families.family import Chunks
 from velotime.protocols.lif import parse_lif
 
 

@@ -1,21 +1,18 @@
 """The FinishLynx photo-finish camera's live results (velotime/protocols/lynx,
 docs/protocols/lynx.md)."""
 
-from velotime.drivers.lynx.session import LynxSession
-from velotime.families.base import Family
-from velotime.families.lynx.decode import decode
-from velotime.families.lynx.source import LynxDescription, LynxSourceConfig, dump_description
+from velotime.families.family import Family, Part
 
-__all__ = ["FAMILY", "LynxDescription", "LynxSourceConfig"]
+__all__ = ["FAMILY"]
 
 FAMILY = Family(
     name="lynx",
     device="FinishLynx photo-finish camera",
     codec="velotime.protocols.lynx",
-    decode=decode,
-    config=LynxSourceConfig,
-    description=LynxDescription,
-    session=LynxSession,
-    simulator="velotime.simulators.lynx:LynxCameraSimulator",
-    dump_description=dump_description,
+    decode=Part("velotime.families.lynx.decode:decode"),
+    config=Part("velotime.families.lynx.source:LynxSourceConfig"),
+    description=Part("velotime.families.lynx.source:LynxDescription"),
+    session=Part("velotime.drivers.lynx.session:LynxSession"),
+    simulate=Part("velotime.families.lynx.simulate:COMMAND"),
+    dump_description=Part("velotime.families.lynx.source:dump_description"),
 )

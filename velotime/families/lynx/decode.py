@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 
-from velotime.families.base import Chunks
 from velotime.families.decoding import feed_chunks, json_line, type_tag
+from velotime.families.family import Chunks
 from velotime.protocols.lynx import LynxError, LynxRecord, LynxStream
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 
-from velotime.families.base import Chunks
 from velotime.families.decoding import feed_chunks, type_tag
+from velotime.families.family import Chunks
 from velotime.protocols.p3.errors import FrameError
 from velotime.protocols.p3.gaps import GapTracker
 from velotime.protocols.p3.json import record_to_builtins

@@ -1,25 +1,17 @@
 """ALGE Timy impulse timers (velotime/protocols/timy, docs/protocols/timy.md)."""
 
-from velotime.drivers.timy.session import TimySession
-from velotime.families.base import Family
-from velotime.families.timy.decode import decode
-from velotime.families.timy.source import (
-    ChannelConfig,
-    TimyDescription,
-    TimySourceConfig,
-    dump_description,
-)
+from velotime.families.family import Family, Part
 
-__all__ = ["FAMILY", "ChannelConfig", "TimyDescription", "TimySourceConfig"]
+__all__ = ["FAMILY"]
 
 FAMILY = Family(
     name="timy",
     device="ALGE Timy impulse timer",
     codec="velotime.protocols.timy",
-    decode=decode,
-    config=TimySourceConfig,
-    description=TimyDescription,
-    session=TimySession,
-    simulator="velotime.simulators.timy:TimySimulator",
-    dump_description=dump_description,
+    decode=Part("velotime.families.timy.decode:decode"),
+    config=Part("velotime.families.timy.source:TimySourceConfig"),
+    description=Part("velotime.families.timy.source:TimyDescription"),
+    session=Part("velotime.drivers.timy.session:TimySession"),
+    simulate=Part("velotime.families.timy.simulate:COMMAND"),
+    dump_description=Part("velotime.families.timy.source:dump_description"),
 )

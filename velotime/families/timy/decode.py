@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 
-from velotime.families.base import Chunks
 from velotime.families.decoding import feed_chunks, type_tag
+from velotime.families.family import Chunks
 from velotime.protocols import timy
 
 _TIMY_TYPES = ("impulse", "run_time", "total_time", "next_number")

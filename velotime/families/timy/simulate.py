@@ -6,9 +6,9 @@ import argparse
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import Any
 
-from velotime.cli.simulate.common import (
+from velotime.families.family import SimulateCommand
+from velotime.simulators.console import (
     Commands,
     command_names,
     fail,
@@ -45,53 +45,42 @@ def _replug(sim: TimySimulator) -> None:
 COMMANDS: Commands[TimySimulator] = {"unplug": _unplug, "replug": _replug}
 
 
-def register(devices: Any) -> None:
-    timy = devices.add_parser(
-        "timy",
-        help="an ALGE Timy impulse timer: a pseudo-terminal streaming impulse lines",
-        description="A simulated ALGE Timy on a pseudo-terminal: open the printed device path as "
-        "its serial port. Riders trigger the channels one after another (start C0, then the "
-        "intermediate channels, finish C1), stamped with this machine's local time of day. "
-        "Host commands are read and ignored, except CHK1/CHK0 (checksum on/off). Commands on "
-        f"stdin, one per line: {command_names(COMMANDS)}. A replug opens a new pty and prints "
-        "its path; --link keeps a symbolic link pointing at the current one.",
-    )
-    timy.add_argument(
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--channels",
         type=_channels,
         default=",".join(map(str, DEFAULT_CHANNELS)),
         metavar="N,N,...",
         help="channels 0-9 each rider triggers (default: 0,4,1: start, 200 m, finish)",
     )
-    timy.add_argument(
+    parser.add_argument(
         "--interval",
         type=positive_us,
         default="2",
         metavar="SECONDS",
         help="mean time between a rider's impulses (default: 2)",
     )
-    timy.add_argument(
+    parser.add_argument(
         "--count", type=natural, default=None, metavar="N", help="exit after N impulses"
     )
-    timy.add_argument(
+    parser.add_argument(
         "--checksum", action="store_true", help="append the CHK1 checksum from the start"
     )
-    timy.add_argument(
+    parser.add_argument(
         "--baudrate",
         type=_baudrate,
         default=DEFAULT_BAUDRATE,
         metavar="RATE",
         help=f"set on the pty, as on the Timy (default: {DEFAULT_BAUDRATE})",
     )
-    timy.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
-    timy.add_argument(
+    parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    parser.add_argument(
         "--link",
         type=Path,
         default=None,
         metavar="PATH",
         help="keep a symbolic link here to the current pty (as udev's /dev/serial/by-id)",
     )
-    timy.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -143,3 +132,16 @@ def _baudrate(text: str) -> int:
         known = ", ".join(map(str, _BAUDRATES))
         raise argparse.ArgumentTypeError(f"must be one of {known}, got {value}")
     return value
+
+
+COMMAND = SimulateCommand(
+    help="an ALGE Timy impulse timer: a pseudo-terminal streaming impulse lines",
+    description="A simulated ALGE Timy on a pseudo-terminal: open the printed device path as "
+    "its serial port. Riders trigger the channels one after another (start C0, then the "
+    "intermediate channels, finish C1), stamped with this machine's local time of day. "
+    "Host commands are read and ignored, except CHK1/CHK0 (checksum on/off). Commands on "
+    f"stdin, one per line: {command_names(COMMANDS)}. A replug opens a new pty and prints "
+    "its path; --link keeps a symbolic link pointing at the current one.",
+    add_arguments=add_arguments,
+    run=run,
+)

@@ -3,9 +3,10 @@ to a scoreboard port (TCP, or UDP datagrams) and plays one heat, then exits."""
 
 import argparse
 import asyncio
-from typing import Any
 
-from velotime.cli.simulate.common import (
+from velotime.families.family import SimulateCommand
+from velotime.protocols.lynx import Armed, EncodeError, encode
+from velotime.simulators.console import (
     address,
     fail,
     host_port,
@@ -18,7 +19,6 @@ from velotime.cli.simulate.common import (
     say,
     speedup,
 )
-from velotime.protocols.lynx import Armed, EncodeError, encode
 from velotime.simulators.lynx import MAX_RIDERS, LynxCameraSimulator
 from velotime.times import US_PER_SECOND
 
@@ -28,40 +28,32 @@ _lss_number = integer_between("a number", 0, 10**9 - 1)
 _riders = integer_between("a rider count", 1, MAX_RIDERS)
 
 
-def register(devices: Any) -> None:
-    lynx = devices.add_parser(
-        "lynx",
-        help="a FinishLynx photo-finish camera: sends one heat to a scoreboard port",
-        description="A simulated FinishLynx camera running velotime's scoreboard script "
-        "(config/finishlynx/velotime.lss). It connects to HOST:PORT over TCP, as FinishLynx "
-        "connects to a scoreboard, or sends UDP datagrams there, and plays one heat: armed, "
-        "the running time, stopped, then the results.",
-    )
-    lynx.add_argument(
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--connect",
         required=True,
         type=_connect_address,
         metavar="HOST:PORT",
         help="where velotime listens for FinishLynx",
     )
-    lynx.add_argument("--udp", action="store_true", help="send UDP datagrams instead of TCP")
-    lynx.add_argument(
+    parser.add_argument("--udp", action="store_true", help="send UDP datagrams instead of TCP")
+    parser.add_argument(
         "--riders", type=_riders, default="6", metavar="N", help="riders in the heat (default: 6)"
     )
-    lynx.add_argument(
+    parser.add_argument(
         "--speedup", type=speedup, default="1", metavar="X", help="1: real time (default)"
     )
-    lynx.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
-    lynx.add_argument(
+    parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    parser.add_argument(
         "--event", type=_event, default="1", metavar="E", help="event number (default: 1)"
     )
-    lynx.add_argument(
+    parser.add_argument(
         "--round", type=_lss_number, default="1", metavar="R", help="round (default: 1)"
     )
-    lynx.add_argument(
+    parser.add_argument(
         "--heat", type=_lss_number, default="1", metavar="H", help="heat (default: 1)"
     )
-    lynx.add_argument(
+    parser.add_argument(
         "--drop-after-results",
         type=natural,
         default=None,
@@ -69,14 +61,13 @@ def register(devices: Any) -> None:
         help="cut the connection in the middle of the results, after K result lines, then "
         "reconnect and send the results again",
     )
-    lynx.add_argument(
+    parser.add_argument(
         "--connect-timeout",
         type=positive_us,
         default="5",
         metavar="SECONDS",
         help="how long to keep trying to connect, as FinishLynx does (default: 5)",
     )
-    lynx.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -140,3 +131,14 @@ def _event(text: str) -> str:
             f"an event is a non-empty Windows-1252 text without spaces around, got {text!r}"
         ) from None
     return text
+
+
+COMMAND = SimulateCommand(
+    help="a FinishLynx photo-finish camera: sends one heat to a scoreboard port",
+    description="A simulated FinishLynx camera running velotime's scoreboard script "
+    "(config/finishlynx/velotime.lss). It connects to HOST:PORT over TCP, as FinishLynx "
+    "connects to a scoreboard, or sends UDP datagrams there, and plays one heat: armed, "
+    "the running time, stopped, then the results.",
+    add_arguments=add_arguments,
+    run=run,
+)

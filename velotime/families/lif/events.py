@@ -2,6 +2,7 @@
 
 A result has the same id whether it arrived live or from its file, so a consumer that saw it
 live drops the file's copy; a result corrected in the file has another id and arrives later.
+`velotime import-lif` and replay (the family's `read_file`) read them.
 """
 
 from datetime import tzinfo
@@ -9,7 +10,8 @@ from datetime import tzinfo
 import msgspec
 
 from velotime.drivers.lynx.session import race_key, result_id
-from velotime.protocols.lif import LifHeat
+from velotime.families.family import FileRead
+from velotime.protocols.lif import LifHeat, parse_lif
 from velotime.times import local_time_of_day_to_unix_us
 from velotime.wire.events import Event, PhotoFinishData
 
@@ -67,3 +69,11 @@ def heat_events(heat: LifHeat, source: str, zone: tzinfo, written_us: int) -> li
         event(f"pf:{race}:complete:{count}:{written_us}", phase="complete", results=count)
     )
     return events
+
+
+def read_file(data: bytes, name: str, source: str, zone: tzinfo, written_us: int) -> FileRead:
+    """A result file read whole: its heat's events (none if its header is unusable) and its
+    warnings."""
+    parsed = parse_lif(data, name)
+    events = [] if parsed.heat is None else heat_events(parsed.heat, source, zone, written_us)
+    return FileRead(events=events, warnings=tuple(w.format(name) for w in parsed.warnings))

@@ -4,9 +4,9 @@ silence), `quit`."""
 
 import argparse
 import asyncio
-from typing import Any
 
-from velotime.cli.simulate.common import (
+from velotime.families.family import SimulateCommand
+from velotime.simulators.console import (
     Commands,
     address,
     command_names,
@@ -44,53 +44,45 @@ COMMANDS: Commands[P3DecoderSimulator] = {
 }
 
 
-def register(devices: Any) -> None:
-    p3 = devices.add_parser(
-        "p3",
-        help="an AMB/MYLAPS P3 decoder: a TCP server streaming passings",
-        description="A simulated AMB P3 decoder: a TCP server that streams STATUS and PASSING "
-        "records and answers GET_TIME and RESEND. Commands on stdin, one per line: "
-        f"{command_names(COMMANDS)}.",
-    )
-    p3.add_argument(
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--listen", required=True, type=host_port, metavar="HOST:PORT", help="port 0: any"
     )
-    p3.add_argument(
+    parser.add_argument(
         "--transponders",
         type=_transponders,
         default="4",
         metavar="N|ID,ID,...",
         help=f"N transponders numbered from {FIRST_TRANSPONDER}, or a comma list (default: 4)",
     )
-    p3.add_argument(
+    parser.add_argument(
         "--lap-time",
         type=positive_us,
         default="17.5",
         metavar="SECONDS",
         help="mean lap time (default: 17.5)",
     )
-    p3.add_argument(
+    parser.add_argument(
         "--speedup", type=speedup, default="1", metavar="X", help="1: real time (default)"
     )
-    p3.add_argument(
+    parser.add_argument(
         "--count", type=natural, default=None, metavar="N", help="stop after N passings"
     )
-    p3.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
-    p3.add_argument(
+    parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    parser.add_argument(
         "--decoder-id",
         type=integer_between("a decoder id", 0, _U32_MAX),
         default=DEFAULT_DECODER_ID,
         metavar="N",
         help=f"default: {DEFAULT_DECODER_ID}",
     )
-    p3.add_argument(
+    parser.add_argument(
         "--status-interval",
         type=positive_us,
         default="4",
         metavar="SECONDS",
         help="wall-clock seconds between STATUS records (default: 4)",
     )
-    p3.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -141,3 +133,13 @@ def _transponders(text: str) -> list[int]:
     if not ids or any(not 0 <= t <= _U32_MAX for t in ids):
         raise argparse.ArgumentTypeError(f"transponder ids must be 0-{_U32_MAX}, got {text!r}")
     return ids
+
+
+COMMAND = SimulateCommand(
+    help="an AMB/MYLAPS P3 decoder: a TCP server streaming passings",
+    description="A simulated AMB P3 decoder: a TCP server that streams STATUS and PASSING "
+    "records and answers GET_TIME and RESEND. Commands on stdin, one per line: "
+    f"{command_names(COMMANDS)}.",
+    add_arguments=add_arguments,
+    run=run,
+)
