@@ -8,11 +8,11 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from tests.mqtt.events import event
 from velotime.localvenue import LocalBroker
 from velotime.mqtt.client import BrokerSettings
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import WINDOW, Publisher
-from velotime.wire.events import Event, PassingData
 
 pytestmark = pytest.mark.timeout(60)
 STATUS = "velotime/v/status/daemon"
@@ -65,19 +65,6 @@ async def test_cancelled_because_the_program_fails_elsewhere(broker: LocalBroker
     assert await retained_status(broker.port) == b'{"online":false}'
 
 
-def passing(n: int) -> Event:
-    data = PassingData(
-        t_us=n,
-        line="finish",
-        transponder=1,
-        rtc_time_us=n,
-        clock_offset_us=0,
-        received_us=n,
-        record={"type": "passing"},
-    )
-    return Event(id=f"e{n}", src="p3-finish", kind="passing", data=data)
-
-
 async def test_the_outbox_arrives_whole_in_order_and_is_emptied(
     broker: LocalBroker, tmp_path: Path
 ) -> None:
@@ -98,9 +85,7 @@ async def test_the_outbox_arrives_whole_in_order_and_is_emptied(
         await client.subscribe("velotime/v/timing/passing", qos=1)
         run = asyncio.create_task(publisher.run(stop))
         for first in range(0, count, batch):
-            events = [
-                ("velotime/v/timing/passing", passing(n)) for n in range(first, first + batch)
-            ]
+            events = [("velotime/v/timing/passing", event(n)) for n in range(first, first + batch)]
             outbox.append("p3-finish", events[: count - first], None)
             publisher.set_retained("velotime/v/status/sources/p3-finish", b"%d" % first)
             await asyncio.sleep(0.001)
