@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-import msgspec
-
 from velotime.replay.replayer import Chunk, DumpSource, Replayer, resumed_seqs
 from velotime.replay.report import ReplayReport
 from velotime.replay.sinks import JsonLinesSink
@@ -91,10 +89,10 @@ def write_results(snapshot: Sequence[Publication], directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for publication in snapshot:
         kind, _, name = publication.key.partition("/")
-        if kind == "results":
+        message = publication.message
+        if kind == "results" and isinstance(message, EventResult):
             path = directory / f"{name}.json"
-            csv_text = result_csv(msgspec.convert(publication.payload, EventResult).lines)
-            path.with_suffix(".csv").write_bytes(csv_text.encode("utf-8"))
+            path.with_suffix(".csv").write_bytes(result_csv(message.lines).encode("utf-8"))
         elif kind == "standings":
             path = directory / "standings" / f"{name}.json"
         else:

@@ -155,9 +155,9 @@ class Replayer:
         else:  # numbered as live, so that the events output later keep their seq
             self.sink.resume(chunk.src, self.sink.last_seq(chunk.src) + len(out.events))
             stats.held_back += len(out.events)
-        if self.engine is not None:
+        if self.engine is not None:  # only the final results are wanted: built once, at the end
             for event in out.events:
-                self.engine.feed(event)
+                self.engine.take(event)
 
     def file_chunks(self, path: Path, dump: "DumpSource | None") -> Generator[Chunk, None, None]:
         """Chunks of a capture file, or of a foreign dump read as `dump` says."""

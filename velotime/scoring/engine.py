@@ -11,7 +11,8 @@ their names: 0 is the finish, 100 and 200 are the flying 200 m's lines. Photocel
 a line where the venue has them; transponder passings time it otherwise.
 """
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -134,33 +135,59 @@ class ScoringEngine:
         self._bibs = {rider.bib for rider in meet.riders}
         self._seen_ids: set[str] = set()  # delivery is at least once: drop repeats by id
         self.duplicates = 0  # events fed again (same id), dropped
+        # Retained states changed since `changes()` last built them: key -> how to build it,
+        # in the order first changed (that of the publications of one event).
+        self._changed: dict[str, Callable[[], Publication]] = {}
 
     def seen(self, event_id: str) -> bool:
         """Whether an event of this id was fed already: the one record of what was applied."""
         return event_id in self._seen_ids
 
+    def feed(self, envelope: Event | Envelope[EventData] | Mapping[str, Any]) -> list[Publication]:
+        """One event of the daemon's stream, as its MQTT envelope (`take`), and the retained
+        states it changed, built now (`changes`): what the live service publishes."""
+        self.take(envelope)
+        return self.changes()
+
     def command(self, command: Command, t_us: int | None = None) -> list[Publication]:
+        """An operator command (`take_command`), and the retained states it changed."""
+        self.take_command(command, t_us)
+        return self.changes()
+
+    def timing(self, envelope: Mapping[str, Any]) -> list[Publication]:
+        """A timing event (`take_timing`), and the retained states it changed."""
+        self.take_timing(envelope)
+        return self.changes()
+
+    def changes(self) -> list[Publication]:
+        """The retained states changed since the last call (or `snapshot`), built now, in the
+        order they first changed. Feeding with `take` and asking once at the end builds each
+        result once, however many events changed it."""
+        changed, self._changed = self._changed, {}
+        return [build() for build in changed.values()]
+
+    def take_command(self, command: Command, t_us: int | None = None) -> None:
         """An operator command; `t_us` is when the daemon received it (venue clock), for the
-        audit trail and a Start."""
+        audit trail and a Start. The states it changes are built by `changes`."""
         state = self._events.get(command.event)
         if state is None:
             self.skipped_commands.append(f"no event {command.event!r} in the meet")
-            return []
+            return
         scorer = self._scorers.get(state.event.id)
         if scorer is None:
             self.skipped_commands.append(f"{state.event.discipline} is not scored yet")
-            return []
+            return
         if state.status == "final" and not isinstance(command, Final):
             self.skipped_commands.append(f"{command.event} is final: {command!r} ignored")
-            return []
+            return
         bib = getattr(command, "bib", None)
         if bib is not None and bib not in self._bibs:
             self.skipped_commands.append(f"no rider with bib {bib} in the meet: {command!r}")
-            return []
+            return
         refused = scorer.refuses(command)
         if refused is not None:
             self.skipped_commands.append(refused)
-            return []
+            return
         if isinstance(command, Arm):
             self.current = state.event.id
             state.status = "running"
@@ -201,68 +228,77 @@ class ScoringEngine:
             state.status = "final"
             if self.current == state.event.id:
                 self.current = None
-        published = [self._result(state), self._current()]
+        self._changed_event(state)
         competition = self._competition_of.get(state.event.id)
         if competition is not None:
             self._add_heats(competition, competition.progress(self._heat_states(competition)))
-            published.append(self._standings(competition))
-        return published
+            key = f"standings/{competition.spec.id}"
+            self._changed.setdefault(key, partial(self._standings, competition))
 
-    def feed(self, envelope: Event | Envelope[EventData] | Mapping[str, Any]) -> list[Publication]:
+    def take(self, envelope: Event | Envelope[EventData] | Mapping[str, Any]) -> None:
         """One event of the daemon's stream, as its MQTT envelope: timing, or an operator
         command the daemon sequenced among them (velotime.daemon.control). Typed (the wire's
-        Event or Envelope), or as JSON types."""
+        Event or Envelope), or as JSON types. The states it changes are built by `changes`."""
         if isinstance(envelope, Event | Envelope):
-            return self._typed(envelope)
+            self._typed(envelope)
+            return
         if envelope.get("kind") != "command":
-            return self.timing(envelope)
+            self.take_timing(envelope)
+            return
         if not self._first_time(envelope.get("id")):
-            return []
+            return
         try:
             command = msgspec.convert(envelope.get("data", {}).get("command"), Command)
         except msgspec.ValidationError as exc:
             self.skipped_commands.append(f"unreadable command {envelope.get('id')}: {exc}")
-            return []
-        return self.command(command, envelope.get("data", {}).get("received_us"))
+            return
+        self.take_command(command, envelope.get("data", {}).get("received_us"))
 
-    def timing(self, envelope: Mapping[str, Any]) -> list[Publication]:
+    def take_timing(self, envelope: Mapping[str, Any]) -> None:
         """A timing event (the MQTT envelope): counted for the event on the track, if any."""
         if not self._first_time(envelope.get("id")):
-            return []
+            return
         state = self._events.get(self.current) if self.current else None
         if state is None or state.status != "running":
-            return []
+            return
         timing = _timing_of(envelope.get("kind"), envelope.get("data", {}))
-        if timing is None:
-            return []
-        return self._timing(state, timing)
+        if timing is not None:
+            self._timing(state, timing)
 
-    def _typed(self, event: Event | Envelope[EventData]) -> list[Publication]:
+    def _typed(self, event: Event | Envelope[EventData]) -> None:
         if not self._first_time(event.id):
-            return []
+            return
         if isinstance(event.data, CommandData):
-            return self.command(event.data.command, event.data.received_us)
+            self.take_command(event.data.command, event.data.received_us)
+            return
         state = self._events.get(self.current) if self.current else None
         if state is None or state.status != "running":
-            return []
+            return
         timing = _typed_timing(event.data)
-        return [] if timing is None else self._timing(state, timing)
+        if timing is not None:
+            self._timing(state, timing)
 
-    def _timing(self, state: EventState, timing: Timing) -> list[Publication]:
+    def _timing(self, state: EventState, timing: Timing) -> None:
         if isinstance(timing, PhotoFinish):
             state.photo_finish.append(timing)
-            return [self._result(state), self._current()]
+            self._changed_event(state)
+            return
         role = self._line_roles.get(timing.line)
         if role is None:
-            return []
+            return
         if isinstance(timing, _Impulse):
             if timing.flag or timing.manual:
-                return []  # cleared, invalid or keypad lines do not time a rider
+                return  # cleared, invalid or keypad lines do not time a rider
             state.crossings.append(Crossing(role=role, t_us=timing.t_us, photocell=True))
         else:
             crossing = Crossing(role=role, t_us=timing.t_us, transponder=timing.transponder)
             state.crossings.append(crossing)
-        return [self._result(state), self._current()]
+        self._changed_event(state)
+
+    def _changed_event(self, state: EventState) -> None:
+        """The event's result and what is on the track are to be published again."""
+        self._changed.setdefault(f"results/{state.event.id}", partial(self._result, state))
+        self._changed.setdefault("current", self._current)
 
     def _first_time(self, event_id: str | None) -> bool:
         """Delivery is at least once: an event seen before (by id) is dropped."""
@@ -276,7 +312,9 @@ class ScoringEngine:
 
     def snapshot(self) -> list[Publication]:
         """Every retained state as it stands: each event run so far, and what is on the track.
-        A service publishes these after rebuilding its state, and after a reconnect."""
+        A service publishes these after rebuilding its state, and after a reconnect; the
+        changes until now are in it."""
+        self._changed.clear()
         run = [state for state in self._events.values() if state.status != "scheduled"]
         standings = [self._standings(c) for c in self._competitions.values()]
         return [self._result(state) for state in run] + standings + [self._current()]

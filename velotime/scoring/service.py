@@ -328,7 +328,7 @@ class ScoringService:
         engine = ScoringEngine(meet, self._lines, self._track_length_m, self._photocell_lines)
         for envelope in envelopes:
             try:
-                engine.feed(envelope)
+                engine.take(envelope)  # the snapshot after the last is all that is published
             except Exception:
                 if not quiet:
                     self.counts.errors += 1

@@ -509,7 +509,11 @@ class Attributor:
         _check_unique(s.bib for s in start_order)
         self.start_order = list(start_order)
         self._position = {starter.bib: i for i, starter in enumerate(start_order)}
-        self._transponders = dict(transponders or {})
+        # The starters' transponders only: a meet's map is every rider's, and an event kept
+        # with a copy of it would hold the whole meet per event.
+        self._transponders = {
+            t: bib for t, bib in (transponders or {}).items() if bib in self._position
+        }
         self._max_effort_us = max_effort_us
         self._min_lap_us = min_lap_us
         # Photocells at either end of the timed 200 m: only the passes they timed count.
