@@ -27,6 +27,7 @@ import fcntl
 import hashlib
 import logging
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -53,6 +54,7 @@ JOURNAL_FORMAT = "velotime-scoring-journal"
 JOURNAL_VERSION = 1
 STATUS_INTERVAL_S = 0.5  # how often the counts in status/scoring are brought up to date
 _LOGGED_PAYLOAD = 120  # bytes of a malformed message shown in the log
+_TAIL_SEARCH = 1 << 16  # bytes read from the journal's end to find a truncated last line
 
 _json = msgspec.json.Encoder()
 _decode = msgspec.json.Decoder().decode
@@ -106,8 +108,10 @@ _header = msgspec.json.Decoder(JournalHeader)
 
 @dataclasses.dataclass
 class JournalContents:
-    envelopes: list[Envelope[EventData]]
-    meet_sha256: str | None  # the meet content of its last header; None for a new journal
+    """What reading the journal through found besides its envelopes."""
+
+    envelopes: int = 0
+    meet_sha256: str | None = None  # the meet content of its last header; None for a new journal
     unreadable: int = 0  # lines skipped (damaged)
 
 
@@ -127,41 +131,59 @@ class Journal:
                 f"{path}: another scoring service is running for this venue and meet"
             ) from None
 
-    def load(self) -> JournalContents:
-        """Everything in the journal; a truncated last line is cut off the file."""
-        self._file.seek(0)
-        lines = self._file.read().split(b"\n")
-        tail = lines.pop()  # what follows the last newline: nothing, unless cut short
-        if tail:
-            if isinstance(_value(tail), dict):  # complete but for its newline: keep it
-                lines.append(tail)
-                self._file.write(b"\n")
-                self._file.flush()
-            else:
-                log.warning(
-                    "journal %s: dropped a truncated last line (%d bytes), as a kill mid-write "
-                    "leaves it",
-                    self.path,
-                    len(tail),
-                )
-                self._file.truncate(self._file.tell() - len(tail))
-        contents = JournalContents(envelopes=[], meet_sha256=None)
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                contents.envelopes.append(decode_event(line))
-                continue
-            except WireError as exc:
-                problem = str(exc)
-            try:
-                contents.meet_sha256 = _header.decode(line).meet_sha256
-            except (msgspec.ValidationError, msgspec.DecodeError):
-                contents.unreadable += 1
-                log.warning(
-                    "journal %s: skipped an unreadable line (%s): %r", self.path, problem, line[:80]
-                )
-        return contents
+    def repair(self) -> None:
+        """A truncated last line (a kill mid-write) is cut off the file."""
+        size = self._file.seek(0, os.SEEK_END)
+        start = max(0, size - _TAIL_SEARCH)
+        while True:
+            self._file.seek(start)
+            _, newline, tail = self._file.read().rpartition(b"\n")  # tail: a line cut short
+            if newline or start == 0:
+                break
+            start = max(0, 2 * start - size)  # a last line longer than what was read
+        if not tail:
+            return
+        if isinstance(_value(tail), dict):  # complete but for its newline: keep it
+            self._file.write(b"\n")
+            self._file.flush()
+        else:
+            log.warning(
+                "journal %s: dropped a truncated last line (%d bytes), as a kill mid-write "
+                "leaves it",
+                self.path,
+                len(tail),
+            )
+            self._file.truncate(size - len(tail))
+        self._file.seek(0, os.SEEK_END)
+
+    def envelopes(
+        self, contents: JournalContents, *, quiet: bool = False
+    ) -> Iterator[Envelope[EventData]]:
+        """The envelopes in order, read as they are taken (a journal of a whole meet is not
+        held in memory); headers and damaged lines go to `contents`. Call `repair` first."""
+        with self.path.open("rb") as lines:
+            for line in lines:
+                if not line.strip():
+                    continue
+                try:
+                    envelope = decode_event(line)
+                except WireError as exc:
+                    problem = str(exc)
+                else:
+                    contents.envelopes += 1
+                    yield envelope
+                    continue
+                try:
+                    contents.meet_sha256 = _header.decode(line).meet_sha256
+                except (msgspec.ValidationError, msgspec.DecodeError):
+                    contents.unreadable += 1
+                    if not quiet:
+                        log.warning(
+                            "journal %s: skipped an unreadable line (%s): %r",
+                            self.path,
+                            problem,
+                            line[:80],
+                        )
 
     def header(self, venue: str, meet: Meet, meet_sha256: str) -> None:
         self._write(
@@ -185,6 +207,10 @@ class Journal:
 
     def close(self) -> None:
         self._file.close()  # and the lock with it
+
+
+def _retained_state(engine: ScoringEngine) -> dict[str, bytes]:
+    return {publication.key: publication.encoded() for publication in engine.snapshot()}
 
 
 def _value(line: bytes) -> object:
@@ -292,7 +318,10 @@ class ScoringService:
     # -- restoring ------------------------------------------------------------------------------
 
     def _restore(self, directory: Path, meet_bytes: bytes) -> ScoringEngine:
-        contents = self.journal.load()
+        self.journal.repair()
+        contents = JournalContents()
+        # Whatever meet the journal was scored with, it is scored again with this one.
+        engine = self._replayed(self.meet, self.journal.envelopes(contents))
         sha = self.meet_sha256
         keep = directory / f"{self.meet.meet.id}.meet-{sha[:16]}.toml"  # what was scored with
         if not keep.exists():
@@ -308,22 +337,22 @@ class ScoringService:
                 self.journal.path,
                 contents.meet_sha256[:12],
                 sha[:12],
-                len(contents.envelopes),
+                contents.envelopes,
             )
-            self._log_changes(directory, contents)
+            self._log_changes(directory, contents.meet_sha256, engine)
             self.journal.header(self.venue, self.meet, sha)
-        engine = self._replayed(self.meet, contents.envelopes)
         self.counts.skipped_commands = len(engine.skipped_commands)
         if engine.skipped_commands:
             log.info(
                 "%d commands of the journal were not applied (as logged when they came)",
                 len(engine.skipped_commands),
             )
-        self.counts.events = self.counts.restored = len({e.id for e in contents.envelopes})
+        # Distinct events: those the engine did not drop as fed before (same id).
+        self.counts.events = self.counts.restored = contents.envelopes - engine.duplicates
         return engine
 
     def _replayed(
-        self, meet: Meet, envelopes: list[Envelope[EventData]], *, quiet: bool = False
+        self, meet: Meet, envelopes: Iterable[Envelope[EventData]], *, quiet: bool = False
     ) -> ScoringEngine:
         engine = ScoringEngine(meet, self._lines, self._track_length_m, self._photocell_lines)
         for envelope in envelopes:
@@ -335,24 +364,21 @@ class ScoringService:
                     log.exception("scoring event %s from the journal failed", envelope.id)
         return engine
 
-    def _log_changes(self, directory: Path, contents: JournalContents) -> None:
-        """Which results the new meet file changes, when the old one was kept."""
-        assert contents.meet_sha256 is not None
-        old_path = directory / f"{self.meet.meet.id}.meet-{contents.meet_sha256[:16]}.toml"
+    def _log_changes(self, directory: Path, old_sha256: str, engine: ScoringEngine) -> None:
+        """Which results the new meet file changes (`engine` has the journal scored with it),
+        when the old one was kept."""
+        old_path = directory / f"{self.meet.meet.id}.meet-{old_sha256[:16]}.toml"
         try:
             old_meet, _ = read_meet(old_path)
         except MeetError:
             return
-        before = self._retained_state(old_meet, contents.envelopes)
-        after = self._retained_state(self.meet, contents.envelopes)
+        envelopes = self.journal.envelopes(JournalContents(), quiet=True)
+        before = _retained_state(self._replayed(old_meet, envelopes, quiet=True))
+        after = _retained_state(engine)
         changed = sorted(
             key for key in before.keys() | after.keys() if before.get(key) != after.get(key)
         )
         log.warning("the new meet file changes %s", ", ".join(changed) if changed else "no result")
-
-    def _retained_state(self, meet: Meet, envelopes: list[Envelope[EventData]]) -> dict[str, bytes]:
-        engine = self._replayed(meet, envelopes, quiet=True)
-        return {publication.key: publication.encoded() for publication in engine.snapshot()}
 
     # -- live -----------------------------------------------------------------------------------
 
