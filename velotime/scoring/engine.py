@@ -24,6 +24,7 @@ from velotime.scoring.disciplines.base import (
     EventState,
     PhotoFinish,
     Role,
+    Scored,
     Scorer,
     Venue,
 )
@@ -228,8 +229,10 @@ class ScoringEngine:
             state.status = "final"
             if self.current == state.event.id:
                 self.current = None
-        self._changed_event(state)
         competition = self._competition_of.get(state.event.id)
+        if state.status == "final" and competition is None:
+            self._settle(state)
+        self._changed_event(state)
         if competition is not None:
             self._add_heats(competition, competition.progress(self._heat_states(competition)))
             key = f"standings/{competition.spec.id}"
@@ -294,6 +297,17 @@ class ScoringEngine:
             crossing = Crossing(role=role, t_us=timing.t_us, transponder=timing.transponder)
             state.crossings.append(crossing)
         self._changed_event(state)
+
+    def _settle(self, state: EventState) -> None:
+        """A final event takes nothing more but Final again (no timing: it is not on the
+        track): its result is worked out once more, and its evidence and its scorer's
+        workings are let go, so that a programme's memory is that of the events still open.
+        A competition's heats are kept: its progression reads their scorers."""
+        scorer = self._scorers[state.event.id]
+        if isinstance(scorer, _Settled):
+            return
+        self._scorers[state.event.id] = _Settled(scorer.score(state), scorer.start_us(state))
+        state.crossings, state.photo_finish, state.marks = [], [], []
 
     def _changed_event(self, state: EventState) -> None:
         """The event's result and what is on the track are to be published again."""
@@ -377,6 +391,23 @@ class ScoringEngine:
                 start_us=self._scorers[event.id].start_us(state),
             )
         return Publication("current", payload)
+
+
+class _Settled:
+    """The scorer of a final event (`ScoringEngine._settle`): what it last worked out."""
+
+    def __init__(self, scored: Scored, start_us: int | None) -> None:
+        self._scored = scored
+        self._start_us = start_us
+
+    def score(self, state: EventState) -> Scored:
+        return self._scored
+
+    def start_us(self, state: EventState) -> int | None:
+        return self._start_us
+
+    def refuses(self, command: Command) -> str | None:
+        return None  # a final event takes Final only, which every scorer takes
 
 
 def _timing_of(kind: object, data: Mapping[str, Any]) -> Timing | None:
