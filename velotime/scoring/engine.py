@@ -29,6 +29,7 @@ from velotime.scoring.disciplines.base import (
     Venue,
 )
 from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.seen import SeenIds
 from velotime.wire.commands import (
     Abandon,
     Arm,
@@ -134,7 +135,7 @@ class ScoringEngine:
         self.current: str | None = None
         self.skipped_commands: list[str] = []
         self._bibs = {rider.bib for rider in meet.riders}
-        self._seen_ids: set[str] = set()  # delivery is at least once: drop repeats by id
+        self._seen_ids = SeenIds()  # delivery is at least once: drop repeats by id
         self.duplicates = 0  # events fed again (same id), dropped
         # Retained states changed since `changes()` last built them: key -> how to build it,
         # in the order first changed (that of the publications of one event).
@@ -318,10 +319,9 @@ class ScoringEngine:
         """Delivery is at least once: an event seen before (by id) is dropped."""
         if event_id is None:
             return True
-        if event_id in self._seen_ids:
+        if not self._seen_ids.add(event_id):
             self.duplicates += 1
             return False
-        self._seen_ids.add(event_id)
         return True
 
     def snapshot(self) -> list[Publication]:
