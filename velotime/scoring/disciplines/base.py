@@ -21,8 +21,9 @@ class Role(StrEnum):
     LINE_200 = "200m"
 
 
-class Crossing(msgspec.Struct, frozen=True, kw_only=True):
-    """One timing event as the scorers see it."""
+class Crossing(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """One timing event as the scorers see it. (Numbers only: no cycle, so the garbage
+    collector need not track an event's many crossings.)"""
 
     role: Role
     t_us: int  # venue clock

@@ -63,7 +63,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import partial
-from typing import NamedTuple, TypeAlias
+from heapq import heappop, heappush
+from typing import TypeAlias
 
 import msgspec
 
@@ -289,8 +290,9 @@ class Line(StrEnum):
     FINISH = "finish"  # the clock stops
 
 
-class Crossing(msgspec.Struct, frozen=True, kw_only=True):
-    """A crossing of a timing line: from a photocell (no identity) or a transponder."""
+class Crossing(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A crossing of a timing line: from a photocell (no identity) or a transponder. (Numbers
+    only: no cycle, so the garbage collector need not track the event's many crossings.)"""
 
     line: Line
     t_us: int  # venue clock
@@ -475,8 +477,9 @@ def _align(photocell_us: Sequence[int], passing_us: Sequence[int], match_us: int
     return pairs
 
 
-class _Applied(NamedTuple):
-    """What taking one crossing did, to undo it (`Attributor`)."""
+class _Applied(msgspec.Struct, frozen=True, gc=False):
+    """What taking one crossing did, to undo it (`Attributor`). One per crossing of the
+    event, kept: untracked by the garbage collector (it holds no cycle), it costs 56 bytes."""
 
     t_us: int
     taker: int | None  # None: the crossing went to `unassigned`
@@ -520,6 +523,10 @@ class Attributor:
         self.photocells = photocells
         self._riders = {starter.bib: _Rider() for starter in start_order}
         self._open: set[int] = set()  # riders with an open pass
+        # Start-order positions of riders whose effort has not begun (no pass a photocell
+        # started), as a heap; a position whose rider has begun since is dropped when met
+        # (`_next_to_start`), and pushed again when an undo takes the rider's start back.
+        self._not_started = list(range(len(self.start_order)))
         self._pairing = PhotocellPairing(match_us)
         self._applied: list[_Applied] = []
         self._unassigned: list[Crossing] = []
@@ -615,7 +622,7 @@ class Attributor:
     def _anonymous_taker(self, crossing: Crossing) -> int | None:
         riders = self._riders
         if crossing.line is Line.LINE_200:
-            return next((s.bib for s in self.start_order if not riders[s.bib].photocells_200), None)
+            return self._next_to_start()
         started = []
         for bib in self._open:
             open_ = riders[bib].open
@@ -630,6 +637,13 @@ class Attributor:
             ),
             None,
         )
+
+    def _next_to_start(self) -> int | None:
+        """The first rider in the start order whose effort has not begun."""
+        heap, riders, order = self._not_started, self._riders, self.start_order
+        while heap and riders[order[heap[0]].bib].photocells_200:
+            heappop(heap)
+        return order[heap[0]].bib if heap else None
 
     def _identified_taker(self, bib: int, crossing: Crossing) -> bool:
         rider = self._riders[bib]
@@ -669,7 +683,10 @@ class Attributor:
         if line is Line.LINE_200:
             replaced = rider.open
             rider.open = _Pass(t_us, photocell)
-            rider.photocells_200 += photocell - (replaced is not None and replaced.photocell_200)
+            change = photocell - (replaced is not None and replaced.photocell_200)
+            rider.photocells_200 += change
+            if change and not rider.photocells_200:
+                heappush(self._not_started, self._position[taker])
             self._open.add(taker)
         elif line is Line.LINE_100:
             assert rider.open is not None  # the takers above only take crossings into a pass
@@ -695,9 +712,12 @@ class Attributor:
             rider.last_us[applied.line] = applied.last_us
         if applied.line is Line.LINE_200:
             assert rider.open is not None
-            rider.photocells_200 -= rider.open.photocell_200 - (
+            change = rider.open.photocell_200 - (
                 applied.replaced is not None and applied.replaced.photocell_200
             )
+            rider.photocells_200 -= change
+            if change and not rider.photocells_200:
+                heappush(self._not_started, self._position[applied.taker])
             rider.open = applied.replaced
             if rider.open is None:
                 self._open.discard(applied.taker)
