@@ -18,8 +18,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import msgspec
-
 from velotime.capture.info import LocalClock, load_zone
 from velotime.capture.reader import CaptureFormatError
 from velotime.cli.capture import table
@@ -358,14 +356,13 @@ def _results_lines(report: ReplayReport) -> list[str]:
     """Each event run: its status, its lines and who leads (or won); each competition's."""
     rows = []
     for publication in report.results:
-        kind, _, name = publication.key.partition("/")
-        if kind == "results":
-            result = msgspec.convert(publication.payload, EventResult)
-            lines = result.lines
-            rows.append([name, result.status, f"{len(lines)} lines", _leader(lines)])
-        elif kind == "standings":
-            standings = msgspec.convert(publication.payload, Standings)
-            rows.append([name, standings.status, "standings", _leader(standings.classification)])
+        name = publication.key.partition("/")[2]
+        message = publication.message
+        if isinstance(message, EventResult):
+            lines = message.lines
+            rows.append([name, message.status, f"{len(lines)} lines", _leader(lines)])
+        elif isinstance(message, Standings):
+            rows.append([name, message.status, "standings", _leader(message.classification)])
     scope = " as they stood at --to" if report.timeline.stopped else ""
     out = [f"  results (meet {report.meet_id}){scope}:"]
     out += table(rows, indent="    ") if rows else ["    no event was armed"]
