@@ -314,17 +314,15 @@ class Attribution(msgspec.Struct, frozen=True, kw_only=True):
     unassigned: list[Crossing]  # crossings that are part of no rider's pass, in time order
 
 
-class _Pass:
-    """One passage of a rider from the 200 m line towards the finish (mutable, private)."""
+class _Pass(msgspec.Struct, eq=False, gc=False):
+    """One passage of a rider from the 200 m line towards the finish (mutable, private; no
+    cycle, so untracked by the garbage collector: a long event has a great many)."""
 
-    __slots__ = ("finish_us", "line_100_us", "line_200_us", "photocell_200", "photocell_finish")
-
-    def __init__(self, line_200_us: int, photocell: bool) -> None:
-        self.line_200_us = line_200_us
-        self.line_100_us: int | None = None
-        self.finish_us: int | None = None
-        self.photocell_200 = photocell
-        self.photocell_finish = False
+    line_200_us: int
+    photocell_200: bool
+    line_100_us: int | None = None
+    finish_us: int | None = None
+    photocell_finish: bool = False
 
 
 _NO_BEST = -1  # `_Rider.best_of`: the counting pass must be looked for again among all passes
@@ -355,15 +353,14 @@ class _Rider:
         self.effort: Effort | None = None
 
 
-class _Entry:
-    """A crossing in the time-ordered log, with its photocell pairing (`PhotocellPairing`)."""
+class _Entry(msgspec.Struct, eq=False, gc=False):
+    """A crossing in the time-ordered log, with its photocell pairing (`PhotocellPairing`).
+    One per crossing of the event; no cycle (a partner is a passing's entry, which has none),
+    so untracked by the garbage collector."""
 
-    __slots__ = ("crossing", "partner", "taken")
-
-    def __init__(self, crossing: Crossing) -> None:
-        self.crossing = crossing
-        self.partner: _Entry | None = None  # a photocell's transponder passing of the crossing
-        self.taken = False  # a passing that a photocell's entry stands for
+    crossing: Crossing
+    partner: "_Entry | None" = None  # a photocell's transponder passing of the crossing
+    taken: bool = False  # a passing that a photocell's entry stands for
 
 
 class PhotocellPairing:
