@@ -101,6 +101,7 @@ class _Builder:
         self.events = 0
         self.commands = 0
         self.next_bib = 1
+        self.reads: list[tuple[int, str, int]] = []  # (venue time, line, bib) of each loop read
 
     def command(self, at_us: int, kind: str, event: str, **fields: object) -> None:
         """A desk command as the daemon records it from `velotime ctl`."""
@@ -109,7 +110,9 @@ class _Builder:
         self.commands += 1
 
     def crossing(self, line: str, beam_us: int, bib: int, photocell: bool) -> None:
-        self.chunks += self.decoders[line].passing(beam_us + LOOP_LAG_US, transponder(bib))
+        # Passings are made once all are known (`_passings`): a decoder numbers them in the
+        # order of their times, and riders on the track at once cross in turn.
+        self.reads.append((beam_us + LOOP_LAG_US, line, bib))
         self.events += 1
         if photocell:
             self.timy.number %= 9999  # the Timy numbers its impulses 1-9999, then again from 1
@@ -172,6 +175,12 @@ class _Builder:
         self.command(over + 20_000_000, "final", event)
         return over + 20_000_000
 
+    def _passings(self) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        for at_us, line, bib in sorted(self.reads):
+            chunks += self.decoders[line].passing(at_us, transponder(bib))
+        return chunks
+
     def write(self, directory: Path, name: str) -> Session:
         directory.mkdir(parents=True, exist_ok=True)
         meet = directory / f"{name}.meet.toml"
@@ -188,7 +197,7 @@ class _Builder:
             },
             lines=dict(LINES),
             track_length_m=TRACK_M,
-            chunks=self.chunks,
+            chunks=self.chunks + self._passings(),
         )
         return Session(capture, meet, self.events, self.commands, self.event_ids)
 
