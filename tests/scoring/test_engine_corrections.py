@@ -4,6 +4,7 @@ the result's audit trail, and a correction the engine cannot apply is skipped wi
 
 from typing import Any
 
+from tests.scoring.events import impulse
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Arm, Correct, NextRider, SetStatus
@@ -35,10 +36,6 @@ start_order = [1, 2]
 
 def engine() -> ScoringEngine:
     return ScoringEngine(parse_meet(MEET), {"finish": 0, "100m": 100, "200m": 200})
-
-
-def impulse(line: str, t_us: int) -> dict[str, Any]:
-    return {"id": f"{line}:{t_us}", "kind": "impulse", "data": {"t_us": t_us, "line": line}}
 
 
 def lines(scoring: ScoringEngine, event: str) -> list[tuple[Any, ...]]:

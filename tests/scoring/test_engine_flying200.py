@@ -3,8 +3,7 @@ daemon's Timy session into the scoring engine. Every expected figure is worked o
 
 from zoneinfo import ZoneInfo
 
-import msgspec
-
+from tests.scoring import events
 from velotime.daemon.sources import photocell_lines
 from velotime.drivers.timy.session import Channel, TimySession
 from velotime.families.timy.source import TimyDescription
@@ -12,6 +11,7 @@ from velotime.protocols.timy import Impulse, encode
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Arm, Final, NextRider, SetStatus
+from velotime.wire.events import Event
 
 MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC
 TEN_OCLOCK = 36_000_000_000  # 10:00:00.0000 as a time of day
@@ -74,7 +74,7 @@ def test_a_flying_200_qualifying_from_timy_impulses() -> None:
     engine.command(SetStatus(event="f200", bib=DNS, status="DNS"))
     for received_us, line in timy_bytes():
         for event in timy.feed(received_us, line).events:
-            engine.timing({"kind": event.kind, "data": msgspec.to_builtins(event.data)})
+            engine.feed(event)
     engine.command(SetStatus(event="f200", bib=124, status="DSQ", reason="rode off the track"))
     published = engine.command(Final(event="f200"))
 
@@ -115,12 +115,16 @@ def test_a_flying_200_qualifying_from_timy_impulses() -> None:
 def test_timing_counts_only_while_an_event_is_running() -> None:
     meet = parse_meet(meet_text())
     engine = ScoringEngine(meet, {"finish": 0, "200m": 200})
-    impulse = {"kind": "impulse", "data": {"line": "200m", "t_us": 1, "channel": "C4"}}
-    assert engine.timing(impulse) == []  # nothing armed
+
+    # The same impulse given again each time, under another id: not a repeat of the one before.
+    def impulse(event_id: str) -> Event:
+        return events.impulse("200m", 1, channel="C4", event_id=event_id)
+
+    assert engine.feed(impulse("i1")) == []  # nothing armed
     engine.command(Arm(event="f200"))
-    assert engine.timing(impulse) != []
+    assert engine.feed(impulse("i2")) != []
     engine.command(Final(event="f200"))
-    assert engine.timing(impulse) == []
+    assert engine.feed(impulse("i3")) == []
     assert engine.command(SetStatus(event="f200", bib=101, status="DSQ")) == []
     assert engine.skipped_commands  # a final result is not changed by a late command
 
@@ -130,10 +134,7 @@ def test_the_venues_photocell_lines_are_known_before_any_impulse() -> None:
     meet = parse_meet(
         meet_text().replace('name = "Rider 101"\n', 'name = "Rider 101"\ntransponders = [5101]\n')
     )
-    run_up = [
-        {"id": f"p{i}", "kind": "passing", "data": {"line": line, "t_us": t, "transponder": 5101}}
-        for i, (line, t) in enumerate([("200m", 0), ("finish", 15_000_000)])
-    ]
+    run_up = [events.passing(line, t, 5101) for line, t in [("200m", 0), ("finish", 15_000_000)]]
     shown = {}
     for photocells in ((), ("200m", "finish")):
         source = TimyDescription(
@@ -161,8 +162,7 @@ def test_a_rider_named_again_restarts_and_only_the_new_attempt_counts() -> None:
 
     def ride(*crossings: tuple[str, int]) -> None:
         for line, t in crossings:
-            data = {"line": line, "t_us": t, "transponder": 5101}
-            engine.feed({"id": f"p{next(count)}", "kind": "passing", "data": data})
+            engine.feed(events.passing(line, t, 5101, event_id=f"p{next(count)}"))
 
     def times() -> list[str]:
         return [line["time"] for line in engine.results("f200")["lines"] if line["bib"] == 101]

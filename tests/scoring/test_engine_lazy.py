@@ -2,10 +2,12 @@
 `snapshot`): what offline replay and a restarting service do. They must be the results the
 live path publishes after each event (`feed`)."""
 
+from tests.scoring.events import command
+from tests.scoring.events import passing as transponder_passing
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Arm, Final, NextRider
-from velotime.wire.events import CommandData, Event, PassingData
+from velotime.wire.events import Event
 
 BIBS = list(range(1, 121))  # 602 events: the table of ids seen grows
 LINES = {"finish": 0, "200m": 200}
@@ -27,42 +29,20 @@ start_order = {BIBS}
 """
 
 
-def command(at_us: int, command: Arm | NextRider | Final) -> Event:
-    return Event(
-        id=f"desk:{at_us}",
-        src="control",
-        kind="command",
-        data=CommandData(command=command, received_us=at_us),
-    )
-
-
 def passing(line: str, at_us: int, bib: int) -> Event:
-    return Event(
-        id=f"p3:{line}:{bib}:{at_us}",
-        src=f"p3-{line}",
-        kind="passing",
-        data=PassingData(
-            t_us=at_us,
-            line=line,
-            transponder=1000 + bib,
-            rtc_time_us=at_us,
-            clock_offset_us=0,
-            received_us=at_us,
-            record={},
-        ),
-    )
+    return transponder_passing(line, at_us, 1000 + bib)
 
 
 def session() -> list[Event]:
     """The desk arms the event, then each rider rides a run-up pass and the timed pass."""
-    events = [command(START_US, Arm(event="f200"))]
+    events = [command(Arm(event="f200"), START_US)]
     for position, bib in enumerate(BIBS):
         start = START_US + 10_000_000 + position * 30_000_000
-        events.append(command(start, NextRider(event="f200", bib=bib)))
+        events.append(command(NextRider(event="f200", bib=bib), start))
         for line, at in (("200m", 1_000_000), ("finish", 16_000_000), ("200m", 20_000_000)):
             events.append(passing(line, start + at, bib))
         events.append(passing("finish", start + 30_000_000 - bib * 10_000, bib))
-    events.append(command(START_US + 10**10, Final(event="f200")))
+    events.append(command(Final(event="f200"), START_US + 10**10))
     return events
 
 
@@ -117,6 +97,6 @@ def test_a_final_event_publishes_the_same_result_when_made_final_again() -> None
     for event in session():
         scoring.feed(event)
     final = {p.key: p.encoded() for p in scoring.snapshot()}
-    again = scoring.feed(command(START_US + 2 * 10**10, Final(event="f200")))
+    again = scoring.feed(command(Final(event="f200"), START_US + 2 * 10**10))
     assert {p.key: p.encoded() for p in again} == final
     assert scoring.results("f200")["lines"][0]["rank"] == 1

@@ -6,15 +6,16 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 import pytest
 
+from tests.scoring import events
 from tests.scoring.scenarios.devices import riders_toml
 from velotime.drivers.timy.session import Channel, TimySession
 from velotime.protocols.timy import Impulse, encode
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
 from velotime.wire.commands import Arm, Command, Final, NextRider, SetStatus
+from velotime.wire.events import Event
 
 MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC
 TEN_OCLOCK = 36_000_000_000  # 10:00:00.0000 as a time of day
@@ -77,8 +78,7 @@ def run(engine: ScoringEngine, timy: TimySession, steps: Sequence[Step]) -> list
         if isinstance(step, tuple):
             received_us, line = step
             for event in timy.feed(received_us, line).events:
-                envelope = {"kind": event.kind, "data": msgspec.to_builtins(event.data)}
-                published = engine.timing(envelope)
+                published = engine.feed(event)
         else:
             published = engine.command(step)
     return published
@@ -222,12 +222,12 @@ def test_a_kilometre_from_timy_impulses(meet: Meet) -> None:
     ]  # fmt: skip
 
 
-def passing(t_us: int, transponder: int) -> dict[str, Any]:
-    return {"kind": "passing", "data": {"line": "finish", "t_us": t_us, "transponder": transponder}}
+def passing(t_us: int, transponder: int) -> Event:
+    return events.passing("finish", t_us, transponder)
 
 
-def gate(t_us: int) -> dict[str, Any]:
-    return {"kind": "impulse", "data": {"line": "start", "t_us": t_us, "channel": "C0"}}
+def gate(t_us: int) -> Event:
+    return events.impulse("start", t_us)
 
 
 def test_transponders_time_the_ride_without_a_finish_photocell(meet: Meet) -> None:
@@ -248,7 +248,7 @@ def test_transponders_time_the_ride_without_a_finish_photocell(meet: Meet) -> No
         passing(start + 61_000_500, 1001),
         passing(start + 80_000_000, 1001),  # slowing down
     ]:
-        engine.timing(envelope)
+        engine.feed(envelope)
     result = engine.results("km")
     # 18.1234 / 32.4567 / 46.7899 / 61.0005 -> 18.123 / 32.456 / 46.789 / 61.000; laps 18.123,
     # 14.333, 14.333, 14.211. 3600 / 61 = 59.016.
@@ -267,13 +267,13 @@ def test_an_earlier_incomplete_ride_is_shown_and_reported_not_ranked(meet: Meet)
     engine = ScoringEngine(meet, {"finish": 0})
     engine.command(Arm(event="km"))
     engine.command(NextRider(event="km", bib=1))
-    engine.timing(gate(0))
+    engine.feed(gate(0))
     for t_us in (18_000_000, 32_000_000):  # two reads, then two missed
-        engine.timing(passing(t_us, 1001))
+        engine.feed(passing(t_us, 1001))
     engine.command(NextRider(event="km", bib=2))
-    engine.timing(gate(100_000_000))
+    engine.feed(gate(100_000_000))
     for t_us in (18_000_000, 32_000_000, 46_000_000, 60_000_000):
-        engine.timing(passing(100_000_000 + t_us, 1002))
+        engine.feed(passing(100_000_000 + t_us, 1002))
     engine.command(SetStatus(event="km", bib=3, status="REL"))  # not a time trial decision
 
     result = engine.results("km")
@@ -298,15 +298,15 @@ def test_a_second_incident_is_dnf(meet: Meet) -> None:
     engine.command(Arm(event="km"))
     for start in (0, 100_000_000):  # two starts, each followed by naming the rider again
         engine.command(NextRider(event="km", bib=1))
-        engine.timing(gate(start))
+        engine.feed(gate(start))
     engine.command(NextRider(event="km", bib=1))
     (line,) = engine.results("km")["lines"]
     assert (line["bib"], line["status"]) == (1, "DNF")
 
     # Let ride a third time anyway: still DNF (3.2.021 ter), and the operator is told.
-    engine.timing(gate(200_000_000))
+    engine.feed(gate(200_000_000))
     for t_us in (18_000_000, 32_000_000, 46_000_000, 60_000_000):
-        engine.timing(passing(200_000_000 + t_us, 1001))
+        engine.feed(passing(200_000_000 + t_us, 1001))
     result = engine.results("km")
     assert [(line["bib"], line["status"]) for line in result["lines"]] == [(1, "DNF")]
     assert result["problems"] == [

@@ -4,6 +4,7 @@ from fractions import Fraction
 
 import pytest
 
+from tests.scoring.events import passing_data
 from velotime.scoring.rules.time_trial import (
     Attempt,
     Course,
@@ -278,15 +279,7 @@ def test_a_bib_entered_twice_is_refused() -> None:
 
 
 def passing(t_us: int, line: str, transponder: int) -> PassingData:
-    return PassingData(
-        t_us=t_us,
-        line=line,
-        transponder=transponder,
-        rtc_time_us=t_us,
-        clock_offset_us=0,
-        received_us=t_us,
-        record={},
-    )
+    return passing_data(line, t_us, transponder)
 
 
 def test_two_riders_from_opposite_sides_each_get_their_own_line() -> None:

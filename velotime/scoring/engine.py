@@ -85,26 +85,6 @@ class Publication(msgspec.Struct, frozen=True):
 _json = msgspec.json.Encoder()
 
 
-class _Passing(msgspec.Struct, frozen=True, kw_only=True):
-    """What the engine reads of a passing (velotime.daemon.events.PassingData)."""
-
-    t_us: int
-    line: str = ""
-    transponder: int | None = None
-
-
-class _Impulse(msgspec.Struct, frozen=True, kw_only=True):
-    """What the engine reads of an impulse (velotime.daemon.events.ImpulseData)."""
-
-    t_us: int
-    line: str = ""
-    flag: str = ""
-    manual: bool = False
-
-
-Timing = _Passing | _Impulse | PhotoFinish
-
-
 class ScoringEngine:
     def __init__(
         self,
@@ -145,20 +125,15 @@ class ScoringEngine:
         """Whether an event of this id was fed already: the one record of what was applied."""
         return event_id in self._seen_ids
 
-    def feed(self, envelope: Event | Envelope[EventData] | Mapping[str, Any]) -> list[Publication]:
-        """One event of the daemon's stream, as its MQTT envelope (`take`), and the retained
-        states it changed, built now (`changes`): what the live service publishes."""
-        self.take(envelope)
+    def feed(self, event: Event | Envelope[EventData]) -> list[Publication]:
+        """One event of the daemon's stream (`take`), and the retained states it changed,
+        built now (`changes`): what the live service publishes."""
+        self.take(event)
         return self.changes()
 
     def command(self, command: Command, t_us: int | None = None) -> list[Publication]:
         """An operator command (`take_command`), and the retained states it changed."""
         self.take_command(command, t_us)
-        return self.changes()
-
-    def timing(self, envelope: Mapping[str, Any]) -> list[Publication]:
-        """A timing event (`take_timing`), and the retained states it changed."""
-        self.take_timing(envelope)
         return self.changes()
 
     def changes(self) -> list[Publication]:
@@ -239,58 +214,38 @@ class ScoringEngine:
             key = f"standings/{competition.spec.id}"
             self._changed.setdefault(key, partial(self._standings, competition))
 
-    def take(self, envelope: Event | Envelope[EventData] | Mapping[str, Any]) -> None:
-        """One event of the daemon's stream, as its MQTT envelope: timing, or an operator
-        command the daemon sequenced among them (velotime.daemon.control). Typed (the wire's
-        Event or Envelope), or as JSON types. The states it changes are built by `changes`."""
-        if isinstance(envelope, Event | Envelope):
-            self._typed(envelope)
-            return
-        if envelope.get("kind") != "command":
-            self.take_timing(envelope)
-            return
-        if not self._first_time(envelope.get("id")):
-            return
-        try:
-            command = msgspec.convert(envelope.get("data", {}).get("command"), Command)
-        except msgspec.ValidationError as exc:
-            self.skipped_commands.append(f"unreadable command {envelope.get('id')}: {exc}")
-            return
-        self.take_command(command, envelope.get("data", {}).get("received_us"))
-
-    def take_timing(self, envelope: Mapping[str, Any]) -> None:
-        """A timing event (the MQTT envelope): counted for the event on the track, if any."""
-        if not self._first_time(envelope.get("id")):
-            return
-        state = self._events.get(self.current) if self.current else None
-        if state is None or state.status != "running":
-            return
-        timing = _timing_of(envelope.get("kind"), envelope.get("data", {}))
-        if timing is not None:
-            self._timing(state, timing)
-
-    def _typed(self, event: Event | Envelope[EventData]) -> None:
+    def take(self, event: Event | Envelope[EventData]) -> None:
+        """One event of the daemon's stream, as decoded at its boundary (velotime.wire): timing,
+        counted for the event on the track if any, or an operator command the daemon sequenced
+        among them (velotime.daemon.control). The states it changes are built by `changes`."""
         if not self._first_time(event.id):
             return
-        if isinstance(event.data, CommandData):
-            self.take_command(event.data.command, event.data.received_us)
+        data = event.data
+        if isinstance(data, CommandData):
+            self.take_command(data.command, data.received_us)
             return
         state = self._events.get(self.current) if self.current else None
         if state is None or state.status != "running":
             return
-        timing = _typed_timing(event.data)
-        if timing is not None:
-            self._timing(state, timing)
-
-    def _timing(self, state: EventState, timing: Timing) -> None:
-        if isinstance(timing, PhotoFinish):
-            state.photo_finish.append(timing)
+        if isinstance(data, PhotoFinishData):
+            state.photo_finish.append(
+                PhotoFinish(
+                    phase=data.phase,
+                    bib=data.bib,
+                    place=data.place,
+                    status=data.status,
+                    t_us=data.t_us,
+                )
+            )
             self._changed_event(state)
             return
+        self._timing(state, data)
+
+    def _timing(self, state: EventState, timing: PassingData | ImpulseData) -> None:
         role = self._line_roles.get(timing.line)
         if role is None:
             return
-        if isinstance(timing, _Impulse):
+        if isinstance(timing, ImpulseData):
             if timing.flag or timing.manual:
                 return  # cleared, invalid or keypad lines do not time a rider
             state.crossings.append(Crossing(role=role, t_us=timing.t_us, photocell=True))
@@ -315,10 +270,8 @@ class ScoringEngine:
         self._changed.setdefault(f"results/{state.event.id}", partial(self._result, state))
         self._changed.setdefault("current", self._current)
 
-    def _first_time(self, event_id: str | None) -> bool:
+    def _first_time(self, event_id: str) -> bool:
         """Delivery is at least once: an event seen before (by id) is dropped."""
-        if event_id is None:
-            return True
         if not self._seen_ids.add(event_id):
             self.duplicates += 1
             return False
@@ -408,47 +361,3 @@ class _Settled:
 
     def refuses(self, command: Command) -> str | None:
         return None  # a final event takes Final only, which every scorer takes
-
-
-def _timing_of(kind: object, data: Mapping[str, Any]) -> Timing | None:
-    """An event's data as JSON types, as the engine reads it: the fields the scorers use."""
-    if kind == "passing":
-        return msgspec.convert(data, _Passing)
-    if kind == "impulse":
-        return msgspec.convert(data, _Impulse)
-    if kind == "photofinish":
-        return _photo_finish(data)
-    return None
-
-
-def _typed_timing(data: EventData) -> Timing | None:
-    """A typed event's data as the engine reads it: the fields the scorers use."""
-    if isinstance(data, PassingData):
-        return _Passing(t_us=data.t_us, line=data.line, transponder=data.transponder)
-    if isinstance(data, ImpulseData):
-        return _Impulse(t_us=data.t_us, line=data.line, flag=data.flag, manual=data.manual)
-    if isinstance(data, PhotoFinishData):
-        return PhotoFinish(
-            phase=data.phase, bib=data.bib, place=data.place, status=data.status, t_us=data.t_us
-        )
-    return None
-
-
-def _photo_finish(data: Mapping[str, Any]) -> PhotoFinish:
-    """A camera entry: a field not of the type the camera's events give reads as not given."""
-
-    def text(key: str) -> str | None:
-        value = data.get(key)
-        return value if isinstance(value, str) else None
-
-    def number(key: str) -> int | None:
-        value = data.get(key)
-        return value if isinstance(value, int) else None
-
-    return PhotoFinish(
-        phase=text("phase"),
-        bib=text("bib"),
-        place=number("place"),
-        status=text("status"),
-        t_us=number("t_us"),
-    )
