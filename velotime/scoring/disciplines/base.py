@@ -3,13 +3,13 @@ hooks: the engine asks the scorer of each event, and knows no discipline by name
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypedDict
 
 import msgspec
 
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.wire.commands import Command
-from velotime.wire.results import AuditEntry, EventStatus, ResultLine, Status
+from velotime.wire.results import AuditEntry, EventStatus, OnTrackLine, ResultLine, Status
 
 
 class Role(StrEnum):
@@ -61,11 +61,19 @@ class EventState:
     abandons: int = 0  # Abandons so far: a scorer that saw fewer starts again from nothing
 
 
+class ResultExtra(TypedDict, total=False):
+    """Discipline-specific fields of the published result: the optional fields of
+    velotime.wire.results.EventResult, by name."""
+
+    on_track: OnTrackLine | None  # time trial
+    problems: list[str]  # time trial
+    winner_last_200: str  # keirin, once both crossings are known
+    winner_last_200_kmh: str
+
+
 class Scored(NamedTuple):
     lines: list[ResultLine]  # the event's result lines from everything collected so far
-    # Discipline-specific fields of the published result (e.g. keirin's last 200 m): the
-    # optional fields of velotime.wire.results.EventResult, by name.
-    extra: dict[str, Any]
+    extra: ResultExtra
 
 
 class Venue(NamedTuple):

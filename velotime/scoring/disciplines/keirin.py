@@ -94,8 +94,8 @@ class KeirinScorer:
 
     def score(self, state: EventState) -> Scored:
         result = self.result(state)
-        if result.winner_last_200 is None:
-            return Scored(result.lines, {})
+        if result.winner_last_200 is None or result.winner_last_200_kmh is None:
+            return Scored(result.lines, {})  # both or neither (rules.keirin.heat_result)
         return Scored(
             result.lines,
             {
