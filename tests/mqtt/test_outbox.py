@@ -37,9 +37,8 @@ def test_pending_reads_on_past_the_events_in_flight(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.sqlite")
     outbox.append("a", [("t/passing", event(n)) for n in range(1, 6)], None)
     in_flight = outbox.pending(2)
-    assert [row.payload for row in outbox.pending(2, after=in_flight[-1].id)] == [
-        row.payload for row in outbox.pending(5)[2:4]
-    ]
+    read_on = outbox.pending(2, after=in_flight[-1].id)
+    assert [json.loads(row.payload)["id"] for row in read_on] == ["e3", "e4"]
     outbox.ack([in_flight[0].id])  # the second is still unacknowledged: it stays
     assert [e.id for e in payloads(outbox)] == ["e2", "e3", "e4", "e5"]
 

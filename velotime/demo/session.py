@@ -89,7 +89,6 @@ class _Mirror:
         self.progress = progress
         self.results: dict[str, bytes] = {}  # by event: the payload as retained
         self.parsed: dict[str, EventResult] = {}
-        self.skipped = 0  # messages that were none of their topic's types (logged)
         self.online: dict[str, bool] = {}
         self.changed = asyncio.Event()
 
@@ -114,7 +113,6 @@ class _Mirror:
                 elif isinstance(value, ProgramStatus):
                     self.online[path.removeprefix("status/")] = value.online
         except WireError as exc:
-            self.skipped += 1
             log.warning("skipped a message on %s: %s", topic, exc)
         self.changed.set()
 

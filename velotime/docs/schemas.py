@@ -32,16 +32,7 @@ from msgspec import UNSET
 from velotime.wire.commands import Command
 from velotime.wire.events import CommandData, Envelope, ImpulseData, PassingData, PhotoFinishData
 from velotime.wire.results import Current, EventResult, Standings
-from velotime.wire.status import (
-    DaemonOnline,
-    Description,
-    ImportOnline,
-    Offline,
-    ReplayOnline,
-    ScoringOffline,
-    ScoringOnline,
-    SourceStatus,
-)
+from velotime.wire.status import DaemonStatus, Description, ScoringStatus, SourceTopicStatus
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "mqtt.md"
@@ -64,14 +55,14 @@ TOPICS = (
     Topic("impulse", "timing/impulse", (Envelope[ImpulseData],), retained=False),
     Topic("photofinish", "timing/photofinish", (Envelope[PhotoFinishData],), retained=False),
     Topic("command", "timing/command", (Envelope[CommandData],), retained=False),
-    Topic("daemon", "status/daemon", (DaemonOnline, ReplayOnline, Offline), retained=True),
-    Topic("source", "status/sources/<source>", (SourceStatus, ImportOnline, Offline), True),
+    Topic("daemon", "status/daemon", get_args(DaemonStatus), retained=True),
+    Topic("source", "status/sources/<source>", get_args(SourceTopicStatus), retained=True),
     Topic("control", "control/scoring", (Command,), retained=False, accepted=True),
     Topic("description", "config/description", (Description,), retained=True),
     Topic("results", "results/<event>", (EventResult,), retained=True),
     Topic("current", "current", get_args(Current), retained=True),
     Topic("standings", "standings/<competition>", (Standings,), retained=True),
-    Topic("scoring", "status/scoring", (ScoringOnline, ScoringOffline), retained=True),
+    Topic("scoring", "status/scoring", get_args(ScoringStatus), retained=True),
 )
 
 

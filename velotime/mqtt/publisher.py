@@ -144,7 +144,7 @@ class Publisher:
                 if stop.is_set():
                     stopping_since = stopping_since or loop.time()
                     left_s = FLUSH_TIMEOUT_S - (loop.time() - stopping_since)
-                    if (not in_flight and not rows) or left_s <= 0:
+                    if not in_flight or left_s <= 0:  # rows just read are in flight
                         return
                 if in_flight:
                     # The events appended meanwhile are read once acknowledgements make room.

@@ -5,32 +5,15 @@ Where a topic carries alternatives (a program online, or gone), each is tried in
 differ by their keys, not by a tag.
 """
 
-from typing import Any
+from typing import Any, get_args
 
 import msgspec
 
 from velotime.wire.errors import WireError
 from velotime.wire.results import EventResult, NothingOnTrack, OnTrackNow, Standings
-from velotime.wire.status import (
-    DaemonOnline,
-    Description,
-    ImportOnline,
-    Offline,
-    ReplayOnline,
-    ScoringOffline,
-    ScoringOnline,
-    SourceStatus,
-)
+from velotime.wire.status import DaemonStatus, Description, ScoringStatus, SourceTopicStatus
 
-ProgramStatus = (
-    DaemonOnline
-    | ReplayOnline
-    | Offline
-    | SourceStatus
-    | ImportOnline
-    | ScoringOnline
-    | ScoringOffline
-)
+ProgramStatus = DaemonStatus | SourceTopicStatus | ScoringStatus
 Retained = NothingOnTrack | OnTrackNow | EventResult | Standings | ProgramStatus | Description
 
 # A key, or the prefix of keys ending in "/", and the types its payload may have.
@@ -38,9 +21,9 @@ _TYPES: tuple[tuple[str, tuple[type[Any], ...]], ...] = (
     ("current", (OnTrackNow, NothingOnTrack)),
     ("results/", (EventResult,)),
     ("standings/", (Standings,)),
-    ("status/scoring", (ScoringOnline, ScoringOffline)),
-    ("status/daemon", (DaemonOnline, ReplayOnline, Offline)),
-    ("status/sources/", (SourceStatus, ImportOnline, Offline)),
+    ("status/scoring", get_args(ScoringStatus)),
+    ("status/daemon", get_args(DaemonStatus)),
+    ("status/sources/", get_args(SourceTopicStatus)),
     ("config/description", (Description,)),
 )
 _decoders = {t: msgspec.json.Decoder(t) for _, types in _TYPES for t in types}

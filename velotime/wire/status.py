@@ -115,6 +115,12 @@ class ScoringOffline(_Payload, frozen=True, kw_only=True):
     error: str | UnsetType = UNSET
 
 
+# The alternatives of each status topic, in the order a consumer tries them (wire.retained) and
+# the docs list them (docs.schemas).
+DaemonStatus = DaemonOnline | ReplayOnline | Offline  # status/daemon
+SourceTopicStatus = SourceStatus | ImportOnline | Offline  # status/sources/<source>
+ScoringStatus = ScoringOnline | ScoringOffline  # status/scoring
+
 _encode = msgspec.json.Encoder().encode
 
 OFFLINE = _encode(Offline())  # b'{"online":false}'
