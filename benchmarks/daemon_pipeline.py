@@ -17,11 +17,11 @@
 import argparse
 import asyncio
 import os
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
+from statistics import median
 from typing import Any, NamedTuple
 
 import aiomqtt
@@ -148,7 +148,7 @@ async def latency(tree: Path, broker: LocalMosquitto, directory: Path) -> None:
     latencies_ms = [(arrivals[n] - decoder.sent_at[n]) / 1e6 for n in arrivals]
     print(
         f"  {tree.name:>12}  latency, decoder socket -> MQTT subscriber, {len(latencies_ms)} "
-        f"passings at 10/s: median {statistics.median(latencies_ms):.2f} ms, "
+        f"passings at 10/s: median {median(latencies_ms):.2f} ms, "
         f"p99 {percentile(latencies_ms, 0.99):.2f} ms, max {max(latencies_ms):.2f} ms",
         flush=True,
     )
@@ -257,11 +257,9 @@ async def simulator_cap(passings: int = 5_000) -> float:
 
 
 def burst_report(tree: Path, bursts: list[Burst]) -> str:
-    def median(values: list[float]) -> float:
-        return statistics.median(values)
-
     def per_passing_us(process: str) -> float:
-        return median([getattr(b.cpu, f"{process}_s") / b.cpu.passings * 1e6 for b in bursts])
+        costs: list[float] = [getattr(b.cpu, f"{process}_s") / b.cpu.passings * 1e6 for b in bursts]
+        return median(costs)
 
     daemon_us = per_passing_us("daemon")
     return (

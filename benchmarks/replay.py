@@ -3,7 +3,7 @@
 1k, 10k and 100k timing events, in one event and in a programme of many.
 
 Reported per tree and session, medians of `--runs` runs: wall time, events/s, cost per event
-(wall / events, the process start included) and peak RSS of the process (rusage). The start-up
+(wall / events, the process start included) and peak RSS of the process (VmHWM). The start-up
 is measured on a session of one rider so that the marginal cost shows too. A run that outlives
 `--timeout` is killed and reported as "> T s", and the larger sessions of that shape are then
 skipped for that tree (an engine that is quadratic in an event's size takes hours at 100k).

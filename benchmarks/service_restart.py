@@ -92,13 +92,14 @@ async def restart_once(
         async with aiomqtt.Client("127.0.0.1", broker.port) as client:
             await client.subscribe(f"velotime/{VENUE}/results/#", qos=1)
             started = time.perf_counter()
-            process = subprocess.Popen(
-                velotime_args("score", "--config", config, "--meet", session.meet),
-                cwd=broker_dir,
-                env=tree_env(tree, cache),
-                stdout=subprocess.DEVNULL,
-                stderr=(broker_dir / "score.log").open("wb"),
-            )
+            with (broker_dir / "score.log").open("wb") as log:  # the child keeps its own copy
+                process = subprocess.Popen(
+                    velotime_args("score", "--config", config, "--meet", session.meet),
+                    cwd=broker_dir,
+                    env=tree_env(tree, cache),
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                )
             try:
                 async with asyncio.timeout(timeout_s):
                     async for message in client.messages:

@@ -105,7 +105,7 @@ def test_watching_a_folder_imports_files_as_they_appear(shared_data: Path, tmp_p
     ],
 )
 def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = velotime_main("import-lif", *args)
+    result = import_lif(*args)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr

@@ -101,7 +101,7 @@ async def test_replay_publishes_under_its_own_venue_never_the_live_one(
     ],
 )
 def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = velotime_main("replay", *args)
+    result = replay(*args)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr
