@@ -29,6 +29,7 @@ from velotime.config import (
     parse_config,
 )
 from velotime.families import source_config_types
+from velotime.families.lynx.source import LynxSourceConfig
 from velotime.families.p3.source import P3SourceConfig
 from velotime.families.timy.source import TimySourceConfig
 
@@ -128,7 +129,7 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         P3SourceConfig,
         P3SourceConfig,
         TimySourceConfig,
-        type(config.source("lynx")),
+        LynxSourceConfig,
     ]
     assert [p3(s).line for s in config.sources[:2]] == ["finish", "200m"]
     assert config.source("lynx").protocol == "lynx"

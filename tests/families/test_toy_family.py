@@ -124,7 +124,6 @@ TOY_SIMULATE = SimulateCommand(
 
 TOY = Family(
     name="toy",
-    device="a toy device that sends lines",
     codec=__name__,
     decode=Part(f"{__name__}:decode_toy"),
     config=Part(f"{__name__}:ToySourceConfig"),

@@ -17,7 +17,6 @@ from velotime.config.load import load_config, parse_config
 from velotime.config.problems import ConfigError
 from velotime.config.schema import (
     BoardConfig,
-    BrokerAddress,
     Config,
     LineConfig,
     MqttConfig,
@@ -25,33 +24,19 @@ from velotime.config.schema import (
     ScoringConfig,
     StorageConfig,
     VenueConfig,
-    parse_board_transport,
     parse_listen,
     parse_mqtt_url,
 )
-from velotime.drivers.endpoints import (
-    STANDARD_BAUDRATES,
-    Endpoint,
-    SerialEndpoint,
-    TcpEndpoint,
-    TcpListenEndpoint,
-    UdpEndpoint,
-    parse_transport,
-)
-from velotime.drivers.p3.session import ClockMode
+from velotime.drivers.endpoints import SerialEndpoint, TcpEndpoint, TcpListenEndpoint
 from velotime.families.base import SourceConfig
 from velotime.families.timy.source import ChannelConfig
 
 __all__ = [
     "ENV_PREFIX",
-    "STANDARD_BAUDRATES",
     "BoardConfig",
-    "BrokerAddress",
     "ChannelConfig",
-    "ClockMode",
     "Config",
     "ConfigError",
-    "Endpoint",
     "LineConfig",
     "MqttConfig",
     "ScoreboardConfig",
@@ -61,12 +46,9 @@ __all__ = [
     "StorageConfig",
     "TcpEndpoint",
     "TcpListenEndpoint",
-    "UdpEndpoint",
     "VenueConfig",
     "load_config",
-    "parse_board_transport",
     "parse_config",
     "parse_listen",
     "parse_mqtt_url",
-    "parse_transport",
 ]

@@ -176,7 +176,7 @@ def parse_listen(text: str) -> tuple[str, int]:
         raise ValueError(str(exc).replace("'http://", "'")) from None
     if parts.port is None:
         raise ValueError(f"missing port: expected HOST:PORT (e.g. 0.0.0.0:8080), got {text!r}")
-    assert parts.hostname is not None  # _split_network_url checked it
+    assert parts.hostname is not None  # split_network_url checked it
     return parts.hostname, parts.port
 
 
@@ -207,6 +207,6 @@ def parse_mqtt_url(url: str) -> BrokerAddress:
         raise ValueError(f"expected {MQTT_FORMS}, got {url!r}")
     parts = split_network_url(url, MQTT_FORMS)
     tls = scheme == "mqtts"
-    assert parts.hostname is not None  # _split_network_url checked it
+    assert parts.hostname is not None  # split_network_url checked it
     port = parts.port if parts.port is not None else (MQTTS_PORT if tls else MQTT_PORT)
     return BrokerAddress(parts.hostname, port, tls)

@@ -56,6 +56,11 @@ class UdpEndpoint:
 
 
 Endpoint = TcpEndpoint | SerialEndpoint | TcpListenEndpoint | UdpEndpoint
+_NETWORK_ENDPOINTS: dict[str, type[TcpEndpoint | TcpListenEndpoint | UdpEndpoint]] = {
+    "tcp": TcpEndpoint,
+    "tcp-listen": TcpListenEndpoint,
+    "udp": UdpEndpoint,
+}
 
 
 def _netloc(host: str, port: int) -> str:
@@ -68,26 +73,17 @@ def parse_transport(text: str) -> Endpoint:
     that connects to us, `tcp-listen://HOST:PORT` or `udp://HOST:PORT`; ValueError says what is
     wrong."""
     scheme, sep, rest = text.partition("://")
-    if sep and scheme == "tcp":
-        return _parse_tcp(text)
     if sep and scheme == "serial":
         return _parse_serial(rest, text)
-    if sep and scheme in ("tcp-listen", "udp"):
-        parts = split_network_url(text, f"{scheme}://HOST:PORT")
-        if parts.port is None:
-            raise ValueError(f"missing port: expected {scheme}://HOST:PORT, got {text!r}")
-        assert parts.hostname is not None  # _split_network_url checked it
-        kind = TcpListenEndpoint if scheme == "tcp-listen" else UdpEndpoint
-        return kind(parts.hostname, parts.port)
-    raise ValueError(f"expected {TRANSPORT_FORMS}, got {text!r}")
-
-
-def _parse_tcp(text: str) -> TcpEndpoint:
-    parts = split_network_url(text, "tcp://HOST:PORT")
+    kind = _NETWORK_ENDPOINTS.get(scheme) if sep else None
+    if kind is None:
+        raise ValueError(f"expected {TRANSPORT_FORMS}, got {text!r}")
+    form = f"{scheme}://HOST:PORT"
+    parts = split_network_url(text, form)
     if parts.port is None:
-        raise ValueError(f"missing port: expected tcp://HOST:PORT, got {text!r}")
-    assert parts.hostname is not None  # _split_network_url checked it
-    return TcpEndpoint(parts.hostname, parts.port)
+        raise ValueError(f"missing port: expected {form}, got {text!r}")
+    assert parts.hostname is not None  # split_network_url checked it
+    return kind(parts.hostname, parts.port)
 
 
 def _parse_serial(rest: str, text: str) -> SerialEndpoint:

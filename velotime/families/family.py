@@ -73,7 +73,6 @@ class Family:
     (`velotime/families/__init__.py`); see docs/architecture.md."""
 
     name: str  # the `protocol` of its sources, its capture headers and `velotime decode`
-    device: str  # what it is, for people
     codec: str  # the module of its sans-I/O codec
     decode: Part[Decode]  # `velotime decode --protocol NAME`: prints records, returns the summary
     dump_format: DumpFormatChoice = "raw"  # what `velotime decode` assumes without --format

@@ -9,7 +9,7 @@ carries on where it stopped: it still notices the passings it missed while it wa
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Literal, NamedTuple
 
 import msgspec
@@ -47,13 +47,6 @@ def _get_time() -> bytes:
     """The GET_TIME request, encoded when first sent: the encoder imports construct, which
     `velotime decode`, importing every family's session, does not need."""
     return encode(GetTime.request())
-
-
-@lru_cache(maxsize=1024)
-def _resend(first: int, last: int) -> bytes:
-    """The RESEND request for passings `first`..`last`. A gap still open is asked for again
-    every RESEND_RETRY_US with the same bytes, and encoding (construct) costs ~90 µs."""
-    return encode(Resend(from_passing=first, until_passing=last))
 
 
 class DecoderState(msgspec.Struct, kw_only=True):
@@ -211,7 +204,7 @@ class P3Session:
             self.stats.gaps_opened += 1
             first, last = observation.gap
             out.notices.append(f"passings {first}..{last} missing: asking the decoder to resend")
-            out.commands.append(_resend(first, last))
+            out.commands.append(encode(Resend(from_passing=first, until_passing=last)))
             self.stats.resend_requests += 1
             self._last_resend_us = t_us
         if observation.new:
@@ -245,7 +238,7 @@ class P3Session:
 
     def _request_missing(self, t_us: int, out: SessionOutput) -> None:
         requests = [
-            _resend(first, last)
+            encode(Resend(from_passing=first, until_passing=last))
             for decoder in self._decoders.values()
             for first, last in decoder.tracker.gaps()
         ]

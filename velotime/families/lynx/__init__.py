@@ -7,7 +7,6 @@ __all__ = ["FAMILY"]
 
 FAMILY = Family(
     name="lynx",
-    device="FinishLynx photo-finish camera",
     codec="velotime.protocols.lynx",
     decode=Part("velotime.families.lynx.decode:decode"),
     config=Part("velotime.families.lynx.source:LynxSourceConfig"),

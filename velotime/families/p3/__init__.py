@@ -6,7 +6,6 @@ __all__ = ["FAMILY"]
 
 FAMILY = Family(
     name="p3",
-    device="AMB/MYLAPS P3 transponder decoder",
     codec="velotime.protocols.p3",
     decode=Part("velotime.families.p3.decode:decode"),
     dump_format="auto",

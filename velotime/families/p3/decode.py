@@ -4,9 +4,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-import msgspec
-
-from velotime.families.decoding import feed_chunks, type_tag
+from velotime.families.decoding import feed_chunks, json_line, type_tag
 from velotime.families.family import Chunks
 from velotime.protocols.p3.errors import FrameError
 from velotime.protocols.p3.gaps import GapTracker
@@ -38,7 +36,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
                 tracker.observe(item.passing_number)
             if print_records:
                 by_class[type(item)] += 1
-                write_out(msgspec.json.encode(record_to_builtins(item)).decode() + "\n")
+                write_out(json_line(record_to_builtins(item)))
 
     bad_hex_lines = feed_chunks(chunks, stream, handle)
     if isinstance(stream, P3Tally):
@@ -58,4 +56,4 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
 def _error_line(error: FrameError) -> str:
     raw = error.raw[:_RAW_SHOWN].hex() + ("..." if len(error.raw) > _RAW_SHOWN else "")
     line = {"error": error.kind.value, "bytes": len(error.raw), "detail": error.detail, "raw": raw}
-    return msgspec.json.encode(line).decode() + "\n"
+    return json_line(line)

@@ -6,7 +6,6 @@ __all__ = ["FAMILY"]
 
 FAMILY = Family(
     name="timy",
-    device="ALGE Timy impulse timer",
     codec="velotime.protocols.timy",
     decode=Part("velotime.families.timy.decode:decode"),
     config=Part("velotime.families.timy.source:TimySourceConfig"),

@@ -4,9 +4,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-import msgspec
-
-from velotime.families.decoding import feed_chunks, type_tag
+from velotime.families.decoding import feed_chunks, json_line, type_tag
 from velotime.families.family import Chunks
 from velotime.protocols import timy
 
@@ -27,7 +25,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
                 write_err(_timy_error_line(item))
                 continue
             if print_records:
-                write_out(msgspec.json.encode(timy.record_to_builtins(item)).decode() + "\n")
+                write_out(json_line(timy.record_to_builtins(item)))
             if isinstance(item, timy.UnknownLine):
                 continue
             by_type[type_tag(type(item))] += 1
@@ -69,4 +67,4 @@ def _timy_error_line(error: timy.LineError) -> str:
         "detail": error.detail,
         "raw": error.raw.decode("cp437"),
     }
-    return msgspec.json.encode(line).decode() + "\n"
+    return json_line(line)
