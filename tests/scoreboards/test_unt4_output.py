@@ -10,7 +10,7 @@ from typing import Any
 from tests.scoreboards.payloads import ONLINE
 from tests.scoreboards.test_unt4 import F200, KEIRIN, KILO, START_US, current_of
 from tests.scoreboards.unt4_board import TIMEOUT_S, Board, Screen, board_pty, read_pty_until
-from velotime.drivers.transports import SerialEndpoint, TcpEndpoint
+from velotime.drivers.endpoints import SerialEndpoint, TcpEndpoint
 from velotime.protocols.unt4 import ClearAll, Text
 from velotime.scoreboards.state import ScoreboardState
 from velotime.scoreboards.unt4 import Unt4Page

@@ -8,15 +8,15 @@ from typing import Any
 
 from velotime.backoff import Backoff
 from velotime.capture import CaptureWriter
-from velotime.drivers.session import Session, SessionOutput
-from velotime.drivers.transports import (
+from velotime.drivers.endpoints import (
     Endpoint,
     SerialEndpoint,
     TcpEndpoint,
     TcpListenEndpoint,
     UdpEndpoint,
-    open_stream,
 )
+from velotime.drivers.session import Session, SessionOutput
+from velotime.drivers.transports import open_stream
 from velotime.times import now_us
 from velotime.wire.events import Event
 from velotime.wire.status import SourceStatus

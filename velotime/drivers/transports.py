@@ -4,23 +4,7 @@ import asyncio
 
 import serial_asyncio_fast
 
-from velotime.drivers.endpoints import (
-    Endpoint,
-    SerialEndpoint,
-    TcpEndpoint,
-    TcpListenEndpoint,
-    UdpEndpoint,
-)
-
-__all__ = [
-    "Endpoint",
-    "SerialEndpoint",
-    "StreamPair",
-    "TcpEndpoint",
-    "TcpListenEndpoint",
-    "UdpEndpoint",
-    "open_stream",
-]
+from velotime.drivers.endpoints import SerialEndpoint, TcpEndpoint
 
 StreamPair = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 

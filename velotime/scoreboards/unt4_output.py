@@ -17,7 +17,8 @@ from collections.abc import Callable
 import msgspec
 
 from velotime.backoff import Backoff
-from velotime.drivers.transports import SerialEndpoint, TcpEndpoint, open_stream
+from velotime.drivers.endpoints import SerialEndpoint, TcpEndpoint
+from velotime.drivers.transports import open_stream
 from velotime.protocols.unt4 import encode
 from velotime.scoreboards.state import ScoreboardState, Snapshot
 from velotime.scoreboards.unt4 import Unt4Page

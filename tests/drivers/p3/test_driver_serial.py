@@ -10,8 +10,8 @@ import pytest
 
 from tests.drivers.p3.events import passing_data
 from velotime.drivers.driver import SourceDriver
+from velotime.drivers.endpoints import SerialEndpoint
 from velotime.drivers.p3.session import P3Session
-from velotime.drivers.transports import SerialEndpoint
 from velotime.protocols.p3 import GetTime, P3Stream, Passing, encode
 from velotime.wire.events import Event
 
