@@ -124,11 +124,9 @@ TOY_SIMULATE = SimulateCommand(
 
 TOY = Family(
     name="toy",
-    codec=__name__,
     decode=Part(f"{__name__}:decode_toy"),
     config=Part(f"{__name__}:ToySourceConfig"),
     description=Part(f"{__name__}:ToyDescription"),
-    session=Part(f"{__name__}:ToySession"),
     simulate=Part(f"{__name__}:TOY_SIMULATE"),
     dump_description=Part(f"{__name__}:toy_dump_description"),
 )

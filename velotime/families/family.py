@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from velotime.capture.dumps import BadHexLine
-    from velotime.drivers.session import Session
     from velotime.families.base import SourceConfig, SourceDescription
     from velotime.wire.events import Event
 
@@ -73,12 +72,10 @@ class Family:
     (`velotime/families/__init__.py`); see docs/architecture.md."""
 
     name: str  # the `protocol` of its sources, its capture headers and `velotime decode`
-    codec: str  # the module of its sans-I/O codec
     decode: Part[Decode]  # `velotime decode --protocol NAME`: prints records, returns the summary
     dump_format: DumpFormatChoice = "raw"  # what `velotime decode` assumes without --format
     config: "Part[type[SourceConfig]] | None" = None  # its [[sources]] entry; None: no live source
     description: "Part[type[SourceDescription]] | None" = None  # its capture header entry
-    session: "Part[type[Session]] | None" = None  # the sans-I/O session its driver feeds
     simulate: Part[SimulateCommand] | None = None  # `velotime simulate NAME`
     dump_description: Part[DumpDescription] | None = None  # a foreign dump replayed as a source
     read_file: Part[ReadFile] | None = None  # or, for files that are no stream, read whole

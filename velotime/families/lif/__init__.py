@@ -7,7 +7,6 @@ __all__ = ["FAMILY"]
 
 FAMILY = Family(
     name="lif",
-    codec="velotime.protocols.lif",
     decode=Part("velotime.families.lif.decode:decode"),
     read_file=Part("velotime.families.lif.events:read_file"),
 )

@@ -7,11 +7,9 @@ __all__ = ["FAMILY"]
 
 FAMILY = Family(
     name="lynx",
-    codec="velotime.protocols.lynx",
     decode=Part("velotime.families.lynx.decode:decode"),
     config=Part("velotime.families.lynx.source:LynxSourceConfig"),
     description=Part("velotime.families.lynx.source:LynxDescription"),
-    session=Part("velotime.drivers.lynx.session:LynxSession"),
     simulate=Part("velotime.families.lynx.simulate:COMMAND"),
     dump_description=Part("velotime.families.lynx.source:dump_description"),
 )

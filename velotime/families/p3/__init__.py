@@ -6,12 +6,10 @@ __all__ = ["FAMILY"]
 
 FAMILY = Family(
     name="p3",
-    codec="velotime.protocols.p3",
     decode=Part("velotime.families.p3.decode:decode"),
     dump_format="auto",
     config=Part("velotime.families.p3.source:P3SourceConfig"),
     description=Part("velotime.families.p3.source:P3Description"),
-    session=Part("velotime.drivers.p3.session:P3Session"),
     simulate=Part("velotime.families.p3.simulate:COMMAND"),
     dump_description=Part("velotime.families.p3.source:dump_description"),
 )

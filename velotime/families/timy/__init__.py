@@ -6,11 +6,9 @@ __all__ = ["FAMILY"]
 
 FAMILY = Family(
     name="timy",
-    codec="velotime.protocols.timy",
     decode=Part("velotime.families.timy.decode:decode"),
     config=Part("velotime.families.timy.source:TimySourceConfig"),
     description=Part("velotime.families.timy.source:TimyDescription"),
-    session=Part("velotime.drivers.timy.session:TimySession"),
     simulate=Part("velotime.families.timy.simulate:COMMAND"),
     dump_description=Part("velotime.families.timy.source:dump_description"),
 )
