@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
+from tests.scoring.events import payload
 from tests.scoring.scenarios.devices import riders_toml
 from velotime.drivers.lynx.session import LynxSession
 from velotime.drivers.p3.session import P3Session
@@ -170,7 +171,7 @@ def test_a_keirin_heat_photo_finish_over_transponders(engine: ScoringEngine) -> 
     # 21 is relegated: after every classified rider (5th), 25 and 23 move up.
     engine.command(SetStatus(event=EVENT, bib=21, status="REL", reason="irregular sprint"))
     published = engine.command(Final(event=EVENT))
-    result = published[0].payload
+    result = payload(published[0])
     assert published[0].key == f"results/{EVENT}"
     assert result["status"] == "final"
     assert order(result) == [(1, 22, ""), (2, 24, ""), (3, 25, ""), (4, 23, ""), (5, 21, "REL"),

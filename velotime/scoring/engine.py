@@ -71,12 +71,6 @@ class Publication(msgspec.Struct, frozen=True):
     key: str
     message: Message
 
-    @property
-    def payload(self) -> dict[str, Any]:
-        """The message as JSON types (what a consumer of the topic decodes)."""
-        payload: dict[str, Any] = msgspec.to_builtins(self.message)
-        return payload
-
     def encoded(self) -> bytes:
         """The bytes on MQTT and in `replay --results` files alike: the same every time."""
         return _json.encode(self.message)
@@ -287,7 +281,9 @@ class ScoringEngine:
         return [self._result(state) for state in run] + standings + [self._current()]
 
     def results(self, event_id: str) -> dict[str, Any]:
-        return self._result(self._events[event_id]).payload
+        """The event's result as JSON types (what a consumer of its topic decodes)."""
+        result: dict[str, Any] = msgspec.to_builtins(self._result(self._events[event_id]).message)
+        return result
 
     def _add_event(self, event: MeetEvent) -> None:
         self._events[event.id] = EventState(event)
