@@ -256,7 +256,7 @@ class ScoringEngine:
         scorer = self._scorers[state.event.id]
         if isinstance(scorer, _Settled):
             return
-        self._scorers[state.event.id] = _Settled(scorer.score(state), scorer.start_us(state))
+        self._scorers[state.event.id] = _Settled(scorer.score(state))
         state.crossings, state.photo_finish, state.marks = [], [], []
 
     def _changed_event(self, state: EventState) -> None:
@@ -345,15 +345,14 @@ class ScoringEngine:
 class _Settled:
     """The scorer of a final event (`ScoringEngine._settle`): what it last worked out."""
 
-    def __init__(self, scored: Scored, start_us: int | None) -> None:
+    def __init__(self, scored: Scored) -> None:
         self._scored = scored
-        self._start_us = start_us
 
     def score(self, state: EventState) -> Scored:
         return self._scored
 
     def start_us(self, state: EventState) -> int | None:
-        return self._start_us
+        return None  # never asked: a final event is not on the track (Final ends `current`)
 
     def refuses(self, command: Command) -> str | None:
         return None  # a final event takes Final only, which every scorer takes
