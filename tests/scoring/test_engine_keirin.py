@@ -15,7 +15,7 @@ from velotime.drivers.lynx.session import LynxSession
 from velotime.drivers.p3.session import P3Session
 from velotime.protocols import lynx, p3
 from velotime.scoring.disciplines.base import PhotoFinish
-from velotime.scoring.disciplines.keirin import latest_photo_block
+from velotime.scoring.disciplines.keirin import PhotoBlocks
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
 from velotime.scoring.rules.keirin import PhotoPlace
@@ -221,7 +221,10 @@ def test_the_latest_complete_photo_finish_block_is_the_heats() -> None:
         result("31", 1), result("", 2),
         PhotoFinish(phase="complete"),
     ]  # fmt: skip
-    assert latest_photo_block(entries, RIDERS) == [
+    blocks = PhotoBlocks(RIDERS)
+    for entry in entries:
+        blocks.add(entry)
+    assert blocks.latest == [
         PhotoPlace(bib=22, place=1),
         PhotoPlace(bib=24, place=2),
     ]

@@ -44,7 +44,7 @@ evidence changed.
 """
 
 from bisect import bisect_left, insort
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import msgspec
@@ -205,14 +205,6 @@ class PhotoBlocks:
             self._block = None
         else:
             self._block = None  # armed, started: results not closed are abandoned
-
-
-def latest_photo_block(entries: Sequence[PhotoFinish], heat: Collection[int]) -> list[PhotoPlace]:
-    """The heat's rows of the latest complete photo-finish results block (module docstring)."""
-    blocks = PhotoBlocks(heat)
-    for entry in entries:
-        blocks.add(entry)
-    return blocks.latest
 
 
 def _photo_place(entry: PhotoFinish, heat: Collection[int]) -> PhotoPlace | None:
