@@ -22,7 +22,6 @@ from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
     Crossing,
     EventState,
-    PhotoFinish,
     Role,
     Scored,
     Scorer,
@@ -222,15 +221,7 @@ class ScoringEngine:
         if state is None or state.status != "running":
             return
         if isinstance(data, PhotoFinishData):
-            state.photo_finish.append(
-                PhotoFinish(
-                    phase=data.phase,
-                    bib=data.bib,
-                    place=data.place,
-                    status=data.status,
-                    t_us=data.t_us,
-                )
-            )
+            state.photo_finish.append(data)
             self._changed_event(state)
             return
         self._timing(state, data)
