@@ -2,6 +2,11 @@
 daemon's stream carries them once decoded (velotime.wire.events). Each has an id made of what
 it is, so the same passing given twice is the one event, and two different ones are not."""
 
+from typing import Any
+
+import msgspec
+
+from velotime.scoring.engine import Publication
 from velotime.wire.commands import Command
 from velotime.wire.events import CommandData, Event, ImpulseData, PassingData, PhotoFinishData
 
@@ -51,3 +56,9 @@ def command(command: Command, received_us: int, *, event_id: str | None = None) 
         kind="command",
         data=CommandData(command=command, received_us=received_us),
     )
+
+
+def payload(publication: Publication) -> dict[str, Any]:
+    """A publication's message as JSON types (what a consumer of the topic decodes)."""
+    message: dict[str, Any] = msgspec.to_builtins(publication.message)
+    return message

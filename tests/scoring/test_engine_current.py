@@ -52,8 +52,7 @@ def engine() -> ScoringEngine:
 
 def current(published: list[Any]) -> dict[str, Any]:
     (publication,) = [p for p in published if p.key == "current"]
-    payload: dict[str, Any] = publication.payload
-    return payload
+    return events.payload(publication)
 
 
 def command(engine: ScoringEngine, value: Command, t_us: int) -> list[Any]:

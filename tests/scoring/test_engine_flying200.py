@@ -78,7 +78,7 @@ def test_a_flying_200_qualifying_from_timy_impulses() -> None:
     engine.command(SetStatus(event="f200", bib=124, status="DSQ", reason="rode off the track"))
     published = engine.command(Final(event="f200"))
 
-    result = published[0].payload
+    result = events.payload(published[0])
     assert published[0].key == "results/f200"
     assert result["status"] == "final"
     lines = result["lines"]
@@ -171,7 +171,7 @@ def test_a_rider_named_again_restarts_and_only_the_new_attempt_counts() -> None:
     ride(("200m", 0), ("finish", 10_300_000))  # 10.300, then a crash: a restart is allowed
     assert times() == ["10.300"]
     published = engine.command(NextRider(event="f200", bib=101))  # named again: the restart
-    assert [p.payload["on_track"] for p in published if p.key == "current"] == [101]
+    assert [events.payload(p)["on_track"] for p in published if p.key == "current"] == [101]
     assert times() == []  # the voided attempt no longer counts; nothing ridden since
     ride(("200m", 60_000_000), ("finish", 75_000_000), ("200m", 80_000_000), ("finish", 90_500_000))
     assert times() == ["10.500"]  # the fastest pass of the new attempt (a 15.000 run-up first)

@@ -9,17 +9,17 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
+from tests.scoring.events import payload
 from tests.scoring.scenarios.devices import riders_toml
 from velotime.drivers.lynx.session import LynxSession
 from velotime.drivers.p3.session import P3Session
 from velotime.protocols import lynx, p3
-from velotime.scoring.disciplines.base import PhotoFinish
-from velotime.scoring.disciplines.keirin import latest_photo_block
+from velotime.scoring.disciplines.keirin import PhotoBlocks
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
 from velotime.scoring.rules.keirin import PhotoPlace
 from velotime.wire.commands import Arm, Final, SetStatus
-from velotime.wire.events import Event
+from velotime.wire.events import Event, PhotoFinishData
 
 MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC; the venue clock is UTC here
 START_TOD = 50_400_000_000  # 14:00:00 as a time of day: the heat's start
@@ -170,7 +170,7 @@ def test_a_keirin_heat_photo_finish_over_transponders(engine: ScoringEngine) -> 
     # 21 is relegated: after every classified rider (5th), 25 and 23 move up.
     engine.command(SetStatus(event=EVENT, bib=21, status="REL", reason="irregular sprint"))
     published = engine.command(Final(event=EVENT))
-    result = published[0].payload
+    result = payload(published[0])
     assert published[0].key == f"results/{EVENT}"
     assert result["status"] == "final"
     assert order(result) == [(1, 22, ""), (2, 24, ""), (3, 25, ""), (4, 23, ""), (5, 21, "REL"),
@@ -204,23 +204,26 @@ def test_transponders_alone_flag_riders_too_close_to_order(engine: ScoringEngine
 
 
 def test_the_latest_complete_photo_finish_block_is_the_heats() -> None:
-    def result(bib: str, place: int) -> PhotoFinish:
-        return PhotoFinish(phase="result", bib=bib, place=place)
+    def result(bib: str, place: int) -> PhotoFinishData:
+        return PhotoFinishData(phase="result", bib=bib, place=place)
 
     entries = [
-        PhotoFinish(phase="armed"),
-        PhotoFinish(phase="started", t_us=START),
+        PhotoFinishData(phase="armed"),
+        PhotoFinishData(phase="started", t_us=START),
         result("22", 1), result("24", 2), result("24", 2),  # a line delivered twice
-        PhotoFinish(phase="complete"),
+        PhotoFinishData(phase="complete"),
         # A resend cut off by the camera arming the next heat never counts.
         result("24", 1), result("22", 2),
-        PhotoFinish(phase="armed"),
+        PhotoFinishData(phase="armed"),
         # The next heat's results name none of this heat's riders (31, and one not identified
         # yet): they do not replace this heat's block.
         result("31", 1), result("", 2),
-        PhotoFinish(phase="complete"),
+        PhotoFinishData(phase="complete"),
     ]  # fmt: skip
-    assert latest_photo_block(entries, RIDERS) == [
+    blocks = PhotoBlocks(RIDERS)
+    for entry in entries:
+        blocks.add(entry)
+    assert blocks.latest == [
         PhotoPlace(bib=22, place=1),
         PhotoPlace(bib=24, place=2),
     ]

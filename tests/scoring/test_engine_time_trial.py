@@ -114,7 +114,7 @@ def test_a_kilometre_from_timy_impulses(meet: Meet) -> None:
         NextRider(event="km", bib=RESTART),
         *ride(1, [18_900_000], slows_down=False),
     ])  # fmt: skip
-    result = published[0].payload
+    result = events.payload(published[0])
     # 3 is riding: not ranked, shown with the split so far (18.9000 -> 18.900).
     assert [(line["bib"], line["rank"]) for line in result["lines"]] == [
         (1, 1), (3, None), (DNS, None),
@@ -124,14 +124,14 @@ def test_a_kilometre_from_timy_impulses(meet: Meet) -> None:
     assert (result["on_track"]["crossings"], result["on_track"]["expected"]) == (1, 4)
 
     published = run(engine, timy, [NextRider(event="km", bib=RESTART)])
-    on_track = published[0].payload["on_track"]
+    on_track = events.payload(published[0])["on_track"]
     # Back at the gate: the first start is void, its lap gone.
     assert (on_track["bib"], on_track["restarts"], on_track["started"]) == (3, 1, False)
     assert "splits" not in on_track
-    assert published[1].payload["on_track"] == 3  # the "current" topic
+    assert events.payload(published[1])["on_track"] == 3  # the "current" topic
 
     published = run(engine, timy, ride(2, RIDES[3]))
-    on_track = published[0].payload["on_track"]
+    on_track = events.payload(published[0])["on_track"]
     # 59.9999 truncates to 59.999 (rounding would make it 1:00.000): the new leader.
     assert (on_track["rank"], on_track["time"], on_track["restarts"]) == (1, "59.999", 1)
 
@@ -142,7 +142,7 @@ def test_a_kilometre_from_timy_impulses(meet: Meet) -> None:
         NextRider(event="km", bib=7), *ride(6, RIDES[7]),
         NextRider(event="km", bib=8), *ride(7, RIDES[8][:2], slows_down=False),
     ])  # fmt: skip
-    result = published[0].payload
+    result = events.payload(published[0])
     # 8 halfway: the others stay ranked, 8 follows them with two splits (19.500, then
     # 34.000 - 19.500 = 14.500), before the DNS.
     assert [(line["bib"], line["rank"]) for line in result["lines"]] == [
@@ -160,7 +160,7 @@ def test_a_kilometre_from_timy_impulses(meet: Meet) -> None:
         impulse(gate_8 + SLOWING_DOWN_US, FINISH),
         Final(event="km"),
     ])  # fmt: skip
-    result = published[0].payload
+    result = events.payload(published[0])
     assert result["status"] == "final"
     assert result["problems"] == []
     lines = lines_by_bib(result)

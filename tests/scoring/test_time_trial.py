@@ -41,17 +41,17 @@ def by_bib(lines: list[ResultLine]) -> dict[int, ResultLine]:
 
 def test_laps_of_the_usual_tracks() -> None:
     assert KILOMETRE.crossings == 4  # 1000 / 250
-    assert KILOMETRE.split_distances_m() == [250, 500, 750, 1000]
+    assert list(KILOMETRE.split_distances_m) == [250, 500, 750, 1000]
     assert Course(500, 250).crossings == 2
     on_third = Course(1000, THIRD_KM)
     assert on_third.crossings == 3  # exactly 3 laps, no part lap
     assert on_third.part_lap_m == 0
-    assert on_third.split_distances_m() == [Fraction(1000, 3), Fraction(2000, 3), 1000]
+    assert list(on_third.split_distances_m) == [Fraction(1000, 3), Fraction(2000, 3), 1000]
 
 
 def test_a_part_lap_comes_first() -> None:
     # 1000 m on a 400 m track: 2.5 laps, the start half a lap before the line.
-    assert Course(1000, 400).split_distances_m() == [200, 600, 1000]
+    assert list(Course(1000, 400).split_distances_m) == [200, 600, 1000]
     # 500 m on 333.33 m: 1.5 laps, 500 - 1000/3 = 500/3 m to the first crossing.
     half_km = Course(500, THIRD_KM)
     assert half_km.crossings == 2

@@ -22,7 +22,6 @@ from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
     Crossing,
     EventState,
-    PhotoFinish,
     Role,
     Scored,
     Scorer,
@@ -70,12 +69,6 @@ class Publication(msgspec.Struct, frozen=True):
 
     key: str
     message: Message
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        """The message as JSON types (what a consumer of the topic decodes)."""
-        payload: dict[str, Any] = msgspec.to_builtins(self.message)
-        return payload
 
     def encoded(self) -> bytes:
         """The bytes on MQTT and in `replay --results` files alike: the same every time."""
@@ -228,15 +221,7 @@ class ScoringEngine:
         if state is None or state.status != "running":
             return
         if isinstance(data, PhotoFinishData):
-            state.photo_finish.append(
-                PhotoFinish(
-                    phase=data.phase,
-                    bib=data.bib,
-                    place=data.place,
-                    status=data.status,
-                    t_us=data.t_us,
-                )
-            )
+            state.photo_finish.append(data)
             self._changed_event(state)
             return
         self._timing(state, data)
@@ -262,7 +247,7 @@ class ScoringEngine:
         scorer = self._scorers[state.event.id]
         if isinstance(scorer, _Settled):
             return
-        self._scorers[state.event.id] = _Settled(scorer.score(state), scorer.start_us(state))
+        self._scorers[state.event.id] = _Settled(scorer.score(state))
         state.crossings, state.photo_finish, state.marks = [], [], []
 
     def _changed_event(self, state: EventState) -> None:
@@ -287,7 +272,9 @@ class ScoringEngine:
         return [self._result(state) for state in run] + standings + [self._current()]
 
     def results(self, event_id: str) -> dict[str, Any]:
-        return self._result(self._events[event_id]).payload
+        """The event's result as JSON types (what a consumer of its topic decodes)."""
+        result: dict[str, Any] = msgspec.to_builtins(self._result(self._events[event_id]).message)
+        return result
 
     def _add_event(self, event: MeetEvent) -> None:
         self._events[event.id] = EventState(event)
@@ -349,15 +336,14 @@ class ScoringEngine:
 class _Settled:
     """The scorer of a final event (`ScoringEngine._settle`): what it last worked out."""
 
-    def __init__(self, scored: Scored, start_us: int | None) -> None:
+    def __init__(self, scored: Scored) -> None:
         self._scored = scored
-        self._start_us = start_us
 
     def score(self, state: EventState) -> Scored:
         return self._scored
 
     def start_us(self, state: EventState) -> int | None:
-        return self._start_us
+        return None  # never asked: a final event is not on the track (Final ends `current`)
 
     def refuses(self, command: Command) -> str | None:
         return None  # a final event takes Final only, which every scorer takes

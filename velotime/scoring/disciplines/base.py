@@ -9,6 +9,7 @@ import msgspec
 
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.wire.commands import Command
+from velotime.wire.events import PhotoFinishData
 from velotime.wire.results import AuditEntry, EventStatus, OnTrackLine, ResultLine, Status
 
 
@@ -31,17 +32,6 @@ class Crossing(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     photocell: bool = False
 
 
-class PhotoFinish(msgspec.Struct, frozen=True, kw_only=True):
-    """One entry of the photo-finish camera as the scorers read it: the fields they use, each
-    None where the event does not give it as the type says (checked once, at the engine)."""
-
-    phase: str | None = None  # "armed", "started", "result", "complete"
-    bib: str | None = None  # as the camera wrote it: not always a number
-    place: int | None = None
-    status: str | None = None
-    t_us: int | None = None  # the start ("started") or the finish ("result"), venue clock
-
-
 @dataclass
 class EventState:
     """Everything the engine has collected for one event of the meet. Timing is only ever
@@ -54,7 +44,7 @@ class EventState:
     on_track: int | None = None  # time trials: the rider now riding (NextRider)
     marks: list[tuple[int, int]] = field(default_factory=list)  # (crossing index, bib) per start
     audit: list[AuditEntry] = field(default_factory=list)
-    photo_finish: list[PhotoFinish] = field(default_factory=list)  # entries from the camera
+    photo_finish: list[PhotoFinishData] = field(default_factory=list)  # entries from the camera
     places: dict[int, int] = field(default_factory=dict)  # bib -> place, by correction
     times: dict[int, int] = field(default_factory=dict)  # bib -> official time, by correction
     start_us: int | None = None  # the race's start by the operator's word (Start)

@@ -44,14 +44,13 @@ evidence changed.
 """
 
 from bisect import bisect_left, insort
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import msgspec
 
 from velotime.scoring.disciplines.base import (
     EventState,
-    PhotoFinish,
     Role,
     Scored,
     Venue,
@@ -61,6 +60,7 @@ from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, Rider, heat_result
 from velotime.scoring.rules.results import mark_corrected
 from velotime.wire.commands import Command, Correct
+from velotime.wire.events import PhotoFinishData
 from velotime.wire.results import Status
 
 _NO_RESULT = HeatResult(lines=[], order=[])
@@ -193,7 +193,7 @@ class PhotoBlocks:
         self.latest: list[PhotoPlace] = []
         self._block: dict[int, PhotoPlace] | None = None  # the block being received, if any
 
-    def add(self, entry: PhotoFinish) -> None:
+    def add(self, entry: PhotoFinishData) -> None:
         if entry.phase == "result":
             block = self._block = {} if self._block is None else self._block
             row = _photo_place(entry, self.heat)
@@ -207,15 +207,7 @@ class PhotoBlocks:
             self._block = None  # armed, started: results not closed are abandoned
 
 
-def latest_photo_block(entries: Sequence[PhotoFinish], heat: Collection[int]) -> list[PhotoPlace]:
-    """The heat's rows of the latest complete photo-finish results block (module docstring)."""
-    blocks = PhotoBlocks(heat)
-    for entry in entries:
-        blocks.add(entry)
-    return blocks.latest
-
-
-def _photo_place(entry: PhotoFinish, heat: Collection[int]) -> PhotoPlace | None:
+def _photo_place(entry: PhotoFinishData, heat: Collection[int]) -> PhotoPlace | None:
     bib_text = entry.bib
     if not (bib_text is not None and bib_text.isascii() and bib_text.isdigit()):
         return None  # an unidentified rider (blank or not a bib)

@@ -603,8 +603,7 @@ class Attributor:
         )
 
     def _starter(self, transponder: int) -> int | None:
-        bib = self._transponders.get(transponder)
-        return bib if bib in self._riders else None
+        return self._transponders.get(transponder)  # the starters' transponders only
 
     def _fits(self, pass_: _Pass, crossing: Crossing) -> bool:
         if not 0 < crossing.t_us - pass_.line_200_us <= self._max_effort_us:

@@ -103,12 +103,9 @@ class Course:
         """How many times the rider crosses the finish line: the last one is the finish."""
         return math.ceil(Fraction(self.distance_m) / Fraction(self.track_length_m))
 
-    def split_distances_m(self) -> list[Fraction]:
-        """The exact distance from the start at each crossing: 500 m on 333.33 -> 500/3, 500."""
-        return list(self._split_distances_m)
-
     @cached_property
-    def _split_distances_m(self) -> tuple[Fraction, ...]:
+    def split_distances_m(self) -> tuple[Fraction, ...]:
+        """The exact distance from the start at each crossing: 500 m on 333.33 -> 500/3, 500."""
         n = self.crossings
         lap = Fraction(self.track_length_m)
         return tuple(self.distance_m - (n - i) * lap for i in range(1, n + 1))
@@ -116,7 +113,7 @@ class Course:
     @cached_property
     def split_metres(self) -> tuple[int, ...]:
         """The split distances as printed, to the nearest metre: 500/3 -> 167."""
-        return tuple(math.floor(d + Fraction(1, 2)) for d in self._split_distances_m)
+        return tuple(math.floor(d + Fraction(1, 2)) for d in self.split_distances_m)
 
 
 class Ride(msgspec.Struct, frozen=True, kw_only=True):
