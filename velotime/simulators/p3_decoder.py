@@ -10,16 +10,32 @@ and a start time reproduce them exactly, whatever the speedup.
 Scripted (no transponders): the decoder generates nothing itself; `detect(transponder,
 rtc_time_us)` makes each passing when a director says so (`velotime demo`). Numbering, storage
 for RESEND, GET_TIME and the STATUS records work as in the generated mode.
+
+Faults, for the fault suite (tests/faults): `reboot` (the clock steps back, passing numbers
+restart at 1 and the stored passings are gone: after a reboot, RESEND n means the new count's
+passing n), `restart_counter` (a host's CLEAR_PASSING: numbers restart, the clock does not move),
+`inject` (one passing with a given time or number, e.g. 50 years ahead or 2^32-1), links dropped
+or silent. Every RESEND a host asks is kept in `resend_requests`.
+
+Serial: `start_serial` puts the decoder on a pseudo-terminal instead of TCP (raw bytes both ways,
+as a decoder's RS-232 port); `unplug` and `replug` pull and put back its cable, `link` following
+the current pty as udev's by-id links do (velotime.simulators.serial_link). A serial line has no
+flow control: bytes the host does not read beyond `max_pending` are lost, and counted.
 """
 
 import asyncio
+import bisect
 import contextlib
 import math
+import os
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
+from pathlib import Path
 from types import TracebackType
+
+import msgspec
 
 from velotime.protocols.p3 import (
     Error,
@@ -35,17 +51,21 @@ from velotime.protocols.p3 import (
 )
 from velotime.simulators.clock import NS_PER_S, sleep_until
 from velotime.simulators.p3_session import DEFAULT_DECODER_ID, lap_schedule
+from velotime.simulators.serial_link import open_raw_pty, point_link, remove_link, termios_speed
 
 _NS_PER_US = 1_000
 _READ_SIZE = 1 << 16
 _U32_MAX = 0xFFFF_FFFF
+SERIAL_BAUDRATE = 19200  # the P3 decoders' RS-232 default
 
 
 class P3DecoderSimulator:
     """An AMB P3 decoder on TCP: `await start(host, port)`, then hosts connect to `port`.
 
-    `passings` holds every passing produced so far, in order; `sent_at` maps a passing number to
-    the host wall clock (`time.time_ns()`) at which it was first written to a client socket.
+    `passings` holds every passing produced so far, in order, across reboots and counter
+    restarts (injected ones too); `sent_at` maps a passing number of the current count to the
+    host wall clock (`time.time_ns()`) at which it was first written to a host. `count` is how
+    many passings the schedule makes (injected ones are extra).
     Usable as `async with` (the exit stops it); `start` is still called explicitly.
     """
 
@@ -97,8 +117,18 @@ class P3DecoderSimulator:
         self.passings: list[Passing] = []
         self.sent_at: dict[int, int] = {}
         self.client_errors = 0  # garbage and bad frames received from clients
-        self._wire: list[bytes] = []  # encoded passings, parallel to `passings`, for RESEND
-        self._clients: set[_Client] = set()
+        self.resend_requests: list[tuple[int, int]] = []  # every RESEND asked: (from, until)
+        self.reboots = 0
+        self._generated = 0  # passings made by the schedule (`count` counts these)
+        self._next_number = first_passing_number
+        self._clock_shift_us = 0  # how far the clock was set back by reboots
+        self._stored: dict[int, bytes] = {}  # what RESEND can serve: number -> encoded passing
+        self._stored_numbers: list[int] = []  # the keys of `_stored`, ascending
+        self._pty: _PtyClient | None = None
+        self._unplugged_dropped_bytes = 0  # dropped_bytes of the ptys already unplugged
+        self._link: Path | None = None
+        self._serial_speed = termios_speed(SERIAL_BAUDRATE)
+        self._clients: set[_Host] = set()
         self._silent = False
         self._closing = False
         self._server: asyncio.Server | None = None
@@ -128,12 +158,61 @@ class P3DecoderSimulator:
 
         Raises OSError when the address cannot be bound.
         """
-        if self._server is not None or self._closing:
+        if self._started or self._closing:
             raise RuntimeError("the simulator was already started")
         self._server = await asyncio.start_server(self._serve_client, host, port)
         self._start_when_connected = when_connected
         if not when_connected:
             self._begin()
+
+    def start_serial(self, *, link: Path | None = None) -> str:
+        """Plug the decoder into a serial port instead (a new pty, raw, 19200 baud) and start
+        producing passings. Returns the path the host opens; `link`, when given, always points
+        at the current pty. Needs a running event loop."""
+        if self._started or self._closing:
+            raise RuntimeError("the simulator was already started")
+        self._link = link
+        path = self._plug()
+        self._begin()
+        return path
+
+    @property
+    def _started(self) -> bool:
+        return self._server is not None or self._pty is not None
+
+    @property
+    def serial_path(self) -> str | None:
+        """The pty the host opens now; None while unplugged (or on TCP)."""
+        return self._pty.path if self._pty is not None else None
+
+    def unplug(self) -> bool:
+        """Pull the serial cable: the pty closes (the host's reads fail) and its link goes;
+        passings are still made and stored. False if it was not plugged in."""
+        pty = self._pty
+        if pty is None:
+            return False
+        self._pty = None
+        self._unplugged_dropped_bytes += pty.dropped_bytes
+        self._drop(pty)
+        if self._link is not None:
+            remove_link(self._link)
+        return True
+
+    def replug(self) -> str:
+        """Put the serial cable back: a new pty, whose path is returned (the link follows)."""
+        if self._closing:
+            raise RuntimeError("the simulator was stopped")
+        self.unplug()
+        return self._plug()
+
+    def _plug(self) -> str:
+        master, slave, path = open_raw_pty(self._serial_speed)
+        pty = _PtyClient(master, slave, path, self._host_data)
+        self._pty = pty
+        self._clients.add(pty)
+        if self._link is not None:
+            point_link(self._link, path)
+        return path
 
     def _begin(self) -> None:
         self._t0_ns = time.monotonic_ns()
@@ -146,6 +225,7 @@ class P3DecoderSimulator:
     async def stop(self) -> None:
         """Stop producing, close the server and every client connection."""
         self._closing = True
+        self.unplug()
         if self._server is not None:
             self._server.close()
         client_tasks = [c.task for c in self._clients if c.task is not None]
@@ -177,12 +257,23 @@ class P3DecoderSimulator:
         return self._rtc_start_us
 
     def decoder_clock_us(self) -> int:
-        """The decoder clock now: its start plus the wall time since, times the speedup."""
+        """The decoder clock now: its start plus the wall time since, times the speedup, less
+        what reboots set it back."""
+        return self._schedule_clock_us() - self._clock_shift_us
+
+    def _schedule_clock_us(self) -> int:
+        """The schedule's clock now (the decoder clock as it would be without reboots)."""
         elapsed_ns = time.monotonic_ns() - self._t0_ns
         speedup = self._speedup
         return self.rtc_start_us + elapsed_ns * speedup.numerator // (
             speedup.denominator * _NS_PER_US
         )
+
+    @property
+    def dropped_bytes(self) -> int:
+        """Bytes lost on the serial line because the host did not read them in time."""
+        current = self._pty.dropped_bytes if self._pty is not None else 0
+        return self._unplugged_dropped_bytes + current
 
     @property
     def client_count(self) -> int:
@@ -192,6 +283,11 @@ class P3DecoderSimulator:
     def scripted(self) -> bool:
         """Whether passings come from `detect` only (no transponders were given)."""
         return not self._transponders
+
+    @property
+    def next_passing_number(self) -> int:
+        """The number the decoder gives its next passing."""
+        return self._next_number
 
     @property
     def done(self) -> bool:
@@ -205,8 +301,9 @@ class P3DecoderSimulator:
     # -- fault injection -----------------------------------------------------------------------
 
     def drop_clients(self) -> int:
-        """Close every client connection (the server keeps accepting). Returns how many."""
-        clients = list(self._clients)
+        """Close every client connection (the server keeps accepting; a serial port has no
+        connection to close: `unplug` it). Returns how many."""
+        clients = [c for c in self._clients if c is not self._pty]
         for client in clients:
             self._drop(client)
         return len(clients)
@@ -218,6 +315,62 @@ class P3DecoderSimulator:
     def set_silent(self, silent: bool) -> None:
         """While silent nothing is sent (connections stay open); passings are still produced."""
         self._silent = silent
+
+    def reboot(self, *, clock_back_us: int, first_passing_number: int = 1) -> None:
+        """The decoder restarts: its links drop (a serial cable stays plugged in), its clock
+        steps back by `clock_back_us`, its passing numbers restart and the passings it stored
+        are gone (RESEND now serves the new count only). Riders keep lapping: the next
+        passings come on the new clock, numbered from `first_passing_number`."""
+        if clock_back_us < 0:
+            raise ValueError("a reboot sets the clock back, not forward")
+        if not 0 <= first_passing_number <= _U32_MAX:
+            raise ValueError("the first passing number must fit in 32 bits")
+        self.reboots += 1
+        self._clock_shift_us += clock_back_us
+        self.drop_clients()
+        if self._pty is not None:
+            self._pty.restart()
+        self.restart_counter(first_passing_number)
+
+    def restart_counter(self, first_passing_number: int = 1) -> None:
+        """The passing memory is cleared (a host's CLEAR_PASSING): numbers restart at
+        `first_passing_number`, nothing stored is left to RESEND; the clock runs on."""
+        if not 0 <= first_passing_number <= _U32_MAX:
+            raise ValueError("the first passing number must fit in 32 bits")
+        self._next_number = first_passing_number
+        self._stored.clear()
+        self._stored_numbers.clear()
+        self.sent_at.clear()
+
+    def inject(
+        self,
+        transponder: int,
+        *,
+        rtc_time_us: int | None = None,
+        passing_number: int | None = None,
+    ) -> Passing:
+        """One passing made now, stored and sent, with the time or the number given (a glitch):
+        by default the decoder clock now and the next number. A given number is a one-off:
+        the count goes on from where it was."""
+        if not self._tasks:
+            raise RuntimeError("the simulator was not started")
+        if not 0 <= transponder <= _U32_MAX:
+            raise ValueError("transponder ids must fit in 32 bits")
+        if passing_number is not None and not 0 <= passing_number <= _U32_MAX:
+            raise ValueError("a passing number must fit in 32 bits")
+        number = self._take_number() if passing_number is None else passing_number
+        time_us = self.decoder_clock_us() if rtc_time_us is None else rtc_time_us
+        return self._produce(
+            Passing(
+                passing_number=number,
+                transponder=transponder,
+                rtc_time_us=time_us,
+                strength=150,
+                hits=30,
+                flags=0,
+                decoder_id=self._decoder_id,
+            )
+        )
 
     # -- generation ----------------------------------------------------------------------------
 
@@ -234,19 +387,33 @@ class P3DecoderSimulator:
             raise RuntimeError("the simulator was not started")
         if not 0 <= transponder <= _U32_MAX:
             raise ValueError("transponder ids must fit in 32 bits")
-        number = self._first_number + len(self.passings)
-        passing = Passing(
-            passing_number=number,
-            transponder=transponder,
-            rtc_time_us=rtc_time_us,
-            strength=120 + number % 80,
-            hits=20 + number % 40,
-            flags=0,
-            decoder_id=self._decoder_id,
+        number = self._take_number()
+        return self._produce(
+            Passing(
+                passing_number=number,
+                transponder=transponder,
+                rtc_time_us=rtc_time_us,
+                strength=120 + number % 80,
+                hits=20 + number % 40,
+                flags=0,
+                decoder_id=self._decoder_id,
+            )
         )
+
+    def _take_number(self) -> int:
+        number = self._next_number
+        self._next_number = (number + 1) & _U32_MAX  # a u32 counter wraps
+        return number
+
+    def _produce(self, passing: Passing) -> Passing:
+        """Keep a passing (for RESEND under its number) and send it to the hosts now."""
+        number = passing.passing_number
+        assert number is not None
         wire = encode(passing)
         self.passings.append(passing)
-        self._wire.append(wire)
+        if number not in self._stored:
+            bisect.insort(self._stored_numbers, number)
+        self._stored[number] = wire
         self._broadcast(wire, number)
         return passing
 
@@ -268,15 +435,20 @@ class P3DecoderSimulator:
 
     async def _generate(self) -> None:
         schedule = self._schedule()
-        while self._count is None or len(self.passings) < self._count:
+        while self._count is None or self._generated < self._count:
             passing = next(schedule)
             assert passing.rtc_time_us is not None
             await sleep_until(self._due_ns(passing.rtc_time_us))
-            wire = encode(passing)
-            self.passings.append(passing)
-            self._wire.append(wire)
-            assert passing.passing_number is not None
-            self._broadcast(wire, passing.passing_number)
+            self._generated += 1
+            # The schedule's riders keep lapping through reboots: number and time are the
+            # decoder's own at this moment.
+            self._produce(
+                msgspec.structs.replace(
+                    passing,
+                    passing_number=self._take_number(),
+                    rtc_time_us=passing.rtc_time_us - self._clock_shift_us,
+                )
+            )
         self._done.set()
 
     async def _send_statuses(self) -> None:
@@ -300,7 +472,7 @@ class P3DecoderSimulator:
         for client in list(self._clients):
             self._send(client, wire, passing_number)
 
-    def _send(self, client: "_Client", wire: bytes, *passing_numbers: int | None) -> None:
+    def _send(self, client: "_Host", wire: bytes, *passing_numbers: int | None) -> None:
         if not client.send(wire):
             return
         now_ns = time.time_ns()
@@ -328,17 +500,13 @@ class P3DecoderSimulator:
                     break
                 if not data:
                     break
-                for item in client.stream.feed(data):
-                    if isinstance(item, FrameError):
-                        self.client_errors += 1
-                    else:
-                        self._answer(client, item)
+                self._host_data(client, data)
                 # Stop reading from a host that does not read our answers (TCP back-pressure).
                 await client.writable()
         finally:
             self._drop(client)
 
-    def _answer(self, client: "_Client", request: P3Record) -> None:
+    def _answer(self, client: "_Host", request: P3Record) -> None:
         if self._silent:
             return
         if isinstance(request, GetTime):
@@ -356,6 +524,7 @@ class P3DecoderSimulator:
                     decoder_id=self._decoder_id,
                 )
             else:
+                self.resend_requests.append((request.from_passing, request.until_passing))
                 self._resend(client, request.from_passing, request.until_passing)
                 return
         else:
@@ -364,17 +533,27 @@ class P3DecoderSimulator:
             )
         client.send(encode(reply))
 
-    def _resend(self, client: "_Client", first: int, last: int) -> None:
-        """The stored passings first..last that were already produced, in order."""
-        start = max(first - self._first_number, 0)
-        stop = min(last - self._first_number + 1, len(self._wire))
+    def _resend(self, client: "_Host", first: int, last: int) -> None:
+        """The stored passings numbered first..last, in number order."""
+        start = bisect.bisect_left(self._stored_numbers, first)
+        stop = bisect.bisect_right(self._stored_numbers, last)
         if start < stop:
-            numbers = range(start + self._first_number, stop + self._first_number)
-            self._send(client, b"".join(self._wire[start:stop]), *numbers)
+            numbers = self._stored_numbers[start:stop]
+            self._send(client, b"".join(self._stored[n] for n in numbers), *numbers)
 
-    def _drop(self, client: "_Client") -> None:
+    def _drop(self, client: "_Host") -> None:
         self._clients.discard(client)
         client.close()
+
+    def _host_data(self, client: "_Host", data: bytes) -> None:
+        """Bytes from a host: answer each request in them."""
+        if client not in self._clients:
+            return
+        for item in client.stream.feed(data):
+            if isinstance(item, FrameError):
+                self.client_errors += 1
+            else:
+                self._answer(client, item)
 
 
 class _Client:
@@ -430,3 +609,85 @@ class _Client:
         else:
             with contextlib.suppress(RuntimeError):  # the event loop is already closed
                 self.writer.close()
+
+
+class _PtyClient:
+    """The host at the other end of the decoder's serial port (a pty master of ours).
+
+    No flow control, as on a real serial line: what the host has not read is buffered up to
+    `MAX_PENDING` bytes, and whole records beyond that are lost (`dropped_bytes`)."""
+
+    MAX_PENDING = 1 << 20
+
+    def __init__(
+        self, master: int, slave: int, path: str, on_data: "Callable[[_PtyClient, bytes], None]"
+    ) -> None:
+        self.master = master
+        self.slave = slave  # held open so that the master never reads EIO between hosts
+        self.path = path
+        self.stream = P3Stream()
+        self.task: asyncio.Task[None] | None = None
+        self.closed = False
+        self.dropped_bytes = 0
+        self._on_data = on_data
+        self._pending = bytearray()
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(master, self._read)
+
+    def send(self, data: bytes) -> bool:
+        if self.closed:
+            return False
+        if len(self._pending) + len(data) > self.MAX_PENDING:
+            self.dropped_bytes += len(data)
+            return False
+        self._pending += data
+        self._flush()
+        return True
+
+    async def writable(self) -> None:
+        return None
+
+    def restart(self) -> None:
+        """The decoder restarted: what it had not written yet is gone, framing starts afresh."""
+        self._pending.clear()
+        self.stream = P3Stream()
+
+    def close(self, *, abort: bool = False) -> None:
+        """Unplugged: the pty closes, the host's reads fail."""
+        if self.closed:
+            return
+        self.closed = True
+        self._loop.remove_reader(self.master)
+        self._loop.remove_writer(self.master)
+        os.close(self.master)
+        os.close(self.slave)
+        self._pending.clear()
+
+    def _flush(self) -> None:
+        while self._pending:
+            try:
+                written = os.write(self.master, self._pending)
+            except BlockingIOError:
+                break
+            except OSError:  # cannot happen while we hold the slave; if it does, it is lost
+                self._pending.clear()
+                break
+            del self._pending[:written]
+        if self._pending:
+            self._loop.add_writer(self.master, self._flush)
+        else:
+            self._loop.remove_writer(self.master)
+
+    def _read(self) -> None:
+        try:
+            data = os.read(self.master, _READ_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:  # cannot happen while we hold the slave; stop watching, not spin
+            self._loop.remove_reader(self.master)
+            return
+        if data:
+            self._on_data(self, data)
+
+
+_Host = _Client | _PtyClient

@@ -19,12 +19,9 @@ the loop (lines beyond `max_pending` bytes are dropped and counted, as a real li
 """
 
 import asyncio
-import contextlib
 import os
 import random
-import termios
 import time
-import tty
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +29,7 @@ from types import TracebackType
 from typing import NamedTuple
 
 from velotime.protocols.timy import Impulse, NextNumber, TimyRecord, encode
+from velotime.simulators.serial_link import open_raw_pty, point_link, remove_link, termios_speed
 from velotime.times import US_PER_DAY, US_PER_SECOND
 
 DEFAULT_BAUDRATE = 38400
@@ -89,7 +87,7 @@ class TimySimulator:
         self.checksum = checksum
         self.digits = digits
         self.link = link
-        self._speed = _termios_speed(baudrate)
+        self._speed = termios_speed(baudrate)
         self._max_pending = max_pending
         self.sent: list[SentLine] = []
         self.commands: list[str] = []
@@ -152,8 +150,7 @@ class TimySimulator:
         self._drained.set()
         self._command_buffer = b""
         if self.link is not None:
-            with contextlib.suppress(FileNotFoundError):
-                self.link.unlink()
+            remove_link(self.link)
         return True
 
     def replug(self) -> str:
@@ -170,17 +167,8 @@ class TimySimulator:
 
     def _plug(self) -> str:
         loop = asyncio.get_running_loop()
-        master, slave = os.openpty()
+        master, slave, path = open_raw_pty(self._speed)
         try:
-            # Raw both ways: no echo of host commands, no CR -> LF on the way to the host.
-            tty.setraw(slave)
-            attributes = termios.tcgetattr(slave)
-            attributes[4] = attributes[5] = self._speed  # ispeed, ospeed
-            termios.tcsetattr(slave, termios.TCSANOW, attributes)
-            os.set_blocking(master, False)
-            path = os.ttyname(slave)
-            # The slave stays open on our side too, so the master never reads EIO while no host
-            # has the port open (the pty would otherwise hang up between hosts).
             loop.add_reader(master, self._read_commands)
         except BaseException:
             os.close(master)
@@ -188,11 +176,7 @@ class TimySimulator:
             raise
         self._master, self._slave, self._path = master, slave, path
         if self.link is not None:
-            temporary = self.link.with_name(f".{self.link.name}.{os.getpid()}")
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
-            temporary.symlink_to(path)
-            temporary.replace(self.link)  # atomic: a host never sees the link missing mid-swap
+            point_link(self.link, path)
         return path
 
     # -- what the device sends -----------------------------------------------------------------
@@ -330,10 +314,3 @@ class TimySimulator:
                 self.checksum = True
             elif command == "CHK0":
                 self.checksum = False
-
-
-def _termios_speed(baudrate: int) -> int:
-    speed = getattr(termios, f"B{baudrate}", None)
-    if not isinstance(speed, int) or baudrate <= 0:
-        raise ValueError(f"{baudrate} is not a serial baud rate")
-    return speed
