@@ -120,6 +120,10 @@ async def test_injected_glitches_are_sent_stored_and_leave_the_count_alone() -> 
     assert sim.resend_requests == [(2, 2**32 - 1)]
 
 
+def plugged_into(sim: P3DecoderSimulator) -> str | None:
+    return sim.serial_path
+
+
 class PtyHost:
     """A host on the decoder's serial port: the pty opened as a serial port is (raw, by the
     host), read without blocking the event loop."""
@@ -181,7 +185,7 @@ async def test_on_a_serial_port_a_host_reads_passings_and_gets_answers(tmp_path:
 
         assert sim.unplug()
         assert not link.exists()
-        assert sim.serial_path is None
+        assert plugged_into(sim) is None
         made = len(sim.passings)
         await eventually(lambda: len(sim.passings) >= made + 2)  # still detecting, unplugged
 
