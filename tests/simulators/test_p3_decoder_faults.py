@@ -226,3 +226,21 @@ async def test_a_reboot_on_a_serial_port_keeps_the_cable_in() -> None:
 def test_a_reboot_cannot_set_the_clock_forward() -> None:
     with pytest.raises(ValueError, match="back"):
         P3DecoderSimulator().reboot(clock_back_us=-1)
+
+
+async def test_an_unreachable_decoder_drops_its_links_and_keeps_counting() -> None:
+    sim = P3DecoderSimulator(status_interval_s=60)
+    async with sim:
+        await sim.start("127.0.0.1", 0)
+        host = await connect(sim)
+        sim.set_reachable(False)
+        await host.receive_until(lambda: host.eof)
+        refused = await P3Host.connect(sim.port)  # accepted by the kernel, closed at once
+        await refused.receive_until(lambda: refused.eof)
+        sim.detect(3, RTC_START_US)  # made and stored while nobody can listen
+        sim.set_reachable(True)
+        back = await connect(sim)
+        back.send(Resend(from_passing=1, until_passing=1))
+        await back.receive_until(lambda: len(back.passings) == 1)
+    assert back.passings == sim.passings
+    assert host.passings == refused.passings == []

@@ -130,6 +130,7 @@ class P3DecoderSimulator:
         self._serial_speed = termios_speed(SERIAL_BAUDRATE)
         self._clients: set[_Host] = set()
         self._silent = False
+        self._reachable = True
         self._closing = False
         self._server: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -316,6 +317,18 @@ class P3DecoderSimulator:
         """While silent nothing is sent (connections stay open); passings are still produced."""
         self._silent = silent
 
+    @property
+    def reachable(self) -> bool:
+        return self._reachable
+
+    def set_reachable(self, reachable: bool) -> None:
+        """Unreachable (a cable cut, a switch down): every TCP link drops and a host that
+        connects is disconnected at once, until reachable again; passings are still produced
+        and stored."""
+        self._reachable = reachable
+        if not reachable:
+            self.drop_clients()
+
     def reboot(self, *, clock_back_us: int, first_passing_number: int = 1) -> None:
         """The decoder restarts: its links drop (a serial cable stays plugged in), its clock
         steps back by `clock_back_us`, its passing numbers restart and the passings it stored
@@ -486,7 +499,7 @@ class P3DecoderSimulator:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         client = _Client(writer, self._drain_timeout_s, asyncio.current_task())
-        if self._closing:
+        if self._closing or not self._reachable:
             client.close()
             return
         self._clients.add(client)

@@ -1,0 +1,349 @@
+"""The fault suite's harness: real parts, faults injected from outside, and a count of what came
+out against what went in.
+
+Each scenario runs `velotime run` as its own process with a config file, a real Mosquitto
+configured with the shipped durability settings (config/mosquitto/velotime.conf), simulated
+decoders over TCP or a pseudo-terminal, and a collector: a persistent QoS 1 subscriber (clean
+session off, as the scoring service subscribes) that keeps every message. What the simulators
+made is compared with what the collector got, deduplicated by event id, and the scenario's one
+line (`<scenario>: sent N, delivered N, lost 0, duplicates after dedupe 0`) is printed in the
+session's summary (conftest.py) before anything is asserted, so a failing run reports it too.
+"""
+
+import asyncio
+import contextlib
+import errno
+import os
+import signal
+import subprocess
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.brokers import require_mosquitto
+from tests.daemon.harness import DaemonProcess, Subscriber, unique_by_id
+from velotime.localvenue import LocalMosquitto, source_toml, write_local_config
+from velotime.protocols.p3 import Passing
+
+VENUE = "fault-velodrome"
+TOPICS = f"velotime/{VENUE}/#"
+PASSING_TOPIC = f"velotime/{VENUE}/timing/passing"
+SHIPPED_MOSQUITTO_CONF = Path(__file__).resolve().parents[2] / "config/mosquitto/velotime.conf"
+# What the shipped broker configuration says about keeping messages: the scenarios run with
+# exactly these; listeners, accounts and paths are the test's own.
+DURABILITY_KEYS = frozenset(
+    {
+        "persistence",
+        "autosave_interval",
+        "autosave_on_changes",
+        "max_queued_messages",
+        "max_queued_bytes",
+        "max_inflight_messages",
+        "max_inflight_bytes",
+        "queue_qos0_messages",
+        "persistent_client_expiration",
+        "upgrade_outgoing_qos",
+        "set_tcp_nodelay",
+    }
+)
+# The daemon's P3 source in every scenario: a link noticed dead after 2 s of silence, reconnects
+# within half a second, GET_TIME every 5 s (docs/configuration.md).
+P3_LINK_SETTINGS: dict[str, object] = {
+    "silence_timeout_s": 2.0,
+    "get_time_interval_s": 5.0,
+    "reconnect_min_s": 0.1,
+    "reconnect_max_s": 0.5,
+}
+
+REPORT: list[str] = []  # every scenario's line, printed at the end of the session
+
+
+def shipped_durability_settings() -> list[str]:
+    """The lines of the shipped Mosquitto configuration whose key is in DURABILITY_KEYS."""
+    kept = []
+    for raw in SHIPPED_MOSQUITTO_CONF.read_text().splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#") and line.split()[0] in DURABILITY_KEYS:
+            kept.append(line)
+    return kept
+
+
+class FaultBroker(LocalMosquitto):
+    """Mosquitto on a loopback port with the shipped durability settings; `kill` is kill -9,
+    `start` again resumes from the same persistence directory. `extra` is appended to its
+    configuration (a bridge)."""
+
+    def __init__(self, directory: Path, extra: str = "") -> None:
+        require_mosquitto()
+        super().__init__(directory)
+        run_as = "user root\n" if os.geteuid() == 0 else ""
+        shipped = "".join(f"{line}\n" for line in shipped_durability_settings())
+        self.config.write_text(
+            f"{run_as}listener {self.port} 127.0.0.1\n"
+            "allow_anonymous true\n"
+            f"persistence_location {directory}/\n"
+            f"{shipped}"
+            f"log_dest file {directory}/mosquitto.log\n"
+            f"{extra}"
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: nothing saved on the way out."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.process = None
+
+
+@contextlib.contextmanager
+def running(broker: FaultBroker) -> Iterator[FaultBroker]:
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def p3_tcp_source(port: int, **settings: object) -> str:
+    return source_toml(
+        "p3-finish",
+        "p3",
+        f"tcp://127.0.0.1:{port}",
+        line="finish",
+        **(P3_LINK_SETTINGS | settings),
+    )
+
+
+def p3_serial_source(path: Path, **settings: object) -> str:
+    return source_toml(
+        "p3-finish",
+        "p3",
+        f"serial://{path}?baudrate=19200",
+        line="finish",
+        **(P3_LINK_SETTINGS | settings),
+    )
+
+
+def daemon(tmp_path: Path, broker_url: str, *sources: str) -> DaemonProcess:
+    """`velotime run` for the venue, its state in tmp_path/state, its log in tmp_path."""
+    config = write_local_config(tmp_path, VENUE, broker_url, *sources)
+    return DaemonProcess(config, tmp_path / "daemon.log")
+
+
+@contextlib.asynccontextmanager
+async def collector(port: int, name: str = "collector") -> AsyncIterator[Subscriber]:
+    """The persistent QoS 1 subscriber to everything the venue publishes."""
+    async with Subscriber(port, TOPICS, name) as subscriber:
+        yield subscriber
+
+
+def passing_key(
+    decoder_id: Any, number: Any, rtc_time_us: Any, transponder: Any
+) -> tuple[Any, ...]:
+    return (decoder_id, number, rtc_time_us, transponder)
+
+
+@dataclass
+class Tally:
+    """What went in against what came out, for one scenario."""
+
+    scenario: str
+    sent: int
+    delivered: int
+    duplicates: int  # copies of a passing under another event id, after dedupe by id
+    missing: list[tuple[Any, ...]] = field(default_factory=list)
+    phantoms: list[str] = field(default_factory=list)  # event ids matching no passing made
+
+    @property
+    def lost(self) -> int:
+        return len(self.missing)
+
+    def line(self) -> str:
+        return (
+            f"{self.scenario}: sent {self.sent}, delivered {self.delivered}, lost {self.lost}, "
+            f"duplicates after dedupe {self.duplicates}"
+        )
+
+
+def passing_events(messages: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The passing events a consumer keeps: one per event id."""
+    return unique_by_id([p for t, p in messages if t.endswith("/timing/passing")])
+
+
+def tally(scenario: str, made: Sequence[Passing], messages: Sequence[tuple[str, Any]]) -> Tally:
+    """Match every passing the decoders made with the events published, by decoder, number,
+    decoder time and transponder (a rebooted decoder reuses numbers, never with the same time)."""
+    sent: dict[tuple[Any, ...], int] = {}
+    for passing in made:
+        key = passing_key(
+            passing.decoder_id, passing.passing_number, passing.rtc_time_us, passing.transponder
+        )
+        sent[key] = 0
+    phantoms = []
+    for event_id, event in passing_events(messages).items():
+        data = event["data"]
+        key = passing_key(
+            data.get("decoder_id"),
+            data.get("passing_number"),
+            data["rtc_time_us"],
+            data["transponder"],
+        )
+        if key in sent:
+            sent[key] += 1
+        else:
+            phantoms.append(event_id)
+    return Tally(
+        scenario=scenario,
+        sent=len(sent),
+        delivered=sum(1 for copies in sent.values() if copies),
+        duplicates=sum(copies - 1 for copies in sent.values() if copies > 1),
+        missing=[key for key, copies in sent.items() if not copies],
+        phantoms=phantoms,
+    )
+
+
+def report(result: Tally) -> None:
+    REPORT.append(result.line())
+
+
+def check(result: Tally, log: str) -> None:
+    """Report the scenario's line, then fail if anything was lost, doubled or made up."""
+    report(result)
+    detail = f"{result.line()}\nmissing {result.missing[:10]}\nlog tail:\n{log[-2500:]}"
+    assert result.lost == 0, detail
+    assert result.duplicates == 0, detail
+    assert not result.phantoms, f"events matching no passing made: {result.phantoms[:10]}"
+
+
+async def settle(condition: Callable[[], bool], timeout_s: float) -> bool:
+    """Wait until `condition()` holds or `timeout_s` passes; whether it holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+async def wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    if not await settle(condition, timeout_s):
+        raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+def all_delivered(made: Callable[[], Sequence[Passing]], subscriber: Subscriber) -> bool:
+    """Whether every passing made so far is among the published events."""
+    events = passing_events(subscriber.messages)
+    published = {
+        passing_key(
+            e["data"].get("decoder_id"),
+            e["data"].get("passing_number"),
+            e["data"]["rtc_time_us"],
+            e["data"]["transponder"],
+        )
+        for e in events.values()
+    }
+    return all(
+        passing_key(p.decoder_id, p.passing_number, p.rtc_time_us, p.transponder) in published
+        for p in made()
+    )
+
+
+# -- a disk that fills up ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def small_tmpfs(directory: Path, size_mb: int) -> Iterator[Path]:
+    """A tmpfs of `size_mb` MB mounted on `directory` (root only: skipped with a reason where
+    mounting is refused, and a failure under CI=true, which runs as root)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        message = f"cannot mount a tmpfs (root needed): {mounted.stderr.strip()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + "; CI runs as root and must be able to")
+        pytest.skip(message)
+    try:
+        yield directory
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], check=False)
+
+
+def fill_disk(path: Path) -> int:
+    """Write `path` until the file system is full (to the last byte); how many bytes."""
+    written = 0
+    with path.open("wb", buffering=0) as filler:
+        for chunk in (1 << 20, 1 << 12, 1):
+            block = b"\0" * chunk
+            while True:
+                try:
+                    written += filler.write(block) or 0
+                except OSError as exc:
+                    if exc.errno != errno.ENOSPC:
+                        raise
+                    break
+    return written
+
+
+# -- a link we can cut -------------------------------------------------------------------------
+
+
+class CuttableProxy:
+    """A TCP relay on a loopback port to `target_port`: `cut()` closes every connection through
+    it and refuses new ones until `mend()` (a WAN link going down and coming back)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self.connections = 0
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._pipes):
+            writer.transport.abort()
+        self._pipes.clear()
+
+    async def mend(self) -> None:
+        await self.start()  # the same port again
+
+    async def stop(self) -> None:
+        await self.cut()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.transport.abort()
+            return
+        self.connections += 1
+        self._pipes |= {writer, up_writer}
+        await asyncio.gather(
+            self._pump(reader, up_writer), self._pump(up_reader, writer), return_exceptions=True
+        )
+        for end in (writer, up_writer):
+            self._pipes.discard(end)
+            end.transport.abort()
+
+    @staticmethod
+    async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(1 << 16):
+            writer.write(data)
+            await writer.drain()
+        writer.transport.abort()

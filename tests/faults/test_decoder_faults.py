@@ -1,0 +1,171 @@
+"""Faults of the decoder itself: a reboot, a clock 50 years ahead, a counter restarted while the
+link was down, an absurd passing number. The decoder runs in real time (its clock is this host's
+clock, GET_TIME as at a venue), ten riders lapping every second: ten passings a second."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.daemon.harness import DaemonProcess, Subscriber
+from tests.faults.harness import (
+    FaultBroker,
+    all_delivered,
+    check,
+    collector,
+    daemon,
+    p3_tcp_source,
+    passing_events,
+    running,
+    settle,
+    tally,
+    wait,
+)
+from velotime.protocols.p3 import Passing
+from velotime.simulators.p3_decoder import P3DecoderSimulator
+from velotime.times import US_PER_SECOND
+
+pytestmark = [pytest.mark.faults, pytest.mark.integration, pytest.mark.timeout(90)]
+
+RIDERS = range(2001, 2011)
+LAP_US = US_PER_SECOND
+HOUR_US = 3600 * US_PER_SECOND
+FIFTY_YEARS_US = 50 * 365 * 24 * HOUR_US
+ABSURD_NUMBER = 2**32 - 1
+# Once the decoder has made its last passing, how long the daemon has to get every one out: a
+# RESEND retry (5 s) and a little more.
+SETTLE_S = 7.0
+
+
+def real_time_decoder(count: int, seed: int) -> P3DecoderSimulator:
+    return P3DecoderSimulator(
+        transponders=RIDERS, lap_time_us=LAP_US, count=count, seed=seed, status_interval_s=0.5
+    )
+
+
+class Scene:
+    """A broker, a decoder, the daemon connected to it and the collector."""
+
+    def __init__(
+        self, broker: FaultBroker, sim: P3DecoderSimulator, run: DaemonProcess, got: Subscriber
+    ) -> None:
+        self.broker = broker
+        self.sim = sim
+        self.run = run
+        self.got = got
+
+    def everything_so_far_delivered(self) -> bool:
+        return all_delivered(lambda: self.sim.passings, self.got)
+
+    def transmitted(self) -> list[Passing]:
+        """The passings of the current count that the decoder has written to a host."""
+        return [p for p in self.sim.passings if p.passing_number in self.sim.sent_at]
+
+    async def delivered_at_least(self, passings: int, timeout_s: float = 20) -> None:
+        """Until `passings` were made and every one the decoder has written to the daemon is
+        published: a fault from here on loses nothing by itself (a counter restart clears the
+        decoder's memory, so what it sent before must be out). Before any counter restart."""
+        await wait(
+            lambda: (
+                len(self.sim.passings) >= passings and all_delivered(self.transmitted, self.got)
+            ),
+            timeout_s,
+            f"{passings} passings made and what was sent delivered",
+        )
+
+    async def finish(self, scenario: str) -> None:
+        """Wait for the decoder's last passing, give the daemon SETTLE_S to get everything out,
+        stop it, and count."""
+        await wait(lambda: self.sim.done, 60, "the decoder's last passing")
+        await settle(self.everything_so_far_delivered, SETTLE_S)
+        exit_code = self.run.stop()
+        check(tally(scenario, self.sim.passings, self.got.messages), self.run.log_text())
+        assert exit_code == 0, self.run.log_text()[-3000:]
+
+
+@asynccontextmanager
+async def scene(
+    tmp_path: Path, count: int, seed: int, *, when_connected: bool = True
+) -> AsyncIterator[Scene]:
+    broker = FaultBroker(tmp_path / "broker")
+    with running(broker):
+        async with real_time_decoder(count, seed) as sim, collector(broker.port) as got:
+            await sim.start("127.0.0.1", 0, when_connected=when_connected)
+            run = daemon(tmp_path, broker.url, p3_tcp_source(sim.port))
+            yield Scene(broker, sim, run, got)
+            run.stop()
+
+
+def event_of(got: Subscriber, **match: Any) -> dict[str, Any] | None:
+    for event in passing_events(got.messages).values():
+        if all(event["data"].get(k) == v for k, v in match.items()):
+            return event
+    return None
+
+
+async def test_a_decoder_reboot_mid_session(tmp_path: Path) -> None:
+    """Its clock goes back an hour, its passing numbers restart at 1: 40 passings after it."""
+    async with scene(tmp_path, count=70, seed=1) as s:
+        s.run.start()
+        await s.delivered_at_least(30)
+        s.sim.reboot(clock_back_us=HOUR_US)
+        await s.finish("decoder reboot")
+
+
+async def test_a_passing_50_years_ahead_then_a_counter_restart(tmp_path: Path) -> None:
+    """One record with a time 50 years ahead, then the counter restarts (clock unchanged)."""
+    async with scene(tmp_path, count=70, seed=2) as s:
+        s.run.start()
+        await s.delivered_at_least(20)
+        future = s.sim.decoder_clock_us() + FIFTY_YEARS_US
+        ahead = s.sim.inject(RIDERS[0], rtc_time_us=future)
+        await s.delivered_at_least(35)
+        s.sim.restart_counter()
+        await s.finish("time 50 years ahead, then counter restart")
+    # Published, and flagged as absurd: a scorer must not take it as a lap.
+    event = event_of(s.got, passing_number=ahead.passing_number, rtc_time_us=future)
+    assert event is not None
+    assert event["data"].get("flag"), f"the passing 50 years ahead is not flagged: {event}"
+
+
+async def test_a_counter_restart_seen_only_after_a_link_outage(tmp_path: Path) -> None:
+    """The decoder runs 2 s before the daemon first connects (passings it must fetch), then its
+    link goes down, its counter restarts, and it is back 2 s later (passings 1..k of the new
+    count made while nobody listened)."""
+    async with scene(tmp_path, count=80, seed=3, when_connected=False) as s:
+        await wait(lambda: len(s.sim.passings) >= 15, 10, "passings before the daemon runs")
+        s.run.start()
+        await s.delivered_at_least(40)
+        s.sim.set_reachable(False)
+        s.sim.restart_counter()
+        await wait(lambda: s.sim.next_passing_number > 15, 10, "15 passings while down")
+        s.sim.set_reachable(True)
+        await s.finish("counter restart during a link outage, passings before first connection")
+
+
+async def test_one_absurd_passing_number(tmp_path: Path) -> None:
+    """One record numbered 2^32-1 amid passings numbered 21, 22...: every real passing arrives,
+    the absurd one is published flagged (or reported as an unrecoverable gap), and what it seemed
+    to show missing is not asked for forever: no RESEND at all in the last 6 s."""
+    async with scene(tmp_path, count=60, seed=4) as s:
+        s.run.start()
+        await s.delivered_at_least(20)
+        absurd = s.sim.inject(RIDERS[0], passing_number=ABSURD_NUMBER)
+        await wait(lambda: s.sim.done, 60, "the decoder's last passing")
+        await settle(s.everything_so_far_delivered, SETTLE_S)
+        asked = len(s.sim.resend_requests)
+        await settle(lambda: False, 6.0)  # more than a RESEND retry: is it asked again?
+        asked_again = s.sim.resend_requests[asked:]
+        await s.finish("absurd passing number 2^32-1")
+    event = event_of(s.got, passing_number=ABSURD_NUMBER, rtc_time_us=absurd.rtc_time_us)
+    gaps = [p for t, p in s.got.messages if t.endswith("/timing/gap")]
+    problems = []
+    if asked_again:
+        problems.append(
+            f"still asking after 6 s: {asked_again} (of {len(s.sim.resend_requests)} in all)"
+        )
+    if not ((event is not None and event["data"].get("flag")) or gaps):
+        problems.append(f"the absurd passing is neither flagged nor reported: {event}")
+    assert not problems, "\n".join(problems)
