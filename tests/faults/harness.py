@@ -20,7 +20,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -28,6 +28,8 @@ from tests.brokers import require_mosquitto
 from tests.daemon.harness import DaemonProcess, Subscriber, unique_by_id
 from velotime.localvenue import LocalMosquitto, source_toml, write_local_config
 from velotime.protocols.p3 import Passing
+from velotime.simulators.p3_decoder import P3DecoderSimulator
+from velotime.times import US_PER_SECOND
 
 VENUE = "fault-velodrome"
 TOPICS = f"velotime/{VENUE}/#"
@@ -134,11 +136,38 @@ def daemon(tmp_path: Path, broker_url: str, *sources: str) -> DaemonProcess:
     return DaemonProcess(config, tmp_path / "daemon.log")
 
 
+class Collector:
+    """The persistent QoS 1 subscriber to everything the venue publishes (clean session off, a
+    fixed client id, as the scoring service subscribes), which can go offline and come back:
+    the broker keeps what arrives meanwhile. `messages` holds all it ever received."""
+
+    def __init__(self, port: int, name: str = "collector") -> None:
+        self.port = port
+        self.name = name
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+        self._subscriber: Subscriber | None = None
+
+    async def connect(self) -> None:
+        subscriber = Subscriber(self.port, TOPICS, self.name)
+        subscriber.messages = self.messages  # one record across its sessions
+        await subscriber.__aenter__()
+        self._subscriber = subscriber
+
+    async def disconnect(self) -> None:
+        """Offline (a clean DISCONNECT): its session and subscription stay on the broker."""
+        if self._subscriber is not None:
+            await self._subscriber.__aexit__(None, None, None)
+            self._subscriber = None
+
+
 @contextlib.asynccontextmanager
-async def collector(port: int, name: str = "collector") -> AsyncIterator[Subscriber]:
-    """The persistent QoS 1 subscriber to everything the venue publishes."""
-    async with Subscriber(port, TOPICS, name) as subscriber:
-        yield subscriber
+async def collector(port: int, name: str = "collector") -> AsyncIterator[Collector]:
+    got = Collector(port, name)
+    await got.connect()
+    try:
+        yield got
+    finally:
+        await got.disconnect()
 
 
 def passing_key(
@@ -234,9 +263,13 @@ async def wait(condition: Callable[[], bool], timeout_s: float, what: str) -> No
         raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
 
 
-def all_delivered(made: Callable[[], Sequence[Passing]], subscriber: Subscriber) -> bool:
+class HasMessages(Protocol):
+    messages: list[tuple[str, dict[str, Any]]]
+
+
+def all_delivered(made: Callable[[], Sequence[Passing]], got: HasMessages) -> bool:
     """Whether every passing made so far is among the published events."""
-    events = passing_events(subscriber.messages)
+    events = passing_events(got.messages)
     published = {
         passing_key(
             e["data"].get("decoder_id"),
@@ -250,6 +283,98 @@ def all_delivered(made: Callable[[], Sequence[Passing]], subscriber: Subscriber)
         passing_key(p.decoder_id, p.passing_number, p.rtc_time_us, p.transponder) in published
         for p in made()
     )
+
+
+# -- a scene: broker, decoder in real time, daemon, collector -----------------------------------
+
+RIDERS = range(2001, 2011)
+LAP_US = US_PER_SECOND
+# Once the decoder has made its last passing, how long the daemon has to get every one out: a
+# RESEND retry (5 s) and a little more.
+SETTLE_S = 7.0
+
+
+class Scene:
+    """A broker, a decoder, the daemon connected to it and the collector."""
+
+    def __init__(
+        self, broker: FaultBroker, sim: P3DecoderSimulator, run: DaemonProcess, got: Collector
+    ) -> None:
+        self.broker = broker
+        self.sim = sim
+        self.run = run
+        self.got = got
+
+    def everything_so_far_delivered(self) -> bool:
+        return all_delivered(lambda: self.sim.passings, self.got)
+
+    def transmitted(self) -> list[Passing]:
+        """The passings of the current count that the decoder has written to a host."""
+        return [p for p in self.sim.passings if p.passing_number in self.sim.sent_at]
+
+    async def delivered_at_least(self, passings: int, timeout_s: float = 20) -> None:
+        """Until `passings` were made and every one the decoder has written to the daemon is
+        published: a fault from here on loses nothing by itself (a counter restart clears the
+        decoder's memory, so what it sent before must be out). Before any counter restart."""
+        await wait(
+            lambda: (
+                len(self.sim.passings) >= passings and all_delivered(self.transmitted, self.got)
+            ),
+            timeout_s,
+            f"{passings} passings made and what was sent delivered",
+        )
+
+    async def finish(
+        self, scenario: str, got: HasMessages | None = None, settle_s: float = SETTLE_S
+    ) -> None:
+        """Wait for the decoder's last passing, give the daemon `settle_s` to get everything
+        out (to the collector, or to `got`), stop it, and count."""
+        got = got or self.got
+        await wait(lambda: self.sim.done, 60, "the decoder's last passing")
+        await settle(lambda: all_delivered(lambda: self.sim.passings, got), settle_s)
+        exit_code = self.run.stop()
+        check(tally(scenario, self.sim.passings, got.messages), self.run.log_text())
+        assert exit_code == 0, self.run.log_text()[-3000:]
+
+
+@contextlib.asynccontextmanager
+async def scene(
+    tmp_path: Path,
+    count: int,
+    seed: int,
+    *,
+    when_connected: bool = True,
+    serial: bool = False,
+    lap_time_us: int = LAP_US,
+    broker_extra: str = "",
+    **source_settings: object,
+) -> AsyncIterator[Scene]:
+    """A broker, a decoder making `count` passings in real time (from the daemon's first
+    connection, or at once), on TCP or on a serial port (a pty behind tmp_path/ttyP3), the
+    daemon configured for it (not started) and the collector. `broker_extra` goes into the
+    broker's configuration (a bridge)."""
+    broker = FaultBroker(tmp_path / "broker", broker_extra)
+    with running(broker):
+        sim = P3DecoderSimulator(
+            transponders=RIDERS,
+            lap_time_us=lap_time_us,
+            count=count,
+            seed=seed,
+            status_interval_s=0.5,
+        )
+        async with sim, collector(broker.port) as got:
+            if serial:
+                link = tmp_path / "ttyP3"
+                sim.start_serial(link=link, when_connected=when_connected)
+                source = p3_serial_source(link, **source_settings)
+            else:
+                await sim.start("127.0.0.1", 0, when_connected=when_connected)
+                source = p3_tcp_source(sim.port, **source_settings)
+            run = daemon(tmp_path, broker.url, source)
+            try:
+                yield Scene(broker, sim, run, got)
+            finally:
+                run.stop()
 
 
 # -- a disk that fills up ----------------------------------------------------------------------

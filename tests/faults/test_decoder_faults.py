@@ -2,103 +2,30 @@
 link was down, an absurd passing number. The decoder runs in real time (its clock is this host's
 clock, GET_TIME as at a venue), ten riders lapping every second: ten passings a second."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.daemon.harness import DaemonProcess, Subscriber
 from tests.faults.harness import (
-    FaultBroker,
-    all_delivered,
-    check,
-    collector,
-    daemon,
-    p3_tcp_source,
+    RIDERS,
+    SETTLE_S,
+    HasMessages,
     passing_events,
-    running,
+    scene,
     settle,
-    tally,
     wait,
 )
-from velotime.protocols.p3 import Passing
-from velotime.simulators.p3_decoder import P3DecoderSimulator
 from velotime.times import US_PER_SECOND
 
 pytestmark = [pytest.mark.faults, pytest.mark.integration, pytest.mark.timeout(90)]
 
-RIDERS = range(2001, 2011)
-LAP_US = US_PER_SECOND
 HOUR_US = 3600 * US_PER_SECOND
 FIFTY_YEARS_US = 50 * 365 * 24 * HOUR_US
 ABSURD_NUMBER = 2**32 - 1
-# Once the decoder has made its last passing, how long the daemon has to get every one out: a
-# RESEND retry (5 s) and a little more.
-SETTLE_S = 7.0
 
 
-def real_time_decoder(count: int, seed: int) -> P3DecoderSimulator:
-    return P3DecoderSimulator(
-        transponders=RIDERS, lap_time_us=LAP_US, count=count, seed=seed, status_interval_s=0.5
-    )
-
-
-class Scene:
-    """A broker, a decoder, the daemon connected to it and the collector."""
-
-    def __init__(
-        self, broker: FaultBroker, sim: P3DecoderSimulator, run: DaemonProcess, got: Subscriber
-    ) -> None:
-        self.broker = broker
-        self.sim = sim
-        self.run = run
-        self.got = got
-
-    def everything_so_far_delivered(self) -> bool:
-        return all_delivered(lambda: self.sim.passings, self.got)
-
-    def transmitted(self) -> list[Passing]:
-        """The passings of the current count that the decoder has written to a host."""
-        return [p for p in self.sim.passings if p.passing_number in self.sim.sent_at]
-
-    async def delivered_at_least(self, passings: int, timeout_s: float = 20) -> None:
-        """Until `passings` were made and every one the decoder has written to the daemon is
-        published: a fault from here on loses nothing by itself (a counter restart clears the
-        decoder's memory, so what it sent before must be out). Before any counter restart."""
-        await wait(
-            lambda: (
-                len(self.sim.passings) >= passings and all_delivered(self.transmitted, self.got)
-            ),
-            timeout_s,
-            f"{passings} passings made and what was sent delivered",
-        )
-
-    async def finish(self, scenario: str) -> None:
-        """Wait for the decoder's last passing, give the daemon SETTLE_S to get everything out,
-        stop it, and count."""
-        await wait(lambda: self.sim.done, 60, "the decoder's last passing")
-        await settle(self.everything_so_far_delivered, SETTLE_S)
-        exit_code = self.run.stop()
-        check(tally(scenario, self.sim.passings, self.got.messages), self.run.log_text())
-        assert exit_code == 0, self.run.log_text()[-3000:]
-
-
-@asynccontextmanager
-async def scene(
-    tmp_path: Path, count: int, seed: int, *, when_connected: bool = True
-) -> AsyncIterator[Scene]:
-    broker = FaultBroker(tmp_path / "broker")
-    with running(broker):
-        async with real_time_decoder(count, seed) as sim, collector(broker.port) as got:
-            await sim.start("127.0.0.1", 0, when_connected=when_connected)
-            run = daemon(tmp_path, broker.url, p3_tcp_source(sim.port))
-            yield Scene(broker, sim, run, got)
-            run.stop()
-
-
-def event_of(got: Subscriber, **match: Any) -> dict[str, Any] | None:
+def event_of(got: HasMessages, **match: Any) -> dict[str, Any] | None:
     for event in passing_events(got.messages).values():
         if all(event["data"].get(k) == v for k, v in match.items()):
             return event

@@ -244,3 +244,20 @@ async def test_an_unreachable_decoder_drops_its_links_and_keeps_counting() -> No
         await back.receive_until(lambda: len(back.passings) == 1)
     assert back.passings == sim.passings
     assert host.passings == refused.passings == []
+
+
+async def test_a_serial_decoder_started_when_connected_waits_for_its_host_to_speak() -> None:
+    sim = P3DecoderSimulator(
+        transponders=[31], lap_time_us=1_000_000, speedup=100, count=3, status_interval_s=60
+    )
+    async with sim:
+        path = sim.start_serial(when_connected=True)
+        await asyncio.sleep(0.1)  # ten laps' worth: nothing yet
+        assert sim.passings == []
+        host = PtyHost(path)
+        try:
+            host.send(GetTime.request())
+            await host.receive_until(lambda: len(host.passings) == 3)
+        finally:
+            host.close()
+    assert numbers(host.passings) == [1, 2, 3]

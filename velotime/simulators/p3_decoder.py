@@ -166,15 +166,18 @@ class P3DecoderSimulator:
         if not when_connected:
             self._begin()
 
-    def start_serial(self, *, link: Path | None = None) -> str:
+    def start_serial(self, *, link: Path | None = None, when_connected: bool = False) -> str:
         """Plug the decoder into a serial port instead (a new pty, raw, 19200 baud) and start
-        producing passings. Returns the path the host opens; `link`, when given, always points
-        at the current pty. Needs a running event loop."""
+        producing passings, at once or, with `when_connected`, when the host first sends
+        something (a serial port does not tell when it is opened). Returns the path the host
+        opens; `link`, when given, always points at the current pty. Needs an event loop."""
         if self._started or self._closing:
             raise RuntimeError("the simulator was already started")
         self._link = link
         path = self._plug()
-        self._begin()
+        self._start_when_connected = when_connected
+        if not when_connected:
+            self._begin()
         return path
 
     @property
@@ -562,6 +565,8 @@ class P3DecoderSimulator:
         """Bytes from a host: answer each request in them."""
         if client not in self._clients:
             return
+        if self._start_when_connected and not self._tasks:
+            self._begin()
         for item in client.stream.feed(data):
             if isinstance(item, FrameError):
                 self.client_errors += 1
