@@ -42,7 +42,7 @@ async def test_broker_kill_with_the_scoring_service_offline(tmp_path: Path) -> N
             await wait(
                 lambda: (
                     len(s.sim.passings) >= made + 30
-                    and all_delivered(lambda: s.sim.passings, watcher)
+                    and all_delivered(lambda: s.sim.passings[made:], watcher)
                 ),
                 20,
                 "30 passings queued for the offline collector",
