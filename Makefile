@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test quick lint typecheck unit bench clean
+.PHONY: demo test quick faults lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("velotime needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -37,6 +37,10 @@ unit: $(STAMP)
 # that waits on the wall clock by design, and 25 examples a property. `make test` runs all.
 quick: $(STAMP)
 	HYPOTHESIS_PROFILE=quick $(BIN)/pytest -m "not integration and not slow"
+
+# The fault suite alone (also part of `make test`): one line per scenario, "lost 0" each.
+faults: $(STAMP)
+	$(BIN)/pytest -m faults
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
