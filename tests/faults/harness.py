@@ -26,7 +26,7 @@ import pytest
 
 from tests.brokers import require_mosquitto
 from tests.daemon.harness import DaemonProcess, Subscriber, unique_by_id
-from velotime.localvenue import LocalMosquitto, source_toml, write_local_config
+from velotime.localvenue import LocalMosquitto, free_port, source_toml, write_local_config
 from velotime.protocols.p3 import Passing
 from velotime.simulators.p3_decoder import P3DecoderSimulator
 from velotime.times import US_PER_SECOND
@@ -298,12 +298,27 @@ class Scene:
     """A broker, a decoder, the daemon connected to it and the collector."""
 
     def __init__(
-        self, broker: FaultBroker, sim: P3DecoderSimulator, run: DaemonProcess, got: Collector
+        self,
+        broker: FaultBroker,
+        sim: P3DecoderSimulator,
+        run: DaemonProcess,
+        got: Collector,
+        decoder_port: int,
     ) -> None:
         self.broker = broker
         self.sim = sim
         self.run = run
         self.got = got
+        self.decoder_port = decoder_port
+
+    async def switch_on_decoder(self) -> None:
+        """Start the TCP decoder now (a scene made with `decoder_on=False`): it listens on its
+        port and makes passings from this moment."""
+        await self.sim.start("127.0.0.1", self.decoder_port)
+
+    def source_status_seen(self) -> bool:
+        """Whether the daemon has said anything about its decoder link (it is up and trying)."""
+        return any(t.endswith("/status/sources/p3-finish") for t, _ in self.got.messages)
 
     def everything_so_far_delivered(self) -> bool:
         return all_delivered(lambda: self.sim.passings, self.got)
@@ -344,15 +359,17 @@ async def scene(
     seed: int,
     *,
     when_connected: bool = True,
+    decoder_on: bool = True,
     serial: bool = False,
     lap_time_us: int = LAP_US,
     broker_extra: str = "",
     **source_settings: object,
 ) -> AsyncIterator[Scene]:
     """A broker, a decoder making `count` passings in real time (from the daemon's first
-    connection, or at once), on TCP or on a serial port (a pty behind tmp_path/ttyP3), the
-    daemon configured for it (not started) and the collector. `broker_extra` goes into the
-    broker's configuration (a bridge)."""
+    connection, or at once; or, with `decoder_on=False`, once `switch_on_decoder` is called), on
+    TCP or on a serial port (a pty behind tmp_path/ttyP3), the daemon configured for it (not
+    started) and the collector. `broker_extra` goes into the broker's configuration (a bridge).
+    """
     broker = FaultBroker(tmp_path / "broker", broker_extra)
     with running(broker):
         sim = P3DecoderSimulator(
@@ -363,16 +380,19 @@ async def scene(
             status_interval_s=0.5,
         )
         async with sim, collector(broker.port) as got:
+            port = 0
             if serial:
                 link = tmp_path / "ttyP3"
                 sim.start_serial(link=link, when_connected=when_connected)
                 source = p3_serial_source(link, **source_settings)
             else:
-                await sim.start("127.0.0.1", 0, when_connected=when_connected)
-                source = p3_tcp_source(sim.port, **source_settings)
+                port = free_port()
+                if decoder_on:
+                    await sim.start("127.0.0.1", port, when_connected=when_connected)
+                source = p3_tcp_source(port, **source_settings)
             run = daemon(tmp_path, broker.url, source)
             try:
-                yield Scene(broker, sim, run, got)
+                yield Scene(broker, sim, run, got, port)
             finally:
                 run.stop()
 

@@ -58,12 +58,17 @@ async def test_a_passing_50_years_ahead_then_a_counter_restart(tmp_path: Path) -
 
 
 async def test_a_counter_restart_seen_only_after_a_link_outage(tmp_path: Path) -> None:
-    """The decoder runs 2 s before the daemon first connects (passings it must fetch), then its
-    link goes down, its counter restarts, and it is back 2 s later (passings 1..k of the new
-    count made while nobody listened)."""
-    async with scene(tmp_path, count=80, seed=3, when_connected=False) as s:
-        await wait(lambda: len(s.sim.passings) >= 15, 10, "passings before the daemon runs")
+    """The decoder is switched on once the daemon runs, but the daemon reaches it only 2 s
+    later (passings made before its first connection, which it must fetch); later its link
+    goes down, its counter restarts, and it is back 2 s later (passings 1..k of the new count
+    made while nobody listened)."""
+    async with scene(tmp_path, count=80, seed=3, decoder_on=False) as s:
         s.run.start()
+        await wait(s.source_status_seen, 15, "the daemon trying to reach its decoder")
+        await s.switch_on_decoder()
+        s.sim.set_reachable(False)
+        await wait(lambda: len(s.sim.passings) >= 15, 10, "passings before a connection")
+        s.sim.set_reachable(True)
         await s.delivered_at_least(40)
         s.sim.set_reachable(False)
         s.sim.restart_counter()
