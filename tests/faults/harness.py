@@ -170,6 +170,14 @@ async def collector(port: int, name: str = "collector") -> AsyncIterator[Collect
         await got.disconnect()
 
 
+def event_key(event: dict[str, Any]) -> tuple[Any, ...]:
+    """The passing a published event is of: its passing_key."""
+    data = event["data"]
+    return passing_key(
+        data.get("decoder_id"), data.get("passing_number"), data["rtc_time_us"], data["transponder"]
+    )
+
+
 def passing_key(
     decoder_id: Any, number: Any, rtc_time_us: Any, transponder: Any
 ) -> tuple[Any, ...]:
@@ -214,13 +222,7 @@ def tally(scenario: str, made: Sequence[Passing], messages: Sequence[tuple[str, 
         sent[key] = 0
     phantoms = []
     for event_id, event in passing_events(messages).items():
-        data = event["data"]
-        key = passing_key(
-            data.get("decoder_id"),
-            data.get("passing_number"),
-            data["rtc_time_us"],
-            data["transponder"],
-        )
+        key = event_key(event)
         if key in sent:
             sent[key] += 1
         else:
@@ -269,16 +271,7 @@ class HasMessages(Protocol):
 
 def all_delivered(made: Callable[[], Sequence[Passing]], got: HasMessages) -> bool:
     """Whether every passing made so far is among the published events."""
-    events = passing_events(got.messages)
-    published = {
-        passing_key(
-            e["data"].get("decoder_id"),
-            e["data"].get("passing_number"),
-            e["data"]["rtc_time_us"],
-            e["data"]["transponder"],
-        )
-        for e in events.values()
-    }
+    published = {event_key(e) for e in passing_events(got.messages).values()}
     return all(
         passing_key(p.decoder_id, p.passing_number, p.rtc_time_us, p.transponder) in published
         for p in made()
@@ -340,15 +333,31 @@ class Scene:
         )
 
     async def finish(
-        self, scenario: str, got: HasMessages | None = None, settle_s: float = SETTLE_S
+        self,
+        scenario: str,
+        got: HasMessages | None = None,
+        settle_s: float = SETTLE_S,
+        absurd: Sequence[Passing] = (),
     ) -> None:
         """Wait for the decoder's last passing, give the daemon `settle_s` to get everything
-        out (to the collector, or to `got`), stop it, and count."""
+        out (to the collector, or to `got`), stop it, and count. Only the `absurd` passings
+        (injected glitches) may be published flagged: a real passing flagged is one the
+        scoring will not use."""
         got = got or self.got
         await wait(lambda: self.sim.done, 60, "the decoder's last passing")
         await settle(lambda: all_delivered(lambda: self.sim.passings, got), settle_s)
         exit_code = self.run.stop()
         check(tally(scenario, self.sim.passings, got.messages), self.run.log_text())
+        glitches = {
+            passing_key(p.decoder_id, p.passing_number, p.rtc_time_us, p.transponder)
+            for p in absurd
+        }
+        flagged = [
+            e
+            for e in passing_events(got.messages).values()
+            if e["data"].get("flag") and event_key(e) not in glitches
+        ]
+        assert not flagged, f"{len(flagged)} real passings flagged, e.g. {flagged[:3]}"
         assert exit_code == 0, self.run.log_text()[-3000:]
 
 
