@@ -304,9 +304,10 @@ class Scene:
         self.got = got
         self.decoder_port = decoder_port
 
-    async def switch_on_decoder(self) -> None:
-        """Start the TCP decoder now (a scene made with `decoder_on=False`): it listens on its
-        port and makes passings from this moment."""
+    async def switch_on_decoder(self, *, reachable: bool = True) -> None:
+        """Start the TCP decoder now (a scene made with `decoder_on=False`): it makes passings
+        from this moment, and listens on its port unless it is to be out of reach."""
+        await self.sim.set_reachable(reachable)
         await self.sim.start("127.0.0.1", self.decoder_port)
 
     def source_status_seen(self) -> bool:

@@ -65,15 +65,16 @@ async def test_a_counter_restart_seen_only_after_a_link_outage(tmp_path: Path) -
     async with scene(tmp_path, count=80, seed=3, decoder_on=False) as s:
         s.run.start()
         await wait(s.source_status_seen, 15, "the daemon trying to reach its decoder")
-        await s.switch_on_decoder()
-        s.sim.set_reachable(False)
+        await s.switch_on_decoder(reachable=False)
         await wait(lambda: len(s.sim.passings) >= 15, 10, "passings before a connection")
-        s.sim.set_reachable(True)
+        await s.sim.set_reachable(True)
         await s.delivered_at_least(40)
-        s.sim.set_reachable(False)
+        # In one step: nothing is made between the restart and the cut, so all the decoder
+        # has forgotten had reached the daemon.
         s.sim.restart_counter()
+        await s.sim.set_reachable(False)
         await wait(lambda: s.sim.next_passing_number > 15, 10, "15 passings while down")
-        s.sim.set_reachable(True)
+        await s.sim.set_reachable(True)
         await s.finish("counter restart during a link outage, passings before first connection")
 
 

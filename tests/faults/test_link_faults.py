@@ -16,9 +16,9 @@ async def test_link_flaps(tmp_path: Path) -> None:
         s.run.start()
         await s.delivered_at_least(10)
         for down_s in (0.3, 1.5, 0.5, 1.0, 0.3):
-            s.sim.set_reachable(False)
+            await s.sim.set_reachable(False)
             await settle(lambda: False, down_s)
-            s.sim.set_reachable(True)
+            await s.sim.set_reachable(True)
             await wait(lambda: s.sim.client_count > 0, 10, "the daemon back on the decoder")
             await settle(lambda: False, 0.7)
         await s.finish("link flaps (5 cuts)")

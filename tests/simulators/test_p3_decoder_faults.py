@@ -232,18 +232,35 @@ async def test_an_unreachable_decoder_drops_its_links_and_keeps_counting() -> No
     sim = P3DecoderSimulator(status_interval_s=60)
     async with sim:
         await sim.start("127.0.0.1", 0)
+        port = sim.port
         host = await connect(sim)
-        sim.set_reachable(False)
+        await sim.set_reachable(False)
         await host.receive_until(lambda: host.eof)
-        refused = await P3Host.connect(sim.port)  # accepted by the kernel, closed at once
-        await refused.receive_until(lambda: refused.eof)
+        with pytest.raises(ConnectionRefusedError):
+            await asyncio.open_connection("127.0.0.1", port)
         sim.detect(3, RTC_START_US)  # made and stored while nobody can listen
-        sim.set_reachable(True)
+        await sim.set_reachable(True)
+        assert sim.port == port
         back = await connect(sim)
         back.send(Resend(from_passing=1, until_passing=1))
         await back.receive_until(lambda: len(back.passings) == 1)
     assert back.passings == sim.passings
-    assert host.passings == refused.passings == []
+    assert host.passings == []
+
+
+async def test_a_decoder_can_start_unreachable() -> None:
+    sim = P3DecoderSimulator(transponders=[5], lap_time_us=1_000_000, speedup=100, count=3)
+    async with sim:
+        await sim.set_reachable(False)
+        await sim.start("127.0.0.1", 0)
+        with pytest.raises(ConnectionRefusedError):
+            await asyncio.open_connection("127.0.0.1", sim.port)
+        await asyncio.wait_for(sim.finished(), 5)  # it makes passings all the same
+        await sim.set_reachable(True)
+        host = await connect(sim)
+        host.send(Resend(from_passing=1, until_passing=3))
+        await host.receive_until(lambda: len(host.passings) == 3)
+    assert host.passings == sim.passings
 
 
 async def test_a_serial_decoder_started_when_connected_waits_for_its_host_to_speak() -> None:

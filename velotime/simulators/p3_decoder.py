@@ -133,6 +133,8 @@ class P3DecoderSimulator:
         self._reachable = True
         self._closing = False
         self._server: asyncio.Server | None = None
+        self._host = ""
+        self._port = 0  # the bound port, kept while unreachable
         self._tasks: list[asyncio.Task[None]] = []
         self._start_when_connected = False
         self._t0_ns = 0  # monotonic clock at the start of generation
@@ -161,7 +163,12 @@ class P3DecoderSimulator:
         """
         if self._started or self._closing:
             raise RuntimeError("the simulator was already started")
-        self._server = await asyncio.start_server(self._serve_client, host, port)
+        # Unreachable from the start: bound, so that its port is known, but not listening.
+        self._server = await asyncio.start_server(
+            self._serve_client, host, port, start_serving=self._reachable
+        )
+        self._host = host
+        self._port = self._server.sockets[0].getsockname()[1]
         self._start_when_connected = when_connected
         if not when_connected:
             self._begin()
@@ -248,10 +255,9 @@ class P3DecoderSimulator:
     @property
     def port(self) -> int:
         """The bound TCP port (the one picked when 0 was asked for)."""
-        if self._server is None or not self._server.sockets:
+        if self._server is None:
             raise RuntimeError("the simulator is not listening")
-        port: int = self._server.sockets[0].getsockname()[1]
-        return port
+        return self._port
 
     @property
     def rtc_start_us(self) -> int:
@@ -324,13 +330,24 @@ class P3DecoderSimulator:
     def reachable(self) -> bool:
         return self._reachable
 
-    def set_reachable(self, reachable: bool) -> None:
-        """Unreachable (a cable cut, a switch down): every TCP link drops and a host that
-        connects is disconnected at once, until reachable again; passings are still produced
-        and stored."""
+    async def set_reachable(self, reachable: bool) -> None:
+        """Unreachable (a decoder off the network, a cable cut): every TCP link drops and
+        connections are refused (nothing listens on its port) until it is reachable again, on
+        the same port; passings are still produced and stored. Set before `start`, the decoder
+        starts unreachable."""
+        if reachable == self._reachable:
+            return
         self._reachable = reachable
+        if self._server is None or self._closing:
+            return
         if not reachable:
             self.drop_clients()
+            self._server.close()
+            await self._server.wait_closed()
+        elif self._server.sockets:  # started unreachable: bound, not yet listening
+            await self._server.start_serving()
+        else:
+            self._server = await asyncio.start_server(self._serve_client, self._host, self.port)
 
     def reboot(self, *, clock_back_us: int, first_passing_number: int = 1) -> None:
         """The decoder restarts: its links drop (a serial cable stays plugged in), its clock
