@@ -321,14 +321,14 @@ class Scene:
         """The passings of the current count that the decoder has written to a host."""
         return [p for p in self.sim.passings if p.passing_number in self.sim.sent_at]
 
-    async def delivered_at_least(self, passings: int, timeout_s: float = 20) -> None:
+    async def delivered_at_least(self, passings: int, settle_s: float = SETTLE_S) -> None:
         """Until `passings` were made and every one the decoder has written to the daemon is
         published: a fault from here on loses nothing by itself (a counter restart clears the
         decoder's memory, so what it sent before must be out). Before any counter restart.
-        If the daemon does not get them all out within `timeout_s`, the scenario goes on: it
+        If the daemon does not get them all out within `settle_s`, the scenario goes on: it
         had them, and the count at the end will show what it lost."""
-        await wait(lambda: len(self.sim.passings) >= passings, timeout_s, f"{passings} passings")
-        await settle(lambda: all_delivered(self.transmitted, self.got), timeout_s)
+        await wait(lambda: len(self.sim.passings) >= passings, 20, f"{passings} passings")
+        await settle(lambda: all_delivered(self.transmitted, self.got), settle_s)
 
     async def finish(
         self,
