@@ -15,12 +15,13 @@ Faults, for the fault suite (tests/faults): `reboot` (the clock steps back, pass
 restart at 1 and the stored passings are gone: after a reboot, RESEND n means the new count's
 passing n), `restart_counter` (a host's CLEAR_PASSING: numbers restart, the clock does not move),
 `inject` (one passing with a given time or number, e.g. 50 years ahead or 2^32-1), links dropped
-or silent. Every RESEND a host asks is kept in `resend_requests`.
+(`drop_clients`), out of reach (`set_reachable`: connections refused) or silent. Every RESEND a
+host asks is kept in `resend_requests`.
 
 Serial: `start_serial` puts the decoder on a pseudo-terminal instead of TCP (raw bytes both ways,
 as a decoder's RS-232 port); `unplug` and `replug` pull and put back its cable, `link` following
 the current pty as udev's by-id links do (velotime.simulators.serial_link). A serial line has no
-flow control: bytes the host does not read beyond `max_pending` are lost, and counted.
+flow control: bytes the host does not read beyond 1 MB are lost, and counted (`dropped_bytes`).
 """
 
 import asyncio
@@ -127,6 +128,7 @@ class P3DecoderSimulator:
         self._pty: _PtyClient | None = None
         self._unplugged_dropped_bytes = 0  # dropped_bytes of the ptys already unplugged
         self._link: Path | None = None
+        self._on_serial = False
         self._serial_speed = termios_speed(SERIAL_BAUDRATE)
         self._clients: set[_Host] = set()
         self._silent = False
@@ -181,6 +183,7 @@ class P3DecoderSimulator:
         if self._started or self._closing:
             raise RuntimeError("the simulator was already started")
         self._link = link
+        self._on_serial = True
         path = self._plug()
         self._start_when_connected = when_connected
         if not when_connected:
@@ -189,7 +192,7 @@ class P3DecoderSimulator:
 
     @property
     def _started(self) -> bool:
-        return self._server is not None or self._pty is not None
+        return self._server is not None or self._on_serial
 
     @property
     def serial_path(self) -> str | None:
