@@ -28,12 +28,11 @@ from tests.brokers import require_mosquitto
 from tests.daemon.harness import DaemonProcess, Subscriber, unique_by_id
 from velotime.localvenue import LocalMosquitto, free_port, source_toml, write_local_config
 from velotime.protocols.p3 import Passing
-from velotime.simulators.p3_decoder import P3DecoderSimulator
+from velotime.simulators.p3_decoder import SERIAL_BAUDRATE, P3DecoderSimulator
 from velotime.times import US_PER_SECOND
 
 VENUE = "fault-velodrome"
 TOPICS = f"velotime/{VENUE}/#"
-PASSING_TOPIC = f"velotime/{VENUE}/timing/passing"
 SHIPPED_MOSQUITTO_CONF = Path(__file__).resolve().parents[2] / "config/mosquitto/velotime.conf"
 # What the shipped broker configuration says about keeping messages: the scenarios run with
 # exactly these; listeners, accounts and paths are the test's own.
@@ -124,7 +123,7 @@ def p3_serial_source(path: Path, **settings: object) -> str:
     return source_toml(
         "p3-finish",
         "p3",
-        f"serial://{path}?baudrate=19200",
+        f"serial://{path}?baudrate={SERIAL_BAUDRATE}",
         line="finish",
         **(P3_LINK_SETTINGS | settings),
     )
