@@ -355,7 +355,10 @@ class Scene:
             if e["data"].get("flag") and event_key(e) not in glitches
         ]
         assert not flagged, f"{len(flagged)} real passings flagged, e.g. {flagged[:3]}"
-        assert exit_code == 0, self.run.log_text()[-3000:]
+        log = self.run.log_text()
+        assert exit_code == 0, log[-3000:]
+        # A fault is met with a logged line, never a traceback (the developers' guide).
+        assert "Traceback" not in log, log[log.index("Traceback") - 500 :][:4000]
 
 
 @contextlib.asynccontextmanager

@@ -91,7 +91,12 @@ async def test_one_absurd_passing_number(tmp_path: Path) -> None:
         asked = len(s.sim.resend_requests)
         await settle(lambda: False, 6.0)  # more than a RESEND retry: is it asked again?
         asked_again = s.sim.resend_requests[asked:]
-        await s.finish("absurd passing number 2^32-1", absurd=[absurd])
+        requests = len(s.sim.resend_requests)
+        await s.finish(
+            f"absurd passing number 2^32-1 ({requests} RESEND asked, {len(asked_again)} in the "
+            "last 6 s)",
+            absurd=[absurd],
+        )
     event = event_of(s.got, passing_number=ABSURD_NUMBER, rtc_time_us=absurd.rtc_time_us)
     # Or what it seemed to show missing given up at once, as one unrecoverable gap.
     gaps = [
