@@ -23,6 +23,9 @@ from velotime.families.base import SourceConfig
 MQTT_PORT = 1883
 MQTTS_PORT = 8883
 MQTT_FORMS = "mqtt://HOST[:PORT] or mqtts://HOST[:PORT]"
+# MQTT 5 tells a publisher that the broker refused a message (PUBACK reason code); 3.1.1 is for
+# brokers without 5, such as the embedded amqtt.
+MqttProtocol = Literal["5", "3.1.1"]
 
 
 class Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -56,6 +59,7 @@ class MqttConfig(Table, frozen=True, kw_only=True):
     tls_ca_file: str | None = None
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
+    protocol: MqttProtocol = "5"
 
     @property
     def host(self) -> str:
