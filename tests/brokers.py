@@ -2,6 +2,7 @@
 
 import os
 import re
+import signal
 import subprocess
 import warnings
 from pathlib import Path
@@ -88,6 +89,11 @@ class MosquittoProcess:
             wait_for_port(self.port)
         except TimeoutError:
             pytest.fail(f"mosquitto did not start:\n{self.log()}")
+
+    def reload(self) -> None:
+        """SIGHUP: mosquitto reads its password and ACL files again."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGHUP)
 
     def kill(self) -> None:
         """SIGKILL: a crash, with no chance to save anything."""

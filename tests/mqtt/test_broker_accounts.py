@@ -16,8 +16,12 @@ import aiomqtt
 import pytest
 
 from tests.brokers import SHIPPED_ACL, MosquittoProcess, shipped_config
+from tests.mqtt.events import event
 from velotime.localvenue import free_port, p3_source, write_local_config
-from velotime.mqtt.client import BrokerSettings, mqtt_client, publish_checked
+from velotime.mqtt import publisher as publisher_module
+from velotime.mqtt.client import BrokerSettings, PublishRefusedError, mqtt_client, publish_checked
+from velotime.mqtt.outbox import Outbox
+from velotime.mqtt.publisher import Publisher
 from velotime.wire.commands import Arm, decode_command
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
@@ -32,6 +36,7 @@ class Accounts:
     lan_port: int  # the timing LAN's listener: desk and viewers, client id = user name
     services_port: int  # 127.0.0.1 for `velotime run`: the velotime account, its own ids
     directory: Path
+    broker: MosquittoProcess
 
     def settings(self, user: str, client_id: str, *, lan: bool = True) -> BrokerSettings:
         port = self.lan_port if lan else self.services_port
@@ -84,7 +89,7 @@ def accounts(tmp_path: Path) -> Iterator[Accounts]:
     )
     broker.start()
     try:
-        yield Accounts(lan_port, services_port, tmp_path)
+        yield Accounts(lan_port, services_port, tmp_path, broker)
     finally:
         broker.stop()
 
@@ -172,3 +177,46 @@ async def test_ctl_as_a_user_without_the_right_to_publish_fails_with_the_reason(
             message = await anext(messages)
     assert isinstance(message.payload, bytes)
     assert decode_command(message.payload) == Arm(event="f200")
+
+
+async def test_the_daemon_keeps_what_the_broker_refuses_and_delivers_it_once_allowed(
+    accounts: Accounts,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A daemon whose account may not write the timing topics (the desk's, by mistake): every
+    event is refused, counted, logged and kept; once the ACL allows it, they all arrive."""
+    monkeypatch.setattr(publisher_module, "REFUSED_RETRY_S", 0.5)
+    refusals: list[PublishRefusedError] = []
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    outbox.append("p3-finish", [(TIMING, event(n)) for n in range(5)], None)
+    publisher = Publisher(
+        accounts.settings("desk", "desk"),
+        outbox,
+        CONTROL,  # a status topic the desk may write, so that only the events are refused
+        lambda: b'{"online":true}',
+        on_refused=refusals.append,
+    )
+    stop = asyncio.Event()
+    run = asyncio.create_task(publisher.run(stop))
+    reader = accounts.settings("velotime", "velotime-t-reader", lan=False)
+    async with mqtt_client(reader, identifier=reader.client_id) as client:
+        await client.subscribe(TIMING, qos=1)
+        async with asyncio.timeout(10):
+            while publisher.refused_events < 5:
+                await asyncio.sleep(0.01)
+        assert len(outbox) == 5  # none taken as delivered
+        assert {(r.topic, r.reason_code) for r in refusals} == {(TIMING, 0x87)}
+        assert publisher.refused >= 5
+        assert f"the broker refused {TIMING}: Not authorized (0x87)" in caplog.text
+        # The operator gives the account the right and reloads the broker (SIGHUP).
+        acl = accounts.directory / "velotime.acl"
+        acl.write_text(acl.read_text() + "\nuser desk\ntopic write velotime/+/timing/#\n")
+        accounts.broker.reload()
+        assert await next_ids(client, 5, 10.0) == [f"e{n}" for n in range(5)]
+    async with asyncio.timeout(5):
+        while len(outbox):
+            await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(run, 10)
