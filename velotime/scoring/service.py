@@ -451,7 +451,9 @@ class ScoringService:
             error = error.exceptions[0]
         log.error("the scoring service stops: %s", error)
         payload = offline_status(error)
-        client = mqtt_client(self.publisher.broker, timeout=3)
+        # A clean session of its own: the persistent one is the publisher's, under its id.
+        broker = dataclasses.replace(self.publisher.broker, clean_session=True)
+        client = mqtt_client(broker, timeout=3)
         with contextlib.suppress(aiomqtt.MqttError, OSError, TimeoutError):
             async with asyncio.timeout(3), client:
                 await client.publish(self.status_topic, payload, qos=1, retain=True)
