@@ -218,5 +218,6 @@ async def test_the_daemon_keeps_what_the_broker_refuses_and_delivers_it_once_all
     async with asyncio.timeout(5):
         while len(outbox):
             await asyncio.sleep(0.01)
+    assert publisher.refused_events == 0
     stop.set()
     await asyncio.wait_for(run, 10)

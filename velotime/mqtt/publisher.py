@@ -72,13 +72,14 @@ class Publisher:
         # Hook for the program's status (the daemon: degraded while events are refused).
         self._on_refused = on_refused
         self.refused = 0  # publishes the broker refused since start (events and retained state)
-        self._refused_ids: dict[int, None] = {}  # outbox events refused, kept, offered again
+        self._refused_ids: dict[int, None] = {}  # outbox events refused, to offer again
+        self._undelivered: set[int] = set()  # outbox events refused and not delivered since
         self._refused_logged: dict[str, tuple[float, int]] = {}  # topic -> (logged at, since)
 
     @property
     def refused_events(self) -> int:
-        """Outbox events the broker refused on their last try, waiting to be offered again."""
-        return len(self._refused_ids)
+        """Outbox events the broker refused and has not taken since (kept, offered again)."""
+        return len(self._undelivered)
 
     def set_retained(self, topic: str, payload: bytes) -> None:
         """Publish retained state now if connected, and again after every reconnect."""
@@ -177,19 +178,24 @@ class Publisher:
             while True:
                 if in_flight.acked:
                     self._outbox.ack(in_flight.acked)
+                    self._undelivered.difference_update(in_flight.acked)
                     in_flight.acked.clear()
                 for refused_id, refused in in_flight.refused:
                     self._refused_ids[refused_id] = None  # not acknowledged: kept
+                    self._undelivered.add(refused_id)
                     self._report_refused(refused)
                 in_flight.refused.clear()
                 if self._refused_ids and loop.time() >= retry_at and not stop.is_set():
-                    self._offer_refused_again(in_flight)
+                    # Read again from the first refused event, through the window as any other.
+                    last_sent = min(self._refused_ids) - 1
+                    self._refused_ids.clear()
                     retry_at = loop.time() + REFUSED_RETRY_S
                 room = WINDOW - len(in_flight)
                 # Refilled by a quarter of the window at least: fewer, larger outbox reads.
                 rows = self._outbox.pending(room, last_sent) if room >= WINDOW // 4 else []
                 for row in rows:
-                    in_flight.publish(row)
+                    if row.id not in in_flight:  # read again after a refusal: not twice
+                        in_flight.publish(row)
                 last_sent = rows[-1].id if rows else last_sent
                 if stop.is_set():
                     stopping_since = stopping_since or loop.time()
@@ -217,15 +223,8 @@ class Publisher:
                     stopper.cancel()
         finally:
             in_flight.close()
-            if self._refused_ids and stop.is_set():
-                log.error("%d events the broker refused stay in the outbox", len(self._refused_ids))
-
-    def _offer_refused_again(self, in_flight: "_InFlight") -> None:
-        for refused_id in list(self._refused_ids):
-            del self._refused_ids[refused_id]
-            rows = self._outbox.pending(1, refused_id - 1)
-            if rows and rows[0].id == refused_id:  # else no longer in the outbox
-                in_flight.publish(rows[0])
+            if self._undelivered and stop.is_set():
+                log.error("%d events the broker refused stay in the outbox", len(self._undelivered))
 
     async def _receive(self, client: aiomqtt.Client) -> None:
         manual_ack = not self.broker.clean_session
@@ -277,6 +276,7 @@ class _InFlight:
         self.acked: list[int] = []  # outbox ids acknowledged, to be deleted
         self.refused: list[tuple[int, PublishRefusedError]] = []  # outbox ids the broker refused
         self._topics: dict[int, str] = {}  # message id -> topic, to name a refusal
+        self._in_flight: set[int] = set()  # their outbox ids
         self._changed = asyncio.Event()
         # aiomqtt's handler (it sets one on every client it makes), with paho's union of
         # callback signatures narrowed to the one aiomqtt uses.
@@ -286,11 +286,15 @@ class _InFlight:
     def __len__(self) -> int:
         return len(self._outbox_ids)
 
+    def __contains__(self, outbox_id: int) -> bool:
+        return outbox_id in self._in_flight
+
     def publish(self, row: OutboxRow) -> None:
         info = self._paho.publish(row.topic, row.payload, qos=1)
         if info.rc != paho.MQTT_ERR_SUCCESS:
             raise aiomqtt.MqttCodeError(info.rc, "Could not publish message")
         self._outbox_ids[info.mid] = row.id
+        self._in_flight.add(row.id)
         self._topics[info.mid] = row.topic
 
     async def acknowledged(self, timeout_s: float) -> None:
@@ -316,6 +320,7 @@ class _InFlight:
             self._aiomqtt_on_publish(client, userdata, mid, reason_code, properties)
             return
         topic = self._topics.pop(mid)
+        self._in_flight.discard(outbox_id)
         if reason_code.is_failure:  # MQTT 5 only; a refused event is not delivered
             self.refused.append((outbox_id, PublishRefusedError(topic, reason_code)))
         else:
