@@ -17,13 +17,22 @@ class _Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
 
 class DaemonOnline(_Payload, frozen=True, kw_only=True):
-    """`status/daemon` while the daemon (`velotime run`) runs: published on every connect."""
+    """`status/daemon` while the daemon (`velotime run`) runs: published on every connect, and
+    again when its health changes (a change of `state` at once, counts at most every 5 s)."""
 
     online: Literal[True] = True
     version: str  # velotime's
     pid: int
     started_us: int  # when the daemon started (host clock, unix microseconds)
-    now_us: int  # when this was published: on connecting to the broker
+    now_us: int  # when this was published
+    # Health. The defaults are what a daemon from before these keys means: nothing known wrong.
+    state: Literal["ok", "degraded"] = "ok"  # degraded: something below fails; see `reasons`
+    reasons: list[str] = []  # one line each: "outbox write failed: database or disk is full..."
+    outbox_depth: int = 0  # events not yet acknowledged by the broker (on disk or in memory)
+    memory_backlog: int = 0  # of which held only in memory: the outbox cannot write
+    capture_bytes: int = 0  # device bytes recorded in the capture log since the daemon started
+    capture_bytes_lost: int = 0  # device bytes that could not be recorded (disk full...)
+    free_disk_bytes: int | None = None  # free space for the storage directory; None: unknown
 
 
 class ReplayOnline(_Payload, frozen=True, kw_only=True):
