@@ -115,6 +115,7 @@ class Outbox:
         # Held in memory while writes fail, in order: events by id, each source's latest update.
         self._held: dict[int, _Row] = {}
         self._held_sources: dict[str, _SourceUpdate] = {}
+        self._not_on_disk = 0  # events appended since writing failed, acknowledged or not
         self._write_error: str | None = None
         self._write_failed_at = 0.0  # time.monotonic() of the last failed attempt
         # Acknowledged, but their DELETE failed: to delete later, and not to publish again.
@@ -178,8 +179,7 @@ class Outbox:
         problems = []
         if self._write_error is not None:
             problems.append(
-                f"outbox write failed: {self._write_error} "
-                f"({len(self._held)} events held in memory)"
+                f"outbox write failed: {self._write_error} ({self._not_on_disk} events not on disk)"
             )
         if self._delete_error is not None:
             problems.append(
@@ -281,6 +281,7 @@ class Outbox:
     def _hold(self, rows: Sequence[_Row], sources: dict[str, _SourceUpdate]) -> None:
         for row in rows:
             self._held[row.id] = row
+        self._not_on_disk += len(rows)
         for name, update in sources.items():
             previous = self._held_sources.get(name)
             state = update.state if update.state is not None or previous is None else previous.state
@@ -299,10 +300,13 @@ class Outbox:
             self._write_failed(exc)
             return
         log.warning(
-            "outbox written again: %d events and the state of %d sources saved from memory",
+            "outbox written again: %d events not yet published and the state of %d sources "
+            "saved from memory (%d events appended meanwhile)",
             len(self._held),
             len(self._held_sources),
+            self._not_on_disk,
         )
+        self._not_on_disk = 0
         self._held.clear()
         self._held_sources.clear()
         self._write_error = None
