@@ -93,12 +93,30 @@ def test_a_full_disk_loses_counted_bytes_never_a_whole_line_and_writing_goes_on(
         assert writer.problems() == []
         writer.close()
         reader = read_capture(writer.path)
+        # A disk that fills again at once (it hovers at full): counted, but not logged again.
+        again = CaptureWriter.create(disk.path, "venue-1", {"p3": {"protocol": "p3"}})
+        disk.fill()
+        for t_us in range(1, 31):
+            again.write(t_us, "p3", chunk)
+        disk.free()
+        again.write(31, "p3", chunk)
+        disk.fill()
+        for t_us in range(32, 62):
+            again.write(t_us, "p3", chunk)
+        assert again.problems() != []
+        disk.free()
+        again.close()
         times = [c.t_us for c in reader.chunks()]
         assert reader.problems == []  # whole lines only: a cut line was taken back
     assert times[:10] == list(range(1, 11))
     assert times[-10:] == list(range(41, 51))
     assert (40 + 10 - len(times)) * len(chunk) == lost
     assert writer.bytes_captured == len(times) * len(chunk)
-    failures = [r for r in caplog.records if "write failed" in r.getMessage()]
-    assert len(failures) == 1  # logged once, not per chunk
-    assert any("writing again" in r.getMessage() for r in caplog.records)
+    said = [r.getMessage().split(": ", 1)[1] for r in caplog.records]
+    assert [m.split(";")[0].split(" (")[0] for m in said] == [
+        "write failed: No space left on device",  # once, not per chunk
+        "writing again",
+        "write failed: No space left on device",  # the new file's
+        "writing again",
+        # and its second failure: within a minute of its recovery, not logged
+    ]

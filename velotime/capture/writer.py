@@ -22,6 +22,9 @@ from velotime.times import now_us
 log = logging.getLogger("velotime.capture")
 
 REOPEN_INTERVAL_S = 1.0  # a file closed by an error is opened again no more often than this
+# A disk hovering at full makes writes fail and work by turns: after a failure and its
+# recovery are logged, the next ones go unlogged for this long (counted all the same).
+QUIET_AFTER_RECOVERY_S = 60.0
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 _encoder = msgspec.json.Encoder()
@@ -42,6 +45,8 @@ class CaptureWriter:
         self.error: str | None = None  # why writing fails now; None while it works
         self._lost_since: int = 0  # bytes lost in the current failure, for its recovery line
         self._reopen_after = 0.0
+        self._failure_logged = False
+        self._quiet_until = 0.0
         try:
             self._append(_encoder.encode(header) + b"\n")
         except OSError:
@@ -90,13 +95,16 @@ class CaptureWriter:
             return
         self.bytes_captured += len(data)
         if self.error is not None:
-            log.warning(
-                "capture %s: writing again (%d bytes of device data were not captured)",
-                self.path,
-                self._lost_since,
-            )
             self.error = None
-            self._lost_since = 0
+            if self._failure_logged:
+                log.warning(
+                    "capture %s: writing again (%d bytes of device data were not captured)",
+                    self.path,
+                    self._lost_since,
+                )
+                self._failure_logged = False
+                self._lost_since = 0
+                self._quiet_until = time.monotonic() + QUIET_AFTER_RECOVERY_S
 
     def problems(self) -> list[str]:
         """What fails now, one line (empty while writing works)."""
@@ -126,7 +134,12 @@ class CaptureWriter:
         self._size += len(line)
 
     def _failed(self, exc: OSError) -> None:
-        if self.error is None:
+        if (
+            self.error is None
+            and not self._failure_logged
+            and time.monotonic() >= self._quiet_until
+        ):
+            self._failure_logged = True
             log.error(
                 "capture %s: write failed: %s; timing goes on, the bytes not captured are counted",
                 self.path,

@@ -152,9 +152,9 @@ class Outbox:
                 _Row(self._last_id + len(rows) + 1, topic, _encoder.encode(envelope), source, seq)
             )
         update = {source: _SourceUpdate(seq, state)}
-        if self._held or self._held_sources:  # behind what is held, in order
+        holding = bool(self._held or self._held_sources)
+        if holding:  # behind what is held, in order
             self._hold(rows, update)
-            self._write_held(force=False)
         else:
             try:
                 self._write(rows, update)
@@ -165,6 +165,8 @@ class Outbox:
                 self._write_failed(exc)
         self._seq[source] = seq
         self._last_id += len(rows)
+        if holding:
+            self._write_held(force=False)
         if envelopes:
             self._appended.set()
         return envelopes
