@@ -147,6 +147,7 @@ async def test_a_daemon_killed_while_events_are_only_in_memory_gets_them_back_by
                     "passings published from memory",
                 )
                 daemon.kill()  # with events held only in memory
+                at_kill = len(passings.messages)
                 made = len(decoder.passings)
                 disk.free()
                 await passings.wait_for(
@@ -161,6 +162,11 @@ async def test_a_daemon_killed_while_events_are_only_in_memory_gets_them_back_by
     log = daemon.log_text()
     check_every_passing_arrived_exactly(decoder, passings.payloads(), log)
     assert "asking the decoder to resend" in log
+    # Passings published from memory came again after the restart: the saved state did not
+    # count them (a state that did would not have asked for them).
+    ids = [p["id"] for p in passings.payloads()]
+    from_memory = set(ids[published_before:at_kill])
+    assert from_memory & set(ids[at_kill:])
     assert "Traceback" not in log
     online = [p for p in status.payloads() if p.get("online")]
     assert online[-1]["state"] == "ok", online[-1]
