@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
-from velotime.drivers.session import SessionOutput
+from velotime.drivers.session import SessionCounters, SessionOutput
 from velotime.protocols.p3 import (
     FrameError,
     GetTime,
@@ -69,6 +69,8 @@ class SessionStats:
     unusable: int = 0  # passings without a transponder or a time
     gaps_opened: int = 0
     resend_requests: int = 0
+    unrecoverable_gaps: int = 0  # gaps given up
+    flagged: int = 0  # passings published flagged as implausible
     counter_resets: int = 0
     clock_drift_us: int | None = None  # latest GET_TIME estimate minus the offset in use
 
@@ -124,6 +126,18 @@ class P3Session:
 
     def state(self) -> P3SessionState:
         return P3SessionState(decoders={k: d.state() for k, d in self._decoders.items()})
+
+    def counters(self) -> SessionCounters:
+        gaps = [gap for decoder in self._decoders.values() for gap in decoder.tracker.gaps()]
+        return SessionCounters(
+            duplicates=self.stats.duplicates,
+            skipped=self.stats.unusable,
+            open_gaps=len(gaps),
+            missing=sum(last - first + 1 for first, last in gaps),
+            resend_requests=self.stats.resend_requests,
+            unrecoverable_gaps=self.stats.unrecoverable_gaps,
+            flagged=self.stats.flagged,
+        )
 
     def connected(self, t_us: int) -> SessionOutput:
         """A new connection: start framing afresh, ask for the clock and for what is missing."""
