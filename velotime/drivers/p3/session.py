@@ -69,10 +69,10 @@ class SessionStats:
     unusable: int = 0  # passings without a transponder or a time
     gaps_opened: int = 0
     resend_requests: int = 0
-    unrecoverable_gaps: int = 0  # gaps given up
-    flagged: int = 0  # passings published flagged as implausible
     counter_resets: int = 0
     clock_drift_us: int | None = None  # latest GET_TIME estimate minus the offset in use
+    unrecoverable_gaps: int = 0  # gaps given up (published as `gap` events)
+    flagged: int = 0  # absurd passings, published flagged
 
 
 class _Timed(NamedTuple):
