@@ -33,12 +33,14 @@ GARBAGE_1 = b"0123456789"  # 10 bytes; none is SOR (0x8E), EOR (0x8F) or ESC (0x
 GARBAGE_2 = b"not a P3 record at all!!"  # 24 bytes, likewise
 
 
-def passing(number: int, transponder: int | None = 1001) -> bytes:
+def passing(made_us: int, number: int, transponder: int | None = 1001) -> bytes:
+    """Passing `number`, made `number` seconds after `made_us` (the decoder clock is taken as
+    it is: `clock = "decoder"`)."""
     return encode(
         Passing(
             passing_number=number,
             transponder=transponder,
-            rtc_time_us=1_800_000_000_000_000 + number * 17_000_000,
+            rtc_time_us=made_us + number * 1_000_000,
             decoder_id=DECODER,
         )
     )
@@ -53,19 +55,22 @@ def with_bad_crc(frame: bytes) -> bytes:
     return bytes(wire)
 
 
-# What the decoder sends, and the counts each piece adds, by hand:
-SENT = [
-    passing(1),  # events 1
-    GARBAGE_1,  # garbage bytes 10
-    with_bad_crc(passing(2)),  # frame errors 1, CRC errors 1: passing 2 is lost
-    passing(3),  # events 2; 2 is missing: gap 2..2, resend request 1
-    GARBAGE_2,  # garbage bytes 10 + 24 = 34
-    passing(3),  # the same passing again: duplicates 1
-    passing(6),  # events 3; 4, 5 missing: gap 4..5, resend request 2
-    passing(7)[:9],  # the start of a frame, cut off by the next one's SOR: frame errors 2
-    passing(7),  # events 4
-    passing(8, transponder=None),  # no transponder: skipped 1, its number is not looked at
-]
+def sent(made_us: int) -> list[bytes]:
+    """What the decoder sends, and the counts each piece adds, by hand."""
+    return [
+        passing(made_us, 1),  # events 1
+        GARBAGE_1,  # garbage bytes 10
+        with_bad_crc(passing(made_us, 2)),  # frame errors 1, CRC errors 1: passing 2 is lost
+        passing(made_us, 3),  # events 2; 2 is missing: gap 2..2, resend request 1
+        GARBAGE_2,  # garbage bytes 10 + 24 = 34
+        passing(made_us, 3),  # the same passing again: duplicates 1
+        passing(made_us, 6),  # events 3; 4, 5 missing: gap 4..5, resend request 2
+        passing(made_us, 7)[:9],  # a frame's start, cut off by the next SOR: frame errors 2
+        passing(made_us, 7),  # events 4
+        passing(made_us, 8, transponder=None),  # no transponder: skipped 1, number unread
+    ]
+
+
 EXPECTED = {
     "online": True,
     "detail": "connected",
@@ -85,16 +90,18 @@ EXPECTED = {
 
 
 class StandInDecoder:
-    """Sends SENT, a piece at a time, to the first connection; keeps it open and collects the
+    """Sends `sent()`, a piece at a time, to the first connection; keeps it open and collects the
     RESEND requests the daemon sends back."""
 
     def __init__(self) -> None:
         self.port = 0
         self.resends: list[tuple[int, int]] = []
+        self.pieces: list[bytes] = []
         self.sent = asyncio.Event()
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        for piece in SENT:
+        self.pieces = sent(now_us())
+        for piece in self.pieces:
             writer.write(piece)
             await writer.drain()
             await asyncio.sleep(0.01)  # separate reads, as a real link delivers them
@@ -166,7 +173,7 @@ async def test_the_source_status_counts_what_the_decoder_sent_as_counted_by_hand
     # within 10 s of the first: it is held back for the summary, not logged on its own.
     assert warnings[:3] == [
         "p3-finish: skipped 10 bytes (garbage)",
-        f"p3-finish: skipped {len(SENT[2])} bytes (bad_crc)",
+        f"p3-finish: skipped {len(decoder.pieces[2])} bytes (bad_crc)",
         "p3-finish: skipped 9 bytes (truncated) cut off by SOR",
     ]
     assert not any("skipped 24 bytes" in line for line in warnings)
