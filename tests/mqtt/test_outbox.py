@@ -6,13 +6,19 @@ import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 
+import aiomqtt
 import msgspec
 import pytest
 
 from tests.disks import small_disk
 from tests.mqtt.events import event
+from velotime.localvenue import LocalBroker
+from velotime.mqtt.client import BrokerSettings
 from velotime.mqtt.outbox import Outbox
+from velotime.mqtt.publisher import Publisher
 from velotime.wire.events import Event, PassingData
+
+STATUS = "velotime/v/status/daemon"
 
 
 def payloads(outbox: Outbox) -> list[SimpleNamespace]:
@@ -275,3 +281,47 @@ def test_a_real_full_file_system_holds_appends_in_memory_too(tmp_path: Path) -> 
         assert outbox.problems() == []
         assert outbox.saved("a") == (2, b"s2")
         outbox.close()
+
+
+async def test_the_publisher_drains_a_full_disk_outbox_and_outlives_its_failed_deletes(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    """Issue 12: an acknowledgement whose DELETE failed once ended the daemon."""
+    topic = "velotime/v/timing/passing"
+    with small_disk(tmp_path / "disk") as disk:
+        outbox = Outbox(disk.path / "outbox.sqlite")
+        outbox.append("a", [(topic, event(n, "a")) for n in range(1, 4)], b"s3")
+        disk.fill()
+        publisher = Publisher(
+            BrokerSettings(host="127.0.0.1", port=broker.port), outbox, STATUS, lambda: b"{}"
+        )
+        received: list[str] = []
+        stop = asyncio.Event()
+        async with aiomqtt.Client("127.0.0.1", broker.port) as client:
+            await client.subscribe(topic, qos=1)
+            run = asyncio.create_task(publisher.run(stop))
+            outbox.append("a", [(topic, event(n, "a")) for n in range(4, 14)], b"s13")
+            async with asyncio.timeout(20):
+                async for message in client.messages:
+                    assert isinstance(message.payload, bytes)
+                    received.append(json.loads(message.payload)["id"])
+                    if len(received) == 13:
+                        break
+            while outbox.held_in_memory or len(outbox):  # until every PUBACK is in
+                await asyncio.sleep(0.01)
+            assert not run.done()
+            assert outbox.problems() == [
+                "outbox write failed: database or disk is full (10 events not on disk)",
+                "outbox acknowledgements not saved: database or disk is full (3 to delete)",
+            ]
+            disk.free()
+            outbox.retry()
+            assert outbox.problems() == []
+            stop.set()
+            await asyncio.wait_for(run, 10)
+        outbox.close()
+        reopened = Outbox(disk.path / "outbox.sqlite")
+        assert reopened.pending(100) == []  # all acknowledged: none written, none left
+        assert reopened.saved("a") == (13, b"s13")
+        reopened.close()
+    assert received == [f"e{n}" for n in range(1, 14)]
