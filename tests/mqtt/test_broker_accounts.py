@@ -210,6 +210,8 @@ async def test_the_daemon_keeps_what_the_broker_refuses_and_delivers_it_once_all
         assert {(r.topic, r.reason_code) for r in refusals} == {(TIMING, 0x87)}
         assert publisher.refused >= 5
         assert f"the broker refused {TIMING}: Not authorized (0x87)" in caplog.text
+        [problem] = publisher.problems()  # for status/daemon: degraded
+        assert problem.startswith("5 events refused by the broker: ")
         # The operator gives the account the right and reloads the broker (SIGHUP).
         acl = accounts.directory / "velotime.acl"
         acl.write_text(acl.read_text() + "\nuser desk\ntopic write velotime/+/timing/#\n")
@@ -218,6 +220,6 @@ async def test_the_daemon_keeps_what_the_broker_refuses_and_delivers_it_once_all
     async with asyncio.timeout(5):
         while len(outbox):
             await asyncio.sleep(0.01)
-    assert publisher.refused_events == 0
+    assert (publisher.refused_events, publisher.problems()) == (0, [])
     stop.set()
     await asyncio.wait_for(run, 10)

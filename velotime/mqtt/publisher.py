@@ -35,6 +35,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from velotime.backoff import Backoff
 from velotime.mqtt.client import BrokerSettings, PublishRefusedError, mqtt_client, publish_checked
 from velotime.mqtt.outbox import Outbox, OutboxRow
+from velotime.ratelimit import RateLimitedLog
 from velotime.wire.status import OFFLINE
 
 log = logging.getLogger("velotime.mqtt")
@@ -74,7 +75,14 @@ class Publisher:
         self.refused = 0  # publishes the broker refused since start (events and retained state)
         self._refused_ids: dict[int, None] = {}  # outbox events refused, to offer again
         self._undelivered: set[int] = set()  # outbox events refused and not delivered since
-        self._refused_logged: dict[str, tuple[float, int]] = {}  # topic -> (logged at, since)
+        self._refused_log = RateLimitedLog(log, REFUSED_LOG_S)  # one line a topic a minute
+        self._last_refusal = ""
+
+    def problems(self) -> list[str]:
+        """What fails now, one line each, as `Outbox.problems()`: for the daemon's status."""
+        if not self._undelivered:
+            return []
+        return [f"{len(self._undelivered)} events refused by the broker: {self._last_refusal}"]
 
     @property
     def refused_events(self) -> int:
@@ -154,14 +162,10 @@ class Publisher:
 
     def _report_refused(self, refused: PublishRefusedError) -> None:
         self.refused += 1
-        now = asyncio.get_running_loop().time()
-        logged_at, since = self._refused_logged.get(refused.topic, (-REFUSED_LOG_S, 0))
-        if now - logged_at >= REFUSED_LOG_S:
-            more = f" ({since} more since the last report)" if since else ""
-            log.error("%s; kept and offered again%s", refused, more)
-            self._refused_logged[refused.topic] = (now, 0)
-        else:
-            self._refused_logged[refused.topic] = (logged_at, since + 1)
+        self._last_refusal = str(refused)
+        self._refused_log.log(
+            logging.ERROR, refused.topic, f"{refused}; kept and offered again", summary=_refusals
+        )
         if self._on_refused is not None:
             self._on_refused(refused)
 
@@ -186,6 +190,7 @@ class Publisher:
                     self._report_refused(refused)
                 in_flight.refused.clear()
                 if self._refused_ids and loop.time() >= retry_at and not stop.is_set():
+                    self._refused_log.flush()
                     # Read again from the first refused event, through the window as any other.
                     last_sent = min(self._refused_ids) - 1
                     self._refused_ids.clear()
@@ -326,6 +331,10 @@ class _InFlight:
         else:
             self.acked.append(outbox_id)
         self._changed.set()
+
+
+def _refusals(count: int, amount: int, seconds: str) -> str:
+    return f"{count} more publishes of this topic refused in the last {seconds} s"
 
 
 def _connection_lost(exc: BaseException) -> bool:
