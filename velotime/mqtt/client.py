@@ -126,7 +126,7 @@ async def publish_checked(
     info = client._client.publish(topic, payload, qos=1, retain=retain)
     if info.rc != paho.MQTT_ERR_SUCCESS:
         raise aiomqtt.MqttCodeError(info.rc, "Could not publish message")
-    reason = await _pubacks[client].wait(client, info.mid, timeout_s)
+    reason = await _pubacks[client].wait(info.mid, timeout_s)
     if reason.is_failure:
         raise PublishRefusedError(topic, reason)
 
@@ -142,12 +142,17 @@ class _Pubacks:
         client._client.on_publish = self._on_publish
         _pubacks[client] = self
 
-    async def wait(self, client: aiomqtt.Client, mid: int, timeout_s: float) -> ReasonCode:
+    async def wait(self, mid: int, timeout_s: float) -> ReasonCode:
         done = asyncio.get_running_loop().create_future()
         self._waiting[mid] = done  # a QoS 1 PUBACK is read by the loop, after this
         try:
-            reason: ReasonCode = await client._wait_for(done, timeout=timeout_s)
-            return reason
+            # Not asyncio.wait_for (as aiomqtt's publish): in 3.11 it swallows a cancellation
+            # that comes with the PUBACK, and a cancelled publisher would run on.
+            async with asyncio.timeout(timeout_s):
+                reason: ReasonCode = await done
+                return reason
+        except TimeoutError:
+            raise aiomqtt.MqttError(f"no PUBACK for {timeout_s:.0f} s") from None
         finally:
             self._waiting.pop(mid, None)
 
