@@ -10,10 +10,12 @@ import pytest
 
 from tests.brokers import SHIPPED_CONF, MosquittoProcess, shipped_config
 from tests.mqtt.events import event
-from velotime.localvenue import free_port
+from velotime.config import load_config
+from velotime.localvenue import free_port, p3_source, write_local_config
 from velotime.mqtt.client import BrokerSettings, mqtt_client
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher
+from velotime.scoring.service import scoring_broker
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
 
@@ -21,16 +23,18 @@ TIMING = "velotime/t/timing/passing"
 EVENTS = 300  # several times the publisher's window
 
 
-def scoring_session(port: int) -> BrokerSettings:
-    """As the scoring service connects (`scoring.service.scoring_broker`): its own client id and
-    a persistent session."""
-    return BrokerSettings("127.0.0.1", port, client_id="velotime-scoring-t", clean_session=False)
+def scoring_session(port: int, directory: Path) -> BrokerSettings:
+    """As the scoring service of venue "t" connects: its client id, a persistent session."""
+    config = write_local_config(
+        directory / "venue", "t", f"mqtt://127.0.0.1:{port}", p3_source(free_port())
+    )
+    return scoring_broker(load_config(config), "t")
 
 
 async def deliver_while_scoring_is_away(port: int, tmp_path: Path) -> None:
     """The scoring service subscribes and goes away; the daemon's publisher delivers EVENTS
     events, each acknowledged by the broker (the outbox ends empty)."""
-    scoring = scoring_session(port)
+    scoring = scoring_session(port, tmp_path)
     async with mqtt_client(scoring, identifier=scoring.client_id) as client:
         await client.subscribe("velotime/t/timing/#", qos=1)
     outbox = Outbox(tmp_path / "outbox.sqlite")
@@ -50,10 +54,10 @@ async def deliver_while_scoring_is_away(port: int, tmp_path: Path) -> None:
     await asyncio.wait_for(run, 10)
 
 
-async def scoring_receives(port: int) -> list[str]:
+async def scoring_receives(port: int, tmp_path: Path) -> list[str]:
     """What the scoring service's session gets when it comes back: the event ids, in order,
     until 2 s of silence."""
-    scoring = scoring_session(port)
+    scoring = scoring_session(port, tmp_path)
     ids: list[str] = []
     async with mqtt_client(scoring, identifier=scoring.client_id) as client:
         await client.subscribe("velotime/t/timing/#", qos=1)
@@ -77,7 +81,7 @@ async def test_acknowledged_events_survive_a_broker_kill_while_scoring_is_away(
         await deliver_while_scoring_is_away(port, tmp_path)
         broker.kill()
         broker.start()
-        received = await scoring_receives(port)
+        received = await scoring_receives(port, tmp_path)
     finally:
         broker.stop()
     assert received == [f"e{n}" for n in range(EVENTS)], broker.log()
@@ -98,7 +102,7 @@ async def test_saving_once_a_minute_as_before_loses_them(tmp_path: Path) -> None
         await deliver_while_scoring_is_away(port, tmp_path)
         broker.kill()
         broker.start()
-        received = await scoring_receives(port)
+        received = await scoring_receives(port, tmp_path)
     finally:
         broker.stop()
     assert len(received) < EVENTS
