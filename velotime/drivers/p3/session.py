@@ -89,7 +89,10 @@ class DecoderState(msgspec.Struct, kw_only=True):
     epoch: int = 0  # runs of the passing counter seen before this one
     first_number: int | None = None  # the lowest passing number seen (this epoch)...
     first_rtc_us: int | None = None  # ...and its time
-    horizon_us: int | None = None  # venue time before which passings are not published
+    # Passings numbered below `horizon_number` were made before the daemon first saw the
+    # decoder: those made before `horizon_us` (venue clock) are not published.
+    horizon_us: int | None = None
+    horizon_number: int | None = None
     stepped_back: bool = False  # GET_TIME showed the clock went back: a restart is expected
 
 
@@ -133,6 +136,7 @@ class _Decoder:
         self.first_number = saved.first_number
         self.first_rtc_us = saved.first_rtc_us
         self.horizon_us = saved.horizon_us
+        self.horizon_number = saved.horizon_number
         self.stepped_back = saved.stepped_back
         self.waiting: list[_Timed] = []  # passings waiting for the clock offset
         self.clock_asked_us: int | None = None  # waiting for a GET_TIME answer since
@@ -151,6 +155,7 @@ class _Decoder:
             first_number=self.first_number,
             first_rtc_us=self.first_rtc_us,
             horizon_us=self.horizon_us,
+            horizon_number=self.horizon_number,
             stepped_back=self.stepped_back,
         )
 
@@ -292,14 +297,17 @@ class P3Session:
             return True
         self.stats.passings += 1
         self._seen(decoder, number, timed.rtc_time_us)
-        horizon = decoder.horizon_us
-        if horizon is not None and timed.rtc_time_us + offset < horizon:
+        if self._before_horizon(decoder, number, timed.rtc_time_us + offset):
             # Older than wanted, and so is every lower number of this count.
             self.stats.before_horizon += 1
             decoder.tracker.forget_through(number)
             return True
         self._publish(decoder, timed, offset, out)
         return True
+
+    def _before_horizon(self, decoder: _Decoder, number: int, t_us: int) -> bool:
+        below, horizon = decoder.horizon_number, decoder.horizon_us
+        return below is not None and horizon is not None and number < below and t_us < horizon
 
     def _implausible(self, timed: _Timed, offset: int) -> bool:
         if self._window_us is None:
@@ -323,8 +331,20 @@ class P3Session:
             self._observe(t_us, decoder, number, out)
             return "new"
         gap = tracker.holding(number)
-        if gap is not None:
-            if self._fits(decoder, gap, rtc):
+        late = tracker.given_up(number) if gap is None else None
+        if gap is not None or late is not None:
+            # A resend filling a gap, unless its time does not fit between the passings around
+            # it: then it is a restarted count's. Checked below the first number seen, where
+            # all came earlier, and once the clock went back; not in between, where numbers
+            # alone do not tell (two riders on a loop can be numbered out of time order).
+            below_first = decoder.first_number is not None and number < decoder.first_number
+            checked = below_first or decoder.stepped_back
+            if not checked or self._fits(decoder, gap or late or (number, number), rtc):
+                if late is not None:
+                    tracker.came_late(number)
+                    out.notices.append(
+                        f"decoder {decoder.key} passing {number} came after it was given up"
+                    )
                 tracker.observe(number)
                 return "new"
         else:
@@ -403,6 +423,7 @@ class P3Session:
         (those older are dropped as they come)."""
         if self._horizon_us is not None and self._started_us is not None:
             decoder.horizon_us = self._started_us - self._horizon_us
+            decoder.horizon_number = number
         self._before(t_us, decoder, number, out)
 
     def _before(self, t_us: int, decoder: _Decoder, number: int, out: SessionOutput) -> None:
@@ -430,6 +451,7 @@ class P3Session:
         decoder.tracker.observe(number)
         decoder.times = {}
         decoder.first_number = decoder.first_rtc_us = None
+        decoder.horizon_number = decoder.horizon_us = None  # the new count began after it
         decoder.stepped_back = False
         decoder.jump = None
         if number - 1 > self._bound:

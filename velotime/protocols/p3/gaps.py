@@ -4,6 +4,9 @@ import bisect
 from typing import NamedTuple
 
 
+_REMEMBERED = 64  # ranges given up that a late passing is still recognised in
+
+
 class Observation(NamedTuple):
     new: bool  # not seen before (False: a duplicate, e.g. resent twice)
     gap: tuple[int, int] | None  # the range of numbers this one showed to be missing
@@ -31,6 +34,8 @@ class GapTracker:
             [first, last, counts[i] if i < len(counts) else 0]
             for i, (first, last) in enumerate(gaps or ())
         ]
+        # Ranges given up lately: a passing of them may still come, late (not saved).
+        self._given_up: list[list[int]] = []
 
     def observe(self, number: int) -> Observation:
         if self.highest is None or number > self.highest:
@@ -45,6 +50,21 @@ class GapTracker:
     def gaps(self) -> list[tuple[int, int]]:
         """The ranges still missing, ascending."""
         return [(first, last) for first, last, _ in self._missing]
+
+    def given_up(self, number: int) -> tuple[int, int] | None:
+        """The range given up that `number` is in, if any."""
+        for first, last in self._given_up:
+            if first <= number <= last:
+                return (first, last)
+        return None
+
+    def came_late(self, number: int) -> None:
+        """A passing of a range given up came after all: not to be taken twice."""
+        for index, (first, last) in enumerate(self._given_up):
+            if first <= number <= last:
+                pieces = [[first, number - 1], [number + 1, last]]
+                self._given_up[index : index + 1] = [p for p in pieces if p[0] <= p[1]]
+                return
 
     def tries(self) -> list[int]:
         """How many times each range of `gaps()` was asked for."""
@@ -78,11 +98,15 @@ class GapTracker:
         """Remove and return the ranges asked for `tries` times or more."""
         given_up = [(first, last) for first, last, n in self._missing if n >= tries]
         self._missing = [gap for gap in self._missing if gap[2] < tries]
+        self._remember(given_up)
         return given_up
 
     def give_up_all(self) -> list[tuple[int, int]]:
         given_up, self._missing = self.gaps(), []
         return given_up
+
+    def _remember(self, given_up: list[tuple[int, int]]) -> None:
+        self._given_up = (self._given_up + [list(gap) for gap in given_up])[-_REMEMBERED:]
 
     def forget_through(self, number: int) -> None:
         """No longer want the numbers up to `number` (older than anything wanted)."""
