@@ -368,6 +368,12 @@ def _results_lines(report: ReplayReport) -> list[str]:
     out += table(rows, indent="    ") if rows else ["    no event was armed"]
     if report.duplicates:
         out.append(f"  events the scoring had already (the same id), dropped: {report.duplicates}")
+    unused = report.skipped_timing
+    if unused:
+        out.append(f"  timing the scoring did not use: {len(unused)}")
+        out += [f"    {reason}" for reason in unused[:_LISTED]]
+        if len(unused) > _LISTED:
+            out.append(f"    ... and {len(unused) - _LISTED} more")
     skipped = report.skipped_commands
     if skipped:
         out.append(f"  commands the scoring skipped: {len(skipped)}")

@@ -3,7 +3,6 @@
 import bisect
 from typing import NamedTuple
 
-
 _REMEMBERED = 64  # ranges given up that a late passing is still recognised in
 
 
