@@ -122,6 +122,7 @@ class _Timed(NamedTuple):
     rtc_time_us: int
     transponder: int
     passing: Passing
+    counted: bool = False  # taken as new already, waiting for the clock to be published
 
 
 class _Decoder:
@@ -143,6 +144,7 @@ class _Decoder:
         self.clock_checked_us: int | None = None  # last GET_TIME answer (or giving up on one)
         self.times: dict[int, int] = {}  # number -> time of the recent passings of this epoch
         self.jump: tuple[int, int] | None = None  # a number far beyond the highest, and its time
+        self.restarted = False  # a new epoch began since the clock was last checked
 
     def state(self) -> DecoderState:
         return DecoderState(
@@ -274,20 +276,19 @@ class P3Session:
         """Decide on one passing; False: it must wait for a GET_TIME answer first."""
         offset = decoder.clock_offset_us
         assert offset is not None
+        number = timed.passing.passing_number
+        if timed.counted and number is not None:
+            return self._counted(decoder, number, timed, offset, out)
         if self._implausible(timed, offset):
-            checked = decoder.clock_checked_us
-            if self._clock == "get_time" and (checked is None or checked < timed.received_us):
-                # The offset may be stale (a decoder whose clock was reset): ask before judging.
-                out.commands.append(_get_time())
-                decoder.clock_asked_us = t_us
-                return False
+            if self._check_clock(t_us, decoder, timed, out):
+                return False  # the offset may be stale (a decoder whose clock was reset)
             self._flagged(decoder, timed, offset, "implausible_time", out)
             return True
-        number = timed.passing.passing_number
         if number is None:
             self.stats.passings += 1
             self._publish(decoder, timed, offset, out)
             return True
+        epoch = decoder.epoch
         verdict = self._classify(t_us, decoder, number, timed, out)
         if verdict == "duplicate":
             self.stats.duplicates += 1
@@ -297,6 +298,25 @@ class P3Session:
             return True
         self.stats.passings += 1
         self._seen(decoder, number, timed.rtc_time_us)
+        if decoder.epoch != epoch and self._check_clock(t_us, decoder, timed, out):
+            # A restarted decoder may have a new clock: publish on the clock it has now.
+            decoder.waiting[0] = timed._replace(counted=True)
+            return False
+        return self._counted(decoder, number, timed, offset, out)
+
+    def _check_clock(self, t_us: int, decoder: _Decoder, timed: _Timed, out: SessionOutput) -> bool:
+        """Ask GET_TIME if the clock was not checked since `timed` was read: True if asked."""
+        checked = decoder.clock_checked_us
+        if self._clock != "get_time" or (checked is not None and checked >= timed.received_us):
+            return False
+        out.commands.append(_get_time())
+        decoder.clock_asked_us = t_us
+        return True
+
+    def _counted(
+        self, decoder: _Decoder, number: int, timed: _Timed, offset: int, out: SessionOutput
+    ) -> bool:
+        """Publish a passing taken as new, unless it is older than the horizon."""
         if self._before_horizon(decoder, number, timed.rtc_time_us + offset):
             # Older than wanted, and so is every lower number of this count.
             self.stats.before_horizon += 1
@@ -453,6 +473,7 @@ class P3Session:
         decoder.first_number = decoder.first_rtc_us = None
         decoder.horizon_number = decoder.horizon_us = None  # the new count began after it
         decoder.stepped_back = False
+        decoder.restarted = True  # a clock jump seen next is this restart's, not another
         decoder.jump = None
         if number - 1 > self._bound:
             self._given_up(t_us, decoder, [(1, number - 1)], "too_large", out)
@@ -496,12 +517,13 @@ class P3Session:
             out.notices.append(
                 f"decoder {name} clock jumped by {estimate - held} us: offset now {estimate} us"
             )
-            if estimate > held and decoder.tracker.highest is not None:
+            if estimate > held and decoder.tracker.highest is not None and not decoder.restarted:
                 # The decoder clock went back: a rebooted decoder, whose count restarts too.
                 decoder.stepped_back = True
             decoder.clock_offset_us = estimate
         else:
             self.stats.clock_drift_us = estimate - held
+        decoder.restarted = False
         self._drain(t_us, decoder, out)
 
     def _no_clock_answer(self, t_us: int, decoder: _Decoder, out: SessionOutput) -> None:
