@@ -14,7 +14,8 @@ time), helped by a GET_TIME answer showing that the decoder clock stepped back. 
 published flagged and changes nothing of the session's state.
 """
 
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal, NamedTuple
@@ -49,6 +50,12 @@ RESEND_RETRY_US = 5_000_000
 # out of that order (two riders on the loop at once). Larger disorder is a different count.
 ORDER_TOLERANCE_US = 1_000_000
 
+# The defaults of the source's settings (docs/configuration.md).
+HORIZON_S = 0.0
+GAP_BOUND = 10_000
+RESEND_TRIES = 5
+PLAUSIBLE_WINDOW_S = 86_400.0
+
 _NO_DECODER = "-"
 _U32_MAX = 0xFFFF_FFFF
 _US_PER_S = 1_000_000
@@ -69,12 +76,12 @@ class P3Settings:
 
     # Passings made more than this before the session began (venue clock) are not published;
     # None: no limit (a dump, where "before" means nothing).
-    horizon_s: float | None = 0.0
-    gap_bound: int = 10_000  # a larger gap is given up at once; a larger jump is flagged
-    resend_tries: int = 5  # a gap still missing after this many RESENDs is given up
+    horizon_s: float | None = HORIZON_S
+    gap_bound: int = GAP_BOUND  # a larger gap is given up at once; a larger jump is flagged
+    resend_tries: int = RESEND_TRIES  # a gap still missing after this many RESENDs is given up
     # A passing whose venue time is further than this from when it was read is flagged;
     # None: no check (a dump, which has no receive times).
-    plausible_window_s: float | None = 86_400.0
+    plausible_window_s: float | None = PLAUSIBLE_WINDOW_S
 
 
 class DecoderState(msgspec.Struct, kw_only=True):
@@ -139,7 +146,7 @@ class _Decoder:
         self.horizon_us = saved.horizon_us
         self.horizon_number = saved.horizon_number
         self.stepped_back = saved.stepped_back
-        self.waiting: list[_Timed] = []  # passings waiting for the clock offset
+        self.waiting: deque[_Timed] = deque()  # passings waiting for the clock offset
         self.clock_asked_us: int | None = None  # waiting for a GET_TIME answer since
         self.clock_checked_us: int | None = None  # last GET_TIME answer (or giving up on one)
         self.times: dict[int, int] = {}  # number -> time of the recent passings of this epoch
@@ -270,7 +277,7 @@ class P3Session:
         while decoder.waiting:
             if not self._take(t_us, decoder, decoder.waiting[0], out):
                 return  # it waits for the clock to be checked
-            decoder.waiting.pop(0)
+            decoder.waiting.popleft()
 
     def _take(self, t_us: int, decoder: _Decoder, timed: _Timed, out: SessionOutput) -> bool:
         """Decide on one passing; False: it must wait for a GET_TIME answer first."""
@@ -653,7 +660,7 @@ class P3Session:
         return f"p3:{decoder}" if epoch == 0 else f"p3:{decoder}:e{epoch}"
 
 
-def _freshest_offset(waiting: list[_Timed], window_us: int | None) -> int:
+def _freshest_offset(waiting: Iterable[_Timed], window_us: int | None) -> int:
     """The smallest (receive - decoder time) among the passings, leaving out those further
     than the window from the median (a time years off would otherwise win)."""
     differences = sorted(p.received_us - p.rtc_time_us for p in waiting)

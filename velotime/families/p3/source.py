@@ -6,7 +6,16 @@ from typing import Any, Self
 
 import msgspec
 
-from velotime.drivers.p3.session import ClockMode, P3Session, P3SessionState, P3Settings
+from velotime.drivers.p3.session import (
+    GAP_BOUND,
+    HORIZON_S,
+    PLAUSIBLE_WINDOW_S,
+    RESEND_TRIES,
+    ClockMode,
+    P3Session,
+    P3SessionState,
+    P3Settings,
+)
 from velotime.drivers.session import Session
 from velotime.families.base import (
     Report,
@@ -29,10 +38,10 @@ class P3Description(SourceDescription, frozen=True, kw_only=True, tag="p3"):
     clock: ClockMode = "get_time"
     # What the session decides with (P3Settings): in the header, so a replay decides alike.
     # A dump has no receive times: no horizon and no plausibility window.
-    horizon_s: float | None = P3Settings.horizon_s
-    gap_bound: int = P3Settings.gap_bound
-    resend_tries: int = P3Settings.resend_tries
-    plausible_window_s: float | None = P3Settings.plausible_window_s
+    horizon_s: float | None = HORIZON_S
+    gap_bound: int = GAP_BOUND
+    resend_tries: int = RESEND_TRIES
+    plausible_window_s: float | None = PLAUSIBLE_WINDOW_S
 
     def line_for(self, decoder_id: int | None) -> str:
         """The timing line of a record from `decoder_id`: its own mapping, else the source's."""
@@ -64,10 +73,10 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
     decoder_lines: dict[str, str] = msgspec.field(default_factory=dict)
     get_time_interval_s: float = 60.0
     clock: ClockMode = "get_time"
-    horizon_s: float = P3Settings.horizon_s or 0.0  # before the first connection, asked for
-    gap_bound: int = P3Settings.gap_bound  # passing numbers; a larger gap is given up at once
-    resend_tries: int = P3Settings.resend_tries  # RESENDs before a gap is given up
-    plausible_window_s: float = P3Settings.plausible_window_s or 86_400.0
+    horizon_s: float = HORIZON_S  # passings made this long before the start are published
+    gap_bound: int = GAP_BOUND  # passing numbers; a larger gap is given up at once
+    resend_tries: int = RESEND_TRIES  # RESENDs before a gap is given up
+    plausible_window_s: float = PLAUSIBLE_WINDOW_S  # further from the read time: flagged
 
     @property
     def poll_interval_s(self) -> float:
