@@ -233,6 +233,10 @@ class P3Session:
                 until = min(highest + self._bound, _U32_MAX)
                 out.commands.append(encode(Resend(from_passing=highest + 1, until_passing=until)))
                 self.stats.resend_requests += 1
+                out.notices.append(
+                    f"decoder {decoder.key} passings from {highest + 1} (made while the link "
+                    "was down, if any): asking the decoder to resend"
+                )
         return out
 
     def feed(self, t_us: int, data: bytes) -> SessionOutput:
