@@ -377,3 +377,14 @@ def test_the_epoch_is_saved_and_a_restarted_daemon_keeps_it() -> None:
     (event,) = again.passings()
     assert (passing_data(event).epoch, passing_data(event).passing_number) == (1, 2)
     assert event.id.startswith(f"p3:{DECODER}:e1:2:")
+
+
+def test_after_a_reconnect_a_clock_not_answered_is_kept_without_holding_passings() -> None:
+    link = started()
+    link.live(T0 + 10 * S)
+    session = link.session
+    session.connected(T0 + 20 * S)  # GET_TIME asked; this decoder never answers it
+    out = session.feed(T0 + 23 * S, encode(Status(noise=40, decoder_id=DECODER)))
+    assert any("did not answer GET_TIME" in n and "kept" in n for n in out.notices)
+    out = session.feed(T0 + 30 * S + READ_LAG_US, link.decoder.detect(T0 + 30 * S))
+    assert [passing_data(e).t_us for e in out.events] == [T0 + 30 * S]  # at once, on time

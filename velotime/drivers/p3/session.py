@@ -250,7 +250,12 @@ class P3Session:
             elif isinstance(item, GetTime) and item.rtc_time_us is not None:
                 self._clock_answer(t_us, item.decoder_id, item.rtc_time_us, out)
         for decoder in list(self._decoders.values()):
-            if decoder.waiting and t_us - decoder.waiting[0].received_us >= CLOCK_WAIT_US:
+            # Passings wait that long for an answer; a clock known already, no longer than that
+            # after it was asked.
+            asked = decoder.clock_asked_us
+            overdue = asked is not None and t_us - asked >= CLOCK_WAIT_US
+            waited = decoder.waiting and t_us - decoder.waiting[0].received_us >= CLOCK_WAIT_US
+            if waited or (overdue and decoder.clock_offset_us is not None):
                 self._no_clock_answer(t_us, decoder, out)
         if self._last_resend_us is not None and t_us - self._last_resend_us >= RESEND_RETRY_US:
             self._give_up_tried(t_us, out)
