@@ -22,7 +22,7 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
-from velotime.drivers.session import SessionOutput
+from velotime.drivers.session import SessionCounters, SessionOutput
 from velotime.protocols.p3 import (
     FrameError,
     GetTime,
@@ -213,6 +213,19 @@ class P3Session:
     def open_gaps(self) -> dict[str, list[tuple[int, int]]]:
         """The passing numbers still missing (and asked for), by decoder id."""
         return {key: d.tracker.gaps() for key, d in self._decoders.items()}
+
+    def counters(self) -> SessionCounters:
+        gaps = [gap for decoder_gaps in self.open_gaps().values() for gap in decoder_gaps]
+        return SessionCounters(
+            duplicates=self.stats.duplicates,
+            # of no use: without transponder or time, or made before the horizon
+            skipped=self.stats.unusable + self.stats.before_horizon,
+            open_gaps=len(gaps),
+            missing=sum(last - first + 1 for first, last in gaps),
+            resend_requests=self.stats.resend_requests,
+            unrecoverable_gaps=self.stats.unrecoverable_gaps,
+            flagged=self.stats.flagged,
+        )
 
     def connected(self, t_us: int) -> SessionOutput:
         """A new connection: start framing afresh, ask for the clock (passings wait for its
