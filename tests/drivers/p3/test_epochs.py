@@ -388,3 +388,22 @@ def test_after_a_reconnect_a_clock_not_answered_is_kept_without_holding_passings
     assert any("did not answer GET_TIME" in n and "kept" in n for n in out.notices)
     out = session.feed(T0 + 30 * S + READ_LAG_US, link.decoder.detect(T0 + 30 * S))
     assert [passing_data(e).t_us for e in out.events] == [T0 + 30 * S]  # at once, on time
+
+
+def test_a_passing_held_for_the_clock_is_asked_for_again_by_a_daemon_killed_meanwhile() -> None:
+    # The passing that starts an epoch is counted, then held until GET_TIME is answered; the
+    # daemon saves the state with the GET_TIME it sends. Killed before the answer, it must not
+    # come back believing it has that passing.
+    link = started()
+    link.live(T0 + 10 * S)
+    link.live(T0 + 11 * S)
+    link.decoder.reboot()
+    out = link.session.feed(T0 + 20 * S + READ_LAG_US, link.decoder.detect(T0 + 20 * S))
+    assert out.events == []  # held until the clock is known
+    assert out.commands  # GET_TIME asked: the daemon saves the state with it
+    saved = msgspec.json.decode(msgspec.json.encode(link.session.state()), type=P3SessionState)
+    again = Link(P3Session("p3-finish", lambda _: "finish", "get_time", saved), link.decoder)
+    again.connect(T0 + 30 * S)
+    (event,) = again.passings()
+    assert (passing_data(event).epoch, passing_data(event).passing_number) == (1, 1)
+    assert passing_data(event).t_us == T0 + 20 * S

@@ -14,6 +14,7 @@ time), helped by a GET_TIME answer showing that the decoder clock stepped back. 
 published flagged and changes nothing of the session's state.
 """
 
+import bisect
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -154,10 +155,19 @@ class _Decoder:
         self.restarted = False  # a new epoch began since the clock was last checked
 
     def state(self) -> DecoderState:
+        gaps, tries = self.tracker.gaps(), self.tracker.tries()
+        held = [t.passing.passing_number for t in self.waiting if t.counted]
+        for number in held:
+            # Counted but not yet published (it waits for the clock): saved as missing, so a
+            # daemon killed before publishing it asks for it again.
+            if number is not None:
+                index = bisect.bisect(gaps, (number, number))
+                gaps.insert(index, (number, number))
+                tries.insert(index, 0)
         return DecoderState(
             highest=self.tracker.highest,
-            gaps=self.tracker.gaps(),
-            gap_tries=self.tracker.tries(),
+            gaps=gaps,
+            gap_tries=tries,
             latest_rtc_us=self.latest_rtc_us,
             clock_offset_us=self.clock_offset_us,
             epoch=self.epoch,
