@@ -15,6 +15,7 @@ from velotime.families.base import (
     check_line,
     check_positive,
 )
+from velotime.protocols.p3.constants import U32_MAX
 
 SILENCE_TIMEOUT_S = 15.0  # a decoder sends a STATUS every few seconds
 _DIGITS = re.compile(r"[0-9]+")
@@ -65,6 +66,12 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
             if not _DIGITS.fullmatch(decoder):
                 report(
                     ["decoder_lines", decoder], f"a decoder id is decimal digits, got {decoder!r}"
+                )
+                continue
+            if int(decoder) > U32_MAX:
+                report(
+                    ["decoder_lines", decoder],
+                    f"a decoder id is 0 to {U32_MAX} (32 bits), got {decoder}",
                 )
                 continue
             canonical = str(int(decoder))  # "007" and "7" are one decoder
