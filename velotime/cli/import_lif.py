@@ -56,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
     if config is None and args.broker is None:
         return _offline(importer, args)
     if config is not None:
-        broker = broker_settings(config)
+        try:
+            broker = broker_settings(config)  # reads mqtt.password_file
+        except ConfigError as exc:
+            return _fail(str(exc))
     else:
         try:
             host, port, tls = parse_mqtt_url(args.broker)
