@@ -72,7 +72,7 @@ class StartupError(Exception):
 def _storage_problem(what: str, path: Path, exc: OSError | sqlite3.Error) -> StartupError:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     if isinstance(exc, FileExistsError):  # mkdir of a directory where a file is
-        reason = "a file is in the way of a directory"
+        reason = "a file where a directory should be"
     filename = exc.filename if isinstance(exc, OSError) else None
     if filename is not None and str(filename) != str(path):  # the directory that could not be made
         reason = f"{reason}: {filename}"
