@@ -137,14 +137,27 @@ def test_run_with_a_state_directory_it_cannot_write_is_one_line(
 # -- a missing password file --------------------------------------------------------------------
 
 
-def test_run_with_a_missing_password_file_is_one_line(tmp_path: Path) -> None:
-    config = venue(tmp_path, mqtt_extra='username = "timing"\npassword_file = "secret.txt"\n')
-    result = velotime_main("run", "--config", config)
-    assert result.stderr == (
-        f"{tmp_path}/secret.txt: cannot read mqtt.password_file: No such file or directory\n"
-    )
-    assert_one_line_error(result, "mqtt.password_file")
-    assert_no_traceback(result)
+@pytest.mark.parametrize(
+    ("mqtt_extra", "file", "key"),
+    [
+        ('username = "timing"\npassword_file = "secret.txt"\n', "secret.txt", "password_file"),
+        # paho reads the TLS files on each connect: the daemon would only ever say "broker
+        # connection lost: [Errno 2] No such file or directory".
+        ('url = "mqtts://127.0.0.1:1"\ntls_ca_file = "ca.pem"\n', "ca.pem", "tls_ca_file"),
+    ],
+)
+def test_a_missing_broker_file_is_one_line(
+    tmp_path: Path, mqtt_extra: str, file: str, key: str
+) -> None:
+    path = venue(tmp_path)
+    path.write_text(path.read_text().replace('url = "mqtt://127.0.0.1:1"\n', mqtt_extra))
+    for args in startups(path):
+        result = velotime_main(*args)
+        assert result.stderr == (
+            f"{tmp_path}/{file}: cannot read mqtt.{key}: No such file or directory\n"
+        )
+        assert_one_line_error(result, f"mqtt.{key}")
+        assert_no_traceback(result)
 
 
 def test_a_password_file_gone_after_loading_stops_the_daemon_with_one_line(

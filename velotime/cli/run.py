@@ -52,7 +52,7 @@ def _run_daemon(config: Config, *companions: Companion) -> int:
     try:
         asyncio.run(run_daemon(config, *companions))
     except StartupError as exc:
-        sys.stderr.write(f"velotime run: {exc}\n")
+        sys.stderr.writelines(f"velotime run: {problem}\n" for problem in str(exc).splitlines())
         return 2
     return 0
 

@@ -82,10 +82,11 @@ def _storage_problem(what: str, path: Path, exc: OSError | sqlite3.Error) -> Sta
 class Daemon:
     def __init__(self, config: Config) -> None:
         """Opens the outbox and a new capture file; StartupError if either cannot be, or the
-        broker's password cannot be read."""
+        broker's password or TLS files cannot be read."""
         self.config = config
         self.topics = Topics(config.mqtt.topic_prefix, config.venue.id)
         try:
+            config.check_files()
             broker = broker_settings(config)  # reads mqtt.password_file
         except ConfigError as exc:
             raise StartupError(str(exc)) from None
