@@ -134,6 +134,22 @@ def test_run_with_a_state_directory_it_cannot_write_is_one_line(
     assert_no_traceback(result)
 
 
+def test_a_scoring_journal_it_cannot_write_is_one_line(tmp_path: Path) -> None:
+    meet = tmp_path / "meet.toml"
+    meet.write_text(MEET.format(transponder=5001))
+    storage = tmp_path / "storage"
+    storage.write_text("")  # a file where the directory should be
+    path = venue(tmp_path, storage=storage, rest=f'\n[scoring]\nmeet = "{meet}"\n')
+    for command in ("run", "score"):
+        result = velotime_main(command, "--config", path)
+        assert result.stderr == (
+            f"velotime {command}: {'[scoring]: ' if command == 'run' else ''}"
+            f"{storage}/scoring/test-track: cannot open the scoring journal "
+            "(storage.directory): Not a directory\n"
+        )
+        assert_one_line_error(result, "scoring journal")
+
+
 # -- a missing password file --------------------------------------------------------------------
 
 
