@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         return _offline(importer, args)
     if config is not None:
         try:
-            broker = broker_settings(config)  # reads mqtt.password_file
+            config.check_files()  # the password and TLS files: one line now, not retries
+            broker = broker_settings(config)
         except ConfigError as exc:
             return _fail(str(exc))
     else:

@@ -65,8 +65,8 @@ def _summary(source: SourceConfig) -> SourceSummary:
 
 
 class StartupError(Exception):
-    """What keeps the daemon from starting (its storage, its broker password), in one line
-    naming the file and the configuration key."""
+    """What keeps the daemon from starting (its storage, its broker's password or TLS files),
+    one line a problem, naming the file and the configuration key."""
 
 
 def _storage_problem(what: str, path: Path, exc: OSError | sqlite3.Error) -> StartupError:
