@@ -4,6 +4,10 @@ hex, in order."""
 import io
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from velotime.capture.dumps import BadHexLine, read_dump, sniff_format
 
 
@@ -64,3 +68,24 @@ def test_raw_dumps_are_sniffed_as_raw(shared_data: Path, tmp_path: Path) -> None
     empty = tmp_path / "empty"
     empty.write_bytes(b"")
     assert sniff_format(empty) == "raw"
+
+
+@given(
+    chunks=st.lists(st.binary(min_size=8, max_size=64), min_size=3, max_size=60),
+    bad=st.text(alphabet="ghijklmnopqrstuvwxyz!?-:", min_size=1, max_size=16),
+    where=st.integers(min_value=0),
+)
+def test_any_hex_dump_with_one_bad_line_stays_hex_and_loses_only_that_line(
+    tmp_path_factory: pytest.TempPathFactory, chunks: list[bytes], bad: str, where: int
+) -> None:
+    lines = [chunk.hex() for chunk in chunks]
+    at = where % (len(lines) + 1)
+    lines.insert(at, bad)
+    dump = tmp_path_factory.mktemp("dump") / "dump.hex"
+    dump.write_text("\n".join(lines) + "\n")
+    assert sniff_format(dump) == "hex"
+    with dump.open("rb") as handle:
+        items = list(read_dump(handle, "hex", join_lines=True))
+    bad_lines = [item for item in items if isinstance(item, BadHexLine)]
+    assert bad_lines == [BadHexLine(at + 1, bad.encode())]
+    assert b"".join(item for item in items if isinstance(item, bytes)) == b"".join(chunks)
