@@ -72,6 +72,13 @@ class MqttConfig(Table, frozen=True, kw_only=True):
 
 class StorageConfig(Table, frozen=True, kw_only=True):
     directory: Path = Path("/var/lib/velotime")
+    # Below this much free space (MB, 10^6 bytes) for `directory`, the daemon says it is
+    # degraded (status/daemon) and logs it; 0: no alarm.
+    min_free_mb: int = 500
+
+    @property
+    def min_free_bytes(self) -> int:
+        return self.min_free_mb * 1_000_000
 
     @property
     def captures_dir(self) -> Path:

@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import os
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ import msgspec
 from velotime import __version__
 from velotime.capture import CONTROL_SOURCE, CaptureWriter
 from velotime.config import Config, ConfigError
+from velotime.daemon.health import Health
 from velotime.daemon.sources import ControlDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
 from velotime.drivers.driver import SourceDriver
@@ -24,7 +24,6 @@ from velotime.stopping import stop_on_signals
 from velotime.times import now_us
 from velotime.wire.events import Event
 from velotime.wire.status import (
-    DaemonOnline,
     Description,
     LineDescription,
     SourceStatus,
@@ -34,6 +33,8 @@ from velotime.wire.status import (
 from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.daemon")
+
+HEALTH_INTERVAL_S = 1.0  # how often the daemon retries failed writes and checks its health
 
 _json = msgspec.json.Encoder()
 
@@ -113,6 +114,13 @@ class Daemon:
         except OSError as exc:
             self.outbox.close()
             raise _storage_problem("capture log", config.storage.captures_dir, exc) from None
+        self.health = Health(
+            self.outbox,
+            self.capture,
+            (config.storage.directory, config.storage.captures_dir),
+            config.storage.min_free_bytes,
+            started_us=self.started_us,
+        )
         self.publisher = Publisher(
             broker,
             self.outbox,
@@ -156,6 +164,7 @@ class Daemon:
                 publisher = group.create_task(self.publisher.run(stop))
                 others = [group.create_task(driver.run()) for driver in self.drivers]
                 others.append(group.create_task(run_watchdog(notifier)))
+                others.append(group.create_task(self._watch_health()))
                 notifier.ready(f"{len(self.drivers)} sources")
                 await stop.wait()
                 notifier.stopping()
@@ -168,8 +177,20 @@ class Daemon:
             self.outbox.close()
 
     def _deliver(self, session: Session, events: list[Event]) -> None:
+        """Queue `events` with the session's state: on disk together, or, while the disk
+        fails, held in memory together (velotime.mqtt.outbox), never lost to the driver."""
         state = _json.encode(session.state())
         self.outbox.append(session.source, self.topics.routed(events), state)
+
+    async def _watch_health(self) -> None:
+        """Every HEALTH_INTERVAL_S: retry what the disk refused, and publish status/daemon again
+        when the health changed."""
+        while True:
+            await asyncio.sleep(HEALTH_INTERVAL_S)
+            self.outbox.retry()
+            status = self.health.check()
+            if status is not None:
+                self.publisher.set_retained(self.topics.daemon_status, _json.encode(status))
 
     def _control(self, topic: str, payload: bytes) -> None:
         """An operator command: recorded like any device's bytes, so replay applies it too,
@@ -186,14 +207,11 @@ class Daemon:
         self.publisher.set_retained(self.topics.source_status(name), _json.encode(status))
 
     def _online(self) -> bytes:
-        return _json.encode(
-            DaemonOnline(
-                version=__version__,
-                pid=os.getpid(),
-                started_us=self.started_us,
-                now_us=now_us(),
-            )
-        )
+        """status/daemon on connecting; kept as retained state too, so that what the health
+        watch publishes later replaces it in order."""
+        payload = _json.encode(self.health.status())
+        self.publisher.set_retained(self.topics.daemon_status, payload)
+        return payload
 
 
 Companion = Callable[[asyncio.Event], Awaitable[None]]

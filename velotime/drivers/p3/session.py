@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
-from velotime.drivers.session import SessionOutput
+from velotime.drivers.session import SessionCounters, SessionOutput
 from velotime.protocols.p3 import (
     FrameError,
     GetTime,
@@ -71,6 +71,8 @@ class SessionStats:
     resend_requests: int = 0
     counter_resets: int = 0
     clock_drift_us: int | None = None  # latest GET_TIME estimate minus the offset in use
+    unrecoverable_gaps: int = 0  # gaps given up (published as `gap` events)
+    flagged: int = 0  # absurd passings, published flagged
 
 
 class _Timed(NamedTuple):
@@ -124,6 +126,18 @@ class P3Session:
 
     def state(self) -> P3SessionState:
         return P3SessionState(decoders={k: d.state() for k, d in self._decoders.items()})
+
+    def counters(self) -> SessionCounters:
+        gaps = [gap for decoder in self._decoders.values() for gap in decoder.tracker.gaps()]
+        return SessionCounters(
+            duplicates=self.stats.duplicates,
+            skipped=self.stats.unusable,
+            open_gaps=len(gaps),
+            missing=sum(last - first + 1 for first, last in gaps),
+            resend_requests=self.stats.resend_requests,
+            unrecoverable_gaps=self.stats.unrecoverable_gaps,
+            flagged=self.stats.flagged,
+        )
 
     def connected(self, t_us: int) -> SessionOutput:
         """A new connection: start framing afresh, ask for the clock and for what is missing."""
