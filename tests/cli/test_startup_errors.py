@@ -24,7 +24,7 @@ distance_m = 0
 [[sources]]
 name = "p3-a"
 protocol = "p3"
-transport = "{transport}"
+transport = "tcp://127.0.0.1:1"
 line = "finish"
 {source_extra}
 [mqtt]
@@ -48,7 +48,6 @@ transponders = [{transponder}]
 def venue(
     tmp_path: Path,
     *,
-    transport: str = "tcp://127.0.0.1:1",
     source_extra: str = "",
     mqtt_extra: str = "",
     storage: Path | None = None,
@@ -57,7 +56,6 @@ def venue(
     path = tmp_path / "venue.toml"
     path.write_text(
         VENUE.format(
-            transport=transport,
             source_extra=source_extra,
             mqtt_extra=mqtt_extra,
             storage=storage or tmp_path / "state",
