@@ -189,6 +189,7 @@ async def _online(args: argparse.Namespace, timeline: Timeline) -> ReplayReport 
     prefix, broker = "velotime", BrokerSettings(host="127.0.0.1")
     if args.config:
         config = load_config(args.config, broker=args.broker)
+        config.check_files()  # the password and TLS files: one line now, not retries
         prefix, broker = config.mqtt.topic_prefix, broker_settings(config)
     elif args.broker:
         try:

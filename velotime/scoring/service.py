@@ -41,7 +41,7 @@ from velotime.mqtt.client import BrokerSettings, broker_settings, mqtt_client
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher
 from velotime.scoring.engine import Publication, ScoringEngine
-from velotime.scoring.meet import Meet, MeetError, parse_meet
+from velotime.scoring.meet import Meet, MeetError, read_meet
 from velotime.times import now_us
 from velotime.wire.errors import WireError
 from velotime.wire.events import Envelope, EventData, decode_event
@@ -62,17 +62,6 @@ _decode = msgspec.json.Decoder().decode
 
 class ScoringError(Exception):
     """The service cannot run: its journal is in use or unreadable."""
-
-
-def read_meet(path: Path) -> tuple[Meet, bytes]:
-    """The meet file, validated, and its bytes (their hash ties a journal to them). Raises
-    MeetError with every problem."""
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MeetError(f"{path}: cannot read: {exc}") from None
-    return parse_meet(text, source=str(path)), data
 
 
 def scoring_broker(config: Config, venue: str) -> BrokerSettings:

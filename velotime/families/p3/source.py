@@ -25,10 +25,10 @@ from velotime.families.base import (
     check_line,
     check_positive,
 )
+from velotime.protocols.p3.constants import U32_MAX
 
 SILENCE_TIMEOUT_S = 15.0  # a decoder sends a STATUS every few seconds
 _DIGITS = re.compile(r"[0-9]+")
-_U32_MAX = 0xFFFF_FFFF  # passing numbers are 32-bit
 
 
 class P3Description(SourceDescription, frozen=True, kw_only=True, tag="p3"):
@@ -94,6 +94,12 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
                     ["decoder_lines", decoder], f"a decoder id is decimal digits, got {decoder!r}"
                 )
                 continue
+            if int(decoder) > U32_MAX:
+                report(
+                    ["decoder_lines", decoder],
+                    f"a decoder id is 0 to {U32_MAX} (32 bits), got {decoder}",
+                )
+                continue
             canonical = str(int(decoder))  # "007" and "7" are one decoder
             if canonical in decoder_lines:
                 report(["decoder_lines", decoder], f"decoder {canonical} is mapped twice")
@@ -107,10 +113,10 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
                 "must be a number from 0 to plausible_window_s "
                 f"({self.plausible_window_s!r}), got {self.horizon_s!r}",
             )
-        if not 1 <= self.gap_bound <= _U32_MAX:
+        if not 1 <= self.gap_bound <= U32_MAX:
             report(
                 ["gap_bound"],
-                f"must be a whole number from 1 to {_U32_MAX}, got {self.gap_bound!r}",
+                f"must be a whole number from 1 to {U32_MAX}, got {self.gap_bound!r}",
             )
         if self.resend_tries < 1:
             report(
