@@ -32,6 +32,7 @@ from velotime.protocols.p3 import (
     Resend,
     encode,
 )
+from velotime.protocols.p3.constants import U32_MAX
 from velotime.protocols.p3.gaps import GapTracker
 from velotime.protocols.p3.json import record_to_builtins
 from velotime.wire.events import Event, GapData, PassingData
@@ -58,7 +59,6 @@ RESEND_TRIES = 5
 PLAUSIBLE_WINDOW_S = 86_400.0
 
 _NO_DECODER = "-"
-_U32_MAX = 0xFFFF_FFFF
 _US_PER_S = 1_000_000
 
 GapReason = Literal["too_large", "not_answered", "epoch_ended"]
@@ -251,9 +251,9 @@ class P3Session:
         self._request_missing(t_us, out)
         for decoder in self._decoders.values():
             highest = decoder.tracker.highest
-            if highest is not None and highest < _U32_MAX:
+            if highest is not None and highest < U32_MAX:
                 # The decoder sends what it holds of these and nothing for the rest.
-                until = min(highest + self._bound, _U32_MAX)
+                until = min(highest + self._bound, U32_MAX)
                 out.commands.append(encode(Resend(from_passing=highest + 1, until_passing=until)))
                 self.stats.resend_requests += 1
                 out.notices.append(
