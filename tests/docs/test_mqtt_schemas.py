@@ -314,7 +314,9 @@ def test_the_sessions_show_every_kind_of_event_result_and_current(
         _TOPICS["current"].payloads
     )
     events = {path for session in sessions.values() for path, _ in session.events}
-    assert events == {f"timing/{kind}" for kind in ("passing", "impulse", "photofinish", "command")}
+    # gap: the flying 200 m capture's decoders never answer RESEND, so its gaps are given up.
+    kinds = ("passing", "impulse", "photofinish", "gap", "command")
+    assert events == {f"timing/{kind}" for kind in kinds}
     assert any(path.startswith("standings/") for path, _ in published)
     assert check_all([item for item in published if item[0] == "status/scoring"])["scoring"] == {
         ScoringOnline

@@ -170,6 +170,27 @@ class Config(Table, frozen=True, kw_only=True):
             raise ConfigError(f"{path}: mqtt.password_file is empty")
         return password
 
+    def check_files(self) -> None:
+        """Raise ConfigError, one line for each, if the broker's password or a TLS file named by
+        `mqtt.*_file` cannot be read: said when a command starts, not as a broker that never
+        answers (paho reads the TLS files on every connect)."""
+        problems: list[str] = []
+        try:
+            self.password()
+        except ConfigError as exc:
+            problems += exc.problems
+        for key in ("tls_ca_file", "tls_cert_file", "tls_key_file"):
+            path = getattr(self.mqtt, key)
+            if path is None:
+                continue
+            try:
+                with open(path, "rb"):
+                    pass
+            except OSError as exc:
+                problems.append(f"{path}: cannot read mqtt.{key}: {exc.strerror or exc}")
+        if problems:
+            raise ConfigError(*problems)
+
 
 def zone(name: str) -> tzinfo:
     # UTC needs no time-zone database, which minimal containers lack.

@@ -2,13 +2,15 @@
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import msgspec
 
 from velotime import __version__
 from velotime.capture import CONTROL_SOURCE, CaptureWriter
-from velotime.config import Config
+from velotime.config import Config, ConfigError
 from velotime.daemon.health import Health
 from velotime.daemon.sources import ControlDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
@@ -63,23 +65,55 @@ def _summary(source: SourceConfig) -> SourceSummary:
     )
 
 
+class StartupError(Exception):
+    """What keeps the daemon from starting (its storage, its broker's password or TLS files),
+    one line a problem, naming the file and the configuration key."""
+
+
+def _storage_problem(what: str, path: Path, exc: OSError | sqlite3.Error) -> StartupError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if isinstance(exc, FileExistsError):  # mkdir of a directory where a file is
+        reason = "a file where a directory should be"
+    filename = exc.filename if isinstance(exc, OSError) else None
+    if filename is not None and str(filename) != str(path):  # the directory that could not be made
+        reason = f"{reason}: {filename}"
+    return StartupError(f"{path}: cannot open the {what} (storage.directory): {reason}")
+
+
 class Daemon:
     def __init__(self, config: Config) -> None:
+        """Opens the outbox and a new capture file; StartupError if either cannot be, or the
+        broker's password or TLS files cannot be read."""
         self.config = config
         self.topics = Topics(config.mqtt.topic_prefix, config.venue.id)
-        self.outbox = Outbox(config.storage.outbox_path)
+        try:
+            config.check_files()
+            broker = broker_settings(config)  # reads mqtt.password_file
+        except ConfigError as exc:
+            raise StartupError(str(exc)) from None
+        outbox_path = config.storage.outbox_path
+        try:
+            self.outbox = Outbox(outbox_path)
+        except (OSError, sqlite3.Error) as exc:
+            raise _storage_problem("outbox", outbox_path, exc) from None
         self.started_us = now_us()
         descriptions = {s.name: self._resumed(s.name) for s in config.sources}
         control_seq = self.outbox.saved(CONTROL_SOURCE).seq
         descriptions[CONTROL_SOURCE] = ControlDescription(seq=control_seq)
         self.control = descriptions[CONTROL_SOURCE].new_session(CONTROL_SOURCE)
-        self.capture = CaptureWriter.create(
-            config.storage.captures_dir,
-            config.venue.id,
-            {name: d.to_builtins() for name, d in descriptions.items()},
-            lines={line.name: line.distance_m for line in config.lines},
-            track_length_m=config.venue.track_length_m,
-        )
+        try:
+            # Made here, so that a file in its way is told as that, not as no free file name.
+            config.storage.captures_dir.mkdir(parents=True, exist_ok=True)
+            self.capture = CaptureWriter.create(
+                config.storage.captures_dir,
+                config.venue.id,
+                {name: d.to_builtins() for name, d in descriptions.items()},
+                lines={line.name: line.distance_m for line in config.lines},
+                track_length_m=config.venue.track_length_m,
+            )
+        except OSError as exc:
+            self.outbox.close()
+            raise _storage_problem("capture log", config.storage.captures_dir, exc) from None
         self.health = Health(
             self.outbox,
             self.capture,
@@ -88,7 +122,7 @@ class Daemon:
             started_us=self.started_us,
         )
         self.publisher = Publisher(
-            broker_settings(config),
+            broker,
             self.outbox,
             self.topics.daemon_status,
             self._online,

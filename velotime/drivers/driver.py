@@ -166,7 +166,7 @@ class SourceDriver:
         while True:
             try:
                 server = await asyncio.start_server(accept, endpoint.host, endpoint.port)
-            except OSError as exc:
+            except (OSError, UnicodeError) as exc:  # UnicodeError: a name the resolver refuses
                 self._status(False, f"cannot listen: {exc}")
                 await asyncio.sleep(self._backoff.next_delay())
                 continue
@@ -181,7 +181,7 @@ class SourceDriver:
                 transport, _ = await loop.create_datagram_endpoint(
                     lambda: _Datagrams(self), local_addr=(endpoint.host, endpoint.port)
                 )
-            except OSError as exc:
+            except (OSError, UnicodeError) as exc:  # UnicodeError: a name the resolver refuses
                 self._status(False, f"cannot listen: {exc}")
                 await asyncio.sleep(self._backoff.next_delay())
                 continue

@@ -110,8 +110,10 @@ class Publisher:
                     log.info("connected to mqtt://%s:%d", self.broker.host, self.broker.port)
                     await self._connected(client, stop)
                     return
-            except* aiomqtt.MqttError as group:
+            except* (aiomqtt.MqttError, UnicodeError) as group:  # UnicodeError: a name too long
                 log.warning("broker connection lost: %s", group.exceptions[0])
+                if group.subgroup(UnicodeError):  # aiomqtt let it through holding its lock
+                    client = self._client()
             finally:
                 self.connected.clear()
             if not self.broker.clean_session:

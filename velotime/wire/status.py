@@ -129,6 +129,7 @@ class ScoringOnline(_Payload, frozen=True, kw_only=True):
     duplicates: int  # events received again, dropped by id
     malformed: int  # messages on timing/# that are no event envelope
     skipped_commands: int  # commands the engine did not apply
+    skipped_timing: int = 0  # timing events the engine did not use (flagged passings)
     errors: int  # events the engine failed on
 
 
