@@ -17,6 +17,8 @@ import pytest
 
 from tests.brokers import SHIPPED_ACL, MosquittoProcess, shipped_config
 from tests.mqtt.events import event
+from velotime.capture import CaptureWriter
+from velotime.daemon.health import Health
 from velotime.localvenue import free_port, p3_source, write_local_config
 from velotime.mqtt import publisher as publisher_module
 from velotime.mqtt.client import BrokerSettings, PublishRefusedError, mqtt_client, publish_checked
@@ -210,8 +212,12 @@ async def test_the_daemon_keeps_what_the_broker_refuses_and_delivers_it_once_all
         assert {(r.topic, r.reason_code) for r in refusals} == {(TIMING, 0x87)}
         assert publisher.refused >= 5
         assert f"the broker refused {TIMING}: Not authorized (0x87)" in caplog.text
-        [problem] = publisher.problems()  # for status/daemon: degraded
+        [problem] = publisher.problems()
         assert problem.startswith("5 events refused by the broker: ")
+        capture = CaptureWriter.create(tmp_path / "captures", "v", {})
+        health = Health(outbox, capture, (tmp_path,), 0, started_us=1, others=(publisher,))
+        status = health.status()  # what status/daemon says
+        assert (status.state, status.reasons, status.outbox_depth) == ("degraded", [problem], 5)
         # The operator gives the account the right and reloads the broker (SIGHUP).
         acl = accounts.directory / "velotime.acl"
         acl.write_text(acl.read_text() + "\nuser desk\ntopic write velotime/+/timing/#\n")
@@ -221,5 +227,6 @@ async def test_the_daemon_keeps_what_the_broker_refuses_and_delivers_it_once_all
         while len(outbox):
             await asyncio.sleep(0.01)
     assert (publisher.refused_events, publisher.problems()) == (0, [])
+    assert (health.status().state, health.status().reasons) == ("ok", [])
     stop.set()
     await asyncio.wait_for(run, 10)

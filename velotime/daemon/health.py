@@ -1,17 +1,19 @@
 """The daemon's own health on `status/daemon`: ok or degraded, why, and the figures behind it.
 
 Degraded means something the crew must see fails now: the outbox cannot write (events are held
-in memory), the capture log cannot write (bytes go uncaptured), or free space for the storage
-directory is below `[storage] min_free_mb`. The change to degraded and the return to ok are
-logged once each; the status is published again at once when a reason appears or goes, and
-otherwise at most every STATUS_INTERVAL_S while its figures change.
+in memory), the capture log cannot write (bytes go uncaptured), the broker refuses events (they
+stay in the outbox), or free space for the storage directory is below `[storage] min_free_mb`.
+The change to degraded and the return to ok are logged once each; the status is published again
+at once when a reason appears or goes, and otherwise at most every STATUS_INTERVAL_S while its
+figures change.
 """
 
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import msgspec
 
@@ -26,6 +28,12 @@ log = logging.getLogger("velotime.daemon")
 STATUS_INTERVAL_S = 5.0  # figures that change are published again at most this often
 
 
+class Troubled(Protocol):
+    def problems(self) -> list[str]:
+        """What fails now, one line each."""
+        ...
+
+
 class Health:
     def __init__(
         self,
@@ -35,10 +43,12 @@ class Health:
         min_free_bytes: int,
         *,
         started_us: int,
+        others: Sequence[Troubled] = (),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.outbox = outbox
         self.capture = capture
+        self.others = others  # more parts whose problems degrade the daemon (the publisher)
         self.storage_dirs = storage_dirs  # where the outbox and the captures are
         self.min_free_bytes = min_free_bytes  # 0: no alarm
         self.started_us = started_us
@@ -69,6 +79,7 @@ class Health:
 
     def _current(self) -> tuple[DaemonOnline, tuple[str, ...]]:
         reasons = [*self.outbox.problems(), *self.capture.problems()]
+        reasons += [problem for part in self.others for problem in part.problems()]
         free = self._free_bytes()
         if isinstance(free, str):
             reasons.append(free)

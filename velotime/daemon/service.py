@@ -114,19 +114,20 @@ class Daemon:
         except OSError as exc:
             self.outbox.close()
             raise _storage_problem("capture log", config.storage.captures_dir, exc) from None
-        self.health = Health(
-            self.outbox,
-            self.capture,
-            (config.storage.directory, config.storage.captures_dir),
-            config.storage.min_free_bytes,
-            started_us=self.started_us,
-        )
         self.publisher = Publisher(
             broker,
             self.outbox,
             self.topics.daemon_status,
             self._online,
             subscriptions={self.topics.control("#"): self._control},
+        )
+        self.health = Health(
+            self.outbox,
+            self.capture,
+            (config.storage.directory, config.storage.captures_dir),
+            config.storage.min_free_bytes,
+            started_us=self.started_us,
+            others=(self.publisher,),
         )
         self.drivers = [
             SourceDriver(
