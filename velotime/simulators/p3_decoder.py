@@ -50,13 +50,14 @@ from velotime.protocols.p3 import (
     Status,
     encode,
 )
+from velotime.protocols.p3.constants import U32_MAX
 from velotime.simulators.clock import NS_PER_S, sleep_until
 from velotime.simulators.p3_session import DEFAULT_DECODER_ID, lap_schedule
 from velotime.simulators.serial_link import open_raw_pty, point_link, remove_link, termios_speed
 
 _NS_PER_US = 1_000
 _READ_SIZE = 1 << 16
-_U32_MAX = 0xFFFF_FFFF
+
 SERIAL_BAUDRATE = 19200  # the P3 decoders' RS-232 default
 
 
@@ -87,7 +88,7 @@ class P3DecoderSimulator:
         # No transponders and no lap time: a scripted decoder (`detect`).
         if not transponders and lap_time_us is not None:
             raise ValueError("at least one transponder is needed")
-        if any(not 0 <= t <= _U32_MAX for t in transponders):
+        if any(not 0 <= t <= U32_MAX for t in transponders):
             raise ValueError("transponder ids must fit in 32 bits")
         if transponders and (lap_time_us is None or lap_time_us <= 0):
             raise ValueError("the lap time must be positive")
@@ -99,11 +100,11 @@ class P3DecoderSimulator:
             raise ValueError("the speedup must be positive")
         if count is not None and count < 0:
             raise ValueError("the count must not be negative")
-        if not 0 <= decoder_id <= _U32_MAX:
+        if not 0 <= decoder_id <= U32_MAX:
             raise ValueError("the decoder id must fit in 32 bits")
         if not status_interval_s > 0 or not drain_timeout_s > 0:
             raise ValueError("the status interval and the drain timeout must be positive")
-        if not 0 <= first_passing_number <= _U32_MAX:
+        if not 0 <= first_passing_number <= U32_MAX:
             raise ValueError("the first passing number must fit in 32 bits")
         self._transponders = tuple(transponders)
         self._lap_time_us = lap_time_us or 0
@@ -359,7 +360,7 @@ class P3DecoderSimulator:
         passings come on the new clock, numbered from `first_passing_number`."""
         if clock_back_us < 0:
             raise ValueError("a reboot sets the clock back, not forward")
-        if not 0 <= first_passing_number <= _U32_MAX:
+        if not 0 <= first_passing_number <= U32_MAX:
             raise ValueError("the first passing number must fit in 32 bits")
         self.reboots += 1
         self._clock_shift_us += clock_back_us
@@ -371,7 +372,7 @@ class P3DecoderSimulator:
     def restart_counter(self, first_passing_number: int = 1) -> None:
         """The passing memory is cleared (a host's CLEAR_PASSING): numbers restart at
         `first_passing_number`, nothing stored is left to RESEND; the clock runs on."""
-        if not 0 <= first_passing_number <= _U32_MAX:
+        if not 0 <= first_passing_number <= U32_MAX:
             raise ValueError("the first passing number must fit in 32 bits")
         self._next_number = first_passing_number
         self._stored.clear()
@@ -390,9 +391,9 @@ class P3DecoderSimulator:
         the count goes on from where it was."""
         if not self._tasks:
             raise RuntimeError("the simulator was not started")
-        if not 0 <= transponder <= _U32_MAX:
+        if not 0 <= transponder <= U32_MAX:
             raise ValueError("transponder ids must fit in 32 bits")
-        if passing_number is not None and not 0 <= passing_number <= _U32_MAX:
+        if passing_number is not None and not 0 <= passing_number <= U32_MAX:
             raise ValueError("a passing number must fit in 32 bits")
         number = self._take_number() if passing_number is None else passing_number
         time_us = self.decoder_clock_us() if rtc_time_us is None else rtc_time_us
@@ -421,7 +422,7 @@ class P3DecoderSimulator:
             raise RuntimeError("this decoder generates its own passings (it has transponders)")
         if not self._tasks:
             raise RuntimeError("the simulator was not started")
-        if not 0 <= transponder <= _U32_MAX:
+        if not 0 <= transponder <= U32_MAX:
             raise ValueError("transponder ids must fit in 32 bits")
         number = self._take_number()
         return self._produce(
@@ -438,7 +439,7 @@ class P3DecoderSimulator:
 
     def _take_number(self) -> int:
         number = self._next_number
-        self._next_number = (number + 1) & _U32_MAX  # a u32 counter wraps
+        self._next_number = (number + 1) & U32_MAX  # a u32 counter wraps
         return number
 
     def _produce(self, passing: Passing) -> Passing:
