@@ -255,6 +255,7 @@ class Soak:
     seconds: float  # the compressed run, as planned
     sent_s: float  # as it took
     rss_kb: list[tuple[str, int]]  # (when, VmRSS of the daemon)
+    anon_kb: tuple[int, int]  # its RssAnon (heap, not mapped files) at the start and the end
     peak_rss_kb: int
     daemon_cpu_s: float
     deliveries: Deliveries
@@ -326,17 +327,20 @@ async def _run(
                 await decoder.connected.wait()
         await asyncio.sleep(SETTLE_S)
         rss = [("start", vm_kb(daemon.pid, "VmRSS"))]
+        anon = [vm_kb(daemon.pid, "RssAnon")]
         cpu_before = cpu_s(daemon.pid)
         first_sent_us = time.time_ns() // 1000
         sent_s = await _offer(decoders, per_line, riders, seconds, daemon.pid, rss)
         sent_all.set()
         deliveries: Deliveries = await asyncio.to_thread(_receive, receiving, listener)
         rss.append(("end", vm_kb(daemon.pid, "VmRSS")))
+        anon.append(vm_kb(daemon.pid, "RssAnon"))
         return Soak(
             passings=per_line * len(LINES),
             seconds=seconds,
             sent_s=sent_s,
             rss_kb=rss,
+            anon_kb=(anon[0], anon[-1]),
             peak_rss_kb=vm_kb(daemon.pid, "VmHWM"),
             daemon_cpu_s=cpu_s(daemon.pid) - cpu_before,
             deliveries=deliveries,
@@ -430,7 +434,9 @@ def report(result: Soak, hours: float, load: float) -> list[str]:
         f"({wall_s:.1f} s to the last); lost {lost}, duplicates {duplicates}; daemon CPU "
         f"{result.daemon_cpu_s / result.passings * 1e6:.0f} us/passing",
         f"  daemon RSS: start {mb(rss['start'])} MB, end {mb(rss['end'])} MB, growth "
-        f"{(rss['end'] - rss['start']) / 1024:+.1f} MB (peak {mb(result.peak_rss_kb)} MB); "
+        f"{(rss['end'] - rss['start']) / 1024:+.1f} MB, of which anonymous "
+        f"{(result.anon_kb[1] - result.anon_kb[0]) / 1024:+.1f} MB "
+        f"(peak {mb(result.peak_rss_kb)} MB); "
         "by tenth of the run: " + " ".join(mb(kb) for _, kb in result.rss_kb) + " MB",
         f"  latency, daemon receipt -> MQTT subscriber: first 10 % {latency(tenths[0])}; "
         f"last 10 % {latency(tenths[-1])}; p99 by tenth: {p99s} ms",
