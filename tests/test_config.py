@@ -819,3 +819,13 @@ def test_each_protocol_takes_only_its_own_settings() -> None:
     assert_problem(
         problems(edited('line = "200m"\n', "")), "sources[1].line", "needs the timing line"
     )
+
+
+def test_the_free_space_alarm_is_500_mb_unless_set_and_never_negative() -> None:
+    assert parse_config(BASE, source="t.toml", env={}).storage.min_free_bytes == 500_000_000
+    config = parse_config(BASE + "[storage]\nmin_free_mb = 0\n", source="t.toml", env={})
+    assert config.storage.min_free_mb == 0
+    assert problems(BASE + "[storage]\nmin_free_mb = -1\n") == [
+        "t.toml: storage.min_free_mb: must be 0 (no alarm) or more, got -1"
+    ]
+    assert_problem(problems(BASE + "[storage]\nmin_free_mb = 0.5\n"), "storage.min_free_mb", "int")

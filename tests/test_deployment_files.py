@@ -163,8 +163,12 @@ def test_mosquitto_starts_with_the_shipped_configuration(tmp_path: Path) -> None
 async def test_the_shipped_acl_lets_only_velotime_and_the_desk_publish(tmp_path: Path) -> None:
     port = free_port()
     shutil.copy(MOSQUITTO_ACL, tmp_path / "velotime.acl")
+    # The timing LAN's acl_file (the first), alone: usernames as anonymous clients give them.
     config, enabled = re.subn(
-        r"(?m)^#acl_file .*$", f"acl_file {tmp_path}/velotime.acl", adapted_config(port, tmp_path)
+        r"(?m)^#acl_file .*$",
+        f"acl_file {tmp_path}/velotime.acl",
+        adapted_config(port, tmp_path),
+        count=1,
     )
     assert enabled == 1, "velotime.conf lost its commented acl_file line"
     if os.geteuid() == 0:

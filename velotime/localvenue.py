@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 
 def mosquitto_binary() -> str | None:
@@ -67,6 +68,7 @@ class LocalMosquitto(_BrokerProcess):
     (its sessions and queued messages persist in `directory`, as at a venue)."""
 
     persistent_sessions = True
+    protocol: Literal["5", "3.1.1"] = "5"  # [mqtt] protocol of its clients
 
     def __init__(self, directory: Path, port: int | None = None) -> None:
         binary = mosquitto_binary()
@@ -100,6 +102,7 @@ class LocalAmqtt(_BrokerProcess):
     across its own restart: a stand-in where Mosquitto is not installed, not a venue broker."""
 
     persistent_sessions = False
+    protocol: Literal["5", "3.1.1"] = "3.1.1"
 
     def __init__(self, directory: Path, port: int | None = None) -> None:
         if importlib.util.find_spec("amqtt") is None:
@@ -160,9 +163,11 @@ def p3_source(decoder_port: int, **settings: object) -> str:
     )
 
 
-def write_local_config(directory: Path, venue: str, broker_url: str, *sources: str) -> Path:
+def write_local_config(
+    directory: Path, venue: str, broker_url: str, *sources: str, mqtt_protocol: str = "5"
+) -> Path:
     """A configuration for a 250 m track (finish and 200 m lines) with `sources`, its state
-    under `directory`."""
+    under `directory`; `mqtt_protocol` is the broker's (`LocalBroker.protocol`)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "velotime.toml"
     path.write_text(
@@ -181,6 +186,7 @@ distance_m = 200
 {"".join(sources)}
 [mqtt]
 url = "{broker_url}"
+protocol = "{mqtt_protocol}"
 
 [storage]
 directory = {json.dumps(str(directory / "state"))}

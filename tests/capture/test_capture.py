@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.disks import small_disk
 from velotime.capture import CaptureWriter, read_capture
 from velotime.capture.reader import CaptureFormatError
 
@@ -67,3 +68,55 @@ def test_a_file_that_is_not_a_capture_is_refused_clearly(tmp_path: Path, first_l
     path.write_bytes(first_line)
     with pytest.raises(CaptureFormatError, match=str(path)):
         read_capture(path)
+
+
+def test_a_full_disk_loses_counted_bytes_never_a_whole_line_and_writing_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    chunk = bytes(range(200))  # 200 device bytes: a line of about 300
+    with small_disk(tmp_path / "disk", size_mb=1) as disk:
+        writer = CaptureWriter.create(disk.path, "venue-1", {"p3": {"protocol": "p3"}})
+        for t_us in range(1, 11):
+            writer.write(t_us, "p3", chunk)
+        disk.fill()
+        for t_us in range(11, 41):  # none raises
+            writer.write(t_us, "p3", chunk)
+        # The file's last 4096-byte page may have had room for up to 13 of these lines.
+        lost = writer.bytes_lost
+        assert lost >= (30 - 13) * len(chunk)
+        assert writer.problems() == [
+            f"capture write failed: No space left on device ({lost} bytes not captured)"
+        ]
+        disk.free()
+        for t_us in range(41, 51):
+            writer.write(t_us, "p3", chunk)
+        assert writer.problems() == []
+        writer.close()
+        reader = read_capture(writer.path)
+        # A disk that fills again at once (it hovers at full): counted, but not logged again.
+        again = CaptureWriter.create(disk.path, "venue-1", {"p3": {"protocol": "p3"}})
+        disk.fill()
+        for t_us in range(1, 31):
+            again.write(t_us, "p3", chunk)
+        disk.free()
+        again.write(31, "p3", chunk)
+        disk.fill()
+        for t_us in range(32, 62):
+            again.write(t_us, "p3", chunk)
+        assert again.problems() != []
+        disk.free()
+        again.close()
+        times = [c.t_us for c in reader.chunks()]
+        assert reader.problems == []  # whole lines only: a cut line was taken back
+    assert times[:10] == list(range(1, 11))
+    assert times[-10:] == list(range(41, 51))
+    assert (40 + 10 - len(times)) * len(chunk) == lost
+    assert writer.bytes_captured == len(times) * len(chunk)
+    said = [r.getMessage().split(": ", 1)[1] for r in caplog.records]
+    assert [m.split(";")[0].split(" (")[0] for m in said] == [
+        "write failed: No space left on device",  # once, not per chunk
+        "writing again",
+        "write failed: No space left on device",  # the new file's
+        "writing again",
+        # and its second failure: within a minute of its recovery, not logged
+    ]

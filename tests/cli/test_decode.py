@@ -9,6 +9,7 @@ import pytest
 
 from tests.cli.helpers import velotime, velotime_main
 from tests.protocols.p3.reference import hex_lines
+from velotime.protocols.p3 import P3Stream, Passing
 
 
 def summary(*args: str | Path) -> dict[str, Any]:
@@ -86,6 +87,54 @@ def test_a_hex_line_that_is_not_hex_is_counted(shared_data: Path, tmp_path: Path
     dump.write_text("\n".join([*text[:5], "zz not hex", *text[5:10]]) + "\n")
     result = summary(dump, "--format", "hex")
     assert (result["records"], result["bad_hex_lines"]) == (10, 1)
+
+
+def passing_lines(amb_out: Path, count: int) -> list[str]:
+    """The first `count` lines of a hex dump that are each one passing (told by the codec)."""
+    lines = amb_out.read_text().splitlines()
+    passings = [
+        line
+        for line in lines
+        if [type(record) for record in P3Stream().feed(bytes.fromhex(line))] == [Passing]
+    ]
+    return passings[:count]
+
+
+def test_a_hex_dump_with_a_bad_line_early_stays_hex(shared_data: Path, tmp_path: Path) -> None:
+    # Issue 12, item 8: one bad line in the first 4 KB made the whole dump raw bytes (0 of 50
+    # passings, 5,000 garbage bytes). Auto-detection (the default for p3) keeps it hex.
+    lines = passing_lines(shared_data / "p3" / "amb.out", 50)
+    dump = tmp_path / "passings.hex"
+    dump.write_text("\n".join([*lines[:2], "zz not hex", *lines[2:]]) + "\n")
+    result = velotime_main("decode", dump, "--protocol", "p3", "--summary")
+    assert result.returncode == 0
+    counts = json.loads(result.stdout)
+    assert counts["by_type"] == {"passing": 50}
+    assert (counts["records"], counts["bad_hex_lines"], counts["garbage_bytes"]) == (50, 1, 0)
+    assert [json.loads(line) for line in result.stderr.splitlines()] == [
+        {"error": "bad_hex_line", "line": 3, "detail": "line 3 is not hex: b'zz not hex'"}
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_hex_lines_are_reported_ten_then_counted(shared_data: Path, tmp_path: Path) -> None:
+    lines = passing_lines(shared_data / "p3" / "amb.out", 50)
+    # A bad line after each of the first 25 passings: lines 2, 4, ..., 50.
+    text = [piece for line in lines[:25] for piece in (line, "bad")] + lines[25:]
+    dump = tmp_path / "passings.hex"
+    dump.write_text("\n".join(text) + "\n")
+    result = velotime_main("decode", dump, "--protocol", "p3", "--summary")
+    assert json.loads(result.stdout)["bad_hex_lines"] == 25
+    reported = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [r.get("line") for r in reported[:10]] == list(range(2, 21, 2))
+    assert reported[10:] == [
+        {
+            "error": "bad_hex_line",
+            "count": 15,
+            "detail": "15 more lines that are not hex, lines 22 to 50",
+        }
+    ]
+    assert json.loads(result.stdout)["by_type"] == {"passing": 50}
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from velotime.capture import CaptureWriter
 from velotime.capture.info import capture_info
 from velotime.config import ConfigError, parse_config
 from velotime.daemon.sources import description_from_builtins
-from velotime.drivers.session import SessionOutput
+from velotime.drivers.session import SessionCounters, SessionOutput
 from velotime.families import (
     Family,
     family,
@@ -63,6 +63,9 @@ class ToySession:
 
     def poll_command(self) -> bytes | None:
         return None
+
+    def counters(self) -> SessionCounters:
+        return SessionCounters()
 
 
 class ToyDescription(SourceDescription, frozen=True, kw_only=True, tag="toy"):

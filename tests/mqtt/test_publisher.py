@@ -9,6 +9,7 @@ import aiomqtt
 import pytest
 
 from tests.mqtt.events import event
+from velotime.config.schema import MqttProtocol
 from velotime.localvenue import LocalBroker
 from velotime.mqtt.client import BrokerSettings
 from velotime.mqtt.outbox import Outbox
@@ -65,14 +66,16 @@ async def test_cancelled_because_the_program_fails_elsewhere(broker: LocalBroker
     assert await retained_status(broker.port) == b'{"online":false}'
 
 
+# MQTT 5, and 3.1.1 as for a broker without 5 (the embedded amqtt).
+@pytest.mark.parametrize("protocol", ["5", "3.1.1"])
 async def test_the_outbox_arrives_whole_in_order_and_is_emptied(
-    broker: LocalBroker, tmp_path: Path
+    broker: LocalBroker, tmp_path: Path, protocol: MqttProtocol
 ) -> None:
     """Many times the window of events in flight, appended while it drains, with retained state
     changing meanwhile: every event arrives once, in order, and the outbox ends empty."""
     outbox = Outbox(tmp_path / "outbox.sqlite")
     publisher = Publisher(
-        BrokerSettings(host="127.0.0.1", port=broker.port),
+        BrokerSettings(host="127.0.0.1", port=broker.port, protocol=protocol),
         outbox,
         STATUS,
         lambda: b'{"online":true}',

@@ -231,6 +231,30 @@ def test_live_stale_offline() -> None:
     assert "latest result" in offline
 
 
+def test_while_live_the_header_names_sources_offline_or_missing_passings() -> None:
+    def source(online: bool, missing: int) -> dict[str, Any]:
+        return {
+            "online": online, "detail": "connected" if online else "connection lost",
+            "endpoint": "tcp://10.0.0.5:5403", "connections": 1, "since_us": NOW_US,
+            "missing": missing, "open_gaps": 1 if missing else 0,
+        }  # fmt: skip
+
+    statuses = [
+        ("status/sources/p3-finish", source(online=True, missing=3)),
+        ("status/sources/p3-200m", source(online=False, missing=0)),
+        ("status/sources/timy", source(online=True, missing=0)),  # all well: not named
+        ("status/sources/lynx-files", {"online": True}),  # velotime import-lif's
+    ]
+    payloads = [("results/sprint-q", F200), *statuses]
+    text = text_of(snapshot_of(payloads), 100)
+    assert row(text, "p3-200m offline · p3-finish: 3 passings missing")
+    assert "timy" not in text
+    assert "lynx-files" not in text
+    stale = text_of(snapshot_of(payloads, live=False), 100)  # the stale note comes first
+    assert "the scoring service is not online" in stale
+    assert "p3-finish" not in stale
+
+
 def test_a_keirin_heat_its_riders_the_last_200_and_the_standings_beside() -> None:
     state = snapshot(
         current=KEIRIN_CURRENT,

@@ -227,3 +227,25 @@ def test_the_latest_complete_photo_finish_block_is_the_heats() -> None:
         PhotoPlace(bib=22, place=1),
         PhotoPlace(bib=24, place=2),
     ]
+
+
+def test_a_flagged_passing_is_not_scored(engine: ScoringEngine) -> None:
+    """26 has not finished; a record of its transponder at the finish comes numbered 2^32-1,
+    far beyond the decoder's count. The daemon publishes it flagged; scoring does not take it
+    as 26's finish (taken, it would complete the result: 6 lines), and says so."""
+    decoders = P3Session("p3", lambda decoder: LINES[decoder or 0], "decoder")
+    finish = {21: 95_000_000, 22: 95_020_000, 23: 95_300_000, 24: 95_330_000, 25: 95_600_000}
+    for received_us, record in p3_race([(FINISH_DECODER, bib, t) for bib, t in finish.items()]):
+        feed(engine, decoders.feed(received_us, record).events)
+    absurd = p3.Passing(
+        passing_number=0xFFFF_FFFF,
+        transponder=TRANSPONDER[26],
+        rtc_time_us=START + 96_000_000,
+        decoder_id=FINISH_DECODER,
+    )
+    events = decoders.feed(START + 96_050_000, p3.encode(absurd)).events
+    assert [getattr(e.data, "flag", None) for e in events] == ["number_jump"]
+    feed(engine, events)
+    assert engine.results(EVENT)["lines"] == []  # 26 has still not finished: no result yet
+    (reason,) = engine.skipped_timing
+    assert "flagged number_jump" in reason

@@ -1,6 +1,5 @@
 """Reading recorded device dumps: raw bytes, or one hex-encoded chunk per line."""
 
-import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +9,6 @@ DumpFormat = Literal["raw", "hex"]
 
 _CHUNK_SIZE = 1 << 16
 _SNIFF_SIZE = 4096
-_HEX_TEXT = frozenset((string.hexdigits + string.whitespace).encode())
 
 
 @dataclass(frozen=True)
@@ -25,10 +23,29 @@ class BadHexLine:
 
 
 def sniff_format(path: Path) -> DumpFormat:
-    """Hex if the start of the file is only hex digits and white space (a P3 dump starts 0x8E)."""
+    """Hex if most of the start of the file is in lines of hex (a P3 dump starts 0x8E, and its
+    bytes split at 0x0A are seldom hex).
+
+    Most, not all: a hex dump with damaged lines stays a hex dump, each bad line counted and
+    skipped, rather than its text being fed to a codec as bytes.
+    """
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_SIZE)
-    return "hex" if head.strip() and frozenset(head) <= _HEX_TEXT else "raw"
+        complete = len(head) < _SNIFF_SIZE or head.endswith(b"\n")
+    lines = head.split(b"\n")
+    if not complete and len(lines) > 1:
+        lines.pop()  # cut short by the sniff: no evidence either way
+    texts = [text for line in lines if (text := line.strip())]
+    in_hex_lines = sum(len(text) for text in texts if _from_hex(text) is not None)
+    return "hex" if in_hex_lines > sum(map(len, texts)) - in_hex_lines else "raw"
+
+
+def _from_hex(text: bytes) -> bytes | None:
+    """The bytes a line of hex stands for; None if it is not hex."""
+    try:
+        return bytes.fromhex(text.decode("ascii"))
+    except ValueError:  # also UnicodeDecodeError
+        return None
 
 
 def read_dump(
@@ -69,9 +86,8 @@ def _hex_lines(lines: Iterable[bytes], first: int, join: bool) -> Iterator[bytes
         text = line.strip()
         if not text:
             continue
-        try:
-            data = bytes.fromhex(text.decode("ascii"))
-        except ValueError:  # also UnicodeDecodeError
+        data = _from_hex(text)
+        if data is None:
             if run:
                 yield b"".join(run)
                 run.clear()

@@ -31,7 +31,8 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config, broker=args.broker)
-        broker = broker_settings(config)  # reads mqtt.password_file: fail now, not later
+        config.check_files()  # the password and TLS files: fail now, not later
+        broker = broker_settings(config)
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2

@@ -29,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
     path: Path = args.path
     try:
         config = load_config(path, broker=args.broker)
-        # Read the password file now: a missing secret should fail here, not at race start.
+        # Read the password and TLS files now: a missing secret should fail here, not at race
+        # start.
+        config.check_files()
         password = config.password()
         # And the meet the scoring service would score with: its mistakes too, at the desk.
         meet = load_meet(config.scoring.meet) if config.scoring.meet is not None else None

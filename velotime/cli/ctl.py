@@ -1,7 +1,9 @@
 """`velotime ctl`: the operator's commands to the scoring engine, over MQTT.
 
 Each command is published once at QoS 1 on `<prefix>/<venue>/control/scoring`, the same JSON the
-engine reads (`velotime.wire.commands`), so a desk tool or a script can send the same.
+engine reads (`velotime.wire.commands`), so a desk tool or a script can send the same. Over MQTT 5
+(the default) a command the broker refuses (its ACL: the user may not publish there) is one line
+with the broker's reason and exit status 1; over 3.1.1 the broker drops it without a word.
 """
 
 import argparse
@@ -14,7 +16,13 @@ import aiomqtt
 import msgspec
 
 from velotime.config import ConfigError, load_config, parse_mqtt_url
-from velotime.mqtt.client import BrokerSettings, broker_settings, mqtt_client
+from velotime.mqtt.client import (
+    BrokerSettings,
+    PublishRefusedError,
+    broker_settings,
+    mqtt_client,
+    publish_checked,
+)
 from velotime.wire.commands import (
     Abandon,
     Arm,
@@ -122,6 +130,9 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     try:
         asyncio.run(_publish(broker, topic, payload))
+    except PublishRefusedError as refused:
+        sys.stderr.write(f"velotime ctl: not sent: {refused}\n")
+        return 1
     except aiomqtt.MqttError as exc:
         return _fail(f"cannot publish to mqtt://{broker.host}:{broker.port}: {exc}")
     sys.stdout.write(f"{topic} {payload.decode()}\n")
@@ -130,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _publish(broker: BrokerSettings, topic: str, payload: bytes) -> None:
     async with mqtt_client(broker) as client:
-        await client.publish(topic, payload, qos=1)
+        await publish_checked(client, topic, payload)
 
 
 def _fail(message: str) -> int:

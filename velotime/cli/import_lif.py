@@ -56,7 +56,11 @@ def run(args: argparse.Namespace) -> int:
     if config is None and args.broker is None:
         return _offline(importer, args)
     if config is not None:
-        broker = broker_settings(config)
+        try:
+            config.check_files()  # the password and TLS files: one line now, not retries
+            broker = broker_settings(config)
+        except ConfigError as exc:
+            return _fail(str(exc))
     else:
         try:
             host, port, tls = parse_mqtt_url(args.broker)

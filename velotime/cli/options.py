@@ -11,9 +11,12 @@ _TOPIC_SAFE = re.compile(r"[a-z0-9_-]+")  # as velotime.config checks the venue 
 
 def load_config_or_report(args: argparse.Namespace) -> Config | None:
     """The configuration of `--config`, `--broker` overriding its broker; None once what is
-    wrong with it has been written to stderr (the command then exits 2)."""
+    wrong with it (or with the files it names for the broker) has been written to stderr (the
+    command then exits 2)."""
     try:
-        return load_config(args.config, broker=args.broker)
+        config = load_config(args.config, broker=args.broker)
+        config.check_files()  # a missing secret is said now, not at the first connect
+        return config
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return None

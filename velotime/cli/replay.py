@@ -40,7 +40,7 @@ from velotime.wire.results import EventResult, ResultLine, Standings
 
 _PROGRESS_EVERY_S = 0.2
 _LISTED = 10  # unreadable lines or skipped commands listed in the summary, at most
-_KIND_ORDER = ("passing", "impulse", "photofinish", "command")
+_KIND_ORDER = ("passing", "impulse", "photofinish", "gap", "command")
 _COMMAND_ORDER = (
     *("arm", "next_rider", "start", "abandon", "status", "correct", "provisional", "final"),
 )
@@ -189,6 +189,7 @@ async def _online(args: argparse.Namespace, timeline: Timeline) -> ReplayReport 
     prefix, broker = "velotime", BrokerSettings(host="127.0.0.1")
     if args.config:
         config = load_config(args.config, broker=args.broker)
+        config.check_files()  # the password and TLS files: one line now, not retries
         prefix, broker = config.mqtt.topic_prefix, broker_settings(config)
     elif args.broker:
         try:
@@ -368,6 +369,12 @@ def _results_lines(report: ReplayReport) -> list[str]:
     out += table(rows, indent="    ") if rows else ["    no event was armed"]
     if report.duplicates:
         out.append(f"  events the scoring had already (the same id), dropped: {report.duplicates}")
+    unused = report.skipped_timing
+    if unused:
+        out.append(f"  timing the scoring did not use: {len(unused)}")
+        out += [f"    {reason}" for reason in unused[:_LISTED]]
+        if len(unused) > _LISTED:
+            out.append(f"    ... and {len(unused) - _LISTED} more")
     skipped = report.skipped_commands
     if skipped:
         out.append(f"  commands the scoring skipped: {len(skipped)}")

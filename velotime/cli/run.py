@@ -11,7 +11,7 @@ from velotime.cli.logs import setup_logging
 from velotime.cli.options import load_config_or_report
 from velotime.cli.score import open_service
 from velotime.config import Config
-from velotime.daemon.service import Companion, run_daemon
+from velotime.daemon.service import Companion, StartupError, run_daemon
 
 
 def register(commands: Any) -> None:
@@ -36,17 +36,24 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(args.verbose)
     companions = _scoreboard(config) + _boards(config)
     if config.scoring.meet is None:
-        asyncio.run(run_daemon(config, *companions))
-        return 0
+        return _run_daemon(config, *companions)
     # The meet is read and checked, and the journal restored, before anything runs.
     scoring = open_service(config, config.scoring.meet)
     if isinstance(scoring, str):
         sys.stderr.write(f"velotime run: [scoring]: {scoring}\n")
         return 2
     try:
-        asyncio.run(run_daemon(config, scoring.run, *companions))
+        return _run_daemon(config, scoring.run, *companions)
     finally:
         scoring.close()
+
+
+def _run_daemon(config: Config, *companions: Companion) -> int:
+    try:
+        asyncio.run(run_daemon(config, *companions))
+    except StartupError as exc:
+        sys.stderr.writelines(f"velotime run: {problem}\n" for problem in str(exc).splitlines())
+        return 2
     return 0
 
 

@@ -49,7 +49,8 @@ def open_service(
     except (MeetError, ScoringError, ConfigError) as exc:
         return str(exc).replace("\n", "; ") if isinstance(exc, ConfigError) else str(exc)
     except OSError as exc:
-        return f"cannot open the journal: {exc}"
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}cannot open the scoring journal (storage.directory): {exc.strerror or exc}"
 
 
 def run(args: argparse.Namespace) -> int:

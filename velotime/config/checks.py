@@ -113,7 +113,12 @@ class _Checker:
         if mqtt is not None:
             mqtt = self.check_mqtt(blank_to_none(mqtt), base_dir, venue)
         if storage is not None:
-            storage = StorageConfig(directory=base_dir / storage.directory)
+            if storage.min_free_mb < 0:
+                self.problem(
+                    ["storage", "min_free_mb"],
+                    f"must be 0 (no alarm) or more, got {storage.min_free_mb}",
+                )
+            storage = msgspec.structs.replace(storage, directory=base_dir / storage.directory)
         if scoring is not None:
             # "" means not set, as for the other optional text keys (Path("") is ".").
             meet = scoring.meet if scoring.meet not in (None, Path("")) else None

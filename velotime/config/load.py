@@ -1,14 +1,12 @@
 """Reading a configuration file: TOML, then the overrides, then the checks."""
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from velotime.config.checks import check
 from velotime.config.environment import apply_env, override
-from velotime.config.problems import ConfigError, Problems, toml_problem
+from velotime.config.problems import ConfigError, Problems, load_toml
 from velotime.config.schema import Config
 
 
@@ -43,10 +41,7 @@ def parse_config(
 ) -> Config:
     """Validate TOML `text`; `source` names it in error messages, `base_dir` anchors relative
     paths. See `load_config`."""
-    try:
-        raw: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: {toml_problem(str(exc))}") from exc
+    raw = load_toml(text, source, ConfigError)
     problems = Problems(source)
     apply_env(problems, raw, os.environ if env is None else env)
     if broker is not None:

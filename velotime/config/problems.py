@@ -7,6 +7,7 @@ expected. msgspec's validation errors are put in TOML's terms here.
 
 import difflib
 import re
+import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
@@ -39,6 +40,19 @@ def render(path: Sequence[Key]) -> str:
     for key in path:
         out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else key)
     return out
+
+
+def load_toml(text: str, source: str, error: type[ProblemsError]) -> dict[str, Any]:
+    """The tables of TOML `text`; `error` (ConfigError, MeetError) with one line naming
+    `source` and the reason when it is not TOML."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{source}: {toml_problem(str(exc))}") from None
+    except RecursionError:
+        # tomllib recurses once per level of arrays or inline tables; a few hundred exhaust
+        # the stack. No venue or meet nests more than three.
+        raise error(f"{source}: invalid TOML: arrays or inline tables nested too deeply") from None
 
 
 def toml_problem(message: str) -> str:

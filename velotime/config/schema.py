@@ -23,6 +23,9 @@ from velotime.families.base import SourceConfig
 MQTT_PORT = 1883
 MQTTS_PORT = 8883
 MQTT_FORMS = "mqtt://HOST[:PORT] or mqtts://HOST[:PORT]"
+# MQTT 5 tells a publisher that the broker refused a message (PUBACK reason code); 3.1.1 is for
+# brokers without 5, such as the embedded amqtt.
+MqttProtocol = Literal["5", "3.1.1"]
 
 
 class Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -56,6 +59,7 @@ class MqttConfig(Table, frozen=True, kw_only=True):
     tls_ca_file: str | None = None
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
+    protocol: MqttProtocol = "5"
 
     @property
     def host(self) -> str:
@@ -72,6 +76,13 @@ class MqttConfig(Table, frozen=True, kw_only=True):
 
 class StorageConfig(Table, frozen=True, kw_only=True):
     directory: Path = Path("/var/lib/velotime")
+    # Below this much free space (MB, 10^6 bytes) for `directory`, the daemon says it is
+    # degraded (status/daemon) and logs it; 0: no alarm.
+    min_free_mb: int = 500
+
+    @property
+    def min_free_bytes(self) -> int:
+        return self.min_free_mb * 1_000_000
 
     @property
     def captures_dir(self) -> Path:
@@ -158,6 +169,27 @@ class Config(Table, frozen=True, kw_only=True):
         if not password:
             raise ConfigError(f"{path}: mqtt.password_file is empty")
         return password
+
+    def check_files(self) -> None:
+        """Raise ConfigError, one line for each, if the broker's password or a TLS file named by
+        `mqtt.*_file` cannot be read: said when a command starts, not as a broker that never
+        answers (paho reads the TLS files on every connect)."""
+        problems: list[str] = []
+        try:
+            self.password()
+        except ConfigError as exc:
+            problems += exc.problems
+        for key in ("tls_ca_file", "tls_cert_file", "tls_key_file"):
+            path = getattr(self.mqtt, key)
+            if path is None:
+                continue
+            try:
+                with open(path, "rb"):
+                    pass
+            except OSError as exc:
+                problems.append(f"{path}: cannot read mqtt.{key}: {exc.strerror or exc}")
+        if problems:
+            raise ConfigError(*problems)
 
 
 def zone(name: str) -> tzinfo:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from velotime.drivers.session import SessionOutput
+from velotime.drivers.session import SessionCounters, SessionOutput
 from velotime.wire.commands import decode_command
 from velotime.wire.errors import WireError
 from velotime.wire.events import CommandData, Event
@@ -53,3 +53,7 @@ class ControlSession:
 
     def poll_command(self) -> bytes | None:
         return None
+
+    def counters(self) -> SessionCounters:
+        # Nothing dropped, nothing missing: a bad command is one of its errors.
+        return SessionCounters()

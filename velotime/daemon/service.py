@@ -2,14 +2,16 @@
 
 import asyncio
 import logging
-import os
+import sqlite3
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import msgspec
 
 from velotime import __version__
 from velotime.capture import CONTROL_SOURCE, CaptureWriter
-from velotime.config import Config
+from velotime.config import Config, ConfigError
+from velotime.daemon.health import Health
 from velotime.daemon.sources import ControlDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
 from velotime.drivers.driver import SourceDriver
@@ -22,7 +24,6 @@ from velotime.stopping import stop_on_signals
 from velotime.times import now_us
 from velotime.wire.events import Event
 from velotime.wire.status import (
-    DaemonOnline,
     Description,
     LineDescription,
     SourceStatus,
@@ -32,6 +33,8 @@ from velotime.wire.status import (
 from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.daemon")
+
+HEALTH_INTERVAL_S = 1.0  # how often the daemon retries failed writes and checks its health
 
 _json = msgspec.json.Encoder()
 
@@ -62,29 +65,69 @@ def _summary(source: SourceConfig) -> SourceSummary:
     )
 
 
+class StartupError(Exception):
+    """What keeps the daemon from starting (its storage, its broker's password or TLS files),
+    one line a problem, naming the file and the configuration key."""
+
+
+def _storage_problem(what: str, path: Path, exc: OSError | sqlite3.Error) -> StartupError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if isinstance(exc, FileExistsError):  # mkdir of a directory where a file is
+        reason = "a file where a directory should be"
+    filename = exc.filename if isinstance(exc, OSError) else None
+    if filename is not None and str(filename) != str(path):  # the directory that could not be made
+        reason = f"{reason}: {filename}"
+    return StartupError(f"{path}: cannot open the {what} (storage.directory): {reason}")
+
+
 class Daemon:
     def __init__(self, config: Config) -> None:
+        """Opens the outbox and a new capture file; StartupError if either cannot be, or the
+        broker's password or TLS files cannot be read."""
         self.config = config
         self.topics = Topics(config.mqtt.topic_prefix, config.venue.id)
-        self.outbox = Outbox(config.storage.outbox_path)
+        try:
+            config.check_files()
+            broker = broker_settings(config)  # reads mqtt.password_file
+        except ConfigError as exc:
+            raise StartupError(str(exc)) from None
+        outbox_path = config.storage.outbox_path
+        try:
+            self.outbox = Outbox(outbox_path)
+        except (OSError, sqlite3.Error) as exc:
+            raise _storage_problem("outbox", outbox_path, exc) from None
         self.started_us = now_us()
         descriptions = {s.name: self._resumed(s.name) for s in config.sources}
         control_seq = self.outbox.saved(CONTROL_SOURCE).seq
         descriptions[CONTROL_SOURCE] = ControlDescription(seq=control_seq)
         self.control = descriptions[CONTROL_SOURCE].new_session(CONTROL_SOURCE)
-        self.capture = CaptureWriter.create(
-            config.storage.captures_dir,
-            config.venue.id,
-            {name: d.to_builtins() for name, d in descriptions.items()},
-            lines={line.name: line.distance_m for line in config.lines},
-            track_length_m=config.venue.track_length_m,
-        )
+        try:
+            # Made here, so that a file in its way is told as that, not as no free file name.
+            config.storage.captures_dir.mkdir(parents=True, exist_ok=True)
+            self.capture = CaptureWriter.create(
+                config.storage.captures_dir,
+                config.venue.id,
+                {name: d.to_builtins() for name, d in descriptions.items()},
+                lines={line.name: line.distance_m for line in config.lines},
+                track_length_m=config.venue.track_length_m,
+            )
+        except OSError as exc:
+            self.outbox.close()
+            raise _storage_problem("capture log", config.storage.captures_dir, exc) from None
         self.publisher = Publisher(
-            broker_settings(config),
+            broker,
             self.outbox,
             self.topics.daemon_status,
             self._online,
             subscriptions={self.topics.control("#"): self._control},
+        )
+        self.health = Health(
+            self.outbox,
+            self.capture,
+            (config.storage.directory, config.storage.captures_dir),
+            config.storage.min_free_bytes,
+            started_us=self.started_us,
+            others=(self.publisher,),
         )
         self.drivers = [
             SourceDriver(
@@ -122,6 +165,7 @@ class Daemon:
                 publisher = group.create_task(self.publisher.run(stop))
                 others = [group.create_task(driver.run()) for driver in self.drivers]
                 others.append(group.create_task(run_watchdog(notifier)))
+                others.append(group.create_task(self._watch_health()))
                 notifier.ready(f"{len(self.drivers)} sources")
                 await stop.wait()
                 notifier.stopping()
@@ -134,8 +178,20 @@ class Daemon:
             self.outbox.close()
 
     def _deliver(self, session: Session, events: list[Event]) -> None:
+        """Queue `events` with the session's state: on disk together, or, while the disk
+        fails, held in memory together (velotime.mqtt.outbox), never lost to the driver."""
         state = _json.encode(session.state())
         self.outbox.append(session.source, self.topics.routed(events), state)
+
+    async def _watch_health(self) -> None:
+        """Every HEALTH_INTERVAL_S: retry what the disk refused, and publish status/daemon again
+        when the health changed."""
+        while True:
+            await asyncio.sleep(HEALTH_INTERVAL_S)
+            self.outbox.retry()
+            status = self.health.check()
+            if status is not None:
+                self.publisher.set_retained(self.topics.daemon_status, _json.encode(status))
 
     def _control(self, topic: str, payload: bytes) -> None:
         """An operator command: recorded like any device's bytes, so replay applies it too,
@@ -152,14 +208,11 @@ class Daemon:
         self.publisher.set_retained(self.topics.source_status(name), _json.encode(status))
 
     def _online(self) -> bytes:
-        return _json.encode(
-            DaemonOnline(
-                version=__version__,
-                pid=os.getpid(),
-                started_us=self.started_us,
-                now_us=now_us(),
-            )
-        )
+        """status/daemon on connecting; kept as retained state too, so that what the health
+        watch publishes later replaces it in order."""
+        payload = _json.encode(self.health.status())
+        self.publisher.set_retained(self.topics.daemon_status, payload)
+        return payload
 
 
 Companion = Callable[[asyncio.Event], Awaitable[None]]

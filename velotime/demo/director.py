@@ -25,7 +25,7 @@ from velotime.simulators.lynx import LynxCameraSimulator
 from velotime.simulators.p3_decoder import P3DecoderSimulator
 from velotime.simulators.timy import TimySimulator
 from velotime.wire.commands import Command
-from velotime.wire.events import EventData, ImpulseData, PassingData, PhotoFinishData
+from velotime.wire.events import EventData, GapData, ImpulseData, PassingData, PhotoFinishData
 
 CATCH_UP_TIMEOUT_S = 30.0
 
@@ -49,6 +49,8 @@ def event_key(data: EventData) -> Hashable:
         if data.phase == "result":
             return ("photofinish", data.phase, data.bib)
         return ("photofinish", data.phase)
+    if isinstance(data, GapData):  # passings given up: nothing the director sent
+        return ("gap", data.decoder_id, data.epoch, data.first, data.last)
     return command_key(data.command)
 
 

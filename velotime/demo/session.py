@@ -210,7 +210,9 @@ async def _demo(options: DemoOptions, stop: _Stop) -> int:
 @contextlib.asynccontextmanager
 async def _desk(venue: DemoVenue, topics: Topics, mirror: _Mirror) -> AsyncIterator[aiomqtt.Client]:
     """The demo's own MQTT client: it follows the venue (`mirror`) and sends the commands."""
-    broker = BrokerSettings(host="127.0.0.1", port=venue.broker.port)
+    broker = BrokerSettings(
+        host="127.0.0.1", port=venue.broker.port, protocol=venue.broker.protocol
+    )
     # Not "velotime-demo": that is the daemon's client id (velotime-<venue>).
     async with mqtt_client(broker, identifier="velotime-demo-desk") as client:
         for topic in ("timing/#", "results/#", "status/#"):

@@ -183,7 +183,9 @@ class DemoVenue:
         timy = f"serial://{self.timy.link}?baudrate=38400"
         sources.append(source_toml("timy", "timy", timy, channels=TIMY_CHANNELS))
         sources.append(source_toml("lynx", "lynx", f"tcp-listen://127.0.0.1:{self.camera_port}"))
-        path = write_local_config(self.venue_dir, VENUE_ID, self.broker.url, *sources)
+        path = write_local_config(
+            self.venue_dir, VENUE_ID, self.broker.url, *sources, mqtt_protocol=self.broker.protocol
+        )
         assert path == self.config_path
         path.write_text(
             path.read_text()

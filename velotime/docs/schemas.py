@@ -30,7 +30,14 @@ import msgspec.inspect as mi
 from msgspec import UNSET
 
 from velotime.wire.commands import Command
-from velotime.wire.events import CommandData, Envelope, ImpulseData, PassingData, PhotoFinishData
+from velotime.wire.events import (
+    CommandData,
+    Envelope,
+    GapData,
+    ImpulseData,
+    PassingData,
+    PhotoFinishData,
+)
 from velotime.wire.results import Current, EventResult, Standings
 from velotime.wire.status import DaemonStatus, Description, ScoringStatus, SourceTopicStatus
 
@@ -54,6 +61,7 @@ TOPICS = (
     Topic("passing", "timing/passing", (Envelope[PassingData],), retained=False),
     Topic("impulse", "timing/impulse", (Envelope[ImpulseData],), retained=False),
     Topic("photofinish", "timing/photofinish", (Envelope[PhotoFinishData],), retained=False),
+    Topic("gap", "timing/gap", (Envelope[GapData],), retained=False),
     Topic("command", "timing/command", (Envelope[CommandData],), retained=False),
     Topic("daemon", "status/daemon", get_args(DaemonStatus), retained=True),
     Topic("source", "status/sources/<source>", get_args(SourceTopicStatus), retained=True),

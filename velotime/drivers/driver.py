@@ -2,9 +2,12 @@
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import re
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from velotime.backoff import Backoff
 from velotime.capture import CaptureWriter
@@ -15,8 +18,12 @@ from velotime.drivers.endpoints import (
     TcpListenEndpoint,
     UdpEndpoint,
 )
-from velotime.drivers.session import Session, SessionOutput
+from velotime.drivers.session import Session, SessionCounters, SessionOutput, SkippedInput
 from velotime.drivers.transports import open_stream
+from velotime.protocols.errors import GARBAGE
+from velotime.protocols.p3.errors import ErrorKind as P3ErrorKind
+from velotime.protocols.timy.errors import ErrorKind as TimyErrorKind
+from velotime.ratelimit import LOG_INTERVAL_S, RateLimitedLog
 from velotime.times import now_us
 from velotime.wire.events import Event
 from velotime.wire.status import SourceStatus
@@ -24,9 +31,31 @@ from velotime.wire.status import SourceStatus
 log = logging.getLogger("velotime.source")
 
 READ_SIZE = 1 << 16
+# A source's counts are republished at most this often when they change (every record would
+# flood the broker); a connection made or lost is published at once.
+STATUS_INTERVAL_S = 2.0
+# The kinds of skipped input whose checksum failed (line noise, a failing cable).
+_CHECKSUM_FAILURES = frozenset({P3ErrorKind.BAD_CRC.value, TimyErrorKind.BAD_CHECKSUM.value})
 
 Deliver = Callable[[Session, list[Event]], None]  # queue events and save the session state
 StatusChanged = Callable[[str, SourceStatus], None]  # source name, its new status
+
+
+class _Link(NamedTuple):
+    online: bool
+    detail: str
+    since_us: int
+
+
+class _Counts(NamedTuple):
+    """What `status/sources/<name>` counts: the driver's own, then its session's."""
+
+    events: int
+    last_event_us: int | None
+    frame_errors: int
+    crc_errors: int
+    garbage_bytes: int
+    session: SessionCounters
 
 
 class SourceDriver:
@@ -42,6 +71,9 @@ class SourceDriver:
         poll_interval_s: float = 60.0,
         reconnect_min_s: float = 0.5,
         reconnect_max_s: float = 30.0,
+        status_interval_s: float = STATUS_INTERVAL_S,
+        log_interval_s: float = LOG_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,  # for the rate-limited log lines
     ) -> None:
         self.session = session
         self.endpoint = endpoint
@@ -51,8 +83,17 @@ class SourceDriver:
         self.silence_timeout_s = silence_timeout_s  # None: silence is normal for this device
         self.poll_interval_s = poll_interval_s
         self._backoff = Backoff(reconnect_min_s, reconnect_max_s)
+        self.status_interval_s = status_interval_s
         self.connections = 0
+        # Health, published with the status: see SourceStatus.
+        self.events = 0
+        self.last_event_us: int | None = None
         self.frame_errors = 0
+        self.crc_errors = 0
+        self.garbage_bytes = 0
+        self._log = RateLimitedLog(log, log_interval_s, clock)
+        self._link: _Link | None = None  # None until the first attempt to connect or listen
+        self._published: _Counts | None = None
 
     @property
     def name(self) -> str:
@@ -60,7 +101,28 @@ class SourceDriver:
 
     async def run(self) -> None:
         """Until cancelled: connect to the device (or, for a device that connects to us, listen),
-        read until the link dies, and start again after a little while."""
+        read until the link dies, and start again after a little while; and report the counts
+        every `status_interval_s` while they change."""
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._report())
+                await self._serve()
+        finally:
+            self.report()  # the last counts, before the daemon stops
+
+    async def _report(self) -> None:
+        while True:
+            await asyncio.sleep(self.status_interval_s)
+            self.report()
+
+    def report(self) -> None:
+        """Publish the status again if the counts changed since it was last published, and log
+        the summaries of the rate-limited log lines that are due."""
+        self._log.flush()
+        if self._link is not None and self._counts() != self._published:
+            self._publish()
+
+    async def _serve(self) -> None:
         endpoint = self.endpoint
         if isinstance(endpoint, TcpListenEndpoint):
             await self._listen_tcp(endpoint)
@@ -104,7 +166,7 @@ class SourceDriver:
         while True:
             try:
                 server = await asyncio.start_server(accept, endpoint.host, endpoint.port)
-            except OSError as exc:
+            except (OSError, UnicodeError) as exc:  # UnicodeError: a name the resolver refuses
                 self._status(False, f"cannot listen: {exc}")
                 await asyncio.sleep(self._backoff.next_delay())
                 continue
@@ -119,7 +181,7 @@ class SourceDriver:
                 transport, _ = await loop.create_datagram_endpoint(
                     lambda: _Datagrams(self), local_addr=(endpoint.host, endpoint.port)
                 )
-            except OSError as exc:
+            except (OSError, UnicodeError) as exc:  # UnicodeError: a name the resolver refuses
                 self._status(False, f"cannot listen: {exc}")
                 await asyncio.sleep(self._backoff.next_delay())
                 continue
@@ -135,7 +197,7 @@ class SourceDriver:
         if self.capture:
             self.capture.write(t_us, self.name, data)  # before parsing: raw bytes first
         self._backoff.reset()
-        self._handle(self.session.feed(t_us, data), writer)
+        self._handle(t_us, self.session.feed(t_us, data), writer)
 
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -153,7 +215,7 @@ class SourceDriver:
         if self.capture:
             self.capture.write(t_us, self.name, b"")  # marks a new connection for replay
         self._status(True, detail)
-        self._handle(self.session.connected(t_us), writer)
+        self._handle(t_us, self.session.connected(t_us), writer)
 
     async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> str:
         while True:
@@ -167,19 +229,49 @@ class SourceDriver:
                 return "connection closed by the device"
             self.received(data, writer)
 
-    def _handle(self, out: SessionOutput, writer: asyncio.StreamWriter | None) -> None:
+    def _handle(self, t_us: int, out: SessionOutput, writer: asyncio.StreamWriter | None) -> None:
         for error in out.errors:
-            self.frame_errors += 1
-            log.warning(
-                "%s: skipped %d bytes (%s) %s", self.name, len(error.raw), error.kind, error.detail
-            )
+            self._skipped(error)
         for notice in out.notices:
-            log.info("%s: %s", self.name, notice)
+            self._notice(notice)
+        if out.events:
+            self.events += len(out.events)
+            self.last_event_us = t_us
         if out.events or out.commands or out.notices:
             self._deliver(self.session, out.events)
         if writer is not None:  # datagrams have no one to answer
             for command in out.commands:
                 writer.write(command)
+
+    def _skipped(self, error: SkippedInput) -> None:
+        """Bad input: counted, and logged at most once per kind and interval with a count."""
+        kind = str(error.kind)
+        size = len(error.raw)
+        if kind == GARBAGE:
+            self.garbage_bytes += size
+        else:
+            self.frame_errors += 1
+            if kind in _CHECKSUM_FAILURES:
+                self.crc_errors += 1
+        name = self.name
+
+        def summary(pieces: int, skipped: int, seconds: str) -> str:
+            pieces_text = f"{pieces} piece{'s' if pieces != 1 else ''} in the last {seconds} s"
+            return f"{name}: skipped {skipped} bytes ({kind}) in {pieces_text}"
+
+        message = f"{name}: skipped {size} bytes ({kind}) {error.detail}".rstrip()
+        self._log.log(logging.WARNING, ("error", kind), message, amount=size, summary=summary)
+
+    def _notice(self, notice: str) -> None:
+        """Notices of the same shape (the same words, other numbers) are rate-limited together:
+        "passings 7..9 missing" and "passings 12..15 missing" repeat one situation."""
+        name = self.name
+
+        def summary(count: int, _: int, seconds: str) -> str:
+            return f"{name}: {count} more notices like this in the last {seconds} s"
+
+        shape = _DIGITS.sub("#", notice)
+        self._log.log(logging.INFO, ("notice", shape), f"{name}: {notice}", summary=summary)
 
     async def _poll(self, writer: asyncio.StreamWriter) -> None:
         request = self.session.poll_command()
@@ -188,18 +280,45 @@ class SourceDriver:
             writer.write(request)
 
     def _status(self, connected: bool, detail: str) -> None:
+        """The link came up, went down or cannot be had: logged and published at once."""
         level = logging.INFO if connected else logging.WARNING
         log.log(level, "%s: %s (%s)", self.name, detail, self.endpoint)
+        self._link = _Link(connected, detail, now_us())
+        self._publish()
+
+    def _counts(self) -> _Counts:
+        return _Counts(
+            events=self.events,
+            last_event_us=self.last_event_us,
+            frame_errors=self.frame_errors,
+            crc_errors=self.crc_errors,
+            garbage_bytes=self.garbage_bytes,
+            session=self.session.counters(),
+        )
+
+    def _publish(self) -> None:
+        assert self._link is not None
+        counts = self._published = self._counts()
         self._status_changed(
             self.name,
             SourceStatus(
-                online=connected,
-                detail=detail,
+                online=self._link.online,
+                detail=self._link.detail,
                 endpoint=str(self.endpoint),
                 connections=self.connections,
-                since_us=now_us(),
+                since_us=self._link.since_us,
+                updated_us=now_us(),
+                events=counts.events,
+                last_event_us=counts.last_event_us,
+                frame_errors=counts.frame_errors,
+                crc_errors=counts.crc_errors,
+                garbage_bytes=counts.garbage_bytes,
+                **dataclasses.asdict(counts.session),
             ),
         )
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 class _Datagrams(asyncio.DatagramProtocol):

@@ -12,6 +12,10 @@ TRANSPORT_FORMS = (
     "tcp://HOST:PORT, serial://PATH[?baudrate=N], tcp-listen://HOST:PORT or udp://HOST:PORT"
 )
 _HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
+# RFC 1035 2.3.4: 63 bytes a label, 253 characters a name. The resolver refuses longer ones
+# (Python's idna codec with UnicodeError, not OSError): say so when the address is read.
+_MAX_LABEL = 63
+_MAX_NAME = 253
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -113,6 +117,18 @@ def _parse_serial(rest: str, text: str) -> SerialEndpoint:
     return SerialEndpoint(path, baudrate)
 
 
+def _host_name_problem(host: str) -> str | None:
+    """What makes a name no resolver takes (a label too long, or empty); None if nothing."""
+    if len(host) > _MAX_NAME:
+        return f"{len(host)} characters (at most {_MAX_NAME})"
+    for label in host.split("."):
+        if not label:
+            return "an empty part between dots"
+        if len(label) > _MAX_LABEL:
+            return f"{len(label)} characters between dots (at most {_MAX_LABEL})"
+    return None
+
+
 def split_network_url(text: str, forms: str) -> SplitResult:
     """Split SCHEME://HOST[:PORT] and check each part; nothing else may be present."""
     expected = f"expected {forms}, got {text!r}"
@@ -136,6 +152,8 @@ def split_network_url(text: str, forms: str) -> SplitResult:
             raise ValueError(f"bad host (brackets are for IPv6 only): {expected}") from None
     elif not _HOSTNAME.fullmatch(host):
         raise ValueError(f"bad host {host!r}: {expected}")
+    elif problem := _host_name_problem(host):
+        raise ValueError(f"bad host: {problem}: {expected}")
     try:
         port = parts.port
     except ValueError:

@@ -26,6 +26,21 @@ class SkippedInput(Protocol):
     def detail(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class SessionCounters:
+    """What a session decided about the records it read, for `status/sources/<name>`: counts
+    since the session began (the daemon started), and the gaps open now. Zero where a protocol
+    has no such thing."""
+
+    duplicates: int = 0  # records dropped as repeats (P3: a passing number already seen)
+    skipped: int = 0  # records read but of no use (a passing without transponder or time...)
+    open_gaps: int = 0  # ranges of records known to be missing, still asked for
+    missing: int = 0  # records in those ranges
+    resend_requests: int = 0  # requests sent to the device for missing records
+    unrecoverable_gaps: int = 0  # gaps given up (too large, or no longer held by the device)
+    flagged: int = 0  # records published flagged as implausible
+
+
 @dataclass
 class SessionOutput:
     events: list[Event] = field(default_factory=list)
@@ -49,4 +64,8 @@ class Session(Protocol):
 
     def poll_command(self) -> bytes | None:
         """A request to send to the device periodically (e.g. P3 GET_TIME), if any."""
+        ...
+
+    def counters(self) -> SessionCounters:
+        """Its counts so far (cheap enough to ask every few seconds)."""
         ...

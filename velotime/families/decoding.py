@@ -18,17 +18,31 @@ class Stream(Protocol[Item]):
     def close(self) -> list[Item]: ...
 
 
+BAD_HEX_LINES_SHOWN = 10  # reported one by one; the rest in one line at the end
+
+
 def feed_chunks(chunks: Chunks, stream: Stream[Item], handle: Callable[[list[Item]], None]) -> int:
     """Feed a dump's chunks to a codec stream, then close it; a hex line that is not hex is
-    reported on stderr and skipped. Returns how many such lines there were."""
+    skipped and reported on stderr (the first BAD_HEX_LINES_SHOWN each with its line number,
+    then one line for the rest: how many, from which line to which). Returns how many such
+    lines there were."""
     bad_hex_lines = 0
+    first_unshown = last_unshown = 0  # line numbers of the bad lines not reported one by one
     for chunk in chunks:
         if isinstance(chunk, BadHexLine):
             bad_hex_lines += 1
-            sys.stderr.write(bad_hex_line(chunk))
+            if bad_hex_lines <= BAD_HEX_LINES_SHOWN:
+                sys.stderr.write(bad_hex_line(chunk))
+            else:
+                first_unshown = first_unshown or chunk.line_number
+                last_unshown = chunk.line_number
             continue
         handle(stream.feed(chunk))
     handle(stream.close())
+    if first_unshown:
+        more = bad_hex_lines - BAD_HEX_LINES_SHOWN
+        detail = f"{more} more lines that are not hex, lines {first_unshown} to {last_unshown}"
+        sys.stderr.write(json_line({"error": "bad_hex_line", "count": more, "detail": detail}))
     return bad_hex_lines
 
 
@@ -42,4 +56,4 @@ def json_line(value: object) -> str:
 
 
 def bad_hex_line(chunk: BadHexLine) -> str:
-    return json_line({"error": "bad_hex_line", "detail": str(chunk)})
+    return json_line({"error": "bad_hex_line", "line": chunk.line_number, "detail": str(chunk)})

@@ -10,6 +10,13 @@ passings/s (benchmarks/daemon_pipeline.py).
 Retained state (status, self-description, results) is kept here and published again on every
 connect; between connects only the topics whose payload changed are published.
 
+A publish the broker refuses (MQTT 5 PUBACK reason code >= 0x80, e.g. 0x87 Not authorized by
+its ACL) is never taken as delivered: the event stays in the outbox, is offered again every
+REFUSED_RETRY_S and on every connection (so it flows once the ACL is fixed and reloaded), and
+each refusal is counted (`Publisher.refused`), logged as an error (once a minute per topic, with
+the count) and handed to the `on_refused` hook (for the daemon's status). Under MQTT 3.1.1 the
+broker acknowledges a refused publish like any other: nothing can tell.
+
 A subscriber with a persistent session (`BrokerSettings.clean_session=False`: the scoring
 service) acknowledges each message only after its handler has returned, so that a message the
 process never handled (killed with it in the queue) is sent again by the broker.
@@ -23,10 +30,12 @@ from typing import Any, cast
 
 import aiomqtt
 import paho.mqtt.client as paho
+from paho.mqtt.reasoncodes import ReasonCode
 
 from velotime.backoff import Backoff
-from velotime.mqtt.client import BrokerSettings, mqtt_client
+from velotime.mqtt.client import BrokerSettings, PublishRefusedError, mqtt_client, publish_checked
 from velotime.mqtt.outbox import Outbox, OutboxRow
+from velotime.ratelimit import RateLimitedLog
 from velotime.wire.status import OFFLINE
 
 log = logging.getLogger("velotime.mqtt")
@@ -37,6 +46,8 @@ WINDOW = 64
 ACK_TIMEOUT_S = 10.0  # no PUBACK for this long: the connection is taken as lost
 FLUSH_TIMEOUT_S = 5.0  # how long shutdown waits for the outbox to drain
 OFFLINE_TIMEOUT_S = 2.0  # how long a failing program tries to say it is offline
+REFUSED_RETRY_S = 30.0  # how often an event the broker refused is offered again
+REFUSED_LOG_S = 60.0  # refusals of one topic are logged at most this often (with their count)
 
 
 class Publisher:
@@ -47,6 +58,7 @@ class Publisher:
         status_topic: str,
         online_payload: Callable[[], bytes],
         subscriptions: dict[str, Callable[[str, bytes], None]] | None = None,
+        on_refused: Callable[[PublishRefusedError], None] | None = None,
     ) -> None:
         self.broker = broker
         self._outbox = outbox
@@ -58,6 +70,24 @@ class Publisher:
         self._dirty: dict[str, None] = {}  # retained topics to publish, in order of change
         self._retained_changed = asyncio.Event()
         self.connected = asyncio.Event()
+        # Hook for the program's status (the daemon: degraded while events are refused).
+        self._on_refused = on_refused
+        self.refused = 0  # publishes the broker refused since start (events and retained state)
+        self._refused_ids: dict[int, None] = {}  # outbox events refused, to offer again
+        self._undelivered: set[int] = set()  # outbox events refused and not delivered since
+        self._refused_log = RateLimitedLog(log, REFUSED_LOG_S)  # one line a topic a minute
+        self._last_refusal = ""
+
+    def problems(self) -> list[str]:
+        """What fails now, one line each, as `Outbox.problems()`: for the daemon's status."""
+        if not self._undelivered:
+            return []
+        return [f"{len(self._undelivered)} events refused by the broker: {self._last_refusal}"]
+
+    @property
+    def refused_events(self) -> int:
+        """Outbox events the broker refused and has not taken since (kept, offered again)."""
+        return len(self._undelivered)
 
     def set_retained(self, topic: str, payload: bytes) -> None:
         """Publish retained state now if connected, and again after every reconnect."""
@@ -80,8 +110,10 @@ class Publisher:
                     log.info("connected to mqtt://%s:%d", self.broker.host, self.broker.port)
                     await self._connected(client, stop)
                     return
-            except* aiomqtt.MqttError as group:
+            except* (aiomqtt.MqttError, UnicodeError) as group:  # UnicodeError: a name too long
                 log.warning("broker connection lost: %s", group.exceptions[0])
+                if group.subgroup(UnicodeError):  # aiomqtt let it through holding its lock
+                    client = self._client()
             finally:
                 self.connected.clear()
             if not self.broker.clean_session:
@@ -99,7 +131,7 @@ class Publisher:
         for topic_filter in self._subscriptions:
             await client.subscribe(topic_filter, qos=1)
         try:
-            await client.publish(self._status_topic, self._online_payload(), qos=1, retain=True)
+            await self._publish_state(client, self._status_topic, self._online_payload())
             self._dirty = dict.fromkeys(self._retained)  # all retained state, on this connection
             self._retained_changed.set()
             async with asyncio.TaskGroup() as group:
@@ -121,7 +153,23 @@ class Publisher:
         await self._say_offline(client)
 
     async def _say_offline(self, client: aiomqtt.Client) -> None:
-        await client.publish(self._status_topic, OFFLINE, qos=1, retain=True)
+        await self._publish_state(client, self._status_topic, OFFLINE)
+
+    async def _publish_state(self, client: aiomqtt.Client, topic: str, payload: bytes) -> None:
+        """A retained message at QoS 1; a refusal is reported, not raised."""
+        try:
+            await publish_checked(client, topic, payload, retain=True)
+        except PublishRefusedError as refused:
+            self._report_refused(refused)
+
+    def _report_refused(self, refused: PublishRefusedError) -> None:
+        self.refused += 1
+        self._last_refusal = str(refused)
+        self._refused_log.log(
+            logging.ERROR, refused.topic, f"{refused}; kept and offered again", summary=_refusals
+        )
+        if self._on_refused is not None:
+            self._on_refused(refused)
 
     async def _drain(self, client: aiomqtt.Client, stop: asyncio.Event) -> None:
         """Publish the outbox in order, WINDOW events in flight, forgetting each event once
@@ -130,16 +178,31 @@ class Publisher:
         stopping_since: float | None = None
         in_flight = _InFlight(client)
         last_sent = 0  # the outbox id of the last event published on this connection
+        self._refused_ids.clear()  # read again from the start of the outbox below
+        retry_at = loop.time() + REFUSED_RETRY_S
         try:
             while True:
                 if in_flight.acked:
                     self._outbox.ack(in_flight.acked)
+                    self._undelivered.difference_update(in_flight.acked)
                     in_flight.acked.clear()
+                for refused_id, refused in in_flight.refused:
+                    self._refused_ids[refused_id] = None  # not acknowledged: kept
+                    self._undelivered.add(refused_id)
+                    self._report_refused(refused)
+                in_flight.refused.clear()
+                if self._refused_ids and loop.time() >= retry_at and not stop.is_set():
+                    self._refused_log.flush()
+                    # Read again from the first refused event, through the window as any other.
+                    last_sent = min(self._refused_ids) - 1
+                    self._refused_ids.clear()
+                    retry_at = loop.time() + REFUSED_RETRY_S
                 room = WINDOW - len(in_flight)
                 # Refilled by a quarter of the window at least: fewer, larger outbox reads.
                 rows = self._outbox.pending(room, last_sent) if room >= WINDOW // 4 else []
                 for row in rows:
-                    in_flight.publish(row)
+                    if row.id not in in_flight:  # read again after a refusal: not twice
+                        in_flight.publish(row)
                 last_sent = rows[-1].id if rows else last_sent
                 if stop.is_set():
                     stopping_since = stopping_since or loop.time()
@@ -159,11 +222,16 @@ class Publisher:
                 elif not stop.is_set():
                     waiter = asyncio.ensure_future(self._outbox.wait_for_events())
                     stopper = asyncio.ensure_future(stop.wait())
-                    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                    retry_in = max(0.0, retry_at - loop.time()) if self._refused_ids else None
+                    await asyncio.wait(
+                        {waiter, stopper}, timeout=retry_in, return_when=asyncio.FIRST_COMPLETED
+                    )
                     waiter.cancel()
                     stopper.cancel()
         finally:
             in_flight.close()
+            if self._undelivered and stop.is_set():
+                log.error("%d events the broker refused stay in the outbox", len(self._undelivered))
 
     async def _receive(self, client: aiomqtt.Client) -> None:
         manual_ack = not self.broker.clean_session
@@ -186,7 +254,7 @@ class Publisher:
         while self._dirty:
             topic = next(iter(self._dirty))
             payload = self._retained[topic]
-            await client.publish(topic, payload, qos=1, retain=True)
+            await self._publish_state(client, topic, payload)
             if self._retained[topic] == payload:  # else it changed meanwhile: publish again
                 del self._dirty[topic]
 
@@ -198,7 +266,6 @@ class Publisher:
             # No limit in paho (0): the drain keeps its own window, and paho's limit would walk
             # every message in flight on each PUBACK.
             max_inflight_messages=0,
-            clean_session=self.broker.clean_session,
         )
         if not self.broker.clean_session:
             client._client.manual_ack_set(True)  # acknowledged in _receive, once handled
@@ -214,6 +281,9 @@ class _InFlight:
         self._paho = client._client
         self._outbox_ids: dict[int, int] = {}  # message id -> outbox id
         self.acked: list[int] = []  # outbox ids acknowledged, to be deleted
+        self.refused: list[tuple[int, PublishRefusedError]] = []  # outbox ids the broker refused
+        self._topics: dict[int, str] = {}  # message id -> topic, to name a refusal
+        self._in_flight: set[int] = set()  # their outbox ids
         self._changed = asyncio.Event()
         # aiomqtt's handler (it sets one on every client it makes), with paho's union of
         # callback signatures narrowed to the one aiomqtt uses.
@@ -223,11 +293,16 @@ class _InFlight:
     def __len__(self) -> int:
         return len(self._outbox_ids)
 
+    def __contains__(self, outbox_id: int) -> bool:
+        return outbox_id in self._in_flight
+
     def publish(self, row: OutboxRow) -> None:
         info = self._paho.publish(row.topic, row.payload, qos=1)
         if info.rc != paho.MQTT_ERR_SUCCESS:
             raise aiomqtt.MqttCodeError(info.rc, "Could not publish message")
         self._outbox_ids[info.mid] = row.id
+        self._in_flight.add(row.id)
+        self._topics[info.mid] = row.topic
 
     async def acknowledged(self, timeout_s: float) -> None:
         """Until a PUBACK of ours came since the last call; TimeoutError after `timeout_s`."""
@@ -244,15 +319,24 @@ class _InFlight:
         client: paho.Client,
         userdata: Any,
         mid: int,
-        reason_code: Any,
+        reason_code: ReasonCode,
         properties: Any,
     ) -> None:
         outbox_id = self._outbox_ids.pop(mid, None)
         if outbox_id is None:
             self._aiomqtt_on_publish(client, userdata, mid, reason_code, properties)
+            return
+        topic = self._topics.pop(mid)
+        self._in_flight.discard(outbox_id)
+        if reason_code.is_failure:  # MQTT 5 only; a refused event is not delivered
+            self.refused.append((outbox_id, PublishRefusedError(topic, reason_code)))
         else:
             self.acked.append(outbox_id)
-            self._changed.set()
+        self._changed.set()
+
+
+def _refusals(count: int, amount: int, seconds: str) -> str:
+    return f"{count} more publishes of this topic refused in the last {seconds} s"
 
 
 def _connection_lost(exc: BaseException) -> bool:

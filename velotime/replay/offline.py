@@ -80,6 +80,7 @@ def report_of(
         skipped_commands=list(engine.skipped_commands) if engine is not None else [],
         taken_back=taken_back,
         duplicates=engine.duplicates if engine is not None else 0,
+        skipped_timing=tuple(engine.skipped_timing) if engine is not None else (),
     )
 
 

@@ -17,3 +17,4 @@ class ReplayReport:
     skipped_commands: list[str]  # commands the scoring did not apply, and why
     taken_back: int = 0  # events not output: the next capture's header says they never were
     duplicates: int = 0  # events the scoring had already (same id), dropped
+    skipped_timing: tuple[str, ...] = ()  # timing the scoring did not use, and why

@@ -143,7 +143,7 @@ async def mirror(broker: BrokerSettings, topics: Topics, state: ScoreboardState)
                     payload = message.payload
                     if isinstance(payload, bytes):
                         await state.update(str(message.topic).removeprefix(root), payload)
-        except aiomqtt.MqttError as exc:
+        except (aiomqtt.MqttError, UnicodeError) as exc:  # UnicodeError: a host name too long
             log.warning("scoreboard: broker connection lost: %s", exc)
         finally:
             await state.set_connected(False)

@@ -7,7 +7,7 @@ each change and every tenth of a second for the running clock.
 The screen, top to bottom:
 - the header: venue, event, status, the running clock and LIVE / STALE / OFFLINE (offline: no
   broker connection; stale: connected, but the scoring service is not online: what is shown
-  may be old);
+  may be old); while live, the daemon's sources that are offline or miss passings;
 - for a keirin heat, its start list (bibs, in seeding order) and the winner's last 200 m;
 - the ranking: rank, bib, name, nation, time, gap, speed and the flags, compact
   (Q qualified, draw required, photo required, corr corrected);
@@ -25,6 +25,7 @@ from rich.text import Text
 from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.view import EventView, LineView, board_view, running_time
 from velotime.wire.results import EventResult, OnTrackNow, Standings, StandingsHeat
+from velotime.wire.status import SourceStatus
 
 # How the flags of a result line show, compactly, and in what style.
 FLAGS: dict[str, tuple[str, str]] = {
@@ -61,6 +62,21 @@ def clock(snapshot: Snapshot, now_us: int) -> str:
     return _clock(view, _status(snapshot, view), now_us)
 
 
+def source_health(snapshot: Snapshot) -> str:
+    """The daemon's sources that need the timing crew's eye: offline, or missing passings the
+    decoder has not resent yet ("" when all is well)."""
+    notes = []
+    for key, status in snapshot.status.items():
+        name = key.removeprefix("sources/")
+        if not isinstance(status, SourceStatus) or name == key:
+            continue
+        if not status.online:
+            notes.append(f"{name} offline")
+        elif status.missing:
+            notes.append(f"{name}: {status.missing} passings missing")
+    return " · ".join(notes)
+
+
 def _clock(view: EventView, status: str, now_us: int) -> str:
     return running_time(view.start_us, now_us) if status == "running" else ""
 
@@ -82,7 +98,9 @@ def render(
     if state == "OFFLINE":
         message = message or "no connection to the broker"
     else:
-        message = "" if state == "LIVE" else "the scoring service is not online"
+        message = (
+            source_health(snapshot) if state == "LIVE" else "the scoring service is not online"
+        )
     header = _header(snapshot, view, now_us, venue, state, message)
     if view is None:
         waiting = Text("waiting for results", style="dim italic", justify="center")

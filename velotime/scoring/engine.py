@@ -45,6 +45,7 @@ from velotime.wire.events import (
     Envelope,
     Event,
     EventData,
+    GapData,
     ImpulseData,
     PassingData,
     PhotoFinishData,
@@ -110,6 +111,8 @@ class ScoringEngine:
         self._bibs = {rider.bib for rider in meet.riders}
         self._seen_ids = SeenIds()  # delivery is at least once: drop repeats by id
         self.duplicates = 0  # events fed again (same id), dropped
+        # Timing the engine does not use, and why: a passing the daemon flagged as absurd.
+        self.skipped_timing: list[str] = []
         # Retained states changed since `changes()` last built them: key -> how to build it,
         # in the order first changed (that of the publications of one event).
         self._changed: dict[str, Callable[[], Publication]] = {}
@@ -216,6 +219,11 @@ class ScoringEngine:
         data = event.data
         if isinstance(data, CommandData):
             self.take_command(data.command, data.received_us)
+            return
+        if isinstance(data, GapData):
+            return  # passings that will not come: nothing to score
+        if isinstance(data, PassingData) and data.flag is not None:
+            self.skipped_timing.append(f"passing {event.id} not used: flagged {data.flag}")
             return
         state = self._events.get(self.current) if self.current else None
         if state is None or state.status != "running":

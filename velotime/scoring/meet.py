@@ -5,7 +5,6 @@ desk before the session, with every problem named by its key (docs/meet-format.m
 """
 
 import re
-import tomllib
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +12,8 @@ from typing import Literal
 
 import msgspec
 
-from velotime.config.problems import Problems, ProblemsError, toml_problem
+from velotime.config.problems import Problems, ProblemsError, load_toml
+from velotime.protocols.p3.constants import U32_MAX
 from velotime.scoring.rules.keirin_progression import (
     FORMATS,
     Competition,
@@ -122,20 +122,27 @@ class Meet(_Table, frozen=True, kw_only=True, dict=True):
 
 
 def load_meet(path: Path) -> Meet:
+    return read_meet(path)[0]
+
+
+def read_meet(path: Path) -> tuple[Meet, bytes]:
+    """The meet file, validated, and its bytes (the scoring journal ties itself to their hash).
+    MeetError with every problem, or with one line naming the file when it cannot be read."""
     try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MeetError(f"{path}: cannot read: {exc}") from None
-    return parse_meet(text, source=str(path))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MeetError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MeetError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse_meet(text, source=str(path)), data
 
 
 def parse_meet(text: str, source: str = "<meet>") -> Meet:
     """The meet in TOML `text`; MeetError with every problem, worded as the configuration's
     (velotime/config/problems.py)."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MeetError(f"{source}: {toml_problem(str(exc))}") from None
+    raw = load_toml(text, source, MeetError)
     problems = Problems(source)
     meet = problems.convert(raw, Meet, [])
     if problems or meet is None:
@@ -158,7 +165,12 @@ def _check(meet: Meet) -> list[str]:
         if rider.bib in bibs:
             problems.append(f"riders[{i}].bib: {rider.bib} is also riders[{bibs[rider.bib]}]")
         bibs.setdefault(rider.bib, i)
-        for t in rider.transponders:
+        for j, t in enumerate(rider.transponders):
+            if not 0 <= t <= U32_MAX:
+                problems.append(
+                    f"riders[{i}].transponders[{j}]: a transponder id is 0 to {U32_MAX} "
+                    f"(32 bits), got {t}"
+                )
             if t in transponders and transponders[t] != rider.bib:
                 problems.append(f"riders[{i}].transponders: {t} is also rider {transponders[t]}'s")
             transponders.setdefault(t, rider.bib)

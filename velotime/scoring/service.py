@@ -41,7 +41,7 @@ from velotime.mqtt.client import BrokerSettings, broker_settings, mqtt_client
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher
 from velotime.scoring.engine import Publication, ScoringEngine
-from velotime.scoring.meet import Meet, MeetError, parse_meet
+from velotime.scoring.meet import Meet, MeetError, read_meet
 from velotime.times import now_us
 from velotime.wire.errors import WireError
 from velotime.wire.events import Envelope, EventData, decode_event
@@ -64,17 +64,6 @@ class ScoringError(Exception):
     """The service cannot run: its journal is in use or unreadable."""
 
 
-def read_meet(path: Path) -> tuple[Meet, bytes]:
-    """The meet file, validated, and its bytes (their hash ties a journal to them). Raises
-    MeetError with every problem."""
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MeetError(f"{path}: cannot read: {exc}") from None
-    return parse_meet(text, source=str(path)), data
-
-
 def scoring_broker(config: Config, venue: str) -> BrokerSettings:
     """The venue's broker, as the scoring service of `venue` connects to it."""
     return dataclasses.replace(
@@ -89,6 +78,7 @@ class Counts:
     duplicates: int = 0  # events received again (the broker redelivers after a reconnect)
     malformed: int = 0  # messages on timing/# that are no event envelope
     skipped_commands: int = 0  # commands the engine did not apply (see the log)
+    skipped_timing: int = 0  # timing events the engine did not use (see the log)
     errors: int = 0  # events the engine failed on (see the log)
 
 
@@ -306,12 +296,13 @@ class ScoringService:
         counts = self.counts
         log.info(
             "scoring stopped: %d events (%d from the journal), %d repeats, %d malformed "
-            "messages, %d commands not applied, %d errors",
+            "messages, %d commands not applied, %d timing events not used, %d errors",
             counts.events,
             counts.restored,
             counts.duplicates,
             counts.malformed,
             counts.skipped_commands,
+            counts.skipped_timing,
             counts.errors,
         )
 
@@ -342,6 +333,7 @@ class ScoringService:
             self._log_changes(directory, contents.meet_sha256, engine)
             self.journal.header(self.venue, self.meet, sha)
         self.counts.skipped_commands = len(engine.skipped_commands)
+        self.counts.skipped_timing = len(engine.skipped_timing)
         if engine.skipped_commands:
             log.info(
                 "%d commands of the journal were not applied (as logged when they came)",
@@ -396,6 +388,7 @@ class ScoringService:
         self.journal.append(envelope)  # raises on a failing disk: then it is not acknowledged
         self.counts.events += 1
         skipped = len(self.engine.skipped_commands)
+        unused = len(self.engine.skipped_timing)
         try:
             publications = self.engine.feed(envelope)
         except Exception:
@@ -405,6 +398,9 @@ class ScoringService:
         for reason in self.engine.skipped_commands[skipped:]:
             self.counts.skipped_commands += 1
             log.warning("command %s not applied: %s", envelope.id, reason)
+        for reason in self.engine.skipped_timing[unused:]:
+            self.counts.skipped_timing += 1
+            log.warning("%s", reason)
         for publication in publications:
             self._publish(publication)
 
@@ -428,6 +424,7 @@ class ScoringService:
                 duplicates=counts.duplicates,
                 malformed=counts.malformed,
                 skipped_commands=counts.skipped_commands,
+                skipped_timing=counts.skipped_timing,
                 errors=counts.errors,
             )
         )
@@ -451,7 +448,9 @@ class ScoringService:
             error = error.exceptions[0]
         log.error("the scoring service stops: %s", error)
         payload = offline_status(error)
-        client = mqtt_client(self.publisher.broker, timeout=3)
+        # A clean session of its own: the persistent one is the publisher's, under its id.
+        broker = dataclasses.replace(self.publisher.broker, clean_session=True)
+        client = mqtt_client(broker, timeout=3)
         with contextlib.suppress(aiomqtt.MqttError, OSError, TimeoutError):
             async with asyncio.timeout(3), client:
                 await client.publish(self.status_topic, payload, qos=1, retain=True)

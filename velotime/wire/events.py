@@ -30,10 +30,32 @@ class PassingData(
     clock_offset_us: int
     received_us: int  # when the daemon read the bytes (host clock)
     decoder_id: int | None = None
+    epoch: int = 0  # the run of the decoder's passing counter (a new one after a reboot)
     passing_number: int | None = None
     strength: int | None = None
     hits: int | None = None
+    # Set on an absurd record, which scoring does not use: "implausible_time" (far from the
+    # venue clock), "number_jump" (a passing number far beyond the highest)
+    flag: str | None = None
     record: dict[str, Any]  # the decoded device record: every field, nothing dropped
+
+
+class GapData(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Passings a decoder numbered that will not come: the daemon gave up asking for them.
+
+    `reason`: "too_large" (more numbers than the configured bound: a counter that jumped),
+    "not_answered" (asked for `resend_tries` times, never sent: the decoder no longer holds
+    them), "epoch_ended" (the decoder's counter restarted before they came).
+    """
+
+    decoder_id: int | None = None
+    epoch: int = 0
+    first: int  # passing numbers first..last, both included
+    last: int
+    reason: str
+    received_us: int  # when the daemon gave them up (host clock)
 
 
 class ImpulseData(
@@ -98,7 +120,7 @@ class CommandData(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     received_us: int
 
 
-EventData = PassingData | ImpulseData | PhotoFinishData | CommandData
+EventData = PassingData | ImpulseData | PhotoFinishData | CommandData | GapData
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
@@ -107,7 +129,7 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
 
     id: str
     src: str
-    kind: str  # "passing", "impulse", "photofinish", "command": the last level of its topic
+    kind: str  # "passing", "impulse", "photofinish", "command", "gap": its topic's last level
     data: EventData
 
     def numbered(self, seq: int) -> "Envelope[EventData]":
@@ -126,7 +148,7 @@ class Envelope(msgspec.Struct, Generic[D], frozen=True, kw_only=True, forbid_unk
     id: str
     seq: int
     src: str
-    kind: str  # "passing", "impulse", "photofinish", "command": the last level of its topic
+    kind: str  # "passing", "impulse", "photofinish", "command", "gap": its topic's last level
     data: D
 
 
@@ -146,6 +168,7 @@ _DATA: dict[str, type[EventData]] = {
     "impulse": ImpulseData,
     "photofinish": PhotoFinishData,
     "command": CommandData,
+    "gap": GapData,
 }
 _raw_envelope = msgspec.json.Decoder(_RawEnvelope)
 _data = {kind: msgspec.json.Decoder(data_type) for kind, data_type in _DATA.items()}

@@ -17,13 +17,22 @@ class _Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
 
 class DaemonOnline(_Payload, frozen=True, kw_only=True):
-    """`status/daemon` while the daemon (`velotime run`) runs: published on every connect."""
+    """`status/daemon` while the daemon (`velotime run`) runs: published on every connect, and
+    again when its health changes (a change of `state` at once, counts at most every 5 s)."""
 
     online: Literal[True] = True
     version: str  # velotime's
     pid: int
     started_us: int  # when the daemon started (host clock, unix microseconds)
-    now_us: int  # when this was published: on connecting to the broker
+    now_us: int  # when this was published
+    # Health. The defaults are what a daemon from before these keys means: nothing known wrong.
+    state: Literal["ok", "degraded"] = "ok"  # degraded: something below fails; see `reasons`
+    reasons: list[str] = []  # one line each: "outbox write failed: database or disk is full..."
+    outbox_depth: int = 0  # events not yet acknowledged by the broker (on disk or in memory)
+    memory_backlog: int = 0  # of which held only in memory: the outbox cannot write
+    capture_bytes: int = 0  # device bytes recorded in the capture log since the daemon started
+    capture_bytes_lost: int = 0  # device bytes that could not be recorded (disk full...)
+    free_disk_bytes: int | None = None  # free space for the storage directory; None: unknown
 
 
 class ReplayOnline(_Payload, frozen=True, kw_only=True):
@@ -42,13 +51,29 @@ class Offline(_Payload, frozen=True, kw_only=True):
 
 
 class SourceStatus(_Payload, frozen=True, kw_only=True):
-    """`status/sources/<source>`: a source of the daemon connected or was lost."""
+    """`status/sources/<source>`: a source of the daemon, its link and its health. Published
+    when it connects or is lost, and when its counts change (at most every few seconds). The
+    counts run from the daemon's start; the health keys have defaults so that a payload of an
+    older daemon, without them, still decodes."""
 
     online: bool  # connected (a listening TCP source: a device connected to it)
     detail: str  # "connected", "listening", "cannot connect: ...", why the link was lost
     endpoint: str  # where the device is: "tcp://192.168.1.50:5403", "serial:///dev/ttyUSB0"...
     connections: int  # how many times it has connected since the daemon started
-    since_us: int  # when this changed (host clock, unix microseconds)
+    since_us: int  # when `online` or `detail` last changed (host clock, unix microseconds)
+    updated_us: int = 0  # when these counts were taken (host clock, unix microseconds)
+    events: int = 0  # events made from the device's records
+    last_event_us: int | None = None  # when the last one was made (host clock); null: none yet
+    frame_errors: int = 0  # records (P3 frames, Timy lines, Lynx messages) skipped as broken
+    crc_errors: int = 0  # of which their checksum failed
+    garbage_bytes: int = 0  # bytes outside any record, skipped (Timy: lines of line noise)
+    duplicates: int = 0  # records dropped as repeats (P3 passing numbers, Timy double triggers)
+    skipped: int = 0  # records of no use (no transponder or time, an unmapped channel)
+    open_gaps: int = 0  # ranges of records known to be missing and still asked for (P3)
+    missing: int = 0  # records in those ranges
+    resend_requests: int = 0  # requests sent to the device for missing records
+    unrecoverable_gaps: int = 0  # gaps given up: too large, or no longer held by the device
+    flagged: int = 0  # records published flagged as implausible
 
 
 class ImportOnline(_Payload, frozen=True, kw_only=True):
@@ -104,6 +129,7 @@ class ScoringOnline(_Payload, frozen=True, kw_only=True):
     duplicates: int  # events received again, dropped by id
     malformed: int  # messages on timing/# that are no event envelope
     skipped_commands: int  # commands the engine did not apply
+    skipped_timing: int = 0  # timing events the engine did not use (flagged passings)
     errors: int  # events the engine failed on
 
 

@@ -8,6 +8,7 @@ from velotime.drivers.p3.session import (
     ClockMode,
     P3Session,
     P3SessionState,
+    P3Settings,
 )
 from velotime.protocols.p3 import GetTime, Passing, Resend, Status, encode
 
@@ -28,8 +29,13 @@ def clock_answer(rtc_us: int) -> bytes:
     return encode(GetTime(rtc_time_us=rtc_us, unknown_04=0, decoder_id=DECODER))
 
 
+# These tests' decoder times are small numbers, nowhere near the venue clock: the horizon and
+# the plausibility window are off here (test_epochs.py tests them, with real times).
+NO_LIMITS = P3Settings(horizon_s=None, plausible_window_s=None)
+
+
 def session(state: P3SessionState | None = None, clock: ClockMode = "get_time") -> P3Session:
-    return P3Session("p3-finish", lambda decoder_id: "finish", clock, state)
+    return P3Session("p3-finish", lambda decoder_id: "finish", clock, state, NO_LIMITS)
 
 
 def clocked_session() -> P3Session:
@@ -114,11 +120,15 @@ def test_missing_passings_are_asked_for_again_until_they_come() -> None:
 
 def test_a_restarted_counter_is_new_passings_not_duplicates() -> None:
     s = clocked_session()
-    s.feed(T0, passing(500, 1_000) + passing(501, 2_000))
-    out = s.feed(T0, passing(1, 3_000))  # an old number, but later than anything seen
-    assert [passing_data(e).passing_number for e in out.events] == [1]
+    s.feed(T0, passing(500, 1_000_000_000) + passing(501, 2_000_000_000))
+    out = s.feed(T0, passing(1, 3_000_000_000))  # an old number, later than anything seen
+    passings = [e for e in out.events if e.kind == "passing"]
+    assert [passing_data(e).passing_number for e in passings] == [1]
+    assert passing_data(passings[0]).epoch == 1
     assert s.stats.counter_resets == 1
-    assert s.feed(T0, passing(2, 4_000)).commands == []  # no bogus gap after the reset
+    # 1..499, asked for when 500 came first, can no longer be asked for: given up.
+    assert [e.id for e in out.events if e.kind == "gap"] == [f"p3:{DECODER}:gap:1-499"]
+    assert s.feed(T0, passing(2, 4_000_000_000)).commands == []  # no bogus gap after it
 
 
 def test_saved_state_carries_gaps_and_clock_across_a_restart() -> None:
@@ -128,8 +138,11 @@ def test_saved_state_carries_gaps_and_clock_across_a_restart() -> None:
     # The restarted daemon asks for what was missing as soon as it connects...
     second = session(state)
     assert encode(Resend(from_passing=2, until_passing=2)) in second.connected(T0 + 1).commands
-    # ...knows the clock before any answer, and notices passings made while it was down.
+    # ...waits for the clock's answer, keeps the clock it knew when none comes, and notices
+    # passings made while it was down.
     out = second.feed(T0 + 2, passing(6, 60))
+    assert out.events == []
+    out = second.feed(T0 + 2 + CLOCK_WAIT_US, encode(Status(noise=1, decoder_id=DECODER)))
     assert passing_data(out.events[0]).clock_offset_us == OFFSET
     assert encode(Resend(from_passing=4, until_passing=5)) in out.commands
     assert second.feed(T0 + 3, passing(3, 30)).events == []  # already published before

@@ -51,3 +51,45 @@ def test_state_can_be_saved_and_restored() -> None:
     assert restored.observe(13).new
     assert not restored.observe(15).new
     assert restored.observe(17).gap == (16, 16)
+
+
+def test_numbers_below_the_first_are_new_once_opened() -> None:
+    tracker, _ = observe_all([10, 13])
+    tracker.open(4, 9)
+    assert tracker.gaps() == [(4, 9), (11, 12)]  # kept in order
+    assert tracker.observe(5).new
+    assert not tracker.observe(3).new
+    assert tracker.gaps() == [(4, 4), (6, 9), (11, 12)]
+
+
+def test_tries_are_counted_saved_and_split_pieces_keep_them() -> None:
+    tracker, _ = observe_all([1, 5, 9])
+    tracker.asked_for(2, 4)  # asked as soon as it opened
+    assert tracker.asked() == [(2, 4), (6, 8)]
+    assert tracker.tries() == [2, 1]
+    tracker.observe(3)
+    assert tracker.tries() == [2, 2, 1]  # 2..2 and 4..4 were asked twice
+    restored = GapTracker(tracker.highest, tracker.gaps(), tracker.tries())
+    assert restored.give_up(2) == [(2, 2), (4, 4)]
+    assert restored.gaps() == [(6, 8)]
+
+
+def test_a_state_without_tries_counts_from_zero() -> None:
+    tracker = GapTracker(9, [(2, 4), (6, 8)])
+    assert tracker.tries() == [0, 0]
+
+
+def test_a_passing_of_a_gap_given_up_is_recognised_once() -> None:
+    tracker, _ = observe_all([1, 5])
+    assert tracker.give_up(0) == [(2, 4)]
+    assert tracker.given_up(3) == (2, 4)
+    tracker.came_late(3)
+    assert tracker.given_up(3) is None
+    assert tracker.given_up(4) == (4, 4)
+
+
+def test_forgetting_the_numbers_up_to_one() -> None:
+    tracker, _ = observe_all([10, 20])
+    tracker.open(1, 9)
+    tracker.forget_through(5)
+    assert tracker.gaps() == [(6, 9), (11, 19)]

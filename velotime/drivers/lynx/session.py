@@ -14,7 +14,7 @@ from datetime import tzinfo
 
 import msgspec
 
-from velotime.drivers.session import SessionOutput
+from velotime.drivers.session import SessionCounters, SessionOutput
 from velotime.protocols.lynx import (
     Armed,
     LynxError,
@@ -78,6 +78,10 @@ class LynxSession:
 
     def poll_command(self) -> bytes | None:
         return None
+
+    def counters(self) -> SessionCounters:
+        # Nothing dropped, nothing missing: a repeated result keeps its id for consumers to drop.
+        return SessionCounters()
 
     def connected(self, t_us: int) -> SessionOutput:
         """A (re)connected camera: what was cut off is reported, the race goes on."""

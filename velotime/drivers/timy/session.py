@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from velotime.drivers.session import SessionOutput
+from velotime.drivers.session import SessionCounters, SessionOutput
 from velotime.protocols.timy import Impulse, LineError, TimyStream, record_to_builtins
 from velotime.times import local_time_of_day_to_unix_us
 from velotime.wire.events import Event, ImpulseData
@@ -70,6 +70,10 @@ class TimySession:
 
     def poll_command(self) -> bytes | None:
         return None
+
+    def counters(self) -> SessionCounters:
+        # A double trigger is one sensor's impulse twice: dropped as a repeat.
+        return SessionCounters(duplicates=self.double_triggers, skipped=self.unmapped)
 
     def connected(self, t_us: int) -> SessionOutput:
         """A (re)plugged timer: start reading lines afresh and send it our settings."""

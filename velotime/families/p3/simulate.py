@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from velotime.families.family import SimulateCommand
+from velotime.protocols.p3.constants import U32_MAX
 from velotime.simulators.console import (
     Commands,
     address,
@@ -29,7 +30,6 @@ PROG = "velotime simulate p3"
 FIRST_TRANSPONDER = 1001  # `--transponders N` numbers them from here
 MAX_TRANSPONDER_COUNT = 10_000  # a larger count is more likely a single id missing its comma
 LINGER_S = 1.0  # after --count passings, keep serving this long (for late RESENDs)
-_U32_MAX = 0xFFFF_FFFF
 
 
 def _silence(sim: P3DecoderSimulator, silent: bool) -> None:
@@ -71,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     parser.add_argument(
         "--decoder-id",
-        type=integer_between("a decoder id", 0, _U32_MAX),
+        type=integer_between("a decoder id", 0, U32_MAX),
         default=DEFAULT_DECODER_ID,
         metavar="N",
         help=f"default: {DEFAULT_DECODER_ID}",
@@ -130,8 +130,8 @@ def _transponders(text: str) -> list[int]:
             )
         return list(range(FIRST_TRANSPONDER, FIRST_TRANSPONDER + count))
     ids = [integer(item, "a transponder id") for item in text.split(",") if item.strip()]
-    if not ids or any(not 0 <= t <= _U32_MAX for t in ids):
-        raise argparse.ArgumentTypeError(f"transponder ids must be 0-{_U32_MAX}, got {text!r}")
+    if not ids or any(not 0 <= t <= U32_MAX for t in ids):
+        raise argparse.ArgumentTypeError(f"transponder ids must be 0-{U32_MAX}, got {text!r}")
     return ids
 
 

@@ -1,11 +1,21 @@
 """A P3 transponder decoder as a source: its settings and its capture header entry."""
 
+import math
 import re
 from typing import Any, Self
 
 import msgspec
 
-from velotime.drivers.p3.session import ClockMode, P3Session, P3SessionState
+from velotime.drivers.p3.session import (
+    GAP_BOUND,
+    HORIZON_S,
+    PLAUSIBLE_WINDOW_S,
+    RESEND_TRIES,
+    ClockMode,
+    P3Session,
+    P3SessionState,
+    P3Settings,
+)
 from velotime.drivers.session import Session
 from velotime.families.base import (
     Report,
@@ -15,6 +25,7 @@ from velotime.families.base import (
     check_line,
     check_positive,
 )
+from velotime.protocols.p3.constants import U32_MAX
 
 SILENCE_TIMEOUT_S = 15.0  # a decoder sends a STATUS every few seconds
 _DIGITS = re.compile(r"[0-9]+")
@@ -25,6 +36,12 @@ class P3Description(SourceDescription, frozen=True, kw_only=True, tag="p3"):
     # decoder id -> line, where one source has several
     decoder_lines: dict[str, str] = msgspec.field(default_factory=dict)
     clock: ClockMode = "get_time"
+    # What the session decides with (P3Settings): in the header, so a replay decides alike.
+    # A dump has no receive times: no horizon and no plausibility window.
+    horizon_s: float | None = HORIZON_S
+    gap_bound: int = GAP_BOUND
+    resend_tries: int = RESEND_TRIES
+    plausible_window_s: float | None = PLAUSIBLE_WINDOW_S
 
     def line_for(self, decoder_id: int | None) -> str:
         """The timing line of a record from `decoder_id`: its own mapping, else the source's."""
@@ -35,7 +52,13 @@ class P3Description(SourceDescription, frozen=True, kw_only=True, tag="p3"):
 
     def new_session(self, name: str) -> Session:
         resume = msgspec.convert(self.resume, P3SessionState) if self.resume else None
-        return P3Session(name, self.line_for, self.clock, resume)
+        settings = P3Settings(
+            horizon_s=self.horizon_s,
+            gap_bound=self.gap_bound,
+            resend_tries=self.resend_tries,
+            plausible_window_s=self.plausible_window_s,
+        )
+        return P3Session(name, self.line_for, self.clock, resume, settings)
 
     def lines_text(self) -> str:
         decoders = [f"{decoder} {line}" for decoder, line in self.decoder_lines.items()]
@@ -50,6 +73,10 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
     decoder_lines: dict[str, str] = msgspec.field(default_factory=dict)
     get_time_interval_s: float = 60.0
     clock: ClockMode = "get_time"
+    horizon_s: float = HORIZON_S  # passings made this long before the start are published
+    gap_bound: int = GAP_BOUND  # passing numbers; a larger gap is given up at once
+    resend_tries: int = RESEND_TRIES  # RESENDs before a gap is given up
+    plausible_window_s: float = PLAUSIBLE_WINDOW_S  # further from the read time: flagged
 
     @property
     def poll_interval_s(self) -> float:
@@ -67,12 +94,34 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
                     ["decoder_lines", decoder], f"a decoder id is decimal digits, got {decoder!r}"
                 )
                 continue
+            if int(decoder) > U32_MAX:
+                report(
+                    ["decoder_lines", decoder],
+                    f"a decoder id is 0 to {U32_MAX} (32 bits), got {decoder}",
+                )
+                continue
             canonical = str(int(decoder))  # "007" and "7" are one decoder
             if canonical in decoder_lines:
                 report(["decoder_lines", decoder], f"decoder {canonical} is mapped twice")
             decoder_lines[canonical] = line
             check_line(report, ["decoder_lines", decoder], line, line_names)
         check_positive(report, ["get_time_interval_s"], self.get_time_interval_s)
+        check_positive(report, ["plausible_window_s"], self.plausible_window_s)
+        if not (math.isfinite(self.horizon_s) and 0 <= self.horizon_s <= self.plausible_window_s):
+            report(
+                ["horizon_s"],
+                "must be a number from 0 to plausible_window_s "
+                f"({self.plausible_window_s!r}), got {self.horizon_s!r}",
+            )
+        if not 1 <= self.gap_bound <= U32_MAX:
+            report(
+                ["gap_bound"],
+                f"must be a whole number from 1 to {U32_MAX}, got {self.gap_bound!r}",
+            )
+        if self.resend_tries < 1:
+            report(
+                ["resend_tries"], f"must be a whole number of 1 or more, got {self.resend_tries!r}"
+            )
         return msgspec.structs.replace(self, decoder_lines=decoder_lines)
 
     def describe(
@@ -82,6 +131,10 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
             line=self.line,
             decoder_lines=dict(self.decoder_lines),
             clock=self.clock,
+            horizon_s=self.horizon_s,
+            gap_bound=self.gap_bound,
+            resend_tries=self.resend_tries,
+            plausible_window_s=self.plausible_window_s,
             timezone=timezone,
             endpoint=str(self.endpoint),
             seq=seq,
@@ -101,4 +154,6 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
 def dump_description(line: str, timezone: str) -> P3Description:
     """A foreign dump: the decoder's clock is taken as the venue clock (there are no receive
     times to map it with)."""
-    return P3Description(line=line, clock="decoder", timezone=timezone)
+    return P3Description(
+        line=line, clock="decoder", timezone=timezone, horizon_s=None, plausible_window_s=None
+    )

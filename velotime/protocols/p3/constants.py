@@ -14,6 +14,9 @@ CRC_OFFSET: Final = 4
 
 DEFAULT_VERSION: Final = 0x02  # every decoder-originated record seen carries 2
 
+# Decoder ids, transponder ids and passing numbers are u32 fields (docs/protocols/p3.md).
+U32_MAX: Final = 0xFFFF_FFFF
+
 # The real AMBrc decoder escapes only the three markers; some open encoders escape 0x8A..0x8F.
 ESCAPED_BYTES_DECODER: Final = frozenset({0x8D, 0x8E, 0x8F})
 ESCAPED_BYTES_WIDE: Final = frozenset(range(0x8A, 0x90))

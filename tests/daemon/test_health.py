@@ -1,0 +1,89 @@
+"""status/daemon's health: degraded at once with its reasons, figures at most every 5 s, and the
+change of state logged once each way. A test clock stands in for the 5 s."""
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from tests.mqtt.test_outbox import big, fill_to_the_page_limit, give_space_back
+from velotime.capture import CaptureWriter
+from velotime.daemon.health import STATUS_INTERVAL_S, Health
+from velotime.mqtt.outbox import Outbox
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_degraded_at_once_with_the_reason_then_ok_again_logged_once_each(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="velotime")
+    clock = Clock()
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    capture = CaptureWriter.create(tmp_path / "captures", "v", {})
+    health = Health(outbox, capture, (tmp_path,), 0, started_us=1, clock=clock)
+    first = health.status()  # on connecting
+    assert (first.state, first.reasons, first.outbox_depth, first.memory_backlog) == (
+        "ok",
+        [],
+        0,
+        0,
+    )
+    assert first.free_disk_bytes is not None
+    assert first.free_disk_bytes > 0
+    assert health.check() is None  # nothing changed
+
+    fill_to_the_page_limit(outbox)
+    outbox.append("p3", [("t", big(1)), ("t", big(2))], b"state")
+    clock.now += 1
+    degraded = health.check()
+    assert degraded is not None  # at once, not after 5 s
+    assert degraded.state == "degraded"
+    assert degraded.reasons == [
+        "outbox write failed: database or disk is full (2 events not on disk)"
+    ]
+    assert (degraded.outbox_depth, degraded.memory_backlog) == (2, 2)
+
+    outbox.append("p3", [("t", big(3))], b"state")  # the same problem, new figures
+    clock.now += 1
+    assert health.check() is None
+    clock.now += STATUS_INTERVAL_S
+    later = health.check()
+    assert later is not None
+    assert later.reasons == ["outbox write failed: database or disk is full (3 events not on disk)"]
+
+    give_space_back(outbox)
+    outbox.retry()
+    clock.now += 1
+    recovered = health.check()
+    assert recovered is not None
+    assert (recovered.state, recovered.reasons, recovered.memory_backlog) == ("ok", [], 0)
+    assert recovered.outbox_depth == 3
+    said = [r.getMessage() for r in caplog.records if r.name == "velotime.daemon"]
+    assert said == [
+        "status degraded: outbox write failed: database or disk is full (2 events not on disk)",
+        f"status ok again, after {1 + STATUS_INTERVAL_S + 1:.0f} s degraded",
+    ]
+    capture.close()
+    outbox.close()
+
+
+def test_the_free_space_alarm(tmp_path: Path) -> None:
+    outbox = Outbox(":memory:")
+    capture = CaptureWriter.create(tmp_path, "v", {})
+    health = Health(outbox, capture, (tmp_path,), 10**18, started_us=1, clock=Clock())
+    status = health.status()
+    assert status.free_disk_bytes is not None
+    assert status.state == "degraded"
+    assert status.reasons == [
+        f"free disk {status.free_disk_bytes // 1_000_000} MB below 1000000000000 MB"
+    ]
+    health.min_free_bytes = 0  # the alarm off
+    assert health.status().state == "ok"
+    capture.close()
