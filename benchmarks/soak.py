@@ -20,7 +20,9 @@ the passings, and at the end, and its growth; the latency from the bytes' receip
 and p99 over the first and the last 10 % of the passings; throughput offered and delivered;
 and that nothing was lost or duplicated.
 
-    python -m benchmarks.soak [--hours 10] [--load 10] [--seconds 240] [--quick]
+    python -m benchmarks.soak [--tree DIR]... [--hours 10] [--load 10] [--seconds 240] [--quick]
+
+`--tree DIR` (repeatable) also soaks the daemon of DIR, e.g. the code before a change.
 
 `--quick` is one hour of race day at the same rate (24 s), to check that it works.
 """
@@ -42,7 +44,7 @@ import aiomqtt
 import msgspec
 
 from benchmarks.daemon_pipeline import cpu_s, percentile
-from benchmarks.process import THIS_TREE, tree_env, velotime_args
+from benchmarks.process import add_tree_option, chosen_trees, tree_env, velotime_args
 from benchmarks.races import LAP_US
 from velotime.localvenue import LocalMosquitto, source_toml, write_local_config
 from velotime.protocols import p3
@@ -263,7 +265,8 @@ class Soak:
     daemon_log: list[str]  # its stderr
 
 
-async def soak(hours: float, load: float, seconds: float) -> Soak:
+async def soak(tree: Path, hours: float, load: float, seconds: float) -> Soak:
+    """The soak of `tree`'s daemon."""
     per_s = race_day_per_s() * load
     per_line = round(per_s * hours * 3600 / len(LINES))
     riders = round(RACE_DAY_RIDERS * load)
@@ -285,8 +288,8 @@ async def soak(hours: float, load: float, seconds: float) -> Soak:
             try:
                 if not await asyncio.to_thread(ready.wait, 30):
                     raise RuntimeError("the subscriber did not subscribe in 30 s")
-                return await _run(root, broker, names, per_line, riders, seconds, sent_all,
-                                  receiving, listener)  # fmt: skip
+                return await _run(tree, root, broker, names, per_line, riders, seconds,
+                                  sent_all, receiving, listener)  # fmt: skip
             finally:
                 if listener.is_alive():
                     listener.kill()
@@ -295,6 +298,7 @@ async def soak(hours: float, load: float, seconds: float) -> Soak:
 
 
 async def _run(
+    tree: Path,
     root: Path,
     broker: LocalMosquitto,
     names: tuple[str, ...],
@@ -319,12 +323,18 @@ async def _run(
             daemon = await asyncio.create_subprocess_exec(
                 *velotime_args("run", "--config", config),
                 cwd=root,
-                env=tree_env(THIS_TREE),
+                env=tree_env(tree),
                 stderr=log,
             )
-        async with asyncio.timeout(30):
-            for decoder in decoders:
-                await decoder.connected.wait()
+        try:
+            async with asyncio.timeout(30):
+                for decoder in decoders:
+                    await decoder.connected.wait()
+        except TimeoutError:
+            log = (root / "daemon.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(
+                f"the daemon did not connect to the decoders in 30 s:\n{log}"
+            ) from None
         await asyncio.sleep(SETTLE_S)
         rss = [("start", vm_kb(daemon.pid, "VmRSS"))]
         anon = [vm_kb(daemon.pid, "RssAnon")]
@@ -396,7 +406,7 @@ def _receive(receiving: multiprocessing.connection.Connection, listener: Any) ->
 # -- the report ---------------------------------------------------------------------------------
 
 
-def report(result: Soak, hours: float, load: float) -> list[str]:
+def report(tree: Path, result: Soak, hours: float, load: float) -> list[str]:
     d = result.deliveries
     per_line = result.passings // len(LINES)
     seen: set[tuple[int, int]] = set()
@@ -425,7 +435,7 @@ def report(result: Soak, hours: float, load: float) -> list[str]:
 
     p99s = " ".join(f"{percentile(t, 0.99):.1f}" if t else "-" for t in tenths)
     return [
-        f"the soak: {hours:g} h of race day at {load:g}x race-day load (race day: "
+        f"the soak of {tree.name}: {hours:g} h of race day at {load:g}x race-day load (race day: "
         f"{race_day_per_s():g} passings/s, {RACE_DAY_RIDERS} riders x {len(LINES)} lines, a lap "
         f"every {LAP_US / 1e6:g} s), {result.passings:,} passings on {len(LINES)} P3 decoders, "
         f"compressed into {result.seconds:g} s:",
@@ -445,6 +455,7 @@ def report(result: Soak, hours: float, load: float) -> list[str]:
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_tree_option(parser)
     parser.add_argument("--hours", type=float, default=10.0, help="hours of race day")
     parser.add_argument("--load", type=float, default=10.0, help="times race-day load")
     parser.add_argument("--seconds", type=float, default=240.0, help="the compressed run")
@@ -459,9 +470,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.seconds *= 1 / args.hours
         args.hours = 1.0
-    result = asyncio.run(soak(args.hours, args.load, args.seconds))
-    for line in report(result, args.hours, args.load):
-        print(line, flush=True)
+    for tree in chosen_trees(args):
+        result = asyncio.run(soak(tree, args.hours, args.load, args.seconds))
+        for line in report(tree, result, args.hours, args.load):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":
