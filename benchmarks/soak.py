@@ -331,9 +331,9 @@ async def _run(
                 for decoder in decoders:
                     await decoder.connected.wait()
         except TimeoutError:
-            log = (root / "daemon.log").read_text(errors="replace")[-2000:]
+            tail = (root / "daemon.log").read_text(errors="replace")[-2000:]
             raise RuntimeError(
-                f"the daemon did not connect to the decoders in 30 s:\n{log}"
+                f"the daemon did not connect to the decoders in 30 s:\n{tail}"
             ) from None
         await asyncio.sleep(SETTLE_S)
         rss = [("start", vm_kb(daemon.pid, "VmRSS"))]
