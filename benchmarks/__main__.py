@@ -8,6 +8,7 @@ before a change, for before and after from one run; P3 decoding, the scoring lat
 scoring cost measure this tree only (`PYTHONPATH=DIR python -m benchmarks.scoring_cost` measures
 another). In the default set a replay or restart that outlives 60 s is stopped and
 reported as such; `--full` gives 5 runs of those instead of 3, and 300 s before one is stopped.
+The soak runs once a tree (about 5 minutes each).
 """
 
 import argparse
@@ -22,6 +23,7 @@ from benchmarks import (
     scoring_cost,
     scoring_latency,
     service_restart,
+    soak,
 )
 from benchmarks.process import add_tree_option
 
@@ -35,6 +37,8 @@ BENCHMARKS: dict[str, Callable[[list[str], list[str]], None]] = {
     "scoring_cost": lambda trees, pace: scoring_cost.main(),
     "replay": lambda trees, pace: replay.main(trees + pace),
     "service_restart": lambda trees, pace: service_restart.main(trees + pace),
+    # Once a tree: it runs for minutes (benchmarks/soak.py).
+    "soak": lambda trees, pace: soak.main(trees),
 }
 
 
