@@ -149,7 +149,8 @@ class Daemon:
         saved = self.outbox.saved(name)
         resume = msgspec.json.decode(saved.state) if saved.state else None
         source = self.config.source(name)
-        return source.describe(self.config.venue.timezone, saved.seq, resume)
+        described = source.describe(self.config.venue.timezone, saved.seq, resume)
+        return msgspec.structs.replace(described, started_us=self.started_us)
 
     async def run(self, stop: asyncio.Event) -> None:
         notifier = SystemdNotifier()

@@ -40,6 +40,9 @@ class SourceDescription(
     endpoint: str | None = None
     seq: int = 0  # seq of the last event published before this capture began
     resume: dict[str, Any] | None = None  # the session state the daemon resumed from
+    # When the daemon started (host clock, unix us): the session's start, which a device's
+    # records may predate (P3's horizon). None: the first receive time (a dump, an old header).
+    started_us: int | None = None
 
     @property
     def protocol(self) -> str:

@@ -407,3 +407,17 @@ def test_a_passing_held_for_the_clock_is_asked_for_again_by_a_daemon_killed_mean
     (event,) = again.passings()
     assert (passing_data(event).epoch, passing_data(event).passing_number) == (1, 1)
     assert passing_data(event).t_us == T0 + 20 * S
+
+
+def test_passings_made_after_the_daemon_started_before_it_reached_the_decoder_are_kept() -> None:
+    # The daemon starts at T0 and reaches its decoder only 5 s later: the session began at T0
+    # (the daemon's start, in the capture header), not at the first connection.
+    session = P3Session("p3-finish", lambda _: "finish", settings=P3Settings(started_us=T0))
+    link = Link(session, ScriptedDecoder())
+    link.up = False
+    for i in range(4):
+        link.live(T0 - 2 * S + i * S)  # 2 before the daemon started, 2 after
+    link.connect(T0 + 5 * S)
+    link.live(T0 + 10 * S)
+    assert sorted(numbers(link.passings())) == [3, 4, 5]
+    assert session.stats.before_horizon == 2

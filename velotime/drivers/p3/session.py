@@ -83,6 +83,9 @@ class P3Settings:
     # A passing whose venue time is further than this from when it was read is flagged;
     # None: no check (a dump, which has no receive times).
     plausible_window_s: float | None = PLAUSIBLE_WINDOW_S
+    # When the session began (the daemon started), the horizon's origin. None: the first
+    # receive time fed; the daemon may reach a decoder only later.
+    started_us: int | None = None
 
 
 class DecoderState(msgspec.Struct, kw_only=True):
@@ -210,7 +213,7 @@ class P3Session:
         self._decoders = {
             key: _Decoder(key, saved) for key, saved in (state or P3SessionState()).decoders.items()
         }
-        self._started_us: int | None = None  # the first receive time fed
+        self._started_us = settings.started_us  # else the first receive time fed
         self._last_resend_us: int | None = None
 
     def poll_command(self) -> bytes | None:

@@ -57,6 +57,7 @@ class P3Description(SourceDescription, frozen=True, kw_only=True, tag="p3"):
             gap_bound=self.gap_bound,
             resend_tries=self.resend_tries,
             plausible_window_s=self.plausible_window_s,
+            started_us=self.started_us,
         )
         return P3Session(name, self.line_for, self.clock, resume, settings)
 
