@@ -280,6 +280,17 @@ def test_by_default_passings_before_the_session_start_are_counted_not_published(
     assert numbers(link.passings()) == [6]
     assert session.stats.before_horizon == 5
     assert link.gaps() == []
+    # Nothing silent: the resend asked and each passing dropped have a line in the log.
+    assert (
+        f"decoder {DECODER} first seen at passing 6: asking the decoder to resend 1..5, "
+        "made before velotime reached it" in link.notices
+    )
+    dropped = [n for n in link.notices if "made before the horizon" in n]  # resent 1..5
+    assert len(dropped) == 5
+    assert dropped[0] == (
+        f"decoder {DECODER} passing 1 was made before the horizon (0 s before velotime "
+        "started): counted, not published"
+    )
 
 
 # -- 4: an absurd number, gaps given up ----------------------------------------------------------

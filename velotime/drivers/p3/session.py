@@ -362,6 +362,11 @@ class P3Session:
         if self._before_horizon(decoder, number, timed.rtc_time_us + offset):
             # Older than wanted, and so is every lower number of this count.
             self.stats.before_horizon += 1
+            out.notices.append(
+                f"decoder {decoder.key} passing {number} was made before the horizon "
+                f"({_horizon_text(self._horizon_us)} before velotime started): counted, "
+                "not published"
+            )
             decoder.tracker.forget_through(number)
             return True
         self._publish(decoder, timed, offset, out)
@@ -493,6 +498,10 @@ class P3Session:
         if number <= 1:
             return
         first = max(1, number - self._bound)
+        out.notices.append(
+            f"decoder {decoder.key} first seen at passing {number}: asking the decoder to resend "
+            f"{first}..{number - 1}, made before velotime reached it"
+        )
         decoder.tracker.open(first, number - 1)
         self._ask(t_us, decoder, first, number - 1, out)
 
@@ -693,6 +702,11 @@ class P3Session:
         `p3:<decoder>:e<epoch>` after."""
         decoder = self.source if decoder_id is None else decoder_id
         return f"p3:{decoder}" if epoch == 0 else f"p3:{decoder}:e{epoch}"
+
+
+def _horizon_text(horizon_us: int | None) -> str:
+    """The horizon for people: "0 s", "600 s"."""
+    return f"{(horizon_us or 0) / _US_PER_S:g} s"
 
 
 def _freshest_offset(waiting: Iterable[_Timed], window_us: int | None) -> int:
