@@ -8,16 +8,18 @@ before a change, for before and after from one run; P3 decoding, the scoring lat
 scoring cost measure this tree only (`PYTHONPATH=DIR python -m benchmarks.scoring_cost` measures
 another). In the default set a replay or restart that outlives 60 s is stopped and
 reported as such; `--full` gives 5 runs of those instead of 3, and 300 s before one is stopped.
-The soak runs once a tree (about 5 minutes each).
+The soak runs once a tree (about 5 minutes each); broker_persistence takes minutes too.
 """
 
 import argparse
 from collections.abc import Callable
 
 from benchmarks import (
+    broker_persistence,
     cli_start,
     daemon_pipeline,
     decode_summary,
+    garbage_log_lines,
     p3_decode,
     replay,
     scoring_cost,
@@ -37,6 +39,9 @@ BENCHMARKS: dict[str, Callable[[list[str], list[str]], None]] = {
     "scoring_cost": lambda trees, pace: scoring_cost.main(),
     "replay": lambda trees, pace: replay.main(trees + pace),
     "service_restart": lambda trees, pace: service_restart.main(trees + pace),
+    "garbage_log_lines": lambda trees, pace: garbage_log_lines.main([]),
+    # The shipped Mosquitto config against the old one (minutes: it saves on every change).
+    "broker_persistence": lambda trees, pace: broker_persistence.main(),
     # Once a tree: it runs for minutes (benchmarks/soak.py).
     "soak": lambda trees, pace: soak.main(trees),
 }

@@ -73,11 +73,11 @@ def measure(size: int, every_s: float, seed: int = 12) -> tuple[int, int]:
     return len(counter.records), warnings
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=4096, help="bytes a piece (%(default)s)")
     parser.add_argument("--every", type=float, default=1.0, help="seconds apart (%(default)s)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     lines, warnings = measure(args.size, args.every)
     print(
         f"{PIECES} pieces of {args.size} random bytes, {args.every:g} s apart: "
