@@ -87,3 +87,23 @@ def test_the_free_space_alarm(tmp_path: Path) -> None:
     health.min_free_bytes = 0  # the alarm off
     assert health.status().state == "ok"
     capture.close()
+
+
+def test_the_free_space_alarm_ends_only_well_above_its_threshold(tmp_path: Path) -> None:
+    # Free space hovering at the threshold must not flap the status: the alarm starts below
+    # the threshold and ends 5 % above it. The thresholds are set around this disk's free
+    # space F, with margins of 1 % or more of F against other writers on the machine.
+    outbox = Outbox(":memory:")
+    capture = CaptureWriter.create(tmp_path, "v", {})
+    health = Health(outbox, capture, (tmp_path,), 0, started_us=1, clock=Clock())
+    free = health.status().free_disk_bytes
+    assert free is not None
+    health.min_free_bytes = int(free * 1.01)  # F below the threshold: alarm
+    assert health.status().state == "degraded"
+    health.min_free_bytes = int(free * 0.98)  # F 2 % above it: not 5 %, still the alarm
+    assert health.status().state == "degraded"
+    health.min_free_bytes = int(free * 0.9)  # F 11 % above it: over
+    assert health.status().state == "ok"
+    health.min_free_bytes = int(free * 0.98)  # 2 % above again, coming from ok: no alarm
+    assert health.status().state == "ok"
+    capture.close()

@@ -26,6 +26,7 @@ from velotime.wire.status import DaemonOnline
 log = logging.getLogger("velotime.daemon")
 
 STATUS_INTERVAL_S = 5.0  # figures that change are published again at most this often
+FREE_MARGIN = 1.05  # the free-space alarm ends 5 % above the threshold it started below
 
 
 class Troubled(Protocol):
@@ -57,6 +58,7 @@ class Health:
         self._published_at = 0.0
         self._reason_kinds: tuple[str, ...] = ()
         self._degraded_since: float | None = None
+        self._low = False  # free space below the threshold (until FREE_MARGIN above it)
 
     def status(self) -> DaemonOnline:
         """The status now (logging a change of state), taken as published: on connecting."""
@@ -84,7 +86,7 @@ class Health:
         if isinstance(free, str):
             reasons.append(free)
             free = None
-        elif free is not None and free < self.min_free_bytes:
+        elif free is not None and self._low_on_disk(free):
             reasons.append(
                 f"free disk {free // 1_000_000} MB below {self.min_free_bytes // 1_000_000} MB"
             )
@@ -103,6 +105,13 @@ class Health:
         )
         kinds = tuple(_kind(reason) for reason in reasons)
         return status, kinds
+
+    def _low_on_disk(self, free: int) -> bool:
+        """Below the threshold; once below, until FREE_MARGIN above it, so that free space
+        hovering at the threshold does not switch the status (and the log) back and forth."""
+        needed = self.min_free_bytes * (FREE_MARGIN if self._low else 1.0)
+        self._low = free < needed
+        return self._low
 
     def _free_bytes(self) -> int | str | None:
         """The least free space of the storage directories, or why it is not known."""
