@@ -12,17 +12,13 @@ session's summary (conftest.py) before anything is asserted, so a failing run re
 
 import asyncio
 import contextlib
-import errno
 import os
 import signal
-import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-
-import pytest
 
 from tests.brokers import require_mosquitto
 from tests.daemon.harness import DaemonProcess, Subscriber, unique_by_id
@@ -404,47 +400,6 @@ async def scene(
                 yield Scene(broker, sim, run, got, port)
             finally:
                 run.stop()
-
-
-# -- a disk that fills up ----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def small_tmpfs(directory: Path, size_mb: int) -> Iterator[Path]:
-    """A tmpfs of `size_mb` MB mounted on `directory` (root only: skipped with a reason where
-    mounting is refused, and a failure under CI=true, which runs as root)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(directory)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        message = f"cannot mount a tmpfs (root needed): {mounted.stderr.strip()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + "; CI runs as root and must be able to")
-        pytest.skip(message)
-    try:
-        yield directory
-    finally:
-        subprocess.run(["umount", "-l", str(directory)], check=False)
-
-
-def fill_disk(path: Path) -> int:
-    """Write `path` until the file system is full (to the last byte); how many bytes."""
-    written = 0
-    with path.open("wb", buffering=0) as filler:
-        for chunk in (1 << 20, 1 << 12, 1):
-            block = b"\0" * chunk
-            while True:
-                try:
-                    written += filler.write(block) or 0
-                except OSError as exc:
-                    if exc.errno != errno.ENOSPC:
-                        raise
-                    break
-    return written
 
 
 # -- a link we can cut -------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.harness import fill_disk, scene, settle, small_tmpfs, wait
+from tests.disks import small_disk
+from tests.faults.harness import scene, settle, wait
 
 pytestmark = [pytest.mark.faults, pytest.mark.integration, pytest.mark.timeout(90)]
 
@@ -13,14 +14,13 @@ pytestmark = [pytest.mark.faults, pytest.mark.integration, pytest.mark.timeout(9
 async def test_disk_full_for_8_seconds(tmp_path: Path) -> None:
     """The daemon's [storage] directory (capture log, outbox) is a 16 MB tmpfs; a file fills it
     to the last byte and is deleted 8 s later."""
-    with small_tmpfs(tmp_path / "state", size_mb=16) as state:
+    with small_disk(tmp_path / "state", size_mb=16) as disk:
         async with scene(tmp_path, count=140, seed=21) as s:
             s.run.start()
             await s.delivered_at_least(20)
-            filler = state / "filler"
-            fill_disk(filler)
+            disk.fill()
             await settle(lambda: False, 8.0)
-            filler.unlink()
+            disk.free()
             await s.finish("disk full for 8 s", settle_s=10.0)
 
 
