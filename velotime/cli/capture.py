@@ -16,6 +16,7 @@ from velotime.capture.info import (
     span_text,
 )
 from velotime.capture.reader import CaptureFormatError
+from velotime.daemon.sources import open_capture
 from velotime.families import lines_text
 
 _DETAILS = ("status", "place", "time")  # shown after the bib, before the reason
@@ -46,6 +47,8 @@ def run_info(args: argparse.Namespace) -> int:
     try:
         if args.timezone:
             load_zone(args.timezone)  # before reading anything
+        for path in args.paths:
+            open_capture(path)  # a header of the wrong shape: one line naming the key
         infos = [capture_info(path, lines_text, args.timezone) for path in args.paths]
     except (OSError, CaptureFormatError, ValueError) as exc:
         sys.stderr.write(f"velotime capture info: {exc}\n")

@@ -148,17 +148,34 @@ class Problems:
             fields = struct_fields(type_at(typ, steps)) or {}
             self.add([*path, *steps, unknown[1]], f"unknown key{did_you_mean(unknown[1], fields)}")
             return
-        if "..." in steps:
-            # msgspec does not name the map key: take the first value that is not a string
-            # (right for a map of strings; for a map of tables, its first entry).
+        while "..." in steps:
+            # msgspec does not name the map key: take the first entry that does not convert to
+            # the map's value type (where that is unknown, the first that is not a string).
             where = steps.index("...")
             mapping = get(raw, steps[:where])
-            if isinstance(mapping, dict):
-                steps[where] = next((k for k, v in mapping.items() if not isinstance(v, str)), "?")
+            if not isinstance(mapping, dict):
+                steps[where] = "?"
+                continue
+            map_type = type_at(typ, steps[:where])
+            value_type = get_args(map_type)[1] if get_origin(map_type) is dict else None
+            steps[where] = next(
+                (k for k, v in mapping.items() if not _converts(v, value_type)), "?"
+            )
         message = translate(text, type_at(typ, steps))
         if message.startswith("expected ") and text.startswith("Expected "):
             message += shown(get(raw, steps))
         self.add([*path, *steps], message)
+
+
+def _converts(value: object, typ: Any) -> bool:
+    """Whether `value` converts to `typ`; None: whether it is a string."""
+    if typ is None:
+        return isinstance(value, str)
+    try:
+        msgspec.convert(value, typ, dec_hook=dec_hook)
+    except msgspec.ValidationError:
+        return False
+    return True
 
 
 def type_at(typ: Any, steps: Sequence[Key]) -> Any:
@@ -200,7 +217,8 @@ _TYPE_NAMES = {
 
 
 def type_name(msgspec_name: str) -> str:
-    names = [n for n in msgspec_name.split(" | ") if n != "null"]  # None stands for "not set"
+    # None stands for "not set"; only JSON (a capture header) has a null to be wrong
+    names = [n for n in msgspec_name.split(" | ") if n != "null"] or ["null"]
     return " or ".join(_TYPE_NAMES.get(n, n) for n in names)
 
 

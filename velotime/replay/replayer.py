@@ -17,11 +17,10 @@ from velotime.capture import (
     CaptureProblem,
     CaptureReader,
     ChunkTally,
-    read_capture,
 )
 from velotime.capture.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.capture.reader import CaptureFormatError
-from velotime.daemon.sources import ControlDescription, description_from_builtins, photocell_lines
+from velotime.daemon.sources import ControlDescription, open_capture, photocell_lines
 from velotime.drivers.session import Session
 from velotime.families import family
 from velotime.families.base import SourceDescription
@@ -167,19 +166,18 @@ class Replayer:
         """Chunks of a capture file; its sources are added first. Raises OSError and
         CaptureFormatError before the first chunk; bad lines are counted, not raised (also when
         the caller stops early and closes the iterator)."""
-        reader = read_capture(path)
+        reader, descriptions = open_capture(path)
         if not self.stats.files:
             self.venue = reader.header.venue
         if self.meet is not None and self.engine is None:
             if not reader.header.lines:
                 raise CaptureFormatError(f"{path}: the capture does not name the venue's lines")
             length = reader.header.track_length_m or 250
-            sources = map(description_from_builtins, reader.header.sources.values())
-            photocells = photocell_lines(sources)
+            photocells = photocell_lines(descriptions.values())
             self.engine = ScoringEngine(self.meet, reader.header.lines, length, photocells)
         self.stats.files.append(ReplayedFile(path, reader.header))
-        for name, description in reader.header.sources.items():
-            self.add_source(name, description_from_builtins(description))
+        for name, description in descriptions.items():
+            self.add_source(name, description)
         self._reader = reader
         try:
             for chunk in reader.chunks():
@@ -235,5 +233,5 @@ def resumed_seqs(path: Path) -> dict[str, int]:
     previous file numbered beyond it never reached the live outbox (the daemon died between
     reading their bytes and queueing them), and came again later, resent by the device.
     Raises OSError and CaptureFormatError."""
-    sources = read_capture(path).header.sources
-    return {name: description_from_builtins(d).seq for name, d in sources.items()}
+    _, descriptions = open_capture(path)
+    return {name: description.seq for name, description in descriptions.items()}
