@@ -332,11 +332,12 @@ def test_a_missing_meet_file_names_the_key_that_named_it(tmp_path: Path) -> None
     meet = tmp_path / "no-such-meet.toml"
     path = venue(tmp_path, rest=f'\n[scoring]\nmeet = "{meet}"\n')
     message = f"{path}: scoring.meet: {meet}: cannot read: No such file or directory"
-    for args, prefix in [
+    cases: list[tuple[list[str | Path], str]] = [
         (["check-config", path], ""),
         (["score", "--config", path], "velotime score: "),
         (["run", "--config", path], "velotime run: [scoring]: "),
-    ]:
+    ]
+    for args, prefix in cases:
         result = velotime_main(*args)
         assert result.stderr == prefix + message + "\n"
         assert_one_line_error(result, message)
