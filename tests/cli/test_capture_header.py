@@ -78,7 +78,7 @@ CASES = [
     ),
     pytest.param(
         broken(_set(["sources", "p3-finish", "clock"], "gps")),
-        "header: sources.p3-finish.clock: expected 'get_time' or 'decoder', got 'gps'",
+        "header: sources.p3-finish.clock: unknown value 'gps'; valid: decoder, get_time",
         id="p3-clock-unknown",
     ),
     pytest.param(
