@@ -19,7 +19,7 @@ import aiomqtt
 import msgspec
 
 from velotime.backoff import Backoff
-from velotime.mqtt.client import BrokerSettings, mqtt_client
+from velotime.mqtt.client import BrokerSettings, connection_failure, mqtt_client
 from velotime.wire.errors import WireError
 from velotime.wire.results import Current, EventResult, Standings
 from velotime.wire.retained import ProgramStatus, Retained, decode_retained
@@ -131,8 +131,10 @@ async def mirror(broker: BrokerSettings, topics: Topics, state: ScoreboardState)
     root = topics.root + "/"
     while True:
         client = mqtt_client(broker)
+        reached = False
         try:
             async with client:
+                reached = True
                 # Retained messages come again at once on every connection; the boards keep
                 # showing the last state (marked stale) until they do.
                 for key in KEYS:
@@ -144,7 +146,7 @@ async def mirror(broker: BrokerSettings, topics: Topics, state: ScoreboardState)
                     if isinstance(payload, bytes):
                         await state.update(str(message.topic).removeprefix(root), payload)
         except (aiomqtt.MqttError, UnicodeError) as exc:  # UnicodeError: a host name too long
-            log.warning("scoreboard: broker connection lost: %s", exc)
+            log.warning("scoreboard: %s", connection_failure(broker, exc, reached=reached))
         finally:
             await state.set_connected(False)
         await asyncio.sleep(backoff.next_delay())
