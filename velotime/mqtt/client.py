@@ -72,6 +72,11 @@ def connection_failure(broker: BrokerSettings, exc: BaseException, *, reached: b
     return f"cannot reach the broker at {broker.url}: {exc}"
 
 
+class BrokerConnectionError(Exception):
+    """A program that needs the broker now (not one that keeps trying) could not reach it or
+    lost it; the message is `connection_failure`'s."""
+
+
 def broker_settings(config: Config) -> BrokerSettings:
     """The venue's broker as the configuration names it (the daemon's client id)."""
     mqtt = config.mqtt
