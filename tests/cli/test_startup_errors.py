@@ -262,7 +262,7 @@ def test_a_meet_file_that_is_a_directory_is_one_line(tmp_path: Path) -> None:
     meet.mkdir()
     path = venue(tmp_path, rest=f'\n[scoring]\nmeet = "{meet}"\n')
     result = velotime_main("check-config", path)
-    assert result.stderr == f"{meet}: cannot read: Is a directory\n"
+    assert result.stderr == f"{path}: scoring.meet: {meet}: cannot read: Is a directory\n"
     assert result.returncode == 2
 
 
@@ -296,3 +296,57 @@ def test_a_transponder_outside_32_bits_is_refused(tmp_path: Path, transponder: i
     assert_one_line_error(result, "riders[0].transponders[0]")
     meet.write_text(MEET.format(transponder=4294967295))
     assert velotime_main("check-config", path).returncode == 0
+
+
+# -- the meet file's mistakes, worded as the configuration's (issue 13, item 7) ------------------
+
+MISTAKEN_EVENTS = """
+[[events]]
+id = "f200"
+discipline = "flying200"
+start_order = [1]
+qualfy = 1
+
+[[events]]
+id = "k"
+discipline = "kierin"
+riders = [1]
+"""
+
+
+def test_a_meet_file_s_mistakes_name_their_keys_with_suggestions(tmp_path: Path) -> None:
+    meet = tmp_path / "meet.toml"
+    meet.write_text(MEET.format(transponder=5001) + MISTAKEN_EVENTS)
+    path = venue(tmp_path, rest=f'\n[scoring]\nmeet = "{meet}"\n')
+    expected = [
+        f"{meet}: events[0].qualfy: unknown key (did you mean 'qualify'?)",
+        f"{meet}: events[1].discipline: unknown value 'kierin'; valid: flying200, keirin, "
+        "time_trial (did you mean 'keirin'?)",
+    ]
+    result = velotime_main("check-config", path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == expected
+
+
+def test_a_missing_meet_file_names_the_key_that_named_it(tmp_path: Path) -> None:
+    meet = tmp_path / "no-such-meet.toml"
+    path = venue(tmp_path, rest=f'\n[scoring]\nmeet = "{meet}"\n')
+    message = f"{path}: scoring.meet: {meet}: cannot read: No such file or directory"
+    cases: list[tuple[list[str | Path], str]] = [
+        (["check-config", path], ""),
+        (["score", "--config", path], "velotime score: "),
+        (["run", "--config", path], "velotime run: [scoring]: "),
+    ]
+    for args, prefix in cases:
+        result = velotime_main(*args)
+        assert result.stderr == prefix + message + "\n"
+        assert_one_line_error(result, message)
+
+
+def test_a_missing_meet_file_given_by_option_names_the_option(tmp_path: Path) -> None:
+    meet = tmp_path / "no-such-meet.toml"
+    result = velotime_main("score", "--config", venue(tmp_path), "--meet", meet)
+    assert result.stderr == (
+        f"velotime score: --meet: {meet}: cannot read: No such file or directory\n"
+    )
+    assert_one_line_error(result, "--meet")

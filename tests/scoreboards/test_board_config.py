@@ -75,7 +75,7 @@ def test_board_mistakes_are_named_by_their_key() -> None:
 @pytest.mark.parametrize(
     ("keys", "path", "message"),
     [
-        ({"protocol": "gemini"}, "boards[0].protocol", "expected 'unt4', got 'gemini'"),
+        ({"protocol": "gemini"}, "boards[0].protocol", "unknown value 'gemini'; valid: unt4"),
         ({"rows": "3"}, "boards[0].rows", "expected an integer"),
         ({"colums": 24}, "boards[0].colums", "unknown key (did you mean 'columns'?)"),
         ({"transport": "tcp://10.0.0.9"}, "boards[0].transport", "missing port"),

@@ -103,11 +103,31 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
         "m.toml: events[0].qualfy: unknown key (did you mean 'qualify'?)"
     ]
     assert problems(SMALL.replace('"flying200"', '"sprint"')) == [
-        "m.toml: events[0].discipline: expected 'flying200' or 'time_trial' or 'keirin', "
-        "got 'sprint'"
+        "m.toml: events[0].discipline: unknown value 'sprint'; valid: flying200, keirin, time_trial"
     ]
     assert problems(SMALL + "\n[mete]\nid = 'x'\n") == [
         "m.toml: mete: unknown key (did you mean 'meet'?)"
+    ]
+
+
+def test_a_misspelt_discipline_lists_the_valid_ones_and_the_closest() -> None:
+    assert problems(SMALL.replace('"time_trial"', '"time_trail"')) == [
+        "m.toml: events[1].discipline: unknown value 'time_trail'; valid: flying200, keirin, "
+        "time_trial (did you mean 'time_trial'?)"
+    ]
+
+
+def test_every_unknown_key_in_the_tables_is_reported_at_once() -> None:
+    # msgspec stops at the first unknown key of a nested table; the user gets them all.
+    broken = (
+        SMALL.replace("qualify = 1", "qualfy = 1")
+        .replace('nation = "NED"', 'nations = "NED"')
+        .replace("distance_m = 1000", "distance = 1000")
+    )
+    assert problems(broken) == [
+        "m.toml: riders[0].nations: unknown key (did you mean 'nation'?)",
+        "m.toml: events[0].qualfy: unknown key (did you mean 'qualify'?)",
+        "m.toml: events[1].distance: unknown key (did you mean 'distance_m'?)",
     ]
 
 

@@ -34,7 +34,11 @@ def run(args: argparse.Namespace) -> int:
         config.check_files()
         password = config.password()
         # And the meet the scoring service would score with: its mistakes too, at the desk.
-        meet = load_meet(config.scoring.meet) if config.scoring.meet is not None else None
+        meet = (
+            load_meet(config.scoring.meet, f"{path}: scoring.meet")
+            if config.scoring.meet is not None
+            else None
+        )
     except (ConfigError, MeetError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 2

@@ -164,7 +164,7 @@ def _dump(args: argparse.Namespace) -> DumpSource | None:
 
 
 def _offline(args: argparse.Namespace, timeline: Timeline) -> ReplayReport:
-    meet = load_meet(args.meet) if args.meet else None
+    meet = load_meet(args.meet, "--meet") if args.meet else None
     output: BinaryIO = args.output.open("wb") if args.output else sys.stdout.buffer
     progress = _Progress(args, timeline)
     try:
@@ -198,7 +198,7 @@ async def _online(args: argparse.Namespace, timeline: Timeline) -> ReplayReport 
             _fail(f"--broker: {exc}")
             return None
         broker = BrokerSettings(host=host, port=port, tls=tls)
-    meet = load_meet(args.meet) if args.meet else None
+    meet = load_meet(args.meet, "--meet") if args.meet else None
     progress = _Progress(args, timeline)
     try:
         return await run_online(

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if config.scoring.meet is None:
         return _run_daemon(config, *companions)
     # The meet is read and checked, and the journal restored, before anything runs.
-    scoring = open_service(config, config.scoring.meet)
+    scoring = open_service(config, args.config, None)
     if isinstance(scoring, str):
         sys.stderr.write(f"velotime run: [scoring]: {scoring}\n")
         return 2

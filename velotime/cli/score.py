@@ -36,16 +36,18 @@ def register(commands: Any) -> None:
 
 
 def open_service(
-    config: Config, meet: Path | None, venue: str | None = None
+    config: Config, config_path: Path, meet: Path | None, venue: str | None = None
 ) -> ScoringService | str:
-    """The service, its meet read and its journal restored; or what is wrong, in one line."""
+    """The service, its meet read and its journal restored; or what is wrong, in one line.
+    `meet` is the --meet option's; without it, the configuration's `scoring.meet`."""
+    named_by = "--meet" if meet is not None else f"{config_path}: scoring.meet"
     meet = meet or config.scoring.meet
     if meet is None:
         return "give --meet, or set [scoring] meet in the configuration"
     if problem := venue_problem(venue):
         return problem
     try:
-        return ScoringService.open(config, meet, venue=venue)
+        return ScoringService.open(config, meet, venue=venue, meet_named_by=named_by)
     except (MeetError, ScoringError, ConfigError) as exc:
         return str(exc).replace("\n", "; ") if isinstance(exc, ConfigError) else str(exc)
     except OSError as exc:
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return 2
     setup_logging(args.verbose)
-    service = open_service(config, args.meet, args.venue)
+    service = open_service(config, args.config, args.meet, args.venue)
     if isinstance(service, str):
         sys.stderr.write(f"velotime score: {service}\n")
         return 2

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from velotime.capture.format import CONTROL_SOURCE
-from velotime.config.problems import Problems, choices, did_you_mean, value_kind
+from velotime.config.problems import Problems, did_you_mean, unknown_value, value_kind
 from velotime.config.schema import (
     BoardConfig,
     Config,
@@ -289,8 +289,7 @@ class _Checker:
             elif not isinstance(protocol, str):
                 self.problem([*path, "protocol"], f"expected a string, got {value_kind(protocol)}")
             else:
-                expected = choices(source_protocols())
-                self.problem([*path, "protocol"], f"expected {expected}, got {protocol!r}")
+                self.problem([*path, "protocol"], unknown_value(repr(protocol), source_protocols()))
             return None
         settings = {key: value for key, value in raw.items() if key != "protocol"}
         return self.problems.convert(settings, typ, path, _unknown_source_key(typ))

@@ -123,7 +123,7 @@ class Problems:
         known: dict[str, Any] = {}
         for key, value in raw.items():
             if key in fields:
-                known[key] = value
+                known[key] = self._without_unknown_keys(value, fields[key].type, [*path, key])
             elif unknown_key is not None:
                 self.add([*path, key], unknown_key(key))
             else:
@@ -133,6 +133,26 @@ class Problems:
         except msgspec.ValidationError as exc:
             self._type_problem(str(exc), known, typ, path)
             return None
+
+    def _without_unknown_keys(self, raw: object, typ: Any, path: Sequence[Key]) -> object:
+        """`raw` without the unknown keys of the tables in it, each reported: msgspec stops at
+        the first, and a user fixing a file wants them all at once."""
+        typ = _not_optional(typ)
+        fields = struct_fields(typ)
+        if fields is not None and isinstance(raw, dict):
+            if not typ.__struct_config__.forbid_unknown_fields:
+                return raw
+            known: dict[str, Any] = {}
+            for key, value in raw.items():
+                if key in fields:
+                    known[key] = self._without_unknown_keys(value, fields[key].type, [*path, key])
+                else:
+                    self.add([*path, key], f"unknown key{did_you_mean(key, fields)}")
+            return known
+        args = get_args(typ)
+        if get_origin(typ) in (tuple, list) and isinstance(raw, list) and args[1:] in ((), (...,)):
+            return [self._without_unknown_keys(v, args[0], [*path, i]) for i, v in enumerate(raw)]
+        return raw
 
     def _type_problem(
         self, message: str, raw: dict[str, Any], typ: type, path: Sequence[Key]
@@ -215,8 +235,14 @@ def value_kind(value: object) -> str:
     return type_name(kinds.get(type(value), type(value).__name__)) + shown(value)
 
 
-def choices(allowed: Iterable[object]) -> str:
-    return " or ".join(repr(a) for a in allowed) or "a valid value"
+def unknown_value(shown_value: str, allowed: Iterable[object]) -> str:
+    """ "unknown value 'kierin'; valid: flying200, keirin, time_trial (did you mean 'keirin'?)":
+    `shown_value` as msgspec shows it (a string quoted)."""
+    valid = sorted(str(a) for a in allowed)
+    if not valid:
+        return f"unknown value {shown_value}"
+    value = shown_value[1:-1] if shown_value[:1] == shown_value[-1:] == "'" else shown_value
+    return f"unknown value {shown_value}; valid: {', '.join(valid)}{did_you_mean(value, valid)}"
 
 
 def translate(text: str, typ: Any) -> str:
@@ -227,7 +253,7 @@ def translate(text: str, typ: Any) -> str:
     bad_choice = re.fullmatch(r"Invalid enum value (.+)", text)
     if bad_choice:
         allowed = get_args(typ) if get_origin(typ) is Literal else ()
-        return f"expected {choices(allowed)}, got {bad_choice[1]}"
+        return unknown_value(bad_choice[1], allowed)
     return text[:1].lower() + text[1:]
 
 

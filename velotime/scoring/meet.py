@@ -121,17 +121,19 @@ class Meet(_Table, frozen=True, kw_only=True, dict=True):
         return {t: rider.bib for rider in self.riders for t in rider.transponders}
 
 
-def load_meet(path: Path) -> Meet:
-    return read_meet(path)[0]
+def load_meet(path: Path, named_by: str = "") -> Meet:
+    return read_meet(path, named_by)[0]
 
 
-def read_meet(path: Path) -> tuple[Meet, bytes]:
+def read_meet(path: Path, named_by: str = "") -> tuple[Meet, bytes]:
     """The meet file, validated, and its bytes (the scoring journal ties itself to their hash).
-    MeetError with every problem, or with one line naming the file when it cannot be read."""
+    MeetError with every problem, or with one line naming the file when it cannot be read, led
+    by `named_by`, what named it ("velotime.toml: scoring.meet", "--meet")."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise MeetError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        by = f"{named_by}: " if named_by else ""
+        raise MeetError(f"{by}{path}: cannot read: {exc.strerror or exc}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -268,9 +268,11 @@ class ScoringService:
         *,
         venue: str | None = None,
         broker: BrokerSettings | None = None,
+        meet_named_by: str = "",
     ) -> "ScoringService":
-        """Raises MeetError (a bad meet file), ScoringError (journal in use), OSError."""
-        meet, meet_bytes = read_meet(meet_path)
+        """Raises MeetError (a bad meet file; one that cannot be read led by `meet_named_by`,
+        the key or option that named it), ScoringError (journal in use), OSError."""
+        meet, meet_bytes = read_meet(meet_path, meet_named_by)
         return cls(config, meet, meet_bytes, venue=venue, broker=broker)
 
     def close(self) -> None:
