@@ -9,8 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.brokers import LocalBroker
-from velotime.localvenue import free_port
+from velotime.localvenue import LocalBroker, free_port
 from velotime.mqtt.client import BrokerSettings
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher
