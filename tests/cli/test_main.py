@@ -18,6 +18,15 @@ def test_the_help_lists_every_command_with_its_one_line_help() -> None:
         assert f"{name} {' '.join(summary.split())}" in listed
 
 
+def test_the_help_says_what_velotime_is() -> None:
+    result = velotime_main("--help")
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "timing daemon a velodrome runs on race day" in said
+    for part in ("P3", "Timy", "FinishLynx", "MQTT", "UCI track events"):
+        assert part in said
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_each_command_has_its_help(name: str) -> None:
     result = velotime_main(name, "--help")

@@ -185,7 +185,11 @@ async def test_a_broker_outage_through_failed_reconnects_loses_nothing(
             # Down until the decoder made every passing and the daemon failed to reconnect
             # twice (its backoff: about 1.5 s).
             await subscriber.wait_for(
-                lambda: decoder.done and daemon.log_text().count("broker connection lost") >= 3,
+                lambda: (
+                    decoder.done
+                    and "broker connection lost" in daemon.log_text()
+                    and daemon.log_text().count(f"cannot reach the broker at {broker.url}") >= 2
+                ),
                 30,
                 "two failed reconnects",
             )

@@ -2,7 +2,10 @@
 session skipped, each checked against input counted by hand (no I/O: the driver is fed chunks as
 its reader would feed them)."""
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import fields
 from zoneinfo import ZoneInfo
 
@@ -10,11 +13,12 @@ import pytest
 
 from velotime.daemon.control import ControlSession
 from velotime.drivers.driver import SourceDriver
-from velotime.drivers.endpoints import TcpEndpoint
+from velotime.drivers.endpoints import TcpEndpoint, TcpListenEndpoint
 from velotime.drivers.lynx.session import LynxSession
 from velotime.drivers.p3.session import P3Session
 from velotime.drivers.session import Session, SessionCounters
 from velotime.drivers.timy.session import Channel, TimySession
+from velotime.localvenue import free_port
 from velotime.protocols.lynx import Armed
 from velotime.protocols.lynx import encode as encode_lynx
 from velotime.protocols.p3 import Passing, Resend, encode
@@ -260,3 +264,49 @@ def test_notices_of_one_shape_are_rate_limited_together(
         "p3-finish: 29 more notices like this in the last 10 s (the last: p3-finish: passings "
         "89..90 missing"
     )
+
+
+async def test_a_listening_source_waiting_for_its_device_is_no_warning_but_a_lost_link_is(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A camera that connects to us when it is ready: waiting for it is normal (INFO); the link
+    it made and lost is a WARNING, over a real socket."""
+    caplog.set_level(logging.INFO, logger="velotime.source")
+    published = Published()
+    port = free_port()
+    driver = SourceDriver(
+        LynxSession("camera", UTC),
+        TcpListenEndpoint("127.0.0.1", port),
+        capture=None,
+        deliver=lambda _, events: None,
+        status_changed=published,
+    )
+    task = asyncio.create_task(driver.run())
+
+    async def status(detail: str) -> None:
+        while not any(s.detail == detail for s in published.statuses):
+            await asyncio.sleep(0.01)
+
+    try:
+        await asyncio.wait_for(status("listening"), 5)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        await asyncio.wait_for(status("connected"), 5)
+        writer.close()  # the camera PC goes away
+        await asyncio.wait_for(
+            _until(lambda: len(published.statuses) >= 3 and not published.statuses[-1].online), 5
+        )
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    lines = [(r.levelno, r.getMessage()) for r in caplog.records]
+    listening = f"camera: listening (tcp-listen://127.0.0.1:{port})"
+    assert (logging.INFO, listening) in lines
+    assert (logging.WARNING, listening) not in lines
+    lost = published.statuses[-1].detail
+    assert (logging.WARNING, f"camera: {lost} (tcp-listen://127.0.0.1:{port})") in lines
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.01)

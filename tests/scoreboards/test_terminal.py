@@ -24,11 +24,11 @@ import pyte
 import pytest
 from rich.console import Console
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import assert_one_line_error, velotime, velotime_main
 from tests.scoreboards.payloads import ONLINE, snapshot_of
 from tests.scoring.live import write_venue_config
 from tests.scoring.scenarios import flying200
-from velotime.localvenue import LocalBroker
+from velotime.localvenue import LocalBroker, free_port
 from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.terminal import clock, indicator, render
 
@@ -456,5 +456,41 @@ def test_watch_refuses_a_bad_venue_and_a_missing_terminal(tmp_path: Path) -> Non
     )
     done = velotime("watch", "--config", config)  # stdout is a pipe
     assert done.returncode == 2
-    assert done.stderr == "velotime watch: standard output is not a terminal\n"
+    assert done.stderr == (
+        "velotime watch: standard output is not a terminal (for a log: --once)\n"
+    )
     assert velotime("watch", "--config", tmp_path / "missing.toml").returncode == 2
+
+
+# -- `velotime watch --once`: the state once, for a log -------------------------------------------
+
+
+def test_watch_once_prints_the_state_as_plain_text_and_exits(
+    tmp_path: Path, broker: LocalBroker
+) -> None:
+    final = flying200_result(tmp_path / "scenario")
+    root = "velotime/vd"
+    asyncio.run(publish(broker.port, root, {"results/sprint-q": final, "status/scoring": ONLINE}))
+    config = write_venue_config(tmp_path / "venue", "vd", broker.url, {"finish": 0})
+    started = time.monotonic()
+    done = velotime_main("watch", "--config", config, "--once")
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    text = done.stdout
+    assert "\x1b" not in text  # no colours, no cursor movement: a log can take it
+    assert "LIVE" in text
+    assert row(text, "1", "128", "Rider 128", "POL", "9.724", "74.043", "Q")
+    assert row(text, "108", "Rider 108", "POL", "DNS")
+    assert bibs(text) == [line["bib"] for line in final["lines"]]
+    # Done once the retained messages stopped coming (0.5 s of quiet), not at the 5 s timeout.
+    assert took < 4, took
+
+
+def test_watch_once_without_a_broker_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    config = write_venue_config(tmp_path, "vd", f"mqtt://127.0.0.1:{port}", {"finish": 0})
+    done = velotime_main("watch", "--config", config, "--once", "--timeout", "2")
+    assert_one_line_error(
+        done, f"velotime watch: cannot reach the broker at mqtt://127.0.0.1:{port}: ", status=1
+    )

@@ -28,6 +28,14 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# What `velotime --help` says velotime is, before the list of commands.
+DESCRIPTION = (
+    "velotime is the timing daemon a velodrome runs on race day: it reads P3 transponder "
+    "decoders, ALGE Timy timers and FinishLynx cameras, publishes lap, impulse and finish events "
+    "over MQTT, and scores UCI track events from them."
+)
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors exit 2 with one line, like every other velotime error."""
 
@@ -52,7 +60,7 @@ class _WithHelp:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command's name and help, with the arguments of `command` only (the
     one the command line names): the others' modules stay unimported."""
-    parser = _Parser(prog="velotime", description=__doc__)
+    parser = _Parser(prog="velotime", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"velotime {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, summary in COMMANDS.items():

@@ -20,14 +20,18 @@ from rich.console import Console
 from rich.live import Live
 
 from velotime.cli.options import load_config_or_report, venue_problem
-from velotime.mqtt.client import BrokerSettings, broker_settings
-from velotime.scoreboards.state import ScoreboardState, mirror
+from velotime.mqtt.client import BrokerConnectionError, BrokerSettings, broker_settings
+from velotime.scoreboards.state import ScoreboardState, mirror, read_retained
 from velotime.scoreboards.terminal import clock, render
 from velotime.stopping import stop_on_signals
 from velotime.times import now_us as host_now_us
 from velotime.wire.topics import Topics
 
 TICK_S = 0.1
+# `watch --once`: the broker sends every retained message at once on a subscription, so a pause
+# this long means all have come.
+ONCE_QUIET_S = 0.5
+ONCE_TIMEOUT_S = 5.0
 
 
 def register(commands: Any) -> None:
@@ -36,13 +40,25 @@ def register(commands: Any) -> None:
         description="Show what is on the track and its ranking, live, from the retained "
         "results on the venue's MQTT broker; for a keirin, the heat and the competition's "
         "standings. LIVE, STALE (the scoring service is not online) or OFFLINE (no broker) "
-        "says whether it is current. Quit with Ctrl-C.",
+        "says whether it is current. Quit with Ctrl-C. With --once: the state once, as plain "
+        "text, for a log.",
     )
     parser.add_argument("--config", type=Path, required=True, help="the venue's configuration")
     parser.add_argument("--broker", help="MQTT broker URL, overriding the configuration")
     parser.add_argument(
         "--venue", help="the venue id to watch (default: the configuration's; <id>-replay for "
         "a replay)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--once", action="store_true",
+        help="print the current state once as plain text (no screen control) and exit: read "
+        f"the retained results until none has come for {ONCE_QUIET_S:g} s; exit 1 with one "
+        "line when the broker cannot be reached",
+    )  # fmt: skip
+    parser.add_argument(
+        "--timeout", type=float, default=ONCE_TIMEOUT_S, metavar="SECONDS",
+        help=f"with --once: the longest to wait for the broker and its results (default "
+        f"{ONCE_TIMEOUT_S:g})",
     )  # fmt: skip
     parser.set_defaults(run=run)
 
@@ -54,15 +70,32 @@ def run(args: argparse.Namespace) -> int:
     venue = args.venue or config.venue.id
     if problem := venue_problem(venue):
         return _fail(problem)
-    if not sys.stdout.isatty():
-        return _fail("standard output is not a terminal")
     topics = Topics(config.mqtt.topic_prefix, venue)
+    if args.once:
+        if not args.timeout > 0:
+            return _fail(f"--timeout: a number of seconds above 0, got {args.timeout:g}")
+        return _once(broker_settings(config), topics, args.timeout)
+    if not sys.stdout.isatty():
+        return _fail("standard output is not a terminal (for a log: --once)")
     try:
         with contextlib.suppress(KeyboardInterrupt):  # before the signal handlers were in place
             asyncio.run(watch(broker_settings(config), topics))
     except Exception as exc:  # not a lost connection (those it rides out): e.g. a TLS file
         sys.stderr.write(f"velotime watch: {type(exc).__name__}: {exc}\n")
         return 1
+    return 0
+
+
+def _once(broker: BrokerSettings, topics: Topics, timeout_s: float) -> int:
+    """Print the venue's state once, as plain text: no colours, no cursor movement."""
+    state = ScoreboardState()
+    try:
+        asyncio.run(read_retained(broker, topics, state, quiet_s=ONCE_QUIET_S, timeout_s=timeout_s))
+    except BrokerConnectionError as exc:
+        sys.stderr.write(f"velotime watch: {exc}\n")
+        return 1
+    console = Console(color_system=None, force_terminal=False, highlight=False, emoji=False)
+    console.print(render(state.snapshot(), host_now_us(), venue=topics.venue, width=console.width))
     return 0
 
 

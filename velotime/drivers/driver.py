@@ -170,7 +170,8 @@ class SourceDriver:
                 self._status(False, f"cannot listen: {exc}")
                 await asyncio.sleep(self._backoff.next_delay())
                 continue
-            self._status(False, "listening")
+            # Not connected, but nothing is wrong: the device connects when it is ready.
+            self._status(False, "listening", level=logging.INFO)
             async with server:
                 await server.serve_forever()
 
@@ -279,9 +280,11 @@ class SourceDriver:
             await asyncio.sleep(self.poll_interval_s)
             writer.write(request)
 
-    def _status(self, connected: bool, detail: str) -> None:
-        """The link came up, went down or cannot be had: logged and published at once."""
-        level = logging.INFO if connected else logging.WARNING
+    def _status(self, connected: bool, detail: str, *, level: int | None = None) -> None:
+        """The link came up, went down or cannot be had: logged (a link down at WARNING unless
+        `level` says otherwise) and published at once."""
+        if level is None:
+            level = logging.INFO if connected else logging.WARNING
         log.log(level, "%s: %s (%s)", self.name, detail, self.endpoint)
         self._link = _Link(connected, detail, now_us())
         self._publish()

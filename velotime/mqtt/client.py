@@ -57,6 +57,25 @@ class BrokerSettings:
     clean_session: bool = True
     protocol: MqttProtocol = "5"
 
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'mqtts' if self.tls else 'mqtt'}://{host}:{self.port}"
+
+
+def connection_failure(broker: BrokerSettings, exc: BaseException, *, reached: bool) -> str:
+    """What to log when a connection to `broker` ends in `exc`: a link that was up and dropped
+    is "lost"; one that never came up (the broker down, a wrong address) is not, and names the
+    address the user can check."""
+    if reached:
+        return f"broker connection lost: {exc}"
+    return f"cannot reach the broker at {broker.url}: {exc}"
+
+
+class BrokerConnectionError(Exception):
+    """A program that needs the broker now (not one that keeps trying) could not reach it or
+    lost it; the message is `connection_failure`'s."""
+
 
 def broker_settings(config: Config) -> BrokerSettings:
     """The venue's broker as the configuration names it (the daemon's client id)."""

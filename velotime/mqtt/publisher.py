@@ -33,7 +33,13 @@ import paho.mqtt.client as paho
 from paho.mqtt.reasoncodes import ReasonCode
 
 from velotime.backoff import Backoff
-from velotime.mqtt.client import BrokerSettings, PublishRefusedError, mqtt_client, publish_checked
+from velotime.mqtt.client import (
+    BrokerSettings,
+    PublishRefusedError,
+    connection_failure,
+    mqtt_client,
+    publish_checked,
+)
 from velotime.mqtt.outbox import Outbox, OutboxRow
 from velotime.ratelimit import RateLimitedLog
 from velotime.wire.status import OFFLINE
@@ -103,15 +109,19 @@ class Publisher:
         backoff = Backoff(0.5, 30.0)
         client = self._client()
         while not stop.is_set():
+            reached = False
             try:
                 async with client:
+                    reached = True
                     self.connected.set()
                     backoff.reset()
-                    log.info("connected to mqtt://%s:%d", self.broker.host, self.broker.port)
+                    log.info("connected to %s", self.broker.url)
                     await self._connected(client, stop)
                     return
             except* (aiomqtt.MqttError, UnicodeError) as group:  # UnicodeError: a name too long
-                log.warning("broker connection lost: %s", group.exceptions[0])
+                log.warning(
+                    "%s", connection_failure(self.broker, group.exceptions[0], reached=reached)
+                )
                 if group.subgroup(UnicodeError):  # aiomqtt let it through holding its lock
                     client = self._client()
             finally:

@@ -19,7 +19,12 @@ import aiomqtt
 import msgspec
 
 from velotime.backoff import Backoff
-from velotime.mqtt.client import BrokerSettings, mqtt_client
+from velotime.mqtt.client import (
+    BrokerConnectionError,
+    BrokerSettings,
+    connection_failure,
+    mqtt_client,
+)
 from velotime.wire.errors import WireError
 from velotime.wire.results import Current, EventResult, Standings
 from velotime.wire.retained import ProgramStatus, Retained, decode_retained
@@ -131,8 +136,10 @@ async def mirror(broker: BrokerSettings, topics: Topics, state: ScoreboardState)
     root = topics.root + "/"
     while True:
         client = mqtt_client(broker)
+        reached = False
         try:
             async with client:
+                reached = True
                 # Retained messages come again at once on every connection; the boards keep
                 # showing the last state (marked stale) until they do.
                 for key in KEYS:
@@ -144,7 +151,41 @@ async def mirror(broker: BrokerSettings, topics: Topics, state: ScoreboardState)
                     if isinstance(payload, bytes):
                         await state.update(str(message.topic).removeprefix(root), payload)
         except (aiomqtt.MqttError, UnicodeError) as exc:  # UnicodeError: a host name too long
-            log.warning("scoreboard: broker connection lost: %s", exc)
+            log.warning("scoreboard: %s", connection_failure(broker, exc, reached=reached))
         finally:
             await state.set_connected(False)
         await asyncio.sleep(backoff.next_delay())
+
+
+async def read_retained(
+    broker: BrokerSettings,
+    topics: Topics,
+    state: ScoreboardState,
+    *,
+    quiet_s: float,
+    timeout_s: float,
+) -> None:
+    """Fill `state` once with the venue's retained topics, as `mirror` does, and return: the
+    broker sends them all at once on a subscription, so when none has come for `quiet_s` (or
+    `timeout_s` after the start, whichever is first) that is the state. Raises
+    BrokerConnectionError, with `connection_failure`'s message, on a failure."""
+    root = topics.root + "/"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    reached = False
+    try:
+        async with mqtt_client(broker, timeout=timeout_s) as client:
+            reached = True
+            for key in KEYS:
+                await client.subscribe(root + key, qos=1)
+            await state.set_connected(True)
+            messages = aiter(client.messages)
+            while (wait := min(quiet_s, deadline - loop.time())) > 0:
+                try:
+                    message = await asyncio.wait_for(anext(messages), wait)
+                except TimeoutError:
+                    return
+                if isinstance(message.payload, bytes):
+                    await state.update(str(message.topic).removeprefix(root), message.payload)
+    except (aiomqtt.MqttError, UnicodeError) as exc:  # UnicodeError: a host name too long
+        raise BrokerConnectionError(connection_failure(broker, exc, reached=reached)) from None
