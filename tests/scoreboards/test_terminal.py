@@ -12,6 +12,7 @@ import pty
 import re
 import signal
 import struct
+import subprocess
 import sys
 import termios
 import time
@@ -485,6 +486,49 @@ def test_watch_once_prints_the_state_as_plain_text_and_exits(
     assert bibs(text) == [line["bib"] for line in final["lines"]]
     # Done once the retained messages stopped coming (0.5 s of quiet), not at the 5 s timeout.
     assert took < 4, took
+
+
+# A second process publishing a retained status every 0.1 s: the retained messages never stop.
+_CHATTER = """
+import asyncio, sys, aiomqtt
+async def main():
+    async with aiomqtt.Client("127.0.0.1", int(sys.argv[1])) as client:
+        while True:
+            await client.publish(sys.argv[2], sys.argv[3].encode(), qos=1, retain=True)
+            print("published", flush=True)
+            await asyncio.sleep(0.1)
+asyncio.run(main())
+"""
+
+
+def test_watch_once_says_when_results_were_still_arriving_at_its_timeout(
+    tmp_path: Path, broker: LocalBroker
+) -> None:
+    chatter = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _CHATTER,
+            str(broker.port),
+            "velotime/vd/status/scoring",
+            json.dumps(ONLINE),
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert chatter.stdout is not None
+        chatter.stdout.readline()  # publishing already when watch subscribes
+        config = write_venue_config(tmp_path / "venue", "vd", broker.url, {"finish": 0})
+        done = velotime_main("watch", "--config", config, "--once", "--timeout", "1.5")
+    finally:
+        chatter.kill()
+        chatter.wait()
+    assert done.returncode == 0  # what there is is printed, and said to be partial
+    assert done.stderr == (
+        "velotime watch: results still arriving after 1.5 s (--timeout): the state below may "
+        "be incomplete\n"
+    )
+    assert "LIVE" in done.stdout
 
 
 def test_watch_once_without_a_broker_is_one_line_and_exit_1(tmp_path: Path) -> None:

@@ -90,10 +90,17 @@ def _once(broker: BrokerSettings, topics: Topics, timeout_s: float) -> int:
     """Print the venue's state once, as plain text: no colours, no cursor movement."""
     state = ScoreboardState()
     try:
-        asyncio.run(read_retained(broker, topics, state, quiet_s=ONCE_QUIET_S, timeout_s=timeout_s))
+        complete = asyncio.run(
+            read_retained(broker, topics, state, quiet_s=ONCE_QUIET_S, timeout_s=timeout_s)
+        )
     except BrokerConnectionError as exc:
         sys.stderr.write(f"velotime watch: {exc}\n")
         return 1
+    if not complete:  # printed all the same: what there is, said to be partial
+        sys.stderr.write(
+            f"velotime watch: results still arriving after {timeout_s:g} s (--timeout): "
+            "the state below may be incomplete\n"
+        )
     console = Console(color_system=None, force_terminal=False, highlight=False, emoji=False)
     console.print(render(state.snapshot(), host_now_us(), venue=topics.venue, width=console.width))
     return 0

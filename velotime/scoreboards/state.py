@@ -164,11 +164,12 @@ async def read_retained(
     *,
     quiet_s: float,
     timeout_s: float,
-) -> None:
+) -> bool:
     """Fill `state` once with the venue's retained topics, as `mirror` does, and return: the
-    broker sends them all at once on a subscription, so when none has come for `quiet_s` (or
-    `timeout_s` after the start, whichever is first) that is the state. Raises
-    BrokerConnectionError, with `connection_failure`'s message, on a failure."""
+    broker sends them all at once on a subscription, so when none has come for `quiet_s` that
+    is the state (True). False: messages still came `timeout_s` after the start, so the state
+    may lack some. Raises BrokerConnectionError, with `connection_failure`'s message, on a
+    failure."""
     root = topics.root + "/"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
@@ -184,8 +185,9 @@ async def read_retained(
                 try:
                     message = await asyncio.wait_for(anext(messages), wait)
                 except TimeoutError:
-                    return
+                    return wait >= quiet_s  # quiet for quiet_s, not cut short by the deadline
                 if isinstance(message.payload, bytes):
                     await state.update(str(message.topic).removeprefix(root), message.payload)
+            return False
     except (aiomqtt.MqttError, UnicodeError) as exc:  # UnicodeError: a host name too long
         raise BrokerConnectionError(connection_failure(broker, exc, reached=reached)) from None
