@@ -527,7 +527,6 @@ class Attributor:
         self._pairing = PhotocellPairing(match_us)
         self._applied: list[_Applied] = []
         self._unassigned: list[Crossing] = []
-        self._starters = {starter.bib: starter for starter in start_order}
         # Each rider's counting effort under the rules it was looked for with (photocells,
         # restarts); riders whose passes changed since are `_dirty`.
         self._counted: dict[int, Effort | None] = {}
@@ -560,7 +559,9 @@ class Attributor:
             )
         self._counted_under = (self.photocells, restarted)
         for bib in self._dirty:
-            self._counted[bib] = self._effort(self._starters[bib], restarted.get(bib))
+            self._counted[bib] = self._effort(
+                self.start_order[self._position[bib]], restarted.get(bib)
+            )
         self._dirty.clear()
         return [effort for s in self.start_order if (effort := self._counted[s.bib]) is not None]
 
