@@ -23,9 +23,6 @@ class SeenIds:
         self._slots = array("Q", bytes(8 * _INITIAL))
         self._count = 0
 
-    def __len__(self) -> int:
-        return self._count
-
     def __contains__(self, event_id: str) -> bool:
         return self._slots[self._slot(_hash(event_id))] != _EMPTY
 
