@@ -142,14 +142,10 @@ async def mirror(broker: BrokerSettings, topics: Topics, state: ScoreboardState)
                 reached = True
                 # Retained messages come again at once on every connection; the boards keep
                 # showing the last state (marked stale) until they do.
-                for key in KEYS:
-                    await client.subscribe(root + key, qos=1)
-                await state.set_connected(True)
+                await _subscribe(client, root, state)
                 backoff.reset()
                 async for message in client.messages:
-                    payload = message.payload
-                    if isinstance(payload, bytes):
-                        await state.update(str(message.topic).removeprefix(root), payload)
+                    await _take(message, root, state)
         except (aiomqtt.MqttError, UnicodeError) as exc:  # UnicodeError: a host name too long
             log.warning("scoreboard: %s", connection_failure(broker, exc, reached=reached))
         finally:
@@ -177,17 +173,26 @@ async def read_retained(
     try:
         async with mqtt_client(broker, timeout=timeout_s) as client:
             reached = True
-            for key in KEYS:
-                await client.subscribe(root + key, qos=1)
-            await state.set_connected(True)
+            await _subscribe(client, root, state)
             messages = aiter(client.messages)
             while (wait := min(quiet_s, deadline - loop.time())) > 0:
                 try:
                     message = await asyncio.wait_for(anext(messages), wait)
                 except TimeoutError:
                     return wait >= quiet_s  # quiet for quiet_s, not cut short by the deadline
-                if isinstance(message.payload, bytes):
-                    await state.update(str(message.topic).removeprefix(root), message.payload)
+                await _take(message, root, state)
             return False
     except (aiomqtt.MqttError, UnicodeError) as exc:  # UnicodeError: a host name too long
         raise BrokerConnectionError(connection_failure(broker, exc, reached=reached)) from None
+
+
+async def _subscribe(client: aiomqtt.Client, root: str, state: ScoreboardState) -> None:
+    """Subscribe to the venue's retained topics (the broker sends them at once)."""
+    for key in KEYS:
+        await client.subscribe(root + key, qos=1)
+    await state.set_connected(True)
+
+
+async def _take(message: aiomqtt.Message, root: str, state: ScoreboardState) -> None:
+    if isinstance(message.payload, bytes):
+        await state.update(str(message.topic).removeprefix(root), message.payload)
