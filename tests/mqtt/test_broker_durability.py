@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.brokers import SHIPPED_CONF, MosquittoProcess, shipped_config
+from tests.brokers import MosquittoProcess, saving_once_a_minute_config, shipped_config
 from tests.mqtt.events import event
 from velotime.config import load_config
 from velotime.localvenue import free_port, p3_source, write_local_config
@@ -98,10 +98,5 @@ async def test_acknowledged_events_survive_a_broker_kill_while_scoring_is_away(
 async def test_saving_once_a_minute_as_before_loses_them(tmp_path: Path) -> None:
     """The configuration this replaced (autosave_interval 60, by time): the same crash loses
     what the broker had acknowledged. This is what the test above would catch."""
-    text = SHIPPED_CONF.read_text()
-    assert "autosave_on_changes true\n" in text
-    old = text.replace("autosave_on_changes true\n", "").replace(
-        "autosave_interval 1\n", "autosave_interval 60\n"
-    )
-    received, _ = await received_after_a_broker_kill(tmp_path, old)
+    received, _ = await received_after_a_broker_kill(tmp_path, saving_once_a_minute_config())
     assert len(received) < EVENTS
