@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from statistics import median
 
-from tests.brokers import SHIPPED_CONF, MosquittoProcess, shipped_config
+from tests.brokers import MosquittoProcess, saving_once_a_minute_config, shipped_config
 from tests.mqtt.events import event
 from velotime.localvenue import free_port
 from velotime.mqtt.client import BrokerSettings, mqtt_client, publish_checked
@@ -30,13 +30,6 @@ from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher
 
 TIMING = "velotime/bench/timing/passing"
-
-
-def old_config_text() -> str:
-    text = SHIPPED_CONF.read_text()
-    return text.replace("autosave_on_changes true\n", "").replace(
-        "autosave_interval 1\n", "autosave_interval 60\n"
-    )
 
 
 async def measure(
@@ -109,7 +102,10 @@ async def consume(scoring: BrokerSettings) -> None:
 def main(events: int = 9_950, probes: int = 50) -> None:
     print(f"broker persistence, {events} events queued for an absent persistent session:")
     results = {}
-    for name, config in (("save every 60 s (before)", old_config_text()), ("shipped", None)):
+    for name, config in (
+        ("save every 60 s (before)", saving_once_a_minute_config()),
+        ("shipped", None),
+    ):
         results[name] = result = asyncio.run(measure(config, events, probes))
         print(
             f"  {name:<25} {result['events_per_s']:8.0f} events/s "
@@ -122,7 +118,10 @@ def main(events: int = 9_950, probes: int = 50) -> None:
     )
     print(f"  one save of the whole database with the queue full: about {save_ms:.1f} ms")
     print(f"with the scoring service connected ({events} events, nothing queued: race day):")
-    for name, config in (("save every 60 s (before)", old_config_text()), ("shipped", None)):
+    for name, config in (
+        ("save every 60 s (before)", saving_once_a_minute_config()),
+        ("shipped", None),
+    ):
         connected = asyncio.run(measure(config, events, probes, scoring_away=False))
         print(f"  {name:<25} {connected['events_per_s']:8.0f} events/s")
 

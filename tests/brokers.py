@@ -50,6 +50,17 @@ SHIPPED_CONF = CONFIG_DIR / "velotime.conf"
 SHIPPED_ACL = CONFIG_DIR / "velotime.acl"
 
 
+def saving_once_a_minute_config() -> str:
+    """The shipped configuration as it was before `autosave_on_changes`: the database saved
+    every 60 s. Both lines must be there to change, or this would be the shipped one."""
+    text = SHIPPED_CONF.read_text()
+    for line in ("autosave_on_changes true\n", "autosave_interval 1\n"):
+        assert line in text, f"{SHIPPED_CONF} no longer has {line!r}"
+    return text.replace("autosave_on_changes true\n", "").replace(
+        "autosave_interval 1\n", "autosave_interval 60\n"
+    )
+
+
 def shipped_config(port: int, directory: Path, text: str | None = None) -> str:
     """The shipped configuration (or `text`, a variant of it) with only what a test must change:
     the timing-LAN listener on 127.0.0.1:`port`, persistence and a log file in `directory`, and,

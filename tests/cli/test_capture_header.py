@@ -114,7 +114,6 @@ def test_a_malformed_header_is_one_line_naming_the_key(
 ) -> None:
     path = capture(tmp_path, header)
     result = velotime_main(*command, path)
-    assert "Traceback" not in result.stderr
     name = " ".join(command[:1] if command[0] == "replay" else command)
     assert_one_line_error(result, f"velotime {name}: {path}: {message}")
 

@@ -105,24 +105,8 @@ def running(broker: FaultBroker) -> Iterator[FaultBroker]:
         broker.stop()
 
 
-def p3_tcp_source(port: int, **settings: object) -> str:
-    return source_toml(
-        "p3-finish",
-        "p3",
-        f"tcp://127.0.0.1:{port}",
-        line="finish",
-        **(P3_LINK_SETTINGS | settings),
-    )
-
-
-def p3_serial_source(path: Path, **settings: object) -> str:
-    return source_toml(
-        "p3-finish",
-        "p3",
-        f"serial://{path}?baudrate={SERIAL_BAUDRATE}",
-        line="finish",
-        **(P3_LINK_SETTINGS | settings),
-    )
+def p3_finish_source(transport: str, **settings: object) -> str:
+    return source_toml("p3-finish", "p3", transport, line="finish", **(P3_LINK_SETTINGS | settings))
 
 
 def daemon(tmp_path: Path, broker_url: str, *sources: str) -> DaemonProcess:
@@ -389,12 +373,14 @@ async def scene(
             if serial:
                 link = tmp_path / "ttyP3"
                 sim.start_serial(link=link, when_connected=when_connected)
-                source = p3_serial_source(link, **source_settings)
+                source = p3_finish_source(
+                    f"serial://{link}?baudrate={SERIAL_BAUDRATE}", **source_settings
+                )
             else:
                 port = free_port()
                 if decoder_on:
                     await sim.start("127.0.0.1", port, when_connected=when_connected)
-                source = p3_tcp_source(port, **source_settings)
+                source = p3_finish_source(f"tcp://127.0.0.1:{port}", **source_settings)
             run = daemon(tmp_path, broker.url, source)
             try:
                 yield Scene(broker, sim, run, got, port)

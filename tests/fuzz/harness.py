@@ -4,11 +4,11 @@ import hashlib
 import importlib
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tests.conftest import SHARED_DATA
 
@@ -43,6 +43,24 @@ def groups(items: list[bytes], sizes: tuple[int, ...] = (1, 2, 5, 20)) -> Iterat
         step = max(size, len(items) // 12)
         for start in range(0, len(items), step):
             yield b"".join(items[start : start + size])
+
+
+class Stream(Protocol):
+    def feed(self, data: bytes, /) -> Sequence[object]: ...
+    def close(self) -> Sequence[object]: ...
+
+
+def assert_found_after(
+    data: bytes, new_stream: Callable[[], Stream], valid: object, *chunkings: tuple[bytes, ...]
+) -> None:
+    """The invariant of every stream target: `valid`, sent after any `data` (each chunking a
+    way of sending both), comes out last, and nothing is left held back."""
+    for chunks in chunkings:
+        stream = new_stream()
+        out = [item for chunk in chunks for item in stream.feed(chunk)]
+        assert out, f"{valid!r} after {data!r} was lost"
+        assert out[-1] == valid, f"{valid!r} after {data!r} was lost: {out[-3:]}"
+        assert list(stream.close()) == []
 
 
 def fuzz(target: Target, argv: list[str] | None = None) -> None:

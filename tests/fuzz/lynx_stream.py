@@ -8,7 +8,7 @@ is never lost, in the same chunk or the next.
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.fuzz.harness import Target, fuzz
+from tests.fuzz.harness import Target, assert_found_after, fuzz
 from velotime.protocols.lif import parse_lif
 from velotime.protocols.lynx import (
     LynxError,
@@ -55,12 +55,9 @@ def check(data: bytes) -> None:
     )
     assert _records(in_one) == _records(in_three)
 
-    for chunks in ((data + VALID_WIRE,), (data, VALID_WIRE)):
-        stream = LynxStream(_MAX_MESSAGE_SIZE)
-        out = [item for chunk in chunks for item in stream.feed(chunk)]
-        assert out, f"the valid message after {data!r} was lost"
-        assert out[-1] == VALID, f"the valid message after {data!r} was lost: {out[-3:]}"
-        assert stream.close() == []
+    assert_found_after(
+        data, lambda: LynxStream(_MAX_MESSAGE_SIZE), VALID, (data + VALID_WIRE,), (data, VALID_WIRE)
+    )
 
 
 def lif_messages(shared: Path) -> Iterator[bytes]:

@@ -8,7 +8,7 @@ in the same chunk or the next.
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.fuzz.harness import Target, fuzz, groups, hex_lines
+from tests.fuzz.harness import Target, assert_found_after, fuzz, groups, hex_lines
 from velotime.protocols.p3 import FrameError, P3Record, P3Stream, Passing, encode
 from velotime.protocols.p3.constants import EOR, SOR
 from velotime.protocols.p3.crc import p3_crc
@@ -57,12 +57,9 @@ def check(data: bytes) -> None:
     )
     assert _records(in_one) == _records(in_three)
 
-    for chunks in ((data + VALID_WIRE,), (data, VALID_WIRE)):
-        stream = P3Stream(_MAX_FRAME_SIZE)
-        out = [item for chunk in chunks for item in stream.feed(chunk)]
-        assert out, f"the valid record after {data!r} was lost"
-        assert out[-1] == VALID, f"the valid record after {data!r} was lost: {out[-3:]}"
-        assert stream.close() == []
+    assert_found_after(
+        data, lambda: P3Stream(_MAX_FRAME_SIZE), VALID, (data + VALID_WIRE,), (data, VALID_WIRE)
+    )
 
 
 def seeds(shared: Path | None) -> Iterator[bytes]:

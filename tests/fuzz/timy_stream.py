@@ -8,7 +8,7 @@ garbage (once a line end closes it) is never lost.
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.fuzz.harness import Target, fuzz, groups
+from tests.fuzz.harness import Target, assert_found_after, fuzz, groups
 from velotime.protocols.timy import Impulse, LineError, TimyItem, TimyRecord, TimyStream, parse_line
 
 # An impulse line as the real TdC 8001 dumps in shared/data/alge/ hold them (without the flag).
@@ -41,12 +41,13 @@ def check(data: bytes) -> None:
         )
         assert _records(in_one) == _records(in_three)
 
-    for chunks in ((data + b"\r" + VALID_LINE + b"\r",), (data, b"\n" + VALID_LINE + b"\r\n")):
-        stream = TimyStream()
-        out = [item for chunk in chunks for item in stream.feed(chunk)]
-        assert out, f"the valid line after {data!r} was lost"
-        assert out[-1] == VALID, f"the valid line after {data!r} was lost: {out[-3:]}"
-        assert stream.close() == []
+    assert_found_after(
+        data,
+        TimyStream,
+        VALID,
+        (data + b"\r" + VALID_LINE + b"\r",),
+        (data, b"\n" + VALID_LINE + b"\r\n"),
+    )
 
 
 def seeds(shared: Path | None) -> Iterator[bytes]:

@@ -9,7 +9,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.fuzz.harness import Target, fuzz
+from tests.fuzz.harness import Target, assert_found_after, fuzz
 from velotime.protocols.lif import parse_lif
 from velotime.protocols.unt4 import (
     ClearAll,
@@ -49,12 +49,9 @@ def check(data: bytes) -> None:
     )
     assert _records(in_one) == _records(in_three)
 
-    for chunks in ((data + VALID_WIRE,), (data, VALID_WIRE)):
-        stream = Unt4Stream(_MAX_MESSAGE_SIZE)
-        out = [item for chunk in chunks for item in stream.feed(chunk)]
-        assert out, f"the valid message after {data!r} was lost"
-        assert out[-1] == VALID, f"the valid message after {data!r} was lost: {out[-3:]}"
-        assert stream.close() == []
+    assert_found_after(
+        data, lambda: Unt4Stream(_MAX_MESSAGE_SIZE), VALID, (data + VALID_WIRE,), (data, VALID_WIRE)
+    )
 
     assert from_telegraph(to_telegraph(data)) == data
     with contextlib.suppress(TelegraphError):

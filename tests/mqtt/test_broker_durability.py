@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.brokers import SHIPPED_CONF, MosquittoProcess, shipped_config
+from tests.brokers import MosquittoProcess, saving_once_a_minute_config, shipped_config
 from tests.mqtt.events import event
 from velotime.config import load_config
 from velotime.localvenue import free_port, p3_source, write_local_config
@@ -71,38 +71,32 @@ async def scoring_receives(port: int, tmp_path: Path) -> list[str]:
             ids.append(json.loads(message.payload)["id"])
 
 
-async def test_acknowledged_events_survive_a_broker_kill_while_scoring_is_away(
-    tmp_path: Path,
-) -> None:
+async def received_after_a_broker_kill(
+    tmp_path: Path, conf: str | None = None
+) -> tuple[list[str], str]:
+    """Deliver while scoring is away, kill -9 the broker, restart it, and return what scoring
+    then receives, with the broker's log."""
     port = free_port()
-    broker = MosquittoProcess(shipped_config(port, tmp_path), port, tmp_path)
+    broker = MosquittoProcess(shipped_config(port, tmp_path, conf), port, tmp_path)
     broker.start()
     try:
         await deliver_while_scoring_is_away(port, tmp_path)
         broker.kill()
         broker.start()
-        received = await scoring_receives(port, tmp_path)
+        return await scoring_receives(port, tmp_path), broker.log()
     finally:
         broker.stop()
-    assert received == [f"e{n}" for n in range(EVENTS)], broker.log()
+
+
+async def test_acknowledged_events_survive_a_broker_kill_while_scoring_is_away(
+    tmp_path: Path,
+) -> None:
+    received, log = await received_after_a_broker_kill(tmp_path)
+    assert received == [f"e{n}" for n in range(EVENTS)], log
 
 
 async def test_saving_once_a_minute_as_before_loses_them(tmp_path: Path) -> None:
     """The configuration this replaced (autosave_interval 60, by time): the same crash loses
     what the broker had acknowledged. This is what the test above would catch."""
-    text = SHIPPED_CONF.read_text()
-    assert "autosave_on_changes true\n" in text
-    old = text.replace("autosave_on_changes true\n", "").replace(
-        "autosave_interval 1\n", "autosave_interval 60\n"
-    )
-    port = free_port()
-    broker = MosquittoProcess(shipped_config(port, tmp_path, old), port, tmp_path)
-    broker.start()
-    try:
-        await deliver_while_scoring_is_away(port, tmp_path)
-        broker.kill()
-        broker.start()
-        received = await scoring_receives(port, tmp_path)
-    finally:
-        broker.stop()
+    received, _ = await received_after_a_broker_kill(tmp_path, saving_once_a_minute_config())
     assert len(received) < EVENTS
