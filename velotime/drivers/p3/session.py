@@ -257,8 +257,7 @@ class P3Session:
             if highest is not None and highest < U32_MAX:
                 # The decoder sends what it holds of these and nothing for the rest.
                 until = min(highest + self._bound, U32_MAX)
-                out.commands.append(encode(Resend(from_passing=highest + 1, until_passing=until)))
-                self.stats.resend_requests += 1
+                self._resend(highest + 1, until, out)
                 out.notices.append(
                     f"decoder {decoder.key} passings from {highest + 1} (made while the link "
                     "was down, if any): asking the decoder to resend"
@@ -601,19 +600,22 @@ class P3Session:
 
     def _ask(self, t_us: int, decoder: _Decoder, first: int, last: int, out: SessionOutput) -> None:
         """Ask for a gap just opened."""
-        out.commands.append(encode(Resend(from_passing=first, until_passing=last)))
+        self._resend(first, last, out)
         decoder.tracker.asked_for(first, last)
-        self.stats.resend_requests += 1
         self._last_resend_us = t_us
 
     def _request_missing(self, t_us: int, out: SessionOutput) -> None:
         requests = 0
         for decoder in self._decoders.values():
             for first, last in decoder.tracker.asked():
-                out.commands.append(encode(Resend(from_passing=first, until_passing=last)))
+                self._resend(first, last, out)
                 requests += 1
-        self.stats.resend_requests += requests
         self._last_resend_us = t_us if requests else None
+
+    def _resend(self, first: int, last: int, out: SessionOutput) -> None:
+        """Send one RESEND, counted."""
+        out.commands.append(encode(Resend(from_passing=first, until_passing=last)))
+        self.stats.resend_requests += 1
 
     def _give_up_tried(self, t_us: int, out: SessionOutput) -> None:
         for decoder in self._decoders.values():
