@@ -257,8 +257,7 @@ class P3Session:
             if highest is not None and highest < U32_MAX:
                 # The decoder sends what it holds of these and nothing for the rest.
                 until = min(highest + self._bound, U32_MAX)
-                out.commands.append(encode(Resend(from_passing=highest + 1, until_passing=until)))
-                self.stats.resend_requests += 1
+                self._resend(highest + 1, until, out)
                 out.notices.append(
                     f"decoder {decoder.key} passings from {highest + 1} (made while the link "
                     "was down, if any): asking the decoder to resend"
@@ -556,7 +555,7 @@ class P3Session:
         if self._clock != "get_time":
             return
         decoder = self._decoder(decoder_id)
-        name = decoder_id if decoder_id is not None else self.source
+        name = self._name(decoder)
         estimate = t_us - rtc_time_us
         held = decoder.clock_offset_us
         decoder.clock_asked_us = None
@@ -578,7 +577,7 @@ class P3Session:
         self._drain(t_us, decoder, out)
 
     def _no_clock_answer(self, t_us: int, decoder: _Decoder, out: SessionOutput) -> None:
-        name = decoder.key if decoder.key != _NO_DECODER else self.source
+        name = self._name(decoder)
         decoder.clock_asked_us = None
         decoder.clock_checked_us = t_us
         if decoder.clock_offset_us is None:
@@ -601,19 +600,22 @@ class P3Session:
 
     def _ask(self, t_us: int, decoder: _Decoder, first: int, last: int, out: SessionOutput) -> None:
         """Ask for a gap just opened."""
-        out.commands.append(encode(Resend(from_passing=first, until_passing=last)))
+        self._resend(first, last, out)
         decoder.tracker.asked_for(first, last)
-        self.stats.resend_requests += 1
         self._last_resend_us = t_us
 
     def _request_missing(self, t_us: int, out: SessionOutput) -> None:
         requests = 0
         for decoder in self._decoders.values():
             for first, last in decoder.tracker.asked():
-                out.commands.append(encode(Resend(from_passing=first, until_passing=last)))
+                self._resend(first, last, out)
                 requests += 1
-        self.stats.resend_requests += requests
         self._last_resend_us = t_us if requests else None
+
+    def _resend(self, first: int, last: int, out: SessionOutput) -> None:
+        """Send one RESEND, counted."""
+        out.commands.append(encode(Resend(from_passing=first, until_passing=last)))
+        self.stats.resend_requests += 1
 
     def _give_up_tried(self, t_us: int, out: SessionOutput) -> None:
         for decoder in self._decoders.values():
@@ -637,8 +639,7 @@ class P3Session:
             )
             out.events.append(
                 Event(
-                    id=f"{self._decoder_part(decoder.decoder_id(), decoder.epoch)}:gap:"
-                    f"{first}-{last}",
+                    id=f"{self._decoder_part(decoder)}:gap:{first}-{last}",
                     src=self.source,
                     kind="gap",
                     data=GapData(
@@ -673,7 +674,7 @@ class P3Session:
         flag: str | None = None,
     ) -> None:
         passing = timed.passing
-        part = self._decoder_part(passing.decoder_id, decoder.epoch)
+        part = self._decoder_part(decoder)
         out.events.append(
             Event(
                 id=f"{part}:{passing.passing_number}:{timed.rtc_time_us}",
@@ -697,11 +698,15 @@ class P3Session:
             )
         )
 
-    def _decoder_part(self, decoder_id: int | None, epoch: int) -> str:
+    def _name(self, decoder: _Decoder) -> str:
+        """The decoder's id, or the source's name for passings without one."""
+        return decoder.key if decoder.key != _NO_DECODER else self.source
+
+    def _decoder_part(self, decoder: _Decoder) -> str:
         """`p3:<decoder>` for the first epoch (the ids made before epochs were counted),
         `p3:<decoder>:e<epoch>` after."""
-        decoder = self.source if decoder_id is None else decoder_id
-        return f"p3:{decoder}" if epoch == 0 else f"p3:{decoder}:e{epoch}"
+        name, epoch = self._name(decoder), decoder.epoch
+        return f"p3:{name}" if epoch == 0 else f"p3:{name}:e{epoch}"
 
 
 def _horizon_text(horizon_us: int | None) -> str:

@@ -44,7 +44,7 @@ class GapTracker:
                 self._missing.append([*gap, 0])
             self.highest = number
             return Observation(new=True, gap=gap)
-        return Observation(new=self._fill(number), gap=None)
+        return Observation(new=_cut(self._missing, number), gap=None)
 
     def gaps(self) -> list[tuple[int, int]]:
         """The ranges still missing, ascending."""
@@ -52,18 +52,11 @@ class GapTracker:
 
     def given_up(self, number: int) -> tuple[int, int] | None:
         """The range given up that `number` is in, if any."""
-        for first, last in self._given_up:
-            if first <= number <= last:
-                return (first, last)
-        return None
+        return _holding(self._given_up, number)
 
     def came_late(self, number: int) -> None:
         """A passing of a range given up came after all: not to be taken twice."""
-        for index, (first, last) in enumerate(self._given_up):
-            if first <= number <= last:
-                pieces = [[first, number - 1], [number + 1, last]]
-                self._given_up[index : index + 1] = [p for p in pieces if p[0] <= p[1]]
-                return
+        _cut(self._given_up, number)
 
     def tries(self) -> list[int]:
         """How many times each range of `gaps()` was asked for."""
@@ -71,10 +64,7 @@ class GapTracker:
 
     def holding(self, number: int) -> tuple[int, int] | None:
         """The missing range `number` would fill, if any."""
-        for first, last, _ in self._missing:
-            if first <= number <= last:
-                return (first, last)
-        return None
+        return _holding(self._missing, number)
 
     def open(self, first: int, last: int) -> None:
         """Numbers below the first seen that are wanted too (made before the tracker began)."""
@@ -115,10 +105,24 @@ class GapTracker:
                 kept.append([max(first, number + 1), last, tries])
         self._missing = kept
 
-    def _fill(self, number: int) -> bool:
-        for index, (first, last, tries) in enumerate(self._missing):
-            if first <= number <= last:
-                pieces = [[first, number - 1, tries], [number + 1, last, tries]]
-                self._missing[index : index + 1] = [p for p in pieces if p[0] <= p[1]]
-                return True
-        return False
+
+# Ranges are lists [first, last, *extra] (the missing ones carry their tries), ascending.
+
+
+def _holding(ranges: list[list[int]], number: int) -> tuple[int, int] | None:
+    """The range `number` is in, if any."""
+    for first, last, *_ in ranges:
+        if first <= number <= last:
+            return (first, last)
+    return None
+
+
+def _cut(ranges: list[list[int]], number: int) -> bool:
+    """Take `number` out of the range it is in (split in two, each keeping the extras); False if
+    it is in none."""
+    for index, (first, last, *extra) in enumerate(ranges):
+        if first <= number <= last:
+            pieces = [[first, number - 1, *extra], [number + 1, last, *extra]]
+            ranges[index : index + 1] = [p for p in pieces if p[0] <= p[1]]
+            return True
+    return False
