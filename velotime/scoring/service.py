@@ -40,6 +40,7 @@ from velotime.daemon.sources import photocell_lines
 from velotime.mqtt.client import BrokerSettings, broker_settings, mqtt_client
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher
+from velotime.ratelimit import RateLimitedLog
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, MeetError, read_meet
 from velotime.times import now_us
@@ -239,6 +240,8 @@ class ScoringService:
         )
         self._track_length_m = config.venue.track_length_m
         self.counts = Counts()
+        # A flood of flagged passings or refused commands: one line a kind a while, with a count.
+        self._skipped_log = RateLimitedLog(log)
         self.started_us = now_us()
         self.subscribed = asyncio.Event()  # set once subscribed (before going online)
         broker = broker or scoring_broker(config, self.venue)  # may raise ConfigError
@@ -399,10 +402,12 @@ class ScoringService:
             return
         for reason in self.engine.skipped_commands[skipped:]:
             self.counts.skipped_commands += 1
-            log.warning("command %s not applied: %s", envelope.id, reason)
+            self._skipped_log.log(
+                logging.WARNING, "command", f"command {envelope.id} not applied: {reason}"
+            )
         for reason in self.engine.skipped_timing[unused:]:
             self.counts.skipped_timing += 1
-            log.warning("%s", reason)
+            self._skipped_log.log(logging.WARNING, "timing", reason)
         for publication in publications:
             self._publish(publication)
 
@@ -440,6 +445,7 @@ class ScoringService:
         """The counts, at most every STATUS_INTERVAL_S (unchanged ones are not published)."""
         while not stop.is_set():
             self.publisher.set_retained(self.status_topic, self._status())
+            self._skipped_log.flush()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), STATUS_INTERVAL_S)
 
