@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import sys
 import time as clock
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -320,12 +321,10 @@ def summary_lines(report: ReplayReport) -> list[str]:
         out.append("  commands by type: " + ", ".join(f"{n} {kind}" for kind, n in ordered))
     if stats.capture_problems:
         out.append("  unreadable capture lines:")
-        out += [
-            f"    {path} line {problem.line_number}: {problem.reason}"
-            for path, problem in stats.capture_problems[:_LISTED]
-        ]
-        if problems > _LISTED:
-            out.append(f"    ... and {problems - _LISTED} more")
+        out += _listed(
+            f"{path} line {problem.line_number}: {problem.reason}"
+            for path, problem in stats.capture_problems
+        )
     if report.taken_back:
         out.append(
             f"  not output: {report.taken_back} events of a capture that the next one's header "
@@ -372,16 +371,20 @@ def _results_lines(report: ReplayReport) -> list[str]:
     unused = report.skipped_timing
     if unused:
         out.append(f"  timing the scoring did not use: {len(unused)}")
-        out += [f"    {reason}" for reason in unused[:_LISTED]]
-        if len(unused) > _LISTED:
-            out.append(f"    ... and {len(unused) - _LISTED} more")
+        out += _listed(unused)
     skipped = report.skipped_commands
     if skipped:
         out.append(f"  commands the scoring skipped: {len(skipped)}")
-        out += [f"    {reason}" for reason in skipped[:_LISTED]]
-        if len(skipped) > _LISTED:
-            out.append(f"    ... and {len(skipped) - _LISTED} more")
+        out += _listed(skipped)
     return out
+
+
+def _listed(reasons: Iterable[str]) -> list[str]:
+    """The first _LISTED reasons, one a line, then how many more there are."""
+    lines = [f"    {reason}" for reason in reasons]
+    if len(lines) > _LISTED:
+        lines[_LISTED:] = [f"    ... and {len(lines) - _LISTED} more"]
+    return lines
 
 
 def _leader(lines: list[ResultLine]) -> str:

@@ -116,12 +116,16 @@ class Outbox:
         self._held: dict[int, _Row] = {}
         self._held_sources: dict[str, _SourceUpdate] = {}
         self._not_on_disk = 0  # events appended since writing failed, acknowledged or not
-        self._write_error: str | None = None
-        self._write_failed_at = 0.0  # time.monotonic() of the last failed attempt
+        self._writing = _Failing(
+            "outbox write failed: %s; holding events in memory, publishing goes on, "
+            "retrying every second"
+        )
         # Acknowledged, but their DELETE failed: to delete later, and not to publish again.
         self._acked: dict[int, None] = {}
-        self._delete_error: str | None = None
-        self._delete_failed_at = 0.0
+        self._deleting = _Failing(
+            "outbox cannot delete acknowledged events: %s; keeping them in memory "
+            "(sent again after a restart, and dropped by id)"
+        )
 
     def close(self) -> None:
         """Close, after a last try at writing what is held in memory (said if it fails)."""
@@ -132,7 +136,7 @@ class Outbox:
                 "next start the decoders are asked to resend what the saved state lacks",
                 len(self._held),
                 len(self._held_sources),
-                self._write_error,
+                self._writing.error,
             )
         self._db.close()
 
@@ -162,7 +166,7 @@ class Outbox:
                 if not _storage_failure(exc):
                     raise  # a bug, not the disk: nothing numbered, nothing held
                 self._hold(rows, update)
-                self._write_failed(exc)
+                self._writing.failed(exc)
         self._seq[source] = seq
         self._last_id += len(rows)
         if holding:
@@ -179,13 +183,14 @@ class Outbox:
     def problems(self) -> list[str]:
         """What fails now, one line each (empty when everything is on disk)."""
         problems = []
-        if self._write_error is not None:
+        if self._writing.error is not None:
             problems.append(
-                f"outbox write failed: {self._write_error} ({self._not_on_disk} events not on disk)"
+                f"outbox write failed: {self._writing.error} "
+                f"({self._not_on_disk} events not on disk)"
             )
-        if self._delete_error is not None:
+        if self._deleting.error is not None:
             problems.append(
-                f"outbox acknowledgements not saved: {self._delete_error} "
+                f"outbox acknowledgements not saved: {self._deleting.error} "
                 f"({len(self._acked)} to delete)"
             )
         return problems
@@ -292,14 +297,14 @@ class Outbox:
     def _write_held(self, *, force: bool) -> None:
         if not (self._held or self._held_sources):
             return
-        if not force and time.monotonic() - self._write_failed_at < RETRY_INTERVAL_S:
+        if not self._writing.due(force=force):
             return
         try:
             self._write(list(self._held.values()), self._held_sources)
         except sqlite3.DatabaseError as exc:
             if not _storage_failure(exc):
                 raise
-            self._write_failed(exc)
+            self._writing.failed(exc)
             return
         log.warning(
             "outbox written again: %d events not yet published and the state of %d sources "
@@ -311,26 +316,12 @@ class Outbox:
         self._not_on_disk = 0
         self._held.clear()
         self._held_sources.clear()
-        self._write_error = None
-
-    def _write_failed(self, exc: sqlite3.Error) -> None:
-        self._write_failed_at = time.monotonic()
-        if self._write_error is None:
-            log.error(
-                "outbox write failed: %s; holding events in memory, publishing goes on, "
-                "retrying every second",
-                exc,
-            )
-        self._write_error = str(exc)
+        self._writing.succeeded()
 
     def _delete_acked(self, *, force: bool) -> None:
         if not self._acked:
             return
-        if (
-            not force
-            and self._delete_error is not None
-            and time.monotonic() - self._delete_failed_at < RETRY_INTERVAL_S
-        ):
+        if not self._deleting.due(force=force):
             return
         try:
             with _transaction(self._db):
@@ -340,20 +331,37 @@ class Outbox:
         except sqlite3.DatabaseError as exc:
             if not _storage_failure(exc):
                 raise
-            self._delete_failed_at = time.monotonic()
-            if self._delete_error is None:
-                log.error(
-                    "outbox cannot delete acknowledged events: %s; keeping them in memory "
-                    "(sent again after a restart, and dropped by id)",
-                    exc,
-                )
-            self._delete_error = str(exc)
+            self._deleting.failed(exc)
             return
-        if self._delete_error is not None:
+        if self._deleting.succeeded():
             log.warning("outbox deletes acknowledged events again (%d kept in memory)", deleted)
-            self._delete_error = None
         self._on_disk -= deleted
         self._acked.clear()
+
+
+class _Failing:
+    """A kind of write that may be failing now: why, logged once (with `message`, a %s for the
+    error) until it works again, and retried at most every RETRY_INTERVAL_S unless forced."""
+
+    def __init__(self, message: str) -> None:
+        self._message = message
+        self.error: str | None = None  # why the last attempt failed; None: it worked
+        self._failed_at = 0.0  # time.monotonic() of the last failed attempt
+
+    def due(self, *, force: bool) -> bool:
+        return force or self.error is None or time.monotonic() - self._failed_at >= RETRY_INTERVAL_S
+
+    def failed(self, exc: sqlite3.Error) -> None:
+        self._failed_at = time.monotonic()
+        if self.error is None:
+            log.error(self._message, exc)
+        self.error = str(exc)
+
+    def succeeded(self) -> bool:
+        """Whether it was failing until now."""
+        was_failing = self.error is not None
+        self.error = None
+        return was_failing
 
 
 def _storage_failure(exc: sqlite3.DatabaseError) -> bool:

@@ -289,11 +289,10 @@ class _InFlight:
 
     def __init__(self, client: aiomqtt.Client) -> None:
         self._paho = client._client
-        self._outbox_ids: dict[int, int] = {}  # message id -> outbox id
+        self._rows: dict[int, OutboxRow] = {}  # message id -> the event published under it
         self.acked: list[int] = []  # outbox ids acknowledged, to be deleted
         self.refused: list[tuple[int, PublishRefusedError]] = []  # outbox ids the broker refused
-        self._topics: dict[int, str] = {}  # message id -> topic, to name a refusal
-        self._in_flight: set[int] = set()  # their outbox ids
+        self._in_flight: set[int] = set()  # the outbox ids of `_rows`, to look up
         self._changed = asyncio.Event()
         # aiomqtt's handler (it sets one on every client it makes), with paho's union of
         # callback signatures narrowed to the one aiomqtt uses.
@@ -301,7 +300,7 @@ class _InFlight:
         self._paho.on_publish = self._on_publish
 
     def __len__(self) -> int:
-        return len(self._outbox_ids)
+        return len(self._rows)
 
     def __contains__(self, outbox_id: int) -> bool:
         return outbox_id in self._in_flight
@@ -310,9 +309,8 @@ class _InFlight:
         info = self._paho.publish(row.topic, row.payload, qos=1)
         if info.rc != paho.MQTT_ERR_SUCCESS:
             raise aiomqtt.MqttCodeError(info.rc, "Could not publish message")
-        self._outbox_ids[info.mid] = row.id
+        self._rows[info.mid] = row
         self._in_flight.add(row.id)
-        self._topics[info.mid] = row.topic
 
     async def acknowledged(self, timeout_s: float) -> None:
         """Until a PUBACK of ours came since the last call; TimeoutError after `timeout_s`."""
@@ -332,16 +330,15 @@ class _InFlight:
         reason_code: ReasonCode,
         properties: Any,
     ) -> None:
-        outbox_id = self._outbox_ids.pop(mid, None)
-        if outbox_id is None:
+        row = self._rows.pop(mid, None)
+        if row is None:
             self._aiomqtt_on_publish(client, userdata, mid, reason_code, properties)
             return
-        topic = self._topics.pop(mid)
-        self._in_flight.discard(outbox_id)
+        self._in_flight.discard(row.id)
         if reason_code.is_failure:  # MQTT 5 only; a refused event is not delivered
-            self.refused.append((outbox_id, PublishRefusedError(topic, reason_code)))
+            self.refused.append((row.id, PublishRefusedError(row.topic, reason_code)))
         else:
-            self.acked.append(outbox_id)
+            self.acked.append(row.id)
         self._changed.set()
 
 
