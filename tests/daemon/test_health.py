@@ -107,3 +107,30 @@ def test_the_free_space_alarm_ends_only_well_above_its_threshold(tmp_path: Path)
     health.min_free_bytes = int(free * 0.98)  # 2 % above again, coming from ok: no alarm
     assert health.status().state == "ok"
     capture.close()
+
+
+class _Problems:
+    """A part of the daemon with problems of its own (the publisher's refusals, say)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def problems(self) -> list[str]:
+        return self.lines
+
+
+def test_problems_whose_lines_start_with_a_figure_are_still_told_apart(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="velotime")
+    part = _Problems()
+    capture = CaptureWriter.create(tmp_path, "v", {})
+    health = Health(Outbox(":memory:"), capture, (tmp_path,), 0, started_us=1, others=(part,))
+    health.status()
+    part.lines = ["5 events refused by the broker: Not authorized (0x87)"]
+    assert health.check() is not None  # a new problem: at once
+    part.lines = ["6 events refused by the broker: Not authorized (0x87)"]
+    assert health.check() is None  # new figures of the same one: not before 5 s
+    part.lines = ["2 acknowledgements lost: disk I/O error"]
+    assert health.check() is not None  # another problem in its place, also a figure first
+    capture.close()

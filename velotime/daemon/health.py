@@ -10,6 +10,7 @@ figures change.
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +25,8 @@ from velotime.times import now_us
 from velotime.wire.status import DaemonOnline
 
 log = logging.getLogger("velotime.daemon")
+
+_FIGURES = re.compile(r"[0-9]+")
 
 STATUS_INTERVAL_S = 5.0  # figures that change are published again at most this often
 FREE_MARGIN = 1.05  # the free-space alarm ends 5 % above the threshold it started below
@@ -147,12 +150,9 @@ class Health:
 
 
 def _kind(reason: str) -> str:
-    """What a reason is about: its text up to the first ':' or figure, to tell a new problem
-    from new figures of the same one."""
-    for i, char in enumerate(reason):
-        if char == ":" or char.isdigit():
-            return reason[:i].strip()
-    return reason
+    """What a reason is about: its text up to the first ':' with its figures left out, to tell
+    a new problem from new figures of the same one ("5 events refused by the broker: ...")."""
+    return _FIGURES.sub("#", reason.split(":", 1)[0]).strip()
 
 
 def _figures(status: DaemonOnline) -> DaemonOnline:
