@@ -366,7 +366,7 @@ async def test_the_command_plays_the_bibs_given_stamped_in_the_venue_time_zone()
     records = [item for data, _ in receiver.received for item in stream.feed(data)]
     header = next(r for r in records if isinstance(r, ResultsHeader))
     assert header.count == 3
-    assert sorted(r.id for r in records if isinstance(r, Result)) == ["12", "5", "7"]
+    assert sorted(str(r.id) for r in records if isinstance(r, Result)) == ["12", "5", "7"]
     day_us, kathmandu_us = 86_400_000_000, (5 * 3600 + 45 * 60) * 1_000_000
     earliest = (before_us + kathmandu_us) % day_us
     assert header.start_time_of_day_us is not None

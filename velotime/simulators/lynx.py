@@ -284,10 +284,8 @@ class LynxCameraSimulator:
 def _results(riders: int, rng: random.Random, bibs: Sequence[int] | None) -> list[Result]:
     """A sprint-like heat: the winner in 10.5-11.5 s, the others within half a second each,
     times to 1/10000 s; from four riders on, the last one does not finish."""
-    if bibs is None:
-        bibs = rng.sample(range(1, 1000), riders)
-    else:
-        bibs = rng.sample(bibs, riders)  # the finishing order
+    # Given bibs: their finishing order.
+    bibs = rng.sample(range(1, 1000) if bibs is None else bibs, riders)
     lanes = list(range(1, riders + 1))
     rng.shuffle(lanes)
     finishers = riders - 1 if riders >= 4 else riders
@@ -325,4 +323,3 @@ def _results(riders: int, rng: random.Random, bibs: Sequence[int] | None) -> lis
             )
         )
     return results
-
