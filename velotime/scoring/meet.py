@@ -42,9 +42,37 @@ class MeetInfo(_Table, frozen=True, kw_only=True):
 
 class Rider(_Table, frozen=True, kw_only=True):
     bib: int
-    name: str
+    name: str  # as printed: "Harrie LAVREYSEN"
     nation: str = ""  # or team
     transponders: tuple[int, ...] = ()
+    # The name split, for the photo-finish camera and the riders' CSV, where `name` alone
+    # does not split right (split_name): "Daoud Abdullah" is one last name.
+    last_name: str = ""
+    first_name: str = ""
+
+    def last_and_first(self) -> tuple[str, str]:
+        return (self.last_name, self.first_name) if self.last_name else split_name(self.name)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(last name, first name) of a name as printed: the last name is the words in capitals at
+    its end ("Harrie LAVREYSEN", the UCI's way) or at its start ("LAVREYSEN Harrie"), else its
+    last word."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip(), ""
+    capitals = [word.isupper() for word in words]
+    end = len(words)
+    while end > 1 and capitals[end - 1]:
+        end -= 1
+    if end < len(words):
+        return " ".join(words[end:]), " ".join(words[:end])
+    start = 0
+    while start < len(words) - 1 and capitals[start]:
+        start += 1
+    if start > 0:
+        return " ".join(words[:start]), " ".join(words[start:])
+    return words[-1], " ".join(words[:-1])
 
 
 class MeetEvent(_Table, frozen=True, kw_only=True):
@@ -167,6 +195,8 @@ def _check(meet: Meet) -> list[str]:
         if rider.bib in bibs:
             problems.append(f"riders[{i}].bib: {rider.bib} is also riders[{bibs[rider.bib]}]")
         bibs.setdefault(rider.bib, i)
+        if rider.first_name and not rider.last_name:
+            problems.append(f"riders[{i}].first_name: given without last_name")
         for j, t in enumerate(rider.transponders):
             if not 0 <= t <= U32_MAX:
                 problems.append(

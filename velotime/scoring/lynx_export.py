@@ -1,0 +1,135 @@
+"""A meet as the FinishLynx camera's input files (lynx.ppl, lynx.evt, lynx.sch), so that the
+camera operator picks the heat instead of typing bibs.
+
+FinishLynx numbers its events; a meet names them. The meet's `[[events]]` are numbered 1, 2, ...
+in file order, then its `[[competitions]]`: each competition is one FinishLynx event, its rounds
+numbered in riding order (round 1, repechage, ...: 1, 2, ...), their heats 1, 2, ... Round 1's
+heats have their riders from the seeding (serpentine, as the engine draws them); a later round's
+have theirs once it is drawn up (`draws`, the competitions' standings), else none yet. Each
+entrant's lane is its place in the start list. The event name is the meet's (with the category
+first), the distance the event's where the meet gives one (a time trial's, 200 for a flying
+200 m).
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+from velotime.protocols.lynx_exchange import (
+    LynxEntrant,
+    LynxHeat,
+    LynxPerson,
+    encode_evt,
+    encode_ppl,
+    encode_sch,
+    windows_1252_text,
+)
+from velotime.scoring.competition import KeirinCompetition
+from velotime.scoring.meet import Meet, MeetEvent, Rider
+from velotime.wire.results import Standings
+
+FLYING_200_M = 200
+
+
+class LynxFiles(NamedTuple):
+    ppl: bytes
+    evt: bytes
+    sch: bytes
+    heats: list[tuple[LynxHeat, str]]  # each heat, with the meet's id of it
+    changed: list[str]  # "bib 12: 'Łukasz' as 'Lukasz'": text the camera cannot hold, replaced
+
+
+def lynx_files(meet: Meet, draws: Mapping[str, Standings]) -> LynxFiles:
+    """The three files of `meet`; `draws`: the standings of its competitions, by id, where
+    later rounds have been drawn up."""
+    changed: list[str] = []
+    people = {rider.bib: _person(rider, changed) for rider in meet.riders}
+    heats: list[tuple[LynxHeat, str]] = []
+    for number, event in enumerate(meet.events, 1):
+        entrants = event.riders if event.discipline == "keirin" else event.start_order
+        distance = FLYING_200_M if event.discipline == "flying200" else event.distance_m
+        heat = _heat(str(number), 1, 1, event, entrants, people, distance)
+        heats.append((heat, event.id))
+    for number, spec in enumerate(meet.competitions, len(meet.events) + 1):
+        competition = KeirinCompetition(spec)
+        drawn = _drawn(draws[spec.id], people) if spec.id in draws else {}
+        drawn[competition.plan.rounds[0].name] = [list(e.riders) for e in competition.start()]
+        for round_number, planned in enumerate(competition.plan.rounds, 1):
+            startlists = drawn.get(planned.name, [])
+            for heat_number in range(1, planned.heats + 1):
+                riders = startlists[heat_number - 1] if heat_number <= len(startlists) else []
+                event_id = spec.heat_id(planned.name, heat_number, planned.heats)
+                name = f"{spec.name or 'Keirin'}, {planned.name}" + (
+                    f", heat {heat_number}" if planned.heats > 1 else ""
+                )
+                heat_event = MeetEvent(
+                    id=event_id, discipline="keirin", category=spec.category, name=name
+                )
+                heat = _heat(str(number), round_number, heat_number, heat_event, riders, people)
+                heats.append((heat, event_id))
+    everyone = [people[bib] for bib in sorted(people)]
+    comment = f"Riders of {meet.meet.name or meet.meet.id} in bib order - written by velotime"
+    return LynxFiles(
+        ppl=encode_ppl(everyone, windows_1252_text(comment)),
+        evt=encode_evt(heat for heat, _ in heats),
+        sch=encode_sch(
+            (heat.key for heat, _ in heats),
+            windows_1252_text(f"Heats of {meet.meet.name or meet.meet.id} - written by velotime"),
+        ),
+        heats=heats,
+        changed=changed,
+    )
+
+
+def _drawn(standings: Standings, people: Mapping[int, LynxPerson]) -> dict[str, list[list[int]]]:
+    """The start lists of the rounds drawn up so far; ValueError for a bib the meet lacks (the
+    standings of another meet)."""
+    drawn = {r.name: [heat.riders for heat in r.heats] for r in standings.rounds if r.heats}
+    for startlists in drawn.values():
+        for bib in (bib for riders in startlists for bib in riders):
+            if bib not in people:
+                raise ValueError(
+                    f"the standings of {standings.competition} name bib {bib}, not in the meet"
+                )
+    return drawn
+
+
+def _person(rider: Rider, changed: list[str]) -> LynxPerson:
+    last, first = rider.last_and_first()
+    fields = []
+    for text in (last, first, rider.nation):
+        camera = windows_1252_text(text)
+        if camera != text:
+            changed.append(f"bib {rider.bib}: {text!r} as {camera!r}")
+        fields.append(camera)
+    return LynxPerson(
+        id=str(rider.bib), last_name=fields[0], first_name=fields[1], affiliation=fields[2]
+    )
+
+
+def _heat(
+    event: str,
+    round_: int,
+    heat: int,
+    spec: MeetEvent,
+    entrants: Sequence[int],
+    people: Mapping[int, LynxPerson],
+    distance_m: int | None = None,
+) -> LynxHeat:
+    name = f"{spec.category} {spec.name or spec.id}" if spec.category else spec.name or spec.id
+    return LynxHeat(
+        event=event,
+        round=round_,
+        heat=heat,
+        name=windows_1252_text(name),
+        distance_m=distance_m,
+        entrants=tuple(
+            LynxEntrant(
+                id=person.id,
+                lane=lane,
+                last_name=person.last_name,
+                first_name=person.first_name,
+                affiliation=person.affiliation,
+            )
+            for lane, person in enumerate((people[bib] for bib in entrants), 1)
+        ),
+    )
