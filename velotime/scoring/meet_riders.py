@@ -64,7 +64,10 @@ def with_riders(text: str, riders: Sequence[Rider], source: str) -> tuple[str, M
         new_text = f"{text}{end}{newline if text.strip() else ''}{new_riders}"
     if new_text.endswith(newline * 2):  # the riders end the file: no blank line after them
         new_text = new_text[: -len(newline)]
-    new = tomllib.loads(new_text)
+    try:
+        new = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError:
+        new = {}  # riders it did not see as tables (an inline array): refused below
     if _without_riders(new) != _without_riders(old) or len(new.get(_RIDERS, ())) != len(riders):
         raise MeetError(
             f"{source}: its riders cannot be replaced without changing the rest of the file: "

@@ -72,7 +72,7 @@ def parse_riders_csv(data: bytes, source: str) -> list[Rider]:
                 rows.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise RidersCsvError(f"{source} line {reader.line_num}: not CSV: {exc}") from None
+        raise RidersCsvError(f"{source} line {start}: not CSV: {exc}") from None
     if not rows:
         raise RidersCsvError(
             f"{source}: empty; the first line names the columns: {','.join(COLUMNS)}"
@@ -80,11 +80,14 @@ def parse_riders_csv(data: bytes, source: str) -> list[Rider]:
     (header_line, header), *riders = rows
     problems: list[str] = []
     columns = [name.strip().lower() for name in header]
+    meant: set[str] = set()  # what the unknown columns probably are: not missing too
     for name in columns:
         if name not in COLUMNS:
+            guess = did_you_mean(name, COLUMNS)
+            meant.update(c for c in COLUMNS if f"{c!r}" in guess)
             problems.append(
-                f"{source} line {header_line}: unknown column {name!r}"
-                f"{did_you_mean(name, COLUMNS)}; the columns are {', '.join(COLUMNS)}"
+                f"{source} line {header_line}: unknown column {name!r}{guess}; the columns are "
+                f"{', '.join(COLUMNS)}"
             )
         elif columns.count(name) > 1:
             problems.append(f"{source} line {header_line}: column {name!r} twice")
@@ -92,7 +95,7 @@ def parse_riders_csv(data: bytes, source: str) -> list[Rider]:
         f"{source} line {header_line}: no column {name!r} (the header names "
         f"{', '.join(repr(c) for c in columns)})"
         for name in REQUIRED
-        if name not in columns
+        if name not in columns and name not in meant
     ]
     if problems:
         raise RidersCsvError(*dict.fromkeys(problems))
