@@ -204,7 +204,9 @@ def test_the_camera_files_field_by_field(tmp_path: Path) -> None:
     result = velotime_main("meet", "lynx-export", camera, "--meet", meet, "--results", results)
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
-        "velotime meet lynx-export: bib 2: 'Łucja' as 'Lucja': no Windows-1252 letter for it\n"
+        "velotime meet lynx-export: bib 2: 'Łucja' as 'Lucja' (not in Windows-1252)\n"
+        "velotime meet lynx-export: the meet's name: 'Open Ł' as 'Open L' "
+        "(not in Windows-1252)\n"
     )
     assert (camera / "lynx.ppl").read_bytes() == (
         b";Riders of Open L in bib order - written by velotime\r\n"

@@ -134,7 +134,7 @@ def run_lynx_export(args: argparse.Namespace) -> int:
         except OSError as exc:
             return _fail(f"{args.directory / name}: cannot write: {exc.strerror or exc}")
     for change in files.changed:
-        sys.stderr.write(f"velotime meet lynx-export: {change}: no Windows-1252 letter for it\n")
+        sys.stderr.write(f"velotime meet lynx-export: {change} (not in Windows-1252)\n")
     events = len({heat.event for heat, _ in files.heats})
     out = [
         f"{args.directory / 'lynx.ppl'}: {len(meet.riders)} riders",

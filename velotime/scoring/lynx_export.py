@@ -24,7 +24,7 @@ from velotime.protocols.lynx_exchange import (
     windows_1252_text,
 )
 from velotime.scoring.competition import KeirinCompetition
-from velotime.scoring.meet import Meet, MeetEvent, Rider
+from velotime.scoring.meet import Meet, Rider
 from velotime.wire.results import Standings
 
 FLYING_200_M = 200
@@ -40,14 +40,21 @@ class LynxFiles(NamedTuple):
 
 def lynx_files(meet: Meet, draws: Mapping[str, Standings]) -> LynxFiles:
     """The three files of `meet`; `draws`: the standings of its competitions, by id, where
-    later rounds have been drawn up."""
-    changed: list[str] = []
-    people = {rider.bib: _person(rider, changed) for rider in meet.riders}
+    later rounds have been drawn up. ValueError when they name a bib the meet lacks."""
+    writer = _Writer()
+    people = {rider.bib: writer.person(rider) for rider in meet.riders}
     heats: list[tuple[LynxHeat, str]] = []
     for number, event in enumerate(meet.events, 1):
         entrants = event.riders if event.discipline == "keirin" else event.start_order
         distance = FLYING_200_M if event.discipline == "flying200" else event.distance_m
-        heat = _heat(str(number), 1, 1, event, entrants, people, distance)
+        heat = LynxHeat(
+            event=str(number),
+            round=1,
+            heat=1,
+            name=writer.event_name(event.id, event.category, event.name or event.id),
+            distance_m=distance,
+            entrants=_entrants(entrants, people),
+        )
         heats.append((heat, event.id))
     for number, spec in enumerate(meet.competitions, len(meet.events) + 1):
         competition = KeirinCompetition(spec)
@@ -56,28 +63,57 @@ def lynx_files(meet: Meet, draws: Mapping[str, Standings]) -> LynxFiles:
         for round_number, planned in enumerate(competition.plan.rounds, 1):
             startlists = drawn.get(planned.name, [])
             for heat_number in range(1, planned.heats + 1):
-                riders = startlists[heat_number - 1] if heat_number <= len(startlists) else []
                 event_id = spec.heat_id(planned.name, heat_number, planned.heats)
+                # As the engine names its heats (velotime.scoring.competition).
                 name = f"{spec.name or 'Keirin'}, {planned.name}" + (
                     f", heat {heat_number}" if planned.heats > 1 else ""
                 )
-                heat_event = MeetEvent(
-                    id=event_id, discipline="keirin", category=spec.category, name=name
+                riders = startlists[heat_number - 1] if heat_number <= len(startlists) else []
+                heat = LynxHeat(
+                    event=str(number),
+                    round=round_number,
+                    heat=heat_number,
+                    name=writer.event_name(event_id, spec.category, name),
+                    entrants=_entrants(riders, people),
                 )
-                heat = _heat(str(number), round_number, heat_number, heat_event, riders, people)
                 heats.append((heat, event_id))
-    everyone = [people[bib] for bib in sorted(people)]
-    comment = f"Riders of {meet.meet.name or meet.meet.id} in bib order - written by velotime"
+    title = writer.text("the meet's name", meet.meet.name or meet.meet.id)
     return LynxFiles(
-        ppl=encode_ppl(everyone, windows_1252_text(comment)),
-        evt=encode_evt(heat for heat, _ in heats),
-        sch=encode_sch(
-            (heat.key for heat, _ in heats),
-            windows_1252_text(f"Heats of {meet.meet.name or meet.meet.id} - written by velotime"),
+        ppl=encode_ppl(
+            [people[bib] for bib in sorted(people)],
+            f"Riders of {title} in bib order - written by velotime",
         ),
+        evt=encode_evt(heat for heat, _ in heats),
+        sch=encode_sch((heat.key for heat, _ in heats), f"Heats of {title} - written by velotime"),
         heats=heats,
-        changed=changed,
+        changed=writer.changed,
     )
+
+
+class _Writer:
+    """Text as the camera holds it, each change said (`changed`)."""
+
+    def __init__(self) -> None:
+        self.changed: list[str] = []
+
+    def text(self, what: str, text: str) -> str:
+        camera = windows_1252_text(text)
+        if camera != text:
+            self.changed.append(f"{what}: {text!r} as {camera!r}")
+        return camera
+
+    def person(self, rider: Rider) -> LynxPerson:
+        last, first = rider.last_and_first()
+        at = f"bib {rider.bib}"
+        return LynxPerson(
+            id=str(rider.bib),
+            last_name=self.text(at, last),
+            first_name=self.text(at, first),
+            affiliation=self.text(at, rider.nation),
+        )
+
+    def event_name(self, event_id: str, category: str, name: str) -> str:
+        return self.text(event_id, f"{category} {name}" if category else name)
 
 
 def _drawn(standings: Standings, people: Mapping[int, LynxPerson]) -> dict[str, list[list[int]]]:
@@ -93,43 +129,15 @@ def _drawn(standings: Standings, people: Mapping[int, LynxPerson]) -> dict[str, 
     return drawn
 
 
-def _person(rider: Rider, changed: list[str]) -> LynxPerson:
-    last, first = rider.last_and_first()
-    fields = []
-    for text in (last, first, rider.nation):
-        camera = windows_1252_text(text)
-        if camera != text:
-            changed.append(f"bib {rider.bib}: {text!r} as {camera!r}")
-        fields.append(camera)
-    return LynxPerson(
-        id=str(rider.bib), last_name=fields[0], first_name=fields[1], affiliation=fields[2]
-    )
-
-
-def _heat(
-    event: str,
-    round_: int,
-    heat: int,
-    spec: MeetEvent,
-    entrants: Sequence[int],
-    people: Mapping[int, LynxPerson],
-    distance_m: int | None = None,
-) -> LynxHeat:
-    name = f"{spec.category} {spec.name or spec.id}" if spec.category else spec.name or spec.id
-    return LynxHeat(
-        event=event,
-        round=round_,
-        heat=heat,
-        name=windows_1252_text(name),
-        distance_m=distance_m,
-        entrants=tuple(
-            LynxEntrant(
-                id=person.id,
-                lane=lane,
-                last_name=person.last_name,
-                first_name=person.first_name,
-                affiliation=person.affiliation,
-            )
-            for lane, person in enumerate((people[bib] for bib in entrants), 1)
-        ),
+def _entrants(bibs: Sequence[int], people: Mapping[int, LynxPerson]) -> tuple[LynxEntrant, ...]:
+    """The riders in start order, each in the lane of its place in it."""
+    return tuple(
+        LynxEntrant(
+            id=person.id,
+            lane=lane,
+            last_name=person.last_name,
+            first_name=person.first_name,
+            affiliation=person.affiliation,
+        )
+        for lane, person in enumerate((people[bib] for bib in bibs), 1)
     )
