@@ -21,7 +21,6 @@ from velotime.scoring.meet import Rider
 COLUMNS = ("bib", "last_name", "first_name", "nation", "transponders")
 REQUIRED = ("bib", "last_name")
 _NUMBER = re.compile(r"[0-9]+")  # not int(): it takes "+5", "1_000" and Arabic-Indic digits
-UTF8_BOM = "\ufeff"
 
 
 class RidersCsvError(ProblemsError):
@@ -57,12 +56,11 @@ def parse_riders_csv(data: bytes, source: str) -> list[Rider]:
     """The riders in CSV `data`, in file order; RidersCsvError naming `source` and the line of
     every problem."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" has a byte-order mark
     except UnicodeDecodeError as exc:
         raise RidersCsvError(
             f"{source}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
         ) from None
-    text = text.removeprefix(UTF8_BOM)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []  # (the line the row starts on, its fields)
     start = 1
@@ -78,32 +76,13 @@ def parse_riders_csv(data: bytes, source: str) -> list[Rider]:
             f"{source}: empty; the first line names the columns: {','.join(COLUMNS)}"
         )
     (header_line, header), *riders = rows
-    problems: list[str] = []
-    columns = [name.strip().lower() for name in header]
-    meant: set[str] = set()  # what the unknown columns probably are: not missing too
-    for name in columns:
-        if name not in COLUMNS:
-            guess = did_you_mean(name, COLUMNS)
-            meant.update(c for c in COLUMNS if f"{c!r}" in guess)
-            problems.append(
-                f"{source} line {header_line}: unknown column {name!r}{guess}; the columns are "
-                f"{', '.join(COLUMNS)}"
-            )
-        elif columns.count(name) > 1:
-            problems.append(f"{source} line {header_line}: column {name!r} twice")
-    problems += [
-        f"{source} line {header_line}: no column {name!r} (the header names "
-        f"{', '.join(repr(c) for c in columns)})"
-        for name in REQUIRED
-        if name not in columns and name not in meant
-    ]
-    if problems:
-        raise RidersCsvError(*dict.fromkeys(problems))
+    columns = _columns(header, f"{source} line {header_line}")
     if not riders:
         raise RidersCsvError(f"{source}: no riders after the header (line {header_line})")
+    problems: list[str] = []
     out: list[Rider] = []
     line_of_bib: dict[int, int] = {}
-    owner_of_transponder: dict[int, tuple[int, int]] = {}  # -> (bib, line)
+    owner_of_transponder: dict[int, tuple[int, str]] = {}  # -> (line, "bib 12's (line 4)")
     for line, row in riders:
         at = f"{source} line {line}"
         extra = row[len(columns) :]
@@ -120,10 +99,11 @@ def parse_riders_csv(data: bytes, source: str) -> list[Rider]:
                 problems.append(f"{at}: bib {bib} is also on line {line_of_bib[bib]}")
             line_of_bib.setdefault(bib, line)
         transponders = _transponders(fields.get("transponders", ""), at, problems)
+        owner = f"bib {bib}'s (line {line})" if bib is not None else f"line {line}'s"
         for t in transponders:
-            owner = owner_of_transponder.setdefault(t, (bib or 0, line))
-            if owner[1] != line:
-                problems.append(f"{at}: transponder {t} is also bib {owner[0]}'s (line {owner[1]})")
+            first_line, first_owner = owner_of_transponder.setdefault(t, (line, owner))
+            if first_line != line:
+                problems.append(f"{at}: transponder {t} is also {first_owner}")
         if len(problems) > before or bib is None:
             continue
         first, nation = fields.get("first_name", ""), fields.get("nation", "")
@@ -131,6 +111,30 @@ def parse_riders_csv(data: bytes, source: str) -> list[Rider]:
     if problems:
         raise RidersCsvError(*problems)
     return out
+
+
+def _columns(header: list[str], at: str) -> list[str]:
+    """The header's column names; RidersCsvError for unknown, repeated or missing ones."""
+    problems: list[str] = []
+    columns = [name.strip().lower() for name in header]
+    meant: set[str] = set()  # what the unknown columns probably are: not said missing too
+    for name in columns:
+        if name not in COLUMNS:
+            guess = did_you_mean(name, COLUMNS)
+            meant.update(c for c in COLUMNS if f"{c!r}" in guess)
+            problems.append(
+                f"{at}: unknown column {name!r}{guess}; the columns are {', '.join(COLUMNS)}"
+            )
+        elif columns.count(name) > 1:
+            problems.append(f"{at}: column {name!r} twice")
+    problems += [
+        f"{at}: no column {name!r} (the header names {', '.join(repr(c) for c in columns)})"
+        for name in REQUIRED
+        if name not in columns and name not in meant
+    ]
+    if problems:
+        raise RidersCsvError(*dict.fromkeys(problems))
+    return columns
 
 
 def _bib(text: str, at: str, problems: list[str]) -> int | None:
