@@ -28,7 +28,7 @@ def test_the_competition_examples_make_the_competition_they_describe() -> None:
 def _table_keys(section: str) -> list[str]:
     """The keys in the first column of the first table after the heading `section`."""
     text = DOC.read_text().split(f"## {section}\n", 1)[1]
-    rows = [line for line in text.split("\n|---", 1)[1].split("\n\n", 1)[0].splitlines()[1:]]
+    rows = text.split("\n|---", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
     return [key for row in rows for key in re.findall(r"`([a-z_]+)`", row.split("|")[1])]
 
 

@@ -4,6 +4,7 @@
 import asyncio
 import itertools
 import math
+import os
 import subprocess
 import sys
 import time
@@ -341,7 +342,8 @@ async def test_the_command_sends_udp_datagrams() -> None:
 async def test_the_command_plays_the_bibs_given_stamped_in_the_venue_time_zone() -> None:
     """`--bibs 12,5,7`: a heat of those three riders. `--timezone Asia/Kathmandu`: the start
     time of day is Kathmandu's clock (UTC+5:45 all year, no summer time), as the daemon of a
-    venue there reads it, not the machine's: worked out here from the UTC clock by that rule."""
+    venue there reads it, not the machine's (Lima's here, UTC-5): worked out from the UTC clock
+    by that rule."""
     loop = asyncio.get_running_loop()
     transport, receiver = await loop.create_datagram_endpoint(
         Datagrams, local_addr=("127.0.0.1", 0)
@@ -355,6 +357,7 @@ async def test_the_command_plays_the_bibs_given_stamped_in_the_venue_time_zone()
             *("--timezone", "Asia/Kathmandu"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            env={**os.environ, "TZ": "America/Lima"},
         )
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
         assert process.returncode == 0, stderr
