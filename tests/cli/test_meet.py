@@ -264,3 +264,65 @@ def test_the_camera_files_without_a_folder_is_one_line(tmp_path: Path) -> None:
     result = velotime_main("meet", "lynx-export", tmp_path / "none", "--meet", meet)
     assert result.returncode == 2
     assert result.stderr == f"velotime meet: {tmp_path / 'none'}: no such folder\n"
+
+
+def _standings(rounds: list[StandingsRound]) -> bytes:
+    return msgspec.json.encode(
+        Standings(
+            competition="keirin-w",
+            discipline="keirin",
+            name="",
+            category="",
+            format="10-14",
+            status="running",
+            rounds=rounds,
+            classification=[],
+            problems=[],
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("standings", "message"),
+    [
+        (b"{", "--results: {path}: not the standings of a competition: "),
+        (
+            _standings(
+                [
+                    StandingsRound(
+                        name="semi-finals",
+                        heats=[StandingsHeat(event="x", status="scheduled", riders=[1], order=[])],
+                    )
+                ]
+            ),
+            "--results: the standings of keirin-w have a round 'semi-finals' the meet's "
+            "competition has not",
+        ),
+        (
+            _standings(
+                [
+                    StandingsRound(
+                        name="final 1-6",
+                        heats=[StandingsHeat(event="x", status="scheduled", riders=[99], order=[])],
+                    )
+                ]
+            ),
+            "--results: the standings of keirin-w name bib 99, not in the meet",
+        ),
+    ],
+)
+def test_standings_of_another_competition_are_one_line_and_nothing_written(
+    tmp_path: Path, standings: bytes, message: str
+) -> None:
+    meet = tmp_path / "meet.toml"
+    meet.write_text(LYNX_MEET)
+    path = tmp_path / "results" / "standings" / "keirin-w.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(standings)
+    result = velotime_main(
+        "meet", "lynx-export", tmp_path, "--meet", meet, "--results", path.parents[1]
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"velotime meet: {message.format(path=path)}")
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "lynx.evt").exists()

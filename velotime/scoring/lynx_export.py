@@ -58,7 +58,7 @@ def lynx_files(meet: Meet, draws: Mapping[str, Standings]) -> LynxFiles:
         heats.append((heat, event.id))
     for number, spec in enumerate(meet.competitions, len(meet.events) + 1):
         competition = KeirinCompetition(spec)
-        drawn = _drawn(draws[spec.id], people) if spec.id in draws else {}
+        drawn = _drawn(draws[spec.id], competition, people) if spec.id in draws else {}
         drawn[competition.plan.rounds[0].name] = [list(e.riders) for e in competition.start()]
         for round_number, planned in enumerate(competition.plan.rounds, 1):
             startlists = drawn.get(planned.name, [])
@@ -116,16 +116,24 @@ class _Writer:
         return self.text(event_id, f"{category} {name}" if category else name)
 
 
-def _drawn(standings: Standings, people: Mapping[int, LynxPerson]) -> dict[str, list[list[int]]]:
-    """The start lists of the rounds drawn up so far; ValueError for a bib the meet lacks (the
-    standings of another meet)."""
+def _drawn(
+    standings: Standings, competition: KeirinCompetition, people: Mapping[int, LynxPerson]
+) -> dict[str, list[list[int]]]:
+    """The start lists of the rounds drawn up so far; ValueError where the standings are not
+    this competition's (another meet's, or an older table's): a round it does not have, more
+    heats than it plans, a bib the meet lacks."""
+    planned = {r.name: r.heats for r in competition.plan.rounds}
     drawn = {r.name: [heat.riders for heat in r.heats] for r in standings.rounds if r.heats}
-    for startlists in drawn.values():
+    of = f"the standings of {standings.competition}"
+    for name, startlists in drawn.items():
+        if name not in planned:
+            raise ValueError(f"{of} have a round {name!r} the meet's competition has not")
+        if len(startlists) > planned[name]:
+            raise ValueError(f"{of}: {name} has {len(startlists)} heats, the meet plans "
+                             f"{planned[name]}")  # fmt: skip
         for bib in (bib for riders in startlists for bib in riders):
             if bib not in people:
-                raise ValueError(
-                    f"the standings of {standings.competition} name bib {bib}, not in the meet"
-                )
+                raise ValueError(f"{of} name bib {bib}, not in the meet")
     return drawn
 
 
