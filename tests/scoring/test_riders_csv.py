@@ -232,3 +232,55 @@ def test_garbage_gives_riders_or_problems_never_a_traceback(data: bytes | str) -
             continue
         assert problems
         assert all(p.startswith("riders.csv") and "\n" not in p for p in problems)
+
+
+def _riders_chunk(bib: int) -> str:
+    return f'[[riders]]\nbib = {bib}\nname = "Old {bib}"  # was here\n\n'
+
+
+_OTHER_CHUNKS = [
+    '# The sprint.\n[[events]]\nid = "s"\ndiscipline = "flying200"\nstart_order = [1]\n\n',
+    '[[events]]  # the kilometre\nid = "k"\ndiscipline = "time_trial"\ndistance_m = 1000\n'
+    "start_order = [\n  1,\n]\n\n",
+    "# nothing but a comment\n\n",
+]
+
+
+@given(
+    st.permutations([*_OTHER_CHUNKS, *[_riders_chunk(bib) for bib in (1, 2, 3)]]),
+    st.booleans(),
+)
+@settings(deadline=None)
+def test_only_the_riders_tables_change_wherever_they_are(chunks: list[str], crlf: bool) -> None:
+    """The meet's other tables and comments stay byte for byte, in their order; the new riders
+    stand where the first old one stood (no blank line after them at the end of the file). A
+    comment between two riders tables was about those riders: it goes with them."""
+    meet = '[meet]\nid = "m"\n\n'
+    riders = [chunk.startswith("[[riders]]") for chunk in chunks]
+    tables = [not chunk.startswith("# nothing") for chunk in chunks]
+
+    def between_riders(i: int) -> bool:
+        before = [riders[j] for j in range(i) if tables[j]]
+        after = [riders[j] for j in range(i + 1, len(chunks)) if tables[j]]
+        return bool(before and before[-1] and after and after[0])
+
+    first = riders.index(True)
+    new_riders = '[[riders]]\nbib = 1\nname = "Ana MARTIN"\n\n'
+    expected = meet + "".join(
+        new_riders
+        if i == first
+        else ""
+        if riders[i] or (not tables[i] and between_riders(i))
+        else chunk
+        for i, chunk in enumerate(chunks)
+    )
+    if expected.endswith("\n\n"):
+        expected = expected[:-1]
+    text = meet + "".join(chunks)
+    if crlf:
+        text, expected = text.replace("\n", "\r\n"), expected.replace("\n", "\r\n")
+    written, meet_read = with_riders(text, [Rider(bib=1, name="Ana MARTIN")], "meet.toml")
+    assert written == expected
+    assert [e.id for e in meet_read.events] == [
+        e for chunk in chunks for e in ("s", "k") if f'id = "{e}"' in chunk
+    ]
