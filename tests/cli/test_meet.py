@@ -258,12 +258,17 @@ def test_the_camera_files_field_by_field(tmp_path: Path) -> None:
     ]
 
 
-def test_the_camera_files_without_a_folder_is_one_line(tmp_path: Path) -> None:
+def test_a_folder_that_is_not_there_is_one_line(tmp_path: Path) -> None:
     meet = tmp_path / "meet.toml"
     meet.write_text(LYNX_MEET)
     result = velotime_main("meet", "lynx-export", tmp_path / "none", "--meet", meet)
-    assert result.returncode == 2
+    assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"velotime meet: {tmp_path / 'none'}: no such folder\n"
+    result = velotime_main(
+        "meet", "lynx-export", tmp_path, "--meet", meet, "--results", tmp_path / "none"
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"velotime meet: --results: {tmp_path / 'none'}: no such folder\n"
 
 
 def _standings(rounds: list[StandingsRound]) -> bytes:

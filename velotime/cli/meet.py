@@ -111,6 +111,8 @@ def run_lynx_export(args: argparse.Namespace) -> int:
     except MeetError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
+    if args.results is not None and not args.results.is_dir():
+        return _fail(f"--results: {args.results}: no such folder")
     draws: dict[str, Standings] = {}
     for competition in meet.competitions if args.results else ():
         path = args.results / "standings" / f"{competition.id}.json"
