@@ -2,6 +2,8 @@
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from velotime.scoring.rules.keirin import Decisions, PhotoPlace, Rider, heat_result
 from velotime.wire.results import Flag, Status
@@ -317,3 +319,48 @@ def test_bad_inputs_are_refused() -> None:
         heat_result(SIX[:1], photo=[PhotoPlace(bib=1, status="XYZ")])
     with pytest.raises(ValueError, match="200 m line"):
         heat_result(SIX[:1], finish_us={1: T0}, line_200_us={1: T0 + 1})
+
+
+@st.composite
+def corrected_heats(draw: st.DrawFn) -> tuple[dict[int, int], Decisions, int, int]:
+    """Seven riders crossing the line at distinct times (or not at all: DNF), some relegated,
+    and one place correction of any rider to any place of the heat."""
+    bibs = list(range(1, 8))
+    dnf = draw(st.frozensets(st.sampled_from(bibs), max_size=3))
+    finishers = [bib for bib in bibs if bib not in dnf]
+    times = draw(st.lists(st.integers(0, 2_000_000), min_size=len(finishers),
+                          max_size=len(finishers), unique=True))  # fmt: skip
+    relegated = draw(st.frozensets(st.sampled_from(finishers), max_size=2))
+    bib, place = draw(st.sampled_from(bibs)), draw(st.integers(1, len(bibs)))
+    finish = {b: T0 + t for b, t in zip(finishers, times, strict=True)}
+    return finish, Decisions(relegated=relegated, dnf=dnf), bib, place
+
+
+@given(corrected_heats())
+def test_a_correction_moves_the_others_by_one_place_at_most(
+    heat: tuple[dict[int, int], Decisions, int, int],
+) -> None:
+    """By rule (module docstring of rules.keirin): the corrected rider is at their place; every
+    other rider keeps their status, the ranked ones their order, and moves by one
+    place at most (the place the corrected rider left or took); their gaps stay unless the
+    corrected rider was the winner they were measured to."""
+    finish, decisions, bib, place = heat
+    riders = [Rider(bib=b) for b in range(1, 8)]
+    before = heat_result(riders, finish_us=finish, decisions=decisions)
+    after = heat_result(
+        riders, finish_us=finish, decisions=msgspec.structs.replace(decisions, places={bib: place})
+    )
+    ranks = {line.bib: line.rank for line in after.lines}
+    assert ranks[bib] == place
+    assert all(1 <= rank <= 7 for rank in ranks.values() if rank is not None)
+    ranked = [line.rank for line in after.lines if line.rank is not None]
+    assert ranked == sorted(ranked)  # the lines in place order
+    old = {line.bib: line for line in before.lines}
+    others = [line for line in after.lines if line.bib != bib]
+    assert [line.bib for line in others if line.rank] == [b for b in before.order if b != bib]
+    for line in others:
+        assert line.status == old[line.bib].status
+        if line.rank is not None:
+            assert abs(line.rank - (old[line.bib].rank or 0)) <= 1
+            if before.order[0] != bib:
+                assert line.gap == old[line.bib].gap
