@@ -19,11 +19,12 @@ module decides which evidence is the heat's:
   straight's pursuit line, before the finish line (3.2.138), so each crosses the finish line
   once just after the start, then once a lap. The finish is the first crossing that completes
   `laps` laps: crossing number `laps + 1` counted from the race's start (the operator's Start,
-  the camera's; from when the heat was armed when neither said), and each rider's finish is
-  their first crossing from that instant on. A cool-down lap changes nothing, nor does a read
-  the loop missed before the finish (except the winner's). A rider with no crossing from then
-  on (a crash) has not finished: no result until a commissaire decides (DNF) or a correction
-  places them. Until someone has finished, the lines are the order of the riders' latest laps.
+  the camera's, less `LATE_START_US` for a Start sent late; from when the heat was armed when
+  neither said), and each rider's finish is their first crossing from that instant on. A
+  cool-down lap changes nothing, nor does a read the loop missed before the finish (except the
+  winner's). A rider with no crossing from then on (a crash) has not finished: no result until
+  a commissaire decides (DNF) or a correction places them. Until someone has finished, the
+  lines are the order of the riders' latest laps.
 - Transponders, without `laps`: each rider's last crossing of the finish line while the event
   runs, so once the heat is over the last crossing is the finish; while it runs, the lines are
   the order of the riders' latest laps, not yet a result. Limits: a rider who stops keeps their
@@ -71,6 +72,9 @@ from velotime.wire.events import PhotoFinishData
 from velotime.wire.results import Status
 
 _NO_RESULT = HeatResult(lines=[], order=[])
+# The riders stand on the line, held, before the gun (3.2.138): a crossing up to this long before
+# the start the scorer knows is the first after the real one, the desk's `start` sent late.
+LATE_START_US = 10_000_000
 
 
 class KeirinScorer:
@@ -171,9 +175,10 @@ class KeirinScorer:
         # The finish line's crossing number laps + 1 from the start: the first comes right
         # after the start, the riders lining up on the pursuit line before the finish line.
         count = self._laps + 1
-        # Each rider's first crossing after the start (an index: a look, not a copy, per rider).
+        counted_from = None if start_us is None else start_us - LATE_START_US
+        # Each rider's first crossing counted (an index: a look, not a copy, per rider).
         first = {
-            bib: 0 if start_us is None else bisect_right(times, start_us)
+            bib: 0 if counted_from is None else bisect_right(times, counted_from)
             for bib, times in crossings.items()
         }
         finished = [
