@@ -86,6 +86,7 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     riders: tuple[int, ...] = ()  # keirin: the entrants, in seeding order
     distance_m: int | None = None  # time_trial: required
     qualify: int | None = None  # flying200: how many go on to the sprint
+    laps: int | None = None  # keirin: the distance in laps; without, the latest crossing counts
 
 
 class MeetCompetition(_Table, frozen=True, kw_only=True):
@@ -98,6 +99,7 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
     name: str = ""
     seeding: tuple[int, ...]  # the entrants, best first (e.g. the UCI ranking)
     rounds: tuple[RoundSpec, ...] = ()  # a table of its own; default: the UCI table (§2.5)
+    laps: int | None = None  # every heat's distance in laps, as MeetEvent.laps
 
     def plan(self) -> Competition:
         """The rounds and heats for this many entrants; raises ValueError if none fits."""
@@ -222,6 +224,7 @@ def _check(meet: Meet) -> list[str]:
                 f"{at}.id: lowercase letters, digits, '-' and '_', got {competition.id!r}"
             )
         problems += _check_entrants(f"{at}.seeding", competition.seeding, bibs)
+        problems += _check_laps(f"{at}.laps", competition.laps)
         try:
             planned = competition.plan()
         except (UnsupportedEntrantsError, ValueError) as exc:
@@ -247,6 +250,15 @@ def _check_entrants(at: str, entrants: tuple[int, ...], bibs: dict[int, int]) ->
     return problems
 
 
+MAX_KEIRIN_LAPS = 20  # 1.5 km is 9 laps of a 166 m track; 20 laps of 250 m would be 5 km
+
+
+def _check_laps(at: str, laps: int | None) -> list[str]:
+    if laps is None or 1 <= laps <= MAX_KEIRIN_LAPS:
+        return []
+    return [f"{at}: a keirin's distance in laps, 1 to {MAX_KEIRIN_LAPS}, got {laps}"]
+
+
 def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     problems: list[str] = []
     listed = "riders" if event.discipline == "keirin" else "start_order"
@@ -259,8 +271,14 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     problems += _check_entrants(f"{at}.{listed}", entrants, bibs)
     if event.discipline == "time_trial" and (event.distance_m is None or event.distance_m <= 0):
         problems.append(f"{at}.distance_m: a time trial needs its distance in metres")
-    if event.discipline != "time_trial" and event.distance_m is not None:
+    if event.discipline == "keirin" and event.distance_m is not None:
+        problems.append(f"{at}.distance_m: a keirin's distance is given in laps (laps = 6)")
+    elif event.discipline != "time_trial" and event.distance_m is not None:
         problems.append(f"{at}.distance_m: only a time trial takes a distance")
+    if event.discipline != "keirin" and event.laps is not None:
+        problems.append(f"{at}.laps: only a keirin takes laps")
+    else:
+        problems += _check_laps(f"{at}.laps", event.laps)
     if event.qualify is not None and (event.discipline != "flying200" or event.qualify < 0):
         problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
     if event.discipline == "keirin" and entrants and not len(entrants) >= 6:
