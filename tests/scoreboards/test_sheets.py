@@ -79,7 +79,7 @@ async def test_the_sheet_of_the_flying_200_as_scored(tmp_path: Path, broker: Loc
         assert "status DNS" in page
         assert "status DSQ" in page
         assert re.search(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", page)
-        assert "@page { size: A4" in page
+        assert "size: A4;" in page
 
         csv = await get(web.port, f"/sheets/{flying200.EVENT}.csv")
         assert csv.status == 200
