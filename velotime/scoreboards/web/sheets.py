@@ -388,7 +388,7 @@ def start_list_html(start_list: StartList, *, meet: str, venue: str, zone: tzinf
         '<main class="sheet">\n'
         + _header(meet, venue, title, details, "startlist", "START LIST", note)
         + f"<h2>{'Heat' if keirin else 'Start order'}</h2>\n"
-        '<table class="result startlist">\n<thead><tr><th class="num">#</th>'
+        '<table class="result">\n<thead><tr><th class="num">#</th>'
         '<th class="num">Bib</th><th>Name</th><th>Nation</th><th>Notes</th></tr></thead>\n'
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
         "<footer>\n"
