@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "replay": "replay capture logs (or device dumps) through the pipeline",
     "score": "score a meet live: timing events from MQTT in, retained results out",
     "scoreboard": "serve the web scoreboard, overlay and result sheets from the retained results",
+    "sheets": "write the result sheets and start lists (HTML and PDF) from the retained state",
     "simulate": "run a simulated timing device",
     "watch": "the live results in a terminal",
 }
