@@ -64,7 +64,7 @@ from velotime.scoring.rules.time_trial import (
     time_trial_results,
 )
 from velotime.wire.commands import Command
-from velotime.wire.results import OnTrackLine, ResultLine, Status
+from velotime.wire.results import Flag, OnTrackLine, ResultLine, Status
 
 _LINE = "finish"  # the one line a rider crosses here (attribute_crossings matches by name)
 # The photocell read as one transponder carried by the rider on track: riders ride one at a
@@ -149,6 +149,7 @@ class TimeTrialScorer:
             raise ValueError(f"{event.id}: a time trial needs distance_m")
         self.meet = meet
         self.course = Course(event.distance_m, exact_track_length(venue.track_length_m))
+        self._window = meet.window(event)
         self._transponders = meet.bib_of_transponder()
         self._abandons = 0
         self._segments: list[_Segment] = []
@@ -176,6 +177,7 @@ class TimeTrialScorer:
             dict(state.decisions),
             dict(state.times),
             dict(state.places),
+            dict(state.confirmed),
         )
         if self._scored is None or self._scored[0] != made_of:
             sheet = self._sheet(state)
@@ -214,7 +216,7 @@ class TimeTrialScorer:
         if len(self._known) > 4 * len(rides) + 64:
             self._known.clear()  # lines of rides and leaders long gone
         timed = [r for r in rides if r.bib not in incomplete]
-        ranked = time_trial_results(timed, course, self._known)
+        ranked = time_trial_results(timed, course, self._known, self._window)
         in_progress = [
             ResultLine(
                 rank=None,
@@ -226,8 +228,10 @@ class TimeTrialScorer:
             for ride in rides
             if ride.bib in incomplete
         ]
-        lines = [line for line in ranked if line.rank is not None]
-        lines += in_progress + [line for line in ranked if line.rank is None]
+        # Ranked, then under check (ridden, not ranked), then riding, then DNF, DNS, DSQ.
+        after = [line for line in ranked if line.rank is None and Flag.CHECK not in line.flags]
+        lines = [line for line in ranked if line.rank is not None or Flag.CHECK in line.flags]
+        lines += in_progress + after
 
         on_track_bib = state.marks[-1][1] if state.marks else None
         problems += [
@@ -310,4 +314,7 @@ def _ride(
     ride = counting_ride(bib, attempts, name=name, nation=nation)
     if ride is None:  # restart due: named again, not yet away
         return Ride(bib=bib, name=name, nation=nation, restarts=starts.restarts)
+    confirmed_us = state.confirmed.get(bib)
+    if confirmed_us is not None:  # an official's word on a total under check
+        return msgspec.structs.replace(ride, confirmed_us=confirmed_us)
     return ride
