@@ -37,12 +37,12 @@ Decisions the rules leave open, made here:
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, partial
 from itertools import groupby
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import msgspec
 
@@ -348,6 +348,47 @@ def attribute_crossings(
             kept.append(rider.finish_us)
         crossings[rider.bib] = kept
     return crossings
+
+
+class Named(NamedTuple):
+    """Who a start gate's impulse started, from the transponders: a bib, or why nobody."""
+
+    bib: int | None
+    problem: str = ""
+
+
+def rider_of_start(
+    reads: Iterable[tuple[int, int]],
+    transponders: Mapping[int, int],
+    *,
+    since_us: int,
+    until_us: int,
+    cooling_down: Collection[int] = (),
+) -> Named:
+    """The rider a start gate's release at `since_us` started, when only one rider is on the
+    track: the transponders read (`reads`: (venue time, transponder)) from the release until
+    `until_us` (the next start, or the slowest plausible time of the distance after the
+    release, whichever comes first) are all one rider's (`transponders`: transponder -> bib,
+    several per rider allowed). Riders in `cooling_down` (their ride finished before the
+    release) are not counted. No rider read, several riders, or a transponder of nobody in the
+    meet: nobody, with why; the start must then be named by the desk, never guessed."""
+    riders: dict[int, None] = {}
+    strangers: dict[int, None] = {}
+    for t_us, transponder in reads:
+        if not since_us <= t_us <= until_us:
+            continue
+        bib = transponders.get(transponder)
+        if bib is None:
+            strangers[transponder] = None
+        elif bib not in cooling_down:
+            riders[bib] = None
+    if len(riders) == 1 and not strangers:
+        return Named(next(iter(riders)))
+    if not riders and not strangers:
+        return Named(None, "no transponder read after it")
+    seen = [f"bib {bib}" for bib in riders]
+    seen += [f"transponder {transponder} (no rider of the meet)" for transponder in strangers]
+    return Named(None, f"more than one rider on the track: {', '.join(seen)}")
 
 
 def merge_line_crossings(
