@@ -20,3 +20,23 @@ def test_the_competition_examples_make_the_competition_they_describe() -> None:
     assert [(r.name, r.heat_sizes) for r in rounds] == [
         ("round 1", (6, 6)), ("final 1-6", (6,)), ("final 7-12", (6,)),
     ]  # fmt: skip
+
+
+def test_the_plausible_example_sets_the_windows_it_describes() -> None:
+    """docs/meet-format.md, "Plausible times": flying 200 m slowest 25.000 (fastest the default
+    8.500); 500 m fastest 29.000 (slowest the default 500 x 180 ms = 1:30.000); the event
+    kilo-w fastest 58.000, slowest the default 1000 x 180 ms = 3:00.000."""
+    (example,) = [block for block in re.findall(r"```toml\n(.*?)```", DOC.read_text(), re.S)
+                  if "[[plausible]]" in block]  # fmt: skip
+    extra = (
+        '[[events]]\nid = "f"\ndiscipline = "flying200"\nstart_order = [101]\n'
+        '[[events]]\nid = "w500"\ndiscipline = "time_trial"\nstart_order = [101]\n'
+        "distance_m = 500\n"
+    )
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{example}{extra}')
+    windows = {event.id: meet.window(event) for event in meet.events}
+    assert windows == {
+        "kilo-w": (58_000_000, 180_000_000),
+        "f": (8_500_000, 25_000_000),
+        "w500": (29_000_000, 90_000_000),
+    }

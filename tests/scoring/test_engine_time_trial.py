@@ -14,7 +14,7 @@ from velotime.drivers.timy.session import Channel, TimySession
 from velotime.protocols.timy import Impulse, encode
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
-from velotime.wire.commands import Arm, Command, Final, NextRider, SetStatus
+from velotime.wire.commands import Arm, Command, Confirm, Final, NextRider, SetStatus
 from velotime.wire.events import Event
 
 MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC
@@ -312,3 +312,37 @@ def test_a_second_incident_is_dnf(meet: Meet) -> None:
     assert result["problems"] == [
         "bib 1: 3 starts, at most 2 allowed: DNF after the second incident (3.2.021 ter)"
     ]
+
+
+def test_a_total_outside_the_meet_files_window_is_checked_until_confirmed() -> None:
+    """The meet file puts this kilometre's fastest plausible time at 1:00.000. 3's 59.9999
+    truncates to 59.999, under it: "check", not ranked, time and speed as measured (3600 /
+    59.999 = 60.0010 -> 60.001); 1's 1:02.3456 -> 1:02.345 is ranked 1st. Confirmed, 3 is 1st
+    ("confirmed") and 1 2nd at 62.345 - 59.999 = +2.346."""
+    meet = parse_meet(meet_text() + 'plausible = { fastest = "1:00.000" }\n')
+    engine = ScoringEngine(meet, {"finish": 0})
+    timy = TimySession(
+        "timy", {START: Channel(line="start"), FINISH: Channel(line="finish")}, ZoneInfo("UTC")
+    )
+    published = run(engine, timy, [
+        Arm(event="km"),
+        NextRider(event="km", bib=1), *ride(0, RIDES[1]),
+        NextRider(event="km", bib=RESTART), *ride(1, RIDES[RESTART]),
+    ])  # fmt: skip
+    result = events.payload(published[0])
+    checked = lines_by_bib(result)[RESTART]
+    assert [(line["bib"], line["rank"]) for line in result["lines"]] == [(1, 1), (RESTART, None)]
+    assert (checked["time"], checked["speed_kmh"], checked["flags"]) == (
+        "59.999",
+        "60.001",
+        ["check"],
+    )
+    assert result["on_track"]["flags"] == ["check"]
+
+    published = run(engine, timy, [Confirm(event="km", bib=RESTART, reason="photocell checked")])
+    result = events.payload(published[0])
+    ranking = [
+        (line["bib"], line["rank"], line.get("gap"), line.get("flags")) for line in result["lines"]
+    ]
+    assert ranking == [(RESTART, 1, None, ["confirmed"]), (1, 2, "+2.346", None)]
+    assert result["audit"][-1]["time"] == "59.999"
