@@ -29,9 +29,11 @@ start 66 s apart.
 """
 
 import json
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from tests.scoring import events
@@ -44,9 +46,11 @@ from tests.scoring.scenarios.devices import (
     riders_toml,
     venue_us,
 )
+from velotime.scoreboards.web.sheets import result_sheet_html
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Arm, Command, Confirm, Correct, Final, Provisional
+from velotime.wire.results import EventResult
 
 EVENT = "f200"
 RIDERS = {101: ("Rider 101", "NED"), 102: ("Rider 102", "GBR"), 103: ("Rider 103", "AUS")}
@@ -136,6 +140,11 @@ def line(
     )
 
 
+def sheet(result: dict[str, Any]) -> str:
+    payload = msgspec.convert(result, EventResult)
+    return result_sheet_html(payload, meet="", venue="", zone=UTC, generated_us=0)
+
+
 CHECKED_103 = line(None, 103, "0.006", 6_000, "120000.000", None, ["check"])
 
 
@@ -149,6 +158,8 @@ def test_a_time_of_0_006_s_is_put_under_check_and_not_ranked(tmp_path: Path) -> 
         line(2, 101, "10.724", 10_724_000, "67.139", "+0.323", ["qualified"]),
         CHECKED_103,
     ]
+    # The printed sheet shows the flag as it shows the others.
+    assert '<span class="tag">check</span>' in sheet(result)
 
 
 def test_a_time_confirmed_by_an_official_is_ranked_and_the_confirmation_audited(
@@ -166,6 +177,7 @@ def test_a_time_confirmed_by_an_official_is_ranked_and_the_confirmation_audited(
     (audit,) = result["audit"]
     assert (audit["type"], audit["bib"], audit["reason"]) == ("confirm", 103, "checked the loops")
     assert audit["time"] == "0.006"  # what was confirmed
+    assert "time 0.006 confirmed" in sheet(result)  # the sheet's decisions and corrections
 
 
 def test_a_time_corrected_by_the_commissaires_replaces_the_checked_one(tmp_path: Path) -> None:
