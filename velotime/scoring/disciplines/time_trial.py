@@ -66,6 +66,7 @@ from velotime.scoring.rules.time_trial import (
     MAX_STARTS,
     Attempt,
     Course,
+    Named,
     OnTrack,
     Ride,
     attribute_crossings,
@@ -113,35 +114,48 @@ class _Segment:
     impulse that no mark claims (its rider named by the transponders). One rider's start, if
     made. Kept as they come; only the last segment grows."""
 
-    __slots__ = ("bib", "first_start", "gate", "passings", "photocells", "reads", "version")
+    __slots__ = (
+        "bib", "evidence_us", "first_start", "gate", "passings", "photocells", "reads",
+        "until_us", "version",
+    )  # fmt: skip
 
-    def __init__(self, bib: int | None) -> None:
+    def __init__(self, bib: int | None, evidence_us: int) -> None:
         self.bib = bib  # named by the desk; None: by the transponders (`rider_of_start`)
+        # Who rides is read from the gate impulse until this long after it (or the next start).
+        self.evidence_us = evidence_us
+        self.until_us = 1 << 62  # until the gate impulse comes: every read
         self.first_start: int | None = None  # the first start line crossing, any device
         self.gate: int | None = None  # the first start gate impulse: the start
         self.photocells: list[int] = []  # finish line photocell impulses, in time order
         self.passings: list[tuple[int, int]] = []  # finish line reads: (time, transponder)
-        self.reads: list[tuple[int, int]] = []  # every transponder read, any line, as they come
+        # Not named by the desk: every transponder read, any line, as they come, up to until_us.
+        self.reads: list[tuple[int, int]] = []
         self.version = 0  # counts the changes above, so that a sheet is made again only then
 
-    def take(self, crossing: Crossing) -> bool:
-        """Reads the segment's next crossing; True when it changes the start, the laps or the
-        evidence of who rides."""
-        if crossing.transponder is not None:
-            self.reads.append((crossing.t_us, crossing.transponder))
+    def take(self, crossing: Crossing, transponders: Mapping[int, int]) -> bool:
+        """Reads the segment's next crossing; True when it changes the start, the laps or (in
+        a segment the desk did not name) the evidence of who rides. A named segment keeps only
+        its rider's reads: the others' would cost every later crossing, for nothing."""
+        transponder, changed = crossing.transponder, False
+        if self.bib is None and transponder is not None and crossing.t_us <= self.until_us:
+            self.reads.append((crossing.t_us, transponder))
+            changed = True
+        mine = self.bib is None or transponders.get(transponder or -1) == self.bib
         if crossing.role is Role.START:
             if self.first_start is None:
                 self.first_start = crossing.t_us
             if crossing.photocell and self.gate is None:
                 self.gate = crossing.t_us
+                self.until_us = crossing.t_us + self.evidence_us
+                changed = True
         elif crossing.role is Role.FINISH and crossing.photocell:
             insort(self.photocells, crossing.t_us)
-        elif crossing.role is Role.FINISH and crossing.transponder is not None:
-            insort(self.passings, (crossing.t_us, crossing.transponder))
-        elif crossing.transponder is None:
-            return False
-        self.version += 1
-        return True
+            changed = True
+        elif crossing.role is Role.FINISH and transponder is not None and mine:
+            insort(self.passings, (crossing.t_us, transponder))
+            changed = True
+        self.version += changed
+        return changed
 
     def laps(self, bib: int, course: Course, transponders: Mapping[int, int]) -> list[int]:
         """The rider's line crossings after the start: photocell impulses, and the reads of the
@@ -170,6 +184,8 @@ class TimeTrialScorer:
         self._changes = 0  # changes to the segments' starts and laps, for `score`
         # segment -> (its version, its rider, their laps)
         self._laps: dict[int, tuple[int, int, list[int]]] = {}
+        # segment not named by the desk -> ((its version, riders cooling down), its rider)
+        self._named: dict[int, tuple[tuple[int, frozenset[int]], Named]] = {}
         self._scored: tuple[Any, Scored] | None = None  # (what it was made of, the sheet)
         self._known: KnownLines = {}  # lines ranked before, for `time_trial_results`
 
@@ -207,10 +223,11 @@ class TimeTrialScorer:
         if state.abandons != self._abandons:
             self._abandons, self._segments, self._laps = state.abandons, [], {}
             self._read = self._marks_read = 0
+            self._named = {}
         segments, marks, crossings = self._segments, state.marks, state.crossings
         while True:
             while self._marks_read < len(marks) and marks[self._marks_read][0] <= self._read:
-                segments.append(_Segment(marks[self._marks_read][1]))
+                segments.append(_Segment(marks[self._marks_read][1], self._window.slowest_us))
                 self._marks_read += 1
             if self._read >= len(crossings):
                 return
@@ -218,9 +235,9 @@ class TimeTrialScorer:
             self._read += 1
             gate = crossing.role is Role.START and crossing.photocell
             if gate and (not segments or segments[-1].gate is not None):
-                segments.append(_Segment(None))
+                segments.append(_Segment(None, self._window.slowest_us))
             if segments:  # crossings before the first start or mark are nobody's
-                self._changes += segments[-1].take(crossing)
+                self._changes += segments[-1].take(crossing, self._transponders)
 
     def _sheet(self, state: EventState) -> _Sheet:
         course = self.course
@@ -282,12 +299,16 @@ class TimeTrialScorer:
             bib = segment.bib
             if bib is None:
                 assert segment.gate is not None  # an unmarked segment begins at its gate
-                until = segment.gate + self._window.slowest_us
-                cooling = [b for b, at in finished.items() if at < segment.gate]
-                named = rider_of_start(
-                    segment.reads, transponders, since_us=segment.gate, until_us=until,
-                    cooling_down=cooling,
-                )  # fmt: skip
+                cooling = frozenset(b for b, at in finished.items() if at < segment.gate)
+                asked = (segment.version, cooling)
+                known_named = self._named.get(position)
+                if known_named is None or known_named[0] != asked:
+                    named = rider_of_start(
+                        segment.reads, transponders, since_us=segment.gate,
+                        until_us=segment.until_us, cooling_down=cooling,
+                    )  # fmt: skip
+                    known_named = self._named[position] = (asked, named)
+                named = known_named[1]
                 bib = named.bib
                 if bib is None:
                     problems.append(
