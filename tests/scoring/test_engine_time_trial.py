@@ -346,3 +346,28 @@ def test_a_total_outside_the_meet_files_window_is_checked_until_confirmed() -> N
     ]
     assert ranking == [(RESTART, 1, None, ["confirmed"]), (1, 2, "+2.346", None)]
     assert result["audit"][-1]["time"] == "59.999"
+
+
+def test_a_start_the_desk_did_not_name_after_one_it_did_goes_by_the_transponders(
+    meet: Meet,
+) -> None:
+    """The desk names 1, who rides while 2 warms up on the track (the desk's mark wins: 2's
+    read is not 1's and no problem); then 2's gate opens with no mark: the loop reads 2 alone
+    after it, so the start is 2's. 1: 18.1234 / 32.4567 / 46.7899 / 61.0005 -> 1:01.000; 2:
+    60.5002 -> 1:00.500, 1st; 1 2nd at +0.500."""
+    engine = ScoringEngine(meet, {"finish": 0})
+    engine.command(Arm(event="km"))
+    engine.command(NextRider(event="km", bib=1))
+    first, second = 36_000_123_400, 36_000_123_400 + SLOT_US
+    feed = [gate(first), passing(first + 300_000, 1001), passing(first + 10_000_000, 1002)]
+    feed += [passing(first + t, 1001) for t in (18_123_400, 32_456_700, 46_789_900, 61_000_500)]
+    feed += [gate(second), passing(second + 300_000, 1002)]
+    feed += [passing(second + t, 1002) for t in RIDES[4]]  # 4's laps, ridden by 2
+    for envelope in feed:
+        engine.feed(envelope)
+    result = engine.results("km")
+    assert [(line["bib"], line["rank"], line["time"]) for line in result["lines"]] == [
+        (2, 1, "1:00.500"), (1, 2, "1:01.000"),
+    ]  # fmt: skip
+    assert result["problems"] == []
+    assert result["on_track"]["bib"] == 2
