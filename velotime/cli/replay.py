@@ -43,7 +43,8 @@ _PROGRESS_EVERY_S = 0.2
 _LISTED = 10  # unreadable lines or skipped commands listed in the summary, at most
 _KIND_ORDER = ("passing", "impulse", "photofinish", "gap", "command")
 _COMMAND_ORDER = (
-    *("arm", "next_rider", "start", "abandon", "status", "correct", "provisional", "final"),
+    *("arm", "next_rider", "start", "abandon", "status", "correct", "confirm", "provisional"),
+    "final",
 )
 
 

@@ -28,11 +28,13 @@ from velotime.scoring.disciplines.base import (
     Venue,
 )
 from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.rules.official import official_string
 from velotime.scoring.seen import SeenIds
 from velotime.wire.commands import (
     Abandon,
     Arm,
     Command,
+    Confirm,
     Correct,
     Final,
     NextRider,
@@ -53,8 +55,10 @@ from velotime.wire.events import (
 from velotime.wire.results import (
     Current,
     EventResult,
+    Flag,
     NothingOnTrack,
     OnTrackNow,
+    ResultLine,
     Standings,
     StartList,
     StartListRider,
@@ -186,6 +190,15 @@ class ScoringEngine:
                 state.places.pop(command.bib, None)
                 state.times.pop(command.bib, None)
             state.audit.append(audit_entry(command, t_us))
+        elif isinstance(command, Confirm):
+            checked = _time_under_check(scorer.score(state).lines, command.bib)
+            if checked is None:
+                self.skipped_commands.append(
+                    f"{command.event}: bib {command.bib} has no time under check to confirm"
+                )
+                return
+            state.confirmed[command.bib] = checked
+            state.audit.append(audit_entry(command, t_us, time=official_string(checked)))
         elif isinstance(command, Start):
             state.start_us = t_us
             state.audit.append(audit_entry(command, t_us))
@@ -371,6 +384,14 @@ class ScoringEngine:
                 start_us=self._scorers[event.id].start_us(state),
             )
         return Publication("current", payload)
+
+
+def _time_under_check(lines: list[ResultLine], bib: int) -> int | None:
+    """The rider's measured time flagged "check" (outside the plausible window), if any."""
+    for line in lines:
+        if line.bib == bib and Flag.CHECK in line.flags:
+            return line.time_us
+    return None
 
 
 class _Settled:

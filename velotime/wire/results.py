@@ -13,7 +13,7 @@ from typing import Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from velotime.wire.commands import Abandon, Command, Correct, NextRider, SetStatus, Start
+from velotime.wire.commands import Abandon, Command, Confirm, Correct, NextRider, SetStatus, Start
 
 Discipline = Literal["flying200", "time_trial", "keirin"]
 EventStatus = Literal["scheduled", "running", "provisional", "final"]
@@ -39,6 +39,10 @@ class Flag(StrEnum):
     PHOTO_REQUIRED = "photo required"  # riders too close for transponders to order them
     QUALIFIED = "qualified"
     CORRECTED = "corrected"  # a place or time set by a correction (the audit trail says why)
+    # A measured time outside the event's plausible window: not ranked until an official
+    # confirms it (`confirm`) or corrects it (`correct --time`).
+    CHECK = "check"
+    CONFIRMED = "confirmed"  # a time outside the window, confirmed by an official (audit trail)
 
 
 class SplitLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -78,6 +82,11 @@ class CorrectAudit(Correct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     at_us: int | UnsetType = UNSET
 
 
+class ConfirmAudit(Confirm, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+    time: str  # the official time confirmed, "0.006"
+
+
 class StartAudit(Start, frozen=True, kw_only=True, forbid_unknown_fields=True):
     at_us: int | UnsetType = UNSET
 
@@ -87,25 +96,33 @@ class AbandonAudit(Abandon, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     discarded: int  # the timing events collected so far, which no longer count
 
 
-AuditEntry = NextRiderAudit | SetStatusAudit | CorrectAudit | StartAudit | AbandonAudit
+AuditEntry = (
+    NextRiderAudit | SetStatusAudit | CorrectAudit | ConfirmAudit | StartAudit | AbandonAudit
+)
 
 _AUDITED: dict[type[Command], type[AuditEntry]] = {
     NextRider: NextRiderAudit,
     SetStatus: SetStatusAudit,
     Correct: CorrectAudit,
+    Confirm: ConfirmAudit,
     Start: StartAudit,
     Abandon: AbandonAudit,
 }
 
 
-def audit_entry(command: Command, at_us: int | None, discarded: int | None = None) -> AuditEntry:
+def audit_entry(
+    command: Command, at_us: int | None, discarded: int | None = None, time: str | None = None
+) -> AuditEntry:
     """A command in a result's audit trail: every key as sent, with when the daemon received
-    it (`at_us`, when known) and, for an Abandon, how many timing events it `discarded`."""
+    it (`at_us`, when known), for an Abandon how many timing events it `discarded`, for a
+    Confirm the `time` it confirmed."""
     fields = msgspec.structs.asdict(command)
     if at_us is not None:
         fields["at_us"] = at_us
     if discarded is not None:
         fields["discarded"] = discarded
+    if time is not None:
+        fields["time"] = time
     return _AUDITED[type(command)](**fields)
 
 
