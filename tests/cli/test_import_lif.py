@@ -27,9 +27,8 @@ def events(stdout: str) -> list[dict[str, Any]]:
 
 
 def test_a_real_result_file_becomes_start_results_and_completion(shared_data: Path) -> None:
-    result = import_lif(
-        shared_data / "finishlynx" / "32400031-1-11.lif", "--timezone", "Europe/Berlin"
-    )
+    lif = shared_data / "finishlynx" / "32400031-1-11.lif"
+    result = import_lif(lif, "--timezone", "Europe/Berlin")
     assert result.returncode == 0, result.stderr
     out = events(result.stdout)
     assert [e["data"]["phase"] for e in out] == ["started"] + ["result"] * 11 + ["complete"]
@@ -43,7 +42,9 @@ def test_a_real_result_file_becomes_start_results_and_completion(shared_data: Pa
     # Start 20:11:54.4049 (header) -> 72714404900 us after midnight; finish = start + time.
     assert out[0]["data"]["start_time_of_day_us"] == 72_714_404_900
     assert first["t_us"] == out[0]["data"]["t_us"] + 105_611_000
-    assert out[1]["id"] == "pf:32400031-1-11:result:762:1:105611000"
+    # The file is one block of the race's results, named by when it was written.
+    written_us = lif.stat().st_mtime_ns // 1000
+    assert out[1]["id"] == f"pf:32400031-1-11:block:{written_us}:result:762:1:105611000"
     assert out[-1]["data"]["results"] == 11
     assert "imported 1 files: 11 results, 0 warnings" in result.stderr
 

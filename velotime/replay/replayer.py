@@ -21,14 +21,20 @@ from velotime.capture import (
 from velotime.capture.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.capture.reader import CaptureFormatError
 from velotime.daemon.sources import ControlDescription, open_capture, photocell_lines
+from velotime.drivers.lynx.session import canonical_part
 from velotime.drivers.session import Session
 from velotime.families import family
 from velotime.families.base import SourceDescription
 from velotime.families.family import ReadFile
 from velotime.replay.sinks import EventSink
 from velotime.scoring.engine import ScoringEngine
-from velotime.scoring.meet import Meet
-from velotime.wire.events import CommandData
+from velotime.scoring.meet import Meet, MeetEvent
+from velotime.wire.commands import Arm
+from velotime.wire.events import CommandData, Event, PhotoFinishData
+
+# A result file scored without a capture: the lines the engine is told of (the camera films the
+# finish; a file has no other line) and the lap.
+_FILE_LINES = {"finish": 0.0}
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,8 @@ class ReplayStats(ChunkTally):
     capture_problems: list[tuple[Path, CaptureProblem]] = field(default_factory=list)
     bad_hex_lines: int = 0
     file_warnings: int = 0  # of the files read whole (FinishLynx result files)
+    # What became of each file read whole with a meet: the event it was scored as, or why not.
+    file_scoring: list[str] = field(default_factory=list)
     commands: int = 0
     bad_commands: int = 0
     command_types: Counter[str] = field(default_factory=Counter)  # of every command read
@@ -213,19 +221,64 @@ class Replayer:
     def _read_whole(self, path: Path, dump: DumpSource, read_file: ReadFile) -> None:
         """A file that is no stream (a result file): its events come at once, from its family."""
         protocol = dump.protocol
+        # Without --date, the file is dated by when it was written, as `import-lif` dates it.
+        written_us = dump.received_us or path.stat().st_mtime_ns // 1000
         read = read_file(
-            path.read_bytes(), str(path), protocol, ZoneInfo(dump.timezone), dump.received_us
+            path.read_bytes(), str(path), protocol, ZoneInfo(dump.timezone), written_us
         )
         self.stats.files.append(ReplayedFile(path, protocol=protocol))
         self.stats.file_warnings += len(read.warnings)
         if not read.events:
+            if self.meet is not None:
+                self.stats.file_scoring.append(f"{path}: no heat in it, nothing to score")
             return
+        if self.meet is not None:
+            self._score_file(path, read.events, written_us)
         self.sink.append(protocol, read.events)
         self.stats.events += len(read.events)
         self.stats.kinds.update(event.kind for event in read.events)
         source = self.stats.sources.setdefault(protocol, SourceStats(protocol=protocol))
         source.events += len(read.events)
         source.errors += len(read.warnings)
+
+    def _score_file(self, path: Path, events: list[Event], received_us: int) -> None:
+        """A result file without a capture has no desk commands: the meet event its heat names
+        (`file_event`) is armed for it, and its events scored."""
+        assert self.meet is not None
+        if self.engine is None:
+            self.engine = ScoringEngine(self.meet, _FILE_LINES)
+        race = events[0].data
+        assert isinstance(race, PhotoFinishData)  # a result file gives photo-finish events
+        heat = f"heat {race.event}-{race.round}-{race.heat} {race.event_name or ''!r}"
+        event = file_event(self.meet, race)
+        if event is None:
+            self.stats.file_scoring.append(f"{path}: {heat} names no event of the meet")
+            return
+        self.stats.file_scoring.append(f"{path}: {heat} scored as {event.id}")
+        self.engine.take_command(Arm(event=event.id), received_us)
+        for timing in events:
+            self.engine.take(timing)
+
+
+def file_event(meet: Meet, race: PhotoFinishData) -> MeetEvent | None:
+    """The meet event a result file's heat is: the one whose id is the file's event name or
+    number; else, of the events with the file's round and heat, the one whose name is the
+    file's event name, or the only one. None where that names none, or several."""
+    names = {(race.event_name or "").strip(), (race.event or "").strip()} - {""}
+    by_id = [event for event in meet.events if event.id in names]
+    if len(by_id) == 1:
+        return by_id[0]
+    same_heat = [
+        event
+        for event in meet.events
+        if canonical_part(event.round) == canonical_part(race.round)
+        and canonical_part(event.heat) == canonical_part(race.heat)
+    ]
+    folded = (race.event_name or "").strip().casefold()
+    by_name = [event for event in same_heat if folded and event.name.casefold() == folded]
+    if len(by_name) == 1:
+        return by_name[0]
+    return same_heat[0] if len(same_heat) == 1 else None
 
 
 def resumed_seqs(path: Path) -> dict[str, int]:

@@ -74,6 +74,7 @@ class SourceStatus(_Payload, frozen=True, kw_only=True):
     resend_requests: int = 0  # requests sent to the device for missing records
     unrecoverable_gaps: int = 0  # gaps given up: too large, or no longer held by the device
     flagged: int = 0  # records published flagged as implausible
+    superseded: int = 0  # result lines a camera's later block of the race changed or left out
 
 
 class ImportOnline(_Payload, frozen=True, kw_only=True):
