@@ -12,7 +12,6 @@ import pytest
 
 from tests.scoring.test_engine_keirin import (
     BELL,
-    CAMERA,
     CORRECTED,
     EVENT,
     FINISH,
@@ -164,7 +163,7 @@ def test_the_same_block_delivered_twice_is_a_repeat() -> None:
     """At-least-once delivery: the same events again keep their ids, and are dropped as such;
     only a new block from the camera counts anew."""
     camera = LynxSession("lynx", UTC)
-    block = b"".join(lynx.encode(r) for r in (*camera_results(CAMERA), lynx.ResultsComplete()))
+    block = b"".join(lynx.encode(r) for r in (*camera_results(FIRST_BLOCK), lynx.ResultsComplete()))
     first = camera.feed(1_000, block).events
     replayed = LynxSession("lynx", UTC).feed(1_000, block).events
     assert [e.id for e in first] == [e.id for e in replayed]
