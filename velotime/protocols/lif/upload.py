@@ -14,6 +14,8 @@ __all__ = ["LifUpload", "UploadError", "decode_upload", "encode_upload"]
 
 
 class LifUpload(msgspec.Struct, frozen=True, kw_only=True):
+    """A FinishLynx result file for the daemon to record in its capture and read."""
+
     name: str  # the file's name as the importer saw it (for warnings and the log)
     written_us: int  # its modification time, unix microseconds
     data: bytes  # the file's bytes, as read (base64 in the JSON)
