@@ -29,6 +29,7 @@ import msgspec
 import msgspec.inspect as mi
 from msgspec import UNSET
 
+from velotime.protocols.lif.upload import LifUpload
 from velotime.wire.commands import Command
 from velotime.wire.events import (
     CommandData,
@@ -38,7 +39,6 @@ from velotime.wire.events import (
     PassingData,
     PhotoFinishData,
 )
-from velotime.protocols.lif.upload import LifUpload
 from velotime.wire.results import Current, EventResult, Standings
 from velotime.wire.status import DaemonStatus, Description, ScoringStatus, SourceTopicStatus
 
