@@ -104,7 +104,11 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"--broker: {exc}")
         broker = BrokerSettings(host=host, port=port, tls=tls)
     setup_logging()
-    return asyncio.run(_online(importer, broker, args))
+    try:
+        return asyncio.run(_online(importer, broker, args))
+    except KeyboardInterrupt:  # --watch until Ctrl-C
+        sys.stderr.write(importer.summary())
+        return 0
 
 
 @dataclass

@@ -29,7 +29,6 @@ class LifSession:
         self.source = source
         self.zone = zone
         self._blocks = Blocks()
-        self.warnings = 0  # of the files read (odd rows kept or dropped: see the notices)
 
     def connected(self, t_us: int) -> SessionOutput:
         return SessionOutput()
@@ -40,8 +39,8 @@ class LifSession:
             return SessionOutput(errors=[upload])
         name = PurePath(upload.name).name or upload.name
         parsed = parse_lif(upload.data, name)
+        # Odd rows are kept or dropped as the parser decides; each is told, with its line.
         out = SessionOutput(notices=[w.format(name) for w in parsed.warnings])
-        self.warnings += len(parsed.warnings)
         heat = parsed.heat
         if heat is None:
             return out
