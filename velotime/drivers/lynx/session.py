@@ -91,7 +91,10 @@ class Blocks:
         self.superseded = 0  # lines of earlier blocks that a later block changed or left out
 
     def complete(self, race: str, lines: dict[str, Line]) -> str | None:
-        """A block of `race` complete: a notice of what it supersedes, if anything."""
+        """A block of `race` complete: a notice of what it supersedes, if anything. An empty
+        block supersedes nothing (a consumer keeps the block before it, as scoring does)."""
+        if not lines:
+            return None
         earlier = self._latest.get(race)
         self._latest[race] = lines
         if earlier is None:
