@@ -4,10 +4,12 @@ whole, and garbage is an error value, never an exception."""
 
 import base64
 import json
+from datetime import UTC
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from velotime.families.lif.session import LifSession
 from velotime.protocols.lif.upload import LifUpload, UploadError, decode_upload, encode_upload
 
 UPLOADS = st.builds(
@@ -54,3 +56,18 @@ def test_json_of_the_wrong_shape_is_an_error_value(fields: dict[str, int]) -> No
     decoded = decode_upload(json.dumps(fields).encode())
     assert isinstance(decoded, UploadError)  # data is never an integer
     assert decoded.detail
+
+
+@given(st.binary(max_size=300))
+def test_the_daemons_session_takes_any_chunk_without_raising(garbage: bytes) -> None:
+    """A chunk of the capture's `lif` source that is no message is an error of the source."""
+    out = LifSession("lif", UTC).feed(0, garbage)
+    assert out.events == [] or not isinstance(decode_upload(garbage), UploadError)
+
+
+@given(UPLOADS)
+def test_any_file_in_a_message_is_read_without_raising(upload: LifUpload) -> None:
+    """Whatever bytes a file holds, the session reads them: events, or counted notices."""
+    out = LifSession("lif", UTC).feed(upload.written_us, encode_upload(upload))
+    assert out.errors == []
+    assert all(event.src == "lif" for event in out.events)
