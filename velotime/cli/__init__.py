@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "decode": "decode a recorded device dump to JSON lines",
     "demo": "run a whole session on simulated hardware and print the results",
     "import-lif": "import FinishLynx result files (.lif) as photo-finish events",
+    "meet": "the meet's riders from and to CSV; start lists for the photo-finish camera",
     "run": "run the timing daemon",
     "replay": "replay capture logs (or device dumps) through the pipeline",
     "score": "score a meet live: timing events from MQTT in, retained results out",
