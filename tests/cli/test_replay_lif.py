@@ -28,8 +28,8 @@ def lines_of(path: Path) -> list[tuple[int | None, int, str | None]]:
 
 
 def test_a_result_file_alone_is_scored_as_the_event_its_heat_names(tmp_path: Path) -> None:
-    """No capture, no desk: the file's heat (event 7, round 1, heat 1, "Keirin Men") is the meet's
-    keirin-r1-h1 (round 1, heat 1, the same name), armed for it."""
+    """No capture, no desk: the file's heat (event 1, round 1, heat 1) is the meet's first event,
+    keirin-r1-h1, as `velotime meet lynx-export` numbered it for the camera; armed for it."""
     meet = tmp_path / "meet.toml"
     meet.write_text(meet_text())
     lif = tmp_path / "007-1-01.lif"
@@ -40,23 +40,24 @@ def test_a_result_file_alone_is_scored_as_the_event_its_heat_names(tmp_path: Pat
         "--meet", meet, "--results", results,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert f"{lif}: heat 7-1-1 'Keirin Men' scored as {EVENT}" in result.stderr
+    assert f"{lif}: heat 1-1-1 'Keirin Men' scored as {EVENT}" in result.stderr
     assert lines_of(results / f"{EVENT}.json") == CORRECTED_LINES
     assert (results / f"{EVENT}.csv").exists()
 
 
-def test_a_result_file_that_names_no_event_says_so_and_exits_1(tmp_path: Path) -> None:
+def test_a_result_file_of_no_heat_of_the_meet_says_so_and_exits_1(tmp_path: Path) -> None:
+    """The meet has one event (FinishLynx's event 1): a file of event 2 is none of its heats."""
     meet = tmp_path / "meet.toml"
-    meet.write_text(meet_text().replace('heat = "1"', 'heat = "2"'))  # the meet's is heat 2
-    lif = tmp_path / "007-1-01.lif"
-    write_lif(lif, FIRST, time.time())
+    meet.write_text(meet_text())
+    lif = tmp_path / "002-1-01.lif"
+    write_lif(lif, FIRST, time.time(), event=2)
     results = tmp_path / "results"
     result = velotime_main(
         "replay", lif, "--offline", "--output", tmp_path / "events.jsonl",
         "--meet", meet, "--results", results,
     )  # fmt: skip
     assert result.returncode == 1
-    assert f"{lif}: heat 7-1-1 'Keirin Men' names no event of the meet" in result.stderr
+    assert f"{lif}: heat 2-1-1 'Keirin Men' is no heat of the meet" in result.stderr
     assert result.stderr.endswith(
         f"velotime replay: no event was scored: no result files written to {results}\n"
     )

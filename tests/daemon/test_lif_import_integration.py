@@ -33,7 +33,7 @@ pytestmark = pytest.mark.timeout(120)
 EVENT = "keirin-r1-h1"
 RIDERS = {21: "Rider A", 22: "Rider B", 23: "Rider C", 24: "Rider D", 25: "Rider E",
           26: "Rider F"}  # fmt: skip
-HEADER = "7,1,1,Keirin Men,,,,,,750,14:00:00.0000"
+HEADER = "{event},1,1,Keirin Men,,,,,,,14:00:00.0000"  # as lynx-export numbered the heat
 FIRST = [(1, 22, "1:40.1234"), (2, 24, "1:40.1301"), (3, 21, "1:40.3950"),
          (4, 23, "1:40.6990"), (5, 25, "1:40.7010"), (6, 26, "1:41.0000")]  # fmt: skip
 CORRECTED = [*FIRST[:3], (4, 25, "1:40.6990"), (5, 23, "1:40.7010"), FIRST[5]]
@@ -50,9 +50,12 @@ def meet_text() -> str:
     return text
 
 
-def write_lif(path: Path, rows: list[tuple[int, int, str]], written_s: float) -> None:
-    """A result file as FinishLynx writes it (CRLF lines), written at `written_s`."""
-    lines = [HEADER] + [
+def write_lif(
+    path: Path, rows: list[tuple[int, int, str]], written_s: float, event: int = 1
+) -> None:
+    """A result file as FinishLynx writes it (CRLF lines), written at `written_s`, of the heat
+    `velotime meet lynx-export` numbered `event`, round 1, heat 1 (the meet's first event)."""
+    lines = [HEADER.format(event=event)] + [
         f"{place},{bib},,{RIDERS[bib].split()[1]},{RIDERS[bib].split()[0]},NED,{time_}"
         for place, bib, time_ in rows
     ]

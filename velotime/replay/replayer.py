@@ -21,14 +21,15 @@ from velotime.capture import (
 from velotime.capture.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.capture.reader import CaptureFormatError
 from velotime.daemon.sources import ControlDescription, open_capture, photocell_lines
-from velotime.drivers.lynx.session import canonical_part
+from velotime.drivers.lynx.session import race_key
 from velotime.drivers.session import Session
 from velotime.families import family
 from velotime.families.base import SourceDescription
 from velotime.families.family import ReadFile
 from velotime.replay.sinks import EventSink
 from velotime.scoring.engine import ScoringEngine
-from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.lynx_export import lynx_files
+from velotime.scoring.meet import Meet
 from velotime.wire.commands import Arm
 from velotime.wire.events import CommandData, Event, PhotoFinishData
 
@@ -116,6 +117,7 @@ class Replayer:
         self.venue = "dump"  # until a capture header names it
         self._bytes_done = 0  # of the capture files read through
         self._reader: CaptureReader | None = None  # the capture being read
+        self._file_events: dict[str, str] | None = None  # the meet's heats, once a file needs them
 
     @property
     def bytes_read(self) -> int:
@@ -242,43 +244,39 @@ class Replayer:
         source.errors += len(read.warnings)
 
     def _score_file(self, path: Path, events: list[Event], received_us: int) -> None:
-        """A result file without a capture has no desk commands: the meet event its heat names
-        (`file_event`) is armed for it, and its events scored."""
+        """A result file without a capture has no desk commands: the meet event its heat is
+        (`file_events`) is armed for it, and its events scored."""
         assert self.meet is not None
         if self.engine is None:
             self.engine = ScoringEngine(self.meet, _FILE_LINES)
         race = events[0].data
         assert isinstance(race, PhotoFinishData)  # a result file gives photo-finish events
-        heat = f"heat {race.event}-{race.round}-{race.heat} {race.event_name or ''!r}"
-        event = file_event(self.meet, race)
-        if event is None:
-            self.stats.file_scoring.append(f"{path}: {heat} names no event of the meet")
+        key = race_key(race.event, race.round, race.heat)
+        heat = f"heat {key} {race.event_name or ''!r}"
+        if self._file_events is None:
+            self._file_events = file_events(self.meet)
+        event_id = self._file_events.get(key)
+        if event_id is None:
+            self.stats.file_scoring.append(f"{path}: {heat} is no heat of the meet")
             return
-        self.stats.file_scoring.append(f"{path}: {heat} scored as {event.id}")
-        self.engine.take_command(Arm(event=event.id), received_us)
+        skipped = len(self.engine.skipped_commands)
+        self.engine.take_command(Arm(event=event_id), received_us)
+        if len(self.engine.skipped_commands) > skipped:  # a later round's heat, never drawn
+            why = self.engine.skipped_commands[-1]
+            self.stats.file_scoring.append(f"{path}: {heat} is {event_id}, not scored: {why}")
+            return
+        self.stats.file_scoring.append(f"{path}: {heat} scored as {event_id}")
         for timing in events:
             self.engine.take(timing)
 
 
-def file_event(meet: Meet, race: PhotoFinishData) -> MeetEvent | None:
-    """The meet event a result file's heat is: the one whose id is the file's event name or
-    number; else, of the events with the file's round and heat, the one whose name is the
-    file's event name, or the only one. None where that names none, or several."""
-    names = {(race.event_name or "").strip(), (race.event or "").strip()} - {""}
-    by_id = [event for event in meet.events if event.id in names]
-    if len(by_id) == 1:
-        return by_id[0]
-    same_heat = [
-        event
-        for event in meet.events
-        if canonical_part(event.round) == canonical_part(race.round)
-        and canonical_part(event.heat) == canonical_part(race.heat)
-    ]
-    folded = (race.event_name or "").strip().casefold()
-    by_name = [event for event in same_heat if folded and event.name.casefold() == folded]
-    if len(by_name) == 1:
-        return by_name[0]
-    return same_heat[0] if len(same_heat) == 1 else None
+def file_events(meet: Meet) -> dict[str, str]:
+    """The meet's heats by FinishLynx's numbering of them (race key "event-round-heat"), as
+    `velotime meet lynx-export` gave them to the camera: the meet event each result file is."""
+    return {
+        race_key(heat.event, heat.round, heat.heat): event_id
+        for heat, event_id in lynx_files(meet, {}).heats
+    }
 
 
 def resumed_seqs(path: Path) -> dict[str, int]:

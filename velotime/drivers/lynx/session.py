@@ -57,10 +57,10 @@ class _Race:
 
 def race_key(event: object, round: object, heat: object) -> str:
     """One spelling per race: "017", "17" and 17 are the same event number."""
-    return "-".join(canonical_part(part) for part in (event, round, heat))
+    return "-".join(_canonical(part) for part in (event, round, heat))
 
 
-def canonical_part(part: object) -> str:
+def _canonical(part: object) -> str:
     text = "" if part is None else str(part).strip()
     return str(int(text)) if text.isdigit() else text
 
