@@ -20,6 +20,7 @@ import msgspec
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
+    CountsLaps,
     Crossing,
     EventState,
     Role,
@@ -37,8 +38,11 @@ from velotime.wire.commands import (
     Confirm,
     Correct,
     Final,
+    LapChangeDecision,
+    Neutralise,
     NextRider,
     Provisional,
+    SetLaps,
     SetStatus,
     Start,
 )
@@ -164,6 +168,12 @@ class ScoringEngine:
         if bib is not None and bib not in self._bibs:
             self.skipped_commands.append(f"no rider with bib {bib} in the meet: {command!r}")
             return
+        lap_board = isinstance(command, Neutralise | SetLaps | LapChangeDecision)
+        if lap_board and not isinstance(scorer, CountsLaps):
+            self.skipped_commands.append(
+                f"{command.event}: a {state.event.discipline} has no lap board: {command!r}"
+            )
+            return
         refused = scorer.refuses(command)
         if refused is not None:
             self.skipped_commands.append(refused)
@@ -211,12 +221,19 @@ class ScoringEngine:
             state.on_track = None
             state.start_us = None
             state.audit.append(audit_entry(command, t_us, discarded))
+            # Decisions stay (they are the riders'); the rest was the stopped race's.
+            kept = [c for _, _, c in state.commands if isinstance(c, SetStatus | Correct)]
+            state.commands = [(0, t_us, c) for c in kept]
+        elif lap_board:
+            state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, Provisional):
             state.status = "provisional"
         elif isinstance(command, Final):
             state.status = "final"
             if self.current == state.event.id:
                 self.current = None
+        if not isinstance(command, Abandon):
+            state.commands.append((len(state.crossings), t_us, command))
         competition = self._competition_of.get(state.event.id)
         if state.status == "final" and competition is None:
             self._settle(state)
@@ -276,7 +293,7 @@ class ScoringEngine:
         if isinstance(scorer, _Settled):
             return
         self._scorers[state.event.id] = _Settled(scorer.score(state))
-        state.crossings, state.photo_finish, state.marks = [], [], []
+        state.crossings, state.photo_finish, state.marks, state.commands = [], [], [], []
 
     def _changed_event(self, state: EventState) -> None:
         """The event's result and what is on the track are to be published again."""

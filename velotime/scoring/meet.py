@@ -100,10 +100,11 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     heat: str = ""
     name: str = ""
     start_order: tuple[int, ...] = ()  # flying200, time_trial: bibs in riding order
-    riders: tuple[int, ...] = ()  # keirin: the entrants, in seeding order
+    riders: tuple[int, ...] = ()  # keirin: the entrants, in seeding order; scratch: the field
     distance_m: int | None = None  # time_trial: required
     qualify: int | None = None  # flying200: how many go on to the sprint
-    laps: int | None = None  # keirin: the distance in laps; without, the latest crossing counts
+    # keirin: the distance in laps (without, the latest crossing counts); scratch: required
+    laps: int | None = None
     plausible: Plausible | None = None  # flying200, time_trial: this event's window
 
 
@@ -301,9 +302,37 @@ def _check_laps(at: str, laps: int | None) -> list[str]:
     return [f"{at}: a keirin's distance in laps, 1 to {MAX_KEIRIN_LAPS}, got {laps}"]
 
 
+# 200 laps: a 50 km Madison on a 250 m track; a 30 km points race on a 166 m track is 180.
+MAX_BUNCH_LAPS = 400
+BUNCH_RACES = ("scratch",)
+
+
+def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> list[str]:
+    problems: list[str] = []
+    if event.laps is None:
+        problems.append(f"{at}.laps: a {event.discipline} race needs its distance in laps")
+    elif not 1 <= event.laps <= MAX_BUNCH_LAPS:
+        problems.append(
+            f"{at}.laps: a {event.discipline} race's distance in laps, 1 to {MAX_BUNCH_LAPS}, "
+            f"got {event.laps}"
+        )
+    if event.distance_m is not None:
+        problems.append(
+            f"{at}.distance_m: a {event.discipline} race's distance is given in laps (laps = 40)"
+        )
+    if event.plausible is not None:
+        problems.append(f"{at}.plausible: a {event.discipline} race has no timed effort to check")
+    if entrants and len(entrants) < 2:
+        problems.append(f"{at}.riders: a {event.discipline} race needs at least 2 riders")
+    if event.qualify is not None:
+        problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
+    return problems
+
+
 def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     problems: list[str] = []
-    listed = "riders" if event.discipline == "keirin" else "start_order"
+    bunch = event.discipline in BUNCH_RACES
+    listed = "riders" if event.discipline == "keirin" or bunch else "start_order"
     other = "start_order" if listed == "riders" else "riders"
     entrants: tuple[int, ...] = getattr(event, listed)
     if not entrants:
@@ -311,6 +340,8 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     if getattr(event, other):
         problems.append(f"{at}.{other}: not used by {event.discipline}; use {listed}")
     problems += _check_entrants(f"{at}.{listed}", entrants, bibs)
+    if bunch:
+        return problems + _check_bunch_race(at, event, entrants)
     if event.discipline == "time_trial" and (event.distance_m is None or event.distance_m <= 0):
         problems.append(f"{at}.distance_m: a time trial needs its distance in metres")
     if event.discipline == "keirin" and event.distance_m is not None:
@@ -318,7 +349,8 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     elif event.discipline != "time_trial" and event.distance_m is not None:
         problems.append(f"{at}.distance_m: only a time trial takes a distance")
     if event.discipline != "keirin" and event.laps is not None:
-        problems.append(f"{at}.laps: only a keirin takes laps")
+        races = ", ".join(BUNCH_RACES)
+        problems.append(f"{at}.laps: only a keirin or a bunch race ({races}) takes laps")
     else:
         problems += _check_laps(f"{at}.laps", event.laps)
     if event.qualify is not None and (event.discipline != "flying200" or event.qualify < 0):

@@ -99,6 +99,47 @@ class Abandon(msgspec.Struct, frozen=True, kw_only=True, tag="abandon"):
     reason: str = ""
 
 
+class Neutralise(msgspec.Struct, frozen=True, kw_only=True, tag="neutralise"):
+    """A bunch race is neutralised (a crash, 3.2.020 bis, 3.2.131): every rider's next `laps`
+    laps across the finish line from now are ridden, not counted; the lap board stays."""
+
+    event: str
+    laps: int
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.laps <= 100:
+            raise ValueError("a neutralisation is 1 to 100 laps")
+
+
+class SetLaps(msgspec.Struct, frozen=True, kw_only=True, tag="laps"):
+    """A bunch race: the commissaires' count of one rider's laps now (the loops missed a lap,
+    a rider back after a fall); the laps the rider rides from now add to it."""
+
+    event: str
+    bib: int
+    laps: int
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("a lap count needs its reason")
+        if self.laps < 0:
+            raise ValueError("a lap count is 0 or more")
+
+
+class LapChangeDecision(msgspec.Struct, frozen=True, kw_only=True, tag="lap_change"):
+    """A bunch race: the commissaires' lap gained (+1) or lost (-1) by a rider (3.2.017
+    quater): the proposal it confirms, or their own. `dismiss`: the proposal is set aside
+    instead (the rider stays on the bunch's lap)."""
+
+    event: str
+    bib: int
+    change: Literal[1, -1]
+    dismiss: bool = False
+    reason: str = ""
+
+
 class Provisional(msgspec.Struct, frozen=True, kw_only=True, tag="provisional"):
     event: str
 
@@ -109,7 +150,20 @@ class Final(msgspec.Struct, frozen=True, kw_only=True, tag="final"):
     event: str
 
 
-Command = Arm | NextRider | SetStatus | Correct | Confirm | Start | Abandon | Provisional | Final
+Command = (
+    Arm
+    | NextRider
+    | SetStatus
+    | Correct
+    | Confirm
+    | Start
+    | Abandon
+    | Neutralise
+    | SetLaps
+    | LapChangeDecision
+    | Provisional
+    | Final
+)
 
 
 _command = msgspec.json.Decoder(Command)

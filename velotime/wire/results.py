@@ -13,9 +13,20 @@ from typing import Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from velotime.wire.commands import Abandon, Command, Confirm, Correct, NextRider, SetStatus, Start
+from velotime.wire.commands import (
+    Abandon,
+    Command,
+    Confirm,
+    Correct,
+    LapChangeDecision,
+    Neutralise,
+    NextRider,
+    SetLaps,
+    SetStatus,
+    Start,
+)
 
-Discipline = Literal["flying200", "time_trial", "keirin"]
+Discipline = Literal["flying200", "time_trial", "keirin", "scratch"]
 EventStatus = Literal["scheduled", "running", "provisional", "final"]
 
 
@@ -65,6 +76,8 @@ class ResultLine(
     splits: list[SplitLine] = []
     status: Status = Status.RANKED
     flags: list[Flag] = []
+    laps: int | None = None  # bunch races: the laps the rider rode, counted from the start
+    laps_gained: int = 0  # bunch races: laps gained (+) or lost (-), as the commissaires confirmed
 
 
 # -- the audit trail of a result: the operator's commands, as sent, and when --------------------
@@ -96,8 +109,28 @@ class AbandonAudit(Abandon, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     discarded: int  # the timing events collected so far, which no longer count
 
 
+class NeutraliseAudit(Neutralise, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class SetLapsAudit(SetLaps, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class LapChangeAudit(LapChangeDecision, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
 AuditEntry = (
-    NextRiderAudit | SetStatusAudit | CorrectAudit | ConfirmAudit | StartAudit | AbandonAudit
+    NextRiderAudit
+    | SetStatusAudit
+    | CorrectAudit
+    | ConfirmAudit
+    | StartAudit
+    | AbandonAudit
+    | NeutraliseAudit
+    | SetLapsAudit
+    | LapChangeAudit
 )
 
 _AUDITED: dict[type[Command], type[AuditEntry]] = {
@@ -107,6 +140,9 @@ _AUDITED: dict[type[Command], type[AuditEntry]] = {
     Confirm: ConfirmAudit,
     Start: StartAudit,
     Abandon: AbandonAudit,
+    Neutralise: NeutraliseAudit,
+    SetLaps: SetLapsAudit,
+    LapChangeDecision: LapChangeAudit,
 }
 
 
@@ -138,12 +174,33 @@ class OnTrackLine(ResultLine, frozen=True, kw_only=True, omit_defaults=True):
     expected: int  # the crossings of the whole distance
 
 
+class LapBoard(_Payload, frozen=True, kw_only=True):
+    """A bunch race's lap board: what the officials show the riders (3.2.017 bis, ter)."""
+
+    distance: int  # the race's distance in laps
+    started: bool  # the flying start was given (before it, the laps ridden are neutral)
+    leader_laps: int  # laps completed by the leader of the race, laps gained not counted
+    laps_to_go: int
+    bell: bool  # one lap to go: the bell has rung
+    finished: bool
+    neutralised: int  # laps of a neutralisation still to ride; 0 when racing
+
+
+class LapChangeLine(_Payload, frozen=True, kw_only=True):
+    """A lap gained (+1) or lost (-1) by a rider, at the bunch's `lap`."""
+
+    bib: int
+    change: Literal[1, -1]
+    lap: int
+
+
 class EventResult(_Payload, frozen=True, kw_only=True):
     """`results/<event>`: one event of the meet as it stands, the whole result each time.
 
     The optional keys are a discipline's (`Scored.extra`): `on_track` and `problems` a time
     trial's, `winner_last_200` and `winner_last_200_kmh` a keirin heat's once both crossings
-    are known.
+    are known; `lap_board`, `lap_changes`, `lap_proposals` and `problems` (the loops' missed
+    and double reads) a bunch race's.
     """
 
     v: Literal[1] = 1
@@ -155,9 +212,13 @@ class EventResult(_Payload, frozen=True, kw_only=True):
     status: EventStatus  # "scheduled": a command came for an event not armed yet
     lines: list[ResultLine]
     on_track: OnTrackLine | UnsetType | None = UNSET  # time trial: the rider named last
-    problems: list[str] | UnsetType = UNSET  # time trial: timing it could not use
+    problems: list[str] | UnsetType = UNSET  # time trial, bunch races: timing it could not use
     winner_last_200: str | UnsetType = UNSET  # keirin: official string, "9.397"
     winner_last_200_kmh: str | UnsetType = UNSET  # keirin: "76.620"
+    lap_board: LapBoard | UnsetType = UNSET  # bunch races
+    lap_changes: list[LapChangeLine] | UnsetType = UNSET  # bunch races: confirmed
+    # Bunch races: lap changes the loops propose, awaiting the commissaires (`lap_change`).
+    lap_proposals: list[LapChangeLine] | UnsetType = UNSET
     audit: list[AuditEntry]
 
 

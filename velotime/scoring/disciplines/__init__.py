@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from velotime.scoring.disciplines.base import Discipline
 from velotime.scoring.disciplines.flying200 import Flying200Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
+from velotime.scoring.disciplines.scratch import ScratchScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 
 DISCIPLINES: Mapping[str, Discipline] = {
     "flying200": Flying200Scorer,
     "time_trial": TimeTrialScorer,
     "keirin": KeirinScorer,
+    "scratch": ScratchScorer,
 }

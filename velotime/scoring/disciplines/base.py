@@ -3,14 +3,22 @@ hooks: the engine asks the scorer of each event, and knows no discipline by name
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple, Protocol, TypedDict
+from typing import NamedTuple, Protocol, TypedDict, runtime_checkable
 
 import msgspec
 
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.wire.commands import Command
 from velotime.wire.events import PhotoFinishData
-from velotime.wire.results import AuditEntry, EventStatus, OnTrackLine, ResultLine, Status
+from velotime.wire.results import (
+    AuditEntry,
+    EventStatus,
+    LapBoard,
+    LapChangeLine,
+    OnTrackLine,
+    ResultLine,
+    Status,
+)
 
 
 class Role(StrEnum):
@@ -51,6 +59,10 @@ class EventState:
     confirmed: dict[int, int] = field(default_factory=dict)
     start_us: int | None = None  # the race's start by the operator's word (Start)
     abandons: int = 0  # Abandons so far: a scorer that saw fewer starts again from nothing
+    # The commands applied to the event since the last Abandon, each with the number of
+    # crossings collected before it and when it came: a bunch race's lap counter takes them
+    # in their place among the crossings.
+    commands: list[tuple[int, int | None, Command]] = field(default_factory=list)
 
 
 class ResultExtra(TypedDict, total=False):
@@ -58,9 +70,12 @@ class ResultExtra(TypedDict, total=False):
     velotime.wire.results.EventResult, by name."""
 
     on_track: OnTrackLine | None  # time trial
-    problems: list[str]  # time trial
+    problems: list[str]  # time trial, bunch races
     winner_last_200: str  # keirin, once both crossings are known
     winner_last_200_kmh: str
+    lap_board: LapBoard  # bunch races
+    lap_changes: list[LapChangeLine]
+    lap_proposals: list[LapChangeLine]
 
 
 class Scored(NamedTuple):
@@ -92,6 +107,14 @@ class Scorer(Protocol):
     def refuses(self, command: Command) -> str | None:
         """Why this event cannot take the command (a keirin has no times to correct), or None."""
         ...
+
+
+@runtime_checkable
+class CountsLaps(Protocol):
+    """A bunch race's scorer: it takes the lap board's commands (Neutralise, SetLaps,
+    LapChangeDecision), which other scorers have no use for."""
+
+    def counts_laps(self) -> bool: ...
 
 
 class Discipline(Protocol):

@@ -1,0 +1,182 @@
+"""The scratch race's scorer: one race (a meet event whose `riders` ride together over `laps`
+laps) from the transponder crossings and the desk's commands, through the lap counter
+(`rules.laps`) and the scratch race's rules (`rules.scratch`).
+
+- The loops: the finish line's, the 200 m line's and the 100 m line's passings count laps (the
+  other loops recover the finish loop's missed reads); photocell impulses name no rider and
+  are not used; a transponder of no rider of the race (another race warming up) is ignored.
+- The desk's commands, each in its place among the crossings (`EventState.commands`), so a
+  replay fed all at once counts as the live race did:
+  - `start`: the flying start, from which laps count (the neutral lap before it does not);
+  - `neutralise` (a crash): every rider's next laps are ridden, not counted;
+  - `laps`: the commissaires' count of one rider's laps;
+  - `lap_change`: confirms a lap gained or lost (a proposal of the loops, or their own), or
+    sets a proposal aside;
+  - `status` DNF, DSQ, DNS: the rider drops out of the count (and is not classified, 3.2.182);
+  - `correct --place`: a commissaire's place over the order across the line (a photo).
+- Refused, with the reason: a time correction (a scratch race has none), a place that is not
+  one of the race, a command about a rider who does not ride it.
+
+The result: the lines (`rules.scratch`: laps gained, then the order across the line; before
+the finish, the order on the road), the lap board, the confirmed lap changes, the proposals
+awaiting the commissaires, and the loops' problems (missed and double reads, recovered or
+dropped), all published with the result.
+"""
+
+from velotime.scoring.disciplines.base import EventState, Role, Scored, Venue, latest_start
+from velotime.scoring.disciplines.keirin import _decisions
+from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.rules.keirin import Rider
+from velotime.scoring.rules.laps import LapCounter, LapSettings
+from velotime.scoring.rules.scratch import LinePassage, scratch_result
+from velotime.wire.commands import (
+    Command,
+    Correct,
+    LapChangeDecision,
+    Neutralise,
+    SetLaps,
+    SetStatus,
+    Start,
+)
+from velotime.wire.results import LapBoard, LapChangeLine, Status
+
+_LOOP_DISTANCE = {Role.FINISH: 0, Role.LINE_100: 100, Role.LINE_200: 200}
+_OUT = (Status.DNF, Status.DSQ, Status.DNS)
+
+
+class ScratchScorer:
+    def __init__(self, event: MeetEvent, meet: Meet, venue: Venue) -> None:
+        assert event.laps is not None  # the meet check requires it
+        self.race = frozenset(event.riders)
+        self._event = event.id
+        self._distance = event.laps
+        self._settings = LapSettings(track_length_m=venue.track_length_m)
+        self._riders = [
+            Rider(bib=bib, name=rider.name, nation=rider.nation)
+            for bib in event.riders
+            for rider in [meet.rider(bib)]
+        ]
+        self._bib_of = {t: bib for t, bib in meet.bib_of_transponder().items() if bib in self.race}
+        self._start(0)
+
+    def counts_laps(self) -> bool:
+        return True
+
+    def _start(self, abandons: int) -> None:
+        self._abandons = abandons
+        self._read = 0  # crossings of the state read so far
+        self._commands_read = 0
+        self._counter = LapCounter(self._riders_bibs(), self._distance, self._settings)
+        self._out: dict[int, Status] = {}
+        self._notes: list[str] = []  # commands the counter could not apply, and why
+        self._latest_us: int | None = None
+
+    def _riders_bibs(self) -> list[int]:
+        return [rider.bib for rider in self._riders]
+
+    def refuses(self, command: Command) -> str | None:
+        bib = getattr(command, "bib", None)
+        if bib is not None and bib not in self.race:
+            return f"{self._event}: bib {bib} does not ride this race"
+        if isinstance(command, Correct):
+            if command.time:
+                return f"{self._event}: a scratch race has no times to correct (bib {bib})"
+            riders = len(self._riders)
+            if command.place is not None and command.place > riders:
+                return (
+                    f"{self._event}: place {command.place} in a race of {riders} riders: "
+                    f"a place is 1 to {riders}"
+                )
+        return None
+
+    def start_us(self, state: EventState) -> int | None:
+        return latest_start(state)
+
+    def score(self, state: EventState) -> Scored:
+        self._read_evidence(state)
+        counter = self._counter
+        board = counter.board()
+        laps = {bib: counter.laps(bib) for bib in self._riders_bibs()}
+        latest = {
+            bib: t for bib in self._riders_bibs() if (t := counter.latest_passage(bib)) is not None
+        }
+        finish = None
+        if board.finished:
+            finish = {
+                bib: LinePassage(t_us, estimated)
+                for bib, (t_us, estimated) in counter.finish().items()
+            }
+        lines = scratch_result(
+            self._riders,
+            laps=laps,
+            changes=counter.confirmed,
+            finish=finish,
+            latest=latest,
+            decisions=_decisions(state.decisions, state.places, self.race),
+        )
+        return Scored(
+            lines,
+            {
+                "lap_board": LapBoard(**board._asdict()),
+                "lap_changes": [
+                    LapChangeLine(bib=c.bib, change=1 if c.change > 0 else -1, lap=c.lap)
+                    for c in counter.confirmed
+                ],
+                "lap_proposals": [
+                    LapChangeLine(bib=p.bib, change=1 if p.change > 0 else -1, lap=p.lap)
+                    for p in counter.proposals
+                ],
+                "problems": counter.problems() + self._notes,
+            },
+        )
+
+    def _read_evidence(self, state: EventState) -> None:
+        """Takes in the crossings and commands since the last call, in their order (all of
+        them again after an Abandon)."""
+        if state.abandons != self._abandons:
+            self._start(state.abandons)
+        commands = state.commands
+        for index in range(self._read, len(state.crossings)):
+            while self._commands_read < len(commands) and commands[self._commands_read][0] <= index:
+                self._command(*commands[self._commands_read][1:])
+                self._commands_read += 1
+            crossing = state.crossings[index]
+            if crossing.transponder is None:
+                continue
+            bib = self._bib_of.get(crossing.transponder)
+            distance = _LOOP_DISTANCE.get(crossing.role)
+            if bib is None or distance is None:
+                continue
+            self._latest_us = crossing.t_us
+            self._counter.crossing(bib, distance, crossing.t_us)
+        self._read = len(state.crossings)
+        while self._commands_read < len(commands):
+            self._command(*commands[self._commands_read][1:])
+            self._commands_read += 1
+
+    def _command(self, t_us: int | None, command: Command) -> None:
+        counter = self._counter
+        at_us = t_us if t_us is not None else self._latest_us
+        if isinstance(command, SetStatus):
+            if command.status in _OUT:
+                self._out[command.bib] = Status(command.status)
+            else:
+                self._out.pop(command.bib, None)
+            counter.out_of_count = frozenset(self._out)
+            return
+        if at_us is None:
+            self._notes.append(f"{command!r}: no time to apply it at (before any crossing)")
+            return
+        if isinstance(command, Start):
+            counter.start(at_us)
+        elif isinstance(command, Neutralise):
+            counter.neutralise(at_us, command.laps)
+        elif isinstance(command, SetLaps):
+            counter.set_laps(command.bib, command.laps, at_us)
+        elif isinstance(command, LapChangeDecision):
+            if not command.dismiss:
+                counter.confirm(command.bib, command.change)
+            elif not counter.dismiss(command.bib, command.change):
+                self._notes.append(
+                    f"bib {command.bib}: no {command.change:+d} lap proposal to set aside"
+                )
