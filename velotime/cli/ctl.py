@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiomqtt
 import msgspec
@@ -31,8 +31,11 @@ from velotime.wire.commands import (
     Correct,
     Decision,
     Final,
+    LapChangeDecision,
+    Neutralise,
     NextRider,
     Provisional,
+    SetLaps,
     SetStatus,
     Start,
 )
@@ -86,6 +89,27 @@ def register(commands: Any) -> None:
     abandon = actions.add_parser("abandon", help="the race will be run again: drop its timing")
     abandon.add_argument("event")
     abandon.add_argument("--reason", default="", help="kept in the result's audit trail")
+    neutralise = actions.add_parser(
+        "neutralise", help="a bunch race is neutralised: the next laps are ridden, not counted"
+    )
+    neutralise.add_argument("event")
+    neutralise.add_argument("--laps", type=int, required=True, help="laps not counted")
+    neutralise.add_argument("--reason", default="", help="kept in the result's audit trail")
+    laps = actions.add_parser("laps", help="a bunch race: the commissaires' count of a rider")
+    laps.add_argument("event")
+    laps.add_argument("bib", type=int)
+    laps.add_argument("--set", type=int, required=True, dest="laps", help="the rider's laps now")
+    laps.add_argument("--reason", required=True, help="why: kept in the result")
+    lap_change = actions.add_parser(
+        "lap-change", help="a bunch race: confirm a lap gained (+1) or lost (-1), or set it aside"
+    )
+    lap_change.add_argument("event")
+    lap_change.add_argument("bib", type=int)
+    lap_change.add_argument("change", choices=("+1", "-1"))
+    lap_change.add_argument(
+        "--dismiss", action="store_true", help="set the proposal aside instead of confirming it"
+    )
+    lap_change.add_argument("--reason", default="", help="kept in the result's audit trail")
     for name, text in (
         ("start", "the race has started (scoreboards run the clock from now)"),
         ("provisional", "the result is provisional"),
@@ -111,6 +135,15 @@ def command_of(args: argparse.Namespace) -> Command:
         return Confirm(event=args.event, bib=args.bib, reason=args.reason)
     if args.action == "abandon":
         return Abandon(event=args.event, reason=args.reason)
+    if args.action == "neutralise":
+        return Neutralise(event=args.event, laps=args.laps, reason=args.reason)
+    if args.action == "laps":
+        return SetLaps(event=args.event, bib=args.bib, laps=args.laps, reason=args.reason)
+    if args.action == "lap-change":
+        change: Literal[1, -1] = 1 if args.change == "+1" else -1
+        return LapChangeDecision(
+            event=args.event, bib=args.bib, change=change, dismiss=args.dismiss, reason=args.reason
+        )
     if args.action == "start":
         return Start(event=args.event)
     if args.action == "provisional":

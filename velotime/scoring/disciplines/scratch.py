@@ -96,7 +96,6 @@ class ScratchScorer:
         self._read_evidence(state)
         counter = self._counter
         board = counter.board()
-        laps = {bib: counter.laps(bib) for bib in self._riders_bibs()}
         latest = {
             bib: t for bib in self._riders_bibs() if (t := counter.latest_passage(bib)) is not None
         }
@@ -106,6 +105,11 @@ class ScratchScorer:
                 bib: LinePassage(t_us, estimated)
                 for bib, (t_us, estimated) in counter.finish().items()
             }
+        # Laps at the finish for the riders across the line (a cool-down lap is no lap).
+        laps = {
+            bib: counter.laps(bib, finish[bib].t_us if finish and bib in finish else None)
+            for bib in self._riders_bibs()
+        }
         lines = scratch_result(
             self._riders,
             laps=laps,

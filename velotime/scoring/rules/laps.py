@@ -35,7 +35,9 @@ nothing, make no bunch and get no proposal.
 count, less their lap changes (confirmed or still proposed): a rider who gained a lap rides
 with the bunch, on the bunch's lap. Laps to go are the distance less that; the bell rings when
 one lap is to go (the lap before the last); the race is over when the leader has ridden the
-distance.
+distance, and the board stays there (a cool-down lap is no lap of the race). Until a rider
+who gains a lap is proposed (about 6 s after reaching the bunch's back), the board follows
+them on their lap, as the leader on the road: a lap ahead of the bunch for those seconds.
 
 **The main bunch, and lap changes (3.2.017 quater).** The finish-line passages, in time order
 (held `hold_us` so that a passage estimated from a later read takes its place), form groups: a
@@ -247,14 +249,18 @@ class LapCounter:
         return [bib for bib in self._riders if bib not in self.out_of_count]
 
     def board(self) -> LapBoard:
-        leader = max((self.race_laps(bib) for bib in self.counted()), default=0)
+        # The board stops at the distance: a cool-down lap is no lap of the race.
+        leader = min(self.distance, max((self.race_laps(b) for b in self.counted()), default=0))
         to_go = max(0, self.distance - leader)
         neutralised = 0
         if self.start_us is not None:
-            leader_passages = self._leader_passages()
             for neutral_from, neutral_laps in self._neutralised:
                 if neutral_from >= self.start_us:
-                    done = len(leader_passages) - bisect_right(leader_passages, neutral_from)
+                    # Over when the first rider has ridden its laps.
+                    done = max(
+                        (self._passages_after(bib, neutral_from) for bib in self.counted()),
+                        default=0,
+                    )
                     neutralised = max(neutralised, neutral_laps - done)
         return LapBoard(
             distance=self.distance,
@@ -266,13 +272,9 @@ class LapCounter:
             neutralised=neutralised,
         )
 
-    def _leader_passages(self) -> list[int]:
-        # The rider first on the line since the latest neutralisation: the one whose passages
-        # are the latest most often is near enough; the most passages is exact for the leader.
-        counted = self.counted()
-        if not counted:
-            return []
-        return max((self._riders[bib].passages for bib in counted), key=len)
+    def _passages_after(self, bib: int, t_us: int) -> int:
+        passages = self._riders[bib].passages
+        return len(passages) - bisect_right(passages, t_us)
 
     def finish(self) -> dict[int, tuple[int, bool]]:
         """Each rider's passage of the line at the finish, and whether it was estimated: the
