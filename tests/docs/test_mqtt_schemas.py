@@ -23,7 +23,7 @@ import msgspec
 import pytest
 
 from tests.cli.helpers import velotime
-from tests.scoring.scenarios import flying200, keirin, kilometre
+from tests.scoring.scenarios import flying200, keirin, kilometre, scratch
 from velotime.capture import CONTROL_SOURCE, read_capture
 from velotime.cli.ctl import command_of
 from velotime.config import Config, LineConfig, StorageConfig, load_config
@@ -44,7 +44,12 @@ from velotime.wire.status import (
 )
 
 EXAMPLE_CONFIG = Path(__file__).parents[2] / "config" / "velodrome.example.toml"
-SCENARIOS = {"flying200": flying200, "keirin": keirin, "kilometre": kilometre}
+SCENARIOS = {
+    "flying200": flying200,
+    "keirin": keirin,
+    "kilometre": kilometre,
+    "scratch": scratch,
+}
 Published = list[tuple[str, bytes]]  # (topic below <prefix>/<venue>/, payload)
 
 # -- the document -------------------------------------------------------------------------------
@@ -309,7 +314,9 @@ def test_the_sessions_show_every_kind_of_event_result_and_current(
     results = [json.loads(p) for path, p in published if path.startswith("results/")]
     assert set().union(*results) == set(EventResult.__struct_fields__)
     audits = {entry["type"] for result in results for entry in result["audit"]}
-    assert audits == {"next_rider", "status", "correct", "start", "abandon"}
+    assert audits == {
+        "next_rider", "status", "correct", "start", "abandon", "neutralise", "lap_change",
+    }  # fmt: skip
     assert check_all([item for item in published if item[0] == "current"])["current"] == set(
         _TOPICS["current"].payloads
     )

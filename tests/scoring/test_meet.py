@@ -110,7 +110,7 @@ def test_a_keirin_distance_is_a_number_of_laps() -> None:
         "m.toml: events[2].laps: expected an integer, got a string 'six'"
     ]
     assert problems(meet.replace("qualify = 1", "qualify = 1\nlaps = 3")) == [
-        "m.toml: events[0].laps: only a keirin takes laps"
+        "m.toml: events[0].laps: only a keirin or a bunch race (scratch) takes laps"
     ]
     competition = (
         f'\n[[competitions]]\nid = "kc"\ndiscipline = "keirin"\nseeding = {list(range(1, 11))}\n'
@@ -120,12 +120,33 @@ def test_a_keirin_distance_is_a_number_of_laps() -> None:
     ]
 
 
+def test_a_scratch_race_is_a_field_over_a_number_of_laps() -> None:
+    """A scratch race takes `riders` and requires `laps` (1 to 400); no metres, no plausible
+    window, no qualify; at least 2 riders."""
+    scratch = '\n[[events]]\nid = "s"\ndiscipline = "scratch"\nriders = [1, 2]\n'
+    assert parse_meet(SMALL + scratch + "laps = 40\n").event("s").laps == 40
+    assert problems(SMALL + scratch) == [
+        "m.toml: events[2].laps: a scratch race needs its distance in laps"
+    ]
+    assert problems(SMALL + scratch + "laps = 401\ndistance_m = 10000\nqualify = 2\n") == [
+        "m.toml: events[2].laps: a scratch race's distance in laps, 1 to 400, got 401",
+        "m.toml: events[2].distance_m: a scratch race's distance is given in laps (laps = 40)",
+        "m.toml: events[2].qualify: a number of riders, for a flying200 event only",
+    ]
+    one = '\n[[events]]\nid = "s"\ndiscipline = "scratch"\nstart_order = [1]\nlaps = 4\n'
+    assert problems(SMALL + one) == [
+        "m.toml: events[2].riders: a scratch event needs its riders",
+        "m.toml: events[2].start_order: not used by scratch; use riders",
+    ]
+
+
 def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_them() -> None:
     assert problems(SMALL.replace("qualify = 1", "qualfy = 1")) == [
         "m.toml: events[0].qualfy: unknown key (did you mean 'qualify'?)"
     ]
     assert problems(SMALL.replace('"flying200"', '"sprint"')) == [
-        "m.toml: events[0].discipline: unknown value 'sprint'; valid: flying200, keirin, time_trial"
+        "m.toml: events[0].discipline: unknown value 'sprint'; valid: flying200, keirin, "
+        "scratch, time_trial"
     ]
     assert problems(SMALL + "\n[mete]\nid = 'x'\n") == [
         "m.toml: mete: unknown key (did you mean 'meet'?)"
@@ -135,7 +156,7 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
 def test_a_misspelt_discipline_lists_the_valid_ones_and_the_closest() -> None:
     assert problems(SMALL.replace('"time_trial"', '"time_trail"')) == [
         "m.toml: events[1].discipline: unknown value 'time_trail'; valid: flying200, keirin, "
-        "time_trial (did you mean 'time_trial'?)"
+        "scratch, time_trial (did you mean 'time_trial'?)"
     ]
 
 

@@ -218,25 +218,27 @@ EXPECTED_PROBLEMS = [
     "bib 3: 2 finish-line read(s) missed, recovered from the other loops",
     "bib 8: 1 double read(s) dropped",
 ]
+
+
+def board(leader: int, *, started: bool = True, neutralised: int = 0) -> dict[str, Any]:
+    """The lap board (without its distance, 20) with the leader on `leader` laps."""
+    to_go = DISTANCE - leader
+    return {"started": started, "leader_laps": leader, "laps_to_go": to_go,
+            "bell": started and to_go == 1, "finished": started and to_go == 0,
+            "neutralised": neutralised}  # fmt: skip
+
+
 # Seconds after the start -> the lap board then, and the proposals waiting (docstring).
 BOARDS: dict[int, tuple[dict[str, Any], list[dict[str, int]]]] = {
-    -10: (dict(started=False, leader_laps=0, laps_to_go=20, bell=False, finished=False,
-               neutralised=0), []),
-    2: (dict(started=True, leader_laps=0, laps_to_go=20, bell=False, finished=False,
-             neutralised=0), []),
-    125: (dict(started=True, leader_laps=7, laps_to_go=13, bell=False, finished=False,
-               neutralised=0), [{"bib": 5, "change": 1, "lap": 7}]),
-    161: (dict(started=True, leader_laps=10, laps_to_go=10, bell=False, finished=False,
-               neutralised=0), []),
-    230: (dict(started=True, leader_laps=14, laps_to_go=6, bell=False, finished=False,
-               neutralised=1), []),
-    250: (dict(started=True, leader_laps=14, laps_to_go=6, bell=False, finished=False,
-               neutralised=0), []),
-    330: (dict(started=True, leader_laps=19, laps_to_go=1, bell=True, finished=False,
-               neutralised=0), []),
-    346: (dict(started=True, leader_laps=20, laps_to_go=0, bell=False, finished=True,
-               neutralised=0), []),
-}  # fmt: skip
+    -10: (board(0, started=False), []),
+    2: (board(0), []),
+    125: (board(7), [{"bib": 5, "change": 1, "lap": 7}]),
+    161: (board(10), []),
+    230: (board(14, neutralised=1), []),
+    250: (board(14), []),
+    330: (board(19), []),
+    346: (board(20), []),
+}
 
 
 def line_of(result_line: dict[str, Any]) -> tuple[int | None, int, int, int, str, list[str]]:

@@ -26,7 +26,8 @@ line just before it; the neutral lap before it is not counted.
 passages from `t` are ridden, not counted; the board stays where it was.
 
 **Corrections.** `set_laps(bib, n, t)`: the rider had `n` laps at `t`; their passages after
-`t` add to it (a rider back from a neutralisation after a fall, a lap the loops missed).
+`t` add to it (a rider back from a neutralisation after a fall, a lap the loops missed), and
+their count before `t` runs back from it.
 
 **Out of the count.** Riders who abandon or are taken off (DNF, DSQ, DNS: `out_of_count`) lead
 nothing, make no bunch and get no proposal.
@@ -217,7 +218,9 @@ class LapCounter:
         done = len(passages) if at_us is None else bisect_right(passages, at_us)
         laps = self._counted(passages, done)
         correction = self._corrections.get(bib)
-        if correction is not None and (at_us is None or correction[0] <= at_us):
+        if correction is not None:
+            # The count runs from the commissaires' (back to before it too: the loops cannot
+            # say where they lost a lap, and a bunch judged late needs the count of its time).
             corrected_at, corrected_laps = correction
             laps = (
                 corrected_laps
