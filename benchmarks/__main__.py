@@ -4,11 +4,12 @@
 
 `--tree DIR` (repeatable) also runs the whole-process benchmarks (CLI start, decode --summary,
 the daemon, replay, the scoring service's restart) as that source tree's code, e.g. the code
-before a change, for before and after from one run; P3 decoding, the scoring latency and the
-scoring cost measure this tree only (`PYTHONPATH=DIR python -m benchmarks.scoring_cost` measures
-another). In the default set a replay or restart that outlives 60 s is stopped and
-reported as such; `--full` gives 5 runs of those instead of 3, and 300 s before one is stopped.
-The soak runs once a tree (about 5 minutes each); broker_persistence takes minutes too.
+before a change, for before and after from one run; P3 decoding, the scoring latency, the
+scoring cost and the lap counting cost measure this tree only (`PYTHONPATH=DIR python -m
+benchmarks.scoring_cost` measures another). In the default set a replay or restart that
+outlives 60 s is stopped and reported as such; `--full` gives 5 runs of those instead of 3, and
+300 s before one is stopped. The soak runs once a tree (about 5 minutes each);
+broker_persistence takes minutes too.
 """
 
 import argparse
@@ -20,6 +21,7 @@ from benchmarks import (
     daemon_pipeline,
     decode_summary,
     garbage_log_lines,
+    lap_counting,
     p3_decode,
     replay,
     scoring_cost,
@@ -37,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[list[str], list[str]], None]] = {
     "daemon_pipeline": lambda trees, pace: daemon_pipeline.main(trees + pace[:2]),
     "scoring_latency": lambda trees, pace: scoring_latency.main(),
     "scoring_cost": lambda trees, pace: scoring_cost.main(),
+    "lap_counting": lambda trees, pace: lap_counting.main(),
     "replay": lambda trees, pace: replay.main(trees + pace),
     "service_restart": lambda trees, pace: service_restart.main(trees + pace),
     "garbage_log_lines": lambda trees, pace: garbage_log_lines.main([]),

@@ -106,6 +106,7 @@ class _Rider:
     read_us: int = 0  # when
     passages: list[int] = field(default_factory=list)  # finish-line passages, in time order
     estimated: list[bool] = field(default_factory=list)  # ... estimated from the other loops
+    missed_reads: int = 0  # passages estimated
     double_reads: int = 0
 
 
@@ -169,6 +170,7 @@ class LapCounter:
     def _passage(self, bib: int, rider: _Rider, t_us: int, *, estimated: bool) -> None:
         rider.passages.append(t_us)
         rider.estimated.append(estimated)
+        rider.missed_reads += estimated
         heapq.heappush(self._held, (t_us, bib))
 
     # -- the desk's word --------------------------------------------------------------------
@@ -312,11 +314,10 @@ class LapCounter:
         for bib, rider in self._riders.items():
             if rider.double_reads:
                 out.append(f"bib {bib}: {rider.double_reads} double read(s) dropped")
-            estimated = sum(rider.estimated)
-            if estimated:
+            if rider.missed_reads:
                 out.append(
-                    f"bib {bib}: {estimated} finish-line read(s) missed, recovered from the "
-                    "other loops"
+                    f"bib {bib}: {rider.missed_reads} finish-line read(s) missed, recovered "
+                    "from the other loops"
                 )
         return out
 
