@@ -385,10 +385,12 @@ CTL: list[argparse.Namespace] = [
     _ctl("start", event="k"),
     _ctl("provisional", event="k"),
     _ctl("final", event="k"),
+    _ctl("reopen", event="k", reason="protest upheld"),
 ]
 
 
 def test_velotime_ctl_sends_what_the_schema_says() -> None:
     """As `velotime ctl` encodes them; a desk tool may also leave out keys with a default."""
-    check_all([("control/scoring", msgspec.json.encode(command_of(args))) for args in CTL])
+    sent = [msgspec.json.encode(command_of(args, f"ctl-{n}")) for n, args in enumerate(CTL)]
+    check_all([("control/scoring", payload) for payload in sent])
     check("control/scoring", b'{"type":"abandon","event":"k"}')
