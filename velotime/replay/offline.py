@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+import msgspec
+
 from velotime.replay.replayer import Chunk, DumpSource, Replayer, resumed_seqs
 from velotime.replay.report import ReplayReport
 from velotime.replay.sinks import JsonLinesSink
@@ -19,7 +21,9 @@ from velotime.replay.timeline import Timeline
 from velotime.scoring.engine import Publication
 from velotime.scoring.export import result_csv
 from velotime.scoring.meet import Meet
-from velotime.wire.results import EventResult
+from velotime.wire.results import EventResult, RefusedAudit
+
+_json = msgspec.json.Encoder()
 
 # (replayer, the chunk just fed, whether its events were output, (monotonic, t_us) of the first
 # output when paced): a progress line's.
@@ -62,7 +66,7 @@ def run_offline(
             break
     report = report_of(replayer, timeline, dump, sink.taken_back)
     if results is not None and replayer.engine is not None:
-        write_results(report.results, results)
+        write_results(report.results, results, report.refused)
     return report
 
 
@@ -81,13 +85,22 @@ def report_of(
         taken_back=taken_back,
         duplicates=engine.duplicates if engine is not None else 0,
         skipped_timing=tuple(engine.skipped_timing) if engine is not None else (),
+        refused=tuple(engine.refused) if engine is not None else (),
     )
 
 
-def write_results(snapshot: Sequence[Publication], directory: Path) -> None:
+REFUSED_FILE = "refused-commands.jsonl"
+
+
+def write_results(
+    snapshot: Sequence[Publication], directory: Path, refused: Sequence[RefusedAudit] = ()
+) -> None:
     """One file per event that was run, as the results topic carries it, and its CSV; one per
-    competition's standings: the same capture and meet always give the same bytes."""
+    competition's standings; and REFUSED_FILE, the commands the scoring refused (one JSON line
+    each, as an audit trail keeps them; empty if none): the same capture and meet always give
+    the same bytes."""
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / REFUSED_FILE).write_bytes(b"".join(_json.encode(r) + b"\n" for r in refused))
     for publication in snapshot:
         kind, _, name = publication.key.partition("/")
         message = publication.message
