@@ -250,6 +250,9 @@ def event_spans(commands: Iterable[CommandEntry]) -> list[EventSpan]:
             span.provisional_us = entry.t_us
         elif kind == "final":
             span.final_us = entry.t_us
+        elif kind == "reopen":  # provisional again, until the next final
+            span.final_us = None
+            span.provisional_us = span.provisional_us or entry.t_us
     return list(spans.values())
 
 
