@@ -38,6 +38,7 @@ MEET = (
 KNOWN = "no event f201; known: f200, keirin-h1"
 NOT_IN_F200 = "no rider with bib 77 in f200 (its riders: 3, 5, 12)"
 FINAL = "f200 is final: reopen it first (velotime ctl reopen f200 --reason ...)"
+NOT_FINAL = "f200 is not final (it is provisional): there is nothing to reopen"
 
 
 class Venue:
@@ -110,7 +111,7 @@ async def test_a_refused_command_reaches_the_desk_with_its_reason(
         accepted(await venue.ctl("reopen", "f200", "--reason", "protest upheld"))
         accepted(await venue.ctl(*correct))
         again = await venue.ctl("reopen", "f200", "--reason", "twice")
-        refused(again, "f200 is not final (it is provisional): there is nothing to reopen")
+        refused(again, NOT_FINAL)
         results = f"velotime/{VENUE}/results/f200"
         await watch.wait_for(lambda: len(_audit(watch.json(results))) == 5, "the audit trail")
         live = watch.json(results)
@@ -124,7 +125,7 @@ async def test_a_refused_command_reaches_the_desk_with_its_reason(
         ("refused", "correct", FINAL),
         ("reopen", "protest upheld", None),
         ("correct", "hand timing", None),
-        ("refused", "reopen", "f200 is not final (it is provisional): there is nothing to reopen"),
+        ("refused", "reopen", NOT_FINAL),
     ]
     assert venue.capture is not None
     _check_capture(venue.capture, venue.meet, tmp_path, live)
@@ -156,13 +157,10 @@ def _check_capture(capture: Path, meet: Path, tmp_path: Path, live: dict[str, An
     (f200,) = [line.split() for line in events if line.split()[0] == "f200"]
     assert "not final" in " ".join(f200)  # reopened after its final
     assert f200[-4:] == ["7", "commands,", "3", "refused"]
-    document = json.loads(
-        velotime_main("capture", "info", capture, "--meet", meet, "--json").stdout
-    )
-    (file,) = document["files"]
-    assert [c["refused"] for c in file["commands"] if c["refused"]] == [
-        KNOWN, NOT_IN_F200, FINAL, "f200 is not final (it is provisional): there is nothing to reopen"
-    ]  # fmt: skip
+    as_json = velotime_main("capture", "info", capture, "--meet", meet, "--json")
+    (file,) = json.loads(as_json.stdout)["files"]
+    refusals = [c["refused"] for c in file["commands"] if c["refused"]]
+    assert refusals == [KNOWN, NOT_IN_F200, FINAL, NOT_FINAL]
     results = tmp_path / "replayed"
     replay = velotime_main(
         "replay", capture, "--offline", "--meet", meet, "--results", results,

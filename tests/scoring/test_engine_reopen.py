@@ -12,6 +12,7 @@ from velotime.replay.sinks import JsonLinesSink
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Correct, Final, Provisional, Reopen
+from velotime.wire.results import Standings
 
 
 def test_a_reopened_result_takes_a_correction_and_keeps_its_timing() -> None:
@@ -79,8 +80,12 @@ def test_a_keirin_heat_whose_round_drew_the_next_is_not_reopened(tmp_path: Path)
     )
     assert scoring.results(R1H1)["status"] == "final"
     assert scoring.take_command(Reopen(event=FINAL_7_12, reason="protest upheld")) is None
-    standings = {p.key: p.message for p in scoring.snapshot()}[f"standings/{COMPETITION}"]
-    assert getattr(standings, "status") == "running"
+    assert standings_status(scoring) == "running"
     scoring.command(Final(event=FINAL_7_12))
-    standings = {p.key: p.message for p in scoring.snapshot()}[f"standings/{COMPETITION}"]
-    assert getattr(standings, "status") == "final"
+    assert standings_status(scoring) == "final"
+
+
+def standings_status(scoring: ScoringEngine) -> str:
+    (standings,) = [p.message for p in scoring.snapshot() if p.key == f"standings/{COMPETITION}"]
+    assert isinstance(standings, Standings)
+    return standings.status
