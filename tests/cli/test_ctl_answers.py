@@ -17,7 +17,7 @@ from typing import Any
 import aiomqtt
 import pytest
 
-from tests.cli.helpers import velotime_main
+from tests.cli.helpers import velotime, velotime_main
 from tests.scoring.live import Watch, write_venue_config
 from velotime.config import load_config
 from velotime.daemon.service import Daemon
@@ -178,9 +178,11 @@ def _check_capture(capture: Path, meet: Path, tmp_path: Path, live: dict[str, An
 async def test_without_a_scoring_service_ctl_says_so_and_exits_3(
     broker: LocalBroker, tmp_path: Path
 ) -> None:
+    """As a process, as the desk runs it: the exit status is what a script sees."""
     venue = Venue(tmp_path, broker)
+    args = ("ctl", "--broker", broker.url, "--venue", VENUE, "--timeout", "0.5", "arm", "f200")
     async with venue.running(scoring=False):
-        result = await venue.ctl("--timeout", "0.5", "arm", "f200")
+        result = await asyncio.to_thread(lambda: velotime(*args))
     assert result.returncode == 3
     assert result.stderr == (
         "velotime ctl: no answer from the scoring service within 0.5 s: is it running? "

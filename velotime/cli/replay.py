@@ -86,8 +86,8 @@ def register(commands: Any) -> None:
         "--results",
         type=Path,
         help="with --meet and --offline: write DIR/<event>.json and .csv, "
-        "DIR/standings/<competition>.json and DIR/refused-commands.jsonl (the commands the "
-        "scoring refused, and why)",
+        "DIR/standings/<competition>.json and, if the scoring refused any command, "
+        "DIR/refused-commands.jsonl (each, and why)",
     )
     parser.add_argument("--line", default="finish", help="p3 dump: the decoder's timing line")
     parser.add_argument(

@@ -96,11 +96,13 @@ def write_results(
     snapshot: Sequence[Publication], directory: Path, refused: Sequence[RefusedAudit] = ()
 ) -> None:
     """One file per event that was run, as the results topic carries it, and its CSV; one per
-    competition's standings; and REFUSED_FILE, the commands the scoring refused (one JSON line
-    each, as an audit trail keeps them; empty if none): the same capture and meet always give
-    the same bytes."""
+    competition's standings; and, if the scoring refused any command, REFUSED_FILE (one JSON
+    line each, as an audit trail keeps them): the same capture and meet always give the same
+    bytes."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / REFUSED_FILE).write_bytes(b"".join(_json.encode(r) + b"\n" for r in refused))
+    if refused:
+        lines = b"".join(_json.encode(refusal) + b"\n" for refusal in refused)
+        (directory / REFUSED_FILE).write_bytes(lines)
     for publication in snapshot:
         kind, _, name = publication.key.partition("/")
         message = publication.message

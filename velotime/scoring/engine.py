@@ -104,6 +104,7 @@ class ScoringEngine:
         self._venue = Venue(track_length_m, frozenset(photocell_roles))
         self._events: dict[str, EventState] = {}
         self._scorers: dict[str, Scorer] = {}  # event id -> its scorer, for disciplines scored
+        self._riders: dict[str, frozenset[int]] = {}  # event id -> the bibs it names, if any
         for event in meet.events:
             self._add_event(event)
         self._competitions = {spec.id: KeirinCompetition(spec) for spec in meet.competitions}
@@ -183,10 +184,9 @@ class ScoringEngine:
             )
         bib = getattr(command, "bib", None)
         if bib is not None:
-            riders = event.riders or event.start_order
+            riders = self._riders[event.id]
             if riders and bib not in riders:
-                listed = ", ".join(map(str, sorted(riders)))
-                return f"no rider with bib {bib} in {event.id} (its riders: {listed})"
+                return f"no rider with bib {bib} in {event.id} ({_listed(riders)})"
             if bib not in self._bibs:
                 return f"no rider with bib {bib} in the meet"
         return scorer.refuses(command)
@@ -316,8 +316,9 @@ class ScoringEngine:
         scorer = self._scorers[state.event.id]
         if isinstance(scorer, _Settled):
             return
-        evidence = _evidence.encode((state.crossings, state.photo_finish, state.marks))
-        self._scorers[state.event.id] = _Settled(scorer.score(state), evidence)
+        settled = self._scorers[state.event.id] = _Settled(scorer.score(state))
+        del scorer  # its workings go before the evidence is packed: a lower peak of memory
+        settled.evidence = _evidence.encode((state.crossings, state.photo_finish, state.marks))
         state.crossings, state.photo_finish, state.marks = [], [], []
 
     def _reopen(self, state: EventState) -> None:
@@ -358,6 +359,7 @@ class ScoringEngine:
 
     def _add_event(self, event: MeetEvent) -> None:
         self._events[event.id] = EventState(event)
+        self._riders[event.id] = frozenset(event.riders or event.start_order)  # () : any
         discipline = DISCIPLINES.get(event.discipline)
         if discipline is not None:
             self._scorers[event.id] = discipline(event, self.meet, self._venue)
@@ -414,6 +416,15 @@ class ScoringEngine:
 
 
 _EVENTS_LISTED = 8  # a meet with more events is not listed whole in a refusal
+_RIDERS_LISTED = 12  # nor an event with more riders
+
+
+def _listed(riders: frozenset[int]) -> str:
+    if len(riders) > _RIDERS_LISTED:
+        return f"it has {len(riders)} riders"
+    return "its riders: " + ", ".join(map(str, sorted(riders)))
+
+
 _evidence = msgspec.msgpack.Encoder()
 _unpack_evidence = msgspec.msgpack.Decoder(
     tuple[list[Crossing], list[PhotoFinishData], list[tuple[int, int]]]
@@ -435,9 +446,9 @@ class _Settled:
     """The scorer of a final event (`ScoringEngine._settle`): what it last worked out, and
     its evidence packed (msgpack), for a Reopen to unpack."""
 
-    def __init__(self, scored: Scored, evidence: bytes) -> None:
+    def __init__(self, scored: Scored) -> None:
         self._scored = scored
-        self.evidence = evidence
+        self.evidence = b""
 
     def score(self, state: EventState) -> Scored:
         return self._scored
