@@ -354,9 +354,9 @@ async def test_operator_commands_are_recorded_and_sequenced_into_the_event_strea
             assert daemon.stop() == 0, daemon.log_text()
     assert [topic for topic, _ in timing.messages] == ["velotime/test-velodrome/timing/command"] * 2
     published = [payload for _, payload in timing.messages]
-    commands = [dict(p["data"]["command"]) for p in published]
-    assert all(command.pop("id").startswith("ctl-") for command in commands)
-    assert commands == [
+    forwarded = [dict(p["data"]["command"]) for p in published]
+    assert all(command.pop("id").startswith("ctl-") for command in forwarded)
+    assert forwarded == [
         {"type": "arm", "event": "sprint-q"},
         {"type": "final", "event": "sprint-q"},
     ]
