@@ -134,3 +134,24 @@ def test_problems_whose_lines_start_with_a_figure_are_still_told_apart(
     part.lines = ["2 acknowledgements lost: disk I/O error"]
     assert health.check() is not None  # another problem in its place, also a figure first
     capture.close()
+
+
+def test_sources_whose_names_end_in_a_figure_are_told_apart(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two Timys, timy1 then timy2, an hour off: the second is a new problem, logged as one,
+    not new figures of the first."""
+    caplog.set_level(logging.INFO, logger="velotime.daemon")
+    part = _Problems()
+    capture = CaptureWriter.create(tmp_path, "v", {})
+    health = Health(Outbox(":memory:"), capture, (tmp_path,), 0, started_us=1, others=(part,))
+    health.status()
+    timy1 = "timy1: clock 1 h 00 min ahead of the venue clock: clock set wrong on the device?"
+    timy2 = timy1.replace("timy1", "timy2")
+    part.lines = [timy1]
+    assert health.check() is not None
+    part.lines = [timy1, timy2]
+    assert health.check() is not None  # a new problem: at once
+    said = [r.getMessage() for r in caplog.records if r.name == "velotime.daemon"]
+    assert said == [f"status degraded: {timy1}", f"status degraded, also: {timy2}"]
+    capture.close()

@@ -3,7 +3,10 @@
 import re
 from pathlib import Path
 
-from velotime.scoring.meet import parse_meet
+import msgspec
+
+from velotime.scoring.meet import Rider, parse_meet
+from velotime.scoring.riders_csv import COLUMNS
 
 DOC = Path(__file__).parents[2] / "docs" / "meet-format.md"
 RIDERS = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in range(101, 113))
@@ -20,3 +23,15 @@ def test_the_competition_examples_make_the_competition_they_describe() -> None:
     assert [(r.name, r.heat_sizes) for r in rounds] == [
         ("round 1", (6, 6)), ("final 1-6", (6,)), ("final 7-12", (6,)),
     ]  # fmt: skip
+
+
+def _table_keys(section: str) -> list[str]:
+    """The keys in the first column of the first table after the heading `section`."""
+    text = DOC.read_text().split(f"## {section}\n", 1)[1]
+    rows = text.split("\n|---", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    return [key for row in rows for key in re.findall(r"`([a-z_]+)`", row.split("|")[1])]
+
+
+def test_the_riders_keys_and_csv_columns_are_those_the_code_reads() -> None:
+    assert _table_keys("`[[riders]]`") == [f.name for f in msgspec.structs.fields(Rider)]
+    assert _table_keys("Riders from a CSV file") == list(COLUMNS)

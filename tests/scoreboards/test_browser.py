@@ -47,6 +47,10 @@ ROWS = """JSON.stringify(Array.from(document.querySelectorAll('#ranking tbody tr
   (tr) => [tr.dataset.bib, tr.querySelector('.c-rank').textContent,
            tr.querySelector('.c-time').textContent]))"""
 BADGE = "document.getElementById('badge').textContent"
+
+BIBS = """JSON.stringify(Array.from(document.querySelectorAll('#ranking tbody tr')).map(
+  (tr) => tr.dataset.bib))"""
+TEXT = "document.getElementById('{}').textContent"
 OVERLAY_BIBS = """(() => {
   const bibs = Array.from(document.querySelectorAll('#ov-top li')).map((li) => li.dataset.bib);
   return bibs.length ? JSON.stringify(bibs) : null;
@@ -147,9 +151,14 @@ async def test_the_page_ranks_a_replayed_flying_200_as_the_results_topic(
             page = await browser.page(1920, 1080)
             await page.goto(scoreboard.url)
             await page.wait_for(f"{BADGE} === 'Live'", "the page to go live")
+            # Before the first event: the next one's start list (startlists/sprint-q).
             assert await page.evaluate("document.getElementById('event-name').textContent") == (
-                "Waiting for the first event"
+                "Sprint qualifying"
             )
+            assert await page.evaluate("document.getElementById('track-label').textContent") == (
+                "Next"
+            )
+            assert json.loads(await page.evaluate(BIBS)) == [str(b) for b in flying200.START_ORDER]
 
             await run_velotime("replay", capture, "--config", config, "--venue", venue)
             await wait_for_events(watch, status_topic, score.pid, expected_events)
@@ -293,3 +302,70 @@ async def test_the_page_says_offline_when_the_stream_is_down(
         banner = await page.evaluate("document.getElementById('banner').textContent")
         assert "Connection to the scoreboard lost" in banner
         await page.screenshot(artifact("offline-1280x720.png"))
+
+
+def start_list(event: str, name: str, programme: int, bibs: list[int]) -> dict[str, Any]:
+    return {"v": 1, "event": event, "discipline": "time_trial", "name": name,
+            "category": "Women Elite", "round": "", "heat": "", "competition": "",
+            "programme": programme, "riders": [
+                {"bib": b, "name": f"Rider {b}", "nation": "NED"} for b in bibs]}  # fmt: skip
+
+
+async def test_the_first_screen_comes_from_api_state_and_event_pins_a_screen(
+    tmp_path: Path, broker: LocalBroker, chromium: str
+) -> None:
+    """With the stream held back (the browser never gets an answer on api/events), the page
+    still shows the next event's start list at once, from api/state: the lowest `programme`
+    of the start lists, no event being on the track. `?event=` shows that event instead,
+    whatever is on the track, first its start list, then its result."""
+    async with (
+        running_scoreboard(broker) as web,
+        Browser.launch(tmp_path / "chromium") as browser,
+    ):
+        await web.put("status/scoring", ONLINE)
+        await web.put("startlists/km", start_list("km", "Kilometre", 2, [5, 3]))
+        await web.put("startlists/f200", start_list("f200", "Flying 200 m", 1, [9, 4, 7]))
+
+        held = await browser.page(1280, 720)
+        await held.send("Fetch.enable", {"patterns": [{"urlPattern": "*api/events*"}]})
+        await held.goto(web.url)
+        await held.wait_for(f"{TEXT.format('event-name')} === 'Flying 200 m'", "the next event")
+        assert json.loads(await held.evaluate(BIBS)) == ["9", "4", "7"]
+        assert await held.evaluate(TEXT.format("track-label")) == "Next"
+        assert await held.evaluate(TEXT.format("ranking-title")) == "Start list"
+        assert await held.evaluate(BADGE) == "Connecting"  # no message came on the stream
+        await held.screenshot(artifact("first-screen-from-api-state.png"))
+
+        pinned_held = await browser.page(1280, 720)
+        await pinned_held.send("Fetch.enable", {"patterns": [{"urlPattern": "*api/events*"}]})
+        await pinned_held.goto(web.url + "?event=km")
+        await pinned_held.wait_for(f"{TEXT.format('event-name')} === 'Kilometre'", "km pinned")
+        assert json.loads(await pinned_held.evaluate(BIBS)) == ["5", "3"]
+        assert await pinned_held.evaluate(TEXT.format("track-label")) == "Start list"
+        for page in (held, pinned_held):
+            await page.close()
+
+        # Live: f200 on the track; the pinned screen stays on km, then shows its result.
+        current = {"v": 1, "event": "f200", "name": "Flying 200 m", "discipline": "time_trial",
+                   "category": "", "round": "", "status": "running", "riders": [9, 4, 7],
+                   "on_track": None, "start_us": None}  # fmt: skip
+        await web.put("current", current)
+        board = await browser.page(1280, 720)
+        await board.goto(web.url)
+        pinned = await browser.page(1280, 720)
+        await pinned.goto(web.url + "?event=km")
+        for page in (board, pinned):
+            await page.wait_for(f"{BADGE} === 'Live'", "the page to go live")
+        assert await board.evaluate(TEXT.format("event-name")) == "Flying 200 m"
+        assert await board.evaluate(TEXT.format("track-label")) == "On track"
+        assert await pinned.evaluate(TEXT.format("event-name")) == "Kilometre"
+        assert json.loads(await pinned.evaluate(BIBS)) == ["5", "3"]
+        result = {"v": 1, "event": "km", "name": "Kilometre", "discipline": "time_trial",
+                  "category": "Women Elite", "round": "", "status": "final", "audit": [],
+                  "lines": [{"rank": 1, "bib": 3, "time": "1:05.123"},
+                            {"rank": 2, "bib": 5, "time": "1:05.999"}]}  # fmt: skip
+        await web.put("results/km", result)
+        want = json.dumps(expected_rows(result), separators=(",", ":"))
+        await pinned.wait_for(f"{ROWS} === '{want}'", "km's result")
+        assert await pinned.evaluate(TEXT.format("track-label")) == "Result"
+        assert await board.evaluate(TEXT.format("event-name")) == "Flying 200 m"

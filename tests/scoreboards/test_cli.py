@@ -1,16 +1,22 @@
 """`velotime scoreboard` and `velotime run` with `[scoreboard] listen`: the web scoreboard in the
-same event loop as the daemon, up with it and stopped with it; the listen address checked."""
+same event loop as the daemon, up with it and stopped with it; the listen address checked.
+`velotime sheets`: the sheets of the retained state written to a folder."""
 
 import asyncio
+import json
 import socket
 import time
 from pathlib import Path
 
+import aiomqtt
 import pytest
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime, velotime_main
 from tests.daemon.harness import DaemonProcess
 from tests.scoreboards.http import get
+from tests.scoreboards.payloads import ONLINE
+from tests.scoreboards.pdf_text import page_lines, pdf_pages
+from tests.scoreboards.test_sheets import KEIRIN, START_LIST
 from tests.scoring.live import write_venue_config
 from velotime.config import ConfigError, parse_config
 from velotime.localvenue import LocalBroker, free_port
@@ -102,3 +108,67 @@ async def test_velotime_run_serves_it_in_its_own_loop(tmp_path: Path, broker: Lo
     assert "the timing goes on without it" not in daemon.log_text()
     assert "Traceback" not in daemon.log_text()
     assert f"scoreboard: http://127.0.0.1:{port}/" in daemon.log_text()
+
+
+@pytest.mark.slow  # WeasyPrint renders two sheets
+async def test_velotime_sheets_writes_the_retained_state_s_sheets(
+    tmp_path: Path, broker: LocalBroker
+) -> None:
+    """`velotime sheets` writes each retained result's HTML, PDF and CSV and each start list's
+    HTML and PDF, with the meet's id from status/scoring (no meet file here)."""
+    venue = "sheets-cli"
+    config = write_venue_config(tmp_path / "venue", venue, broker.url, {"finish": 0.0})
+    async with aiomqtt.Client("127.0.0.1", broker.port) as client:
+        for key, payload in [
+            ("status/scoring", ONLINE),
+            ("results/keirin-final", KEIRIN),
+            ("startlists/keirin-m-round-1-2", START_LIST),
+            ("results/..%2Fescape", {**KEIRIN, "event": "../escape"}),  # no file of an odd id
+        ]:
+            topic = f"velotime/{venue}/{key}"
+            await client.publish(topic, json.dumps(payload).encode(), qos=1, retain=True)
+    output = tmp_path / "sheets"
+    done = await asyncio.to_thread(velotime_main, "sheets", "--config", config, "--output", output)
+    assert done.returncode == 0, done.stderr
+    assert (
+        done.stdout == f"{output}: 1 result sheets and 1 start lists (HTML and PDF), index.html\n"
+    )
+    assert "1 events with ids no meet has, left out: '..%2Fescape'" in done.stderr
+    assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*.*")) == [
+        "index.html", "keirin-final.csv", "keirin-final.html", "keirin-final.pdf",
+        "start/keirin-m-round-1-2.html", "start/keirin-m-round-1-2.pdf",
+    ]  # fmt: skip
+    result = page_lines(pdf_pages((output / "keirin-final.pdf").read_bytes())[0])
+    # The meet's id from status/scoring, the venue's id (the configuration names no venue).
+    assert "test-meet · sheets-cli Keirin, final 1-6 — PROVISIONAL" in result
+    assert "2 1 Rider 1 GBR +0.002 CORRECTED" in result
+    start = page_lines(pdf_pages((output / "start/keirin-m-round-1-2.pdf").read_bytes())[0])
+    assert "1 34 Dirk <D> GER" in start
+
+    only = await asyncio.to_thread(
+        velotime_main, "sheets", "--config", config, "--output", tmp_path / "one",
+        "--event", "keirin-m-round-1-2", "--no-pdf",
+    )  # fmt: skip
+    assert only.returncode == 0, only.stderr
+    assert sorted(p.name for p in (tmp_path / "one").rglob("*.*")) == [
+        "index.html",
+        "keirin-m-round-1-2.html",
+    ]
+    unknown = await asyncio.to_thread(
+        velotime_main, "sheets", "--config", config, "--output", output, "--event", "nope"
+    )
+    assert unknown.returncode == 2
+    assert "velotime sheets: --event: no result or start list retained for nope" in unknown.stderr
+
+
+def test_velotime_sheets_says_when_the_broker_cannot_be_reached(tmp_path: Path) -> None:
+    config = write_venue_config(
+        tmp_path / "venue", "nobroker", f"mqtt://127.0.0.1:{free_port()}", {"finish": 0.0}
+    )
+    done = velotime_main(
+        "sheets", "--config", config, "--output", tmp_path / "out", "--timeout", "2"
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("velotime sheets: cannot reach the broker at ")
+    assert len(done.stderr.splitlines()) == 1
+    assert not (tmp_path / "out").exists()

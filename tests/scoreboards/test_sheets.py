@@ -1,6 +1,7 @@
 """Result sheets over HTTP, from what is retained: the flying 200 m scenario's result as the
 scoring scores it (lines in order, DNS and DSQ with their reasons), a keirin heat with its
-winner's last 200 m and a place correction, the CSV, and text that must stay text."""
+winner's last 200 m and a place correction, the CSV, and text that must stay text; the PDFs of a
+result and of a start list."""
 
 import html
 import re
@@ -12,6 +13,7 @@ import pytest
 
 from tests.scoreboards.http import get
 from tests.scoreboards.payloads import ONLINE
+from tests.scoreboards.pdf_text import page_lines, pdf_pages
 from tests.scoreboards.web_helpers import running_scoreboard
 from tests.scoring.live import offline_results
 from tests.scoring.scenarios import flying200
@@ -79,7 +81,7 @@ async def test_the_sheet_of_the_flying_200_as_scored(tmp_path: Path, broker: Loc
         assert "status DNS" in page
         assert "status DSQ" in page
         assert re.search(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", page)
-        assert "@page { size: A4" in page
+        assert "size: A4;" in page
 
         csv = await get(web.port, f"/sheets/{flying200.EVENT}.csv")
         assert csv.status == 200
@@ -117,3 +119,62 @@ async def test_a_keirin_sheet_with_its_corrections_and_text_kept_as_text(
         missing = await get(web.port, "/sheets/nope.html")
         assert missing.status == 404
         assert (await get(web.port, "/sheets/nope.csv")).status == 404
+
+
+START_LIST: dict[str, Any] = {
+    "v": 1, "event": "keirin-m-round-1-2", "discipline": "keirin",
+    "name": "Keirin, round 1, heat 2", "category": "Men Elite", "round": "round 1", "heat": "2",
+    "competition": "keirin-m", "programme": 3,
+    "riders": [
+        {"bib": 34, "name": "Dirk <D>", "nation": "GER"},
+        {"bib": 31, "name": "Aart A", "nation": "NED"},
+        {"bib": 38, "name": "Hugo H", "nation": "FRA"},
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.slow  # WeasyPrint renders two sheets
+async def test_the_pdf_sheets_and_start_lists_served(broker: LocalBroker) -> None:
+    """The PDF of a result and of a start list, as the scoreboard serves them, say what their
+    payloads say (by hand from KEIRIN and START_LIST above); the index links both."""
+    async with running_scoreboard(broker) as web:
+        await web.put("results/keirin-final", KEIRIN)
+        await web.put("startlists/keirin-m-round-1-2", START_LIST)
+
+        reply = await get(web.port, "/sheets/keirin-final.pdf")
+        assert reply.status == 200
+        assert reply.headers["content-type"] == "application/pdf"
+        lines = page_lines(pdf_pages(reply.body)[0])
+        assert "Test meet · Test velodrome Keirin, final 1-6 — PROVISIONAL" in lines
+        assert lines[lines.index("RANK BIB NAME NATION GAP NOTES") + 1 :][:3] == [
+            "1 3 Rider <3> NED",
+            "2 1 Rider 1 GBR +0.002 CORRECTED",
+            "5 Rider 5 AUS REL",
+        ]
+
+        page = (await get(web.port, "/sheets/start/keirin-m-round-1-2.html")).body.decode()
+        assert rows(page) == ["34", "31", "38"]
+        assert "Dirk &lt;D&gt;" in page
+        assert "Men Elite · round 1 · Heat 2 · Keirin" in page
+        reply = await get(web.port, "/sheets/start/keirin-m-round-1-2.pdf")
+        assert reply.headers["content-type"] == "application/pdf"
+        lines = page_lines(pdf_pages(reply.body)[0])
+        assert "Riders in seeding order" in lines
+        assert lines[lines.index("# BIB NAME NATION NOTES") + 1 :][:3] == [
+            "1 34 Dirk <D> GER",
+            "2 31 Aart A NED",
+            "3 38 Hugo H FRA",
+        ]
+        api = await get(web.port, "/api/startlists/keirin-m-round-1-2")
+        assert api.json() == START_LIST
+        state = (await get(web.port, "/api/state")).json()
+        assert state["startlists"] == {"keirin-m-round-1-2": START_LIST}
+
+        index = (await get(web.port, "/sheets/index.html")).body.decode()
+        for link in ("keirin-final.pdf", "start/keirin-m-round-1-2.html",
+                     "start/keirin-m-round-1-2.pdf"):  # fmt: skip
+            assert f'href="{link}"' in index
+        assert "3 riders" in index
+        for missing in ("/sheets/nope.pdf", "/sheets/start/nope.html", "/sheets/start/nope.pdf"):
+            assert (await get(web.port, missing)).status == 404, missing
+        assert (await get(web.port, "/api/startlists/nope")).status == 404

@@ -18,7 +18,7 @@ from velotime.scoring.disciplines.keirin import PhotoBlocks
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
 from velotime.scoring.rules.keirin import PhotoPlace
-from velotime.wire.commands import Arm, Final, SetStatus
+from velotime.wire.commands import Arm, Correct, Final, Provisional, SetStatus, Start
 from velotime.wire.events import Event, PhotoFinishData
 
 MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC; the venue clock is UTC here
@@ -51,12 +51,15 @@ FIRST_BLOCK = [*CAMERA, (4, "23", 100_699_000), (5, "25", 100_701_000), (None, "
 CORRECTED = [*CAMERA, (4, "25", 100_699_000), (5, "23", 100_701_000), (None, "26", None)]
 
 
-def meet() -> Meet:
-    riders = riders_toml({bib: (NAMES[bib], "NED", TRANSPONDER[bib]) for bib in RIDERS})
+def meet(laps: int | None = None) -> Meet:
+    """The heat of `RIDERS`; 31, of another heat, rides in the meet too."""
+    riders = riders_toml(
+        {bib: (NAMES[bib], "NED", TRANSPONDER[bib]) for bib in RIDERS} | {31: ("Other", "", None)}
+    )
     return parse_meet(
         f'[meet]\nid = "test"\n{riders}\n'
         f'[[events]]\nid = "{EVENT}"\ndiscipline = "keirin"\nround = "1"\nheat = "1"\n'
-        f"riders = {RIDERS}\n"
+        f"riders = {RIDERS}\n" + ("" if laps is None else f"laps = {laps}\n")
     )
 
 
@@ -249,3 +252,153 @@ def test_a_flagged_passing_is_not_scored(engine: ScoringEngine) -> None:
     assert engine.results(EVENT)["lines"] == []  # 26 has still not finished: no result yet
     (reason,) = engine.skipped_timing
     assert "flagged number_jump" in reason
+
+
+# A final in the manner of Paris 2024: on the last lap 24 moves down on 25, who falls and brings
+# down 26; 24 still crosses the line third. The camera places the four riders who finished (time
+# since the start, 1/10,000 s) and lists the two who fell without a place.
+CRASH_CAMERA = [(1, "22", 100_123_400), (2, "21", 100_200_100), (3, "24", 100_350_000),
+                (4, "23", 100_410_000), (None, "25", None), (None, "26", None)]  # fmt: skip
+CRASH_FINISH = {22: 100_124_000, 21: 100_201_000, 24: 100_350_500, 23: 100_410_500}
+
+
+def crashed_final(engine: ScoringEngine) -> None:
+    """The final's device bytes: the loops' bell and finish crossings (25 and 26 have no
+    finish), the camera's block; then the commissaires' decisions: 25 and 26 DNF, 24 REL."""
+    camera = LynxSession("lynx", ZoneInfo("UTC"))
+    decoders = P3Session("p3", lambda decoder: LINES[decoder or 0], "decoder")
+    camera_records: list[tuple[int, lynx.LynxRecord]] = [
+        (START - 30_000_000, lynx.Armed(event="7", round=1, heat=1, event_name="Keirin")),
+        (START + 100_000, lynx.RunningTime(time_us=100_000, time_digits=1,
+                                           start_time_of_day_us=START_TOD)),
+    ]  # fmt: skip
+    for at, camera_record in camera_records:
+        feed(engine, camera.feed(at, lynx.encode(camera_record)).events)
+    crossings = [*((FINISH_DECODER, bib, t) for line in (BELL, CRASH_FINISH)
+                   for bib, t in line.items()),
+                 *((LINE_200_DECODER, bib, t) for bib, t in LAST_LAP_200.items())]  # fmt: skip
+    for received_us, record in p3_race(crossings):
+        feed(engine, decoders.feed(received_us, record).events)
+    block = b"".join(
+        lynx.encode(r) for r in [*camera_results(CRASH_CAMERA), lynx.ResultsComplete()]
+    )
+    feed(engine, camera.feed(START + 160_000_000, block).events)
+    for decision in (
+        SetStatus(event=EVENT, bib=25, status="DNF", reason="fell, last lap"),
+        SetStatus(event=EVENT, bib=26, status="DNF", reason="brought down"),
+        SetStatus(event=EVENT, bib=24, status="REL", reason="moved down on 25"),
+    ):
+        engine.command(decision)
+
+
+def test_a_rider_relegated_to_sixth_behind_two_riders_who_crashed(engine: ScoringEngine) -> None:
+    """By the camera: 22, 21, 24, 23. 24 relegated: by default (uci-rules.md §2.5) the last of
+    the riders who finished, 4th; 23 moves up to 3rd. Gaps at the line from the camera, each
+    truncated: 21 100.2001 - 100.1234 = 0.0767 -> +0.076; 23 100.4100 - 100.1234 = 0.2866 ->
+    +0.286; 24, relegated, none. 25 and 26 DNF, unranked.
+
+    Then the commissaires put 24 6th, behind the two riders who fell (Paris 2024: Sahrom
+    "relegated to sixth"). 24 is 6th, REL and corrected; places 4 and 5 stay empty; every other
+    line is as it was, place, gap and all; the winner's last 200 m too: 100.1234 - 90.7255 =
+    9.3979 -> 9.397, 720 / 9.397 -> 76.620."""
+    crashed_final(engine)
+    before = engine.results(EVENT)
+    assert [(line["rank"], line["bib"], line.get("status", ""), line.get("gap"))
+            for line in before["lines"]] == [
+        (1, 22, "", None), (2, 21, "", "+0.076"), (3, 23, "", "+0.286"), (4, 24, "REL", None),
+        (None, 25, "DNF", None), (None, 26, "DNF", None),
+    ]  # fmt: skip
+
+    engine.command(Correct(event=EVENT, bib=24, place=6, reason="relegated to sixth: video"))
+    after = payload(engine.command(Final(event=EVENT))[0])
+    assert [(line["rank"], line["bib"], line.get("status", ""), line.get("flags", []))
+            for line in after["lines"]] == [
+        (1, 22, "", []), (2, 21, "", []), (3, 23, "", []), (6, 24, "REL", ["corrected"]),
+        (None, 25, "DNF", []), (None, 26, "DNF", []),
+    ]  # fmt: skip
+    unchanged = [line for line in after["lines"] if line["bib"] != 24]
+    assert unchanged == [line for line in before["lines"] if line["bib"] != 24]
+    assert (after["winner_last_200"], after["winner_last_200_kmh"]) == ("9.397", "76.620")
+    assert [entry["type"] for entry in after["audit"]] == ["status"] * 3 + ["correct"]
+    assert engine.skipped_commands == []
+
+
+def test_an_impossible_place_is_refused_with_its_reason(engine: ScoringEngine) -> None:
+    """A heat of 6 riders has places 1 to 6: place 9 is refused, and says why; so is a
+    correction of 31, who rides another heat. Neither changes the result or its audit trail."""
+    crashed_final(engine)
+    before = engine.results(EVENT)
+    engine.command(Correct(event=EVENT, bib=24, place=9, reason="typo"))
+    engine.command(Correct(event=EVENT, bib=31, place=2, reason="wrong heat"))
+    engine.command(SetStatus(event=EVENT, bib=31, status="DNF", reason="wrong heat"))
+    assert engine.skipped_commands == [
+        f"{EVENT}: place 9 in a heat of 6 riders: a place is 1 to 6",
+        f"{EVENT}: bib 31 does not ride this heat",
+        f"{EVENT}: bib 31 does not ride this heat",
+    ]
+    assert engine.results(EVENT) == before
+
+
+# A keirin of 6 laps timed by the finish loop alone. The riders line up on the pursuit line,
+# before the finish line: each crosses it 2.5 s after the start (lap 0), then every 16 s (laps
+# 1-5, the bunch in seeding order 0.1 s apart), then at the finish (lap 6), then once more on
+# the cool-down lap, slowing down in another order. Before the start they rolled over the line
+# once. The loop missed 23's crossing of lap 3. Microseconds after the start.
+LAPS = 6
+ROLLING = {bib: -20_000_000 + 100_000 * i for i, bib in enumerate(RIDERS)}
+LAP_CROSSINGS = [(bib, 2_500_000 + 16_000_000 * lap + 100_000 * i)
+                 for lap in range(LAPS) for i, bib in enumerate(RIDERS)
+                 if (bib, lap) != (23, 3)]  # fmt: skip
+LOOP_FINISH = {24: 98_500_000, 22: 98_540_000, 21: 98_700_000, 23: 98_950_000, 25: 99_300_000,
+               26: 99_800_000}  # fmt: skip
+COOL_DOWN = {26: 118_000_000, 25: 118_500_000, 23: 119_000_000, 21: 119_500_000,
+             22: 120_000_000, 24: 121_000_000}  # fmt: skip
+
+
+def ride_with_a_cool_down_lap(
+    laps: int | None, start_sent_us: int = 0
+) -> tuple[list[Any], list[Any]]:
+    """The heat's lines once the riders finished and once they rode the cool-down lap too,
+    before the operator's `provisional`; the meet gives the heat's `laps` or not; the desk
+    sends `start` `start_sent_us` after the gun."""
+    engine = ScoringEngine(meet(laps), {"finish": 0, "200m": 200})
+    engine.command(Arm(event=EVENT))
+    decoders = P3Session("p3", lambda decoder: LINES[decoder or 0], "decoder")
+    crossings = [*ROLLING.items(), *LAP_CROSSINGS, *LOOP_FINISH.items(), *COOL_DOWN.items()]
+    finished_by = START + max(LOOP_FINISH.values()) + 50_000  # the last finish, received
+    lines: list[list[Any]] = []
+    started = False
+    for received_us, record in p3_race([(FINISH_DECODER, bib, t) for bib, t in crossings]):
+        if received_us > START + start_sent_us and not started:
+            engine.command(Start(event=EVENT), START + start_sent_us)
+            started = True
+        if received_us > finished_by and not lines:
+            lines.append(engine.results(EVENT)["lines"])
+        feed(engine, decoders.feed(received_us, record).events)
+    lines.append(engine.results(EVENT)["lines"])
+    engine.command(Provisional(event=EVENT))
+    assert engine.results(EVENT)["lines"] == lines[-1]
+    return lines[0], lines[1]
+
+
+def test_a_cool_down_lap_before_provisional_keeps_the_finish_order() -> None:
+    """With `laps = 6` the finish is each rider's crossing from the first 7th crossing after the
+    start on (lap 0 just after the start, then laps 1-6): 24's at 98.500 s; the rolling lap
+    20 s before the start does not count, and 23's missed read does not make the cool-down lap 23's
+    finish. Order 24, 22, 21, 23, 25, 26; gaps to 24 at the line: 0.040, 0.200, 0.450, 0.800,
+    1.300 s. The cool-down lap changes nothing.
+
+    Without `laps` (as before), the latest crossing counts: the cool-down lap replaces the
+    finish, 26, 25, 23, 21, 22, 24 by their cool-down crossings."""
+    finished, cooled_down = ride_with_a_cool_down_lap(LAPS)
+    expected = [(1, 24, None), (2, 22, "+0.040"), (3, 21, "+0.200"), (4, 23, "+0.450"),
+                (5, 25, "+0.800"), (6, 26, "+1.300")]  # fmt: skip
+    assert [(line["rank"], line["bib"], line.get("gap")) for line in finished] == expected
+    assert cooled_down == finished
+    # The desk's `start` 4 s late, after the riders' first crossing (2.5-3.0 s): counted all
+    # the same (the riders stood on the line before the gun), the same result.
+    assert ride_with_a_cool_down_lap(LAPS, start_sent_us=4_000_000) == (finished, finished)
+
+    finished, cooled_down = ride_with_a_cool_down_lap(None)
+    assert [line["bib"] for line in finished] == [24, 22, 21, 23, 25, 26]
+    assert [line["bib"] for line in cooled_down] == [26, 25, 23, 21, 22, 24]

@@ -52,7 +52,8 @@ def engine() -> ScoringEngine:
 
 def test_results_built_once_at_the_end_are_those_published_event_by_event() -> None:
     live, replayed = engine(), engine()
-    retained: dict[str, bytes] = {}
+    # The service publishes the snapshot on starting (the start lists), then the changes.
+    retained = {publication.key: publication.encoded() for publication in live.snapshot()}
     for event in session():
         for publication in live.feed(event):
             retained[publication.key] = publication.encoded()
@@ -96,7 +97,7 @@ def test_a_final_event_publishes_the_same_result_when_made_final_again() -> None
     scoring = engine()
     for event in session():
         scoring.feed(event)
-    final = {p.key: p.encoded() for p in scoring.snapshot()}
+    final = {p.key: p.encoded() for p in scoring.snapshot() if p.key != "startlists/f200"}
     again = scoring.feed(command(Final(event="f200"), START_US + 2 * 10**10))
-    assert {p.key: p.encoded() for p in again} == final
+    assert {p.key: p.encoded() for p in again} == final  # the start list did not change
     assert scoring.results("f200")["lines"][0]["rank"] == 1

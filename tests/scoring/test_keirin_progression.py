@@ -405,3 +405,52 @@ def test_seeding_must_match_the_entrants() -> None:
         seed_round_1(plan(12), list(range(1, 12)))
     with pytest.raises(ValueError, match="twice"):
         seed_round_1(plan(12), [1, *range(1, 12)])
+
+
+def test_a_place_a_commissaire_set_past_empty_places_routes_and_classifies_by_place() -> None:
+    """12 entrants, two heats of round 1 (1 4 5 8 9 12 | 2 3 6 7 10 11). Heat 1: 1, 9, 5
+    finish; 8 and 12 fall (DNF); 4, who brought them down, is relegated and put 6th: places 1-3
+    are 1, 9, 5, places 4-5 empty, 6th 4. Heat 2: 2 and 3 finish; 6, 7 and 10 fall; 11 is put
+    4th: place 3 empty. A place is the rank, not the count of riders ahead: 11 (4th, with two
+    riders ahead) goes to the final 7-12 with 4 (6th), 11 first (place 4 before place 6); the
+    final 1-6 gets 1, 2 (1st), 9, 3 (2nd), 5 (3rd).
+
+    Final 1-6: 2, 1, 9 finish, 3 and 5 fall; 9 is relegated and put 5th. Final 7-12: 4, 11.
+    Classification: 2, 1, then 9 5th (3rd and 4th empty), 4 7th, 11 8th; unranked at the foot,
+    the final's DNF first (3, 5), then round 1's by heat and start list (8, 12; 6, 7, 10)."""
+    competition = plan(12)
+    round_1 = seed_round_1(competition, list(range(1, 13)))
+    assert round_1 == [[1, 4, 5, 8, 9, 12], [2, 3, 6, 7, 10, 11]]
+
+    def placed(start: Sequence[int], finish: Sequence[int], decisions: Decisions) -> HeatResult:
+        return heat_result(
+            [Rider(bib=bib, name=f"R{bib}") for bib in start],
+            finish_us={bib: T0 + i * 100_000 for i, bib in enumerate(finish)},
+            decisions=decisions,
+        )
+
+    heat_1 = placed(
+        round_1[0],
+        [1, 4, 9, 5],
+        Decisions(relegated=frozenset({4}), dnf=frozenset({8, 12}), places={4: 6}),
+    )
+    heat_2 = placed(round_1[1], [2, 3, 11],
+                    Decisions(dnf=frozenset({6, 7, 10}), places={11: 4}))  # fmt: skip
+    assert [(line.rank, line.bib) for line in heat_1.lines if line.rank] == [
+        (1, 1), (2, 9), (3, 5), (6, 4),
+    ]  # fmt: skip
+    results = {ROUND_1: [heat_1, heat_2]}
+    assert advance(competition, results) == {FINAL_1_6: [[1, 2, 9, 3, 5]], FINAL_7_12: [[11, 4]]}
+
+    results[FINAL_1_6] = [
+        placed([1, 2, 9, 3, 5], [2, 1, 9],
+               Decisions(relegated=frozenset({9}), dnf=frozenset({3, 5}), places={9: 5}))
+    ]  # fmt: skip
+    results[FINAL_7_12] = [heat([11, 4], [4, 11])]
+    assert [(line.rank, line.bib, line.status) for line in classify(competition, results)] == [
+        (1, 2, Status.RANKED), (2, 1, Status.RANKED), (5, 9, Status.REL),
+        (7, 4, Status.RANKED), (8, 11, Status.RANKED),
+        (None, 3, Status.DNF), (None, 5, Status.DNF), (None, 8, Status.DNF),
+        (None, 12, Status.DNF), (None, 6, Status.DNF), (None, 7, Status.DNF),
+        (None, 10, Status.DNF),
+    ]  # fmt: skip

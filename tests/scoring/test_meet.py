@@ -94,8 +94,30 @@ def test_each_discipline_takes_its_own_keys() -> None:
     )
     assert "m.toml: events[2].riders: a keirin event needs its riders" in found
     assert "m.toml: events[2].start_order: not used by keirin; use riders" in found
-    assert "m.toml: events[2].distance_m: only a time trial takes a distance" in found
+    assert "m.toml: events[2].distance_m: a keirin's distance is given in laps (laps = 6)" in found
     assert "m.toml: events[2].qualify: a number of riders, for a flying200 event only" in found
+
+
+def test_a_keirin_distance_is_a_number_of_laps() -> None:
+    keirin = '\n[[events]]\nid = "k"\ndiscipline = "keirin"\nriders = [1, 2, 3, 4, 5, 6]\n'
+    riders = "".join(f'[[riders]]\nbib = {bib}\nname = "R{bib}"\n' for bib in range(3, 11))
+    meet = SMALL + riders
+    assert parse_meet(meet + keirin + "laps = 6\n").event("k").laps == 6
+    assert problems(meet + keirin + "laps = 0\n") == [
+        "m.toml: events[2].laps: a keirin's distance in laps, 1 to 20, got 0"
+    ]
+    assert problems(meet + keirin + 'laps = "six"\n') == [
+        "m.toml: events[2].laps: expected an integer, got a string 'six'"
+    ]
+    assert problems(meet.replace("qualify = 1", "qualify = 1\nlaps = 3")) == [
+        "m.toml: events[0].laps: only a keirin takes laps"
+    ]
+    competition = (
+        f'\n[[competitions]]\nid = "kc"\ndiscipline = "keirin"\nseeding = {list(range(1, 11))}\n'
+    )
+    assert problems(meet + competition + "laps = 21\n") == [
+        "m.toml: competitions[0].laps: a keirin's distance in laps, 1 to 20, got 21"
+    ]
 
 
 def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_them() -> None:

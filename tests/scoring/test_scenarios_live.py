@@ -54,6 +54,11 @@ async def test_the_live_path_leaves_the_offline_results_retained(
     live = await live_publications([capture], meet, broker, tmp_path / "live")
     offline = offline_files(capture, meet, tmp_path / "offline")
     assert offline  # every scenario has results
-    assert {key: live[key] + b"\n" for key in live if key != "current"} == offline
+    # The start lists are retained too; result files are results and standings only.
+    results = {key for key in live if key != "current" and not key.startswith("startlists/")}
+    assert {key: live[key] + b"\n" for key in results} == offline
+    assert {key.partition("/")[2] for key in live if key.startswith("startlists/")} >= {
+        key.partition("/")[2] for key in offline if key.startswith("results/")
+    }  # every event run had its start list
     assert all(json.loads(payload)["status"] == "final" for payload in offline.values())
     assert json.loads(live["current"])["event"] is None  # all final: nothing on the track

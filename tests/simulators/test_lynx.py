@@ -4,8 +4,10 @@
 import asyncio
 import itertools
 import math
+import os
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -260,11 +262,23 @@ def test_the_heat_depends_on_the_seed_and_options_only() -> None:
         ({"start_time_of_day_us": 86_400_000_000}, "within a day"),
         ({"event_name": "a\x04b"}, "inside a field"),
         ({"event": " 1"}, "without spaces around"),
+        ({"bibs": [3, 3]}, "different positive numbers"),
+        ({"bibs": [0, 3]}, "different positive numbers"),
+        ({"bibs": []}, "riders must be 1-999"),
     ],
 )
 def test_options_it_cannot_play_are_refused(options: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         camera(1, **options)
+
+
+def test_the_bibs_given_are_the_riders_of_the_heat() -> None:
+    """The camera shows the bibs of the start list it was given, each once, in an order of
+    finish drawn from the seed (another seed, another order)."""
+    sim = camera(1, bibs=[12, 5, 7, 30, 41], seed=3)
+    assert sorted(int(r.id or 0) for r in sim.results) == [5, 7, 12, 30, 41]
+    other = camera(1, bibs=[12, 5, 7, 30, 41], seed=4)
+    assert [r.id for r in other.results] != [r.id for r in sim.results]
 
 
 # -- velotime simulate lynx --------------------------------------------------------------------
@@ -325,10 +339,55 @@ async def test_the_command_sends_udp_datagrams() -> None:
     assert stream.stats.bad_messages == stream.stats.garbage_bytes == 0
 
 
+async def test_the_command_plays_the_bibs_given_stamped_in_the_venue_time_zone() -> None:
+    """`--bibs 12,5,7`: a heat of those three riders. `--timezone Asia/Kathmandu`: the start
+    time of day is Kathmandu's clock (UTC+5:45 all year, no summer time), as the daemon of a
+    venue there reads it, not the machine's (Lima's here, UTC-5): worked out from the UTC clock
+    by that rule."""
+    loop = asyncio.get_running_loop()
+    transport, receiver = await loop.create_datagram_endpoint(
+        Datagrams, local_addr=("127.0.0.1", 0)
+    )
+    before_us = time.time_ns() // 1000
+    try:
+        port = transport.get_extra_info("sockname")[1]
+        process = await asyncio.create_subprocess_exec(
+            *COMMAND,
+            *("--connect", f"127.0.0.1:{port}", "--udp", "--bibs", "12,5,7", "--speedup", "40"),
+            *("--timezone", "Asia/Kathmandu"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "TZ": "America/Lima"},
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        assert process.returncode == 0, stderr
+        await eventually(lambda: bool(receiver.received) and receiver.received[-1][0][1:3] == b"LE")
+    finally:
+        transport.close()
+    after_us = time.time_ns() // 1000
+    stream = LynxStream()
+    records = [item for data, _ in receiver.received for item in stream.feed(data)]
+    header = next(r for r in records if isinstance(r, ResultsHeader))
+    assert header.count == 3
+    assert sorted(str(r.id) for r in records if isinstance(r, Result)) == ["12", "5", "7"]
+    day_us, kathmandu_us = 86_400_000_000, (5 * 3600 + 45 * 60) * 1_000_000
+    earliest = (before_us + kathmandu_us) % day_us
+    assert header.start_time_of_day_us is not None
+    # The start is 1 s of race time after the camera connects: 25 ms at 40 times real time.
+    assert (header.start_time_of_day_us - earliest) % day_us <= after_us - before_us
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (("--connect", "localhost"), "expected HOST:PORT"),
+        (("--connect", "127.0.0.1:9", "--bibs", "12,x"), "--bibs: a bib is a positive number"),
+        (("--connect", "127.0.0.1:9", "--bibs", "12,5,12"), "--bibs: bib 12 twice"),
+        (
+            ("--connect", "127.0.0.1:9", "--bibs", "12,5", "--riders", "3"),
+            "--riders 3 but 2 --bibs",
+        ),
+        (("--connect", "127.0.0.1:9", "--timezone", "Mars/Base"), "unknown IANA time zone"),
         (("--connect", "127.0.0.1:0"), "port 0 cannot be connected to"),
         (("--connect", "127.0.0.1:65536"), "out of range"),
         (("--connect", "127.0.0.1:9", "--riders", "0"), "--riders: must be 1-999"),

@@ -1,6 +1,7 @@
 """The simulated ALGE Timy, read as a host reads the real one: its serial port, through
 pyserial-asyncio-fast, decoded with the Timy codec."""
 
+import argparse
 import asyncio
 import calendar
 import contextlib
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import serial_asyncio_fast
 
+from velotime.families.timy.simulate import add_arguments
 from velotime.protocols.timy import (
     Impulse,
     LineError,
@@ -255,6 +257,26 @@ def test_local_time_of_day_is_exact_and_truncated() -> None:
     # Summer time: 2020-07-01 22:30:00 UTC is 00:30:00 on the next day in Vienna (UTC+2).
     summer_ns = calendar.timegm((2020, 7, 1, 22, 30, 0)) * 1_000_000_000
     assert local_time_of_day_us(summer_ns) == 30 * 60 * 1_000_000
+
+
+async def test_a_timy_with_its_clock_an_hour_off_stamps_impulses_an_hour_off() -> None:
+    """`clock_offset_us` (`simulate timy --clock-offset 3600`): a Timy left on summer time."""
+    async with TimySimulator(clock_offset_us=3_600_000_000) as sim:
+        sim.start()
+        before_us = local_now_us()
+        impulse = sim.impulse(1, 7)
+        after_us = local_now_us()
+    hour_later = [(t + 3_600_000_000) % 86_400_000_000 for t in (before_us, after_us)]
+    if hour_later[0] <= hour_later[1]:  # unless midnight passed on its clock
+        assert hour_later[0] - 100 < impulse.time_of_day_us <= hour_later[1]
+
+
+def test_the_command_line_takes_a_clock_offset_in_seconds_either_way() -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert parser.parse_args([]).clock_offset == 0
+    assert parser.parse_args(["--clock-offset", "3600"]).clock_offset == 3_600_000_000
+    assert parser.parse_args(["--clock-offset=-1.5"]).clock_offset == -1_500_000
 
 
 def test_bad_settings_are_refused() -> None:

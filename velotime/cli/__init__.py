@@ -19,10 +19,12 @@ COMMANDS: dict[str, str] = {
     "decode": "decode a recorded device dump to JSON lines",
     "demo": "run a whole session on simulated hardware and print the results",
     "import-lif": "import FinishLynx result files (.lif) as photo-finish events",
+    "meet": "the meet's riders from and to CSV; start lists for the photo-finish camera",
     "run": "run the timing daemon",
     "replay": "replay capture logs (or device dumps) through the pipeline",
     "score": "score a meet live: timing events from MQTT in, retained results out",
     "scoreboard": "serve the web scoreboard, overlay and result sheets from the retained results",
+    "sheets": "write the result sheets and start lists (HTML and PDF) from the retained state",
     "simulate": "run a simulated timing device",
     "watch": "the live results in a terminal",
 }

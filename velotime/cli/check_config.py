@@ -59,6 +59,8 @@ def summary(path: Path, config: Config, has_password: bool, overrides: list[str]
     out = [
         f"{path}: valid",
         f"venue:   {venue.id}{named}, {venue.track_length_m:g} m, {venue.timezone}",
+        f"clocks:  a Timy's or camera's clock more than {venue.clock_tolerance_s:g} s from the "
+        "venue clock is a fault",
         "lines:",
     ]
     width = max(len(line.name) for line in config.lines)

@@ -203,6 +203,7 @@ class _Checker:
     def check_venue(self, venue: VenueConfig) -> None:
         self.topic_safe(["venue", "id"], venue.id)
         self.positive(["venue", "track_length_m"], venue.track_length_m)
+        self.positive(["venue", "clock_tolerance_s"], venue.clock_tolerance_s)
         try:
             zone(venue.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):

@@ -12,6 +12,7 @@ from typing import Literal, NamedTuple
 import msgspec
 
 from velotime.config.problems import ConfigError
+from velotime.drivers.clock import DEFAULT_TOLERANCE_S
 from velotime.drivers.endpoints import (
     SerialEndpoint,
     TcpEndpoint,
@@ -19,6 +20,7 @@ from velotime.drivers.endpoints import (
     split_network_url,
 )
 from velotime.families.base import SourceConfig
+from velotime.times import US_PER_SECOND
 
 MQTT_PORT = 1883
 MQTTS_PORT = 8883
@@ -37,10 +39,17 @@ class VenueConfig(Table, frozen=True, kw_only=True):
     name: str = ""
     track_length_m: float
     timezone: str = "UTC"
+    # A Timy or camera whose clock is further than this from the venue clock degrades its
+    # source (velotime.drivers.clock).
+    clock_tolerance_s: float = DEFAULT_TOLERANCE_S
 
     @property
     def zone(self) -> tzinfo:
         return zone(self.timezone)
+
+    @property
+    def clock_tolerance_us(self) -> int:
+        return round(self.clock_tolerance_s * US_PER_SECOND)
 
 
 class LineConfig(Table, frozen=True, kw_only=True):

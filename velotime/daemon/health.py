@@ -2,7 +2,8 @@
 
 Degraded means something the crew must see fails now: the outbox cannot write (events are held
 in memory), the capture log cannot write (bytes go uncaptured), the broker refuses events (they
-stay in the outbox), or free space for the storage directory is below `[storage] min_free_mb`.
+stay in the outbox), free space for the storage directory is below `[storage] min_free_mb`, or
+a source's device clock is further than `[venue] clock_tolerance_s` from the venue clock.
 The change to degraded and the return to ok are logged once each; the status is published again
 at once when a reason appears or goes, and otherwise at most every STATUS_INTERVAL_S while its
 figures change.
@@ -26,7 +27,8 @@ from velotime.wire.status import DaemonOnline
 
 log = logging.getLogger("velotime.daemon")
 
-_FIGURES = re.compile(r"[0-9]+")
+# Figures standing on their own: "5 events refused", not the 1 of a source named "timy1".
+_FIGURES = re.compile(r"\b[0-9]+\b")
 
 STATUS_INTERVAL_S = 5.0  # figures that change are published again at most this often
 FREE_MARGIN = 1.05  # the free-space alarm ends 5 % above the threshold it started below
@@ -52,7 +54,7 @@ class Health:
     ) -> None:
         self.outbox = outbox
         self.capture = capture
-        self.others = others  # more parts whose problems degrade the daemon (the publisher)
+        self.others = others  # more parts whose problems degrade it (the publisher, sources)
         self.storage_dirs = storage_dirs  # where the outbox and the captures are
         self.min_free_bytes = min_free_bytes  # 0: no alarm
         self.started_us = started_us

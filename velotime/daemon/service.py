@@ -15,6 +15,7 @@ from velotime.daemon.control import SkippedCommand
 from velotime.daemon.health import Health
 from velotime.daemon.sources import ControlDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
+from velotime.drivers.clock import DeviceClock
 from velotime.drivers.driver import SourceDriver
 from velotime.drivers.session import Session
 from velotime.families.base import SourceConfig, SourceDescription
@@ -123,14 +124,6 @@ class Daemon:
             self._online,
             subscriptions={self.topics.control("#"): self._control},
         )
-        self.health = Health(
-            self.outbox,
-            self.capture,
-            (config.storage.directory, config.storage.captures_dir),
-            config.storage.min_free_bytes,
-            started_us=self.started_us,
-            others=(self.publisher,),
-        )
         self.drivers = [
             SourceDriver(
                 descriptions[source.name].new_session(source.name),
@@ -142,9 +135,19 @@ class Daemon:
                 poll_interval_s=source.poll_interval_s,
                 reconnect_min_s=source.reconnect_min_s,
                 reconnect_max_s=source.reconnect_max_s,
+                # Checked where the session measures it (velotime.drivers.clock: Timy, camera).
+                device_clock=DeviceClock(config.venue.clock_tolerance_us, config.venue.timezone),
             )
             for source in config.sources
         ]
+        self.health = Health(
+            self.outbox,
+            self.capture,
+            (config.storage.directory, config.storage.captures_dir),
+            config.storage.min_free_bytes,
+            started_us=self.started_us,
+            others=(self.publisher, *self.drivers),
+        )
         self.publisher.set_retained(self.topics.description, describe(config))
 
     def _resumed(self, name: str) -> SourceDescription:

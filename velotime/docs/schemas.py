@@ -39,7 +39,7 @@ from velotime.wire.events import (
     PhotoFinishData,
 )
 from velotime.wire.replies import CommandReply
-from velotime.wire.results import Current, EventResult, Standings
+from velotime.wire.results import Current, EventResult, Standings, StartList
 from velotime.wire.status import DaemonStatus, Description, ScoringStatus, SourceTopicStatus
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -72,6 +72,7 @@ TOPICS = (
     Topic("results", "results/<event>", (EventResult,), retained=True),
     Topic("current", "current", get_args(Current), retained=True),
     Topic("standings", "standings/<competition>", (Standings,), retained=True),
+    Topic("startlists", "startlists/<event>", (StartList,), retained=True),
     Topic("scoring", "status/scoring", get_args(ScoringStatus), retained=True),
 )
 

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from velotime.backoff import Backoff
 from velotime.capture import CaptureWriter
+from velotime.drivers.clock import DeviceClock, describe_offset
 from velotime.drivers.endpoints import (
     Endpoint,
     SerialEndpoint,
@@ -56,6 +57,8 @@ class _Counts(NamedTuple):
     crc_errors: int
     garbage_bytes: int
     session: SessionCounters
+    clock_offset_us: int | None
+    reasons: tuple[str, ...]
 
 
 class SourceDriver:
@@ -74,6 +77,7 @@ class SourceDriver:
         status_interval_s: float = STATUS_INTERVAL_S,
         log_interval_s: float = LOG_INTERVAL_S,
         clock: Callable[[], float] = time.monotonic,  # for the rate-limited log lines
+        device_clock: DeviceClock | None = None,  # None: the device's clock is not checked
     ) -> None:
         self.session = session
         self.endpoint = endpoint
@@ -92,6 +96,7 @@ class SourceDriver:
         self.crc_errors = 0
         self.garbage_bytes = 0
         self._log = RateLimitedLog(log, log_interval_s, clock)
+        self.device_clock = device_clock
         self._link: _Link | None = None  # None until the first attempt to connect or listen
         self._published: _Counts | None = None
 
@@ -235,6 +240,8 @@ class SourceDriver:
             self._skipped(error)
         for notice in out.notices:
             self._notice(notice)
+        for offset_us in out.clock_offsets:
+            self._clock_measured(offset_us)
         if out.events:
             self.events += len(out.events)
             self.last_event_us = t_us
@@ -274,6 +281,39 @@ class SourceDriver:
         shape = _DIGITS.sub("#", notice)
         self._log.log(logging.INFO, ("notice", shape), f"{name}: {notice}", summary=summary)
 
+    def problems(self) -> list[str]:
+        """What is wrong with the source now, one line each (for status/daemon too): its
+        device's clock too far from the venue clock."""
+        problem = self.device_clock.problem(self.name) if self.device_clock else None
+        return [problem] if problem else []
+
+    def _clock_measured(self, offset_us: int) -> None:
+        """A record's clock offset: beyond the tolerance, a WARNING (rate-limited: one a record
+        would flood the log during a race) and the status degraded at once; back within it, a
+        line and the status ok at once. The records go on as they are (velotime.drivers.clock)."""
+        device_clock = self.device_clock
+        if device_clock is None:
+            return
+        changed = device_clock.measured(offset_us)
+        problem = device_clock.problem(self.name)
+        if problem is not None:
+            name = self.name
+
+            def summary(count: int, _: int, seconds: str) -> str:
+                return f"{name}: clock still off in {count} more records in the last {seconds} s"
+
+            self._log.log(logging.WARNING, ("clock",), problem, summary=summary)
+        elif changed is False:
+            side = "ahead" if offset_us > 0 else "behind"
+            log.info(
+                "%s: clock agrees with the venue clock again: %s %s",
+                self.name,
+                describe_offset(offset_us),
+                side,
+            )
+        if changed is not None and self._link is not None:
+            self._publish()
+
     async def _poll(self, writer: asyncio.StreamWriter) -> None:
         request = self.session.poll_command()
         while request is not None:
@@ -297,6 +337,8 @@ class SourceDriver:
             crc_errors=self.crc_errors,
             garbage_bytes=self.garbage_bytes,
             session=self.session.counters(),
+            clock_offset_us=self.device_clock.offset_us if self.device_clock else None,
+            reasons=tuple(self.problems()),
         )
 
     def _publish(self) -> None:
@@ -317,6 +359,9 @@ class SourceDriver:
                 crc_errors=counts.crc_errors,
                 garbage_bytes=counts.garbage_bytes,
                 **dataclasses.asdict(counts.session),
+                state="degraded" if counts.reasons else "ok",
+                reasons=list(counts.reasons),
+                clock_offset_us=counts.clock_offset_us,
             ),
         )
 

@@ -47,6 +47,9 @@ class SessionOutput:
     commands: list[bytes] = field(default_factory=list)  # to send to the device
     errors: list[SkippedInput] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # worth a log line
+    # Device clock minus venue clock (us), from each record stamped with the device's "now":
+    # its own time against when it was received (velotime.drivers.clock).
+    clock_offsets: list[int] = field(default_factory=list)
 
 
 class Session(Protocol):

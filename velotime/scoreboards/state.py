@@ -26,7 +26,7 @@ from velotime.mqtt.client import (
     mqtt_client,
 )
 from velotime.wire.errors import WireError
-from velotime.wire.results import Current, EventResult, Standings
+from velotime.wire.results import Current, EventResult, Standings, StartList
 from velotime.wire.retained import ProgramStatus, Retained, decode_retained
 from velotime.wire.status import ScoringOnline
 from velotime.wire.topics import Topics
@@ -35,7 +35,7 @@ log = logging.getLogger("velotime.scoreboards")
 
 # What scoreboards read: retained state only (never the timing stream).
 # Status first: a board that reconnects knows at once whether the data is live.
-KEYS = ("status/#", "current", "results/#", "standings/#", "config/description")
+KEYS = ("status/#", "current", "results/#", "standings/#", "startlists/#", "config/description")
 
 
 class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,6 +48,7 @@ class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
     current: Current | None  # None: nothing retained on `current` yet
     results: dict[str, EventResult]  # by event, in the order of their ids
     standings: dict[str, Standings]  # by competition
+    startlists: dict[str, StartList]  # by event, in the order of their ids
     status: dict[str, ProgramStatus]  # below status/: "scoring", "daemon", "sources/p3"...
     latest: str | None  # the event whose result changed last
 
@@ -77,6 +78,9 @@ class ScoreboardState:
             },
             standings={
                 k: v for k, v in self._below("standings/").items() if isinstance(v, Standings)
+            },
+            startlists={
+                k: v for k, v in self._below("startlists/").items() if isinstance(v, StartList)
             },
             status={
                 k: v for k, v in self._below("status/").items() if isinstance(v, ProgramStatus)

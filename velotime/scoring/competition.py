@@ -116,6 +116,7 @@ class KeirinCompetition:
                 name=f"{spec.name or 'Keirin'}, {round_name}"
                 + (f", heat {heat}" if len(startlists) > 1 else ""),
                 riders=tuple(riders),
+                laps=spec.laps,
             )
             for heat, riders in enumerate(startlists, 1)
         ]

@@ -60,13 +60,15 @@ from velotime.wire.results import (
     OnTrackNow,
     RefusedAudit,
     Standings,
+    StartList,
+    StartListRider,
     Status,
     audit_entry,
 )
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
-Message = EventResult | Current | Standings
+Message = EventResult | Current | Standings | StartList
 
 
 class Publication(msgspec.Struct, frozen=True):
@@ -103,6 +105,7 @@ class ScoringEngine:
         photocell_roles = {self._line_roles[n] for n in photocell_lines if n in self._line_roles}
         self._venue = Venue(track_length_m, frozenset(photocell_roles))
         self._events: dict[str, EventState] = {}
+        self._programme: dict[str, int] = {}  # event id -> `StartList.programme`
         self._scorers: dict[str, Scorer] = {}  # event id -> its scorer, for disciplines scored
         self._riders: dict[str, frozenset[int]] = {}  # event id -> the bibs it names, if any
         for event in meet.events:
@@ -267,7 +270,11 @@ class ScoringEngine:
             self._settle(state)
         self._changed_event(state)
         if competition is not None:
-            self._add_heats(competition, competition.progress(self._heat_states(competition)))
+            drawn = competition.progress(self._heat_states(competition))
+            self._add_heats(competition, drawn)
+            for heat in drawn:  # a round drawn up: its heats' start lists are news
+                start_list = partial(self._start_list, self._events[heat.id])
+                self._changed.setdefault(f"startlists/{heat.id}", start_list)
             key = f"standings/{competition.spec.id}"
             self._changed.setdefault(key, partial(self._standings, competition))
 
@@ -344,13 +351,15 @@ class ScoringEngine:
         return True
 
     def snapshot(self) -> list[Publication]:
-        """Every retained state as it stands: each event run so far, and what is on the track.
-        A service publishes these after rebuilding its state, and after a reconnect; the
-        changes until now are in it."""
+        """Every retained state as it stands: each event's start list, each event run so far,
+        and what is on the track. A service publishes these after rebuilding its state, and
+        after a reconnect; the changes until now are in it."""
         self._changed.clear()
+        start_lists = [self._start_list(state) for state in self._events.values()]
         run = [state for state in self._events.values() if state.status != "scheduled"]
         standings = [self._standings(c) for c in self._competitions.values()]
-        return [self._result(state) for state in run] + standings + [self._current()]
+        results = [self._result(state) for state in run]
+        return start_lists + results + standings + [self._current()]
 
     def results(self, event_id: str) -> dict[str, Any]:
         """The event's result as JSON types (what a consumer of its topic decodes)."""
@@ -360,6 +369,7 @@ class ScoringEngine:
     def _add_event(self, event: MeetEvent) -> None:
         self._events[event.id] = EventState(event)
         self._riders[event.id] = frozenset(event.riders or event.start_order)  # () : any
+        self._programme.setdefault(event.id, len(self._programme) + 1)
         discipline = DISCIPLINES.get(event.discipline)
         if discipline is not None:
             self._scorers[event.id] = discipline(event, self.meet, self._venue)
@@ -378,6 +388,28 @@ class ScoringEngine:
             audit=list(state.audit),  # a publication is the state of its moment
         )
         return Publication(f"results/{state.event.id}", result)
+
+    def _start_list(self, state: EventState) -> Publication:
+        """Who rides the event, in start order, with the names and nations of the meet."""
+        event = state.event
+        competition = self._competition_of.get(event.id)
+        riders = [
+            StartListRider(bib=bib, name=rider.name, nation=rider.nation)
+            for bib in event.riders or event.start_order
+            for rider in [self.meet.rider(bib)]
+        ]
+        payload = StartList(
+            event=event.id,
+            discipline=event.discipline,
+            name=event.name,
+            category=event.category,
+            round=event.round,
+            heat=event.heat,
+            competition=competition.spec.id if competition is not None else "",
+            programme=self._programme[event.id],
+            riders=riders,
+        )
+        return Publication(f"startlists/{event.id}", payload)
 
     def _add_heats(self, competition: KeirinCompetition, heats: list[MeetEvent]) -> None:
         for event in heats:

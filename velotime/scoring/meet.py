@@ -42,9 +42,37 @@ class MeetInfo(_Table, frozen=True, kw_only=True):
 
 class Rider(_Table, frozen=True, kw_only=True):
     bib: int
-    name: str
+    name: str  # as printed: "Harrie LAVREYSEN"
     nation: str = ""  # or team
     transponders: tuple[int, ...] = ()
+    # The name split, for the photo-finish camera and the riders' CSV, where `name` alone
+    # does not split right (split_name): "Daoud Abdullah" is one last name.
+    last_name: str = ""
+    first_name: str = ""
+
+    def last_and_first(self) -> tuple[str, str]:
+        return (self.last_name, self.first_name) if self.last_name else split_name(self.name)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(last name, first name) of a name as printed: the last name is the words in capitals at
+    its end ("Harrie LAVREYSEN", the UCI's way) or at its start ("LAVREYSEN Harrie"), else its
+    last word."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip(), ""
+    capitals = [word.isupper() for word in words]
+    end = len(words)
+    while end > 1 and capitals[end - 1]:
+        end -= 1
+    if end < len(words):
+        return " ".join(words[end:]), " ".join(words[:end])
+    start = 0
+    while start < len(words) - 1 and capitals[start]:
+        start += 1
+    if start > 0:
+        return " ".join(words[:start]), " ".join(words[start:])
+    return words[-1], " ".join(words[:-1])
 
 
 class MeetEvent(_Table, frozen=True, kw_only=True):
@@ -58,6 +86,7 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     riders: tuple[int, ...] = ()  # keirin: the entrants, in seeding order
     distance_m: int | None = None  # time_trial: required
     qualify: int | None = None  # flying200: how many go on to the sprint
+    laps: int | None = None  # keirin: the distance in laps; without, the latest crossing counts
 
 
 class MeetCompetition(_Table, frozen=True, kw_only=True):
@@ -70,6 +99,7 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
     name: str = ""
     seeding: tuple[int, ...]  # the entrants, best first (e.g. the UCI ranking)
     rounds: tuple[RoundSpec, ...] = ()  # a table of its own; default: the UCI table (§2.5)
+    laps: int | None = None  # every heat's distance in laps, as MeetEvent.laps
 
     def plan(self) -> Competition:
         """The rounds and heats for this many entrants; raises ValueError if none fits."""
@@ -167,6 +197,8 @@ def _check(meet: Meet) -> list[str]:
         if rider.bib in bibs:
             problems.append(f"riders[{i}].bib: {rider.bib} is also riders[{bibs[rider.bib]}]")
         bibs.setdefault(rider.bib, i)
+        if rider.first_name and not rider.last_name:
+            problems.append(f"riders[{i}].first_name: given without last_name")
         for j, t in enumerate(rider.transponders):
             if not 0 <= t <= U32_MAX:
                 problems.append(
@@ -192,6 +224,7 @@ def _check(meet: Meet) -> list[str]:
                 f"{at}.id: lowercase letters, digits, '-' and '_', got {competition.id!r}"
             )
         problems += _check_entrants(f"{at}.seeding", competition.seeding, bibs)
+        problems += _check_laps(f"{at}.laps", competition.laps)
         try:
             planned = competition.plan()
         except (UnsupportedEntrantsError, ValueError) as exc:
@@ -217,6 +250,15 @@ def _check_entrants(at: str, entrants: tuple[int, ...], bibs: dict[int, int]) ->
     return problems
 
 
+MAX_KEIRIN_LAPS = 20  # 1.5 km is 9 laps of a 166 m track; 20 laps of 250 m would be 5 km
+
+
+def _check_laps(at: str, laps: int | None) -> list[str]:
+    if laps is None or 1 <= laps <= MAX_KEIRIN_LAPS:
+        return []
+    return [f"{at}: a keirin's distance in laps, 1 to {MAX_KEIRIN_LAPS}, got {laps}"]
+
+
 def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     problems: list[str] = []
     listed = "riders" if event.discipline == "keirin" else "start_order"
@@ -229,8 +271,14 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     problems += _check_entrants(f"{at}.{listed}", entrants, bibs)
     if event.discipline == "time_trial" and (event.distance_m is None or event.distance_m <= 0):
         problems.append(f"{at}.distance_m: a time trial needs its distance in metres")
-    if event.discipline != "time_trial" and event.distance_m is not None:
+    if event.discipline == "keirin" and event.distance_m is not None:
+        problems.append(f"{at}.distance_m: a keirin's distance is given in laps (laps = 6)")
+    elif event.discipline != "time_trial" and event.distance_m is not None:
         problems.append(f"{at}.distance_m: only a time trial takes a distance")
+    if event.discipline != "keirin" and event.laps is not None:
+        problems.append(f"{at}.laps: only a keirin takes laps")
+    else:
+        problems += _check_laps(f"{at}.laps", event.laps)
     if event.qualify is not None and (event.discipline != "flying200" or event.qualify < 0):
         problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
     if event.discipline == "keirin" and entrants and not len(entrants) >= 6:

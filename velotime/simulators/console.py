@@ -202,15 +202,20 @@ def host_port(text: str) -> tuple[str, int]:
     return host, port
 
 
-def positive_us(text: str) -> int:
-    """Seconds, exactly (decimal), as integer microseconds."""
-    seconds = decimal(text)
-    microseconds = seconds * US_PER_SECOND
+def seconds_us(text: str) -> int:
+    """Seconds, exactly (decimal, maybe negative), as integer microseconds."""
+    microseconds = decimal(text) * US_PER_SECOND
     if microseconds != microseconds.to_integral_value():
         raise argparse.ArgumentTypeError(f"{text!r} is finer than a microsecond")
+    return int(microseconds)
+
+
+def positive_us(text: str) -> int:
+    """Seconds, exactly (decimal), as integer microseconds, above 0."""
+    microseconds = seconds_us(text)
     if microseconds <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
-    return int(microseconds)
+    return microseconds
 
 
 def speedup(text: str) -> Fraction:

@@ -10,7 +10,8 @@ recorded with its wall-clock send time.
 lines it sends half of the next message, disconnects, reconnects and sends the whole block
 again, as FinishLynx does when it refreshes a scoreboard. Race content depends only on the seed
 and the options, never on the speedup or on when it runs (except the start time of day, when
-not given, which is read from the local clock).
+not given, which is read from the clock in `zone`, the venue's time zone: the daemon reads the
+camera's times of day in venue.timezone, whatever the time zone of the machine).
 
 Scripted: `connect()`, then `send(record)` whatever a director says when it says so (`velotime
 demo`: the armed, running, stopped and results messages of its own heats), then `disconnect()`.
@@ -22,7 +23,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, tzinfo
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -39,7 +40,7 @@ from velotime.protocols.lynx import (
     encode,
 )
 from velotime.simulators.clock import sleep_until
-from velotime.times import US_PER_DAY, US_PER_SECOND
+from velotime.times import US_PER_DAY, local_time_of_day
 
 RUNNING_INTERVAL_US = 100_000  # FinishLynx sends the running time about ten times a second
 ARMED_LEAD_US = 1_000_000  # armed this long before the start
@@ -86,6 +87,7 @@ class LynxCameraSimulator:
         *,
         udp: bool = False,
         riders: int = 6,
+        bibs: Sequence[int] | None = None,
         speedup: float | Fraction = 1,
         seed: int = 0,
         event: str = "1",
@@ -96,7 +98,14 @@ class LynxCameraSimulator:
         drop_after_results: int | None = None,
         connect_timeout_s: float = 5.0,
         on_connect: Callable[[int], None] | None = None,
+        zone: tzinfo = UTC,
     ) -> None:
+        """`bibs`: the riders of the heat (their finishing order drawn from `seed`), instead of
+        `riders` riders with bibs drawn from it."""
+        if bibs is not None:
+            if len(set(bibs)) != len(bibs) or not all(bib >= 1 for bib in bibs):
+                raise ValueError("the bibs must be different positive numbers")
+            riders = len(bibs)
         if not 1 <= riders <= MAX_RIDERS:
             raise ValueError(f"riders must be 1-{MAX_RIDERS}, got {riders}")
         if isinstance(speedup, float) and not math.isfinite(speedup):
@@ -118,8 +127,9 @@ class LynxCameraSimulator:
         self._start_time_of_day_us = start_time_of_day_us
         self._connect_timeout_s = connect_timeout_s
         self._on_connect = on_connect
+        self._zone = zone
         self.armed = Armed(event=event, round=round, heat=heat, event_name=event_name)
-        self.results = _results(riders, random.Random(f"lynx-{seed}"))
+        self.results = _results(riders, random.Random(f"lynx-{seed}"), bibs)
         encode(self.armed)  # refuse now an event or name the script could not carry
         self.sent: list[SentMessage] = []
         self.connections = 0
@@ -188,7 +198,8 @@ class LynxCameraSimulator:
             t0_ns = time.monotonic_ns()
             start_tod = self._start_time_of_day_us
             if start_tod is None:
-                start_tod = (_local_time_of_day_us() + self._wall_us(ARMED_LEAD_US)) % US_PER_DAY
+                now_us = time.time_ns() // _NS_PER_US
+                start_tod = local_time_of_day(now_us + self._wall_us(ARMED_LEAD_US), self._zone)
             schedule = self.schedule(start_tod)
             block_size = len(self.results) + 2
             for at_us, record in schedule[:-block_size]:
@@ -270,10 +281,11 @@ class LynxCameraSimulator:
         self.sent.append(SentMessage(record, data, sent_ns, self.connections, wire is None))
 
 
-def _results(riders: int, rng: random.Random) -> list[Result]:
+def _results(riders: int, rng: random.Random, bibs: Sequence[int] | None) -> list[Result]:
     """A sprint-like heat: the winner in 10.5-11.5 s, the others within half a second each,
     times to 1/10000 s; from four riders on, the last one does not finish."""
-    bibs = rng.sample(range(1, 1000), riders)
+    # Given bibs: their finishing order.
+    bibs = rng.sample(range(1, 1000) if bibs is None else bibs, riders)
     lanes = list(range(1, riders + 1))
     rng.shuffle(lanes)
     finishers = riders - 1 if riders >= 4 else riders
@@ -311,10 +323,3 @@ def _results(riders: int, rng: random.Random) -> list[Result]:
             )
         )
     return results
-
-
-def _local_time_of_day_us() -> int:
-    now = datetime.now()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    delta = now - midnight
-    return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds

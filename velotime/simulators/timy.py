@@ -3,7 +3,8 @@
 The host opens the pty's slave path as it would open the Timy's serial port (any baud rate: a
 pty ignores it) and reads CR-terminated lines, exactly as the device writes them. Impulses are
 stamped with the host's wall clock as local time of day, truncated to the chosen precision, as a
-Timy synchronised to the venue clock would stamp them.
+Timy synchronised to the venue clock would stamp them (or, with `clock_offset_us`, a Timy whose
+clock is set that far off).
 
 Unplugging closes the pty: the host's reads fail (EIO, or pyserial's "device reports readiness
 to read but returned no data") and the path disappears. A pty cannot come back under the same
@@ -81,11 +82,14 @@ class TimySimulator:
         baudrate: int = DEFAULT_BAUDRATE,
         link: Path | None = None,
         max_pending: int = 1 << 16,
+        clock_offset_us: int = 0,
     ) -> None:
         if digits not in _UNIT_US:
             raise ValueError(f"digits must be 1-4, got {digits}")
         self.checksum = checksum
         self.digits = digits
+        # Its clock minus the wall clock: a Timy set an hour wrong (time zone, summer time).
+        self.clock_offset_us = clock_offset_us
         self.link = link
         self._speed = termios_speed(baudrate)
         self._max_pending = max_pending
@@ -190,9 +194,11 @@ class TimySimulator:
         manual: bool = False,
         flag: str = " ",
     ) -> Impulse:
-        """An impulse now (or at `time_of_day_us`), written at once. Returns its record."""
+        """An impulse now on its clock (or at `time_of_day_us`), written at once. Returns its
+        record."""
         if time_of_day_us is None:
-            time_of_day_us = local_time_of_day_us(time.time_ns(), self.digits)
+            now_ns = time.time_ns() + self.clock_offset_us * _NS_PER_US
+            time_of_day_us = local_time_of_day_us(now_ns, self.digits)
         record = Impulse(
             flag=flag,
             number=number,

@@ -1,5 +1,5 @@
 """What the scoring publishes (docs/mqtt.md): each event's result with its lines and audit trail,
-what is on the track, and each competition's standings.
+what is on the track, each competition's standings, and each event's start list.
 
 The engine and the service build every payload from these types, so the JSON Schemas in
 docs/mqtt.md, generated from them (`python -m velotime.docs.schemas`), say what is really
@@ -231,3 +231,28 @@ class Standings(_Payload, frozen=True, kw_only=True):
     rounds: list[StandingsRound]  # every round of the table, in riding order
     classification: list[ResultLine]  # the final classification; empty until it is made
     problems: list[str]  # why the next round cannot be drawn up yet
+
+
+# -- startlists/<event> -------------------------------------------------------------------------
+
+
+class StartListRider(_Payload, frozen=True, kw_only=True):
+    bib: int
+    name: str
+    nation: str  # or team, as the meet file has it
+
+
+class StartList(_Payload, frozen=True, kw_only=True):
+    """`startlists/<event>`: who rides an event, in start order, from before it is armed: every
+    event of the meet from the start, a keirin competition's heats once they are drawn."""
+
+    v: Literal[1] = 1
+    event: str
+    discipline: Discipline
+    name: str
+    category: str
+    round: str
+    heat: str  # a keirin heat's number in its round; "" for an event of one heat
+    competition: str  # the keirin competition a heat belongs to; "" for an event of the meet
+    programme: int  # its place in the programme: the meet's events in order, then heats drawn
+    riders: list[StartListRider]  # the start order; a keirin heat's riders in seeding order

@@ -84,12 +84,14 @@ EXPECTED_LAST_200 = {
 }
 # Gaps to the winner at the line, from the camera where it ranks the heat (heat 1: 4 is 100.1125
 # - 100.1080 = 0.0045 -> +0.004 behind 1), else from the loop (heat 2: 100.200 - 100.000). The
-# relegated 5 gets none, nor does the final 7-12, whose order the commissaires gave.
+# relegated 5 gets none. In the final 7-12 the corrected 6 gets none (its place is the
+# commissaires'); the others keep their gaps at the line to the first of them there, 8:
+# 12 100.400 - 100.000, 11 100.600 - 100.000, 5 100.800 - 100.000.
 EXPECTED_GAPS = {
     R1H1: [None, "+0.004", "+0.393", "+0.591", "+0.893", None],
     R1H2: [None, "+0.200", "+0.400", "+0.600", "+0.800", None],
     FINAL_1_6: [None, "+0.002", "+0.297", "+0.495", "+0.697", "+0.895"],
-    FINAL_7_12: [None] * 5,
+    FINAL_7_12: [None, None, "+0.400", "+0.600", "+0.800"],
 }
 EXPECTED_CLASSIFICATION: list[tuple[int | None, int, str]] = [
     (1, 3, ""), (2, 1, ""), (3, 2, ""), (4, 4, ""), (5, 7, ""), (6, 9, ""),

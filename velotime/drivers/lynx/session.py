@@ -23,8 +23,9 @@ from velotime.protocols.lynx import (
     ResultsComplete,
     ResultsHeader,
     RunningTime,
+    TimeOfDay,
 )
-from velotime.times import local_time_of_day, local_time_of_day_to_unix_us
+from velotime.times import US_PER_DAY, local_time_of_day, local_time_of_day_to_unix_us
 from velotime.wire.events import Event, PhotoFinishData
 
 
@@ -103,7 +104,10 @@ class LynxSession:
                 )
                 self._emit(out, f"pf:{self._race.key}:armed:{t_us}", t_us, phase="armed")
             elif isinstance(item, RunningTime):
+                self._clock(t_us, item.start_time_of_day_us, item.time_us, out)
                 self._running(t_us, item, out)
+            elif isinstance(item, TimeOfDay):
+                self._clock(t_us, item.time_us, 0, out)
             elif isinstance(item, ResultsHeader):
                 self._header(item)
             elif isinstance(item, Result):
@@ -113,6 +117,17 @@ class LynxSession:
                 what = f"pf:{race.key}:complete:{race.results}:{t_us}"
                 self._emit(out, what, t_us, phase="complete", results=race.results)
         return out
+
+    def _clock(
+        self, t_us: int, time_of_day_us: int | None, after_us: int | None, out: SessionOutput
+    ) -> None:
+        """The camera's "now" (its clock's time of day, or a start plus the running time since)
+        against when it was received: how far off its clock is (velotime.drivers.clock)."""
+        if time_of_day_us is not None and after_us is not None:
+            now_of_day = (time_of_day_us + after_us) % US_PER_DAY
+            out.clock_offsets.append(
+                local_time_of_day_to_unix_us(now_of_day, t_us, self.zone) - t_us
+            )
 
     def _running(self, t_us: int, item: RunningTime, out: SessionOutput) -> None:
         race = self._race

@@ -11,6 +11,9 @@ Two corrections that metarace makes and the UCI notes confirm:
 - a second impulse on one channel within the channel's dead time is a double trigger of one
   sensor: it is dropped (and logged), never published.
 Cleared, invalid and keypad lines are published with their flag and need neither correction.
+
+An impulse's stamp against the moment its line was received also measures the Timy's clock
+(`SessionOutput.clock_offsets`): one set an hour wrong is reported (velotime.drivers.clock).
 """
 
 from collections import deque
@@ -101,6 +104,9 @@ class TimySession:
         time_of_day_us = impulse.time_of_day_us - channel.delay_us
         t_us = local_time_of_day_to_unix_us(time_of_day_us, received_us, self.zone)
         flag = impulse.flag.strip()
+        if flag in ("", "?"):  # stamped as it happened (a cleared one may be printed later)
+            # The Timy stamps an impulse when it arrives, the channel's delay after the crossing.
+            out.clock_offsets.append(t_us + channel.delay_us - received_us)
         sensor = not impulse.manual and flag in ("", "?")
         id = f"timy:{self.source}:C{impulse.channel}{'M' if impulse.manual else ''}:{t_us}"
         id += f":{flag}" if flag else ""

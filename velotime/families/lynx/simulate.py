@@ -3,6 +3,8 @@ to a scoreboard port (TCP, or UDP datagrams) and plays one heat, then exits."""
 
 import argparse
 import asyncio
+from datetime import UTC, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from velotime.families.family import SimulateCommand
 from velotime.protocols.lynx import Armed, EncodeError, encode
@@ -38,7 +40,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--udp", action="store_true", help="send UDP datagrams instead of TCP")
     parser.add_argument(
-        "--riders", type=_riders, default="6", metavar="N", help="riders in the heat (default: 6)"
+        "--riders", type=_riders, default=None, metavar="N", help="riders in the heat (default: 6)"
+    )
+    parser.add_argument(
+        "--bibs",
+        type=_bibs,
+        default=None,
+        metavar="BIB,BIB,...",
+        help="the riders' bibs (default: --riders bibs drawn from --seed); the finishing order "
+        "is drawn from --seed",
+    )
+    parser.add_argument(
+        "--timezone",
+        type=_zone,
+        default=UTC,
+        metavar="ZONE",
+        help="the venue's time zone (venue.timezone of its configuration), in which the camera "
+        "stamps its times of day, as the daemon reads them (default: UTC, as the configuration's)",
     )
     parser.add_argument(
         "--speedup", type=speedup, default="1", metavar="X", help="1: real time (default)"
@@ -79,6 +97,11 @@ def run(args: argparse.Namespace) -> int:
         say(PROG, f"sending to {where} over {transport} (connection {connection})")
 
     riders, drop = args.riders, args.drop_after_results
+    if args.bibs is not None:
+        if riders is not None and riders != len(args.bibs):
+            return fail(PROG, f"--riders {riders} but {len(args.bibs)} --bibs: give one of them")
+        riders = len(args.bibs)
+    riders = 6 if riders is None else riders
     if drop is not None and drop > riders:
         return fail(PROG, f"--drop-after-results must be at most --riders ({riders}), got {drop}")
     try:
@@ -86,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
             host,
             port,
             udp=args.udp,
-            riders=args.riders,
+            riders=riders,
+            bibs=args.bibs,
             speedup=args.speedup,
             seed=args.seed,
             event=args.event,
@@ -95,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
             drop_after_results=args.drop_after_results,
             connect_timeout_s=args.connect_timeout / US_PER_SECOND,
             on_connect=connected,
+            zone=args.timezone,
         )
     except ValueError as exc:
         return fail(PROG, str(exc))
@@ -131,6 +156,28 @@ def _event(text: str) -> str:
             f"an event is a non-empty Windows-1252 text without spaces around, got {text!r}"
         ) from None
     return text
+
+
+def _bibs(text: str) -> list[int]:
+    bibs: list[int] = []
+    for item in text.split(","):
+        if not item.strip().isascii() or not item.strip().isdigit() or int(item) < 1:
+            raise argparse.ArgumentTypeError(f"a bib is a positive number, got {item.strip()!r}")
+        if int(item) in bibs:
+            raise argparse.ArgumentTypeError(f"bib {int(item)} twice")
+        bibs.append(int(item))
+    if len(bibs) > MAX_RIDERS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_RIDERS} riders, got {len(bibs)}")
+    return bibs
+
+
+def _zone(text: str) -> tzinfo:
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown IANA time zone {text!r}, e.g. 'Europe/Paris'"
+        ) from None
 
 
 COMMAND = SimulateCommand(

@@ -18,6 +18,7 @@ from velotime.simulators.console import (
     reason,
     report,
     say,
+    seconds_us,
     serve_until_stopped,
 )
 from velotime.simulators.timy import DEFAULT_BAUDRATE, DEFAULT_CHANNELS, TimySimulator
@@ -73,6 +74,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="RATE",
         help=f"set on the pty, as on the Timy (default: {DEFAULT_BAUDRATE})",
     )
+    parser.add_argument(
+        "--clock-offset",
+        type=seconds_us,
+        default="0",
+        metavar="SECONDS",
+        help="the Timy's clock this far ahead of this machine's (negative: behind), e.g. 3600 "
+        "for a Timy left on the wrong time zone (default: 0)",
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     parser.add_argument(
         "--link",
@@ -88,7 +97,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(args: argparse.Namespace) -> int:
-    sim = TimySimulator(checksum=args.checksum, baudrate=args.baudrate, link=args.link)
+    sim = TimySimulator(
+        checksum=args.checksum,
+        baudrate=args.baudrate,
+        link=args.link,
+        clock_offset_us=args.clock_offset,
+    )
     try:
         path = sim.start()
     except OSError as exc:

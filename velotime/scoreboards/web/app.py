@@ -1,5 +1,6 @@
 """The web scoreboard's HTTP side: pages, JSON snapshots, the Server-Sent Events stream and the
-result sheets, all read from one `ScoreboardState` (docs/scoreboards.md).
+sheets (results and start lists, HTML and PDF), all read from one `ScoreboardState`
+(docs/scoreboards.md).
 
 Nothing here talks to the broker: `mirror` keeps the state, this serves it. Every response is
 built from the state as it is at that moment, so a client never gets a backlog: the SSE stream
@@ -8,7 +9,8 @@ faster than a client reads, the changes in between are folded into the next mess
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from html import escape
@@ -23,17 +25,22 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from velotime.scoreboards.state import ScoreboardState, Snapshot
-from velotime.scoreboards.web.sheets import result_sheet_html, sheets_index_html
+from velotime.scoreboards.web.pdf import PdfError, sheet_pdf
+from velotime.scoreboards.web.sheets import result_sheet_html, sheets_index_html, start_list_html
 from velotime.scoring.export import result_csv
 from velotime.times import now_us
-from velotime.wire.results import EventResult
+from velotime.wire.results import EventResult, StartList
 from velotime.wire.retained import Retained
 from velotime.wire.status import ScoringOnline
+
+log = logging.getLogger("velotime.scoreboards.web")
 
 STATIC = Path(__file__).parent / "static"
 HEARTBEAT_S = 10.0  # an idle stream gets a comment (and a ping) this often
 MIN_INTERVAL_S = 0.05  # at most 20 state messages a second to each client; the latest wins
 RETRY_MS = 2000  # what the stream tells EventSource to wait before reconnecting
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 _json = msgspec.json.Encoder()
 _NO_STORE = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
@@ -194,6 +201,9 @@ def create_app(board: Board) -> Starlette:
     async def standings(request: Request) -> Response:
         return retained(f"standings/{request.path_params['competition']}")
 
+    async def start_list(request: Request) -> Response:
+        return retained(f"startlists/{request.path_params['event']}")
+
     async def events(request: Request) -> Response:
         return StreamingResponse(
             board.stream(),
@@ -206,18 +216,61 @@ def create_app(board: Board) -> Starlette:
         result = board.payload(f"results/{event}")
         return event, result if isinstance(result, EventResult) else None
 
-    async def sheet_html(request: Request) -> Response:
-        event, result = sheet_result(request)
+    def result_html(request: Request) -> str | None:
+        _, result = sheet_result(request)
         if result is None:
-            return HTMLResponse(_not_found(event), status_code=404)
-        html = result_sheet_html(
+            return None
+        return result_sheet_html(
             result,
             meet=board.meet_name(),
             venue=board.meta.venue,
             zone=board.meta.zone,
             generated_us=now_us(),
         )
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    def start_list_page(request: Request) -> str | None:
+        found = board.payload(f"startlists/{request.path_params['event']}")
+        if not isinstance(found, StartList):
+            return None
+        return start_list_html(
+            found,
+            meet=board.meet_name(),
+            venue=board.meta.venue,
+            zone=board.meta.zone,
+            generated_us=now_us(),
+        )
+
+    def html_sheet(make: Callable[[Request], str | None], what: str) -> Endpoint:
+        async def serve(request: Request) -> Response:
+            html = make(request)
+            if html is None:
+                return HTMLResponse(_not_found(what, request.path_params["event"]), 404)
+            return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+        return serve
+
+    def pdf_sheet(make: Callable[[Request], str | None], what: str) -> Endpoint:
+        async def serve(request: Request) -> Response:
+            event = request.path_params["event"]
+            html = make(request)
+            if html is None:
+                return HTMLResponse(_not_found(what, event), 404)
+            try:
+                # Off the event loop: a long sheet takes a good part of a second to lay out.
+                pdf = await asyncio.to_thread(sheet_pdf, html)
+            except PdfError as exc:
+                log.warning("scoreboard: no PDF of %s: %s", event, exc)
+                return Response(str(exc), 503, media_type="text/plain; charset=utf-8")
+            return Response(
+                pdf,
+                media_type="application/pdf",
+                headers={
+                    "Cache-Control": "no-store",
+                    "Content-Disposition": f'inline; filename="{event}.pdf"',
+                },
+            )
+
+        return serve
 
     async def sheet_csv(request: Request) -> Response:
         event, result = sheet_result(request)
@@ -236,6 +289,7 @@ def create_app(board: Board) -> Starlette:
         snapshot = board.state.snapshot()
         html = sheets_index_html(
             snapshot.results,
+            snapshot.startlists,
             meet=board.meet_name(),
             venue=board.meta.venue,
             zone=board.meta.zone,
@@ -251,18 +305,23 @@ def create_app(board: Board) -> Starlette:
             Route("/api/current", current),
             Route("/api/results/{event}", results),
             Route("/api/standings/{competition}", standings),
+            Route("/api/startlists/{event}", start_list),
             Route("/api/events", events),
             Route("/sheets/", sheets),
-            Route("/sheets/{event}.html", sheet_html),
+            Route("/sheets/index.html", sheets),
+            Route("/sheets/{event}.html", html_sheet(result_html, "result")),
+            Route("/sheets/{event}.pdf", pdf_sheet(result_html, "result")),
             Route("/sheets/{event}.csv", sheet_csv),
+            Route("/sheets/start/{event}.html", html_sheet(start_list_page, "start list")),
+            Route("/sheets/start/{event}.pdf", pdf_sheet(start_list_page, "start list")),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
     )
 
 
-def _not_found(event: str) -> str:
+def _not_found(what: str, event: str) -> str:
     return (
-        "<!doctype html><meta charset=utf-8><title>No result</title>"
-        f"<p>No result for event <code>{escape(event)}</code> yet. "
-        '<a href="./">All result sheets</a></p>'
+        f"<!doctype html><meta charset=utf-8><title>No {escape(what)}</title>"
+        f"<p>No {escape(what)} for event <code>{escape(event)}</code> yet. "
+        '<a href="/sheets/">All sheets</a></p>'
     )

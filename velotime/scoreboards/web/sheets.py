@@ -1,10 +1,14 @@
-"""Printable result sheets: one HTML page per event, as the officials pin it on the board.
+"""Printable sheets, one HTML page per event, as the officials pin them on the board: its
+start list before it is ridden, its result after.
 
-A sheet is made from the retained `results/<event>` payload alone (docs/mqtt.md), so it says
-exactly what the scoreboards and the result files say: the lines in result order with their
-official strings, the status (RUNNING, PROVISIONAL, FINAL) in large letters, the keirin
-winner's last 200 m, and every operator decision that changed the result with its reason. The
-page is self-contained (its CSS inline, no script but the print button) and prints on A4.
+A result sheet is made from the retained `results/<event>` payload alone (docs/mqtt.md), so it
+says exactly what the scoreboards and the result files say: the lines in result order with
+their official strings, the status (RUNNING, PROVISIONAL, FINAL) in large letters, the keirin
+winner's last 200 m, and every operator decision that changed the result with its reason. A
+start list is made from `startlists/<event>`: the riders in start order. Each page is
+self-contained (its CSS inline, no script but the print button) and prints on A4 with a running
+header (meet, event, status) and page numbers: from a browser, or as PDF (`velotime.scoreboards
+.web.pdf`, which renders this same HTML).
 """
 
 from collections.abc import Mapping, Sequence
@@ -22,6 +26,7 @@ from velotime.wire.results import (
     ResultLine,
     SetStatusAudit,
     StartAudit,
+    StartList,
 )
 
 DISCIPLINES = {"flying200": "Flying 200 m", "time_trial": "Time trial", "keirin": "Keirin"}
@@ -32,7 +37,21 @@ STATUS = {
 }
 
 CSS = """
-@page { size: A4; margin: 14mm 12mm 16mm; }
+@page {
+  size: A4; margin: 16mm 12mm 16mm;
+  font-family: "Helvetica Neue", Arial, "Liberation Sans", "Noto Sans", sans-serif;
+  @top-left { content: string(organiser); font-size: 7.5pt; color: #555;
+    vertical-align: bottom; padding-bottom: 3mm; }
+  @top-right { content: string(event) " \\2014  " string(status); font-size: 7.5pt;
+    font-weight: 700; color: #333; vertical-align: bottom; padding-bottom: 3mm; }
+  @bottom-left { font-size: 7pt; color: #555; vertical-align: top; padding-top: 3mm; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 7.5pt;
+    color: #333; vertical-align: top; padding-top: 3mm; }
+}
+.org { string-set: organiser content(); }
+h1 { string-set: event content(); }
+.badge#status { string-set: status content(); }
+
 * { box-sizing: border-box; }
 html { background: #e9ecef; }
 body {
@@ -55,6 +74,7 @@ h1 { font-size: 20pt; line-height: 1.15; margin: 1.5mm 0 1mm; }
 .badge.final { color: #0b6b2f; }
 .badge.provisional { color: #b45309; }
 .badge.running { color: #b91c1c; }
+.badge.startlist { color: #1d4ed8; }
 .status .note { font-size: 8.5pt; color: #444; margin-top: 1.5mm; max-width: 62mm; }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
 thead { display: table-header-group; }
@@ -81,11 +101,12 @@ h2 { font-size: 11pt; margin: 7mm 0 2mm; text-transform: uppercase; letter-spaci
 .problems li { margin: 1mm 0; }
 .audit td, .audit th { font-size: 8.5pt; }
 .audit .reason { font-style: italic; }
-footer { margin-top: 10mm; display: grid; grid-template-columns: 1fr 1fr; gap: 10mm; }
-.sign { border-top: 0.3mm solid #111; padding-top: 1.5mm; font-size: 8.5pt; color: #333;
-  margin-top: 14mm; }
-.generated { grid-column: 1 / -1; font-size: 8pt; color: #555; border-top: 0.2mm solid #cfd4da;
-  padding-top: 2mm; display: flex; justify-content: space-between; gap: 4mm; }
+footer { margin-top: 10mm; }
+.sign { display: inline-block; vertical-align: top; width: 44%; margin: 14mm 5% 0 0;
+  border-top: 0.3mm solid #111; padding-top: 1.5mm; font-size: 8.5pt; color: #333; }
+.generated { margin-top: 10mm; font-size: 8pt; color: #555; border-top: 0.2mm solid #cfd4da;
+  padding-top: 2mm; overflow: hidden; }
+.generated .stamp { float: right; }
 .tools { width: 210mm; margin: 8mm auto -4mm; display: flex; gap: 3mm; justify-content: flex-end; }
 .tools a, .tools button { font: 600 10pt/1 inherit; font-family: inherit; padding: 2.5mm 4mm;
   border-radius: 1.2mm; border: 0.3mm solid #111; background: #fff; color: #111;
@@ -99,6 +120,7 @@ ul.index .badge { font-size: 8pt; padding: 0.6mm 2mm; border-width: 0.4mm; }
   html, body { background: #fff; }
   .sheet { width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }
   .tools { display: none; }
+  footer { break-inside: avoid; }
 }
 @media screen and (max-width: 820px) {
   .sheet, .tools { width: auto; margin: 0; padding: 5vw; }
@@ -117,29 +139,61 @@ def _stamp(at_us: int, zone: tzinfo) -> str:
     return datetime.fromtimestamp(at_us / 1e6, zone).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, generated_us: int, zone: tzinfo) -> str:
+    # Every printed page's footer says when the sheet was made (a CSS string: the text is
+    # velotime's own, digits and the zone's abbreviation, and escaped all the same).
+    stamp = _css_string(_generated_text(generated_us, zone))
+    footer = "@page { @bottom-left { content: " + stamp + "; } }"
     return (
         "<!doctype html>\n<html lang=en>\n<head>\n<meta charset=utf-8>\n"
         '<meta name=viewport content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n"
-        "</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}{footer}\n</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
     )
 
 
-def _header(result: EventResult, meet: str, venue: str) -> str:
+def _css_string(text: str) -> str:
+    """`text` as a CSS string literal that cannot end the string, nor the <style> element."""
+    return (
+        '"'
+        + "".join(c if c.isalnum() or c in " .:-_+,()" else f"\\{ord(c):x} " for c in text)
+        + '"'
+    )
+
+
+def _generated_text(generated_us: int, zone: tzinfo) -> str:
+    return f"Generated {_stamp(generated_us, zone)} by velotime {__version__}"
+
+
+def _header(
+    meet: str, venue: str, title: str, details: Sequence[str], badge: str, label: str, note: str
+) -> str:
     organiser = " · ".join(escape(part) for part in (meet, venue) if part)
-    details = [part for part in (result.category, result.round) if part]
-    details.append(DISCIPLINES.get(result.discipline, result.discipline))
-    label, note = STATUS.get(result.status, (result.status.upper(), ""))
     return (
         '<header class="top">\n<div>\n'
         f'<div class="org">{organiser}</div>\n'
-        f"<h1>{escape(result.name or result.event)}</h1>\n"
+        f"<h1>{escape(title)}</h1>\n"
         f'<div class="sub">{" · ".join(escape(d) for d in details if d)}</div>\n'
         '</div>\n<div class="status">\n'
-        f'<span class="badge {escape(result.status)}" id="status">'
-        f"{escape(label)}</span>\n"
+        f'<span class="badge {escape(badge)}" id="status">{escape(label)}</span>\n'
         f'<div class="note">{escape(note)}</div>\n</div>\n</header>\n'
+    )
+
+
+def _result_header(result: EventResult, meet: str, venue: str) -> str:
+    details = [result.category, result.round, DISCIPLINES.get(result.discipline, result.discipline)]
+    label, note = STATUS.get(result.status, (result.status.upper(), ""))
+    title = result.name or result.event
+    return _header(meet, venue, title, details, result.status, label, note)
+
+
+def _generated(what: str, generated_us: int, zone: tzinfo) -> str:
+    """The last line of a sheet (and its pages' footer, in print): what it is, and when and by
+    what it was made."""
+    stamp = _generated_text(generated_us, zone)
+    return (
+        f'<div class="generated"><span>{escape(what)}</span>'
+        f'<span class="stamp">{escape(stamp)}</span></div>\n'
     )
 
 
@@ -295,54 +349,111 @@ def result_sheet_html(
     title = result.name or event
     label = STATUS.get(result.status, (result.status.upper(), ""))[0]
     body = (
-        '<nav class="tools"><a href="./">All results</a>'
-        f'<a href="{escape(event)}.csv">CSV</a>'
+        '<nav class="tools"><a href="index.html">All sheets</a>'
+        f'<a href="{escape(event)}.pdf">PDF</a><a href="{escape(event)}.csv">CSV</a>'
         '<button type="button" onclick="window.print()">Print</button></nav>\n'
         '<main class="sheet">\n'
-        + _header(result, meet, venue)
+        + _result_header(result, meet, venue)
         + _lines_table(result)
         + _facts(result)
         + _audit(result, zone)
         + "<footer>\n"
         '<div class="sign">Chief timekeeper</div>\n'
         '<div class="sign">President of the commissaires\' panel</div>\n'
-        '<div class="generated">'
-        f"<span>{escape(title)}: {escape(label)}</span>"
-        f"<span>Generated {escape(_stamp(generated_us, zone))} by velotime {__version__}</span>"
-        "</div>\n</footer>\n</main>"
+        + _generated(f"{title}: {label}", generated_us, zone)
+        + "</footer>\n</main>"
     )
-    return _page(f"{title}: {label}", body)
+    return _page(f"{title}: {label}", body, generated_us, zone)
+
+
+def start_list_html(start_list: StartList, *, meet: str, venue: str, zone: tzinfo,
+                    generated_us: int) -> str:  # fmt: skip
+    """The printable start list of one event (a `startlists/<event>` payload)."""
+    event = start_list.event
+    title = start_list.name or event
+    keirin = start_list.discipline == "keirin"
+    heat = f"Heat {start_list.heat}" if start_list.heat else ""
+    discipline = DISCIPLINES.get(start_list.discipline, start_list.discipline)
+    details = [start_list.category, start_list.round, heat, discipline]
+    note = "Riders in seeding order" if keirin else "Riders in start order"
+    rows = [
+        f'<tr data-bib="{rider.bib}"><td class="num rank">{position}</td>'
+        f'<td class="num bib">{rider.bib}</td><td class="name">{escape(rider.name)}</td>'
+        f"<td>{escape(rider.nation)}</td><td></td></tr>"
+        for position, rider in enumerate(start_list.riders, 1)
+    ] or ['<tr><td class="empty" colspan="5">No riders.</td></tr>']
+    body = (
+        f'<nav class="tools"><a href="../index.html">All sheets</a><a href="{escape(event)}.pdf">'
+        'PDF</a><button type="button" onclick="window.print()">Print</button></nav>\n'
+        '<main class="sheet">\n'
+        + _header(meet, venue, title, details, "startlist", "START LIST", note)
+        + f"<h2>{'Heat' if keirin else 'Start order'}</h2>\n"
+        '<table class="result">\n<thead><tr><th class="num">#</th>'
+        '<th class="num">Bib</th><th>Name</th><th>Nation</th><th>Notes</th></tr></thead>\n'
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+        "<footer>\n"
+        '<div class="sign">Chief commissaire</div>\n'
+        + _generated(f"{title}: start list", generated_us, zone)
+        + "</footer>\n</main>"
+    )
+    return _page(f"{title}: start list", body, generated_us, zone)
 
 
 def sheets_index_html(
-    results: Mapping[str, EventResult], *, meet: str, venue: str, zone: tzinfo, generated_us: int
+    results: Mapping[str, EventResult],
+    start_lists: Mapping[str, StartList],
+    *,
+    meet: str,
+    venue: str,
+    zone: tzinfo,
+    generated_us: int,
 ) -> str:
-    """Every retained result with links to its sheet and CSV."""
+    """Every retained result with links to its sheet, PDF and CSV; every start list, in
+    programme order, with links to its sheet and PDF."""
     items = []
     for event, result in results.items():
         status = result.status
         label = STATUS.get(status, (status.upper(), ""))[0]
-        name = result.name or event
-        detail = " · ".join(part for part in (result.category, result.round) if part)
         link = escape(event)
         items.append(
-            f'<li><span><strong><a href="{link}.html">{escape(name)}</a></strong>'
-            f'<span class="sub"> {escape(detail)}</span></span>'
-            f'<span class="badge {escape(status)}">{escape(label)}</span>'
-            f'<a href="{link}.html">Sheet</a><a href="{link}.csv">CSV</a></li>'
+            _index_item(result.name or event, (result.category, result.round), f"{link}.html")
+            + f'<span class="badge {escape(status)}">{escape(label)}</span>'
+            f'<a href="{link}.pdf">PDF</a><a href="{link}.csv">CSV</a></li>'
         )
-    listing = (
-        '<ul class="index">' + "".join(items) + "</ul>"
-        if items
-        else '<p class="empty">No results yet.</p>'
-    )
+    starts = []
+    for event, start_list in sorted(start_lists.items(), key=lambda item: item[1].programme):
+        link = f"start/{escape(event)}"
+        heat = f"heat {start_list.heat}" if start_list.heat else ""
+        details = (start_list.category, start_list.round, heat)
+        starts.append(
+            _index_item(start_list.name or event, details, f"{link}.html")
+            + f'<span class="sub">{len(start_list.riders)} riders</span>'
+            f'<a href="{link}.pdf">PDF</a><span></span></li>'
+        )
     organiser = " · ".join(escape(part) for part in (meet, venue) if part)
     body = (
         '<main class="sheet">\n<header class="top"><div>'
-        f'<div class="org">{organiser}</div><h1>Result sheets</h1></div></header>\n'
-        + listing
-        + f'\n<footer><div class="generated"><span></span><span>Generated '
-        f"{escape(_stamp(generated_us, zone))} by velotime {__version__}</span></div></footer>\n"
-        "</main>"
+        f'<div class="org">{organiser}</div><h1>Sheets</h1></div></header>\n'
+        "<h2>Results</h2>\n"
+        + _listing(items, "No results yet.")
+        + "<h2>Start lists</h2>\n"
+        + _listing(starts, "No start lists: the scoring service publishes them.")
+        + "\n<footer>"
+        + _generated("", generated_us, zone)
+        + "</footer>\n</main>"
     )
-    return _page("Result sheets", body)
+    return _page("Sheets", body, generated_us, zone)
+
+
+def _index_item(name: str, details: Sequence[str], href: str) -> str:
+    detail = " · ".join(part for part in details if part)
+    return (
+        f'<li><span><strong><a href="{href}">{escape(name)}</a></strong>'
+        f'<span class="sub"> {escape(detail)}</span></span>'
+    )
+
+
+def _listing(items: Sequence[str], empty: str) -> str:
+    if not items:
+        return f'<p class="empty">{escape(empty)}</p>\n'
+    return '<ul class="index">' + "".join(items) + "</ul>\n"

@@ -15,22 +15,33 @@ module decides which evidence is the heat's:
   whose bib is not a number or not one of the heat's riders are left out: the camera has not
   identified the rider yet, or the line is another race's. A block left with no line is not
   this heat's (or identifies nobody yet) and does not replace an earlier block.
-- Transponders: each rider's last crossing of the finish line while the event runs. Riders
-  cross the line every lap; the engine records only while this heat is armed, so once the heat
-  is over the last crossing is the finish. While it runs, the lines are the order of the
-  riders' latest laps, not yet a result. Limits: a rider who stops keeps their last lap's
-  crossing and, until a commissaire records DNF (or the camera rules), transponders rank them
-  by it, ahead of the finishers; a cool-down lap recorded before the operator ends the heat
-  (Provisional) replaces the finish. Photocell crossings name no rider and are not used.
+- Transponders, when the meet gives the heat's distance (`laps`): riders line up on the home
+  straight's pursuit line, before the finish line (3.2.138), so each crosses the finish line
+  once just after the start, then once a lap. The finish is the first crossing that completes
+  `laps` laps: crossing number `laps + 1` counted from the race's start (the operator's Start,
+  the camera's, less `LATE_START_US` for a Start sent late; from when the heat was armed when
+  neither said), and each rider's finish is their first crossing from that instant on. A
+  cool-down lap changes nothing, nor does a read the loop missed before the finish (except the
+  winner's). A rider with no crossing from then on (a crash) has not finished: no result until
+  a commissaire decides (DNF) or a correction places them. Until someone has finished, the
+  lines are the order of the riders' latest laps.
+- Transponders, without `laps`: each rider's last crossing of the finish line while the event
+  runs, so once the heat is over the last crossing is the finish; while it runs, the lines are
+  the order of the riders' latest laps, not yet a result. Limits: a rider who stops keeps their
+  last lap's crossing and, until a commissaire records DNF (or the camera rules), transponders
+  rank them by it, ahead of the finishers; a cool-down lap recorded before the operator ends
+  the heat (Provisional) replaces the finish.
+- Photocell crossings name no rider and are not used.
 - Winner's last 200 m: the winner's last 200 m line crossing strictly before their finish (the
   camera's finish when it gives one, as the rules use it). The 200 m line lies just after the
   finish (50 m on a 250 m track), so riders cross it again right after finishing.
-- Decisions: REL, DNF, DSQ and DNS from `state.decisions`. Decisions about bibs not in the heat
-  are ignored: they cannot change it (the audit keeps them).
-- Place corrections (`state.places`): the commissaires' word over the evidence. The corrected
-  riders go to their places, the others keep the evidence's order around them, and the whole
-  becomes the heat's official order (`Decisions.order`), which progression reads; the corrected
-  lines are flagged "corrected".
+- Decisions: REL, DNF, DSQ and DNS from `state.decisions`.
+- Place corrections (`state.places`): the commissaires' word over the evidence, applied by the
+  rules (`rules.keirin`: the corrected riders at their places, the others as the evidence
+  ranks them in the places left; the lines say "corrected").
+- Refused, with the reason (`refuses`): a correction of a time (a keirin has none), a place
+  that is not one of the heat (1 to its number of riders), a decision or correction about a
+  rider who does not ride the heat.
 
 While the evidence does not rank every rider to be ranked (a rider without a crossing yet, a
 camera line without a place, a line the rules refuse), the rules raise ValueError: the heat has
@@ -43,11 +54,9 @@ costs a look at the riders it concerns and the heat's result is worked out again
 evidence changed.
 """
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Collection, Mapping
 from typing import Any
-
-import msgspec
 
 from velotime.scoring.disciplines.base import (
     EventState,
@@ -58,17 +67,21 @@ from velotime.scoring.disciplines.base import (
 )
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, Rider, heat_result
-from velotime.scoring.rules.results import mark_corrected
-from velotime.wire.commands import Command, Correct
+from velotime.wire.commands import Command, Correct, SetStatus
 from velotime.wire.events import PhotoFinishData
 from velotime.wire.results import Status
 
 _NO_RESULT = HeatResult(lines=[], order=[])
+# The riders stand on the line, held, before the gun (3.2.138): a crossing up to this long before
+# the start the scorer knows is the first after the real one, the desk's `start` sent late.
+LATE_START_US = 10_000_000
 
 
 class KeirinScorer:
     def __init__(self, event: MeetEvent, meet: Meet, venue: Venue) -> None:
         self.heat = frozenset(event.riders)
+        self._event = event.id
+        self._laps = event.laps
         self._riders = [_rider(meet, bib) for bib in event.riders]
         self._bib_of = {t: bib for t, bib in meet.bib_of_transponder().items() if bib in self.heat}
         self._start(0)
@@ -79,13 +92,24 @@ class KeirinScorer:
         self._photo_read = 0  # photo-finish entries of the state read so far
         self._photo = PhotoBlocks(self.heat)
         self._camera_start: int | None = None  # the latest "started" the camera gave
-        self._finish_us: dict[int, int] = {}  # bib -> latest finish crossing
+        self._finish_crossings: dict[int, list[int]] = {}  # bib -> finish crossings, in order
         self._line_200_us: dict[int, list[int]] = {}  # bib -> 200 m line crossings, in order
         self._result: tuple[Any, HeatResult] | None = None  # (what it was made of, result)
 
     def refuses(self, command: Command) -> str | None:
-        if isinstance(command, Correct) and command.time:
-            return f"a keirin has no times to correct: {command!r}"
+        if not isinstance(command, Correct | SetStatus):
+            return None
+        riders = len(self._riders)
+        if command.bib not in self.heat:
+            return f"{self._event}: bib {command.bib} does not ride this heat"
+        if isinstance(command, Correct):
+            if command.time:
+                return f"{self._event}: a keirin has no times to correct (bib {command.bib})"
+            if command.place is not None and command.place > riders:
+                return (
+                    f"{self._event}: place {command.place} in a heat of {riders} riders: "
+                    f"a place is 1 to {riders}"
+                )
         return None
 
     def start_us(self, state: EventState) -> int | None:
@@ -109,7 +133,7 @@ class KeirinScorer:
         evidence ranks every rider to be ranked."""
         self._read_evidence(state)
         photo = self._photo.latest
-        finish_us = dict(self._finish_us)
+        finish_us = self._finishes(latest_start(state, self._camera_start))
         # The finish the rules time the winner's last 200 m to: the camera's, else the loop's.
         finish_of = finish_us | {row.bib: row.t_us for row in photo if row.t_us is not None}
         line_200_us = {}
@@ -118,9 +142,8 @@ class KeirinScorer:
             before = bisect_left(crossings, finish)  # strictly before the rider's finish
             if before:
                 line_200_us[bib] = crossings[before - 1]
-        decisions = _decisions(state.decisions, self.heat)
-        placed = {bib: place for bib, place in state.places.items() if bib in self.heat}
-        made_of = (photo, finish_us, line_200_us, decisions, placed)
+        decisions = _decisions(state.decisions, state.places, self.heat)
+        made_of = (photo, finish_us, line_200_us, decisions)
         if self._result is None or self._result[0] != made_of:
             self._result = (made_of, self._heat_result(*made_of))
         return self._result[1]
@@ -131,34 +154,46 @@ class KeirinScorer:
         finish_us: dict[int, int],
         line_200_us: dict[int, int],
         decisions: Decisions,
-        places: dict[int, int],
     ) -> HeatResult:
-        riders = self._riders
         try:
-            result = heat_result(
-                riders,
+            return heat_result(
+                self._riders,
                 photo=photo,
                 finish_us=finish_us,
                 line_200_us=line_200_us,
                 decisions=decisions,
             )
-            placed = {bib: place for bib, place in places.items() if bib in result.order}
-            if not placed:
-                return result
-            # A place correction makes the commissaires' order: the others keep theirs.
-            order = [bib for bib in result.order if bib not in placed]
-            for place, bib in sorted((place, bib) for bib, place in placed.items()):
-                order.insert(place - 1, bib)
-            result = heat_result(
-                riders,
-                photo=photo,
-                finish_us=finish_us,
-                line_200_us=line_200_us,
-                decisions=msgspec.structs.replace(decisions, order=tuple(order)),
-            )
         except ValueError:
             return _NO_RESULT  # not finished yet, or evidence waiting for a commissaire
-        return msgspec.structs.replace(result, lines=mark_corrected(result.lines, placed))
+
+    def _finishes(self, start_us: int | None) -> dict[int, int]:
+        """Each rider's finish crossing as the transponders give it (module docstring)."""
+        crossings = self._finish_crossings
+        latest = {bib: times[-1] for bib, times in crossings.items()}
+        if self._laps is None:
+            return latest
+        # The finish line's crossing number laps + 1 from the start: the first comes right
+        # after the start, the riders lining up on the pursuit line before the finish line.
+        count = self._laps + 1
+        counted_from = None if start_us is None else start_us - LATE_START_US
+        # Each rider's first crossing counted (an index: a look, not a copy, per rider).
+        first = {
+            bib: 0 if counted_from is None else bisect_right(times, counted_from)
+            for bib, times in crossings.items()
+        }
+        finished = [
+            times[first[bib] + count - 1]
+            for bib, times in crossings.items()
+            if len(times) - first[bib] >= count
+        ]
+        if not finished:
+            return latest  # nobody has finished yet: the order of the latest laps
+        winner_us = min(finished)
+        return {
+            bib: times[i]
+            for bib, times in crossings.items()
+            if (i := bisect_left(times, winner_us, lo=first[bib])) < len(times)
+        }
 
     def _read_evidence(self, state: EventState) -> None:
         """Takes in the crossings and camera entries collected since the last call (all of them
@@ -172,8 +207,7 @@ class KeirinScorer:
             if bib is None:
                 continue  # a rider of another heat warming up, or an unknown transponder
             if crossing.role is Role.FINISH:
-                if bib not in self._finish_us or crossing.t_us > self._finish_us[bib]:
-                    self._finish_us[bib] = crossing.t_us
+                insort(self._finish_crossings.setdefault(bib, []), crossing.t_us)
             elif crossing.role is Role.LINE_200:
                 insort(self._line_200_us.setdefault(bib, []), crossing.t_us)
         self._read = len(state.crossings)
@@ -217,7 +251,11 @@ def _photo_place(entry: PhotoFinishData, heat: Collection[int]) -> PhotoPlace | 
     return PhotoPlace(bib=bib, place=entry.place, status=entry.status, t_us=entry.t_us)
 
 
-def _decisions(decided: Mapping[int, Status], heat: Collection[int]) -> Decisions:
+def _decisions(
+    decided: Mapping[int, Status], places: Mapping[int, int], heat: Collection[int]
+) -> Decisions:
+    # Commands about riders of other heats are refused (`refuses`); the filter keeps a heat's
+    # result its own all the same.
     def bibs(status: Status) -> frozenset[int]:
         return frozenset(bib for bib, s in decided.items() if s == status and bib in heat)
 
@@ -226,6 +264,7 @@ def _decisions(decided: Mapping[int, Status], heat: Collection[int]) -> Decision
         dnf=bibs(Status.DNF),
         dsq=bibs(Status.DSQ),
         dns=bibs(Status.DNS),
+        places={bib: place for bib, place in places.items() if bib in heat},
     )
 
 

@@ -3,16 +3,35 @@ result lines out.
 
 The finish order comes from, in this order of authority:
 
-1. a commissaire's order override (`Decisions.order`): the official order, nothing else counts;
+1. the commissaires' place corrections (`Decisions.places`): a corrected rider is at that place,
+   whatever the evidence says;
 2. the photo-finish (3.6.088: the camera orders a close sprint), when it sent any result;
 3. the transponder finish crossings, ordered by time. Transponders cannot split riders less than
    0.03 s apart (uci-rules.md §4.3), so both riders of such a pair are flagged
    `Flag.PHOTO_REQUIRED` and keep the order the times say.
 
 Relegated riders (REL) are ranked after every classified rider of the heat, in their finishing
-order among themselves (Tokyo 2020: Büchli REL 3rd behind two finishers); then, unranked, DNF,
-DSQ and DNS riders, each in start-list order. Classified riders other than the winner carry
-their gap to the winner at the line (`_gaps`), unless the commissaires gave the order.
+order among themselves: the last of the riders who finished (uci-rules.md §2.5: Tokyo 2020,
+Büchli REL 3rd behind two finishers, ahead of three DNF). Then, unranked, DNF, DSQ and DNS
+riders, each in start-list order. Classified riders other than the winner carry their gap to
+the winner at the line (`_gaps`).
+
+A place correction is the commissaires' word and always stands: a rider can be put at any
+place of the heat, 1 to its number of riders, behind DNF riders too (Paris 2024: Sahrom
+relegated to sixth, behind the two riders his move brought down). It touches only what it
+names (`_placed`):
+
+- the corrected riders take their places; their lines are flagged "corrected" and keep their
+  status (REL stays REL; a DNF, DSQ or DNS rider given a place is ranked there with it);
+- every other ranked rider keeps the order, ties, flags and gap the evidence gives without the
+  corrected riders, and takes the lowest place no correction took, in that order: a rider moves
+  only by the places a corrected rider left or took ahead of them. Places no one holds stay
+  empty (ranks 1, 2, 3 and 6 when the 4th is put 6th behind two DNF riders);
+- taking a corrected rider out of the evidence settles what they were part of: a photo-required
+  pair or a dead heat with them is no longer one, and when the winner at the line is corrected,
+  the others' gaps are to the first of them at the line instead;
+- two riders corrected to the same place share it as a dead heat (each flagged "draw
+  required", as the camera's would be), and hold the places after it as a dead heat does.
 
 The winner's last-200 m time is not put on a result line (no line has a time in a keirin heat):
 it has its own fields of `HeatResult`, as result sheets print it under the heat.
@@ -68,23 +87,22 @@ class PhotoPlace(msgspec.Struct, frozen=True, kw_only=True):
 class Decisions(msgspec.Struct, frozen=True, kw_only=True):
     """The commissaires' word; it overrides the evidence.
 
-    `order`, when given, lists every ranked rider (everyone but DNF, DSQ and DNS, relegated
-    riders included) in the official order: it replaces the computed order entirely, e.g. to
-    place a relegated rider elsewhere than last, or to settle a photo-required pair.
+    `places`: bib -> place, by place correction (module docstring): a place of the heat, 1 to
+    its number of riders.
     """
 
     relegated: frozenset[int] = frozenset()
     dnf: frozenset[int] = frozenset()
     dsq: frozenset[int] = frozenset()
     dns: frozenset[int] = frozenset()
-    order: tuple[int, ...] | None = None
+    places: dict[int, int] = {}
 
 
 class HeatResult(msgspec.Struct, frozen=True, kw_only=True):
     """A heat's result.
 
-    `lines`: ranked riders (RANKED, then REL) with ranks, then unranked DNF, DSQ, DNS.
-    `order`: the ranked riders' bibs in official order, what progression reads.
+    `lines`: ranked riders (RANKED, then REL, and riders placed by a correction) by rank, then
+    unranked DNF, DSQ, DNS. `order`: the ranked riders' bibs in official order.
     `winner_last_200*`: the winner's time from the 200 m line to the finish (official,
     truncated) and its speed; None when either crossing is missing.
     """
@@ -109,7 +127,8 @@ def heat_result(
     `photo`: the camera's rows; when it has any, it decides the order and transponder times
     are only used for the last 200 m. `finish_us` and `line_200_us`: each rider's transponder
     crossing of the finish and of the 200 m line, venue clock, bib -> t_us. Raises ValueError
-    when a rider who should be ranked has no finish evidence and no override places them.
+    when a rider who should be ranked has no finish evidence and no correction places them, or
+    when a place is not one of the heat.
     """
     finish_us = finish_us or {}
     line_200_us = line_200_us or {}
@@ -121,24 +140,26 @@ def heat_result(
     photo_rows = _photo_rows(photo or (), by_bib)
 
     status = {bib: _status(bib, decisions, photo_rows) for bib in by_bib}
-    ranked = [bib for bib in by_bib if status[bib] in (Status.RANKED, Status.REL)]
+    placed = decisions.places
+    # The evidence ranks the riders no correction placed.
+    ranked = [
+        bib for bib in by_bib if status[bib] in (Status.RANKED, Status.REL) and bib not in placed
+    ]
 
     flags: dict[int, list[Flag]] = {bib: [] for bib in by_bib}
-    if decisions.order is not None:
-        order = _override_order(decisions.order, ranked)
-        ranks = list(range(1, len(order) + 1))  # the commissaire's order is total: no ties
-    else:
-        order, ranks = _computed_order(ranked, status, list(by_bib), photo_rows, finish_us, flags)
-
-    # A commissaire's order is not the line's: the line's gaps would contradict it.
-    gaps = _gaps(order, status, photo_rows, finish_us) if decisions.order is None else {}
+    order, ranks = _computed_order(ranked, status, list(by_bib), photo_rows, finish_us, flags)
+    gaps = _gaps(order, status, photo_rows, finish_us)
+    if placed:
+        order, ranks = _placed(order, ranks, placed, list(by_bib), flags)
     lines = [
         _line(by_bib[bib], rank, status[bib], flags[bib], gaps.get(bib))
         for bib, rank in zip(order, ranks, strict=True)
     ]
     for unranked in _UNRANKED:
         lines += [
-            _line(by_bib[bib], None, unranked, []) for bib in by_bib if status[bib] is unranked
+            _line(by_bib[bib], None, unranked, [])
+            for bib in by_bib
+            if status[bib] is unranked and bib not in placed
         ]
 
     last_200 = _winner_last_200(order[0], photo_rows, finish_us, line_200_us) if order else None
@@ -160,6 +181,13 @@ def _check_decisions(decisions: Decisions, by_bib: Mapping[int, Rider]) -> None:
         raise ValueError(f"keirin heat: decisions name bibs not in the heat: {sorted(unknown)}")
     if sum(len(s) for s in sets) != len(named):
         raise ValueError("keirin heat: a bib has two decisions (REL, DNF, DSQ, DNS)")
+    if unknown := decisions.places.keys() - by_bib.keys():
+        raise ValueError(f"keirin heat: places given to bibs not in the heat: {sorted(unknown)}")
+    for bib, place in decisions.places.items():
+        if not 1 <= place <= len(by_bib):
+            raise ValueError(
+                f"keirin heat: place {place} for bib {bib} in a heat of {len(by_bib)} riders"
+            )
 
 
 def _photo_rows(photo: Sequence[PhotoPlace], by_bib: Mapping[int, Rider]) -> dict[int, PhotoPlace]:
@@ -191,13 +219,38 @@ def _status(bib: int, decisions: Decisions, photo_rows: Mapping[int, PhotoPlace]
     return Status.RANKED
 
 
-def _override_order(override: Sequence[int], ranked: Sequence[int]) -> list[int]:
-    if len(set(override)) != len(override) or set(override) != set(ranked):
-        raise ValueError(
-            "keirin heat: the order override must list each ranked rider once: "
-            f"ranked {sorted(ranked)}, override {list(override)}"
-        )
-    return list(override)
+def _placed(
+    order: Sequence[int],
+    ranks: Sequence[int],
+    places: Mapping[int, int],
+    start_list: Sequence[int],
+    flags: dict[int, list[Flag]],
+) -> tuple[list[int], list[int]]:
+    """The official order and ranks: the corrected riders at their places, the others (`order`
+    and `ranks`, the evidence's) at the lowest places left, in their order, ties kept (module
+    docstring)."""
+    sharing: dict[int, list[int]] = {}
+    for bib in start_list:
+        if bib in places:
+            sharing.setdefault(places[bib], []).append(bib)
+    # A place k riders share holds the k - 1 places after it too, as a dead heat does.
+    held = {place + i for place, bibs in sharing.items() for i in range(len(bibs))}
+    free = (place for place in range(1, len(start_list) + len(order) + 1) if place not in held)
+    placed_at: list[tuple[int, int, int]] = []  # (place, 0 evidence / 1 corrected, bib)
+    for i, bib in enumerate(order):
+        place = next(free)
+        if i and ranks[i] == ranks[i - 1]:
+            place = placed_at[-1][0]  # tied in the evidence: tied still
+        placed_at.append((place, 0, bib))
+    for place, bibs in sharing.items():
+        for bib in bibs:
+            flags[bib] = [Flag.CORRECTED]
+            if len(bibs) > 1:
+                flags[bib].append(Flag.DRAW_REQUIRED)
+            placed_at.append((place, 1, bib))
+    start_index = {bib: i for i, bib in enumerate(start_list)}
+    placed_at.sort(key=lambda p: (p[0], p[1], start_index[p[2]] if p[1] else 0))
+    return [bib for _, _, bib in placed_at], [place for place, _, _ in placed_at]
 
 
 def _computed_order(

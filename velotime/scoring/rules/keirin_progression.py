@@ -16,8 +16,9 @@ Conventions this module picks, where the rules are silent:
   positions within a heat are drawn (3.2.138), which is not this module's business.
 - **Who goes on.** A route takes a range of places, or "the rest": every rider of the heat
   not routed by place, DNF riders included (a crash in round 1 does not cost the repechage),
-  DSQ and DNS riders excepted (they are out of the competition). Places are positions in the
-  heat's official order; a dead heat (equal ranks) across a qualifying boundary is refused
+  DSQ and DNS riders excepted (they are out of the competition). A place is a rider's rank in
+  the heat's official order, which a commissaire's correction may set past empty places (6th
+  behind two DNF riders); a dead heat (equal ranks) across a qualifying boundary is refused
   until a commissaire orders the riders.
 - **Final classification.** The finals give their places (final 1-6: 1-6, final 7-12: 7-12).
   Riders knocked out earlier follow, by the round they went out in (later rounds first), then
@@ -26,7 +27,7 @@ Conventions this module picks, where the rules are silent:
   last heat they rode are unranked, at the foot: DNF, then DSQ, then DNS, later rounds first.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
@@ -429,21 +430,25 @@ def _route_heat(
 ) -> list[tuple[str, _Seed]]:
     out: list[tuple[str, _Seed]] = []
     ranked = [line for line in heat.lines if line.rank is not None]
+    # A place is the line's rank: a commissaire may leave places empty (a rider put 6th behind
+    # two DNF riders is 6th). A dead heat for place p of k riders holds places p to p + k - 1.
+    sharing = Counter(line.rank for line in ranked)
     routed: set[int] = set()
-    for position, line in enumerate(ranked, 1):
+    for line in ranked:
         assert line.rank is not None
+        held_to = line.rank + sharing[line.rank] - 1
         for route in planned.routes:
             if route.places is None:
                 continue
             first, last = route.places
-            if (first <= line.rank <= last) != (first <= position <= last):
+            if (first <= line.rank <= last) != (first <= held_to <= last):
                 raise ValueError(
                     f"keirin: a dead heat for place {line.rank} in {planned.name!r} heat "
                     f"{heat_index + 1} straddles a qualifying place: a commissaire must order "
                     "the riders"
                 )
-            if first <= position <= last:
-                out.append((route.to, ((round_index, 0, position, heat_index), line.bib)))
+            if first <= line.rank <= last:
+                out.append((route.to, ((round_index, 0, line.rank, heat_index), line.bib)))
                 routed.add(line.bib)
     for route in planned.routes:
         if route.places is not None:

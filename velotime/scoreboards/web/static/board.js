@@ -71,8 +71,8 @@
     var tbody = nodes.ranking.tBodies[0];
     var keirin = v && v.discipline === 'keirin';
     var lines = v ? v.lines : [];
-    // Before the first line, the start list of the event on the track.
-    var startList = !!v && v.onTrack && lines.length === 0 && v.riders.length > 0;
+    // Before the first line, the event's start list (on the track, next, or pinned).
+    var startList = !!v && lines.length === 0 && v.riders.length > 0;
     if (startList) {
       var riders = VT.riders(currentDoc);
       lines = v.riders.map(function (bib) {
@@ -168,10 +168,19 @@
     }
   }
 
+  function trackLabel(v) {
+    if (!v) return 'Waiting';
+    if (v.onTrack) return 'On track';
+    if (v.kind === 'next') return 'Next';
+    if (v.kind === 'pinned') return v.lines.length || v.status ? 'Result' : 'Start list';
+    return 'Latest result';
+  }
+
   function renderTrack(v, doc) {
-    VT.text(nodes.trackLabel, v ? (v.onTrack ? 'On track' : 'Latest result') : 'Waiting');
+    VT.text(nodes.trackLabel, trackLabel(v));
     VT.text(nodes.eventName, v ? v.title : 'Waiting for the first event');
-    var detail = v ? [v.category, v.round, VT.disciplines[v.discipline] || v.discipline] : [];
+    var heat = v && v.heat ? 'Heat ' + v.heat : '';
+    var detail = v ? [v.category, v.round, heat, VT.disciplines[v.discipline] || v.discipline] : [];
     VT.text(nodes.eventDetail, detail.filter(Boolean).join(' \u00b7 '));
     var status = v ? v.status : '';
     VT.text(nodes.eventStatus, VT.statusLabels[status] || status);

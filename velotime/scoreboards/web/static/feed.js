@@ -1,6 +1,7 @@
 /* velotime scoreboard: the feed shared by the page and the overlay.
  *
- * One EventSource on api/events. The server sends the whole state ("state" events) on connect
+ * On load, api/state once: the first screen shows the state at once, not after the stream's
+ * first message. Then one EventSource on api/events. The server sends the whole state ("state" events) on connect
  * and after each change, and a "ping" when idle; both carry the server's clock (now_us), which
  * the race clock runs against. The connection is LIVE when the stream is up and the state says
  * live, STALE when the stream is up but the scoring service or the broker is not, OFFLINE when
@@ -18,6 +19,9 @@
 
   var VT = {};
   var offsetMs = 0; // server clock minus browser clock
+
+  /* ?event=ID pins a screen to one event: it shows that event whatever is on the track. */
+  VT.pinned = new URLSearchParams(global.location.search).get('event') || null;
 
   VT.el = function (tag, className, text) {
     var node = document.createElement(tag);
@@ -61,9 +65,16 @@
     qualified: 'Q', 'draw required': 'Draw', corrected: 'Corr.', 'photo required': 'Photo'
   };
 
-  /* Who a bib is: the meet file's riders (meta), else any result line that names them. */
+  /* Who a bib is: the meet file's riders (meta), else any start list or result line that
+   * names them. */
   VT.riders = function (doc) {
     var map = {};
+    var startlists = doc.startlists || {};
+    Object.keys(startlists).forEach(function (key) {
+      ((startlists[key] && startlists[key].riders) || []).forEach(function (rider) {
+        map[rider.bib] = { name: rider.name || '', nation: rider.nation || '' };
+      });
+    });
     var results = doc.results || {};
     Object.keys(results).forEach(function (key) {
       var lines = (results[key] && results[key].lines) || [];
@@ -76,25 +87,54 @@
     return map;
   };
 
-  /* What a board shows: the event on the track, else the latest result (view.py's board_view). */
-  VT.view = function (doc) {
+  /* The next event: the start list lowest in the programme whose event has not been run. */
+  VT.nextEvent = function (doc) {
+    var startlists = doc.startlists || {};
+    var results = doc.results || {};
+    var next = null;
+    Object.keys(startlists).forEach(function (id) {
+      var run = results[id] && results[id].status !== 'scheduled';
+      var order = startlists[id].programme;
+      if (!run && (next === null || order < startlists[next].programme)) next = id;
+    });
+    return next;
+  };
+
+  /* What a board shows: the pinned event (?event=), else the event on the track, else the
+   * latest result (view.py's board_view), else the next event's start list. `kind` says which:
+   * "track", "pinned", "latest" or "next". */
+  VT.view = function (doc, pinned) {
+    if (pinned === undefined) pinned = VT.pinned;
     var current = doc.current || {};
-    var eventId = current.event;
-    var onTrack = eventId !== null && eventId !== undefined;
-    if (!onTrack) eventId = doc.latest;
+    var eventId = pinned || current.event;
+    var kind = pinned ? 'pinned' : 'track';
+    if (eventId === null || eventId === undefined) {
+      eventId = doc.latest;
+      kind = 'latest';
+    }
+    if (eventId === null || eventId === undefined) {
+      eventId = VT.nextEvent(doc);
+      kind = 'next';
+    }
     if (eventId === null || eventId === undefined) return null;
+    var onTrack = current.event === eventId;
     var result = (doc.results || {})[eventId] || {};
-    var source = onTrack ? current : result;
+    var startList = (doc.startlists || {})[eventId] || {};
+    var source = onTrack ? current : result.event ? result : startList;
+    var riders = onTrack ? (current.riders || []) :
+      (startList.riders || []).map(function (rider) { return rider.bib; });
     return {
       event: eventId,
+      kind: kind,
       onTrack: onTrack,
-      title: source.name || result.name || eventId,
-      discipline: source.discipline || result.discipline || '',
-      category: source.category || result.category || '',
-      round: source.round || result.round || '',
+      title: source.name || result.name || startList.name || eventId,
+      discipline: source.discipline || result.discipline || startList.discipline || '',
+      category: source.category || result.category || startList.category || '',
+      round: source.round || result.round || startList.round || '',
+      heat: startList.heat || '',
       status: result.status || (onTrack ? current.status : '') || '',
       startUs: onTrack ? (current.start_us === undefined ? null : current.start_us) : null,
-      riders: onTrack ? (current.riders || []) : [],
+      riders: riders,
       riderOnTrack: onTrack ? current.on_track : null,
       result: result,
       lines: result.lines || []
@@ -136,7 +176,7 @@
     return null;
   };
 
-  /* Connect; handlers.state(doc) on each state, handlers.connection(status) on each change of
+  /* Connect: api/state once, then the stream; handlers.state(doc) on each state, handlers.connection(status) on each change of
    * "live" | "stale" | "offline" | "connecting". Renders are coalesced to animation frames, so a
    * burst of states ends on the last one without rendering each. */
   VT.connect = function (handlers) {
@@ -145,12 +185,13 @@
     var retryMs = RETRY_MIN_MS;
     var timer = null;
     var streamUp = false;
+    var everUp = false; // until the stream's first message, the page is connecting
     var doc = null;
     var status = 'connecting';
     var pending = false;
 
     function setStatus() {
-      var next = !streamUp ? (doc ? 'offline' : 'connecting') : doc && doc.live ? 'live' : 'stale';
+      var next = !streamUp ? (everUp ? 'offline' : 'connecting') : doc && doc.live ? 'live' : 'stale';
       if (next !== status) {
         status = next;
         handlers.connection(status, doc);
@@ -196,6 +237,7 @@
         lastSeen = Date.now();
         retryMs = RETRY_MIN_MS;
         streamUp = true;
+        everUp = true;
         VT.sync(next.now_us);
         doc = next;
         schedule();
@@ -223,7 +265,22 @@
         open();
       }
     }, 5000);
+    /* The state as it is now, for the first screen: the stream's first message may take a
+     * while (a slow link, a proxy). A stream message that came first wins: it is as new. */
+    function first() {
+      if (!global.fetch) return;
+      global.fetch('api/state', { cache: 'no-store' }).then(function (reply) {
+        return reply.ok ? reply.json() : null;
+      }).then(function (state) {
+        if (!state || (doc && doc.version >= state.version)) return;
+        VT.sync(state.now_us);
+        doc = state;
+        schedule();
+      }).catch(function () { /* the stream brings the state all the same */ });
+    }
+
     handlers.connection(status, doc);
+    first();
     open();
   };
 
