@@ -18,7 +18,7 @@ from velotime.replay.replayer import Chunk, DumpSource, Replayer, resumed_seqs
 from velotime.replay.report import ReplayReport
 from velotime.replay.sinks import JsonLinesSink
 from velotime.replay.timeline import Timeline
-from velotime.scoring.engine import Publication
+from velotime.scoring.engine import Publication, command_text
 from velotime.scoring.export import result_csv
 from velotime.scoring.meet import Meet
 from velotime.wire.results import EventResult, RefusedAudit
@@ -81,7 +81,11 @@ def report_of(
         dumps=dump is not None,
         meet_id=replayer.meet.meet.id if replayer.meet and engine else None,
         results=engine.snapshot() if engine is not None else [],
-        skipped_commands=list(engine.skipped_commands) if engine is not None else [],
+        skipped_commands=[
+            f"{command_text(refusal.command)}: {refusal.reason}" for refusal in engine.refused
+        ]
+        if engine is not None
+        else [],
         taken_back=taken_back,
         duplicates=engine.duplicates if engine is not None else 0,
         skipped_timing=tuple(engine.skipped_timing) if engine is not None else (),

@@ -15,7 +15,7 @@ class ReplayReport:
     dumps: bool  # the files were device dumps, not captures
     meet_id: str | None  # the meet it was scored with; None: not scored
     results: list[Publication]  # the scoring's final snapshot: results, standings, current
-    skipped_commands: list[str]  # commands the scoring refused, and why, for a person
+    skipped_commands: list[str]  # each command the scoring refused, and why, for a person
     taken_back: int = 0  # events not output: the next capture's header says they never were
     duplicates: int = 0  # events the scoring had already (same id), dropped
     skipped_timing: tuple[str, ...] = ()  # timing the scoring did not use, and why

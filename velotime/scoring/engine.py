@@ -156,7 +156,7 @@ class ScoringEngine:
         state = self._events.get(command.event)
         reason = self._refusal(command, state)
         if reason is not None:
-            self.skipped_commands.append(f"{command_text(command)}: {reason}")
+            self.skipped_commands.append(reason)
             refused = RefusedAudit(command=command, reason=reason, at_us=_unset(t_us))
             self.refused.append(refused)
             if state is not None:  # its result changes by its audit trail only
