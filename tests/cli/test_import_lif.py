@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.cli.helpers import velotime_main
-from tests.daemon.harness import Subscriber
+from tests.daemon.harness import DaemonProcess, Subscriber
 from velotime.localvenue import LocalBroker, free_port, source_toml, write_local_config
 
 
@@ -27,9 +27,8 @@ def events(stdout: str) -> list[dict[str, Any]]:
 
 
 def test_a_real_result_file_becomes_start_results_and_completion(shared_data: Path) -> None:
-    result = import_lif(
-        shared_data / "finishlynx" / "32400031-1-11.lif", "--timezone", "Europe/Berlin"
-    )
+    lif = shared_data / "finishlynx" / "32400031-1-11.lif"
+    result = import_lif(lif, "--timezone", "Europe/Berlin")
     assert result.returncode == 0, result.stderr
     out = events(result.stdout)
     assert [e["data"]["phase"] for e in out] == ["started"] + ["result"] * 11 + ["complete"]
@@ -43,7 +42,9 @@ def test_a_real_result_file_becomes_start_results_and_completion(shared_data: Pa
     # Start 20:11:54.4049 (header) -> 72714404900 us after midnight; finish = start + time.
     assert out[0]["data"]["start_time_of_day_us"] == 72_714_404_900
     assert first["t_us"] == out[0]["data"]["t_us"] + 105_611_000
-    assert out[1]["id"] == "pf:32400031-1-11:result:762:1:105611000"
+    # The file is one block of the race's results, named by when it was written.
+    written_us = lif.stat().st_mtime_ns // 1000
+    assert out[1]["id"] == f"pf:32400031-1-11:block:{written_us}:result:762:1:105611000"
     assert out[-1]["data"]["results"] == 11
     assert "imported 1 files: 11 results, 0 warnings" in result.stderr
 
@@ -111,25 +112,35 @@ def test_bad_invocations_exit_2_with_one_line(args: tuple[str, ...], message: st
     assert message in result.stderr
 
 
-async def test_results_are_published_to_the_venues_broker(
+async def test_results_go_through_the_venues_daemon(
     shared_data: Path, tmp_path: Path, broker: LocalBroker
 ) -> None:
+    """With a broker, each file goes to the daemon, which publishes the same events as the
+    offline import prints (the daemon's source is `lif`, as the offline default)."""
     lif = shared_data / "finishlynx" / "32400031-1-11.lif"
     offline = events(import_lif(lif, "--timezone", "Europe/Berlin").stdout)
-    # The broker from a configuration (venue id from it), or --broker with --venue.
     nowhere = f"mqtt://127.0.0.1:{free_port()}"
     camera = source_toml("lynx", "lynx", f"tcp-listen://127.0.0.1:{free_port()}")
     config = write_local_config(tmp_path / "venue", "lif-venue", nowhere, camera)
-    runs: list[tuple[str, tuple[str | Path, ...]]] = [
-        ("lif-venue", ("--config", config, "--broker", broker.url)),  # --broker overrides the file
-        ("other-venue", ("--broker", broker.url, "--venue", "other-venue")),
-    ]
-    for venue, args in runs:
-        topic = f"velotime/{venue}/timing/photofinish"
-        async with Subscriber(broker.port, topic, f"sub-{venue}") as subscriber:
-            result = await asyncio.to_thread(import_lif, lif, "--timezone", "Europe/Berlin", *args)
-            assert result.returncode == 0, result.stderr
-            await subscriber.wait_for(lambda: len(subscriber.messages) >= 13, 10, "13 events")
-        published = [payload for _, payload in subscriber.messages]
-        assert [p["id"] for p in published] == [e["id"] for e in offline]
-        assert [p["data"] for p in published] == [e["data"] for e in offline]
+    text = config.read_text().replace("[venue]\n", '[venue]\ntimezone = "Europe/Berlin"\n')
+    config.write_text(text.replace(nowhere, broker.url))
+    daemon = DaemonProcess(config, tmp_path / "daemon.log")
+    topic = "velotime/lif-venue/timing/photofinish"
+    async with Subscriber(broker.port, topic, "sub-lif-venue") as subscriber:
+        daemon.start()
+        try:
+            # --broker overrides the file's; the daemon may still be starting: sent again.
+            args = ("--config", config, "--broker", broker.url, "--wait", "2", "--watch")
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "velotime", "import-lif", str(lif), *map(str, args),
+                stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            await subscriber.wait_for(lambda: len(subscriber.messages) >= 13, 30, "13 events")
+            process.terminate()
+            await process.wait()
+        finally:
+            assert daemon.stop() == 0, daemon.log_text()
+    published = [payload for _, payload in subscriber.messages][:13]
+    assert [p["id"] for p in published] == [e["id"] for e in offline]
+    assert [p["data"] for p in published] == [e["data"] for e in offline]
+    assert {p["src"] for p in published} == {e["src"] for e in offline} == {"lif"}

@@ -72,4 +72,5 @@ def test_the_example_header_is_read_by_replay(tmp_path: Path) -> None:
         "timy": "timy",
         "camera": "lynx",
         "control": "control",
+        "lif": "lif",
     }

@@ -35,3 +35,23 @@ def _table_keys(section: str) -> list[str]:
 def test_the_riders_keys_and_csv_columns_are_those_the_code_reads() -> None:
     assert _table_keys("`[[riders]]`") == [f.name for f in msgspec.structs.fields(Rider)]
     assert _table_keys("Riders from a CSV file") == list(COLUMNS)
+
+
+def test_the_plausible_example_sets_the_windows_it_describes() -> None:
+    """docs/meet-format.md, "Plausible times": flying 200 m slowest 25.000 (fastest the default
+    8.500); 500 m fastest 29.000 (slowest the default 500 x 180 ms = 1:30.000); the event
+    kilo-w fastest 58.000, slowest the default 1000 x 180 ms = 3:00.000."""
+    (example,) = [block for block in re.findall(r"```toml\n(.*?)```", DOC.read_text(), re.S)
+                  if "[[plausible]]" in block]  # fmt: skip
+    extra = (
+        '[[events]]\nid = "f"\ndiscipline = "flying200"\nstart_order = [101]\n'
+        '[[events]]\nid = "w500"\ndiscipline = "time_trial"\nstart_order = [101]\n'
+        "distance_m = 500\n"
+    )
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{example}{extra}')
+    windows = {event.id: meet.window(event) for event in meet.events}
+    assert windows == {
+        "kilo-w": (58_000_000, 180_000_000),
+        "f": (8_500_000, 25_000_000),
+        "w500": (29_000_000, 90_000_000),
+    }

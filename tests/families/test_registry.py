@@ -66,7 +66,9 @@ def test_each_family_names_what_it_contributes(family: Family) -> None:
         assert isinstance(described, family.description.load())
     if family.read_file is not None:
         assert callable(family.read_file.load())
-    assert (family.config is None) == (family.description is None)
+    # A live source has a capture header entry; the daemon's result files (lif) have an entry
+    # and no `[[sources]]` settings: every daemon takes them (velotime import-lif).
+    assert family.config is None or family.description is not None
 
 
 def test_decoding_one_protocol_imports_only_its_own_family_parts(tmp_path: Path) -> None:

@@ -538,3 +538,17 @@ def test_watch_once_without_a_broker_is_one_line_and_exit_1(tmp_path: Path) -> N
     assert_one_line_error(
         done, f"velotime watch: cannot reach the broker at mqtt://127.0.0.1:{port}: ", status=1
     )
+
+
+def test_a_time_under_check_shows_unranked_with_its_flag() -> None:
+    """A flying 200 m of 0.006 s (outside the plausible window): no rank, its time and
+    speed as measured, flagged "check" as the other flags show."""
+    checked = {"rank": None, "bib": 103, "name": "Rider 103", "nation": "AUS", "time": "0.006",
+               "time_us": 6000, "speed_kmh": "120000.000", "flags": ["check"]}  # fmt: skip
+    result = {**F200, "lines": [*F200["lines"][:5], checked, F200["lines"][5]]}
+    text = text_of(snapshot(current=F200_CURRENT, results={"sprint-q": result}), 120)
+    # (the absurd speed does not fit its column: it is cut, "12000…")
+    (line,) = [line for line in text.splitlines() if "Rider 103" in line]
+    assert row(line, "103", "Rider 103", "AUS", "0.006")
+    assert line.rstrip(" │").endswith("check")
+    assert_in_order(text, "Rider 101", "Rider 103", "Rider 108")

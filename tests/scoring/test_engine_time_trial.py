@@ -14,7 +14,7 @@ from velotime.drivers.timy.session import Channel, TimySession
 from velotime.protocols.timy import Impulse, encode
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
-from velotime.wire.commands import Arm, Command, Final, NextRider, SetStatus
+from velotime.wire.commands import Arm, Command, Confirm, Final, NextRider, SetStatus
 from velotime.wire.events import Event
 
 MIDNIGHT_US = 1_795_219_200_000_000  # 2026-11-21 00:00 UTC
@@ -312,3 +312,62 @@ def test_a_second_incident_is_dnf(meet: Meet) -> None:
     assert result["problems"] == [
         "bib 1: 3 starts, at most 2 allowed: DNF after the second incident (3.2.021 ter)"
     ]
+
+
+def test_a_total_outside_the_meet_files_window_is_checked_until_confirmed() -> None:
+    """The meet file puts this kilometre's fastest plausible time at 1:00.000. 3's 59.9999
+    truncates to 59.999, under it: "check", not ranked, time and speed as measured (3600 /
+    59.999 = 60.0010 -> 60.001); 1's 1:02.3456 -> 1:02.345 is ranked 1st. Confirmed, 3 is 1st
+    ("confirmed") and 1 2nd at 62.345 - 59.999 = +2.346."""
+    meet = parse_meet(meet_text() + 'plausible = { fastest = "1:00.000" }\n')
+    engine = ScoringEngine(meet, {"finish": 0})
+    timy = TimySession(
+        "timy", {START: Channel(line="start"), FINISH: Channel(line="finish")}, ZoneInfo("UTC")
+    )
+    published = run(engine, timy, [
+        Arm(event="km"),
+        NextRider(event="km", bib=1), *ride(0, RIDES[1]),
+        NextRider(event="km", bib=RESTART), *ride(1, RIDES[RESTART]),
+    ])  # fmt: skip
+    result = events.payload(published[0])
+    checked = lines_by_bib(result)[RESTART]
+    assert [(line["bib"], line["rank"]) for line in result["lines"]] == [(1, 1), (RESTART, None)]
+    assert (checked["time"], checked["speed_kmh"], checked["flags"]) == (
+        "59.999",
+        "60.001",
+        ["check"],
+    )
+    assert result["on_track"]["flags"] == ["check"]
+
+    published = run(engine, timy, [Confirm(event="km", bib=RESTART, reason="photocell checked")])
+    result = events.payload(published[0])
+    ranking = [
+        (line["bib"], line["rank"], line.get("gap"), line.get("flags")) for line in result["lines"]
+    ]
+    assert ranking == [(RESTART, 1, None, ["confirmed"]), (1, 2, "+2.346", None)]
+    assert result["audit"][-1]["time"] == "59.999"
+
+
+def test_a_start_the_desk_did_not_name_after_one_it_did_goes_by_the_transponders(
+    meet: Meet,
+) -> None:
+    """The desk names 1, who rides while 2 warms up on the track (the desk's mark wins: 2's
+    read is not 1's and no problem); then 2's gate opens with no mark: the loop reads 2 alone
+    after it, so the start is 2's. 1: 18.1234 / 32.4567 / 46.7899 / 61.0005 -> 1:01.000; 2:
+    60.5002 -> 1:00.500, 1st; 1 2nd at +0.500."""
+    engine = ScoringEngine(meet, {"finish": 0})
+    engine.command(Arm(event="km"))
+    engine.command(NextRider(event="km", bib=1))
+    first, second = 36_000_123_400, 36_000_123_400 + SLOT_US
+    feed = [gate(first), passing(first + 300_000, 1001), passing(first + 10_000_000, 1002)]
+    feed += [passing(first + t, 1001) for t in (18_123_400, 32_456_700, 46_789_900, 61_000_500)]
+    feed += [gate(second), passing(second + 300_000, 1002)]
+    feed += [passing(second + t, 1002) for t in RIDES[4]]  # 4's laps, ridden by 2
+    for envelope in feed:
+        engine.feed(envelope)
+    result = engine.results("km")
+    assert [(line["bib"], line["rank"], line["time"]) for line in result["lines"]] == [
+        (2, 1, "1:00.500"), (1, 2, "1:01.000"),
+    ]  # fmt: skip
+    assert result["problems"] == []
+    assert result["on_track"]["bib"] == 2

@@ -198,3 +198,46 @@ def test_a_competition_s_mistakes_are_named_by_key() -> None:
         f'[[competitions]]\nid = "k"\ndiscipline = "keirin"\nseeding = {list(range(1, 13))}\n'
     )
     assert found == ["m.toml: competitions[0]: the id 'k-final-1-6' is also events[0]'s"]
+
+
+def test_plausible_windows_come_from_the_event_then_the_meet_then_the_defaults() -> None:
+    """Defaults: flying 200 m 8.500 to 20.000 s; a kilometre at 72 km/h and 20 km/h on average,
+    1000 m / 20 m/s = 50.000 s and 1000 m / (20/3.6 m/s) = 180.000 s. The meet's table for
+    1000 m moves the fastest to 55.000; the event's own key the slowest to 2:00.000."""
+    assert [parse_meet(SMALL).window(e) for e in parse_meet(SMALL).events] == [
+        (8_500_000, 20_000_000),
+        (50_000_000, 180_000_000),
+    ]
+    meet = parse_meet(
+        SMALL.replace(
+            "start_order = [1, 2]", 'start_order = [1, 2]\nplausible.slowest = "2:00.000"'
+        )
+        + '[[plausible]]\ndiscipline = "time_trial"\ndistance_m = 1000\nfastest = "55.000"\n'
+        + '[[plausible]]\ndiscipline = "time_trial"\ndistance_m = 500\nfastest = "29.000"\n'
+    )
+    assert meet.window(meet.event("km")) == (55_000_000, 120_000_000)
+    assert meet.window(meet.event("f200")) == (8_500_000, 20_000_000)
+
+
+def test_a_wrong_plausible_window_is_named_by_its_key() -> None:
+    found = problems(
+        SMALL.replace("qualify = 1", 'qualify = 1\nplausible = {fastest = "10", slowest = "0.000"}')
+        .replace("start_order = [1, 2]", 'start_order = [1, 2]\nplausible.fastest = "1:00.000"\n'
+                 'plausible.slowest = "55.000"')
+        + '[[plausible]]\ndiscipline = "time_trial"\n'
+        + '[[plausible]]\ndiscipline = "flying200"\ndistance_m = 200\n'
+        + '[[plausible]]\ndiscipline = "flying200"\ndistance_m = 200\n'
+    )  # fmt: skip
+    assert found == [
+        "m.toml: plausible[0].distance_m: a time trial's window is for one distance, in metres",
+        "m.toml: plausible[1].distance_m: only a time trial's window takes a distance",
+        "m.toml: plausible[2].distance_m: only a time trial's window takes a distance",
+        "m.toml: plausible[2]: the same discipline and distance as plausible[1]",
+        "m.toml: events[0].plausible.fastest: not a time like 10.724 or 1:00.981: '10'",
+        "m.toml: events[0].plausible.slowest: a time above zero, got '0.000'",
+        "m.toml: events[1].plausible: fastest (1:00.000) must be under slowest (55.000)",
+    ]
+    keirin = '[[events]]\nid = "k"\ndiscipline = "keirin"\nriders = [1, 2]\nplausible = {}\n'
+    assert "m.toml: events[2].plausible: a keirin has no timed effort to check" in problems(
+        SMALL + keirin
+    )

@@ -17,6 +17,7 @@ from velotime.scoring.rules.time_trial import (
     exact_track_length,
     merge_line_crossings,
     ride_splits,
+    rider_of_start,
     time_trial_results,
 )
 from velotime.wire.events import PassingData
@@ -355,3 +356,38 @@ def test_the_loop_makes_up_a_lap_the_photocell_missed() -> None:
         ("46.789", "14.332"),
         ("1:01.000", "14.211"),
     ]
+
+
+GATE_US = 50_000_000
+UNTIL_US = GATE_US + 180_000_000  # a kilometre's slowest plausible time after the gate
+OWNERS = {9001: 1, 9002: 2, 9011: 1}  # 1 carries two transponders
+
+
+@pytest.mark.parametrize(
+    ("reads", "cooling_down", "named"),
+    [
+        # 1's two transponders, before and after the gate: 1 alone (the read before the gate,
+        # as 1 was wheeled to it, and the read after the window do not count).
+        ([(GATE_US - 1, 9002), (GATE_US, 9001), (GATE_US + 20_000_000, 9011),
+          (UNTIL_US + 1, 9002)], [], (1, "")),
+        # 2 crosses the line during 1's ride: nobody's start.
+        ([(GATE_US + 350_000, 9001), (GATE_US + 30_000_000, 9002)], [],
+         (None, "more than one rider on the track: bib 1, bib 2")),
+        # ... unless 2 finished before the gate and is cooling down.
+        ([(GATE_US + 350_000, 9001), (GATE_US + 30_000_000, 9002)], [2], (1, "")),
+        # A transponder of nobody in the meet: someone else is on the track.
+        ([(GATE_US + 350_000, 9001), (GATE_US + 1_000_000, 7777)], [],
+         (None, "more than one rider on the track: bib 1, "
+                "transponder 7777 (no rider of the meet)")),
+        ([], [], (None, "no transponder read after it")),
+    ],
+)  # fmt: skip
+def test_the_rider_of_a_start_is_the_one_rider_the_transponders_show(
+    reads: list[tuple[int, int]], cooling_down: list[int], named: tuple[int | None, str]
+) -> None:
+    assert (
+        rider_of_start(
+            reads, OWNERS, since_us=GATE_US, until_us=UNTIL_US, cooling_down=cooling_down
+        )
+        == named
+    )

@@ -7,6 +7,7 @@ from velotime.capture.format import (
     CAPTURE_FORMAT,
     CAPTURE_VERSION,
     CONTROL_SOURCE,
+    LIF_SOURCE,
     CaptureChunk,
     CaptureHeader,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "CAPTURE_FORMAT",
     "CAPTURE_VERSION",
     "CONTROL_SOURCE",
+    "LIF_SOURCE",
     "CaptureChunk",
     "CaptureHeader",
     "CaptureProblem",

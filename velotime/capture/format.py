@@ -7,6 +7,9 @@ import msgspec
 CAPTURE_FORMAT = "velotime-capture"
 CAPTURE_VERSION = 1
 CONTROL_SOURCE = "control"  # chunks of this source are operator commands (JSON), not device bytes
+LIF_SOURCE = (
+    "lif"  # chunks of this source are FinishLynx result files (velotime.protocols.lif.upload)
+)
 
 
 class CaptureHeader(msgspec.Struct, frozen=True, kw_only=True):

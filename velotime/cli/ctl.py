@@ -33,6 +33,7 @@ from velotime.wire.commands import (
     Abandon,
     Arm,
     Command,
+    Confirm,
     Correct,
     Decision,
     Final,
@@ -94,6 +95,12 @@ def register(commands: Any) -> None:
     what.add_argument("--time", help='replace the measured time: "10.724", "1:00.981"')
     what.add_argument("--withdraw", action="store_true", help="undo the rider's corrections")
     correct.add_argument("--reason", required=True, help="why: kept in the result")
+    confirm = actions.add_parser(
+        "confirm", help='rank a time held under "check" (outside the plausible window)'
+    )
+    confirm.add_argument("event")
+    confirm.add_argument("bib", type=int)
+    confirm.add_argument("--reason", required=True, help="why: kept in the result")
     abandon = actions.add_parser("abandon", help="the race will be run again: drop its timing")
     abandon.add_argument("event")
     abandon.add_argument("--reason", default="", help="kept in the result's audit trail")
@@ -130,6 +137,8 @@ def command_of(args: argparse.Namespace, command_id: str) -> Command:
             time=args.time,
             reason=args.reason,
         )
+    if args.action == "confirm":
+        return Confirm(event=args.event, bib=args.bib, reason=args.reason)
     if args.action == "abandon":
         return Abandon(id=command_id, event=args.event, reason=args.reason)
     if args.action == "reopen":

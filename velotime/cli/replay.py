@@ -40,10 +40,12 @@ from velotime.scoring.meet import MeetError, load_meet
 from velotime.wire.results import EventResult, ResultLine, Standings
 
 _PROGRESS_EVERY_S = 0.2
+_LIF_SUFFIX = ".lif"
 _LISTED = 10  # unreadable lines or skipped commands listed in the summary, at most
 _KIND_ORDER = ("passing", "impulse", "photofinish", "gap", "command")
 _COMMAND_ORDER = (
-    *("arm", "next_rider", "start", "abandon", "status", "correct", "provisional", "final"),
+    *("arm", "next_rider", "start", "abandon", "status", "correct", "confirm", "provisional"),
+    "final",
 )
 
 
@@ -117,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--output goes with --offline")
     if args.results and not (args.meet and args.offline):
         return _fail("--results goes with --meet and --offline")
+    if not args.protocol and all(path.suffix.lower() == _LIF_SUFFIX for path in args.paths):
+        args.protocol = "lif"  # FinishLynx result files: no capture is named .lif
     if args.protocol and (args.from_ or args.to):
         return _fail("--from and --to take capture files: a dump has no receive times")
     try:
@@ -141,6 +145,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not args.quiet:
         sys.stderr.write("".join(line + "\n" for line in summary_lines(report)))
+    stats = report.stats
+    if stats.events == 0 and stats.held_back == 0 and not report.taken_back:
+        sys.stderr.write("velotime replay: nothing replayed: the files gave no events\n")
+    if args.results is not None and not any(
+        isinstance(publication.message, EventResult) for publication in report.results
+    ):
+        return _fail(f"no event was scored: no result files written to {args.results}", 1)
     return 0
 
 
@@ -331,6 +342,9 @@ def summary_lines(report: ReplayReport) -> list[str]:
             f"  not output: {report.taken_back} events of a capture that the next one's header "
             "takes back (the live daemon never published them)"
         )
+    if stats.file_scoring:
+        out.append("  result files scored without a capture (each arms the event its heat names):")
+        out += [f"    {line}" for line in stats.file_scoring]
     if report.meet_id is not None:
         out += _results_lines(report)
     return out
@@ -397,6 +411,6 @@ def _leader(lines: list[ResultLine]) -> str:
     return f"{text} {top.time}" if top.time else text
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, status: int = 2) -> int:
     sys.stderr.write(f"velotime replay: {message}\n")
-    return 2
+    return status

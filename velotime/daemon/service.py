@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 
 from velotime import __version__
-from velotime.capture import CONTROL_SOURCE, CaptureWriter
+from velotime.capture import CONTROL_SOURCE, LIF_SOURCE, CaptureWriter
 from velotime.config import Config, ConfigError
 from velotime.daemon.control import SkippedCommand
 from velotime.daemon.health import Health
@@ -19,6 +19,7 @@ from velotime.drivers.clock import DeviceClock
 from velotime.drivers.driver import SourceDriver
 from velotime.drivers.session import Session
 from velotime.families.base import SourceConfig, SourceDescription
+from velotime.families.lif.source import LifDescription
 from velotime.mqtt.client import broker_settings
 from velotime.mqtt.outbox import Outbox
 from velotime.mqtt.publisher import Publisher
@@ -104,6 +105,13 @@ class Daemon:
         control_seq = self.outbox.saved(CONTROL_SOURCE).seq
         descriptions[CONTROL_SOURCE] = ControlDescription(seq=control_seq)
         self.control = descriptions[CONTROL_SOURCE].new_session(CONTROL_SOURCE)
+        # FinishLynx result files `velotime import-lif` hands over (control/lif): recorded as a
+        # source of their own, so that a replay of the capture has every source of a result.
+        descriptions[LIF_SOURCE] = LifDescription(
+            timezone=config.venue.timezone, seq=self.outbox.saved(LIF_SOURCE).seq
+        )
+        self.lif = descriptions[LIF_SOURCE].new_session(LIF_SOURCE)
+        self._lif_topic = self.topics.control(LIF_SOURCE)
         try:
             # Made here, so that a file in its way is told as that, not as no free file name.
             config.storage.captures_dir.mkdir(parents=True, exist_ok=True)
@@ -200,13 +208,17 @@ class Daemon:
                 self.publisher.set_retained(self.topics.daemon_status, _json.encode(status))
 
     def _control(self, topic: str, payload: bytes) -> None:
-        """An operator command: recorded like any device's bytes, so replay applies it too,
-        then published in the event stream at the same place (velotime.daemon.control)."""
+        """An operator command, or a result file from `velotime import-lif` (control/lif):
+        recorded like any device's bytes, so replay applies it too, then its events queued in
+        the event stream at the same place (velotime.daemon.control, families/lif/session.py).
+        Both are in the capture and the outbox before this returns: import-lif counts a file
+        imported once it sees its events published."""
+        session = self.lif if topic == self._lif_topic else self.control
         t_us = now_us()
-        self.capture.write(t_us, CONTROL_SOURCE, payload)
-        out = self.control.feed(t_us, payload)
+        self.capture.write(t_us, session.source, payload)
+        out = session.feed(t_us, payload)
         for error in out.errors:
-            log.warning("control: %s %r: %s", error.kind, error.raw[:200], error.detail)
+            log.warning("%s: %s %r: %s", session.source, error.kind, error.raw[:200], error.detail)
             if isinstance(error, SkippedCommand) and error.command_id is not None:
                 # The scoring never sees it: its sender hears why from here.
                 component = topic.rpartition("/")[2]
@@ -219,8 +231,10 @@ class Daemon:
                 )
                 reply_topic = self.topics.reply(component, error.command_id)
                 self.publisher.send(reply_topic, encode_reply(reply))
+        for notice in out.notices:
+            log.info("%s: %s", session.source, notice)
         if out.events:
-            self._deliver(self.control, out.events)
+            self._deliver(session, out.events)
 
     def _source_status(self, name: str, status: SourceStatus) -> None:
         self.publisher.set_retained(self.topics.source_status(name), _json.encode(status))

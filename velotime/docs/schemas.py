@@ -29,6 +29,7 @@ import msgspec
 import msgspec.inspect as mi
 from msgspec import UNSET
 
+from velotime.protocols.lif.upload import LifUpload
 from velotime.wire.commands import Command
 from velotime.wire.events import (
     CommandData,
@@ -68,6 +69,7 @@ TOPICS = (
     Topic("source", "status/sources/<source>", get_args(SourceTopicStatus), retained=True),
     Topic("control", "control/scoring", (Command,), retained=False, accepted=True),
     Topic("reply", "replies/scoring/<id>", (CommandReply,), retained=False),
+    Topic("lif", "control/lif", (LifUpload,), retained=False, accepted=True),
     Topic("description", "config/description", (Description,), retained=True),
     Topic("results", "results/<event>", (EventResult,), retained=True),
     Topic("current", "current", get_args(Current), retained=True),

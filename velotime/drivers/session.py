@@ -39,6 +39,7 @@ class SessionCounters:
     resend_requests: int = 0  # requests sent to the device for missing records
     unrecoverable_gaps: int = 0  # gaps given up (too large, or no longer held by the device)
     flagged: int = 0  # records published flagged as implausible
+    superseded: int = 0  # result lines a later block of the same race changed or left out
 
 
 @dataclass

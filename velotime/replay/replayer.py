@@ -21,14 +21,21 @@ from velotime.capture import (
 from velotime.capture.dumps import BadHexLine, DumpFormat, read_dump, sniff_format
 from velotime.capture.reader import CaptureFormatError
 from velotime.daemon.sources import ControlDescription, open_capture, photocell_lines
+from velotime.drivers.lynx.session import race_key
 from velotime.drivers.session import Session
 from velotime.families import family
 from velotime.families.base import SourceDescription
 from velotime.families.family import ReadFile
 from velotime.replay.sinks import EventSink
 from velotime.scoring.engine import ScoringEngine
+from velotime.scoring.lynx_export import lynx_files
 from velotime.scoring.meet import Meet
-from velotime.wire.events import CommandData
+from velotime.wire.commands import Arm
+from velotime.wire.events import CommandData, Event, PhotoFinishData
+
+# A result file scored without a capture: the lines the engine is told of (the camera films the
+# finish; a file has no other line) and the lap.
+_FILE_LINES = {"finish": 0.0}
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ class ReplayStats(ChunkTally):
     capture_problems: list[tuple[Path, CaptureProblem]] = field(default_factory=list)
     bad_hex_lines: int = 0
     file_warnings: int = 0  # of the files read whole (FinishLynx result files)
+    # What became of each file read whole with a meet: the event it was scored as, or why not.
+    file_scoring: list[str] = field(default_factory=list)
     commands: int = 0
     bad_commands: int = 0
     command_types: Counter[str] = field(default_factory=Counter)  # of every command read
@@ -108,6 +117,7 @@ class Replayer:
         self.venue = "dump"  # until a capture header names it
         self._bytes_done = 0  # of the capture files read through
         self._reader: CaptureReader | None = None  # the capture being read
+        self._file_events: dict[str, str] | None = None  # the meet's heats, once a file needs them
 
     @property
     def bytes_read(self) -> int:
@@ -213,19 +223,60 @@ class Replayer:
     def _read_whole(self, path: Path, dump: DumpSource, read_file: ReadFile) -> None:
         """A file that is no stream (a result file): its events come at once, from its family."""
         protocol = dump.protocol
+        # Without --date, the file is dated by when it was written, as `import-lif` dates it.
+        written_us = dump.received_us or path.stat().st_mtime_ns // 1000
         read = read_file(
-            path.read_bytes(), str(path), protocol, ZoneInfo(dump.timezone), dump.received_us
+            path.read_bytes(), str(path), protocol, ZoneInfo(dump.timezone), written_us
         )
         self.stats.files.append(ReplayedFile(path, protocol=protocol))
         self.stats.file_warnings += len(read.warnings)
         if not read.events:
+            if self.meet is not None:
+                self.stats.file_scoring.append(f"{path}: no heat in it, nothing to score")
             return
+        if self.meet is not None:
+            self._score_file(path, read.events, written_us)
         self.sink.append(protocol, read.events)
         self.stats.events += len(read.events)
         self.stats.kinds.update(event.kind for event in read.events)
         source = self.stats.sources.setdefault(protocol, SourceStats(protocol=protocol))
         source.events += len(read.events)
         source.errors += len(read.warnings)
+
+    def _score_file(self, path: Path, events: list[Event], received_us: int) -> None:
+        """A result file without a capture has no desk commands: the meet event its heat is
+        (`file_events`) is armed for it, and its events scored."""
+        assert self.meet is not None
+        if self.engine is None:
+            self.engine = ScoringEngine(self.meet, _FILE_LINES)
+        race = events[0].data
+        assert isinstance(race, PhotoFinishData)  # a result file gives photo-finish events
+        key = race_key(race.event, race.round, race.heat)
+        heat = f"heat {key} {race.event_name or ''!r}"
+        if self._file_events is None:
+            self._file_events = file_events(self.meet)
+        event_id = self._file_events.get(key)
+        if event_id is None:
+            self.stats.file_scoring.append(f"{path}: {heat} is no heat of the meet")
+            return
+        skipped = len(self.engine.skipped_commands)
+        self.engine.take_command(Arm(event=event_id), received_us)
+        if len(self.engine.skipped_commands) > skipped:  # a later round's heat, never drawn
+            why = self.engine.skipped_commands[-1]
+            self.stats.file_scoring.append(f"{path}: {heat} is {event_id}, not scored: {why}")
+            return
+        self.stats.file_scoring.append(f"{path}: {heat} scored as {event_id}")
+        for timing in events:
+            self.engine.take(timing)
+
+
+def file_events(meet: Meet) -> dict[str, str]:
+    """The meet's heats by FinishLynx's numbering of them (race key "event-round-heat"), as
+    `velotime meet lynx-export` gave them to the camera: the meet event each result file is."""
+    return {
+        race_key(heat.event, heat.round, heat.heat): event_id
+        for heat, event_id in lynx_files(meet, {}).heats
+    }
 
 
 def resumed_seqs(path: Path) -> dict[str, int]:

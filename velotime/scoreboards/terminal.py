@@ -33,6 +33,8 @@ FLAGS: dict[str, tuple[str, str]] = {
     "draw required": ("draw", "bold yellow"),
     "photo required": ("photo", "bold yellow"),
     "corrected": ("corr", "cyan"),
+    "check": ("check", "bold white on red"),  # a time outside the plausible window: not ranked
+    "confirmed": ("conf", "cyan"),
 }
 INDICATORS: dict[str, str] = {
     "LIVE": "bold white on green",

@@ -30,11 +30,13 @@ from velotime.scoring.disciplines.base import (
     Venue,
 )
 from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.rules.official import official_string
 from velotime.scoring.seen import SeenIds
 from velotime.wire.commands import (
     Abandon,
     Arm,
     Command,
+    Confirm,
     Correct,
     Final,
     NextRider,
@@ -56,9 +58,11 @@ from velotime.wire.events import (
 from velotime.wire.results import (
     Current,
     EventResult,
+    Flag,
     NothingOnTrack,
     OnTrackNow,
     RefusedAudit,
+    ResultLine,
     Standings,
     StartList,
     StartListRider,
@@ -192,7 +196,14 @@ class ScoringEngine:
                 return f"no rider with bib {bib} in {event.id} ({_listed(riders)})"
             if bib not in self._bibs:
                 return f"no rider with bib {bib} in the meet"
-        return scorer.refuses(command)
+        refused = scorer.refuses(command)
+        if refused is None and isinstance(command, Confirm):
+            if self._under_check(state, command.bib) is None:
+                return f"{command.event}: bib {command.bib} has no time under check to confirm"
+        return refused
+
+    def _under_check(self, state: EventState, bib: int) -> int | None:
+        return _time_under_check(self._scorers[state.event.id].score(state).lines, bib)
 
     def _known_events(self, wrong: str) -> str:
         ids = list(self._events)
@@ -243,6 +254,11 @@ class ScoringEngine:
                 state.places.pop(command.bib, None)
                 state.times.pop(command.bib, None)
             state.audit.append(audit_entry(command, t_us))
+        elif isinstance(command, Confirm):
+            checked = self._under_check(state, command.bib)
+            assert checked is not None  # else refused
+            state.confirmed[command.bib] = checked
+            state.audit.append(audit_entry(command, t_us, time=official_string(checked)))
         elif isinstance(command, Start):
             state.start_us = t_us
             state.audit.append(audit_entry(command, t_us))
@@ -472,6 +488,14 @@ def command_text(command: Command) -> str:
 
 def _unset(t_us: int | None) -> int | UnsetType:
     return UNSET if t_us is None else t_us
+
+
+def _time_under_check(lines: list[ResultLine], bib: int) -> int | None:
+    """The rider's measured time flagged "check" (outside the plausible window), if any."""
+    for line in lines:
+        if line.bib == bib and Flag.CHECK in line.flags:
+            return line.time_us
+    return None
 
 
 class _Settled:

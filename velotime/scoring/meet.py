@@ -22,6 +22,8 @@ from velotime.scoring.rules.keirin_progression import (
     UnsupportedEntrantsError,
     plan,
 )
+from velotime.scoring.rules.plausible import FLYING_200, Window, time_trial_window
+from velotime.times import parse_duration
 from velotime.wire.results import Discipline
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")  # used in MQTT topics and file names
@@ -75,6 +77,21 @@ def split_name(name: str) -> tuple[str, str]:
     return words[-1], " ".join(words[:-1])
 
 
+class Plausible(_Table, frozen=True, kw_only=True):
+    """An event's plausible window (velotime.scoring.rules.plausible), as official times;
+    a bound left out is the discipline's."""
+
+    fastest: str | None = None  # "8.500": a measured time under it is put under check
+    slowest: str | None = None  # "20.000": a measured time over it is put under check
+
+
+class PlausibleDefault(Plausible, frozen=True, kw_only=True):
+    """The meet's window for every event of a discipline (a time trial: of a distance)."""
+
+    discipline: Literal["flying200", "time_trial"]
+    distance_m: int | None = None  # time_trial: required
+
+
 class MeetEvent(_Table, frozen=True, kw_only=True):
     id: str
     discipline: Discipline
@@ -87,6 +104,7 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     distance_m: int | None = None  # time_trial: required
     qualify: int | None = None  # flying200: how many go on to the sprint
     laps: int | None = None  # keirin: the distance in laps; without, the latest crossing counts
+    plausible: Plausible | None = None  # flying200, time_trial: this event's window
 
 
 class MeetCompetition(_Table, frozen=True, kw_only=True):
@@ -126,6 +144,20 @@ class Meet(_Table, frozen=True, kw_only=True, dict=True):
     riders: tuple[Rider, ...]
     events: tuple[MeetEvent, ...] = ()
     competitions: tuple[MeetCompetition, ...] = ()
+    plausible: tuple[PlausibleDefault, ...] = ()
+
+    def window(self, event: MeetEvent) -> Window:
+        """The event's plausible window: its own bounds, else the meet's for its discipline
+        (and distance), else the rules' defaults (velotime.scoring.rules.plausible)."""
+        if event.discipline == "time_trial":
+            assert event.distance_m is not None  # the meet check requires it
+            window = time_trial_window(event.distance_m)
+        else:
+            window = FLYING_200
+        for table in self.plausible:
+            if table.discipline == event.discipline and table.distance_m == event.distance_m:
+                window = _bounded(window, table)
+        return window if event.plausible is None else _bounded(window, event.plausible)
 
     def rider(self, bib: int) -> Rider:
         return self._rider_of_bib[bib]  # KeyError for a bib not in the meet
@@ -149,6 +181,15 @@ class Meet(_Table, frozen=True, kw_only=True, dict=True):
     @cached_property
     def _bib_of_transponder(self) -> dict[int, int]:
         return {t: rider.bib for rider in self.riders for t in rider.transponders}
+
+
+def _bounded(window: Window, table: Plausible) -> Window:
+    fastest, slowest = window
+    if table.fastest is not None:
+        fastest = parse_duration(table.fastest)
+    if table.slowest is not None:
+        slowest = parse_duration(table.slowest)
+    return Window(fastest, slowest)
 
 
 def load_meet(path: Path, named_by: str = "") -> Meet:
@@ -208,6 +249,7 @@ def _check(meet: Meet) -> list[str]:
             if t in transponders and transponders[t] != rider.bib:
                 problems.append(f"riders[{i}].transponders: {t} is also rider {transponders[t]}'s")
             transponders.setdefault(t, rider.bib)
+    problems += _check_plausible(meet)
     ids: dict[str, str] = {}  # event id -> where it comes from
     for i, event in enumerate(meet.events):
         at = f"events[{i}]"
@@ -281,6 +323,50 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
         problems += _check_laps(f"{at}.laps", event.laps)
     if event.qualify is not None and (event.discipline != "flying200" or event.qualify < 0):
         problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
+    if event.plausible is not None:
+        if event.discipline == "keirin":
+            problems.append(f"{at}.plausible: a keirin has no timed effort to check")
+        else:
+            problems += _check_window(f"{at}.plausible", event.plausible)
     if event.discipline == "keirin" and entrants and not len(entrants) >= 6:
         problems.append(f"{at}.riders: a keirin needs at least 6 riders, got {len(entrants)}")
+    return problems
+
+
+def _check_plausible(meet: Meet) -> list[str]:
+    problems: list[str] = []
+    seen: dict[tuple[str, int | None], int] = {}
+    for i, table in enumerate(meet.plausible):
+        at = f"plausible[{i}]"
+        if table.discipline == "time_trial" and (table.distance_m is None or table.distance_m <= 0):
+            problems.append(
+                f"{at}.distance_m: a time trial's window is for one distance, in metres"
+            )
+        if table.discipline != "time_trial" and table.distance_m is not None:
+            problems.append(f"{at}.distance_m: only a time trial's window takes a distance")
+        key = (table.discipline, table.distance_m)
+        if key in seen:
+            problems.append(f"{at}: the same discipline and distance as plausible[{seen[key]}]")
+        seen.setdefault(key, i)
+        problems += _check_window(at, table)
+    return problems
+
+
+def _check_window(at: str, table: Plausible) -> list[str]:
+    """Bounds that are times ("8.500", "1:00.000"), above zero, fastest under slowest."""
+    problems: list[str] = []
+    bounds: dict[str, int] = {}
+    for key in ("fastest", "slowest"):
+        text = getattr(table, key)
+        if text is None:
+            continue
+        try:
+            bounds[key] = parse_duration(text)
+        except ValueError as exc:
+            problems.append(f"{at}.{key}: {exc}")
+            continue
+        if bounds[key] <= 0:
+            problems.append(f"{at}.{key}: a time above zero, got {text!r}")
+    if len(bounds) == 2 and bounds["fastest"] >= bounds["slowest"]:
+        problems.append(f"{at}: fastest ({table.fastest}) must be under slowest ({table.slowest})")
     return problems

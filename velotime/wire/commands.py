@@ -84,6 +84,20 @@ class Correct(_Command, frozen=True, kw_only=True, tag="correct"):
         return None if self.time is None else parse_duration(self.time)
 
 
+class Confirm(_Command, frozen=True, kw_only=True, tag="confirm"):
+    """An official confirms a measured time the engine holds under "check" (outside the
+    event's plausible window, docs/meet-format.md): the rider is ranked with it. It confirms
+    that time only: other evidence giving the rider another time puts it under check again."""
+
+    event: str
+    bib: int
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("a confirmation needs its reason")
+
+
 class Start(_Command, frozen=True, kw_only=True, tag="start"):
     """The race has started (the keirin's gun, a start without a working gate): scoreboards
     run the clock from when the daemon received this, unless the camera or the gate says
@@ -122,7 +136,9 @@ class Reopen(_Command, frozen=True, kw_only=True, tag="reopen"):
             raise ValueError("a reopening needs its reason")
 
 
-Command = Arm | NextRider | SetStatus | Correct | Start | Abandon | Provisional | Final | Reopen
+Command = (
+    Arm | NextRider | SetStatus | Correct | Confirm | Start | Abandon | Provisional | Final | Reopen
+)
 
 
 _command = msgspec.json.Decoder(Command)

@@ -16,6 +16,7 @@ from msgspec import UNSET, UnsetType
 from velotime.wire.commands import (
     Abandon,
     Command,
+    Confirm,
     Correct,
     NextRider,
     Reopen,
@@ -47,6 +48,10 @@ class Flag(StrEnum):
     PHOTO_REQUIRED = "photo required"  # riders too close for transponders to order them
     QUALIFIED = "qualified"
     CORRECTED = "corrected"  # a place or time set by a correction (the audit trail says why)
+    # A measured time outside the event's plausible window: not ranked until an official
+    # confirms it (`confirm`) or corrects it (`correct --time`).
+    CHECK = "check"
+    CONFIRMED = "confirmed"  # a time outside the window, confirmed by an official (audit trail)
 
 
 class SplitLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -86,6 +91,11 @@ class CorrectAudit(Correct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     at_us: int | UnsetType = UNSET
 
 
+class ConfirmAudit(Confirm, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+    time: str  # the official time confirmed, "0.006"
+
+
 class StartAudit(Start, frozen=True, kw_only=True, forbid_unknown_fields=True):
     at_us: int | UnsetType = UNSET
 
@@ -113,6 +123,7 @@ AuditEntry = (
     NextRiderAudit
     | SetStatusAudit
     | CorrectAudit
+    | ConfirmAudit
     | StartAudit
     | AbandonAudit
     | ReopenAudit
@@ -123,20 +134,26 @@ _AUDITED: dict[type[Command], type[AuditEntry]] = {
     NextRider: NextRiderAudit,
     SetStatus: SetStatusAudit,
     Correct: CorrectAudit,
+    Confirm: ConfirmAudit,
     Start: StartAudit,
     Abandon: AbandonAudit,
     Reopen: ReopenAudit,
 }
 
 
-def audit_entry(command: Command, at_us: int | None, discarded: int | None = None) -> AuditEntry:
+def audit_entry(
+    command: Command, at_us: int | None, discarded: int | None = None, time: str | None = None
+) -> AuditEntry:
     """A command in a result's audit trail: every key as sent, with when the daemon received
-    it (`at_us`, when known) and, for an Abandon, how many timing events it `discarded`."""
+    it (`at_us`, when known), for an Abandon how many timing events it `discarded`, for a
+    Confirm the `time` it confirmed."""
     fields = msgspec.structs.asdict(command)
     if at_us is not None:
         fields["at_us"] = at_us
     if discarded is not None:
         fields["discarded"] = discarded
+    if time is not None:
+        fields["time"] = time
     return _AUDITED[type(command)](**fields)
 
 

@@ -101,7 +101,14 @@ def write_meet(directory: Path) -> Path:
     return path
 
 
-def write_capture(directory: Path) -> Path:
+# `write_capture(..., intruder=True)`: 6 rolls onto the track during 5's ride and crosses the
+# finish line (beam and loop) this long after 5's gate opens.
+INTRUDER, INTRUDED, INTRUDER_AFTER_US = 6, 5, 30_000_000
+
+
+def write_capture(directory: Path, *, desk_names: bool = True, intruder: bool = False) -> Path:
+    """The session; without `desk_names` the desk names nobody (no NextRider): the
+    transponders tell who rides. `intruder`: 6 crosses the line during 5's ride."""
     source, decoder_id, clock = DECODER
     loop = Decoder(source, "finish", decoder_id, clock)
     timy = Timy("timy", {START: "start", FINISH: "finish"})
@@ -120,8 +127,11 @@ def write_capture(directory: Path) -> Path:
     for slot, bib in enumerate(SLOTS):
         named = FIRST_SLOT_US + slot * SLOT_US
         gate = named + GATE_AFTER_US
-        at(named, NextRider(event=EVENT, bib=bib))
+        if desk_names:
+            at(named, NextRider(event=EVENT, bib=bib))
         chunks.append(timy.impulse(gate, START))
+        if intruder and bib == INTRUDED:
+            crossing(gate + INTRUDER_AFTER_US, INTRUDER)
         chunks.append(timy.impulse(gate + THROUGH_THE_BEAM_US, FINISH))
         chunks.extend(loop.passing(gate + UNDER_THE_GATE_US, TRANSPONDER[bib]))
         if bib == RESTART and SLOTS[slot + 1 :].count(RESTART):  # the false start

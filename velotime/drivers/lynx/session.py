@@ -1,12 +1,17 @@
 """What to make of the photo-finish camera's stream (FinishLynx running velotime.lss).
 
 A race goes: armed, running (the first running time fixes the start), results header, one
-result per competitor, results complete. FinishLynx sends the results again whenever an
-operator edits them: a repeated, unchanged result keeps its event id (consumers drop it as a
-duplicate), while a corrected one gets a new id and wins by arriving later.
+result per competitor, results complete. FinishLynx sends the whole block again whenever an
+operator edits it, and the latest complete block is the camera's word. Each block's results
+have ids of their own (the block is named by when its header came), so a resend is never taken
+for a repeat of the block before it: its unchanged lines count as much as its corrected ones.
+The lines of an earlier block that a resend changes or leaves out are counted (`superseded`)
+and told in a notice.
 
 Times of day are local time at the venue. Where the camera does not say when the race started,
-the start is the receive time of the first running time minus that running time.
+the start is the receive time of the first running time minus that running time. Where no
+running time came at all (velotime connected after the gun), the results header's start time
+of day gives the start, so the finishes keep their times.
 """
 
 from dataclasses import dataclass
@@ -43,6 +48,7 @@ class _Race:
     start_time_of_day_us: int | None = None
     start_us: int | None = None  # on the venue clock
     results: int = 0
+    block_us: int | None = None  # when the block of results being received began
 
     @property
     def key(self) -> str:
@@ -60,11 +66,63 @@ def _canonical(part: object) -> str:
 
 
 def result_id(
-    race: str, bib: str | None, place: int | None, status: str | None, time_us: int | None
+    race: str,
+    block_us: int,
+    bib: str | None,
+    place: int | None,
+    status: str | None,
+    time_us: int | None,
 ) -> str:
-    """The same result (same competitor, place and time) has the same id, from the live stream
-    or from the result file; a corrected result has another."""
-    return f"pf:{race}:result:{bib or ''}:{place if place is not None else status or ''}:{time_us}"
+    """A result of one block of the race (`block_us`: when the live stream's block began, or when
+    the result file was written): delivered again, it keeps its id (a repeat); in a later block,
+    even unchanged, it has another, as the later block is the camera's latest word."""
+    standing = place if place is not None else status or ""
+    return f"pf:{race}:block:{block_us}:result:{bib or ''}:{standing}:{time_us}"
+
+
+Line = tuple[int | None, str | None, int | None]  # a result line's place, status and time
+
+
+class Blocks:
+    """The latest complete block of results of each race, to tell what a later block of the same
+    race supersedes: the lines it changes or leaves out."""
+
+    def __init__(self) -> None:
+        self._latest: dict[str, dict[str, Line]] = {}  # race -> who (bib, or row) -> line
+        self.superseded = 0  # lines of earlier blocks that a later block changed or left out
+
+    def complete(self, race: str, lines: dict[str, Line]) -> str | None:
+        """A block of `race` complete: a notice of what it supersedes, if anything. An empty
+        block supersedes nothing (a consumer keeps the block before it, as scoring does)."""
+        if not lines:
+            return None
+        earlier = self._latest.get(race)
+        self._latest[race] = lines
+        if earlier is None:
+            return None
+        changed = [
+            f"{who} {_line_text(line)} -> {_line_text(lines[who]) if who in lines else 'left out'}"
+            for who, line in earlier.items()
+            if lines.get(who) != line
+        ]
+        if not changed:
+            return None
+        self.superseded += len(changed)
+        return (
+            f"race {race}: a new block of {len(lines)} results supersedes {len(changed)} lines "
+            f"of the earlier one ({'; '.join(changed)})"
+        )
+
+
+def block_line_key(bib: str | None, row: int) -> str:
+    """Who a line of a block is about: its bib, or for a line without one its row."""
+    return f"bib {bib}" if bib else f"row {row}"
+
+
+def _line_text(line: Line) -> str:
+    place, status, time_us = line
+    standing = str(place) if place is not None else status or "unplaced"
+    return standing if time_us is None else f"{standing} in {time_us} us"
 
 
 class LynxSession:
@@ -73,6 +131,8 @@ class LynxSession:
         self.zone = zone
         self._stream = LynxStream()
         self._race = _Race()
+        self._blocks = Blocks()
+        self._block: dict[str, Line] = {}  # the lines of the block being received
 
     def state(self) -> LynxSessionState:
         return LynxSessionState()
@@ -81,8 +141,8 @@ class LynxSession:
         return None
 
     def counters(self) -> SessionCounters:
-        # Nothing dropped, nothing missing: a repeated result keeps its id for consumers to drop.
-        return SessionCounters()
+        # Nothing dropped, nothing missing: a resend's block supersedes the earlier one, counted.
+        return SessionCounters(superseded=self._blocks.superseded)
 
     def connected(self, t_us: int) -> SessionOutput:
         """A (re)connected camera: what was cut off is reported, the race goes on."""
@@ -109,13 +169,17 @@ class LynxSession:
             elif isinstance(item, TimeOfDay):
                 self._clock(t_us, item.time_us, 0, out)
             elif isinstance(item, ResultsHeader):
-                self._header(item)
+                self._header(t_us, item, out)
             elif isinstance(item, Result):
                 self._result(t_us, item, out)
             elif isinstance(item, ResultsComplete):
                 race = self._race
                 what = f"pf:{race.key}:complete:{race.results}:{t_us}"
                 self._emit(out, what, t_us, phase="complete", results=race.results)
+                notice = self._blocks.complete(race.key, self._block)
+                if notice is not None:
+                    out.notices.append(notice)
+                race.block_us, self._block = None, {}
         return out
 
     def _clock(
@@ -138,12 +202,16 @@ class LynxSession:
             if item.time_us is None:
                 return  # a blank running time (e.g. the clock shown before the start)
             start_tod = local_time_of_day(t_us, self.zone) - item.time_us
+        self._started(t_us, start_tod, out)
+
+    def _started(self, t_us: int, start_tod: int, out: SessionOutput) -> None:
+        race = self._race
         race.start_time_of_day_us = start_tod
         race.start_us = local_time_of_day_to_unix_us(start_tod, t_us, self.zone)
         what = f"pf:{race.key}:started:{race.start_us}"
         self._emit(out, what, t_us, phase="started", t_us=race.start_us)
 
-    def _header(self, item: ResultsHeader) -> None:
+    def _header(self, t_us: int, item: ResultsHeader, out: SessionOutput) -> None:
         race = self._race
         key = race_key(item.event, item.round, item.heat)
         if (item.event, item.round, item.heat) != (None, None, None) and key != race.key:
@@ -153,19 +221,25 @@ class LynxSession:
             )
         race.event_name = item.event_name or race.event_name
         race.wind = item.wind or race.wind
-        if item.start_time_of_day_us is not None and race.start_time_of_day_us is None:
-            race.start_time_of_day_us = item.start_time_of_day_us
         race.results = 0
+        race.block_us, self._block = t_us, {}
+        if item.start_time_of_day_us is not None and race.start_us is None:
+            # No running time came (velotime connected after the gun): the header says when the
+            # race started, and without it the finishes would have no time on the venue clock.
+            self._started(t_us, item.start_time_of_day_us, out)
 
     def _result(self, t_us: int, item: Result, out: SessionOutput) -> None:
         race = self._race
         race.results += 1
+        if race.block_us is None:  # results without their header (it was cut off)
+            race.block_us, self._block = t_us, {}
+        self._block[block_line_key(item.id, race.results)] = (item.place, item.status, item.time_us)
         finish_us = None
         if race.start_us is not None and item.time_us is not None:
             finish_us = race.start_us + item.time_us
         self._emit(
             out,
-            result_id(race.key, item.id, item.place, item.status, item.time_us),
+            result_id(race.key, race.block_us, item.id, item.place, item.status, item.time_us),
             t_us,
             phase="result",
             t_us=finish_us,

@@ -1,5 +1,7 @@
-"""FinishLynx result files (.lif): read whole, never a live source (velotime/protocols/lif,
-docs/protocols/lif.md). `velotime import-lif` and replay turn them into photo-finish events."""
+"""FinishLynx result files (.lif), read whole (velotime/protocols/lif, docs/protocols/lif.md):
+`velotime import-lif` hands them to the daemon, which records them in its capture as the `lif`
+source and turns them into photo-finish events; replay reads them from the capture, or a file
+as it is."""
 
 from velotime.families.family import Family, Part
 
@@ -8,5 +10,6 @@ __all__ = ["FAMILY"]
 FAMILY = Family(
     name="lif",
     decode=Part("velotime.families.lif.decode:decode"),
+    description=Part("velotime.families.lif.source:LifDescription"),
     read_file=Part("velotime.families.lif.events:read_file"),
 )

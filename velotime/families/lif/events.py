@@ -1,8 +1,9 @@
 """FinishLynx result files (LIF) as the same photo-finish events as the camera's live stream.
 
-A result has the same id whether it arrived live or from its file, so a consumer that saw it
-live drops the file's copy; a result corrected in the file has another id and arrives later.
-`velotime import-lif` and replay (the family's `read_file`) read them.
+A file is one block of the race's results (velotime.drivers.lynx.session): its results have
+ids of that version of the file (when it was written), so a file written again after an edit
+is the camera's latest word, all of it, and the same version read twice is a repeat.
+`velotime import-lif`, the daemon (`families/lif/session.py`) and replay read them.
 """
 
 from datetime import tzinfo
@@ -50,7 +51,7 @@ def heat_events(heat: LifHeat, source: str, zone: tzinfo, written_us: int) -> li
         status = row.status.value if row.status else None
         events.append(
             event(
-                result_id(race, row.id or None, row.place, status, row.time_us),
+                result_id(race, written_us, row.id or None, row.place, status, row.time_us),
                 phase="result",
                 t_us=None if start_us is None or row.time_us is None else start_us + row.time_us,
                 place=row.place,

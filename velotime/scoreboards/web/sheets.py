@@ -19,6 +19,7 @@ from velotime import __version__
 from velotime.wire.results import (
     AbandonAudit,
     AuditEntry,
+    ConfirmAudit,
     CorrectAudit,
     EventResult,
     Flag,
@@ -308,6 +309,8 @@ def _decision(entry: AuditEntry) -> str:
         return "race abandoned" + (f" ({discarded} timing events discarded)" if discarded else "")
     if isinstance(entry, NextRiderAudit):
         return "rider on the track"
+    if isinstance(entry, ConfirmAudit):
+        return f"time {entry.time} confirmed"
     assert isinstance(entry, StartAudit)
     return "race started"
 

@@ -48,6 +48,8 @@ class EventState:
     photo_finish: list[PhotoFinishData] = field(default_factory=list)  # entries from the camera
     places: dict[int, int] = field(default_factory=dict)  # bib -> place, by correction
     times: dict[int, int] = field(default_factory=dict)  # bib -> official time, by correction
+    # bib -> the official time outside the plausible window an official confirmed (Confirm)
+    confirmed: dict[int, int] = field(default_factory=dict)
     start_us: int | None = None  # the race's start by the operator's word (Start)
     abandons: int = 0  # Abandons so far: a scorer that saw fewer starts again from nothing
 

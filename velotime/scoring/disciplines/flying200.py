@@ -45,6 +45,7 @@ class Flying200Scorer:
         # Photocells time the effort at either end: the venue's configuration says so up front.
         self.photocells = bool({Role.LINE_200, Role.FINISH} & venue.photocell_roles)
         self._qualify = qualify(event)
+        self._window = meet.window(event)
         self._attributor = self._new_attributor(frozenset())
         self._excluded: frozenset[int] = frozenset()  # DNS: not in the start order
         self._abandons = 0
@@ -78,6 +79,9 @@ class Flying200Scorer:
                 if measured is not None
                 else Effort(bib=bib, name=rider.name, nation=rider.nation, corrected_us=time_us)
             )
+        for bib, time_us in state.confirmed.items():  # an official's word on a checked time
+            if (measured := efforts.get(bib)) is not None:
+                efforts[bib] = msgspec.structs.replace(measured, confirmed_us=time_us)
         for bib, status in state.decisions.items():
             if status in (Status.DNS, Status.DNF, Status.DSQ):
                 rider = _starter(self.meet, bib)
@@ -86,7 +90,7 @@ class Flying200Scorer:
         if self._scored is None or self._scored[0] != made_of:
             if len(self._known) > 4 * len(efforts) + 64:
                 self._known.clear()  # lines of efforts and leaders long gone
-            lines = rank_flying_200(made_of[0], self._qualify, self._known)
+            lines = rank_flying_200(made_of[0], self._qualify, self._known, self._window)
             lines = corrected(lines, state.places, state.times, self._qualify)
             self._scored = (made_of, lines)
         return Scored(self._scored[1], {})

@@ -2,14 +2,27 @@
 
 Riders ride **one at a time** (kilometre, 500 m, any distance). The two-at-a-time qualifying
 of 3.2.106 (riders from opposite straights, each with their own gate and line) is not handled
-here yet: every crossing between two marks is taken as the one rider's.
+here yet: every crossing between two starts is taken as the one rider's.
 
 How the engine's record of an event becomes rides:
 
-- **Whose crossings.** `NextRider` marks where a rider's timing begins (`EventState.marks`);
-  the crossings up to the next mark are theirs. The operator names the next rider once the
-  one before has finished (a finish crossing after the next mark is lost to its rider, who
-  is then shown incomplete, rather than guessed). Crossings before the first mark are nobody's.
+- **Whose crossings.** The record is cut into segments, one start each: a `NextRider` mark
+  (`EventState.marks`) begins one for the rider it names, and so does a start gate impulse
+  in a segment that has its gate impulse already (or before any mark): the
+  crossings up to the next segment are that start's. The operator names the next rider once
+  the one before has finished (a finish crossing after the next start is lost to its rider,
+  who is then shown incomplete, rather than guessed). Crossings before the first mark or gate
+  impulse are nobody's.
+- **Named by the transponders.** A segment begun by a gate impulse, not by a mark, is the
+  start of the one rider on the track: the only rider whose transponders the loops read from
+  that impulse until the next segment, or until the slowest plausible time of the distance
+  after it (velotime.scoring.rules.plausible), whichever comes first. A rider whose ride was
+  complete before the impulse is cooling down and not counted. Reads of two riders, or of a
+  transponder of nobody in the meet, or none: the start is nobody's, and `problems` says which
+  start and why (`rider_of_start`); the desk names the rider before the start, or sets the
+  time. Desk marks win: the gate impulse after a mark is the marked rider's start, whoever
+  the loops read. A rider the transponders name at two starts restarted, as one the desk names
+  twice.
 - **Start and laps.** The start is the first start gate impulse after the mark. The laps are
   the finish-line photocell impulses after it, with the rider's own transponder passings
   making up any crossing the photocell missed (`merge_line_crossings`; with no photocell, the
@@ -25,7 +38,7 @@ How the engine's record of an event becomes rides:
 - **In progress.** A marked rider whose counting ride has too few crossings (riding now,
   waiting at the gate, restart due, or a crossing missed) is not ranked and does not stop the
   others from being ranked: they get a line with rank None, no time and their splits so far
-  (`ride_splits`), after the ranked riders and before DNF/DNS/DSQ. The rider named last is in
+  (`ride_splits`), after the ranked riders and before DNF/DNS/DSQ. The rider of the last start is in
   `extra()["on_track"]` for scoreboards; any other incomplete rider is listed in
   `extra()["problems"]`, for the operator to fix the data or the commissaires to set a status.
 - **Decisions.** DNS, DNF and DSQ from `SetStatus` replace the ride, marked or not; REL does
@@ -53,6 +66,7 @@ from velotime.scoring.rules.time_trial import (
     MAX_STARTS,
     Attempt,
     Course,
+    Named,
     OnTrack,
     Ride,
     attribute_crossings,
@@ -61,10 +75,12 @@ from velotime.scoring.rules.time_trial import (
     exact_track_length,
     merge_line_crossings,
     ride_splits,
+    rider_of_start,
     time_trial_results,
 )
+from velotime.times import format_time_of_day
 from velotime.wire.commands import Command
-from velotime.wire.results import OnTrackLine, ResultLine, Status
+from velotime.wire.results import Flag, OnTrackLine, ResultLine, Status
 
 _LINE = "finish"  # the one line a rider crosses here (attribute_crossings matches by name)
 # The photocell read as one transponder carried by the rider on track: riders ride one at a
@@ -86,61 +102,71 @@ class _Sheet(NamedTuple):
 
 
 class _Starts(NamedTuple):
-    """One rider's starts (gate impulses after their marks), in order."""
+    """One rider's starts (gate impulses after their marks, or named by transponders), in
+    order."""
 
     attempts: list[Attempt]
-    restarts: int  # starts voided by a later mark
+    restarts: int  # starts voided by a later naming
 
 
 class _Segment:
-    """The crossings between one NextRider mark and the next: one rider's start, if made.
-    Kept as they come; only the last segment grows."""
+    """The crossings from one start to the next: from a NextRider mark, or from a start gate
+    impulse that no mark claims (its rider named by the transponders). One rider's start, if
+    made. Kept as they come; only the last segment grows."""
 
-    __slots__ = ("begin", "bib", "first_start", "gate", "photocells", "read", "reads", "version")
+    __slots__ = (
+        "bib", "evidence_us", "first_start", "gate", "passings", "photocells", "reads",
+        "until_us", "version",
+    )  # fmt: skip
 
-    def __init__(self, begin: int, bib: int) -> None:
-        self.begin = begin  # index of the first crossing in the state's record
-        self.bib = bib
-        self.read = begin  # crossings read up to here
+    def __init__(self, bib: int | None, evidence_us: int) -> None:
+        self.bib = bib  # named by the desk; None: by the transponders (`rider_of_start`)
+        # Who rides is read from the gate impulse until this long after it (or the next start).
+        self.evidence_us = evidence_us
+        self.until_us = 1 << 62  # until the gate impulse comes: every read
         self.first_start: int | None = None  # the first start line crossing, any device
         self.gate: int | None = None  # the first start gate impulse: the start
         self.photocells: list[int] = []  # finish line photocell impulses, in time order
-        self.reads: list[int] = []  # the rider's own transponder reads of the finish, in order
+        self.passings: list[tuple[int, int]] = []  # finish line reads: (time, transponder)
+        # Not named by the desk: every transponder read, any line, as they come, up to until_us.
+        self.reads: list[tuple[int, int]] = []
         self.version = 0  # counts the changes above, so that a sheet is made again only then
 
     def take(self, crossing: Crossing, transponders: Mapping[int, int]) -> bool:
-        """Reads the segment's next crossing; True when it changes the rider's start or laps."""
-        self.read += 1
+        """Reads the segment's next crossing; True when it changes the start, the laps or (in
+        a segment the desk did not name) the evidence of who rides. A named segment keeps only
+        its rider's reads: the others' would cost every later crossing, for nothing."""
+        transponder, changed = crossing.transponder, False
+        if self.bib is None and transponder is not None and crossing.t_us <= self.until_us:
+            self.reads.append((crossing.t_us, transponder))
+            changed = True
+        mine = self.bib is None or transponders.get(transponder or -1) == self.bib
         if crossing.role is Role.START:
             if self.first_start is None:
                 self.first_start = crossing.t_us
             if crossing.photocell and self.gate is None:
                 self.gate = crossing.t_us
-                self.version += 1
-                return True
-        elif crossing.role is Role.FINISH:
-            if crossing.photocell:
-                insort(self.photocells, crossing.t_us)
-                self.version += 1
-                return True
-            if crossing.transponder is not None and (
-                transponders.get(crossing.transponder) == self.bib
-            ):
-                insort(self.reads, crossing.t_us)
-                self.version += 1
-                return True
-        return False
+                self.until_us = crossing.t_us + self.evidence_us
+                changed = True
+        elif crossing.role is Role.FINISH and crossing.photocell:
+            insort(self.photocells, crossing.t_us)
+            changed = True
+        elif crossing.role is Role.FINISH and transponder is not None and mine:
+            insort(self.passings, (crossing.t_us, transponder))
+            changed = True
+        self.version += changed
+        return changed
 
-    def laps(self, course: Course) -> list[int]:
+    def laps(self, bib: int, course: Course, transponders: Mapping[int, int]) -> list[int]:
         """The rider's line crossings after the start: photocell impulses, and the reads of the
         rider's own transponders that no impulse explains (`merge_line_crossings`)."""
         assert self.gate is not None
         after = self.photocells[bisect_right(self.photocells, self.gate) :]
-        reads = self.reads[bisect_right(self.reads, self.gate) :]
+        reads = [t for t, tr in self.passings if t > self.gate and transponders.get(tr) == bib]
         merged = merge_line_crossings(after, reads)
-        rider = OnTrack(bib=self.bib, line=_LINE, start_us=self.gate)
+        rider = OnTrack(bib=bib, line=_LINE, start_us=self.gate)
         passings = [_Passing(t_us, _PHOTOCELL) for t_us in merged]
-        return attribute_crossings([rider], passings, {_PHOTOCELL: self.bib}, course)[self.bib]
+        return attribute_crossings([rider], passings, {_PHOTOCELL: bib}, course)[bib]
 
 
 class TimeTrialScorer:
@@ -149,12 +175,17 @@ class TimeTrialScorer:
             raise ValueError(f"{event.id}: a time trial needs distance_m")
         self.meet = meet
         self.course = Course(event.distance_m, exact_track_length(venue.track_length_m))
+        self._window = meet.window(event)
         self._transponders = meet.bib_of_transponder()
         self._abandons = 0
         self._segments: list[_Segment] = []
-        self._reading = 0  # the first segment still read: those before it are closed
+        self._read = 0  # crossings of the state read so far
+        self._marks_read = 0  # marks of the state that opened their segment
         self._changes = 0  # changes to the segments' starts and laps, for `score`
-        self._laps: dict[int, tuple[int, list[int]]] = {}  # segment -> (version, its laps)
+        # segment -> (its version, its rider, their laps)
+        self._laps: dict[int, tuple[int, int, list[int]]] = {}
+        # segment not named by the desk -> ((its version, riders cooling down), its rider)
+        self._named: dict[int, tuple[tuple[int, frozenset[int]], Named]] = {}
         self._scored: tuple[Any, Scored] | None = None  # (what it was made of, the sheet)
         self._known: KnownLines = {}  # lines ranked before, for `time_trial_results`
 
@@ -176,6 +207,7 @@ class TimeTrialScorer:
             dict(state.decisions),
             dict(state.times),
             dict(state.places),
+            dict(state.confirmed),
         )
         if self._scored is None or self._scored[0] != made_of:
             sheet = self._sheet(state)
@@ -185,28 +217,35 @@ class TimeTrialScorer:
         return self._scored[1]
 
     def _read_timing(self, state: EventState) -> None:
+        """Reads the crossings and marks added since: a mark opens a segment for its rider; a
+        gate impulse in a segment that has its start already (or before any mark) opens one
+        for the rider the transponders will name."""
         if state.abandons != self._abandons:
             self._abandons, self._segments, self._laps = state.abandons, [], {}
-            self._reading = 0
-        segments = self._segments
-        for begin, bib in state.marks[len(segments) :]:
-            segments.append(_Segment(begin, bib))
-        for position in range(self._reading, len(segments)):
-            segment = segments[position]
-            closed = position + 1 < len(segments)
-            end = segments[position + 1].begin if closed else len(state.crossings)
-            for crossing in state.crossings[segment.read : end]:
-                self._changes += segment.take(crossing, self._transponders)
-            if closed:
-                self._reading = position + 1
+            self._read = self._marks_read = 0
+            self._named = {}
+        segments, marks, crossings = self._segments, state.marks, state.crossings
+        while True:
+            while self._marks_read < len(marks) and marks[self._marks_read][0] <= self._read:
+                segments.append(_Segment(marks[self._marks_read][1], self._window.slowest_us))
+                self._marks_read += 1
+            if self._read >= len(crossings):
+                return
+            crossing = crossings[self._read]
+            self._read += 1
+            gate = crossing.role is Role.START and crossing.photocell
+            if gate and (not segments or segments[-1].gate is not None):
+                segments.append(_Segment(None, self._window.slowest_us))
+            if segments:  # crossings before the first start or mark are nobody's
+                self._changes += segments[-1].take(crossing, self._transponders)
 
     def _sheet(self, state: EventState) -> _Sheet:
         course = self.course
-        starts = self._starts()
         problems: list[str] = []
+        starts, riders = self._starts(problems)
         rides = [
             ride
-            for bib in _bibs(state)
+            for bib in _bibs(state, [bib for bib in riders if bib is not None])
             if (ride := _ride(bib, starts.get(bib), state, self.meet, problems)) is not None
         ]
 
@@ -214,7 +253,7 @@ class TimeTrialScorer:
         if len(self._known) > 4 * len(rides) + 64:
             self._known.clear()  # lines of rides and leaders long gone
         timed = [r for r in rides if r.bib not in incomplete]
-        ranked = time_trial_results(timed, course, self._known)
+        ranked = time_trial_results(timed, course, self._known, self._window)
         in_progress = [
             ResultLine(
                 rank=None,
@@ -226,16 +265,18 @@ class TimeTrialScorer:
             for ride in rides
             if ride.bib in incomplete
         ]
-        lines = [line for line in ranked if line.rank is not None]
-        lines += in_progress + [line for line in ranked if line.rank is None]
+        # Ranked, then under check (ridden, not ranked), then riding, then DNF, DNS, DSQ.
+        after = [line for line in ranked if line.rank is None and Flag.CHECK not in line.flags]
+        lines = [line for line in ranked if line.rank is not None or Flag.CHECK in line.flags]
+        lines += in_progress + after
 
-        on_track_bib = state.marks[-1][1] if state.marks else None
+        on_track_bib = riders[-1] if riders else None
         problems += [
             f"bib {bib}: {reason}" for bib, reason in incomplete.items() if bib != on_track_bib
         ]
         on_track = None
-        if on_track_bib is not None:
-            line = next(line for line in lines if line.bib == on_track_bib)
+        line = next((line for line in lines if line.bib == on_track_bib), None)
+        if on_track_bib is not None and line is not None and on_track_bib in starts:
             rider = starts[on_track_bib]
             ride = next(ride for ride in rides if ride.bib == on_track_bib)
             on_track = OnTrackLine(
@@ -247,31 +288,74 @@ class TimeTrialScorer:
             )
         return _Sheet(lines, on_track, problems)
 
-    def _starts(self) -> dict[int, _Starts]:
-        """Each marked rider's starts, from the segments between marks."""
-        named_last = {segment.bib: i for i, segment in enumerate(self._segments)}
-        attempts: dict[int, list[Attempt]] = {}
+    def _starts(self, problems: list[str]) -> tuple[dict[int, _Starts], list[int | None]]:
+        """Each rider's starts, from the segments, and each segment's rider (None: nobody's
+        start, with why in `problems`; the module docstring, "Named by the transponders")."""
+        course, transponders = self.course, self._transponders
+        riders: list[int | None] = []
+        laps_of: list[list[int]] = []
+        finished: dict[int, int] = {}  # bib -> when their complete ride finished
         for position, segment in enumerate(self._segments):
-            attempts.setdefault(segment.bib, [])
+            bib = segment.bib
+            if bib is None:
+                assert segment.gate is not None  # an unmarked segment begins at its gate
+                cooling = frozenset(b for b, at in finished.items() if at < segment.gate)
+                asked = (segment.version, cooling)
+                known_named = self._named.get(position)
+                if known_named is None or known_named[0] != asked:
+                    named = rider_of_start(
+                        segment.reads, transponders, since_us=segment.gate,
+                        until_us=segment.until_us, cooling_down=cooling,
+                    )  # fmt: skip
+                    known_named = self._named[position] = (asked, named)
+                named = known_named[1]
+                bib = named.bib
+                if bib is None:
+                    problems.append(
+                        f"start {position + 1} (gate impulse {_clock(segment.gate)}): "
+                        f"{named.problem}; nobody's start: name the rider with next_rider "
+                        "before the start, or set the time with correct --time"
+                    )
+            laps: list[int] = []
+            if bib is not None and segment.gate is not None:
+                known = self._laps.get(position)
+                if known is None or known[:2] != (segment.version, bib):
+                    laps = segment.laps(bib, course, transponders)
+                    known = self._laps[position] = (segment.version, bib, laps)
+                laps = known[2]
+                if len(laps) == course.crossings:
+                    finished[bib] = laps[-1]
+            riders.append(bib)
+            laps_of.append(laps)
+        named_last = {bib: i for i, bib in enumerate(riders) if bib is not None}
+        attempts: dict[int, list[Attempt]] = {}
+        for position, (segment, bib) in enumerate(zip(self._segments, riders, strict=True)):
+            if bib is None:
+                continue
+            attempts.setdefault(bib, [])
             if segment.gate is None:
                 continue  # named but not started: no attempt
-            known = self._laps.get(position)
-            if known is None or known[0] != segment.version:
-                known = self._laps[position] = (segment.version, segment.laps(self.course))
-            laps = known[1]
-            named_again = named_last[segment.bib] > position
-            attempt = Attempt(start_us=segment.gate, lap_us=laps, incident=named_again)
-            attempts[segment.bib].append(attempt)
-        return {
+            named_again = named_last[bib] > position
+            attempt = Attempt(start_us=segment.gate, lap_us=laps_of[position], incident=named_again)
+            attempts[bib].append(attempt)
+        starts = {
             bib: _Starts(tries, sum(attempt.incident for attempt in tries))
             for bib, tries in attempts.items()
         }
+        return starts, riders
 
 
-def _bibs(state: EventState) -> list[int]:
+def _clock(t_us: int) -> str:
+    """A venue time as the problems show it: the time of day, UTC."""
+    return f"{format_time_of_day(t_us)} UTC"
+
+
+def _bibs(state: EventState, riders: list[int]) -> list[int]:
     """Everyone in the result, in start order (which orders draws and the unranked): riders
-    marked or decided on who are not in the start order come after, as they came."""
-    concerned = [bib for _, bib in state.marks] + list(state.decisions) + list(state.times)
+    who started (`riders`, marked or named by the transponders) or were named or decided on
+    who are not in the start order come after, as they came."""
+    concerned = [bib for _, bib in state.marks] + riders
+    concerned += list(state.decisions) + list(state.times)
     extra = [bib for bib in dict.fromkeys(concerned) if bib not in state.event.start_order]
     return [bib for bib in state.event.start_order if bib in concerned] + extra
 
@@ -310,4 +394,7 @@ def _ride(
     ride = counting_ride(bib, attempts, name=name, nation=nation)
     if ride is None:  # restart due: named again, not yet away
         return Ride(bib=bib, name=name, nation=nation, restarts=starts.restarts)
+    confirmed_us = state.confirmed.get(bib)
+    if confirmed_us is not None:  # an official's word on a total under check
+        return msgspec.structs.replace(ride, confirmed_us=confirmed_us)
     return ride

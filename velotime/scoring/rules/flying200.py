@@ -54,6 +54,12 @@ differences, so the laps add up to the time):
 In rare sub-millisecond cases the printed last-100 m lap (a difference of truncated times) is
 0.001 s more than the tie-break time (the interval truncated); see `last_100_us`.
 
+**Plausibility.** With a `window` (velotime.scoring.rules.plausible), a measured time outside
+it is not ranked: its line comes after the ranked riders and before DNF, rank None, with its
+time, speed and splits as measured and `Flag.CHECK`, until an official confirms that time
+(`Effort.confirmed_us`: then ranked, flagged `Flag.CONFIRMED`) or corrects it. It is no
+qualifier and no leader: the gaps are to the fastest ranked rider.
+
 **Restart (3.2.028).** One restart is allowed after an incident. The effort that counts is the
 later one: `attribute_crossings(restarted=...)` counts only the rider's passes from the restart
 on (the engine takes it from the desk naming the rider again, `next_rider`).
@@ -73,6 +79,7 @@ from velotime.scoring.rules.official import (
     official_us,
     splits,
 )
+from velotime.scoring.rules.plausible import Window
 from velotime.scoring.rules.results import KnownLines, known_line, timed_line
 from velotime.wire.results import Flag, ResultLine, SplitLine, Status
 
@@ -116,6 +123,7 @@ class Effort(msgspec.Struct, frozen=True, kw_only=True):
     finish_us: int | None = None
     status: Status = Status.RANKED
     corrected_us: int | None = None
+    confirmed_us: int | None = None  # an official time outside the window an official confirmed
 
     def __post_init__(self) -> None:
         if self.status not in (Status.RANKED, *UNRANKED_ORDER):
@@ -161,19 +169,25 @@ _Key: TypeAlias = Callable[[Effort], int]
 
 
 def rank_flying_200(
-    efforts: Sequence[Effort], qualify: int, known: KnownLines | None = None
+    efforts: Sequence[Effort],
+    qualify: int,
+    known: KnownLines | None = None,
+    window: Window | None = None,
 ) -> list[ResultLine]:
     """The result of a flying 200 m, in result order; the first `qualify` places qualify.
 
     Rules and the decisions taken where the rules are silent: see the module docstring.
     `known`: lines of earlier rankings, taken again with their new rank and flags
-    (`known_line`); lines made here are added to it.
+    (`known_line`); lines made here are added to it. `window`: the plausible times; an
+    effort outside it is put under check ("Plausibility").
     """
     if qualify < 0:
         raise ValueError("qualify must not be negative")
     _check_unique(e.bib for e in efforts)
 
-    ranked = [e for e in efforts if e.status is Status.RANKED]
+    timed = [e for e in efforts if e.status is Status.RANKED]
+    checked = [e for e in timed if _under_check(e, window)]
+    ranked = [e for e in timed if not _under_check(e, window)]
     blocks = _blocks(ranked)
     leader_us = _time(blocks[0][0]) if blocks else 0
 
@@ -190,12 +204,17 @@ def rank_flying_200(
         ]
         lines.extend(
             known_line(
-                known, (effort, leader_us), place, flags,
+                known, (effort, leader_us), place, _confirmed(effort, flags),
                 partial(_ranked_line, effort, place, leader_us, flags),
             )
             for effort in block
         )  # fmt: skip
         place = last_place + 1
+
+    lines.extend(
+        msgspec.structs.replace(_ranked_line(effort, 1, _time(effort), [Flag.CHECK]), rank=None)
+        for effort in checked
+    )
 
     for status in UNRANKED_ORDER:
         lines.extend(
@@ -204,6 +223,25 @@ def rank_flying_200(
             if e.status is status
         )
     return lines
+
+
+def _under_check(effort: Effort, window: Window | None) -> bool:
+    """A measured time outside the window that no official has confirmed (a corrected time
+    is the commissaires' own: never checked)."""
+    time_us = _time(effort)
+    return (
+        window is not None
+        and effort.corrected_us is None
+        and window.outside(time_us)
+        and effort.confirmed_us != time_us
+    )
+
+
+def _confirmed(effort: Effort, flags: list[Flag]) -> list[Flag]:
+    """The flags of a ranked line, with "confirmed" for a time an official confirmed."""
+    if effort.corrected_us is None and effort.confirmed_us == _time(effort):
+        return [*flags, Flag.CONFIRMED]
+    return flags
 
 
 def _blocks(ranked: Sequence[Effort]) -> list[list[Effort]]:

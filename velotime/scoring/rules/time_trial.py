@@ -26,6 +26,10 @@ Decisions the rules leave open, made here:
   (the start order), rank None and no time.
 - **Photocell and loop on one line.** `merge_line_crossings`: the photocell times every
   crossing it saw; the rider's transponder read makes up a crossing it missed.
+- **Plausibility.** With a `window` (velotime.scoring.rules.plausible), a measured total
+  outside it is not ranked: its line comes after the ranked riders, rank None, with its time,
+  speed and splits as measured and Flag.CHECK, until an official confirms that total
+  (`Ride.confirmed_us`; then ranked, flagged Flag.CONFIRMED) or corrects it.
 - **Ties (3.2.107).** Equal official totals go to the better official last lap. Still equal:
   the same rank, Flag.DRAW_REQUIRED on each, listed in the order given; the next rank skips
   (1, 2, 2, 4).
@@ -33,12 +37,12 @@ Decisions the rules leave open, made here:
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, partial
 from itertools import groupby
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import msgspec
 
@@ -48,6 +52,7 @@ from velotime.scoring.rules.official import (
     official_us,
     splits,
 )
+from velotime.scoring.rules.plausible import Window
 from velotime.scoring.rules.results import KnownLines, known_line, timed_line
 from velotime.wire.results import Flag, ResultLine, SplitLine, Status
 
@@ -131,6 +136,8 @@ class Ride(msgspec.Struct, frozen=True, kw_only=True):
     # An official total the commissaires set (a backup timing after a fault): it replaces the
     # measured one; it has no laps, so no splits and no last lap to break a tie with.
     corrected_us: int | None = None
+    # An official total outside the plausible window that an official confirmed.
+    confirmed_us: int | None = None
 
 
 class Attempt(msgspec.Struct, frozen=True, kw_only=True):
@@ -214,17 +221,23 @@ def ride_splits(ride: Ride, course: Course) -> list[SplitLine]:
 
 
 def time_trial_results(
-    rides: Sequence[Ride], course: Course, known: KnownLines | None = None
+    rides: Sequence[Ride],
+    course: Course,
+    known: KnownLines | None = None,
+    window: Window | None = None,
 ) -> list[ResultLine]:
-    """The result sheet: ranked riders by official total, then DNF, DNS, DSQ. `known`: lines
-    of earlier sheets of the same course, taken again with their new rank and flags
-    (`known_line`); lines made here are added to it."""
+    """The result sheet: ranked riders by official total, then those under check (`window`:
+    the plausible totals), then DNF, DNS, DSQ. `known`: lines of earlier sheets of the same
+    course, taken again with their new rank and flags (`known_line`); lines made here are
+    added to it."""
     _check_entries(rides)
     problems = crossing_problems(rides, course)
     if problems:
         raise IncompleteRidesError(problems)
 
-    timed = [(ride, _official_splits(ride)) for ride in rides if ride.status is Status.RANKED]
+    measured = [(ride, _official_splits(ride)) for ride in rides if ride.status is Status.RANKED]
+    checked = [entry for entry in measured if _under_check(entry, window)]
+    timed = [entry for entry in measured if not _under_check(entry, window)]
     # 3.2.107: the official total, then the official last lap; sorted() is stable, so riders
     # still equal keep the order given, which decides nothing (they share the rank). A
     # corrected total has no last lap: a tie with it is a draw for the commissaires.
@@ -245,8 +258,14 @@ def time_trial_results(
         for ride, timing in block:
             line = partial(_ranked_line, ride, timing, position, leader_us, flags, course)
             made_of = (msgspec.json.encode(ride), leader_us)  # a Ride holds a list: not hashable
-            lines.append(known_line(known, made_of, position, flags, line))
+            confirmed = ride.corrected_us is None and ride.confirmed_us == timing[-1].cumulative_us
+            shown = [*flags, Flag.CONFIRMED] if confirmed else flags
+            lines.append(known_line(known, made_of, position, shown, line))
         position += len(block)
+    for ride, timing in checked:
+        total_us = timing[-1].cumulative_us
+        check_line = _ranked_line(ride, timing, 1, total_us, [Flag.CHECK], course)
+        lines.append(msgspec.structs.replace(check_line, rank=None))
 
     unranked = sorted(
         (ride for ride in rides if ride.status is not Status.RANKED),
@@ -331,6 +350,47 @@ def attribute_crossings(
     return crossings
 
 
+class Named(NamedTuple):
+    """Who a start gate's impulse started, from the transponders: a bib, or why nobody."""
+
+    bib: int | None
+    problem: str = ""
+
+
+def rider_of_start(
+    reads: Iterable[tuple[int, int]],
+    transponders: Mapping[int, int],
+    *,
+    since_us: int,
+    until_us: int,
+    cooling_down: Collection[int] = (),
+) -> Named:
+    """The rider a start gate's release at `since_us` started, when only one rider is on the
+    track: the transponders read (`reads`: (venue time, transponder)) from the release until
+    `until_us` (the next start, or the slowest plausible time of the distance after the
+    release, whichever comes first) are all one rider's (`transponders`: transponder -> bib,
+    several per rider allowed). Riders in `cooling_down` (their ride finished before the
+    release) are not counted. No rider read, several riders, or a transponder of nobody in the
+    meet: nobody, with why; the start must then be named by the desk, never guessed."""
+    riders: dict[int, None] = {}
+    strangers: dict[int, None] = {}
+    for t_us, transponder in reads:
+        if not since_us <= t_us <= until_us:
+            continue
+        bib = transponders.get(transponder)
+        if bib is None:
+            strangers[transponder] = None
+        elif bib not in cooling_down:
+            riders[bib] = None
+    if len(riders) == 1 and not strangers:
+        return Named(next(iter(riders)))
+    if not riders and not strangers:
+        return Named(None, "no transponder read after it")
+    seen = [f"bib {bib}" for bib in riders]
+    seen += [f"transponder {transponder} (no rider of the meet)" for transponder in strangers]
+    return Named(None, f"more than one rider on the track: {', '.join(seen)}")
+
+
 def merge_line_crossings(
     photocell_us: Iterable[int], transponder_us: Iterable[int], *, match_us: int = MATCH_US
 ) -> list[int]:
@@ -391,6 +451,19 @@ def _timing_problem(ride: Ride, crossings: int) -> str | None:
             return "line crossings not in order after the start"
         previous = t_us
     return None
+
+
+def _under_check(entry: tuple[Ride, Sequence[Split]], window: Window | None) -> bool:
+    """A measured total outside the window that no official has confirmed (a corrected total
+    is the commissaires' own: never checked)."""
+    ride, timing = entry
+    total_us = timing[-1].cumulative_us
+    return (
+        window is not None
+        and ride.corrected_us is None
+        and window.outside(total_us)
+        and ride.confirmed_us != total_us
+    )
 
 
 def _last_lap(entry: tuple[Ride, Sequence[Split]]) -> int:

@@ -62,7 +62,8 @@
   VT.disciplines = { flying200: 'Flying 200 m', time_trial: 'Time trial', keirin: 'Keirin' };
   VT.statusLabels = { running: 'Running', provisional: 'Provisional', final: 'Final' };
   VT.flagLabels = {
-    qualified: 'Q', 'draw required': 'Draw', corrected: 'Corr.', 'photo required': 'Photo'
+    qualified: 'Q', 'draw required': 'Draw', corrected: 'Corr.', 'photo required': 'Photo',
+    check: 'Check', confirmed: 'Conf.'
   };
 
   /* Who a bib is: the meet file's riders (meta), else any start list or result line that
