@@ -197,10 +197,11 @@ class ScoringEngine:
             if bib not in self._bibs:
                 return f"no rider with bib {bib} in the meet"
         refused = scorer.refuses(command)
-        if refused is None and isinstance(command, Confirm):
-            if self._under_check(state, command.bib) is None:
-                return f"{command.event}: bib {command.bib} has no time under check to confirm"
-        return refused
+        if refused is not None or not isinstance(command, Confirm):
+            return refused
+        if self._under_check(state, command.bib) is None:
+            return f"{command.event}: bib {command.bib} has no time under check to confirm"
+        return None
 
     def _under_check(self, state: EventState, bib: int) -> int | None:
         return _time_under_check(self._scorers[state.event.id].score(state).lines, bib)
