@@ -390,6 +390,7 @@ CTL: list[argparse.Namespace] = [
     _ctl("provisional", event="k"),
     _ctl("final", event="k"),
     _ctl("reopen", event="k", reason="protest upheld"),
+    _ctl("confirm", event="f200", bib=7, reason="checked"),
 ]
 
 
@@ -397,6 +398,8 @@ def test_velotime_ctl_sends_what_the_schema_says() -> None:
     """As `velotime ctl` encodes them; a desk tool may also leave out keys with a default."""
     sent = [msgspec.json.encode(command_of(args, f"ctl-{n}")) for n, args in enumerate(CTL)]
     check_all([("control/scoring", payload) for payload in sent])
+    # Each with its id: the topic its answer comes on.
+    assert [json.loads(payload)["id"] for payload in sent] == [f"ctl-{n}" for n in range(len(CTL))]
     check("control/scoring", b'{"type":"abandon","event":"k"}')
 
 

@@ -138,7 +138,7 @@ def command_of(args: argparse.Namespace, command_id: str) -> Command:
             reason=args.reason,
         )
     if args.action == "confirm":
-        return Confirm(event=args.event, bib=args.bib, reason=args.reason)
+        return Confirm(id=command_id, event=args.event, bib=args.bib, reason=args.reason)
     if args.action == "abandon":
         return Abandon(id=command_id, event=args.event, reason=args.reason)
     if args.action == "reopen":
