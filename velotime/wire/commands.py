@@ -14,7 +14,8 @@ from velotime.times import parse_duration
 from velotime.wire.errors import WireError
 
 # A command's id names the topic its answer comes on (replies/scoring/<id>): one topic level.
-COMMAND_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+# (msgspec searches for the pattern, and "$" matches before a last newline: "(?!\n)" refuses it.)
+COMMAND_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}(?!\n)$"
 _COMMAND_ID = re.compile(COMMAND_ID_PATTERN)
 CommandId = Annotated[str, msgspec.Meta(pattern=COMMAND_ID_PATTERN)]
 
@@ -161,6 +162,6 @@ def readable_command_id(payload: bytes) -> str | None:
     except msgspec.DecodeError:
         return None
     command_id = loose.get("id") if isinstance(loose, dict) else None
-    if isinstance(command_id, str) and _COMMAND_ID.match(command_id):
+    if isinstance(command_id, str) and _COMMAND_ID.fullmatch(command_id):
         return command_id
     return None
