@@ -14,19 +14,22 @@ from velotime.wire.commands import Command, LapChangeDecision, Neutralise, SetLa
 def parsed(*args: str) -> Command:
     parser = argparse.ArgumentParser()
     ctl.register(parser.add_subparsers())
-    return ctl.command_of(parser.parse_args(["ctl", "--broker", "mqtt://x", "--venue", "v", *args]))
+    args_ = parser.parse_args(["ctl", "--broker", "mqtt://x", "--venue", "v", *args])
+    return ctl.command_of(args_, "desk-1")
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
         (["neutralise", "s", "--laps", "5", "--reason", "crash"],
-         Neutralise(event="s", laps=5, reason="crash")),
+         Neutralise(id="desk-1", event="s", laps=5, reason="crash")),
         (["laps", "s", "7", "--set", "24", "--reason", "fall"],
-         SetLaps(event="s", bib=7, laps=24, reason="fall")),
-        (["lap-change", "s", "4", "+1"], LapChangeDecision(event="s", bib=4, change=1)),
+         SetLaps(id="desk-1", event="s", bib=7, laps=24, reason="fall")),
+        (["lap-change", "s", "4", "+1"],
+         LapChangeDecision(id="desk-1", event="s", bib=4, change=1)),
         (["lap-change", "s", "9", "-1", "--dismiss", "--reason", "not caught"],
-         LapChangeDecision(event="s", bib=9, change=-1, dismiss=True, reason="not caught")),
+         LapChangeDecision(id="desk-1", event="s", bib=9, change=-1, dismiss=True,
+                           reason="not caught")),
     ],
 )  # fmt: skip
 def test_each_lap_board_subcommand_makes_its_command(args: list[str], expected: Command) -> None:

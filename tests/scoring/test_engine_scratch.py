@@ -8,8 +8,10 @@ from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import (
     Arm,
     Correct,
+    Final,
     LapChangeDecision,
     Neutralise,
+    Reopen,
     SetLaps,
     Start,
 )
@@ -72,10 +74,32 @@ def test_commands_a_scratch_race_cannot_take_are_refused_with_the_reason() -> No
     scoring.command(Neutralise(event="f", laps=1), T0)
     scoring.command(LapChangeDecision(event="s", bib=1, change=-1, dismiss=True), T0)
     assert scoring.skipped_commands == [
-        "s: bib 9 does not ride this race",
+        "no rider with bib 9 in s (its riders: 1, 2, 3)",
         "s: a scratch race has no times to correct (bib 1)",
         "s: place 4 in a race of 3 riders: a place is 1 to 3",
-        "f: a flying200 has no lap board: Neutralise(event='f', laps=1, reason='')",
+        "f is a flying200: it has no lap board (a bunch race has)",
     ]
     # Nothing to set aside: said in the result's problems.
     assert scoring.results("s")["problems"] == ["bib 1: no -1 lap proposal to set aside"]
+
+
+def test_a_reopened_scratch_race_counts_its_laps_again_as_before() -> None:
+    """Final lets the race's evidence go, packed; a reopening (a protest) unpacks it, the
+    commissaires' count and the neutralisation included: the same laps and board as before."""
+    scoring = engine()
+    scoring.command(Arm(event="s"), T0 - 60 * S)
+    lap(scoring, T0)
+    scoring.feed(command(Start(event="s"), T0 + S))
+    lap(scoring, T0 + 16 * S)
+    lap(scoring, T0 + 32 * S, [1, 3])
+    scoring.feed(command(SetLaps(event="s", bib=2, laps=2, reason="loop fault"), T0 + 40 * S))
+    scoring.feed(command(Neutralise(event="s", laps=1, reason="crash"), T0 + 41 * S))
+    lap(scoring, T0 + 48 * S)
+    before = scoring.results("s")
+    assert {line["bib"]: line["laps"] for line in before["lines"]} == {1: 2, 2: 2, 3: 2}
+    scoring.command(Final(event="s"), T0 + 60 * S)
+    scoring.command(Reopen(event="s", reason="protest"), T0 + 70 * S)
+    after = scoring.results("s")
+    assert after["status"] == "provisional"
+    assert after["lines"] == before["lines"]
+    assert after["lap_board"] == before["lap_board"]

@@ -21,6 +21,7 @@ from velotime.wire.commands import (
     LapChangeDecision,
     Neutralise,
     NextRider,
+    Reopen,
     SetLaps,
     SetStatus,
     Start,
@@ -121,6 +122,20 @@ class LapChangeAudit(LapChangeDecision, frozen=True, kw_only=True, forbid_unknow
     at_us: int | UnsetType = UNSET
 
 
+class ReopenAudit(Reopen, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class RefusedAudit(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag="refused"
+):
+    """A command the scoring refused, as sent, with why: it changed nothing."""
+
+    command: Command
+    reason: str
+    at_us: int | UnsetType = UNSET
+
+
 AuditEntry = (
     NextRiderAudit
     | SetStatusAudit
@@ -131,6 +146,8 @@ AuditEntry = (
     | NeutraliseAudit
     | SetLapsAudit
     | LapChangeAudit
+    | ReopenAudit
+    | RefusedAudit
 )
 
 _AUDITED: dict[type[Command], type[AuditEntry]] = {
@@ -143,6 +160,7 @@ _AUDITED: dict[type[Command], type[AuditEntry]] = {
     Neutralise: NeutraliseAudit,
     SetLaps: SetLapsAudit,
     LapChangeDecision: LapChangeAudit,
+    Reopen: ReopenAudit,
 }
 
 
