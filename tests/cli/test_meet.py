@@ -331,3 +331,22 @@ def test_standings_of_another_competition_are_one_line_and_nothing_written(
     assert result.stderr.startswith(f"velotime meet: {message.format(path=path)}")
     assert len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "lynx.evt").exists()
+
+
+def test_a_scratch_races_riders_go_to_the_camera(tmp_path: Path) -> None:
+    """A scratch race lists its field in `riders`, as a keirin heat does: they are its lanes
+    in lynx.evt (event 1, no distance in metres: a bunch race's is in laps)."""
+    meet = tmp_path / "meet.toml"
+    meet.write_text(
+        '[meet]\nid = "club"\n'
+        + "".join(f'[[riders]]\nbib = {bib}\nname = "Rider R{bib}"\n' for bib in (4, 5, 6))
+        + '[[events]]\nid = "scratch"\ndiscipline = "scratch"\nname = "Scratch"\n'
+        "riders = [5, 4, 6]\nlaps = 40\n"
+    )
+    camera = tmp_path / "lynx"
+    camera.mkdir()
+    result = velotime_main("meet", "lynx-export", camera, "--meet", meet)
+    assert result.returncode == 0, result.stderr
+    assert (camera / "lynx.evt").read_bytes() == (
+        b"1,1,1,Scratch,,,,,,\r\n,5,1,R5,Rider,\r\n,4,2,R4,Rider,\r\n,6,3,R6,Rider,\r\n\r\n"
+    )

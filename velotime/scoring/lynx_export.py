@@ -45,7 +45,7 @@ def lynx_files(meet: Meet, draws: Mapping[str, Standings]) -> LynxFiles:
     people = {rider.bib: writer.person(rider) for rider in meet.riders}
     heats: list[tuple[LynxHeat, str]] = []
     for number, event in enumerate(meet.events, 1):
-        entrants = event.riders if event.discipline == "keirin" else event.start_order
+        entrants = event.riders or event.start_order  # a keirin heat's or a bunch race's riders
         distance = FLYING_200_M if event.discipline == "flying200" else event.distance_m
         heat = LynxHeat(
             event=str(number),
