@@ -270,3 +270,28 @@ def test_dropping_the_100_m_and_200_m_reads_or_doubling_a_read_leaves_the_count(
     doubled = data.draw(st.sampled_from(reads))
     again = (doubled[0] + 200_000, doubled[1], doubled[2])
     assert counted(finish_only) == counted(reads) == counted([*reads, again])
+
+
+@given(
+    st.lists(st.integers(12_000_000, 20_000_000), min_size=3, max_size=25),
+    st.lists(st.integers(0, 300_000), min_size=8, max_size=8),
+)
+def test_a_field_riding_together_is_never_proposed_a_lap_change(
+    lap_us: list[int], spacing_us: list[int]
+) -> None:
+    """Eight riders crossing the line together every lap (each up to 0.3 s behind the one
+    before: one group), at any pace: all on the bunch's lap, so no lap change is proposed,
+    and the board's leader has ridden every lap."""
+    counter = LapCounter(range(1, 9), distance=100)
+    counter.start(T0)
+    reads: list[Read] = []
+    at = T0
+    for lap in [*lap_us, 16_000_000]:
+        behind = 0
+        for bib, gap in zip(range(1, 9), spacing_us, strict=True):
+            behind += gap
+            reads += laps_of(bib, [at + behind], (FINISH, LINE_200))
+        at += lap
+    feed(counter, reads)
+    assert counter.proposals == []
+    assert counter.board().leader_laps == len(lap_us)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.cli.helpers import velotime
 from tests.scoring.live import live_publications
-from tests.scoring.scenarios import flying200, keirin, kilometre
+from tests.scoring.scenarios import flying200, keirin, kilometre, scratch
 from velotime.localvenue import LocalBroker
 
 pytestmark = pytest.mark.timeout(120)
@@ -23,10 +23,17 @@ def write_keirin_meet(directory: Path) -> Path:
     return path
 
 
+def write_scratch_meet(directory: Path) -> Path:
+    path = directory / "scratch.meet.toml"
+    path.write_text(scratch.meet_text())
+    return path
+
+
 SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "flying200": (flying200.write_capture, flying200.write_meet),
     "kilometre": (kilometre.write_capture, kilometre.write_meet),
     "keirin": (keirin.write_capture, write_keirin_meet),
+    "scratch": (scratch.write_capture, write_scratch_meet),
 }
 
 
