@@ -194,6 +194,25 @@ def test_same_lap_leavers_share_a_place() -> None:
     assert [(line.line.rank, line.line.bib) for line in result.lines] == [(1, 3), (2, 1), (2, 2)]
 
 
+def test_commissaires_elimination_beside_a_lapped_rider() -> None:
+    """Four riders. 1 is lapped at lap 1; at sprint 1 (lap 2) the commissaires also eliminate
+    2: both go out, 1 (gone at lap 1) 4th, 2 (out at the sprint itself) 3rd. Then 3 abandons
+    at lap 3, before the final at lap 4: out at the final, below the rider it places, so 4
+    1st and 3 2nd (3.2.223)."""
+    result = elimination_result(
+        RIDERS[:4],
+        [elimination(2, 1, 4), Sprint(number=2, lap=4, placings=((4,),), final=True)],
+        lap_changes=[LapChange(bib=1, change=-1, lap=1)],
+        decisions=Decisions(eliminated={1: 2}, abandoned={3: 3}),
+    )
+    assert [(line.line.rank, line.line.bib, line.sprint, line.out_by) for line in result.lines] == [
+        (1, 4, 2, "final"),
+        (2, 3, 2, "abandoned"),
+        (3, 2, 1, "commissaires"),
+        (4, 1, 1, "lapped"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("sprints", "decisions", "message"),
     [
