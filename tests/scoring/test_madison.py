@@ -6,14 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from velotime.scoring.rules.bunch import LapChange, Sprint
-from velotime.scoring.rules.madison import (
-    MadisonLine,
-    Team,
-    TeamDecisions,
-    madison_result,
-    sprint_points,
-)
-from velotime.wire.results import Flag, Status
+from velotime.scoring.rules.madison import MadisonLine, Team, TeamDecisions, madison_result
+from velotime.wire.results import Status
 
 # Team n: riders 10n + 1 and 10n + 2.
 TEAMS = [
@@ -30,8 +24,21 @@ SPRINTS = [
 LAP_CHANGES = [LapChange(bib=51, change=1, lap=14), LapChange(bib=4, change=-1, lap=25)]
 
 
-def summary(lines: list[MadisonLine]) -> list[tuple[int | None, int, list[int], int, int]]:
-    return [(line.line.rank, line.line.bib, line.sprints, line.laps, line.points) for line in lines]
+def summary(
+    lines: list[MadisonLine],
+) -> list[tuple[int | None, int, tuple[int, ...], int, int, int]]:
+    """Each line's place, team, points by sprint, laps gained and lost, and total points."""
+    return [
+        (
+            line.line.rank,
+            line.line.bib,
+            line.standing.sprint_points,
+            line.standing.laps_gained,
+            line.standing.laps_lost,
+            line.standing.points,
+        )
+        for line in lines
+    ]
 
 
 def test_six_teams_with_a_lap_gain_and_a_final_sprint_tie_break() -> None:
@@ -42,15 +49,15 @@ def test_six_teams_with_a_lap_gain_and_a_final_sprint_tie_break() -> None:
     decides, 3 2nd there, 2 5th, so 3 is 4th and 2 5th; 4 last."""
     lines = madison_result(TEAMS, SPRINTS, lap_changes=LAP_CHANGES)
     assert summary(lines) == [
-        (1, 5, [0, 3, 0], 1, 23),
-        (2, 6, [0, 1, 10], 0, 11),
-        (3, 1, [5, 2, 2], 0, 9),
-        (4, 3, [2, 0, 6], 0, 8),
-        (5, 2, [3, 5, 0], 0, 8),
-        (6, 4, [1, 0, 4], -1, -15),
+        (1, 5, (0, 3, 0), 1, 0, 23),
+        (2, 6, (0, 1, 10), 0, 0, 11),
+        (3, 1, (5, 2, 2), 0, 0, 9),
+        (4, 3, (2, 0, 6), 0, 0, 8),
+        (5, 2, (3, 5, 0), 0, 0, 8),
+        (6, 4, (1, 0, 4), 0, 1, -15),
     ]
     assert lines[0].line.name == "Team 5"
-    assert all(line.line.flags == [] for line in lines)
+    assert all(line.line.status is Status.RANKED for line in lines)
 
 
 def test_placings_by_team_number_count_the_same() -> None:
@@ -76,36 +83,23 @@ def test_abandoned_team_is_not_ranked() -> None:
         (5, 4, Status.RANKED),
         (None, 6, Status.DNF),
     ]
-    assert lines[-1].points == 11
+    assert lines[-1].standing.points == 11
 
 
 def test_tie_the_final_sprint_does_not_break_shares_the_place() -> None:
     """Teams 1 and 2 each win an intermediate sprint (5 points), and neither is placed in the
-    final sprint: level, both 2nd behind team 3 (10 points), flagged "draw required"."""
+    final sprint: level, both 2nd behind team 3 (10 points), as tied riders in a points race."""
     sprints = [
         Sprint(number=1, lap=10, placings=((11,),)),
         Sprint(number=2, lap=20, placings=((21,),)),
         Sprint(number=3, lap=30, placings=((31,),), final=True),
     ]
     lines = madison_result(TEAMS[:3], sprints)
-    assert [(line.line.rank, line.line.bib, line.points) for line in lines] == [
+    assert [(line.line.rank, line.line.bib, line.standing.points) for line in lines] == [
         (1, 3, 10),
         (2, 1, 5),
         (2, 2, 5),
     ]
-    assert [line.line.flags for line in lines] == [[], [Flag.DRAW_REQUIRED], [Flag.DRAW_REQUIRED]]
-
-
-def test_dead_heat_shares_the_place_and_its_points() -> None:
-    """§2.6: two tied for 1st both score 5, nobody is 2nd, the next is 3rd (2 points) and 4th
-    (1); in the final sprint the same doubled: 10, 10, 4, 2."""
-    placings = ((1, 2), (3,), (4,), (5,))
-    assert sprint_points(Sprint(number=1, lap=10, placings=placings)) == {
-        1: 5, 2: 5, 3: 2, 4: 1, 5: 0,
-    }  # fmt: skip
-    assert sprint_points(Sprint(number=2, lap=20, placings=placings, final=True)) == {
-        1: 10, 2: 10, 3: 4, 4: 2, 5: 0,
-    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -150,8 +144,9 @@ def test_points_are_conserved(
     lap_changes = [LapChange(bib=team, change=change, lap=5) for team, change in changes]
     lines = madison_result(TEAMS, sprints, lap_changes=lap_changes)
     expected = 11 * (len(orders) - 1) + 22 + 20 * sum(change for _, change in changes)
-    assert sum(line.points for line in lines) == expected
-    assert [line.points for line in lines] == sorted((line.points for line in lines), reverse=True)
+    assert sum(line.standing.points for line in lines) == expected
+    points = [line.standing.points for line in lines]
+    assert points == sorted(points, reverse=True)
     assert sorted(line.line.bib for line in lines) == [1, 2, 3, 4, 5, 6]
     # The final places every team, so no tie is left to draw: ranks 1..6 once each.
     assert [line.line.rank for line in lines] == [1, 2, 3, 4, 5, 6]
