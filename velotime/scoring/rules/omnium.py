@@ -166,7 +166,7 @@ class PointsRaceLine:
     sprint_points: int = 0
     laps_gained: int = 0
     laps_lost: int = 0
-    final_sprint: int | None = None
+    final_place: int | None = None
 
 
 @dataclass(frozen=True)
@@ -331,9 +331,9 @@ def _tie_break(
         for race, result in zip(omnium.races, results, strict=False):
             if race.kind == "points_race" and isinstance(result, PointsResult):
                 return {
-                    bib: line.final_sprint
+                    bib: line.final_place
                     for bib, line in result.lines.items()
-                    if isinstance(line, PointsRaceLine) and line.final_sprint is not None
+                    if isinstance(line, PointsRaceLine) and line.final_place is not None
                 }
     if omnium.tie_break == "timed_events":
         timed = [
