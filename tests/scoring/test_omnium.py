@@ -469,3 +469,24 @@ def test_the_standings_go_by_total_then_the_final_sprint_and_ties_share(
         assert not ahead(below, above)
     for line in lines:
         assert line.rank == 1 + sum(ahead(other, line) for other in lines)
+
+
+@given(omniums(), st.integers(0, 4))
+def test_in_a_lowest_total_format_the_totals_never_fall_down_the_table(
+    omnium: tuple[list[int], list[PlacedResult | PointsResult]], ridden: int
+) -> None:
+    """The same races scored as the 2010-2013 omnium's first four (place = points, lowest
+    wins, the points race by place: given here as the scratch's places again): a total is the
+    sum of the places, and the table runs from the lowest total up."""
+    riders, results = omnium
+    by_place = [*results[:3], results[0]][:ridden]
+    lines = standings(UCI_2010, riders, by_place)
+    for line in lines:
+        places = [r.outcomes[line.bib] for r in by_place if isinstance(r, PlacedResult)]
+        assert line.total == sum(p for p in places if isinstance(p, int))
+    assert [line.total for line in lines] == sorted(line.total for line in lines)
+
+
+def test_a_result_for_a_rider_not_entered_is_refused() -> None:
+    with pytest.raises(ValueError, match="scratch: not entered: 99"):
+        standings(UCI, BIBS, [placed(SCRATCH, {99: 13})])

@@ -27,7 +27,8 @@ Conventions this module picks where the rules are silent:
   sprint beats a tied rider who was not.
 - Riders out of the omnium keep the points they had (shown, not ranked): those who abandoned
   come after the last classified rider, those who did not start a race last (3.2.249,
-  3.2.251 bis), each group by bib.
+  3.2.251 bis), each group by bib. A later race's result need not name them; where it does
+  (a start list that still lists them), it does not bring them back.
 """
 
 from collections.abc import Mapping, Sequence
@@ -221,6 +222,10 @@ def standings(
     scores: dict[int, list[RaceScore | None]] = {bib: [] for bib in riders}
     out: dict[int, RaceStatus] = {}  # bib -> "DNS" or "DNF", the first race it went out in
     for race, result in zip(omnium.races, results, strict=False):
+        given = result.outcomes if isinstance(result, PlacedResult) else result.lines
+        strangers = sorted(set(given) - set(riders))
+        if strangers:
+            raise ValueError(f"{race.name}: not entered: {', '.join(map(str, strangers))}")
         in_race = [bib for bib in riders if bib not in out]
         race_scores = _score(omnium, race, result, in_race)
         for bib in riders:
