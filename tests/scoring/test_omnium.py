@@ -14,6 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from velotime.scoring.meet import MeetError, parse_meet
+from velotime.scoring.rules import points_race
+from velotime.scoring.rules.bunch import LapChange, Sprint
 from velotime.scoring.rules.omnium import (
     UCI,
     UCI_2010,
@@ -26,8 +28,10 @@ from velotime.scoring.rules.omnium import (
     Pulled,
     RaceResult,
     RaceScore,
+    from_points_race,
     standings,
 )
+from velotime.wire.results import Status
 
 BIBS = list(range(1, 13))
 
@@ -490,3 +494,39 @@ def test_in_a_lowest_total_format_the_totals_never_fall_down_the_table(
 def test_a_result_for_a_rider_not_entered_is_refused() -> None:
     with pytest.raises(ValueError, match="scratch: not entered: 99"):
         standings(UCI, BIBS, [placed(SCRATCH, {99: 13})])
+
+
+def test_the_points_race_table_is_read_as_the_omnium_needs_it() -> None:
+    """Three riders level on 114 after three races (each 1st, 2nd and 3rd once). The points
+    race as judged: sprint 1 bib 20, 10, 30 (5, 3, 2); bib 30 gains a lap (+20); the final
+    sprint bib 10, 20 (10, 6). Bib 30: 2 + 20 = 22, 136; bib 10: 3 + 10 = 13, 127; bib 20:
+    5 + 6 = 11, 125. Had bib 20 abandoned it, it would be out (DNF) with its 114."""
+    riders = [10, 20, 30]
+    first_three: list[RaceResult] = [
+        placed({10: 1, 20: 2, 30: 3}),
+        placed({10: 2, 20: 3, 30: 1}),
+        placed({10: 3, 20: 1, 30: 2}),
+    ]
+    sprints = [
+        Sprint(number=1, lap=10, placings=((20,), (10,), (30,))),
+        Sprint(number=2, lap=20, placings=((10,), (20,)), final=True),
+    ]
+    laps = [LapChange(bib=30, change=1, lap=15)]
+    table = points_race.standings(riders, sprints, laps)
+    lines = standings(UCI, riders, [*first_three, from_points_race(table)])
+    assert ranks(lines) == [(30, 1, 136), (10, 2, 127), (20, 3, 125)]
+    assert lines[0].races[3] == RaceScore(None, 22, laps=1)
+    abandoned = points_race.standings(riders, sprints, laps, {20: Status.DNF})
+    lines = standings(UCI, riders, [*first_three, from_points_race(abandoned)])
+    assert (lines[-1].bib, lines[-1].rank, lines[-1].total, lines[-1].status) == (
+        20, None, 114, "DNF"
+    )  # fmt: skip
+
+
+def test_riders_out_are_listed_abandoned_then_disqualified_then_not_started() -> None:
+    """After the scratch: bib 1 1st (40). Bib 2 abandoned, bib 3 was disqualified, bib 4 did not
+    start: all out, in that order; the one who did not start is listed DNF (3.2.249)."""
+    lines = standings(UCI, [4, 3, 2, 1], [placed({1: 1, 2: "DNF", 3: "DSQ", 4: "DNS"})])
+    assert [(line.bib, line.rank, line.total, line.status) for line in lines] == [
+        (1, 1, 40, ""), (2, None, 0, "DNF"), (3, None, 0, "DSQ"), (4, None, 0, "DNF")
+    ]  # fmt: skip

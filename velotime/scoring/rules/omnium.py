@@ -10,25 +10,30 @@ can give its own (docs/meet-format.md).
 What this module is given of each race is what the officials stand by, rider by rider:
 
 - a race scored by place (`PlacedResult`): each rider's place in it (ties share a place), or
-  `"DNS"`, `"DNF"` (abandoned), `Pulled` (taken off after losing a second lap, 3.2.251 bis) or
-  `"crashed"` (came down in the last kilometre of the scratch race, 3.2.251 ter). The places
-  are the race's own ranking (scratch: laps, then the line; tempo: its points; elimination:
-  the reverse order of elimination; a timed event: its times);
+  `"DNS"`, `"DNF"` (abandoned), `"DSQ"`, `Pulled` (taken off after losing a second lap,
+  3.2.251 bis) or `"crashed"` (came down in the last kilometre of the scratch race,
+  3.2.251 ter). The places are the race's own ranking (scratch: laps, then the line; tempo:
+  its points; elimination: the reverse order of elimination; a timed event: its times);
 - the points race, whose own points are added (`PointsResult`): each rider's sprint points
   (the final sprint doubled, as the points race counts them), laps gained and lost, and place
-  in the final sprint once it is judged; or `"DNS"`, `"DNF"`.
+  in the final sprint once it is judged; or `"DNS"`, `"DNF"`, `"DSQ"` (`from_points_race`
+  reads them off the points race's table, velotime.scoring.rules.points_race).
 
 Conventions this module picks where the rules are silent:
 
 - Riders taken off together (`Pulled` with the same number still racing) share that place.
+- `"crashed"` riders share the place after every rider given a place (3.2.251 ter's "next
+  free place"); one whose laps gained put them higher ("counting laps") is given that place
+  by the scratch race's result instead, as a number.
 - A tie stays a shared place until the tie-break can tell the riders apart: before the final
   sprint of the points race is judged (so in the standings after the first races, and live
   during the points race) riders on equal totals share their rank. A rider placed in the final
   sprint beats a tied rider who was not.
 - Riders out of the omnium keep the points they had (shown, not ranked): those who abandoned
-  come after the last classified rider, those who did not start a race last (3.2.249,
-  3.2.251 bis), each group by bib. A later race's result need not name them; where it does
-  (a start list that still lists them), it does not bring them back.
+  come after the last classified rider, then those disqualified from a race, those who did not
+  start one last (3.2.249, 3.2.251 bis; as a keirin heat lists DNF, DSQ, DNS), each by bib.
+  A later race's result need not name them; where it does (a start list that still lists
+  them), it does not bring them back.
 """
 
 from collections.abc import Mapping, Sequence
@@ -36,6 +41,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import msgspec
+
+from velotime.scoring.rules import points_race
+from velotime.wire.results import Status
 
 RaceKind = Literal[
     "scratch",
@@ -145,7 +153,7 @@ class Pulled:
     racing: int
 
 
-PlacedStatus = Literal["DNS", "DNF", "crashed"]
+PlacedStatus = Literal["DNS", "DNF", "DSQ", "crashed"]
 Outcome = int | PlacedStatus | Pulled
 
 
@@ -174,12 +182,13 @@ class PointsRaceLine:
 class PointsResult:
     """A race whose own points are added: bib -> the rider's line, or "DNS" / "DNF"."""
 
-    lines: Mapping[int, PointsRaceLine | Literal["DNS", "DNF"]]
+    lines: Mapping[int, PointsRaceLine | Literal["DNS", "DNF", "DSQ"]]
 
 
 RaceResult = PlacedResult | PointsResult
 
-RaceStatus = Literal["", "DNS", "DNF", "lapped", "crashed"]
+RaceStatus = Literal["", "DNS", "DNF", "DSQ", "lapped", "crashed"]
+OUT: tuple[RaceStatus, ...] = ("DNF", "DSQ", "DNS")  # out of the omnium, listed in this order
 
 
 @dataclass(frozen=True)
@@ -203,7 +212,7 @@ class OmniumLine:
     rank: int | None
     total: int
     races: tuple[RaceScore | None, ...]
-    status: Literal["", "DNF"] = ""
+    status: Literal["", "DNF", "DSQ"] = ""
 
 
 def standings(
@@ -220,7 +229,7 @@ def standings(
     if len(set(riders)) != len(riders):
         raise ValueError("a bib is entered twice")
     scores: dict[int, list[RaceScore | None]] = {bib: [] for bib in riders}
-    out: dict[int, RaceStatus] = {}  # bib -> "DNS" or "DNF", the first race it went out in
+    out: dict[int, RaceStatus] = {}  # bib -> "DNS", "DNF" or "DSQ": why it went out
     for race, result in zip(omnium.races, results, strict=False):
         given = result.outcomes if isinstance(result, PlacedResult) else result.lines
         strangers = sorted(set(given) - set(riders))
@@ -231,7 +240,7 @@ def standings(
         for bib in riders:
             score = race_scores.get(bib)
             scores[bib].append(score)
-            if score is not None and score.status in ("DNS", "DNF"):
+            if score is not None and score.status in OUT:
                 out.setdefault(bib, score.status)
     for bib in riders:
         scores[bib] += [None] * (len(omnium.races) - len(results))
@@ -248,12 +257,36 @@ def standings(
         tied = i > 0 and key(classified[i - 1]) == key(bib)
         rank = lines[-1].rank if tied else i + 1
         lines.append(OmniumLine(bib, rank, totals[bib], tuple(scores[bib])))
-    for status in ("DNF", "DNS"):
+    for status in OUT:
         lines += [
-            OmniumLine(bib, None, totals[bib], tuple(scores[bib]), "DNF")
+            OmniumLine(bib, None, totals[bib], tuple(scores[bib]), _listed_as(status))
             for bib in sorted(bib for bib, why in out.items() if why == status)
         ]
     return lines
+
+
+def _listed_as(status: RaceStatus) -> Literal["DNF", "DSQ"]:
+    """3.2.249: a rider who did not start a race is listed DNF, as one who abandoned."""
+    return "DSQ" if status == "DSQ" else "DNF"
+
+
+def from_points_race(table: points_race.Standings) -> PointsResult:
+    """The points race's table as the omnium reads it: each rider's sprint points (the sum of
+    the sprint columns), laps gained and lost, and final sprint place; DNS, DNF and DSQ as
+    they are. Its own lap points are not read: the omnium's table says what a lap is worth."""
+    lines: dict[int, PointsRaceLine | Literal["DNS", "DNF", "DSQ"]] = {}
+    for line in table.lines:
+        if line.status is Status.DNS:
+            lines[line.bib] = "DNS"
+        elif line.status is Status.DNF:
+            lines[line.bib] = "DNF"
+        elif line.status is Status.DSQ:
+            lines[line.bib] = "DSQ"
+        else:
+            lines[line.bib] = PointsRaceLine(
+                sum(line.sprint_points), line.laps_gained, line.laps_lost, line.final_place
+            )
+    return PointsResult(lines)
 
 
 def _score(
@@ -303,7 +336,7 @@ def _score_places(
     scores: dict[int, RaceScore] = {}
     for bib in riders:
         outcome = result.outcomes[bib]
-        if outcome == "DNS" or outcome == "DNF":
+        if outcome == "DNS" or outcome == "DNF" or outcome == "DSQ":
             scores[bib] = RaceScore(None, 0, outcome)
         elif outcome == "crashed":
             if race.kind != "scratch":
