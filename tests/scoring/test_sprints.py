@@ -373,6 +373,10 @@ def test_judges_give_a_dead_heat_and_correct_an_elimination() -> None:
     assert out.sprint.placings == ((5,),)
     assert out.corrected == (True,)
     assert out.sources == (Source.JUDGES,)
+    # One rider goes out at a sprint: two placings are one too many (a tie is one placing).
+    with pytest.raises(ValueError, match="more places than the 1"):
+        judges_placings(elimination, [(5,), (2,)])
+    assert judges_placings(elimination, [(2, 5)]).sprint.placings == ((2, 5),)
 
 
 @pytest.mark.parametrize(
