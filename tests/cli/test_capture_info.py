@@ -84,7 +84,7 @@ def test_info_shows_the_sources_the_commands_and_the_events(tmp_path: Path) -> N
     at = lines.index("  commands: 13 (0 unreadable)")
     assert [line.split() for line in lines[at + 1 : at + 14]] == KILOMETRE_TIMELINE
     assert lines[at + 14 :] == [
-        "  events:",
+        "  events, as the desk sent them (--meet: as the scoring took them):",
         "    kilo  armed 14:58:00  provisional 15:25:00  final 15:27:00  for 29:00  13 commands",
         "  unreadable lines: 0",
     ]
@@ -100,7 +100,7 @@ def test_info_json_finds_when_each_event_was_armed_and_finalised(tmp_path: Path)
     assert list(file) == [
         "path", "venue", "timezone", "started_us", "started", "first_us", "first", "last_us",
         "last", "chunks", "bytes", "lines", "track_length_m", "sources", "commands",
-        "unreadable_commands", "events", "unreadable_lines",
+        "unreadable_commands", "events", "unreadable_lines", "checked_with_meet",
     ]  # fmt: skip
     assert (file["venue"], file["timezone"], file["started_us"]) == ("keirin-track", "UTC", None)
     assert file["lines"] == {"finish": 0, "200m": 200}
@@ -138,8 +138,10 @@ def test_info_json_finds_when_each_event_was_armed_and_finalised(tmp_path: Path)
             "bib": None,
             "command": {"type": "abandon", "event": R1H2, "reason": "crash in lap 1"},
             "error": None,
+            "refused": None,  # unknown without --meet (checked_with_meet is None)
         }
     ]
+    assert file["checked_with_meet"] is None
     assert (file["unreadable_commands"], file["unreadable_lines"]) == (0, [])
 
 

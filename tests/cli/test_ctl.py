@@ -4,6 +4,7 @@ import asyncio
 import sys
 
 import msgspec
+from msgspec import UNSET
 
 from tests.cli.helpers import velotime, velotime_main
 from tests.daemon.harness import Subscriber
@@ -14,6 +15,7 @@ from velotime.wire.commands import (
     Correct,
     Final,
     NextRider,
+    Reopen,
     SetStatus,
     Start,
     decode_command,
@@ -21,12 +23,14 @@ from velotime.wire.commands import (
 
 
 async def ctl(broker: LocalBroker, *args: str) -> None:
+    """Sent, and no answer (no scoring service here: tests/cli/test_ctl_answers.py has one)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "velotime", "ctl", "--broker", broker.url, "--venue", "track",
-        *args, stderr=asyncio.subprocess.PIPE,
+        "--timeout", "0.1", *args, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     _, stderr = await process.communicate()
-    assert process.returncode == 0, stderr.decode()
+    assert process.returncode == 3, stderr.decode()
+    assert "no answer from the scoring service within 0.1 s" in stderr.decode()
 
 
 async def test_commands_arrive_as_the_engine_reads_them(broker: LocalBroker) -> None:
@@ -42,9 +46,13 @@ async def test_commands_arrive_as_the_engine_reads_them(broker: LocalBroker) -> 
         await ctl(broker, "abandon", "keirin-1", "--reason", "crash in lap 1")
         await ctl(broker, "correct", "keirin-1", "3", "--place", "2", "--reason", "photo")
         await ctl(broker, "final", "km-final")
-        await desk.wait_for(lambda: len(desk.messages) >= 10, 10, "10 commands")
+        await ctl(broker, "reopen", "km-final", "--reason", "protest upheld")
+        await desk.wait_for(lambda: len(desk.messages) >= 11, 10, "11 commands")
     received = [decode_command(msgspec.json.encode(payload)) for _, payload in desk.messages]
-    assert received == [
+    ids = [command.id for command in received]
+    assert all(isinstance(i, str) and i.startswith("ctl-") for i in ids)
+    assert len(set(ids)) == len(ids)  # each its own: the topic of its answer
+    assert [msgspec.structs.replace(command, id=UNSET) for command in received] == [
         Arm(event="km-final"),
         NextRider(event="km-final", bib=104),
         SetStatus(event="km-final", bib=104, status="DNF", reason="puncture"),
@@ -55,6 +63,7 @@ async def test_commands_arrive_as_the_engine_reads_them(broker: LocalBroker) -> 
         Abandon(event="keirin-1", reason="crash in lap 1"),
         Correct(event="keirin-1", bib=3, place=2, reason="photo"),
         Final(event="km-final"),
+        Reopen(event="km-final", reason="protest upheld"),
     ]
 
 

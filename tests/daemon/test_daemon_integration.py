@@ -340,20 +340,23 @@ async def test_operator_commands_are_recorded_and_sequenced_into_the_event_strea
             await online.wait_for(
                 lambda: any(p.get("online") for p in online.payloads()), 15, "the daemon online"
             )
-            sent = velotime("ctl", "--config", config, "arm", "sprint-q")
-            assert sent.returncode == 0, sent.stderr
+            # No scoring service here: sent, and no answer (exit 3).
+            sent = velotime("ctl", "--config", config, "--timeout", "0.2", "arm", "sprint-q")
+            assert sent.returncode == 3, sent.stderr
             # A malformed command (a script's typo) is recorded, logged and not published.
             async with aiomqtt.Client("127.0.0.1", broker.port) as client:
                 topic = "velotime/test-velodrome/control/scoring"
                 await client.publish(topic, b'{"type": "arm"}', qos=1)
-            sent = velotime("ctl", "--config", config, "final", "sprint-q")
-            assert sent.returncode == 0, sent.stderr
+            sent = velotime("ctl", "--config", config, "--timeout", "0.2", "final", "sprint-q")
+            assert sent.returncode == 3, sent.stderr
             await timing.wait_for(lambda: len(timing.messages) >= 2, 10, "two commands")
         finally:
             assert daemon.stop() == 0, daemon.log_text()
     assert [topic for topic, _ in timing.messages] == ["velotime/test-velodrome/timing/command"] * 2
     published = [payload for _, payload in timing.messages]
-    assert [p["data"]["command"] for p in published] == [
+    forwarded = [dict(p["data"]["command"]) for p in published]
+    assert all(command.pop("id").startswith("ctl-") for command in forwarded)
+    assert forwarded == [
         {"type": "arm", "event": "sprint-q"},
         {"type": "final", "event": "sprint-q"},
     ]
@@ -363,7 +366,8 @@ async def test_operator_commands_are_recorded_and_sequenced_into_the_event_strea
     reader = read_capture(capture)
     commands = [c.data for c in reader.chunks() if c.src == CONTROL_SOURCE]
     assert len(commands) == 3  # the malformed one too: replay counts it as unreadable
-    assert decode_command(commands[0]) == Arm(event="sprint-q")
+    arm = decode_command(commands[0])
+    assert arm == Arm(id=arm.id, event="sprint-q")
     assert reader.header.sources["control"] == {"protocol": "control"}
     assert reader.header.lines == {"finish": 0, "200m": 200}
     assert reader.header.track_length_m == 250

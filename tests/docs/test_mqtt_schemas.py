@@ -23,6 +23,7 @@ import msgspec
 import pytest
 
 from tests.cli.helpers import velotime
+from tests.scoring import events
 from tests.scoring.scenarios import flying200, keirin, kilometre
 from velotime.capture import CONTROL_SOURCE, read_capture
 from velotime.cli.ctl import command_of
@@ -34,6 +35,8 @@ from velotime.mqtt.client import BrokerSettings
 from velotime.mqtt.publisher import Publisher
 from velotime.scoring.meet import parse_meet
 from velotime.scoring.service import Counts, ScoringService, offline_status
+from velotime.wire.commands import Arm, Command, Final, Provisional, Reopen
+from velotime.wire.replies import CommandReply
 from velotime.wire.results import EventResult
 from velotime.wire.status import (
     IMPORT_ONLINE,
@@ -43,6 +46,7 @@ from velotime.wire.status import (
     ScoringOnline,
 )
 
+_encode = msgspec.json.Encoder().encode
 EXAMPLE_CONFIG = Path(__file__).parents[2] / "config" / "velodrome.example.toml"
 SCENARIOS = {"flying200": flying200, "keirin": keirin, "kilometre": kilometre}
 Published = list[tuple[str, bytes]]  # (topic below <prefix>/<venue>/, payload)
@@ -385,10 +389,67 @@ CTL: list[argparse.Namespace] = [
     _ctl("start", event="k"),
     _ctl("provisional", event="k"),
     _ctl("final", event="k"),
+    _ctl("reopen", event="k", reason="protest upheld"),
+    _ctl("confirm", event="f200", bib=7, reason="checked"),
 ]
 
 
 def test_velotime_ctl_sends_what_the_schema_says() -> None:
     """As `velotime ctl` encodes them; a desk tool may also leave out keys with a default."""
-    check_all([("control/scoring", msgspec.json.encode(command_of(args))) for args in CTL])
+    sent = [msgspec.json.encode(command_of(args, f"ctl-{n}")) for n, args in enumerate(CTL)]
+    check_all([("control/scoring", payload) for payload in sent])
+    # Each with its id: the topic its answer comes on.
+    assert [json.loads(payload)["id"] for payload in sent] == [f"ctl-{n}" for n in range(len(CTL))]
     check("control/scoring", b'{"type":"abandon","event":"k"}')
+
+
+def test_the_answers_to_commands_and_their_audit_entries_are_what_the_schemas_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scoring service's answers (accepted, refused) and the result with a refused command
+    and a reopening in its audit trail; the daemon's answer to a command it cannot read."""
+    published = _recording(monkeypatch)
+
+    def send(self: Publisher, topic: str, payload: bytes) -> None:
+        published.append((topic.split("/", 2)[2], payload))
+
+    monkeypatch.setattr(Publisher, "send", send)
+    meet_bytes = kilometre.meet_text().encode()
+    service = ScoringService(
+        _config(tmp_path / "state"),
+        parse_meet(meet_bytes.decode()),
+        meet_bytes,
+        broker=BrokerSettings("127.0.0.1"),
+    )
+    commands: list[Command] = [
+        Arm(id="a1", event="kilo"),
+        Arm(id="a2", event="nosuch"),
+        Final(id="a3", event="kilo"),
+        Provisional(id="a4", event="kilo"),
+        Reopen(id="a5", event="kilo", reason="protest upheld"),
+    ]
+    try:
+        for n, command in enumerate(commands):
+            envelope = events.command(command, 1_000 + n).numbered(n + 1)
+            service._receive(f"velotime/{service.venue}/timing/command", _encode(envelope))
+    finally:
+        service.close()
+    daemon = Daemon(_config(tmp_path / "daemon"))
+    try:
+        daemon._control("velotime/v/control/scoring", b'{"type":"launch","id":"a6"}')
+    finally:
+        daemon.capture.close()
+        daemon.outbox.close()
+    seen = check_all(published)
+    assert seen["reply"] == {CommandReply}
+    replies = [json.loads(p) for path, p in published if path.startswith("replies/")]
+    assert [(r["id"], r["verdict"], r["by"]) for r in replies] == [
+        ("a1", "accepted", "scoring"),
+        ("a2", "refused", "scoring"),
+        ("a3", "accepted", "scoring"),
+        ("a4", "refused", "scoring"),
+        ("a5", "accepted", "scoring"),
+        ("a6", "refused", "daemon"),
+    ]
+    results = [json.loads(p) for path, p in published if path == "results/kilo"]
+    assert [entry["type"] for entry in results[-1]["audit"]] == ["refused", "reopen"]

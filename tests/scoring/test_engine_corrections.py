@@ -111,8 +111,19 @@ def test_a_time_trial_total_set_by_the_commissaires() -> None:
 
 
 def test_corrections_the_engine_cannot_apply_are_skipped_with_the_reason() -> None:
+    """Bib 99 rides nowhere in the meet (riders 1-3): both commands are refused, change no
+    line, and are kept in the event's audit trail marked refused, with the reason."""
     scoring = flying_200()
-    assert scoring.command(Correct(event="f", bib=99, time="10.000", reason="x")) == []
-    assert scoring.command(SetStatus(event="f", bib=99, status="DSQ")) == []
+    before = scoring.results("f")["lines"]
+    assert scoring.take_command(Correct(event="f", bib=99, time="10.000", reason="x")) == (
+        "no rider with bib 99 in f (its riders: 1, 2, 3)"
+    )
+    assert scoring.take_command(SetStatus(event="f", bib=99, status="DSQ")) is not None
     assert any("no rider with bib 99" in reason for reason in scoring.skipped_commands)
-    assert scoring.results("f")["audit"] == []
+    assert scoring.results("f")["lines"] == before
+    audit = scoring.results("f")["audit"]
+    assert [(entry["type"], entry["command"]["type"]) for entry in audit] == [
+        ("refused", "correct"),
+        ("refused", "status"),
+    ]
+    assert audit[0]["reason"] == "no rider with bib 99 in f (its riders: 1, 2, 3)"

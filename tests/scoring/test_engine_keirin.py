@@ -319,18 +319,25 @@ def test_a_rider_relegated_to_sixth_behind_two_riders_who_crashed(engine: Scorin
 
 def test_an_impossible_place_is_refused_with_its_reason(engine: ScoringEngine) -> None:
     """A heat of 6 riders has places 1 to 6: place 9 is refused, and says why; so is a
-    correction of 31, who rides another heat. Neither changes the result or its audit trail."""
+    correction of 31, who rides another heat. None changes the result; its audit trail keeps
+    them, marked refused, with the reasons."""
     crashed_final(engine)
     before = engine.results(EVENT)
     engine.command(Correct(event=EVENT, bib=24, place=9, reason="typo"))
     engine.command(Correct(event=EVENT, bib=31, place=2, reason="wrong heat"))
     engine.command(SetStatus(event=EVENT, bib=31, status="DNF", reason="wrong heat"))
-    assert engine.skipped_commands == [
+    reasons = [
         f"{EVENT}: place 9 in a heat of 6 riders: a place is 1 to 6",
-        f"{EVENT}: bib 31 does not ride this heat",
-        f"{EVENT}: bib 31 does not ride this heat",
+        f"no rider with bib 31 in {EVENT} (its riders: 21, 22, 23, 24, 25, 26)",
+        f"no rider with bib 31 in {EVENT} (its riders: 21, 22, 23, 24, 25, 26)",
     ]
-    assert engine.results(EVENT) == before
+    assert engine.skipped_commands == reasons
+    after = engine.results(EVENT)
+    refused = after.pop("audit")[len(before["audit"]) :]
+    assert [(entry["type"], entry["reason"]) for entry in refused] == [
+        ("refused", reason) for reason in reasons
+    ]
+    assert after == {key: value for key, value in before.items() if key != "audit"}
 
 
 # A keirin of 6 laps timed by the finish loop alone. The riders line up on the pursuit line,

@@ -200,7 +200,7 @@ def test_a_confirmation_of_a_time_not_under_check_is_refused_with_its_reason(
     bib: int, why: str
 ) -> None:
     """102's 10.401 is inside the window: nothing to confirm. 103 before any crossing: no
-    time at all. Neither changes the result or its audit trail."""
+    time at all. Neither changes the result; its audit trail keeps the refusal with why."""
     engine = ScoringEngine(parse_meet(meet_text()), {"finish": 0, "200m": 200}, 250)
     engine.command(Arm(event=EVENT))
     if bib == 102:
@@ -210,4 +210,7 @@ def test_a_confirmation_of_a_time_not_under_check_is_refused_with_its_reason(
     before = engine.results(EVENT)
     engine.command(Confirm(event=EVENT, bib=bib, reason="looks right"))
     assert engine.skipped_commands == [f"{EVENT}: {why} to confirm"]
-    assert engine.results(EVENT) == before
+    after = engine.results(EVENT)
+    (refused,) = after.pop("audit")[len(before["audit"]) :]
+    assert (refused["type"], refused["reason"]) == ("refused", f"{EVENT}: {why} to confirm")
+    assert after == {key: value for key, value in before.items() if key != "audit"}

@@ -3,12 +3,15 @@ a file (its sources, the operator's commands as a timeline, the events armed).
 
 `velotime capture info` prints `capture_info`; `velotime replay` resolves its `--from`/`--to`
 times of day with `session_instant`. Nothing here decodes device bytes: a summary of a whole
-day's capture takes the time to read the file, no more.
+day's capture takes the time to read the file, no more. The capture holds the commands as the
+desk sent them, not whether the scoring applied them: `mark_refused` marks those a scoring of
+the capture (`velotime capture info --meet`, which replays it) refused.
 """
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -129,11 +132,13 @@ class CommandEntry:
     command: dict[str, Any] | None
     error: str | None = None
     raw: bytes = b""
+    refused: str | None = None  # why the scoring refused it (`mark_refused`)
 
 
 @dataclass
 class EventSpan:
-    """An event of the meet as the desk drove it: when armed, made provisional and final."""
+    """An event of the meet as the desk drove it: when armed, made provisional and final (by
+    the commands the scoring applied, where `mark_refused` says which it refused)."""
 
     event: str
     armed_us: list[int] = field(default_factory=list)
@@ -142,6 +147,7 @@ class EventSpan:
     first_us: int = 0  # its first and last command
     last_us: int = 0
     commands: int = 0
+    refused: int = 0  # of which the scoring refused
 
 
 @dataclass(kw_only=True)
@@ -157,6 +163,7 @@ class CaptureInfo(ChunkTally):
     commands: list[CommandEntry]
     events: list[EventSpan]
     problems: list[CaptureProblem]
+    checked_with: str | None = None  # the meet the commands were checked with (mark_refused)
 
     @property
     def unreadable_commands(self) -> int:
@@ -233,6 +240,9 @@ def event_spans(commands: Iterable[CommandEntry]) -> list[EventSpan]:
             span = spans[name] = EventSpan(event=name, first_us=entry.t_us)
         span.commands += 1
         span.last_us = entry.t_us
+        if entry.refused is not None:
+            span.refused += 1
+            continue
         kind = entry.command.get("type")
         if kind == "arm":
             span.armed_us.append(entry.t_us)
@@ -240,7 +250,39 @@ def event_spans(commands: Iterable[CommandEntry]) -> list[EventSpan]:
             span.provisional_us = entry.t_us
         elif kind == "final":
             span.final_us = entry.t_us
+        elif kind == "reopen":  # provisional again, until the next final
+            span.final_us = None
+            span.provisional_us = span.provisional_us or entry.t_us
     return list(spans.values())
+
+
+# A command the scoring refused: when the daemon received it (the capture's time of its chunk),
+# the command as the scoring read it (JSON types), and why.
+Refusal = tuple[int, dict[str, Any], str]
+
+
+def mark_refused(info: CaptureInfo, refusals: Sequence[Refusal], meet: str) -> None:
+    """Mark the commands a scoring of the capture with `meet` refused, and work the events'
+    spans out again from the commands it applied. A refusal is matched to the command of the
+    same time and content (two alike in one microsecond: the later one, as it was refused)."""
+    left = Counter((t_us, _key(command)) for t_us, command, _ in refusals)
+    reasons: dict[tuple[int, str], list[str]] = {}
+    for t_us, command, reason in refusals:
+        reasons.setdefault((t_us, _key(command)), []).append(reason)
+    marked: list[CommandEntry] = []
+    for entry in reversed(info.commands):
+        key = (entry.t_us, _key(entry.command)) if entry.error is None else None
+        if key is not None and left[key] > 0:
+            left[key] -= 1
+            entry = replace(entry, refused=reasons[key][left[key]])
+        marked.append(entry)
+    info.commands = marked[::-1]
+    info.events = event_spans(info.commands)
+    info.checked_with = meet
+
+
+def _key(command: dict[str, Any] | None) -> str:
+    return msgspec.json.encode(command, order="sorted").decode()
 
 
 def info_json(info: CaptureInfo) -> dict[str, Any]:
@@ -286,6 +328,7 @@ def info_json(info: CaptureInfo) -> dict[str, Any]:
                 "bib": (entry.command or {}).get("bib"),
                 "command": entry.command,
                 "error": entry.error,
+                "refused": entry.refused,
             }
             for entry in info.commands
         ],
@@ -304,10 +347,12 @@ def info_json(info: CaptureInfo) -> dict[str, Any]:
                 "last_us": span.last_us,
                 "last": clock.iso(span.last_us),
                 "commands": span.commands,
+                "refused": span.refused,
             }
             for span in info.events
         ],
         "unreadable_lines": [
             {"line": problem.line_number, "reason": problem.reason} for problem in info.problems
         ],
+        "checked_with_meet": info.checked_with,  # None: `refused` is unknown, not "none"
     }

@@ -1,4 +1,10 @@
-"""`velotime capture info`: what a capture file holds, for an official or a tool."""
+"""`velotime capture info`: what a capture file holds, for an official or a tool.
+
+The capture records the commands as the desk sent them. With `--meet` the captures are scored
+as `velotime replay --meet` scores them (all of them in order, as one session), and the
+commands the scoring refused are shown as refused, with the reason, and left out of the
+events' spans: without it, the spans are what the desk sent.
+"""
 
 import argparse
 import json
@@ -7,17 +13,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from velotime.capture.info import (
     CaptureInfo,
     CommandEntry,
+    Refusal,
     capture_info,
     info_json,
     load_zone,
+    mark_refused,
     span_text,
 )
 from velotime.capture.reader import CaptureFormatError
 from velotime.daemon.sources import open_capture
 from velotime.families import lines_text
+from velotime.replay import run_offline
+from velotime.scoring.meet import MeetError, load_meet
 
 _DETAILS = ("status", "place", "time")  # shown after the bib, before the reason
 
@@ -40,6 +52,12 @@ def register(commands: Any) -> None:
     info.add_argument("paths", type=Path, nargs="+", metavar="FILE")
     info.add_argument("--json", action="store_true", help="one JSON object, for tools")
     info.add_argument("--timezone", help="the venue's time zone (default: the capture's, else UTC)")
+    info.add_argument(
+        "--meet",
+        type=Path,
+        help="score the captures with this meet file, as `velotime replay --meet` does, and "
+        "show the commands the scoring refused as refused (takes as long as that replay)",
+    )
     info.set_defaults(run=run_info)
 
 
@@ -50,7 +68,11 @@ def run_info(args: argparse.Namespace) -> int:
         for path in args.paths:
             open_capture(path)  # a header of the wrong shape: one line naming the key
         infos = [capture_info(path, lines_text, args.timezone) for path in args.paths]
-    except (OSError, CaptureFormatError, ValueError) as exc:
+        if args.meet:
+            refusals = _refusals(args.paths, args.meet)
+            for info in infos:
+                mark_refused(info, refusals, str(args.meet))
+    except (OSError, CaptureFormatError, ValueError, MeetError) as exc:
         sys.stderr.write(f"velotime capture info: {exc}\n")
         return 2
     if args.json:
@@ -59,6 +81,17 @@ def run_info(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write("\n".join(line for info in infos for line in info_text(info)) + "\n")
     return 0
+
+
+def _refusals(paths: list[Path], meet_path: Path) -> list[Refusal]:
+    """The commands a scoring of the captures with this meet refuses, as a replay scores
+    them. Raises MeetError, OSError, CaptureFormatError."""
+    report = run_offline(paths, None, meet=load_meet(meet_path, "--meet"))
+    return [
+        (refusal.at_us, msgspec.to_builtins(refusal.command), refusal.reason)
+        for refusal in report.refused
+        if isinstance(refusal.at_us, int)  # a replay knows when each came
+    ]
 
 
 def info_text(info: CaptureInfo) -> list[str]:
@@ -96,10 +129,17 @@ def info_text(info: CaptureInfo) -> list[str]:
         for source in info.sources.values()
     ]
     out += table(rows, numeric={3, 4}, indent="  ")
-    out.append(f"  commands: {len(info.commands)} ({info.unreadable_commands} unreadable)")
+    counted = f"{info.unreadable_commands} unreadable"
+    if info.checked_with is not None:
+        refused = sum(1 for entry in info.commands if entry.refused is not None)
+        counted += f", {refused} refused by the scoring with {info.checked_with}"
+    out.append(f"  commands: {len(info.commands)} ({counted})")
     out += table([command_row(clock.time(e.t_us), e) for e in info.commands], indent="    ")
     if info.events:
-        out.append("  events:")
+        if info.checked_with is None:
+            out.append("  events, as the desk sent them (--meet: as the scoring took them):")
+        else:
+            out.append("  events, by the commands the scoring applied:")
         spans = []
         for span in info.events:
             armed = clock.time(span.armed_us[0]) if span.armed_us else "never"
@@ -115,7 +155,8 @@ def info_text(info: CaptureInfo) -> list[str]:
                     if span.final_us is not None
                     else "not final",
                     f"for {span_text(end - span.armed_us[0])}" if span.armed_us else "",
-                    f"{span.commands} commands",
+                    f"{span.commands} commands"
+                    + (f", {span.refused} refused" if span.refused else ""),
                 ]
             )
         out += table(spans, indent="    ")
@@ -136,7 +177,7 @@ def command_row(time_text: str, entry: CommandEntry) -> list[str]:
         if command.get(key) not in (None, "")
     ]
     reason = command.get("reason")
-    return [
+    row = [
         time_text,
         str(command.get("type", "?")),
         str(command.get("event", "")),
@@ -144,6 +185,7 @@ def command_row(time_text: str, entry: CommandEntry) -> list[str]:
         " ".join(details),
         json.dumps(reason, ensure_ascii=False) if reason else "",
     ]
+    return row + ([f"REFUSED: {entry.refused}"] if entry.refused is not None else [])
 
 
 def table(

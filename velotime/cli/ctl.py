@@ -1,14 +1,20 @@
-"""`velotime ctl`: the operator's commands to the scoring engine, over MQTT.
+"""`velotime ctl`: the operator's commands to the scoring engine, over MQTT, and their answers.
 
 Each command is published once at QoS 1 on `<prefix>/<venue>/control/scoring`, the same JSON the
-engine reads (`velotime.wire.commands`), so a desk tool or a script can send the same. Over MQTT 5
-(the default) a command the broker refuses (its ACL: the user may not publish there) is one line
-with the broker's reason and exit status 1; over 3.1.1 the broker drops it without a word.
+engine reads (`velotime.wire.commands`), with an `id` of its own, so a desk tool or a script can
+send the same. Subscribed first to `replies/scoring/<id>`, it waits for the answer
+(`velotime.wire.replies`): exit status 0 when accepted, 1 when refused (the reason on stderr),
+3 when no answer comes within `--timeout` (with what `status/scoring` and `status/daemon` say).
+Over MQTT 5 (the default) a command the broker refuses (its ACL: the user may not publish there)
+is one line with the broker's reason and exit status 1; over 3.1.1 the broker drops it without a
+word, and no answer comes.
 """
 
 import argparse
 import asyncio
+import json
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +39,15 @@ from velotime.wire.commands import (
     Final,
     NextRider,
     Provisional,
+    Reopen,
     SetStatus,
     Start,
 )
+from velotime.wire.replies import CommandReply, decode_reply
 from velotime.wire.topics import Topics
+
+DEFAULT_TIMEOUT_S = 5.0
+EXIT_ACCEPTED, EXIT_REFUSED, EXIT_USAGE, EXIT_NO_ANSWER = 0, 1, 2, 3
 
 _STATUSES: dict[str, Decision] = {
     "DNS": "DNS",
@@ -56,6 +67,13 @@ def register(commands: Any) -> None:
     parser.add_argument("--config", type=Path, help="the venue's config")
     parser.add_argument("--broker", help="MQTT broker URL (with --venue, or over --config's)")
     parser.add_argument("--venue", help="venue id (default: the config's)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"how long to wait for the answer (default {DEFAULT_TIMEOUT_S:g}); none: exit 3",
+    )
     actions = parser.add_subparsers(dest="action", required=True, metavar="COMMAND")
     arm = actions.add_parser("arm", help="this event is on the track now")
     arm.add_argument("event")
@@ -86,6 +104,11 @@ def register(commands: Any) -> None:
     abandon = actions.add_parser("abandon", help="the race will be run again: drop its timing")
     abandon.add_argument("event")
     abandon.add_argument("--reason", default="", help="kept in the result's audit trail")
+    reopen = actions.add_parser(
+        "reopen", help="a final result is provisional again (a protest upheld), with its reason"
+    )
+    reopen.add_argument("event")
+    reopen.add_argument("--reason", required=True, help="why: kept in the result's audit trail")
     for name, text in (
         ("start", "the race has started (scoreboards run the clock from now)"),
         ("provisional", "the result is provisional"),
@@ -95,27 +118,41 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def command_of(args: argparse.Namespace) -> Command:
+def command_of(args: argparse.Namespace, command_id: str) -> Command:
     if args.action == "arm":
-        return Arm(event=args.event)
+        return Arm(id=command_id, event=args.event)
     if args.action == "next-rider":
-        return NextRider(event=args.event, bib=args.bib)
+        return NextRider(id=command_id, event=args.event, bib=args.bib)
     if args.action == "status":
         decision = _STATUSES[args.status]
-        return SetStatus(event=args.event, bib=args.bib, status=decision, reason=args.reason)
+        return SetStatus(
+            id=command_id, event=args.event, bib=args.bib, status=decision, reason=args.reason
+        )
     if args.action == "correct":
         return Correct(
-            event=args.event, bib=args.bib, place=args.place, time=args.time, reason=args.reason
+            id=command_id,
+            event=args.event,
+            bib=args.bib,
+            place=args.place,
+            time=args.time,
+            reason=args.reason,
         )
     if args.action == "confirm":
-        return Confirm(event=args.event, bib=args.bib, reason=args.reason)
+        return Confirm(id=command_id, event=args.event, bib=args.bib, reason=args.reason)
     if args.action == "abandon":
-        return Abandon(event=args.event, reason=args.reason)
+        return Abandon(id=command_id, event=args.event, reason=args.reason)
+    if args.action == "reopen":
+        return Reopen(id=command_id, event=args.event, reason=args.reason)
     if args.action == "start":
-        return Start(event=args.event)
+        return Start(id=command_id, event=args.event)
     if args.action == "provisional":
-        return Provisional(event=args.event)
-    return Final(event=args.event)
+        return Provisional(id=command_id, event=args.event)
+    return Final(id=command_id, event=args.event)
+
+
+def new_command_id() -> str:
+    """Unique enough that two desks never wait on each other's answers."""
+    return f"ctl-{uuid.uuid4().hex[:20]}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,27 +169,101 @@ def run(args: argparse.Namespace) -> int:
             return _fail("give --config, or --broker and --venue")
     except (ConfigError, ValueError) as exc:
         return _fail(str(exc))
-    topic = Topics(prefix, venue).control("scoring")
+    if not args.timeout > 0:
+        return _fail(f"--timeout: give a number of seconds above 0, not {args.timeout:g}")
+    command_id = new_command_id()
     try:
-        payload = msgspec.json.encode(command_of(args))
+        payload = msgspec.json.encode(command_of(args, command_id))
     except ValueError as exc:  # a mistyped time, an empty reason: refused at the desk
         return _fail(str(exc))
+    topics = Topics(prefix, venue)
+    exchange = _Exchange(topics, command_id, payload)
     try:
-        asyncio.run(_publish(broker, topic, payload))
+        asyncio.run(exchange.run(broker, args.timeout))
     except PublishRefusedError as refused:
         sys.stderr.write(f"velotime ctl: not sent: {refused}\n")
-        return 1
+        return EXIT_REFUSED
     except aiomqtt.MqttError as exc:
         return _fail(f"cannot publish to mqtt://{broker.host}:{broker.port}: {exc}")
-    sys.stdout.write(f"{topic} {payload.decode()}\n")
-    return 0
+    sys.stdout.write(f"{exchange.command_topic} {payload.decode()}\n")
+    reply = exchange.reply
+    if reply is None:
+        sys.stderr.write(f"velotime ctl: {exchange.no_answer(args.timeout)}\n")
+        return EXIT_NO_ANSWER
+    if reply.verdict == "refused":
+        sys.stderr.write(f"velotime ctl: refused by the {reply.by}: {reply.reason or '?'}\n")
+        return EXIT_REFUSED
+    sys.stdout.write(f"accepted by the {reply.by}\n")
+    return EXIT_ACCEPTED
 
 
-async def _publish(broker: BrokerSettings, topic: str, payload: bytes) -> None:
-    async with mqtt_client(broker) as client:
-        await publish_checked(client, topic, payload)
+class _Exchange:
+    """One command and its answer: subscribed to the answer (and to the statuses that explain
+    its absence) before the command is published, so that no answer can come unseen."""
+
+    def __init__(self, topics: Topics, command_id: str, payload: bytes) -> None:
+        self.command_topic = topics.control("scoring")
+        self.reply_topic = topics.reply("scoring", command_id)
+        self.status_topics = {
+            "scoring": f"{topics.root}/status/scoring",
+            "daemon": topics.daemon_status,
+        }
+        self.payload = payload
+        self.reply: CommandReply | None = None
+        self.statuses: dict[str, dict[str, Any]] = {}  # what the status topics said, retained
+
+    async def run(self, broker: BrokerSettings, timeout_s: float) -> None:
+        async with mqtt_client(broker) as client:
+            for topic in (self.reply_topic, *self.status_topics.values()):
+                await client.subscribe(topic, qos=1)
+            await publish_checked(client, self.command_topic, self.payload)
+            try:
+                async with asyncio.timeout(timeout_s):
+                    await self._answer(client)
+            except TimeoutError:
+                pass
+
+    async def _answer(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            topic = str(message.topic)
+            if topic == self.reply_topic:
+                try:
+                    self.reply = decode_reply(payload)
+                except (msgspec.ValidationError, msgspec.DecodeError):
+                    continue  # not an answer velotime wrote: wait for one
+                return
+            for name, status_topic in self.status_topics.items():
+                if topic == status_topic:
+                    self.statuses[name] = _json_object(payload)
+
+    def no_answer(self, timeout_s: float) -> str:
+        """Why there may have been no answer, from what the status topics say."""
+        return (
+            f"no answer from the scoring service within {timeout_s:g} s: is it running? "
+            f"{self._said('scoring')}; {self._said('daemon')} (it passes commands on to the "
+            "scoring). The command was sent, but may not be applied."
+        )
+
+    def _said(self, name: str) -> str:
+        topic = f"status/{name}"
+        status = self.statuses.get(name)
+        if status is None:
+            return f"nothing on {topic} (never started on this broker)"
+        if status.get("online") is True:
+            return f"{topic} says online"
+        error = status.get("error")
+        return f"{topic} says offline" + (f" ({error})" if error else "")
+
+
+def _json_object(payload: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(payload)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _fail(message: str) -> int:
     sys.stderr.write(f"velotime ctl: {message}\n")
-    return 2
+    return EXIT_USAGE

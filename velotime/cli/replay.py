@@ -88,7 +88,8 @@ def register(commands: Any) -> None:
         "--results",
         type=Path,
         help="with --meet and --offline: write DIR/<event>.json and .csv, "
-        "DIR/standings/<competition>.json",
+        "DIR/standings/<competition>.json and, if the scoring refused any command, "
+        "DIR/refused-commands.jsonl (each, and why)",
     )
     parser.add_argument("--line", default="finish", help="p3 dump: the decoder's timing line")
     parser.add_argument(
@@ -388,7 +389,7 @@ def _results_lines(report: ReplayReport) -> list[str]:
         out += _listed(unused)
     skipped = report.skipped_commands
     if skipped:
-        out.append(f"  commands the scoring skipped: {len(skipped)}")
+        out.append(f"  commands the scoring refused (nothing applied): {len(skipped)}")
         out += _listed(skipped)
     return out
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import msgspec
 
 from velotime.drivers.session import SessionCounters, SessionOutput
-from velotime.wire.commands import decode_command
+from velotime.wire.commands import decode_command, readable_command_id
 from velotime.wire.errors import WireError
 from velotime.wire.events import CommandData, Event
 
@@ -25,6 +25,7 @@ class SkippedCommand:
     raw: bytes
     detail: str
     kind: str = "bad command"
+    command_id: str | None = None  # its id, where it can be read: the daemon answers it
 
 
 class ControlSession:
@@ -39,7 +40,10 @@ class ControlSession:
         try:
             command = decode_command(data)
         except WireError as exc:
-            return SessionOutput(errors=[SkippedCommand(raw=data, detail=str(exc))])
+            skipped = SkippedCommand(
+                raw=data, detail=str(exc), command_id=readable_command_id(data)
+            )
+            return SessionOutput(errors=[skipped])
         # Two commands in one microsecond (a script) still get ids of their own.
         n = self._last[1] + 1 if self._last[0] == t_us else 0
         self._last = (t_us, n)

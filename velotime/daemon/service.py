@@ -11,6 +11,7 @@ import msgspec
 from velotime import __version__
 from velotime.capture import CONTROL_SOURCE, LIF_SOURCE, CaptureWriter
 from velotime.config import Config, ConfigError
+from velotime.daemon.control import SkippedCommand
 from velotime.daemon.health import Health
 from velotime.daemon.sources import ControlDescription
 from velotime.daemon.systemd import SystemdNotifier, run_watchdog
@@ -25,6 +26,7 @@ from velotime.mqtt.publisher import Publisher
 from velotime.stopping import stop_on_signals
 from velotime.times import now_us
 from velotime.wire.events import Event
+from velotime.wire.replies import CommandReply, encode_reply
 from velotime.wire.status import (
     Description,
     LineDescription,
@@ -217,6 +219,18 @@ class Daemon:
         out = session.feed(t_us, payload)
         for error in out.errors:
             log.warning("%s: %s %r: %s", session.source, error.kind, error.raw[:200], error.detail)
+            if isinstance(error, SkippedCommand) and error.command_id is not None:
+                # The scoring never sees it: its sender hears why from here.
+                component = topic.rpartition("/")[2]
+                reply = CommandReply(
+                    id=error.command_id,
+                    verdict="refused",
+                    reason=f"not a command velotime reads: {error.detail}",
+                    by="daemon",
+                    at_us=t_us,
+                )
+                reply_topic = self.topics.reply(component, error.command_id)
+                self.publisher.send(reply_topic, encode_reply(reply))
         for notice in out.notices:
             log.info("%s: %s", session.source, notice)
         if out.events:

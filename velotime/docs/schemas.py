@@ -39,6 +39,7 @@ from velotime.wire.events import (
     PassingData,
     PhotoFinishData,
 )
+from velotime.wire.replies import CommandReply
 from velotime.wire.results import Current, EventResult, Standings, StartList
 from velotime.wire.status import DaemonStatus, Description, ScoringStatus, SourceTopicStatus
 
@@ -67,6 +68,7 @@ TOPICS = (
     Topic("daemon", "status/daemon", get_args(DaemonStatus), retained=True),
     Topic("source", "status/sources/<source>", get_args(SourceTopicStatus), retained=True),
     Topic("control", "control/scoring", (Command,), retained=False, accepted=True),
+    Topic("reply", "replies/scoring/<id>", (CommandReply,), retained=False),
     Topic("lif", "control/lif", (LifUpload,), retained=False, accepted=True),
     Topic("description", "config/description", (Description,), retained=True),
     Topic("results", "results/<event>", (EventResult,), retained=True),

@@ -8,7 +8,9 @@ and a walk over every pending call per message) and paho's own in-flight limit (
 message in flight per PUBACK) cost more than the rest of the daemon together at a few thousand
 passings/s (benchmarks/daemon_pipeline.py).
 Retained state (status, self-description, results) is kept here and published again on every
-connect; between connects only the topics whose payload changed are published.
+connect; between connects only the topics whose payload changed are published. A message `send`
+gives (the answer to a command) is published once, not retained, after the retained state that
+changed before it, so that whoever reads the answer finds the results it changed published.
 
 A publish the broker refuses (MQTT 5 PUBACK reason code >= 0x80, e.g. 0x87 Not authorized by
 its ACL) is never taken as delivered: the event stays in the outbox, is offered again every
@@ -25,6 +27,7 @@ process never handled (killed with it in the queue) is sent again by the broker.
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -75,6 +78,7 @@ class Publisher:
         self._retained: dict[str, bytes] = {}
         self._dirty: dict[str, None] = {}  # retained topics to publish, in order of change
         self._retained_changed = asyncio.Event()
+        self._messages: deque[tuple[str, bytes]] = deque()  # to publish once, not retained
         self.connected = asyncio.Event()
         # Hook for the program's status (the daemon: degraded while events are refused).
         self._on_refused = on_refused
@@ -103,6 +107,12 @@ class Publisher:
             self._dirty.pop(topic, None)
             self._dirty[topic] = None
             self._retained_changed.set()
+
+    def send(self, topic: str, payload: bytes) -> None:
+        """Publish once at QoS 1, not retained, after the retained state changed before it;
+        held while disconnected. A refusal by the broker is counted and logged, not retried."""
+        self._messages.append((topic, payload))
+        self._retained_changed.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Connect, drain and reconnect until `stop` is set; then flush and say goodbye."""
@@ -260,13 +270,24 @@ class Publisher:
 
     async def _publish_dirty(self, client: aiomqtt.Client) -> None:
         """Each retained topic whose payload changed since it was last published: the latest
-        payload only, in the order of their last change."""
-        while self._dirty:
+        payload only, in the order of their last change; then the messages `send` gave."""
+        while self._dirty or self._messages:
+            if not self._dirty:
+                await self._publish_message(client, *self._messages[0])
+                self._messages.popleft()
+                continue
             topic = next(iter(self._dirty))
             payload = self._retained[topic]
             await self._publish_state(client, topic, payload)
             if self._retained[topic] == payload:  # else it changed meanwhile: publish again
                 del self._dirty[topic]
+
+    async def _publish_message(self, client: aiomqtt.Client, topic: str, payload: bytes) -> None:
+        try:
+            await publish_checked(client, topic, payload)
+        except PublishRefusedError as refused:
+            self.refused += 1
+            self._refused_log.log(logging.ERROR, topic, f"{refused}; not sent")
 
     def _client(self) -> aiomqtt.Client:
         client = mqtt_client(

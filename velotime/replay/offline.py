@@ -12,14 +12,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+import msgspec
+
 from velotime.replay.replayer import Chunk, DumpSource, Replayer, resumed_seqs
 from velotime.replay.report import ReplayReport
 from velotime.replay.sinks import JsonLinesSink
 from velotime.replay.timeline import Timeline
-from velotime.scoring.engine import Publication
+from velotime.scoring.engine import Publication, command_text
 from velotime.scoring.export import result_csv
 from velotime.scoring.meet import Meet
-from velotime.wire.results import EventResult
+from velotime.wire.results import EventResult, RefusedAudit
+
+_json = msgspec.json.Encoder()
 
 # (replayer, the chunk just fed, whether its events were output, (monotonic, t_us) of the first
 # output when paced): a progress line's.
@@ -62,7 +66,7 @@ def run_offline(
             break
     report = report_of(replayer, timeline, dump, sink.taken_back)
     if results is not None and replayer.engine is not None:
-        write_results(report.results, results)
+        write_results(report.results, results, report.refused)
     return report
 
 
@@ -77,17 +81,32 @@ def report_of(
         dumps=dump is not None,
         meet_id=replayer.meet.meet.id if replayer.meet and engine else None,
         results=engine.snapshot() if engine is not None else [],
-        skipped_commands=list(engine.skipped_commands) if engine is not None else [],
+        skipped_commands=[
+            f"{command_text(refusal.command)}: {refusal.reason}" for refusal in engine.refused
+        ]
+        if engine is not None
+        else [],
         taken_back=taken_back,
         duplicates=engine.duplicates if engine is not None else 0,
         skipped_timing=tuple(engine.skipped_timing) if engine is not None else (),
+        refused=tuple(engine.refused) if engine is not None else (),
     )
 
 
-def write_results(snapshot: Sequence[Publication], directory: Path) -> None:
+REFUSED_FILE = "refused-commands.jsonl"
+
+
+def write_results(
+    snapshot: Sequence[Publication], directory: Path, refused: Sequence[RefusedAudit] = ()
+) -> None:
     """One file per event that was run, as the results topic carries it, and its CSV; one per
-    competition's standings: the same capture and meet always give the same bytes."""
+    competition's standings; and, if the scoring refused any command, REFUSED_FILE (one JSON
+    line each, as an audit trail keeps them): the same capture and meet always give the same
+    bytes."""
     directory.mkdir(parents=True, exist_ok=True)
+    if refused:
+        lines = b"".join(_json.encode(refusal) + b"\n" for refusal in refused)
+        (directory / REFUSED_FILE).write_bytes(lines)
     for publication in snapshot:
         kind, _, name = publication.key.partition("/")
         message = publication.message

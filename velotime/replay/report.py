@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from velotime.replay.replayer import ReplayStats
 from velotime.replay.timeline import Timeline
 from velotime.scoring.engine import Publication
+from velotime.wire.results import RefusedAudit
 
 
 @dataclass(frozen=True)
@@ -14,7 +15,8 @@ class ReplayReport:
     dumps: bool  # the files were device dumps, not captures
     meet_id: str | None  # the meet it was scored with; None: not scored
     results: list[Publication]  # the scoring's final snapshot: results, standings, current
-    skipped_commands: list[str]  # commands the scoring did not apply, and why
+    skipped_commands: list[str]  # each command the scoring refused, and why, for a person
     taken_back: int = 0  # events not output: the next capture's header says they never were
     duplicates: int = 0  # events the scoring had already (same id), dropped
     skipped_timing: tuple[str, ...] = ()  # timing the scoring did not use, and why
+    refused: tuple[RefusedAudit, ...] = ()  # the refused commands as data, in order

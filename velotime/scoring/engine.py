@@ -11,11 +11,13 @@ their names: 0 is the finish, 100 and 200 are the flying 200 m's lines. Photocel
 a line where the venue has them; transponder passings time it otherwise.
 """
 
+import difflib
 from collections.abc import Callable, Collection, Mapping
 from functools import partial
 from typing import Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines import DISCIPLINES
@@ -39,6 +41,7 @@ from velotime.wire.commands import (
     Final,
     NextRider,
     Provisional,
+    Reopen,
     SetStatus,
     Start,
 )
@@ -58,6 +61,7 @@ from velotime.wire.results import (
     Flag,
     NothingOnTrack,
     OnTrackNow,
+    RefusedAudit,
     ResultLine,
     Standings,
     StartList,
@@ -107,6 +111,7 @@ class ScoringEngine:
         self._events: dict[str, EventState] = {}
         self._programme: dict[str, int] = {}  # event id -> `StartList.programme`
         self._scorers: dict[str, Scorer] = {}  # event id -> its scorer, for disciplines scored
+        self._riders: dict[str, frozenset[int]] = {}  # event id -> the bibs it names, if any
         for event in meet.events:
             self._add_event(event)
         self._competitions = {spec.id: KeirinCompetition(spec) for spec in meet.competitions}
@@ -114,7 +119,8 @@ class ScoringEngine:
         for competition in self._competitions.values():
             self._add_heats(competition, competition.start())
         self.current: str | None = None
-        self.skipped_commands: list[str] = []
+        self.skipped_commands: list[str] = []  # each refused command, and why, for a person
+        self.refused: list[RefusedAudit] = []  # the same, as data (replay writes them)
         self._bibs = {rider.bib for rider in meet.riders}
         self._seen_ids = SeenIds()  # delivery is at least once: drop repeats by id
         self.duplicates = 0  # events fed again (same id), dropped
@@ -146,28 +152,87 @@ class ScoringEngine:
         changed, self._changed = self._changed, {}
         return [build() for build in changed.values()]
 
-    def take_command(self, command: Command, t_us: int | None = None) -> None:
+    def take_command(self, command: Command, t_us: int | None = None) -> str | None:
         """An operator command; `t_us` is when the daemon received it (venue clock), for the
-        audit trail and a Start. The states it changes are built by `changes`."""
+        audit trail and a Start. The states it changes are built by `changes`. Returns why it
+        was refused, for a person to read (None: applied): a refusal changes nothing but the
+        event's audit trail, where it is kept with its reason."""
         state = self._events.get(command.event)
+        reason = self._refusal(command, state)
+        if reason is not None:
+            self.skipped_commands.append(reason)
+            refused = RefusedAudit(command=command, reason=reason, at_us=_unset(t_us))
+            self.refused.append(refused)
+            if state is not None:  # its result changes by its audit trail only
+                state.audit.append(refused)
+                key = f"results/{state.event.id}"
+                self._changed.setdefault(key, partial(self._result, state))
+            return reason
+        assert state is not None  # else refused
+        self._apply(state, command, t_us)
+        return None
+
+    def _refusal(self, command: Command, state: EventState | None) -> str | None:
+        """Why `command` cannot be applied now, in words a person at the desk understands."""
         if state is None:
-            self.skipped_commands.append(f"no event {command.event!r} in the meet")
-            return
-        scorer = self._scorers.get(state.event.id)
+            return f"no event {command.event}; {self._known_events(command.event)}"
+        event = state.event
+        scorer = self._scorers.get(event.id)
         if scorer is None:
-            self.skipped_commands.append(f"{state.event.discipline} is not scored yet")
-            return
+            return f"{event.id} is a {event.discipline}, which velotime does not score yet"
+        if isinstance(command, Reopen):
+            if state.status != "final":
+                return f"{event.id} is not final (it is {state.status}): there is nothing to reopen"
+            return self._drawn_from(state)
         if state.status == "final" and not isinstance(command, Final):
-            self.skipped_commands.append(f"{command.event} is final: {command!r} ignored")
-            return
+            return (
+                f"{event.id} is final: reopen it first "
+                f"(velotime ctl reopen {event.id} --reason ...)"
+            )
         bib = getattr(command, "bib", None)
-        if bib is not None and bib not in self._bibs:
-            self.skipped_commands.append(f"no rider with bib {bib} in the meet: {command!r}")
-            return
+        if bib is not None:
+            riders = self._riders[event.id]
+            if riders and bib not in riders:
+                return f"no rider with bib {bib} in {event.id} ({_listed(riders)})"
+            if bib not in self._bibs:
+                return f"no rider with bib {bib} in the meet"
         refused = scorer.refuses(command)
-        if refused is not None:
-            self.skipped_commands.append(refused)
-            return
+        if refused is not None or not isinstance(command, Confirm):
+            return refused
+        if self._under_check(state, command.bib) is None:
+            return f"{command.event}: bib {command.bib} has no time under check to confirm"
+        return None
+
+    def _under_check(self, state: EventState, bib: int) -> int | None:
+        return _time_under_check(self._scorers[state.event.id].score(state).lines, bib)
+
+    def _known_events(self, wrong: str) -> str:
+        ids = list(self._events)
+        if len(ids) <= _EVENTS_LISTED:
+            return "known: " + ", ".join(ids)
+        close = difflib.get_close_matches(wrong, ids, n=3)
+        return (f"did you mean {' or '.join(close)}? " if close else "") + (
+            f"the meet has {len(ids)} events (velotime ctl takes their ids)"
+        )
+
+    def _drawn_from(self, state: EventState) -> str | None:
+        """Why a final competition heat cannot be reopened: its round drew the next rounds,
+        whose start lists would no longer follow from its result (None if none is drawn)."""
+        competition = self._competition_of.get(state.event.id)
+        if competition is None:
+            return None
+        names = [planned.name for planned in competition.plan.rounds]
+        later = names[names.index(state.event.round) + 1 :]
+        drawn = [event.id for name in later for event in competition.heats.get(name, [])]
+        if not drawn:
+            return None
+        return (
+            f"{state.event.id} is final and its round already drew the next heats "
+            f"({', '.join(drawn)}): reopening it would leave that draw standing; a protest "
+            "that changes who goes on must be settled before those heats are drawn"
+        )
+
+    def _apply(self, state: EventState, command: Command, t_us: int | None) -> None:
         if isinstance(command, Arm):
             self.current = state.event.id
             state.status = "running"
@@ -191,12 +256,8 @@ class ScoringEngine:
                 state.times.pop(command.bib, None)
             state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, Confirm):
-            checked = _time_under_check(scorer.score(state).lines, command.bib)
-            if checked is None:
-                self.skipped_commands.append(
-                    f"{command.event}: bib {command.bib} has no time under check to confirm"
-                )
-                return
+            checked = self._under_check(state, command.bib)
+            assert checked is not None  # else refused
             state.confirmed[command.bib] = checked
             state.audit.append(audit_entry(command, t_us, time=official_string(checked)))
         elif isinstance(command, Start):
@@ -217,6 +278,10 @@ class ScoringEngine:
             state.status = "final"
             if self.current == state.event.id:
                 self.current = None
+        elif isinstance(command, Reopen):
+            self._reopen(state)
+            state.status = "provisional"
+            state.audit.append(audit_entry(command, t_us))
         competition = self._competition_of.get(state.event.id)
         if state.status == "final" and competition is None:
             self._settle(state)
@@ -268,15 +333,27 @@ class ScoringEngine:
         self._changed_event(state)
 
     def _settle(self, state: EventState) -> None:
-        """A final event takes nothing more but Final again (no timing: it is not on the
-        track): its result is worked out once more, and its evidence and its scorer's
-        workings are let go, so that a programme's memory is that of the events still open.
-        A competition's heats are kept: its progression reads their scorers."""
+        """A final event takes no timing (it is not on the track) and no command but Final
+        and Reopen: its result is worked out once more, and its scorer's workings are let
+        go and its evidence packed, so that a programme's memory is mostly that of the events
+        still open. A competition's heats are kept: its progression reads their scorers."""
         scorer = self._scorers[state.event.id]
         if isinstance(scorer, _Settled):
             return
-        self._scorers[state.event.id] = _Settled(scorer.score(state))
+        settled = self._scorers[state.event.id] = _Settled(scorer.score(state))
+        del scorer  # its workings go before the evidence is packed: a lower peak of memory
+        settled.evidence = _evidence.encode((state.crossings, state.photo_finish, state.marks))
         state.crossings, state.photo_finish, state.marks = [], [], []
+
+    def _reopen(self, state: EventState) -> None:
+        """A settled event's evidence unpacked, and a new scorer that works it out again."""
+        settled = self._scorers[state.event.id]
+        if not isinstance(settled, _Settled):
+            return  # a competition's heat: never settled
+        state.crossings, state.photo_finish, state.marks = _unpack_evidence(settled.evidence)
+        del self._scorers[state.event.id]
+        discipline = DISCIPLINES[state.event.discipline]  # it was scored: it has one
+        self._scorers[state.event.id] = discipline(state.event, self.meet, self._venue)
 
     def _changed_event(self, state: EventState) -> None:
         """The event's result and what is on the track are to be published again."""
@@ -308,6 +385,7 @@ class ScoringEngine:
 
     def _add_event(self, event: MeetEvent) -> None:
         self._events[event.id] = EventState(event)
+        self._riders[event.id] = frozenset(event.riders or event.start_order)  # () : any
         self._programme.setdefault(event.id, len(self._programme) + 1)
         discipline = DISCIPLINES.get(event.discipline)
         if discipline is not None:
@@ -386,6 +464,33 @@ class ScoringEngine:
         return Publication("current", payload)
 
 
+_EVENTS_LISTED = 8  # a meet with more events is not listed whole in a refusal
+_RIDERS_LISTED = 12  # nor an event with more riders
+
+
+def _listed(riders: frozenset[int]) -> str:
+    if len(riders) > _RIDERS_LISTED:
+        return f"it has {len(riders)} riders"
+    return "its riders: " + ", ".join(map(str, sorted(riders)))
+
+
+_evidence = msgspec.msgpack.Encoder()
+_unpack_evidence = msgspec.msgpack.Decoder(
+    tuple[list[Crossing], list[PhotoFinishData], list[tuple[int, int]]]
+).decode
+
+
+def command_text(command: Command) -> str:
+    """A command as the desk typed it, for a person: "arm f201", "correct f200 bib 7"."""
+    bib = getattr(command, "bib", None)
+    kind = str(command.__struct_config__.tag).replace("_", "-")
+    return f"{kind} {command.event}" + (f" bib {bib}" if bib is not None else "")
+
+
+def _unset(t_us: int | None) -> int | UnsetType:
+    return UNSET if t_us is None else t_us
+
+
 def _time_under_check(lines: list[ResultLine], bib: int) -> int | None:
     """The rider's measured time flagged "check" (outside the plausible window), if any."""
     for line in lines:
@@ -395,10 +500,12 @@ def _time_under_check(lines: list[ResultLine], bib: int) -> int | None:
 
 
 class _Settled:
-    """The scorer of a final event (`ScoringEngine._settle`): what it last worked out."""
+    """The scorer of a final event (`ScoringEngine._settle`): what it last worked out, and
+    its evidence packed (msgpack), for a Reopen to unpack."""
 
     def __init__(self, scored: Scored) -> None:
         self._scored = scored
+        self.evidence = b""
 
     def score(self, state: EventState) -> Scored:
         return self._scored
@@ -407,4 +514,4 @@ class _Settled:
         return None  # never asked: a final event is not on the track (Final ends `current`)
 
     def refuses(self, command: Command) -> str | None:
-        return None  # a final event takes Final only, which every scorer takes
+        return None  # a final event takes Final and Reopen only, which every scorer takes

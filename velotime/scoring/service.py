@@ -18,6 +18,11 @@ service for the same venue and meet fails at start.
 
 A message that is no event envelope is counted and logged, never fatal; so is an event the
 engine fails on (it stays in the journal, and scores the same way after a restart).
+
+**Answers.** Every command with an `id` that comes live is answered on
+`<prefix>/<venue>/replies/scoring/<id>` (QoS 1, not retained; `velotime.wire.replies`):
+accepted, or refused with the engine's reason, after the results it changed are published.
+Commands restored from the journal were answered when they came, and are not again.
 """
 
 import asyncio
@@ -33,6 +38,7 @@ from typing import BinaryIO
 
 import aiomqtt
 import msgspec
+from msgspec import UNSET
 
 from velotime import __version__
 from velotime.config import Config
@@ -45,7 +51,8 @@ from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, MeetError, read_meet
 from velotime.times import now_us
 from velotime.wire.errors import WireError
-from velotime.wire.events import Envelope, EventData, decode_event
+from velotime.wire.events import CommandData, Envelope, EventData, decode_event
+from velotime.wire.replies import CommandReply, encode_reply
 from velotime.wire.status import ScoringOffline, ScoringOnline
 from velotime.wire.topics import Topics
 
@@ -394,11 +401,14 @@ class ScoringService:
         self.counts.events += 1
         skipped = len(self.engine.skipped_commands)
         unused = len(self.engine.skipped_timing)
+        refused = len(self.engine.refused)
         try:
             publications = self.engine.feed(envelope)
         except Exception:
             self.counts.errors += 1
             log.exception("scoring event %s failed (it stays in the journal)", envelope.id)
+            failed = f"the scoring service failed on it (its log says why; event {envelope.id})"
+            self._answer(envelope.data, failed)
             return
         for reason in self.engine.skipped_commands[skipped:]:
             self.counts.skipped_commands += 1
@@ -410,6 +420,24 @@ class ScoringService:
             self._skipped_log.log(logging.WARNING, "timing", reason)
         for publication in publications:
             self._publish(publication)
+        reasons = [refusal.reason for refusal in self.engine.refused[refused:]]
+        self._answer(envelope.data, reasons[0] if reasons else None)
+
+    def _answer(self, data: EventData, reason: str | None) -> None:
+        """The answer to a command that carries an id: refused for `reason`, else accepted."""
+        if not isinstance(data, CommandData) or not isinstance(data.command.id, str):
+            return
+        command, command_id = data.command, data.command.id
+        reply = CommandReply(
+            id=command_id,
+            verdict="accepted" if reason is None else "refused",
+            reason=UNSET if reason is None else reason,
+            by="scoring",
+            type=str(command.__struct_config__.tag),
+            event=command.event,
+            at_us=now_us(),
+        )
+        self.publisher.send(self.topics.reply("scoring", command_id), encode_reply(reply))
 
     def _publish(self, publication: Publication) -> None:
         self.publisher.set_retained(f"{self.topics.root}/{publication.key}", publication.encoded())

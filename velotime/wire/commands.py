@@ -4,21 +4,37 @@ Commands are data, so that they can be recorded in the capture log and replayed:
 applies the same commands at the same points and reproduces the results exactly.
 """
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from velotime.times import parse_duration
 from velotime.wire.errors import WireError
 
+# A command's id names the topic its answer comes on (replies/scoring/<id>): one topic level.
+# (msgspec searches for the pattern, and "$" matches before a last newline: "(?!\n)" refuses it.)
+COMMAND_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}(?!\n)$"
+_COMMAND_ID = re.compile(COMMAND_ID_PATTERN)
+CommandId = Annotated[str, msgspec.Meta(pattern=COMMAND_ID_PATTERN)]
 
-class Arm(msgspec.Struct, frozen=True, kw_only=True, tag="arm"):
+
+class _Command(msgspec.Struct, frozen=True, kw_only=True):
+    """Every command: `id`, chosen by its sender, names the answer's topic
+    (`replies/scoring/<id>`); a command without one (older desks, older captures) is applied
+    the same and goes unanswered."""
+
+    id: CommandId | UnsetType = UNSET
+
+
+class Arm(_Command, frozen=True, kw_only=True, tag="arm"):
     """This event is on the track now: its timing events count from here."""
 
     event: str
 
 
-class NextRider(msgspec.Struct, frozen=True, kw_only=True, tag="next_rider"):
+class NextRider(_Command, frozen=True, kw_only=True, tag="next_rider"):
     """This rider rides now. In a time trial the timing from here is theirs; in a flying 200 m
     it is optional (transponders name the riders) and shows who is on the track. The same rider
     named again means a restart: only the last start counts (3.2.021 ter, 3.2.028)."""
@@ -30,7 +46,7 @@ class NextRider(msgspec.Struct, frozen=True, kw_only=True, tag="next_rider"):
 Decision = Literal["DNS", "DNF", "DSQ", "REL", ""]  # "" undoes an earlier decision
 
 
-class SetStatus(msgspec.Struct, frozen=True, kw_only=True, tag="status"):
+class SetStatus(_Command, frozen=True, kw_only=True, tag="status"):
     """A commissaires' decision about one rider in one event."""
 
     event: str
@@ -39,7 +55,7 @@ class SetStatus(msgspec.Struct, frozen=True, kw_only=True, tag="status"):
     reason: str = ""
 
 
-class Correct(msgspec.Struct, frozen=True, kw_only=True, tag="correct"):
+class Correct(_Command, frozen=True, kw_only=True, tag="correct"):
     """A manual correction, with its reason, kept in the result's audit trail.
 
     `place` puts the rider at that place among the ranked riders (the lots of a draw, a
@@ -69,7 +85,7 @@ class Correct(msgspec.Struct, frozen=True, kw_only=True, tag="correct"):
         return None if self.time is None else parse_duration(self.time)
 
 
-class Confirm(msgspec.Struct, frozen=True, kw_only=True, tag="confirm"):
+class Confirm(_Command, frozen=True, kw_only=True, tag="confirm"):
     """An official confirms a measured time the engine holds under "check" (outside the
     event's plausible window, docs/meet-format.md): the rider is ranked with it. It confirms
     that time only: other evidence giving the rider another time puts it under check again."""
@@ -83,7 +99,7 @@ class Confirm(msgspec.Struct, frozen=True, kw_only=True, tag="confirm"):
             raise ValueError("a confirmation needs its reason")
 
 
-class Start(msgspec.Struct, frozen=True, kw_only=True, tag="start"):
+class Start(_Command, frozen=True, kw_only=True, tag="start"):
     """The race has started (the keirin's gun, a start without a working gate): scoreboards
     run the clock from when the daemon received this, unless the camera or the gate says
     better."""
@@ -91,7 +107,7 @@ class Start(msgspec.Struct, frozen=True, kw_only=True, tag="start"):
     event: str
 
 
-class Abandon(msgspec.Struct, frozen=True, kw_only=True, tag="abandon"):
+class Abandon(_Command, frozen=True, kw_only=True, tag="abandon"):
     """The race is stopped to be run again (a keirin neutralised after a crash in the first
     lap): its timing so far no longer counts; decisions and corrections stay."""
 
@@ -99,17 +115,31 @@ class Abandon(msgspec.Struct, frozen=True, kw_only=True, tag="abandon"):
     reason: str = ""
 
 
-class Provisional(msgspec.Struct, frozen=True, kw_only=True, tag="provisional"):
+class Provisional(_Command, frozen=True, kw_only=True, tag="provisional"):
     event: str
 
 
-class Final(msgspec.Struct, frozen=True, kw_only=True, tag="final"):
+class Final(_Command, frozen=True, kw_only=True, tag="final"):
     """The result is official: later timing events no longer change it."""
 
     event: str
 
 
-Command = Arm | NextRider | SetStatus | Correct | Confirm | Start | Abandon | Provisional | Final
+class Reopen(_Command, frozen=True, kw_only=True, tag="reopen"):
+    """A final result is provisional again, for a reason kept in its audit trail (a protest
+    upheld): corrections and decisions apply to it again, until it is made final again."""
+
+    event: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("a reopening needs its reason")
+
+
+Command = (
+    Arm | NextRider | SetStatus | Correct | Confirm | Start | Abandon | Provisional | Final | Reopen
+)
 
 
 _command = msgspec.json.Decoder(Command)
@@ -122,3 +152,16 @@ def decode_command(payload: bytes) -> Command:
         return _command.decode(payload)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise WireError(str(exc)) from None
+
+
+def readable_command_id(payload: bytes) -> str | None:
+    """The `id` of a command that cannot be decoded, where it can still be read (a JSON
+    object with a well-formed id), so that its sender hears why; None otherwise."""
+    try:
+        loose = msgspec.json.decode(payload)
+    except msgspec.DecodeError:
+        return None
+    command_id = loose.get("id") if isinstance(loose, dict) else None
+    if isinstance(command_id, str) and _COMMAND_ID.fullmatch(command_id):
+        return command_id
+    return None

@@ -13,7 +13,16 @@ from typing import Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from velotime.wire.commands import Abandon, Command, Confirm, Correct, NextRider, SetStatus, Start
+from velotime.wire.commands import (
+    Abandon,
+    Command,
+    Confirm,
+    Correct,
+    NextRider,
+    Reopen,
+    SetStatus,
+    Start,
+)
 
 Discipline = Literal["flying200", "time_trial", "keirin"]
 EventStatus = Literal["scheduled", "running", "provisional", "final"]
@@ -96,8 +105,29 @@ class AbandonAudit(Abandon, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     discarded: int  # the timing events collected so far, which no longer count
 
 
+class ReopenAudit(Reopen, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class RefusedAudit(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag="refused"
+):
+    """A command the scoring refused, as sent, with why: it changed nothing."""
+
+    command: Command
+    reason: str
+    at_us: int | UnsetType = UNSET
+
+
 AuditEntry = (
-    NextRiderAudit | SetStatusAudit | CorrectAudit | ConfirmAudit | StartAudit | AbandonAudit
+    NextRiderAudit
+    | SetStatusAudit
+    | CorrectAudit
+    | ConfirmAudit
+    | StartAudit
+    | AbandonAudit
+    | ReopenAudit
+    | RefusedAudit
 )
 
 _AUDITED: dict[type[Command], type[AuditEntry]] = {
@@ -107,6 +137,7 @@ _AUDITED: dict[type[Command], type[AuditEntry]] = {
     Confirm: ConfirmAudit,
     Start: StartAudit,
     Abandon: AbandonAudit,
+    Reopen: ReopenAudit,
 }
 
 

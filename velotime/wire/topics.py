@@ -34,6 +34,10 @@ class Topics:
         """Where commands to a component go: control/scoring for the scoring engine."""
         return f"{self.root}/control/{component}"
 
+    def reply(self, component: str, command_id: str) -> str:
+        """Where a component answers the command of this id: replies/scoring/<id>."""
+        return f"{self.root}/replies/{component}/{command_id}"
+
     @property
     def description(self) -> str:
         return f"{self.root}/config/description"
