@@ -225,6 +225,27 @@ def test_a_breakaway_leads_the_sprint_by_the_lap_it_completed() -> None:
     assert judgement.sprint.placings == ((5,), (3,), (7,), (1,))
 
 
+def test_a_rider_gaining_a_lap_at_the_sprint_by_his_standing() -> None:
+    """5 laps the field at the sprint: he completed lap 20 alone 14 s before the bunch, and joins
+    its back (completing lap 21) as it sprints. With the gain not yet confirmed he led the sprint
+    on the road (3.2.125): 5, 3, 7, 1. Confirmed before it (+1), he is placed where he crosses
+    lap 21, last of the bunch: 3, 7, 1, 2."""
+    at = {bib: ms for bib, ms in CLEAR.items() if bib != 5}
+    passes = [
+        Crossing(bib=5, t_us=T0 - 14_000 * MS, laps=LAP),
+        *crossings(at),
+        Crossing(bib=5, t_us=T0 + 950 * MS, laps=LAP + 1),
+    ]
+    leading = judge_sprint(2, LAP, POINTS_SPRINT, riders=EIGHT, crossings=passes)
+    assert leading.sprint.placings == ((5,), (3,), (7,), (1,))
+    in_the_bunch = judge_sprint(
+        2, LAP, POINTS_SPRINT, riders=EIGHT, crossings=passes, standing={5: 1}
+    )
+    assert in_the_bunch.sprint.placings == ((3,), (7,), (1,), (2,))
+    assert not leading.needs_judges
+    assert not in_the_bunch.needs_judges
+
+
 def test_a_rider_the_loop_missed_is_shown_to_the_judges() -> None:
     """The loop missed 7's read: he may have won. 3, 1, 5, 2 are proposed, the judges told."""
     at = {bib: ms for bib, ms in CLEAR.items() if bib != 7}

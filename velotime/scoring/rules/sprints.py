@@ -20,8 +20,10 @@ contests, and so does one who lost a lap earlier and rides in it. A rider about 
 ahead of the bunch on the road but almost a lap behind it, crosses on an earlier lap: he is not
 in the sprint and cannot be "first" (his lap loss comes when the bunch catches him, after the
 sprint). A chaser about to gain a lap completed the sprint's lap long before the bunch: he leads
-it. For the Madison the caller passes the crossings of the partner in the race under the team's
-number.
+it, and takes the sprint and, once confirmed, the lap (3.2.125). With the gain already in
+`standing` he is placed where he crosses in the bunch instead; which 3.2.125 means is the
+commissaires' call, and they correct the proposal. For the Madison the caller passes the
+crossings of the partner in the race under the team's number.
 
 **Evidence, in order of authority**: the judges (`judges_placings`), then the camera, then the
 loops.
