@@ -88,12 +88,12 @@ class Venue:
 def refused(result: CompletedProcess[str], reason: str) -> None:
     """Exit 1, and the reason on stderr, one line."""
     assert result.returncode == 1, result.stderr
-    assert result.stderr == f"velotime ctl: refused by the scoring: {reason}\n"
+    assert result.stderr == f"velotime ctl: refused by the scoring service: {reason}\n"
 
 
 def accepted(result: CompletedProcess[str]) -> None:
     assert result.returncode == 0, result.stderr
-    assert result.stdout.endswith("accepted by the scoring\n")
+    assert result.stdout.endswith("accepted by the scoring service\n")
 
 
 async def test_a_refused_command_reaches_the_desk_with_its_reason(
@@ -147,7 +147,7 @@ def _check_capture(capture: Path, meet: Path, tmp_path: Path, live: dict[str, An
     info = velotime_main("capture", "info", capture, "--meet", meet)
     assert info.returncode == 0, info.stderr
     text = info.stdout.splitlines()
-    assert f"  commands: 8 (0 unreadable, 4 refused by the scoring with {meet})" in text
+    assert f"  commands: 8 (0 unreadable, 4 refused by the scoring service with {meet})" in text
     (arm_f201,) = [line for line in text if " arm " in line and "f201" in line]
     assert arm_f201.endswith(f"REFUSED: {KNOWN}")
     events = text[text.index("  events, by the commands the scoring applied:") + 1 :]

@@ -17,16 +17,20 @@ async def test_a_confirmation_arrives_as_the_engine_reads_it(broker: LocalBroker
     async with Subscriber(broker.port, topic, "desk") as desk:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "velotime", "ctl", "--broker", broker.url, "--venue", "track",
-            "confirm", "sprint-q", "103", "--reason", "loops checked",
+            "--timeout", "0.1", "confirm", "sprint-q", "103", "--reason", "loops checked",
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         _, stderr = await process.communicate()
-        assert process.returncode == 0, stderr.decode()
+        # No scoring service runs here to answer: sent, and said to be unanswered (exit 3).
+        assert process.returncode == 3, stderr.decode()
+        assert "no answer from the scoring service" in stderr.decode()
         await desk.wait_for(lambda: len(desk.messages) >= 1, 10, "the command")
     (payload,) = [payload for _, payload in desk.messages]
-    assert decode_command(msgspec.json.encode(payload)) == Confirm(
-        event="sprint-q", bib=103, reason="loops checked"
-    )
+    command = decode_command(msgspec.json.encode(payload))
+    assert isinstance(command, Confirm)
+    assert isinstance(command.id, str)
+    assert command.id.startswith("ctl-")  # the id its answer would name
+    assert command == Confirm(id=command.id, event="sprint-q", bib=103, reason="loops checked")
 
 
 def test_a_confirmation_needs_its_reason() -> None:

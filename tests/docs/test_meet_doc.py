@@ -5,15 +5,16 @@ from pathlib import Path
 
 import msgspec
 
-from velotime.scoring.meet import Rider, parse_meet
+from velotime.scoring.meet import MeetOmnium, Rider, parse_meet
 from velotime.scoring.riders_csv import COLUMNS
+from velotime.scoring.rules.omnium import UCI, OmniumFormat
 
 DOC = Path(__file__).parents[2] / "docs" / "meet-format.md"
 RIDERS = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in range(101, 113))
 
 
 def test_the_competition_examples_make_the_competition_they_describe() -> None:
-    competition, own_table = re.findall(r"```toml\n(.*?)```", DOC.read_text(), re.S)[-2:]
+    competition, own_table = _toml_blocks("[[competitions")
     meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{competition}')
     (spec,) = meet.competitions
     assert spec.plan().format == "10-14"  # twelve entrants: the UCI table
@@ -23,6 +24,10 @@ def test_the_competition_examples_make_the_competition_they_describe() -> None:
     assert [(r.name, r.heat_sizes) for r in rounds] == [
         ("round 1", (6, 6)), ("final 1-6", (6,)), ("final 7-12", (6,)),
     ]  # fmt: skip
+
+
+def _toml_blocks(containing: str) -> list[str]:
+    return [b for b in re.findall(r"```toml\n(.*?)```", DOC.read_text(), re.S) if containing in b]
 
 
 def _table_keys(section: str) -> list[str]:
@@ -55,3 +60,30 @@ def test_the_plausible_example_sets_the_windows_it_describes() -> None:
         "f": (8_500_000, 25_000_000),
         "w500": (29_000_000, 90_000_000),
     }
+
+
+def test_the_omnium_examples_make_the_omniums_they_describe() -> None:
+    """docs/meet-format.md, "[[omniums]]": the first example is scored by the UCI table, its
+    races the events it names; the second by the club's own table, as listed."""
+    default, own = _toml_blocks("[[omniums]]")
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{default}')
+    (omnium,) = meet.omniums
+    assert meet.omnium_format(omnium) is UCI
+    assert omnium.race_ids(UCI) == [
+        "omnium-w-scratch", "omnium-w-tempo", "omnium-w-elimination", "omnium-w-points-race"
+    ]  # fmt: skip
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{own}')
+    club = meet.omnium_format(meet.omniums[0])
+    assert [race.name for race in club.races] == ["scratch", "elimination", "points race"]
+    assert (club.points_for(1), club.points_for(7), club.points_for(8)) == (10, 2, 1)
+
+
+def test_the_omnium_keys_are_those_the_code_reads() -> None:
+    section = DOC.read_text().split("## `[[omniums]]`", 1)[1]
+    tables = re.findall(r"\n\| key \|.*?\n\|---.*?\n((?:\|.*\n)+)", section)
+    omnium_keys, format_keys = (
+        [key for row in rows.splitlines() for key in re.findall(r"`([a-z_]+)`", row.split("|")[1])]
+        for rows in tables
+    )
+    assert omnium_keys == [f.name for f in msgspec.structs.fields(MeetOmnium)]
+    assert format_keys == [f.name for f in msgspec.structs.fields(OmniumFormat)]

@@ -181,4 +181,7 @@ def test_garbage_is_read_or_refused_with_a_value_error(data: bytes) -> None:
 
 @given(st.text(max_size=20))
 def test_camera_text_always_encodes(name: str) -> None:
-    assert len(encode_text(windows_1252_text(name))) == len(name)
+    text = windows_1252_text(name)
+    encode_text(text)  # never raises
+    # No letter is dropped: each becomes itself, its plain letter(s) ("ﬀ" -> "ff") or "?".
+    assert len(text) >= len(name)

@@ -39,6 +39,11 @@ KEIRIN: dict[str, Any] = {
          "reason": "photo-finish: <2nd> by a tyre", "at_us": 1_795_271_460_000_000},
         {"type": "status", "event": "keirin-final", "bib": 5, "status": "REL",
          "reason": "dangerous riding in the last lap", "at_us": 1_795_271_470_000_000},
+        {"type": "reopen", "event": "keirin-final", "reason": "protest upheld",
+         "at_us": 1_795_271_480_000_000},
+        {"type": "refused", "command": {"type": "correct", "event": "keirin-final", "bib": 9,
+         "place": 9, "reason": "typo?"}, "reason": "place 9 in a heat of 6 riders",
+         "at_us": 1_795_271_490_000_000},
     ],
 }  # fmt: skip
 
@@ -108,6 +113,11 @@ async def test_a_keirin_sheet_with_its_corrections_and_text_kept_as_text(
         assert "Rider &lt;3&gt;" in page
         assert "<3>" not in page
         assert "dangerous riding in the last lap" in page
+        # A reopened result and a refused command are on the sheet, each with its reason.
+        assert "result reopened" in page
+        assert "protest upheld" in page
+        assert '<td class="num">9</td><td>refused: correct place 9 (typo?)</td>' in page
+        assert "place 9 in a heat of 6 riders" in page
         # Audit times of day on the venue clock: 2026-11-21 14:30:00 UTC is the start.
         assert "14:30:00" in page
         assert "14:31:00" in page

@@ -4,6 +4,7 @@ offline replay gives that result, the same bytes every time, and the lap board t
 service publishes along the way is the one worked out for each moment."""
 
 import json
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,11 @@ import msgspec
 
 from tests.cli.helpers import velotime
 from tests.scoring.scenarios import scratch
+from velotime.scoreboards.web.sheets import result_sheet_html
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.events import CommandData, decode_event
+from velotime.wire.results import EventResult
 
 
 def replay(tmp_path: Path, run: str) -> tuple[dict[str, bytes], Path]:
@@ -56,6 +59,12 @@ def test_a_scratch_race_with_missed_reads_a_lap_gained_a_lapped_rider_and_an_aba
     ]
     rows = files[f"{scratch.EVENT}.csv"].decode().splitlines()
     assert [row.split(",")[:2] for row in rows[1:3]] == [["1", "5"], ["2", "7"]]
+    # The result sheet says what each of the desk's commands did.
+    payload = msgspec.json.decode(files[f"{scratch.EVENT}.json"], type=EventResult)
+    sheet = result_sheet_html(payload, meet="m", venue="v", zone=UTC, generated_us=scratch.S)
+    for words in ("Scratch race", "lap gained confirmed", "lap lost confirmed",
+                  "race neutralised for 1 lap", "status DNF"):  # fmt: skip
+        assert words in sheet, words
 
 
 def test_the_lap_board_at_chosen_moments(tmp_path: Path) -> None:

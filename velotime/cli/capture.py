@@ -132,7 +132,7 @@ def info_text(info: CaptureInfo) -> list[str]:
     counted = f"{info.unreadable_commands} unreadable"
     if info.checked_with is not None:
         refused = sum(1 for entry in info.commands if entry.refused is not None)
-        counted += f", {refused} refused by the scoring with {info.checked_with}"
+        counted += f", {refused} refused by the scoring service with {info.checked_with}"
     out.append(f"  commands: {len(info.commands)} ({counted})")
     out += table([command_row(clock.time(e.t_us), e) for e in info.commands], indent="    ")
     if info.events:

@@ -46,7 +46,7 @@ from velotime.wire.commands import (
     SetStatus,
     Start,
 )
-from velotime.wire.replies import CommandReply, decode_reply
+from velotime.wire.replies import Answerer, CommandReply, decode_reply
 from velotime.wire.topics import Topics
 
 DEFAULT_TIMEOUT_S = 5.0
@@ -59,6 +59,9 @@ _STATUSES: dict[str, Decision] = {
     "REL": "REL",
     "clear": "",
 }
+
+
+_ANSWERER: dict[Answerer, str] = {"scoring": "scoring service", "daemon": "daemon"}
 
 
 def register(commands: Any) -> None:
@@ -231,9 +234,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"velotime ctl: {exchange.no_answer(args.timeout)}\n")
         return EXIT_NO_ANSWER
     if reply.verdict == "refused":
-        sys.stderr.write(f"velotime ctl: refused by the {reply.by}: {reply.reason or '?'}\n")
+        sys.stderr.write(
+            f"velotime ctl: refused by the {_ANSWERER[reply.by]}: {reply.reason or '?'}\n"
+        )
         return EXIT_REFUSED
-    sys.stdout.write(f"accepted by the {reply.by}\n")
+    sys.stdout.write(f"accepted by the {_ANSWERER[reply.by]}\n")
     return EXIT_ACCEPTED
 
 

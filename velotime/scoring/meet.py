@@ -12,7 +12,7 @@ from typing import Literal
 
 import msgspec
 
-from velotime.config.problems import Problems, ProblemsError, load_toml
+from velotime.config.problems import Problems, ProblemsError, load_toml, unknown_value
 from velotime.protocols.p3.constants import U32_MAX
 from velotime.scoring.rules.keirin_progression import (
     FORMATS,
@@ -22,6 +22,8 @@ from velotime.scoring.rules.keirin_progression import (
     UnsupportedEntrantsError,
     plan,
 )
+from velotime.scoring.rules.omnium import FORMATS as OMNIUM_FORMATS
+from velotime.scoring.rules.omnium import TIMED_KINDS, OmniumFormat
 from velotime.scoring.rules.plausible import FLYING_200, Window, time_trial_window
 from velotime.times import parse_duration
 from velotime.wire.results import Discipline
@@ -127,8 +129,7 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
 
     def heat_id(self, round_name: str, heat: int, heats: int) -> str:
         """The event id of a heat: "keirin-m-round-1-2", "keirin-m-final-1-6" (one heat)."""
-        slug = re.sub(r"[^a-z0-9]+", "-", round_name.lower()).strip("-")
-        return f"{self.id}-{slug}" + (f"-{heat}" if heats > 1 else "")
+        return f"{self.id}-{_slug(round_name)}" + (f"-{heat}" if heats > 1 else "")
 
     def heat_ids(self, competition: Competition) -> list[str]:
         return [
@@ -136,6 +137,25 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
             for r in competition.rounds
             for heat in range(1, r.heats + 1)
         ]
+
+
+class MeetOmnium(_Table, frozen=True, kw_only=True):
+    """An omnium (uci-rules.md §2.10): its races are events of their own, scored as
+    `format` says (a built-in table, or one of the meet's `[[omnium_formats]]`)."""
+
+    id: str
+    category: str = ""
+    name: str = ""
+    riders: tuple[int, ...]  # the entrants, in the first race's line-up order (3.2.249 bis)
+    format: str = "uci"
+
+    def race_ids(self, omnium: OmniumFormat) -> list[str]:
+        """The event ids of its races: "omnium-m-scratch", "omnium-m-points-race"."""
+        return [f"{self.id}-{_slug(race.name)}" for race in omnium.races]
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 class Meet(_Table, frozen=True, kw_only=True, dict=True):
@@ -146,6 +166,15 @@ class Meet(_Table, frozen=True, kw_only=True, dict=True):
     events: tuple[MeetEvent, ...] = ()
     competitions: tuple[MeetCompetition, ...] = ()
     plausible: tuple[PlausibleDefault, ...] = ()
+    omniums: tuple[MeetOmnium, ...] = ()
+    omnium_formats: tuple[OmniumFormat, ...] = ()  # the meet's own scoring tables
+
+    def omnium_format(self, omnium: MeetOmnium) -> OmniumFormat:
+        """The table `omnium` is scored by: the meet's own of that name, else a built-in."""
+        for own in self.omnium_formats:
+            if own.name == omnium.format:
+                return own
+        return OMNIUM_FORMATS[omnium.format]  # KeyError for a name the meet check refuses
 
     def window(self, event: MeetEvent) -> Window:
         """The event's plausible window: its own bounds, else the meet's for its discipline
@@ -278,6 +307,7 @@ def _check(meet: Meet) -> list[str]:
             if event_id in ids:
                 problems.append(f"{at}: the id {event_id!r} is also {ids[event_id]}'s")
             ids.setdefault(event_id, at)
+    problems += _check_omniums(meet, bibs, ids)
     return problems
 
 
@@ -402,3 +432,107 @@ def _check_window(at: str, table: Plausible) -> list[str]:
     if len(bounds) == 2 and bounds["fastest"] >= bounds["slowest"]:
         problems.append(f"{at}: fastest ({table.fastest}) must be under slowest ({table.slowest})")
     return problems
+
+
+# The omnium (uci-rules.md §2.10): its entries and the meet's own scoring tables.
+
+
+def _check_omniums(meet: Meet, bibs: dict[int, int], ids: dict[str, str]) -> list[str]:
+    problems: list[str] = []
+    names: dict[str, int] = {}
+    for i, own in enumerate(meet.omnium_formats):
+        at = f"omnium_formats[{i}]"
+        if own.name in OMNIUM_FORMATS:
+            problems.append(f"{at}.name: {own.name!r} is a built-in table's; choose another")
+        elif own.name in names:
+            problems.append(f"{at}.name: {own.name!r} is also omnium_formats[{names[own.name]}]")
+        names.setdefault(own.name, i)
+        problems += _check_omnium_format(at, own)
+    formats = sorted({*OMNIUM_FORMATS, *names})
+    for i, omnium in enumerate(meet.omniums):
+        at = f"omniums[{i}]"
+        if not _ID.fullmatch(omnium.id):
+            problems.append(f"{at}.id: lowercase letters, digits, '-' and '_', got {omnium.id!r}")
+        if not omnium.riders:
+            problems.append(f"{at}.riders: an omnium needs its riders")
+        problems += _check_entrants(f"{at}.riders", omnium.riders, bibs)
+        if omnium.format not in formats:
+            problems.append(f"{at}.format: {unknown_value(repr(omnium.format), formats)}")
+            continue
+        # An omnium's races are events too: their ids must not be taken.
+        # (dict.fromkeys: two races of one name are the format's problem, said above)
+        for event_id in dict.fromkeys([omnium.id, *omnium.race_ids(meet.omnium_format(omnium))]):
+            if event_id in ids:
+                problems.append(f"{at}: the id {event_id!r} is also {ids[event_id]}'s")
+            ids.setdefault(event_id, at)
+    return problems
+
+
+def _check_omnium_format(at: str, own: OmniumFormat) -> list[str]:
+    problems: list[str] = []
+    if not _ID.fullmatch(own.name):
+        problems.append(f"{at}.name: lowercase letters, digits, '-' and '_', got {own.name!r}")
+    if not own.races:
+        problems.append(f"{at}.races: an omnium needs its races, in riding order")
+    seen: dict[str, int] = {}
+    for j, race in enumerate(own.races):
+        slug = _slug(race.name)
+        if not slug:
+            problems.append(
+                f"{at}.races[{j}].name: a name with letters or digits, got {race.name!r}"
+            )
+        elif slug in seen:
+            problems.append(f"{at}.races[{j}].name: {race.name!r} is also races[{seen[slug]}]'s")
+        seen.setdefault(slug, j)
+        if race.scoring == "race_points" and race.kind != "points_race":
+            problems.append(
+                f"{at}.races[{j}].scoring: only a points race adds its own points, "
+                f"a {race.kind} is scored by place"
+            )
+    for j, points in enumerate(own.place_points):
+        if points < 0:
+            problems.append(f"{at}.place_points[{j}]: points are 0 or more, got {points}")
+    problems += _check_place_order(at, own)
+    for key in ("lap_points", "lapped_penalty"):
+        if getattr(own, key) < 0:
+            problems.append(f"{at}.{key}: 0 or more, got {getattr(own, key)}")
+    if own.points_after is not None and own.points_after < 0:
+        problems.append(f"{at}.points_after: points are 0 or more, got {own.points_after}")
+    if own.tie_break == "final_sprint" and not any(
+        race.kind == "points_race" and race.adds_race_points for race in own.races
+    ):
+        problems.append(
+            f"{at}.tie_break: final_sprint needs a points race that adds its own points"
+        )
+    if own.tie_break == "timed_events" and not any(race.kind in TIMED_KINDS for race in own.races):
+        problems.append(
+            f"{at}.tie_break: timed_events needs a timed race ({', '.join(sorted(TIMED_KINDS))})"
+        )
+    return problems
+
+
+def _check_place_order(at: str, own: OmniumFormat) -> list[str]:
+    """A better place never scores worse: with the highest total winning, the points do not
+    rise down the places (past the list too); with the lowest, they do not fall."""
+    sign = 1 if own.wins == "highest" else -1
+    table = own.place_points
+    for j in range(1, len(table)):
+        if sign * table[j] > sign * table[j - 1]:
+            return [
+                f"{at}.place_points[{j}]: {table[j]} for place {j + 1} is "
+                f"{'more' if sign > 0 else 'less'} than {table[j - 1]} for place {j}, "
+                f"and the {own.wins} total wins"
+            ]
+    after = own.points_after
+    if after is None and sign > 0:
+        return [
+            f"{at}.points_after: left out, a place past place_points scores its own number, "
+            "more the worse the place, and the highest total wins: give the points"
+        ]
+    if table and after is not None and sign * after > sign * table[-1]:
+        return [
+            f"{at}.points_after: {after} for a place past the list is "
+            f"{'more' if sign > 0 else 'less'} than {table[-1]} for place {len(table)}, "
+            f"and the {own.wins} total wins"
+        ]
+    return []

@@ -14,8 +14,12 @@ header (meet, event, status) and page numbers: from a browser, or as PDF (`velot
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from html import escape
+from typing import assert_never
+
+import msgspec
 
 from velotime import __version__
+from velotime.wire.commands import Command
 from velotime.wire.results import (
     AbandonAudit,
     AuditEntry,
@@ -23,14 +27,24 @@ from velotime.wire.results import (
     CorrectAudit,
     EventResult,
     Flag,
+    LapChangeAudit,
+    NeutraliseAudit,
     NextRiderAudit,
+    RefusedAudit,
+    ReopenAudit,
     ResultLine,
+    SetLapsAudit,
     SetStatusAudit,
     StartAudit,
     StartList,
 )
 
-DISCIPLINES = {"flying200": "Flying 200 m", "time_trial": "Time trial", "keirin": "Keirin"}
+DISCIPLINES = {
+    "flying200": "Flying 200 m",
+    "time_trial": "Time trial",
+    "keirin": "Keirin",
+    "scratch": "Scratch race",
+}
 STATUS = {
     "running": ("RUNNING", "Unofficial: the event is still being ridden"),
     "provisional": ("PROVISIONAL", "Provisional result: subject to the commissaires' decisions"),
@@ -311,8 +325,33 @@ def _decision(entry: AuditEntry) -> str:
         return "rider on the track"
     if isinstance(entry, ConfirmAudit):
         return f"time {entry.time} confirmed"
-    assert isinstance(entry, StartAudit)
-    return "race started"
+    if isinstance(entry, ReopenAudit):
+        return "result reopened"
+    if isinstance(entry, RefusedAudit):
+        return f"refused: {_command_words(entry.command)}"
+    if isinstance(entry, StartAudit):
+        return "race started"
+    if isinstance(entry, NeutraliseAudit):
+        return f"race neutralised for {entry.laps} lap{'s' if entry.laps > 1 else ''}"
+    if isinstance(entry, SetLapsAudit):
+        return f"laps set to {entry.laps}"
+    if isinstance(entry, LapChangeAudit):
+        change = "gained" if entry.change > 0 else "lost"
+        return f"lap {change} " + ("set aside" if entry.dismiss else "confirmed")
+    assert_never(entry)  # mypy: every kind of entry has its words above
+
+
+def _command_words(command: Command) -> str:
+    """A command as the desk sent it, in short ("correct place 9 (typo)"): its kind, what it
+    set, and its own reason; the event and bib have columns of their own."""
+    fields = msgspec.structs.asdict(command)
+    own_reason = fields.pop("reason", "")
+    words = [str(type(command).__struct_config__.tag)] + [
+        f"{key} {value}"
+        for key, value in fields.items()
+        if key not in ("event", "bib", "id") and value not in (None, "", msgspec.UNSET)
+    ]
+    return " ".join(words) + (f" ({own_reason})" if own_reason else "")
 
 
 def _audit(result: EventResult, zone: tzinfo) -> str:
@@ -325,7 +364,7 @@ def _audit(result: EventResult, zone: tzinfo) -> str:
     rows = []
     for entry in entries:
         at = entry.at_us
-        bib = getattr(entry, "bib", None)
+        bib = getattr(entry.command if isinstance(entry, RefusedAudit) else entry, "bib", None)
         reason = getattr(entry, "reason", "")
         rows.append(
             "<tr>"
