@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime_main
 from tests.scoring.scenarios import scratch
 from velotime.scoreboards.web.sheets import result_sheet_html
 from velotime.scoring.engine import ScoringEngine
@@ -26,7 +26,7 @@ def replay(tmp_path: Path, run: str) -> tuple[dict[str, bytes], Path]:
         (tmp_path / "meet.toml").write_text(scratch.meet_text())
     out = tmp_path / run
     events = tmp_path / f"{run}.events.jsonl"
-    result = velotime(
+    result = velotime_main(
         "replay", capture, "--offline", "--meet", tmp_path / "meet.toml", "--results", out,
         "--output", events,
     )  # fmt: skip
