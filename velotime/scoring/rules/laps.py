@@ -36,9 +36,10 @@ nothing, make no bunch and get no proposal.
 count, less their lap changes (confirmed or still proposed): a rider who gained a lap rides
 with the bunch, on the bunch's lap. Laps to go are the distance less that; the bell rings when
 one lap is to go (the lap before the last); the race is over when the leader has ridden the
-distance, and the board stays there (a cool-down lap is no lap of the race). Until a rider
-who gains a lap is proposed (about 6 s after reaching the bunch's back), the board follows
-them on their lap, as the leader on the road: a lap ahead of the bunch for those seconds.
+distance, and the board stays there (a cool-down lap is no lap of the race). The board
+follows the leader on the road: a rider off the front takes it to their lap as they cross the
+line, and a rider nearly a lap up keeps it there until their lap gain is proposed (about 6 s
+after they reach the back of the bunch), when it goes back to the bunch's lap.
 
 **The main bunch, and lap changes (3.2.017 quater).** The finish-line passages, in time order
 (held `hold_us` so that a passage estimated from a later read takes its place), form groups: a
