@@ -73,7 +73,8 @@ from velotime.scoring.rules.bunch import LapChange
 @dataclass(frozen=True)
 class LapSettings:
     track_length_m: float = 250.0
-    # 90 km/h: no rider is faster between two reads; a read that says so is a double read.
+    # 90 km/h: no rider is faster between two reads (the shortest plausible lap: 10 s on a
+    # 250 m track); a read that says so is a double read.
     max_speed_mps: float = 25.0
     start_window_us: int = 5_000_000  # a `start` this late still counts the bunch's passage
     group_gap_us: int = 1_000_000  # a passage this close to the previous one is in its group
@@ -141,7 +142,8 @@ class LapCounter:
 
     def crossing(self, bib: int, distance_to_finish_m: float, t_us: int) -> None:
         """A read of the rider at the loop `distance_to_finish_m` before the finish line
-        (0, 100, 200). Riders not counted here (another race's) are ignored."""
+        (0, 100, 200): a lap at the finish line, read or made good (3.2.017 ter: the laps the
+        board shows). Riders not counted here (another race's) are ignored."""
         rider = self._riders.get(bib)
         if rider is None:
             return
@@ -177,21 +179,24 @@ class LapCounter:
     # -- the desk's word --------------------------------------------------------------------
 
     def start(self, t_us: int) -> None:
-        """The flying start (a later one replaces it)."""
+        """The flying start (3.2.120, 3.2.177: after a neutral lap; a later one replaces
+        it)."""
         self.start_us = t_us
 
     def neutralise(self, t_us: int, laps: int) -> None:
-        """The race is neutralised from `t_us` for `laps` laps: ridden, not counted."""
+        """The race is neutralised from `t_us` for `laps` laps: ridden, not counted (3.2.020
+        bis, 3.2.131)."""
         self._neutralised.append((t_us, laps))
 
     def set_laps(self, bib: int, laps: int, t_us: int) -> None:
-        """The rider had `laps` laps at `t_us` (a commissaire's count)."""
+        """The rider had `laps` laps at `t_us`: the commissaires' count (3.2.017 quater: the
+        engine takes their word as a manual input)."""
         if bib in self._riders:
             self._corrections[bib] = (t_us, laps)
 
     def confirm(self, bib: int, change: int) -> LapChange:
-        """The commissaires' lap change: the proposal it confirms (at its lap), or their own
-        (at the leader's lap now)."""
+        """The commissaires' lap change (3.2.017 quater, the decision theirs): the proposal it
+        confirms (at its lap), or their own (at the leader's lap now)."""
         for proposal in self.proposals:
             if proposal.bib == bib and proposal.change == change:
                 self.proposals.remove(proposal)
@@ -204,7 +209,8 @@ class LapCounter:
         return confirmed
 
     def dismiss(self, bib: int, change: int) -> bool:
-        """Sets a proposal aside (the rider stays on the bunch's lap); False if none."""
+        """Sets a proposal aside (3.2.017 quater: the commissaires judge the groups; the rider
+        stays on the bunch's lap); False if none."""
         for proposal in self.proposals:
             if proposal.bib == bib and proposal.change == change:
                 self.proposals.remove(proposal)
@@ -255,6 +261,8 @@ class LapCounter:
         return [bib for bib in self._riders if bib not in self.out_of_count]
 
     def board(self) -> LapBoard:
+        """The lap board (3.2.017 bis: the bell; ter: the distance remaining; module
+        docstring)."""
         # The board stops at the distance: a cool-down lap is no lap of the race.
         leader = min(self.distance, max((self.race_laps(b) for b in self.counted()), default=0))
         to_go = max(0, self.distance - leader)
@@ -283,9 +291,10 @@ class LapCounter:
         return len(passages) - bisect_right(passages, t_us)
 
     def finish(self) -> dict[int, tuple[int, bool]]:
-        """Each rider's passage of the line at the finish, and whether it was estimated: the
-        first from the moment the leader completed the distance (their passage making
-        `distance` race laps); empty before. Riders with no passage since are not in it."""
+        """Each rider's passage of the line at the finish (3.2.178: the order across the line),
+        and whether it was estimated: the first from the moment the leader completed the
+        distance (their passage making `distance` race laps); empty before. Riders with no
+        passage since are not in it."""
         finish_us: int | None = None
         for bib in self.counted():
             target = self.distance + self._net[bib]
