@@ -25,6 +25,7 @@ from velotime.scoring.disciplines.base import (
     CountsLaps,
     Crossing,
     EventState,
+    JudgesSprints,
     Role,
     Scored,
     Scorer,
@@ -47,6 +48,7 @@ from velotime.wire.commands import (
     Reopen,
     SetLaps,
     SetStatus,
+    SprintDecision,
     Start,
 )
 from velotime.wire.events import (
@@ -203,6 +205,10 @@ class ScoringEngine:
         lap_board = isinstance(command, Neutralise | SetLaps | LapChangeDecision)
         if lap_board and not isinstance(scorer, CountsLaps):
             return f"{event.id} is a {event.discipline}: it has no lap board (a bunch race has)"
+        if isinstance(command, SprintDecision):
+            if not isinstance(scorer, JudgesSprints):
+                return f"{event.id} is a {event.discipline}: it has no sprints to judge"
+            scorer.score(state)  # its sprints as they stand, for the judges' word on one
         refused = scorer.refuses(command)
         if refused is not None or not isinstance(command, Confirm):
             return refused
@@ -282,7 +288,7 @@ class ScoringEngine:
             # Decisions stay (they are the riders'); the rest was the stopped race's.
             kept = [c for _, _, c in state.commands if isinstance(c, SetStatus | Correct)]
             state.commands = [(0, t_us, c) for c in kept]
-        elif isinstance(command, Neutralise | SetLaps | LapChangeDecision):
+        elif isinstance(command, Neutralise | SetLaps | LapChangeDecision | SprintDecision):
             state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, Provisional):
             state.status = "provisional"

@@ -107,6 +107,11 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     qualify: int | None = None  # flying200: how many go on to the sprint
     # keirin: the distance in laps (without, the latest crossing counts); scratch: required
     laps: int | None = None
+    # points_race: laps between sprints (default: the UCI's by track length, 3.2.116)
+    sprint_every: int | None = None
+    # points_race, tempo: laps ridden neutral before the flying start (3.2.120, 3.2.177); with
+    # them, a race the desk sends no `start` for starts as the first rider completes them
+    neutral_laps: int | None = None
     plausible: Plausible | None = None  # flying200, time_trial: this event's window
 
 
@@ -334,7 +339,9 @@ def _check_laps(at: str, laps: int | None) -> list[str]:
 
 # 200 laps: a 50 km Madison on a 250 m track; a 30 km points race on a 166 m track is 180.
 MAX_BUNCH_LAPS = 400
-BUNCH_RACES = ("scratch",)
+BUNCH_RACES = ("scratch", "points_race", "tempo")
+SPRINTED_RACES = ("points_race", "tempo")  # the bunch races with sprints
+MAX_NEUTRAL_LAPS = 5
 
 
 def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> list[str]:
@@ -356,6 +363,21 @@ def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> l
         problems.append(f"{at}.riders: a {event.discipline} race needs at least 2 riders")
     if event.qualify is not None:
         problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
+    if event.sprint_every is not None and event.discipline != "points_race":
+        problems.append(f"{at}.sprint_every: a points race's interval between sprints only")
+    elif event.sprint_every is not None and not 1 <= event.sprint_every <= (event.laps or 1):
+        problems.append(
+            f"{at}.sprint_every: laps between sprints, 1 to the race's {event.laps or 1}, got "
+            f"{event.sprint_every}"
+        )
+    if event.neutral_laps is not None and event.discipline not in SPRINTED_RACES:
+        races = ", ".join(SPRINTED_RACES)
+        problems.append(f"{at}.neutral_laps: only a {races} race takes neutral laps")
+    elif event.neutral_laps is not None and not 0 <= event.neutral_laps <= MAX_NEUTRAL_LAPS:
+        problems.append(
+            f"{at}.neutral_laps: laps ridden neutral before the flying start, 0 to "
+            f"{MAX_NEUTRAL_LAPS}, got {event.neutral_laps}"
+        )
     return problems
 
 
@@ -372,6 +394,10 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     problems += _check_entrants(f"{at}.{listed}", entrants, bibs)
     if bunch:
         return problems + _check_bunch_race(at, event, entrants)
+    for key in ("sprint_every", "neutral_laps"):
+        if getattr(event, key) is not None:
+            races = ", ".join(SPRINTED_RACES)
+            problems.append(f"{at}.{key}: only a bunch race with sprints ({races}) takes it")
     if event.discipline == "time_trial" and (event.distance_m is None or event.distance_m <= 0):
         problems.append(f"{at}.distance_m: a time trial needs its distance in metres")
     if event.discipline == "keirin" and event.distance_m is not None:

@@ -24,10 +24,11 @@ from velotime.wire.commands import (
     Reopen,
     SetLaps,
     SetStatus,
+    SprintDecision,
     Start,
 )
 
-Discipline = Literal["flying200", "time_trial", "keirin", "scratch"]
+Discipline = Literal["flying200", "time_trial", "keirin", "scratch", "points_race", "tempo"]
 EventStatus = Literal["scheduled", "running", "provisional", "final"]
 
 
@@ -55,6 +56,8 @@ class Flag(StrEnum):
     # confirms it (`confirm`) or corrects it (`correct --time`).
     CHECK = "check"
     CONFIRMED = "confirmed"  # a time outside the window, confirmed by an official (audit trail)
+    # Points race, tempo: the points include a sprint the judges have not confirmed yet.
+    UNCONFIRMED = "unconfirmed"
 
 
 class SplitLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -79,6 +82,13 @@ class ResultLine(
     flags: list[Flag] = []
     laps: int | None = None  # bunch races: the laps the rider rode, counted from the start
     laps_gained: int = 0  # bunch races: laps gained (+) or lost (-), as the commissaires confirmed
+    # Points race, tempo: the total (sprints and laps), the points of each sprint counted so
+    # far (by number: `sprint_points[0]` is sprint 1's), the laps' points (20 a lap gained,
+    # -20 a lap lost) and the place in the final sprint (the tie-break, 3.2.119; the omnium's).
+    points: int | None = None
+    sprint_points: list[int] = []
+    lap_points: int | None = None
+    final_sprint_place: int | None = None
 
 
 # -- the audit trail of a result: the operator's commands, as sent, and when --------------------
@@ -122,6 +132,10 @@ class LapChangeAudit(LapChangeDecision, frozen=True, kw_only=True, forbid_unknow
     at_us: int | UnsetType = UNSET
 
 
+class SprintAudit(SprintDecision, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
 class ReopenAudit(Reopen, frozen=True, kw_only=True, forbid_unknown_fields=True):
     at_us: int | UnsetType = UNSET
 
@@ -146,6 +160,7 @@ AuditEntry = (
     | NeutraliseAudit
     | SetLapsAudit
     | LapChangeAudit
+    | SprintAudit
     | ReopenAudit
     | RefusedAudit
 )
@@ -160,6 +175,7 @@ _AUDITED: dict[type[Command], type[AuditEntry]] = {
     Neutralise: NeutraliseAudit,
     SetLaps: SetLapsAudit,
     LapChangeDecision: LapChangeAudit,
+    SprintDecision: SprintAudit,
     Reopen: ReopenAudit,
 }
 
@@ -212,6 +228,31 @@ class LapChangeLine(_Payload, frozen=True, kw_only=True):
     lap: int
 
 
+class SprintLine(_Payload, frozen=True, kw_only=True):
+    """One sprint of a points or tempo race: the judged places, from the first (each the bibs
+    sharing it), as proposed from the loops and the camera or as the judges confirmed them."""
+
+    number: int  # from 1
+    lap: int  # the leader's laps completed at it
+    final: bool  # the final sprint (doubled in a points race)
+    confirmed: bool  # by the judges (`sprint`), or by the event's `final`
+    placings: list[list[int]]
+    # Proposals: the riders the loops cannot order (closer than they can tell apart), and what
+    # the judges must look at, one sentence each.
+    photo_required: list[int] = []
+    attention: list[str] = []
+
+
+class SprintBoard(_Payload, frozen=True, kw_only=True):
+    """Where a points or tempo race stands in its sprints."""
+
+    sprints: int  # in the race
+    contested: int  # whose lap the leader has completed
+    sprints_to_go: int
+    next_sprint: int | None  # its number; None after the final sprint
+    next_sprint_lap: int | None  # the leader's laps completed at it
+
+
 class EventResult(_Payload, frozen=True, kw_only=True):
     """`results/<event>`: one event of the meet as it stands, the whole result each time.
 
@@ -237,6 +278,8 @@ class EventResult(_Payload, frozen=True, kw_only=True):
     lap_changes: list[LapChangeLine] | UnsetType = UNSET  # bunch races: confirmed
     # Bunch races: lap changes the loops propose, awaiting the commissaires (`lap_change`).
     lap_proposals: list[LapChangeLine] | UnsetType = UNSET
+    sprints: list[SprintLine] | UnsetType = UNSET  # points race, tempo: contested so far
+    sprint_board: SprintBoard | UnsetType = UNSET  # points race, tempo
     audit: list[AuditEntry]
 
 

@@ -35,6 +35,7 @@ from velotime.wire.results import (
     ResultLine,
     SetLapsAudit,
     SetStatusAudit,
+    SprintAudit,
     StartAudit,
     StartList,
 )
@@ -44,6 +45,8 @@ DISCIPLINES = {
     "time_trial": "Time trial",
     "keirin": "Keirin",
     "scratch": "Scratch race",
+    "points_race": "Points race",
+    "tempo": "Tempo race",
 }
 STATUS = {
     "running": ("RUNNING", "Unofficial: the event is still being ridden"),
@@ -338,6 +341,9 @@ def _decision(entry: AuditEntry) -> str:
     if isinstance(entry, LapChangeAudit):
         change = "gained" if entry.change > 0 else "lost"
         return f"lap {change} " + ("set aside" if entry.dismiss else "confirmed")
+    if isinstance(entry, SprintAudit):
+        placings = " ".join("=".join(map(str, placing)) for placing in entry.placings)
+        return f"sprint {entry.number} " + (f"placed {placings}" if placings else "confirmed")
     assert_never(entry)  # mypy: every kind of entry has its words above
 
 

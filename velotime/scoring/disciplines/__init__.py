@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from velotime.scoring.disciplines.base import Discipline
 from velotime.scoring.disciplines.flying200 import Flying200Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
+from velotime.scoring.disciplines.points_race import PointsRaceScorer
 from velotime.scoring.disciplines.scratch import ScratchScorer
+from velotime.scoring.disciplines.tempo import TempoScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 
 DISCIPLINES: Mapping[str, Discipline] = {
@@ -17,4 +19,6 @@ DISCIPLINES: Mapping[str, Discipline] = {
     "time_trial": TimeTrialScorer,
     "keirin": KeirinScorer,
     "scratch": ScratchScorer,
+    "points_race": PointsRaceScorer,
+    "tempo": TempoScorer,
 }

@@ -17,6 +17,8 @@ from velotime.wire.results import (
     LapChangeLine,
     OnTrackLine,
     ResultLine,
+    SprintBoard,
+    SprintLine,
     Status,
 )
 
@@ -77,6 +79,8 @@ class ResultExtra(TypedDict, total=False):
     lap_board: LapBoard  # bunch races
     lap_changes: list[LapChangeLine]
     lap_proposals: list[LapChangeLine]
+    sprints: list[SprintLine]  # points race, tempo
+    sprint_board: SprintBoard
 
 
 class Scored(NamedTuple):
@@ -116,6 +120,14 @@ class CountsLaps(Protocol):
     LapChangeDecision), which other scorers have no use for."""
 
     def counts_laps(self) -> bool: ...
+
+
+@runtime_checkable
+class JudgesSprints(Protocol):
+    """A bunch race with sprints (points race, tempo): it takes the judges' `sprint` command,
+    which other scorers have no use for."""
+
+    def judges_sprints(self) -> bool: ...
 
 
 class Discipline(Protocol):

@@ -153,10 +153,14 @@ class ScratchScorer:
                 continue
             self._latest_us = crossing.t_us
             self._counter.crossing(bib, distance, crossing.t_us)
+            self._crossed(bib, crossing.role, crossing.t_us)
         self._read = len(state.crossings)
         while self._commands_read < len(commands):
             self._command(*commands[self._commands_read][1:])
             self._commands_read += 1
+
+    def _crossed(self, bib: int, role: Role, t_us: int) -> None:
+        """After the lap counter took a rider's read: for a race with more to judge (sprints)."""
 
     def _command(self, t_us: int | None, command: Command) -> None:
         counter = self._counter

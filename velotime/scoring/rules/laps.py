@@ -314,6 +314,10 @@ class LapCounter:
                 out[bib] = (rider.passages[i], rider.estimated[i])
         return out
 
+    def passages(self, bib: int) -> int:
+        """The rider's finish-line passages so far, read or estimated, neutral laps included."""
+        return len(self._riders[bib].passages)
+
     def latest_passage(self, bib: int) -> int | None:
         passages = self._riders[bib].passages
         return passages[-1] if passages else None
