@@ -57,7 +57,14 @@ from velotime.scoring.rules.sprints import (
     judge_sprint,
     judges_placings,
 )
-from velotime.wire.commands import Command, Correct, Final, SprintDecision
+from velotime.wire.commands import (
+    Command,
+    Correct,
+    Final,
+    LapChangeDecision,
+    SetStatus,
+    SprintDecision,
+)
 from velotime.wire.events import PhotoFinishData
 from velotime.wire.results import (
     Flag,
@@ -122,9 +129,9 @@ class SprintRaceScorer(ScratchScorer):
         self._photo_read = 0
         self._photo_block: dict[int, PhotoPlace] | None = None
         self._photo_block_us: int | None = None
-        # The camera's complete blocks, (its first finish time or its arrival, its rows), each
-        # given to its sprint again when a block comes or a sprint opens (`_cameras`).
-        self._blocks: list[tuple[int | None, list[PhotoPlace]]] = []
+        # The camera's complete blocks, (its first finish time or its arrival, its arrival,
+        # its rows), each given to its sprint again when a block comes or a sprint opens.
+        self._blocks: list[tuple[int | None, int | None, list[PhotoPlace]]] = []
         self._blocks_placed = True
         self._camera_unused = 0  # complete blocks with no sprint contested before them
 
@@ -167,23 +174,27 @@ class SprintRaceScorer(ScratchScorer):
             elif entry.phase == "complete":
                 if self._photo_block:
                     at_us = self._photo_block_us or entry.received_us
-                    self._blocks.append((at_us, list(self._photo_block.values())))
+                    rows = list(self._photo_block.values())
+                    self._blocks.append((at_us, entry.received_us, rows))
                     self._blocks_placed = False
                 self._photo_block = None
             else:
                 self._photo_block = None  # armed, started: results not closed are abandoned
         self._photo_read = len(state.photo_finish)
 
-    def _cameras(self) -> None:
+    def _cameras(self, until_us: int | None = None) -> None:
         """Each camera block to its sprint (module docstring), a later block over an earlier
         one; a sprint whose rows change is judged again. A pure function of the blocks and the
-        sprints' first reads, so that when the blocks are read does not matter."""
-        if self._blocks_placed:
+        sprints' first reads, so that when the blocks are read does not matter; `until_us`:
+        only the blocks that had come by then (for the judges' word given then)."""
+        if until_us is None and self._blocks_placed:
             return
-        self._blocks_placed = True
+        self._blocks_placed = until_us is None
         cameras: dict[int, list[PhotoPlace]] = {}
-        self._camera_unused = 0
-        for at_us, rows in self._blocks:
+        unused = 0
+        for at_us, arrived_us, rows in self._blocks:
+            if until_us is not None and arrived_us is not None and arrived_us > until_us:
+                continue
             opened = [
                 sprint
                 for sprint in self._sprints
@@ -193,7 +204,9 @@ class SprintRaceScorer(ScratchScorer):
             if opened:
                 cameras[opened[-1].number] = rows
             else:
-                self._camera_unused += 1
+                unused += 1
+        if until_us is None:
+            self._camera_unused = unused
         for sprint in self._sprints:
             camera = cameras.get(sprint.number)
             if camera is not sprint.camera:
@@ -217,6 +230,7 @@ class SprintRaceScorer(ScratchScorer):
         if command.number > count:
             return f"{self._event}: sprint {command.number}: the race has {count} sprints"
         sprint = self._sprints[command.number - 1]
+        self._cameras()
         if not sprint.contested:
             return (
                 f"{self._event}: sprint {command.number} (lap {sprint.lap}) is not contested "
@@ -233,6 +247,9 @@ class SprintRaceScorer(ScratchScorer):
         return judges_placings(self._proposal(sprint), placings)
 
     def _command(self, t_us: int | None, command: Command) -> None:
+        if isinstance(command, SprintDecision | Final):
+            # The camera as it stood when the word came, whenever the blocks were read.
+            self._cameras(t_us)
         if isinstance(command, SprintDecision):
             sprint = self._sprints[command.number - 1]
             try:
@@ -245,11 +262,15 @@ class SprintRaceScorer(ScratchScorer):
                     sprint.decided = judges_placings(self._proposal(sprint))
         else:
             super()._command(t_us, command)
+            if isinstance(command, SetStatus | LapChangeDecision):
+                # Who contests, and on which lap: the proposals are judged again.
+                for sprint in self._sprints:
+                    sprint.proposal = None
 
     # -- the result ---------------------------------------------------------------------------
 
     def _proposal(self, sprint: SprintState) -> Judgement:
-        self._cameras()
+        """The sprint as the devices judge it (its camera placed by `_cameras` before)."""
         if sprint.proposal is None:
             standing: dict[int, int] = {}
             for change in self._counter.confirmed:
@@ -259,7 +280,7 @@ class SprintRaceScorer(ScratchScorer):
                 sprint.number,
                 sprint.lap,
                 self.judged,
-                riders=self._riders_bibs(),
+                riders=[bib for bib in self._riders_bibs() if bib not in self._out],
                 crossings=sprint.crossings,
                 standing=standing,
                 camera=sprint.camera,
