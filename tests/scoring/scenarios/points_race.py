@@ -298,6 +298,7 @@ def _camera_chunks() -> list[Chunk]:
         official=False, event_name="Points race", event="12", round=1, heat=1, count=4,
         start_time_of_day_us=start_tod,
     )  # fmt: skip
+    running = lynx.RunningTime(time_us=100_000, time_digits=1, start_time_of_day_us=start_tod)
     return [
         Chunk(S - 300 * SECOND, "lynx", b""),
         at(S - 60 * SECOND, lynx.Armed(event="12", round=1, heat=1, event_name="Points race")),
