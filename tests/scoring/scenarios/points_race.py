@@ -302,10 +302,7 @@ def _camera_chunks() -> list[Chunk]:
     return [
         Chunk(S - 300 * SECOND, "lynx", b""),
         at(S - 60 * SECOND, lynx.Armed(event="12", round=1, heat=1, event_name="Points race")),
-        at(
-            S + 100_000,
-            lynx.RunningTime(time_us=100_000, time_digits=1, start_time_of_day_us=start_tod),
-        ),  # fmt: skip
+        at(S + 100_000, running),
         at(S + 650 * SECOND, header, *rows, lynx.ResultsComplete()),
     ]
 
