@@ -263,3 +263,29 @@ def test_a_wrong_plausible_window_is_named_by_its_key() -> None:
     assert "m.toml: events[2].plausible: a keirin has no timed effort to check" in problems(
         SMALL + keirin
     )
+
+
+def test_a_points_race_takes_its_sprint_interval_and_neutral_laps() -> None:
+    """A points race: `sprint_every` 1 to its laps; `neutral_laps` 0 to 5 in a points or tempo
+    race; neither anywhere else (docs/meet-format.md)."""
+    points = '\n[[events]]\nid = "p"\ndiscipline = "points_race"\nriders = [1, 2]\nlaps = 80\n'
+    event = parse_meet(SMALL + points + "sprint_every = 10\nneutral_laps = 1\n").event("p")
+    assert (event.sprint_every, event.neutral_laps) == (10, 1)
+    assert problems(SMALL + points + "sprint_every = 81\nneutral_laps = 6\n") == [
+        "m.toml: events[2].sprint_every: laps between sprints, 1 to the race's 80, got 81",
+        "m.toml: events[2].neutral_laps: laps ridden neutral before the flying start, 0 to 5, "
+        "got 6",
+    ]
+    tempo = points.replace('"points_race"', '"tempo"')
+    assert problems(SMALL + tempo + "sprint_every = 10\n") == [
+        "m.toml: events[2].sprint_every: a points race's interval between sprints only"
+    ]
+    scratch = points.replace('"points_race"', '"scratch"')
+    assert problems(SMALL + scratch + "neutral_laps = 1\n") == [
+        "m.toml: events[2].neutral_laps: only a bunch race with sprints (points_race, tempo) "
+        "takes it"
+    ]
+    assert problems(SMALL.replace("qualify = 1", "qualify = 1\nsprint_every = 3")) == [
+        "m.toml: events[0].sprint_every: only a bunch race with sprints (points_race, tempo) "
+        "takes it"
+    ]

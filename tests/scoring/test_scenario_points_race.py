@@ -12,6 +12,7 @@ from tests.cli.helpers import velotime_main
 from tests.scoring.scenarios import points_race as scenario
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
+from velotime.wire.commands import Correct, SprintDecision
 from velotime.wire.events import CommandData, decode_event
 
 
@@ -118,3 +119,47 @@ def test_the_live_table_counts_the_sprints_not_yet_confirmed(tmp_path: Path) -> 
     sprint_7 = seen[1130]["sprints"][6]
     assert sprint_7["placings"] == [[5], [18], [19], [1]]
     assert any(text.startswith("not read: 3:") for text in sprint_7["attention"])
+
+
+def test_the_judges_word_on_a_sprint_is_answered_or_refused_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    """At S + 170 s sprint 1 (lap 10) is contested, sprint 2 (lap 20) not yet; the points race
+    judges 4 places, the race has 24 riders, bibs 1 to 24 (the scenario's docstring)."""
+    _, events_path = replay(tmp_path, "a")
+    engine = ScoringEngine(
+        parse_meet(scenario.meet_text()), {"finish": 0, "200m": 200, "100m": 100}, 250
+    )
+    for raw in events_path.read_bytes().splitlines():
+        event = decode_event(raw)
+        data = event.data
+        at_us = data.received_us if isinstance(data, CommandData) else getattr(data, "t_us", 0)
+        if at_us and at_us > scenario.S + 170 * scenario.SECOND:
+            break
+        engine.feed(event)
+    event = scenario.POINTS
+
+    def word(number: int, placings: list[list[int]], reason: str = "video") -> str | None:
+        return engine.take_command(
+            SprintDecision(event=event, number=number, placings=placings, reason=reason)
+        )
+
+    assert word(2, []) == f"{event}: sprint 2 (lap 20) is not contested yet: nothing to judge"
+    assert word(9, []) == f"{event}: sprint 9: the race has 8 sprints"
+    assert word(1, [[1], [2], [1]]) == f"{event}: sprint 1: a bib is placed twice by the judges"
+    assert word(1, [[1], [2], [3], [4], [5]]) == (
+        f"{event}: sprint 1: the judges place 5 riders in more places than the 4 this sprint judges"
+    )
+    assert word(1, [[1], [99], [2], [3]]) == f"{event}: sprint 1: bib(s) [99] not in the race"
+    correct = Correct(event=event, bib=3, place=1, reason="photo")
+    assert engine.take_command(correct) == (
+        f"{event}: the places come from the points: correct a sprint (velotime ctl sprint) or "
+        "a lap change (velotime ctl lap-change)"
+    )
+    # The judges' placings: 2 and 1 level first (a dead heat), 4 third, 3 fourth.
+    assert word(1, [[2, 1], [4], [3]]) is None
+    lines = {line["bib"]: line for line in engine.results(event)["lines"]}
+    assert [lines[bib]["points"] for bib in (1, 2, 4, 3)] == [5, 5, 2, 1]
+    assert "flags" not in lines[1]  # confirmed by the judges
+    sprint_1 = engine.results(event)["sprints"][0]
+    assert sprint_1["confirmed"] and sprint_1["placings"] == [[2, 1], [4], [3]]

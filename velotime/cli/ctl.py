@@ -218,7 +218,7 @@ def parse_placings(text: str) -> list[list[int]]:
     placings = []
     for place in text.split(","):
         bibs = place.strip().split("=")
-        if not all(bib.strip().isdigit() for bib in bibs):
+        if not all(bib.strip().isascii() and bib.strip().isdigit() for bib in bibs):
             raise ValueError(
                 f'--placings: bibs by place, "12,5,7,3" ("5=7" a dead heat), not {text!r}'
             )

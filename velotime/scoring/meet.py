@@ -372,7 +372,7 @@ def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> l
         )
     if event.neutral_laps is not None and event.discipline not in SPRINTED_RACES:
         races = ", ".join(SPRINTED_RACES)
-        problems.append(f"{at}.neutral_laps: only a {races} race takes neutral laps")
+        problems.append(f"{at}.neutral_laps: only a bunch race with sprints ({races}) takes it")
     elif event.neutral_laps is not None and not 0 <= event.neutral_laps <= MAX_NEUTRAL_LAPS:
         problems.append(
             f"{at}.neutral_laps: laps ridden neutral before the flying start, 0 to "
