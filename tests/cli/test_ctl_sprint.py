@@ -41,13 +41,14 @@ def test_placings_typed_as_the_desk_types_them_read_back_the_same(value: list[li
 @given(st.text(max_size=20))
 @example("²")  # a digit to str.isdigit, not to int()
 def test_anything_else_is_a_one_line_error_not_a_traceback(text: str) -> None:
+    why = ""
     try:
         value = ctl.parse_placings(text)
     except ValueError as exc:
-        assert "--placings" in str(exc)
-        assert "\n" not in str(exc).replace(repr(text), "")
+        why = str(exc)
     else:
         assert all(placing for placing in value)
+    assert not why or why.startswith("--placings: bibs by place")
 
 
 @pytest.mark.parametrize(

@@ -137,29 +137,30 @@ def test_the_judges_word_on_a_sprint_is_answered_or_refused_with_the_reason(
         if at_us and at_us > scenario.S + 170 * scenario.SECOND:
             break
         engine.feed(event)
-    event = scenario.POINTS
+    race = scenario.POINTS
 
     def word(number: int, placings: list[list[int]], reason: str = "video") -> str | None:
         return engine.take_command(
-            SprintDecision(event=event, number=number, placings=placings, reason=reason)
+            SprintDecision(event=race, number=number, placings=placings, reason=reason)
         )
 
-    assert word(2, []) == f"{event}: sprint 2 (lap 20) is not contested yet: nothing to judge"
-    assert word(9, []) == f"{event}: sprint 9: the race has 8 sprints"
-    assert word(1, [[1], [2], [1]]) == f"{event}: sprint 1: a bib is placed twice by the judges"
+    assert word(2, []) == f"{race}: sprint 2 (lap 20) is not contested yet: nothing to judge"
+    assert word(9, []) == f"{race}: sprint 9: the race has 8 sprints"
+    assert word(1, [[1], [2], [1]]) == f"{race}: sprint 1: a bib is placed twice by the judges"
     assert word(1, [[1], [2], [3], [4], [5]]) == (
-        f"{event}: sprint 1: the judges place 5 riders in more places than the 4 this sprint judges"
+        f"{race}: sprint 1: the judges place 5 riders in more places than the 4 this sprint judges"
     )
-    assert word(1, [[1], [99], [2], [3]]) == f"{event}: sprint 1: bib(s) [99] not in the race"
-    correct = Correct(event=event, bib=3, place=1, reason="photo")
+    assert word(1, [[1], [99], [2], [3]]) == f"{race}: sprint 1: bib(s) [99] not in the race"
+    correct = Correct(event=race, bib=3, place=1, reason="photo")
     assert engine.take_command(correct) == (
-        f"{event}: the places come from the points: correct a sprint (velotime ctl sprint) or "
+        f"{race}: the places come from the points: correct a sprint (velotime ctl sprint) or "
         "a lap change (velotime ctl lap-change)"
     )
     # The judges' placings: 2 and 1 level first (a dead heat), 4 third, 3 fourth.
     assert word(1, [[2, 1], [4], [3]]) is None
-    lines = {line["bib"]: line for line in engine.results(event)["lines"]}
+    lines = {line["bib"]: line for line in engine.results(race)["lines"]}
     assert [lines[bib]["points"] for bib in (1, 2, 4, 3)] == [5, 5, 2, 1]
     assert "flags" not in lines[1]  # confirmed by the judges
-    sprint_1 = engine.results(event)["sprints"][0]
-    assert sprint_1["confirmed"] and sprint_1["placings"] == [[2, 1], [4], [3]]
+    sprint_1 = engine.results(race)["sprints"][0]
+    assert sprint_1["confirmed"]
+    assert sprint_1["placings"] == [[2, 1], [4], [3]]
