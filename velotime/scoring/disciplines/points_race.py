@@ -45,6 +45,7 @@ from velotime.scoring.rules.points_race import (
     POINTS_RACE,
     PointsScale,
     SprintSchedule,
+    StandingLine,
     points_race_schedule,
     sprint_every_laps,
     standings,
@@ -134,6 +135,9 @@ class SprintRaceScorer(ScratchScorer):
         self._blocks: list[tuple[int | None, int | None, list[PhotoPlace]]] = []
         self._blocks_placed = True
         self._camera_unused = 0  # complete blocks with no sprint contested before them
+        self._cached: tuple[object, _Table] | None = None
+        self._judged = 0  # judgements made so far (proposals and the judges' word): the
+        # standings change only with them, the lap changes and the statuses
 
     # -- evidence ---------------------------------------------------------------------------
 
@@ -254,12 +258,14 @@ class SprintRaceScorer(ScratchScorer):
             sprint = self._sprints[command.number - 1]
             try:
                 sprint.decided = self._decided(sprint, command)
+                self._judged += 1
             except (ValueError, IndexError) as exc:  # refused live; a replay after an Abandon
                 self._notes.append(f"sprint {command.number}: the judges' word not applied: {exc}")
         elif isinstance(command, Final):
             for sprint in self._sprints:
                 if sprint.contested and sprint.decided is None:
                     sprint.decided = judges_placings(self._proposal(sprint))
+                    self._judged += 1
         else:
             super()._command(t_us, command)
             if isinstance(command, SetStatus | LapChangeDecision):
@@ -276,6 +282,7 @@ class SprintRaceScorer(ScratchScorer):
             for change in self._counter.confirmed:
                 if change.lap < sprint.lap:
                     standing[change.bib] = standing.get(change.bib, 0) + change.change
+            self._judged += 1
             sprint.proposal = judge_sprint(
                 sprint.number,
                 sprint.lap,
@@ -294,42 +301,15 @@ class SprintRaceScorer(ScratchScorer):
         # The camera's blocks first: a sprint's judges' word and the `final` taken among the
         # crossings see the blocks that came before them.
         self._read_photo(state)
-        scored = super().score(state)  # the counter brought up to date, the lap board
+        self._read_evidence(state)  # the counter brought up to date
         self._cameras()
         counter = self._counter
         board = counter.board()
-        statuses = {
-            bib: status
-            for bib, status in state.decisions.items()
-            if status in _OUT and bib in self.race
-        }
-        dns = {bib for bib, status in statuses.items() if status is Status.DNS}
-        contested = [sprint for sprint in self._sprints if sprint.contested]
-        counted: list[Sprint] = []
-        unconfirmed: set[int] = set()
-        photo: set[int] = set()
-        for sprint in contested:
-            judgement = sprint.decided or self._proposal(sprint)
-            placings = _without(judgement.sprint.placings, dns)
-            if not placings:
-                continue
-            counted.append(Sprint(sprint.number, sprint.lap, placings, final=sprint.final))
-            if sprint.decided is None:
-                unconfirmed.update(bib for placing in placings for bib in placing)
-                photo |= judgement.photo_required
-        changes = [change for change in counter.confirmed if change.bib not in dns]
-        table = standings(self._riders_bibs(), counted, changes, statuses, scale=self.scale)
+        table = self._table(state)
         finish = counter.finish() if board.finished else {}
         names = {rider.bib: rider for rider in self._riders}
-        numbers = len(contested)
         lines: list[ResultLine] = []
         for line in table.lines:
-            by_number = [0] * numbers
-            for judged, points in zip(table.sprints, line.sprint_points, strict=True):
-                by_number[judged.number - 1] = points
-            flags = [Flag.UNCONFIRMED] if line.bib in unconfirmed else []
-            if line.bib in photo:
-                flags.append(Flag.PHOTO_REQUIRED)
             rider = names[line.bib]
             at_finish = finish.get(line.bib)
             lines.append(
@@ -339,22 +319,84 @@ class SprintRaceScorer(ScratchScorer):
                     name=rider.name,
                     nation=rider.nation,
                     status=line.status,
-                    flags=flags,
+                    flags=table.flags.get(line.bib, []),
                     laps=counter.laps(line.bib, at_finish[0] if at_finish else None),
                     laps_gained=line.laps,
                     points=line.points,
-                    sprint_points=by_number,
+                    sprint_points=table.by_number[line.bib],
                     lap_points=line.lap_points,
                     final_sprint_place=line.final_place,
                 )
             )
-        extra = scored.extra
-        extra["sprints"] = [_sprint_line(sprint) for sprint in contested]
+        extra = self._lap_extra(board)
+        extra["sprints"] = table.sprints
         extra["sprint_board"] = _sprint_board(self._sprints, extra["lap_board"])
         if self._camera_unused:
             unused = f"{self._camera_unused} camera result block(s) before any sprint: not used"
             extra["problems"] = [*extra.get("problems", []), unused]
         return Scored(lines, extra)
+
+    def _table(self, state: EventState) -> "_Table":
+        """The standings from the sprints and lap changes as they stand, worked out again only
+        when one of them changed (between sprints a passing changes none)."""
+        statuses = {
+            bib: status
+            for bib, status in state.decisions.items()
+            if status in _OUT and bib in self.race
+        }
+        contested = [sprint for sprint in self._sprints if sprint.contested]
+        for sprint in contested:
+            if sprint.decided is None:
+                self._proposal(sprint)
+        key = (
+            self._judged,
+            len(self._counter.confirmed),
+            tuple(sorted(statuses.items())),
+        )
+        if self._cached is not None and self._cached[0] == key:
+            return self._cached[1]
+        dns = {bib for bib, status in statuses.items() if status is Status.DNS}
+        counted: list[Sprint] = []
+        unconfirmed: set[int] = set()
+        photo: set[int] = set()
+        for sprint in contested:
+            judgement = sprint.standing
+            assert judgement is not None  # judged above
+            placings = _without(judgement.sprint.placings, dns)
+            if not placings:
+                continue
+            counted.append(Sprint(sprint.number, sprint.lap, placings, final=sprint.final))
+            if sprint.decided is None:
+                unconfirmed.update(bib for placing in placings for bib in placing)
+                photo |= judgement.photo_required
+        changes = [change for change in self._counter.confirmed if change.bib not in dns]
+        table = standings(self._riders_bibs(), counted, changes, statuses, scale=self.scale)
+        by_number: dict[int, list[int]] = {}
+        flags: dict[int, list[Flag]] = {}
+        for line in table.lines:
+            points = by_number[line.bib] = [0] * len(contested)
+            for judged, won in zip(table.sprints, line.sprint_points, strict=True):
+                points[judged.number - 1] = won
+            flagged = [Flag.UNCONFIRMED] if line.bib in unconfirmed else []
+            flags[line.bib] = flagged + ([Flag.PHOTO_REQUIRED] if line.bib in photo else [])
+        made = _Table(
+            lines=table.lines,
+            by_number=by_number,
+            flags=flags,
+            sprints=[_sprint_line(sprint) for sprint in contested],
+        )
+        self._cached = (key, made)
+        return made
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The standings as the result lines show them, kept between passings."""
+
+    lines: tuple[StandingLine, ...]
+    by_number: dict[int, list[int]]  # bib -> points of each sprint contested, by number
+    flags: dict[int, list[Flag]]
+    sprints: list[SprintLine]
 
 
 def _without(placings: tuple[Placing, ...], bibs: set[int]) -> tuple[Placing, ...]:
