@@ -6,7 +6,9 @@ the judges have not confirmed yet, flagged."""
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+import pytest
 
 from tests.cli.helpers import velotime_main
 from tests.scoring.scenarios import points_race as scenario
@@ -14,6 +16,22 @@ from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Correct, SprintDecision
 from velotime.wire.events import CommandData, decode_event
+
+# Two races of 80 and 12 laps replayed: about 2 s of work, shared by the module's tests.
+pytestmark = pytest.mark.slow
+
+
+class Replayed(NamedTuple):
+    files: dict[str, bytes]  # run "a"'s result files
+    again: dict[str, bytes]  # run "b"'s
+    events: Path  # the events the replay decoded
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> Replayed:
+    directory = tmp_path_factory.mktemp("points")
+    files, events = replay(directory, "a")
+    return Replayed(files, replay(directory, "b")[0], events)
 
 
 def replay(tmp_path: Path, run: str) -> tuple[dict[str, bytes], Path]:
@@ -34,10 +52,10 @@ def replay(tmp_path: Path, run: str) -> tuple[dict[str, bytes], Path]:
 
 
 def test_a_points_race_with_a_photo_finish_a_lap_gained_a_lap_lost_and_an_abandon(
-    tmp_path: Path,
+    replayed: Replayed,
 ) -> None:
-    files, _ = replay(tmp_path, "a")
-    assert replay(tmp_path, "b")[0] == files  # byte-identical
+    files = replayed.files
+    assert replayed.again == files  # byte-identical
     result: dict[str, Any] = json.loads(files[f"{scenario.POINTS}.json"])
     assert result["status"] == "final"
     assert result["discipline"] == "points_race"
@@ -61,8 +79,8 @@ def test_a_points_race_with_a_photo_finish_a_lap_gained_a_lap_lost_and_an_abando
     assert "the race has 8 sprints" in refused["reason"]
 
 
-def test_a_tempo_race_with_a_lap_gained_started_by_its_neutral_lap(tmp_path: Path) -> None:
-    files, _ = replay(tmp_path, "a")
+def test_a_tempo_race_with_a_lap_gained_started_by_its_neutral_lap(replayed: Replayed) -> None:
+    files = replayed.files
     result: dict[str, Any] = json.loads(files[f"{scenario.TEMPO}.json"])
     assert result["status"] == "final"
     assert result["discipline"] == "tempo"
@@ -74,10 +92,9 @@ def test_a_tempo_race_with_a_lap_gained_started_by_its_neutral_lap(tmp_path: Pat
     assert result["lap_board"]["finished"]
 
 
-def results_at(tmp_path: Path, moments: list[int]) -> dict[int, dict[str, Any]]:
+def results_at(events_path: Path, moments: list[int]) -> dict[int, dict[str, Any]]:
     """The points race's result after the last event before each moment (seconds after its
     start), the events the replay decoded fed one by one to the engine as the service does."""
-    _, events_path = replay(tmp_path, "a")
     engine = ScoringEngine(
         parse_meet(scenario.meet_text()), {"finish": 0, "200m": 200, "100m": 100}, 250
     )
@@ -94,13 +111,13 @@ def results_at(tmp_path: Path, moments: list[int]) -> dict[int, dict[str, Any]]:
     return seen
 
 
-def test_the_live_table_counts_the_sprints_not_yet_confirmed(tmp_path: Path) -> None:
+def test_the_live_table_counts_the_sprints_not_yet_confirmed(replayed: Replayed) -> None:
     """Worked out from the scenario's docstring: at S + 170 s sprint 1 (1, 2, 3, 4: 5-3-2-1) is
     proposed, not confirmed: the table has it, those four flagged "unconfirmed", and the next
     sprint is 2 at lap 20. At S + 645 s sprint 4's loops have 10 and 11 10 ms apart (photo
     required), no camera yet: 10 first; at S + 655 s the camera's 11, 10, 12, 13 stands. At
     S + 1130 s the loops' sprint 7 is 5, 18, 19, 1, and 3 not read."""
-    seen = results_at(tmp_path, [170, 645, 655, 1130])
+    seen = results_at(replayed.events, [170, 645, 655, 1130])
     at_170 = seen[170]
     lines = {line["bib"]: line for line in at_170["lines"]}
     assert [lines[bib]["points"] for bib in (1, 2, 3, 4, 5)] == [5, 3, 2, 1, 0]
@@ -122,11 +139,11 @@ def test_the_live_table_counts_the_sprints_not_yet_confirmed(tmp_path: Path) -> 
 
 
 def test_the_judges_word_on_a_sprint_is_answered_or_refused_with_the_reason(
-    tmp_path: Path,
+    replayed: Replayed,
 ) -> None:
     """At S + 170 s sprint 1 (lap 10) is contested, sprint 2 (lap 20) not yet; the points race
     judges 4 places, the race has 24 riders, bibs 1 to 24 (the scenario's docstring)."""
-    _, events_path = replay(tmp_path, "a")
+    events_path = replayed.events
     engine = ScoringEngine(
         parse_meet(scenario.meet_text()), {"finish": 0, "200m": 200, "100m": 100}, 250
     )
