@@ -26,8 +26,11 @@
     item.appendChild(VT.el('span', 'ov-bib', line.bib));
     item.appendChild(VT.el('span', 'ov-name', line.name || ''));
     item.appendChild(VT.el('span', 'ov-nation', line.nation || ''));
-    item.appendChild(VT.el('span', 'ov-time' + (line.time ? '' : ' ov-status'), line.time || line.status || ''));
-    item.appendChild(VT.el('span', 'ov-gap', line.gap || ''));
+    // A bunch race's line: its points (when the race has them) where a time goes, its laps
+    // gained or lost where a gap goes.
+    var result = line.time || VT.value(line.points);
+    item.appendChild(VT.el('span', 'ov-time' + (result ? '' : ' ov-status'), result || line.status || ''));
+    item.appendChild(VT.el('span', 'ov-gap', line.gap || VT.lapsGained(line)));
   }
 
   function onState(doc) {
@@ -44,6 +47,12 @@
       frozen = '';
     }
     VT.show(nodes.clock, CLOCK && view.onTrack);
+    var board = view.result.lap_board;
+    VT.show(nodes.laps, !!board && view.onTrack);
+    if (board) {
+      VT.text(nodes.laps, VT.lapBoardText(board));
+      nodes.laps.classList.toggle('is-bell', !!board.bell && !board.finished);
+    }
 
     var latest = tracker.line(view.lines);
     var showLatest = LATEST && latest && view.discipline !== 'keirin' && Date.now() - tracker.at < LATEST_SHOWN_MS;
@@ -95,6 +104,7 @@
     nodes.event = $('ov-event');
     nodes.detail = $('ov-detail');
     nodes.clock = $('ov-clock');
+    nodes.laps = $('ov-laps');
     nodes.latest = $('ov-latest');
     nodes.latestRank = $('ov-latest-rank');
     nodes.latestBib = $('ov-latest-bib');
