@@ -8,8 +8,8 @@ before a change, for before and after from one run; P3 decoding, the scoring lat
 scoring cost, the lap counting cost and the bunch race's live latency measure this tree only
 (`PYTHONPATH=DIR python -m benchmarks.scoring_cost` measures another). In the default set a
 replay or restart that outlives 60 s is stopped and reported as such; `--full` gives 5 runs of
-those instead of 3, and 300 s before one is stopped. The soak runs once a tree (about 5 minutes each);
-broker_persistence takes minutes too.
+those instead of 3, and 300 s before one is stopped. The soak runs once a tree (about 5 minutes
+each); broker_persistence takes minutes too.
 """
 
 import argparse
