@@ -63,7 +63,7 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
 
 def optional_field(payload: object, key: str) -> Any:
     """A key only some disciplines' payloads have (a points race line's `points` and
-    `sprint_points`, an elimination line's `sprint`): None where the type has none, so the
+    `sprint_points`, an elimination line's `eliminated_at`): None where the type has none, so the
     boards and sheets show it as soon as a result carries it."""
     value = getattr(payload, key, None)
     return None if value is msgspec.UNSET else value

@@ -256,13 +256,13 @@ def _bunch_cells(result: EventResult) -> tuple[list[str], dict[int, list[str]]]:
         return [], {}
     sprints = max((len(_sprint_points(line)) for line in lines), default=0)
     has_points = any(optional_field(line, "points") is not None for line in lines)
-    eliminated = any(optional_field(line, "sprint") is not None for line in lines)
+    eliminated = any(optional_field(line, "eliminated_at") is not None for line in lines)
     head = ['<th class="num">Laps</th>', '<th class="num">Laps +/-</th>']
     head += [f'<th class="num">S{n}</th>' for n in range(1, sprints + 1)]
     if has_points:
         head.append('<th class="num">Points</th>')
     if eliminated:
-        head.append('<th class="num">Eliminated</th>')
+        head.append('<th class="num">Out at</th>')
     cells: dict[int, list[str]] = {}
     for line in lines:
         row = [
@@ -278,7 +278,7 @@ def _bunch_cells(result: EventResult) -> tuple[list[str], dict[int, list[str]]]:
             points = optional_field(line, "points")
             row.append(f'<td class="num time">{"" if points is None else escape(str(points))}</td>')
         if eliminated:
-            sprint = optional_field(line, "sprint")
+            sprint = optional_field(line, "eliminated_at")
             row.append(f'<td class="num">{"" if sprint is None else f"sprint {sprint}"}</td>')
         cells[line.bib] = row
     return head, cells
@@ -424,15 +424,20 @@ def _sprints(result: EventResult) -> str:
 
 
 def _elimination_order(result: EventResult) -> str:
-    """An elimination race's riders in the order they were eliminated, sprint by sprint."""
+    """An elimination race's riders in the order they went out, sprint by sprint, and how
+    (last over the line, lapped, abandoned, by the commissaires); the final's riders last."""
     out = sorted(
-        (sprint, line.bib, line.name)
+        (sprint, line.bib, line.name, optional_field(line, "out_by") or "")
         for line in result.lines
-        if isinstance(sprint := optional_field(line, "sprint"), int)
+        if isinstance(sprint := optional_field(line, "eliminated_at"), int)
     )
     if not out:
         return ""
-    items = "".join(f"<li>Sprint {sprint}: {bib} {escape(name)}</li>" for sprint, bib, name in out)
+    items = "".join(
+        f"<li>Sprint {sprint}: {bib} {escape(name)}" + (f" ({escape(how)})" if how else "")
+        + "</li>"
+        for sprint, bib, name, how in out
+    )  # fmt: skip
     return f'<h2>Elimination order</h2>\n<ol class="problems">{items}</ol>\n'
 
 
