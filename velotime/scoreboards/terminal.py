@@ -50,7 +50,8 @@ INDICATORS: dict[str, str] = {
     "STALE": "bold black on yellow",
     "OFFLINE": "bold white on red",
 }
-STATUS_STYLES = {"running": "bold", "provisional": "yellow", "final": "bold green"}
+STATUS_STYLES = {"running": "bold", "provisional": "yellow", "final": "bold green",
+                 "live": "bold cyan"}  # fmt: skip
 SIDE_BY_SIDE_WIDTH = 112  # from this width on, the standings sit beside the ranking
 STANDINGS_WIDTH = 40
 NARROW_WIDTH = 64  # below this width, the ranking leaves out nation and speed

@@ -250,6 +250,7 @@
       }
       return;
     }
+    if (v.result.lap_board) return; // a bunch race: they all ride; the lap board says the rest
     // Flying 200 m (and a time trial before its first rider): the next in start order that
     // has no result line yet.
     var done = new Set(v.lines.map(function (line) { return line.bib; }));

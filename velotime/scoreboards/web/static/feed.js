@@ -88,7 +88,9 @@
     if (typeof value === 'object') return '';
     return String(value);
   };
-  VT.statusLabels = { running: 'Running', provisional: 'Provisional', final: 'Final' };
+  VT.statusLabels = {
+    running: 'Running', provisional: 'Provisional', final: 'Final', live: 'Live' // live: an omnium
+  };
   VT.flagLabels = {
     qualified: 'Q', 'draw required': 'Draw', corrected: 'Corr.', 'photo required': 'Photo',
     check: 'Check', confirmed: 'Conf.'
