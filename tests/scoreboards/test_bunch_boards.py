@@ -10,6 +10,7 @@ it (docs/mqtt.md): the expected screens are worked out by hand from them.
 
 import io
 import json
+import sys
 import time
 from datetime import UTC
 from pathlib import Path
@@ -23,7 +24,9 @@ from rich.console import Console
 from tests.scoreboards.browser import Browser, artifact, require_chromium
 from tests.scoreboards.payloads import ONLINE, snapshot_of
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
+from tests.scoreboards.test_terminal import Terminal, publish
 from tests.scoreboards.web_helpers import running_scoreboard
+from tests.scoring.live import write_venue_config
 from velotime.localvenue import LocalBroker
 from velotime.protocols.unt4 import encode
 from velotime.scoreboards.state import Snapshot
@@ -359,3 +362,35 @@ def test_an_elimination_race_sheet_gives_the_elimination_order() -> None:
     places = [order.index(item) for item in ("Sprint 1: 11 Rider 11 (last)",
               "Sprint 2: 12 Rider 12 (abandoned)", "Sprint 3: 2 Rider 2 (final)")]  # fmt: skip
     assert places == sorted(places)
+
+
+@pytest.mark.timeout(30)
+async def test_velotime_watch_in_a_terminal_rings_the_bell(
+    tmp_path: Path, broker: LocalBroker
+) -> None:
+    """`velotime watch` in a real pseudo-terminal, the screen kept by pyte: 2 laps to go, then
+    the scoring service publishes the last lap: the bell, white on red, where laps to go were;
+    the table's laps follow (5: 19 then 20 ridden, +1)."""
+    root = "velotime/vd"
+    current = CURRENT | {"start_us": time.time_ns() // 1000}
+    await publish(broker.port, root, {"results/scratch-m": scratch(2), "current": current,
+                                      "status/scoring": ONLINE})  # fmt: skip
+    config = write_venue_config(tmp_path / "venue", "vd", broker.url, {"finish": 0})
+    terminal = Terminal([sys.executable, "-m", "velotime", "watch", "--config", str(config)],
+                        100, 30)  # fmt: skip
+    try:
+        screen = await terminal.wait_for(lambda s: "2 LAPS TO GO" in s and "LIVE" in s, "laps")
+        assert any(cells(line) == ["1", "5", "Rider", "5", "GER", "19", "+1"]
+                   for line in screen.splitlines()), screen  # fmt: skip
+        await publish(broker.port, root, {"results/scratch-m": scratch(1)})
+        screen = await terminal.wait_for(lambda s: "BELL - LAST LAP" in s, "the bell")
+        assert "LAPS TO GO" not in screen
+        assert any(cells(line) == ["1", "5", "Rider", "5", "GER", "20", "+1"]
+                   for line in screen.splitlines()), screen  # fmt: skip
+        y = next(y for y, line in enumerate(terminal.screen.display) if "BELL" in line)
+        x = terminal.screen.display[y].index("BELL")
+        assert terminal.screen.buffer[y][x].bg == "red"
+        terminal.type(b"\x03")  # Ctrl-C
+        assert await terminal.exit_code() == 0
+    finally:
+        terminal.close()
