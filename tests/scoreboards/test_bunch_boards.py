@@ -19,12 +19,15 @@ from typing import Any
 import msgspec
 import pyte
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from tests.scoreboards.browser import Browser, artifact, require_chromium
 from tests.scoreboards.payloads import ONLINE, snapshot_of
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
 from tests.scoreboards.test_terminal import Terminal, publish
+from tests.scoreboards.unt4_board import Screen
 from tests.scoreboards.web_helpers import running_scoreboard
 from tests.scoring.live import write_venue_config
 from velotime.localvenue import LocalBroker
@@ -224,6 +227,45 @@ def test_unt4_bytes_for_laps_to_go_and_the_bell() -> None:
     bell["lines"] = scratch(12)["lines"]  # the same lines: only the lap board changes
     sent = b"".join(encode(record) for record in page.update(on_track(bell), NOW_US))
     assert sent == row_message(1, "BELL - LAST LAP" + " " * 11 + "5:02.4")
+
+
+bunch_lines = st.lists(
+    st.fixed_dictionaries(
+        {"bib": st.integers(0, 10**6), "rank": st.none() | st.integers(1, 1000),
+         "laps": st.integers(0, 10**4)},
+        optional={"name": st.text(max_size=40), "nation": st.text(max_size=5),
+                  "laps_gained": st.integers(-99, 99),
+                  "status": st.sampled_from(["DNS", "DNF", "DSQ"])},
+    ),
+    max_size=30,
+)  # fmt: skip
+
+
+@given(st.integers(2, 100), st.integers(16, 100), bunch_lines, st.integers(0, 400),
+       st.integers(0, 9), st.booleans())  # fmt: skip
+def test_any_bunch_race_fits_any_board_and_row_1_is_its_lap_board(
+    rows: int, columns: int, lines: list[dict[str, Any]], to_go: int, neutralised: int,
+    finished: bool,
+) -> None:  # fmt: skip
+    """Whatever the lines and the lap board, every row fits the board in printable ASCII, and
+    row 1 begins with what the lap board says (FINISH; BELL on the last lap; else the laps to
+    go, after the neutralisation's laps while one runs), cut at the board's width."""
+    result = scratch(to_go) | {"lines": lines}
+    result["lap_board"] |= {"neutralised": neutralised, "finished": finished,
+                            "bell": to_go == 1 and not finished}  # fmt: skip
+    page = Unt4Page(rows, columns)
+    screen = Screen(rows, columns)  # asserts that every row fits
+    for record in page.update(on_track(result), NOW_US):
+        screen.apply(record)
+    assert page.bad_states == 0
+    shown = screen.lines()
+    assert all(line.isascii() and line.isprintable() for line in shown)
+    plural = "" if to_go == 1 else "S"
+    said = ("FINISH" if finished else "BELL - LAST LAP" if to_go == 1 else
+            f"NEUTRALISED ({neutralised}) - {to_go} LAP{plural} TO GO" if neutralised else
+            f"{to_go} LAP{plural} TO GO")  # fmt: skip
+    clock_room = columns - len("5:02.4") - 1
+    assert shown[1].startswith(said[:clock_room].rstrip())
 
 
 # --- the result sheet -----------------------------------------------------------------------
