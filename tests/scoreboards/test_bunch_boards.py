@@ -314,7 +314,8 @@ async def test_the_page_and_the_overlay_show_laps_to_go_the_bell_and_the_table(
     """The page, 1920x1080: "12 laps to go" under the race clock, the table with laps and
     laps gained or lost (no time, gap or speed columns); on the last lap "Bell — last lap",
     marked as the bell (red, flashing); the overlay shows the same lap board. The omnium's
-    standings list its riders with the scratch race's points and the total."""
+    standings list its riders with the scratch race's points and the total, on the page and,
+    with `standings=`, on the overlay."""
     require_chromium()
     async with (
         running_scoreboard(broker) as web,
@@ -363,6 +364,13 @@ async def test_the_page_and_the_overlay_show_laps_to_go_the_bell_and_the_table(
           (li) => li.querySelector('.ov-gap').textContent))"""
         assert json.loads(await overlay.evaluate(gained)) == ["+1", "", "", "\u22121", ""]
         await overlay.screenshot(artifact("scratch-bell-overlay.png"))
+
+        totals = await browser.page(1920, 1080)
+        await totals.goto(web.url + "overlay?standings=omnium-m")
+        shown = """JSON.stringify(Array.from(document.querySelectorAll('#ov-top li')).map(
+          (li) => [li.dataset.bib, li.querySelector('.ov-time').textContent]))"""
+        want = json.dumps([["5", "40"], ["7", "38"], ["12", "DNF"]], separators=(",", ":"))
+        await totals.wait_for(f"{shown} === '{want}'", "the omnium's totals on the overlay")
 
 
 def decoded_or_skip(payload: dict[str, Any]) -> EventResult:

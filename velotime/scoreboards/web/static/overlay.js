@@ -1,6 +1,7 @@
 /* velotime overlay: the event on the track with its clock, the latest time and the top N, on a
  * transparent page. URL parameters (docs/scoreboards.md): top=N (8; 0 hides the list),
- * clock=0, latest=0, position=bottom-left|bottom-right|top-left|top-right, scale=X. */
+ * clock=0, latest=0, position=bottom-left|bottom-right|top-left|top-right, scale=X,
+ * standings=ID (the list gives that omnium's standings: rank, bib, rider, total). */
 (function () {
   'use strict';
   var VT = window.VT;
@@ -12,6 +13,7 @@
   var POSITION = /^(bottom|top)-(left|right)$/.test(params.get('position') || '') ? params.get('position') : 'bottom-left';
   var SCALE = Math.max(0.5, Math.min(4, parseFloat(params.get('scale') || '1') || 1));
   var LATEST_SHOWN_MS = 12000; // how long the latest time stays up
+  var STANDINGS = params.get('standings') || null;
 
   var nodes = {};
   var tracker = new VT.LatestTracker();
@@ -68,6 +70,20 @@
 
     var list = nodes.top;
     list.textContent = '';
+    var omnium = STANDINGS ? (doc.standings || {})[STANDINGS] : null;
+    if (omnium && omnium.discipline === 'omnium') {
+      // The omnium's standings in place of the event's lines: the total where a time goes.
+      (omnium.lines || []).slice(0, TOP).forEach(function (line) {
+        var item = VT.el('li');
+        item.dataset.bib = String(line.bib);
+        lineNodes(item, { rank: line.rank, bib: line.bib, name: line.name, nation: line.nation,
+          points: line.status ? null : line.total, status: line.status });
+        list.appendChild(item);
+      });
+      VT.show(list, TOP > 0 && (omnium.lines || []).length > 0);
+      document.body.dataset.version = String(doc.version);
+      return;
+    }
     view.lines.slice(0, TOP).forEach(function (line) {
       var item = VT.el('li');
       if (latest && line.bib === latest.bib) item.className = 'is-latest';
