@@ -1,0 +1,87 @@
+"""A Madison through the scoring engine: how the partners' passages make a team's laps, and the
+desk's commands naming a team by its number or a rider's bib. Expected values by hand."""
+
+from tests.scoring.events import command, passing
+from tests.scoring.scenarios.devices import riders_toml
+from velotime.scoring.engine import ScoringEngine
+from velotime.scoring.meet import parse_meet
+from velotime.wire.commands import Arm, Correct, LapChangeDecision, SetLaps, SetStatus, Start
+
+T0 = 1_795_250_000_000_000
+S = 1_000_000
+TEAMS = {1: (11, 12), 2: (21, 22), 3: (31, 32)}
+
+
+def engine() -> ScoringEngine:
+    bibs = [bib for pair in TEAMS.values() for bib in pair]
+    riders = riders_toml({bib: (f"Rider {bib}", "NED", 9000 + bib) for bib in [*bibs, 9]})
+    teams = "".join(
+        f"[[events.teams]]\nnumber = {number}\nriders = {list(pair)}\n"
+        for number, pair in TEAMS.items()
+    )
+    meet = parse_meet(
+        f'[meet]\nid = "t"\n{riders}'
+        f'[[events]]\nid = "md"\ndiscipline = "madison"\nlaps = 4\nsprint_every = 2\n{teams}'
+    )
+    return ScoringEngine(meet, {"finish": 0}, 250)
+
+
+def read(scoring: ScoringEngine, at_s: float, bib: int) -> None:
+    scoring.feed(passing("finish", T0 + round(at_s * S), 9000 + bib))
+
+
+def test_a_partners_passage_within_10_s_of_the_teams_lap_is_the_same_lap() -> None:
+    """Racing partners on 16 s laps (team k at 16p + 0.3(k - 1) s), `start` at 1 s. Team 1's
+    resting partner 12 crosses at 21.0 s, 5.0 s after team 1's lap 1 (16.0 s): the same lap,
+    not counted; 12 then races and crosses at 32.0 s (16.0 s after the team's lap 1): lap 2.
+    Team 2's resting partner 22 crosses at 29.0 s, 12.7 s after team 2's lap 1 (16.3 s): more
+    than the shortest lap (250 m / 25 m/s = 10 s), so it is team 2's lap 2, and its racing
+    partner 21 at 32.3 s, 3.3 s later, is the one not counted: the count is right (2 laps
+    each), the lap's time the resting partner's (the limit the scorer's docstring names)."""
+    scoring = engine()
+    scoring.command(Arm(event="md"), T0 - 60 * S)
+    for at_s, bib in [(0.0, 11), (0.3, 21), (0.6, 31)]:
+        read(scoring, at_s, bib)
+    scoring.feed(command(Start(event="md"), T0 + S))
+    for at_s, bib in [(16.0, 11), (16.3, 21), (16.6, 31), (21.0, 12), (29.0, 22),
+                      (32.0, 12), (32.3, 21), (32.6, 31)]:  # fmt: skip
+        read(scoring, at_s, bib)
+    result = scoring.results("md")
+    assert {line["bib"]: line["laps"] for line in result["lines"]} == {1: 2, 2: 2, 3: 2}
+    assert result["lap_board"]["leader_laps"] == 2
+    assert result["problems"] == [
+        "team 1: 1 crossing(s) of the partner on the team's lap, not counted",
+        "team 2: 1 crossing(s) of the partner on the team's lap, not counted",
+    ]
+
+
+def test_commands_name_a_team_by_its_number_or_a_riders_bib() -> None:
+    """Two laps ridden (racing partners 11, 21, 31 at 16p + 0.3(k - 1) s). The commissaires
+    give team 3 a lap by rider 31's bib (+20: its line shows 20 points, 1 lap gained, at the
+    leader's lap 1), take team 2 out by rider 21's bib (DNF: not ranked); team 1, 0 points, is
+    2nd. A place correction is refused (a Madison's places are its points), and so is a bib of
+    the meet that rides no team of the race."""
+    scoring = engine()
+    scoring.command(Arm(event="md"), T0 - 60 * S)
+    for p in range(2):
+        for at_s, bib in [(0.0, 11), (0.3, 21), (0.6, 31)]:
+            read(scoring, 16 * p + at_s, bib)
+        if p == 0:
+            scoring.feed(command(Start(event="md"), T0 + S))
+    scoring.feed(command(LapChangeDecision(event="md", bib=31, change=1), T0 + 20 * S))
+    scoring.feed(command(SetStatus(event="md", bib=21, status="DNF"), T0 + 21 * S))
+    scoring.command(Correct(event="md", bib=11, place=1, reason="x"), T0 + 22 * S)
+    scoring.command(SetLaps(event="md", bib=9, laps=3, reason="x"), T0 + 22 * S)
+    assert scoring.skipped_commands == [
+        "md: a Madison's places come from its points; correct a sprint (not wired yet) or a "
+        "lap change instead",
+        "no rider with bib 9 in md (its riders: 1, 2, 3, 11, 12, 21, 22, 31, 32)",
+    ]
+    result = scoring.results("md")
+    lines = [
+        (line["rank"], line["bib"], line["points"], line.get("laps_gained", 0),
+         line.get("status", ""))
+        for line in result["lines"]
+    ]  # fmt: skip
+    assert lines == [(1, 3, 20, 1, ""), (2, 1, 0, 0, ""), (None, 2, 0, 0, "DNF")]
+    assert result["lap_changes"] == [{"bib": 3, "change": 1, "lap": 1}]
