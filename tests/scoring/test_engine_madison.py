@@ -1,6 +1,9 @@
 """A Madison through the scoring engine: how the partners' passages make a team's laps, and the
 desk's commands naming a team by its number or a rider's bib. Expected values by hand."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.scoring.events import command, passing
 from tests.scoring.scenarios.devices import riders_toml
 from velotime.scoring.engine import ScoringEngine
@@ -12,7 +15,7 @@ S = 1_000_000
 TEAMS = {1: (11, 12), 2: (21, 22), 3: (31, 32)}
 
 
-def engine() -> ScoringEngine:
+def engine(laps: int = 4, sprint_every: int = 2) -> ScoringEngine:
     bibs = [bib for pair in TEAMS.values() for bib in pair]
     riders = riders_toml({bib: (f"Rider {bib}", "NED", 9000 + bib) for bib in [*bibs, 9]})
     teams = "".join(
@@ -21,7 +24,8 @@ def engine() -> ScoringEngine:
     )
     meet = parse_meet(
         f'[meet]\nid = "t"\n{riders}'
-        f'[[events]]\nid = "md"\ndiscipline = "madison"\nlaps = 4\nsprint_every = 2\n{teams}'
+        f'[[events]]\nid = "md"\ndiscipline = "madison"\nlaps = {laps}\n'
+        f"sprint_every = {sprint_every}\n{teams}"
     )
     return ScoringEngine(meet, {"finish": 0}, 250)
 
@@ -85,3 +89,37 @@ def test_commands_name_a_team_by_its_number_or_a_riders_bib() -> None:
     ]  # fmt: skip
     assert lines == [(1, 3, 20, 1, ""), (2, 1, 0, 0, ""), (None, 2, 0, 0, "DNF")]
     assert result["lap_changes"] == [{"bib": 3, "change": 1, "lap": 1}]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lap_us=st.integers(12 * S, 19 * S),
+    laps=st.integers(2, 10),
+    first_rest_us=st.integers(S + 1, 30 * S),
+    rest_gaps_us=st.lists(st.integers(1, 25 * S), max_size=12),
+)
+def test_the_resting_partner_never_adds_or_takes_a_lap(
+    lap_us: int, laps: int, first_rest_us: int, rest_gaps_us: list[int]
+) -> None:
+    """The racing partner (11) on laps of 12 to 19 s (under twice the shortest lap, 10 s: the
+    scorer's docstring), the resting partner (12) crossing the line anywhere, slower than the
+    race (its own laps longer than the racing lap): when the racing partner completes lap
+    `laps`, the team has `laps` laps, and every other passage is counted as the partner's. (A
+    40-lap race with one sprint at the end: neither the finish nor a sprint comes into it.)"""
+    scoring = engine(laps=40, sprint_every=40)
+    scoring.command(Arm(event="md"), T0 - 60 * S)
+    racing = [T0 + k * lap_us for k in range(laps + 1)]
+    resting = [racing[0] + first_rest_us]
+    for gap in rest_gaps_us:
+        resting.append(resting[-1] + lap_us + gap)
+    reads = sorted([(t, 11) for t in racing] + [(t, 12) for t in resting if t <= racing[-1]])
+    for i, (t_us, bib) in enumerate(reads):
+        scoring.feed(passing("finish", t_us, 9000 + bib))
+        if i == 0:
+            scoring.feed(command(Start(event="md"), T0 + S))
+    result = scoring.results("md")
+    (team_1,) = [line for line in result["lines"] if line["bib"] == 1]
+    assert team_1["laps"] == laps
+    partners = len(reads) - (laps + 1)
+    expected = [f"team 1: {partners} crossing(s) of the partner on the team's lap, not counted"]
+    assert result["problems"] == (expected if partners else [])
