@@ -64,7 +64,8 @@ def test_commands_name_a_team_by_its_number_or_a_riders_bib() -> None:
     give team 3 a lap by rider 31's bib (+20: its line shows 20 points, 1 lap gained, at the
     leader's lap 1), take team 2 out by rider 21's bib (DNF: not ranked); team 1, 0 points, is
     2nd. A place correction is refused (a Madison's places are its points), and so is a bib of
-    the meet that rides no team of the race."""
+    the meet that rides no team of the race. A team then taken as not started (DNS) loses
+    its lap: a team that did not start has no lap change."""
     scoring = engine()
     scoring.command(Arm(event="md"), T0 - 60 * S)
     for p in range(2):
@@ -89,6 +90,13 @@ def test_commands_name_a_team_by_its_number_or_a_riders_bib() -> None:
     ]  # fmt: skip
     assert lines == [(1, 3, 20, 1, ""), (2, 1, 0, 0, ""), (None, 2, 0, 0, "DNF")]
     assert result["lap_changes"] == [{"bib": 3, "change": 1, "lap": 1}]
+    # Team 3 did not start after all (DNS by rider 32's bib): its lap is no longer counted.
+    scoring.feed(command(SetStatus(event="md", bib=32, status="DNS"), T0 + 23 * S))
+    after = [
+        (line["rank"], line["bib"], line["points"], line.get("status", ""))
+        for line in scoring.results("md")["lines"]
+    ]
+    assert after == [(1, 1, 0, ""), (None, 2, 0, "DNF"), (None, 3, 0, "DNS")]
 
 
 @settings(max_examples=40, deadline=None)

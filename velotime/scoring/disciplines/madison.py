@@ -134,7 +134,9 @@ class MadisonScorer(ScratchScorer):
         for madison_line in madison_result(
             self._teams,
             sprints,
-            lap_changes=counter.confirmed,
+            # A team that did not start has no lap change (the rules refuse one): the commissaires'
+            # DNS stands over a lap change confirmed before it.
+            lap_changes=[c for c in counter.confirmed if c.bib not in out[Status.DNS]],
             decisions=TeamDecisions(dnf=out[Status.DNF], dsq=out[Status.DSQ], dns=out[Status.DNS]),
         ):
             standing, team = madison_line.standing, madison_line.line.bib
