@@ -35,7 +35,8 @@ each team contests with the team passage that completes the sprint's lap plus it
 down as confirmed before it (the racing partner's, as above). The judges' commands and the
 photo-finish camera are the points race's (not wired here yet): until then the loops'
 placings stand, and what the judges would have to look at (photo required, a team not read)
-is in the problems.
+is in the problems. A score judges again only the sprints a team in the count has yet to
+cross (every one after a command): the cost of a passing does not grow with the sprints run.
 
 **Commands** name a team by its number or either rider's bib: `lap_change`, `laps`, `status`
 apply to the team (a rider who abandons takes the team out: 3.2.156 gives the team one
@@ -89,6 +90,9 @@ class MadisonScorer(ScratchScorer):
         self._reader = LapCounter(riders, self._distance, settings)
         self._team_passages: dict[int, list[int]] = {team.number: [] for team in self._teams}
         self._partner_crossings: Counter[int] = Counter()
+        # Sprints every team in the count has crossed, as judged: new passages come later and
+        # cannot change them; a command (a count set, a lap change, a status) may, and clears it.
+        self._settled: dict[int, tuple[Sprint, list[str]]] = {}
 
     def refuses(self, command: Command) -> str | None:
         if isinstance(command, Correct):
@@ -119,6 +123,7 @@ class MadisonScorer(ScratchScorer):
         bib = getattr(command, "bib", None)
         if bib is not None:  # a rider's bib or the team's number: the team
             command = msgspec.structs.replace(command, bib=self._team_of[bib])
+        self._settled.clear()
         super()._command(t_us, command)
 
     def score(self, state: EventState) -> Scored:
@@ -166,34 +171,43 @@ class MadisonScorer(ScratchScorer):
         attention: list[str] = []
         if not board.started:
             return sprints, attention
-        counter = self._counter
         teams = [team.number for team in self._teams if team.number not in dns]
         for number, lap in enumerate(self._schedule.laps, start=1):
             if lap > board.leader_laps:
                 break
-            standing = dict.fromkeys(teams, 0)
-            for change in counter.confirmed:
-                if change.lap < lap and change.bib in standing:
-                    standing[change.bib] += change.change
-            crossings = []
-            for team in teams:
-                target = lap + standing[team]
-                passages = self._team_passages[team]
-                i = bisect_left(passages, target, key=partial(counter.laps, team))
-                if i < len(passages) and counter.laps(team, passages[i]) == target:
-                    crossings.append(Crossing(bib=team, t_us=passages[i], laps=target))
-            judgement = judge_sprint(
-                number,
-                lap,
-                POINTS_SPRINT,
-                riders=teams,
-                crossings=crossings,
-                standing=standing,
-                final=self._schedule.is_final(number),
-            )
-            sprints.append(judgement.sprint)
-            attention += [
-                f"sprint {number}: team(s) {', '.join(map(str, item.bibs))}: {item.detail}"
-                for item in judgement.attention
-            ]
+            sprint, notes = self._settled.get(number) or self._judge(number, lap, teams)
+            sprints.append(sprint)
+            attention += notes
         return sprints, attention
+
+    def _judge(self, number: int, lap: int, teams: list[int]) -> tuple[Sprint, list[str]]:
+        """Sprint `number` on lap `lap` as the team passages judge it, and what the judges
+        would have to look at; kept once every team in the count has crossed."""
+        counter = self._counter
+        standing = dict.fromkeys(teams, 0)
+        for change in counter.confirmed:
+            if change.lap < lap and change.bib in standing:
+                standing[change.bib] += change.change
+        crossings = []
+        for team in teams:
+            target = lap + standing[team]
+            passages = self._team_passages[team]
+            i = bisect_left(passages, target, key=partial(counter.laps, team))
+            if i < len(passages) and counter.laps(team, passages[i]) == target:
+                crossings.append(Crossing(bib=team, t_us=passages[i], laps=target))
+        judgement = judge_sprint(
+            number,
+            lap,
+            POINTS_SPRINT,
+            riders=teams,
+            crossings=crossings,
+            standing=standing,
+            final=self._schedule.is_final(number),
+        )
+        notes = [
+            f"sprint {number}: team(s) {', '.join(map(str, item.bibs))}: {item.detail}"
+            for item in judgement.attention
+        ]
+        if set(counter.counted()) <= {crossing.bib for crossing in crossings}:
+            self._settled[number] = (judgement.sprint, notes)
+        return judgement.sprint, notes
