@@ -46,6 +46,7 @@ DISCIPLINES = {
     "time_trial": "Time trial",
     "keirin": "Keirin",
     "scratch": "Scratch race",
+    "madison": "Madison",
 }
 STATUS = {
     "running": ("RUNNING", "Unofficial: the event is still being ridden"),
