@@ -36,7 +36,7 @@ points race (a tempo race's 36): the cost of a passing does not grow with the la
 
 from dataclasses import dataclass, field
 
-from velotime.scoring.disciplines.base import EventState, Role, Scored, Venue
+from velotime.scoring.disciplines.base import EventState, Scored, Venue
 from velotime.scoring.disciplines.scratch import ScratchScorer
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.bunch import Placing, Sprint
@@ -141,7 +141,8 @@ class SprintRaceScorer(ScratchScorer):
 
     # -- evidence ---------------------------------------------------------------------------
 
-    def _crossed(self, bib: int, role: Role, t_us: int) -> None:
+    def _crossing(self, bib: int, distance_to_finish_m: int, t_us: int) -> None:
+        super()._crossing(bib, distance_to_finish_m, t_us)
         counter = self._counter
         if (
             self._neutral_laps
@@ -149,8 +150,8 @@ class SprintRaceScorer(ScratchScorer):
             and counter.passages(bib) > self._neutral_laps
         ):
             counter.start(counter.latest_passage(bib) or t_us)  # the neutral laps ridden
-        if role is not Role.FINISH:
-            return
+        if distance_to_finish_m != 0:
+            return  # the sprint is judged at the finish line
         laps = counter.laps(bib, t_us)
         sprint = self._sprint_at_lap.get(laps - counter.gained(bib))
         if sprint is None:
@@ -328,7 +329,7 @@ class SprintRaceScorer(ScratchScorer):
                     final_sprint_place=line.final_place,
                 )
             )
-        extra = self._lap_extra(board)
+        extra = self._lap_extra(board, counter.problems() + self._notes)
         extra["sprints"] = table.sprints
         extra["sprint_board"] = _sprint_board(self._sprints, extra["lap_board"])
         if self._camera_unused:
