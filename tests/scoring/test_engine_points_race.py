@@ -38,7 +38,9 @@ def test_a_points_race_from_the_finish_loop_and_reopened() -> None:
     scoring.command(Arm(event="p"), T0 - LAP)
     scoring.command(Start(event="p"), T0 + 1_000_000)
     refused = scoring.take_command(SprintDecision(event="s", number=1))
-    assert refused == "s is a scratch: it has no sprints to judge"
+    assert refused == (
+        "s is a scratch: it takes no judges' word on sprints (a points or tempo race does)"
+    )
     ride(scoring, 4)
     result = scoring.results("p")
     assert [(line["bib"], line["points"], line["sprint_points"]) for line in result["lines"]] == [

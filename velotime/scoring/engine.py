@@ -209,7 +209,10 @@ class ScoringEngine:
             return f"{event.id} is a {event.discipline}: it has no lap board (a bunch race has)"
         if isinstance(command, SprintDecision):
             if not isinstance(scorer, JudgesSprints):
-                return f"{event.id} is a {event.discipline}: it has no sprints to judge"
+                return (
+                    f"{event.id} is a {event.discipline}: it takes no judges' word on sprints "
+                    "(a points or tempo race does)"
+                )
             scorer.score(state)  # its sprints as they stand, for the judges' word on one
         refused = scorer.refuses(command)
         if refused is not None or not isinstance(command, Confirm):
