@@ -24,6 +24,7 @@ from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
     CountsLaps,
     Crossing,
+    Eliminates,
     EventState,
     Role,
     Scored,
@@ -39,7 +40,9 @@ from velotime.wire.commands import (
     Command,
     Confirm,
     Correct,
+    Eliminate,
     Final,
+    GreenFlag,
     LapChangeDecision,
     Neutralise,
     NextRider,
@@ -203,7 +206,12 @@ class ScoringEngine:
         lap_board = isinstance(command, Neutralise | SetLaps | LapChangeDecision)
         if lap_board and not isinstance(scorer, CountsLaps):
             return f"{event.id} is a {event.discipline}: it has no lap board (a bunch race has)"
+        eliminating = isinstance(command, Eliminate | GreenFlag)
+        if eliminating and not isinstance(scorer, Eliminates):
+            return f"{event.id} is a {event.discipline}: it has no elimination sprints"
         refused = scorer.refuses(command)
+        if refused is None and isinstance(scorer, Eliminates):
+            refused = scorer.refuses_now(command, state)
         if refused is not None or not isinstance(command, Confirm):
             return refused
         if self._under_check(state, command.bib) is None:
@@ -282,7 +290,7 @@ class ScoringEngine:
             # Decisions stay (they are the riders'); the rest was the stopped race's.
             kept = [c for _, _, c in state.commands if isinstance(c, SetStatus | Correct)]
             state.commands = [(0, t_us, c) for c in kept]
-        elif isinstance(command, Neutralise | SetLaps | LapChangeDecision):
+        elif isinstance(command, Neutralise | SetLaps | LapChangeDecision | Eliminate | GreenFlag):
             state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, Provisional):
             state.status = "provisional"

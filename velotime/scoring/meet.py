@@ -105,7 +105,8 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     riders: tuple[int, ...] = ()  # keirin: the entrants, in seeding order; scratch: the field
     distance_m: int | None = None  # time_trial: required
     qualify: int | None = None  # flying200: how many go on to the sprint
-    # keirin: the distance in laps (without, the latest crossing counts); scratch: required
+    # keirin: the distance in laps (without, the latest crossing counts); scratch: required;
+    # elimination: left out, the sprints' schedule from the starters and the track's length
     laps: int | None = None
     plausible: Plausible | None = None  # flying200, time_trial: this event's window
 
@@ -334,12 +335,14 @@ def _check_laps(at: str, laps: int | None) -> list[str]:
 
 # 200 laps: a 50 km Madison on a 250 m track; a 30 km points race on a 166 m track is 180.
 MAX_BUNCH_LAPS = 400
-BUNCH_RACES = ("scratch",)
+BUNCH_RACES = ("scratch", "elimination")
 
 
 def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> list[str]:
     problems: list[str] = []
-    if event.laps is None:
+    if event.discipline == "elimination":
+        problems += _check_elimination_laps(at, event.laps, len(entrants))
+    elif event.laps is None:
         problems.append(f"{at}.laps: a {event.discipline} race needs its distance in laps")
     elif not 1 <= event.laps <= MAX_BUNCH_LAPS:
         problems.append(
@@ -357,6 +360,22 @@ def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> l
     if event.qualify is not None:
         problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
     return problems
+
+
+def _check_elimination_laps(at: str, laps: int | None, starters: int) -> list[str]:
+    """An elimination race's laps are derived from its starters and the track (a sprint every
+    1, 2 or 3 laps, 3.2.222): `laps` overrides them, and must make one sprint every so many
+    laps for the N - 1 sprints of N starters."""
+    if laps is None or starters < 2:
+        return []
+    sprints = starters - 1
+    if not 1 <= laps <= MAX_BUNCH_LAPS or laps % sprints:
+        return [
+            f"{at}.laps: an elimination race of {starters} riders has {sprints} sprints, one "
+            f"every so many laps: laps is a multiple of {sprints} ({2 * sprints} for a sprint "
+            f"every 2 laps), got {laps}; leave it out for the track's interval (3.2.222)"
+        ]
+    return []
 
 
 def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:

@@ -25,8 +25,10 @@ from velotime.wire.results import (
     AuditEntry,
     ConfirmAudit,
     CorrectAudit,
+    EliminateAudit,
     EventResult,
     Flag,
+    GreenFlagAudit,
     LapChangeAudit,
     NeutraliseAudit,
     NextRiderAudit,
@@ -44,6 +46,7 @@ DISCIPLINES = {
     "time_trial": "Time trial",
     "keirin": "Keirin",
     "scratch": "Scratch race",
+    "elimination": "Elimination race",
 }
 STATUS = {
     "running": ("RUNNING", "Unofficial: the event is still being ridden"),
@@ -338,6 +341,10 @@ def _decision(entry: AuditEntry) -> str:
     if isinstance(entry, LapChangeAudit):
         change = "gained" if entry.change > 0 else "lost"
         return f"lap {change} " + ("set aside" if entry.dismiss else "confirmed")
+    if isinstance(entry, EliminateAudit):
+        return f"out at sprint {entry.sprint}"
+    if isinstance(entry, GreenFlagAudit):
+        return f"green flag at sprint {entry.sprint}: nobody out"
     assert_never(entry)  # mypy: every kind of entry has its words above
 
 

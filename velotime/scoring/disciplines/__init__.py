@@ -7,6 +7,7 @@ meet file that is not here is not scored yet.
 from collections.abc import Mapping
 
 from velotime.scoring.disciplines.base import Discipline
+from velotime.scoring.disciplines.elimination import EliminationScorer
 from velotime.scoring.disciplines.flying200 import Flying200Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.scratch import ScratchScorer
@@ -17,4 +18,5 @@ DISCIPLINES: Mapping[str, Discipline] = {
     "time_trial": TimeTrialScorer,
     "keirin": KeirinScorer,
     "scratch": ScratchScorer,
+    "elimination": EliminationScorer,
 }

@@ -314,6 +314,12 @@ class LapCounter:
                 out[bib] = (rider.passages[i], rider.estimated[i])
         return out
 
+    def passages(self, bib: int) -> list[tuple[int, bool]]:
+        """The rider's finish-line passages in time order, each with whether it was estimated
+        from the other loops (a sprint is judged on the reads only)."""
+        rider = self._riders[bib]
+        return list(zip(rider.passages, rider.estimated, strict=True))
+
     def latest_passage(self, bib: int) -> int | None:
         passages = self._riders[bib].passages
         return passages[-1] if passages else None
