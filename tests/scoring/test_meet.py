@@ -110,7 +110,7 @@ def test_a_keirin_distance_is_a_number_of_laps() -> None:
         "m.toml: events[2].laps: expected an integer, got a string 'six'"
     ]
     assert problems(meet.replace("qualify = 1", "qualify = 1\nlaps = 3")) == [
-        "m.toml: events[0].laps: only a keirin or a bunch race (scratch) takes laps"
+        "m.toml: events[0].laps: only a keirin or a bunch race (scratch, elimination) takes laps"
     ]
     competition = (
         f'\n[[competitions]]\nid = "kc"\ndiscipline = "keirin"\nseeding = {list(range(1, 11))}\n'
@@ -145,8 +145,8 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
         "m.toml: events[0].qualfy: unknown key (did you mean 'qualify'?)"
     ]
     assert problems(SMALL.replace('"flying200"', '"sprint"')) == [
-        "m.toml: events[0].discipline: unknown value 'sprint'; valid: flying200, keirin, "
-        "scratch, time_trial"
+        "m.toml: events[0].discipline: unknown value 'sprint'; valid: elimination, "
+        "flying200, keirin, scratch, time_trial"
     ]
     assert problems(SMALL + "\n[mete]\nid = 'x'\n") == [
         "m.toml: mete: unknown key (did you mean 'meet'?)"
@@ -155,8 +155,8 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
 
 def test_a_misspelt_discipline_lists_the_valid_ones_and_the_closest() -> None:
     assert problems(SMALL.replace('"time_trial"', '"time_trail"')) == [
-        "m.toml: events[1].discipline: unknown value 'time_trail'; valid: flying200, keirin, "
-        "scratch, time_trial (did you mean 'time_trial'?)"
+        "m.toml: events[1].discipline: unknown value 'time_trail'; valid: elimination, "
+        "flying200, keirin, scratch, time_trial (did you mean 'time_trial'?)"
     ]
 
 
@@ -262,3 +262,18 @@ def test_a_wrong_plausible_window_is_named_by_its_key() -> None:
     assert "m.toml: events[2].plausible: a keirin has no timed effort to check" in problems(
         SMALL + keirin
     )
+
+
+def test_an_elimination_race_s_laps_are_derived_or_override_the_interval() -> None:
+    """Left out, the laps follow from the starters and the track (the scorer's); given, they
+    share the N - 1 sprints evenly: 3 riders have 2 sprints, so 4 (a sprint every 2 laps) is
+    taken and 3 is not."""
+    race = '\n[[events]]\nid = "e"\ndiscipline = "elimination"\nriders = [1, 2, 3]\n'
+    riders = '[[riders]]\nbib = 3\nname = "C"\nnation = "NED"\n'
+    assert parse_meet(SMALL + riders + race).event("e").laps is None
+    assert parse_meet(SMALL + riders + race + "laps = 4\n").event("e").laps == 4
+    assert problems(SMALL + riders + race + "laps = 3\n") == [
+        "m.toml: events[2].laps: an elimination race of 3 riders has 2 sprints, one every so "
+        "many laps: laps is a multiple of 2 (4 for a sprint every 2 laps), got 3; leave it out "
+        "for the track's interval (3.2.222)"
+    ]

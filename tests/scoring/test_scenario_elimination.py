@@ -13,7 +13,7 @@ from tests.scoring.scenarios import elimination
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Eliminate, GreenFlag
-from velotime.wire.events import CommandData, decode_event
+from velotime.wire.events import CommandData, PhotoFinishData, decode_event
 
 SCENARIO = elimination
 
@@ -72,9 +72,9 @@ def test_the_race_as_it_is_ridden(tmp_path: Path) -> None:
     for raw in events_path.read_bytes().splitlines():
         event = decode_event(raw)
         data = event.data
-        at_us = data.received_us if isinstance(data, CommandData) else getattr(data, "t_us", 0)
-        if at_us is None:
-            at_us = data.received_us if hasattr(data, "received_us") else 0
+        # Commands and the camera's entries when they came; timing when it happened.
+        received = isinstance(data, CommandData | PhotoFinishData)
+        at_us = (data.received_us if received else getattr(data, "t_us", 0)) or 0
         while moments and at_us > elimination.S + moments[0] * elimination.SECOND:
             seen[moments.pop(0)] = engine.results(elimination.EVENT)
         engine.feed(event)
@@ -99,7 +99,7 @@ def test_the_commissaires_word_is_refused_with_its_reason(tmp_path: Path) -> Non
     sprint before one already decided, a rider already out and the final by `eliminate` (at
     381 s, sprints 1 to 11 decided, the final ridden at lap 24) are refused, each with a reason
     a commissaire understands (worked out from the race's state at that moment)."""
-    files, events_path = replay(tmp_path, "a")
+    _, events_path = replay(tmp_path, "a")
     engine = ScoringEngine(
         parse_meet(elimination.meet_text()), {"finish": 0, "200m": 200, "100m": 100}, 250
     )
@@ -111,12 +111,12 @@ def test_the_commissaires_word_is_refused_with_its_reason(tmp_path: Path) -> Non
         at_us = data.received_us if isinstance(data, CommandData) else getattr(data, "t_us", 0)
         if at_us is not None and at_us > elimination.S + 37 * elimination.SECOND and not refusals:
             refusals["not ridden"] = engine.take_command(GreenFlag(event=event_id, sprint=3))
-        if at_us is not None and at_us > elimination.S + 390 * elimination.SECOND:
-            if "final" not in refusals:
-                take = engine.take_command
-                refusals["final"] = take(Eliminate(event=event_id, sprint=12, bib=1))
-                refusals["gone"] = take(Eliminate(event=event_id, sprint=11, bib=12))
-                refusals["decided"] = take(GreenFlag(event=event_id, sprint=10))
+        late = at_us is not None and at_us > elimination.S + 390 * elimination.SECOND
+        if late and "final" not in refusals:
+            take = engine.take_command
+            refusals["final"] = take(Eliminate(event=event_id, sprint=12, bib=1))
+            refusals["gone"] = take(Eliminate(event=event_id, sprint=11, bib=12))
+            refusals["decided"] = take(GreenFlag(event=event_id, sprint=10))
         engine.feed(event)
     assert refusals["decided"] == (
         f"{event_id}: sprint 11 is decided already: sprint 10 before it can no longer change"
