@@ -45,7 +45,7 @@ worked out again at each publication from all the evidence.
 """
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 
 import msgspec
 
@@ -121,6 +121,11 @@ class EliminationScorer:
         self._abandoned: dict[int, int] = {}  # bib -> the leader's laps at the DNF
         self._notes: list[str] = []  # commands the counter could not apply, and why
         self._latest_us: int | None = None
+        # What was worked out at the last publications, with what it was worked out from: a
+        # sprint is judged again, and the rules applied again, only when that changed.
+        self._reads: dict[tuple[int, int], tuple[tuple[int, int], int | None]] = {}
+        self._judgements: dict[tuple[int, Judged], tuple[Hashable, Judgement]] = {}
+        self._results: dict[int, tuple[Hashable, EliminationResult]] = {}
 
     # -- the engine's hooks ---------------------------------------------------------------
 
@@ -184,7 +189,7 @@ class EliminationScorer:
         leader = board.leader_laps
         if final is not None:  # the board stays at the final (a cool-down lap is no lap)
             leader = min(leader, final.sprint.lap)
-        unresolved = 0 if result.finished else max(0, ridden - self._applied(result))
+        unresolved = 0 if result.finished else max(0, ridden - self._applied(result, ridden))
         left = 0 if result.finished else max(0, result.sprints_to_go - unresolved)
         ahead = msgspec.structs.replace(result, sprints_to_go=left)
         to_go = laps_to_go(ahead, leader, ridden * self._interval, self._interval) if left else 0
@@ -244,8 +249,9 @@ class EliminationScorer:
         board = self._counter.board()
         return board.leader_laps // self._interval if board.started else 0
 
-    def _applied(self, result: EliminationResult) -> int:
-        return len([n for n in self._decided if n <= self._ridden()]) + result.finished
+    def _applied(self, result: EliminationResult, ridden: int) -> int:
+        """The sprints ridden and decided (by the commissaires, or the final by its order)."""
+        return len([n for n in self._decided if n <= ridden]) + result.finished
 
     def _decisions(self) -> Decisions:
         def having(status: Status) -> frozenset[int]:
@@ -324,17 +330,37 @@ class EliminationScorer:
             else:
                 judgement = self._judge(number, lap, riders, ELIMINATION_SPRINT)
                 return result, [_pending(judgement, due)], None
-            decisions = msgspec.structs.replace(
-                base, eliminated=eliminated, green_flags=frozenset(green)
-            )
             try:
-                result = elimination_result(
-                    self._riders, sprints, lap_changes=self._lapped(), decisions=decisions
-                )
+                result = self._rules(number, sprints, base, eliminated, green)
             except ValueError as error:  # not expected: every decision was checked on arrival
                 self._notes.append(f"sprint {number}: {error}")
                 return result, [], None
         return result, [], final
+
+    def _rules(
+        self,
+        number: int,
+        sprints: Sequence[Sprint],
+        base: Decisions,
+        eliminated: Mapping[int, int],
+        green: Collection[int],
+    ) -> EliminationResult:
+        """`rules.elimination` after sprint `number`, worked out again only when what it is
+        worked out from changed."""
+        lapped = self._lapped()
+        made_of = (
+            tuple(sprints), tuple(lapped), tuple(eliminated.items()), frozenset(green),
+            tuple(base.abandoned.items()), base.dns, base.dsq,
+        )  # fmt: skip
+        known = self._results.get(number)
+        if known is not None and known[0] == made_of:
+            return known[1]
+        decisions = msgspec.structs.replace(
+            base, eliminated=dict(eliminated), green_flags=frozenset(green)
+        )
+        result = elimination_result(self._riders, sprints, lap_changes=lapped, decisions=decisions)
+        self._results[number] = (made_of, result)
+        return result
 
     def _judge(self, number: int, lap: int, riders: Sequence[int], judged: Judged) -> Judgement:
         """The sprint as the finish loop's reads and the camera judge it (module docstring)."""
@@ -346,6 +372,7 @@ class EliminationScorer:
             if t_us is not None:
                 crossings.append(Crossing(bib=bib, t_us=t_us, laps=lap + standing[bib]))
         camera: list[PhotoPlace] = []
+        block_index = -1
         if crossings:
             opens = min(crossing.t_us for crossing in crossings) - _CAMERA_EARLY_US
             after = [
@@ -354,11 +381,15 @@ class EliminationScorer:
                 if (t := self._read_completing(bib, lap + 1 + standing[bib])) is not None
             ]
             closes = min(after, default=None)
-            for block in self._blocks:
+            for index, block in enumerate(self._blocks):
                 first = min((row.t_us for row in block if row.t_us is not None), default=None)
                 if first is not None and first >= opens and (closes is None or first < closes):
-                    camera = block  # the latest in the window: the camera's last word
-        return judge_sprint(
+                    camera, block_index = block, index  # the latest: the camera's last word
+        made_of = (tuple(riders), tuple(crossings), tuple(standing.items()), block_index)
+        known = self._judgements.get((number, judged))
+        if known is not None and known[0] == made_of:
+            return known[1]
+        judgement = judge_sprint(
             number,
             lap,
             judged,
@@ -368,20 +399,30 @@ class EliminationScorer:
             camera=camera,
             final=judged is ELIMINATION_FINAL,
         )
+        self._judgements[(number, judged)] = (made_of, judgement)
+        return judgement
 
     def _read_completing(self, bib: int, laps: int) -> int | None:
         """The rider's first finish-loop read completing `laps` laps (not an estimated
         passage), or None."""
         counter = self._counter
-        passages = counter.passages(bib)
+        times, estimated = counter.passages(bib)
+        # Passages are only added, and the counts change with the desk's commands only.
+        made_of = (len(times), self._commands_read)
+        known = self._reads.get((bib, laps))
+        if known is not None and known[0] == made_of:
+            return known[1]
         # The count only grows along the passages: the first one counting `laps`, by bisection.
-        index = bisect_left(passages, laps, key=lambda passage: counter.laps(bib, passage[0]))
-        for t_us, estimated in passages[index:]:
-            if counter.laps(bib, t_us) != laps:
-                return None
-            if not estimated:
-                return t_us
-        return None
+        index = bisect_left(times, laps, key=lambda t_us: counter.laps(bib, t_us))
+        found = None
+        for i in range(index, len(times)):
+            if counter.laps(bib, times[i]) != laps:
+                break
+            if not estimated[i]:
+                found = times[i]
+                break
+        self._reads[(bib, laps)] = (made_of, found)
+        return found
 
     # -- the evidence ---------------------------------------------------------------------
 
