@@ -97,9 +97,9 @@ def test_a_lapped_rider_goes_out_at_the_next_sprint_instead_of_the_last() -> Non
 
 def test_the_final_s_order_is_corrected_by_a_place() -> None:
     """`laps = 2` for 3 riders: a sprint every lap. Lap 1: 3 out. Lap 2, the final: 1 crosses
-    before 2; the commissaires put 2 first (`correct --place 1`): 2, 1, 3."""
+    before 2; the commissaires put 2 first (`correct --place 1`): 2, 1, 3. A place for 3, out
+    at sprint 1, is refused."""
     riders = [1, 2, 3]
-    scoring = engine()
     riders_text = riders_toml({bib: (f"Rider {bib}", "NED", 9000 + bib) for bib in riders})
     scoring = ScoringEngine(
         parse_meet(
@@ -119,6 +119,10 @@ def test_the_final_s_order_is_corrected_by_a_place() -> None:
     scoring.feed(command(Correct(event="e", bib=2, place=1, reason="photo"), T0 + 40 * S))
     lines = scoring.results("e")["lines"]
     assert [(line["rank"], line["bib"]) for line in lines] == [(1, 2), (2, 1), (3, 3)]
+    assert scoring.take_command(Correct(event="e", bib=3, place=1, reason="x"), T0 + 50 * S) == (
+        "e: bib 3 is not in the final (out at sprint 1): its place follows from the sprint it "
+        "went out at"
+    )
 
 
 def test_commands_an_elimination_race_cannot_take_are_refused_with_the_reason() -> None:

@@ -126,6 +126,7 @@ class EliminationScorer:
         self._reads: dict[tuple[int, int], tuple[tuple[int, int], int | None]] = {}
         self._judgements: dict[tuple[int, Judged], tuple[Hashable, Judgement]] = {}
         self._results: dict[int, tuple[Hashable, EliminationResult]] = {}
+        self._race_problem: str | None = None  # what the rules refused, at the last publication
 
     # -- the engine's hooks ---------------------------------------------------------------
 
@@ -145,8 +146,17 @@ class EliminationScorer:
         return None
 
     def refuses_now(self, command: Command, state: EventState) -> str | None:
-        """Why the commissaires' Eliminate or GreenFlag cannot be applied now (module
-        docstring), from the race so far."""
+        """Why the commissaires' Eliminate or GreenFlag, or a place for the final, cannot be
+        applied now (module docstring), from the race so far."""
+        if isinstance(command, Correct) and command.place is not None:
+            self._read_evidence(state)
+            now = self._outcome(max(self._decided, default=0))
+            if command.bib not in now.still_in:
+                gone = _gone(now, command.bib)
+                return (
+                    f"{self._event}: bib {command.bib} is not in the final ({gone}): its place "
+                    "follows from the sprint it went out at"
+                )
         if not isinstance(command, Eliminate | GreenFlag):
             return None
         self._read_evidence(state)
@@ -238,7 +248,9 @@ class EliminationScorer:
                     for p in counter.proposals
                 ],
                 "elimination": elimination,
-                "problems": counter.problems() + self._notes,
+                "problems": counter.problems()
+                + self._notes
+                + ([self._race_problem] if self._race_problem else []),
             },
         )
 
@@ -300,6 +312,7 @@ class EliminationScorer:
     ) -> tuple[EliminationResult, list[EliminationSprintLine], Judgement | None]:
         """The race with each decided sprint as the devices judged it (for how each rider went
         out), the final once judged, and the first sprint ridden and not decided."""
+        self._race_problem = None
         leaving = self._leaving()
         base = self._decisions()
         sprints: list[Sprint] = []
@@ -333,7 +346,7 @@ class EliminationScorer:
             try:
                 result = self._rules(number, sprints, base, eliminated, green)
             except ValueError as error:  # not expected: every decision was checked on arrival
-                self._notes.append(f"sprint {number}: {error}")
+                self._race_problem = f"sprint {number}: {error}"
                 return result, [], None
         return result, [], final
 
