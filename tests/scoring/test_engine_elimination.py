@@ -5,6 +5,9 @@ their reason. Expected values by hand in each docstring."""
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.scoring.events import command, passing
 from tests.scoring.scenarios.devices import riders_toml
 from velotime.scoring.engine import ScoringEngine
@@ -140,3 +143,57 @@ def test_commands_an_elimination_race_cannot_take_are_refused_with_the_reason() 
         "follow from the sprints they went out at (eliminate)",
         "e: sprint 1 is contested at lap 2; the leader has ridden 0",
     ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_whatever_the_commissaires_decide_the_places_follow_the_order_out(
+    data: st.DataObject,
+) -> None:
+    """N riders, a sprint every lap (`laps = N - 1`); at each sprint the commissaires put out
+    any rider still in, or give a green flag (at most 2); the last two sprint for the places in
+    the order they cross. By the rules (3.2.223 bis, 3.2.224): the places are 1 to N once each,
+    the k-th rider out is N - k + 1th, each line says the sprint its rider went out at, and the
+    board says finished after N - 1 sprints and the green flags."""
+    riders = data.draw(st.sampled_from([3, 4, 5, 6]))
+    bibs = list(range(1, riders + 1))
+    scoring = ScoringEngine(
+        parse_meet(
+            '[meet]\nid = "t"\n'
+            + riders_toml({bib: (f"Rider {bib}", "NED", 9000 + bib) for bib in bibs})
+            + f'[[events]]\nid = "e"\ndiscipline = "elimination"\nriders = {bibs}\n'
+            f"laps = {riders - 1}\n"
+        ),
+        {"finish": 0},
+        250,
+    )
+    scoring.command(Arm(event="e"), T0 - 60 * S)
+    still_in = list(bibs)
+    lap(scoring, 0, still_in)
+    scoring.feed(command(Start(event="e"), T0 + S))
+    out: list[tuple[int, int]] = []  # (bib, sprint)
+    greens = 0
+    sprint = 0
+    while len(still_in) > 2:
+        sprint += 1
+        lap(scoring, sprint, still_in)
+        if greens < 2 and data.draw(st.booleans()):
+            greens += 1
+            decision: Eliminate | GreenFlag = GreenFlag(event="e", sprint=sprint)
+        else:
+            bib = data.draw(st.sampled_from(still_in))
+            decision = Eliminate(event="e", sprint=sprint, bib=bib)
+            still_in.remove(bib)
+            out.append((bib, sprint))
+        assert scoring.take_command(decision, T0 + 16 * S * sprint + 8 * S) is None
+    lap(scoring, sprint + 1, still_in)
+    result = scoring.results("e")
+    places = {line["bib"]: (line["rank"], line["eliminated_at"]) for line in result["lines"]}
+    assert sorted(rank for rank, _ in places.values()) == bibs
+    for k, (bib, at) in enumerate(out, 1):
+        assert places[bib] == (riders - k + 1, at)
+    first, second = still_in  # lap() crosses them in bib order: the lower bib first
+    assert places[first] == (1, sprint + 1)
+    assert places[second] == (2, sprint + 1)
+    assert result["lap_board"]["finished"]
+    assert result["lap_board"]["leader_laps"] == riders - 1 + greens
