@@ -5,15 +5,20 @@ time, and the lap board, who is still in and the sprint awaiting the commissaire
 scoring service publishes them along the way, are the ones worked out for each moment."""
 
 import json
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from tests.cli.helpers import velotime_main
 from tests.scoring.scenarios import elimination
+from velotime.scoreboards.web.sheets import result_sheet_html
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Eliminate, GreenFlag
 from velotime.wire.events import CommandData, PhotoFinishData, decode_event
+from velotime.wire.results import EventResult
 
 SCENARIO = elimination
 
@@ -55,6 +60,13 @@ def test_an_elimination_race_to_the_last_two(tmp_path: Path) -> None:
         ("start", None), ("eliminate", 1), ("green_flag", 2), ("eliminate", 3),
         ("status", None), *[("eliminate", n) for n in range(4, 12)],
     ]  # fmt: skip
+    # The result sheet gives the elimination order and what each decision did.
+    payload = msgspec.json.decode(files[f"{elimination.EVENT}.json"], type=EventResult)
+    sheet = result_sheet_html(payload, meet="m", venue="v", zone=UTC, generated_us=elimination.S)
+    for words in ("Elimination race", "Sprint 5: 8 Rider 8 (last)",
+                  "Sprint 6: 3 Rider 3 (commissaires)", "Sprint 4: 10 Rider 10 (abandoned)",
+                  "green flag at sprint 2: nobody out", "out at sprint 6"):  # fmt: skip
+        assert words in sheet, words
 
 
 def test_the_race_as_it_is_ridden(tmp_path: Path) -> None:
