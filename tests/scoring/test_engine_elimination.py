@@ -49,13 +49,13 @@ def elimination(scoring: ScoringEngine) -> dict[str, Any]:
     return result
 
 
-def test_laps_override_the_interval_and_each_sprint_waits_for_the_commissaires() -> None:
-    """`laps = 3` for 4 riders: a sprint every lap (3 / (4 - 1)), not the 250 m track's 2.
+def test_sprint_every_overrides_the_interval_and_each_sprint_waits_for_the_commissaires() -> None:
+    """`sprint_every = 1`: a sprint every lap, not the 250 m track's 2.
     Lap 1: 4 last, proposed, still in until `eliminate 1 4`; the board: 3 sprints to go, 2
     laps (distance 3) and the bell is the last lap's only (a sprint every lap). A green flag at
     sprint 2 (3 last): nobody out, distance 4. Sprint 3 at lap 3: 3 last, out; the final at
     lap 4 places 1 then 2: places 1, 2, 3 (sprint 3), 4 (sprint 1)."""
-    scoring = engine("laps = 3\n")
+    scoring = engine("sprint_every = 1\n")
     lap(scoring, 0, RIDERS)
     scoring.feed(command(Start(event="e"), T0 + S))
     lap(scoring, 1, RIDERS)
@@ -99,15 +99,16 @@ def test_a_lapped_rider_goes_out_at_the_next_sprint_instead_of_the_last() -> Non
 
 
 def test_the_final_s_order_is_corrected_by_a_place() -> None:
-    """`laps = 2` for 3 riders: a sprint every lap. Lap 1: 3 out. Lap 2, the final: 1 crosses
-    before 2; the commissaires put 2 first (`correct --place 1`): 2, 1, 3. A place for 3, out
-    at sprint 1, is refused."""
+    """`sprint_every = 1` for 3 riders: a sprint every lap. Lap 1: 3 out. Lap 2, the final: 1
+    crosses before 2; the commissaires put 2 first (`correct --place 1`): 2, 1, 3. A place for
+    3, out at sprint 1, is refused."""
     riders = [1, 2, 3]
     riders_text = riders_toml({bib: (f"Rider {bib}", "NED", 9000 + bib) for bib in riders})
     scoring = ScoringEngine(
         parse_meet(
             f'[meet]\nid = "t"\n{riders_text}'
-            f'[[events]]\nid = "e"\ndiscipline = "elimination"\nriders = {riders}\nlaps = 2\n'
+            f'[[events]]\nid = "e"\ndiscipline = "elimination"\nriders = {riders}\n'
+            "sprint_every = 1\n"
         ),
         {"finish": 0},
         250,
@@ -150,7 +151,7 @@ def test_commands_an_elimination_race_cannot_take_are_refused_with_the_reason() 
 def test_whatever_the_commissaires_decide_the_places_follow_the_order_out(
     data: st.DataObject,
 ) -> None:
-    """N riders, a sprint every lap (`laps = N - 1`); at each sprint the commissaires put out
+    """N riders, a sprint every lap (`sprint_every = 1`); at each sprint the commissaires put out
     any rider still in, or give a green flag (at most 2); the last two sprint for the places in
     the order they cross. By the rules (3.2.223 bis, 3.2.224): the places are 1 to N once each,
     the k-th rider out is N - k + 1th, each line says the sprint its rider went out at, and the
@@ -162,7 +163,7 @@ def test_whatever_the_commissaires_decide_the_places_follow_the_order_out(
             '[meet]\nid = "t"\n'
             + riders_toml({bib: (f"Rider {bib}", "NED", 9000 + bib) for bib in bibs})
             + f'[[events]]\nid = "e"\ndiscipline = "elimination"\nriders = {bibs}\n'
-            f"laps = {riders - 1}\n"
+            "sprint_every = 1\n"
         ),
         {"finish": 0},
         250,

@@ -206,7 +206,7 @@ def test_a_madison_names_its_teams_of_two_riders() -> None:
     teams = "sprint_every = 2\n[[events.teams]]\nnumber = 1\nriders = [1, 2]\n"
     assert problems(SMALL + scratch + teams) == [
         "m.toml: events[2].teams: only a madison event has teams",
-        "m.toml: events[2].sprint_every: only a race with sprints (madison)",
+        "m.toml: events[2].sprint_every: only a race with sprints (madison, elimination)",
     ]
 
 
@@ -334,16 +334,17 @@ def test_a_wrong_plausible_window_is_named_by_its_key() -> None:
     )
 
 
-def test_an_elimination_race_s_laps_are_derived_or_override_the_interval() -> None:
-    """Left out, the laps follow from the starters and the track (the scorer's); given, they
-    share the N - 1 sprints evenly: 3 riders have 2 sprints, so 4 (a sprint every 2 laps) is
-    taken and 3 is not."""
+def test_an_elimination_race_s_laps_are_derived_and_sprint_every_overrides_the_interval() -> None:
+    """The laps follow from the starters and the track (the scorer's): `laps` is refused;
+    `sprint_every` overrides the interval with one of the rules' (1 to 3, 3.2.222)."""
     race = '\n[[events]]\nid = "e"\ndiscipline = "elimination"\nriders = [1, 2, 3]\n'
     riders = '[[riders]]\nbib = 3\nname = "C"\nnation = "NED"\n'
     assert parse_meet(SMALL + riders + race).event("e").laps is None
-    assert parse_meet(SMALL + riders + race + "laps = 4\n").event("e").laps == 4
-    assert problems(SMALL + riders + race + "laps = 3\n") == [
-        "m.toml: events[2].laps: an elimination race of 3 riders has 2 sprints, one every so "
-        "many laps: laps is a multiple of 2 (4 for a sprint every 2 laps), got 3; leave it out "
-        "for the track's interval (3.2.222)"
+    assert parse_meet(SMALL + riders + race + "sprint_every = 1\n").event("e").sprint_every == 1
+    assert problems(SMALL + riders + race + "laps = 4\nsprint_every = 4\n") == [
+        "m.toml: events[2].laps: an elimination race's laps follow from its riders and the "
+        "track (3.2.222: N - 1 sprints, one every 1, 2 or 3 laps); leave laps out, and give "
+        "sprint_every to change the interval",
+        "m.toml: events[2].sprint_every: an elimination race's laps between sprints, 1 to 3 "
+        "(3.2.222), got 4",
     ]

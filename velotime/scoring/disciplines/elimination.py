@@ -4,8 +4,8 @@ commissaires' commands, through the lap counter (`rules.laps`), the sprint judge
 (`rules.sprints`) and the elimination race's rules (`rules.elimination`).
 
 - **The schedule** (3.2.222): a sprint every `interval` laps from the flying start, the track's
-  (`rules.elimination.sprint_interval_laps`: 2 on a 250 m track), or the meet file's `laps`
-  divided among the N - 1 sprints of N starters. Sprint n is contested as the leader completes
+  (`rules.elimination.sprint_interval_laps`: 2 on a 250 m track), or the meet file's
+  `sprint_every`; N starters make N - 1 sprints. Sprint n is contested as the leader completes
   lap n x interval: a green flag makes the race a sprint longer, riders going out together a
   sprint shorter (`rules.elimination`).
 - **The loops** count the laps as in the scratch race (the 200 m and 100 m lines recover the
@@ -95,12 +95,7 @@ class EliminationScorer:
             for bib in event.riders
             for rider in [meet.rider(bib)]
         ]
-        sprints = len(self._riders) - 1  # the meet check: 2 riders at least, laps divisible
-        self._interval = (
-            event.laps // sprints
-            if event.laps is not None
-            else sprint_interval_laps(venue.track_length_m)
-        )
+        self._interval = event.sprint_every or sprint_interval_laps(venue.track_length_m)
         self._settings = LapSettings(track_length_m=venue.track_length_m)
         self._bib_of = {t: bib for t, bib in meet.bib_of_transponder().items() if bib in self.race}
         self._start(0)
