@@ -24,7 +24,14 @@ import pytest
 
 from tests.cli.helpers import velotime
 from tests.scoring import events
-from tests.scoring.scenarios import flying200, keirin, kilometre, points_race, scratch
+from tests.scoring.scenarios import (
+    elimination,
+    flying200,
+    keirin,
+    kilometre,
+    points_race,
+    scratch,
+)
 from velotime.capture import CONTROL_SOURCE, read_capture
 from velotime.cli.ctl import command_of
 from velotime.config import Config, LineConfig, StorageConfig, load_config
@@ -53,6 +60,7 @@ SCENARIOS = {
     "keirin": keirin,
     "kilometre": kilometre,
     "scratch": scratch,
+    "elimination": elimination,
     "points_race": points_race,
 }
 Published = list[tuple[str, bytes]]  # (topic below <prefix>/<venue>/, payload)
@@ -333,7 +341,7 @@ def test_the_sessions_show_every_kind_of_event_result_and_current(
     audits = {entry["type"] for result in results for entry in result["audit"]}
     assert audits == {
         "next_rider", "status", "correct", "start", "abandon", "neutralise", "lap_change",
-        "sprint", "refused",
+        "eliminate", "green_flag", "sprint", "refused",
     }  # fmt: skip
     assert check_all([item for item in published if item[0] == "current"])["current"] == set(
         _TOPICS["current"].payloads
@@ -412,6 +420,8 @@ CTL: list[argparse.Namespace] = [
     _ctl("final", event="k"),
     _ctl("reopen", event="k", reason="protest upheld"),
     _ctl("confirm", event="f200", bib=7, reason="checked"),
+    _ctl("eliminate", event="elim", sprint=3, bib=7, reason="rode on the blue band"),
+    _ctl("green-flag", event="elim", sprint=4, reason="not announced in time"),
 ]
 
 

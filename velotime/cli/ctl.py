@@ -36,7 +36,9 @@ from velotime.wire.commands import (
     Confirm,
     Correct,
     Decision,
+    Eliminate,
     Final,
+    GreenFlag,
     LapChangeDecision,
     Neutralise,
     NextRider,
@@ -142,6 +144,20 @@ def register(commands: Any) -> None:
         help='the judges\' placings from the first: "12,5,7,3"; "5=7" a dead heat',
     )
     sprint.add_argument("--reason", default="", help="why (with --placings, required)")
+    eliminate = actions.add_parser(
+        "eliminate",
+        help="an elimination race: the rider out at this sprint (the proposal, or another)",
+    )
+    eliminate.add_argument("event")
+    eliminate.add_argument("sprint", type=int, help="the elimination sprint's number, from 1")
+    eliminate.add_argument("bib", type=int)
+    eliminate.add_argument("--reason", default="", help="kept in the result's audit trail")
+    green_flag = actions.add_parser(
+        "green-flag", help="an elimination race: nobody out at this sprint (3.2.223)"
+    )
+    green_flag.add_argument("event")
+    green_flag.add_argument("sprint", type=int, help="the elimination sprint's number, from 1")
+    green_flag.add_argument("--reason", default="", help="kept in the result's audit trail")
     reopen = actions.add_parser(
         "reopen", help="a final result is provisional again (a protest upheld), with its reason"
     )
@@ -205,6 +221,12 @@ def command_of(args: argparse.Namespace, command_id: str) -> Command:
             placings=parse_placings(args.placings) if args.placings else [],
             reason=args.reason,
         )
+    if args.action == "eliminate":
+        return Eliminate(
+            id=command_id, event=args.event, sprint=args.sprint, bib=args.bib, reason=args.reason
+        )
+    if args.action == "green-flag":
+        return GreenFlag(id=command_id, event=args.event, sprint=args.sprint, reason=args.reason)
     if args.action == "start":
         return Start(id=command_id, event=args.event)
     if args.action == "provisional":

@@ -24,6 +24,7 @@ from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
     CountsLaps,
     Crossing,
+    Eliminates,
     EventState,
     JudgesSprints,
     Role,
@@ -40,7 +41,9 @@ from velotime.wire.commands import (
     Command,
     Confirm,
     Correct,
+    Eliminate,
     Final,
+    GreenFlag,
     LapChangeDecision,
     Neutralise,
     NextRider,
@@ -214,7 +217,12 @@ class ScoringEngine:
                     "(a points or tempo race does)"
                 )
             scorer.score(state)  # its sprints as they stand, for the judges' word on one
+        eliminating = isinstance(command, Eliminate | GreenFlag)
+        if eliminating and not isinstance(scorer, Eliminates):
+            return f"{event.id} is a {event.discipline}: it has no elimination sprints"
         refused = scorer.refuses(command)
+        if refused is None and isinstance(scorer, Eliminates):
+            refused = scorer.refuses_now(command, state)
         if refused is not None or not isinstance(command, Confirm):
             return refused
         if self._under_check(state, command.bib) is None:
@@ -293,7 +301,10 @@ class ScoringEngine:
             # Decisions stay (they are the riders'); the rest was the stopped race's.
             kept = [c for _, _, c in state.commands if isinstance(c, SetStatus | Correct)]
             state.commands = [(0, t_us, c) for c in kept]
-        elif isinstance(command, Neutralise | SetLaps | LapChangeDecision | SprintDecision):
+        elif isinstance(
+            command,
+            Neutralise | SetLaps | LapChangeDecision | SprintDecision | Eliminate | GreenFlag,
+        ):
             state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, Provisional):
             state.status = "provisional"

@@ -176,6 +176,35 @@ class SprintDecision(_Command, frozen=True, kw_only=True, tag="sprint"):
             raise ValueError("an empty place among the placings")
 
 
+class Eliminate(_Command, frozen=True, kw_only=True, tag="eliminate"):
+    """An elimination race: the commissaires' word on who goes out at elimination sprint number
+    `sprint` (3.2.223): the rider the loops or the camera propose (the last over the line, or a
+    rider lapped or abandoning since the previous sprint) confirmed, or another rider instead
+    (riding on the blue band)."""
+
+    event: str
+    sprint: int
+    bib: int
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.sprint < 1:
+            raise ValueError("a sprint number is 1 or more")
+
+
+class GreenFlag(_Command, frozen=True, kw_only=True, tag="green_flag"):
+    """An elimination race: nobody goes out at elimination sprint number `sprint`, the decision
+    not announced in time (3.2.223); the race is a sprint longer."""
+
+    event: str
+    sprint: int
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.sprint < 1:
+            raise ValueError("a sprint number is 1 or more")
+
+
 class Provisional(_Command, frozen=True, kw_only=True, tag="provisional"):
     event: str
 
@@ -210,6 +239,8 @@ Command = (
     | SetLaps
     | LapChangeDecision
     | SprintDecision
+    | Eliminate
+    | GreenFlag
     | Provisional
     | Final
     | Reopen

@@ -18,6 +18,8 @@ from velotime.wire.commands import (
     Command,
     Confirm,
     Correct,
+    Eliminate,
+    GreenFlag,
     LapChangeDecision,
     Neutralise,
     NextRider,
@@ -29,7 +31,7 @@ from velotime.wire.commands import (
 )
 
 Discipline = Literal[
-    "flying200", "time_trial", "keirin", "scratch", "madison", "points_race", "tempo"
+    "flying200", "time_trial", "keirin", "scratch", "madison", "elimination", "points_race", "tempo"
 ]
 EventStatus = Literal["scheduled", "running", "provisional", "final"]
 
@@ -91,6 +93,10 @@ class ResultLine(
     sprint_points: list[int] = []
     lap_points: int | None = None
     final_sprint_place: int | None = None
+    # Elimination race: the sprint the rider went out at (the final's number for its riders),
+    # and how: "last" over the line, "lapped", "abandoned", "commissaires", or "final".
+    eliminated_at: int | None = None
+    out_by: Literal["last", "lapped", "abandoned", "commissaires", "final"] | None = None
 
 
 # -- the audit trail of a result: the operator's commands, as sent, and when --------------------
@@ -134,6 +140,14 @@ class LapChangeAudit(LapChangeDecision, frozen=True, kw_only=True, forbid_unknow
     at_us: int | UnsetType = UNSET
 
 
+class EliminateAudit(Eliminate, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class GreenFlagAudit(GreenFlag, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
 class SprintAudit(SprintDecision, frozen=True, kw_only=True, forbid_unknown_fields=True):
     at_us: int | UnsetType = UNSET
 
@@ -163,6 +177,8 @@ AuditEntry = (
     | SetLapsAudit
     | LapChangeAudit
     | SprintAudit
+    | EliminateAudit
+    | GreenFlagAudit
     | ReopenAudit
     | RefusedAudit
 )
@@ -178,6 +194,8 @@ _AUDITED: dict[type[Command], type[AuditEntry]] = {
     SetLaps: SetLapsAudit,
     LapChangeDecision: LapChangeAudit,
     SprintDecision: SprintAudit,
+    Eliminate: EliminateAudit,
+    GreenFlag: GreenFlagAudit,
     Reopen: ReopenAudit,
 }
 
@@ -255,13 +273,40 @@ class SprintBoard(_Payload, frozen=True, kw_only=True):
     next_sprint_lap: int | None  # the leader's laps completed at it
 
 
+class EliminationSprintLine(_Payload, frozen=True, kw_only=True):
+    """An elimination sprint ridden and not yet decided by the commissaires (`eliminate`,
+    `green_flag`; the final is decided by its judged order): what the devices propose."""
+
+    sprint: int
+    lap: int  # the leader's laps at the sprint
+    final: bool  # the last riders' sprint for the places, by the front wheel
+    # Who the devices say goes out: the last over the line (rear wheel), or the riders lapped
+    # or abandoning since the previous sprint; the final: its order, from first. Empty: the
+    # devices cannot say yet.
+    proposed: list[int]
+    photo_required: list[int]  # riders the loops cannot part at the judged wheel
+    attention: list[str]  # what the commissaires must look at, in words
+
+
+class EliminationBoard(_Payload, frozen=True, kw_only=True):
+    """An elimination race as it stands: who is still in, the sprints to go (the final
+    included), and the sprints ridden awaiting the commissaires."""
+
+    still_in: list[int]  # start-list order
+    due: list[int]  # lapped or abandoning since the last sprint: out at the next
+    sprints_to_go: int  # 0 once the final is ridden
+    next_sprint: int | None  # the number of the next sprint to ride; None once all are ridden
+    next_sprint_lap: int | None  # the leader's lap it is contested on
+    pending: list[EliminationSprintLine]
+
+
 class EventResult(_Payload, frozen=True, kw_only=True):
     """`results/<event>`: one event of the meet as it stands, the whole result each time.
 
     The optional keys are a discipline's (`Scored.extra`): `on_track` and `problems` a time
     trial's, `winner_last_200` and `winner_last_200_kmh` a keirin heat's once both crossings
     are known; `lap_board`, `lap_changes`, `lap_proposals` and `problems` (the loops' missed
-    and double reads) a bunch race's.
+    and double reads) a bunch race's; `elimination` an elimination race's.
     """
 
     v: Literal[1] = 1
@@ -282,6 +327,7 @@ class EventResult(_Payload, frozen=True, kw_only=True):
     lap_proposals: list[LapChangeLine] | UnsetType = UNSET
     sprints: list[SprintLine] | UnsetType = UNSET  # points race, tempo: contested so far
     sprint_board: SprintBoard | UnsetType = UNSET  # points race, tempo
+    elimination: EliminationBoard | UnsetType = UNSET  # elimination race
     audit: list[AuditEntry]
 
 

@@ -7,6 +7,7 @@ meet file that is not here is not scored yet.
 from collections.abc import Mapping
 
 from velotime.scoring.disciplines.base import Discipline
+from velotime.scoring.disciplines.elimination import EliminationScorer
 from velotime.scoring.disciplines.flying200 import Flying200Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.madison import MadisonScorer
@@ -23,4 +24,5 @@ DISCIPLINES: Mapping[str, Discipline] = {
     "madison": MadisonScorer,
     "points_race": PointsRaceScorer,
     "tempo": TempoScorer,
+    "elimination": EliminationScorer,
 }

@@ -12,6 +12,7 @@ from velotime.wire.commands import Command
 from velotime.wire.events import PhotoFinishData
 from velotime.wire.results import (
     AuditEntry,
+    EliminationBoard,
     EventStatus,
     LapBoard,
     LapChangeLine,
@@ -81,6 +82,7 @@ class ResultExtra(TypedDict, total=False):
     lap_proposals: list[LapChangeLine]
     sprints: list[SprintLine]  # points race, tempo
     sprint_board: SprintBoard
+    elimination: EliminationBoard  # elimination race
 
 
 class Scored(NamedTuple):
@@ -128,6 +130,14 @@ class JudgesSprints(Protocol):
     which other scorers have no use for."""
 
     def judges_sprints(self) -> bool: ...
+
+
+@runtime_checkable
+class Eliminates(Protocol):
+    """An elimination race's scorer: it takes the commissaires' Eliminate and GreenFlag, whose
+    refusal depends on the race so far (a sprint not ridden yet, a rider already out)."""
+
+    def refuses_now(self, command: Command, state: EventState) -> str | None: ...
 
 
 class Discipline(Protocol):

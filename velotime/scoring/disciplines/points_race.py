@@ -147,7 +147,7 @@ class SprintRaceScorer(ScratchScorer):
         if (
             self._neutral_laps
             and counter.start_us is None
-            and counter.passages(bib) > self._neutral_laps
+            and len(counter.passages(bib)[0]) > self._neutral_laps
         ):
             counter.start(counter.latest_passage(bib) or t_us)  # the neutral laps ridden
         if distance_to_finish_m != 0:
