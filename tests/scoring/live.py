@@ -22,6 +22,7 @@ from typing import Any
 
 import aiomqtt
 
+from tests.cli.helpers import velotime
 from tests.daemon.harness import VelotimeProcess
 from velotime.capture import read_capture
 from velotime.localvenue import LocalBroker, free_port, source_toml
@@ -39,6 +40,7 @@ def write_venue_config(
     *sources: str,
     track_length_m: float = 250,
     meet: Path | None = None,
+    timezone: str = "UTC",
 ) -> Path:
     """A venue configuration with these timing lines and sources (a P3 decoder nobody runs if
     none is given: `velotime score` reads no device), state under `directory`/state, and with
@@ -47,7 +49,8 @@ def write_venue_config(
     if not sources:
         finish = min(lines, key=lambda name: lines[name])
         sources = (source_toml("idle", "p3", f"tcp://127.0.0.1:{free_port()}", line=finish),)
-    text = f'[venue]\nid = "{venue}"\ntrack_length_m = {track_length_m}\n\n'
+    text = f'[venue]\nid = "{venue}"\ntrack_length_m = {track_length_m}\n'
+    text += f"timezone = {json.dumps(timezone)}\n\n"
     for name, distance in lines.items():
         text += f'[[lines]]\nname = "{name}"\ndistance_m = {distance}\n\n'
     text += "\n".join(sources)
@@ -220,3 +223,18 @@ def offline_results(captures: Sequence[Path], meet: Path, directory: Path) -> di
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return {path.stem: path.read_bytes() for path in sorted(directory.glob("*.json"))}
+
+
+def offline_files(capture: Path, meet: Path, directory: Path) -> dict[str, bytes]:
+    """What `replay --offline --results` writes, by the retained key it mirrors."""
+    result = velotime(
+        "replay", capture, "--offline", "--meet", meet, "--results", directory,
+        "--output", directory.parent / "events.jsonl",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    files = {}
+    for path in sorted(directory.rglob("*.json")):
+        relative = path.relative_to(directory).with_suffix("").as_posix()
+        key = relative if relative.startswith("standings/") else f"results/{relative}"
+        files[key] = path.read_bytes()
+    return files

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import velotime
-from tests.scoring.live import live_publications
+from tests.scoring.live import live_publications, offline_files
 from tests.scoring.scenarios import (
     elimination,
     flying200,
@@ -46,21 +45,6 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "elimination": (elimination.write_capture, elimination.write_meet),
     "points_race": (points_race.write_capture, points_race.write_meet),
 }
-
-
-def offline_files(capture: Path, meet: Path, directory: Path) -> dict[str, bytes]:
-    """What `replay --offline --results` writes, by the retained key it mirrors."""
-    result = velotime(
-        "replay", capture, "--offline", "--meet", meet, "--results", directory,
-        "--output", directory.parent / "events.jsonl",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    files = {}
-    for path in sorted(directory.rglob("*.json")):
-        relative = path.relative_to(directory).with_suffix("").as_posix()
-        key = relative if relative.startswith("standings/") else f"results/{relative}"
-        files[key] = path.read_bytes()
-    return files
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

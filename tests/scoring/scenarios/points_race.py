@@ -282,12 +282,10 @@ COMMANDS: list[tuple[int, Command]] = [
 ]
 
 
-def _camera_chunks() -> list[Chunk]:
+def camera_messages() -> list[tuple[int, list[lynx.LynxRecord]]]:
+    """What the camera sends, by when (venue clock): armed, the running time from the start,
+    and sprint 4's block of results."""
     start_tod = local_time_of_day(S, ZONE)
-
-    def at(t_us: int, *records: lynx.LynxRecord) -> Chunk:
-        return Chunk(t_us, "lynx", b"".join(lynx.encode(record) for record in records))
-
     sprint_4 = head_us(40)
     rows = [
         lynx.Result(place=place, id=str(bib), name=f"Rider {bib}", affiliation="NED",
@@ -300,10 +298,17 @@ def _camera_chunks() -> list[Chunk]:
     )  # fmt: skip
     running = lynx.RunningTime(time_us=100_000, time_digits=1, start_time_of_day_us=start_tod)
     return [
-        Chunk(S - 300 * SECOND, "lynx", b""),
-        at(S - 60 * SECOND, lynx.Armed(event="12", round=1, heat=1, event_name="Points race")),
-        at(S + 100_000, running),
-        at(S + 650 * SECOND, header, *rows, lynx.ResultsComplete()),
+        (S - 60 * SECOND, [lynx.Armed(event="12", round=1, heat=1, event_name="Points race")]),
+        (S + 100_000, [running]),
+        (S + 650 * SECOND, [header, *rows, lynx.ResultsComplete()]),
+    ]
+
+
+def _camera_chunks() -> list[Chunk]:
+    connected = Chunk(S - 300 * SECOND, "lynx", b"")
+    return [connected] + [
+        Chunk(t_us, "lynx", b"".join(lynx.encode(record) for record in records))
+        for t_us, records in camera_messages()
     ]
 
 
