@@ -40,7 +40,7 @@ from velotime.wire.events import (
     PhotoFinishData,
 )
 from velotime.wire.replies import CommandReply
-from velotime.wire.results import Current, EventResult, Standings, StartList
+from velotime.wire.results import Current, EventResult, OmniumStandings, Standings, StartList
 from velotime.wire.status import DaemonStatus, Description, ScoringStatus, SourceTopicStatus
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -73,7 +73,7 @@ TOPICS = (
     Topic("description", "config/description", (Description,), retained=True),
     Topic("results", "results/<event>", (EventResult,), retained=True),
     Topic("current", "current", get_args(Current), retained=True),
-    Topic("standings", "standings/<competition>", (Standings,), retained=True),
+    Topic("standings", "standings/<competition>", (Standings, OmniumStandings), retained=True),
     Topic("startlists", "startlists/<event>", (StartList,), retained=True),
     Topic("scoring", "status/scoring", get_args(ScoringStatus), retained=True),
 )

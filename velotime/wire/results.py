@@ -298,6 +298,60 @@ class Standings(_Payload, frozen=True, kw_only=True):
     problems: list[str]  # why the next round cannot be drawn up yet
 
 
+# -- standings/<omnium> ---------------------------------------------------------------------------
+
+
+class OmniumRaceScore(_Payload, frozen=True, kw_only=True):
+    """What one race gave a rider in the omnium (velotime.scoring.rules.omnium.RaceScore)."""
+
+    place: int | None  # the place its points are for; None in the points race, or when out
+    points: int  # the omnium points it gave (the -40 for two laps lost included)
+    # "lapped": taken off after losing a second lap (3.2.251 bis); "crashed": in the scratch
+    # race's last km (3.2.251 ter); "DNS", "DNF", "DSQ": out of the omnium from this race on.
+    status: Literal["", "DNS", "DNF", "DSQ", "lapped", "crashed"]
+    laps: int  # the points race: laps gained less lost (each worth the table's lap points)
+
+
+class OmniumStandingsLine(_Payload, frozen=True, kw_only=True):
+    """A rider in the omnium's standings."""
+
+    rank: int | None  # None: out of the omnium; riders level (no tie-break yet) share a rank
+    bib: int
+    name: str
+    nation: str
+    total: int  # the omnium points so far, every race below added up
+    races: list[OmniumRaceScore | None]  # one per race of `races`; null: not counted (yet)
+    status: Literal["", "DNF", "DSQ"]  # DNF: did not start or abandoned a race (3.2.249)
+
+
+class OmniumStandingsRace(_Payload, frozen=True, kw_only=True):
+    """One race of the omnium, in riding order, and whether the standings count it yet."""
+
+    name: str  # as the format names it: "scratch", "points race"
+    event: str  # its event id (results/<event>, startlists/<event>)
+    kind: str  # scratch, tempo, elimination, points_race, ... (the format's `kind`)
+    status: EventStatus  # its result's status
+    counted: bool  # in the standings: provisional or final, or the points race live
+
+
+class OmniumStandings(_Payload, frozen=True, kw_only=True):
+    """`standings/<omnium>`: an omnium's standings, after every race and live during the
+    points race (uci-rules.md §2.10)."""
+
+    v: Literal[1] = 1
+    competition: str  # the omnium's id
+    discipline: Literal["omnium"]
+    name: str
+    category: str
+    format: str  # the scoring table: "uci", "uci-2014", "uci-2010" or the meet's own
+    # "running"; "live" while the points race is counted as it is ridden; "final" once every
+    # race is final.
+    status: Literal["running", "live", "final"]
+    races: list[OmniumStandingsRace]
+    lines: list[OmniumStandingsLine]  # ranked riders by rank, then those out (DNF, DSQ)
+    problems: list[str]  # a race's result the standings cannot read, and why
+
+
 # -- startlists/<event> -------------------------------------------------------------------------
 
 

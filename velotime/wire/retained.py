@@ -10,19 +10,33 @@ from typing import Any, get_args
 import msgspec
 
 from velotime.wire.errors import WireError
-from velotime.wire.results import EventResult, NothingOnTrack, OnTrackNow, Standings, StartList
+from velotime.wire.results import (
+    EventResult,
+    NothingOnTrack,
+    OmniumStandings,
+    OnTrackNow,
+    Standings,
+    StartList,
+)
 from velotime.wire.status import DaemonStatus, Description, ScoringStatus, SourceTopicStatus
 
 ProgramStatus = DaemonStatus | SourceTopicStatus | ScoringStatus
 Retained = (
-    NothingOnTrack | OnTrackNow | EventResult | Standings | StartList | ProgramStatus | Description
+    NothingOnTrack
+    | OnTrackNow
+    | EventResult
+    | Standings
+    | OmniumStandings
+    | StartList
+    | ProgramStatus
+    | Description
 )
 
 # A key, or the prefix of keys ending in "/", and the types its payload may have.
 _TYPES: tuple[tuple[str, tuple[type[Any], ...]], ...] = (
     ("current", (OnTrackNow, NothingOnTrack)),
     ("results/", (EventResult,)),
-    ("standings/", (Standings,)),
+    ("standings/", (Standings, OmniumStandings)),
     ("startlists/", (StartList,)),
     ("status/scoring", get_args(ScoringStatus)),
     ("status/daemon", get_args(DaemonStatus)),
