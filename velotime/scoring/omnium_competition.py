@@ -79,12 +79,11 @@ def points_race_line(line: ResultLine) -> rules.PointsRaceLine | Literal["DNS", 
     out = _OUT.get(line.status)
     if out is not None:
         return out
+    # Its sprint points (the final sprint's doubled, as the race counts them), not its lap
+    # points: the omnium's table says what a lap is worth.
     net = line.laps_gained
-    # The points race's own fields (its discipline's result lines): the sprint points, the
-    # final sprint's place. Read by name, so the omnium takes them as soon as they are there.
-    sprint_points: int = getattr(line, "sprint_points", 0) or 0
-    final_place: int | None = getattr(line, "final_sprint", None)
-    return rules.PointsRaceLine(sprint_points, max(net, 0), max(-net, 0), final_place)
+    sprints = sum(line.sprint_points)
+    return rules.PointsRaceLine(sprints, max(net, 0), max(-net, 0), line.final_sprint_place)
 
 
 class OmniumCompetition:

@@ -79,6 +79,13 @@ class ResultLine(
     flags: list[Flag] = []
     laps: int | None = None  # bunch races: the laps the rider rode, counted from the start
     laps_gained: int = 0  # bunch races: laps gained (+) or lost (-), as the commissaires confirmed
+    # Points race, tempo: the total (sprints and laps), the points of each sprint counted so
+    # far (by number: `sprint_points[0]` is sprint 1's), the laps' points (20 a lap gained,
+    # -20 a lap lost) and the place in the final sprint (the tie-break, 3.2.119; the omnium's).
+    points: int | None = None
+    sprint_points: list[int] = []
+    lap_points: int | None = None
+    final_sprint_place: int | None = None
 
 
 # -- the audit trail of a result: the operator's commands, as sent, and when --------------------

@@ -1,0 +1,181 @@
+"""An omnium of 12 riders through its four races (tests/scoring/scenarios/omnium.py, where every
+total, the line-ups and the tie-break are worked out by hand).
+
+- Through the engine from device bytes: the scratch race, the scratch scenario's capture (three
+  P3 loops and the desk's commands, its event id the omnium's scratch race's): the standings
+  published when it is provisional and again when final, not on every passing; the next
+  race's start list lined up by them.
+- The four races read from their result lines: the scratch's as the bytes give them, the
+  tempo's, elimination's and points race's synthetic (their disciplines are wired in parallel:
+  the lines are those of their result's fields): the standings after each race, live during
+  the points race, and the tie-break on the final sprint.
+"""
+
+from pathlib import Path
+
+import msgspec
+
+from tests.cli.helpers import velotime_main
+from tests.docs.test_mqtt_schemas import check
+from tests.scoring.scenarios import omnium, scratch
+from velotime.scoring.engine import Publication, ScoringEngine
+from velotime.scoring.meet import Meet, parse_meet
+from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
+from velotime.wire.events import CommandData, Envelope, Event, EventData, decode_event
+from velotime.wire.results import EventStatus, OmniumStandings, ResultLine, StartList
+
+LAPS = "laps = { scratch = 20, tempo = 20, elimination = 20, points-race = 40 }"
+
+
+def meet() -> Meet:
+    """The scratch scenario's riders (their transponders), entered in an omnium instead."""
+    riders = scratch.meet_text().split("[[events]]")[0]
+    return parse_meet(
+        f'{riders}\n[[omniums]]\nid = "{omnium.OMNIUM}"\ncategory = "Men Elite"\n'
+        f'name = "Omnium"\nriders = {omnium.BIBS}\n{LAPS}\n'
+    )
+
+
+def rows(standings: OmniumStandings) -> list[omnium.Row]:
+    return [(line.rank, line.bib, line.total, line.status) for line in standings.lines]
+
+
+def scratch_events(tmp_path: Path) -> list[Event | Envelope[EventData]]:
+    """The scratch scenario's capture decoded by the offline replay, its commands addressed to
+    the omnium's scratch race."""
+    scratch.write_capture(tmp_path)
+    (tmp_path / "meet.toml").write_text(scratch.meet_text())
+    events = tmp_path / "events.jsonl"
+    result = velotime_main(
+        "replay", tmp_path / "scratch.capture.jsonl", "--offline", "--meet",
+        tmp_path / "meet.toml", "--output", events,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out: list[Event | Envelope[EventData]] = []
+    for raw in events.read_bytes().splitlines():
+        event = decode_event(raw)
+        if isinstance(event.data, CommandData):
+            command = msgspec.structs.replace(event.data.command, event=omnium.RACES[0])
+            data = msgspec.structs.replace(event.data, command=command)
+            event = msgspec.structs.replace(event, data=data)
+        out.append(event)
+    return out
+
+
+def test_the_scratch_race_from_bytes_publishes_the_standings_at_provisional_and_final(
+    tmp_path: Path,
+) -> None:
+    engine = ScoringEngine(meet(), {"finish": 0, "200m": 200, "100m": 100}, 250)
+    published: list[tuple[str, Publication]] = []  # (the scratch race's status, publication)
+    snapshot = {p.key: p for p in engine.snapshot()}
+    first = snapshot[f"standings/{omnium.OMNIUM}"].message
+    assert isinstance(first, OmniumStandings)
+    assert [(race.event, race.counted) for race in first.races] == [
+        (race, False) for race in omnium.RACES
+    ]
+    for event in scratch_events(tmp_path):
+        for publication in engine.feed(event):
+            status = engine.results(omnium.RACES[0])["status"]
+            published.append((status, publication))
+    standings = [(s, p.message) for s, p in published if p.key == f"standings/{omnium.OMNIUM}"]
+    for _, publication in published:  # what docs/mqtt.md's schema says, key for key
+        if publication.key.startswith("standings/"):
+            assert check(publication.key, publication.encoded()) is OmniumStandings
+    # Published when a command changed the race (armed, lap changes, the abandon...), never on
+    # a passing: 8 commands, 8 publications; the standings count it from provisional.
+    assert len(standings) == len(scratch.COMMANDS)
+    counted = [
+        (s, m) for s, m in standings if isinstance(m, OmniumStandings) and m.races[0].counted
+    ]
+    assert [s for s, _ in counted] == ["provisional", "final"]
+    for _, message in counted:
+        assert isinstance(message, OmniumStandings)
+        assert rows(message) == omnium.AFTER_SCRATCH
+        assert message.status == "running"
+        top = message.lines[0]
+        assert (top.name, top.nation) == ("Rider 5", "GER")
+        assert top.races[0] is not None
+        assert (top.races[0].place, top.races[0].points) == (1, 40)
+        assert top.races[1:] == [None, None, None]
+    # The tempo's start list follows the standings, 12 (out) left out, once the scratch counts.
+    start_lists = [p.message for _, p in published if p.key == f"startlists/{omnium.RACES[1]}"]
+    if f"startlists/{omnium.RACES[1]}" in {p.key for p in engine.snapshot()}:
+        assert start_lists
+        last = start_lists[-1]
+        assert isinstance(last, StartList)
+        assert [r.bib for r in last.riders] == omnium.LINE_UPS["tempo"]
+        assert last.competition == omnium.OMNIUM
+
+
+def states(*races: tuple[EventStatus, list[ResultLine]]) -> dict[str, RaceState]:
+    return {omnium.RACES[i]: RaceState(status, lines) for i, (status, lines) in enumerate(races)}
+
+
+def test_the_four_races_standings_after_each_live_and_the_tie_broken_by_the_final_sprint() -> None:
+    spec = meet().omniums[0]
+    competition = OmniumCompetition(spec, meet().omnium_format(spec))
+    names = {bib: (f"Rider {bib}", "") for bib in omnium.BIBS}
+
+    def standings(races: dict[str, RaceState]) -> OmniumStandings:
+        return competition.standings(races, names)
+
+    running = states(("running", omnium.SCRATCH[:3]))
+    assert [line.rank for line in standings(running).lines] == [1] * 12  # nothing counted yet
+    after = states(("provisional", omnium.SCRATCH))
+    assert rows(standings(after)) == omnium.AFTER_SCRATCH
+    assert list(competition.line_up(1, after)) == omnium.LINE_UPS["tempo"]
+
+    after = states(("final", omnium.SCRATCH), ("provisional", omnium.TEMPO))
+    assert rows(standings(after)) == omnium.AFTER_TEMPO
+    (eleven,) = [line for line in standings(after).lines if line.bib == 11]
+    lapped = eleven.races[1]
+    assert lapped is not None
+    assert (lapped.place, lapped.points, lapped.status) == (11, -20, "lapped")
+    assert list(competition.line_up(2, after)) == omnium.LINE_UPS["elimination"]
+
+    after = states(
+        ("final", omnium.SCRATCH), ("final", omnium.TEMPO), ("final", omnium.ELIMINATION)
+    )
+    assert rows(standings(after)) == omnium.AFTER_ELIMINATION
+    assert list(competition.line_up(3, after)) == omnium.LINE_UPS["points race"]
+    # The points race armed, not yet a sprint: counted live at its start, every total as it was.
+    start = states(
+        ("final", omnium.SCRATCH), ("final", omnium.TEMPO), ("final", omnium.ELIMINATION),
+        ("running", omnium.points([(b, 0, 0, None) for b in omnium.LINE_UPS["points race"]])),
+    )  # fmt: skip
+    assert rows(standings(start)) == omnium.AFTER_ELIMINATION
+    assert standings(start).status == "live"
+
+    live = states(
+        ("final", omnium.SCRATCH), ("final", omnium.TEMPO), ("final", omnium.ELIMINATION),
+        ("running", omnium.POINTS_LIVE),
+    )  # fmt: skip
+    assert rows(standings(live)) == omnium.LIVE
+    assert standings(live).status == "live"
+
+    over = states(
+        ("final", omnium.SCRATCH), ("final", omnium.TEMPO), ("final", omnium.ELIMINATION),
+        ("final", omnium.POINTS_FINAL),
+    )  # fmt: skip
+    final = standings(over)
+    assert rows(final) == omnium.FINAL
+    assert final.status == "final"
+    assert final.problems == []
+    (one,) = [line for line in final.lines if line.bib == 1]
+    points_race = one.races[3]
+    assert points_race is not None
+    assert (points_race.place, points_race.points, points_race.laps) == (None, 23, 1)
+
+
+def test_a_race_that_leaves_out_a_rider_still_in_stops_the_count_and_says_why() -> None:
+    """The tempo's lines without 11 (still in the omnium after the scratch): the standings
+    stay those after the scratch, and say which race and rider."""
+    spec = meet().omniums[0]
+    competition = OmniumCompetition(spec, meet().omnium_format(spec))
+    short = [line for line in omnium.TEMPO if line.bib != 11]
+    result = competition.standings(states(("final", omnium.SCRATCH), ("final", short)), {})
+    assert [(line.rank, line.bib, line.total, line.status) for line in result.lines] == (
+        omnium.AFTER_SCRATCH
+    )
+    assert result.problems == ["tempo: no result for 11"]
+    assert [race.counted for race in result.races] == [True, False, False, False]
