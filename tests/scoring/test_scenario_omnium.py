@@ -21,6 +21,7 @@ from tests.scoring.scenarios import omnium, scratch
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
+from velotime.wire.commands import Arm, Reopen, SetStatus
 from velotime.wire.events import CommandData, Envelope, Event, EventData, decode_event
 from velotime.wire.results import EventStatus, OmniumStandings, ResultLine, StartList
 
@@ -179,3 +180,48 @@ def test_a_race_that_leaves_out_a_rider_still_in_stops_the_count_and_says_why() 
     )
     assert result.problems == ["tempo: no result for 11"]
     assert [race.counted for race in result.races] == [True, False, False, False]
+
+
+TWO_SCRATCHES = """
+[[omnium_formats]]
+name = "two-scratches"
+races = [{ name = "scratch", kind = "scratch" }, { name = "second scratch", kind = "scratch" }]
+place_points = [40, 38, 36, 34, 32, 30, 28, 26, 24, 22, 20, 18]
+points_after = 1
+tie_break = "none"
+"""
+
+
+def test_the_next_race_is_lined_up_by_the_standings_until_it_is_armed(tmp_path: Path) -> None:
+    """A meet's own table of two scratch races (both scored by the engine today): after the
+    first (the scratch scenario's bytes), the second's start list is the standings' order, 12
+    (abandoned, out of the omnium) left out (3.2.249 bis, 3.2.251 bis): 5 7 2 1 9 3 4 6 10 8 11,
+    as the scenario's docstring works out. Before the first is provisional it is the declared
+    order, 1 to 12; once armed, a correction to the first race no longer changes it."""
+    riders = scratch.meet_text().split("[[events]]")[0]
+    second = f"{omnium.OMNIUM}-second-scratch"
+    engine = ScoringEngine(
+        parse_meet(
+            f'{riders}{TWO_SCRATCHES}\n[[omniums]]\nid = "{omnium.OMNIUM}"\n'
+            f'riders = {omnium.BIBS}\nformat = "two-scratches"\n'
+            "laps = { scratch = 20, second-scratch = 20 }\n"
+        ),
+        {"finish": 0, "200m": 200, "100m": 100},
+        250,
+    )
+    start_lists: list[list[int]] = []
+    for event in scratch_events(tmp_path):
+        for publication in engine.feed(event):
+            if publication.key == f"startlists/{second}":
+                assert isinstance(publication.message, StartList)
+                start_lists.append([rider.bib for rider in publication.message.riders])
+    assert start_lists == [omnium.LINE_UPS["tempo"]]  # once, at provisional; final: the same
+    assert engine.take_command(Arm(event=second)) is None
+    engine.changes()
+    # The first race reopened and 12's abandon withdrawn: 12 is back, last; the armed race's
+    # line-up stands (a start list changes before the race, not during it).
+    assert engine.take_command(Reopen(event=omnium.RACES[0], reason="protest")) is None
+    assert engine.take_command(SetStatus(event=omnium.RACES[0], bib=12, status="")) is None
+    keys = [p.key for p in engine.changes()]
+    assert f"standings/{omnium.OMNIUM}" in keys
+    assert f"startlists/{second}" not in keys
