@@ -14,6 +14,8 @@ total, the line-ups and the tie-break are worked out by hand).
 from pathlib import Path
 
 import msgspec
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cli.helpers import velotime_main
 from tests.docs.test_mqtt_schemas import check
@@ -23,7 +25,7 @@ from velotime.scoring.meet import Meet, parse_meet
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.wire.commands import Arm, Reopen, SetStatus
 from velotime.wire.events import CommandData, Envelope, Event, EventData, decode_event
-from velotime.wire.results import EventStatus, OmniumStandings, ResultLine, StartList
+from velotime.wire.results import EventStatus, OmniumStandings, ResultLine, StartList, Status
 
 LAPS = "laps = { scratch = 20, tempo = 20, elimination = 20, points-race = 40 }"
 
@@ -225,3 +227,24 @@ def test_the_next_race_is_lined_up_by_the_standings_until_it_is_armed(tmp_path: 
     keys = [p.key for p in engine.changes()]
     assert f"standings/{omnium.OMNIUM}" in keys
     assert f"startlists/{second}" not in keys
+
+
+@given(st.permutations(omnium.BIBS), st.sets(st.sampled_from(omnium.BIBS), max_size=3))
+def test_any_scratch_result_lines_the_tempo_up_by_its_points(
+    order: list[int], abandoned: set[int]
+) -> None:
+    """Whatever the scratch's order and whoever abandons it: the standings rank the riders who
+    finished by their place (3.2.250: 42 - 2k points for place k, all different), so the
+    tempo's line-up is the scratch's order less those who abandoned (3.2.249 bis, 3.2.251 bis),
+    and every rider of the omnium is listed once."""
+    spec = meet().omniums[0]
+    competition = OmniumCompetition(spec, meet().omnium_format(spec))
+    finished = [bib for bib in order if bib not in abandoned]
+    lines = omnium.placed(finished, dict.fromkeys(sorted(abandoned), Status.DNF))
+    races = states(("provisional", lines))
+    assert list(competition.line_up(1, races)) == finished
+    result = competition.standings(races, {})
+    assert sorted(line.bib for line in result.lines) == omnium.BIBS
+    assert [line.total for line in result.lines[: len(finished)]] == [
+        42 - 2 * place for place in range(1, len(finished) + 1)
+    ]
