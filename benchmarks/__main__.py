@@ -5,11 +5,11 @@
 `--tree DIR` (repeatable) also runs the whole-process benchmarks (CLI start, decode --summary,
 the daemon, replay, the scoring service's restart) as that source tree's code, e.g. the code
 before a change, for before and after from one run; P3 decoding, the scoring latency, the
-scoring cost and the lap counting cost measure this tree only (`PYTHONPATH=DIR python -m
-benchmarks.scoring_cost` measures another). In the default set a replay or restart that
-outlives 60 s is stopped and reported as such; `--full` gives 5 runs of those instead of 3, and
-300 s before one is stopped. The soak runs once a tree (about 5 minutes each);
-broker_persistence takes minutes too.
+scoring cost, the lap counting cost and the bunch race's live latency measure this tree only
+(`PYTHONPATH=DIR python -m benchmarks.scoring_cost` measures another). In the default set a
+replay or restart that outlives 60 s is stopped and reported as such; `--full` gives 5 runs of
+those instead of 3, and 300 s before one is stopped. The soak runs once a tree (about 5 minutes
+each); broker_persistence takes minutes too.
 """
 
 import argparse
@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from benchmarks import (
     broker_persistence,
+    bunch_latency,
     cli_start,
     daemon_pipeline,
     decode_summary,
@@ -40,6 +41,8 @@ BENCHMARKS: dict[str, Callable[[list[str], list[str]], None]] = {
     "scoring_latency": lambda trees, pace: scoring_latency.main(),
     "scoring_cost": lambda trees, pace: scoring_cost.main(),
     "lap_counting": lambda trees, pace: lap_counting.main(),
+    # A 24-rider, 160-lap bunch race live through `velotime score` and Mosquitto (about 1 min).
+    "bunch_latency": lambda trees, pace: bunch_latency.main([]),
     "replay": lambda trees, pace: replay.main(trees + pace),
     "service_restart": lambda trees, pace: service_restart.main(trees + pace),
     "garbage_log_lines": lambda trees, pace: garbage_log_lines.main([]),

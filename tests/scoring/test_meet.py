@@ -110,7 +110,7 @@ def test_a_keirin_distance_is_a_number_of_laps() -> None:
         "m.toml: events[2].laps: expected an integer, got a string 'six'"
     ]
     assert problems(meet.replace("qualify = 1", "qualify = 1\nlaps = 3")) == [
-        "m.toml: events[0].laps: only a keirin or a bunch race (scratch) takes laps"
+        "m.toml: events[0].laps: only a keirin or a bunch race (scratch, madison) takes laps"
     ]
     competition = (
         f'\n[[competitions]]\nid = "kc"\ndiscipline = "keirin"\nseeding = {list(range(1, 11))}\n'
@@ -140,13 +140,82 @@ def test_a_scratch_race_is_a_field_over_a_number_of_laps() -> None:
     ]
 
 
+MADISON = """
+[[riders]]
+bib = 11
+name = "R11"
+[[riders]]
+bib = 12
+name = "R12"
+[[riders]]
+bib = 21
+name = "R21"
+[[riders]]
+bib = 22
+name = "R22"
+
+[[events]]
+id = "md"
+discipline = "madison"
+laps = 40
+sprint_every = 10
+[[events.teams]]
+number = 1
+name = "Team One"
+nation = "NED"
+riders = [11, 12]
+[[events.teams]]
+number = 2
+riders = [21, 22]
+"""
+
+
+def test_a_madison_names_its_teams_of_two_riders() -> None:
+    """A Madison event lists teams (number, name, nation, two riders by bib); its `riders` are
+    then its teams' riders, in team order. A bib in two teams, a team of one, an unknown bib, a
+    team number that is another team's rider, and teams on another discipline are refused."""
+    event = parse_meet(SMALL + MADISON).event("md")
+    assert event.riders == (11, 12, 21, 22)
+    assert [(t.number, t.name, t.riders) for t in event.teams] == [
+        (1, "Team One", (11, 12)),
+        (2, "", (21, 22)),
+    ]
+    broken = (
+        MADISON.replace("riders = [21, 22]", "riders = [11, 99]")
+        .replace("riders = [11, 12]", "riders = [11]")
+        .replace("number = 2", "number = 11")
+    )
+    assert problems(SMALL + broken) == [
+        "m.toml: events[2].teams[0].riders: a Madison team is two riders, got 1",
+        "m.toml: events[2].teams[1].riders[0]: bib 11 is also in team 1",
+        "m.toml: events[2].teams[1].riders[1]: no rider with bib 99 in [[riders]]",
+        "m.toml: events[2].teams[1].number: 11 is also a rider of team 1",
+    ]
+    assert problems(SMALL + MADISON.replace("sprint_every = 10", "riders = [11, 12]")) == [
+        "m.toml: events[2].riders: not used by madison; its teams name the riders"
+    ]
+    assert problems(SMALL + MADISON.replace("sprint_every = 10", "sprint_every = 41")) == [
+        "m.toml: events[2].sprint_every: laps between sprints, 1 to the race's 40, got 41"
+    ]
+    one_team = MADISON[: MADISON.index("[[events.teams]]\nnumber = 2")]
+    assert problems(SMALL + one_team) == [
+        "m.toml: events[2].teams: a madison race needs at least 2 teams"
+    ]
+    scratch = '\n[[events]]\nid = "s"\ndiscipline = "scratch"\nriders = [1, 2]\nlaps = 4\n'
+    teams = "sprint_every = 2\n[[events.teams]]\nnumber = 1\nriders = [1, 2]\n"
+    assert problems(SMALL + scratch + teams) == [
+        "m.toml: events[2].teams: only a madison event has teams",
+        "m.toml: events[2].sprint_every: only a race with sprints (madison)",
+    ]
+
+
 def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_them() -> None:
     assert problems(SMALL.replace("qualify = 1", "qualfy = 1")) == [
         "m.toml: events[0].qualfy: unknown key (did you mean 'qualify'?)"
     ]
     assert problems(SMALL.replace('"flying200"', '"sprint"')) == [
         "m.toml: events[0].discipline: unknown value 'sprint'; valid: flying200, keirin, "
-        "scratch, time_trial"
+        "madison, scratch, time_trial"
     ]
     assert problems(SMALL + "\n[mete]\nid = 'x'\n") == [
         "m.toml: mete: unknown key (did you mean 'meet'?)"
@@ -156,7 +225,7 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
 def test_a_misspelt_discipline_lists_the_valid_ones_and_the_closest() -> None:
     assert problems(SMALL.replace('"time_trial"', '"time_trail"')) == [
         "m.toml: events[1].discipline: unknown value 'time_trail'; valid: flying200, keirin, "
-        "scratch, time_trial (did you mean 'time_trial'?)"
+        "madison, scratch, time_trial (did you mean 'time_trial'?)"
     ]
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.cli.helpers import velotime
 from tests.scoring.live import live_publications
-from tests.scoring.scenarios import flying200, keirin, kilometre, scratch
+from tests.scoring.scenarios import flying200, keirin, kilometre, madison, scratch
 from velotime.localvenue import LocalBroker
 
 pytestmark = pytest.mark.timeout(120)
@@ -34,6 +34,7 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "kilometre": (kilometre.write_capture, kilometre.write_meet),
     "keirin": (keirin.write_capture, write_keirin_meet),
     "scratch": (scratch.write_capture, write_scratch_meet),
+    "madison": (madison.write_capture, madison.write_meet),
 }
 
 

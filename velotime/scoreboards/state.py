@@ -26,7 +26,7 @@ from velotime.mqtt.client import (
     mqtt_client,
 )
 from velotime.wire.errors import WireError
-from velotime.wire.results import Current, EventResult, Standings, StartList
+from velotime.wire.results import Current, EventResult, OmniumStandings, Standings, StartList
 from velotime.wire.retained import ProgramStatus, Retained, decode_retained
 from velotime.wire.status import ScoringOnline
 from velotime.wire.topics import Topics
@@ -47,7 +47,7 @@ class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
     connected: bool  # to the broker
     current: Current | None  # None: nothing retained on `current` yet
     results: dict[str, EventResult]  # by event, in the order of their ids
-    standings: dict[str, Standings]  # by competition
+    standings: dict[str, Standings | OmniumStandings]  # by competition: keirin, omnium
     startlists: dict[str, StartList]  # by event, in the order of their ids
     status: dict[str, ProgramStatus]  # below status/: "scoring", "daemon", "sources/p3"...
     latest: str | None  # the event whose result changed last
@@ -77,7 +77,9 @@ class ScoreboardState:
                 k: v for k, v in self._below("results/").items() if isinstance(v, EventResult)
             },
             standings={
-                k: v for k, v in self._below("standings/").items() if isinstance(v, Standings)
+                k: v
+                for k, v in self._below("standings/").items()
+                if isinstance(v, Standings | OmniumStandings)
             },
             startlists={
                 k: v for k, v in self._below("startlists/").items() if isinstance(v, StartList)

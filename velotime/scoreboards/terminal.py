@@ -9,10 +9,13 @@ The screen, top to bottom:
   broker connection; stale: connected, but the scoring service is not online: what is shown
   may be old); while live, the daemon's sources that are offline or miss passings;
 - for a keirin heat, its start list (bibs, in seeding order) and the winner's last 200 m;
-- the ranking: rank, bib, name, nation, time, gap, speed and the flags, compact
-  (Q qualified, draw required, photo required, corr corrected);
+- for a bunch race, its lap board: laps to go, and on the last lap the bell, in red;
+- the ranking: rank, bib, name, nation, (bunch races: laps, laps gained or lost, points when
+  the race has them), time, gap, speed and the flags, compact (Q qualified, draw required,
+  photo required, corr corrected);
 - for a keirin competition, its standings (rounds, heats, classification), beside the ranking
-  on a wide terminal, else below it when the terminal is tall enough.
+  on a wide terminal, else below it when the terminal is tall enough; for a race of an omnium,
+  the omnium's standings (rank, rider, points race by race, total) the same way.
 """
 
 from rich import box
@@ -24,7 +27,13 @@ from rich.text import Text
 
 from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.view import EventView, LineView, board_view, running_time
-from velotime.wire.results import EventResult, OnTrackNow, Standings, StandingsHeat
+from velotime.wire.results import (
+    EventResult,
+    OmniumStandings,
+    OnTrackNow,
+    Standings,
+    StandingsHeat,
+)
 from velotime.wire.status import SourceStatus
 
 # How the flags of a result line show, compactly, and in what style.
@@ -41,7 +50,8 @@ INDICATORS: dict[str, str] = {
     "STALE": "bold black on yellow",
     "OFFLINE": "bold white on red",
 }
-STATUS_STYLES = {"running": "bold", "provisional": "yellow", "final": "bold green"}
+STATUS_STYLES = {"running": "bold", "provisional": "yellow", "final": "bold green",
+                 "live": "bold cyan"}  # fmt: skip
 SIDE_BY_SIDE_WIDTH = 112  # from this width on, the standings sit beside the ranking
 STANDINGS_WIDTH = 40
 NARROW_WIDTH = 64  # below this width, the ranking leaves out nation and speed
@@ -188,6 +198,10 @@ def _notes(snapshot: Snapshot, view: EventView) -> list[Text]:
             notes.append(Text.assemble(("Start list  ", "dim"), " ".join(map(str, riders))))
     if view.note:
         notes.append(Text(view.note, style="bold magenta"))
+    board = view.lap_board
+    if board is not None:
+        style = "bold white on red" if board.bell else ("bold green" if board.finished else "bold")
+        notes.append(Text(f" {board.label} ", style=style))
     return notes
 
 
@@ -195,9 +209,10 @@ def _heat_riders(snapshot: Snapshot, view: EventView) -> list[int]:
     if view.on_track and isinstance(snapshot.current, OnTrackNow):
         return list(snapshot.current.riders)
     for competition in snapshot.standings.values():
-        for heat in _heats(competition):
-            if heat.event == view.event:
-                return list(heat.riders)
+        if isinstance(competition, Standings):
+            for heat in _heats(competition):
+                if heat.event == view.event:
+                    return list(heat.riders)
     return []
 
 
@@ -214,6 +229,9 @@ def _ranking(view: EventView, width: int, rows: int | None, taken: int) -> Rende
 
     columns: list[tuple[str, str, int, JustifyMethod, bool]] = [
         ("nation", "Nat", 3, "left", wanted("nation", NARROW_WIDTH)),
+        ("laps", "Laps", 4, "right", wanted("laps")),
+        ("laps_gained", "+/-", 3, "right", wanted("laps_gained")),
+        ("points", "Pts", 4, "right", wanted("points")),
         ("time", "Time", 8, "right", wanted("time")),
         ("gap", "Gap", 7, "right", wanted("gap", 50)),
         ("speed", "km/h", 6, "right", wanted("speed", NARROW_WIDTH)),
@@ -264,24 +282,32 @@ def _heats(competition: Standings) -> list[StandingsHeat]:
     return [heat for round_ in competition.rounds for heat in round_.heats]
 
 
-def _standings_for(snapshot: Snapshot, event: str) -> Standings | None:
-    """The keirin competition that the event is a heat of, if any."""
+def _standings_for(snapshot: Snapshot, event: str) -> Standings | OmniumStandings | None:
+    """The keirin competition that the event is a heat of, or the omnium it is a race of."""
     for competition in snapshot.standings.values():
-        if any(heat.event == event for heat in _heats(competition)):
+        if isinstance(competition, OmniumStandings):
+            if any(race.event == event for race in competition.races):
+                return competition
+        elif any(heat.event == event for heat in _heats(competition)):
             return competition
     return None
 
 
-def _standings_rows(competition: Standings) -> int:
-    """The rows the standings panel takes: border, title, rounds and heats, classification."""
+def _standings_rows(competition: Standings | OmniumStandings) -> int:
+    """The rows the standings panel takes: border, title, rounds and heats, classification
+    (an omnium: its header, its races' names and a row per rider)."""
+    if isinstance(competition, OmniumStandings):
+        return 4 + len(competition.lines)
     rows = 3 + len(competition.rounds) + len(_heats(competition))
     classification = competition.classification
     return rows + (1 + len(classification) if classification else 0)
 
 
 def _standings_panel(
-    competition: Standings, event: str, rows: int | None, *, expand: bool = False
+    competition: Standings | OmniumStandings, event: str, rows: int | None, *, expand: bool = False
 ) -> Panel:
+    if isinstance(competition, OmniumStandings):
+        return _omnium_panel(competition, event, rows, expand=expand)
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True, overflow="ellipsis")
@@ -315,3 +341,40 @@ def _standings_panel(
     return Panel(
         grid, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1), expand=expand
     )
+
+
+def _omnium_panel(
+    omnium: OmniumStandings, event: str, rows: int | None, *, expand: bool = False
+) -> Panel:
+    """An omnium's standings: each rider's rank, bib, the points of each race counted so far
+    (the race shown now marked ▶) and the total; riders out of the omnium last, with why."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Bib", justify="right", no_wrap=True)
+    counted = [i for i, race in enumerate(omnium.races) if race.counted]
+    for i in counted:
+        race = omnium.races[i]
+        here = race.event == event
+        table.add_column(("▶" if here else "") + _race_initials(race.name), justify="right",
+                         no_wrap=True, style="bold" if here else "")  # fmt: skip
+    table.add_column("Tot", justify="right", no_wrap=True, style="bold")
+    shown = omnium.lines
+    if rows is not None:
+        shown = shown[: max(rows - 4, 0)]
+    for line in shown:
+        cells = ["" if line.rank is None else str(line.rank), str(line.bib)]
+        for i in counted:
+            score = line.races[i] if i < len(line.races) else None
+            cells.append("" if score is None else (score.status or str(score.points)))
+        cells.append(line.status or str(line.total))
+        table.add_row(*cells, style="dim" if line.rank is None else "")
+    status = omnium.status
+    title = f"{omnium.name or omnium.competition} · {status}"
+    return Panel(
+        table, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1), expand=expand
+    )
+
+
+def _race_initials(name: str) -> str:
+    """A race's column heading: "points race" -> "PR", "scratch" -> "S"."""
+    return "".join(word[0] for word in name.split()).upper() or "?"

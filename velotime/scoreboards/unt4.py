@@ -10,6 +10,10 @@ send (velotime.protocols.unt4), and the output driver (unt4_output.py) writes th
     2  101 MARTIN   1:01.240     keirin's gap to the winner); nation and gap on wider boards
                                  (a keirin winner's last 200 m on the last row)
 
+A bunch race on the track has its lap board on row 1, with the clock: "12 LAPS TO GO", on the
+last lap "BELL - LAST LAP", then "FINISH"; its lines give the laps gained or lost ("+1") and
+the points where the race has them.
+
 Names take the fullest form that fits every line shown: "Ana MARTIN", "A. MARTIN", "MARTIN".
 
 What changed since the last page is sent, one row per message (the row written from column 0,
@@ -121,6 +125,9 @@ def render(
     if view.on_track:
         page[1] = _clock_row(view, now_us, columns, live=live)
         first = 2
+        if view.lap_board is not None:
+            clock = running_time(view.start_us, now_us) if live else ""
+            page[1] = _spread(view.lap_board.label, clock, columns)
     last = rows  # rows for result lines: [first, last)
     note = board_text(view.note)
     if note and rows - first >= 2:
@@ -163,8 +170,12 @@ def _line_rows(lines: list[LineView], columns: int) -> list[str]:
     widths suit every line shown, so the columns line up."""
     if not lines:
         return []
-    results = [board_text(line.time or line.gap) for line in lines]
-    gaps = [board_text(line.gap) if line.time else "" for line in lines]
+    if any(line.laps for line in lines):  # a bunch race: its points, its laps gained or lost
+        results = [board_text(line.points or line.time) for line in lines]
+        gaps = [board_text(line.laps_gained) for line in lines]
+    else:
+        results = [board_text(line.time or line.gap) for line in lines]
+        gaps = [board_text(line.gap) if line.time else "" for line in lines]
     rank_w = max(2, *(len(board_text(line.rank)) for line in lines))
     bib_w = max(3, *(len(str(line.bib)) for line in lines))
     result_w = max(len(result) for result in results)

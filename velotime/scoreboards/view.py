@@ -2,10 +2,12 @@
 result), its lines as strings, and when the race started. The terminal view and the UNT4 boards
 render this; the web page does the same in the browser from the same snapshot."""
 
+from typing import Any
+
 import msgspec
 
 from velotime.scoreboards.state import Snapshot
-from velotime.wire.results import OnTrackNow
+from velotime.wire.results import LapBoard, OnTrackNow, ResultLine
 
 
 class LineView(msgspec.Struct, frozen=True, kw_only=True):
@@ -17,6 +19,33 @@ class LineView(msgspec.Struct, frozen=True, kw_only=True):
     gap: str
     speed: str
     flags: list[str]
+    # Bunch races: laps ridden, laps gained or lost ("+1", "-1", "" for none), the points
+    # ("" when the race has none), each blank in other disciplines.
+    laps: str = ""
+    laps_gained: str = ""
+    points: str = ""
+
+
+class LapBoardView(msgspec.Struct, frozen=True, kw_only=True):
+    """A bunch race's lap board as the boards show it (the officials' board by the line)."""
+
+    laps_to_go: int
+    bell: bool  # the last lap: the bell has rung
+    finished: bool
+    started: bool
+    neutralised: int  # laps of a neutralisation still to ride
+
+    @property
+    def label(self) -> str:
+        """What a board writes: "12 LAPS TO GO", "BELL - LAST LAP", "FINISH"..."""
+        if self.finished:
+            return "FINISH"
+        if self.bell:
+            return "BELL - LAST LAP"
+        to_go = f"{self.laps_to_go} LAP{'S' if self.laps_to_go != 1 else ''} TO GO"
+        if self.neutralised:
+            return f"NEUTRALISED ({self.neutralised}) - {to_go}"
+        return to_go if self.started else f"{to_go} (NOT STARTED)"
 
 
 class EventView(msgspec.Struct, frozen=True, kw_only=True):
@@ -29,6 +58,42 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     rider_on_track: int | None
     lines: list[LineView]
     note: str  # e.g. a keirin winner's last 200 m: "Last 200 m 9.397 (76.620 km/h)"
+    lap_board: LapBoardView | None = None  # bunch races
+
+
+def optional_field(payload: object, key: str) -> Any:
+    """A key only some disciplines' payloads have (a points race line's `points` and
+    `sprint_points`, an elimination line's `eliminated_at`): None where the type has none, so the
+    boards and sheets show it as soon as a result carries it."""
+    value = getattr(payload, key, None)
+    return None if value is msgspec.UNSET else value
+
+
+def _line_view(line: ResultLine) -> LineView:
+    points = optional_field(line, "points")
+    return LineView(
+        rank="" if line.rank is None else str(line.rank),
+        bib=line.bib,
+        name=line.name,
+        nation=line.nation,
+        time=line.time or line.status.value,
+        gap=line.gap or "",
+        speed=line.speed_kmh or "",
+        flags=[flag.value for flag in line.flags],
+        laps="" if line.laps is None else str(line.laps),
+        laps_gained=f"{line.laps_gained:+d}" if line.laps_gained else "",
+        points="" if points is None else str(points),
+    )
+
+
+def lap_board_view(board: LapBoard) -> LapBoardView:
+    return LapBoardView(
+        laps_to_go=board.laps_to_go,
+        bell=board.bell,
+        finished=board.finished,
+        started=board.started,
+        neutralised=board.neutralised,
+    )
 
 
 def board_view(snapshot: Snapshot) -> EventView | None:
@@ -40,19 +105,8 @@ def board_view(snapshot: Snapshot) -> EventView | None:
     result = snapshot.results.get(event_id)
     if current is None and result is None:
         return None
-    lines = [
-        LineView(
-            rank="" if line.rank is None else str(line.rank),
-            bib=line.bib,
-            name=line.name,
-            nation=line.nation,
-            time=line.time or line.status.value,
-            gap=line.gap or "",
-            speed=line.speed_kmh or "",
-            flags=[flag.value for flag in line.flags],
-        )
-        for line in (result.lines if result is not None else [])
-    ]
+    lines = [_line_view(line) for line in (result.lines if result is not None else [])]
+    board = result.lap_board if result is not None else None
     note = ""
     if result is not None and isinstance(result.winner_last_200, str) and result.winner_last_200:
         kmh = result.winner_last_200_kmh if isinstance(result.winner_last_200_kmh, str) else ""
@@ -69,6 +123,7 @@ def board_view(snapshot: Snapshot) -> EventView | None:
         rider_on_track=current.on_track if current is not None else None,
         lines=lines,
         note=note,
+        lap_board=lap_board_view(board) if isinstance(board, LapBoard) else None,
     )
 
 

@@ -135,7 +135,9 @@ class ScoringEngine:
         self.current: str | None = None
         self.skipped_commands: list[str] = []  # each refused command, and why, for a person
         self.refused: list[RefusedAudit] = []  # the same, as data (replay writes them)
-        self._bibs = {rider.bib for rider in meet.riders}
+        # A Madison team's number names the team in a command, as a rider's bib names them.
+        teams = {team.number for event in meet.events for team in event.teams}
+        self._bibs = {rider.bib for rider in meet.riders} | teams
         self._seen_ids = SeenIds()  # delivery is at least once: drop repeats by id
         self.duplicates = 0  # events fed again (same id), dropped
         # Timing the engine does not use, and why: a passing the daemon flagged as absurd.
@@ -424,7 +426,9 @@ class ScoringEngine:
 
     def _add_event(self, event: MeetEvent) -> None:
         self._events[event.id] = EventState(event)
-        self._riders[event.id] = frozenset(event.riders or event.start_order)  # () : any
+        self._riders[event.id] = frozenset(event.riders or event.start_order).union(
+            team.number for team in event.teams
+        )  # () : any
         self._programme.setdefault(event.id, len(self._programme) + 1)
         discipline = DISCIPLINES.get(event.discipline)
         if discipline is not None:

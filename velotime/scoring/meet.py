@@ -94,6 +94,16 @@ class PlausibleDefault(Plausible, frozen=True, kw_only=True):
     distance_m: int | None = None  # time_trial: required
 
 
+class MeetTeam(_Table, frozen=True, kw_only=True):
+    """A Madison team (3.2.156): its number, its two riders by bib (each with their own
+    transponders, as [[riders]] has them), and its name and nation."""
+
+    number: int
+    riders: tuple[int, ...]
+    name: str = ""
+    nation: str = ""
+
+
 class MeetEvent(_Table, frozen=True, kw_only=True):
     id: str
     discipline: Discipline
@@ -107,7 +117,11 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     qualify: int | None = None  # flying200: how many go on to the sprint
     # keirin: the distance in laps (without, the latest crossing counts); scratch: required
     laps: int | None = None
+    # points_race: laps between sprints (default: the UCI's by track length, 3.2.116)
+    sprint_every: int | None = None
     plausible: Plausible | None = None  # flying200, time_trial: this event's window
+    # madison: the teams; the event's `riders` are then their riders, in team order
+    teams: tuple[MeetTeam, ...] = ()
 
 
 class MeetCompetition(_Table, frozen=True, kw_only=True):
@@ -256,7 +270,23 @@ def parse_meet(text: str, source: str = "<meet>") -> Meet:
     found = [f"{source}: {problem}" for problem in _check(meet)]
     if found:
         raise MeetError(*found)
-    return meet
+    return _with_team_riders(meet)
+
+
+def _with_team_riders(meet: Meet) -> Meet:
+    """A Madison's `riders` are its teams' riders, in team order: the start list, the
+    engine's check of a command's bib and the photo-finish camera's entrants read them there."""
+    if not any(event.teams for event in meet.events):
+        return meet
+    events = tuple(
+        msgspec.structs.replace(
+            event, riders=tuple(bib for team in event.teams for bib in team.riders)
+        )
+        if event.teams
+        else event
+        for event in meet.events
+    )
+    return msgspec.structs.replace(meet, events=events)
 
 
 def _check(meet: Meet) -> list[str]:
@@ -337,7 +367,8 @@ def _check_laps(at: str, laps: int | None) -> list[str]:
 
 # 200 laps: a 50 km Madison on a 250 m track; a 30 km points race on a 166 m track is 180.
 MAX_BUNCH_LAPS = 400
-BUNCH_RACES = ("scratch",)
+BUNCH_RACES = ("scratch", "madison")
+SPRINTED = ("madison",)  # the bunch races with a sprint every `sprint_every` laps
 
 
 def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> list[str]:
@@ -355,15 +386,65 @@ def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> l
         )
     if event.plausible is not None:
         problems.append(f"{at}.plausible: a {event.discipline} race has no timed effort to check")
-    if entrants and len(entrants) < 2:
+    if entrants and len(entrants) < 2 and event.discipline != "madison":
         problems.append(f"{at}.riders: a {event.discipline} race needs at least 2 riders")
     if event.qualify is not None:
         problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
+    if event.sprint_every is not None and event.discipline not in SPRINTED:
+        problems.append(f"{at}.sprint_every: only a race with sprints ({', '.join(SPRINTED)})")
+    elif event.sprint_every is not None and not 1 <= event.sprint_every <= (event.laps or 1):
+        problems.append(
+            f"{at}.sprint_every: laps between sprints, 1 to the race's {event.laps or 1}, got "
+            f"{event.sprint_every}"
+        )
+    return problems
+
+
+def _check_teams(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
+    """A Madison's teams (3.2.156): two riders each, every rider in one team, and a team
+    number that names no other team's rider (a command may name a team by either)."""
+    problems: list[str] = []
+    if event.discipline != "madison":
+        if event.teams:
+            problems.append(f"{at}.teams: only a madison event has teams")
+        return problems
+    if not event.teams:
+        problems.append(f"{at}.teams: a madison event needs its teams")
+    elif len(event.teams) < 2:
+        problems.append(f"{at}.teams: a madison race needs at least 2 teams")
+    if event.riders:
+        problems.append(f"{at}.riders: not used by madison; its teams name the riders")
+    team_of: dict[int, int] = {}  # rider bib -> team number
+    numbers: set[int] = set()
+    for j, team in enumerate(event.teams):
+        where = f"{at}.teams[{j}]"
+        if team.number <= 0:
+            problems.append(f"{where}.number: must be a positive number, got {team.number}")
+        if team.number in numbers:
+            problems.append(f"{where}.number: team {team.number} twice")
+        numbers.add(team.number)
+        if len(team.riders) != 2:
+            problems.append(f"{where}.riders: a Madison team is two riders, got {len(team.riders)}")
+        for k, bib in enumerate(team.riders):
+            if bib not in bibs:
+                problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
+            if bib in team_of:
+                problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
+            team_of.setdefault(bib, team.number)
+    for j, team in enumerate(event.teams):
+        other = team_of.get(team.number, team.number)
+        if other != team.number:
+            problems.append(
+                f"{at}.teams[{j}].number: {team.number} is also a rider of team {other}"
+            )
     return problems
 
 
 def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
-    problems: list[str] = []
+    problems = _check_teams(at, event, bibs)
+    if event.discipline == "madison":
+        riders = tuple(bib for team in event.teams for bib in team.riders)
+        return problems + _check_bunch_race(at, event, riders)
     bunch = event.discipline in BUNCH_RACES
     listed = "riders" if event.discipline == "keirin" or bunch else "start_order"
     other = "start_order" if listed == "riders" else "riders"
@@ -381,6 +462,8 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
         problems.append(f"{at}.distance_m: a keirin's distance is given in laps (laps = 6)")
     elif event.discipline != "time_trial" and event.distance_m is not None:
         problems.append(f"{at}.distance_m: only a time trial takes a distance")
+    if event.sprint_every is not None:
+        problems.append(f"{at}.sprint_every: only a race with sprints ({', '.join(SPRINTED)})")
     if event.discipline != "keirin" and event.laps is not None:
         races = ", ".join(BUNCH_RACES)
         problems.append(f"{at}.laps: only a keirin or a bunch race ({races}) takes laps")

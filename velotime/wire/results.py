@@ -27,7 +27,7 @@ from velotime.wire.commands import (
     Start,
 )
 
-Discipline = Literal["flying200", "time_trial", "keirin", "scratch"]
+Discipline = Literal["flying200", "time_trial", "keirin", "scratch", "madison"]
 EventStatus = Literal["scheduled", "running", "provisional", "final"]
 
 

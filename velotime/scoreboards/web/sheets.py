@@ -19,6 +19,7 @@ from typing import assert_never
 import msgspec
 
 from velotime import __version__
+from velotime.scoreboards.view import optional_field
 from velotime.wire.commands import Command
 from velotime.wire.results import (
     AbandonAudit,
@@ -27,6 +28,7 @@ from velotime.wire.results import (
     CorrectAudit,
     EventResult,
     Flag,
+    LapBoard,
     LapChangeAudit,
     NeutraliseAudit,
     NextRiderAudit,
@@ -44,6 +46,7 @@ DISCIPLINES = {
     "time_trial": "Time trial",
     "keirin": "Keirin",
     "scratch": "Scratch race",
+    "madison": "Madison",
 }
 STATUS = {
     "running": ("RUNNING", "Unofficial: the event is still being ridden"),
@@ -238,16 +241,64 @@ def _notes(line: ResultLine) -> str:
     return "".join(tags)
 
 
+def _sprint_points(line: ResultLine) -> list[int]:
+    points = optional_field(line, "sprint_points")
+    return list(points) if isinstance(points, list | tuple) else []
+
+
+def _bunch_cells(result: EventResult) -> tuple[list[str], dict[int, list[str]]]:
+    """A bunch race's columns (headings, and cells by bib): laps, laps gained or lost, the
+    points sprint by sprint and in all when the result has points, and the sprint at which an
+    elimination race's rider was eliminated. Empty for the other disciplines."""
+    lines = result.lines
+    if not any(line.laps is not None for line in lines) and not isinstance(
+        result.lap_board, LapBoard
+    ):
+        return [], {}
+    sprints = max((len(_sprint_points(line)) for line in lines), default=0)
+    has_points = any(optional_field(line, "points") is not None for line in lines)
+    eliminated = any(optional_field(line, "eliminated_at") is not None for line in lines)
+    head = ['<th class="num">Laps</th>', '<th class="num">Laps +/-</th>']
+    head += [f'<th class="num">S{n}</th>' for n in range(1, sprints + 1)]
+    if has_points:
+        head.append('<th class="num">Points</th>')
+    if eliminated:
+        head.append('<th class="num">Out at</th>')
+    cells: dict[int, list[str]] = {}
+    for line in lines:
+        row = [
+            f'<td class="num">{"" if line.laps is None else line.laps}</td>',
+            f'<td class="num">{f"{line.laps_gained:+d}" if line.laps_gained else ""}</td>',
+        ]
+        by_sprint = _sprint_points(line)
+        row += [
+            f'<td class="num">{escape(str(by_sprint[n])) if n < len(by_sprint) else ""}</td>'
+            for n in range(sprints)
+        ]
+        if has_points:
+            points = optional_field(line, "points")
+            row.append(f'<td class="num time">{"" if points is None else escape(str(points))}</td>')
+        if eliminated:
+            sprint = optional_field(line, "eliminated_at")
+            row.append(f'<td class="num">{"" if sprint is None else f"sprint {sprint}"}</td>')
+        cells[line.bib] = row
+    return head, cells
+
+
 def _lines_table(result: EventResult) -> str:
     lines = result.lines
     keirin = result.discipline == "keirin"
     timed = any(line.time for line in lines)
     columns = _split_columns(lines)
+    bunch_head, bunch_cells = _bunch_cells(result)
     head = ['<th class="num">Rank</th>', '<th class="num">Bib</th>', "<th>Name</th>"]
     head.append("<th>Nation</th>")
+    head += bunch_head
     if timed:
         head += ['<th class="num">Time</th>', '<th class="num">km/h</th>']
-    head.append('<th class="num">Gap</th>')
+    gaps = not bunch_head or any(line.gap for line in lines)  # bunch races have none
+    if gaps:
+        head.append('<th class="num">Gap</th>')
     head += [f'<th class="num">{escape(heading)}</th>' for _, heading, _ in columns]
     head.append("<th>Notes</th>")
     rows = []
@@ -259,13 +310,15 @@ def _lines_table(result: EventResult) -> str:
             f'<td class="num bib">{line.bib}</td>',
             f'<td class="name">{escape(line.name)}</td>',
             f"<td>{escape(line.nation)}</td>",
+            *bunch_cells.get(line.bib, []),
         ]
         if timed:
             cells += [
                 f'<td class="num time">{escape(line.time or "")}</td>',
                 f'<td class="num">{escape(line.speed_kmh or "")}</td>',
             ]
-        cells.append(f'<td class="num">{escape(line.gap or "")}</td>')
+        if gaps:
+            cells.append(f'<td class="num">{escape(line.gap or "")}</td>')
         for d, _, finish in columns:
             split = splits.get(d)
             if split is None:
@@ -301,11 +354,92 @@ def _facts(result: EventResult) -> str:
             f"<strong>{escape(result.winner_last_200)}</strong>"
             f" ({escape(kmh)} km/h)</p>\n"
         )
+    out += _laps_gained_and_lost(result) + _sprints(result) + _elimination_order(result)
     problems = [p for p in result.problems if p] if isinstance(result.problems, list) else []
     if problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in problems)
         out += f'<h2>Timing notes</h2>\n<ul class="problems">{items}</ul>\n'
     return out
+
+
+def _laps_gained_and_lost(result: EventResult) -> str:
+    """A bunch race's lap board, and its laps gained and lost: those the commissaires
+    confirmed, then those the loops propose that await them."""
+    board = result.lap_board
+    if not isinstance(board, LapBoard):
+        return ""
+    names = {line.bib: line.name for line in result.lines}
+    if board.finished:
+        state = f"finished: {board.distance} laps"
+    else:
+        state = f"{board.laps_to_go} of {board.distance} laps to go" + (
+            " (bell: last lap)" if board.bell else ""
+        )
+    out = f'<p class="facts">Lap board: <strong>{escape(state)}</strong></p>\n'
+    kinds = [
+        ("confirmed", result.lap_changes),
+        ("proposed, awaiting the commissaires", result.lap_proposals),
+    ]
+    rows = [
+        f'<tr><td class="num">{change.bib}</td><td>{escape(names.get(change.bib, ""))}</td>'
+        f"<td>lap {'gained' if change.change > 0 else 'lost'} ({change.change:+d})</td>"
+        f'<td class="num">{change.lap}</td><td>{escape(kind)}</td></tr>'
+        for kind, changes in kinds
+        for change in (changes if isinstance(changes, list) else [])
+    ]
+    if rows:
+        out += (
+            "<h2>Laps gained and lost</h2>\n"
+            '<table class="audit">\n<thead><tr><th class="num">Bib</th><th>Name</th><th>Change'
+            '</th><th class="num">At lap</th><th>Decision</th></tr></thead>\n<tbody>\n'
+            + "\n".join(rows)
+            + "\n</tbody>\n</table>\n"
+        )
+    return out
+
+
+def _sprints(result: EventResult) -> str:
+    """A points or tempo race's sprints as judged: the places, first to last (riders sharing a
+    place joined by "="), and whether the judges have confirmed them."""
+    sprints = optional_field(result, "sprints")
+    if not isinstance(sprints, list) or not sprints:
+        return ""
+    rows = []
+    for sprint in sprints:
+        placings = getattr(sprint, "placings", [])
+        places = ", ".join("=".join(str(bib) for bib in placing) for placing in placings)
+        final = " (final)" if getattr(sprint, "final", False) else ""
+        judged = "confirmed" if getattr(sprint, "confirmed", False) else "proposed"
+        rows.append(
+            f'<tr><td class="num">{escape(str(getattr(sprint, "number", "")))}{final}</td>'
+            f'<td class="num">{escape(str(getattr(sprint, "lap", "")))}</td>'
+            f"<td>{escape(places)}</td><td>{judged}</td></tr>"
+        )
+    return (
+        "<h2>Sprints</h2>\n"
+        '<table class="audit">\n<thead><tr><th class="num">Sprint</th><th class="num">Lap</th>'
+        "<th>Places (bibs, first to last)</th><th>Judges</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _elimination_order(result: EventResult) -> str:
+    """An elimination race's riders in the order they went out, sprint by sprint, and how
+    (last over the line, lapped, abandoned, by the commissaires); the final's riders last."""
+    out = sorted(
+        (sprint, line.bib, line.name, optional_field(line, "out_by") or "")
+        for line in result.lines
+        if isinstance(sprint := optional_field(line, "eliminated_at"), int)
+    )
+    if not out:
+        return ""
+    items = "".join(
+        f"<li>Sprint {sprint}: {bib} {escape(name)}" + (f" ({escape(how)})" if how else "")
+        + "</li>"
+        for sprint, bib, name, how in out
+    )  # fmt: skip
+    return f'<h2>Elimination order</h2>\n<ol class="problems">{items}</ol>\n'
 
 
 def _decision(entry: AuditEntry) -> str:

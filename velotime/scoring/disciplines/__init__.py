@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from velotime.scoring.disciplines.base import Discipline
 from velotime.scoring.disciplines.flying200 import Flying200Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
+from velotime.scoring.disciplines.madison import MadisonScorer
 from velotime.scoring.disciplines.scratch import ScratchScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 
@@ -17,4 +18,5 @@ DISCIPLINES: Mapping[str, Discipline] = {
     "time_trial": TimeTrialScorer,
     "keirin": KeirinScorer,
     "scratch": ScratchScorer,
+    "madison": MadisonScorer,
 }

@@ -23,10 +23,18 @@ awaiting the commissaires, and the loops' problems (missed and double reads, rec
 dropped), all published with the result.
 """
 
-from velotime.scoring.disciplines.base import EventState, Role, Scored, Venue, latest_start
+from velotime.scoring.disciplines.base import (
+    EventState,
+    ResultExtra,
+    Role,
+    Scored,
+    Venue,
+    latest_start,
+)
 from velotime.scoring.disciplines.keirin import _decisions
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.keirin import Rider
+from velotime.scoring.rules.laps import LapBoard as CountedBoard
 from velotime.scoring.rules.laps import LapCounter, LapSettings
 from velotime.scoring.rules.scratch import LinePassage, scratch_result
 from velotime.wire.commands import (
@@ -118,21 +126,23 @@ class ScratchScorer:
             latest=latest,
             decisions=_decisions(state.decisions, state.places, self.race),
         )
-        return Scored(
-            lines,
-            {
-                "lap_board": LapBoard(**board._asdict()),
-                "lap_changes": [
-                    LapChangeLine(bib=c.bib, change=1 if c.change > 0 else -1, lap=c.lap)
-                    for c in counter.confirmed
-                ],
-                "lap_proposals": [
-                    LapChangeLine(bib=p.bib, change=1 if p.change > 0 else -1, lap=p.lap)
-                    for p in counter.proposals
-                ],
-                "problems": counter.problems() + self._notes,
-            },
-        )
+        return Scored(lines, self._lap_extra(board, counter.problems() + self._notes))
+
+    def _lap_extra(self, board: CountedBoard, problems: list[str]) -> ResultExtra:
+        """The lap board, the lap changes confirmed and proposed, and `problems`."""
+        counter = self._counter
+        return {
+            "lap_board": LapBoard(**board._asdict()),
+            "lap_changes": [
+                LapChangeLine(bib=c.bib, change=1 if c.change > 0 else -1, lap=c.lap)
+                for c in counter.confirmed
+            ],
+            "lap_proposals": [
+                LapChangeLine(bib=p.bib, change=1 if p.change > 0 else -1, lap=p.lap)
+                for p in counter.proposals
+            ],
+            "problems": problems,
+        }
 
     def _read_evidence(self, state: EventState) -> None:
         """Takes in the crossings and commands since the last call, in their order (all of
@@ -152,11 +162,14 @@ class ScratchScorer:
             if bib is None or distance is None:
                 continue
             self._latest_us = crossing.t_us
-            self._counter.crossing(bib, distance, crossing.t_us)
+            self._crossing(bib, distance, crossing.t_us)
         self._read = len(state.crossings)
         while self._commands_read < len(commands):
             self._command(*commands[self._commands_read][1:])
             self._commands_read += 1
+
+    def _crossing(self, bib: int, distance_to_finish_m: int, t_us: int) -> None:
+        self._counter.crossing(bib, distance_to_finish_m, t_us)
 
     def _command(self, t_us: int | None, command: Command) -> None:
         counter = self._counter

@@ -59,6 +59,11 @@
       flagNodes(line).forEach(function (tag) { name.appendChild(tag); });
     }
     VT.text(cell(tr, 'c-nation'), line.nation || '');
+    // Bunch races: laps, laps gained or lost, and points (sprint by sprint) when the race has them.
+    VT.text(cell(tr, 'c-laps'), VT.value(line.laps));
+    VT.text(cell(tr, 'c-laps-gained'), VT.lapsGained(line));
+    VT.text(cell(tr, 'c-sprints'), VT.value(line.sprint_points));
+    VT.text(cell(tr, 'c-points'), VT.value(line.points));
     VT.text(cell(tr, 'c-time'), line.time || '');
     VT.text(cell(tr, 'c-gap'), line.gap || '');
     VT.text(cell(tr, 'c-speed'), line.speed_kmh || '');
@@ -81,6 +86,13 @@
       });
     }
     nodes.ranking.classList.toggle('is-keirin', !!keirin);
+    var has = function (key) {
+      return lines.some(function (line) { return VT.value(line[key]) !== ''; });
+    };
+    var bunch = !!v && (!!v.result.lap_board || has('laps'));
+    nodes.ranking.classList.toggle('is-bunch', bunch);
+    nodes.ranking.classList.toggle('has-points', has('points'));
+    nodes.ranking.classList.toggle('has-sprints', has('sprint_points'));
     nodes.ranking.classList.toggle('is-start-list', startList);
     VT.text(nodes.rankingTitle, startList ? 'Start list' : keirin ? 'Finish order' : 'Ranking');
     var note = '';
@@ -112,6 +124,93 @@
     nodes.rankingWrap.style.setProperty('--rows', String(Math.max(lines.length, 8)));
     VT.show(nodes.rankingEmpty, lines.length === 0);
     VT.text(nodes.rankingEmpty, v ? (keirin ? 'No finish order yet.' : 'No times yet.') : 'No result yet.');
+  }
+
+  function renderLapBoard(v) {
+    var board = v && v.result.lap_board;
+    var box = nodes.lapBoard;
+    VT.show(box, !!board);
+    if (!board) return;
+    VT.text(box, VT.lapBoardText(board));
+    box.classList.toggle('is-bell', !!board.bell && !board.finished);
+    box.classList.toggle('is-finished', !!board.finished);
+    box.dataset.lapsToGo = String(board.laps_to_go);
+  }
+
+  /* Standings other than a keirin competition's rounds (the omnium's): a table of their lines,
+   * every key the payload's lines carry as a column, so that new keys show without a change. */
+  var STANDINGS_SKIP = ['rank', 'bib', 'name', 'nation', 'status', 'flags'];
+
+  function standingsLines(comp) {
+    var keys = ['classification', 'standings', 'lines'];
+    for (var i = 0; i < keys.length; i++) {
+      if (Array.isArray(comp[keys[i]]) && comp[keys[i]].length) return comp[keys[i]];
+    }
+    return [];
+  }
+
+  /* An omnium (standings/<omnium>, docs/mqtt.md): rank, rider, each counted race's points
+   * (or why not: lapped, DNF...), the total. */
+  function omniumStandings(comp, riders) {
+    var races = (comp.races || []).map(function (race, index) { return [race, index]; })
+      .filter(function (pair) { return pair[0].counted; });
+    var table = VT.el('table', 'table classification standings-table omnium');
+    var head = VT.el('tr');
+    ['#', 'Bib', 'Rider'].forEach(function (title) { head.appendChild(VT.el('th', null, title)); });
+    races.forEach(function (pair) { head.appendChild(VT.el('th', 'c-race', pair[0].name)); });
+    head.appendChild(VT.el('th', 'c-total', 'Total'));
+    var thead = VT.el('thead');
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var tbody = VT.el('tbody');
+    (comp.lines || []).forEach(function (line) {
+      var tr = VT.el('tr', line.rank === null || line.rank === undefined ? 'unranked' : '');
+      tr.dataset.bib = String(line.bib);
+      var who = riders[line.bib] || {};
+      tr.appendChild(VT.el('td', 'c-rank', line.rank === null || line.rank === undefined ? (line.status || '') : line.rank));
+      tr.appendChild(VT.el('td', 'c-bib', line.bib));
+      tr.appendChild(VT.el('td', 'c-name', line.name || who.name || ''));
+      races.forEach(function (pair) {
+        var score = (line.races || [])[pair[1]];
+        tr.appendChild(VT.el('td', 'c-race', score ? (score.status || score.points) : ''));
+      });
+      tr.appendChild(VT.el('td', 'c-total', line.status || line.total));
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+    return table;
+  }
+
+  function genericStandings(comp, riders) {
+    if (comp.discipline === 'omnium') return omniumStandings(comp, riders);
+    var lines = standingsLines(comp);
+    var columns = [];
+    lines.forEach(function (line) {
+      Object.keys(line).forEach(function (key) {
+        if (STANDINGS_SKIP.indexOf(key) < 0 && columns.indexOf(key) < 0 && VT.value(line[key]) !== '') columns.push(key);
+      });
+    });
+    var table = VT.el('table', 'table classification standings-table');
+    var thead = VT.el('thead');
+    var head = VT.el('tr');
+    ['#', 'Bib', 'Rider'].concat(columns.map(function (key) { return key.replace(/_/g, ' '); })).forEach(function (title) {
+      head.appendChild(VT.el('th', null, title));
+    });
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var tbody = VT.el('tbody');
+    lines.forEach(function (line) {
+      var tr = VT.el('tr');
+      tr.dataset.bib = String(line.bib);
+      var who = riders[line.bib] || {};
+      tr.appendChild(VT.el('td', 'c-rank', line.rank === null || line.rank === undefined ? (line.status || '') : line.rank));
+      tr.appendChild(VT.el('td', 'c-bib', line.bib));
+      tr.appendChild(VT.el('td', 'c-name', line.name || who.name || ''));
+      columns.forEach(function (key) { tr.appendChild(VT.el('td', 'c-' + key.replace(/[^a-z0-9]+/g, '-'), VT.value(line[key]))); });
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+    return table;
   }
 
   function riderChip(bib, riders, className) {
@@ -151,6 +250,7 @@
       }
       return;
     }
+    if (v.result.lap_board) return; // a bunch race: they all ride; the lap board says the rest
     // Flying 200 m (and a time trial before its first rider): the next in start order that
     // has no result line yet.
     var done = new Set(v.lines.map(function (line) { return line.bib; }));
@@ -233,6 +333,14 @@
       var pill = VT.el('span', 'pill pill-' + (comp.status || 'none'), VT.statusLabels[comp.status] || comp.status || '');
       head.appendChild(pill);
       block.appendChild(head);
+      if (!Array.isArray(comp.rounds)) {
+        block.appendChild(genericStandings(comp, riders));
+        (comp.problems || []).forEach(function (problem) {
+          block.appendChild(VT.el('p', 'problem', problem));
+        });
+        body.appendChild(block);
+        return;
+      }
       var rounds = VT.el('div', 'rounds');
       (comp.rounds || []).forEach(function (round) {
         var col = VT.el('section', 'round');
@@ -326,6 +434,7 @@
     renderHeader(doc);
     renderTrack(view, doc);
     renderLatest(view);
+    renderLapBoard(view);
     renderRanking(view);
     renderStandings(doc);
     renderEvents(doc, view);
@@ -389,6 +498,7 @@
     nodes.rankingEmpty = $('ranking-empty');
     nodes.rankingWrap = nodes.ranking.parentNode;
     nodes.standingsBody = $('standings-body');
+    nodes.lapBoard = $('lap-board');
     nodes.events = $('events');
     nodes.eventsList = $('events-list');
     VT.connect({ state: onState, connection: onConnection });

@@ -59,8 +59,38 @@
     return seconds + '.' + tenth;
   };
 
-  VT.disciplines = { flying200: 'Flying 200 m', time_trial: 'Time trial', keirin: 'Keirin' };
-  VT.statusLabels = { running: 'Running', provisional: 'Provisional', final: 'Final' };
+  VT.disciplines = {
+    flying200: 'Flying 200 m', time_trial: 'Time trial', keirin: 'Keirin', scratch: 'Scratch race',
+    points_race: 'Points race', tempo: 'Tempo race', elimination: 'Elimination race',
+    madison: 'Madison', omnium: 'Omnium'
+  };
+
+  /* A bunch race's lap board in words, as the text boards write it (view.py LapBoardView). */
+  VT.lapBoardText = function (board) {
+    if (!board) return '';
+    if (board.finished) return 'Finish';
+    if (board.bell) return 'Bell \u2014 last lap';
+    var toGo = board.laps_to_go + (board.laps_to_go === 1 ? ' lap' : ' laps') + ' to go';
+    if (board.neutralised) return 'Neutralised (' + board.neutralised + ') \u00b7 ' + toGo;
+    return board.started ? toGo : toGo + ' (not started)';
+  };
+
+  /* A line's laps gained or lost, signed ("+1", "-1"), "" for none. */
+  VT.lapsGained = function (line) {
+    var n = line.laps_gained || 0;
+    return n > 0 ? '+' + n : n < 0 ? '\u2212' + (-n) : '';
+  };
+
+  /* An optional value (points, sprint by sprint) as text: numbers as they are, lists joined. */
+  VT.value = function (value) {
+    if (value === null || value === undefined) return '';
+    if (Array.isArray(value)) return value.map(VT.value).join(' ');
+    if (typeof value === 'object') return '';
+    return String(value);
+  };
+  VT.statusLabels = {
+    running: 'Running', provisional: 'Provisional', final: 'Final', live: 'Live' // live: an omnium
+  };
   VT.flagLabels = {
     qualified: 'Q', 'draw required': 'Draw', corrected: 'Corr.', 'photo required': 'Photo',
     check: 'Check', confirmed: 'Conf.'

@@ -1,6 +1,7 @@
 /* velotime overlay: the event on the track with its clock, the latest time and the top N, on a
  * transparent page. URL parameters (docs/scoreboards.md): top=N (8; 0 hides the list),
- * clock=0, latest=0, position=bottom-left|bottom-right|top-left|top-right, scale=X. */
+ * clock=0, latest=0, position=bottom-left|bottom-right|top-left|top-right, scale=X,
+ * standings=ID (the list gives that omnium's standings: rank, bib, rider, total). */
 (function () {
   'use strict';
   var VT = window.VT;
@@ -12,6 +13,7 @@
   var POSITION = /^(bottom|top)-(left|right)$/.test(params.get('position') || '') ? params.get('position') : 'bottom-left';
   var SCALE = Math.max(0.5, Math.min(4, parseFloat(params.get('scale') || '1') || 1));
   var LATEST_SHOWN_MS = 12000; // how long the latest time stays up
+  var STANDINGS = params.get('standings') || null;
 
   var nodes = {};
   var tracker = new VT.LatestTracker();
@@ -26,8 +28,11 @@
     item.appendChild(VT.el('span', 'ov-bib', line.bib));
     item.appendChild(VT.el('span', 'ov-name', line.name || ''));
     item.appendChild(VT.el('span', 'ov-nation', line.nation || ''));
-    item.appendChild(VT.el('span', 'ov-time' + (line.time ? '' : ' ov-status'), line.time || line.status || ''));
-    item.appendChild(VT.el('span', 'ov-gap', line.gap || ''));
+    // A bunch race's line: its points (when the race has them) where a time goes, its laps
+    // gained or lost where a gap goes.
+    var result = line.time || VT.value(line.points);
+    item.appendChild(VT.el('span', 'ov-time' + (result ? '' : ' ov-status'), result || line.status || ''));
+    item.appendChild(VT.el('span', 'ov-gap', line.gap || VT.lapsGained(line)));
   }
 
   function onState(doc) {
@@ -44,6 +49,12 @@
       frozen = '';
     }
     VT.show(nodes.clock, CLOCK && view.onTrack);
+    var board = view.result.lap_board;
+    VT.show(nodes.laps, !!board && view.onTrack);
+    if (board) {
+      VT.text(nodes.laps, VT.lapBoardText(board));
+      nodes.laps.classList.toggle('is-bell', !!board.bell && !board.finished);
+    }
 
     var latest = tracker.line(view.lines);
     var showLatest = LATEST && latest && view.discipline !== 'keirin' && Date.now() - tracker.at < LATEST_SHOWN_MS;
@@ -59,6 +70,20 @@
 
     var list = nodes.top;
     list.textContent = '';
+    var omnium = STANDINGS ? (doc.standings || {})[STANDINGS] : null;
+    if (omnium && omnium.discipline === 'omnium') {
+      // The omnium's standings in place of the event's lines: the total where a time goes.
+      (omnium.lines || []).slice(0, TOP).forEach(function (line) {
+        var item = VT.el('li');
+        item.dataset.bib = String(line.bib);
+        lineNodes(item, { rank: line.rank, bib: line.bib, name: line.name, nation: line.nation,
+          points: line.status ? null : line.total, status: line.status });
+        list.appendChild(item);
+      });
+      VT.show(list, TOP > 0 && (omnium.lines || []).length > 0);
+      document.body.dataset.version = String(doc.version);
+      return;
+    }
     view.lines.slice(0, TOP).forEach(function (line) {
       var item = VT.el('li');
       if (latest && line.bib === latest.bib) item.className = 'is-latest';
@@ -95,6 +120,7 @@
     nodes.event = $('ov-event');
     nodes.detail = $('ov-detail');
     nodes.clock = $('ov-clock');
+    nodes.laps = $('ov-laps');
     nodes.latest = $('ov-latest');
     nodes.latestRank = $('ov-latest-rank');
     nodes.latestBib = $('ov-latest-bib');
