@@ -24,7 +24,7 @@ import pytest
 
 from tests.cli.helpers import velotime
 from tests.scoring import events
-from tests.scoring.scenarios import flying200, keirin, kilometre, scratch
+from tests.scoring.scenarios import flying200, keirin, kilometre, omnium, scratch
 from velotime.capture import CONTROL_SOURCE, read_capture
 from velotime.cli.ctl import command_of
 from velotime.config import Config, LineConfig, StorageConfig, load_config
@@ -53,6 +53,7 @@ SCENARIOS = {
     "keirin": keirin,
     "kilometre": kilometre,
     "scratch": scratch,
+    "omnium": omnium,  # the scratch race of an omnium: its standings/<omnium>
 }
 Published = list[tuple[str, bytes]]  # (topic below <prefix>/<venue>/, payload)
 

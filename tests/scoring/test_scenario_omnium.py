@@ -13,7 +13,6 @@ total, the line-ups and the tie-break are worked out by hand).
 
 from pathlib import Path
 
-import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,45 +23,29 @@ from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.wire.commands import Arm, Reopen, SetStatus
-from velotime.wire.events import CommandData, Envelope, Event, EventData, decode_event
+from velotime.wire.events import Envelope, Event, EventData, decode_event
 from velotime.wire.results import EventStatus, OmniumStandings, ResultLine, StartList, Status
-
-LAPS = "laps = { scratch = 20, tempo = 20, elimination = 20, points-race = 40 }"
 
 
 def meet() -> Meet:
-    """The scratch scenario's riders (their transponders), entered in an omnium instead."""
-    riders = scratch.meet_text().split("[[events]]")[0]
-    return parse_meet(
-        f'{riders}\n[[omniums]]\nid = "{omnium.OMNIUM}"\ncategory = "Men Elite"\n'
-        f'name = "Omnium"\nriders = {omnium.BIBS}\n{LAPS}\n'
-    )
+    return parse_meet(omnium.meet_text())
 
 
 def rows(standings: OmniumStandings) -> list[omnium.Row]:
     return [(line.rank, line.bib, line.total, line.status) for line in standings.lines]
 
 
-def scratch_events(tmp_path: Path) -> list[Event | Envelope[EventData]]:
-    """The scratch scenario's capture decoded by the offline replay, its commands addressed to
-    the omnium's scratch race."""
-    scratch.write_capture(tmp_path)
-    (tmp_path / "meet.toml").write_text(scratch.meet_text())
+def scratch_events(tmp_path: Path, meet_text: str) -> list[Event | Envelope[EventData]]:
+    """The scratch scenario's capture, its commands naming the omnium's scratch race, decoded by
+    the offline replay."""
+    capture = omnium.write_capture(tmp_path)
+    (tmp_path / "meet.toml").write_text(meet_text)
     events = tmp_path / "events.jsonl"
     result = velotime_main(
-        "replay", tmp_path / "scratch.capture.jsonl", "--offline", "--meet",
-        tmp_path / "meet.toml", "--output", events,
+        "replay", capture, "--offline", "--meet", tmp_path / "meet.toml", "--output", events,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    out: list[Event | Envelope[EventData]] = []
-    for raw in events.read_bytes().splitlines():
-        event = decode_event(raw)
-        if isinstance(event.data, CommandData):
-            command = msgspec.structs.replace(event.data.command, event=omnium.RACES[0])
-            data = msgspec.structs.replace(event.data, command=command)
-            event = msgspec.structs.replace(event, data=data)
-        out.append(event)
-    return out
+    return [decode_event(raw) for raw in events.read_bytes().splitlines()]
 
 
 def test_the_scratch_race_from_bytes_publishes_the_standings_at_provisional_and_final(
@@ -76,7 +59,7 @@ def test_the_scratch_race_from_bytes_publishes_the_standings_at_provisional_and_
     assert [(race.event, race.counted) for race in first.races] == [
         (race, False) for race in omnium.RACES
     ]
-    for event in scratch_events(tmp_path):
+    for event in scratch_events(tmp_path, omnium.meet_text()):
         for publication in engine.feed(event):
             status = engine.results(omnium.RACES[0])["status"]
             published.append((status, publication))
@@ -200,19 +183,13 @@ def test_the_next_race_is_lined_up_by_the_standings_until_it_is_armed(tmp_path: 
     (abandoned, out of the omnium) left out (3.2.249 bis, 3.2.251 bis): 5 7 2 1 9 3 4 6 10 8 11,
     as the scenario's docstring works out. Before the first is provisional it is the declared
     order, 1 to 12; once armed, a correction to the first race no longer changes it."""
-    riders = scratch.meet_text().split("[[events]]")[0]
-    second = f"{omnium.OMNIUM}-second-scratch"
-    engine = ScoringEngine(
-        parse_meet(
-            f'{riders}{TWO_SCRATCHES}\n[[omniums]]\nid = "{omnium.OMNIUM}"\n'
-            f'riders = {omnium.BIBS}\nformat = "two-scratches"\n'
-            "laps = { scratch = 20, second-scratch = 20 }\n"
-        ),
-        {"finish": 0, "200m": 200, "100m": 100},
-        250,
+    text = omnium.meet_text(TWO_SCRATCHES, "two-scratches").replace(
+        "laps = { scratch = 20 }", "laps = { scratch = 20, second-scratch = 20 }"
     )
+    second = f"{omnium.OMNIUM}-second-scratch"
+    engine = ScoringEngine(parse_meet(text), {"finish": 0, "200m": 200, "100m": 100}, 250)
     start_lists: list[list[int]] = []
-    for event in scratch_events(tmp_path):
+    for event in scratch_events(tmp_path, text):
         for publication in engine.feed(event):
             if publication.key == f"startlists/{second}":
                 assert isinstance(publication.message, StartList)

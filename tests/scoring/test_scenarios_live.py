@@ -11,7 +11,7 @@ import pytest
 
 from tests.cli.helpers import velotime
 from tests.scoring.live import live_publications
-from tests.scoring.scenarios import flying200, keirin, kilometre, madison, scratch
+from tests.scoring.scenarios import flying200, keirin, kilometre, madison, omnium, scratch
 from velotime.localvenue import LocalBroker
 
 pytestmark = pytest.mark.timeout(120)
@@ -35,6 +35,7 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "keirin": (keirin.write_capture, write_keirin_meet),
     "scratch": (scratch.write_capture, write_scratch_meet),
     "madison": (madison.write_capture, madison.write_meet),
+    "omnium": (omnium.write_capture, omnium.write_scratch_only_meet),  # its one race: scratch
 }
 
 

@@ -42,11 +42,46 @@ or lost (3.2.251).
 out of the omnium, DNF: 8 and 12 (abandoned), then 10 (did not start).
 """
 
+from pathlib import Path
+
+from tests.scoring.scenarios import scratch
 from velotime.wire.results import ResultLine, Status
 
 OMNIUM = "omnium-m"
 BIBS = list(range(1, 13))
 RACES = [f"{OMNIUM}-scratch", f"{OMNIUM}-tempo", f"{OMNIUM}-elimination", f"{OMNIUM}-points-race"]
+LAPS = "laps = { scratch = 20, tempo = 20, elimination = 20, points-race = 40 }"
+# A table of the scratch race alone: an omnium the engine can run to the end with the races
+# scored today, for the live-vs-offline check.
+SCRATCH_ONLY = """
+[[omnium_formats]]
+name = "scratch-only"
+races = [{ name = "scratch", kind = "scratch" }]
+place_points = [40, 38, 36, 34, 32, 30, 28, 26, 24, 22, 20, 18]
+points_after = 1
+tie_break = "none"
+"""
+
+
+def meet_text(table: str = "", format_name: str = "uci") -> str:
+    """The scratch scenario's riders (their transponders), entered in an omnium."""
+    riders = scratch.meet_text().split("[[events]]")[0]
+    laps = LAPS if format_name == "uci" else "laps = { scratch = 20 }"
+    return (
+        f'{riders}{table}\n[[omniums]]\nid = "{OMNIUM}"\ncategory = "Men Elite"\n'
+        f'name = "Omnium"\nriders = {BIBS}\nformat = "{format_name}"\n{laps}\n'
+    )
+
+
+def write_capture(directory: Path) -> Path:
+    """The scratch scenario's capture, the desk's commands naming the omnium's scratch race."""
+    return scratch.write_capture(directory, event=RACES[0])
+
+
+def write_scratch_only_meet(directory: Path) -> Path:
+    path = directory / "omnium.meet.toml"
+    path.write_text(meet_text(SCRATCH_ONLY, "scratch-only"))
+    return path
 
 
 def placed(
