@@ -6,7 +6,8 @@ on the 200 m line, after the 24 of the flying start), fed one passing at a time 
 - the lap counter alone (`rules.laps.LapCounter.crossing`, then the lap board, as a scorer asks
   for it after each passing), and
 - the scoring engine scoring it as a scratch race of 160 laps (`ScoringEngine.feed` of the MQTT
-  envelope the daemon publishes: the whole result built, lap board and lines).
+  envelope the daemon publishes: the whole result built, lap board and lines), and as a points
+  race of 160 laps (16 sprints judged from the finish loop, the table after each passing).
 For each: the median cost of a passing on the first lap and on the last lap, over the first
 10 laps and the last 10, and the 99th percentile; medians of `--runs` runs.
 """
@@ -44,6 +45,8 @@ def meet_text() -> str:
     return (
         f'[meet]\nid = "bench"\n{riders}'
         f'[[events]]\nid = "scratch"\ndiscipline = "scratch"\nriders = {bibs}\nlaps = {LAPS}\n'
+        f'[[events]]\nid = "points"\ndiscipline = "points_race"\nriders = {bibs}\n'
+        f"laps = {LAPS}\n"
     )
 
 
@@ -73,19 +76,23 @@ def run_counter(race: list[Crossing]) -> Cost:
     return cost(costs)
 
 
-def run_engine(race: list[Crossing]) -> Cost:
+def run_engine(race: list[Crossing], event: str = "scratch") -> Cost:
     engine = ScoringEngine(parse_meet(meet_text()), {"finish": 0, "200m": 200}, 250)
-    engine.feed(typed(command(0, START_US - 2_000_000, type="arm", event="scratch")))
-    engine.feed(typed(command(1, START_US + 4_000_000, type="start", event="scratch")))
+    engine.feed(typed(command(0, START_US - 2_000_000, type="arm", event=event)))
+    engine.feed(typed(command(1, START_US + 4_000_000, type="start", event=event)))
     costs: list[int] = []
     for number, crossing in enumerate(race):
         envelope = typed(passing(number, crossing))
         began = time.perf_counter_ns()
         engine.feed(envelope)
         costs.append(time.perf_counter_ns() - began)
-    board = engine.results("scratch")["lap_board"]
+    board = engine.results(event)["lap_board"]
     assert board["finished"], board  # the race was counted to its end
     return cost(costs)
+
+
+def run_points_race(race: list[Crossing]) -> Cost:
+    return run_engine(race, "points")
 
 
 def flying_start() -> list[Crossing]:
@@ -103,7 +110,11 @@ def main(runs: int = 3) -> None:
         f"(finish loop and 200 m line), median of {runs} runs"
     )
     print(f"  {'':<24}{'first lap':>11}{'last lap':>11}{'first 10':>11}{'last 10':>11}{'p99':>10}")
-    for name, run in (("lap counter + board", run_counter), ("engine, scratch race", run_engine)):
+    for name, run in (
+        ("lap counter + board", run_counter),
+        ("engine, scratch race", run_engine),
+        ("engine, points race", run_points_race),
+    ):
         results = [run(race) for _ in range(runs)]
         median = Cost(*(statistics.median(values) for values in zip(*results, strict=True)))
         print(

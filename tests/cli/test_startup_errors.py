@@ -313,8 +313,9 @@ def test_a_meet_file_s_mistakes_name_their_keys_with_suggestions(tmp_path: Path)
     path = venue(tmp_path, rest=f'\n[scoring]\nmeet = "{meet}"\n')
     expected = [
         f"{meet}: events[0].qualfy: unknown key (did you mean 'qualify'?)",
-        f"{meet}: events[1].discipline: unknown value 'kierin'; valid: flying200, keirin, "
-        "scratch, time_trial (did you mean 'keirin'?)",
+        f"{meet}: events[1].discipline: unknown value 'kierin'; valid: elimination, "
+        "flying200, keirin, madison, points_race, scratch, tempo, time_trial (did you mean "
+        "'keirin'?)",
     ]
     result = velotime_main("check-config", path)
     assert (result.returncode, result.stdout) == (2, "")

@@ -110,7 +110,8 @@ def test_a_keirin_distance_is_a_number_of_laps() -> None:
         "m.toml: events[2].laps: expected an integer, got a string 'six'"
     ]
     assert problems(meet.replace("qualify = 1", "qualify = 1\nlaps = 3")) == [
-        "m.toml: events[0].laps: only a keirin or a bunch race (scratch, madison) takes laps"
+        "m.toml: events[0].laps: only a keirin or a bunch race (scratch, madison, elimination, "
+        "points_race, tempo) takes laps"
     ]
     competition = (
         f'\n[[competitions]]\nid = "kc"\ndiscipline = "keirin"\nseeding = {list(range(1, 11))}\n'
@@ -205,7 +206,8 @@ def test_a_madison_names_its_teams_of_two_riders() -> None:
     teams = "sprint_every = 2\n[[events.teams]]\nnumber = 1\nriders = [1, 2]\n"
     assert problems(SMALL + scratch + teams) == [
         "m.toml: events[2].teams: only a madison event has teams",
-        "m.toml: events[2].sprint_every: only a race with sprints (madison)",
+        "m.toml: events[2].sprint_every: only a race with sprints (madison, elimination, "
+        "points_race)",
     ]
 
 
@@ -214,8 +216,8 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
         "m.toml: events[0].qualfy: unknown key (did you mean 'qualify'?)"
     ]
     assert problems(SMALL.replace('"flying200"', '"sprint"')) == [
-        "m.toml: events[0].discipline: unknown value 'sprint'; valid: flying200, keirin, "
-        "madison, scratch, time_trial"
+        "m.toml: events[0].discipline: unknown value 'sprint'; valid: elimination, "
+        "flying200, keirin, madison, points_race, scratch, tempo, time_trial"
     ]
     assert problems(SMALL + "\n[mete]\nid = 'x'\n") == [
         "m.toml: mete: unknown key (did you mean 'meet'?)"
@@ -224,8 +226,9 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
 
 def test_a_misspelt_discipline_lists_the_valid_ones_and_the_closest() -> None:
     assert problems(SMALL.replace('"time_trial"', '"time_trail"')) == [
-        "m.toml: events[1].discipline: unknown value 'time_trail'; valid: flying200, keirin, "
-        "madison, scratch, time_trial (did you mean 'time_trial'?)"
+        "m.toml: events[1].discipline: unknown value 'time_trail'; valid: elimination, "
+        "flying200, keirin, madison, points_race, scratch, tempo, time_trial (did you mean "
+        "'time_trial'?)"
     ]
 
 
@@ -331,3 +334,46 @@ def test_a_wrong_plausible_window_is_named_by_its_key() -> None:
     assert "m.toml: events[2].plausible: a keirin has no timed effort to check" in problems(
         SMALL + keirin
     )
+
+
+def test_a_points_race_takes_its_sprint_interval_and_neutral_laps() -> None:
+    """A points race: `sprint_every` 1 to its laps; `neutral_laps` 0 to 5 in a points or tempo
+    race; neither anywhere else (docs/meet-format.md)."""
+    points = '\n[[events]]\nid = "p"\ndiscipline = "points_race"\nriders = [1, 2]\nlaps = 80\n'
+    event = parse_meet(SMALL + points + "sprint_every = 10\nneutral_laps = 1\n").event("p")
+    assert (event.sprint_every, event.neutral_laps) == (10, 1)
+    assert problems(SMALL + points + "sprint_every = 81\nneutral_laps = 6\n") == [
+        "m.toml: events[2].sprint_every: laps between sprints, 1 to the race's 80, got 81",
+        "m.toml: events[2].neutral_laps: laps ridden neutral before the flying start, 0 to 5, "
+        "got 6",
+    ]
+    tempo = points.replace('"points_race"', '"tempo"')
+    assert problems(SMALL + tempo + "sprint_every = 10\n") == [
+        "m.toml: events[2].sprint_every: only a race with sprints (madison, elimination, "
+        "points_race)"
+    ]
+    scratch = points.replace('"points_race"', '"scratch"')
+    assert problems(SMALL + scratch + "neutral_laps = 1\n") == [
+        "m.toml: events[2].neutral_laps: only a bunch race with sprints (points_race, tempo) "
+        "takes it"
+    ]
+    assert problems(SMALL.replace("qualify = 1", "qualify = 1\nneutral_laps = 1")) == [
+        "m.toml: events[0].neutral_laps: only a bunch race with sprints (points_race, tempo) "
+        "takes it"
+    ]
+
+
+def test_an_elimination_race_s_laps_are_derived_and_sprint_every_overrides_the_interval() -> None:
+    """The laps follow from the starters and the track (the scorer's): `laps` is refused;
+    `sprint_every` overrides the interval with one of the rules' (1 to 3, 3.2.222)."""
+    race = '\n[[events]]\nid = "e"\ndiscipline = "elimination"\nriders = [1, 2, 3]\n'
+    riders = '[[riders]]\nbib = 3\nname = "C"\nnation = "NED"\n'
+    assert parse_meet(SMALL + riders + race).event("e").laps is None
+    assert parse_meet(SMALL + riders + race + "sprint_every = 1\n").event("e").sprint_every == 1
+    assert problems(SMALL + riders + race + "laps = 4\nsprint_every = 4\n") == [
+        "m.toml: events[2].laps: an elimination race's laps follow from its riders and the "
+        "track (3.2.222: N - 1 sprints, one every 1, 2 or 3 laps); leave laps out, and give "
+        "sprint_every to change the interval",
+        "m.toml: events[2].sprint_every: an elimination race's laps between sprints, 1 to 3 "
+        "(3.2.222), got 4",
+    ]

@@ -289,7 +289,7 @@ def test_an_omnium_is_scored_by_the_uci_table_unless_it_names_another() -> None:
     assert old.omnium_format(old.omniums[0]) is UCI_2010
 
 
-UCI_LAPS = "laps = { scratch = 40, tempo = 40, elimination = 36, points-race = 100 }\n"
+UCI_LAPS = "laps = { scratch = 40, tempo = 40, points-race = 100 }\n"
 OWN_TABLE = """
 [[omnium_formats]]
 name = "club"
@@ -306,7 +306,7 @@ lap_points = 10
 id = "club-omnium"
 riders = [1, 2, 3, 4]
 format = "club"
-laps = { scratch = 20, elimination = 16, points-race = 40 }
+laps = { scratch = 20, points-race = 40 }
 """
 
 

@@ -2,28 +2,32 @@
 total, the line-ups and the tie-break are worked out by hand).
 
 - Through the engine from device bytes: the scratch race, the scratch scenario's capture (three
-  P3 loops and the desk's commands, its event id the omnium's scratch race's): the standings
-  published when it is provisional and again when final, not on every passing; the next
-  race's start list lined up by them.
+  P3 loops and the desk's commands, naming the omnium's scratch race): the standings published
+  when it is provisional and again when final, not on every passing; the tempo's start list
+  lined up by them (3.2.249 bis).
 - The four races read from their result lines: the scratch's as the bytes give them, the
-  tempo's, elimination's and points race's synthetic (their disciplines are wired in parallel:
-  the lines are those of their result's fields): the standings after each race, live during
-  the points race, and the tie-break on the final sprint.
+  tempo's, elimination's and points race's synthetic (result lines with the fields their
+  disciplines publish; there are no captures of those races for these 12 riders): the
+  standings after each race, live during the points race, the tie-break on the final sprint.
+- The points race live through the engine from device bytes: the points race scenario's
+  capture in an omnium of that race alone, the standings following it passing by passing.
 """
 
 from pathlib import Path
 
+import msgspec
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cli.helpers import velotime_main
 from tests.docs.test_mqtt_schemas import check
-from tests.scoring.scenarios import omnium, scratch
+from tests.scoring.scenarios import omnium, points_race, scratch
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.wire.commands import Arm, Reopen, SetStatus
-from velotime.wire.events import Envelope, Event, EventData, decode_event
+from velotime.wire.events import CommandData, Envelope, Event, EventData, decode_event
 from velotime.wire.results import EventStatus, OmniumStandings, ResultLine, StartList, Status
 
 
@@ -85,12 +89,11 @@ def test_the_scratch_race_from_bytes_publishes_the_standings_at_provisional_and_
         assert top.races[1:] == [None, None, None]
     # The tempo's start list follows the standings, 12 (out) left out, once the scratch counts.
     start_lists = [p.message for _, p in published if p.key == f"startlists/{omnium.RACES[1]}"]
-    if f"startlists/{omnium.RACES[1]}" in {p.key for p in engine.snapshot()}:
-        assert start_lists
-        last = start_lists[-1]
-        assert isinstance(last, StartList)
-        assert [r.bib for r in last.riders] == omnium.LINE_UPS["tempo"]
-        assert last.competition == omnium.OMNIUM
+    assert len(start_lists) == 1  # at provisional; at final the order is the same
+    (tempo,) = start_lists
+    assert isinstance(tempo, StartList)
+    assert [r.bib for r in tempo.riders] == omnium.LINE_UPS["tempo"]
+    assert tempo.competition == omnium.OMNIUM
 
 
 def states(*races: tuple[EventStatus, list[ResultLine]]) -> dict[str, RaceState]:
@@ -225,3 +228,49 @@ def test_any_scratch_result_lines_the_tempo_up_by_its_points(
     assert [line.total for line in result.lines[: len(finished)]] == [
         42 - 2 * place for place in range(1, len(finished) + 1)
     ]
+
+
+@pytest.mark.slow  # 5 s: a 24-rider, 80-lap race, the standings worked out on every passing
+def test_the_standings_follow_the_points_race_live_from_its_bytes(tmp_path: Path) -> None:
+    """The points race scenario's capture (24 riders, 80 laps, a lap gained, a lap lost, a
+    camera-judged sprint, an abandon), its commands naming an omnium's points race: while it
+    runs the standings are published with every change of its result, each time with every
+    rider's total the race's points as they stand then (3.2.251: nothing before it to add), and
+    `live`; once final, the standings worked out in `omnium.points_final`."""
+    capture = points_race.write_capture(tmp_path)
+    text = omnium.points_meet_text()
+    (tmp_path / "meet.toml").write_text(text)
+    events = tmp_path / "events.jsonl"
+    result = velotime_main(
+        "replay", capture, "--offline", "--meet", tmp_path / "meet.toml", "--output", events,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    engine = ScoringEngine(parse_meet(text), {"finish": 0, "200m": 200, "100m": 100}, 250)
+    live: list[OmniumStandings] = []
+    last: OmniumStandings | None = None
+    for raw in events.read_bytes().splitlines():
+        event = decode_event(raw)
+        if isinstance(event.data, CommandData) and event.data.command.event == points_race.POINTS:
+            command = msgspec.structs.replace(event.data.command, event=omnium.POINTS_RACE)
+            event = msgspec.structs.replace(
+                event, data=msgspec.structs.replace(event.data, command=command)
+            )
+        for publication in engine.feed(event):
+            if publication.key != f"standings/{omnium.OMNIUM}":
+                continue
+            message = publication.message
+            assert isinstance(message, OmniumStandings)
+            last = message
+            if message.status != "live":
+                continue
+            live.append(message)
+            race = engine.results(omnium.POINTS_RACE)
+            points = {line["bib"]: line.get("points") or 0 for line in race["lines"]}
+            ranked = [line for line in message.lines if line.rank is not None]
+            assert {line.bib: line.total for line in ranked} == {
+                line.bib: points[line.bib] for line in ranked
+            }
+    assert len(live) > 80  # at least once a lap: the live table follows the race
+    assert last is not None
+    assert last.status == "final"
+    assert rows(last) == omnium.points_final()

@@ -11,7 +11,16 @@ import pytest
 
 from tests.cli.helpers import velotime
 from tests.scoring.live import live_publications
-from tests.scoring.scenarios import flying200, keirin, kilometre, madison, omnium, scratch
+from tests.scoring.scenarios import (
+    elimination,
+    flying200,
+    keirin,
+    kilometre,
+    madison,
+    omnium,
+    points_race,
+    scratch,
+)
 from velotime.localvenue import LocalBroker
 
 pytestmark = pytest.mark.timeout(120)
@@ -35,6 +44,8 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "keirin": (keirin.write_capture, write_keirin_meet),
     "scratch": (scratch.write_capture, write_scratch_meet),
     "madison": (madison.write_capture, madison.write_meet),
+    "elimination": (elimination.write_capture, elimination.write_meet),
+    "points_race": (points_race.write_capture, points_race.write_meet),
     "omnium": (omnium.write_capture, omnium.write_scratch_only_meet),  # its one race: scratch
 }
 

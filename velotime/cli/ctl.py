@@ -36,7 +36,9 @@ from velotime.wire.commands import (
     Confirm,
     Correct,
     Decision,
+    Eliminate,
     Final,
+    GreenFlag,
     LapChangeDecision,
     Neutralise,
     NextRider,
@@ -44,6 +46,7 @@ from velotime.wire.commands import (
     Reopen,
     SetLaps,
     SetStatus,
+    SprintDecision,
     Start,
 )
 from velotime.wire.replies import Answerer, CommandReply, decode_reply
@@ -131,6 +134,30 @@ def register(commands: Any) -> None:
         "--dismiss", action="store_true", help="set the proposal aside instead of confirming it"
     )
     lap_change.add_argument("--reason", default="", help="kept in the result's audit trail")
+    sprint = actions.add_parser(
+        "sprint", help="a points or tempo race: confirm a sprint as proposed, or place it"
+    )
+    sprint.add_argument("event")
+    sprint.add_argument("number", type=int, help="the sprint's number, from 1")
+    sprint.add_argument(
+        "--placings",
+        help='the judges\' placings from the first: "12,5,7,3"; "5=7" a dead heat',
+    )
+    sprint.add_argument("--reason", default="", help="why (with --placings, required)")
+    eliminate = actions.add_parser(
+        "eliminate",
+        help="an elimination race: the rider out at this sprint (the proposal, or another)",
+    )
+    eliminate.add_argument("event")
+    eliminate.add_argument("sprint", type=int, help="the elimination sprint's number, from 1")
+    eliminate.add_argument("bib", type=int)
+    eliminate.add_argument("--reason", default="", help="kept in the result's audit trail")
+    green_flag = actions.add_parser(
+        "green-flag", help="an elimination race: nobody out at this sprint (3.2.223)"
+    )
+    green_flag.add_argument("event")
+    green_flag.add_argument("sprint", type=int, help="the elimination sprint's number, from 1")
+    green_flag.add_argument("--reason", default="", help="kept in the result's audit trail")
     reopen = actions.add_parser(
         "reopen", help="a final result is provisional again (a protest upheld), with its reason"
     )
@@ -186,11 +213,39 @@ def command_of(args: argparse.Namespace, command_id: str) -> Command:
             dismiss=args.dismiss,
             reason=args.reason,
         )
+    if args.action == "sprint":
+        return SprintDecision(
+            id=command_id,
+            event=args.event,
+            number=args.number,
+            placings=parse_placings(args.placings) if args.placings else [],
+            reason=args.reason,
+        )
+    if args.action == "eliminate":
+        return Eliminate(
+            id=command_id, event=args.event, sprint=args.sprint, bib=args.bib, reason=args.reason
+        )
+    if args.action == "green-flag":
+        return GreenFlag(id=command_id, event=args.event, sprint=args.sprint, reason=args.reason)
     if args.action == "start":
         return Start(id=command_id, event=args.event)
     if args.action == "provisional":
         return Provisional(id=command_id, event=args.event)
     return Final(id=command_id, event=args.event)
+
+
+def parse_placings(text: str) -> list[list[int]]:
+    """ "12,5=7,3" -> [[12], [5, 7], [3]]: places from the first, "=" joining a dead heat;
+    raises ValueError, saying what is wrong, for anything else."""
+    placings = []
+    for place in text.split(","):
+        bibs = place.strip().split("=")
+        if not all(bib.strip().isascii() and bib.strip().isdigit() for bib in bibs):
+            raise ValueError(
+                f'--placings: bibs by place, "12,5,7,3" ("5=7" a dead heat), not {text!r}'
+            )
+        placings.append([int(bib) for bib in bibs])
+    return placings
 
 
 def new_command_id() -> str:

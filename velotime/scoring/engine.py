@@ -24,7 +24,9 @@ from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
     CountsLaps,
     Crossing,
+    Eliminates,
     EventState,
+    JudgesSprints,
     Role,
     Scored,
     Scorer,
@@ -40,7 +42,9 @@ from velotime.wire.commands import (
     Command,
     Confirm,
     Correct,
+    Eliminate,
     Final,
+    GreenFlag,
     LapChangeDecision,
     Neutralise,
     NextRider,
@@ -48,6 +52,7 @@ from velotime.wire.commands import (
     Reopen,
     SetLaps,
     SetStatus,
+    SprintDecision,
     Start,
 )
 from velotime.wire.events import (
@@ -215,7 +220,19 @@ class ScoringEngine:
         lap_board = isinstance(command, Neutralise | SetLaps | LapChangeDecision)
         if lap_board and not isinstance(scorer, CountsLaps):
             return f"{event.id} is a {event.discipline}: it has no lap board (a bunch race has)"
+        if isinstance(command, SprintDecision):
+            if not isinstance(scorer, JudgesSprints):
+                return (
+                    f"{event.id} is a {event.discipline}: it takes no judges' word on sprints "
+                    "(a points or tempo race does)"
+                )
+            scorer.score(state)  # its sprints as they stand, for the judges' word on one
+        eliminating = isinstance(command, Eliminate | GreenFlag)
+        if eliminating and not isinstance(scorer, Eliminates):
+            return f"{event.id} is a {event.discipline}: it has no elimination sprints"
         refused = scorer.refuses(command)
+        if refused is None and isinstance(scorer, Eliminates):
+            refused = scorer.refuses_now(command, state)
         if refused is not None or not isinstance(command, Confirm):
             return refused
         if self._under_check(state, command.bib) is None:
@@ -294,7 +311,10 @@ class ScoringEngine:
             # Decisions stay (they are the riders'); the rest was the stopped race's.
             kept = [c for _, _, c in state.commands if isinstance(c, SetStatus | Correct)]
             state.commands = [(0, t_us, c) for c in kept]
-        elif isinstance(command, Neutralise | SetLaps | LapChangeDecision):
+        elif isinstance(
+            command,
+            Neutralise | SetLaps | LapChangeDecision | SprintDecision | Eliminate | GreenFlag,
+        ):
             state.audit.append(audit_entry(command, t_us))
         elif isinstance(command, Provisional):
             state.status = "provisional"

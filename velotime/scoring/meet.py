@@ -115,10 +115,15 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     riders: tuple[int, ...] = ()  # keirin: the entrants, in seeding order; scratch: the field
     distance_m: int | None = None  # time_trial: required
     qualify: int | None = None  # flying200: how many go on to the sprint
-    # keirin: the distance in laps (without, the latest crossing counts); scratch: required
+    # keirin: the distance in laps (without, the latest crossing counts); scratch: required;
+    # elimination: none, the sprints' schedule from the starters and `sprint_every`
     laps: int | None = None
-    # points_race: laps between sprints (default: the UCI's by track length, 3.2.116)
+    # points_race: laps between sprints (default: the UCI's by track length, 3.2.116);
+    # elimination: 1 to 3 (default: the track's, 3.2.222)
     sprint_every: int | None = None
+    # points_race, tempo: laps ridden neutral before the flying start (3.2.120, 3.2.177); with
+    # them, a race the desk sends no `start` for starts as the first rider completes them
+    neutral_laps: int | None = None
     plausible: Plausible | None = None  # flying200, time_trial: this event's window
     # madison: the teams; the event's `riders` are then their riders, in team order
     teams: tuple[MeetTeam, ...] = ()
@@ -367,13 +372,20 @@ def _check_laps(at: str, laps: int | None) -> list[str]:
 
 # 200 laps: a 50 km Madison on a 250 m track; a 30 km points race on a 166 m track is 180.
 MAX_BUNCH_LAPS = 400
-BUNCH_RACES = ("scratch", "madison")
-SPRINTED = ("madison",)  # the bunch races with a sprint every `sprint_every` laps
+BUNCH_RACES = ("scratch", "madison", "elimination", "points_race", "tempo")
+# The bunch races with a sprint every `sprint_every` laps (an elimination race's interval by
+# default is the track's, 3.2.222: 1 to 3 laps).
+SPRINTED = ("madison", "elimination", "points_race")
+MAX_SPRINT_INTERVAL = 3
+SPRINTED_RACES = ("points_race", "tempo")  # the races the judges score by sprints
+MAX_NEUTRAL_LAPS = 5
 
 
 def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> list[str]:
     problems: list[str] = []
-    if event.laps is None:
+    if event.discipline == "elimination":
+        problems += _check_elimination_laps(at, event)
+    elif event.laps is None:
         problems.append(f"{at}.laps: a {event.discipline} race needs its distance in laps")
     elif not 1 <= event.laps <= MAX_BUNCH_LAPS:
         problems.append(
@@ -392,10 +404,20 @@ def _check_bunch_race(at: str, event: MeetEvent, entrants: tuple[int, ...]) -> l
         problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
     if event.sprint_every is not None and event.discipline not in SPRINTED:
         problems.append(f"{at}.sprint_every: only a race with sprints ({', '.join(SPRINTED)})")
+    elif event.discipline == "elimination":
+        pass  # checked with its laps
     elif event.sprint_every is not None and not 1 <= event.sprint_every <= (event.laps or 1):
         problems.append(
             f"{at}.sprint_every: laps between sprints, 1 to the race's {event.laps or 1}, got "
             f"{event.sprint_every}"
+        )
+    if event.neutral_laps is not None and event.discipline not in SPRINTED_RACES:
+        races = ", ".join(SPRINTED_RACES)
+        problems.append(f"{at}.neutral_laps: only a bunch race with sprints ({races}) takes it")
+    elif event.neutral_laps is not None and not 0 <= event.neutral_laps <= MAX_NEUTRAL_LAPS:
+        problems.append(
+            f"{at}.neutral_laps: laps ridden neutral before the flying start, 0 to "
+            f"{MAX_NEUTRAL_LAPS}, got {event.neutral_laps}"
         )
     return problems
 
@@ -440,6 +462,24 @@ def _check_teams(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     return problems
 
 
+def _check_elimination_laps(at: str, event: MeetEvent) -> list[str]:
+    """An elimination race's laps follow from its starters and the track's sprint interval
+    (3.2.222); `sprint_every` overrides the interval, with one of the rules' (1, 2 or 3)."""
+    problems: list[str] = []
+    if event.laps is not None:
+        problems.append(
+            f"{at}.laps: an elimination race's laps follow from its riders and the track "
+            "(3.2.222: N - 1 sprints, one every 1, 2 or 3 laps); leave laps out, and give "
+            "sprint_every to change the interval"
+        )
+    if event.sprint_every is not None and not 1 <= event.sprint_every <= MAX_SPRINT_INTERVAL:
+        problems.append(
+            f"{at}.sprint_every: an elimination race's laps between sprints, 1 to "
+            f"{MAX_SPRINT_INTERVAL} (3.2.222), got {event.sprint_every}"
+        )
+    return problems
+
+
 def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     problems = _check_teams(at, event, bibs)
     if event.discipline == "madison":
@@ -456,6 +496,9 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     problems += _check_entrants(f"{at}.{listed}", entrants, bibs)
     if bunch:
         return problems + _check_bunch_race(at, event, entrants)
+    if event.neutral_laps is not None:
+        races = ", ".join(SPRINTED_RACES)
+        problems.append(f"{at}.neutral_laps: only a bunch race with sprints ({races}) takes it")
     if event.discipline == "time_trial" and (event.distance_m is None or event.distance_m <= 0):
         problems.append(f"{at}.distance_m: a time trial needs its distance in metres")
     if event.discipline == "keirin" and event.distance_m is not None:
@@ -556,7 +599,8 @@ def _check_omniums(meet: Meet, bibs: dict[int, int], ids: dict[str, str]) -> lis
 
 
 def _check_omnium_laps(at: str, omnium: MeetOmnium, table: OmniumFormat) -> list[str]:
-    """Each bunch race's distance in laps, for the races the format has and no other."""
+    """Each bunch race's distance in laps (an elimination's follows from its riders), for the
+    races the format has and no other."""
     problems: list[str] = []
     names = [slug(race.name) for race in table.races]
     for name, laps in omnium.laps.items():
@@ -567,7 +611,12 @@ def _check_omnium_laps(at: str, omnium: MeetOmnium, table: OmniumFormat) -> list
                 f"{at}.laps.{name}: a distance in laps, 1 to {MAX_BUNCH_LAPS}, got {laps}"
             )
     for race, name in zip(table.races, names, strict=True):
-        if race.kind in BUNCH_RACES and name not in omnium.laps:
+        if race.kind == "elimination" and name in omnium.laps:
+            problems.append(
+                f"{at}.laps.{name}: an elimination race's laps follow from its riders and the "
+                "track (3.2.222); leave it out"
+            )
+        elif race.kind in BUNCH_RACES and race.kind != "elimination" and name not in omnium.laps:
             problems.append(f"{at}.laps: the {race.name} race needs its distance ({name} = 40)")
     return problems
 

@@ -156,6 +156,55 @@ class LapChangeDecision(_Command, frozen=True, kw_only=True, tag="lap_change"):
     reason: str = ""
 
 
+class SprintDecision(_Command, frozen=True, kw_only=True, tag="sprint"):
+    """A points or tempo race: the judges' word on sprint `number` (uci-rules.md §2.6: the
+    sprint is theirs to judge). No `placings`: the proposal of the loops and the camera is
+    confirmed as it stands; `placings`: theirs over it, from the first place, each a list of
+    the bibs sharing it (one bib, or more in a dead heat), with the reason."""
+
+    event: str
+    number: int
+    placings: list[list[int]] = []
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.number < 1:
+            raise ValueError("a sprint's number is 1 or more")
+        if self.placings and not self.reason.strip():
+            raise ValueError("the judges' placings need their reason")
+        if any(not placing for placing in self.placings):
+            raise ValueError("an empty place among the placings")
+
+
+class Eliminate(_Command, frozen=True, kw_only=True, tag="eliminate"):
+    """An elimination race: the commissaires' word on who goes out at elimination sprint number
+    `sprint` (3.2.223): the rider the loops or the camera propose (the last over the line, or a
+    rider lapped or abandoning since the previous sprint) confirmed, or another rider instead
+    (riding on the blue band)."""
+
+    event: str
+    sprint: int
+    bib: int
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.sprint < 1:
+            raise ValueError("a sprint number is 1 or more")
+
+
+class GreenFlag(_Command, frozen=True, kw_only=True, tag="green_flag"):
+    """An elimination race: nobody goes out at elimination sprint number `sprint`, the decision
+    not announced in time (3.2.223); the race is a sprint longer."""
+
+    event: str
+    sprint: int
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.sprint < 1:
+            raise ValueError("a sprint number is 1 or more")
+
+
 class Provisional(_Command, frozen=True, kw_only=True, tag="provisional"):
     event: str
 
@@ -189,6 +238,9 @@ Command = (
     | Neutralise
     | SetLaps
     | LapChangeDecision
+    | SprintDecision
+    | Eliminate
+    | GreenFlag
     | Provisional
     | Final
     | Reopen

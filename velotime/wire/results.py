@@ -18,16 +18,21 @@ from velotime.wire.commands import (
     Command,
     Confirm,
     Correct,
+    Eliminate,
+    GreenFlag,
     LapChangeDecision,
     Neutralise,
     NextRider,
     Reopen,
     SetLaps,
     SetStatus,
+    SprintDecision,
     Start,
 )
 
-Discipline = Literal["flying200", "time_trial", "keirin", "scratch", "madison"]
+Discipline = Literal[
+    "flying200", "time_trial", "keirin", "scratch", "madison", "elimination", "points_race", "tempo"
+]
 EventStatus = Literal["scheduled", "running", "provisional", "final"]
 
 
@@ -55,6 +60,8 @@ class Flag(StrEnum):
     # confirms it (`confirm`) or corrects it (`correct --time`).
     CHECK = "check"
     CONFIRMED = "confirmed"  # a time outside the window, confirmed by an official (audit trail)
+    # Points race, tempo: the points include a sprint the judges have not confirmed yet.
+    UNCONFIRMED = "unconfirmed"
 
 
 class SplitLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -86,6 +93,10 @@ class ResultLine(
     sprint_points: list[int] = []
     lap_points: int | None = None
     final_sprint_place: int | None = None
+    # Elimination race: the sprint the rider went out at (the final's number for its riders),
+    # and how: "last" over the line, "lapped", "abandoned", "commissaires", or "final".
+    eliminated_at: int | None = None
+    out_by: Literal["last", "lapped", "abandoned", "commissaires", "final"] | None = None
 
 
 # -- the audit trail of a result: the operator's commands, as sent, and when --------------------
@@ -129,6 +140,18 @@ class LapChangeAudit(LapChangeDecision, frozen=True, kw_only=True, forbid_unknow
     at_us: int | UnsetType = UNSET
 
 
+class EliminateAudit(Eliminate, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class GreenFlagAudit(GreenFlag, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
+class SprintAudit(SprintDecision, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    at_us: int | UnsetType = UNSET
+
+
 class ReopenAudit(Reopen, frozen=True, kw_only=True, forbid_unknown_fields=True):
     at_us: int | UnsetType = UNSET
 
@@ -153,6 +176,9 @@ AuditEntry = (
     | NeutraliseAudit
     | SetLapsAudit
     | LapChangeAudit
+    | SprintAudit
+    | EliminateAudit
+    | GreenFlagAudit
     | ReopenAudit
     | RefusedAudit
 )
@@ -167,6 +193,9 @@ _AUDITED: dict[type[Command], type[AuditEntry]] = {
     Neutralise: NeutraliseAudit,
     SetLaps: SetLapsAudit,
     LapChangeDecision: LapChangeAudit,
+    SprintDecision: SprintAudit,
+    Eliminate: EliminateAudit,
+    GreenFlag: GreenFlagAudit,
     Reopen: ReopenAudit,
 }
 
@@ -219,13 +248,65 @@ class LapChangeLine(_Payload, frozen=True, kw_only=True):
     lap: int
 
 
+class SprintLine(_Payload, frozen=True, kw_only=True):
+    """One sprint of a points or tempo race: the judged places, from the first (each the bibs
+    sharing it), as proposed from the loops and the camera or as the judges confirmed them."""
+
+    number: int  # from 1
+    lap: int  # the leader's laps completed at it
+    final: bool  # the final sprint (doubled in a points race)
+    confirmed: bool  # by the judges (`sprint`), or by the event's `final`
+    placings: list[list[int]]
+    # Proposals: the riders the loops cannot order (closer than they can tell apart), and what
+    # the judges must look at, one sentence each.
+    photo_required: list[int] = []
+    attention: list[str] = []
+
+
+class SprintBoard(_Payload, frozen=True, kw_only=True):
+    """Where a points or tempo race stands in its sprints."""
+
+    sprints: int  # in the race
+    contested: int  # whose lap the leader has completed
+    sprints_to_go: int
+    next_sprint: int | None  # its number; None after the final sprint
+    next_sprint_lap: int | None  # the leader's laps completed at it
+
+
+class EliminationSprintLine(_Payload, frozen=True, kw_only=True):
+    """An elimination sprint ridden and not yet decided by the commissaires (`eliminate`,
+    `green_flag`; the final is decided by its judged order): what the devices propose."""
+
+    sprint: int
+    lap: int  # the leader's laps at the sprint
+    final: bool  # the last riders' sprint for the places, by the front wheel
+    # Who the devices say goes out: the last over the line (rear wheel), or the riders lapped
+    # or abandoning since the previous sprint; the final: its order, from first. Empty: the
+    # devices cannot say yet.
+    proposed: list[int]
+    photo_required: list[int]  # riders the loops cannot part at the judged wheel
+    attention: list[str]  # what the commissaires must look at, in words
+
+
+class EliminationBoard(_Payload, frozen=True, kw_only=True):
+    """An elimination race as it stands: who is still in, the sprints to go (the final
+    included), and the sprints ridden awaiting the commissaires."""
+
+    still_in: list[int]  # start-list order
+    due: list[int]  # lapped or abandoning since the last sprint: out at the next
+    sprints_to_go: int  # 0 once the final is ridden
+    next_sprint: int | None  # the number of the next sprint to ride; None once all are ridden
+    next_sprint_lap: int | None  # the leader's lap it is contested on
+    pending: list[EliminationSprintLine]
+
+
 class EventResult(_Payload, frozen=True, kw_only=True):
     """`results/<event>`: one event of the meet as it stands, the whole result each time.
 
     The optional keys are a discipline's (`Scored.extra`): `on_track` and `problems` a time
     trial's, `winner_last_200` and `winner_last_200_kmh` a keirin heat's once both crossings
     are known; `lap_board`, `lap_changes`, `lap_proposals` and `problems` (the loops' missed
-    and double reads) a bunch race's.
+    and double reads) a bunch race's; `elimination` an elimination race's.
     """
 
     v: Literal[1] = 1
@@ -244,6 +325,9 @@ class EventResult(_Payload, frozen=True, kw_only=True):
     lap_changes: list[LapChangeLine] | UnsetType = UNSET  # bunch races: confirmed
     # Bunch races: lap changes the loops propose, awaiting the commissaires (`lap_change`).
     lap_proposals: list[LapChangeLine] | UnsetType = UNSET
+    sprints: list[SprintLine] | UnsetType = UNSET  # points race, tempo: contested so far
+    sprint_board: SprintBoard | UnsetType = UNSET  # points race, tempo
+    elimination: EliminationBoard | UnsetType = UNSET  # elimination race
     audit: list[AuditEntry]
 
 

@@ -44,13 +44,13 @@ out of the omnium, DNF: 8 and 12 (abandoned), then 10 (did not start).
 
 from pathlib import Path
 
-from tests.scoring.scenarios import scratch
+from tests.scoring.scenarios import points_race, scratch
 from velotime.wire.results import ResultLine, Status
 
 OMNIUM = "omnium-m"
 BIBS = list(range(1, 13))
 RACES = [f"{OMNIUM}-scratch", f"{OMNIUM}-tempo", f"{OMNIUM}-elimination", f"{OMNIUM}-points-race"]
-LAPS = "laps = { scratch = 20, tempo = 20, elimination = 20, points-race = 40 }"
+LAPS = "laps = { scratch = 20, tempo = 20, points-race = 40 }"
 # A table of the scratch race alone: an omnium the engine can run to the end with the races
 # scored today, for the live-vs-offline check.
 SCRATCH_ONLY = """
@@ -156,3 +156,38 @@ FINAL: list[Row] = [
     (6, 3, 96, ""), (7, 4, 81, ""), (8, 6, 62, ""), (9, 11, 22, ""),
     (None, 8, 70, "DNF"), (None, 12, 0, "DNF"), (None, 10, 46, "DNF"),
 ]  # fmt: skip
+
+
+# -- the points race of an omnium, from the points race scenario's bytes --------------------------
+
+POINTS_ONLY = """
+[[omnium_formats]]
+name = "points-only"
+races = [{ name = "points race", kind = "points_race" }]
+points_after = 1
+"""
+POINTS_RACE = f"{OMNIUM}-points-race"
+
+
+def points_meet_text() -> str:
+    """The points race scenario's riders (tests/scoring/scenarios/points_race.py), entered in
+    an omnium of the points race alone (same distance, sprints every 10 laps: the default on a
+    250 m track, 3.2.116); its tempo race kept as an event of the meet."""
+    riders, _, tempo = points_race.meet_text().split("[[events]]")
+    return (
+        f'{riders}[[events]]{tempo}{POINTS_ONLY}\n[[omniums]]\nid = "{OMNIUM}"\n'
+        f'name = "Omnium"\nriders = {points_race.BIBS}\nformat = "points-only"\n'
+        f"laps = {{ points-race = {points_race.LAPS} }}\n"
+    )
+
+
+def points_final() -> list[Row]:
+    """The standings once the points race is final, by rule from the points race scenario's
+    result (worked out by hand there): one race adding its own points, 20 a lap as the race
+    counts them (3.2.251), ties parted by the final sprint as the race parts them (3.2.252,
+    3.2.119), riders level and unplaced in it sharing a rank: the race's own ranks and points;
+    22, who abandoned, out of the omnium (DNF), its points race not counted (0)."""
+    return [
+        (rank, bib, points, "") if rank is not None else (None, bib, 0, "DNF")
+        for rank, bib, points, *_ in points_race.EXPECTED
+    ]

@@ -26,8 +26,10 @@ from velotime.wire.results import (
     AuditEntry,
     ConfirmAudit,
     CorrectAudit,
+    EliminateAudit,
     EventResult,
     Flag,
+    GreenFlagAudit,
     LapBoard,
     LapChangeAudit,
     NeutraliseAudit,
@@ -37,6 +39,7 @@ from velotime.wire.results import (
     ResultLine,
     SetLapsAudit,
     SetStatusAudit,
+    SprintAudit,
     StartAudit,
     StartList,
 )
@@ -47,6 +50,9 @@ DISCIPLINES = {
     "keirin": "Keirin",
     "scratch": "Scratch race",
     "madison": "Madison",
+    "elimination": "Elimination race",
+    "points_race": "Points race",
+    "tempo": "Tempo race",
 }
 STATUS = {
     "running": ("RUNNING", "Unofficial: the event is still being ridden"),
@@ -472,6 +478,13 @@ def _decision(entry: AuditEntry) -> str:
     if isinstance(entry, LapChangeAudit):
         change = "gained" if entry.change > 0 else "lost"
         return f"lap {change} " + ("set aside" if entry.dismiss else "confirmed")
+    if isinstance(entry, EliminateAudit):
+        return f"out at sprint {entry.sprint}"
+    if isinstance(entry, GreenFlagAudit):
+        return f"green flag at sprint {entry.sprint}: nobody out"
+    if isinstance(entry, SprintAudit):
+        placings = " ".join("=".join(map(str, placing)) for placing in entry.placings)
+        return f"sprint {entry.number} " + (f"placed {placings}" if placings else "confirmed")
     assert_never(entry)  # mypy: every kind of entry has its words above
 
 

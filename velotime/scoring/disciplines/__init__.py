@@ -7,10 +7,13 @@ meet file that is not here is not scored yet.
 from collections.abc import Mapping
 
 from velotime.scoring.disciplines.base import Discipline
+from velotime.scoring.disciplines.elimination import EliminationScorer
 from velotime.scoring.disciplines.flying200 import Flying200Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.madison import MadisonScorer
+from velotime.scoring.disciplines.points_race import PointsRaceScorer
 from velotime.scoring.disciplines.scratch import ScratchScorer
+from velotime.scoring.disciplines.tempo import TempoScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 
 DISCIPLINES: Mapping[str, Discipline] = {
@@ -19,4 +22,7 @@ DISCIPLINES: Mapping[str, Discipline] = {
     "keirin": KeirinScorer,
     "scratch": ScratchScorer,
     "madison": MadisonScorer,
+    "points_race": PointsRaceScorer,
+    "tempo": TempoScorer,
+    "elimination": EliminationScorer,
 }

@@ -12,11 +12,14 @@ from velotime.wire.commands import Command
 from velotime.wire.events import PhotoFinishData
 from velotime.wire.results import (
     AuditEntry,
+    EliminationBoard,
     EventStatus,
     LapBoard,
     LapChangeLine,
     OnTrackLine,
     ResultLine,
+    SprintBoard,
+    SprintLine,
     Status,
 )
 
@@ -77,6 +80,9 @@ class ResultExtra(TypedDict, total=False):
     lap_board: LapBoard  # bunch races
     lap_changes: list[LapChangeLine]
     lap_proposals: list[LapChangeLine]
+    sprints: list[SprintLine]  # points race, tempo
+    sprint_board: SprintBoard
+    elimination: EliminationBoard  # elimination race
 
 
 class Scored(NamedTuple):
@@ -116,6 +122,22 @@ class CountsLaps(Protocol):
     LapChangeDecision), which other scorers have no use for."""
 
     def counts_laps(self) -> bool: ...
+
+
+@runtime_checkable
+class JudgesSprints(Protocol):
+    """A bunch race with sprints (points race, tempo): it takes the judges' `sprint` command,
+    which other scorers have no use for."""
+
+    def judges_sprints(self) -> bool: ...
+
+
+@runtime_checkable
+class Eliminates(Protocol):
+    """An elimination race's scorer: it takes the commissaires' Eliminate and GreenFlag, whose
+    refusal depends on the race so far (a sprint not ridden yet, a rider already out)."""
+
+    def refuses_now(self, command: Command, state: EventState) -> str | None: ...
 
 
 class Discipline(Protocol):

@@ -32,20 +32,13 @@ from velotime.scoring.disciplines.base import (
     latest_start,
 )
 from velotime.scoring.disciplines.keirin import _decisions
+from velotime.scoring.disciplines.lap_board import apply_lap_board_command
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.keirin import Rider
 from velotime.scoring.rules.laps import LapBoard as CountedBoard
 from velotime.scoring.rules.laps import LapCounter, LapSettings
 from velotime.scoring.rules.scratch import LinePassage, scratch_result
-from velotime.wire.commands import (
-    Command,
-    Correct,
-    LapChangeDecision,
-    Neutralise,
-    SetLaps,
-    SetStatus,
-    Start,
-)
+from velotime.wire.commands import Command, Correct, SetStatus
 from velotime.wire.results import LapBoard, LapChangeLine, Status
 
 _LOOP_DISTANCE = {Role.FINISH: 0, Role.LINE_100: 100, Role.LINE_200: 200}
@@ -181,19 +174,4 @@ class ScratchScorer:
                 self._out.pop(command.bib, None)
             counter.out_of_count = frozenset(self._out)
             return
-        if at_us is None:
-            self._notes.append(f"{command!r}: no time to apply it at (before any crossing)")
-            return
-        if isinstance(command, Start):
-            counter.start(at_us)
-        elif isinstance(command, Neutralise):
-            counter.neutralise(at_us, command.laps)
-        elif isinstance(command, SetLaps):
-            counter.set_laps(command.bib, command.laps, at_us)
-        elif isinstance(command, LapChangeDecision):
-            if not command.dismiss:
-                counter.confirm(command.bib, command.change)
-            elif not counter.dismiss(command.bib, command.change):
-                self._notes.append(
-                    f"bib {command.bib}: no {command.change:+d} lap proposal to set aside"
-                )
+        apply_lap_board_command(counter, command, at_us, self._notes)

@@ -63,7 +63,7 @@ the groups of one lap: the cost of a passage does not grow with the race.
 import heapq
 from bisect import bisect_left, bisect_right
 from collections import Counter, deque
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -313,6 +313,12 @@ class LapCounter:
             if i < len(rider.passages):
                 out[bib] = (rider.passages[i], rider.estimated[i])
         return out
+
+    def passages(self, bib: int) -> tuple[Sequence[int], Sequence[bool]]:
+        """The rider's finish-line passages in time order (only ever added to), and whether
+        each was estimated from the other loops (a sprint is judged on the reads only)."""
+        rider = self._riders[bib]
+        return rider.passages, rider.estimated
 
     def latest_passage(self, bib: int) -> int | None:
         passages = self._riders[bib].passages
