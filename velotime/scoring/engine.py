@@ -133,6 +133,8 @@ class ScoringEngine:
             spec.id: OmniumCompetition(spec, meet.omnium_format(spec)) for spec in meet.omniums
         }
         self._omnium_of: dict[str, OmniumCompetition] = {}  # a race's event id -> its omnium
+        # What each omnium's standings were last built from (OmniumCompetition.made_of).
+        self._standings_made_of: dict[str, tuple[object, ...]] = {}
         for omnium in self._omniums.values():
             for event in omnium.events():
                 self._add_event(event)
@@ -414,11 +416,11 @@ class ScoringEngine:
         self._changed.setdefault(f"results/{state.event.id}", partial(self._result, state))
         self._changed.setdefault("current", self._current)
         omnium = self._omnium_of.get(state.event.id)
-        if omnium is not None and omnium.counts(
-            omnium.event_ids.index(state.event.id), state.status
-        ):
-            key = f"standings/{omnium.spec.id}"
-            self._changed.setdefault(key, partial(self._omnium_standings, omnium))
+        key = "" if omnium is None else f"standings/{omnium.spec.id}"
+        if omnium is not None and key not in self._changed:
+            made_of = omnium.made_of(self._race_states(omnium))
+            if made_of != self._standings_made_of.get(omnium.spec.id):
+                self._changed[key] = partial(self._omnium_standings, omnium)
 
     def _first_time(self, event_id: str) -> bool:
         """Delivery is at least once: an event seen before (by id) is dropped."""
@@ -515,12 +517,14 @@ class ScoringEngine:
         }
 
     def _omnium_standings(self, omnium: OmniumCompetition) -> Publication:
+        races = self._race_states(omnium)
+        self._standings_made_of[omnium.spec.id] = omnium.made_of(races)
         names = {
             bib: (rider.name, rider.nation)
             for bib in omnium.spec.riders
             for rider in [self.meet.rider(bib)]
         }
-        payload = omnium.standings(self._race_states(omnium), names)
+        payload = omnium.standings(races, names)
         return Publication(f"standings/{omnium.spec.id}", payload)
 
     def _line_up(self, omnium: OmniumCompetition) -> None:

@@ -128,6 +128,20 @@ class OmniumCompetition:
         lines = rules.standings(self.table, self.spec.riders, results[:index])
         return tuple(line.bib for line in lines if line.rank is not None)
 
+    def made_of(self, races: Mapping[str, RaceState]) -> tuple[object, ...]:
+        """What the standings are made of: each race's status and, where counted, its result
+        as read. Equal for two moments, the standings are the same: a passing of the points
+        race that changes no rider's points or laps (most of them) changes nothing here."""
+        made: list[object] = []
+        for index, race in enumerate(self.table.races):
+            state = races.get(self.event_ids[index])
+            if state is None:
+                made.append(None)
+                continue
+            counted = self.counts(index, state.status)
+            made.append((state.status, self._read(race, state.lines) if counted else None))
+        return tuple(made)
+
     def counts(self, index: int, status: EventStatus) -> bool:
         """Whether the standings count race `index` in this status: from provisional on, the
         points race (adding its own points) as soon as it runs (3.2.251)."""
