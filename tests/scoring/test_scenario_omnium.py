@@ -277,3 +277,20 @@ def test_the_standings_follow_the_points_race_live_from_its_bytes(tmp_path: Path
     assert last is not None
     assert last.status == "final"
     assert rows(last) == omnium.points_final()
+
+
+def test_a_rider_who_abandons_the_elimination_is_out_of_the_omnium() -> None:
+    """The elimination ranks a rider who abandons, at the next sprint (3.2.223); the omnium
+    puts them out, DNF (3.2.251 bis): 11 abandons the elimination (its line ranked 10th, out
+    by "abandoned"); the standings after it are those of `omnium.AFTER_ELIMINATION` but for
+    11, listed DNF with the 0 points it had (before 12, both abandoned, by bib)."""
+    spec = meet().omniums[0]
+    competition = OmniumCompetition(spec, meet().omnium_format(spec))
+    lines = [
+        msgspec.structs.replace(line, out_by="abandoned") if line.bib == 11 else line
+        for line in omnium.ELIMINATION
+    ]
+    races = states(("final", omnium.SCRATCH), ("final", omnium.TEMPO), ("final", lines))
+    expected = [row for row in omnium.AFTER_ELIMINATION if row[1] != 11]
+    expected.insert(9, (None, 11, 0, "DNF"))
+    assert rows(competition.standings(races, {})) == expected

@@ -62,10 +62,13 @@ def placed_outcome(race: OmniumRace, line: ResultLine) -> rules.Outcome | None:
     """A race scored by place: the rider's place, or why not (None: the line has no place to
     read, e.g. a time under check). A rider two laps down in the scratch or tempo race is
     taken off at their place: the place they were given, among those still racing
-    (3.2.251 bis)."""
+    (3.2.251 bis). A rider who abandoned the elimination race is ranked in it (3.2.223) but
+    out of the omnium, DNF (3.2.251 bis)."""
     out = _OUT.get(line.status)
     if out is not None:
         return out
+    if line.out_by == "abandoned":  # ranked in the elimination (3.2.223), out of the omnium
+        return "DNF"
     if line.rank is None:
         return None
     if race.kind in ("scratch", "tempo") and line.laps_gained <= -LAPS_LOST_PULLED:
