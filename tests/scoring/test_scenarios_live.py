@@ -47,6 +47,8 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "elimination": (elimination.write_capture, elimination.write_meet),
     "points_race": (points_race.write_capture, points_race.write_meet),
     "omnium": (omnium.write_capture, omnium.write_scratch_only_meet),  # its one race: scratch
+    # An omnium of the points race alone: its standings, live passing by passing.
+    "omnium_points": (omnium.write_points_capture, omnium.write_points_meet),
 }
 
 

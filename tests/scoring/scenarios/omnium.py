@@ -191,3 +191,14 @@ def points_final() -> list[Row]:
         (rank, bib, points, "") if rank is not None else (None, bib, 0, "DNF")
         for rank, bib, points, *_ in points_race.EXPECTED
     ]
+
+
+def write_points_capture(directory: Path) -> Path:
+    """The points race scenario's capture, the desk's commands naming the omnium's points race."""
+    return points_race.write_capture(directory, event=POINTS_RACE)
+
+
+def write_points_meet(directory: Path) -> Path:
+    path = directory / "omnium-points.meet.toml"
+    path.write_text(points_meet_text())
+    return path
