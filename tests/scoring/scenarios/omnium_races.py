@@ -30,7 +30,8 @@ never read (out of the omnium, 3.2.249). The sprints' winners cross 0.5 s before
 head: laps 5 to 10: 7, 7, 2, 7, 2, 1. Points: 7 3 (1st), 2 2 (2nd), 1 1 (3rd, the final sprint
 its own), the other 8 none: they share 4th (34 each). Totals: 7 38 + 40 = 78, 5 40 + 34 = 74,
 2 36 + 38 = 74, 1 34 + 36 = 70, 9 32 + 34 = 66, 3 30 + 34 = 64, 4 28 + 34 = 62, 6 26 + 34 =
-60, 10 24 + 34 = 58, 8 22 + 34 = 56, 11 20 + 34 = 54; 12 out, DNF, its 18 kept.
+60, 10 24 + 34 = 58, 8 22 + 34 = 56, 11 20 + 34 = 54; 12 out, DNF, its 18 kept. Standings:
+7; 2 and 5 share 2nd; then 1, 9, 3, 4, 6, 10, 8, 11, 4th to 11th.
 
 **3. The elimination race** (11 riders; a sprint every 2 laps, 3.2.222: 10 sprints, 20 laps;
 start 400 s after the tempo's). The bunch's slots, head first: 1, 5, 2, 7, 3, 9, 6, 4, 8, 11,
@@ -44,11 +45,13 @@ Totals: 7 78 + 34 = 112, 5 74 + 38 = 112, 2 74 + 36 = 110, 1 70 + 40 = 110, 9 66
 
 **4. The points race** (20 laps, 11 riders; start 500 s after the elimination's; its own
 points added, 20 a lap gained, 3.2.251). On a sprint lap the sprint's four cross at +0.0,
-+0.1, +0.2, +0.3 and the others at their slot + 0.4 s. Sprint 1 (lap 10, 5-3-2-1): 7, 9, 3, 6,
-confirmed by the judges at S + 175 s. Rider 1 breaks away after it (its lap 10 at 160.4) on
-13.8 s laps: its lap 16 at 243.2 s, 0.2 s behind the bunch's tail on its lap 15 (11, at 240 +
-3.0): a lap gained, confirmed at S + 260 s; then at the back, its lap p + 1 at H(p) + 3.5.
-The final sprint (lap 20, 10-6-4-2, confirmed by the `final`): 1, 2, 5, 9.
++0.1, +0.2, +0.3 and the others at their slot + 0.45 s. Sprint 1 (lap 10, 5-3-2-1): 7, 9, 3,
+6, counted live as each crosses (unconfirmed), confirmed by the judges at S + 175 s. Rider 1
+breaks away after it (its lap 10 at 160.45) on 13.8 s laps: its lap 15 at 229.45 s, 2.45 s
+behind the bunch's tail on its lap 14 (227.0): not with it; its lap 16 at 243.25 s, 0.25 s
+behind the tail on its lap 15 (11, at 240 + 3.0): a lap gained, confirmed at S + 260 s; then
+at the back, its lap p + 1 at H(p) + 3.5 but for the final sprint (lap 20, 10-6-4-2,
+confirmed by the `final`): 1, 2, 5, 9, in that order at H(20) + 0.0 to + 0.3.
 
 - *Live* once sprint 1 is ridden (7 5 points, 9 3, 3 2, 6 1): 7 117, 5 112, 1 110, 2 110,
   9 99, 3 98, 6 89, 4 88, 8 80, 10 78, 11 76 (1 and 2 share 3rd).
