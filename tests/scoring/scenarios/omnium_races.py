@@ -10,8 +10,8 @@ The bunch rides 16 s laps: its passage p (lap p) at H(p) = 16p s after the race'
 a rider in it keeps a slot 0.3 s per place behind the head, the race's riders in bib order.
 Each race is armed 120 s before its start, started by the desk 1 s after it, made provisional
 60 s and final 100 s after the bunch's last lap. The distances are the meet's omnium `laps`:
-scratch 10, tempo 10, points race 20 (sprints every 10 laps, the default on a 250 m track,
-3.2.116: lap 10, and lap 20 the final); the elimination's follow from its riders (3.2.222).
+scratch 10, tempo 10, points race 20, with a sprint every 5 laps (its `sprint_every`: laps 5,
+10, 15, and 20 the final); the elimination's follow from its riders (3.2.222).
 
 Points for a place (3.2.250): 42 - 2k for place k: 40, 38, 36, 34, 32, 30, 28, 26, 24, 22, 20,
 18 for 1st to 12th; riders sharing a place share its points.
@@ -44,23 +44,28 @@ Totals: 7 78 + 34 = 112, 5 74 + 38 = 112, 2 74 + 36 = 110, 1 70 + 40 = 110, 9 66
 11 11th; 12 DNF.
 
 **4. The points race** (20 laps, 11 riders; start 500 s after the elimination's; its own
-points added, 20 a lap gained, 3.2.251). On a sprint lap the sprint's four cross at +0.0,
-+0.1, +0.2, +0.3 and the others at their slot + 0.45 s. Sprint 1 (lap 10, 5-3-2-1): 7, 9, 3,
-6, counted live as each crosses (unconfirmed), confirmed by the judges at S + 175 s. Rider 1
-breaks away after it (its lap 10 at 160.45) on 13.8 s laps: its lap 15 at 229.45 s, 2.45 s
-behind the bunch's tail on its lap 14 (227.0): not with it; its lap 16 at 243.25 s, 0.25 s
-behind the tail on its lap 15 (11, at 240 + 3.0): a lap gained, confirmed at S + 260 s; then
-at the back, its lap p + 1 at H(p) + 3.5 but for the final sprint (lap 20, 10-6-4-2,
-confirmed by the `final`): 1, 2, 5, 9, in that order at H(20) + 0.0 to + 0.3.
+points added, 20 a lap gained, 3.2.251). On a sprint lap the sprint's first riders cross at
++0.0, +0.1, +0.2, +0.3 and the others at their slot + 0.45 s. Each sprint counts live as the
+riders cross (unconfirmed); the judges confirm sprints 1 to 3 (S + 95, 175, 255 s), the
+`final` the last. Sprint 1 (lap 5, 5-3-2-1): 7, 9, 3, 6. Sprint 2 (lap 10): 2, 5, 8, 6.
+Rider 1 breaks away after it (its lap 10 at 160.45) on 13.8 s laps: its lap 15 at 229.45 s,
+alone (the bunch's at 240 s): it wins sprint 3, then 9, 7, 3 of the bunch (240.0-240.2);
+2.45 s behind the bunch's tail on its lap 14 (227.0): not with it. Its lap 16 at 243.25 s is
+0.25 s behind the tail on its lap 15 (11, at 240 + 3.0): a lap gained, confirmed at S + 260 s;
+then at the back, its lap p + 1 at H(p) + 3.5 but for the final sprint (lap 20, 10-6-4-2): 1,
+5, 9, 7, in that order at H(20) + 0.0 to + 0.3.
 
-- *Live* once sprint 1 is ridden (7 5 points, 9 3, 3 2, 6 1): 7 117, 5 112, 1 110, 2 110,
-  9 99, 3 98, 6 89, 4 88, 8 80, 10 78, 11 76 (1 and 2 share 3rd).
-- *Live* once 1's lap is confirmed: 1 110 + 20 = 130 first, then as above, 2 alone 4th.
-- *At the end*: 1 110 + 20 + 10 = 140, 7 112 + 5 = 117, 2 110 + 6 = 116, 5 112 + 4 = 116,
-  9 96 + 3 + 2 = 101, 3 96 + 2 = 98, 6 88 + 1 = 89, 4 88, 8 80, 10 78, 11 76. **The tie-break**
-  (3.2.252): 2 and 5 level on 116; 2 2nd in the final sprint, 5 3rd: 2 3rd overall, 5 4th.
+- *Live*, the totals moving rider by rider over the line: sprint 1 7 +5, 9 +3, 3 +2, 6 +1;
+  sprint 2 2 +5, 5 +3, 8 +2, 6 +1; sprint 3 1 +5, 9 +3, 7 +2, 3 +1. Then 7 119; 1, 2 and 5
+  115 (sharing 2nd); 9 102, 3 99, 6 90, 4 88, 8 82, 10 78, 11 76.
+- 1's lap confirmed (+20): 1 135 first, 7 119 2nd, 2 and 5 sharing 3rd, the rest as above.
+- The final sprint: 1 +10, 5 +6, 9 +4, 7 +2. *At the end*: 1 110 + 5 + 10 + 20 = 145; 7 112 +
+  5 + 2 + 2 = 121; 5 112 + 3 + 6 = 121; 2 110 + 5 = 115; 9 96 + 3 + 3 + 4 = 106; 3 96 + 2 + 1
+  = 99; 6 88 + 1 + 1 = 90; 4 88; 8 80 + 2 = 82; 10 78; 11 76. **The tie-break** (3.2.252): 5
+  and 7 level on 121 (as they were on 112, sharing 1st, before the points race); 5 2nd in the
+  final sprint, 7 4th: 5 2nd overall, 7 3rd.
 
-**Final standings**: 1 140, 7 117, 2 116, 5 116, 9 101, 3 98, 6 89, 4 88, 8 80, 10 78, 11 76;
+**Final standings**: 1 145, 5 121, 7 121, 2 115, 9 106, 3 99, 6 90, 4 88, 8 82, 10 78, 11 76;
 then 12 (did not start the tempo), DNF.
 """
 
@@ -73,7 +78,7 @@ from velotime.wire import commands
 from velotime.wire.commands import Command
 
 SECOND = 1_000_000
-LAPS = "laps = { scratch = 10, tempo = 10, points-race = 20 }"
+LAPS = "laps = { scratch = 10, tempo = 10, points-race = 20 }\nsprint_every = { points-race = 5 }"
 SCRATCH, TEMPO, ELIMINATION, POINTS_RACE = omnium.RACES
 S = scratch.S  # the scratch race's flying start
 STARTS = {
@@ -87,7 +92,8 @@ GAINS_SCRATCH, DNS_TEMPO, GAINS_POINTS = 5, 12, 1
 SCRATCH_SPRINT = [7, 2, 1, 9, 3, 4, 6, 10, 8, 11, 12]
 TEMPO_WINNERS = {5: 7, 6: 7, 7: 2, 8: 7, 9: 2, 10: 1}  # by lap
 ELIMINATION_SLOTS = [1, 5, 2, 7, 3, 9, 6, 4, 8, 11, 10]  # head first; the last two the final
-POINTS_SPRINTS = {10: [7, 9, 3, 6], 20: [1, 2, 5, 9]}
+# The bunch's sprints by lap: the riders who cross first (at lap 15, 1 is a lap ahead of them).
+POINTS_SPRINTS = {5: [7, 9, 3, 6], 10: [2, 5, 8, 6], 15: [9, 7, 3], 20: [1, 5, 9, 7]}
 
 
 def _ms(value: float) -> int:
@@ -203,7 +209,9 @@ COMMANDS: list[tuple[int, Command]] = [
     ),
     *_race(
         POINTS_RACE,
-        (175, commands.SprintDecision(event=POINTS_RACE, number=1)),
+        (95, commands.SprintDecision(event=POINTS_RACE, number=1)),
+        (175, commands.SprintDecision(event=POINTS_RACE, number=2)),
+        (255, commands.SprintDecision(event=POINTS_RACE, number=3)),
         (260, commands.LapChangeDecision(event=POINTS_RACE, bib=GAINS_POINTS, change=1)),
     ),
 ]
@@ -252,17 +260,17 @@ AFTER_ELIMINATION = standings(
     "1 5 112, 1 7 112, 3 1 110, 3 2 110, 5 3 96, 5 9 96, "
     "7 4 88, 7 6 88, 9 8 80, 10 10 78, 11 11 76, - 12 18 DNF"
 )
-AFTER_SPRINT_1 = standings(
-    "1 7 117, 2 5 112, 3 1 110, 3 2 110, 5 9 99, 6 3 98, "
-    "7 6 89, 8 4 88, 9 8 80, 10 10 78, 11 11 76, - 12 18 DNF"
+AFTER_SPRINT_3 = standings(
+    "1 7 119, 2 1 115, 2 2 115, 2 5 115, 5 9 102, 6 3 99, "
+    "7 6 90, 8 4 88, 9 8 82, 10 10 78, 11 11 76, - 12 18 DNF"
 )
 AFTER_LAP_GAIN = standings(
-    "1 1 130, 2 7 117, 3 5 112, 4 2 110, 5 9 99, 6 3 98, "
-    "7 6 89, 8 4 88, 9 8 80, 10 10 78, 11 11 76, - 12 18 DNF"
+    "1 1 135, 2 7 119, 3 2 115, 3 5 115, 5 9 102, 6 3 99, "
+    "7 6 90, 8 4 88, 9 8 82, 10 10 78, 11 11 76, - 12 18 DNF"
 )
 FINAL = standings(
-    "1 1 140, 2 7 117, 3 2 116, 4 5 116, 5 9 101, 6 3 98, "
-    "7 6 89, 8 4 88, 9 8 80, 10 10 78, 11 11 76, - 12 18 DNF"
+    "1 1 145, 2 5 121, 3 7 121, 4 2 115, 5 9 106, 6 3 99, "
+    "7 6 90, 8 4 88, 9 8 82, 10 10 78, 11 11 76, - 12 18 DNF"
 )
 # The line-ups (3.2.249 bis): the standings' order, riders level by bib, riders out left out.
 LINE_UPS = {
