@@ -298,7 +298,7 @@ def test_a_rider_who_abandons_the_elimination_is_out_of_the_omnium() -> None:
     assert rows(competition.standings(races, {})) == expected
 
 
-@pytest.mark.slow  # 1.4 s: four races replayed, then fed to the engine
+@pytest.mark.slow  # 1.2-1.4 s: four races replayed, then fed to the engine
 def test_the_four_races_from_bytes_their_totals_and_the_tie_break_as_worked_out_by_hand(
     tmp_path: Path,
 ) -> None:

@@ -138,8 +138,8 @@ def tempo_passages() -> dict[int, list[int]]:
 
 
 def elimination_passages() -> dict[int, list[int]]:
-    """The slot k from the head goes out at sprint 10 - k + 1 (lap 2(11 - k)); the first two
-    ride the final at lap 20, then a cool-down lap."""
+    """The rider k places behind the head (k from 0) goes out at sprint 11 - k (lap 2(11 - k));
+    the first two ride the final at lap 20, then a cool-down lap."""
     slot = _slots(ELIMINATION_SLOTS)
     out: dict[int, list[int]] = {}
     for k, bib in enumerate(ELIMINATION_SLOTS):
@@ -151,10 +151,12 @@ def elimination_passages() -> dict[int, list[int]]:
 
 
 def _points_offset(bib: int, p: int, slot: int) -> int:
-    four = POINTS_SPRINTS.get(p)
-    if four is not None and bib in four:
-        return four.index(bib) * 100_000
-    return slot + (_ms(0.45) if four is not None else 0)
+    """A rider's passage p after the bunch's head: 0.1 s a place among the sprint's first riders,
+    else its slot, 0.45 s more on a sprint lap."""
+    first = POINTS_SPRINTS.get(p)
+    if first is not None and bib in first:
+        return first.index(bib) * 100_000
+    return slot + (_ms(0.45) if first is not None else 0)
 
 
 def points_passages() -> dict[int, list[int]]:
@@ -163,8 +165,8 @@ def points_passages() -> dict[int, list[int]]:
     out = {
         bib: [head_us(p) + _points_offset(bib, p, slot[bib]) for p in range(21)] for bib in riders
     }
-    gain = out[GAINS_POINTS][:11]  # to its lap 10 at 160.4 s
-    gain += [gain[10] + k * 13_800_000 for k in range(1, 7)]  # laps 11-16, 16 at 243.2 s
+    gain = out[GAINS_POINTS][:11]  # to its lap 10 at 160.45 s
+    gain += [gain[10] + k * 13_800_000 for k in range(1, 7)]  # laps 11-16, 16 at 243.25 s
     gain += [head_us(q - 1) + _points_offset(GAINS_POINTS, q - 1, _ms(3.5)) for q in range(17, 22)]
     out[GAINS_POINTS] = gain
     return _cool_down(out)
