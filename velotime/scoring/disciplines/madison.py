@@ -1,6 +1,7 @@
 """The Madison's scorer (uci-rules.md §2.13): teams of two riders, each rider with their own
-transponders, scored as a points race over the teams (`rules.madison`), the laps counted per
-team by the scratch race's lap counter (`rules.laps`) fed as below.
+transponders, scored as a points race over the team numbers (uci-rules.md §2.13; the points
+race's scorer, `SprintRaceScorer`, with its sprints and standings), the laps counted per team
+by the scratch race's lap counter (`rules.laps`) fed as below.
 
 **A team's laps.** The two partners alternate: one races, the other circulates slowly high on
 the track until the racing partner comes round and slings them in. Both cross the line and
