@@ -42,12 +42,15 @@ T0_US = int(datetime(2026, 11, 21, 23, 50, tzinfo=UTC).timestamp()) * 1_000_000 
 UTC_ZONE = ZoneInfo("UTC")
 
 
-def write_capture(seed: int, path: Path) -> Path:
-    """What the daemon records of the demo's session: each message when it is sent."""
+def write_capture(seed: int, path: Path, until_us: int | None = None) -> Path:
+    """What the daemon records of the demo's session: each message when it is sent (`until_us`:
+    those sent before this session offset only)."""
     session = build_session(seed)
     numbers = dict.fromkeys(DECODER_IDS, 0)
     chunks: list[tuple[int, str, bytes]] = []
     for action in build_timeline(session, T0_US, UTC_ZONE):
+        if until_us is not None and action.at_us >= T0_US + until_us:
+            break
         if isinstance(action, Read):
             numbers[action.line] += 1
             passing = p3.Passing(
