@@ -29,6 +29,7 @@ from tests.scoring.scenarios import (
     flying200,
     keirin,
     kilometre,
+    omnium,
     points_race,
     scratch,
 )
@@ -62,6 +63,7 @@ SCENARIOS = {
     "scratch": scratch,
     "elimination": elimination,
     "points_race": points_race,
+    "omnium": omnium,  # the scratch race of an omnium: its standings/<omnium>
 }
 Published = list[tuple[str, bytes]]  # (topic below <prefix>/<venue>/, payload)
 

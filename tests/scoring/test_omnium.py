@@ -276,16 +276,20 @@ def meet_problems(text: str) -> list[str]:
 
 
 def test_an_omnium_is_scored_by_the_uci_table_unless_it_names_another() -> None:
-    meet = parse_meet(MEET + f'[[omniums]]\nid = "omnium-w"\nriders = {BIBS}\n')
+    meet = parse_meet(MEET + f'[[omniums]]\nid = "omnium-w"\nriders = {BIBS}\n{UCI_LAPS}')
     (omnium,) = meet.omniums
     assert meet.omnium_format(omnium) is UCI
     assert omnium.race_ids(UCI) == [
         "omnium-w-scratch", "omnium-w-tempo", "omnium-w-elimination", "omnium-w-points-race"
     ]  # fmt: skip
-    old = parse_meet(MEET + f'[[omniums]]\nid = "o"\nriders = {BIBS}\nformat = "uci-2010"\n')
+    old = parse_meet(
+        MEET + f'[[omniums]]\nid = "o"\nriders = {BIBS}\nformat = "uci-2010"\n'
+        "laps = { scratch = 40, points-race = 100 }\n"
+    )
     assert old.omnium_format(old.omniums[0]) is UCI_2010
 
 
+UCI_LAPS = "laps = { scratch = 40, tempo = 40, points-race = 100 }\n"
 OWN_TABLE = """
 [[omnium_formats]]
 name = "club"
@@ -302,6 +306,7 @@ lap_points = 10
 id = "club-omnium"
 riders = [1, 2, 3, 4]
 format = "club"
+laps = { scratch = 20, points-race = 40 }
 """
 
 

@@ -37,7 +37,7 @@ from velotime.replay import (
     run_online,
 )
 from velotime.scoring.meet import MeetError, load_meet
-from velotime.wire.results import EventResult, ResultLine, Standings
+from velotime.wire.results import EventResult, OmniumStandings, ResultLine, Standings
 
 _PROGRESS_EVERY_S = 0.2
 _LIF_SUFFIX = ".lif"
@@ -378,6 +378,8 @@ def _results_lines(report: ReplayReport) -> list[str]:
             rows.append([name, message.status, f"{len(lines)} lines", _leader(lines)])
         elif isinstance(message, Standings):
             rows.append([name, message.status, "standings", _leader(message.classification)])
+        elif isinstance(message, OmniumStandings):
+            rows.append([name, message.status, "omnium standings", _omnium_leader(message)])
     scope = " as they stood at --to" if report.timeline.stopped else ""
     out = [f"  results (meet {report.meet_id}){scope}:"]
     out += table(rows, indent="    ") if rows else ["    no event was armed"]
@@ -409,6 +411,13 @@ def _leader(lines: list[ResultLine]) -> str:
     top = ranked[0]
     text = f"{top.rank}. {top.bib} {top.name}".rstrip()
     return f"{text} {top.time}" if top.time else text
+
+
+def _omnium_leader(standings: OmniumStandings) -> str:
+    top = next((line for line in standings.lines if line.rank is not None), None)
+    if top is None or not any(race.counted for race in standings.races):
+        return "no race counted yet"
+    return f"{top.rank}. {top.bib} {top.name}".rstrip() + f" {top.total} points"
 
 
 def _fail(message: str, status: int = 2) -> int:

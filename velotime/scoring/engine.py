@@ -33,6 +33,7 @@ from velotime.scoring.disciplines.base import (
     Venue,
 )
 from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.scoring.rules.official import official_string
 from velotime.scoring.seen import SeenIds
 from velotime.wire.commands import (
@@ -69,6 +70,7 @@ from velotime.wire.results import (
     EventResult,
     Flag,
     NothingOnTrack,
+    OmniumStandings,
     OnTrackNow,
     RefusedAudit,
     ResultLine,
@@ -81,7 +83,7 @@ from velotime.wire.results import (
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
-Message = EventResult | Current | Standings | StartList
+Message = EventResult | Current | Standings | OmniumStandings | StartList
 
 
 class Publication(msgspec.Struct, frozen=True):
@@ -127,6 +129,16 @@ class ScoringEngine:
         self._competition_of: dict[str, KeirinCompetition] = {}
         for competition in self._competitions.values():
             self._add_heats(competition, competition.start())
+        self._omniums = {
+            spec.id: OmniumCompetition(spec, meet.omnium_format(spec)) for spec in meet.omniums
+        }
+        self._omnium_of: dict[str, OmniumCompetition] = {}  # a race's event id -> its omnium
+        # What each omnium's standings were last built from (OmniumCompetition.made_of).
+        self._standings_made_of: dict[str, tuple[object, ...]] = {}
+        for omnium in self._omniums.values():
+            for event in omnium.events():
+                self._add_event(event)
+                self._omnium_of[event.id] = omnium
         self.current: str | None = None
         self.skipped_commands: list[str] = []  # each refused command, and why, for a person
         self.refused: list[RefusedAudit] = []  # the same, as data (replay writes them)
@@ -330,6 +342,11 @@ class ScoringEngine:
                 self._changed.setdefault(f"startlists/{heat.id}", start_list)
             key = f"standings/{competition.spec.id}"
             self._changed.setdefault(key, partial(self._standings, competition))
+        omnium = self._omnium_of.get(state.event.id)
+        if omnium is not None:  # a race's status or result changed: the standings may have
+            self._line_up(omnium)
+            key = f"standings/{omnium.spec.id}"
+            self._changed.setdefault(key, partial(self._omnium_standings, omnium))
 
     def take(self, event: Event | Envelope[EventData]) -> None:
         """One event of the daemon's stream, as decoded at its boundary (velotime.wire): timing,
@@ -394,9 +411,16 @@ class ScoringEngine:
         self._scorers[state.event.id] = discipline(state.event, self.meet, self._venue)
 
     def _changed_event(self, state: EventState) -> None:
-        """The event's result and what is on the track are to be published again."""
+        """The event's result and what is on the track are to be published again; an
+        omnium's standings too, where they count the race as it is ridden (the points race)."""
         self._changed.setdefault(f"results/{state.event.id}", partial(self._result, state))
         self._changed.setdefault("current", self._current)
+        omnium = self._omnium_of.get(state.event.id)
+        key = "" if omnium is None else f"standings/{omnium.spec.id}"
+        if omnium is not None and key not in self._changed:
+            made_of = omnium.made_of(self._race_states(omnium))
+            if made_of != self._standings_made_of.get(omnium.spec.id):
+                self._changed[key] = partial(self._omnium_standings, omnium)
 
     def _first_time(self, event_id: str) -> bool:
         """Delivery is at least once: an event seen before (by id) is dropped."""
@@ -413,6 +437,7 @@ class ScoringEngine:
         start_lists = [self._start_list(state) for state in self._events.values()]
         run = [state for state in self._events.values() if state.status != "scheduled"]
         standings = [self._standings(c) for c in self._competitions.values()]
+        standings += [self._omnium_standings(omnium) for omnium in self._omniums.values()]
         results = [self._result(state) for state in run]
         return start_lists + results + standings + [self._current()]
 
@@ -449,7 +474,7 @@ class ScoringEngine:
     def _start_list(self, state: EventState) -> Publication:
         """Who rides the event, in start order, with the names and nations of the meet."""
         event = state.event
-        competition = self._competition_of.get(event.id)
+        competition = self._competition_of.get(event.id) or self._omnium_of.get(event.id)
         riders = [
             StartListRider(bib=bib, name=rider.name, nation=rider.nation)
             for bib in event.riders or event.start_order
@@ -483,6 +508,42 @@ class ScoringEngine:
     def _standings(self, competition: KeirinCompetition) -> Publication:
         payload = competition.standings(self._heat_states(competition))
         return Publication(f"standings/{competition.spec.id}", payload)
+
+    def _race_states(self, omnium: OmniumCompetition) -> dict[str, RaceState]:
+        return {
+            event_id: RaceState(state.status, self._scorers[event_id].score(state).lines)
+            for event_id in omnium.event_ids
+            if (state := self._events.get(event_id)) is not None and event_id in self._scorers
+        }
+
+    def _omnium_standings(self, omnium: OmniumCompetition) -> Publication:
+        races = self._race_states(omnium)
+        self._standings_made_of[omnium.spec.id] = omnium.made_of(races)
+        names = {
+            bib: (rider.name, rider.nation)
+            for bib in omnium.spec.riders
+            for rider in [self.meet.rider(bib)]
+        }
+        payload = omnium.standings(races, names)
+        return Publication(f"standings/{omnium.spec.id}", payload)
+
+    def _line_up(self, omnium: OmniumCompetition) -> None:
+        """Each race not armed yet lined up by the standings as they now stand (3.2.249 bis):
+        its event made again with its riders in that order, its start list published again."""
+        races = self._race_states(omnium)
+        for index, event_id in enumerate(omnium.event_ids):
+            state = self._events.get(event_id)
+            if state is None or state.status != "scheduled" or index == 0:
+                continue
+            riders = omnium.line_up(index, races)
+            if riders == state.event.riders:
+                continue
+            state.event = omnium.race_event(index, riders)
+            self._riders[event_id] = frozenset(riders)
+            discipline = DISCIPLINES.get(state.event.discipline)
+            if discipline is not None:  # a scorer of the new line-up reads the state afresh
+                self._scorers[event_id] = discipline(state.event, self.meet, self._venue)
+            self._changed.setdefault(f"startlists/{event_id}", partial(self._start_list, state))
 
     def _current(self) -> Publication:
         """What is on the track, for scoreboards: they run the clock from `start_us`."""

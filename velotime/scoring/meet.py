@@ -148,7 +148,7 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
 
     def heat_id(self, round_name: str, heat: int, heats: int) -> str:
         """The event id of a heat: "keirin-m-round-1-2", "keirin-m-final-1-6" (one heat)."""
-        return f"{self.id}-{_slug(round_name)}" + (f"-{heat}" if heats > 1 else "")
+        return f"{self.id}-{slug(round_name)}" + (f"-{heat}" if heats > 1 else "")
 
     def heat_ids(self, competition: Competition) -> list[str]:
         return [
@@ -167,13 +167,16 @@ class MeetOmnium(_Table, frozen=True, kw_only=True):
     name: str = ""
     riders: tuple[int, ...]  # the entrants, in the first race's line-up order (3.2.249 bis)
     format: str = "uci"
+    # Each bunch race's distance in laps, by the race's name as in its id: "points-race" = 80.
+    laps: dict[str, int] = {}
 
     def race_ids(self, omnium: OmniumFormat) -> list[str]:
         """The event ids of its races: "omnium-m-scratch", "omnium-m-points-race"."""
-        return [f"{self.id}-{_slug(race.name)}" for race in omnium.races]
+        return [f"{self.id}-{slug(race.name)}" for race in omnium.races]
 
 
-def _slug(name: str) -> str:
+def slug(name: str) -> str:
+    """A name as a part of an id: \"Points race\" -> \"points-race\"."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
@@ -585,12 +588,36 @@ def _check_omniums(meet: Meet, bibs: dict[int, int], ids: dict[str, str]) -> lis
         if omnium.format not in formats:
             problems.append(f"{at}.format: {unknown_value(repr(omnium.format), formats)}")
             continue
+        problems += _check_omnium_laps(at, omnium, meet.omnium_format(omnium))
         # An omnium's races are events too: their ids must not be taken.
         # (dict.fromkeys: two races of one name are the format's problem, said above)
         for event_id in dict.fromkeys([omnium.id, *omnium.race_ids(meet.omnium_format(omnium))]):
             if event_id in ids:
                 problems.append(f"{at}: the id {event_id!r} is also {ids[event_id]}'s")
             ids.setdefault(event_id, at)
+    return problems
+
+
+def _check_omnium_laps(at: str, omnium: MeetOmnium, table: OmniumFormat) -> list[str]:
+    """Each bunch race's distance in laps (an elimination's follows from its riders), for the
+    races the format has and no other."""
+    problems: list[str] = []
+    names = [slug(race.name) for race in table.races]
+    for name, laps in omnium.laps.items():
+        if name not in names:
+            problems.append(f"{at}.laps.{name}: no such race: {unknown_value(repr(name), names)}")
+        elif not 1 <= laps <= MAX_BUNCH_LAPS:
+            problems.append(
+                f"{at}.laps.{name}: a distance in laps, 1 to {MAX_BUNCH_LAPS}, got {laps}"
+            )
+    for race, name in zip(table.races, names, strict=True):
+        if race.kind == "elimination" and name in omnium.laps:
+            problems.append(
+                f"{at}.laps.{name}: an elimination race's laps follow from its riders and the "
+                "track (3.2.222); leave it out"
+            )
+        elif race.kind in BUNCH_RACES and race.kind != "elimination" and name not in omnium.laps:
+            problems.append(f"{at}.laps: the {race.name} race needs its distance ({name} = 40)")
     return problems
 
 
@@ -602,14 +629,14 @@ def _check_omnium_format(at: str, own: OmniumFormat) -> list[str]:
         problems.append(f"{at}.races: an omnium needs its races, in riding order")
     seen: dict[str, int] = {}
     for j, race in enumerate(own.races):
-        slug = _slug(race.name)
-        if not slug:
+        name = slug(race.name)
+        if not name:
             problems.append(
                 f"{at}.races[{j}].name: a name with letters or digits, got {race.name!r}"
             )
-        elif slug in seen:
-            problems.append(f"{at}.races[{j}].name: {race.name!r} is also races[{seen[slug]}]'s")
-        seen.setdefault(slug, j)
+        elif name in seen:
+            problems.append(f"{at}.races[{j}].name: {race.name!r} is also races[{seen[name]}]'s")
+        seen.setdefault(name, j)
         if race.scoring == "race_points" and race.kind != "points_race":
             problems.append(
                 f"{at}.races[{j}].scoring: only a points race adds its own points, "

@@ -70,6 +70,8 @@ H(p) + 0.0. The `final` confirms all eight.
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from tests.scoring.scenarios import devices
 from tests.scoring.scenarios.devices import (
     ZONE,
@@ -307,13 +309,18 @@ def _camera_chunks() -> list[Chunk]:
     ]
 
 
-def write_capture(directory: Path) -> Path:
+def write_capture(directory: Path, event: str = POINTS) -> Path:
+    """The capture; `event`: the id the desk's commands for the points race name (an omnium's
+    points race's)."""
     decoders = {line: Decoder(source, line, id_, clock) for source, line, id_, clock in DECODERS}
     opened = S - 300 * SECOND
     chunks: list[Chunk] = [chunk for d in decoders.values() for chunk in d.connect(opened)]
     for t, line, bib in reads():
         chunks += decoders[line].passing(t, TRANSPONDER[bib])
-    chunks += [command(t, value) for t, value in COMMANDS]
+    chunks += [
+        command(t, msgspec.structs.replace(value, event=event) if value.event == POINTS else value)
+        for t, value in COMMANDS
+    ]
     chunks += _camera_chunks()
     sources = {d.source: d.description() for d in decoders.values()}
     sources["lynx"] = LynxDescription(timezone=devices.TIMEZONE, endpoint="tcp://10.0.0.9:5000")

@@ -67,6 +67,8 @@ finish reads, recovered; 8's double read, dropped.
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from tests.scoring.scenarios import devices
 from tests.scoring.scenarios.devices import Chunk, Decoder, command, riders_toml, venue_us
 from velotime.wire.commands import (
@@ -181,13 +183,14 @@ COMMANDS: list[tuple[int, Command]] = [
 ]
 
 
-def write_capture(directory: Path) -> Path:
+def write_capture(directory: Path, event: str = EVENT) -> Path:
+    """The capture; `event`: the id the desk's commands name (an omnium's scratch race's)."""
     decoders = {line: Decoder(source, line, id_, clock) for source, line, id_, clock in DECODERS}
     opened = S - 300 * SECOND
     chunks: list[Chunk] = [chunk for d in decoders.values() for chunk in d.connect(opened)]
     for t, line, bib in reads():
         chunks += decoders[line].passing(S + t, TRANSPONDER[bib])
-    chunks += [command(S + t, value) for t, value in COMMANDS]
+    chunks += [command(S + t, msgspec.structs.replace(value, event=event)) for t, value in COMMANDS]
     return devices.write_capture(
         directory / "scratch.capture.jsonl",
         venue="velodrome-test",
