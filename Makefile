@@ -34,9 +34,10 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 # The quick tier for development (under a minute): no broker, daemon, demo or browser, nothing
-# that waits on the wall clock by design, and 25 examples a property. `make test` runs all.
+# that waits on the wall clock by design, and 25 examples a property, on every core.
+# `make test` runs all, in one process.
 quick: $(STAMP)
-	HYPOTHESIS_PROFILE=quick $(BIN)/pytest -m "not integration and not slow"
+	HYPOTHESIS_PROFILE=quick $(BIN)/pytest -n auto -m "not integration and not slow"
 
 # The fault suite alone (also part of `make test`): one line per scenario, "lost 0" each.
 faults: $(STAMP)

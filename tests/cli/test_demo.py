@@ -1,7 +1,8 @@
 """`velotime demo` as a user runs it, headless: a real process with a real broker, simulated
 devices and the daemon. It must finish on its own in under 60 s, print the standings and leave
 result files that hold the results worked out from the session's designed times
-(tests/demo/expected.py), and `velotime replay` of its capture must give the same files."""
+(tests/demo/expected.py; the points race's from its designed sprints and lap gain by the UCI
+rules), and `velotime replay` of its capture must give the same files."""
 
 import asyncio
 import importlib.util
@@ -27,10 +28,10 @@ from velotime.times import US_PER_SECOND
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.integration]
 SEED = 7
-# The session's 18 minutes in about a second: its times come from the script, never from the
+# The session's 25 minutes in under two seconds: its times come from the script, never from the
 # clock, so the results are those of any speed (a loaded machine only plays it more slowly).
 SPEEDUP = 1000
-EVENTS = ("sprint-q", "km", "keirin-final")
+EVENTS = ("sprint-q", "km", "keirin-final", "points")
 Demo = tuple[subprocess.CompletedProcess[str], Path, float]  # the run, its directory, seconds
 
 
@@ -74,7 +75,7 @@ def test_the_demo_finishes_on_its_own_in_under_a_minute(
     assert re.search(r"scoreboard\s+http://127\.0\.0\.1:\d+/", result.stdout)
 
 
-def test_it_prints_the_standings_of_all_three_events(
+def test_it_prints_the_standings_of_all_four_events(
     demo: Demo,
 ) -> None:
     result, _, _ = demo
@@ -83,7 +84,12 @@ def test_it_prints_the_standings_of_all_three_events(
         rows = standings_rows(result.stdout, event)
         printed = [(int(row[0]), int(row[1]), row[2]) for row in rows]
         assert printed == [(line["rank"], line["bib"], line["name"]) for line in lines], event
-        if event == "keirin-final":  # the gaps to the winner
+        if event == "points":  # the points, and the lap gained
+            assert [row[4:] for row in rows] == [
+                [str(line["points"]), *(["+1"] if line.get("laps_gained") else [])]
+                for line in lines
+            ]
+        elif event == "keirin-final":  # the gaps to the winner
             assert [row[4] if len(row) > 4 else None for row in rows] == [
                 line.get("gap") for line in lines
             ]
@@ -106,6 +112,32 @@ def test_its_result_files_hold_the_designed_results(
     assert (keirin["winner_last_200"], keirin["winner_last_200_kmh"]) == (
         expected.keirin_last_200(session)
     )
+
+
+def test_its_points_race_has_a_lap_gain_a_neutralised_lap_and_a_photo_finish(
+    demo: Demo,
+) -> None:
+    """The points race as designed (velotime.demo.script.PointsRace), through the daemon: the
+    breakaway's lap gain confirmed (+1 at the bunch's lap 16, as the desk confirmed it), 20
+    laps counted for the bunch from 21 passages (one neutralised after the crash), sprint 2
+    in the camera's order (the loops had the camera's second first), and the breakaway the
+    winner: 5 (sprint 3) + 6 (2nd in the final sprint) + 20 (the lap) = 31 points."""
+    _, directory, _ = demo
+    session = build_session(SEED)
+    race = session.points
+    result = json.loads((directory / "results" / "points.json").read_text(encoding="utf-8"))
+    assert result["lines"][0]["bib"] == race.breakaway
+    assert result["lines"][0]["points"] == 31
+    assert result["lap_changes"] == [{"bib": race.breakaway, "change": 1, "lap": 16}]
+    assert result["lap_proposals"] == []
+    assert {line["laps"] for line in result["lines"] if line["bib"] != race.breakaway} == {20}
+    neutralised = [entry for entry in result["audit"] if entry["type"] == "neutralise"]
+    assert [(entry["laps"], entry["reason"]) for entry in neutralised] == [(1, "a crash")]
+    first, second = race.riders[1], race.riders[2]  # the camera's first two; the loops' 2, 1
+    assert result["sprints"][1]["placings"][:2] == [[first], [second]]
+    assert result["sprints"] == expected.points_sprints(session)
+    assert "a lap gained, confirmed:" in demo[0].stdout
+    assert "neutralised for 1 lap(s): a crash" in demo[0].stdout
 
 
 def test_a_replay_of_its_capture_gives_the_same_result_files(demo: Demo, tmp_path: Path) -> None:

@@ -1,12 +1,25 @@
 """The results a demo session must give, worked out from its designed times by the UCI rules:
 official times truncated to the thousandth (velotime.times), speeds from the official time
 truncated to three decimals, gaps as differences of official times, lap splits as differences
-of truncated cumulative times. Nothing here runs the scoring engine.
+of truncated cumulative times; the points race from its sprints as designed (`PointsRace`) by
+uci-rules.md §2.9: 5-3-2-1 in each sprint, 10-6-4-2 in the final one (3.2.116-3.2.117), 20 for
+a lap gained (3.2.118), ranked by points, then by the final sprint's place (3.2.119), riders
+equal on both sharing the place. Nothing here runs the scoring engine.
 """
 
 from typing import Any
 
-from velotime.demo.script import FLYING200, KEIRIN, KILOMETRE, QUALIFY, DemoSession
+from velotime.demo.script import (
+    FLYING200,
+    KEIRIN,
+    KILOMETRE,
+    POINTS,
+    POINTS_LAPS,
+    QUALIFY,
+    SPRINT_EVERY,
+    SPRINT_PLACINGS,
+    DemoSession,
+)
 from velotime.times import format_duration, truncate_to_ms
 
 LAP_M = 250
@@ -94,9 +107,55 @@ def keirin_last_200(session: DemoSession) -> tuple[str, str]:
     return format_duration(official), speed(200, official)
 
 
+def points_sprints(session: DemoSession) -> list[dict[str, Any]]:
+    """The sprints as judged: one bib a place, every one confirmed (sprints 1-3 by the judges,
+    the last by the `final`)."""
+    riders = session.points.riders
+    last = max(SPRINT_PLACINGS)
+    return [
+        {"number": number, "lap": number * SPRINT_EVERY, "final": number == last,
+         "confirmed": True, "placings": [[riders[position]] for position in placings],
+         "photo_required": [], "attention": []}
+        for number, placings in sorted(SPRINT_PLACINGS.items())
+    ]  # fmt: skip
+
+
+def points_race(session: DemoSession) -> list[dict[str, Any]]:
+    """Points from the sprints (the final one doubled) and 20 for the breakaway's lap gained,
+    ranked by points, then by place in the final sprint."""
+    race = session.points
+    last = max(SPRINT_PLACINGS)
+    sprint_points = {bib: [0] * last for bib in race.riders}
+    for number, placings in SPRINT_PLACINGS.items():
+        table = (10, 6, 4, 2) if number == last else (5, 3, 2, 1)
+        for position, points in zip(placings, table, strict=True):
+            sprint_points[race.riders[position]][number - 1] = points
+    final_place = {race.riders[p]: place for place, p in enumerate(SPRINT_PLACINGS[last], 1)}
+    gained = {bib: int(bib == race.breakaway) for bib in race.riders}
+    total = {bib: sum(sprint_points[bib]) + 20 * gained[bib] for bib in race.riders}
+
+    def key(bib: int) -> tuple[int, int]:
+        return (-total[bib], final_place.get(bib, len(race.riders) + 1))
+
+    ranked = sorted(race.riders, key=lambda bib: (key(bib), bib))
+    lines = []
+    for bib in ranked:
+        rank = 1 + sum(key(other) < key(bib) for other in race.riders)
+        rider = session.rider(bib)
+        line: dict[str, Any] = {
+            "rank": rank, "bib": bib, "name": rider.name, "nation": rider.nation,
+            "laps": POINTS_LAPS + gained[bib], "laps_gained": gained[bib], "points": total[bib],
+            "sprint_points": sprint_points[bib], "lap_points": 20 * gained[bib],
+            "final_sprint_place": final_place.get(bib),
+        }  # fmt: skip
+        lines.append({k: v for k, v in line.items() if v is not None and (k != "laps_gained" or v)})
+    return lines
+
+
 def results(session: DemoSession) -> dict[str, list[dict[str, Any]]]:
     return {
         FLYING200: flying200(session),
         KILOMETRE: kilometre(session),
         KEIRIN: keirin(session),
+        POINTS: points_race(session),
     }

@@ -5,6 +5,7 @@ worked out by hand from the designed times (tests/demo/expected.py). The live de
 
 import json
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,11 @@ from velotime.demo.script import (
     KEIRIN_RIDERS,
     KILOMETRE,
     KILOMETRE_RIDERS,
+    PHOTO_CAMERA_US,
+    PHOTO_LOOP_US,
+    POINTS,
+    POINTS_LAPS,
+    SPRINT_EVERY,
     TRACK_M,
     build_session,
 )
@@ -36,12 +42,15 @@ T0_US = int(datetime(2026, 11, 21, 23, 50, tzinfo=UTC).timestamp()) * 1_000_000 
 UTC_ZONE = ZoneInfo("UTC")
 
 
-def write_capture(seed: int, path: Path) -> Path:
-    """What the daemon records of the demo's session: each message when it is sent."""
+def write_capture(seed: int, path: Path, until_us: int | None = None) -> Path:
+    """What the daemon records of the demo's session: each message when it is sent (`until_us`:
+    those sent before this session offset only)."""
     session = build_session(seed)
     numbers = dict.fromkeys(DECODER_IDS, 0)
     chunks: list[tuple[int, str, bytes]] = []
     for action in build_timeline(session, T0_US, UTC_ZONE):
+        if until_us is not None and action.at_us >= T0_US + until_us:
+            break
         if isinstance(action, Read):
             numbers[action.line] += 1
             passing = p3.Passing(
@@ -101,6 +110,26 @@ def test_the_designed_session_is_what_the_demo_promises() -> None:
     )
 
 
+def test_the_points_race_is_ridden_at_a_bunch_s_pace_on_the_venue_clock() -> None:
+    """The lap counter takes a lap under 10 s (90 km/h on 250 m) for a double read: every lap
+    of the points race, on the decoders' (venue) clock, is 14 s or more (64 km/h at most,
+    the breakaway's last lap into the final sprint), however fast the demo plays it. The
+    bunch rides 21 passages for the 20 laps (one neutralised), the breakaway 22 (a lap up);
+    the photo-finish sprint's first two are closer than the loops can part (30 ms) and the
+    camera has them the other way round."""
+    race = build_session(7).points
+    passages = race.passages_us()
+    for bib, times in passages.items():
+        laps = [after - before for before, after in pairwise(times)]
+        assert min(laps) >= 14_000_000, bib
+        assert len(laps) == POINTS_LAPS + 1 + (bib == race.breakaway)
+    loops = sorted(PHOTO_LOOP_US, key=PHOTO_LOOP_US.__getitem__)
+    camera = list(PHOTO_CAMERA_US)
+    assert loops[:2] == camera[:2][::-1]
+    assert PHOTO_LOOP_US[loops[1]] - PHOTO_LOOP_US[loops[0]] < 30_000
+    assert SPRINT_EVERY * 4 == POINTS_LAPS
+
+
 @pytest.mark.parametrize("seed", [7, 2026])
 def test_a_replay_of_the_session_scores_the_designed_results(tmp_path: Path, seed: int) -> None:
     session = build_session(seed)
@@ -122,4 +151,8 @@ def test_a_replay_of_the_session_scores_the_designed_results(tmp_path: Path, see
     assert (keirin["winner_last_200"], keirin["winner_last_200_kmh"]) == (last_200, kmh)
     km = json.loads((results / f"{KILOMETRE}.json").read_text(encoding="utf-8"))
     assert km["problems"] == []
-    assert {path.stem for path in results.glob("*.json")} == {FLYING200, KILOMETRE, KEIRIN}
+    assert {path.stem for path in results.glob("*.json")} == {FLYING200, KILOMETRE, KEIRIN, POINTS}
+    points = json.loads((results / f"{POINTS}.json").read_text(encoding="utf-8"))
+    assert points["sprints"] == expected.points_sprints(session)
+    assert points["lap_changes"] == [{"bib": session.points.breakaway, "change": 1, "lap": 16}]
+    assert points["problems"] == []

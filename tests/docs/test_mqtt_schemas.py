@@ -298,6 +298,9 @@ def test_the_events_of_a_recorded_session_are_what_the_schemas_say(
     assert not any(topic_of(path).retained for path, _ in sessions[name].events)
 
 
+# Seconds a scenario (thousands of states validated one by one): `make test` runs it, the quick
+# tier does not (the other checks of each session here stay in it).
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_the_scoring_service_publishes_what_the_schemas_say(
     sessions: dict[str, Session], name: str

@@ -39,7 +39,8 @@ def test_a_points_race_from_the_finish_loop_and_reopened() -> None:
     scoring.command(Start(event="p"), T0 + 1_000_000)
     refused = scoring.take_command(SprintDecision(event="s", number=1))
     assert refused == (
-        "s is a scratch: it takes no judges' word on sprints (a points or tempo race does)"
+        "s is a scratch: it takes no judges' word on sprints (a points race, a tempo race or a "
+        "Madison does)"
     )
     ride(scoring, 4)
     result = scoring.results("p")

@@ -103,3 +103,28 @@ def test_a_reopened_scratch_race_counts_its_laps_again_as_before() -> None:
     assert after["status"] == "provisional"
     assert after["lines"] == before["lines"]
     assert after["lap_board"] == before["lap_board"]
+
+
+def test_a_command_received_before_the_passings_read_before_it_applies_after_them() -> None:
+    """The decoders' clock ahead of the daemon's (as in `velotime demo`, whose devices run
+    50 times faster than the daemon's clock): the `start` comes after the passage at T0 but is
+    received at T0 - 100 s, the `neutralise` after the passages at 32 s but received at
+    T0 - 50 s. Each applies where it came among the passings, as if received with the latest
+    of them: laps from the passage at T0, the lap to 48 s neutralised (ridden, not counted).
+    After 32 s: 2 laps each, the neutralised lap still to ride; after 64 s: 3 laps (16, 32,
+    64 s), 7 to go."""
+    scoring = engine()
+    scoring.command(Arm(event="s"), T0 - 200 * S)
+    lap(scoring, T0)
+    scoring.feed(command(Start(event="s"), T0 - 100 * S))
+    lap(scoring, T0 + 16 * S)
+    lap(scoring, T0 + 32 * S)
+    scoring.feed(command(Neutralise(event="s", laps=1, reason="crash"), T0 - 50 * S))
+    result = scoring.results("s")
+    assert {line["bib"]: line["laps"] for line in result["lines"]} == {1: 2, 2: 2, 3: 2}
+    assert result["lap_board"]["neutralised"] == 1
+    lap(scoring, T0 + 48 * S)
+    lap(scoring, T0 + 64 * S)
+    result = scoring.results("s")
+    assert {line["bib"]: line["laps"] for line in result["lines"]} == {1: 3, 2: 3, 3: 3}
+    assert (result["lap_board"]["laps_to_go"], result["lap_board"]["neutralised"]) == (7, 0)

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from velotime.scoring.meet import MeetError, parse_meet
+from velotime.scoring.omnium_competition import OmniumCompetition
 from velotime.scoring.rules import points_race
 from velotime.scoring.rules.bunch import LapChange, Sprint
 from velotime.scoring.rules.omnium import (
@@ -382,6 +383,34 @@ def test_a_table_where_a_worse_place_could_score_better_is_refused() -> None:
     ) == [
         "m.toml: omnium_formats[0].place_points[1]: 8 for place 2 is less than 10 for place 1, "
         "and the lowest total wins"
+    ]
+
+
+def test_an_omniums_sprint_intervals_are_checked_and_given_to_its_races() -> None:
+    """`sprint_every` by race: the points race's laps between sprints (1 to its 40 laps), the
+    elimination's (1 to 3, 3.2.222); the scratch has none to set."""
+    own = OWN_TABLE.replace(
+        "laps = { scratch = 20, points-race = 40 }",
+        "laps = { scratch = 20, points-race = 40 }\nsprint_every = { points-race = 5 }",
+    )
+    meet = parse_meet(MEET + own)
+    spec = meet.omniums[0]
+    events = OmniumCompetition(spec, meet.omnium_format(spec)).events()
+    assert [(event.id, event.sprint_every) for event in events] == [
+        ("club-omnium-scratch", None),
+        ("club-omnium-elimination", None),
+        ("club-omnium-points-race", 5),
+    ]
+    wrong = own.replace(
+        "{ points-race = 5 }", "{ points-race = 41, elimination = 4, scratch = 2, tempo = 1 }"
+    )
+    assert meet_problems(wrong) == [
+        "m.toml: omniums[0].sprint_every.points-race: laps between sprints, 1 to 40, got 41",
+        "m.toml: omniums[0].sprint_every.elimination: laps between sprints, 1 to 3, got 4",
+        "m.toml: omniums[0].sprint_every.scratch: only the points and elimination races have "
+        "an interval to set, not a scratch race",
+        "m.toml: omniums[0].sprint_every.tempo: no such race: unknown value 'tempo'; valid: "
+        "elimination, points-race, scratch",
     ]
 
 

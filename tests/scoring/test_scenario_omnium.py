@@ -5,14 +5,19 @@ total, the line-ups and the tie-break are worked out by hand).
   P3 loops and the desk's commands, naming the omnium's scratch race): the standings published
   when it is provisional and again when final, not on every passing; the tempo's start list
   lined up by them (3.2.249 bis).
-- The four races read from their result lines: the scratch's as the bytes give them, the
-  tempo's, elimination's and points race's synthetic (result lines with the fields their
-  disciplines publish; there are no captures of those races for these 12 riders): the
-  standings after each race, live during the points race, the tie-break on the final sprint.
+- All four races through the engine from one capture (tests/scoring/scenarios/omnium_races.py:
+  P3 passings, the desk's and judges' commands): the standings after each race, each race's
+  line-up, the standings live in the points race as its sprints and a lap gain are ridden,
+  the tie on total points broken by the final sprint.
+- The four races read from result lines made by hand (the fields their disciplines publish),
+  for what the capture does not ride: a rider taken off two laps down in the tempo, a DNS in
+  the elimination, a lap lost and an abandon in the points race, riders level and unplaced in
+  the final sprint; a race missing a rider.
 - The points race live through the engine from device bytes: the points race scenario's
   capture in an omnium of that race alone, the standings following it passing by passing.
 """
 
+from itertools import pairwise
 from pathlib import Path
 
 import msgspec
@@ -22,7 +27,7 @@ from hypothesis import strategies as st
 
 from tests.cli.helpers import velotime_main
 from tests.docs.test_mqtt_schemas import check
-from tests.scoring.scenarios import omnium, points_race, scratch
+from tests.scoring.scenarios import omnium, omnium_races, points_race, scratch
 from velotime.scoring.engine import Publication, ScoringEngine
 from velotime.scoring.meet import Meet, parse_meet
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
@@ -39,10 +44,12 @@ def rows(standings: OmniumStandings) -> list[omnium.Row]:
     return [(line.rank, line.bib, line.total, line.status) for line in standings.lines]
 
 
-def scratch_events(tmp_path: Path, meet_text: str) -> list[Event | Envelope[EventData]]:
-    """The scratch scenario's capture, its commands naming the omnium's scratch race, decoded by
-    the offline replay."""
-    capture = omnium.write_capture(tmp_path)
+def replayed_events(
+    tmp_path: Path, meet_text: str, capture: Path | None = None
+) -> list[Event | Envelope[EventData]]:
+    """A capture (by default the scratch scenario's, its commands naming the omnium's scratch
+    race) decoded by the offline replay."""
+    capture = capture or omnium.write_capture(tmp_path)
     (tmp_path / "meet.toml").write_text(meet_text)
     events = tmp_path / "events.jsonl"
     result = velotime_main(
@@ -63,7 +70,7 @@ def test_the_scratch_race_from_bytes_publishes_the_standings_at_provisional_and_
     assert [(race.event, race.counted) for race in first.races] == [
         (race, False) for race in omnium.RACES
     ]
-    for event in scratch_events(tmp_path, omnium.meet_text()):
+    for event in replayed_events(tmp_path, omnium.meet_text()):
         for publication in engine.feed(event):
             status = engine.results(omnium.RACES[0])["status"]
             published.append((status, publication))
@@ -192,7 +199,7 @@ def test_the_next_race_is_lined_up_by_the_standings_until_it_is_armed(tmp_path: 
     second = f"{omnium.OMNIUM}-second-scratch"
     engine = ScoringEngine(parse_meet(text), {"finish": 0, "200m": 200, "100m": 100}, 250)
     start_lists: list[list[int]] = []
-    for event in scratch_events(tmp_path, text):
+    for event in replayed_events(tmp_path, text):
         for publication in engine.feed(event):
             if publication.key == f"startlists/{second}":
                 assert isinstance(publication.message, StartList)
@@ -289,3 +296,86 @@ def test_a_rider_who_abandons_the_elimination_is_out_of_the_omnium() -> None:
     expected = [row for row in omnium.AFTER_ELIMINATION if row[1] != 11]
     expected.insert(9, (None, 11, 0, "DNF"))
     assert rows(competition.standings(races, {})) == expected
+
+
+@pytest.mark.slow  # 1.2-1.4 s: four races replayed, then fed to the engine
+def test_the_four_races_from_bytes_their_totals_and_the_tie_break_as_worked_out_by_hand(
+    tmp_path: Path,
+) -> None:
+    """The omnium races scenario (tests/scoring/scenarios/omnium_races.py, every place and total
+    worked out by hand there): the four races scored by the engine from one capture of P3
+    passings and the desk's and judges' commands. The standings after each race (a lap gained
+    in the scratch; 12 not starting the tempo, out of the omnium), each race lined up by them;
+    live in the points race, moving with each rider over the line in a sprint (sprint 1: 7 +5,
+    9 +3, 3 +2, 6 +1; sprint 2: 2 +5, 5 +3, 8 +2, 6 +1; sprint 3: 1 alone +5, then 9 +3, 7 +2,
+    3 +1), then 1's lap (+20), then the final sprint (1 +10, 5 +6, 9 +4, 7 +2); at the end 5
+    and 7 level on 121, parted by the final sprint (5 2nd in it, 7 4th)."""
+    capture = omnium_races.write_capture(tmp_path)
+    text = omnium_races.meet_text()
+    engine = ScoringEngine(parse_meet(text), {"finish": 0, "200m": 200, "100m": 100}, 250)
+    published: list[OmniumStandings] = []
+    start_lists: dict[str, list[int]] = {}  # the last one each race had
+    passings = 0
+    for event in replayed_events(tmp_path, text, capture):
+        passings += event.kind == "passing"
+        for publication in engine.feed(event):
+            message = publication.message
+            if isinstance(message, StartList):
+                start_lists[publication.key.partition("/")[2]] = [r.bib for r in message.riders]
+            elif isinstance(message, OmniumStandings):
+                assert check(publication.key, publication.encoded()) is OmniumStandings
+                published.append(message)
+
+    def after(counted: int) -> list[list[omnium.Row]]:
+        """The standings published while the first `counted` races were counted."""
+        return [
+            rows(message)
+            for message in published
+            if [race.counted for race in message.races] == [i < counted for i in range(4)]
+        ]
+
+    assert distinct(after(1)) == [omnium_races.AFTER_SCRATCH]  # provisional, final: the same
+    assert distinct(after(2)) == [omnium_races.AFTER_TEMPO]
+    assert distinct(after(3)) == [omnium_races.AFTER_ELIMINATION]
+    for race, line_up in omnium_races.LINE_UPS.items():
+        assert start_lists[race] == line_up
+    # The points race: live from the moment it is armed, every total as it was.
+    live = distinct([rows(m) for m in published if m.races[3].counted and m.status == "live"])
+    assert live[0] == omnium_races.AFTER_ELIMINATION
+    assert [changed(before, now) for before, now in pairwise(live)] == [
+        {7: 5}, {9: 3}, {3: 2}, {6: 1},
+        {2: 5}, {5: 3}, {8: 2}, {6: 1},
+        {1: 5}, {9: 3}, {7: 2}, {3: 1},
+        {1: 20},
+        {1: 10}, {5: 6}, {9: 4}, {7: 2},
+    ]  # fmt: skip
+    assert live[12] == omnium_races.AFTER_SPRINT_3
+    assert live[13] == omnium_races.AFTER_LAP_GAIN
+    final = published[-1]
+    assert (final.status, final.problems) == ("final", [])
+    assert rows(final) == omnium_races.FINAL
+    # Not built on every passing: on the desk's commands and the points race's sprints.
+    assert len(published) < passings // 20
+    # The tie-break read from the race: 5 and 7 2nd and 4th in its final sprint.
+    points_race_lines = engine.results(omnium_races.POINTS_RACE)["lines"]
+    assert {line["bib"]: line.get("final_sprint_place") for line in points_race_lines} == {
+        1: 1, 5: 2, 9: 3, 7: 4, **dict.fromkeys([2, 3, 4, 6, 8, 10, 11])
+    }  # fmt: skip
+    by_bib = {line.bib: line for line in final.lines}
+    gained = by_bib[1].races[3]
+    assert gained is not None
+    assert (gained.points, gained.laps) == (35, 1)  # sprint 3's 5, the final's 10, 20 its lap
+    assert [None if score is None else score.status for score in by_bib[12].races] == [
+        "", "DNS", None, None
+    ]  # fmt: skip
+
+
+def distinct(standings: list[list[omnium.Row]]) -> list[list[omnium.Row]]:
+    """The standings as they changed: each one unlike the one before."""
+    return [each for i, each in enumerate(standings) if i == 0 or each != standings[i - 1]]
+
+
+def changed(before: list[omnium.Row], now: list[omnium.Row]) -> dict[int, int]:
+    """The riders whose total changed from one standings to the next, and by how much."""
+    totals = {bib: total for _, bib, total, _ in before}
+    return {bib: total - totals[bib] for _, bib, total, _ in now if total != totals[bib]}

@@ -17,6 +17,7 @@ from tests.scoring.scenarios import (
     kilometre,
     madison,
     omnium,
+    omnium_races,
     points_race,
     scratch,
 )
@@ -45,9 +46,10 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "madison": (madison.write_capture, madison.write_meet),
     "elimination": (elimination.write_capture, elimination.write_meet),
     "points_race": (points_race.write_capture, points_race.write_meet),
-    "omnium": (omnium.write_capture, omnium.write_scratch_only_meet),  # its one race: scratch
     # An omnium of the points race alone: its standings, live passing by passing.
     "omnium_points": (omnium.write_points_capture, omnium.write_points_meet),
+    # The four races of an omnium, one capture: each race's results and the standings.
+    "omnium_races": (omnium_races.write_capture, omnium_races.write_meet),
 }
 
 

@@ -135,7 +135,8 @@ def register(commands: Any) -> None:
     )
     lap_change.add_argument("--reason", default="", help="kept in the result's audit trail")
     sprint = actions.add_parser(
-        "sprint", help="a points or tempo race: confirm a sprint as proposed, or place it"
+        "sprint",
+        help="a points or tempo race or a Madison: confirm a sprint as proposed, or place it",
     )
     sprint.add_argument("event")
     sprint.add_argument("number", type=int, help="the sprint's number, from 1")

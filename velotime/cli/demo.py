@@ -11,8 +11,9 @@ def register(commands: Any) -> None:
         "demo",
         description="Start a broker, simulated P3 decoders, an ALGE Timy and a FinishLynx "
         "camera, the daemon with its scoring service and web scoreboard, and play a session "
-        "compressed in time: a flying 200 m qualifying of 20 riders, a 1 km time trial of 8 and "
-        "a keirin final of 6. Prints the results as they come and the standings at the end, "
+        "compressed in time: a flying 200 m qualifying of 20 riders, a 1 km time trial of 8, "
+        "a keirin final of 6 and a points race of 8 over 20 laps. Prints the results as they "
+        "come and the standings at the end, "
         "then checks that a replay of the capture gives the same result files.",
     )
     parser.add_argument(
@@ -21,7 +22,7 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--speedup", type=_speedup, default=50.0, metavar="X",
-        help="how many times faster than real time (default: 50; 1: real time, about 18 min)",
+        help="how many times faster than real time (default: 50; 1: real time, about 25 min)",
     )  # fmt: skip
     parser.add_argument(
         "--port",

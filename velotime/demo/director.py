@@ -35,8 +35,9 @@ class DirectorError(Exception):
 
 
 def command_key(command: Command) -> Hashable:
-    """A command as sent and as the daemon publishes it (`data.command`) give the same key."""
-    return ("command", command)
+    """A command as sent and as the daemon publishes it (`data.command`) give the same key
+    (its JSON: a command may hold lists, the judges' placings)."""
+    return ("command", msgspec.json.encode(command))
 
 
 def event_key(data: EventData) -> Hashable:

@@ -3,17 +3,19 @@
 Plain text, one line at a time, so that it reads the same on a terminal, in a CI log or piped:
 the progress lines start with the seconds since the session started. `Progress` is fed the
 daemon's command events and the scoring service's results as they arrive on MQTT; `standings`
-renders the results of the three events, columns separated by at least two spaces.
+renders the results of the events, columns separated by at least two spaces: times for the
+timed events, gaps for the keirin, points and laps gained or lost for the points race.
 """
 
 import time
 from collections.abc import Callable, Mapping
 
 from velotime.demo.script import EVENT_NAMES, DemoSession
-from velotime.wire.commands import Arm, Command, NextRider
-from velotime.wire.results import EventResult, Flag
+from velotime.wire.commands import Arm, Command, LapChangeDecision, Neutralise, NextRider
+from velotime.wire.results import EventResult, Flag, SprintLine
 
 _NAME_WIDTH = 16
+_SPRINT_PLACES = 4  # a points race's sprint places (5-3-2-1)
 
 
 class Progress:
@@ -23,6 +25,7 @@ class Progress:
         self.started = time.monotonic()
         self._timed: dict[str, dict[int, str]] = {}  # event -> bib -> the time printed
         self._status: dict[str, str] = {}
+        self._sprints: dict[str, dict[int, str]] = {}  # event -> number -> as printed
 
     def line(self, text: str) -> None:
         self.write(f"[{time.monotonic() - self.started:5.1f} s] {text}")
@@ -34,12 +37,19 @@ class Progress:
             self.line(f"{name}: on the track ({self._entrants(command.event)})")
         elif isinstance(command, NextRider):
             self.line(f"  on the track: {_rider(self.session, command.bib)}")
+        elif isinstance(command, Neutralise):
+            self.line(f"  neutralised for {command.laps} lap(s): {command.reason}")
+        elif isinstance(command, LapChangeDecision) and not command.dismiss:
+            gained = "gained" if command.change > 0 else "lost"
+            self.line(f"  a lap {gained}, confirmed: {_rider(self.session, command.bib)}")
 
     def result(self, result: EventResult) -> None:
         """A `results/<event>` message: new times, then a change of status."""
         event = result.event
         lines = result.lines
-        if result.discipline != "keirin":
+        if result.discipline == "points_race":
+            self._sprint_lines(result)
+        elif result.discipline != "keirin":
             printed = self._timed.setdefault(event, {})
             for line in lines:
                 bib, time_ = line.bib, line.time
@@ -62,12 +72,29 @@ class Progress:
             self.line(f"  the camera's order: {order}")
         self.line(f"{name}: {status}")
 
+    def _sprint_lines(self, result: EventResult) -> None:
+        """A points race's sprints: the first four as the loops and the camera place them, and
+        then as the judges confirm them; a line each time that changes."""
+        printed = self._sprints.setdefault(result.event, {})
+        sprints: list[SprintLine] = result.sprints if isinstance(result.sprints, list) else []
+        for sprint in sprints:
+            places = sprint.placings
+            if len(places) < _SPRINT_PLACES and not sprint.confirmed:
+                continue  # the sprint's first riders still crossing
+            order = ", ".join("=".join(str(bib) for bib in placing) for placing in places)
+            word = "confirmed" if sprint.confirmed else "proposed"
+            text = f"  sprint {sprint.number} (lap {sprint.lap}), {word}: {order}"
+            if printed.get(sprint.number) != text:
+                printed[sprint.number] = text
+                self.line(text)
+
     def _entrants(self, event: str) -> str:
         session = self.session
         count = {
             "sprint-q": len(session.flying200),
             "km": len(session.kilometre),
             "keirin-final": len(session.keirin.riders),
+            "points": len(session.points.riders),
         }.get(event)
         return f"{count} riders" if count else event
 
@@ -78,8 +105,12 @@ def standings(results: Mapping[str, EventResult]) -> str:
     for result in results.values():
         out.append(f"{result.name or result.event} ({result.status})")
         keirin = result.discipline == "keirin"
+        points = result.discipline == "points_race"
         header = ["rank", "bib", "name".ljust(_NAME_WIDTH), "nat"]
-        header += ["gap"] if keirin else ["    time", "    km/h", "    gap"]
+        if points:
+            header += ["points", "laps"]
+        else:
+            header += ["gap"] if keirin else ["    time", "    km/h", "    gap"]
         out.append("  " + "  ".join(header))
         for line in result.lines:
             rank = line.rank
@@ -89,7 +120,12 @@ def standings(results: Mapping[str, EventResult]) -> str:
                 line.name.ljust(_NAME_WIDTH),
                 f"{line.nation:<3}",
             ]
-            if keirin:
+            if points:
+                cells += [
+                    f"{line.points or 0:>6}",
+                    f"{line.laps_gained:+d}" if line.laps_gained else "",
+                ]
+            elif keirin:
                 cells.append(line.gap or "")
             else:
                 cells += [

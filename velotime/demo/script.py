@@ -21,6 +21,12 @@ on the finish line):
 - **Keirin final**, the six fastest of the qualifying (seeded in that order). The camera's
   result decides the order: its first two are less than 0.02 s apart and the loops read them
   the other way round. The winner's last 200 m runs from the 200 m loop to the camera's finish.
+- **Points race**, 8 riders drawn, 20 laps with a sprint every 5 (the meet's `sprint_every`:
+  sprints at laps 5, 10, 15 and 20, the last one doubled). A short race, so that the whole demo
+  still plays in about half a minute, with laps of 16 to 20 s as a bunch rides them (the venue
+  clock, where the lap counter drops a lap under 10 s as a double read). `PointsRace` says who
+  does what: the camera decides the photo-finish sprint at lap 10, a rider breaks away and
+  gains a lap (the desk confirms it), a crash neutralises a lap, the breakaway wins sprint 3.
 """
 
 import random
@@ -38,15 +44,20 @@ VENUE_ID = "demo"
 FLYING200 = "sprint-q"
 KILOMETRE = "km"
 KEIRIN = "keirin-final"
+POINTS = "points"
 EVENT_NAMES = {
     FLYING200: "Flying 200 m qualifying",
     KILOMETRE: "1 km time trial",
     KEIRIN: "Keirin final",
+    POINTS: "Points race",
 }
 QUALIFY = 12
 KILOMETRE_RIDERS = 8
 KEIRIN_RIDERS = 6
 KM_LAPS = 4  # 1000 m on a 250 m track
+POINTS_RIDERS = 8
+POINTS_LAPS = 20
+SPRINT_EVERY = 5
 
 # Invented riders: (name, nation). Bibs count from 1 in this order.
 ROSTER = (
@@ -83,6 +94,16 @@ KM_NEXT_AFTER_FINISH_US = 6 * S  # the next rider is named this long after a fin
 KEIRIN_START_AFTER_ARM_US = 10 * S
 DECISION_US = 3 * S  # provisional this long after an event's last crossing, final as long after
 BETWEEN_EVENTS_US = 5 * S
+# The points race, by the bunch's passages of the finish line after the flying start (passage
+# 0): each lap's time, seconds. The bunch sits up after the photo-finish sprint while the
+# breakaway gets away; passage 19 is the lap neutralised after the crash, ridden slowly and not
+# counted, so the 20 laps take 21 passages.
+BUNCH_LAPS_S = (17,) * 10 + (20,) * 3 + (17,) * 5 + (26, 17, 16)
+POINTS_START_AFTER_ARM_US = 25 * S  # the flying start
+NEUTRAL_LAP_US = 18 * S  # the riders roll out and ride the neutral lap before it
+SLOT_US = 250_000  # the riders in the bunch, one behind the other
+SPRINTER_GAP_US = 100_000  # a sprint's four over the line, one after the other
+SPRINT_LAP_BEHIND_US = 400_000  # on a sprint lap, the others come this much later
 
 
 class Rider(NamedTuple):
@@ -141,6 +162,107 @@ class KeirinRace(NamedTuple):
         return self.start_us + max(self.camera_time_us.values()) + 4 * S
 
 
+class PointsRace(NamedTuple):
+    """The points race, each rider by position in the bunch (`riders[i]` rides `i` slots
+    behind its head), each sprint's four (the first four over the line, in that order) by
+    position:
+
+    - sprint 1 (lap 5): positions 0, 1, 2, 3;
+    - sprint 2 (lap 10), a photo finish: the loops read 2 first and 1 ten milliseconds later
+      (closer than they can tell apart), then 3 and 0; the camera places 1, 2, 3, 0;
+    - the breakaway: position 5 attacks after sprint 2, 16 s laps against the bunch's 20,
+      crosses its lap 15 alone, 12 s ahead of the bunch (sprint 3 is its own: first), and
+      reaches the back of the bunch on the bunch's 16th passage, a lap up: a lap gained, which
+      the loops propose as the bunch crosses again and the desk then confirms;
+    - sprint 3 (lap 15): the breakaway first, then positions 0, 3, 4 of the bunch (6 fourth);
+    - the crash after the bunch's 18th passage: the desk neutralises one lap, the bunch's
+      19th passage (the breakaway's 20th), ridden and not counted;
+    - sprint 4 (lap 20, the final, doubled): positions 1, 5 (the breakaway, back in the
+      bunch), 0, 2.
+    """
+
+    riders: tuple[int, ...]  # bibs by position
+    armed_us: int
+    start_us: int  # the flying start: the bunch's passage 0
+
+    def head_us(self, passage: int) -> int:
+        """When the head of the bunch crosses the finish line at `passage` (session offset)."""
+        return self.start_us + sum(BUNCH_LAPS_S[:passage]) * S
+
+    @property
+    def breakaway(self) -> int:
+        return self.riders[BREAKAWAY]
+
+    @property
+    def neutralised_us(self) -> int:
+        """The desk's `neutralise`, just after the crash."""
+        return self.head_us(CRASH_AFTER_PASSAGE) + 6 * S
+
+    @property
+    def camera_us(self) -> int:
+        """When the camera operator sends the photo-finish sprint's result."""
+        return self.head_us(PHOTO_SPRINT_PASSAGE) + 8 * S
+
+    @property
+    def lap_gain_us(self) -> int:
+        """The desk confirms the breakaway's lap gain (proposed at the bunch's next passage)."""
+        return self.head_us(BREAKAWAY_JOINS_PASSAGE + 1) + 8 * S
+
+    @property
+    def last_passage_us(self) -> int:
+        return self.head_us(len(BUNCH_LAPS_S))
+
+    def passages_us(self) -> dict[int, list[int]]:
+        """Each rider's passages of the finish line (session offsets), from the flying start
+        (passage 0; the neutral lap's passage before it is not listed)."""
+        out: dict[int, list[int]] = {}
+        for position, bib in enumerate(self.riders):
+            out[bib] = [
+                self.head_us(p) + _bunch_offset_us(position, position * SLOT_US, p)
+                for p in range(len(BUNCH_LAPS_S) + 1)
+            ]
+        # The breakaway: 16 s laps from its sprint-2 passage, then a lap up at the back of the
+        # bunch (one slot behind its last rider), the bunch's passage p being its p + 1.
+        away = out[self.breakaway][: BREAKAWAY_AFTER_PASSAGE + 1]
+        for _ in range(BREAKAWAY_AFTER_PASSAGE, BREAKAWAY_JOINS_PASSAGE):
+            away.append(away[-1] + BREAKAWAY_LAP_US)
+        back_us = len(self.riders) * SLOT_US
+        away += [
+            self.head_us(p) + _bunch_offset_us(BREAKAWAY, back_us, p)
+            for p in range(BREAKAWAY_JOINS_PASSAGE, len(BUNCH_LAPS_S) + 1)
+        ]
+        out[self.breakaway] = away
+        return out
+
+
+def _bunch_offset_us(position: int, slot_us: int, passage: int) -> int:
+    """After the head of the bunch at `passage`: one of a sprint's four, or the rider's slot
+    (a little later on a sprint lap)."""
+    four = BUNCH_FOURS.get(passage)
+    if four is None:
+        return slot_us
+    if position not in four:
+        return slot_us + SPRINT_LAP_BEHIND_US
+    if passage == PHOTO_SPRINT_PASSAGE:
+        return PHOTO_LOOP_US[position]
+    return four.index(position) * SPRINTER_GAP_US
+
+
+# The points race's design (`PointsRace`), by bunch position and passage.
+BREAKAWAY = 5
+BREAKAWAY_AFTER_PASSAGE = 10
+BREAKAWAY_JOINS_PASSAGE = 16  # the bunch's passage it reaches the back of, a lap up
+BREAKAWAY_LAP_US = 16 * S
+CRASH_AFTER_PASSAGE = 18
+PHOTO_SPRINT_PASSAGE = 10
+SPRINT_PASSAGES = {5: 1, 10: 2, 15: 3, 21: 4}  # the bunch's passage -> the sprint's number
+BUNCH_FOURS = {5: (0, 1, 2, 3), 10: (2, 1, 3, 0), 15: (0, 3, 4, 6), 21: (1, 5, 0, 2)}
+PHOTO_LOOP_US = {2: 0, 1: 10_000, 3: 100_000, 0: 200_000}  # sprint 2: after the head's passage
+PHOTO_CAMERA_US = {1: 5_000, 2: 8_000, 3: 100_000, 0: 200_000}  # the camera's, in its order
+# The sprints as judged (positions; the breakaway is BREAKAWAY), from the first place.
+SPRINT_PLACINGS = {1: (0, 1, 2, 3), 2: (1, 2, 3, 0), 3: (5, 0, 3, 4), 4: (1, 5, 0, 2)}
+
+
 class Decisions(NamedTuple):
     """When the desk arms an event, and makes it provisional and final."""
 
@@ -155,6 +277,7 @@ class DemoSession(NamedTuple):
     flying200: tuple[Flying200Ride, ...]  # in start order
     kilometre: tuple[KilometreRide, ...]  # in start order
     keirin: KeirinRace
+    points: PointsRace
     desk: dict[str, Decisions]  # event id -> when
 
     def rider(self, bib: int) -> Rider:
@@ -197,6 +320,16 @@ category = "Open"
 round = "final"
 name = "{EVENT_NAMES[KEIRIN]}"
 riders = {_list(self.keirin.riders)}
+
+[[events]]
+id = "{POINTS}"
+discipline = "points_race"
+category = "Open"
+round = "final"
+name = "{EVENT_NAMES[POINTS]}"
+riders = {_list(sorted(self.points.riders))}
+laps = {POINTS_LAPS}
+sprint_every = {SPRINT_EVERY}
 """
 
 
@@ -269,7 +402,18 @@ def build_session(seed: int) -> DemoSession:
         winner_last_200_us=rng.randrange(10_050_000, 10_700_000),
     )
     desk[KEIRIN] = _decisions(armed, keirin.results_us)
-    return DemoSession(seed, riders, flying, tuple(kilometre), keirin, desk)
+
+    # Points race: eight riders drawn, in a drawn order in the bunch (drawn last: the events
+    # before keep the draws they had before it).
+    armed = desk[KEIRIN].final_us + BETWEEN_EVENTS_US
+    points = PointsRace(
+        riders=tuple(rng.sample([rider.bib for rider in riders], POINTS_RIDERS)),
+        armed_us=armed,
+        start_us=armed + POINTS_START_AFTER_ARM_US,
+    )
+    # The last read: the 200 m line after the finish, slowing down.
+    desk[POINTS] = _decisions(armed, points.last_passage_us + 4 * S)
+    return DemoSession(seed, riders, flying, tuple(kilometre), keirin, points, desk)
 
 
 def _decisions(armed_us: int, last_us: int) -> Decisions:

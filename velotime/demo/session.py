@@ -7,7 +7,7 @@
    that the daemon dates by when it reads them; keeping the session near the real time keeps
    them on the right day. The web scoreboard's race clock runs on the real clock, though, so it
    cannot follow a compressed race: it shows 0.0 while the race's start lies ahead of the real
-   time (with `--speedup 1` the session runs in real time, about 18 minutes, and the clock with
+   time (with `--speedup 1` the session runs in real time, about 25 minutes, and the clock with
    it). The results, rankings and the latest times are live on it all the same.
 3. Play the timeline (`director`), printing the progress (`report`), until every result is
    final; print the standings.
@@ -33,7 +33,16 @@ import aiomqtt
 from velotime.capture.reader import CaptureFormatError
 from velotime.demo.director import Director, DirectorError, Observer
 from velotime.demo.report import Progress, standings
-from velotime.demo.script import FLYING200, KEIRIN, KILOMETRE, VENUE_ID, DemoSession, build_session
+from velotime.demo.script import (
+    FLYING200,
+    KEIRIN,
+    KILOMETRE,
+    POINTS,
+    POINTS_LAPS,
+    VENUE_ID,
+    DemoSession,
+    build_session,
+)
 from velotime.demo.timeline import build_timeline
 from velotime.demo.venue import DemoVenue, VenueError, scoreboard_port
 from velotime.mqtt.client import BrokerSettings, mqtt_client
@@ -50,7 +59,7 @@ from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.demo")
 
-EVENTS = (FLYING200, KILOMETRE, KEIRIN)
+EVENTS = (FLYING200, KILOMETRE, KEIRIN, POINTS)
 STARTUP_TIMEOUT_S = 30.0
 RESULTS_TIMEOUT_S = 30.0
 ZONE = ZoneInfo("UTC")  # the demo venue's time zone (write_local_config sets none)
@@ -327,8 +336,10 @@ def _introduce(
     print(
         f"velotime demo, seed {session.seed} (the same session again: --seed {session.seed}): "
         f"a flying 200 m qualifying of {len(session.flying200)} riders, a 1 km time trial of "
-        f"{len(session.kilometre)} and a keirin final of {len(session.keirin.riders)}, "
-        f"{options.speedup:g} times faster than real time."
+        f"{len(session.kilometre)}, a keirin final of {len(session.keirin.riders)} and a points "
+        f"race of {len(session.points.riders)} over {POINTS_LAPS} laps (a photo-finish sprint, "
+        f"a lap gained, a lap neutralised after a crash), {options.speedup:g} times faster than "
+        "real time."
     )
     print(f"  scoreboard  {venue.scoreboard_url}  (overlay: /overlay, result sheets: /sheets/)")
     print(f"  broker      {venue.broker_name}, {venue.broker.url}")

@@ -5,8 +5,11 @@ its instant on the session's virtual clock.
   cool-down laps too) and send each read a moment later;
 - the Timy prints a line per impulse: the start gate on C0, the finish photocell on C1, the
   200 m photocell on C4, with the venue's local time of day to 1/10,000 s;
-- the FinishLynx camera sends the keirin's armed, running, stopped and results messages;
-- the desk arms each event, names each kilometre rider, and makes results provisional and final.
+- the FinishLynx camera sends the keirin's armed, running, stopped and results messages, and
+  the points race's armed and running messages and its photo-finish sprint's results;
+- the desk arms each event, names each kilometre rider, starts the points race, neutralises a
+  lap of it and confirms its lap gain, the judges confirm its sprints, and the desk makes
+  results provisional and final.
 
 `build_timeline(session, t0_us, zone)` puts the session's offsets on the venue clock from `t0_us`
 (unix microseconds, a whole second, so that the photocells' times keep four decimals), sorted
@@ -22,6 +25,11 @@ from velotime.demo.script import (
     F200_RUN_UP,
     KEIRIN,
     KILOMETRE,
+    NEUTRAL_LAP_US,
+    PHOTO_CAMERA_US,
+    PHOTO_SPRINT_PASSAGE,
+    POINTS,
+    SPRINT_PASSAGES,
     DemoSession,
     KeirinRace,
     S,
@@ -36,7 +44,17 @@ from velotime.protocols.lynx import (
     Stopped,
 )
 from velotime.times import local_time_of_day
-from velotime.wire.commands import Arm, Command, Final, NextRider, Provisional
+from velotime.wire.commands import (
+    Arm,
+    Command,
+    Final,
+    LapChangeDecision,
+    Neutralise,
+    NextRider,
+    Provisional,
+    SprintDecision,
+    Start,
+)
 
 START, FINISH, LINE_200 = 0, 1, 4  # Timy channels: start gate, finish and 200 m photocells
 P3_SEND_DELAY_US = 100_000  # a decoder sends a read once the transponder has left the loop
@@ -44,6 +62,8 @@ THROUGH_THE_BEAM_US = 200_000  # the wheel leaving the gate on the finish line c
 UNDER_THE_GATE_US = 350_000  # ... and the loop reads the transponder
 TO_THE_200M_LINE_US = 3_800_000  # from the finish line to the 200 m line, 50 m on
 CAMERA_EVENT = "3"  # FinishLynx's event number for the keirin final
+POINTS_CAMERA_EVENT = "4"  # ... for the points race
+JUDGES_AFTER_SPRINT_US = 12 * S  # the judges confirm a sprint this long after it
 TIME_DIGITS = 4
 
 
@@ -126,6 +146,7 @@ def build_timeline(session: DemoSession, t0_us: int, zone: tzinfo) -> list[Actio
         read("200m", km.bib, km.gate_us + km.time_us + TO_THE_200M_LINE_US)
 
     actions += _keirin(session, t0_us, zone)
+    actions += _points_race(session, t0_us, zone)
     order = {Read: 0, Impulse: 0, Camera: 0, Desk: 1}  # at one instant the devices come first
     return sorted(actions, key=lambda action: (action.at_us, order[type(action)]))
 
@@ -173,6 +194,64 @@ def _keirin(session: DemoSession, t0_us: int, zone: tzinfo) -> list[Action]:
             delta_us=None if place == 1 else time_us - winner_us, laps_to_go=0,
         ))  # fmt: skip
     camera(at, ResultsComplete())
+    return actions
+
+
+def _points_race(session: DemoSession, t0_us: int, zone: tzinfo) -> list[Action]:
+    """The points race's reads, camera messages and commands (`script.PointsRace`)."""
+    race = session.points
+    actions: list[Action] = []
+
+    def read(line: str, bib: int, offset_us: int) -> None:
+        t_us = t0_us + offset_us
+        actions.append(Read(t_us + P3_SEND_DELAY_US, line, session.rider(bib).transponder, t_us))
+
+    def desk(offset_us: int, command: Command) -> None:
+        actions.append(Desk(t0_us + offset_us, command))
+
+    # Every rider over both loops on every lap, the 200 m line a fifth of the lap after the
+    # finish line; the neutral lap before the flying start; after the last lap, the 200 m line
+    # slowing down.
+    for bib, passages in race.passages_us().items():
+        ridden = [passages[0] - NEUTRAL_LAP_US, *passages]
+        for t_us, next_us in zip(ridden, [*ridden[1:], ridden[-1] + 20 * S], strict=True):
+            read("finish", bib, t_us)
+            read("200m", bib, t_us + (next_us - t_us) // 5)
+
+    desk(race.start_us + S, Start(event=POINTS))
+    for passage, number in SPRINT_PASSAGES.items():
+        if number < len(SPRINT_PASSAGES):  # the last, the final sprint: the event's `final`
+            after_us = race.head_us(passage) + JUDGES_AFTER_SPRINT_US
+            if passage == PHOTO_SPRINT_PASSAGE:  # the judges wait for the camera
+                after_us = race.camera_us + 6 * S
+            desk(after_us, SprintDecision(event=POINTS, number=number))
+    desk(race.lap_gain_us, LapChangeDecision(event=POINTS, bib=race.breakaway, change=1,
+                                             reason="gained a lap"))  # fmt: skip
+    desk(race.neutralised_us, Neutralise(event=POINTS, laps=1, reason="a crash"))
+
+    # The camera: armed, started with the race (its running time), then the photo-finish
+    # sprint's result, its times from the start.
+    start_us = t0_us + race.start_us
+    start_tod = local_time_of_day(start_us, zone)
+    name = EVENT_NAMES[POINTS]
+    actions.append(Camera(t0_us + race.armed_us + 2 * S, Armed(
+        event=POINTS_CAMERA_EVENT, round=1, heat=1, event_name=name)))  # fmt: skip
+    running = RunningTime(time_us=100_000, time_digits=1, start_time_of_day_us=start_tod)
+    actions.append(Camera(start_us + 100_000, running))
+    at = t0_us + race.camera_us
+    header = ResultsHeader(
+        official=False, event_name=name, event=POINTS_CAMERA_EVENT, round=1, heat=1,
+        count=len(PHOTO_CAMERA_US), start_time_of_day_us=start_tod,
+    )  # fmt: skip
+    actions.append(Camera(at, header))
+    sprint_us = race.head_us(PHOTO_SPRINT_PASSAGE) - race.start_us
+    for place, (position, after_us) in enumerate(PHOTO_CAMERA_US.items(), start=1):
+        rider = session.rider(race.riders[position])
+        actions.append(Camera(at, Result(
+            place=place, id=str(rider.bib), name=rider.name, affiliation=rider.nation,
+            time_us=sprint_us + after_us, time_digits=TIME_DIGITS,
+        )))  # fmt: skip
+    actions.append(Camera(at, ResultsComplete()))
     return actions
 
 

@@ -226,7 +226,7 @@ class ScoringEngine:
             if not isinstance(scorer, JudgesSprints):
                 return (
                     f"{event.id} is a {event.discipline}: it takes no judges' word on sprints "
-                    "(a points or tempo race does)"
+                    "(a points race, a tempo race or a Madison does)"
                 )
             scorer.score(state)  # its sprints as they stand, for the judges' word on one
         eliminating = isinstance(command, Eliminate | GreenFlag)

@@ -169,6 +169,9 @@ class MeetOmnium(_Table, frozen=True, kw_only=True):
     format: str = "uci"
     # Each bunch race's distance in laps, by the race's name as in its id: "points-race" = 80.
     laps: dict[str, int] = {}
+    # Laps between the sprints of a points or elimination race, by name as `laps` (the
+    # event's `sprint_every`); left out: the race's default (3.2.116, 3.2.222).
+    sprint_every: dict[str, int] = {}
 
     def race_ids(self, omnium: OmniumFormat) -> list[str]:
         """The event ids of its races: "omnium-m-scratch", "omnium-m-points-race"."""
@@ -589,6 +592,7 @@ def _check_omniums(meet: Meet, bibs: dict[int, int], ids: dict[str, str]) -> lis
             problems.append(f"{at}.format: {unknown_value(repr(omnium.format), formats)}")
             continue
         problems += _check_omnium_laps(at, omnium, meet.omnium_format(omnium))
+        problems += _check_omnium_sprints(at, omnium, meet.omnium_format(omnium))
         # An omnium's races are events too: their ids must not be taken.
         # (dict.fromkeys: two races of one name are the format's problem, said above)
         for event_id in dict.fromkeys([omnium.id, *omnium.race_ids(meet.omnium_format(omnium))]):
@@ -618,6 +622,30 @@ def _check_omnium_laps(at: str, omnium: MeetOmnium, table: OmniumFormat) -> list
             )
         elif race.kind in BUNCH_RACES and race.kind != "elimination" and name not in omnium.laps:
             problems.append(f"{at}.laps: the {race.name} race needs its distance ({name} = 40)")
+    return problems
+
+
+def _check_omnium_sprints(at: str, omnium: MeetOmnium, table: OmniumFormat) -> list[str]:
+    """The laps between sprints of a points race (1 to its laps) or an elimination race (1 to
+    3, 3.2.222), as an event's `sprint_every`."""
+    problems: list[str] = []
+    kinds = {slug(race.name): race.kind for race in table.races}
+    for name, every in omnium.sprint_every.items():
+        kind = kinds.get(name)
+        most = MAX_SPRINT_INTERVAL if kind == "elimination" else omnium.laps.get(name, 1)
+        if kind is None:
+            problems.append(
+                f"{at}.sprint_every.{name}: no such race: {unknown_value(repr(name), list(kinds))}"
+            )
+        elif kind not in ("points_race", "elimination"):
+            problems.append(
+                f"{at}.sprint_every.{name}: only the points and elimination races have an "
+                f"interval to set, not a {kind} race"
+            )
+        elif not 1 <= every <= most:
+            problems.append(
+                f"{at}.sprint_every.{name}: laps between sprints, 1 to {most}, got {every}"
+            )
     return problems
 
 

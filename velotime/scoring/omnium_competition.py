@@ -4,7 +4,8 @@ their results by `velotime.scoring.rules.omnium`.
 
 - The races: one event per race of the omnium's table that velotime scores as a discipline
   (scratch, tempo, elimination, points race), its id the omnium's and the race's name
-  (`MeetOmnium.race_ids`), its riders the omnium's, its distance the omnium's `laps` for it.
+  (`MeetOmnium.race_ids`), its riders the omnium's, its distance the omnium's `laps` for it
+  and its laps between sprints the omnium's `sprint_every`.
   A race of a kind that is no discipline of velotime (a flying lap, an individual pursuit)
   has no event: the standings stop before it and say why.
 - What is counted: the races in order, each once it is provisional (a commissaires' order
@@ -117,6 +118,7 @@ class OmniumCompetition:
             name=f"{spec.name or 'Omnium'}, {race.name}",
             riders=tuple(riders),
             laps=spec.laps.get(slug(race.name)),
+            sprint_every=spec.sprint_every.get(slug(race.name)),
         )
 
     def line_up(self, index: int, races: Mapping[str, RaceState]) -> tuple[int, ...]:

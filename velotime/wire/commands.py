@@ -157,10 +157,11 @@ class LapChangeDecision(_Command, frozen=True, kw_only=True, tag="lap_change"):
 
 
 class SprintDecision(_Command, frozen=True, kw_only=True, tag="sprint"):
-    """A points or tempo race: the judges' word on sprint `number` (uci-rules.md §2.6: the
-    sprint is theirs to judge). No `placings`: the proposal of the loops and the camera is
-    confirmed as it stands; `placings`: theirs over it, from the first place, each a list of
-    the bibs sharing it (one bib, or more in a dead heat), with the reason."""
+    """A points race, a tempo race or a Madison: the judges' word on sprint `number`
+    (uci-rules.md §2.6: the sprint is theirs to judge). No `placings`: the proposal of the loops
+    and the camera is confirmed as it stands; `placings`: theirs over it, from the first place,
+    each a list of the bibs sharing it (one bib, or more in a dead heat; in a Madison a team's
+    number or either rider's bib), with the reason."""
 
     event: str
     number: int

@@ -249,8 +249,9 @@ class LapChangeLine(_Payload, frozen=True, kw_only=True):
 
 
 class SprintLine(_Payload, frozen=True, kw_only=True):
-    """One sprint of a points or tempo race: the judged places, from the first (each the bibs
-    sharing it), as proposed from the loops and the camera or as the judges confirmed them."""
+    """One sprint of a points race, a tempo race or a Madison: the judged places, from the
+    first (each the bibs, a Madison's team numbers, sharing it), as proposed from the loops and
+    the camera or as the judges confirmed them."""
 
     number: int  # from 1
     lap: int  # the leader's laps completed at it
@@ -264,7 +265,7 @@ class SprintLine(_Payload, frozen=True, kw_only=True):
 
 
 class SprintBoard(_Payload, frozen=True, kw_only=True):
-    """Where a points or tempo race stands in its sprints."""
+    """Where a points race, a tempo race or a Madison stands in its sprints."""
 
     sprints: int  # in the race
     contested: int  # whose lap the leader has completed
@@ -325,8 +326,8 @@ class EventResult(_Payload, frozen=True, kw_only=True):
     lap_changes: list[LapChangeLine] | UnsetType = UNSET  # bunch races: confirmed
     # Bunch races: lap changes the loops propose, awaiting the commissaires (`lap_change`).
     lap_proposals: list[LapChangeLine] | UnsetType = UNSET
-    sprints: list[SprintLine] | UnsetType = UNSET  # points race, tempo: contested so far
-    sprint_board: SprintBoard | UnsetType = UNSET  # points race, tempo
+    sprints: list[SprintLine] | UnsetType = UNSET  # points race, tempo, Madison: contested
+    sprint_board: SprintBoard | UnsetType = UNSET  # points race, tempo, Madison
     elimination: EliminationBoard | UnsetType = UNSET  # elimination race
     audit: list[AuditEntry]
 

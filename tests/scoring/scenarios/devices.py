@@ -179,6 +179,31 @@ def write_capture(
     return path
 
 
+def write_loop_capture(
+    path: Path,
+    decoders: list[tuple[str, str, int, int]],
+    reads: list[tuple[int, str, int]],
+    transponder: dict[int, int],
+    commands: list[Chunk],
+    opened_us: int,
+) -> Path:
+    """The capture of a 250 m track with a P3 decoder on each of its loops (`decoders`:
+    (source, line, decoder id, its clock less the venue clock)), connected at `opened_us`:
+    every read (venue clock, line, bib) as its decoder sends it, and the desk's `commands`."""
+    by_line = {line: Decoder(source, line, id_, clock) for source, line, id_, clock in decoders}
+    chunks = [chunk for decoder in by_line.values() for chunk in decoder.connect(opened_us)]
+    for t_us, line, bib in reads:
+        chunks += by_line[line].passing(t_us, transponder[bib])
+    return write_capture(
+        path,
+        venue="velodrome-test",
+        sources={decoder.source: decoder.description() for decoder in by_line.values()},
+        lines={"finish": 0, "200m": 200, "100m": 100},
+        track_length_m=250,
+        chunks=chunks + commands,
+    )
+
+
 def result_line(
     rank: int | None,
     bib: int,

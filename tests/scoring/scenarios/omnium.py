@@ -1,6 +1,11 @@
 """An omnium of 12 riders through its four races (uci-rules.md §2.10, the `uci` table), every
 figure worked out by hand here.
 
+The scratch race comes from device bytes, the other three are result lines made by hand: what
+they hold (a rider taken off two laps down, a DNS in the elimination, a lap lost and an abandon
+in the points race) the omnium races scenario (scenarios/omnium_races.py, all four races from
+one capture) does not ride.
+
 **The riders**: bibs 1 to 12, those of the scratch race scenario (tests/scoring/scenarios/
 scratch.py), lined up for the scratch in bib order (the omnium's `riders`). Points for a place
 (3.2.250): 42 - 2k for place k: 1st 40, 2nd 38, 3rd 36, 4th 34, 5th 32, 6th 30, 7th 28, 8th 26,
@@ -51,22 +56,13 @@ OMNIUM = "omnium-m"
 BIBS = list(range(1, 13))
 RACES = [f"{OMNIUM}-scratch", f"{OMNIUM}-tempo", f"{OMNIUM}-elimination", f"{OMNIUM}-points-race"]
 LAPS = "laps = { scratch = 20, tempo = 20, points-race = 40 }"
-# A table of the scratch race alone: an omnium the engine can run to the end with the races
-# scored today, for the live-vs-offline check.
-SCRATCH_ONLY = """
-[[omnium_formats]]
-name = "scratch-only"
-races = [{ name = "scratch", kind = "scratch" }]
-place_points = [40, 38, 36, 34, 32, 30, 28, 26, 24, 22, 20, 18]
-points_after = 1
-tie_break = "none"
-"""
 
 
-def meet_text(table: str = "", format_name: str = "uci") -> str:
-    """The scratch scenario's riders (their transponders), entered in an omnium."""
+def meet_text(table: str = "", format_name: str = "uci", laps: str = "") -> str:
+    """The scratch scenario's riders (their transponders), entered in an omnium; `laps`: its
+    races' distances (by default the scenario's, or the scratch's alone for another table)."""
     riders = scratch.meet_text().split("[[events]]")[0]
-    laps = LAPS if format_name == "uci" else "laps = { scratch = 20 }"
+    laps = laps or (LAPS if format_name == "uci" else "laps = { scratch = 20 }")
     return (
         f'{riders}{table}\n[[omniums]]\nid = "{OMNIUM}"\ncategory = "Men Elite"\n'
         f'name = "Omnium"\nriders = {BIBS}\nformat = "{format_name}"\n{laps}\n'
@@ -76,12 +72,6 @@ def meet_text(table: str = "", format_name: str = "uci") -> str:
 def write_capture(directory: Path) -> Path:
     """The scratch scenario's capture, the desk's commands naming the omnium's scratch race."""
     return scratch.write_capture(directory, event=RACES[0])
-
-
-def write_scratch_only_meet(directory: Path) -> Path:
-    path = directory / "omnium.meet.toml"
-    path.write_text(meet_text(SCRATCH_ONLY, "scratch-only"))
-    return path
 
 
 def placed(

@@ -67,6 +67,7 @@ H(p) + 0.0. The `final` confirms all eight.
 6th. Laps at the finish: 12, 13 for 31.
 """
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -193,11 +194,12 @@ def tempo_passages() -> dict[int, list[int]]:
     return out
 
 
-def _reads(
-    start_us: int, passages: dict[int, list[int]], stops: int | None = None
+def loop_reads(
+    start_us: int, passages: dict[int, list[int]], stops: Collection[int] = ()
 ) -> list[tuple[int, str, int]]:
-    """Every read of a loop, venue clock: (time, line, bib). The rider `stops` is not read at
-    the 100 m line after its last passage."""
+    """Every read of a loop, venue clock: (time, line, bib), from each rider's finish-line
+    passages after the start (a neutral lap's passage 18 s before the first). The riders
+    `stops` are not read at the 100 m line after their last passage (they leave the track)."""
     out: list[tuple[int, str, int]] = []
     for bib, times in passages.items():
         ridden = [times[0] - 18 * SECOND, *times]  # the neutral lap's passage first
@@ -205,7 +207,7 @@ def _reads(
             lap = ridden[i + 1] - t if i + 1 < len(ridden) else 16 * SECOND
             out.append((start_us + t, "finish", bib))
             out.append((start_us + t + lap // 5, "200m", bib))
-            if not (bib == stops and i + 1 == len(ridden)):
+            if not (bib in stops and i + 1 == len(ridden)):
                 out.append((start_us + t + lap * 3 // 5, "100m", bib))
     return out
 
@@ -217,8 +219,8 @@ def reads() -> list[tuple[int, str, int]]:
         (S + points[MISSES][5], "finish", MISSES),
         (S + points[MISSES][70], "finish", MISSES),
     }
-    out = [read for read in _reads(S, points, ABANDONS) if read not in missed]
-    return sorted(out + _reads(T, tempo_passages()))
+    out = [read for read in loop_reads(S, points, {ABANDONS}) if read not in missed]
+    return sorted(out + loop_reads(T, tempo_passages()))
 
 
 def meet_text() -> str:

@@ -70,7 +70,7 @@ from typing import Any
 import msgspec
 
 from tests.scoring.scenarios import devices
-from tests.scoring.scenarios.devices import Chunk, Decoder, command, riders_toml, venue_us
+from tests.scoring.scenarios.devices import command, riders_toml, venue_us
 from velotime.wire.commands import (
     Arm,
     Command,
@@ -185,19 +185,13 @@ COMMANDS: list[tuple[int, Command]] = [
 
 def write_capture(directory: Path, event: str = EVENT) -> Path:
     """The capture; `event`: the id the desk's commands name (an omnium's scratch race's)."""
-    decoders = {line: Decoder(source, line, id_, clock) for source, line, id_, clock in DECODERS}
-    opened = S - 300 * SECOND
-    chunks: list[Chunk] = [chunk for d in decoders.values() for chunk in d.connect(opened)]
-    for t, line, bib in reads():
-        chunks += decoders[line].passing(S + t, TRANSPONDER[bib])
-    chunks += [command(S + t, msgspec.structs.replace(value, event=event)) for t, value in COMMANDS]
-    return devices.write_capture(
+    return devices.write_loop_capture(
         directory / "scratch.capture.jsonl",
-        venue="velodrome-test",
-        sources={d.source: d.description() for d in decoders.values()},
-        lines={"finish": 0, "200m": 200, "100m": 100},
-        track_length_m=250,
-        chunks=chunks,
+        DECODERS,
+        [(S + t, line, bib) for t, line, bib in reads()],
+        TRANSPONDER,
+        [command(S + t, msgspec.structs.replace(value, event=event)) for t, value in COMMANDS],
+        opened_us=S - 300 * SECOND,
     )
 
 

@@ -76,7 +76,6 @@ from velotime.wire.results import (
     Status,
 )
 
-_OUT = (Status.DNF, Status.DSQ, Status.DNS)
 CAMERA_EARLY_US = 1_000_000  # a camera's finish time may come a moment before the loop's read
 
 
@@ -179,13 +178,17 @@ class SprintRaceScorer(ScratchScorer):
             elif entry.phase == "complete":
                 if self._photo_block:
                     at_us = self._photo_block_us or entry.received_us
-                    rows = list(self._photo_block.values())
+                    rows = self._camera_rows(list(self._photo_block.values()))
                     self._blocks.append((at_us, entry.received_us, rows))
                     self._blocks_placed = False
                 self._photo_block = None
             else:
                 self._photo_block = None  # armed, started: results not closed are abandoned
         self._photo_read = len(state.photo_finish)
+
+    def _camera_rows(self, rows: list[PhotoPlace]) -> list[PhotoPlace]:
+        """A complete block's rows as the sprint judge takes them (a Madison's: by team)."""
+        return rows
 
     def _cameras(self, until_us: int | None = None) -> None:
         """Each camera block to its sprint (module docstring), a later block over an earlier
@@ -306,7 +309,7 @@ class SprintRaceScorer(ScratchScorer):
         self._cameras()
         counter = self._counter
         board = counter.board()
-        table = self._table(state)
+        table = self._table()
         finish = counter.finish() if board.finished else {}
         names = {rider.bib: rider for rider in self._riders}
         lines: list[ResultLine] = []
@@ -329,7 +332,7 @@ class SprintRaceScorer(ScratchScorer):
                     final_sprint_place=line.final_place,
                 )
             )
-        extra = self._lap_extra(board, counter.problems() + self._notes)
+        extra = self._lap_extra(board, self._loop_problems() + self._notes)
         extra["sprints"] = table.sprints
         extra["sprint_board"] = _sprint_board(self._sprints, extra["lap_board"])
         if self._camera_unused:
@@ -337,14 +340,14 @@ class SprintRaceScorer(ScratchScorer):
             extra["problems"] = [*extra.get("problems", []), unused]
         return Scored(lines, extra)
 
-    def _table(self, state: EventState) -> "_Table":
+    def _loop_problems(self) -> list[str]:
+        """What the loops' reads gave the lap counter to say (missed and double reads)."""
+        return self._counter.problems()
+
+    def _table(self) -> "_Table":
         """The standings from the sprints and lap changes as they stand, worked out again only
         when one of them changed (between sprints a passing changes none)."""
-        statuses = {
-            bib: status
-            for bib, status in state.decisions.items()
-            if status in _OUT and bib in self.race
-        }
+        statuses = dict(self._out)  # the commissaires' DNF, DSQ, DNS as the commands came
         contested = [sprint for sprint in self._sprints if sprint.contested]
         for sprint in contested:
             if sprint.decided is None:

@@ -166,7 +166,11 @@ class ScratchScorer:
 
     def _command(self, t_us: int | None, command: Command) -> None:
         counter = self._counter
-        at_us = t_us if t_us is not None else self._latest_us
+        # A command comes after every crossing read before it: a receipt time earlier than the
+        # latest of them (the decoders' clock ahead of the daemon's, as in `velotime demo`'s
+        # compressed session) is taken as that crossing's.
+        latest = self._latest_us
+        at_us = latest if t_us is None else t_us if latest is None else max(t_us, latest)
         if isinstance(command, SetStatus):
             if command.status in _OUT:
                 self._out[command.bib] = Status(command.status)
