@@ -14,9 +14,14 @@ lap board and its commands, lap changes proposed and confirmed, abandons by stat
   the loops, "photo required" where the loops cannot part two riders, what the judges must look
   at). A camera block ("complete") is the sprint's whose first read on its lap is the latest
   at or before the block's first finish time (its arrival, without finish times) plus 1 s.
+- **The final sprint is judged for every place across the line** (`FINAL_SPRINT`): its points
+  go to the scoring places only, and its order ranks the riders level on points, on none
+  included (3.2.119, §2.9, §2.13), so every rider who contested it has a `final_sprint_place`.
+  Riders not in it (out of the race, or not read on its lap) have none.
 - **The judges' word** (`sprint EVENT N`): confirms the proposal as it stands then, or sets
   their placings over it, with the reason (`judges_placings`); a later word on the same sprint
-  replaces it. Refused, with the reason: a sprint the race does not have, one not contested
+  replaces it. For the final sprint the judges may give the whole order or only its front (the
+  scoring places, say): the riders they do not place follow, in the proposal's order. Refused, with the reason: a sprint the race does not have, one not contested
   yet, placings that do not judge its places (a bib twice, not in the race, too many places).
 - **Unconfirmed sprints count in the live table**: the standings move as the race goes, and a
   rider whose points include a sprint not confirmed is flagged "unconfirmed". The event's
@@ -51,6 +56,7 @@ from velotime.scoring.rules.points_race import (
     standings,
 )
 from velotime.scoring.rules.sprints import (
+    FINAL_SPRINT,
     POINTS_SPRINT,
     Crossing,
     Judged,
@@ -252,7 +258,12 @@ class SprintRaceScorer(ScratchScorer):
 
     def _decided(self, sprint: SprintState, command: SprintDecision) -> Judgement:
         placings = [tuple(placing) for placing in command.placings] or None
-        return judges_placings(self._proposal(sprint), placings)
+        proposal = self._proposal(sprint)
+        if placings is not None and sprint.final:
+            # Behind the places the judges gave, the rest in the proposal's order.
+            placed = {bib for placing in placings for bib in placing}
+            placings += _without(proposal.sprint.placings, placed)
+        return judges_placings(proposal, placings)
 
     def _command(self, t_us: int | None, command: Command) -> None:
         if isinstance(command, SprintDecision | Final):
@@ -290,7 +301,7 @@ class SprintRaceScorer(ScratchScorer):
             sprint.proposal = judge_sprint(
                 sprint.number,
                 sprint.lap,
-                self.judged,
+                FINAL_SPRINT if sprint.final else self.judged,
                 riders=[bib for bib in self._riders_bibs() if bib not in self._out],
                 crossings=sprint.crossings,
                 standing=standing,
@@ -404,7 +415,8 @@ class _Table:
 
 
 def _without(placings: tuple[Placing, ...], bibs: set[int]) -> tuple[Placing, ...]:
-    """The placings less riders who did not start (a camera row read wrong)."""
+    """The placings less `bibs` (riders who did not start: a camera row read wrong; riders the
+    judges placed)."""
     kept = (tuple(bib for bib in placing if bib not in bibs) for placing in placings)
     return tuple(placing for placing in kept if placing)
 

@@ -6,7 +6,10 @@ correct it (`judges_placings`); the race's rules take only what they stood by (b
 **What a sprint decides** (`Judged`): the first 4 places in a points race or a Madison (5-3-2-1,
 §2.6, §2.13), the first in a tempo race (§2.9), the last rider, by the rear wheel, at an
 elimination (3.2.223), the first two of the elimination's last two, by the front wheel
-(3.2.224), and every place across the line at the end of a scratch race (3.2.178). Placings run
+(3.2.224), and every place across the line at the end of a scratch race (3.2.178) and at the
+final sprint of a points race, a tempo race or a Madison (`FINAL_SPRINT`): its points go to the
+scoring places only (`rules.points_race.sprint_points`), and its order across the line ranks
+every rider level on points, on none included (3.2.119, 3.2.252, §2.9, §2.13). Placings run
 from first; a dead heat shares its place and the next ones are skipped (§2.6). A from-last
 sprint's placings are its bottom places, in order, the last one last.
 
@@ -41,7 +44,9 @@ loops.
 
 **Photo required** (uci-rules.md §4.3): two riders the loops order and that cross less than
 the tolerance apart (`Tolerance`) may be either way round at the wheel the sprint is judged on,
-so both are flagged when their order decides a judged place. Why the defaults:
+so both are flagged when their order decides a judged place: at a sprint judging every place
+(the scratch race's finish, the final sprint) any two riders, since any two in a final sprint
+may be level on points and this module knows no points. Why the defaults:
 
 - Front wheel, 30 ms (`rules.keirin.PHOTO_GAP_US`, the figure of uci-rules.md §4.3, metarace's,
   which the keirin uses too). The loop times the transponder, not the tyre: it sits on the fork
@@ -116,6 +121,8 @@ TEMPO_SPRINT = Judged(places=1)  # a point to the first (§2.9, 3.2.262)
 ELIMINATION_SPRINT = Judged(places=1, end=End.LAST, wheel=Wheel.REAR)  # 3.2.223
 ELIMINATION_FINAL = Judged(places=2)  # the last two, by the front wheel (3.2.224)
 SCRATCH_FINISH = Judged(places=None)  # the order across the line (3.2.178)
+# The final sprint of a points race, tempo race, Madison: every place, for the ties on points.
+FINAL_SPRINT = Judged(places=None)
 
 
 @dataclass(frozen=True)
