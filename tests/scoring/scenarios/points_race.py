@@ -44,10 +44,18 @@ keeps a slot 0.2 (b - 1) s behind the head (rider 1). On a sprint lap the sprint
 1: 5 + 2 + 1 + 5 (S1, S2, S3, S6) + 4 (S8, 3rd) = 17; 2: 3 + 5 + 3 + 2 = 13; 3: 2 + 3 = 5;
 4: 1 + 5 + 6 = 12; 5: 3 + 5 = 8; 6: 1; 7: 3 + 20 = 23; 8: 3 + 10 = 13; 9: 2 + 2 = 4;
 10: 3; 11: 5; 12: 2; 13: 1; 14: 2; 15: -20; 16: 1; 17: 1; 18: 2; 19: 1; 22: 5 (DNF);
-20, 21, 23, 24: 0. Ranked by points (3.2.119): 7 (23), 1 (17), 8 and 2 (13: 8 won the final
-sprint, 2 was not placed in it: 8 third, 2 fourth), 4 (12), 5 (8), 3 and 11 (5, neither in the
-final sprint: both 7th), 9 (4) 9th, 10 (3) 10th, 12, 14, 18 (2) 11th, 6, 13, 16, 17, 19 (1)
-14th, 20, 21, 23, 24 (0) 19th, 15 (-20) 23rd; 22 DNF, not classified. Laps at the finish (the
+20, 21, 23, 24: 0. The final sprint (lap 80, `FINAL_ORDER`) is judged for every place across
+the line (3.2.119: it ranks riders level on points): 8, 4, 1, 9 at +0.0 to +0.3; every other
+bunch rider b at its slot + 0.4 = 0.2 b + 0.2 s, so by bib: 2 (0.6), 3, 5, 6, 10, 11, 12, 13,
+14, 16, 17, 18, 19, 20, 21, 23, 24 (5.0); then 7 (+5.4, on its lap 81) and 15 (+5.8, on its
+lap 79); 22 is out. Places: 8 1st, 4 2nd, 1 3rd, 9 4th, 2 5th, 3 6th, 5 7th, 6 8th, 10 9th,
+11 10th, 12 11th, 13 12th, 14 13th, 16 14th, 17 15th, 18 16th, 19 17th, 20 18th, 21 19th,
+23 20th, 24 21st, 7 22nd, 15 23rd (no two riders closer than 0.2 s: no photo required).
+Ranked by points, ties by the final sprint's place (3.2.119): 7 (23) 1st, 1 (17) 2nd, 8 and 2
+(13: 8 1st, 2 5th in the final sprint) 3rd and 4th, 4 (12) 5th, 5 (8) 6th, 3 and 11 (5: 6th
+and 10th) 7th and 8th, 9 (4) 9th, 10 (3) 10th, 12, 14, 18 (2: 11th, 13th, 16th) 11th to 13th,
+6, 13, 16, 17, 19 (1: 8th, 12th, 14th, 15th, 17th) 14th to 18th, 20, 21, 23, 24 (0: 18th,
+19th, 20th, 21st) 19th to 22nd, 15 (-20) 23rd; 22 DNF, not classified. Laps at the finish (the
 bunch's lap 80): 80; 81 for 7, 79 for 15; 33 for 22.
 
 **The tempo race** (`TEMPO`; times in seconds after its flying start T; 12 laps, a sprint at
@@ -62,9 +70,13 @@ confirmed, it contests sprint 3 (lap 7) in the bunch, not with its own lap 7 of 
 bunch's sprints: 33 (lap 7), 34 (8), 32 (9), 33 (10), 35 (11), 34 (12, the final), each at
 H(p) + 0.0. The `final` confirms all eight.
 
-**The tempo result, by hand** (`EXPECTED_TEMPO`): 31: 2 + 20 = 22, first; 33 and 34: 2 each,
-34 won the final sprint: 34 second, 33 third; 32 and 35: 1 each, both 4th; 36, 37, 38: 0,
-6th. Laps at the finish: 12, 13 for 31.
+**The tempo result, by hand** (`EXPECTED_TEMPO`): 31: 2 + 20 = 22, first; 33 and 34: 2 each;
+32 and 35: 1 each; 36, 37, 38: 0. The final sprint (lap 12) is judged for every place across
+the line (§2.9: it ranks riders level on points): 34 at H(12) + 0.0, then by slot 32 (0.2), 33
+(0.4), 35 (0.8), 36 (1.0), 37 (1.2), 38 (1.4), and 31 on its lap 13 at H(12) + 1.6: places 34
+1st, 32 2nd, 33 3rd, 35 4th, 36 5th, 37 6th, 38 7th, 31 8th. Ranked: 31 first; 34 (final 1st)
+second, 33 (3rd) third; 32 (2nd) fourth, 35 (4th) fifth; 36, 37, 38 (5th, 6th, 7th) sixth,
+seventh, eighth. Laps at the finish: 12, 13 for 31.
 """
 
 from collections.abc import Collection
@@ -368,30 +380,40 @@ def _line(rank: int | None, bib: int, points: int, laps: int = 80, gained: int =
     return (rank, bib, points, _sprint_points(bib), laps, gained, final, status)
 
 
+# The final sprint's order across the line (the module docstring).
+FINAL_ORDER = [8, 4, 1, 9, 2, 3, 5, 6, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21, 23, 24, 7, 15]
 EXPECTED: list[Line] = [
-    _line(1, 7, 23, laps=81, gained=1),
+    _line(1, 7, 23, laps=81, gained=1, final=22),
     _line(2, 1, 17, final=3),
     _line(3, 8, 13, final=1),
-    _line(4, 2, 13),
+    _line(4, 2, 13, final=5),
     _line(5, 4, 12, final=2),
-    _line(6, 5, 8),
-    _line(7, 3, 5),
-    _line(7, 11, 5),
+    _line(6, 5, 8, final=7),
+    _line(7, 3, 5, final=6),
+    _line(8, 11, 5, final=10),
     _line(9, 9, 4, final=4),
-    _line(10, 10, 3),
-    _line(11, 12, 2),
-    _line(11, 14, 2),
-    _line(11, 18, 2),
-    *[_line(14, bib, 1) for bib in (6, 13, 16, 17, 19)],
-    *[_line(19, bib, 0) for bib in (20, 21, 23, 24)],
-    _line(23, 15, -20, laps=79, gained=-1),
+    _line(10, 10, 3, final=9),
+    _line(11, 12, 2, final=11),
+    _line(12, 14, 2, final=13),
+    _line(13, 18, 2, final=16),
+    _line(14, 6, 1, final=8),
+    _line(15, 13, 1, final=12),
+    _line(16, 16, 1, final=14),
+    _line(17, 17, 1, final=15),
+    _line(18, 19, 1, final=17),
+    _line(19, 20, 0, final=18),
+    _line(20, 21, 0, final=19),
+    _line(21, 23, 0, final=20),
+    _line(22, 24, 0, final=21),
+    _line(23, 15, -20, laps=79, gained=-1, final=23),
     _line(None, 22, 5, laps=33, status="DNF"),
 ]
 EXPECTED_SPRINTS = [
     {"number": number, "lap": lap, "final": lap == LAPS, "confirmed": True,
      "placings": [[bib] for bib in four], "photo_required": [], "attention": []}
     for number, (lap, four) in enumerate(
-        sorted({**SPRINTS, 40: [b for b, _ in CAMERA], 70: [5, 3, 18, 19]}.items()), 1
+        sorted({**SPRINTS, 40: [b for b, _ in CAMERA], 70: [5, 3, 18, 19],
+                LAPS: FINAL_ORDER}.items()), 1
     )
 ]  # fmt: skip
 EXPECTED_PROBLEMS = ["bib 3: 2 finish-line read(s) missed, recovered from the other loops"]
@@ -399,14 +421,14 @@ EXPECTED_PROBLEMS = ["bib 3: 2 finish-line read(s) missed, recovered from the ot
 TempoLine = tuple[int | None, int, int, int, int, int | None]  # rank, bib, points, laps, gained,
 # final sprint place
 EXPECTED_TEMPO: list[TempoLine] = [
-    (1, 31, 22, 13, 1, None),
+    (1, 31, 22, 13, 1, 8),
     (2, 34, 2, 12, 0, 1),
-    (3, 33, 2, 12, 0, None),
-    (4, 32, 1, 12, 0, None),
-    (4, 35, 1, 12, 0, None),
-    (6, 36, 0, 12, 0, None),
-    (6, 37, 0, 12, 0, None),
-    (6, 38, 0, 12, 0, None),
+    (3, 33, 2, 12, 0, 3),
+    (4, 32, 1, 12, 0, 2),
+    (5, 35, 1, 12, 0, 4),
+    (6, 36, 0, 12, 0, 5),
+    (7, 37, 0, 12, 0, 6),
+    (8, 38, 0, 12, 0, 7),
 ]
 # The tempo race's sprints: 31 in the first two (its laps 5 and 6 ahead of the bunch).
 EXPECTED_TEMPO_WINNERS = [31, 31, 33, 34, 32, 33, 35, 34]
