@@ -51,10 +51,12 @@ final sprint):
 | 1    | 3, 2, 0, 10    |      | 15    | 1st          |
 | 5    | 0, 3, 5, 6     |      | 14    | 2nd          |
 | 2    | 2, 5, 3, 4     |      | 14    | 3rd          |
-| 3    | 1, 0, 1, 0     |      | 2     | -            |
-| 6    | 0, 1, 0, 0     |      | 1     | -            |
+| 3    | 1, 0, 1, 0     |      | 2     | 6th          |
+| 6    | 0, 1, 0, 0     |      | 1     | 5th          |
 
-Teams 5 and 2 tie on 14: 5 was 2nd in the final sprint, 2 3rd, so 5 is 3rd and 2 4th. Laps at
+The final sprint is judged for every place across the line (§2.13, 3.2.119: its order ranks
+teams level on points), 6 and 3 5th and 6th with no points. Teams 5 and 2 tie on 14: 5 was 2nd
+in the final sprint, 2 3rd, so 5 is 3rd and 2 4th. Laps at
 the finish (the first passage from the leader's 40th lap, team 1's at 640.0 s): 40, and 41 for
 team 4.
 
@@ -197,8 +199,8 @@ EXPECTED: list[tuple[int, int, int, int, int, list[int], int, int | None]] = [
     (2, 1, 40, 0, 15, [3, 2, 0, 10], 0, 1),
     (3, 5, 40, 0, 14, [0, 3, 5, 6], 0, 2),
     (4, 2, 40, 0, 14, [2, 5, 3, 4], 0, 3),
-    (5, 3, 40, 0, 2, [1, 0, 1, 0], 0, None),
-    (6, 6, 40, 0, 1, [0, 1, 0, 0], 0, None),
+    (5, 3, 40, 0, 2, [1, 0, 1, 0], 0, 6),
+    (6, 6, 40, 0, 1, [0, 1, 0, 0], 0, 5),
 ]
 EXPECTED_CHANGES = [{"bib": GAINS, "change": 1, "lap": 15}]
 EXPECTED_PROBLEMS = [
