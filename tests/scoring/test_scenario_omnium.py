@@ -308,8 +308,9 @@ def test_the_four_races_from_bytes_their_totals_and_the_tie_break_as_worked_out_
     in the scratch; 12 not starting the tempo, out of the omnium), each race lined up by them;
     live in the points race, moving with each rider over the line in a sprint (sprint 1: 7 +5,
     9 +3, 3 +2, 6 +1; sprint 2: 2 +5, 5 +3, 8 +2, 6 +1; sprint 3: 1 alone +5, then 9 +3, 7 +2,
-    3 +1), then 1's lap (+20), then the final sprint (1 +10, 5 +6, 9 +4, 7 +2); at the end 5
-    and 7 level on 121, parted by the final sprint (5 2nd in it, 7 4th)."""
+    3 +1), then 1's lap (+20), then the final sprint (5 +10, 1 +6, 9 +4, 7 +2, the others
+    placed with no points); at the end 5 and 7 level on 121, parted by the final sprint (5 1st
+    in it, 7 4th)."""
     capture = omnium_races.write_capture(tmp_path)
     text = omnium_races.meet_text()
     engine = ScoringEngine(parse_meet(text), {"finish": 0, "200m": 200, "100m": 100}, 250)
@@ -347,7 +348,7 @@ def test_the_four_races_from_bytes_their_totals_and_the_tie_break_as_worked_out_
         {2: 5}, {5: 3}, {8: 2}, {6: 1},
         {1: 5}, {9: 3}, {7: 2}, {3: 1},
         {1: 20},
-        {1: 10}, {5: 6}, {9: 4}, {7: 2},
+        {5: 10}, {1: 6}, {9: 4}, {7: 2},
     ]  # fmt: skip
     assert live[12] == omnium_races.AFTER_SPRINT_3
     assert live[13] == omnium_races.AFTER_LAP_GAIN
@@ -356,15 +357,16 @@ def test_the_four_races_from_bytes_their_totals_and_the_tie_break_as_worked_out_
     assert rows(final) == omnium_races.FINAL
     # Not built on every passing: on the desk's commands and the points race's sprints.
     assert len(published) < passings // 20
-    # The tie-break read from the race: 5 and 7 2nd and 4th in its final sprint.
+    # The tie-break read from the race: 5 and 7 1st and 4th in its final sprint, every rider
+    # placed in it (the order across the line: 5, 1, 9, 7, then 2, 3, 4, 6, 8, 10, 11 by slot).
     points_race_lines = engine.results(omnium_races.POINTS_RACE)["lines"]
     assert {line["bib"]: line.get("final_sprint_place") for line in points_race_lines} == {
-        1: 1, 5: 2, 9: 3, 7: 4, **dict.fromkeys([2, 3, 4, 6, 8, 10, 11])
+        5: 1, 1: 2, 9: 3, 7: 4, 2: 5, 3: 6, 4: 7, 6: 8, 8: 9, 10: 10, 11: 11
     }  # fmt: skip
     by_bib = {line.bib: line for line in final.lines}
     gained = by_bib[1].races[3]
     assert gained is not None
-    assert (gained.points, gained.laps) == (35, 1)  # sprint 3's 5, the final's 10, 20 its lap
+    assert (gained.points, gained.laps) == (31, 1)  # sprint 3's 5, the final's 6, 20 its lap
     assert [None if score is None else score.status for score in by_bib[12].races] == [
         "", "DNS", None, None
     ]  # fmt: skip

@@ -175,7 +175,7 @@ def points_final() -> list[Row]:
     """The standings once the points race is final, by rule from the points race scenario's
     result (worked out by hand there): one race adding its own points, 20 a lap as the race
     counts them (3.2.251), ties parted by the final sprint as the race parts them (3.2.252,
-    3.2.119), riders level and unplaced in it sharing a rank: the race's own ranks and points;
+    3.2.119; every rider who finished is placed in it): the race's own ranks and points;
     22, who abandoned, out of the omnium (DNF), its points race not counted (0)."""
     return [
         (rank, bib, points, "") if rank is not None else (None, bib, 0, "DNF")

@@ -27,21 +27,25 @@ each): 7, 2, 1, 9, 3, 4, 6, 10, 8, 11, 12; 5 behind them (163.6). Places (laps g
 **2. The tempo race** (10 laps, a sprint each lap from the 5th, 1 point to the first, 3.2.261-
 3.2.262; start 400 s after the scratch's). 12 does not start: `status 12 DNS` before the start,
 never read (out of the omnium, 3.2.249). The sprints' winners cross 0.5 s before the bunch's
-head: laps 5 to 10: 7, 7, 2, 7, 2, 1. Points: 7 3 (1st), 2 2 (2nd), 1 1 (3rd, the final sprint
-its own), the other 8 none: they share 4th (34 each). Totals: 7 38 + 40 = 78, 5 40 + 34 = 74,
-2 36 + 38 = 74, 1 34 + 36 = 70, 9 32 + 34 = 66, 3 30 + 34 = 64, 4 28 + 34 = 62, 6 26 + 34 =
-60, 10 24 + 34 = 58, 8 22 + 34 = 56, 11 20 + 34 = 54; 12 out, DNF, its 18 kept. Standings:
-7; 2 and 5 share 2nd; then 1, 9, 3, 4, 6, 10, 8, 11, 4th to 11th.
+head: laps 5 to 10: 7, 7, 2, 7, 2, 1. Points: 7 3, 2 2, 1 1, the other 8 none. The final
+sprint (lap 10) is judged for every place across the line (§2.9: it ranks riders level on
+points, on none included): 1 at H(10) - 0.5, then the bunch by slot, 2, 3, 4, 5, 6, 7, 8, 9,
+10, 11: places 1 to 11 by bib. Tempo places: 7 1st (3 points), 2 2nd (2), 1 3rd (1); the
+others on 0 by the final sprint: 3 4th, 4 5th, 5 6th, 6 7th, 8 8th, 9 9th, 10 10th, 11 11th.
+Totals: 7 38 + 40 = 78, 2 36 + 38 = 74, 1 34 + 36 = 70, 5 40 + 30 = 70, 3 30 + 34 = 64, 4 28 +
+32 = 60, 9 32 + 24 = 56, 6 26 + 28 = 54, 8 22 + 26 = 48, 10 24 + 22 = 46, 11 20 + 20 = 40; 12
+out, DNF, its 18 kept. Standings: 7, 2; 1 and 5 share 3rd; then 3, 4, 9, 6, 8, 10, 11, 5th to
+11th.
 
 **3. The elimination race** (11 riders; a sprint every 2 laps, 3.2.222: 10 sprints, 20 laps;
 start 400 s after the tempo's). The bunch's slots, head first: 1, 5, 2, 7, 3, 9, 6, 4, 8, 11,
 10: the last rider over the line at lap 2n is the last slot still in, eliminated 8 s later
 (`eliminate n bib`): 10, 11, 8, 4, 6, 9, 3, 7, 2; each leaves the track after the 200 m line.
 The final (lap 20): 1 at +0.0, 5 at +0.3: 1 wins. Places: 1, 5, 2, 7, 3, 9, 6, 4, 8, 11, 10.
-Totals: 7 78 + 34 = 112, 5 74 + 38 = 112, 2 74 + 36 = 110, 1 70 + 40 = 110, 9 66 + 30 = 96,
-3 64 + 32 = 96, 4 62 + 26 = 88, 6 60 + 28 = 88, 8 56 + 24 = 80, 10 58 + 20 = 78, 11 54 + 22 =
-76. Standings: 5 and 7 share 1st, 1 and 2 3rd, 3 and 9 5th, 4 and 6 7th, 8 9th, 10 10th,
-11 11th; 12 DNF.
+Totals: 7 78 + 34 = 112, 2 74 + 36 = 110, 1 70 + 40 = 110, 5 70 + 38 = 108, 3 64 + 32 = 96,
+4 60 + 26 = 86, 9 56 + 30 = 86, 6 54 + 28 = 82, 8 48 + 24 = 72, 10 46 + 20 = 66, 11 40 + 22 =
+62. Standings: 7 1st, 1 and 2 2nd, 5 4th, 3 5th, 4 and 9 6th, 6 8th, 8 9th, 10 10th, 11 11th;
+12 DNF.
 
 **4. The points race** (20 laps, 11 riders; start 500 s after the elimination's; its own
 points added, 20 a lap gained, 3.2.251). On a sprint lap the sprint's first riders cross at
@@ -52,20 +56,21 @@ Rider 1 breaks away after it (its lap 10 at 160.45) on 13.8 s laps: its lap 15 a
 alone (the bunch's at 240 s): it wins sprint 3, then 9, 7, 3 of the bunch (240.0-240.2);
 2.45 s behind the bunch's tail on its lap 14 (227.0): not with it. Its lap 16 at 243.25 s is
 0.25 s behind the tail on its lap 15 (11, at 240 + 3.0): a lap gained, confirmed at S + 260 s;
-then at the back, its lap p + 1 at H(p) + 3.5 but for the final sprint (lap 20, 10-6-4-2): 1,
-5, 9, 7, in that order at H(20) + 0.0 to + 0.3.
+then at the back, its lap p + 1 at H(p) + 3.5 but for the final sprint (lap 20, 10-6-4-2): 5,
+1, 9, 7, in that order at H(20) + 0.0 to + 0.3.
 
 - *Live*, the totals moving rider by rider over the line: sprint 1 7 +5, 9 +3, 3 +2, 6 +1;
-  sprint 2 2 +5, 5 +3, 8 +2, 6 +1; sprint 3 1 +5, 9 +3, 7 +2, 3 +1. Then 7 119; 1, 2 and 5
-  115 (sharing 2nd); 9 102, 3 99, 6 90, 4 88, 8 82, 10 78, 11 76.
-- 1's lap confirmed (+20): 1 135 first, 7 119 2nd, 2 and 5 sharing 3rd, the rest as above.
-- The final sprint: 1 +10, 5 +6, 9 +4, 7 +2. *At the end*: 1 110 + 5 + 10 + 20 = 145; 7 112 +
-  5 + 2 + 2 = 121; 5 112 + 3 + 6 = 121; 2 110 + 5 = 115; 9 96 + 3 + 3 + 4 = 106; 3 96 + 2 + 1
-  = 99; 6 88 + 1 + 1 = 90; 4 88; 8 80 + 2 = 82; 10 78; 11 76. **The tie-break** (3.2.252): 5
-  and 7 level on 121 (as they were on 112, sharing 1st, before the points race); 5 2nd in the
-  final sprint, 7 4th: 5 2nd overall, 7 3rd.
+  sprint 2 2 +5, 5 +3, 8 +2, 6 +1; sprint 3 1 +5, 9 +3, 7 +2, 3 +1. Then 7 119; 1 and 2 115
+  (sharing 2nd); 5 111, 3 99, 9 92, 4 86, 6 84, 8 74, 10 66, 11 62.
+- 1's lap confirmed (+20): 1 135 first, 7 119 2nd, 2 115 3rd, the rest as above.
+- The final sprint (judged for every place across the line, 3.2.119: 5, 1, 9, 7 at +0.0 to
+  +0.3, then the bunch by slot 2, 3, 4, 6, 8, 10, 11: places 1 to 11 in that order): 5 +10,
+  1 +6, 9 +4, 7 +2. *At the end*: 1 110 + 5 + 6 + 20 = 141; 5 108 + 3 + 10 = 121; 7 112 + 5 +
+  2 + 2 = 121; 2 110 + 5 = 115; 3 96 + 2 + 1 = 99; 9 86 + 3 + 3 + 4 = 96; 4 86; 6 82 + 1 + 1 =
+  84; 8 72 + 2 = 74; 10 66; 11 62. **The tie-break** (3.2.252): 5 and 7 level on 121; 5 1st in
+  the final sprint, 7 4th: 5 2nd overall, 7 3rd.
 
-**Final standings**: 1 145, 5 121, 7 121, 2 115, 9 106, 3 99, 6 90, 4 88, 8 82, 10 78, 11 76;
+**Final standings**: 1 141, 5 121, 7 121, 2 115, 3 99, 9 96, 4 86, 6 84, 8 74, 10 66, 11 62;
 then 12 (did not start the tempo), DNF.
 """
 
@@ -93,7 +98,7 @@ SCRATCH_SPRINT = [7, 2, 1, 9, 3, 4, 6, 10, 8, 11, 12]
 TEMPO_WINNERS = {5: 7, 6: 7, 7: 2, 8: 7, 9: 2, 10: 1}  # by lap
 ELIMINATION_SLOTS = [1, 5, 2, 7, 3, 9, 6, 4, 8, 11, 10]  # head first; the last two the final
 # The bunch's sprints by lap: the riders who cross first (at lap 15, 1 is a lap ahead of them).
-POINTS_SPRINTS = {5: [7, 9, 3, 6], 10: [2, 5, 8, 6], 15: [9, 7, 3], 20: [1, 5, 9, 7]}
+POINTS_SPRINTS = {5: [7, 9, 3, 6], 10: [2, 5, 8, 6], 15: [9, 7, 3], 20: [5, 1, 9, 7]}
 
 
 def _ms(value: float) -> int:
@@ -255,28 +260,28 @@ AFTER_SCRATCH = standings(
     "7 4 28, 8 6 26, 9 10 24, 10 8 22, 11 11 20, 12 12 18"
 )
 AFTER_TEMPO = standings(
-    "1 7 78, 2 2 74, 2 5 74, 4 1 70, 5 9 66, 6 3 64, "
-    "7 4 62, 8 6 60, 9 10 58, 10 8 56, 11 11 54, - 12 18 DNF"
+    "1 7 78, 2 2 74, 3 1 70, 3 5 70, 5 3 64, 6 4 60, "
+    "7 9 56, 8 6 54, 9 8 48, 10 10 46, 11 11 40, - 12 18 DNF"
 )
 AFTER_ELIMINATION = standings(
-    "1 5 112, 1 7 112, 3 1 110, 3 2 110, 5 3 96, 5 9 96, "
-    "7 4 88, 7 6 88, 9 8 80, 10 10 78, 11 11 76, - 12 18 DNF"
+    "1 7 112, 2 1 110, 2 2 110, 4 5 108, 5 3 96, 6 4 86, "
+    "6 9 86, 8 6 82, 9 8 72, 10 10 66, 11 11 62, - 12 18 DNF"
 )
 AFTER_SPRINT_3 = standings(
-    "1 7 119, 2 1 115, 2 2 115, 2 5 115, 5 9 102, 6 3 99, "
-    "7 6 90, 8 4 88, 9 8 82, 10 10 78, 11 11 76, - 12 18 DNF"
+    "1 7 119, 2 1 115, 2 2 115, 4 5 111, 5 3 99, 6 9 92, "
+    "7 4 86, 8 6 84, 9 8 74, 10 10 66, 11 11 62, - 12 18 DNF"
 )
 AFTER_LAP_GAIN = standings(
-    "1 1 135, 2 7 119, 3 2 115, 3 5 115, 5 9 102, 6 3 99, "
-    "7 6 90, 8 4 88, 9 8 82, 10 10 78, 11 11 76, - 12 18 DNF"
+    "1 1 135, 2 7 119, 3 2 115, 4 5 111, 5 3 99, 6 9 92, "
+    "7 4 86, 8 6 84, 9 8 74, 10 10 66, 11 11 62, - 12 18 DNF"
 )
 FINAL = standings(
-    "1 1 145, 2 5 121, 3 7 121, 4 2 115, 5 9 106, 6 3 99, "
-    "7 6 90, 8 4 88, 9 8 82, 10 10 78, 11 11 76, - 12 18 DNF"
+    "1 1 141, 2 5 121, 3 7 121, 4 2 115, 5 3 99, 6 9 96, "
+    "7 4 86, 8 6 84, 9 8 74, 10 10 66, 11 11 62, - 12 18 DNF"
 )
 # The line-ups (3.2.249 bis): the standings' order, riders level by bib, riders out left out.
 LINE_UPS = {
     TEMPO: [5, 7, 2, 1, 9, 3, 4, 6, 10, 8, 11, 12],
-    ELIMINATION: [7, 2, 5, 1, 9, 3, 4, 6, 10, 8, 11],
-    POINTS_RACE: [5, 7, 1, 2, 3, 9, 4, 6, 8, 10, 11],
+    ELIMINATION: [7, 2, 1, 5, 3, 4, 9, 6, 8, 10, 11],
+    POINTS_RACE: [7, 1, 2, 5, 3, 4, 9, 6, 8, 10, 11],
 }
