@@ -4,7 +4,8 @@ truncated to three decimals, gaps as differences of official times, lap splits a
 of truncated cumulative times; the points race from its sprints as designed (`PointsRace`) by
 uci-rules.md §2.9: 5-3-2-1 in each sprint, 10-6-4-2 in the final one (3.2.116-3.2.117), 20 for
 a lap gained (3.2.118), ranked by points, then by the final sprint's place (3.2.119), riders
-equal on both sharing the place. Nothing here runs the scoring engine.
+equal on both sharing the place. The final sprint is judged for every place across the line
+(`FINAL_ORDER`). Nothing here runs the scoring engine.
 """
 
 from typing import Any
@@ -23,6 +24,10 @@ from velotime.demo.script import (
 from velotime.times import format_duration, truncate_to_ms
 
 LAP_M = 250
+# The final sprint's order across the line, by bunch position (velotime.demo.script.PointsRace):
+# its four (1, 5, 0, 2) 0.1 s apart from the head, then the others at their slot (0.25 s a
+# position) + 0.4 s: 3 at 1.15 s, 4 at 1.4, 6 at 1.9, 7 at 2.15 (the breakaway, 5, is in the four).
+FINAL_ORDER = (1, 5, 0, 2, 3, 4, 6, 7)
 
 
 def speed(distance_m: int, official_us: int) -> str:
@@ -109,14 +114,15 @@ def keirin_last_200(session: DemoSession) -> tuple[str, str]:
 
 def points_sprints(session: DemoSession) -> list[dict[str, Any]]:
     """The sprints as judged: one bib a place, every one confirmed (sprints 1-3 by the judges,
-    the last by the `final`)."""
+    the last by the `final`); the final one every rider across the line (`FINAL_ORDER`)."""
     riders = session.points.riders
     last = max(SPRINT_PLACINGS)
+    judged = {**SPRINT_PLACINGS, last: FINAL_ORDER}
     return [
         {"number": number, "lap": number * SPRINT_EVERY, "final": number == last,
          "confirmed": True, "placings": [[riders[position]] for position in placings],
          "photo_required": [], "attention": []}
-        for number, placings in sorted(SPRINT_PLACINGS.items())
+        for number, placings in sorted(judged.items())
     ]  # fmt: skip
 
 
@@ -130,7 +136,7 @@ def points_race(session: DemoSession) -> list[dict[str, Any]]:
         table = (10, 6, 4, 2) if number == last else (5, 3, 2, 1)
         for position, points in zip(placings, table, strict=True):
             sprint_points[race.riders[position]][number - 1] = points
-    final_place = {race.riders[p]: place for place, p in enumerate(SPRINT_PLACINGS[last], 1)}
+    final_place = {race.riders[p]: place for place, p in enumerate(FINAL_ORDER, 1)}
     gained = {bib: int(bib == race.breakaway) for bib in race.riders}
     total = {bib: sum(sprint_points[bib]) + 20 * gained[bib] for bib in race.riders}
 
