@@ -181,3 +181,31 @@ def test_the_judges_word_on_a_sprint_is_answered_or_refused_with_the_reason(
     sprint_1 = engine.results(race)["sprints"][0]
     assert sprint_1["confirmed"]
     assert sprint_1["placings"] == [[2, 1], [4], [3]]
+
+
+def test_the_judges_may_place_only_the_front_of_the_final_sprint(replayed: Replayed) -> None:
+    """At S + 1300 s the final sprint (lap 80) is crossed by all, not yet confirmed (the
+    scenario's docstring: its order across the line is `FINAL_ORDER`, 8, 4, 1, 9 first). The
+    judges give only its four, 4 and 8 the other way round: the others follow in the loops'
+    order, so every rider keeps a final sprint place (2 5th, 15 23rd); 4 takes the 10 points,
+    8 the 6: 4 1 + 5 + 10 = 16, 8 3 + 6 = 9 (the module docstring's sums, the final sprint's 10
+    and 6 swapped)."""
+    engine = ScoringEngine(
+        parse_meet(scenario.meet_text()), {"finish": 0, "200m": 200, "100m": 100}, 250
+    )
+    for raw in replayed.events.read_bytes().splitlines():
+        event = decode_event(raw)
+        data = event.data
+        at_us = data.received_us if isinstance(data, CommandData) else getattr(data, "t_us", 0)
+        if at_us and at_us > scenario.S + 1300 * scenario.SECOND:
+            break
+        engine.feed(event)
+    race = scenario.POINTS
+    decision = SprintDecision(event=race, number=8, placings=[[4], [8], [1], [9]], reason="video")
+    assert engine.take_command(decision) is None
+    result = engine.results(race)
+    rest = [bib for bib in scenario.FINAL_ORDER if bib not in (4, 8, 1, 9)]
+    assert result["sprints"][7]["placings"] == [[4], [8], [1], [9], *([bib] for bib in rest)]
+    lines = {line["bib"]: line for line in result["lines"]}
+    assert [lines[bib]["final_sprint_place"] for bib in (4, 8, 2, 15)] == [1, 2, 5, 23]
+    assert [lines[bib]["points"] for bib in (4, 8)] == [16, 9]

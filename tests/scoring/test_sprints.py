@@ -13,6 +13,7 @@ from velotime.scoring.rules.keirin import PhotoPlace
 from velotime.scoring.rules.sprints import (
     ELIMINATION_FINAL,
     ELIMINATION_SPRINT,
+    FINAL_SPRINT,
     POINTS_SPRINT,
     SCRATCH_FINISH,
     TEMPO_SPRINT,
@@ -536,3 +537,19 @@ def test_judges_confirming_the_proposal_change_nothing(
     assert confirmed.sprint == proposal.sprint
     assert not any(confirmed.corrected)
     assert confirmed.sources == proposal.sources
+
+
+def test_the_final_sprint_places_every_rider_and_flags_close_riders_anywhere() -> None:
+    """A final sprint of six on lap 80 (module docstring: every place judged, photo required for
+    any two the loop reads less than 30 ms apart): 1, 2, 3, 4 0.1 s apart, then 6 at +0.5 s
+    and 5 10 ms after it. All six placed, 6 5th and 5 6th, both flagged; an intermediate
+    sprint (4 places) of the same crossings places the four and flags nobody."""
+    times = [(1, 0), (2, 100_000), (3, 200_000), (4, 300_000), (6, 500_000), (5, 510_000)]
+    crossings = [Crossing(bib, t_us, 80) for bib, t_us in times]
+    riders = [1, 2, 3, 4, 5, 6]
+    final = judge_sprint(8, 80, FINAL_SPRINT, riders=riders, crossings=crossings, final=True)
+    assert final.sprint.placings == ((1,), (2,), (3,), (4,), (6,), (5,))
+    assert final.photo_required == {5, 6}
+    other = judge_sprint(7, 80, POINTS_SPRINT, riders=riders, crossings=crossings)
+    assert other.sprint.placings == ((1,), (2,), (3,), (4,))
+    assert other.photo_required == frozenset()

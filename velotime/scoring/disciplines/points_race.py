@@ -21,7 +21,8 @@ lap board and its commands, lap changes proposed and confirmed, abandons by stat
 - **The judges' word** (`sprint EVENT N`): confirms the proposal as it stands then, or sets
   their placings over it, with the reason (`judges_placings`); a later word on the same sprint
   replaces it. For the final sprint the judges may give the whole order or only its front (the
-  scoring places, say): the riders they do not place follow, in the proposal's order. Refused, with the reason: a sprint the race does not have, one not contested
+  scoring places, say): the riders they do not place follow, in the proposal's order.
+  Refused, with the reason: a sprint the race does not have, one not contested
   yet, placings that do not judge its places (a bib twice, not in the race, too many places).
 - **Unconfirmed sprints count in the live table**: the standings move as the race goes, and a
   rider whose points include a sprint not confirmed is flagged "unconfirmed". The event's
