@@ -40,6 +40,7 @@ async def test_commands_arrive_as_the_engine_reads_them(broker: LocalBroker) -> 
         await ctl(broker, "next-rider", "km-final", "104")
         await ctl(broker, "status", "km-final", "104", "DNF", "--reason", "puncture")
         await ctl(broker, "status", "km-final", "104", "clear")
+        await ctl(broker, "status", "scratch-w", "6", "crash-last-km", "--reason", "turn 2")
         await ctl(broker, "correct", "km-final", "105", "--time", "1:01.250", "--reason", "gate")
         await ctl(broker, "correct", "km-final", "105", "--withdraw", "--reason", "gate fixed")
         await ctl(broker, "start", "keirin-1")
@@ -47,7 +48,7 @@ async def test_commands_arrive_as_the_engine_reads_them(broker: LocalBroker) -> 
         await ctl(broker, "correct", "keirin-1", "3", "--place", "2", "--reason", "photo")
         await ctl(broker, "final", "km-final")
         await ctl(broker, "reopen", "km-final", "--reason", "protest upheld")
-        await desk.wait_for(lambda: len(desk.messages) >= 11, 10, "11 commands")
+        await desk.wait_for(lambda: len(desk.messages) >= 12, 10, "12 commands")
     received = [decode_command(msgspec.json.encode(payload)) for _, payload in desk.messages]
     ids = [command.id for command in received]
     assert all(isinstance(i, str) and i.startswith("ctl-") for i in ids)
@@ -57,6 +58,7 @@ async def test_commands_arrive_as_the_engine_reads_them(broker: LocalBroker) -> 
         NextRider(event="km-final", bib=104),
         SetStatus(event="km-final", bib=104, status="DNF", reason="puncture"),
         SetStatus(event="km-final", bib=104, status=""),
+        SetStatus(event="scratch-w", bib=6, status="crashed", reason="turn 2"),
         Correct(event="km-final", bib=105, time="1:01.250", reason="gate"),
         Correct(event="km-final", bib=105, reason="gate fixed"),
         Start(event="keirin-1"),

@@ -209,3 +209,28 @@ async def test_a_command_the_daemon_cannot_read_is_answered_by_the_daemon(
     assert isinstance(reply.reason, str)
     assert reply.reason.startswith("not a command velotime reads: ")
     assert "launch" in reply.reason
+
+
+async def test_a_crash_in_the_last_km_is_refused_outside_a_scratch_races_last_km(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    """`status ... crash-last-km` (3.2.251 ter): in the keirin heat, refused (a scratch race's
+    decision); in a 10-lap scratch race on a 250 m track not yet started, refused (the last
+    kilometre is its last 4 laps); `clear` on it is accepted."""
+    venue = Venue(tmp_path, broker)
+    scratch = '[[events]]\nid = "scratch-w"\ndiscipline = "scratch"\nriders = [1, 2, 3]\n'
+    venue.meet.write_text(MEET + scratch + "laps = 10\n")
+    async with venue.running():
+        crash = ("crash-last-km", "--reason", "down in turn 2")
+        refused(
+            await venue.ctl("status", "keirin-h1", "2", *crash),
+            "keirin-h1 is a keirin: a crash in the last kilometre (3.2.251 ter) is a scratch "
+            "race's; the others take DNF",
+        )
+        accepted(await venue.ctl("arm", "scratch-w"))
+        refused(
+            await venue.ctl("status", "scratch-w", "2", *crash),
+            "scratch-w: bib 2: the race is not started: a crash counts as in the last "
+            "kilometre (3.2.251 ter) from 1000 m to go; before, it is a DNF or a neutralisation",
+        )
+        accepted(await venue.ctl("status", "scratch-w", "2", "clear"))

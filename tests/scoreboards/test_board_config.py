@@ -85,6 +85,18 @@ def test_board_types_and_keys(keys: dict[str, object], path: str, message: str) 
     assert_problem(problems(BASE + board(**keys)), path, message)
 
 
+def test_a_board_for_an_omniums_standings() -> None:
+    """`standings` names the omnium (its id, as in standings/<omnium>); check-config says so,
+    and an id that cannot be a topic is named by its key."""
+    config = parse(BASE + board(standings="omnium-w"))
+    assert config.boards[0].standings == "omnium-w"
+    text = summary(Path("t.toml"), config, has_password=False, overrides=[])
+    assert "3 rows x 24 columns, the standings of omnium-w\n" in text
+    found = problems(BASE + board(standings="Omnium W"))
+    assert_problem(found, "boards[0].standings", "lowercase letters, digits")
+    assert_problem(problems(BASE + board(standings=3)), "boards[0].standings", "expected a string")
+
+
 def test_a_missing_key_is_named() -> None:
     text = BASE + board().replace("rows = 3\n", "")
     assert_problem(problems(text), "boards[0].rows", "required key is missing")

@@ -31,7 +31,7 @@ from tests.scoreboards.unt4_board import Screen
 from tests.scoreboards.web_helpers import running_scoreboard
 from tests.scoring.live import write_venue_config
 from velotime.localvenue import LocalBroker
-from velotime.protocols.unt4 import encode
+from velotime.protocols.unt4 import ClearAll, encode
 from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.terminal import render
 from velotime.scoreboards.unt4 import Unt4Page
@@ -266,6 +266,74 @@ def test_any_bunch_race_fits_any_board_and_row_1_is_its_lap_board(
             f"{to_go} LAP{plural} TO GO")  # fmt: skip
     clock_room = columns - len("5:02.4") - 1
     assert shown[1].startswith(said[:clock_room].rstrip())
+
+
+def test_unt4_bytes_for_an_omniums_standings() -> None:
+    """A 4 x 32 board given `standings = "omnium-m"` shows the omnium, not the race on the
+    track: cleared (SOH STX ERP EOT), the title "Omnium" with no tag (running), then a row per
+    rider: rank (2 wide), bib (3: "12" is the widest), name, nation (3), total (3: "DNF" is the
+    widest). The name takes 32 - 2 - 1 - 3 - 1 - 3 - 1 - 3 - 1 = 17 columns. Rider 12 is out
+    of the omnium: no rank, DNF where the total goes. When the points race goes live only the
+    title changes: "Omnium", 27 columns, then "LIVE"."""
+    page = Unt4Page(4, 32, standings="omnium-m")
+    state = snapshot_of([("current", CURRENT), ("results/scratch-m", scratch(3)),
+                         ("standings/omnium-m", OMNIUM)])  # fmt: skip
+    sent = b"".join(encode(record) for record in page.update(state, NOW_US))
+    assert sent == (
+        SOH + STX + ERP + EOT
+        + row_message(0, "Omnium")
+        + row_message(1, "1    5 " + "Rider 5".ljust(17) + " GER  40")
+        + row_message(2, "2    7 " + "Rider 7".ljust(17) + " NZL  38")
+        + row_message(3, "    12 " + "Rider 12".ljust(17) + " SUI DNF")
+    )  # fmt: skip
+    assert len("1    5 " + "Rider 5".ljust(17) + " GER  40") == 32
+    assert page.next_tick_us(NOW_US) is None  # no clock on a standings board
+
+    live = snapshot_of([("current", CURRENT), ("results/scratch-m", scratch(2)),
+                        ("standings/omnium-m", OMNIUM | {"status": "live"})])  # fmt: skip
+    sent = b"".join(encode(record) for record in page.update(live, NOW_US))
+    assert sent == row_message(0, "Omnium".ljust(27) + " LIVE")
+
+
+def test_a_standings_board_is_blank_until_its_omnium_has_standings() -> None:
+    """Another omnium's standings are not this board's: nothing to show, a blank board."""
+    page = Unt4Page(3, 24, standings="omnium-w")
+    state = snapshot_of([("current", CURRENT), ("standings/omnium-m", OMNIUM)])
+    assert page.update(state, NOW_US) == [ClearAll()]
+
+
+omnium_lines: st.SearchStrategy[list[dict[str, Any]]] = st.lists(
+    st.fixed_dictionaries(
+        {"bib": st.integers(0, 10**6), "rank": st.none() | st.integers(1, 1000),
+         "total": st.integers(-10**4, 10**4), "races": st.just([]),
+         "status": st.sampled_from(["", "DNF", "DSQ"])},
+        optional={"name": st.text(max_size=40), "nation": st.text(max_size=5)},
+    ),
+    max_size=30,
+)  # fmt: skip
+
+
+@given(st.integers(2, 100), st.integers(16, 100), omnium_lines,
+       st.sampled_from(["running", "live", "final"]), st.text(max_size=60))  # fmt: skip
+def test_any_standings_fit_any_board_a_rider_a_row(
+    rows: int, columns: int, lines: list[dict[str, Any]], status: str, name: str
+) -> None:
+    """Whatever the riders, every row fits the board in printable ASCII; the riders take the
+    rows below the title in their order, as many as the board has, each row with its bib; the
+    rows left over are blank."""
+    lines = [{"name": "", "nation": ""} | line for line in lines]
+    standings = OMNIUM | {"status": status, "name": name, "lines": lines}
+    page = Unt4Page(rows, columns, standings="omnium-m")
+    screen = Screen(rows, columns)  # asserts that every row fits
+    for record in page.update(snapshot_of([("standings/omnium-m", standings)]), NOW_US):
+        screen.apply(record)
+    assert page.bad_states == 0
+    shown = screen.lines()
+    assert all(line.isascii() and line.isprintable() for line in shown)
+    riders = lines[: rows - 1]
+    for row, line in zip(shown[1:], riders, strict=False):
+        assert f" {line['bib']} " in f"{row} "
+    assert shown[1 + len(riders) :] == [""] * (rows - 1 - len(riders))
 
 
 # --- the result sheet -----------------------------------------------------------------------

@@ -35,6 +35,28 @@ def test_laps_gained_first_then_the_order_across_the_line() -> None:
     ]
 
 
+def test_riders_down_in_the_last_km_are_listed_crashed_before_the_dnf() -> None:
+    """3.2.182: 3 and 6 came down in the last kilometre (not across the line) and 5 abandoned:
+    none is classified. 1, 2, 4 ranked in their order across the line; then 3 and 6 "crashed"
+    (by bib), then 5 DNF."""
+    finish = {2: T0, 4: T0 + 300_000, 1: T0 + 500_000}
+    lines = scratch_result(
+        SIX,
+        laps={1: 40, 2: 40, 3: 39, 4: 40, 5: 12, 6: 39},
+        finish={bib: LinePassage(t) for bib, t in finish.items()},
+        decisions=Decisions(dnf=frozenset({5})),
+        crashed=frozenset({6, 3}),
+    )
+    assert [(line.rank, line.bib, line.status) for line in lines] == [
+        (1, 2, Status.RANKED),
+        (2, 4, Status.RANKED),
+        (3, 1, Status.RANKED),
+        (None, 3, Status.CRASHED),
+        (None, 6, Status.CRASHED),
+        (None, 5, Status.DNF),
+    ]
+
+
 def test_close_or_estimated_passages_need_the_photo() -> None:
     """§4.3: 1 and 2 0.020 s apart: photo required for both; 3 is 0.100 s behind 2, but its
     passage was estimated from the other loops (a missed read): photo required too."""

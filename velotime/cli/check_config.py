@@ -77,6 +77,7 @@ def summary(path: Path, config: Config, has_password: bool, overrides: list[str]
         out.append("boards:")
         out += [
             f"  {b.name:<{width}}  {b.protocol} {b.endpoint}, {b.rows} rows x {b.columns} columns"
+            + (f", the standings of {b.standings}" if b.standings else "")
             for b in config.boards
         ]
     mqtt = config.mqtt

@@ -60,6 +60,7 @@ _STATUSES: dict[str, Decision] = {
     "DNF": "DNF",
     "DSQ": "DSQ",
     "REL": "REL",
+    "crash-last-km": "crashed",
     "clear": "",
 }
 

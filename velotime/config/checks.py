@@ -184,6 +184,8 @@ class _Checker:
                 if not low <= value <= high:
                     self.problem([*path, key], f"must be {low} to {high}, got {value}")
             self.reconnect_range(path, board.reconnect_min_s, board.reconnect_max_s)
+            if board.standings is not None:  # the omnium's id, as in standings/<omnium>
+                self.topic_safe([*path, "standings"], board.standings)
 
     def topic_safe(self, path: Sequence[Key], value: str) -> None:
         if not _TOPIC_SAFE.fullmatch(value):

@@ -129,6 +129,7 @@ class BoardConfig(Table, frozen=True, kw_only=True):
     columns: int
     reconnect_min_s: float = 0.5
     reconnect_max_s: float = 10.0
+    standings: str | None = None  # an omnium's id: the board shows its standings, not the track
 
     @property
     def endpoint(self) -> TcpEndpoint | SerialEndpoint:

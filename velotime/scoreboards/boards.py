@@ -24,7 +24,7 @@ def board_output(board: BoardConfig, state: ScoreboardState) -> Unt4Output:
         board.name,
         board.endpoint,
         state,
-        Unt4Page(board.rows, board.columns),
+        Unt4Page(board.rows, board.columns, standings=board.standings),
         reconnect_min_s=board.reconnect_min_s,
         reconnect_max_s=board.reconnect_max_s,
     )

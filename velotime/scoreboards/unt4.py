@@ -14,6 +14,14 @@ A bunch race on the track has its lap board on row 1, with the clock: "12 LAPS T
 last lap "BELL - LAST LAP", then "FINISH"; its lines give the laps gained or lost ("+1") and
 the points where the race has them.
 
+A board given an omnium (`standings = "omnium-w"` in its config) shows that omnium's standings
+instead, whatever is on the track: its name and status, then a line per rider, ranked riders
+first: rank, bib, name, [nation], total points (DNF or DSQ for a rider out of the omnium).
+
+    Omnium Women Elite         LIVE
+    1    5 A. MARTIN   GER       86
+    2    7 B. ROSSI    ITA       80
+
 Names take the fullest form that fits every line shown: "Ana MARTIN", "A. MARTIN", "MARTIN".
 
 What changed since the last page is sent, one row per message (the row written from column 0,
@@ -35,10 +43,12 @@ from velotime.protocols.unt4 import (
 )
 from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.view import EventView, LineView, board_view, running_time
+from velotime.wire.results import OmniumStandings
 
 CLOCK_TICK_US = 100_000  # the clock shows tenths
 
 STATUS_TAGS = {"provisional": "PROV", "final": "FINAL"}
+STANDINGS_TAGS = {"live": "LIVE", "final": "FINAL"}  # an omnium's; "running": none
 OFFLINE_TAG = "OFFLINE"
 _NAME_MIN = 10  # the name column keeps at least this many characters before nation or gap show
 
@@ -46,13 +56,15 @@ _NAME_MIN = 10  # the name column keeps at least this many characters before nat
 class Unt4Page:
     """What one board shows, and the records that bring it up to date."""
 
-    def __init__(self, rows: int, columns: int) -> None:
+    def __init__(self, rows: int, columns: int, *, standings: str | None = None) -> None:
+        """`standings`: the omnium whose standings the board shows, rather than the track."""
         if not MIN_ROWS <= rows <= MAX_ROWS:
             raise ValueError(f"rows must be {MIN_ROWS} to {MAX_ROWS}, got {rows}")
         if not MIN_COLUMNS <= columns <= MAX_COLUMNS:
             raise ValueError(f"columns must be {MIN_COLUMNS} to {MAX_COLUMNS}, got {columns}")
         self.rows = rows
         self.columns = columns
+        self.standings = standings
         self.bad_states = 0  # pages that failed (a bug): shown as a blank page, counted
         self._shown: list[str] | None = None  # None: the board's content is unknown
         self._event: str | None = None
@@ -65,6 +77,8 @@ class Unt4Page:
     def update(self, snapshot: Snapshot, now_us: int) -> list[Unt4Record]:
         """The records that turn what the board shows into the page for `snapshot` at `now_us`:
         none when nothing changed."""
+        if self.standings is not None:
+            return self._update_standings(snapshot, self.standings)
         view = self.view(snapshot)
         live = snapshot.live
         try:
@@ -75,6 +89,21 @@ class Unt4Page:
         event = view.event if view is not None else None
         running = view is not None and view.on_track and live and view.start_us is not None
         self._clock_from = view.start_us if running and view is not None else None
+        return self._changes(event, page)
+
+    def _update_standings(self, snapshot: Snapshot, omnium: str) -> list[Unt4Record]:
+        standings = snapshot.standings.get(omnium)
+        shown = standings if isinstance(standings, OmniumStandings) else None
+        try:
+            page = render_standings(shown, self.rows, self.columns, live=snapshot.live)
+        except Exception:  # a bug must not stop the board: a blank page, counted
+            self.bad_states += 1
+            page = [""] * self.rows
+        self._clock_from = None
+        return self._changes(f"standings/{omnium}", page)
+
+    def _changes(self, event: str | None, page: list[str]) -> list[Unt4Record]:
+        """The records from what the board shows to `page`; all of it for a new event."""
         out: list[Unt4Record] = []
         shown = self._shown
         if shown is None or event != self._event:
@@ -135,6 +164,35 @@ def render(
         page[last] = _fit_note(note, columns)
     lines = view.lines[: max(0, last - first)]
     for row, text in enumerate(_line_rows(lines, columns), start=first):
+        page[row] = text
+    return [text[:columns].rstrip() for text in page]
+
+
+def render_standings(
+    standings: OmniumStandings | None, rows: int, columns: int, *, live: bool
+) -> list[str]:
+    """An omnium's standings page, as `render` draws a result: the title row, then as many
+    riders as the board has rows, each with the total (or DNF, DSQ) where a time goes. Blank
+    before the omnium has standings."""
+    page = [""] * rows
+    if standings is None:
+        return page
+    tag = OFFLINE_TAG if not live else STANDINGS_TAGS.get(standings.status, "")
+    page[0] = _spread(board_text(standings.name or standings.competition), tag, columns)
+    lines = [
+        LineView(
+            rank="" if line.rank is None else str(line.rank),
+            bib=line.bib,
+            name=line.name,
+            nation=line.nation,
+            time=line.status or str(line.total),
+            gap="",
+            speed="",
+            flags=[],
+        )
+        for line in standings.lines[: rows - 1]
+    ]
+    for row, text in enumerate(_line_rows(lines, columns), start=1):
         page[row] = text
     return [text[:columns].rstrip() for text in page]
 

@@ -229,6 +229,13 @@ class ScoringEngine:
                     "(a points race, a tempo race or a Madison does)"
                 )
             scorer.score(state)  # its sprints as they stand, for the judges' word on one
+        if isinstance(command, SetStatus) and command.status == "crashed":
+            if event.discipline != "scratch":
+                return (
+                    f"{event.id} is a {event.discipline}: a crash in the last kilometre "
+                    "(3.2.251 ter) is a scratch race's; the others take DNF"
+                )
+            scorer.score(state)  # the lap board as it stands, for the last kilometre
         eliminating = isinstance(command, Eliminate | GreenFlag)
         if eliminating and not isinstance(scorer, Eliminates):
             return f"{event.id} is a {event.discipline}: it has no elimination sprints"

@@ -64,7 +64,10 @@ def placed_outcome(race: OmniumRace, line: ResultLine) -> rules.Outcome | None:
     read, e.g. a time under check). A rider two laps down in the scratch or tempo race is
     taken off at their place: the place they were given, among those still racing
     (3.2.251 bis). A rider who abandoned the elimination race is ranked in it (3.2.223) but
-    out of the omnium, DNF (3.2.251 bis)."""
+    out of the omnium, DNF (3.2.251 bis). A rider the commissaires say came down in the scratch
+    race's last kilometre (status "crashed") gets the next free place (3.2.251 ter)."""
+    if line.status is Status.CRASHED:
+        return "crashed"
     out = _OUT.get(line.status)
     if out is not None:
         return out

@@ -43,7 +43,10 @@ class NextRider(_Command, frozen=True, kw_only=True, tag="next_rider"):
     bib: int
 
 
-Decision = Literal["DNS", "DNF", "DSQ", "REL", ""]  # "" undoes an earlier decision
+# "" undoes an earlier decision. "crashed": came down in the last kilometre of a scratch race,
+# or could not get back in it (3.2.251 ter): not classified (3.2.182); in an omnium, the next
+# free place and its points.
+Decision = Literal["DNS", "DNF", "DSQ", "REL", "crashed", ""]
 
 
 class SetStatus(_Command, frozen=True, kw_only=True, tag="status"):

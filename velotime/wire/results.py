@@ -49,6 +49,8 @@ class Status(StrEnum):
     DNF = "DNF"  # did not finish
     DSQ = "DSQ"  # disqualified
     REL = "REL"  # relegated (keirin, sprint): ranked, but after the others of the heat
+    # Came down in the scratch race's last kilometre (3.2.251 ter): not classified (3.2.182).
+    CRASHED = "crashed"
 
 
 class Flag(StrEnum):

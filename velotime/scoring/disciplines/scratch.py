@@ -13,6 +13,10 @@ laps) from the transponder crossings and the desk's commands, through the lap co
   - `lap_change`: confirms a lap gained or lost (a proposal of the loops, or their own), or
     sets a proposal aside;
   - `status` DNF, DSQ, DNS: the rider drops out of the count (and is not classified, 3.2.182);
+  - `status` crashed: the rider came down in the last kilometre or could not get back in it
+    (3.2.251 ter): out of the count, listed "crashed", not classified (3.2.182); refused
+    before the lap board is in the last kilometre (laps to go times the track's length over
+    1000 m);
   - `correct --place`: a commissaire's place over the order across the line (a photo).
 - Refused, with the reason: a time correction (a scratch race has none), a place that is not
   one of the race, a command about a rider who does not ride it.
@@ -42,7 +46,8 @@ from velotime.wire.commands import Command, Correct, SetStatus
 from velotime.wire.results import LapBoard, LapChangeLine, Status
 
 _LOOP_DISTANCE = {Role.FINISH: 0, Role.LINE_100: 100, Role.LINE_200: 200}
-_OUT = (Status.DNF, Status.DSQ, Status.DNS)
+_OUT = (Status.DNF, Status.DSQ, Status.DNS, Status.CRASHED)
+LAST_KM_M = 1000  # 3.2.251 ter
 
 
 class ScratchScorer:
@@ -57,6 +62,7 @@ class ScratchScorer:
             for bib in event.riders
             for rider in [meet.rider(bib)]
         ]
+        self._track_length_m = venue.track_length_m
         self._bib_of = {t: bib for t, bib in meet.bib_of_transponder().items() if bib in self.race}
         self._start(0)
 
@@ -79,6 +85,8 @@ class ScratchScorer:
         bib = getattr(command, "bib", None)
         if bib is not None and bib not in self.race:
             return f"{self._event}: bib {bib} does not ride this race"
+        if isinstance(command, SetStatus) and command.status == "crashed":
+            return self._before_last_km(command.bib)
         if isinstance(command, Correct):
             if command.time:
                 return f"{self._event}: a scratch race has no times to correct (bib {bib})"
@@ -89,6 +97,20 @@ class ScratchScorer:
                     f"a place is 1 to {riders}"
                 )
         return None
+
+    def _before_last_km(self, bib: int) -> str | None:
+        """Why a crash in the last kilometre cannot be recorded now (the lap board as last
+        scored says the race is not in it), or None."""
+        board = self._counter.board()
+        to_go_m = board.laps_to_go * self._track_length_m
+        if board.finished or (board.started and to_go_m <= LAST_KM_M):
+            return None
+        where = f"{board.laps_to_go} laps ({to_go_m:g} m) to go" if board.started else "not started"
+        return (
+            f"{self._event}: bib {bib}: the race is {where}: a crash counts as in the last "
+            f"kilometre (3.2.251 ter) from {LAST_KM_M} m to go; before, it is a DNF or a "
+            "neutralisation"
+        )
 
     def start_us(self, state: EventState) -> int | None:
         return latest_start(state)
@@ -118,6 +140,11 @@ class ScratchScorer:
             finish=finish,
             latest=latest,
             decisions=_decisions(state.decisions, state.places, self.race),
+            crashed=frozenset(
+                bib
+                for bib, decided in state.decisions.items()
+                if decided is Status.CRASHED and bib in self.race
+            ),
         )
         return Scored(lines, self._lap_extra(board, counter.problems() + self._notes))
 

@@ -7,7 +7,9 @@ laps, the lap changes confirmed, and the decisions.
   who rides on to the finish is ranked after every rider on the bunch's lap; the commissaires
   who take such a rider off record DNF.
 - **Not finished (3.2.182):** DNF, and DSQ, DNS, are not classified: unranked at the foot, in
-  that order.
+  that order, after the riders the commissaires say came down in the last kilometre or could
+  not get back in it (`crashed`, "crashed": 3.2.251 ter gives them the next free place in an
+  omnium, which reads this status; a scratch race of its own does not classify them).
 - A rider in the count with no passage of the line since the finish (a crash in the last lap,
   not yet decided) is ranked after the riders who crossed it, on their laps gained.
 - **Photo required (§4.3):** two riders crossing within `PHOTO_GAP_US` of each other on the same
@@ -28,7 +30,7 @@ from velotime.scoring.rules.keirin import PHOTO_GAP_US, Decisions, Rider
 from velotime.scoring.rules.results import apply_places
 from velotime.wire.results import Flag, ResultLine, Status
 
-_UNRANKED = (Status.DNF, Status.DSQ, Status.DNS)
+_UNRANKED = (Status.CRASHED, Status.DNF, Status.DSQ, Status.DNS)
 
 
 class LinePassage(NamedTuple):
@@ -54,14 +56,16 @@ def scratch_result(
     finish: Mapping[int, LinePassage] | None = None,
     latest: Mapping[int, int] | None = None,
     decisions: Decisions | None = None,
+    crashed: frozenset[int] = frozenset(),
 ) -> list[ResultLine]:
     """The result lines (module docstring). `laps`: each rider's laps counted; `finish`: the
     passages at the finish, None before the race is over; `latest`: each rider's latest
-    passage of the line, for the order before the finish and of riders not across at it."""
+    passage of the line, for the order before the finish and of riders not across at it;
+    `crashed`: the riders down in the last kilometre (3.2.251 ter)."""
     decisions = decisions or Decisions()
     gained = laps_gained(changes)
     latest = latest or {}
-    status = {rider.bib: _status(rider.bib, decisions) for rider in riders}
+    status = {rider.bib: _status(rider.bib, decisions, crashed) for rider in riders}
     racing = [rider for rider in riders if status[rider.bib] is Status.RANKED]
     never = 1 << 62
 
@@ -101,7 +105,9 @@ def scratch_result(
     return lines
 
 
-def _status(bib: int, decisions: Decisions) -> Status:
+def _status(bib: int, decisions: Decisions, crashed: frozenset[int]) -> Status:
+    if bib in crashed:
+        return Status.CRASHED
     if bib in decisions.dsq:
         return Status.DSQ
     if bib in decisions.dns:
