@@ -49,9 +49,9 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 
 import msgspec
 
-from velotime.scoring.disciplines.base import EventState, Role, Scored, Venue, latest_start
+from velotime.scoring.disciplines.base import EventState, Scored, Venue, latest_start
 from velotime.scoring.disciplines.keirin import PhotoBlocks
-from velotime.scoring.disciplines.lap_board import apply_lap_board_command
+from velotime.scoring.disciplines.lap_board import EvidenceReader, apply_lap_board_command
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.bunch import LapChange, Placing, Sprint
 from velotime.scoring.rules.elimination import (
@@ -81,7 +81,6 @@ from velotime.wire.results import (
     Status,
 )
 
-_LOOP_DISTANCE = {Role.FINISH: 0, Role.LINE_100: 100, Role.LINE_200: 200}
 _UNBOUNDED = 100_000  # the counter's distance: the race's end is the rules', not a lap count
 _CAMERA_EARLY_US = 5_000_000  # a camera block this far before the sprint's first crossing
 
@@ -105,8 +104,7 @@ class EliminationScorer:
 
     def _start(self, abandons: int) -> None:
         self._abandons = abandons
-        self._read = 0  # crossings of the state read so far
-        self._commands_read = 0
+        self._evidence = EvidenceReader()
         self._photo_read = 0
         self._counter = LapCounter([r.bib for r in self._riders], _UNBOUNDED, self._settings)
         self._photo = PhotoBlocks(self.race)
@@ -115,7 +113,6 @@ class EliminationScorer:
         self._status: dict[int, Status] = {}  # DNF, DSQ, DNS
         self._abandoned: dict[int, int] = {}  # bib -> the leader's laps at the DNF
         self._notes: list[str] = []  # commands the counter could not apply, and why
-        self._latest_us: int | None = None
         # What was worked out at the last publications, with what it was worked out from: a
         # sprint is judged again, and the rules applied again, only when that changed.
         self._reads: dict[tuple[int, int], tuple[tuple[int, int], int | None]] = {}
@@ -416,7 +413,7 @@ class EliminationScorer:
         counter = self._counter
         times, estimated = counter.passages(bib)
         # Passages are only added, and the counts change with the desk's commands only.
-        made_of = (len(times), self._commands_read)
+        made_of = (len(times), self._evidence.commands)
         known = self._reads.get((bib, laps))
         if known is not None and known[0] == made_of:
             return known[1]
@@ -439,24 +436,7 @@ class EliminationScorer:
         commands in their place among the crossings (all of them again after an Abandon)."""
         if state.abandons != self._abandons:
             self._start(state.abandons)
-        commands = state.commands
-        for index in range(self._read, len(state.crossings)):
-            while self._commands_read < len(commands) and commands[self._commands_read][0] <= index:
-                self._command(*commands[self._commands_read][1:])
-                self._commands_read += 1
-            crossing = state.crossings[index]
-            if crossing.transponder is None:
-                continue
-            bib = self._bib_of.get(crossing.transponder)
-            distance = _LOOP_DISTANCE.get(crossing.role)
-            if bib is None or distance is None:
-                continue
-            self._latest_us = crossing.t_us
-            self._counter.crossing(bib, distance, crossing.t_us)
-        self._read = len(state.crossings)
-        while self._commands_read < len(commands):
-            self._command(*commands[self._commands_read][1:])
-            self._commands_read += 1
+        self._evidence.read(state, self._bib_of, self._counter.crossing, self._command)
         for entry in state.photo_finish[self._photo_read :]:
             latest = self._photo.latest
             self._photo.add(entry)
@@ -479,7 +459,7 @@ class EliminationScorer:
         elif isinstance(command, GreenFlag):
             self._decided[command.sprint] = None
         else:
-            at_us = t_us if t_us is not None else self._latest_us
+            at_us = self._evidence.command_time(t_us)
             apply_lap_board_command(self._counter, command, at_us, self._notes)
             return
         out = self._outcome(max(self._decided, default=0))

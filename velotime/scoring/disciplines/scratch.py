@@ -30,13 +30,12 @@ dropped), all published with the result.
 from velotime.scoring.disciplines.base import (
     EventState,
     ResultExtra,
-    Role,
     Scored,
     Venue,
     latest_start,
 )
 from velotime.scoring.disciplines.keirin import _decisions
-from velotime.scoring.disciplines.lap_board import apply_lap_board_command
+from velotime.scoring.disciplines.lap_board import EvidenceReader, apply_lap_board_command
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.keirin import Rider
 from velotime.scoring.rules.laps import LapBoard as CountedBoard
@@ -45,7 +44,6 @@ from velotime.scoring.rules.scratch import LinePassage, scratch_result
 from velotime.wire.commands import Command, Correct, SetStatus
 from velotime.wire.results import LapBoard, LapChangeLine, Status
 
-_LOOP_DISTANCE = {Role.FINISH: 0, Role.LINE_100: 100, Role.LINE_200: 200}
 _OUT = (Status.DNF, Status.DSQ, Status.DNS, Status.CRASHED)
 LAST_KM_M = 1000  # 3.2.251 ter
 
@@ -71,12 +69,10 @@ class ScratchScorer:
 
     def _start(self, abandons: int) -> None:
         self._abandons = abandons
-        self._read = 0  # crossings of the state read so far
-        self._commands_read = 0
+        self._evidence = EvidenceReader()
         self._counter = LapCounter(self._riders_bibs(), self._distance, self._settings)
         self._out: dict[int, Status] = {}
         self._notes: list[str] = []  # commands the counter could not apply, and why
-        self._latest_us: int | None = None
 
     def _riders_bibs(self) -> list[int]:
         return [rider.bib for rider in self._riders]
@@ -169,35 +165,14 @@ class ScratchScorer:
         them again after an Abandon)."""
         if state.abandons != self._abandons:
             self._start(state.abandons)
-        commands = state.commands
-        for index in range(self._read, len(state.crossings)):
-            while self._commands_read < len(commands) and commands[self._commands_read][0] <= index:
-                self._command(*commands[self._commands_read][1:])
-                self._commands_read += 1
-            crossing = state.crossings[index]
-            if crossing.transponder is None:
-                continue
-            bib = self._bib_of.get(crossing.transponder)
-            distance = _LOOP_DISTANCE.get(crossing.role)
-            if bib is None or distance is None:
-                continue
-            self._latest_us = crossing.t_us
-            self._crossing(bib, distance, crossing.t_us)
-        self._read = len(state.crossings)
-        while self._commands_read < len(commands):
-            self._command(*commands[self._commands_read][1:])
-            self._commands_read += 1
+        self._evidence.read(state, self._bib_of, self._crossing, self._command)
 
     def _crossing(self, bib: int, distance_to_finish_m: int, t_us: int) -> None:
         self._counter.crossing(bib, distance_to_finish_m, t_us)
 
     def _command(self, t_us: int | None, command: Command) -> None:
         counter = self._counter
-        # A command comes after every crossing read before it: a receipt time earlier than the
-        # latest of them (the decoders' clock ahead of the daemon's, as in `velotime demo`'s
-        # compressed session) is taken as that crossing's.
-        latest = self._latest_us
-        at_us = latest if t_us is None else t_us if latest is None else max(t_us, latest)
+        at_us = self._evidence.command_time(t_us)
         if isinstance(command, SetStatus):
             if command.status in _OUT:
                 self._out[command.bib] = Status(command.status)
