@@ -22,7 +22,7 @@ from typing import Any
 
 import aiomqtt
 
-from tests.cli.helpers import velotime
+from tests.cli.helpers import velotime, velotime_main
 from tests.daemon.harness import VelotimeProcess
 from velotime.capture import read_capture
 from velotime.localvenue import LocalBroker, free_port, source_toml
@@ -238,3 +238,17 @@ def offline_files(capture: Path, meet: Path, directory: Path) -> dict[str, bytes
         key = relative if relative.startswith("standings/") else f"results/{relative}"
         files[key] = path.read_bytes()
     return files
+
+
+def replayed_files(capture: Path, meet: Path, out: Path) -> tuple[dict[str, bytes], Path]:
+    """`velotime replay CAPTURE --offline --meet MEET --results OUT`, in-process: every file it
+    wrote, by its path under OUT, and the events it printed (OUT.events.jsonl beside OUT). Not a
+    line of the capture unreadable."""
+    events = out.with_name(f"{out.name}.events.jsonl")
+    result = velotime_main(
+        "replay", capture, "--offline", "--meet", meet, "--results", out, "--output", events,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "(0 unreadable)" in result.stderr
+    files = {path.relative_to(out).as_posix(): path.read_bytes() for path in out.rglob("*.*")}
+    return files, events

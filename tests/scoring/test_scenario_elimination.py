@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from tests.cli.helpers import velotime_main
+from tests.scoring.live import replayed_files
 from tests.scoring.scenarios import elimination
 from velotime.scoreboards.web.sheets import result_sheet_html
 from velotime.scoring.engine import ScoringEngine
@@ -28,16 +28,7 @@ def replay(tmp_path: Path, run: str) -> tuple[dict[str, bytes], Path]:
     if not capture.exists():
         elimination.write_capture(tmp_path)
         elimination.write_meet(tmp_path)
-    out = tmp_path / run
-    events = tmp_path / f"{run}.events.jsonl"
-    result = velotime_main(
-        "replay", capture, "--offline", "--meet", tmp_path / "elimination.meet.toml",
-        "--results", out, "--output", events,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "(0 unreadable)" in result.stderr
-    files = {path.relative_to(out).as_posix(): path.read_bytes() for path in out.rglob("*.*")}
-    return files, events
+    return replayed_files(capture, tmp_path / "elimination.meet.toml", tmp_path / run)
 
 
 def test_an_elimination_race_to_the_last_two(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from tests.cli.helpers import velotime_main
+from tests.scoring.live import replayed_files
 from tests.scoring.scenarios import madison
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
@@ -22,16 +22,7 @@ def replay(tmp_path: Path, run: str) -> tuple[dict[str, bytes], Path]:
     if not capture.exists():
         madison.write_capture(tmp_path)
         madison.write_meet(tmp_path)
-    out = tmp_path / run
-    events = tmp_path / f"{run}.events.jsonl"
-    result = velotime_main(
-        "replay", capture, "--offline", "--meet", tmp_path / "madison.meet.toml",
-        "--results", out, "--output", events,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "(0 unreadable)" in result.stderr
-    files = {path.relative_to(out).as_posix(): path.read_bytes() for path in out.rglob("*.*")}
-    return files, events
+    return replayed_files(capture, tmp_path / "madison.meet.toml", tmp_path / run)
 
 
 def test_a_madison_with_a_lap_gained_and_a_tie_broken_by_the_final_sprint(

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from tests.cli.helpers import velotime_main
+from tests.scoring.live import replayed_files
 from tests.scoring.scenarios import points_race as scenario
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
@@ -39,16 +39,7 @@ def replay(tmp_path: Path, run: str) -> tuple[dict[str, bytes], Path]:
     if not capture.exists():
         scenario.write_capture(tmp_path)
         scenario.write_meet(tmp_path)
-    out = tmp_path / run
-    events = tmp_path / f"{run}.events.jsonl"
-    result = velotime_main(
-        "replay", capture, "--offline", "--meet", tmp_path / "points.meet.toml",
-        "--results", out, "--output", events,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "(0 unreadable)" in result.stderr
-    files = {path.relative_to(out).as_posix(): path.read_bytes() for path in out.rglob("*.*")}
-    return files, events
+    return replayed_files(capture, tmp_path / "points.meet.toml", tmp_path / run)
 
 
 def test_a_points_race_with_a_photo_finish_a_lap_gained_a_lap_lost_and_an_abandon(

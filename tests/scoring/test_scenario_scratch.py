@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from tests.cli.helpers import velotime_main
+from tests.scoring.live import replayed_files
 from tests.scoring.scenarios import scratch
 from velotime.scoreboards.web.sheets import result_sheet_html
 from velotime.scoring.engine import ScoringEngine
@@ -24,16 +24,7 @@ def replay(tmp_path: Path, run: str) -> tuple[dict[str, bytes], Path]:
     if not capture.exists():
         scratch.write_capture(tmp_path)
         (tmp_path / "meet.toml").write_text(scratch.meet_text())
-    out = tmp_path / run
-    events = tmp_path / f"{run}.events.jsonl"
-    result = velotime_main(
-        "replay", capture, "--offline", "--meet", tmp_path / "meet.toml", "--results", out,
-        "--output", events,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "(0 unreadable)" in result.stderr
-    files = {path.relative_to(out).as_posix(): path.read_bytes() for path in out.rglob("*.*")}
-    return files, events
+    return replayed_files(capture, tmp_path / "meet.toml", tmp_path / run)
 
 
 def test_a_scratch_race_with_missed_reads_a_lap_gained_a_lapped_rider_and_an_abandon(
