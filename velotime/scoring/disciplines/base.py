@@ -1,6 +1,7 @@
 """What the engine knows of an event, what a discipline's scorer gives back, and the scorer's
 hooks: the engine asks the scorer of each event, and knows no discipline by name."""
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple, Protocol, TypedDict, runtime_checkable
@@ -8,6 +9,7 @@ from typing import NamedTuple, Protocol, TypedDict, runtime_checkable
 import msgspec
 
 from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.rules.keirin import Rider
 from velotime.wire.commands import Command
 from velotime.wire.events import PhotoFinishData
 from velotime.wire.results import (
@@ -150,3 +152,18 @@ def latest_start(state: EventState, *device_starts: int | None) -> int | None:
     """The latest of the operator's Start and the starts the devices give."""
     candidates = [t for t in (state.start_us, *device_starts) if t is not None]
     return max(candidates, default=None)
+
+
+def race_riders(meet: Meet, bibs: Iterable[int]) -> list[Rider]:
+    """The riders of a race or heat as its rules know them, in the order given (the meet file is
+    checked: every rider an event names is in [[riders]])."""
+    return [
+        Rider(bib=bib, name=rider.name, nation=rider.nation)
+        for bib in bibs
+        for rider in [meet.rider(bib)]
+    ]
+
+
+def bibs_by_transponder(meet: Meet, race: Collection[int]) -> dict[int, int]:
+    """Transponder -> bib, for the riders of `race` only: a passing of anyone else is not theirs."""
+    return {t: bib for t, bib in meet.bib_of_transponder().items() if bib in race}

@@ -49,7 +49,14 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 
 import msgspec
 
-from velotime.scoring.disciplines.base import EventState, Scored, Venue, latest_start
+from velotime.scoring.disciplines.base import (
+    EventState,
+    Scored,
+    Venue,
+    bibs_by_transponder,
+    latest_start,
+    race_riders,
+)
 from velotime.scoring.disciplines.keirin import PhotoBlocks
 from velotime.scoring.disciplines.lap_board import EvidenceReader, apply_lap_board_command
 from velotime.scoring.meet import Meet, MeetEvent
@@ -61,7 +68,7 @@ from velotime.scoring.rules.elimination import (
     laps_to_go,
     sprint_interval_laps,
 )
-from velotime.scoring.rules.keirin import PhotoPlace, Rider
+from velotime.scoring.rules.keirin import PhotoPlace
 from velotime.scoring.rules.laps import LapCounter, LapSettings
 from velotime.scoring.rules.sprints import (
     ELIMINATION_FINAL,
@@ -89,14 +96,10 @@ class EliminationScorer:
     def __init__(self, event: MeetEvent, meet: Meet, venue: Venue) -> None:
         self.race = frozenset(event.riders)
         self._event = event.id
-        self._riders = [
-            Rider(bib=bib, name=rider.name, nation=rider.nation)
-            for bib in event.riders
-            for rider in [meet.rider(bib)]
-        ]
+        self._riders = race_riders(meet, event.riders)
         self._interval = event.sprint_every or sprint_interval_laps(venue.track_length_m)
         self._settings = LapSettings(track_length_m=venue.track_length_m)
-        self._bib_of = {t: bib for t, bib in meet.bib_of_transponder().items() if bib in self.race}
+        self._bib_of = bibs_by_transponder(meet, self.race)
         self._start(0)
 
     def counts_laps(self) -> bool:

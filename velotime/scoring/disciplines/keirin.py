@@ -63,10 +63,12 @@ from velotime.scoring.disciplines.base import (
     Role,
     Scored,
     Venue,
+    bibs_by_transponder,
     latest_start,
+    race_riders,
 )
 from velotime.scoring.meet import Meet, MeetEvent
-from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, Rider, heat_result
+from velotime.scoring.rules.keirin import Decisions, HeatResult, PhotoPlace, heat_result
 from velotime.wire.commands import Command, Correct, SetStatus
 from velotime.wire.events import PhotoFinishData
 from velotime.wire.results import Status
@@ -82,8 +84,8 @@ class KeirinScorer:
         self.heat = frozenset(event.riders)
         self._event = event.id
         self._laps = event.laps
-        self._riders = [_rider(meet, bib) for bib in event.riders]
-        self._bib_of = {t: bib for t, bib in meet.bib_of_transponder().items() if bib in self.heat}
+        self._riders = race_riders(meet, event.riders)
+        self._bib_of = bibs_by_transponder(meet, self.heat)
         self._start(0)
 
     def _start(self, abandons: int) -> None:
@@ -266,8 +268,3 @@ def _decisions(
         dns=bibs(Status.DNS),
         places={bib: place for bib, place in places.items() if bib in heat},
     )
-
-
-def _rider(meet: Meet, bib: int) -> Rider:
-    rider = meet.rider(bib)  # the meet file is checked: every heat rider is in [[riders]]
-    return Rider(bib=bib, name=rider.name, nation=rider.nation)

@@ -32,12 +32,13 @@ from velotime.scoring.disciplines.base import (
     ResultExtra,
     Scored,
     Venue,
+    bibs_by_transponder,
     latest_start,
+    race_riders,
 )
 from velotime.scoring.disciplines.keirin import _decisions
 from velotime.scoring.disciplines.lap_board import EvidenceReader, apply_lap_board_command
 from velotime.scoring.meet import Meet, MeetEvent
-from velotime.scoring.rules.keirin import Rider
 from velotime.scoring.rules.laps import LapBoard as CountedBoard
 from velotime.scoring.rules.laps import LapCounter, LapSettings
 from velotime.scoring.rules.scratch import LinePassage, scratch_result
@@ -55,13 +56,9 @@ class ScratchScorer:
         self._event = event.id
         self._distance = event.laps
         self._settings = LapSettings(track_length_m=venue.track_length_m)
-        self._riders = [
-            Rider(bib=bib, name=rider.name, nation=rider.nation)
-            for bib in event.riders
-            for rider in [meet.rider(bib)]
-        ]
+        self._riders = race_riders(meet, event.riders)
         self._track_length_m = venue.track_length_m
-        self._bib_of = {t: bib for t, bib in meet.bib_of_transponder().items() if bib in self.race}
+        self._bib_of = bibs_by_transponder(meet, self.race)
         self._start(0)
 
     def counts_laps(self) -> bool:
