@@ -125,8 +125,16 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     # them, a race the desk sends no `start` for starts as the first rider completes them
     neutral_laps: int | None = None
     plausible: Plausible | None = None  # flying200, time_trial: this event's window
-    # madison: the teams; the event's `riders` are then their riders, in team order
+    # madison, team_pursuit, team_sprint: the teams; the event's `riders` are then their
+    # riders, in team order. In a pursuit or team sprint heat the first team (or rider) starts
+    # on the home straight (red), the second on the back straight (green).
     teams: tuple[MeetTeam, ...] = ()
+    # individual_pursuit, team_pursuit, team_sprint: the heat is a match, won by the faster
+    # or by a catch (finals, first rounds), not only timed (qualifying, 3.2.056)
+    match: bool = False
+    # individual_pursuit, team_pursuit: a catch ends the race for both (finals, 3.2.057);
+    # otherwise the caught rider or team rides on for a time (qualifying, 3.2.086)
+    catch_ends: bool = False
 
 
 class MeetCompetition(_Table, frozen=True, kw_only=True):

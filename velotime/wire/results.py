@@ -31,7 +31,18 @@ from velotime.wire.commands import (
 )
 
 Discipline = Literal[
-    "flying200", "time_trial", "keirin", "scratch", "madison", "elimination", "points_race", "tempo"
+    "flying200",
+    "time_trial",
+    "keirin",
+    "scratch",
+    "madison",
+    "elimination",
+    "points_race",
+    "tempo",
+    "sprint",  # one race of a sprint match (uci-rules.md §2.3)
+    "individual_pursuit",  # one heat: two riders from opposite pursuit lines (§2.12)
+    "team_pursuit",  # one heat: two teams of four (§2.12)
+    "team_sprint",  # one heat: two teams of three (§2.11)
 ]
 EventStatus = Literal["scheduled", "running", "provisional", "final"]
 
