@@ -1,0 +1,221 @@
+"""A sprint tournament in the engine: races made from final results only, race 2 after race 1,
+the decider only at 1-1, the standings a bracket reads, and a draw never left standing on a result
+reopened. Expected values by hand from the meets below and uci-rules.md §2.3."""
+
+from typing import Any
+
+import msgspec
+import pytest
+
+from tests.scoring.events import passing
+from velotime.scoring.engine import Publication, ScoringEngine
+from velotime.scoring.meet import MeetError, parse_meet
+from velotime.wire.commands import (
+    Arm,
+    Command,
+    Correct,
+    Final,
+    Provisional,
+    Reopen,
+    SetStatus,
+    Start,
+)
+from velotime.wire.results import Standings, StartList
+
+NL = "\n"
+BIBS = list(range(11, 19))
+START_US = 1_795_219_200_000_000
+
+
+def meet_text(competition: str, events: str = "") -> str:
+    riders = "".join(
+        f'[[riders]]{NL}bib = {bib}{NL}name = "S{bib}"{NL}transponders = [{1000 + bib}]{NL}'
+        for bib in BIBS
+    )
+    return f'[meet]\nid = "m"\n{riders}{events}\n[[competitions]]\nid = "sp"\n' + competition
+
+
+SEEDED = meet_text(f'discipline = "sprint"\nname = "Sprint"\nseeding = {BIBS}\n')
+
+
+def start_lists(publications: list[Publication]) -> dict[str, list[int]]:
+    return {
+        p.message.event: [rider.bib for rider in p.message.riders]
+        for p in publications
+        if isinstance(p.message, StartList)
+    }
+
+
+def standings(engine: ScoringEngine) -> dict[str, Any]:
+    (found,) = [p.message for p in engine.snapshot() if isinstance(p.message, Standings)]
+    out: dict[str, Any] = msgspec.to_builtins(found)
+    return out
+
+
+class Desk:
+    """Rides races by transponder: the riders cross the finish line in the given order, 0.1 s
+    apart, in the latest-crossing mode (no `laps`)."""
+
+    def __init__(self, engine: ScoringEngine) -> None:
+        self.engine = engine
+        self.t_us = START_US
+
+    def ride(self, event: str, order: list[int], *decisions: Command) -> list[Publication]:
+        self.t_us += 600_000_000
+        self.engine.command(Arm(event=event), self.t_us)
+        self.engine.command(Start(event=event), self.t_us)
+        for i, bib in enumerate(order):
+            self.engine.feed(passing("finish", self.t_us + 60_000_000 + i * 100_000, 1000 + bib))
+        for decision in decisions:
+            self.engine.command(decision, self.t_us + 70_000_000)
+        return self.engine.command(Final(event=event), self.t_us + 90_000_000)
+
+
+def test_race_2_after_race_1_and_the_decider_only_at_one_all() -> None:
+    """8 seeded riders: quarter-finals 11v18, 12v17, 13v16, 14v15 (best of three). Race 1s are
+    drawn at once; QF1's race 2 only once its race 1 is final, with the positions swapped
+    (3.2.037); 11 wins both: no race 3. QF2: 12 wins race 1, 17 race 2 (12 relegated: it crossed
+    first), so race 3 is drawn, 12 v 17 again."""
+    engine = ScoringEngine(parse_meet(SEEDED), {"finish": 0})
+    drawn = start_lists(engine.snapshot())
+    assert drawn == {
+        "sp-1-4-1-r1": [11, 18],
+        "sp-1-4-2-r1": [12, 17],
+        "sp-1-4-3-r1": [13, 16],
+        "sp-1-4-4-r1": [14, 15],
+    }
+    desk = Desk(engine)
+    assert start_lists(desk.ride("sp-1-4-1-r1", [11, 18])) == {"sp-1-4-1-r2": [18, 11]}
+    assert start_lists(desk.ride("sp-1-4-1-r2", [11, 18])) == {}  # 2-0: no decider
+    assert start_lists(desk.ride("sp-1-4-2-r1", [12, 17])) == {"sp-1-4-2-r2": [17, 12]}
+    relegated = SetStatus(event="sp-1-4-2-r2", bib=12, status="REL", reason="irregular sprint")
+    assert start_lists(desk.ride("sp-1-4-2-r2", [12, 17], relegated)) == {"sp-1-4-2-r3": [12, 17]}
+    quarter_2 = standings(engine)["rounds"][0]["heats"][1]
+    assert quarter_2["event"] == "sp-1-4-2"
+    assert (quarter_2["riders"], quarter_2["wins"], quarter_2["status"]) == (
+        [12, 17],
+        [1, 1],
+        "running",
+    )
+    assert [(r["event"], r["winner"]) for r in quarter_2["races"]] == [
+        ("sp-1-4-2-r1", 12), ("sp-1-4-2-r2", 17), ("sp-1-4-2-r3", None)
+    ]  # fmt: skip
+
+
+def test_a_round_is_drawn_once_every_match_feeding_it_is_decided() -> None:
+    """Upsets 18 over 11 and 15 over 14: the semi-finals by slot, 18 (slot 1) v 15 (slot 4) and
+    12 (slot 2) v 13 (slot 3); then gold 18 v 12 and bronze 15 v 13. 12 wins the gold 2-0, 15 the
+    bronze. Classification: 12, 18, 15, 13; then the quarter-final losers by qualifying rank
+    (their place in the seeding): 11, 14, 16, 17."""
+    engine = ScoringEngine(parse_meet(SEEDED), {"finish": 0})
+    desk = Desk(engine)
+    winners = {1: 18, 2: 12, 3: 13, 4: 15}
+    riders = {1: (11, 18), 2: (12, 17), 3: (13, 16), 4: (14, 15)}
+    drawn: dict[str, list[int]] = {}
+    for heat in (1, 2, 3, 4):
+        for race in (1, 2):
+            winner = winners[heat]
+            loser = next(b for b in riders[heat] if b != winner)
+            drawn |= start_lists(desk.ride(f"sp-1-4-{heat}-r{race}", [winner, loser]))
+            if heat < 4:
+                assert "sp-1-2-1-r1" not in drawn
+    assert drawn["sp-1-2-1-r1"] == [18, 15]
+    assert drawn["sp-1-2-2-r1"] == [12, 13]
+    for race in (1, 2):
+        drawn |= start_lists(desk.ride(f"sp-1-2-1-r{race}", [18, 15]))
+        drawn |= start_lists(desk.ride(f"sp-1-2-2-r{race}", [12, 13]))
+    assert drawn["sp-final-r1"] == [18, 12]
+    assert drawn["sp-bronze-final-r1"] == [15, 13]
+    assert standings(engine)["classification"] == []
+    for race in (1, 2):
+        desk.ride(f"sp-final-r{race}", [12, 18])
+        desk.ride(f"sp-bronze-final-r{race}", [15, 13])
+    final = standings(engine)
+    assert final["status"] == "final"
+    assert [(line["rank"], line["bib"]) for line in final["classification"]] == [
+        (1, 12), (2, 18), (3, 15), (4, 13), (5, 11), (6, 14), (7, 16), (8, 17)
+    ]  # fmt: skip
+    assert final["classification"][0]["name"] == "S12"
+    assert final["rounds"][0]["slots"][0] == ["q1", "q8"]
+    assert final["rounds"][0]["best_of"] == 3
+
+
+def test_a_reopened_race_never_leaves_a_draw_standing() -> None:
+    """Race 2 of QF1 was drawn from race 1: race 1 can no longer be reopened. Race 2 (11 won
+    2-0, no later round drawn yet) can, and a place correction there makes it 1-1: the decider."""
+    engine = ScoringEngine(parse_meet(SEEDED), {"finish": 0})
+    desk = Desk(engine)
+    desk.ride("sp-1-4-1-r1", [11, 18])
+    refused = engine.take_command(Reopen(event="sp-1-4-1-r1", reason="protest"))
+    assert refused is not None
+    assert "sp-1-4-1-r2" in refused
+    desk.ride("sp-1-4-1-r2", [11, 18])
+    assert engine.take_command(Reopen(event="sp-1-4-1-r2", reason="protest")) is None
+    engine.command(Correct(event="sp-1-4-1-r2", bib=18, place=1, reason="video"))
+    assert start_lists(engine.command(Final(event="sp-1-4-1-r2"))) == {"sp-1-4-1-r3": [11, 18]}
+
+
+QUALIFYING = f"""
+[[events]]
+id = "q200"
+discipline = "flying200"
+start_order = {BIBS}
+qualify = 4
+"""
+
+
+def test_seeded_from_the_flying_200_once_it_is_final() -> None:
+    """Qualifying of 8, 4 go on (`qualify = 4`): semi-finals 1v4, 2v3 by the 200 m ranking.
+    Times (200 m line -> finish): 14 10.1 s, 12 10.2, 17 10.3, 11 10.4, then the others slower:
+    semi-finals 14 v 11 and 12 v 17. Nothing is drawn while the qualifying is provisional; once
+    the sprint is drawn, the qualifying cannot be reopened."""
+    meet = parse_meet(meet_text('discipline = "sprint"\nqualifying = "q200"\n', QUALIFYING))
+    engine = ScoringEngine(meet, {"finish": 0, "200m": 200})
+    assert not [key for key in start_lists(engine.snapshot()) if key.startswith("sp-")]
+    times = {14: 10.1, 12: 10.2, 17: 10.3, 11: 10.4, 13: 10.5, 15: 10.6, 16: 10.7, 18: 10.8}
+    engine.command(Arm(event="q200"), START_US)
+    for i, bib in enumerate(BIBS):
+        at = START_US + 10_000_000 + i * 60_000_000
+        engine.feed(passing("200m", at, 1000 + bib))
+        engine.feed(passing("finish", at + round(times[bib] * 1_000_000), 1000 + bib))
+    assert start_lists(engine.command(Provisional(event="q200"), START_US + 10**9)) == {}
+    assert standings(engine)["qualifiers"] == []
+    drawn = start_lists(engine.command(Final(event="q200"), START_US + 10**9))
+    assert drawn == {"sp-1-2-1-r1": [14, 11], "sp-1-2-2-r1": [12, 17]}
+    assert standings(engine)["qualifiers"] == [14, 12, 17, 11]
+    refused = engine.take_command(Reopen(event="q200", reason="protest"))
+    assert refused is not None
+    assert "sp-1-2-1-r1" in refused
+
+
+@pytest.mark.parametrize(
+    ("competition", "events", "problem"),
+    [
+        (
+            'discipline = "sprint"\n',
+            "",
+            "competitions[0]: a sprint is seeded by `seeding` or by `qualifying`, one of them",
+        ),
+        (
+            'discipline = "sprint"\nqualifying = "nope"\n',
+            "",
+            "competitions[0].qualifying: no event 'nope' in [[events]]",
+        ),
+        (
+            f'discipline = "sprint"\nseeding = {BIBS[:3]}\n',
+            "",
+            "competitions[0]: sprint: a knockout takes 4 to 32 qualifiers, not 3",
+        ),
+        (
+            'discipline = "sprint"\nqualifying = "q200"\nqualifiers = 40\n',
+            QUALIFYING,
+            "competitions[0]: sprint: a knockout takes 4 to 32 qualifiers, not 40",
+        ),
+    ],
+)
+def test_a_sprint_competition_s_mistakes_are_named(
+    competition: str, events: str, problem: str
+) -> None:
+    with pytest.raises(MeetError) as error:
+        parse_meet(meet_text(competition, events), "m.toml")
+    assert f"m.toml: {problem}" in str(error.value).splitlines()
