@@ -219,3 +219,13 @@ def test_a_sprint_competition_s_mistakes_are_named(
     with pytest.raises(MeetError) as error:
         parse_meet(meet_text(competition, events), "m.toml")
     assert f"m.toml: {problem}" in str(error.value).splitlines()
+
+
+def test_a_sprint_race_of_its_own_in_events() -> None:
+    """A `sprint` event is one race: 2 to 4 riders (3.2.029), its distance in laps."""
+    race = '[[events]]\nid = "r"\ndiscipline = "sprint"\nlaps = 3\nriders = '
+    meet = meet_text(f'discipline = "sprint"\nseeding = {BIBS[:4]}\n', race + "[11, 12]\n")
+    assert parse_meet(meet).event("r").laps == 3
+    with pytest.raises(MeetError) as error:
+        parse_meet(meet.replace("riders = [11, 12]", f"riders = {BIBS[:5]}"), "m.toml")
+    assert "m.toml: events[0].riders: a sprint race is 2 to 4 riders, got 5" in str(error.value)

@@ -140,7 +140,14 @@ def test_relegation_gives_the_race_to_the_opponent_and_a_walk_over_too() -> None
     assert state.places == [9, 5]
     nobody = match_state([5, 9], [Race(order=[])], 1)
     assert nobody.next_race is None
-    assert "race 1 has no winner" in nobody.problem
+    assert "race 1: no winner" in nobody.problem
+
+
+def test_a_dead_heat_for_the_win_waits_for_the_commissaires() -> None:
+    """The camera places both riders 1st: no winner until a place correction (or a re-ride)."""
+    tied = match_state([3, 6], [Race(order=[3, 6], dead_heat=True)], 3)
+    assert (tied.next_race, tied.places) == (None, [])
+    assert "race 1: a dead heat for the win" in tied.problem
 
 
 def test_race_2_swaps_the_positions() -> None:

@@ -251,4 +251,5 @@ def _race(state: HeatState) -> Race:
         unranked=tuple(
             line.bib for line in lines if line.rank is None and line.status is not Status.DSQ
         ),
+        dead_heat=sum(line.rank == 1 for line in lines) > 1,
     )

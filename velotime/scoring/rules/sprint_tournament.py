@@ -24,7 +24,8 @@ Conventions this module picks, where the rules are silent:
 - **A race's winner** is the first of its official order (`HeatResult.order`: a relegated rider
   is ranked after the opponent, so relegation gives the race to the opponent; a DNS or DNF
   rider is not ranked, so the opponent wins by walk-over). A race whose order is empty (nobody
-  finished) has no winner: a commissaire must decide, or the race be ridden again (`abandon`).
+  finished) or whose first place is a dead heat has no winner: a commissaire decides (a place
+  correction), or the race is ridden again (`abandon`). The match waits meanwhile.
 - **A heat's places**: a best-of-three match's winner is the rider with two races, the other is
   2nd; a one-race heat's places are its race's order, then its riders not ranked (DNF, DNS) in
   start-list order (a walk-over loses, and goes on to the repechage where there is one). A rider
@@ -333,6 +334,7 @@ class Race(msgspec.Struct, frozen=True, kw_only=True):
     order: list[int]
     disqualified: frozenset[int] = frozenset()  # DSQ riders
     unranked: tuple[int, ...] = ()  # DNF, DNS riders, in start-list order
+    dead_heat: bool = False  # the first two share the first place (the camera saw no difference)
 
 
 class Match(msgspec.Struct, frozen=True, kw_only=True):
@@ -351,8 +353,9 @@ def match_state(riders: Sequence[int], races: Sequence[Race], best_of: int) -> M
     wins = dict.fromkeys(riders, 0)
     out = [bib for bib in riders if any(bib in race.disqualified for race in races)]
     for number, race in enumerate(races, 1):
-        if not race.order:
-            problem = f"race {number} has no winner: a commissaire decides, or it is ridden again"
+        why = "a dead heat for the win" if race.dead_heat else "no winner" if not race.order else ""
+        if why:
+            problem = f"race {number}: {why}: a commissaire decides, or it is ridden again"
             return Match(
                 wins=list(wins.values()), places=[], out=out, next_race=None, problem=problem
             )
