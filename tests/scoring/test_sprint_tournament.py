@@ -229,3 +229,25 @@ def test_a_disqualified_rider_leaves_the_tournament_unranked() -> None:
         (5, 106, Status.RANKED), (6, 107, Status.RANKED), (7, 108, Status.RANKED),
         (None, 104, Status.DSQ),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("qualifiers", [24, 28, 18, 12, 8, 5])
+def test_when_the_favourite_wins_every_heat_the_classification_is_the_qualifying(
+    qualifiers: int,
+) -> None:
+    """Every heat won in qualifying order (each heat's places: its riders by seed). Olympic 24
+    by hand: 1/32 1-12 win, the repechages of 3 go to 13, 14, 15, 16 (17-24 out); 1/16 1-8 win,
+    the repechages of 2 to 9-12 (13-16 out); 1/8 1-6 win, repechages 7, 8 (9-12 out); quarter-
+    finals 1-4 win, the race for places 5-8 puts 5, 6, 7, 8; semi-finals 1 and 2; gold 1, bronze
+    3. Worlds 28: 17-28 out in the 1/16, 9-16 in the 1/8, 5-8 in the quarter-finals. Whatever
+    the table, the ranking is then the qualifying's: 1, 2, ..., N."""
+    t = plan(table(qualifiers))
+    q = list(range(1, qualifiers + 1))
+    decided: dict[str, list[list[int]]] = {}
+    while drawn := draw(t, q, decided):
+        decided |= {name: [sorted(heat) for heat in heats] for name, heats in drawn.items()}
+    if qualifiers == 24:
+        assert decided["1/32 repechage"] == [[13, 20, 21], [14, 19, 22], [15, 18, 23], [16, 17, 24]]
+        assert decided["1/16"][:4] == [[1, 16], [2, 15], [3, 14], [4, 13]]
+        assert decided["race for places 5-8"] == [[5, 6, 7, 8]]
+    assert [(line.rank, line.bib) for line in classify(t, q, decided)] == [(k, k) for k in q]
