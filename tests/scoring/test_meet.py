@@ -216,9 +216,9 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
         "m.toml: events[0].qualfy: unknown key (did you mean 'qualify'?)"
     ]
     assert problems(SMALL.replace('"flying200"', '"derny"')) == [
-        "m.toml: events[0].discipline: unknown value 'derny'; valid: elimination, flying200, "
-        "individual_pursuit, keirin, madison, points_race, scratch, sprint, team_pursuit, "
-        "team_sprint, tempo, time_trial"
+        "m.toml: events[0].discipline: unknown value 'derny'; valid: elimination, "
+        "flying200, individual_pursuit, keirin, madison, points_race, scratch, sprint, "
+        "team_pursuit, team_sprint, tempo, time_trial"
     ]
     assert problems(SMALL + "\n[mete]\nid = 'x'\n") == [
         "m.toml: mete: unknown key (did you mean 'meet'?)"
@@ -227,9 +227,9 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
 
 def test_a_misspelt_discipline_lists_the_valid_ones_and_the_closest() -> None:
     assert problems(SMALL.replace('"time_trial"', '"time_trail"')) == [
-        "m.toml: events[1].discipline: unknown value 'time_trail'; valid: elimination, flying200, "
-        "individual_pursuit, keirin, madison, points_race, scratch, sprint, team_pursuit, "
-        "team_sprint, tempo, time_trial (did you mean 'time_trial'?)"
+        "m.toml: events[1].discipline: unknown value 'time_trail'; valid: elimination, "
+        "flying200, individual_pursuit, keirin, madison, points_race, scratch, sprint, "
+        "team_pursuit, team_sprint, tempo, time_trial (did you mean 'time_trial'?)"
     ]
 
 
