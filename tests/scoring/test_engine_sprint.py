@@ -229,3 +229,26 @@ def test_a_sprint_race_of_its_own_in_events() -> None:
     with pytest.raises(MeetError) as error:
         parse_meet(meet.replace("riders = [11, 12]", f"riders = {BIBS[:5]}"), "m.toml")
     assert "m.toml: events[0].riders: a sprint race is 2 to 4 riders, got 5" in str(error.value)
+
+
+def test_a_tie_in_the_qualifying_waits_for_the_commissaires() -> None:
+    """14 and 12 both ride 10.100 s and there is no 100 m split to part them (3.2.027): a draw,
+    both 1st. Who meets whom depends on it (1v4, 2v3), so nothing is drawn and the standings say
+    why. The commissaires reopen the qualifying, put 12 first, and make it final: semi-finals
+    12 v 11 and 14 v 17."""
+    meet = parse_meet(meet_text('discipline = "sprint"\nqualifying = "q200"\n', QUALIFYING))
+    engine = ScoringEngine(meet, {"finish": 0, "200m": 200})
+    times = {14: 10.1, 12: 10.1, 17: 10.3, 11: 10.4, 13: 10.5, 15: 10.6, 16: 10.7, 18: 10.8}
+    engine.command(Arm(event="q200"), START_US)
+    for i, bib in enumerate(BIBS):
+        at = START_US + 10_000_000 + i * 60_000_000
+        engine.feed(passing("200m", at, 1000 + bib))
+        engine.feed(passing("finish", at + round(times[bib] * 1_000_000), 1000 + bib))
+    assert start_lists(engine.command(Final(event="q200"), START_US + 10**9)) == {}
+    (problem,) = standings(engine)["problems"]
+    assert "riders [12, 14] tie in the qualifying ranking" in problem
+    assert engine.take_command(Reopen(event="q200", reason="draw for 1st")) is None
+    engine.command(Correct(event="q200", bib=12, place=1, reason="drawn first"))
+    drawn = start_lists(engine.command(Final(event="q200"), START_US + 10**9))
+    assert drawn == {"sp-1-2-1-r1": [12, 11], "sp-1-2-2-r1": [14, 17]}
+    assert standings(engine)["problems"] == []
