@@ -252,3 +252,43 @@ def test_a_tie_in_the_qualifying_waits_for_the_commissaires() -> None:
     drawn = start_lists(engine.command(Final(event="q200"), START_US + 10**9))
     assert drawn == {"sp-1-2-1-r1": [12, 11], "sp-1-2-2-r1": [14, 17]}
     assert standings(engine)["problems"] == []
+
+
+OWN_TABLE = """
+[[competitions.sprint_rounds]]
+name = "round 1"
+heats = [["q1", "q4"], ["q2", "q3"]]
+
+[[competitions.sprint_rounds]]
+name = "repechage"
+heats = [["round 1:1:2", "round 1:2:2", "q5"]]
+
+[[competitions.sprint_rounds]]
+name = "final"
+heats = [["round 1:1", "round 1:2", "repechage:1"]]
+first_place = 1
+"""
+
+
+def test_a_meets_own_table_with_a_repechage_and_a_walk_over() -> None:
+    """5 qualifiers 11-15, a table of the meet's own: round 1 11v14, 12v13 (one race each); the
+    losers and 15 ride a repechage of three; the winners of all three ride a final of three.
+    14 does not start: 11 wins by walk-over and 14, 2nd of the match, rides the repechage, where
+    15 wins, 12 2nd, 14 DNF. Final: 13, 15, 11. Classification: 1 13, 2 15, 3 11, then the riders
+    out in the repechage by qualifying rank: 4 12 (q2), 5 14 (q4)."""
+    competition = f'discipline = "sprint"\nseeding = {BIBS[:5]}\n{OWN_TABLE}'
+    engine = ScoringEngine(parse_meet(meet_text(competition)), {"finish": 0})
+    assert start_lists(engine.snapshot()) == {"sp-round-1-1": [11, 14], "sp-round-1-2": [12, 13]}
+    desk = Desk(engine)
+    walk_over = SetStatus(event="sp-round-1-1", bib=14, status="DNS", reason="not at the start")
+    desk.ride("sp-round-1-1", [11], walk_over)
+    assert start_lists(desk.ride("sp-round-1-2", [13, 12])) == {"sp-repechage": [14, 12, 15]}
+    dnf = SetStatus(event="sp-repechage", bib=14, status="DNF", reason="crashed")
+    assert start_lists(desk.ride("sp-repechage", [15, 12], dnf)) == {"sp-final": [11, 13, 15]}
+    desk.ride("sp-final", [13, 15, 11])
+    final = standings(engine)
+    assert final["format"] == "sp"
+    assert [(line["rank"], line["bib"]) for line in final["classification"]] == [
+        (1, 13), (2, 15), (3, 11), (4, 12), (5, 14)
+    ]  # fmt: skip
+    assert final["rounds"][0]["heats"][0]["order"] == [11, 14]
