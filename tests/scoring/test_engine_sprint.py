@@ -292,3 +292,14 @@ def test_a_meets_own_table_with_a_repechage_and_a_walk_over() -> None:
         (1, 13), (2, 15), (3, 11), (4, 12), (5, 14)
     ]  # fmt: skip
     assert final["rounds"][0]["heats"][0]["order"] == [11, 14]
+
+
+def test_a_rider_disqualified_in_race_1_loses_the_match_without_a_race_2() -> None:
+    """QF4 14 v 15: 15 is disqualified in race 1 (3.2.013: out of the tournament): the match is
+    14's, no race 2 is drawn; 15 is unranked in the classification, DSQ."""
+    engine = ScoringEngine(parse_meet(SEEDED), {"finish": 0})
+    desk = Desk(engine)
+    dsq = SetStatus(event="sp-1-4-4-r1", bib=15, status="DSQ", reason="dangerous riding")
+    assert start_lists(desk.ride("sp-1-4-4-r1", [15, 14], dsq)) == {}
+    quarter_4 = standings(engine)["rounds"][0]["heats"][3]
+    assert (quarter_4["status"], quarter_4["order"]) == ("final", [14])

@@ -216,8 +216,11 @@ def test_a_disqualified_rider_leaves_the_tournament_unranked() -> None:
     and the quarter-final losers 106, 107, 108 take 5-7 by qualifying rank."""
     t = plan(table(8))
     q = list(range(101, 109))
-    dsq = match_state([104, 105], [Race(order=[105], disqualified=frozenset({104}))] * 2, 3)
-    assert (dsq.places, dsq.out) == ([105], [104])
+    alone = match_state([105], [], 3)  # a heat drawn with one rider: no race to ride
+    assert (alone.places, alone.decided) == ([105], True)
+    # Disqualified in race 1: the match is 105's without a race 2.
+    dsq = match_state([104, 105], [Race(order=[105], disqualified=frozenset({104}))], 3)
+    assert (dsq.places, dsq.out, dsq.next_race, dsq.decided) == ([105], [104], None, True)
     decided = {
         "1/4": [[101, 108], [102, 107], [103, 106], dsq.places],
         "1/2": [[101, 105], [102, 103]],

@@ -108,9 +108,10 @@ class SprintCompetition:
             if spec.name in drawn and spec.name not in self._matches:
                 self._matches[spec.name] = drawn[spec.name]
                 self.heats[spec.name] = []
-                made += [
-                    self._make_race(spec.name, h, 1) for h in range(1, len(drawn[spec.name]) + 1)
-                ]
+                for heat, riders in enumerate(drawn[spec.name], 1):
+                    self._races[(spec.name, heat)] = []
+                    if len(riders) > 1:  # a rider alone (the other disqualified) rides no race
+                        made.append(self._make_race(spec.name, heat, 1))
         return made
 
     def drawn_after(self, event_id: str) -> list[str]:
@@ -170,7 +171,7 @@ class SprintCompetition:
         races = self._races[(spec.name, heat)]
         statuses = [heats[race.id].status for race in races]
         status: EventStatus = "scheduled"
-        if match.places:
+        if match.decided:
             status = "final"
         elif any(s != "scheduled" for s in statuses):
             status = "running"
@@ -212,7 +213,7 @@ class SprintCompetition:
                 match = match_state(riders, final, spec.best_of)
                 matches[(spec.name, heat)] = match
                 places.append(match.places)
-            if all(places):
+            if all(matches[(spec.name, heat)].decided for heat in range(1, len(places) + 1)):
                 decided[spec.name] = places
         return decided, matches
 
@@ -232,7 +233,7 @@ class SprintCompetition:
             riders=tuple(riders),
             laps=spec.laps,
         )
-        self._races.setdefault((round_name, heat), []).append(event)
+        self._races[(round_name, heat)].append(event)
         self.heats[round_name].append(event)
         return event
 

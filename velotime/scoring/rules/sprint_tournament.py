@@ -29,7 +29,9 @@ Conventions this module picks, where the rules are silent:
 - **A heat's places**: a best-of-three match's winner is the rider with two races, the other is
   2nd; a one-race heat's places are its race's order, then its riders not ranked (DNF, DNS) in
   start-list order (a walk-over loses, and goes on to the repechage where there is one). A rider
-  disqualified (DSQ) in any race of a heat leaves the tournament: no place, unranked at the foot.
+  disqualified (DSQ) in any race of a heat leaves the tournament: no place, unranked at the foot;
+  a match left with one rider is theirs without another race, and the slot a disqualified
+  rider would have filled stays empty (the next heat is ridden by the others).
 - **Who is out**: a rider whose place in a heat no later slot takes. Riders out are classified
   after the finals' places, by the round they went out in (later rounds first), then by
   qualifying rank, which is their 200 m time (uci-rules.md §2.3: "ranked by 200 m time").
@@ -346,12 +348,18 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
     out: list[int]  # disqualified riders, out of the tournament
     next_race: int | None
     problem: str = ""
+    decided: bool = False
 
 
 def match_state(riders: Sequence[int], races: Sequence[Race], best_of: int) -> Match:
     """The state of a heat of `riders` (start list) after its final `races`, in order."""
     wins = dict.fromkeys(riders, 0)
     out = [bib for bib in riders if any(bib in race.disqualified for race in races)]
+    if len(riders) - len(out) <= 1:
+        # A rider disqualified leaves the tournament: the other has no one left to ride
+        # against (a heat drawn with one rider, the other slot empty, too).
+        places = [bib for bib in riders if bib not in out]
+        return Match(wins=[0] * len(riders), places=places, out=out, next_race=None, decided=True)
     for number, race in enumerate(races, 1):
         why = "a dead heat for the win" if race.dead_heat else "no winner" if not race.order else ""
         if why:
@@ -375,6 +383,7 @@ def match_state(riders: Sequence[int], races: Sequence[Race], best_of: int) -> M
         places=[b for b in places if b not in out],
         out=out,
         next_race=None,
+        decided=True,
     )
 
 
