@@ -14,6 +14,13 @@ A bunch race on the track has its lap board on row 1, with the clock: "12 LAPS T
 last lap "BELL - LAST LAP", then "FINISH"; its lines give the laps gained or lost ("+1") and
 the points where the race has them.
 
+A sprint race has its match on the row after the title (and the clock): the riders in slot
+order, the race's number in the match, the races won so far on the right:
+
+    Sprint 1/4 heat 2
+    201 v 207 RACE 3              1-1
+    1  201 MARTIN               10.789 ...
+
 A board given an omnium (`standings = "omnium-w"` in its config) shows that omnium's standings
 instead, whatever is on the track: its name and status, then a line per rider, ranked riders
 first: rank, bib, name, [nation], total points (DNF or DSQ for a rider out of the omnium).
@@ -157,6 +164,9 @@ def render(
         if view.lap_board is not None:
             clock = running_time(view.start_us, now_us) if live else ""
             page[1] = _spread(view.lap_board.label, clock, columns)
+    if view.match is not None and first < rows:
+        page[first] = _match_row(view, columns)
+        first += 1
     last = rows  # rows for result lines: [first, last)
     note = board_text(view.note)
     if note and rows - first >= 2:
@@ -214,6 +224,16 @@ def _clock_row(view: EventView, now_us: int, columns: int, *, live: bool) -> str
         width = columns - len(clock) - 1 - len(str(view.rider_on_track)) - 1
         rider = f"{view.rider_on_track} {short_name(name, width)}".rstrip()
     return _spread(rider, clock, columns)
+
+
+def _match_row(view: EventView, columns: int) -> str:
+    """A sprint race's match: "201 v 207 RACE 3", the races won ("1-1") at the right."""
+    match = view.match
+    assert match is not None
+    left = " v ".join(map(str, match.riders))
+    if match.best_of > 1:
+        left += f" RACE {match.race}"
+    return _spread(left, match.score, columns)
 
 
 def _fit_note(note: str, columns: int) -> str:

@@ -7,7 +7,14 @@ from typing import Any
 import msgspec
 
 from velotime.scoreboards.state import Snapshot
-from velotime.wire.results import LapBoard, OnTrackNow, ResultLine
+from velotime.wire.results import (
+    LapBoard,
+    OnTrackNow,
+    ResultLine,
+    Standings,
+    StandingsHeat,
+    StandingsRound,
+)
 
 
 class LineView(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,6 +55,48 @@ class LapBoardView(msgspec.Struct, frozen=True, kw_only=True):
         return to_go if self.started else f"{to_go} (NOT STARTED)"
 
 
+class SprintMatchView(msgspec.Struct, frozen=True, kw_only=True):
+    """A sprint race's match (uci-rules.md §2.3): who rides it, the races won so far, and which
+    race of the match this one is. From the tournament's standings (standings/<competition>),
+    whose match lists the race's event under `races`."""
+
+    competition: str
+    round: str  # "1/4", "final"
+    heat: int  # the match's number in its round, from 1
+    heats: int  # the matches of the round
+    riders: list[int]  # in slot order
+    names: list[str]  # the riders' names ("" when unknown), as `riders`
+    wins: list[int]  # races won by each of `riders`
+    race: int  # this race's number in the match, from 1
+    best_of: int
+    winner: int | None  # the match's winner, once it is decided
+
+    @property
+    def score(self) -> str:
+        """The races won, in slot order: "1-1"; "" for a match of one race."""
+        return "-".join(map(str, self.wins)) if self.best_of > 1 else ""
+
+    @property
+    def decider(self) -> bool:
+        """The last race a match can have (race 3 of a best of three, at 1-1)."""
+        return self.best_of > 1 and self.race == self.best_of
+
+    @property
+    def race_label(self) -> str:
+        """ "race 2", "race 3 (decider)"; "" for a match of one race."""
+        if self.best_of <= 1:
+            return ""
+        return f"race {self.race}" + (" (decider)" if self.decider else "")
+
+    @property
+    def label(self) -> str:
+        """What a text board writes: "1/4 heat 2 · 201 v 207 · 1-1 · race 3 (decider)"."""
+        where = f"{self.round} heat {self.heat}" if self.heats > 1 else self.round
+        riders = " v ".join(map(str, self.riders))
+        parts = [where, riders, self.score, self.race_label]
+        return " · ".join(part for part in parts if part)
+
+
 class EventView(msgspec.Struct, frozen=True, kw_only=True):
     event: str
     title: str  # the event's name, else its id
@@ -59,6 +108,7 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     lines: list[LineView]
     note: str  # e.g. a keirin winner's last 200 m: "Last 200 m 9.397 (76.620 km/h)"
     lap_board: LapBoardView | None = None  # bunch races
+    match: SprintMatchView | None = None  # a sprint race: its match in the tournament
 
 
 def optional_field(payload: object, key: str) -> Any:
@@ -124,7 +174,73 @@ def board_view(snapshot: Snapshot) -> EventView | None:
         lines=lines,
         note=note,
         lap_board=lap_board_view(board) if isinstance(board, LapBoard) else None,
+        match=sprint_match(snapshot, event_id),
     )
+
+
+def sprint_match_of(
+    snapshot: Snapshot, event: str
+) -> tuple[Standings, StandingsRound, StandingsHeat] | None:
+    """The sprint tournament, round and match that `event` is a race of."""
+    for competition in snapshot.standings.values():
+        if not isinstance(competition, Standings) or competition.discipline != "sprint":
+            continue
+        for round_ in competition.rounds:
+            for heat in round_.heats:
+                races = heat.races if isinstance(heat.races, list) else []
+                if any(race.event == event for race in races):
+                    return competition, round_, heat
+    return None
+
+
+def rider_names(snapshot: Snapshot) -> dict[int, str]:
+    """Who each bib is, from the start lists and the result lines."""
+    names: dict[int, str] = {}
+    for start_list in snapshot.startlists.values():
+        names.update((rider.bib, rider.name) for rider in start_list.riders if rider.name)
+    for result in snapshot.results.values():
+        names.update((line.bib, line.name) for line in result.lines if line.name)
+    return names
+
+
+def sprint_match(snapshot: Snapshot, event: str) -> SprintMatchView | None:
+    """The match of a sprint race, None for any other event (or before its standings)."""
+    found = sprint_match_of(snapshot, event)
+    if found is None:
+        return None
+    competition, round_, heat = found
+    races = heat.races if isinstance(heat.races, list) else []
+    wins = heat.wins if isinstance(heat.wins, list) else [0] * len(heat.riders)
+    best_of = round_.best_of if isinstance(round_.best_of, int) else len(races)
+    names = rider_names(snapshot)
+    decided = heat.status == "final" and bool(heat.order)
+    return SprintMatchView(
+        competition=competition.competition,
+        round=round_.name,
+        heat=round_.heats.index(heat) + 1,
+        heats=len(round_.heats),
+        riders=list(heat.riders),
+        names=[names.get(bib, "") for bib in heat.riders],
+        wins=list(wins),
+        race=next(n for n, race in enumerate(races, 1) if race.event == event),
+        best_of=best_of,
+        winner=heat.order[0] if decided else None,
+    )
+
+
+def slot_label(slot: str) -> str:
+    """Where a bracket's rider comes from, in words: "q5" -> "Q5" (the 5th qualifier),
+    "1/8:3" -> "W 1/8 #3" (the winner of heat 3 of 1/8), "1/8:3:2" -> "2nd 1/8 #3"."""
+    if slot.startswith("q") and slot[1:].isdigit():
+        return "Q" + slot[1:]
+    parts = slot.split(":")
+    if len(parts) == 2:
+        return f"W {parts[0]} #{parts[1]}"
+    if len(parts) == 3 and parts[2].isdigit():
+        place = int(parts[2])
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(place if place < 20 else place % 10, "th")
+        return f"{place}{suffix} {parts[0]} #{parts[1]}"
+    return slot
 
 
 def running_time(start_us: int | None, now_us: int) -> str:

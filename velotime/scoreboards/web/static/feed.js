@@ -22,6 +22,8 @@
 
   /* ?event=ID pins a screen to one event: it shows that event whatever is on the track. */
   VT.pinned = new URLSearchParams(global.location.search).get('event') || null;
+  /* ?standings=ID: the page shows that sprint tournament's bracket under the ranking. */
+  VT.pinnedStandings = new URLSearchParams(global.location.search).get('standings') || null;
 
   VT.el = function (tag, className, text) {
     var node = document.createElement(tag);
@@ -62,7 +64,63 @@
   VT.disciplines = {
     flying200: 'Flying 200 m', time_trial: 'Time trial', keirin: 'Keirin', scratch: 'Scratch race',
     points_race: 'Points race', tempo: 'Tempo race', elimination: 'Elimination race',
-    madison: 'Madison', omnium: 'Omnium'
+    madison: 'Madison', omnium: 'Omnium', sprint: 'Sprint', individual_pursuit: 'Individual pursuit',
+    team_pursuit: 'Team pursuit', team_sprint: 'Team sprint'
+  };
+
+  /* Where a bracket's rider comes from, as view.py's slot_label: "q5" -> "Q5", "1/8:3" ->
+   * "W 1/8 #3" (the winner of heat 3 of 1/8), "1/8:3:2" -> "2nd 1/8 #3". */
+  VT.slotLabel = function (slot) {
+    var text = String(slot);
+    if (/^q\d+$/.test(text)) return 'Q' + text.slice(1);
+    var parts = text.split(':');
+    if (parts.length === 2) return 'W ' + parts[0] + ' #' + parts[1];
+    if (parts.length === 3 && /^\d+$/.test(parts[2])) {
+      var place = parseInt(parts[2], 10);
+      var last = place < 20 ? place : place % 10;
+      var suffix = last === 1 ? 'st' : last === 2 ? 'nd' : last === 3 ? 'rd' : 'th';
+      return place + suffix + ' ' + parts[0] + ' #' + parts[1];
+    }
+    return text;
+  };
+
+  /* Whether a heat of standings is the event, or (a sprint match) has it among its races. */
+  VT.heatHas = function (heat, eventId) {
+    if (!heat || eventId === null || eventId === undefined) return false;
+    if (heat.event === eventId) return true;
+    return (heat.races || []).some(function (race) { return race.event === eventId; });
+  };
+
+  /* A sprint race's match, as view.py's sprint_match: from the tournament's standings whose
+   * match lists the race under `races`; null for any other event. */
+  VT.sprintMatch = function (doc, eventId) {
+    var standings = doc.standings || {};
+    var ids = Object.keys(standings);
+    for (var i = 0; i < ids.length; i++) {
+      var comp = standings[ids[i]] || {};
+      if (comp.discipline !== 'sprint') continue;
+      var rounds = comp.rounds || [];
+      for (var r = 0; r < rounds.length; r++) {
+        var heats = rounds[r].heats || [];
+        for (var h = 0; h < heats.length; h++) {
+          var heat = heats[h];
+          var races = heat.races || [];
+          var race = -1;
+          races.forEach(function (item, index) { if (item.event === eventId) race = index + 1; });
+          if (race < 0) continue;
+          var bestOf = rounds[r].best_of || races.length;
+          var wins = heat.wins || heat.riders.map(function () { return 0; });
+          return {
+            competition: comp.competition || ids[i], round: rounds[r].name || '', heat: h + 1,
+            heats: heats.length, riders: heat.riders || [], wins: wins, race: race, bestOf: bestOf,
+            winner: heat.status === 'final' && heat.order && heat.order.length ? heat.order[0] : null,
+            score: bestOf > 1 ? wins.join('-') : '',
+            decider: bestOf > 1 && race === bestOf
+          };
+        }
+      }
+    }
+    return null;
   };
 
   /* A bunch race's lap board in words, as the text boards write it (view.py LapBoardView). */
@@ -168,7 +226,8 @@
       riders: riders,
       riderOnTrack: onTrack ? current.on_track : null,
       result: result,
-      lines: result.lines || []
+      lines: result.lines || [],
+      match: VT.sprintMatch(doc, eventId)
     };
   };
 

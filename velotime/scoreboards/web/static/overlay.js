@@ -1,7 +1,8 @@
 /* velotime overlay: the event on the track with its clock, the latest time and the top N, on a
  * transparent page. URL parameters (docs/scoreboards.md): top=N (8; 0 hides the list),
  * clock=0, latest=0, position=bottom-left|bottom-right|top-left|top-right, scale=X,
- * standings=ID (the list gives that omnium's standings: rank, bib, rider, total). */
+ * standings=ID (the list gives that omnium's standings: rank, bib, rider, total). A sprint race
+ * shows its match (each rider's races won, "Race 3 · Decider"). */
 (function () {
   'use strict';
   var VT = window.VT;
@@ -35,6 +36,31 @@
     item.appendChild(VT.el('span', 'ov-gap', line.gap || VT.lapsGained(line)));
   }
 
+  /* A sprint race's match: a row per rider in slot order with the races won, and which race. */
+  function renderMatch(doc) {
+    var match = view.match;
+    var box = nodes.match;
+    VT.show(box, !!match);
+    if (!match) return;
+    box.textContent = '';
+    var riders = VT.riders(doc);
+    var race = match.bestOf > 1 ? 'Race ' + match.race + (match.decider ? ' \u00b7 Decider' : '') : '';
+    var head = VT.el('div', 'ov-match-head');
+    head.appendChild(VT.el('span', null, [match.round, match.heats > 1 ? 'Heat ' + match.heat : ''].filter(Boolean).join(' \u00b7 ')));
+    head.appendChild(VT.el('span', 'ov-match-race' + (match.decider ? ' is-decider' : ''), race));
+    box.appendChild(head);
+    match.riders.forEach(function (bib, index) {
+      var who = riders[bib] || {};
+      var row = VT.el('div', 'ov-match-side' + (match.winner === bib ? ' is-winner' : ''));
+      row.dataset.bib = String(bib);
+      row.appendChild(VT.el('span', 'ov-bib', bib));
+      row.appendChild(VT.el('span', 'ov-name', who.name || ''));
+      row.appendChild(VT.el('span', 'ov-nation', who.nation || ''));
+      row.appendChild(VT.el('span', 'ov-wins', match.bestOf > 1 ? String(match.wins[index] || 0) : ''));
+      box.appendChild(row);
+    });
+  }
+
   function onState(doc) {
     view = VT.view(doc);
     VT.show(nodes.overlay, !!view);
@@ -55,6 +81,8 @@
       VT.text(nodes.laps, VT.lapBoardText(board));
       nodes.laps.classList.toggle('is-bell', !!board.bell && !board.finished);
     }
+
+    renderMatch(doc);
 
     var latest = tracker.line(view.lines);
     var showLatest = LATEST && latest && view.discipline !== 'keirin' && Date.now() - tracker.at < LATEST_SHOWN_MS;
@@ -121,6 +149,8 @@
     nodes.detail = $('ov-detail');
     nodes.clock = $('ov-clock');
     nodes.laps = $('ov-laps');
+    nodes.match = $('ov-match');
+    nodes.pursuit = $('ov-pursuit');
     nodes.latest = $('ov-latest');
     nodes.latestRank = $('ov-latest-rank');
     nodes.latestBib = $('ov-latest-bib');
