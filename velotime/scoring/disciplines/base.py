@@ -19,6 +19,7 @@ from velotime.wire.results import (
     LapBoard,
     LapChangeLine,
     OnTrackLine,
+    PursuitBoard,
     ResultLine,
     SprintBoard,
     SprintLine,
@@ -33,6 +34,10 @@ class Role(StrEnum):
     FINISH = "finish"
     LINE_100 = "100m"
     LINE_200 = "200m"
+    PURSUIT_HOME = "pursuit-home"  # the home straight's pursuit line (red)
+    PURSUIT_BACK = "pursuit-back"  # the back straight's, half a lap on (green)
+    GATE_HOME = "gate-home"  # the start gate on the home straight's pursuit line
+    GATE_BACK = "gate-back"  # the start gate on the back straight's
 
 
 class Crossing(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
@@ -85,6 +90,7 @@ class ResultExtra(TypedDict, total=False):
     sprints: list[SprintLine]  # points race, tempo
     sprint_board: SprintBoard
     elimination: EliminationBoard  # elimination race
+    pursuit: PursuitBoard  # individual and team pursuit heats
 
 
 class Scored(NamedTuple):

@@ -288,23 +288,27 @@ def team_crossings(
     return out
 
 
-def dropped_at(
-    riders: Mapping[int, Sequence[int | None]], counts: int = TEAM_COUNTS
-) -> dict[int, int]:
+def dropped_at(riders: Mapping[int, Sequence[int | None]]) -> dict[int, int]:
     """Riders no longer crossing with their team: bib -> the first half lap they missed,
-    where the team (its `counts` others) had already crossed the half lap after it before the
-    rider crossed that one (half a lap down: off the back for good, or off the track)."""
-    team = team_crossings(riders, counts=counts)
+    where the front of the team had already crossed the half lap after it before the rider
+    crossed that one (half a lap down: off the back for good, or off the track). The front,
+    not the third rider: a team that loses two riders still shows both dropped."""
+    longest = max((len(times) for times in riders.values()), default=0)
+    front = [
+        min((t for times in riders.values() if len(times) > n and (t := times[n]) is not None),
+            default=None)
+        for n in range(longest)
+    ]  # fmt: skip
     out: dict[int, int] = {}
     for bib, times in riders.items():
-        for n in range(1, len(team)):
-            next_team = team[n]  # the team's half lap n + 1
-            if next_team is None:
+        for n in range(1, longest):
+            next_front = front[n]  # the front's half lap n + 1
+            if next_front is None:
                 continue
             mine = times[n - 1] if len(times) >= n else None
             if mine is None and any(t is not None for t in times[n:]):
                 continue  # a missed read: the rider crossed later half laps
-            if mine is None or mine > next_team:
+            if mine is None or mine > next_front:
                 out[bib] = n
                 break
     return out
