@@ -34,7 +34,7 @@ def engine(*, match: bool = False) -> ScoringEngine:
         f"match = {str(match).lower()}\n{teams}"
     )
     scoring = ScoringEngine(meet, {}, 250)
-    scoring._line_roles.update(  # noqa: SLF001
+    scoring._line_roles.update(
         {"home": Role.PURSUIT_HOME, "back": Role.PURSUIT_BACK,
          "gate-home": Role.GATE_HOME, "gate-back": Role.GATE_BACK}
     )  # fmt: skip
