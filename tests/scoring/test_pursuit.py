@@ -77,9 +77,12 @@ def test_photocell_impulses_go_to_the_side_due_at_their_line() -> None:
     """Both start at 0. The home side ends half lap 1 on the back line, the back side on the
     home line; half lap 2 each on its own line. Impulses: back 10.0 (home side), home 10.2
     (back side), back 17.0 (back side's lap), home 17.3 (home side's lap). An impulse at
-    3.0 s on the home line is too soon for anyone (5 s is the fastest half lap): stray."""
+    12.0 s on the home line is too soon for anyone (5 s is the fastest half lap, and both
+    crossed a line after 10 s): stray; one at 0.2 s on the home line is the home rider's wheel
+    leaving the gate: not counted."""
     impulses = [
-        LineCrossing(3 * S, HOME),
+        LineCrossing(200_000, HOME),
+        LineCrossing(12 * S, HOME),
         LineCrossing(10 * S, BACK),
         LineCrossing(10_200_000, HOME),
         LineCrossing(17 * S, BACK),

@@ -185,7 +185,13 @@ def assign_crossings(
             if (k := w.half_laps_to(reading.t_us, reading.line, min_half_us)) is not None
         ]
         if not due:
-            stray += 1
+            # The wheel leaving a gate on its own line cuts the beam: not a crossing, and no
+            # surprise either.
+            leaving = any(
+                w.side == reading.line and w.start_us <= reading.t_us < w.start_us + min_half_us
+                for w in walkers.values()
+            )
+            stray += not leaving
             continue
         _, walker, k = min(due, key=lambda d: (d[0], d[1].side))
         walker.take(reading.t_us, k, photocell=True)
