@@ -14,6 +14,7 @@ from tests.scoring.scenarios.devices import riders_toml
 from velotime.scoring.disciplines.base import Role
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
+from velotime.scoring.omnium_competition import OmniumCompetition
 from velotime.wire.commands import Arm, Correct, NextRider, SetStatus, Start
 
 T0 = 1_795_250_000_000_000
@@ -255,3 +256,19 @@ def test_the_rounds_read_the_heat_result() -> None:
     assert [(line.entrant, line.side, line.time_us, line.last_lap_us) for line in heat.lines] == [
         (1, 0, 58_500_000, 14_000_000), (2, 1, 60_200_000, 14_400_000)
     ]  # fmt: skip
+
+
+def test_an_omniums_individual_pursuit_is_not_taken_for_a_heat() -> None:
+    """The 2010 omnium has an individual pursuit: the whole field, two by two, which is no one
+    heat: it has no event (as before pursuits were scored), rather than one this scorer would
+    refuse (ten riders, no distance)."""
+    bibs = list(range(1, 11))
+    riders = riders_toml({bib: (f"Rider {bib}", "NED", None) for bib in bibs})
+    meet = parse_meet(
+        f'[meet]\nid = "om"\n{riders}[[omniums]]\nid = "o"\nriders = {bibs}\n'
+        'format = "uci-2010"\nlaps = { scratch = 40, points-race = 100 }\n'
+    )
+    (spec,) = meet.omniums
+    events = OmniumCompetition(spec, meet.omnium_format(spec)).events()
+    assert "individual_pursuit" not in [event.discipline for event in events]
+    assert "points_race" in [event.discipline for event in events]

@@ -37,7 +37,9 @@ from velotime.wire.results import (
     Status,
 )
 
-_DISCIPLINES: frozenset[str] = frozenset(get_args(Discipline))
+# An omnium's individual pursuit (2010-2013) is the whole field timed, two by two: not the one
+# heat that discipline's scorer takes (two riders and a distance), so it has no event.
+_DISCIPLINES: frozenset[str] = frozenset(get_args(Discipline)) - {"individual_pursuit"}
 _OUT: dict[Status, Literal["DNS", "DNF", "DSQ"]] = {
     Status.DNS: "DNS",
     Status.DNF: "DNF",
