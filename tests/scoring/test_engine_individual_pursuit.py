@@ -11,12 +11,13 @@ from typing import Any
 
 from tests.scoring.events import command, impulse, passing
 from tests.scoring.scenarios.devices import riders_toml
-from velotime.scoring.disciplines.base import Role
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.scoring.omnium_competition import OmniumCompetition
 from velotime.wire.commands import Arm, Correct, NextRider, SetStatus, Start
 
+LINES = {"finish": 0.0, "home": 15.0, "back": 140.0}
+ROLES = {"home": "pursuit-home", "back": "pursuit-back"}
 T0 = 1_795_250_000_000_000
 S = 1_000_000
 # Home rider: 9.5 s to the back line, then 7 s each half lap; back rider: 9.8 s, then 7.2 s.
@@ -31,12 +32,9 @@ def engine(*, match: bool = False, catch_ends: bool = False, distance: int = 100
         f'[[events]]\nid = "ip"\ndiscipline = "individual_pursuit"\ndistance_m = {distance}\n'
         f"riders = [1, 2]\nmatch = {str(match).lower()}\ncatch_ends = {str(catch_ends).lower()}\n"
     )
-    scoring = ScoringEngine(meet, {}, 250)
-    # The venue's pursuit lines and gates (their mapping is the venue configuration's).
-    scoring._line_roles.update(
-        {"home": Role.PURSUIT_HOME, "back": Role.PURSUIT_BACK,
-         "gate-home": Role.GATE_HOME, "gate-back": Role.GATE_BACK}
-    )  # fmt: skip
+    # The venue's pursuit lines, 15 m and 140 m before the finish (half a lap apart); its
+    # Timy's gate channels are "gate-home" and "gate-back".
+    scoring = ScoringEngine(meet, LINES, 250, line_roles=ROLES)
     scoring.feed(command(Arm(event="ip"), T0 - 60 * S))
     return scoring
 
@@ -272,3 +270,24 @@ def test_an_omniums_individual_pursuit_is_not_taken_for_a_heat() -> None:
     events = OmniumCompetition(spec, meet.omnium_format(spec)).events()
     assert "individual_pursuit" not in [event.discipline for event in events]
     assert "points_race" in [event.discipline for event in events]
+
+
+def test_a_rider_alone_at_a_venue_without_pursuit_lines_is_timed_on_the_finish() -> None:
+    """No pursuit lines: the home rider starts from the `start` gate on the finish line and is
+    seen there every lap only (even half laps). 4000 m: 16 laps of 15.000 after a first lap
+    of 18.500: 18.5 + 15 x 15 = 243.500 = 4:03.500; the odd half laps are blank."""
+    riders = riders_toml({1: ("Ann Home", "GBR", 9001)})
+    meet = parse_meet(
+        f'[meet]\nid = "t"\n{riders}[[events]]\nid = "ip"\ndiscipline = "individual_pursuit"\n'
+        "distance_m = 4000\nriders = [1]\n"
+    )
+    scoring = ScoringEngine(meet, {"finish": 0}, 250, photocell_lines=["finish"])
+    scoring.feed(command(Arm(event="ip"), T0 - 60 * S))
+    scoring.feed(impulse("start", T0))
+    for lap in range(16):
+        scoring.feed(impulse("finish", at(18.5 + 15 * lap)))
+    res = result(scoring)
+    assert table(res, "rank", "bib", "time") == [(1, 1, "4:03.500")]
+    splits = res["pursuit"]["sides"][0]["splits"]
+    assert [s.get("cumulative") for s in splits[:3]] == [None, "18.500", None]
+    assert res["problems"] == []

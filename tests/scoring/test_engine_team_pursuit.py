@@ -11,11 +11,12 @@ from typing import Any
 
 from tests.scoring.events import command, impulse, passing
 from tests.scoring.scenarios.devices import riders_toml
-from velotime.scoring.disciplines.base import Role
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Arm, SetStatus
 
+LINES = {"finish": 0.0, "home": 15.0, "back": 140.0}
+ROLES = {"home": "pursuit-home", "back": "pursuit-back"}
 T0 = 1_795_250_000_000_000
 S = 1_000_000
 TEAMS = {1: (11, 12, 13, 14), 2: (21, 22, 23, 24)}
@@ -33,11 +34,9 @@ def engine(*, match: bool = False) -> ScoringEngine:
         f'[[events]]\nid = "tp"\ndiscipline = "team_pursuit"\ndistance_m = 1000\n'
         f"match = {str(match).lower()}\n{teams}"
     )
-    scoring = ScoringEngine(meet, {}, 250)
-    scoring._line_roles.update(
-        {"home": Role.PURSUIT_HOME, "back": Role.PURSUIT_BACK,
-         "gate-home": Role.GATE_HOME, "gate-back": Role.GATE_BACK}
-    )  # fmt: skip
+    # The venue's pursuit lines, 15 m and 140 m before the finish (half a lap apart); its
+    # Timy's gate channels are "gate-home" and "gate-back".
+    scoring = ScoringEngine(meet, LINES, 250, line_roles=ROLES)
     scoring.feed(command(Arm(event="tp"), T0 - 60 * S))
     scoring.feed(impulse("gate-home", T0, channel="C1"))
     scoring.feed(impulse("gate-back", T0, channel="C2"))

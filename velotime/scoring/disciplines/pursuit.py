@@ -9,6 +9,9 @@ velotime.scoring.rules.pursuit. How the engine's record of the heat becomes the 
 - **Start.** Each side's first start gate impulse (`gate-home`, `gate-back`; a gate on the
   `start` line starts both). The gates release together (3.2.016), so a side whose gate was
   not seen starts with the other's; with no gate at all, the desk's `start` does.
+- **Lines.** The venue's pursuit lines (`pursuit-home`, `pursuit-back`). A venue without them
+  times the home side on the finish line (a rider riding alone); the back side has no line
+  then, and `problems` says so.
 - **Crossings.** Transponder reads on either pursuit line are their rider's side's; photocell
   impulses go to the side due at that line (`assign_crossings`). A team is timed from its
   riders' reads only: a strip or photocell sees every wheel of four riders and cannot say whose
@@ -135,6 +138,10 @@ class PursuitScorer:
         self.min_half_us = min_half_lap_us(track)
         self.team = team
         self.entrants = entrants
+        # A venue without pursuit lines: the home side starts and finishes on the finish line
+        # (a rider alone); the back side's line has no timing.
+        self._line_of_role = _LINES if venue.pursuit_lines_m is not None else {Role.FINISH: HOME}
+        self._no_back_line = venue.pursuit_lines_m is None and len(entrants) > 1
         self._side_of_bib = {
             bib: side for side, entrant in enumerate(entrants) for bib in entrant.riders
         }
@@ -217,6 +224,11 @@ class PursuitScorer:
 
     def _work_out(self, state: EventState) -> _Heat:
         problems: list[str] = []
+        if self._no_back_line:
+            problems.append(
+                "the venue has no pursuit lines: the home side is timed on the finish line, "
+                "the back side cannot be (its line is the back straight's)"
+            )
         sides = [_Side(entrant, position) for position, entrant in enumerate(self.entrants)]
         restart = state.marks[-1][0] if state.marks else 0  # the last recall voids before it
         for entry in state.audit:
@@ -305,7 +317,7 @@ class PursuitScorer:
         unused = 0
         for index in range(restart, len(crossings)):
             crossing = crossings[index]
-            line = _LINES.get(crossing.role)
+            line = self._line_of_role.get(crossing.role)
             if line is None:
                 continue
             if crossing.transponder is None:
