@@ -154,3 +154,21 @@ def test_laps_to_go() -> None:
     """32 half laps, 5 done: 13.5 laps to go; all done: 0."""
     assert laps_to_go(32, 5) == Fraction(27, 2)
     assert laps_to_go(32, 32) == 0
+
+
+def test_two_riders_at_one_line_the_beam_is_the_one_the_loop_read_nearest() -> None:
+    """(Fastest half lap 3 s here.) The back side ends half lap 1 on the home line at 5.5
+    (beam and read) and half lap 2 on the back line at 9.9, where the beam missed it: its read
+    times it. The home rider's first half lap ends on that line 0.1 s later: beam 10.0, read
+    10.0013. The beam is the home rider's (the read nearest it), not a better time for the
+    back rider's 9.9."""
+    readings = [
+        LineCrossing(5_500_000, HOME),
+        LineCrossing(5_501_300, HOME, BACK, 2),
+        LineCrossing(9_900_000, BACK, BACK, 2),
+        LineCrossing(10 * S, BACK),
+        LineCrossing(10_001_300, BACK, HOME, 1),
+    ]
+    assigned = assign_crossings(readings, {HOME: 0, BACK: 0}, 8, 3 * S)
+    assert assigned.crossings == {HOME: [10 * S], BACK: [5_500_000, 9_900_000]}
+    assert assigned.stray == 0

@@ -187,19 +187,29 @@ def assign_crossings(
             continue
         if riders is not None:
             continue
-        # A photocell impulse: the read of the same crossing may have come first.
-        again = [w for w in walkers.values() if w.matches_last(reading.t_us, reading.line)]
+        # The sides the loop read at this beam, the nearest first.
+        line_reads = named[reading.line]
+        at = bisect_left(line_reads, (reading.t_us - MATCH_US, -1))
+        near_reads = sorted(
+            (abs(t_us - reading.t_us), side)
+            for t_us, side in line_reads[at:]
+            if t_us <= reading.t_us + MATCH_US
+        )
+        near = {side for _, side in near_reads}
+        # The read of the same crossing may have come first: the impulse times it (the read
+        # nearest the beam says whose, when two riders cross together).
+        again = [
+            w
+            for w in walkers.values()
+            if w.matches_last(reading.t_us, reading.line)
+            and (not near_reads or near_reads[0][1] == w.side)
+        ]
         if again:
             walker = again[0]
             if not walker.photocell[-1]:
-                walker.times[-1] = walker.last_us = reading.t_us  # the impulse times it
+                walker.times[-1] = walker.last_us = reading.t_us
                 walker.photocell[-1] = True
                 continue
-        line_reads = named[reading.line]
-        at = bisect_left(line_reads, (reading.t_us - MATCH_US, -1))
-        near = {
-            side for t_us, side in line_reads[at:] if t_us <= reading.t_us + MATCH_US
-        }  # the sides the loop read at this beam
         due = [
             (abs(reading.t_us - w.expected_us(k)) if w.last_half_us else k, w, k)
             for w in walkers.values()
