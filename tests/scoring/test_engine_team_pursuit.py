@@ -22,7 +22,7 @@ S = 1_000_000
 TEAMS = {1: (11, 12, 13, 14), 2: (21, 22, 23, 24)}
 
 
-def engine(*, match: bool = False) -> ScoringEngine:
+def engine(*, match: bool = False, catch_ends: bool = False) -> ScoringEngine:
     bibs = [bib for team in TEAMS.values() for bib in team]
     riders = riders_toml({bib: (f"Rider {bib}", "ITA", 9000 + bib) for bib in bibs})
     teams = "".join(
@@ -32,7 +32,7 @@ def engine(*, match: bool = False) -> ScoringEngine:
     meet = parse_meet(
         f'[meet]\nid = "t"\n{riders}'
         f'[[events]]\nid = "tp"\ndiscipline = "team_pursuit"\ndistance_m = 1000\n'
-        f"match = {str(match).lower()}\n{teams}"
+        f"match = {str(match).lower()}\ncatch_ends = {str(catch_ends).lower()}\n{teams}"
     )
     # The venue's pursuit lines, 15 m and 140 m before the finish (half a lap apart); its
     # Timy's gate channels are "gate-home" and "gate-back".
@@ -44,13 +44,17 @@ def engine(*, match: bool = False) -> ScoringEngine:
 
 
 def ride(
-    scoring: ScoringEngine, stops: dict[int, int] | None = None, until_s: float = 1000
+    scoring: ScoringEngine,
+    stops: dict[int, int] | None = None,
+    until_s: float = 1000,
+    back_half: float = 7.2,
 ) -> None:
-    """Both teams' reads up to `until_s`; `stops`: bib -> the last half lap that rider rides."""
+    """Both teams' reads up to `until_s`; `stops`: bib -> the last half lap that rider rides;
+    `back_half`: team 2's half laps."""
     stops = stops or {}
     reads = []
     for number, riders in TEAMS.items():
-        first, half = (9.5, 7.0) if number == 1 else (9.8, 7.2)
+        first, half = (9.5, 7.0) if number == 1 else (9.8, back_half)
         for n in range(8):
             line = "back" if (number - 1 + n) % 2 == 0 else "home"
             for k, bib in enumerate(riders):
@@ -133,3 +137,22 @@ def test_a_match_heat_is_won_on_time_and_photocells_are_not_used() -> None:
         "1 photocell impulses on the pursuit lines not used: a team is timed from its riders' "
         "transponders"
     ]
+
+
+def test_a_catch_on_the_third_riders_ends_a_final_and_wins_a_first_round_heat() -> None:
+    """Team 2 slow: 9 s half laps. Third riders: team 1's half lap k at 9.7 + 7 (k - 1), team
+    2's at 10.0 + 9 (k - 1). Team 1's half lap 6 (44.7, home line) before team 2's half lap 5
+    on that line (10.0 + 36 = 46.0): caught at half lap 6 (half lap 5: 37.7 after team 2's 4th,
+    37.0). A final ends there: team 1 wins, neither has a time. A first-round match heat
+    without `catch_ends` (3.2.086): team 1 wins; team 2 rides on, 10.0 + 63 = 1:13.000."""
+    final = engine(match=True, catch_ends=True)
+    ride(final, back_half=9.0)
+    res = final.results("tp")
+    assert table(res, "rank", "bib", "time") == [(1, 1, None), (2, 2, None)]
+    board = res["pursuit"]
+    assert (board["catch_half_lap"], board["sides"][1]["caught"]) == (6, True)
+    first_round = engine(match=True)
+    ride(first_round, back_half=9.0)
+    res = first_round.results("tp")
+    assert table(res, "rank", "bib", "time") == [(1, 1, "58.700"), (2, 2, "1:13.000")]
+    assert res["pursuit"]["sides"][0]["won"]
