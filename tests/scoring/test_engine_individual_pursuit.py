@@ -291,3 +291,17 @@ def test_a_rider_alone_at_a_venue_without_pursuit_lines_is_timed_on_the_finish()
     splits = res["pursuit"]["sides"][0]["splits"]
     assert [s.get("cumulative") for s in splits[:3]] == [None, "18.500", None]
     assert res["problems"] == []
+
+
+def test_a_tie_on_time_goes_to_the_better_last_lap() -> None:
+    """Both ride 58.500. Home's last lap 58.5 - 44.5 = 14.000; the back rider's half laps
+    9.6, 16.6, ..., 51.6 (7 s each), then 58.5: last lap 58.5 - 44.6 = 13.900, better: the
+    back rider is first (3.2.061), home second with +0.000."""
+    back = [9.6 + 7 * n for n in range(7)] + [58.5]
+    scoring = engine()
+    gates(scoring)
+    photocells(scoring, HOME, back)
+    assert table(result(scoring), "rank", "bib", "time", "gap") == [
+        (1, 2, "58.500", None),
+        (2, 1, "58.500", "+0.000"),
+    ]

@@ -430,7 +430,9 @@ class PursuitScorer:
                 key = (s.time_us, last_lap_us(s.splits()) or 0)
                 ranks[s.side] = ranks[timed[place - 2].side] if key == previous else place
                 previous = key
-        leader_us = min((s.time_us for s in sides if s.time_us is not None), default=None)
+        # The gap is to the time of the entrant ranked first (the winner of a match, who may
+        # have none: caught, or the other out), shown on every other ranked line.
+        leader_us = next((s.time_us for s in sides if ranks.get(s.side) == 1), None)
         lines: list[ResultLine] = []
         for s in sorted(sides, key=lambda s: (ranks.get(s.side) is None, ranks.get(s.side) or 0)):
             rank = ranks.get(s.side) if s.status is Status.RANKED else None
@@ -451,7 +453,7 @@ class PursuitScorer:
                     ),
                     gap=(
                         gap_string(gap_us(time_us, leader_us))
-                        if time_us is not None and leader_us is not None and time_us != leader_us
+                        if time_us is not None and leader_us is not None and rank not in (1, None)
                         else None
                     ),
                     splits=splits,
