@@ -350,7 +350,7 @@ class PursuitScorer:
         racing = {
             s.side: s.crossings
             for s in sides
-            if s.start_us is not None and s.status is Status.RANKED
+            if s.start_us is not None and s.status is Status.RANKED and not s.lost_by_false_starts
         }
         if len(racing) < 2:
             return None
