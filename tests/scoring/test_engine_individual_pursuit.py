@@ -259,7 +259,8 @@ def test_the_rounds_read_the_heat_result() -> None:
 def test_an_omniums_individual_pursuit_is_not_taken_for_a_heat() -> None:
     """The 2010 omnium has an individual pursuit: the whole field, two by two, which is no one
     heat: it has no event (as before pursuits were scored), rather than one this scorer would
-    refuse (ten riders, no distance)."""
+    refuse (ten riders, no distance). Its time trial has no distance either: no event, and the
+    engine starts (it raised "o-time-trial: a time trial needs distance_m")."""
     bibs = list(range(1, 11))
     riders = riders_toml({bib: (f"Rider {bib}", "NED", None) for bib in bibs})
     meet = parse_meet(
@@ -269,7 +270,9 @@ def test_an_omniums_individual_pursuit_is_not_taken_for_a_heat() -> None:
     (spec,) = meet.omniums
     events = OmniumCompetition(spec, meet.omnium_format(spec)).events()
     assert "individual_pursuit" not in [event.discipline for event in events]
+    assert "time_trial" not in [event.discipline for event in events]
     assert "points_race" in [event.discipline for event in events]
+    ScoringEngine(meet, {"finish": 0}, 250)  # starts
 
 
 def test_a_rider_alone_at_a_venue_without_pursuit_lines_is_timed_on_the_finish() -> None:
