@@ -13,6 +13,10 @@ The screen, top to bottom:
 - the ranking: rank, bib, name, nation, (bunch races: laps, laps gained or lost, points when
   the race has them), time, gap, speed and the flags, compact (Q qualified, draw required,
   photo required, corr corrected);
+- for a pursuit heat, its two sides, one line each: the side (home or back straight), the
+  entrant, the latest split (its cumulative time and distance; the time once finished), the
+  laps to go and CAUGHT, WON or FINISHED; then the gap at the latest half lap both have ridden
+  and who is ahead;
 - for a sprint race, its match: round and heat, the riders, the races won ("1-1") and which
   race this is ("race 3 (decider)");
 - for a keirin competition, its standings (rounds, heats, classification), beside the ranking
@@ -33,6 +37,7 @@ from velotime.scoreboards.state import Snapshot
 from velotime.scoreboards.view import (
     EventView,
     LineView,
+    PursuitView,
     board_view,
     running_time,
     slot_label,
@@ -209,12 +214,46 @@ def _notes(snapshot: Snapshot, view: EventView) -> list[Text]:
             notes.append(Text.assemble(("Start list  ", "dim"), " ".join(map(str, riders))))
     if view.match is not None:
         notes.append(Text.assemble(("Match  ", "dim"), (view.match.label, "bold")))
+    if view.pursuit is not None:
+        notes += _pursuit_notes(view.pursuit)
     if view.note:
         notes.append(Text(view.note, style="bold magenta"))
     board = view.lap_board
     if board is not None:
         style = "bold white on red" if board.bell else ("bold green" if board.finished else "bold")
         notes.append(Text(f" {board.label} ", style=style))
+    return notes
+
+
+SIDE_STYLES = {"home": "bold red", "back": "bold green"}  # the pursuit lines' colours
+STATE_STYLES = {"CAUGHT": "bold white on red", "WON": "bold black on green",
+                "FINISHED": "bold green"}  # fmt: skip
+
+
+def _pursuit_notes(pursuit: PursuitView) -> list[Text]:
+    """A pursuit heat, compactly: a line per side, then the gap."""
+    name_w = min(20, max((len(side.name) for side in pursuit.sides), default=0))
+    entrant_w = max((len(str(side.entrant)) for side in pursuit.sides), default=1)
+    notes = []
+    for side in pursuit.sides:
+        line = Text()
+        line.append(f"{side.side.capitalize():<5}", style=SIDE_STYLES.get(side.side, ""))
+        line.append(f" {side.entrant:>{entrant_w}} {side.name[:name_w]:<{name_w}}",
+                    style="bold" if side.ahead else "")  # fmt: skip
+        line.append(f"  {side.shown_time:>9}", style="bold")
+        if not side.time and side.distance_m is not None:
+            line.append(f" @{side.distance_m} m", style="dim")
+        if side.laps_to_go != "0":
+            plural = "" if side.laps_to_go == "1" else "s"
+            line.append(f"  {side.laps_to_go} lap{plural} to go", style="dim")
+        if side.dropped:
+            line.append("  dropped " + " ".join(map(str, side.dropped)), style="dim")
+        if side.state:
+            line.append("  ")
+            line.append(f" {side.state} ", style=STATE_STYLES.get(side.state, "bold yellow"))
+        notes.append(line)
+    if pursuit.gap_label:
+        notes.append(Text.assemble((f"{'Gap':<5} ", "dim"), (pursuit.gap_label, "bold")))
     return notes
 
 

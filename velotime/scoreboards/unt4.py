@@ -14,6 +14,17 @@ A bunch race on the track has its lap board on row 1, with the clock: "12 LAPS T
 last lap "BELL - LAST LAP", then "FINISH"; its lines give the laps gained or lost ("+1") and
 the points where the race has them.
 
+A pursuit heat has its two sides on the rows after the title, home first: the entrant, the
+gap on the row of the side behind, and the side's latest cumulative time (its time once
+finished; CAUGHT once caught, without a gap, unless it rides on to a time); on the row after
+them, while it is on the track, the laps to go of the side ahead and the clock. A board of two
+rows shows only the two sides.
+
+    Individual pursuit
+      3 C. RED             1:18.500
+      4 D. GREEN  +7.400   1:10.900
+    11 LAPS TO GO             1:19.2
+
 A sprint race has its match on the row after the title (and the clock): the riders in slot
 order, the race's number in the match, the races won so far on the right:
 
@@ -49,7 +60,13 @@ from velotime.protocols.unt4 import (
     board_text,
 )
 from velotime.scoreboards.state import Snapshot
-from velotime.scoreboards.view import EventView, LineView, board_view, running_time
+from velotime.scoreboards.view import (
+    EventView,
+    LineView,
+    PursuitView,
+    board_view,
+    running_time,
+)
 from velotime.wire.results import OmniumStandings
 
 CLOCK_TICK_US = 100_000  # the clock shows tenths
@@ -155,6 +172,8 @@ def render(
     page = [""] * rows
     if view is None:
         return page
+    if view.pursuit is not None:
+        return _pursuit_page(view, view.pursuit, now_us, rows, columns, live=live)
     tag = OFFLINE_TAG if not live else STATUS_TAGS.get(view.status, "")
     page[0] = _spread(board_text(view.title), tag, columns)
     first = 1
@@ -224,6 +243,37 @@ def _clock_row(view: EventView, now_us: int, columns: int, *, live: bool) -> str
         width = columns - len(clock) - 1 - len(str(view.rider_on_track)) - 1
         rider = f"{view.rider_on_track} {short_name(name, width)}".rstrip()
     return _spread(rider, clock, columns)
+
+
+def _pursuit_page(
+    view: EventView, pursuit: PursuitView, now_us: int, rows: int, columns: int, *, live: bool
+) -> list[str]:
+    page = [""] * rows
+    first = 0
+    if rows > 2:
+        tag = OFFLINE_TAG if not live else STATUS_TAGS.get(view.status, "")
+        page[0] = _spread(board_text(view.title), tag, columns)
+        first = 1
+    sides = pursuit.sides[: rows - first]
+    entrant_w = max((len(str(side.entrant)) for side in sides), default=1)
+    for row, side in enumerate(sides, start=first):
+        # A caught rider riding on for a time (qualifying) shows it once finished.
+        stopped = side.state if side.state in ("CAUGHT", "DNF", "DNS", "DSQ") else ""
+        right = board_text(side.time or stopped or side.latest)
+        if pursuit.leader is not None and not side.ahead and pursuit.gap and right != "CAUGHT":
+            with_gap = f"{pursuit.gap} {right}"
+            if len(with_gap) + 1 + entrant_w < columns:  # room for the entrant still
+                right = with_gap
+        room = columns - len(right) - 1 - entrant_w - 1
+        page[row] = _spread(f"{side.entrant:>{entrant_w}} {short_name(side.name, room)}", right,
+                            columns)  # fmt: skip
+    below = first + len(sides)
+    if view.on_track and below < rows and not pursuit.finished:
+        ahead = [side for side in pursuit.sides if side.ahead] or pursuit.sides[:1]
+        to_go = ahead[0].laps_to_go if ahead else ""
+        label = f"{to_go} LAP{'' if to_go == '1' else 'S'} TO GO" if to_go else ""
+        page[below] = _spread(label, running_time(view.start_us, now_us) if live else "", columns)
+    return [text[:columns].rstrip() for text in page]
 
 
 def _match_row(view: EventView, columns: int) -> str:

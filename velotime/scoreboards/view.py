@@ -10,6 +10,8 @@ from velotime.scoreboards.state import Snapshot
 from velotime.wire.results import (
     LapBoard,
     OnTrackNow,
+    PursuitBoard,
+    PursuitSide,
     ResultLine,
     Standings,
     StandingsHeat,
@@ -97,6 +99,53 @@ class SprintMatchView(msgspec.Struct, frozen=True, kw_only=True):
         return " · ".join(part for part in parts if part)
 
 
+class PursuitSideView(msgspec.Struct, frozen=True, kw_only=True):
+    """One side of a pursuit heat as the boards show it."""
+
+    side: str  # "home" (the home straight, red line) or "back" (green)
+    entrant: int  # a bib, a team's number
+    name: str
+    nation: str
+    half_laps: int  # ridden
+    distance_m: int | None  # of the latest split timed; None before the first
+    latest: str  # that split's cumulative time, "" before the first
+    lap: str  # its last full lap, ""
+    laps_to_go: str  # "12", "10.5"
+    time: str  # over the whole distance, once ridden
+    state: str  # "CAUGHT", "FINISHED", "WON", a status (DNF...), "" while riding
+    ahead: bool  # ahead at the last gap
+    riders: list[int]  # team pursuit: the riders still counting
+    dropped: list[int]  # team pursuit: dropped
+
+    @property
+    def shown_time(self) -> str:
+        """What a board writes for the side: its time once finished, else its latest split."""
+        return self.time or self.latest
+
+
+class PursuitView(msgspec.Struct, frozen=True, kw_only=True):
+    """A pursuit heat side by side: both sides, and the gap at the latest half lap both have
+    ridden (3.2.067)."""
+
+    sides: list[PursuitSideView]  # home first
+    gap: str  # "+7.400", "" before both have crossed a line
+    gap_half_lap: int | None
+    gap_distance_m: int | None
+    leader: int | None  # the entrant ahead at that gap; None: level or none yet
+    half_laps: int  # of the distance
+    finished: bool
+
+    @property
+    def gap_label(self) -> str:
+        """ "+7.400 3 ahead at 1000 m", "level at 500 m", "" before the first gap."""
+        if not self.gap:
+            return ""
+        where = f" at {self.gap_distance_m} m" if self.gap_distance_m else ""
+        if self.leader is None:
+            return f"level{where}"
+        return f"{self.gap} {self.leader} ahead{where}"
+
+
 class EventView(msgspec.Struct, frozen=True, kw_only=True):
     event: str
     title: str  # the event's name, else its id
@@ -109,6 +158,7 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     note: str  # e.g. a keirin winner's last 200 m: "Last 200 m 9.397 (76.620 km/h)"
     lap_board: LapBoardView | None = None  # bunch races
     match: SprintMatchView | None = None  # a sprint race: its match in the tournament
+    pursuit: PursuitView | None = None  # a pursuit heat (individual, team): side by side
 
 
 def optional_field(payload: object, key: str) -> Any:
@@ -161,6 +211,7 @@ def board_view(snapshot: Snapshot) -> EventView | None:
     if result is not None and isinstance(result.winner_last_200, str) and result.winner_last_200:
         kmh = result.winner_last_200_kmh if isinstance(result.winner_last_200_kmh, str) else ""
         note = f"Last 200 m {result.winner_last_200} ({kmh} km/h)"
+    heat = optional_field(result, "pursuit")
     source = current or result
     assert source is not None
     return EventView(
@@ -175,6 +226,58 @@ def board_view(snapshot: Snapshot) -> EventView | None:
         note=note,
         lap_board=lap_board_view(board) if isinstance(board, LapBoard) else None,
         match=sprint_match(snapshot, event_id),
+        pursuit=pursuit_view(heat) if isinstance(heat, PursuitBoard) else None,
+    )
+
+
+def _laps(value: float) -> str:
+    """Laps to go as a board writes them: "12", "10.5"."""
+    return f"{value:g}"
+
+
+def _side_view(side: PursuitSide, leader: int | None, match: bool) -> PursuitSideView:
+    timed = [split for split in side.splits if split.cumulative is not None]
+    last = timed[-1] if timed else None
+    if side.status.value:
+        state = side.status.value
+    elif side.caught:
+        state = "CAUGHT"
+    elif match and side.won:
+        state = "WON"
+    elif side.finished:
+        state = "FINISHED"
+    else:
+        state = ""
+    return PursuitSideView(
+        side=side.side,
+        entrant=side.entrant,
+        name=side.name,
+        nation=side.nation,
+        half_laps=side.half_laps,
+        distance_m=last.distance_m if last is not None else None,
+        latest=(last.cumulative or "") if last is not None else "",
+        lap=(last.lap or "") if last is not None else "",
+        laps_to_go=_laps(side.laps_to_go),
+        time=side.time or "",
+        state=state,
+        ahead=leader is not None and leader == side.entrant,
+        riders=list(side.riders),
+        dropped=list(side.dropped),
+    )
+
+
+def pursuit_view(board: PursuitBoard) -> PursuitView:
+    last = board.gaps[-1] if board.gaps else None
+    distances = {split.half_lap: split.distance_m for side in board.sides for split in side.splits}
+    leader = last.ahead if last is not None else None
+    return PursuitView(
+        sides=[_side_view(side, leader, board.match) for side in board.sides],
+        gap=last.gap if last is not None else "",
+        gap_half_lap=last.half_lap if last is not None else None,
+        gap_distance_m=distances.get(last.half_lap) if last is not None else None,
+        leader=leader,
+        half_laps=board.half_laps,
+        finished=board.finished,
     )
 
 

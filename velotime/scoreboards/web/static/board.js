@@ -162,6 +162,99 @@
     box.appendChild(score);
   }
 
+  /* A pursuit heat: both sides side by side (the home straight's first, red; the back
+   * straight's, green): who, the latest split's cumulative time (the time once finished), its
+   * distance and lap, the laps to go, Caught / Won / Finished; the gap at the latest half lap
+   * both have ridden, and who is ahead. Under the ranking, the gap at every half lap. */
+  function renderPursuit(v, doc) {
+    var board = v && v.result.pursuit;
+    VT.show(nodes.pursuit, !!board);
+    VT.show(nodes.pursuitTable, !!board);
+    if (!board) return;
+    var key = JSON.stringify([board, doc.meta && doc.meta.riders ? 1 : 0]);
+    if (nodes.pursuit.dataset.key === key) return;
+    nodes.pursuit.dataset.key = key;
+    var box = nodes.pursuit;
+    box.textContent = '';
+    var gaps = board.gaps || [];
+    var last = gaps.length ? gaps[gaps.length - 1] : null;
+    var leader = last ? last.ahead : null;
+    var sides = VT.el('div', 'pursuit-sides');
+    var names = {};
+    (board.sides || []).forEach(function (side) {
+      names[side.entrant] = side;
+      var latest = VT.pursuitLatest(side);
+      var state = VT.pursuitState(board, side);
+      var card = VT.el('div', 'pursuit-side side-' + side.side + (leader === side.entrant ? ' is-ahead' : ''));
+      card.dataset.entrant = String(side.entrant);
+      card.appendChild(VT.el('div', 'pursuit-line', side.side === 'home' ? 'Home straight' : 'Back straight'));
+      var who = VT.el('div', 'pursuit-who');
+      who.appendChild(VT.el('span', 'bib', side.entrant));
+      who.appendChild(VT.el('span', 'pursuit-name', side.name || ''));
+      who.appendChild(VT.el('span', 'nation', side.nation || ''));
+      card.appendChild(who);
+      if ((side.dropped || []).length) {
+        card.appendChild(VT.el('div', 'pursuit-team', 'Riding ' + side.riders.join(' ') + ' \u00b7 dropped ' + side.dropped.join(' ')));
+      }
+      card.appendChild(VT.el('div', 'pursuit-time', latest.time || '\u2013'));
+      var at = side.time ? '' : [latest.at !== null ? latest.at + ' m' : '', latest.lap ? 'lap ' + latest.lap : ''].filter(Boolean).join(' \u00b7 ');
+      card.appendChild(VT.el('div', 'pursuit-at', at));
+      var toGo = side.laps_to_go;
+      card.appendChild(VT.el('div', 'pursuit-togo', toGo > 0 && !state ? toGo + (toGo === 1 ? ' lap' : ' laps') + ' to go' : ''));
+      card.appendChild(VT.el('span', 'pursuit-state state-' + state.toLowerCase(), state));
+      sides.appendChild(card);
+    });
+    box.appendChild(sides);
+    if (last) {
+      var gap = VT.el('div', 'pursuit-gap', last.ahead === null ? 'Level' : last.gap);
+      var distance = null;
+      (board.sides || []).forEach(function (side) {
+        (side.splits || []).forEach(function (split) { if (split.half_lap === last.half_lap) distance = split.distance_m; });
+      });
+      var where = (last.ahead === null ? '' : last.ahead + ' ' + ((names[last.ahead] || {}).name || '') + ' ahead') +
+        (distance !== null ? ' at ' + distance + ' m' : '');
+      gap.appendChild(VT.el('span', 'pursuit-gap-where', where.trim()));
+      box.appendChild(gap);
+    }
+    renderPursuitTable(board, names);
+  }
+
+  function renderPursuitTable(board, names) {
+    var sides = board.sides || [];
+    var home = sides[0] || {};
+    var back = sides[1] || {};
+    VT.text(nodes.pursuitHomeHead, home.entrant !== undefined ? home.entrant + ' ' + (home.name || '') : 'Home');
+    VT.text(nodes.pursuitBackHead, back.entrant !== undefined ? back.entrant + ' ' + (back.name || '') : 'Back');
+    var byHalf = function (side) {
+      var map = {};
+      (side.splits || []).forEach(function (split) { map[split.half_lap] = split; });
+      return map;
+    };
+    var homeSplits = byHalf(home);
+    var backSplits = byHalf(back);
+    var gaps = {};
+    (board.gaps || []).forEach(function (gap) { gaps[gap.half_lap] = gap; });
+    var count = Math.max(home.half_laps || 0, back.half_laps || 0);
+    var tbody = nodes.pursuitTable.querySelector('tbody');
+    tbody.textContent = '';
+    for (var n = count; n >= 1; n--) { // the latest half lap first
+      var a = homeSplits[n] || {};
+      var b = backSplits[n] || {};
+      var gap = gaps[n];
+      var tr = VT.el('tr');
+      tr.dataset.halfLap = String(n);
+      if (gap && gap.ahead !== null) tr.className = gap.ahead === home.entrant ? 'ahead-home' : 'ahead-back';
+      tr.appendChild(VT.el('td', 'c-half', n));
+      tr.appendChild(VT.el('td', 'c-distance', a.distance_m || b.distance_m || ''));
+      tr.appendChild(VT.el('td', 'c-home', a.cumulative || ''));
+      tr.appendChild(VT.el('td', 'c-back', b.cumulative || ''));
+      tr.appendChild(VT.el('td', 'c-gap', gap ? (gap.ahead === null ? 'level' : gap.gap) : ''));
+      tr.appendChild(VT.el('td', 'c-ahead', gap && gap.ahead !== null ? gap.ahead : ''));
+      tbody.appendChild(tr);
+    }
+    VT.text(nodes.pursuitTableNote, board.half_laps ? count + ' of ' + board.half_laps : '');
+  }
+
   function renderLapBoard(v) {
     var board = v && v.result.lap_board;
     var box = nodes.lapBoard;
@@ -288,6 +381,7 @@
     }
     if (v.result.lap_board) return; // a bunch race: they all ride; the lap board says the rest
     if (v.match || v.discipline === 'sprint') return; // its match says who rides
+    if (v.result.pursuit) return; // its two sides say who rides
     // Flying 200 m (and a time trial before its first rider): the next in start order that
     // has no result line yet.
     var done = new Set(v.lines.map(function (line) { return line.bib; }));
@@ -556,6 +650,7 @@
     renderLatest(view);
     renderLapBoard(view);
     renderMatch(view, doc);
+    renderPursuit(view, doc);
     renderRanking(view);
     renderBracket(doc);
     renderStandings(doc);
@@ -627,6 +722,10 @@
     nodes.bracketStatus = $('bracket-status');
     nodes.bracketBody = $('bracket-body');
     nodes.pursuit = $('pursuit');
+    nodes.pursuitTable = $('pursuit-table');
+    nodes.pursuitTableNote = $('pursuit-table-note');
+    nodes.pursuitHomeHead = $('pursuit-home-head');
+    nodes.pursuitBackHead = $('pursuit-back-head');
     nodes.events = $('events');
     nodes.eventsList = $('events-list');
     VT.connect({ state: onState, connection: onConnection });

@@ -84,6 +84,24 @@
     return text;
   };
 
+  /* A pursuit side's time as the boards show it: its time once finished, else the cumulative
+   * time of its latest split timed ("" before the first); `at`: that split's distance. */
+  VT.pursuitLatest = function (side) {
+    var timed = (side.splits || []).filter(function (split) { return split.cumulative; });
+    var last = timed.length ? timed[timed.length - 1] : null;
+    return { time: side.time || (last ? last.cumulative : ''), at: last ? last.distance_m : null,
+      lap: last && last.lap ? last.lap : '' };
+  };
+
+  /* A pursuit side's state, as view.py's: a status (DNF...), Caught, Won (a match), Finished. */
+  VT.pursuitState = function (board, side) {
+    if (side.status) return side.status;
+    if (side.caught) return 'Caught';
+    if (board.match && side.won) return 'Won';
+    if (side.finished) return 'Finished';
+    return '';
+  };
+
   /* Whether a heat of standings is the event, or (a sprint match) has it among its races. */
   VT.heatHas = function (heat, eventId) {
     if (!heat || eventId === null || eventId === undefined) return false;

@@ -2,7 +2,8 @@
  * transparent page. URL parameters (docs/scoreboards.md): top=N (8; 0 hides the list),
  * clock=0, latest=0, position=bottom-left|bottom-right|top-left|top-right, scale=X,
  * standings=ID (the list gives that omnium's standings: rank, bib, rider, total). A sprint race
- * shows its match (each rider's races won, "Race 3 · Decider"). */
+ * shows its match (each rider's races won, "Race 3 · Decider"); a pursuit heat its two sides
+ * (the latest split's time, the laps to go, Caught / Won) and the gap at the latest half lap. */
 (function () {
   'use strict';
   var VT = window.VT;
@@ -61,6 +62,41 @@
     });
   }
 
+  function renderPursuit() {
+    var board = view.result.pursuit;
+    var box = nodes.pursuit;
+    VT.show(box, !!board);
+    if (!board) return;
+    box.textContent = '';
+    var gaps = board.gaps || [];
+    var last = gaps.length ? gaps[gaps.length - 1] : null;
+    (board.sides || []).forEach(function (side) {
+      var latest = VT.pursuitLatest(side);
+      var state = VT.pursuitState(board, side);
+      var ahead = last && last.ahead === side.entrant;
+      var row = VT.el('div', 'ov-pursuit-side side-' + side.side + (ahead ? ' is-ahead' : ''));
+      row.dataset.entrant = String(side.entrant);
+      row.appendChild(VT.el('span', 'ov-bib', side.entrant));
+      row.appendChild(VT.el('span', 'ov-name', side.name || ''));
+      var toGo = side.laps_to_go > 0 && !state ? side.laps_to_go + ' to go' : '';
+      row.appendChild(VT.el('span', 'ov-togo', toGo));
+      row.appendChild(VT.el('span', 'ov-time', latest.time));
+      row.appendChild(VT.el('span', 'ov-state state-' + state.toLowerCase(), state));
+      box.appendChild(row);
+    });
+    if (last) {
+      var distance = null;
+      (board.sides || []).forEach(function (side) {
+        (side.splits || []).forEach(function (split) { if (split.half_lap === last.half_lap) distance = split.distance_m; });
+      });
+      var gap = VT.el('div', 'ov-pursuit-gap');
+      gap.appendChild(VT.el('span', 'ov-gap-value', last.ahead === null ? 'Level' : last.gap));
+      gap.appendChild(VT.el('span', 'ov-gap-where', (last.ahead === null ? '' : last.ahead + ' ahead') +
+        (distance !== null ? ' at ' + distance + ' m' : '')));
+      box.appendChild(gap);
+    }
+  }
+
   function onState(doc) {
     view = VT.view(doc);
     VT.show(nodes.overlay, !!view);
@@ -83,6 +119,7 @@
     }
 
     renderMatch(doc);
+    renderPursuit();
 
     var latest = tracker.line(view.lines);
     var showLatest = LATEST && latest && view.discipline !== 'keirin' && Date.now() - tracker.at < LATEST_SHOWN_MS;
@@ -119,7 +156,8 @@
       lineNodes(item, line);
       list.appendChild(item);
     });
-    VT.show(list, TOP > 0 && view.lines.length > 0);
+    // A pursuit heat's two sides say all its lines would.
+    VT.show(list, TOP > 0 && view.lines.length > 0 && !view.result.pursuit);
     document.body.dataset.version = String(doc.version);
   }
 
