@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from tests.scoreboards.browser import Browser, artifact, require_chromium
 from tests.scoreboards.payloads import ONLINE, snapshot_of
+from tests.scoreboards.unt4_board import Screen
 from tests.scoreboards.web_helpers import running_scoreboard
 from tests.scoring.live import offline_files
 from tests.scoring.scenarios import sprint
@@ -189,9 +192,9 @@ def row_message(row: int, text: str) -> bytes:
 
 
 def test_unt4_bytes_for_the_decider_at_1_1(tournament: Payloads) -> None:
-    """A 4 x 32 board: cleared, the race's name (running: no tag), row 1 the clock at the
-    right (12.3: 28 blanks before it), row 2 the match: "201 v 207 RACE 3" (16 columns), then
-    32 - 16 - 4 = 12 blanks and " 1-1" ending at column 32; no finish order yet. When 201 wins
+    """A 4 x 32 board: cleared, the race's name (running: no tag), row 1 the match: "201 v 207
+    RACE 3" (16 columns), then 32 - 16 - 4 = 12 blanks and " 1-1" ending at column 32; row 2
+    the clock at the right (12.3: 28 blanks before it); no finish order yet. When 201 wins
     the decider (provisional): the title takes its 27 columns, a blank and "PROV"; the match row
     says 2-1; the finish order's first line on the last row: rank (2), bib (3), the name in
     32 - 2 - 1 - 3 - 1 - 4 = 21 columns, the nation (no time in a sprint race)."""
@@ -201,8 +204,8 @@ def test_unt4_bytes_for_the_decider_at_1_1(tournament: Payloads) -> None:
     assert sent == (
         SOH + STX + ERP + EOT
         + row_message(0, "Sprint, 1/4, heat 2, race 3")
-        + row_message(1, " " * 28 + "12.3")
-        + row_message(2, "201 v 207 RACE 3" + " " * 12 + " 1-1")
+        + row_message(1, "201 v 207 RACE 3" + " " * 12 + " 1-1")
+        + row_message(2, " " * 28 + "12.3")
     )  # fmt: skip
 
     decided = copy.deepcopy(state)
@@ -212,7 +215,7 @@ def test_unt4_bytes_for_the_decider_at_1_1(tournament: Payloads) -> None:
     sent = b"".join(encode(record) for record in page.update(snapshot(decided), NOW_US))
     assert sent == (
         row_message(0, "Sprint, 1/4, heat 2, race 3 PROV")
-        + row_message(2, "201 v 207 RACE 3" + " " * 12 + " 2-1")
+        + row_message(1, "201 v 207 RACE 3" + " " * 12 + " 2-1")
         + row_message(3, "1  201 " + "Rider 201".ljust(21) + " NED")
     )  # fmt: skip
 
@@ -296,3 +299,45 @@ async def test_the_page_and_the_overlay_show_the_match_and_the_bracket(
         assert json.loads(await page.evaluate(MATCH)) == [
             ["205", "Rider 205", "2", True], ["201", "Rider 201", "0", False]]  # fmt: skip
         await page.screenshot(artifact("sprint-final-1920x1080.png"))
+
+
+@given(st.integers(2, 100), st.integers(16, 100),
+       st.lists(st.integers(0, 10**6), min_size=2, max_size=3, unique=True),
+       st.sampled_from([1, 3]), st.integers(1, 3), st.booleans())  # fmt: skip
+def test_any_match_fits_any_board(
+    rows: int, columns: int, riders: list[int], best_of: int, race: int, on_track: bool
+) -> None:
+    """Whatever the match (two riders, or a repechage's three; best of one or three), every row
+    fits the board in printable ASCII, and row 1 (even on a board of two rows, before the
+    clock) starts with the riders in slot order, cut at the board's width."""
+    best_of = 1 if len(riders) == 3 else best_of  # three riders: a repechage, one race
+    race = min(race, best_of)
+    races = [{"event": f"m-r{n}", "status": "final" if n < race else "running", "winner": None,
+              "winner_last_200": None} for n in range(1, race + 1)]  # fmt: skip
+    standings = {"v": 1, "competition": "sp", "discipline": "sprint", "name": "Sprint",
+                 "category": "", "format": "", "status": "running", "classification": [],
+                 "problems": [], "rounds": [{"name": "1/8", "best_of": best_of, "heats": [
+                     {"event": "m", "status": "running", "riders": riders, "order": [],
+                      "wins": [0] * len(riders), "races": races}]}]}  # fmt: skip
+    event = f"m-r{race}"
+    current = {"v": 1, "event": event, "name": "Sprint", "discipline": "sprint", "category": "",
+               "round": "1/8", "status": "running", "riders": riders, "on_track": None,
+               "start_us": START_US}  # fmt: skip
+    payloads: list[tuple[str, Any]] = [("standings/sp", standings)]
+    if on_track:
+        payloads.append(("current", current))
+    else:
+        payloads.append((f"results/{event}", {
+            "v": 1, "event": event, "discipline": "sprint", "name": "Sprint", "category": "",
+            "round": "1/8", "status": "provisional", "audit": [],
+            "lines": [{"rank": n, "bib": bib} for n, bib in enumerate(riders, 1)]}))  # fmt: skip
+    page = Unt4Page(rows, columns)
+    screen = Screen(rows, columns)  # asserts that every row fits
+    for record in page.update(snapshot_of(payloads), NOW_US):
+        screen.apply(record)
+    assert page.bad_states == 0
+    shown = screen.lines()
+    assert all(line.isascii() and line.isprintable() for line in shown)
+    said = " v ".join(map(str, riders)) + (f" RACE {race}" if best_of > 1 else "")
+    room = columns - len("0-0") - 1 if best_of > 1 else columns  # the score at the right
+    assert shown[1].startswith(said[:room].rstrip()), shown

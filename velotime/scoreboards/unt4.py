@@ -25,12 +25,12 @@ rows shows only the two sides.
       4 D. GREEN  +7.400   1:10.900
     11 LAPS TO GO             1:19.2
 
-A sprint race has its match on the row after the title (and the clock): the riders in slot
-order, the race's number in the match, the races won so far on the right:
+A sprint race has its match on the row after the title, before the clock: the riders in
+slot order, the race's number in the match, the races won so far on the right:
 
-    Sprint 1/4 heat 2
+    Sprint, 1/4, heat 2, race 3
     201 v 207 RACE 3              1-1
-    1  201 MARTIN               10.789 ...
+                                 12.3
 
 A board given an omnium (`standings = "omnium-w"` in its config) shows that omnium's standings
 instead, whatever is on the track: its name and status, then a line per rider, ranked riders
@@ -177,14 +177,14 @@ def render(
     tag = OFFLINE_TAG if not live else STATUS_TAGS.get(view.status, "")
     page[0] = _spread(board_text(view.title), tag, columns)
     first = 1
-    if view.on_track:
-        page[1] = _clock_row(view, now_us, columns, live=live)
-        first = 2
+    if view.match is not None:  # before the clock: a board of two rows keeps the match
+        page[first] = _match_row(view, columns)
+        first += 1
+    if view.on_track and first < rows:
+        page[first] = _clock_row(view, now_us, columns, live=live)
         if view.lap_board is not None:
             clock = running_time(view.start_us, now_us) if live else ""
-            page[1] = _spread(view.lap_board.label, clock, columns)
-    if view.match is not None and first < rows:
-        page[first] = _match_row(view, columns)
+            page[first] = _spread(view.lap_board.label, clock, columns)
         first += 1
     last = rows  # rows for result lines: [first, last)
     note = board_text(view.note)
