@@ -121,7 +121,9 @@
         rows.delete(bib);
       }
     });
-    nodes.rankingWrap.style.setProperty('--rows', String(Math.max(lines.length, v && v.match ? 3 : 8)));
+    // A sprint race or a pursuit heat: its two lines in big rows above the bracket or half laps.
+    var compact = !!v && !!(v.match || v.result.pursuit || v.result.team_sprint);
+    nodes.rankingWrap.style.setProperty('--rows', String(Math.max(lines.length, compact ? 3 : 8)));
     VT.show(nodes.rankingEmpty, lines.length === 0);
     VT.text(nodes.rankingEmpty, v ? (keirin ? 'No finish order yet.' : 'No times yet.') : 'No result yet.');
   }
