@@ -227,6 +227,11 @@ SIDES = """JSON.stringify(Array.from(document.querySelectorAll('#pursuit .pursui
              side.querySelector('.pursuit-state').textContent,
              side.classList.contains('is-ahead')]))"""
 GAP = "document.querySelector('#pursuit .pursuit-gap')?.textContent"
+SIDE_BY_SIDE = """(() => {
+  const [home, back] = Array.from(document.querySelectorAll('#pursuit .pursuit-side')).map(
+    (side) => side.getBoundingClientRect());
+  return home.top === back.top && home.right <= back.left;
+})()"""
 HALF_LAPS = """JSON.stringify(Array.from(document.querySelectorAll(
   '#pursuit-table tbody tr')).map((tr) => Array.from(tr.children).map((td) => td.textContent)))"""
 OVERLAY = """JSON.stringify(Array.from(document.querySelectorAll('#ov-pursuit .ov-pursuit-side'))
@@ -267,7 +272,14 @@ async def test_the_page_and_the_overlay_show_a_pursuit_side_by_side(
         assert len(half_laps) == 8
         assert half_laps[0] == ["8", "1000", "1:03.500", "1:10.900", "+7.400", "1"]
         assert half_laps[-1] == ["1", "125", "11.000", "11.400", "+0.400", "1"]
+        assert await page.evaluate(SIDE_BY_SIDE) is True
         await page.screenshot(artifact("pursuit-mid-race-1920x1080.png"))
+        phone = await browser.page(390, 844, mobile=True)
+        await phone.goto(web.url)
+        await phone.wait_for(f"{GAP} === '+7.4001 Ann Red ahead at 1000 m'", "the phone's gap")
+        assert await phone.evaluate(SIDE_BY_SIDE) is True  # even on a phone
+        await phone.screenshot(artifact("pursuit-mid-race-phone-390x844.png"))
+        await phone.close()
 
         overlay = await browser.page(1920, 1080)
         await overlay.goto(web.url + "overlay")
