@@ -67,7 +67,6 @@ class SprintMatchView(msgspec.Struct, frozen=True, kw_only=True):
     heat: int  # the match's number in its round, from 1
     heats: int  # the matches of the round
     riders: list[int]  # in slot order
-    names: list[str]  # the riders' names ("" when unknown), as `riders`
     wins: list[int]  # races won by each of `riders`
     race: int  # this race's number in the match, from 1
     best_of: int
@@ -211,7 +210,7 @@ def board_view(snapshot: Snapshot) -> EventView | None:
     if result is not None and isinstance(result.winner_last_200, str) and result.winner_last_200:
         kmh = result.winner_last_200_kmh if isinstance(result.winner_last_200_kmh, str) else ""
         note = f"Last 200 m {result.winner_last_200} ({kmh} km/h)"
-    heat = optional_field(result, "pursuit")
+    pursuit = optional_field(result, "pursuit")
     source = current or result
     assert source is not None
     return EventView(
@@ -226,7 +225,7 @@ def board_view(snapshot: Snapshot) -> EventView | None:
         note=note,
         lap_board=lap_board_view(board) if isinstance(board, LapBoard) else None,
         match=sprint_match(snapshot, event_id),
-        pursuit=pursuit_view(heat) if isinstance(heat, PursuitBoard) else None,
+        pursuit=pursuit_view(pursuit) if isinstance(pursuit, PursuitBoard) else None,
     )
 
 
@@ -296,16 +295,6 @@ def sprint_match_of(
     return None
 
 
-def rider_names(snapshot: Snapshot) -> dict[int, str]:
-    """Who each bib is, from the start lists and the result lines."""
-    names: dict[int, str] = {}
-    for start_list in snapshot.startlists.values():
-        names.update((rider.bib, rider.name) for rider in start_list.riders if rider.name)
-    for result in snapshot.results.values():
-        names.update((line.bib, line.name) for line in result.lines if line.name)
-    return names
-
-
 def sprint_match(snapshot: Snapshot, event: str) -> SprintMatchView | None:
     """The match of a sprint race, None for any other event (or before its standings)."""
     found = sprint_match_of(snapshot, event)
@@ -315,7 +304,6 @@ def sprint_match(snapshot: Snapshot, event: str) -> SprintMatchView | None:
     races = heat.races if isinstance(heat.races, list) else []
     wins = heat.wins if isinstance(heat.wins, list) else [0] * len(heat.riders)
     best_of = round_.best_of if isinstance(round_.best_of, int) else len(races)
-    names = rider_names(snapshot)
     decided = heat.status == "final" and bool(heat.order)
     return SprintMatchView(
         competition=competition.competition,
@@ -323,7 +311,6 @@ def sprint_match(snapshot: Snapshot, event: str) -> SprintMatchView | None:
         heat=round_.heats.index(heat) + 1,
         heats=len(round_.heats),
         riders=list(heat.riders),
-        names=[names.get(bib, "") for bib in heat.riders],
         wins=list(wins),
         race=next(n for n, race in enumerate(races, 1) if race.event == event),
         best_of=best_of,
