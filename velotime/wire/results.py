@@ -314,13 +314,41 @@ class EliminationBoard(_Payload, frozen=True, kw_only=True):
     pending: list[EliminationSprintLine]
 
 
+class TeamSprintPoint(_Payload, frozen=True, kw_only=True):
+    """A team sprint team at a half lap or a lap (uci-rules.md §2.11): official figures."""
+
+    half_laps: int  # from the start: 1 is half a lap (the other team's line), 2 the first lap
+    rider: int  # the bib leading: rider k leads lap k
+    cumulative: str  # official, from the start
+    lap: str | None = None  # laps only: the lap's time (differences of cumulative times)
+    # This team's cumulative time minus the other team's at the same point, "+0.123" behind,
+    # "-0.123" ahead; None while the other has not reached it (or rides alone).
+    gap: str | None = None
+
+
+class TeamSprintTeam(_Payload, frozen=True, kw_only=True):
+    team: int  # the team's number
+    side: int  # 0: home straight, 1: back straight
+    riders: list[int]  # in riding order
+    starts: int  # gate releases seen (a restart makes two; the last counts)
+    points: list[TeamSprintPoint]  # half laps and laps timed so far, in order
+
+
+class TeamSprintBoard(_Payload, frozen=True, kw_only=True):
+    """A team sprint heat as it stands: each team's splits per rider and the gap at each."""
+
+    laps: int
+    teams: list[TeamSprintTeam]  # home side first
+
+
 class EventResult(_Payload, frozen=True, kw_only=True):
     """`results/<event>`: one event of the meet as it stands, the whole result each time.
 
     The optional keys are a discipline's (`Scored.extra`): `on_track` and `problems` a time
     trial's, `winner_last_200` and `winner_last_200_kmh` a keirin heat's once both crossings
     are known; `lap_board`, `lap_changes`, `lap_proposals` and `problems` (the loops' missed
-    and double reads) a bunch race's; `elimination` an elimination race's.
+    and double reads) a bunch race's; `elimination` an elimination race's; `team_sprint` and
+    `problems` a team sprint heat's.
     """
 
     v: Literal[1] = 1
@@ -342,6 +370,7 @@ class EventResult(_Payload, frozen=True, kw_only=True):
     sprints: list[SprintLine] | UnsetType = UNSET  # points race, tempo, Madison: contested
     sprint_board: SprintBoard | UnsetType = UNSET  # points race, tempo, Madison
     elimination: EliminationBoard | UnsetType = UNSET  # elimination race
+    team_sprint: TeamSprintBoard | UnsetType = UNSET  # team sprint heat
     audit: list[AuditEntry]
 
 

@@ -23,6 +23,7 @@ from velotime.wire.results import (
     SprintBoard,
     SprintLine,
     Status,
+    TeamSprintBoard,
 )
 
 
@@ -33,6 +34,12 @@ class Role(StrEnum):
     FINISH = "finish"
     LINE_100 = "100m"
     LINE_200 = "200m"
+    # Provisional until h-venue's roles land on main (the same names): the pursuit lines in the
+    # middle of the straights and the start gate of each side.
+    PURSUIT_HOME = "pursuit_home"
+    PURSUIT_BACK = "pursuit_back"
+    GATE_HOME = "gate_home"
+    GATE_BACK = "gate_back"
 
 
 class Crossing(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
@@ -85,6 +92,7 @@ class ResultExtra(TypedDict, total=False):
     sprints: list[SprintLine]  # points race, tempo
     sprint_board: SprintBoard
     elimination: EliminationBoard  # elimination race
+    team_sprint: TeamSprintBoard  # team sprint heat
 
 
 class Scored(NamedTuple):
