@@ -180,9 +180,7 @@ def test_half_laps_on_the_other_line() -> None:
     """Team 20 on the home line (its half laps): 9.6, 23.95, 37.35 s, riders 4, 5, 6 leading.
     The first half lap's 9.6 s counts as a lap of 19.2 s for the slowest next (28.8 s)."""
     reads, impulses = home_line()
-    timing = line_passages(
-        BACK_RIDERS, START, reads, impulses, 3, what="half lap", first_fraction=Fraction(1, 2)
-    )
+    timing = line_passages(BACK_RIDERS, START, reads, impulses, 3, first_fraction=Fraction(1, 2))
     assert times([p.t_us for p in timing.passages]) == [9_600_000, 23_950_000, 37_350_000]
     assert [p.leader for p in timing.passages] == [4, 5, 6]
 

@@ -154,8 +154,8 @@ class TeamSprintScorer:
         half_laps: list[int | None] = []
         if start_us is not None:
             own, other_line = LINES[side][1], LINES[1 - side][1]
-            timing = self._passages(state, team, start_us, own, "lap", Fraction(1))
-            half = self._passages(state, team, start_us, other_line, "half lap", Fraction(1, 2))
+            timing = self._passages(state, team, start_us, own, Fraction(1))
+            half = self._passages(state, team, start_us, other_line, Fraction(1, 2))
             laps = [p.t_us for p in timing.passages]
             half_laps = [p.t_us for p in half.passages]
             problems += [f"{where}: {problem}" for problem in timing.problems + half.problems]
@@ -180,7 +180,6 @@ class TeamSprintScorer:
         team: MeetTeam,
         start_us: int,
         role: Role,
-        what: str,
         first_fraction: Fraction,
     ) -> LineTiming:
         reads = [
@@ -197,7 +196,6 @@ class TeamSprintScorer:
             reads,
             photocells,
             self.laps,
-            what=what,
             first_fraction=first_fraction,
         )
 
@@ -225,7 +223,7 @@ class TeamSprintScorer:
     def _finished_before(
         self, state: EventState, team: MeetTeam, start_us: int, line: Role, t_us: int
     ) -> bool:
-        timing = self._passages(state, team, start_us, line, "lap", Fraction(1))
+        timing = self._passages(state, team, start_us, line, Fraction(1))
         passages = timing.passages
         return (
             len(passages) == self.laps

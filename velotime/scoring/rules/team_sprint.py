@@ -97,16 +97,15 @@ def line_passages(
     photocells: Sequence[int] | None,
     passages: int,
     *,
-    what: str = "lap",
     first_fraction: Fraction = Fraction(1),
     min_gap_us: int = MIN_GAP_US,
     match_us: int = MATCH_US,
 ) -> LineTiming:
     """A team's passages of one line after its start: the `reads` of every transponder on
     that line (both teams', in any order), its `photocells` impulses (None: the line has no
-    photocell). Passage k is led by rider k (`riders` in riding order). `what` names the
-    passages in the problems ("lap", "half lap"); `first_fraction`: the part of a lap the first
-    passage is from the start (1/2 on the other team's line), for the slowest next lap."""
+    photocell). Passage k is led by rider k (`riders` in riding order). `first_fraction`: the
+    part of a lap the first passage is from the start: 1 on the team's own line (passage k is
+    lap k), 1/2 on the other team's (passage k is at k - 1/2 laps)."""
     ordered = sorted(reads)
     impulses = sorted(photocells) if photocells is not None else None
     out: list[Passage] = []
@@ -123,7 +122,8 @@ def line_passages(
             for r in ordered
             if r.bib in in_team and r.t_us >= earliest and (latest is None or r.t_us <= latest)
         ]
-        name = f"{what} {k} (bib {leader} leading)"
+        at = f"lap {k}" if first_fraction == 1 else f"{k - 1}.5 laps"
+        name = f"{at} (bib {leader} leading)"
         if mine:
             first = mine[0].t_us
             led = [r.t_us for r in mine if r.bib == leader and r.t_us <= first + PASSAGE_US]
