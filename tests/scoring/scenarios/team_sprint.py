@@ -214,8 +214,14 @@ EXPECTED: list[dict[str, Any]] = [
 def point(
     half_laps: int, rider: int, cumulative: str, gap: str, lap: str | None = None
 ) -> dict[str, Any]:
-    out = {"half_laps": half_laps, "rider": rider, "cumulative": cumulative, "gap": gap}
-    return out | ({"lap": lap} if lap is not None else {})
+    """A point of the board: a half lap (odd `half_laps`, no lap time) or a lap."""
+    return {
+        "half_laps": half_laps,
+        "rider": rider,
+        "cumulative": cumulative,
+        "lap": lap,
+        "gap": gap,
+    }
 
 
 EXPECTED_BOARD: dict[str, Any] = {
