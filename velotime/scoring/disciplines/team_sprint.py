@@ -260,4 +260,5 @@ class TeamSprintScorer:
 
 
 def _gate_impulses(crossings: Sequence[Crossing], gate: Role) -> list[int]:
-    return sorted(c.t_us for c in crossings if c.role is gate)
+    # A gate is an impulse channel: a read of a loop under the gate (on the same line) is no start.
+    return sorted(c.t_us for c in crossings if c.role is gate and c.transponder is None)
