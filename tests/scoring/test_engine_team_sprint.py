@@ -1,0 +1,130 @@
+"""A team sprint heat through the scoring engine: the venue's pursuit lines and gates by their
+roles, the desk's commands naming a team by its number. The heat's figures are
+test_team_sprint.py's, worked out by hand in its docstring (team 20 first on the last lap at
+43.999 each)."""
+
+from typing import Any
+
+from tests.scoring.events import command, impulse, passing, payload
+from tests.scoring.scenarios.devices import riders_toml
+from tests.scoring.test_team_sprint import (
+    BACK_LAPS,
+    BACK_RIDERS,
+    FOLLOW_US,
+    HOME_LAPS,
+    HOME_RIDERS,
+    READ_LATE_US,
+)
+from velotime.scoring.engine import ScoringEngine
+from velotime.scoring.meet import parse_meet
+from velotime.wire.commands import Arm, Correct, NextRider, SetStatus
+from velotime.wire.events import Event
+
+T0 = 1_795_250_000_000_000  # the gates' release, venue clock
+# A 250 m track: the home pursuit line 15 m before the finish, the back one half a lap on.
+LINES = {"finish": 0.0, "red": 15.0, "green": 140.0}
+ROLES = {"red": "pursuit-home", "green": "pursuit-back"}
+HOME_HALF = [9_500_100, 23_900_000, 37_300_000]
+BACK_HALF = [9_600_000, 23_950_000, 37_350_000]
+
+
+def engine(teams: str = "10, 20", match: bool = True) -> ScoringEngine:
+    riders = riders_toml({bib: (f"Rider {bib}", "NED", 9000 + bib) for bib in range(1, 7)})
+    listed = {
+        "10": '[[events.teams]]\nnumber = 10\nname = "Home"\nnation = "NED"\nriders = [1, 2, 3]\n',
+        "20": '[[events.teams]]\nnumber = 20\nname = "Back"\nnation = "GBR"\nriders = [4, 5, 6]\n',
+    }
+    meet = parse_meet(
+        f'[meet]\nid = "t"\n{riders}[[events]]\nid = "ts"\ndiscipline = "team_sprint"\n'
+        f"match = {str(match).lower()}\n" + "".join(listed[t] for t in teams.split(", "))
+    )
+    scoring = ScoringEngine(meet, LINES, 250, photocell_lines=["red", "green"], line_roles=ROLES)
+    scoring.feed(command(Arm(event="ts"), T0 - 60_000_000))
+    return scoring
+
+
+def passage(line: str, t_us: int, riders: tuple[int, ...]) -> list[Event]:
+    out = []
+    for i, bib in enumerate(riders):
+        wheel = t_us + i * FOLLOW_US
+        out.append(impulse(line, wheel))
+        out.append(passing(line, wheel + READ_LATE_US, 9000 + bib))
+    return out
+
+
+def ride(scoring: ScoringEngine, *, sides: tuple[str, ...] = ("home", "back")) -> None:
+    timing: list[Event] = []
+    if "home" in sides:
+        timing.append(impulse("gate-home", T0))
+        for k in range(3):
+            timing += passage("red", T0 + HOME_LAPS[k], HOME_RIDERS[k:])
+            timing += passage("green", T0 + HOME_HALF[k], HOME_RIDERS[k:])
+    if "back" in sides:
+        timing.append(impulse("gate-back", T0))
+        for k in range(3):
+            timing += passage("green", T0 + BACK_LAPS[k], BACK_RIDERS[k:])
+            timing += passage("red", T0 + BACK_HALF[k], BACK_RIDERS[k:])
+    for event in sorted(timing, key=lambda e: e.data.t_us):  # type: ignore[union-attr]
+        scoring.feed(event)
+
+
+def result(scoring: ScoringEngine) -> dict[str, Any]:
+    return scoring.results("ts")
+
+
+def ranks(scoring: ScoringEngine) -> list[tuple[int, int | None, str, str | None]]:
+    return [
+        (line["bib"], line["rank"], line.get("status", ""), line.get("time"))
+        for line in result(scoring)["lines"]
+    ]
+
+
+def test_a_heat_from_the_pursuit_lines_and_gates() -> None:
+    """Team 20 1st on the last lap, both 43.999; the board's laps on each team's line and half
+    laps on the other's: team 10 half lap 1 9.500 (its riders on the back line), lap 1 17.234."""
+    scoring = engine()
+    ride(scoring)
+    assert ranks(scoring) == [(20, 1, "", "43.999"), (10, 2, "", "43.999")]
+    board = result(scoring)["team_sprint"]
+    assert [p["cumulative"] for p in board["teams"][0]["points"]] == [
+        "9.500", "17.234", "23.900", "30.567", "37.300", "43.999",
+    ]  # fmt: skip
+    assert result(scoring)["problems"] == []
+
+
+def test_the_desk_relegates_a_team_by_its_number_and_corrects_a_time() -> None:
+    """REL on 20 (a changeover fault, 3.2.153): 10 first. Then the commissaires set 10's time
+    to 44.100: still first (20 is relegated), flagged corrected, no splits."""
+    scoring = engine()
+    ride(scoring)
+    rel = SetStatus(event="ts", bib=20, status="REL", reason="changeover")
+    scoring.feed(command(rel, T0 + 90_000_000))
+    assert ranks(scoring) == [(10, 1, "", "43.999"), (20, 2, "REL", "43.999")]
+    scoring.feed(
+        command(Correct(event="ts", bib=10, time="44.100", reason="timing"), T0 + 99_000_000)
+    )
+    first = result(scoring)["lines"][0]
+    assert (first["bib"], first["time"], first["flags"]) == (10, "44.100", ["corrected"])
+
+
+def test_next_rider_is_refused_with_its_reason() -> None:
+    scoring = engine()
+    scoring.feed(command(NextRider(event="ts", bib=1), T0 - 30_000_000))
+    assert any("no rider to name" in refusal for refusal in scoring.skipped_commands)
+
+
+def test_a_team_alone() -> None:
+    """One team, no match: it rides for a time (3.2.148 bis): 43.999, its half laps on the
+    back line with no gap."""
+    scoring = engine("10", match=False)
+    ride(scoring, sides=("home",))
+    assert ranks(scoring) == [(10, 1, "", "43.999")]
+    points = result(scoring)["team_sprint"]["teams"][0]["points"]
+    assert {p["gap"] for p in points} == {None}
+
+
+def test_the_result_publication_carries_the_board() -> None:
+    scoring = engine()
+    ride(scoring)
+    published = [payload(p) for p in scoring.changes() if p.key == "results/ts"]
+    assert published[-1]["team_sprint"]["laps"] == 3
