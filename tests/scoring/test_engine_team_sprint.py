@@ -65,7 +65,7 @@ def ride(scoring: ScoringEngine, *, sides: tuple[str, ...] = ("home", "back")) -
             timing += passage("green", T0 + BACK_LAPS[k], BACK_RIDERS[k:])
             timing += passage("red", T0 + BACK_HALF[k], BACK_RIDERS[k:])
     for event in sorted(timing, key=lambda e: e.data.t_us):  # type: ignore[union-attr]
-        scoring.feed(event)
+        scoring.take(event)
 
 
 def result(scoring: ScoringEngine) -> dict[str, Any]:
@@ -124,7 +124,9 @@ def test_a_team_alone() -> None:
 
 
 def test_the_result_publication_carries_the_board() -> None:
+    """Timing taken one event at a time, the changes built once: one result of the heat, with
+    its board."""
     scoring = engine()
     ride(scoring)
-    published = [payload(p) for p in scoring.changes() if p.key == "results/ts"]
-    assert published[-1]["team_sprint"]["laps"] == 3
+    (published,) = [payload(p) for p in scoring.changes() if p.key == "results/ts"]
+    assert [team["team"] for team in published["team_sprint"]["teams"]] == [10, 20]

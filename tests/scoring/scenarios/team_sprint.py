@@ -68,9 +68,12 @@ EVENT = "team-sprint-m-round-1-1"
 TEAMS = {10: ("Netherlands", "NED", (1, 2, 3)), 20: ("Great Britain", "GBR", (4, 5, 6))}
 TRANSPONDER = {bib: 7_300_000 + bib for bib in range(1, 7)}
 TRACK_M = 250
-# The timing lines, as the venue names them (its configuration maps them to the roles).
-HOME_LINE, BACK_LINE = "pursuit_home", "pursuit_back"
-HOME_GATE, BACK_GATE = "gate_home", "gate_back"
+# The timing lines, as the venue names them: their roles say which are the pursuit lines (the
+# home one 15 m before the finish, the back one half a lap on); the gates are Timy channels.
+HOME_LINE, BACK_LINE = "red", "green"
+LINES = {"finish": 0, HOME_LINE: 15, BACK_LINE: 140}
+ROLES = {HOME_LINE: "pursuit-home", BACK_LINE: "pursuit-back"}
+HOME_GATE, BACK_GATE = "gate-home", "gate-back"
 GATE_HOME_CH, GATE_BACK_CH, HOME_BEAM_CH, BACK_BEAM_CH = 0, 1, 2, 3
 
 GATE = venue_us(2026, 11, 21, 15, 0) + 60_012_300  # the home gate's release
@@ -171,7 +174,8 @@ def write_capture(directory: Path) -> Path:
             back.source: back.description(),
             timy.source: timy.description(),
         },
-        lines={HOME_LINE: 0, BACK_LINE: 125, HOME_GATE: 0, BACK_GATE: 125},
+        lines=LINES,
+        roles=ROLES,
         track_length_m=TRACK_M,
         chunks=chunks,
     )
