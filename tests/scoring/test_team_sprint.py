@@ -306,3 +306,14 @@ def test_a_commissaires_time_replaces_the_measured_one_without_a_last_lap() -> N
 
 def msgspec_replace(team: TeamRun, **changes: object) -> TeamRun:
     return msgspec.structs.replace(team, **changes)
+
+
+def test_a_relegated_team_loses_the_match_before_its_finish() -> None:
+    """Team 20 relegated during the heat, its finish not yet timed: team 10, finished, has won;
+    team 20 is listed riding, REL."""
+    rel = TeamRun(number=20, riders=BACK_RIDERS, side=1, start_us=START, status=Status.REL)
+    lines = heat_lines([HOME, rel], 3, 250, match=True)
+    assert [(h.line.bib, h.line.rank, h.line.status, h.timed.won) for h in lines] == [
+        (10, 1, Status.RANKED, True),
+        (20, None, Status.REL, False),
+    ]

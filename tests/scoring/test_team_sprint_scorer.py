@@ -43,9 +43,10 @@ def team_passage(role: Role, t_us: int, riders: tuple[int, ...]) -> list[Crossin
     return out
 
 
-def heat(
-    start: int = START, gates: tuple[Role, ...] = (Role.GATE_HOME, Role.GATE_BACK)
-) -> list[Crossing]:
+BOTH_GATES = (Role.GATE_HOME, Role.GATE_BACK)
+
+
+def heat(start: int = START, gates: tuple[Role, ...] = BOTH_GATES) -> list[Crossing]:
     crossings = [Crossing(role=gate, t_us=start, photocell=True) for gate in gates]
     for k in range(3):
         crossings += team_passage(Role.PURSUIT_HOME, start + HOME_LAPS[k], HOME_RIDERS[k:])
@@ -109,6 +110,24 @@ def test_a_false_start_and_restart_counts_the_last_release() -> None:
     assert [(line.bib, line.time) for line in result.lines] == [(20, "43.999"), (10, "43.999")]
     assert [team.starts for team in result.extra["team_sprint"].teams] == [2, 2]
     assert result.extra["problems"] == []
+
+
+def test_a_third_release_is_said() -> None:
+    """Two recalls: three releases on each side; the last is timed, and the problems say it is
+    one more than the rules allow."""
+    recalls = [
+        Crossing(role=gate, t_us=START - back, photocell=True)
+        for gate in BOTH_GATES
+        for back in (240_000_000, 120_000_000)
+    ]
+    state, scorer = scored(sorted(recalls, key=lambda c: c.t_us) + heat())
+    result = scorer.score(state)
+    assert [team.starts for team in result.extra["team_sprint"].teams] == [3, 3]
+    assert result.extra["problems"] == [
+        f"team {team}: 3 gate releases: a standing start allows two (3.2.021 ter); the last is "
+        "timed: the commissaires decide (status)"
+        for team in (10, 20)
+    ]
 
 
 def test_a_release_after_the_finish_is_not_a_restart() -> None:

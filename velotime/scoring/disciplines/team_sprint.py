@@ -40,7 +40,7 @@ from velotime.scoring.rules.team_sprint import (
     line_passages,
     points,
 )
-from velotime.scoring.rules.time_trial import exact_track_length
+from velotime.scoring.rules.time_trial import MAX_STARTS, exact_track_length
 from velotime.scoring.rules.timed_heat import TimedHeatResult
 from velotime.wire.commands import Command, Confirm, NextRider
 from velotime.wire.results import (
@@ -159,6 +159,11 @@ class TeamSprintScorer:
             laps = [p.t_us for p in timing.passages]
             half_laps = [p.t_us for p in half.passages]
             problems += [f"{where}: {problem}" for problem in timing.problems + half.problems]
+        if starts > MAX_STARTS:
+            problems.append(
+                f"{where}: {starts} gate releases: a standing start allows two (3.2.021 ter); "
+                "the last is timed: the commissaires decide (status)"
+            )
         decision = state.decisions.get(team.number)
         return TeamRun(
             number=team.number,

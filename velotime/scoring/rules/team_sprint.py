@@ -329,8 +329,11 @@ def heat_lines(
             key=lambda run: UNRANKED_ORDER.index(run.status),
         )
     ]
-    # A match is won once both teams are decided (a time, or a status), by the one team first.
-    decided = not riding
+    # A match is won once both teams are decided (a time, or a status: a relegated team has
+    # lost whatever its time), by the one team first.
+    decided = all(
+        run.status is not Status.RANKED or finish_us(run, laps) is not None for run in runs
+    )
     firsts = [line for line in ranked if line.rank == 1]
     by_number = {run.number: run for run in runs}
     out: list[HeatLine] = []
