@@ -18,7 +18,7 @@ from tests.scoring.test_team_sprint import (
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Arm, Correct, NextRider, SetStatus
-from velotime.wire.events import Event
+from velotime.wire.events import Event, ImpulseData, PassingData
 
 T0 = 1_795_250_000_000_000  # the gates' release, venue clock
 # A 250 m track: the home pursuit line 15 m before the finish, the back one half a lap on.
@@ -64,8 +64,13 @@ def ride(scoring: ScoringEngine, *, sides: tuple[str, ...] = ("home", "back")) -
         for k in range(3):
             timing += passage("green", T0 + BACK_LAPS[k], BACK_RIDERS[k:])
             timing += passage("red", T0 + BACK_HALF[k], BACK_RIDERS[k:])
-    for event in sorted(timing, key=lambda e: e.data.t_us):  # type: ignore[union-attr]
+    for event in sorted(timing, key=t_us):
         scoring.take(event)
+
+
+def t_us(event: Event) -> int:
+    assert isinstance(event.data, PassingData | ImpulseData)
+    return event.data.t_us
 
 
 def result(scoring: ScoringEngine) -> dict[str, Any]:

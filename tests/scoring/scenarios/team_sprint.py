@@ -71,7 +71,7 @@ TRACK_M = 250
 # The timing lines, as the venue names them: their roles say which are the pursuit lines (the
 # home one 15 m before the finish, the back one half a lap on); the gates are Timy channels.
 HOME_LINE, BACK_LINE = "red", "green"
-LINES = {"finish": 0, HOME_LINE: 15, BACK_LINE: 140}
+LINES = {"finish": 0.0, HOME_LINE: 15.0, BACK_LINE: 140.0}
 ROLES = {HOME_LINE: "pursuit-home", BACK_LINE: "pursuit-back"}
 HOME_GATE, BACK_GATE = "gate-home", "gate-back"
 GATE_HOME_CH, GATE_BACK_CH, HOME_BEAM_CH, BACK_BEAM_CH = 0, 1, 2, 3
