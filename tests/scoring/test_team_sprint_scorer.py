@@ -24,14 +24,18 @@ BACK_HALF = [9_600_000, 23_950_000, 37_350_000]  # team 20 on the home line
 ALL_LINES = frozenset({Role.PURSUIT_HOME, Role.PURSUIT_BACK, Role.GATE_HOME, Role.GATE_BACK})
 
 
-def meet(match: bool = True) -> Meet:
+def meet_text(match: bool = True) -> str:
     riders = riders_toml({bib: (f"Rider {bib}", "NED", 9000 + bib) for bib in range(1, 7)})
-    return parse_meet(
+    return (
         f'[meet]\nid = "t"\n{riders}'
         f'[[events]]\nid = "ts"\ndiscipline = "team_sprint"\nmatch = {str(match).lower()}\n'
         '[[events.teams]]\nnumber = 10\nriders = [1, 2, 3]\nname = "Home"\n'
         '[[events.teams]]\nnumber = 20\nriders = [4, 5, 6]\nname = "Back"\n'
     )
+
+
+def meet(match: bool = True) -> Meet:
+    return parse_meet(meet_text(match))
 
 
 def team_passage(role: Role, t_us: int, riders: tuple[int, ...]) -> list[Crossing]:
@@ -58,7 +62,7 @@ def heat(start: int = START, gates: tuple[Role, ...] = BOTH_GATES) -> list[Cross
 
 def scored(crossings: list[Crossing], **state: object) -> tuple[EventState, TeamSprintScorer]:
     m = meet()
-    scorer = TeamSprintScorer(m.events[0], m, Venue(250, ALL_LINES))
+    scorer = TeamSprintScorer(m.events[0], m, Venue(250, ALL_LINES, (15.0, 140.0)))
     event_state = EventState(m.events[0], crossings=crossings, status="running")
     for name, value in state.items():
         setattr(event_state, name, value)
@@ -180,3 +184,27 @@ def test_a_heat_made_provisional_without_a_finish_says_so() -> None:
         "team 10: no finish: set its time (correct --time) or its status"
     ]
     assert msgspec.json.encode(result.extra["team_sprint"])  # the board encodes
+
+
+def test_without_pursuit_lines_a_team_alone_rides_on_the_finish_line() -> None:
+    """A venue with no pursuit lines: team 10 alone from the start gate on the finish line, its
+    laps the finish line's (43.999 as on the home pursuit line); no half laps. With two teams
+    the problems say the second cannot be timed."""
+    alone = [Crossing(role=Role.START, t_us=START, photocell=True)]
+    for k in range(3):
+        alone += team_passage(Role.FINISH, START + HOME_LAPS[k], HOME_RIDERS[k:])
+    back = '[[events.teams]]\nnumber = 20\nriders = [4, 5, 6]\nname = "Back"\n'
+    m = parse_meet(meet_text(match=False).replace(back, ""))
+    scorer = TeamSprintScorer(m.events[0], m, Venue(250, frozenset({Role.FINISH})))
+    state = EventState(m.events[0], crossings=alone, status="running")
+    result = scorer.score(state)
+    assert [(line.bib, line.rank, line.time) for line in result.lines] == [(10, 1, "43.999")]
+    assert [p.half_laps for p in result.extra["team_sprint"].teams[0].points] == [2, 4, 6]
+    assert result.extra["problems"] == []
+    two = meet()
+    scorer = TeamSprintScorer(two.events[0], two, Venue(250, frozenset({Role.FINISH})))
+    state = EventState(two.events[0], crossings=alone, status="running")
+    assert scorer.score(state).extra["problems"] == [
+        "the venue has no pursuit lines ([[lines]] roles pursuit-home, pursuit-back): only a "
+        "team alone is timed, from the start gate on the finish line"
+    ]

@@ -6,7 +6,8 @@ The timing: each side's start gate impulse (`Role.GATE_HOME`, `Role.GATE_BACK`),
 reads and photocell impulses on each pursuit line (`Role.PURSUIT_HOME`, `Role.PURSUIT_BACK`):
 a team's laps on its own line, its half laps on the other. Without a gate impulse a team's
 start is the other side's (both gates are released together, 3.2.016), said in the problems,
-else the desk's `start`.
+else the desk's `start`. A venue without pursuit lines times a team alone from the start gate
+(`Role.START`) on the finish line, without half laps.
 
 **Commands** name a team by its number: `status` (REL for a changeover fault, 3.2.153; DNS,
 3.2.148 bis; DNF, DSQ), `correct --time` (the commissaires' time after a timing failure: no
@@ -52,6 +53,8 @@ from velotime.wire.results import (
 )
 
 LINES = ((Role.GATE_HOME, Role.PURSUIT_HOME), (Role.GATE_BACK, Role.PURSUIT_BACK))
+# A venue without pursuit lines: a team alone from the start gate on the finish line.
+FINISH_LINE = ((Role.START, Role.FINISH),)
 # Two gate impulses of one side closer than this are one release (a bounce of the contact).
 GATE_BOUNCE_US = 1_000_000
 _DECIDED = (Status.REL, Status.DNF, Status.DNS, Status.DSQ)
@@ -64,6 +67,7 @@ class TeamSprintScorer:
         self.laps = event.laps or LAPS
         self.track_length_m = exact_track_length(venue.track_length_m)
         self._photocell_roles = venue.photocell_roles
+        self._lines = LINES if venue.pursuit_lines_m is not None else FINISH_LINE
         riders = {bib for team in event.teams for bib in team.riders}
         self._transponders = bibs_by_transponder(meet, riders)
         self._scored: tuple[Any, Scored, list[HeatLine]] | None = None
@@ -116,6 +120,11 @@ class TeamSprintScorer:
                     f"bib {bib}: {decision} ignored: a team sprint team has one result; give "
                     "the team's number"
                 )
+        if len(self.event.teams) > len(self._lines):
+            problems.append(
+                "the venue has no pursuit lines ([[lines]] roles pursuit-home, pursuit-back): "
+                "only a team alone is timed, from the start gate on the finish line"
+            )
         runs = [
             self._run(state, side, team, problems) for side, team in enumerate(self.event.teams)
         ]
@@ -140,7 +149,7 @@ class TeamSprintScorer:
     def _run(self, state: EventState, side: int, team: MeetTeam, problems: list[str]) -> TeamRun:
         start_us, starts = self._start(state, side)
         where = f"team {team.number}"
-        if start_us is None and len(self.event.teams) == 2:
+        if start_us is None and len(self.event.teams) == len(self._lines) == 2:
             other, _ = self._start(state, 1 - side)
             if other is not None:
                 start_us = other
@@ -152,13 +161,15 @@ class TeamSprintScorer:
             start_us = state.start_us
         laps: list[int | None] = []
         half_laps: list[int | None] = []
-        if start_us is not None:
-            own, other_line = LINES[side][1], LINES[1 - side][1]
-            timing = self._passages(state, team, start_us, own, Fraction(1))
-            half = self._passages(state, team, start_us, other_line, Fraction(1, 2))
+        if start_us is not None and side < len(self._lines):
+            timing = self._passages(state, team, start_us, self._lines[side][1], Fraction(1))
             laps = [p.t_us for p in timing.passages]
+            problems += [f"{where}: {problem}" for problem in timing.problems]
+        if start_us is not None and len(self._lines) == 2:
+            other_line = self._lines[1 - side][1]
+            half = self._passages(state, team, start_us, other_line, Fraction(1, 2))
             half_laps = [p.t_us for p in half.passages]
-            problems += [f"{where}: {problem}" for problem in timing.problems + half.problems]
+            problems += [f"{where}: {problem}" for problem in half.problems]
         if starts > MAX_STARTS:
             problems.append(
                 f"{where}: {starts} gate releases: a standing start allows two (3.2.021 ter); "
@@ -208,9 +219,9 @@ class TeamSprintScorer:
         """The side's counting gate release and how many releases there were: a release while
         the team has not finished its laps is a restart (3.2.021 ter); one after its finish, or
         a bounce within `GATE_BOUNCE_US`, is not a start."""
-        if side >= len(self.event.teams):
+        if side >= len(self.event.teams) or side >= len(self._lines):
             return None, 0
-        gate, line = LINES[side]
+        gate, line = self._lines[side]
         team = self.event.teams[side]
         impulses = _gate_impulses(state.crossings, gate)
         counting: int | None = None
