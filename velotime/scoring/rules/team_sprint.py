@@ -16,10 +16,13 @@ Decisions the rules leave open, made here:
   looked at again), the first read at least `MIN_GAP_US` after the previous passage (the start
   for the first: riders 2 and 3 start behind the line and cross it in the first second). A
   passage more than half as slow again as the previous lap is not the next lap (a rider's
-  slow lap after the finish); nor is one before `MIN_GAP_US`.
+  slow lap after the finish); nor is one before `MIN_GAP_US` (5 s). The first lap has no
+  such bound (no lap is known yet): should all three riders go unread at lap 1, lap 2 would
+  be taken for it, the one case a missed read is not caught.
 - **Photocell and transponder.** Where the line has a photocell, the transponders only say
   which passage is the team's; the photocell times it: the *first* impulse from `MATCH_US`
-  before the passage's first read to `MATCH_US` after the leader's read. The first, not the
+  (100 ms: a read's lag and the two clocks' disagreement) before the passage's first read to
+  `MATCH_US` after the leader's read. The first, not the
   nearest: the leader's front wheel must be the first across the line (3.2.151), and the next
   rider's wheel follows within a few hundredths, closer than a read's error; a team that
   breaks that rule is relegated by the commissaires (`status REL`), whatever the timing. No
@@ -57,7 +60,6 @@ from velotime.times import format_duration
 from velotime.wire.results import Flag, ResultLine, SplitLine, Status
 
 LAPS = 3  # 3.2.144; a meet may set 2 (women up to 2020)
-RIDERS = 3
 # Reads of a team closer than this after its previous passage (or its start) are that passage
 # or the start: even a standing half lap takes longer.
 MIN_GAP_US = 5_000_000
