@@ -20,6 +20,7 @@ from tests.scoring.scenarios import (
     omnium_races,
     points_race,
     scratch,
+    team_sprint,
 )
 from velotime.localvenue import LocalBroker
 
@@ -46,6 +47,7 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "madison": (madison.write_capture, madison.write_meet),
     "elimination": (elimination.write_capture, elimination.write_meet),
     "points_race": (points_race.write_capture, points_race.write_meet),
+    "team_sprint": (team_sprint.write_capture, team_sprint.write_meet),
     # An omnium of the points race alone: its standings, live passing by passing.
     "omnium_points": (omnium.write_points_capture, omnium.write_points_meet),
     # The four races of an omnium, one capture: each race's results and the standings.

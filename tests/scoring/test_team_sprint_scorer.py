@@ -208,3 +208,14 @@ def test_without_pursuit_lines_a_team_alone_rides_on_the_finish_line() -> None:
         "the venue has no pursuit lines ([[lines]] roles pursuit-home, pursuit-back): only a "
         "team alone is timed, from the start gate on the finish line"
     ]
+
+
+def test_impulses_time_the_lines_when_the_venue_does_not_list_the_photocells() -> None:
+    """A scoring service whose configuration does not list the impulse timer (photocell roles
+    unknown): the impulses on the pursuit lines still time them, 43.999 each as before, not the
+    reads 10 ms later."""
+    m = meet()
+    scorer = TeamSprintScorer(m.events[0], m, Venue(250, frozenset(), (15.0, 140.0)))
+    state = EventState(m.events[0], crossings=heat(), status="running")
+    assert [line.time for line in scorer.score(state).lines] == ["43.999", "43.999"]
+    assert scorer.score(state).extra["problems"] == []

@@ -203,9 +203,10 @@ class TeamSprintScorer:
             for c in state.crossings
             if c.role is role and c.transponder is not None
         ]
-        photocells = None
-        if role in self._photocell_roles:
-            photocells = [c.t_us for c in state.crossings if c.role is role and c.photocell]
+        # The line has a photocell when the venue says so, or when one has sent an impulse (a
+        # scoring service whose configuration does not list the impulse timer scores the same).
+        impulses = [c.t_us for c in state.crossings if c.role is role and c.photocell]
+        photocells = impulses if impulses or role in self._photocell_roles else None
         return line_passages(
             team.riders,
             start_us,
