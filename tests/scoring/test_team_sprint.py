@@ -33,7 +33,8 @@ HOME_RIDERS = (1, 2, 3)
 BACK_RIDERS = (4, 5, 6)
 HOME_LAPS = [17_234_500, 30_567_800, 43_999_100]  # raw, after START: the leader's front wheel
 BACK_LAPS = [17_300_900, 30_600_100, 43_999_500]
-FOLLOW_US = 60_000  # the next rider's front wheel, a wheel behind (60 km/h: 1 m in 0.06 s)
+# The next rider's front wheel: a bike length and a little behind (2 m at 60 km/h: 0.12 s).
+FOLLOW_US = 120_000
 READ_LATE_US = 10_000  # the loop reads a transponder 10 ms after its wheel crosses
 
 
@@ -98,12 +99,13 @@ def test_the_photocell_times_the_passage_the_transponders_identify() -> None:
 
 
 def test_the_first_impulse_not_the_nearest_one_is_the_leaders_wheel() -> None:
-    """Rider 2's read at lap 2 comes 35 ms late: nearer rider 3's wheel (60 ms after 2's: 25 ms
-    from the read) than 2's own (35 ms). The first impulse from 100 ms before the passage's
-    first read is 2's wheel, 30.5678 s; the nearest would have given 30.6278."""
+    """Rider 2's read at lap 2 comes 70 ms late (30.6378 s): nearer rider 3's wheel (0.12 s
+    after 2's, 30.6878: 50 ms from the read) than 2's own (30.5678: 70 ms). The first impulse
+    from 100 ms before the passage's first read (2's) is 2's wheel, 30.5678 s; the nearest
+    would have given 30.6878."""
     reads, impulses = home_line(other_team=False)
     late = [
-        Read(r.t_us + 25_000, r.bib) if (r.bib, r.t_us) == (2, START + 30_577_800) else r
+        Read(r.t_us + 60_000, r.bib) if (r.bib, r.t_us) == (2, START + 30_577_800) else r
         for r in reads
     ]
     timing = line_passages(HOME_RIDERS, START, late, impulses, 3)
@@ -111,9 +113,10 @@ def test_the_first_impulse_not_the_nearest_one_is_the_leaders_wheel() -> None:
 
 
 def test_a_leaders_missed_read_is_covered_by_the_follower_and_the_photocell() -> None:
-    """Rider 1 not read at lap 1: rider 2's read (17.2345 + 0.06 + 0.01 = 17.3045 s) identifies
-    the passage; its first impulse from 17.2045 s is 1's wheel, 17.2345 s. No problem: the lap
-    is timed as it would have been."""
+    """Rider 1 not read at lap 1: rider 2's read (17.2345 + 0.12 + 0.01 = 17.3645 s) identifies
+    the passage; the first impulse from half a second before it (16.8645 s) is 1's wheel,
+    17.2345 s (from 100 ms before, as for a leader's read, it would have been 2's, 17.3545). No
+    problem: the lap is timed as it would have been."""
     reads, impulses = home_line(missed=((1, 1),))
     timing = line_passages(HOME_RIDERS, START, reads, impulses, 3)
     assert times([p.t_us for p in timing.passages]) == HOME_LAPS

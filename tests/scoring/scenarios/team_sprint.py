@@ -14,9 +14,10 @@ Great Britain (4, 5, 6), on the back straight. Rider k leads lap k and swings up
 gate's 0.0002 s later (two Timy channels taking one release, uci-rules.md §4.2). As they leave,
 each rider's front wheel cuts the team's own beam (rider 1 at 0.2 s, 2 at 0.6 s, 3 at 0.9 s) and
 the loop reads them 0.15 s later: not laps (under 5 s from the start). At every lap and half
-lap the riders still in the team cross in riding order, each front wheel 0.06 s behind the one
-before; every wheel cuts the beam, and the loop reads each transponder 1.337 ms after its
-wheel. After leading, a rider rolls round and crosses the team's line again slowly.
+lap the riders still in the team cross in riding order, each front wheel 0.12 s behind the one
+before (a bike length and a little); every wheel cuts the beam, and the loop reads each
+transponder 1.337 ms after its wheel. After leading, a rider rolls round and crosses the
+team's line again slowly.
 
 Raw times after the team's own gate impulse, the leader's front wheel (the photocell):
 
@@ -25,13 +26,14 @@ Raw times after the team's own gate impulse, the leader's front wheel (the photo
 
 **What goes wrong.**
 
-- Rider 1's transponder is not read at lap 1: rider 2's read 0.06 s later identifies the
-  passage, whose first impulse is rider 1's wheel: timed as usual, no problem.
+- Rider 1's transponder is not read at lap 1: rider 2's read 0.12 s later identifies the
+  passage, whose first impulse from half a second before that read is rider 1's wheel: timed
+  as usual, no problem.
 - Rider 6's transponder is not read at the finish (the last lap has no follower): the first
   back line impulse that no read explains, from 5 s after lap 2's first read (rider 5,
-  30.6556) to 1.5 laps of 13.4542 s (30.6556 - 17.2014, the first reads) after it (50.8369),
-  is 44.0124 (team 10's 2.5 laps at 37.0001 is explained by rider 3's read, rider 4's slow
-  crossing at 38.6001 by 4's): it times the finish, said in the problems.
+  30.6556) to 1.5 times the lap before (13.4542 s = 30.6556 - 17.2014, first reads) after it
+  (50.8369), is 44.0124 (team 10's 2.5 laps at 37.0001 is explained by rider 3's read, rider
+  4's slow crossing at 38.6001 by 4's): it times the finish, said in the problems.
 - The home line's photocell misses team 20's 1.5 laps (riders 5 and 6): rider 5's read times
   it, 23.8888 + 0.001337 = 23.890137 -> 23.890, said in the problems.
 
@@ -83,7 +85,7 @@ LAPS = {10: [17_123_400, 30_456_700, 43_678_900], 20: [17_200_100, 30_654_300, 4
 HALF_LAPS = {10: [9_876_500, 23_777_700, 37_000_100], 20: [9_900_100, 23_888_800, 37_111_100]}
 LEAVING_GATE_US = (200_000, 600_000, 900_000)  # each rider's wheel cuts the beam at the start
 READ_AT_START_US = 150_000  # ... and the loop reads it this long after
-FOLLOW_US = 60_000  # each front wheel behind the one before
+FOLLOW_US = 120_000  # each front wheel behind the one before: 2 m at 60 km/h
 LOOP_LAG_US = 1_337
 # After leading lap k, rider k crosses the team's line again this long after it, slowly.
 ROLLING_ROUND_US = (21_400_000, 22_000_000, 20_000_000)

@@ -22,18 +22,21 @@ Decisions the rules leave open, made here:
 - **Photocell and transponder.** Where the line has a photocell, the transponders only say
   which passage is the team's; the photocell times it: the *first* impulse from `MATCH_US`
   (100 ms: a read's lag and the two clocks' disagreement) before the passage's first read to
-  `MATCH_US` after the leader's read. The first, not the
-  nearest: the leader's front wheel must be the first across the line (3.2.151), and the next
-  rider's wheel follows within a few hundredths, closer than a read's error; a team that
-  breaks that rule is relegated by the commissaires (`status REL`), whatever the timing. No
-  impulse in that window: the leader's transponder times the passage, and the problems say so.
+  `MATCH_US` after the leader's read. The first, not the nearest: the leader's front wheel
+  must be the first across the line (3.2.151), and the next rider's front wheel follows a
+  bike length and a little behind (2 m: 0.12 s at 60 km/h), the leader's rear wheel sooner,
+  both close enough to a late read to be the nearest; a team that breaks that rule is
+  relegated by the commissaires (`status REL`), whatever the timing. No impulse in that
+  window: the leader's transponder times the passage, and the problems say so.
 - **A missed read.** Rider k not read at lap k: a following rider's read in the same passage
-  identifies it (the photocell then times it; without a photocell the lap is not timed, since
-  the follower's read is a wheel or more behind the leader). Nobody of the team read (the last
-  lap has no follower): the first photocell impulse in the window a lap can take (from
-  `MIN_GAP_US` to half as slow again as the previous lap) that no transponder read explains
-  times it, and the problems say it was not identified; without one the lap is missing and
-  said so. Later laps are still looked for after a missing lap only when it was identified.
+  identifies it, and the photocell times it: the first impulse from `LEAD_US` (0.5 s: a loose
+  changeover) before that read to `MATCH_US` after it. Without a photocell the lap is then not
+  timed: the follower's read is a bike length or more behind the leader. Nobody of the team
+  read (the last lap has no follower): the first photocell impulse in the window a lap can
+  take (from `MIN_GAP_US` to half as slow again as the previous lap) that no transponder read
+  explains times it, and the problems say it was not identified; without one the lap is
+  missing and said so. Later laps are still looked for after a missing lap only when it was
+  identified.
 - **Half laps.** The team crosses the other team's pursuit line at every half lap, rider k
   leading at k - 1/2: found and timed the same way, on that line. They are shown, never ranked.
 - **Restarts (3.2.021 ter).** A false start is recalled and the heat restarted: a new gate
@@ -69,6 +72,9 @@ SLOWEST_LAP = Fraction(3, 2)
 # A photocell impulse and the transponder read of the same wheel differ by the loop's read
 # (milliseconds) and by how well the timer's and decoders' clocks agree.
 MATCH_US = 100_000
+# How far the leader's front wheel may be ahead of a following rider's read of the same
+# passage: a bike length and a little is 0.12 s at 60 km/h; half a second, a loose changeover.
+LEAD_US = 500_000
 # The reads of one passage: the team's three riders cross within a second of the first.
 PASSAGE_US = 1_000_000
 UNRANKED_ORDER = (Status.DNF, Status.DNS, Status.DSQ)
@@ -132,10 +138,9 @@ def line_passages(
             read_us = led[0] if led else first
             read_by = leader if led else mine[0].bib
             t_us: int | None = None
+            since = first - (match_us if led else LEAD_US)
             if impulses is not None:
-                t_us = next(
-                    (p for p in impulses if first - match_us <= p <= read_us + match_us), None
-                )
+                t_us = next((p for p in impulses if since <= p <= read_us + match_us), None)
             if t_us is None and led:
                 t_us = read_us
                 if impulses is not None:
