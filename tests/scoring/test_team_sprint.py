@@ -17,6 +17,8 @@ add up: 17.234 + 13.333 + 13.432 = 43.999; 17.300 + 13.300 + 13.399 = 43.999. Sp
 from fractions import Fraction
 
 import msgspec
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from velotime.scoring.rules.team_sprint import (
     Read,
@@ -138,6 +140,20 @@ def test_a_missed_finish_read_is_timed_by_an_impulse_no_transponder_explains() -
         "lap 3 (bib 3 leading): no rider of the team read: timed by the photocell impulse at "
         "43.999, which no transponder identifies"
     ]
+
+
+def test_a_rider_rolling_round_at_the_finish_neither_times_it_nor_hides_it() -> None:
+    """Rider 1, rolling round, crosses the home line 50 ms before rider 3 finishes (impulse
+    43.9491, read 1 ms later). Rider 3 read: the first impulse near 3's read is 1's, but 1's
+    read explains it and 1 has left the team: the finish is 3's wheel, 43.9991. Rider 3 not
+    read: 1's read explains only its own impulse (the nearest, 1 ms), so 43.9991 is still the
+    impulse no read explains: the finish, said."""
+    for missed in ((), ((3, 3),)):
+        reads, impulses = home_line(missed=missed, other_team=False)
+        reads.append(Read(START + 43_950_100, 1))
+        impulses.append(START + 43_949_100)
+        timing = line_passages(HOME_RIDERS, START, reads, impulses, 3)
+        assert times([p.t_us for p in timing.passages]) == HOME_LAPS
 
 
 def test_without_a_photocell_a_missed_finish_read_is_missing_and_said() -> None:
@@ -320,3 +336,45 @@ def test_a_relegated_team_loses_the_match_before_its_finish() -> None:
         (10, 1, Status.RANKED, True),
         (20, None, Status.REL, False),
     ]
+
+
+@st.composite
+def rides(draw: st.DrawFn) -> tuple[list[int], list[Read], list[int]]:
+    """A team's three laps on its line (raw leader's wheel times after START: a standing lap of
+    15-22 s, then 12-16 s laps), riders 0.08-0.25 s apart, each read 0-40 ms late or missed
+    (never a whole passage of laps 1 and 2; rider 3's finish read may be missed), and each
+    rider's slow crossing 18-30 s after leading (read), not within 0.3 s of the team's wheels
+    (closer, not even the photocell can tell the two riders apart)."""
+    laps_ms = [draw(st.integers(15_000, 22_000))]
+    slow_crossings: list[int] = []
+    for _ in range(2):
+        laps_ms.append(laps_ms[-1] + draw(st.integers(12_000, 16_000)))
+    reads: list[Read] = []
+    impulses: list[int] = []
+    for k, lap_ms in enumerate(laps_ms, 1):
+        riders = HOME_RIDERS[k - 1 :]
+        missed = draw(st.sets(st.sampled_from(riders), max_size=len(riders) - (k < 3)))
+        wheel = START + lap_ms * 1000
+        for bib in riders:
+            impulses.append(wheel)
+            if bib not in missed:
+                reads.append(Read(wheel + draw(st.integers(0, 40_000)), bib))
+            wheel += draw(st.integers(80_000, 250_000))
+        slow = START + lap_ms * 1000 + draw(st.integers(18_000, 30_000)) * 1000
+        slow_crossings.append(slow)
+        impulses.append(slow)
+        reads.append(Read(slow + 1_000, HOME_RIDERS[k - 1]))
+    wheels = [p for p in impulses if p not in slow_crossings]
+    assume(all(abs(slow - p) >= 300_000 for slow in slow_crossings for p in wheels))
+    return [lap_ms * 1000 for lap_ms in laps_ms], reads, impulses
+
+
+@given(rides())
+def test_the_photocell_times_every_lap_whatever_reads_are_missed(
+    ride: tuple[list[int], list[Read], list[int]],
+) -> None:
+    """Whichever reads are missed (one rider of laps 1 and 2 read at least; the finish's rider
+    perhaps not), each lap is the leader's wheel as the photocell saw it."""
+    laps, reads, impulses = ride
+    timing = line_passages(HOME_RIDERS, START, reads, impulses, 3)
+    assert times([p.t_us for p in timing.passages]) == laps

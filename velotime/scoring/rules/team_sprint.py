@@ -26,8 +26,11 @@ Decisions the rules leave open, made here:
   must be the first across the line (3.2.151), and the next rider's front wheel follows a
   bike length and a little behind (2 m: 0.12 s at 60 km/h), the leader's rear wheel sooner,
   both close enough to a late read to be the nearest; a team that breaks that rule is
-  relegated by the commissaires (`status REL`), whatever the timing. No impulse in that
-  window: the leader's transponder times the passage, and the problems say so.
+  relegated by the commissaires (`status REL`), whatever the timing. An impulse that another
+  rider's read explains (each read the one impulse nearest it: a rider rolling round after
+  leading, crossing just before the finish) is not the team's. No impulse in that window: the
+  leader's transponder times the passage, and the problems say so. Two riders crossing within
+  a few hundredths of each other are beyond what the line can part: the photo finish's.
 - **A missed read.** Rider k not read at lap k: a following rider's read in the same passage
   identifies it, and the photocell times it: the first impulse from `LEAD_US` (0.5 s: a loose
   changeover) before that read to `MATCH_US` after it. Without a photocell the lap is then not
@@ -50,6 +53,7 @@ Decisions the rules leave open, made here:
   given a status), and with a time.
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
@@ -116,6 +120,7 @@ def line_passages(
     lap k), 1/2 on the other team's (passage k is at k - 1/2 laps)."""
     ordered = sorted(reads)
     impulses = sorted(photocells) if photocells is not None else None
+    owner = _owners(impulses or [], ordered, match_us)
     out: list[Passage] = []
     problems: list[str] = []
     previous = start_us  # the last passage's time
@@ -139,8 +144,15 @@ def line_passages(
             read_by = leader if led else mine[0].bib
             t_us: int | None = None
             since = first - (match_us if led else LEAD_US)
-            if impulses is not None:
-                t_us = next((p for p in impulses if since <= p <= read_us + match_us), None)
+            if impulses is not None:  # the first wheel of the team's (not another's read)
+                t_us = next(
+                    (
+                        p
+                        for p in impulses
+                        if since <= p <= read_us + match_us and owner.get(p, leader) in in_team
+                    ),
+                    None,
+                )
             if t_us is None and led:
                 t_us = read_us
                 if impulses is not None:
@@ -156,7 +168,7 @@ def line_passages(
             out.append(Passage(t_us, leader, read_by))
             anchor = first
         else:
-            unexplained = _unexplained(impulses, ordered, earliest, latest, match_us)
+            unexplained = _unexplained(impulses, owner, earliest, latest)
             if unexplained is None:
                 later = any(r.bib in in_team and r.t_us > earliest for r in ordered)
                 if later and latest is not None:
@@ -173,21 +185,31 @@ def line_passages(
     return LineTiming(out, problems)
 
 
+def _owners(impulses: Sequence[int], reads: Sequence[Read], match_us: int) -> dict[int, int | None]:
+    """Impulse -> the bib whose read explains it: each read explains the one impulse nearest
+    it within `match_us` (its own wheel), not every impulse near, so that a rider rolling round
+    who crosses the line a tenth before the finish hides neither the finish nor takes it."""
+    owner: dict[int, int | None] = {}
+    for read in reads:
+        lo = bisect_left(impulses, read.t_us - match_us)
+        hi = bisect_right(impulses, read.t_us + match_us)
+        if lo < hi:
+            nearest = min(impulses[lo:hi], key=lambda p: abs(read.t_us - p))
+            owner.setdefault(nearest, read.bib)
+    return owner
+
+
 def _unexplained(
     impulses: Sequence[int] | None,
-    reads: Sequence[Read],
+    owner: Mapping[int, int | None],
     earliest: int,
     latest: int | None,
-    match_us: int,
 ) -> int | None:
-    """The first impulse in [earliest, latest] that no read (of anyone) is near: a crossing
-    the loop missed. None without a bound (the first lap's length is not known yet)."""
+    """The first impulse in [earliest, latest] that no read explains: a crossing the loop
+    missed. None without a bound (the first lap's length is not known yet)."""
     if impulses is None or latest is None:
         return None
-    for p in impulses:
-        if earliest <= p <= latest and not any(abs(r.t_us - p) <= match_us for r in reads):
-            return p
-    return None
+    return next((p for p in impulses if earliest <= p <= latest and p not in owner), None)
 
 
 class TeamRun(msgspec.Struct, frozen=True, kw_only=True):
