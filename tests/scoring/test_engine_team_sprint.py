@@ -17,7 +17,7 @@ from tests.scoring.test_team_sprint import (
 )
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
-from velotime.wire.commands import Arm, Correct, NextRider, SetStatus
+from velotime.wire.commands import Abandon, Arm, Correct, NextRider, SetStatus
 from velotime.wire.events import Event, ImpulseData, PassingData
 
 T0 = 1_795_250_000_000_000  # the gates' release, venue clock
@@ -52,18 +52,21 @@ def passage(line: str, t_us: int, riders: tuple[int, ...]) -> list[Event]:
     return out
 
 
-def ride(scoring: ScoringEngine, *, sides: tuple[str, ...] = ("home", "back")) -> None:
+def ride(
+    scoring: ScoringEngine, *, sides: tuple[str, ...] = ("home", "back"), at: int = T0
+) -> None:
+    """The heat's timing, the gates released at `at`."""
     timing: list[Event] = []
     if "home" in sides:
-        timing.append(impulse("gate-home", T0))
+        timing.append(impulse("gate-home", at))
         for k in range(3):
-            timing += passage("red", T0 + HOME_LAPS[k], HOME_RIDERS[k:])
-            timing += passage("green", T0 + HOME_HALF[k], HOME_RIDERS[k:])
+            timing += passage("red", at + HOME_LAPS[k], HOME_RIDERS[k:])
+            timing += passage("green", at + HOME_HALF[k], HOME_RIDERS[k:])
     if "back" in sides:
-        timing.append(impulse("gate-back", T0))
+        timing.append(impulse("gate-back", at))
         for k in range(3):
-            timing += passage("green", T0 + BACK_LAPS[k], BACK_RIDERS[k:])
-            timing += passage("red", T0 + BACK_HALF[k], BACK_RIDERS[k:])
+            timing += passage("green", at + BACK_LAPS[k], BACK_RIDERS[k:])
+            timing += passage("red", at + BACK_HALF[k], BACK_RIDERS[k:])
     for event in sorted(timing, key=t_us):
         scoring.take(event)
 
@@ -135,3 +138,16 @@ def test_the_result_publication_carries_the_board() -> None:
     ride(scoring)
     (published,) = [payload(p) for p in scoring.changes() if p.key == "results/ts"]
     assert [team["team"] for team in published["team_sprint"]["teams"]] == [10, 20]
+
+
+def test_an_abandoned_heat_is_timed_again_from_its_new_start() -> None:
+    """The heat ridden, then abandoned (stopped to be run again): nothing timed; ridden again
+    from gates 5 minutes later, the same figures, one start each (the first heat's timing no
+    longer counts)."""
+    scoring = engine()
+    ride(scoring)
+    scoring.feed(command(Abandon(event="ts", reason="crash"), T0 + 100_000_000))
+    assert ranks(scoring) == [(10, None, "", None), (20, None, "", None)]
+    ride(scoring, at=T0 + 300_000_000)
+    assert ranks(scoring) == [(20, 1, "", "43.999"), (10, 2, "", "43.999")]
+    assert [team["starts"] for team in result(scoring)["team_sprint"]["teams"]] == [1, 1]

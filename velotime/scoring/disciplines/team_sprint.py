@@ -15,12 +15,12 @@ splits, no last lap), `correct --place` (lots after a draw). A status on a rider
 ignored and said so: the team has one result. `next_rider` and `confirm` are refused.
 """
 
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 from velotime.scoring.disciplines.base import (
-    Crossing,
     EventState,
     Role,
     Scored,
@@ -32,6 +32,7 @@ from velotime.scoring.meet import Meet, MeetEvent, MeetTeam
 from velotime.scoring.rules.official import gap_string, official_string
 from velotime.scoring.rules.team_sprint import (
     LAPS,
+    MATCH_US,
     HeatLine,
     LineTiming,
     Read,
@@ -71,6 +72,12 @@ class TeamSprintScorer:
         riders = {bib for team in event.teams for bib in team.riders}
         self._transponders = bibs_by_transponder(meet, riders)
         self._scored: tuple[Any, Scored, list[HeatLine]] | None = None
+        # The crossings read so far, by role, each list in time order: a score looks at the
+        # timing after a team's start only, not at the whole session's (warm-up laps).
+        self._abandons = 0
+        self._read = 0
+        self._reads: dict[Role, list[Read]] = {}
+        self._impulses: dict[Role, list[int]] = {}
 
     def refuses(self, command: Command) -> str | None:
         if isinstance(command, NextRider):
@@ -79,7 +86,21 @@ class TeamSprintScorer:
             return "a team sprint heat has no plausible window to confirm a time against"
         return None
 
+    def _index(self, state: EventState) -> None:
+        """Reads the crossings added since (all again after an Abandon)."""
+        if state.abandons != self._abandons:
+            self._abandons, self._read, self._reads, self._impulses = state.abandons, 0, {}, {}
+        for crossing in state.crossings[self._read :]:
+            if crossing.transponder is not None:
+                bib = self._transponders.get(crossing.transponder)
+                read = Read(crossing.t_us, bib)
+                insort(self._reads.setdefault(crossing.role, []), read, key=_time)
+            else:  # a photocell or a gate: an impulse timer's
+                insort(self._impulses.setdefault(crossing.role, []), crossing.t_us)
+        self._read = len(state.crossings)
+
     def start_us(self, state: EventState) -> int | None:
+        self._index(state)
         gates = [start for start, _ in (self._start(state, side) for side in (0, 1))]
         known = [t for t in gates if t is not None]
         return latest_start(state, max(known) if known else None)
@@ -97,6 +118,7 @@ class TeamSprintScorer:
         )
 
     def _made(self, state: EventState) -> tuple[Scored, list[HeatLine]]:
+        self._index(state)
         made_of = (
             state.abandons,
             len(state.crossings),
@@ -198,15 +220,14 @@ class TeamSprintScorer:
         role: Role,
         first_fraction: Fraction,
     ) -> LineTiming:
-        reads = [
-            Read(c.t_us, self._transponders.get(c.transponder))
-            for c in state.crossings
-            if c.role is role and c.transponder is not None
-        ]
+        since = start_us - MATCH_US
+        all_reads = self._reads.get(role, [])
+        reads = all_reads[bisect_left(all_reads, since, key=_time) :]
         # The line has a photocell when the venue says so, or when one has sent an impulse (a
         # scoring service whose configuration does not list the impulse timer scores the same).
-        impulses = [c.t_us for c in state.crossings if c.role is role and c.photocell]
-        photocells = impulses if impulses or role in self._photocell_roles else None
+        all_impulses = self._impulses.get(role, [])
+        impulses = all_impulses[bisect_left(all_impulses, since) :]
+        photocells = impulses if all_impulses or role in self._photocell_roles else None
         return line_passages(
             team.riders,
             start_us,
@@ -224,7 +245,8 @@ class TeamSprintScorer:
             return None, 0
         gate, line = self._lines[side]
         team = self.event.teams[side]
-        impulses = _gate_impulses(state.crossings, gate)
+        # A gate is an impulse channel: a read of a loop under the gate (on its line) is no start.
+        impulses = self._impulses.get(gate, [])
         counting: int | None = None
         starts = 0
         for t_us in impulses:
@@ -276,6 +298,5 @@ class TeamSprintScorer:
         )
 
 
-def _gate_impulses(crossings: Sequence[Crossing], gate: Role) -> list[int]:
-    # A gate is an impulse channel: a read of a loop under the gate (on the same line) is no start.
-    return sorted(c.t_us for c in crossings if c.role is gate and c.transponder is None)
+def _time(read: Read) -> int:
+    return read.t_us

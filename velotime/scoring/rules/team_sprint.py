@@ -118,7 +118,7 @@ def line_passages(
     photocell). Passage k is led by rider k (`riders` in riding order). `first_fraction`: the
     part of a lap the first passage is from the start: 1 on the team's own line (passage k is
     lap k), 1/2 on the other team's (passage k is at k - 1/2 laps)."""
-    ordered = sorted(reads)
+    ordered = sorted(reads, key=lambda read: read.t_us)  # a bib may be None: not by it
     impulses = sorted(photocells) if photocells is not None else None
     owner = _owners(impulses or [], ordered, match_us)
     out: list[Passage] = []
