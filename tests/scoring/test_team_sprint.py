@@ -378,3 +378,12 @@ def test_the_photocell_times_every_lap_whatever_reads_are_missed(
     laps, reads, impulses = ride
     timing = line_passages(HOME_RIDERS, START, reads, impulses, 3)
     assert times([p.t_us for p in timing.passages]) == laps
+
+
+def test_a_strangers_read_at_the_same_microsecond_is_no_trouble() -> None:
+    """A transponder of nobody in the heat (bib None) read at the very microsecond of rider 1's
+    lap 1 read: the laps as before (reads are ordered by time alone)."""
+    reads, impulses = home_line(other_team=False)
+    reads.append(Read(START + HOME_LAPS[0] + READ_LATE_US, None))
+    timing = line_passages(HOME_RIDERS, START, reads, impulses, 3)
+    assert times([p.t_us for p in timing.passages]) == HOME_LAPS
