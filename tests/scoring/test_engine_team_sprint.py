@@ -5,6 +5,8 @@ test_team_sprint.py's, worked out by hand in its docstring (team 20 first on the
 
 from typing import Any
 
+import pytest
+
 from tests.scoring.events import command, impulse, passing, payload
 from tests.scoring.scenarios.devices import riders_toml
 from tests.scoring.test_team_sprint import (
@@ -16,7 +18,7 @@ from tests.scoring.test_team_sprint import (
     READ_LATE_US,
 )
 from velotime.scoring.engine import ScoringEngine
-from velotime.scoring.meet import parse_meet
+from velotime.scoring.meet import MeetError, parse_meet
 from velotime.wire.commands import Abandon, Arm, Correct, NextRider, SetStatus
 from velotime.wire.events import Event, ImpulseData, PassingData
 
@@ -151,3 +153,15 @@ def test_an_abandoned_heat_is_timed_again_from_its_new_start() -> None:
     ride(scoring, at=T0 + 300_000_000)
     assert ranks(scoring) == [(20, 1, "", "43.999"), (10, 2, "", "43.999")]
     assert [team["starts"] for team in result(scoring)["team_sprint"]["teams"]] == [1, 1]
+
+
+def test_two_teams_at_a_venue_without_pursuit_lines_are_refused_with_why() -> None:
+    """Only a finish line: the meet is refused when the engine is made (as check-config and
+    `velotime score` report it), naming the event and what it needs."""
+    meet = engine().meet
+    with pytest.raises(MeetError) as refused:
+        ScoringEngine(meet, {"finish": 0.0}, 250, photocell_lines=["finish"])
+    assert str(refused.value) == (
+        "event ts: two teams need the venue's pursuit lines ([[lines]] roles pursuit-home, "
+        "pursuit-back); without them a team rides alone, from the start gate on the finish line"
+    )

@@ -3,6 +3,7 @@ the engine gives it: gate impulses per side, reads and photocell impulses on the
 lines. The heat is test_team_sprint.py's, whose docstring works every figure out by hand."""
 
 import msgspec
+import pytest
 
 from tests.scoring.scenarios.devices import riders_toml
 from tests.scoring.test_team_sprint import (
@@ -188,8 +189,8 @@ def test_a_heat_made_provisional_without_a_finish_says_so() -> None:
 
 def test_without_pursuit_lines_a_team_alone_rides_on_the_finish_line() -> None:
     """A venue with no pursuit lines: team 10 alone from the start gate on the finish line, its
-    laps the finish line's (43.999 as on the home pursuit line); no half laps. With two teams
-    the problems say the second cannot be timed."""
+    laps the finish line's (43.999 as on the home pursuit line); no half laps. A heat of two
+    teams there cannot be run: refused (the engine refuses the meet with the reason)."""
     alone = [Crossing(role=Role.START, t_us=START, photocell=True)]
     for k in range(3):
         alone += team_passage(Role.FINISH, START + HOME_LAPS[k], HOME_RIDERS[k:])
@@ -202,12 +203,12 @@ def test_without_pursuit_lines_a_team_alone_rides_on_the_finish_line() -> None:
     assert [p.half_laps for p in result.extra["team_sprint"].teams[0].points] == [2, 4, 6]
     assert result.extra["problems"] == []
     two = meet()
-    scorer = TeamSprintScorer(two.events[0], two, Venue(250, frozenset({Role.FINISH})))
-    state = EventState(two.events[0], crossings=alone, status="running")
-    assert scorer.score(state).extra["problems"] == [
-        "the venue has no pursuit lines ([[lines]] roles pursuit-home, pursuit-back): only a "
-        "team alone is timed, from the start gate on the finish line"
-    ]
+    with pytest.raises(ValueError, match="pursuit lines") as refused:
+        TeamSprintScorer(two.events[0], two, Venue(250, frozenset({Role.FINISH})))
+    assert str(refused.value) == (
+        "ts: two teams need the venue's pursuit lines ([[lines]] roles pursuit-home, "
+        "pursuit-back); without them a team rides alone, from the start gate on the finish line"
+    )
 
 
 def test_impulses_time_the_lines_when_the_venue_does_not_list_the_photocells() -> None:

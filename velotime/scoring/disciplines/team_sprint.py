@@ -7,7 +7,8 @@ reads and photocell impulses on each pursuit line (`Role.PURSUIT_HOME`, `Role.PU
 a team's laps on its own line, its half laps on the other. Without a gate impulse a team's
 start is the other side's (both gates are released together, 3.2.016), said in the problems,
 else the desk's `start`. A venue without pursuit lines times a team alone from the start gate
-(`Role.START`) on the finish line, without half laps.
+(`Role.START`) on the finish line, without half laps; a heat of two teams there is refused
+when the engine is made (check-config, `velotime score`, replay say why).
 
 **Commands** name a team by its number: `status` (REL for a changeover fault, 3.2.153; DNS,
 3.2.148 bis; DNF, DSQ), `correct --time` (the commissaires' time after a timing failure: no
@@ -69,6 +70,12 @@ class TeamSprintScorer:
         self.track_length_m = exact_track_length(venue.track_length_m)
         self._photocell_roles = venue.photocell_roles
         self._lines = LINES if venue.pursuit_lines_m is not None else FINISH_LINE
+        if len(event.teams) > len(self._lines):  # the engine refuses the meet with this
+            raise ValueError(
+                f"{event.id}: two teams need the venue's pursuit lines ([[lines]] roles "
+                "pursuit-home, pursuit-back); without them a team rides alone, from the start "
+                "gate on the finish line"
+            )
         riders = {bib for team in event.teams for bib in team.riders}
         self._transponders = bibs_by_transponder(meet, riders)
         self._scored: tuple[Any, Scored, list[HeatLine]] | None = None
@@ -142,11 +149,6 @@ class TeamSprintScorer:
                     f"bib {bib}: {decision} ignored: a team sprint team has one result; give "
                     "the team's number"
                 )
-        if len(self.event.teams) > len(self._lines):
-            problems.append(
-                "the venue has no pursuit lines ([[lines]] roles pursuit-home, pursuit-back): "
-                "only a team alone is timed, from the start gate on the finish line"
-            )
         runs = [
             self._run(state, side, team, problems) for side, team in enumerate(self.event.teams)
         ]
