@@ -39,6 +39,8 @@ OLD_HEADER_SOURCES: list[dict[str, Any]] = [
 def test_headers_written_before_the_families_load_as_the_daemon_now_describes() -> None:
     config = load_config(ROOT / "config" / "velodrome.example.toml", env={})
     now = [source.describe(config.venue.timezone, seq=3) for source in config.sources]
+    # The example's sources of families added since (raceresult) had no such headers.
+    now = now[: len(OLD_HEADER_SOURCES)]
     assert [description_from_builtins(entry) for entry in OLD_HEADER_SOURCES] == now
     assert description_from_builtins({"protocol": "control", "seq": 2}) == ControlDescription(seq=2)
     assert [lines_text(entry) for entry in OLD_HEADER_SOURCES] == [
