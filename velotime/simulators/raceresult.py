@@ -94,7 +94,7 @@ class RaceResultSimulator:
         self._hosts: set[_Host] = set()
         self._server: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._t0_ns = 0
+        self._t0_ns = 0  # the monotonic clock when the decoder clock read `_rtc0_us`
         self._rtc0_us = 0
         self._lost_pushes = 0
         self._done = asyncio.Event()
@@ -102,11 +102,17 @@ class RaceResultSimulator:
 
     # -- life cycle ------------------------------------------------------------------------------
 
-    async def start(self, host: str, port: int) -> None:
+    async def start(self, host: str, port: int, *, when_connected: bool = False) -> None:
+        """Listen (port 0: any free one) and start reading passings, at once or, with
+        `when_connected`, when the first host connects (a decoder switched on by its host)."""
         self._server = await asyncio.start_server(self._serve, host, port)
         self.port = self._server.sockets[0].getsockname()[1]
-        self._t0_ns = time.time_ns()
-        self._rtc0_us = decoder_clock_us(self._t0_ns // _NS_PER_US, self._zone) + (
+        if not when_connected:
+            self._begin()
+
+    def _begin(self) -> None:
+        self._t0_ns = time.monotonic_ns()
+        self._rtc0_us = decoder_clock_us(time.time_ns() // _NS_PER_US, self._zone) + (
             self._clock_error_us
         )
         self._tasks.append(asyncio.create_task(self._generate()))
@@ -138,7 +144,7 @@ class RaceResultSimulator:
 
     def now_us(self) -> int:
         """The decoder clock now (it runs `speedup` times as fast as the wall clock)."""
-        elapsed_us = (time.time_ns() - self._t0_ns) // _NS_PER_US
+        elapsed_us = (time.monotonic_ns() - self._t0_ns) // _NS_PER_US
         return self._rtc0_us + int(elapsed_us * self._speedup)
 
     # -- passings --------------------------------------------------------------------------------
@@ -193,12 +199,14 @@ class RaceResultSimulator:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         host = _Host(writer)
         self._hosts.add(host)
+        if not self._tasks:
+            self._begin()
         try:
             while line := await reader.readline():
                 text = line.rstrip(b"\r\n")
                 if text:
                     writer.write(self._answer(host, text))
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             self._hosts.discard(host)

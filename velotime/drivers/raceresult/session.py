@@ -211,8 +211,7 @@ class RaceResultSession:
         highest = self._tracker.highest
         if highest is not None:
             out.notices.append(
-                f"{self.source}: fetching passings from {highest + 1} (made while the link was "
-                "down, if any)"
+                f"fetching passings from {highest + 1} (made while the link was down, if any)"
             )
             out.commands.append(rr.fetch(highest + 1, self._settings.gap_bound))
             self.stats.fetches += 1
@@ -249,13 +248,13 @@ class RaceResultSession:
         if reply.command == "GETTIME" and len(reply.fields) >= 2:
             time_of_day_us = rr.parse_time(reply.fields[1])
             if time_of_day_us is None or not (rr.records.DATE.fullmatch(reply.fields[0])):
-                out.notices.append(f"{self.source}: GETTIME answer not understood: {reply.text}")
+                out.notices.append(f"GETTIME answer not understood: {reply.text}")
                 return
             self._clock_answer(t_us, reply.fields[0], time_of_day_us, out)
         elif reply.command == "GETPROTOCOL" and reply.fields:
             self._protocol_answer(reply, out)
         elif reply.command in ("SETPROTOCOL", "STARTOPERATION", "SETPUSHPASSINGS", "SETTIME"):
-            out.notices.append(f"{self.source}: decoder answered {reply.text}")
+            out.notices.append(f"decoder answered {reply.text}")
 
     def _protocol_answer(self, reply: rr.Reply, out: SessionOutput) -> None:
         """`GETPROTOCOL;<current>;<min>;<max>`: a decoder below 3.2 is set to its highest."""
@@ -266,11 +265,11 @@ class RaceResultSession:
             return
         if highest < OLDEST_PROTOCOL:
             out.notices.append(
-                f"{self.source}: the decoder speaks protocol {reply.fields[-1]} at most; "
+                f"the decoder speaks protocol {reply.fields[-1]} at most; "
                 "passings need 1.6 or later: update its firmware"
             )
             return
-        out.notices.append(f"{self.source}: the decoder speaks {reply.fields[-1]} at most: set")
+        out.notices.append(f"the decoder speaks {reply.fields[-1]} at most: set")
         out.commands.append(rr.command("SETPROTOCOL", reply.fields[-1]))
 
     def _clock_answer(
@@ -288,12 +287,11 @@ class RaceResultSession:
                 return
         estimate = t_us - decoder_time_us(date_text, time_of_day_us)
         if self._offset is None:
-            out.notices.append(f"{self.source}: decoder clock offset {estimate} us")
+            out.notices.append(f"decoder clock offset {estimate} us")
             self._offset = estimate
         elif abs(estimate - self._offset) > CLOCK_JUMP_US:
             out.notices.append(
-                f"{self.source}: decoder clock jumped by {estimate - self._offset} us: "
-                f"offset now {estimate} us"
+                f"decoder clock jumped by {estimate - self._offset} us: offset now {estimate} us"
             )
             self._offset = estimate
         self._drain(out)
@@ -304,7 +302,7 @@ class RaceResultSession:
         time_of_day_us = local_time_of_day(t_us, self._zone)
         time_of_day_us -= time_of_day_us % US_PER_MS
         out.notices.append(
-            f"{self.source}: decoder clock {(decoder_local_us - t_us) / US_PER_SECOND:+.3f} s "
+            f"decoder clock {(decoder_local_us - t_us) / US_PER_SECOND:+.3f} s "
             "off the venue clock before timing began: setting it (SETTIME)"
         )
         out.commands.append(
@@ -320,8 +318,7 @@ class RaceResultSession:
             # A pushed passing is read moments after it happened: the smallest difference.
             self._offset = min(w.received_us - w.rtc_us for w in self._waiting)
             out.notices.append(
-                f"{self.source}: no GETTIME answer: clock offset {self._offset} us estimated "
-                "from its passings"
+                f"no GETTIME answer: clock offset {self._offset} us estimated from its passings"
             )
         self._drain(out)
 
@@ -331,9 +328,7 @@ class RaceResultSession:
         transponder = transponder_number(passing.code)
         if transponder is None:
             self.stats.unusable += 1
-            out.notices.append(
-                f"{self.source}: passing without a usable code skipped: {passing.text}"
-            )
+            out.notices.append(f"passing without a usable code skipped: {passing.text}")
             return
         self._may_set_clock = False
         if passing.box_name:
@@ -354,7 +349,7 @@ class RaceResultSession:
                 self._tracker.give_up_all()  # the only gap is this one: nothing else is open
                 self._given_up(t_us, [(first, last)], "too_large", out)
             else:
-                out.notices.append(f"{self.source}: passings {first}..{last} missing: fetching")
+                out.notices.append(f"passings {first}..{last} missing: fetching")
                 self._tracker.asked_for(first, last)
                 self._fetch(t_us, first, last, out)
         rtc_us = decoder_time_us(passing.date, passing.time_of_day_us)
@@ -371,8 +366,7 @@ class RaceResultSession:
 
     def _new_epoch(self, t_us: int, file_number: int, out: SessionOutput) -> None:
         out.notices.append(
-            f"{self.source}: decoder file {file_number} follows file {self._file}: "
-            f"epoch {self._epoch + 1} begins"
+            f"decoder file {file_number} follows file {self._file}: epoch {self._epoch + 1} begins"
         )
         self._given_up(t_us, self._tracker.give_up_all(), "epoch_ended", out)
         self._tracker = GapTracker()
@@ -391,7 +385,7 @@ class RaceResultSession:
         for first, last in gaps:
             self.stats.unrecoverable_gaps += 1
             out.notices.append(
-                f"{self.source}: passings {first}..{last} (epoch {self._epoch}) given up: "
+                f"passings {first}..{last} (epoch {self._epoch}) given up: "
                 f"{reason.replace('_', ' ')}"
             )
             out.events.append(
