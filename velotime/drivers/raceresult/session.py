@@ -340,8 +340,13 @@ class RaceResultSession:
         number = passing.passing_number
         observation = self._tracker.observe(number)
         if not observation.new:
-            self.stats.duplicates += 1
-            return
+            if self._tracker.given_up(number) is None:
+                self.stats.duplicates += 1
+                return
+            # A passing of a gap given up came after all (a fetch answered late): published,
+            # once.
+            self._tracker.came_late(number)
+            out.notices.append(f"passing {number} came after it was given up")
         if observation.gap is not None:
             first, last = observation.gap
             self.stats.gaps_opened += 1
