@@ -128,7 +128,7 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         "p3-200m",
         "timy",
         "lynx",
-        "raceresult-finish",
+        "rr-finish",
     ]
     assert config.sources[0].endpoint == TcpEndpoint("192.168.1.50", 5403)
     assert config.sources[1].endpoint == TcpEndpoint("192.168.1.51", 5403)
