@@ -97,6 +97,7 @@ class RaceResultSimulator:
         self._t0_ns = 0  # the monotonic clock when the decoder clock read `_rtc0_us`
         self._rtc0_us = 0
         self._lost_pushes = 0
+        self._shift_us = 0  # how far SETTIME moved the clock: the schedule keeps its own
         self._done = asyncio.Event()
         self.port = 0
 
@@ -145,7 +146,7 @@ class RaceResultSimulator:
     def now_us(self) -> int:
         """The decoder clock now (it runs `speedup` times as fast as the wall clock)."""
         elapsed_us = (time.monotonic_ns() - self._t0_ns) // _NS_PER_US
-        return self._rtc0_us + int(elapsed_us * self._speedup)
+        return self._rtc0_us + int(elapsed_us * self._speedup) + self._shift_us
 
     # -- passings --------------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ class RaceResultSimulator:
                 (scheduled.rtc_time_us - self._rtc0_us) * _NS_PER_US / self._speedup
             )
             await sleep_until(due_ns)
-            date_text, time_of_day_us = passing_line_fields(scheduled.rtc_time_us)
+            date_text, time_of_day_us = passing_line_fields(scheduled.rtc_time_us + self._shift_us)
             passing = rr.Passing(
                 passing_number=len(self.passings) + 1,
                 code=str(scheduled.transponder),
@@ -251,5 +252,5 @@ class RaceResultSimulator:
         except ValueError:
             return rr.command("SETTIME", "ERROR", "expected SETTIME;yyyy-mm-dd;hh:mm:ss.kkk")
         wanted = (day - _EPOCH_DATE).days * US_PER_DAY + time_of_day_us
-        self._rtc0_us += wanted - self.now_us()
+        self._shift_us += wanted - self.now_us()
         return rr.command("SETTIME", fields[0], fields[1])

@@ -1,13 +1,18 @@
 """The Race Result session, fed bytes by hand: what it asks the decoder, the passings it
 publishes on the venue clock, and how it gets back what it missed (fetch by passing number)."""
 
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from velotime.drivers.raceresult.session import (
     RaceResultSession,
     RaceResultSettings,
     transponder_number,
 )
 from velotime.protocols import raceresult as rr
-from velotime.wire.events import GapData, PassingData
+from velotime.wire.events import Event, GapData, PassingData
 
 S = 1_000_000
 DAY = 86_400 * S
@@ -48,7 +53,7 @@ def started(settings: RaceResultSettings | None = None) -> RaceResultSession:
     return session
 
 
-def passings(events: list) -> list[PassingData]:  # type: ignore[type-arg]
+def passings(events: list[Event]) -> list[PassingData]:
     return [e.data for e in events if isinstance(e.data, PassingData)]
 
 
@@ -162,3 +167,35 @@ def test_transponder_codes() -> None:
     assert transponder_number("A1") == 10 * 36 + 1  # base 36: A = 10
     assert transponder_number("") is None
     assert transponder_number("A-1") is None
+
+
+@given(st.lists(st.integers(0, 2000), max_size=10))
+def test_any_split_of_the_decoder_s_bytes_makes_the_same_events(cuts: list[int]) -> None:
+    """The same bytes, received in any pieces at one moment, make the same passings and fetches."""
+    t = DAY_2026_12_07 + NOON
+    data = (
+        gettime("12:00:00.250")
+        + b"\x00noise\r\n"
+        + passing(1, "12:00:01.000")
+        + passing(3, "12:00:02.000")
+        + passing(2, "12:00:01.500", pushed=False)
+        + b"\r\n"
+    )
+
+    def run(pieces: list[bytes]) -> tuple[list[Event], list[bytes]]:
+        session = RaceResultSession("rr", "finish")
+        session.connected(t)
+        events: list[Event] = []
+        commands: list[bytes] = []
+        for piece in pieces:
+            out = session.feed(t, piece)
+            events += out.events
+            commands += out.commands
+        return events, commands
+
+    bounds = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    pieces = [data[a:b] for a, b in itertools.pairwise(bounds)]
+    assert run(pieces) == run([data])
+    events, commands = run([data])
+    assert [p.passing_number for p in passings(events)] == [1, 3, 2]
+    assert commands == [b"2:1\r\n"]
