@@ -199,3 +199,23 @@ def test_any_split_of_the_decoder_s_bytes_makes_the_same_events(cuts: list[int])
     events, commands = run([data])
     assert [p.passing_number for p in passings(events)] == [1, 3, 2]
     assert commands == [b"2:1\r\n"]
+
+
+def test_passings_made_before_velotime_reached_the_decoder_are_fetched_to_the_horizon() -> None:
+    """velotime started at 12:00:00.000 (horizon 0); the decoder (0.250 s ahead) is first seen
+    at passing 5: 1..4 are fetched. 1 (decoder 11:59:58.000 = venue 11:59:57.750) and 2 (venue
+    11:59:59.750) were made before the start: dropped and counted; 3 and 4 are published."""
+    t = DAY_2026_12_07 + NOON
+    session = started(RaceResultSettings(started_us=t))
+    out = session.feed(t + 5 * S, passing(5, "12:00:05.000"))
+    assert out.commands == [b"1:4\r\n"]
+    fetched = b"".join(
+        passing(n, time, pushed=False)
+        for n, time in (
+            (1, "11:59:58.000"), (2, "12:00:00.000"), (3, "12:00:01.000"), (4, "12:00:02.000"),
+        )
+    )  # fmt: skip
+    out = session.feed(t + 6 * S, fetched + b"\r\n")
+    assert [p.passing_number for p in passings(out.events)] == [3, 4]
+    assert session.counters().skipped == 2
+    assert session.counters().open_gaps == 0

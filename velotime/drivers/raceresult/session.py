@@ -55,6 +55,7 @@ FETCH_RETRY_US = 5_000_000  # missing passings are fetched again this often
 GAP_BOUND = 10_000
 RESEND_TRIES = 5
 SET_TIME_TOLERANCE_S = 1.0
+HORIZON_S = 0.0
 
 _EPOCH_DATE = date(1970, 1, 1)
 _CODE_ALPHABET = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -68,6 +69,10 @@ class RaceResultSettings:
     resend_tries: int = RESEND_TRIES
     set_time_tolerance_s: float | None = SET_TIME_TOLERANCE_S  # None: never set the clock
     timezone: str = "UTC"
+    # Passings made more than this before the session began (venue clock) are not published;
+    # None: no limit (a dump). The session began at `started_us`, else at the first feed.
+    horizon_s: float | None = HORIZON_S
+    started_us: int | None = None
 
 
 class RaceResultSessionState(msgspec.Struct, kw_only=True):
@@ -79,6 +84,9 @@ class RaceResultSessionState(msgspec.Struct, kw_only=True):
     file_number: int | None = None
     epoch: int = 0
     clock_offset_us: int | None = None  # venue clock - decoder clock
+    # The first passing number seen of the decoder: those below it were made before velotime
+    # reached it, and are published only if made after the horizon.
+    horizon_number: int | None = None
 
 
 @dataclass
@@ -91,6 +99,7 @@ class SessionStats:
     unrecoverable_gaps: int = 0
     epochs: int = 0
     clock_sets: int = 0
+    before_horizon: int = 0  # passings made before the horizon, not published
 
 
 class _Waiting(NamedTuple):
@@ -165,7 +174,8 @@ class RaceResultSession:
         self._clock_asked_us: int | None = None
         self._may_set_clock = saved.highest is None
         self._last_fetch_us: int | None = None
-        self._decoder_name = source  # the BoxName once a passing tells it
+        self._horizon_number = saved.horizon_number
+        self._started_us = self._settings.started_us  # else the first receive time fed
 
     # -- what the driver asks --------------------------------------------------------------------
 
@@ -181,13 +191,14 @@ class RaceResultSession:
             file_number=self._file,
             epoch=self._epoch,
             clock_offset_us=self._offset,
+            horizon_number=self._horizon_number,
         )
 
     def counters(self) -> SessionCounters:
         gaps = self._tracker.gaps()
         return SessionCounters(
             duplicates=self.stats.duplicates,
-            skipped=self.stats.unusable,
+            skipped=self.stats.unusable + self.stats.before_horizon,
             open_gaps=len(gaps),
             missing=sum(last - first + 1 for first, last in gaps),
             resend_requests=self.stats.fetches,
@@ -195,6 +206,7 @@ class RaceResultSession:
         )
 
     def connected(self, t_us: int) -> SessionOutput:
+        self._begin(t_us)
         out = SessionOutput()
         out.errors += [e for e in self._stream.close() if isinstance(e, rr.LineError)]
         out.commands += [
@@ -218,6 +230,7 @@ class RaceResultSession:
         return out
 
     def feed(self, t_us: int, data: bytes) -> SessionOutput:
+        self._begin(t_us)
         out = SessionOutput()
         for item in self._stream.feed(data):
             if isinstance(item, rr.LineError):
@@ -242,6 +255,10 @@ class RaceResultSession:
                 self._last_fetch_us = None
         return out
 
+    def _begin(self, t_us: int) -> None:
+        if self._started_us is None:
+            self._started_us = t_us
+
     # -- replies ---------------------------------------------------------------------------------
 
     def _reply(self, t_us: int, reply: rr.Reply, out: SessionOutput) -> None:
@@ -255,6 +272,8 @@ class RaceResultSession:
             self._protocol_answer(reply, out)
         elif reply.command in ("SETPROTOCOL", "STARTOPERATION", "SETPUSHPASSINGS", "SETTIME"):
             out.notices.append(f"decoder answered {reply.text}")
+        elif "ERROR" in reply.fields:
+            out.notices.append(f"decoder refused a command: {reply.text}")
 
     def _protocol_answer(self, reply: rr.Reply, out: SessionOutput) -> None:
         """`GETPROTOCOL;<current>;<min>;<max>`: a decoder below 3.2 is set to its highest."""
@@ -331,8 +350,9 @@ class RaceResultSession:
             out.notices.append(f"passing without a usable code skipped: {passing.text}")
             return
         self._may_set_clock = False
-        if passing.box_name:
-            self._decoder_name = passing.box_name
+        first_contact = (
+            self._tracker.highest is None and self._horizon_number is None and self._epoch == 0
+        )
         if self._file is None:
             self._file = passing.file_number
         elif passing.file_number != self._file:
@@ -357,9 +377,33 @@ class RaceResultSession:
                 out.notices.append(f"passings {first}..{last} missing: fetching")
                 self._tracker.asked_for(first, last)
                 self._fetch(t_us, first, last, out)
+        if first_contact:
+            self._first_passing(t_us, number, out)
         rtc_us = decoder_time_us(passing.date, passing.time_of_day_us)
         self._waiting.append(_Waiting(t_us, rtc_us, transponder, passing))
         self._drain(out, t_us)
+
+    def _first_passing(self, t_us: int, number: int, out: SessionOutput) -> None:
+        """The decoder's first passing seen: fetch those of its file it made before (at most
+        `gap_bound` of them); those made before the horizon are dropped as they come."""
+        self._horizon_number = number
+        if number <= 1:
+            return
+        first = max(1, number - self._settings.gap_bound)
+        out.notices.append(
+            f"first seen at passing {number}: fetching {first}..{number - 1}, made before "
+            "velotime reached the decoder"
+        )
+        self._tracker.open(first, number - 1)
+        self._tracker.asked_for(first, number - 1)
+        self._fetch(t_us, first, number - 1, out)
+
+    def _before_horizon(self, number: int, t_us: int) -> bool:
+        horizon_s, started = self._settings.horizon_s, self._started_us
+        if horizon_s is None or started is None or self._horizon_number is None:
+            return False
+        below = number < self._horizon_number and self._epoch == 0
+        return below and t_us < started - round(horizon_s * US_PER_SECOND)
 
     def _drain(self, out: SessionOutput, t_us: int | None = None) -> None:
         if self._settings.clock == "get_time" and (
@@ -375,6 +419,7 @@ class RaceResultSession:
         )
         self._given_up(t_us, self._tracker.give_up_all(), "epoch_ended", out)
         self._tracker = GapTracker()
+        self._horizon_number = None  # the new file began after velotime reached the decoder
         self._file = file_number
         self._epoch += 1
         self.stats.epochs += 1
@@ -414,6 +459,9 @@ class RaceResultSession:
         else:
             assert self._offset is not None
             offset = self._offset
+        if self._before_horizon(passing.passing_number, waiting.rtc_us + offset):
+            self.stats.before_horizon += 1
+            return
         self.stats.passings += 1
         out.events.append(
             Event(

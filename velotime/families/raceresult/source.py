@@ -7,6 +7,7 @@ import msgspec
 
 from velotime.drivers.raceresult.session import (
     GAP_BOUND,
+    HORIZON_S,
     RESEND_TRIES,
     SET_TIME_TOLERANCE_S,
     ClockMode,
@@ -36,6 +37,7 @@ class RaceResultDescription(SourceDescription, frozen=True, kw_only=True, tag="r
     gap_bound: int = GAP_BOUND
     resend_tries: int = RESEND_TRIES
     set_time_tolerance_s: float | None = SET_TIME_TOLERANCE_S
+    horizon_s: float | None = HORIZON_S  # None: no horizon (a dump)
 
     def new_session(self, name: str) -> Session:
         resume = msgspec.convert(self.resume, RaceResultSessionState) if self.resume else None
@@ -45,6 +47,8 @@ class RaceResultDescription(SourceDescription, frozen=True, kw_only=True, tag="r
             resend_tries=self.resend_tries,
             set_time_tolerance_s=self.set_time_tolerance_s,
             timezone=self.timezone,
+            horizon_s=self.horizon_s,
+            started_us=self.started_us,
         )
         return RaceResultSession(name, self.line or "", resume, settings)
 
@@ -61,6 +65,7 @@ class RaceResultSourceConfig(SourceConfig, frozen=True, kw_only=True, tag="racer
     set_time_tolerance_s: float = SET_TIME_TOLERANCE_S
     gap_bound: int = GAP_BOUND
     resend_tries: int = RESEND_TRIES
+    horizon_s: float = HORIZON_S  # passings made this long before the start are published
 
     @property
     def poll_interval_s(self) -> float:
@@ -77,6 +82,8 @@ class RaceResultSourceConfig(SourceConfig, frozen=True, kw_only=True, tag="racer
                 ["set_time_tolerance_s"],
                 f"must be a number of 0 or more, got {self.set_time_tolerance_s!r}",
             )
+        if not (math.isfinite(self.horizon_s) and self.horizon_s >= 0):
+            report(["horizon_s"], f"must be a number of 0 or more, got {self.horizon_s!r}")
         if not 1 <= self.gap_bound <= MAX_GAP_BOUND:
             report(
                 ["gap_bound"],
@@ -97,6 +104,7 @@ class RaceResultSourceConfig(SourceConfig, frozen=True, kw_only=True, tag="racer
             gap_bound=self.gap_bound,
             resend_tries=self.resend_tries,
             set_time_tolerance_s=self.set_time_tolerance_s,
+            horizon_s=self.horizon_s,
             timezone=timezone,
             endpoint=str(self.endpoint),
             seq=seq,
@@ -114,5 +122,5 @@ def dump_description(line: str, timezone: str) -> RaceResultDescription:
     """A foreign dump (lines as the decoder sent them): no GETTIME answers to map the clock
     with, so the decoder's date and time are taken as the venue's local time."""
     return RaceResultDescription(
-        line=line, clock="local", timezone=timezone, set_time_tolerance_s=None
+        line=line, clock="local", timezone=timezone, set_time_tolerance_s=None, horizon_s=None
     )
