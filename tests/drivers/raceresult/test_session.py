@@ -219,3 +219,16 @@ def test_passings_made_before_velotime_reached_the_decoder_are_fetched_to_the_ho
     assert [p.passing_number for p in passings(out.events)] == [3, 4]
     assert session.counters().skipped == 2
     assert session.counters().open_gaps == 0
+
+
+def test_a_passing_waiting_for_the_clock_is_fetched_again_after_a_restart() -> None:
+    """Passing 1 came before the GETTIME answer: it waits, unpublished. A daemon stopped then
+    saved it as missing: restarted from that state, it fetches it again."""
+    t = DAY_2026_12_07 + NOON
+    session = RaceResultSession("rr", "finish")
+    session.connected(t)
+    assert passings(session.feed(t + 100_000, passing(1, "12:00:00.000")).events) == []
+    saved = session.state()
+    assert (saved.highest, saved.gaps) == (1, [(1, 1)])
+    again = RaceResultSession("rr", "finish", saved)
+    assert b"1:1\r\n" in again.connected(t + S).commands

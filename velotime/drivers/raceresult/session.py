@@ -23,6 +23,7 @@ passings it still holds against those published. With `clock = "local"`, the dec
 and time are taken as the venue's local time (a decoder set by GPS, or a dump).
 """
 
+import bisect
 from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -184,10 +185,18 @@ class RaceResultSession:
         return rr.command("GETTIME")
 
     def state(self) -> RaceResultSessionState:
+        gaps, tries = self._tracker.gaps(), self._tracker.tries()
+        for waiting in self._waiting:
+            # Counted but not yet published (it waits for the clock): saved as missing, so a
+            # daemon stopped before publishing it fetches it again.
+            number = waiting.passing.passing_number
+            index = bisect.bisect(gaps, (number, number))
+            gaps.insert(index, (number, number))
+            tries.insert(index, 0)
         return RaceResultSessionState(
             highest=self._tracker.highest,
-            gaps=self._tracker.gaps(),
-            gap_tries=self._tracker.tries(),
+            gaps=gaps,
+            gap_tries=tries,
             file_number=self._file,
             epoch=self._epoch,
             clock_offset_us=self._offset,
