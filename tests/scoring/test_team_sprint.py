@@ -347,6 +347,7 @@ def rides(draw: st.DrawFn) -> tuple[list[int], list[Read], list[int]]:
     (closer, not even the photocell can tell the two riders apart)."""
     laps_ms = [draw(st.integers(15_000, 22_000))]
     slow_crossings: list[int] = []
+    wheels: list[int] = []
     for _ in range(2):
         laps_ms.append(laps_ms[-1] + draw(st.integers(12_000, 16_000)))
     reads: list[Read] = []
@@ -357,6 +358,7 @@ def rides(draw: st.DrawFn) -> tuple[list[int], list[Read], list[int]]:
         wheel = START + lap_ms * 1000
         for bib in riders:
             impulses.append(wheel)
+            wheels.append(wheel)
             if bib not in missed:
                 reads.append(Read(wheel + draw(st.integers(0, 40_000)), bib))
             wheel += draw(st.integers(80_000, 250_000))
@@ -364,7 +366,6 @@ def rides(draw: st.DrawFn) -> tuple[list[int], list[Read], list[int]]:
         slow_crossings.append(slow)
         impulses.append(slow)
         reads.append(Read(slow + 1_000, HOME_RIDERS[k - 1]))
-    wheels = [p for p in impulses if p not in slow_crossings]
     assume(all(abs(slow - p) >= 300_000 for slow in slow_crossings for p in wheels))
     return [lap_ms * 1000 for lap_ms in laps_ms], reads, impulses
 

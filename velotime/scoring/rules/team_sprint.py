@@ -33,8 +33,9 @@ Decisions the rules leave open, made here:
   a few hundredths of each other are beyond what the line can part: the photo finish's.
 - **A missed read.** Rider k not read at lap k: a following rider's read in the same passage
   identifies it, and the photocell times it: the first impulse from `LEAD_US` (0.5 s: a loose
-  changeover) before that read to `MATCH_US` after it. Without a photocell the lap is then not
-  timed: the follower's read is a bike length or more behind the leader. Nobody of the team
+  changeover) for each rider ahead of the reader before that read to `MATCH_US` after it.
+  Without a photocell the lap is then not timed: the follower's read is a bike length or more
+  behind the leader. Nobody of the team
   read (the last lap has no follower): the first photocell impulse in the window a lap can
   take (from `MIN_GAP_US` to half as slow again as the previous lap) that no transponder read
   explains times it, and the problems say it was not identified; without one the lap is
@@ -143,7 +144,9 @@ def line_passages(
             read_us = led[0] if led else first
             read_by = leader if led else mine[0].bib
             t_us: int | None = None
-            since = first - (match_us if led else LEAD_US)
+            # A follower's read: the leader is up to LEAD_US ahead of each rider before it.
+            ahead = 0 if led else riders.index(read_by) - riders.index(leader)
+            since = first - (match_us if led else LEAD_US * ahead)
             if impulses is not None:  # the first wheel of the team's (not another's read)
                 t_us = next(
                     (
