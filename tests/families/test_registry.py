@@ -33,6 +33,11 @@ OLD_HEADER_SOURCES: list[dict[str, Any]] = [
      "seq": 3},
     {"protocol": "lynx", "simultaneous_us": 300, "init_commands": ["CHK1"],
      "timezone": "America/Detroit", "endpoint": "tcp-listen://0.0.0.0:5050", "seq": 3},
+    # Written by the families already (protime came after them): its own keys only.
+    {"protocol": "protime", "line": "finish", "channel_lines": {"BOX": "200m"},
+     "timezone": "America/Detroit",
+     "endpoint": "serial:///dev/serial/by-id/usb-Chronelec_Protime-if00-port0?baudrate=19200",
+     "seq": 3},
 ]  # fmt: skip
 
 
@@ -46,6 +51,7 @@ def test_headers_written_before_the_families_load_as_the_daemon_now_describes() 
         "200m",
         "C0 start, C1 finish, C4 200m",
         "",
+        "STA finish, BOX 200m",
     ]
 
 
