@@ -54,7 +54,7 @@ async def test_every_passing_once_through_corruption_lost_acks_and_a_pulled_cabl
         daemon.start()
         try:
             await subscriber.wait_for(lambda: decoder.started, 15, "the daemon's start command")
-            await subscriber.wait_for(lambda: decoder.clock_sets, 5, "the clock set")
+            await subscriber.wait_for(lambda: bool(decoder.clock_sets), 5, "the clock set")
             for number in (1, 2):
                 ride(number)
             await subscriber.wait_for(lambda: len(subscriber.messages) >= 4, 15, "4 passings")
