@@ -127,3 +127,22 @@ async def _available(reader: asyncio.StreamReader) -> bytes:
         return await asyncio.wait_for(reader.read(4096), 0.05)
     except TimeoutError:
         return b""
+
+
+def test_a_protime_dump_replays_as_passings_on_the_day_given(tmp_path: Path) -> None:
+    """The documented telegram, then a resend of it, then a BOX passing, recorded on
+    2026-03-01 in Paris (UTC+1 in March before summer time): 00:00'31"957 local is
+    2026-02-28 23:00:31.957 UTC = 1772319631957000 us (2026-02-28 00:00 UTC is
+    1772236800 s; + 23 h 00 min 31.957 s). The resend is dropped; BOX is no line of a dump."""
+    dump = tmp_path / "protime.dump"
+    box = protime.encode(protime.Passing(channel="BOX", transponder=12, time_of_day_us=61_000_000))
+    dump.write_bytes(EXAMPLE + EXAMPLE + box)
+    result = velotime(
+        "replay", dump, "--protocol", "protime", "--offline", "--date", "2026-03-01",
+        "--timezone", "Europe/Paris",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    [event] = [json.loads(line) for line in result.stdout.splitlines()]
+    data = event["data"]
+    assert (data["line"], data["transponder"]) == ("finish", 255)
+    assert data["t_us"] == (1_772_236_800 + 23 * 3600 + 31) * 1_000_000 + 957_000

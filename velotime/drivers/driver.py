@@ -7,7 +7,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, cast
 
 from velotime.backoff import Backoff
 from velotime.capture import CaptureWriter
@@ -406,8 +406,9 @@ class _Datagrams(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        # A datagram endpoint's transport (asyncio's own class does not derive from
+        # DatagramTransport in every Python version).
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         # A device that wants answers (a Protime box's ACKs) gets them at the datagram's sender.
