@@ -154,10 +154,10 @@ def test_a_passing_just_before_midnight_read_just_after_is_yesterday_s() -> None
 
 def test_the_clock_is_set_as_the_venue_clock_crosses_the_next_second() -> None:
     """Connected at 12:00:00.400 Berlin time: the command is due at 12:00:01.000 and says
-    12:00:01 (ESC 0x48, 12, 0, 1, 0x74); once a connection."""
+    12:00:01 (ESC 0x48, 12, 0, 1, 0x74). At 12:00:01.000 exactly, the next is 12:00:02."""
     s = session()
     connected = NOON + 400_000
     s.connected(connected)
     assert s.clock_set(connected) == (NOON + 1_000_000, b"\x1b\x48\x0c\x00\x01\x74")
-    assert s.clock_set(connected) is None
+    assert s.clock_set(NOON + 1_000_000) == (NOON + 2_000_000, b"\x1b\x48\x0c\x00\x02\x74")
     assert session(set_clock=False).clock_set(connected) is None

@@ -97,7 +97,6 @@ class ProtimeSession:
         for key in (state or ProtimeSessionState()).recent:
             self._recent.append(tuple(key))  # type: ignore[arg-type]  # JSON gives lists
         self._corrupt_in_a_row = 0
-        self._clock_due = False
 
     def state(self) -> ProtimeSessionState:
         return ProtimeSessionState(recent=list(self._recent))
@@ -114,22 +113,21 @@ class ProtimeSession:
         )
 
     def connected(self, t_us: int) -> SessionOutput:
-        """A (re)connected decoder: lines start afresh, it is started, its clock is set next."""
+        """A (re)connected decoder: lines start afresh and it is started (its clock is set
+        next: `clock_set`)."""
         out = SessionOutput()
         out.errors += [item for item in self._stream.close() if isinstance(item, LineError)]
         self._corrupt_in_a_row = 0
         if self.settings.start:
             out.commands.append(START)
-        self._clock_due = self.settings.set_clock
         return out
 
     def clock_set(self, t_us: int) -> tuple[int, bytes] | None:
-        """The clock-set command due after a connection, and when to send it: the next whole
-        second of the venue clock after `t_us`, with that second's local time of day. None
-        when none is due (once a connection)."""
-        if not self._clock_due:
+        """The clock-set command and when to send it: the next whole second of the venue clock
+        after `t_us`, with that second's local time of day. None with `set_clock` off. The
+        driver asks after each connection (and again for the next second if it woke late)."""
+        if not self.settings.set_clock:
             return None
-        self._clock_due = False
         at_us = (t_us // US_PER_SECOND + 1) * US_PER_SECOND
         return at_us, encode_command(SetTime.at(local_time_of_day(at_us, self.zone)))
 
