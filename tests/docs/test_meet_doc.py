@@ -14,7 +14,7 @@ RIDERS = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in r
 
 
 def test_the_competition_examples_make_the_competition_they_describe() -> None:
-    competition, own_table = _toml_blocks("[[competitions")
+    competition, own_table = _toml_blocks("[[competitions")[:2]
     meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{competition}')
     (spec,) = meet.competitions
     assert spec.plan().format == "10-14"  # twelve entrants: the UCI table
@@ -23,6 +23,28 @@ def test_the_competition_examples_make_the_competition_they_describe() -> None:
     rounds = meet.competitions[0].plan().rounds
     assert [(r.name, r.heat_sizes) for r in rounds] == [
         ("round 1", (6, 6)), ("final 1-6", (6,)), ("final 7-12", (6,)),
+    ]  # fmt: skip
+
+
+def test_the_sprint_examples_make_the_tournament_they_describe() -> None:
+    """The sprint example seeds from `sprint-q` (8 qualifiers here: the knockout of 8, ids as
+    the text names them); the own table is semi-finals and finals of 4."""
+    tournament, own_table = _toml_blocks("[[competitions")[2:]
+    qualifying = (
+        '[[events]]\nid = "sprint-q"\ndiscipline = "flying200"\n'
+        f"start_order = {list(range(101, 113))}\nqualify = 8\n"
+    )
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{qualifying}{tournament}')
+    (spec,) = meet.competitions
+    planned = spec.sprint_plan(meet)
+    assert planned.format == "knockout 8"
+    assert spec.race_ids(planned)[:2] == ["sprint-m-1-4-1-r1", "sprint-m-1-4-1-r2"]
+    assert spec.race_ids(planned)[-1] == "sprint-m-final-r3"
+    own = tournament.replace('qualifying = "sprint-q"', "seeding = [101, 102, 103, 104]")
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{own}{own_table}')
+    rounds = meet.competitions[0].sprint_plan(meet).rounds
+    assert [(r.name, r.best_of, r.first_place) for r in rounds] == [
+        ("1/2", 3, None), ("bronze final", 3, 3), ("final", 3, 1),
     ]  # fmt: skip
 
 

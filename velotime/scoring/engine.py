@@ -6,9 +6,10 @@ disciplines (`velotime.scoring.disciplines`), built on the rules in `velotime.sc
 the engine knows no discipline by name. A scorer keeps what it worked out, so an event costs
 what each timing event changes, not its whole history again.
 
-Timing lines are recognised by their distance to the finish (venue configuration), not by
-their names: 0 is the finish, 100 and 200 are the flying 200 m's lines. Photocell impulses time
-a line where the venue has them; transponder passings time it otherwise.
+Timing lines are recognised by their role (the pursuit lines) or else by their distance to the
+finish (venue configuration), not by their names: 0 is the finish, 100 and 200 are the flying
+200 m's lines. Photocell impulses time a line where the venue has them; transponder passings
+time it otherwise. Impulse channels wired to "start", "gate-home" or "gate-back" are the gates.
 """
 
 import difflib
@@ -19,6 +20,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from velotime.families.base import GATE_BACK, GATE_HOME, START
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
@@ -32,10 +34,11 @@ from velotime.scoring.disciplines.base import (
     Scorer,
     Venue,
 )
-from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.scoring.rules.official import official_string
 from velotime.scoring.seen import SeenIds
+from velotime.scoring.sprint_competition import SprintCompetition
 from velotime.wire.commands import (
     Abandon,
     Arm,
@@ -82,8 +85,18 @@ from velotime.wire.results import (
 )
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
+_LINE_ROLES = {role.value: role for role in (Role.PURSUIT_HOME, Role.PURSUIT_BACK)}
+# The lines an impulse timer's channels wired to a start gate are mapped to.
+_GATE_ROLES = {START: Role.START, GATE_HOME: Role.GATE_HOME, GATE_BACK: Role.GATE_BACK}
 
 Message = EventResult | Current | Standings | OmniumStandings | StartList
+Competition = KeirinCompetition | SprintCompetition
+
+
+def _competition(spec: MeetCompetition, meet: Meet) -> Competition:
+    if spec.discipline == "sprint":
+        return SprintCompetition(spec, meet)
+    return KeirinCompetition(spec)
 
 
 class Publication(msgspec.Struct, frozen=True):
@@ -107,28 +120,42 @@ class ScoringEngine:
         line_distances: Mapping[str, float],
         track_length_m: float = 250,
         photocell_lines: Collection[str] = (),
+        line_roles: Mapping[str, str] = {},
     ) -> None:
         """`photocell_lines`: the lines an impulse timer's channels are wired to (the venue's
-        configuration, or a capture's header), known before any impulse arrives."""
+        configuration, or a capture's header), known before any impulse arrives.
+        `line_roles`: line name -> role ("pursuit-home", "pursuit-back"), for the lines that
+        have one; a role this version does not know leaves the line to its distance."""
         self.meet = meet
-        self._line_roles = {
-            name: _ROLE_OF_DISTANCE[int(distance)]
-            for name, distance in line_distances.items()
-            if distance in _ROLE_OF_DISTANCE
-        }
-        self._line_roles["start"] = Role.START  # an impulse timer channel wired to the gate
+        self._line_roles: dict[str, Role] = {}
+        for name, distance in line_distances.items():
+            role = _LINE_ROLES.get(line_roles.get(name, ""))
+            if role is None and distance in _ROLE_OF_DISTANCE:
+                role = _ROLE_OF_DISTANCE[int(distance)]
+            if role is not None:
+                self._line_roles[name] = role
+        self._line_roles.update(_GATE_ROLES)
         photocell_roles = {self._line_roles[n] for n in photocell_lines if n in self._line_roles}
-        self._venue = Venue(track_length_m, frozenset(photocell_roles))
+        pursuit = {role: line_distances[name] for name, role in self._line_roles.items()
+                   if role in (Role.PURSUIT_HOME, Role.PURSUIT_BACK)}  # fmt: skip
+        pursuit_lines_m = (
+            (pursuit[Role.PURSUIT_HOME], pursuit[Role.PURSUIT_BACK]) if len(pursuit) == 2 else None
+        )
+        self._venue = Venue(track_length_m, frozenset(photocell_roles), pursuit_lines_m)
         self._events: dict[str, EventState] = {}
         self._programme: dict[str, int] = {}  # event id -> `StartList.programme`
         self._scorers: dict[str, Scorer] = {}  # event id -> its scorer, for disciplines scored
         self._riders: dict[str, frozenset[int]] = {}  # event id -> the bibs it names, if any
         for event in meet.events:
             self._add_event(event)
-        self._competitions = {spec.id: KeirinCompetition(spec) for spec in meet.competitions}
-        self._competition_of: dict[str, KeirinCompetition] = {}
+        self._competitions = {spec.id: _competition(spec, meet) for spec in meet.competitions}
+        self._competition_of: dict[str, Competition] = {}
+        # A sprint's qualifying event id -> the tournaments it seeds once final.
+        self._seeds: dict[str, list[SprintCompetition]] = {}
         for competition in self._competitions.values():
             self._add_heats(competition, competition.start())
+            if isinstance(competition, SprintCompetition) and competition.qualifying:
+                self._seeds.setdefault(competition.qualifying, []).append(competition)
         self._omniums = {
             spec.id: OmniumCompetition(spec, meet.omnium_format(spec)) for spec in meet.omniums
         }
@@ -264,11 +291,9 @@ class ScoringEngine:
         """Why a final competition heat cannot be reopened: its round drew the next rounds,
         whose start lists would no longer follow from its result (None if none is drawn)."""
         competition = self._competition_of.get(state.event.id)
-        if competition is None:
-            return None
-        names = [planned.name for planned in competition.plan.rounds]
-        later = names[names.index(state.event.round) + 1 :]
-        drawn = [event.id for name in later for event in competition.heats.get(name, [])]
+        seeded = self._seeds.get(state.event.id, [])
+        drawn = [] if competition is None else competition.drawn_after(state.event.id)
+        drawn += [event_id for sprint in seeded for event_id in sprint.drawn_after(state.event.id)]
         if not drawn:
             return None
         return (
@@ -342,13 +367,10 @@ class ScoringEngine:
             self._settle(state)
         self._changed_event(state)
         if competition is not None:
-            drawn = competition.progress(self._heat_states(competition))
-            self._add_heats(competition, drawn)
-            for heat in drawn:  # a round drawn up: its heats' start lists are news
-                start_list = partial(self._start_list, self._events[heat.id])
-                self._changed.setdefault(f"startlists/{heat.id}", start_list)
-            key = f"standings/{competition.spec.id}"
-            self._changed.setdefault(key, partial(self._standings, competition))
+            self._drawn(competition, competition.progress(self._heat_states(competition)))
+        for sprint in self._seeds.get(state.event.id, []):  # a sprint's qualifying
+            scored = self._scorers[state.event.id].score(state)
+            self._drawn(sprint, sprint.qualified(state.status, scored.lines))
         omnium = self._omnium_of.get(state.event.id)
         if omnium is not None:  # a race's status or result changed: the standings may have
             self._line_up(omnium)
@@ -500,19 +522,29 @@ class ScoringEngine:
         )
         return Publication(f"startlists/{event.id}", payload)
 
-    def _add_heats(self, competition: KeirinCompetition, heats: list[MeetEvent]) -> None:
+    def _drawn(self, competition: Competition, drawn: list[MeetEvent]) -> None:
+        """Heats (races) a competition drew up: scored, their start lists and the standings
+        published."""
+        self._add_heats(competition, drawn)
+        for heat in drawn:  # a round drawn up: its heats' start lists are news
+            start_list = partial(self._start_list, self._events[heat.id])
+            self._changed.setdefault(f"startlists/{heat.id}", start_list)
+        key = f"standings/{competition.spec.id}"
+        self._changed.setdefault(key, partial(self._standings, competition))
+
+    def _add_heats(self, competition: Competition, heats: list[MeetEvent]) -> None:
         for event in heats:
             self._add_event(event)
             self._competition_of[event.id] = competition
 
-    def _heat_states(self, competition: KeirinCompetition) -> dict[str, HeatState]:
+    def _heat_states(self, competition: Competition) -> dict[str, HeatState]:
         return {
             event.id: competition.heat_state(self._events[event.id], self._scorers[event.id])
             for heats in competition.heats.values()
             for event in heats
         }
 
-    def _standings(self, competition: KeirinCompetition) -> Publication:
+    def _standings(self, competition: Competition) -> Publication:
         payload = competition.standings(self._heat_states(competition))
         return Publication(f"standings/{competition.spec.id}", payload)
 

@@ -25,6 +25,11 @@ from velotime.scoring.rules.keirin_progression import (
 from velotime.scoring.rules.omnium import FORMATS as OMNIUM_FORMATS
 from velotime.scoring.rules.omnium import TIMED_KINDS, OmniumFormat
 from velotime.scoring.rules.plausible import FLYING_200, Window, time_trial_window
+from velotime.scoring.rules.sprint_tournament import Format as SprintFormat
+from velotime.scoring.rules.sprint_tournament import RoundSpec as SprintRoundSpec
+from velotime.scoring.rules.sprint_tournament import Tournament
+from velotime.scoring.rules.sprint_tournament import plan as plan_sprint
+from velotime.scoring.rules.sprint_tournament import table as sprint_table
 from velotime.times import parse_duration
 from velotime.wire.results import Discipline
 
@@ -138,16 +143,47 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
 
 
 class MeetCompetition(_Table, frozen=True, kw_only=True):
-    """A keirin competition from round 1 to the finals: its heats are events the engine makes
-    as the rounds are ridden (round 1 from the seeding, later rounds from the results)."""
+    """A keirin competition from round 1 to the finals, or a sprint tournament from the
+    qualifying to the finals: its heats are events the engine makes as the rounds are ridden
+    (round 1 from the seeding, later rounds from the results)."""
 
     id: str
-    discipline: Literal["keirin"]
+    discipline: Literal["keirin", "sprint"]
     category: str = ""
     name: str = ""
-    seeding: tuple[int, ...]  # the entrants, best first (e.g. the UCI ranking)
+    # the entrants, best first (e.g. the UCI ranking); a sprint: instead of `qualifying`
+    seeding: tuple[int, ...] = ()
     rounds: tuple[RoundSpec, ...] = ()  # a table of its own; default: the UCI table (§2.5)
     laps: int | None = None  # every heat's distance in laps, as MeetEvent.laps
+    # sprint: seeded from this flying200 event's ranking once it is final; its top `qualifiers`
+    # (default: the event's `qualify`) go on
+    qualifying: str = ""
+    qualifiers: int | None = None
+    sprint_rounds: tuple[SprintRoundSpec, ...] = ()  # sprint: a table of its own (§2.3)
+
+    def sprint_plan(self, meet: "Meet") -> Tournament:
+        """A sprint's table for its number of qualifiers; raises ValueError if none fits."""
+        count = len(self.seeding) or self.qualifiers
+        if count is None:
+            qualifying = meet.event(self.qualifying)  # KeyError: refused by the meet check
+            count = 28 if qualifying.qualify is None else qualifying.qualify  # 3.2.033
+        if self.sprint_rounds:
+            return plan_sprint(
+                SprintFormat(name=self.id, qualifiers=count, rounds=self.sprint_rounds)
+            )
+        return plan_sprint(sprint_table(count))
+
+    def race_id(self, round_name: str, heat: int, heats: int, race: int, best_of: int) -> str:
+        """A sprint race's event id: "sprint-m-1-8-3", "sprint-m-1-4-2-r3", "sprint-m-final-r1"."""
+        return self.heat_id(round_name, heat, heats) + (f"-r{race}" if best_of > 1 else "")
+
+    def race_ids(self, tournament: Tournament) -> list[str]:
+        return [
+            self.race_id(r.name, heat, len(r.heats), race, r.best_of)
+            for r in tournament.rounds
+            for heat in range(1, len(r.heats) + 1)
+            for race in range(1, r.best_of + 1)
+        ]
 
     def plan(self) -> Competition:
         """The rounds and heats for this many entrants; raises ValueError if none fits."""
@@ -346,18 +382,58 @@ def _check(meet: Meet) -> list[str]:
             )
         problems += _check_entrants(f"{at}.seeding", competition.seeding, bibs)
         problems += _check_laps(f"{at}.laps", competition.laps)
-        try:
-            planned = competition.plan()
-        except (UnsupportedEntrantsError, ValueError) as exc:
-            problems.append(f"{at}: {exc}")
-            continue
+        if competition.discipline == "sprint":
+            sprint_problems, heat_ids = _check_sprint(at, competition, meet)
+            problems += sprint_problems
+            if sprint_problems:
+                continue
+        else:
+            if not competition.seeding:
+                problems.append(f"{at}.seeding: a keirin competition needs its entrants")
+            if competition.qualifying or competition.qualifiers or competition.sprint_rounds:
+                problems.append(f"{at}: qualifying, qualifiers and sprint_rounds are a sprint's")
+            try:
+                planned = competition.plan()
+            except (UnsupportedEntrantsError, ValueError) as exc:
+                problems.append(f"{at}: {exc}")
+                continue
+            heat_ids = competition.heat_ids(planned)
         # A competition's heats are events too: their ids must not be taken.
-        for event_id in [competition.id, *competition.heat_ids(planned)]:
+        for event_id in [competition.id, *heat_ids]:
             if event_id in ids:
                 problems.append(f"{at}: the id {event_id!r} is also {ids[event_id]}'s")
             ids.setdefault(event_id, at)
     problems += _check_omniums(meet, bibs, ids)
     return problems
+
+
+def _check_sprint(at: str, competition: MeetCompetition, meet: Meet) -> tuple[list[str], list[str]]:
+    """A sprint tournament's keys, and its races' event ids when they are right."""
+    problems: list[str] = []
+    if competition.rounds:
+        problems.append(f"{at}.rounds: a keirin's table; a sprint's own is `sprint_rounds`")
+    if bool(competition.seeding) == bool(competition.qualifying):
+        problems.append(f"{at}: a sprint is seeded by `seeding` or by `qualifying`, one of them")
+    if competition.seeding and competition.qualifiers is not None:
+        problems.append(f"{at}.qualifiers: with `seeding`, its riders are the qualifiers")
+    if competition.qualifying:
+        try:
+            qualifying = meet.event(competition.qualifying)
+        except KeyError:
+            problems.append(f"{at}.qualifying: no event {competition.qualifying!r} in [[events]]")
+        else:
+            if qualifying.discipline != "flying200":
+                problems.append(
+                    f"{at}.qualifying: {competition.qualifying!r} is a {qualifying.discipline}, "
+                    "not a flying200"
+                )
+    if problems:
+        return problems, []
+    try:
+        tournament = competition.sprint_plan(meet)
+    except ValueError as exc:
+        return [f"{at}: {exc}"], []
+    return [], competition.race_ids(tournament)
 
 
 def _check_entrants(at: str, entrants: tuple[int, ...], bibs: dict[int, int]) -> list[str]:
@@ -497,7 +573,8 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
         riders = tuple(bib for team in event.teams for bib in team.riders)
         return problems + _check_bunch_race(at, event, riders)
     bunch = event.discipline in BUNCH_RACES
-    listed = "riders" if event.discipline == "keirin" or bunch else "start_order"
+    raced = event.discipline in ("keirin", "sprint")  # riders together, over laps
+    listed = "riders" if raced or bunch else "start_order"
     other = "start_order" if listed == "riders" else "riders"
     entrants: tuple[int, ...] = getattr(event, listed)
     if not entrants:
@@ -518,20 +595,22 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
         problems.append(f"{at}.distance_m: only a time trial takes a distance")
     if event.sprint_every is not None:
         problems.append(f"{at}.sprint_every: only a race with sprints ({', '.join(SPRINTED)})")
-    if event.discipline != "keirin" and event.laps is not None:
+    if not raced and event.laps is not None:
         races = ", ".join(BUNCH_RACES)
-        problems.append(f"{at}.laps: only a keirin or a bunch race ({races}) takes laps")
+        problems.append(f"{at}.laps: only a keirin, a sprint or a bunch race ({races}) takes laps")
     else:
         problems += _check_laps(f"{at}.laps", event.laps)
     if event.qualify is not None and (event.discipline != "flying200" or event.qualify < 0):
         problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
     if event.plausible is not None:
-        if event.discipline == "keirin":
-            problems.append(f"{at}.plausible: a keirin has no timed effort to check")
+        if raced:
+            problems.append(f"{at}.plausible: a {event.discipline} has no timed effort to check")
         else:
             problems += _check_window(f"{at}.plausible", event.plausible)
     if event.discipline == "keirin" and entrants and not len(entrants) >= 6:
         problems.append(f"{at}.riders: a keirin needs at least 6 riders, got {len(entrants)}")
+    if event.discipline == "sprint" and entrants and not 2 <= len(entrants) <= 4:
+        problems.append(f"{at}.riders: a sprint race is 2 to 4 riders, got {len(entrants)}")
     return problems
 
 

@@ -376,24 +376,43 @@ Current = NothingOnTrack | OnTrackNow
 # -- standings/<competition> --------------------------------------------------------------------
 
 
-class StandingsHeat(_Payload, frozen=True, kw_only=True):
-    event: str  # the heat's event id (its results/<event>)
+class StandingsRace(_Payload, frozen=True, kw_only=True):
+    """A sprint: one race of a match (its results/<event>)."""
+
+    event: str
     status: EventStatus
-    riders: list[int]  # the start list, in seeding order
-    order: list[int]  # the official order, once the heat has one; else empty
+    winner: int | None  # once the race has an official order
+    winner_last_200: str | None  # the winner's last 200 m, "10.512"
+
+
+class StandingsHeat(_Payload, frozen=True, kw_only=True):
+    event: str  # the heat's event id (its results/<event>); a sprint: the match's id
+    status: EventStatus  # a sprint match: "final" once decided
+    riders: list[int]  # the start list, in seeding order (a sprint: in slot order)
+    # the official order, once the heat has one; a sprint match: its places once decided
+    order: list[int]
+    # A sprint match: the races won by each of `riders` ([1, 1] before a decider), and its
+    # races so far (race 2 once race 1 is final, race 3 only at 1-1).
+    wins: list[int] | UnsetType = UNSET
+    races: list[StandingsRace] | UnsetType = UNSET
 
 
 class StandingsRound(_Payload, frozen=True, kw_only=True):
     name: str
     heats: list[StandingsHeat]  # once the rounds feeding this one are all final
+    # A sprint: best of 1 or 3, and where each heat's riders come from, from the start (for a
+    # bracket): "q5" the 5th qualifier, "1/8:3" the winner of heat 3 of 1/8, "1/8:3:2" its 2nd.
+    best_of: int | UnsetType = UNSET
+    slots: list[list[str]] | UnsetType = UNSET
 
 
 class Standings(_Payload, frozen=True, kw_only=True):
-    """`standings/<competition>`: a keirin competition from round 1 to the finals."""
+    """`standings/<competition>`: a keirin competition from round 1 to the finals, or a sprint
+    tournament from the qualifying to the finals."""
 
     v: Literal[1] = 1
     competition: str
-    discipline: Literal["keirin"]
+    discipline: Literal["keirin", "sprint"]
     name: str
     category: str
     format: str  # the progression table: "10-14", "15-20"... or the competition's id
@@ -401,6 +420,8 @@ class Standings(_Payload, frozen=True, kw_only=True):
     rounds: list[StandingsRound]  # every round of the table, in riding order
     classification: list[ResultLine]  # the final classification; empty until it is made
     problems: list[str]  # why the next round cannot be drawn up yet
+    # A sprint: the qualifiers, best first (slot "q1" first); empty until the qualifying is final
+    qualifiers: list[int] | UnsetType = UNSET
 
 
 # -- standings/<omnium> ---------------------------------------------------------------------------
