@@ -69,10 +69,13 @@ def test_check_config_summarises_a_protime_source_and_refuses_a_wrong_baud_rate(
     assert "sources[0].transport: a Protime decoder talks at 19200 baud" in result.stderr
 
 
-async def test_the_simulator_waits_for_start_resends_until_acked_and_obeys_repeat() -> None:
+async def test_the_simulator_waits_for_start_resends_until_acked_and_obeys_repeat(
+    tmp_path: Path,
+) -> None:
+    link = tmp_path / "protime-port"
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "velotime", "simulate", "protime", "--interval", "0.2",
-        "--count", "3", "--resend-after", "1",
+        "--count", "3", "--resend-after", "1", "--link", str(link),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
@@ -81,8 +84,9 @@ async def test_the_simulator_waits_for_start_resends_until_acked_and_obeys_repea
         line = (await asyncio.wait_for(process.stdout.readline(), 10)).decode()
         match = re.fullmatch(r"velotime simulate protime: device (/dev/\S+)\n", line)
         assert match, line
+        assert link.resolve() == Path(match[1]).resolve()  # opened through its link
         reader, writer = await serial_asyncio_fast.open_serial_connection(
-            url=match[1], baudrate=19200
+            url=str(link), baudrate=19200
         )
         stream = protime.ProtimeStream()
 
