@@ -93,9 +93,10 @@ class ProtimeSession:
         self.repeat_requests = 0
         self.given_up = 0
         self._stream = ProtimeStream()
-        self._recent: deque[TelegramKey] = deque(maxlen=RECENT)
+        self._recent: deque[TelegramKey] = deque()  # oldest first, at most RECENT
+        self._recent_keys: set[TelegramKey] = set()
         for key in (state or ProtimeSessionState()).recent:
-            self._recent.append(tuple(key))  # type: ignore[arg-type]  # JSON gives lists
+            self._remember(tuple(key))  # type: ignore[arg-type]  # JSON gives lists
         self._corrupt_in_a_row = 0
 
     def state(self) -> ProtimeSessionState:
@@ -144,6 +145,14 @@ class ProtimeSession:
             # Status lines and configuration dumps: in the capture, for people.
         return out
 
+    def _remember(self, key: TelegramKey) -> None:
+        if key in self._recent_keys:
+            return
+        self._recent.append(key)
+        self._recent_keys.add(key)
+        if len(self._recent) > RECENT:
+            self._recent_keys.discard(self._recent.popleft())
+
     def _unreadable(self, error: LineError, out: SessionOutput) -> None:
         whole = len(error.raw) == TELEGRAM_LENGTH and error.raw.endswith(b">")
         if error.kind == ErrorKind.MALFORMED and whole:
@@ -169,7 +178,7 @@ class ProtimeSession:
         key = passing.key
         t_us = local_time_of_day_to_unix_us(passing.time_of_day_us, received_us, self.zone)
         out.clock_offsets.append(t_us - received_us)
-        if key in self._recent:
+        if key in self._recent_keys:
             self.duplicates += 1
             out.notices.append(
                 f"{passing.channel} transponder {passing.transponder} index {passing.index} "
@@ -186,7 +195,7 @@ class ProtimeSession:
         if passing.battery in (BATTERY_LOW, BATTERY_FAILURE):
             state = "low" if passing.battery == BATTERY_LOW else "failing"
             out.notices.append(f"transponder {passing.transponder}: battery {state}")
-        self._recent.append(key)
+        self._remember(key)
         out.events.append(
             Event(
                 id=f"protime:{self.source}:{passing.channel}:{passing.transponder}:{t_us}"
