@@ -7,6 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
+from hypothesis import given
+from hypothesis import strategies as st
 
 from velotime.drivers.protime.session import ProtimeSession, ProtimeSessionState, ProtimeSettings
 from velotime.wire.events import Event, PassingData
@@ -161,3 +163,30 @@ def test_the_clock_is_set_as_the_venue_clock_crosses_the_next_second() -> None:
     assert s.clock_set(connected) == (NOON + 1_000_000, b"\x1b\x48\x0c\x00\x01\x74")
     assert s.clock_set(NOON + 1_000_000) == (NOON + 2_000_000, b"\x1b\x48\x0c\x00\x02\x74")
     assert session(set_clock=False).clock_set(connected) is None
+
+
+@given(
+    st.lists(st.integers(0, 999_999), min_size=2, max_size=12, unique=True),
+    st.data(),
+)
+def test_a_corrupt_telegram_among_good_ones_is_never_acknowledged(
+    transponders: list[int], data: st.DataObject
+) -> None:
+    """Each good telegram: one event, one ACK, in order; the corrupt one (a digit changed, the
+    checksum kept): a repeat request, no event, no ACK; however the bytes are split."""
+    lines = [sta(t, "11:59'58\"391") for t in transponders]
+    victim = data.draw(st.integers(0, len(lines) - 1))
+    spoilt = bytearray(lines[victim])
+    spoilt[6] = ord("8") if spoilt[6] != ord("8") else ord("7")  # a transponder digit
+    lines[victim] = bytes(spoilt)
+    stream = b"".join(lines)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=8)))
+    s = session()
+    events, commands = [], []
+    for start, end in zip([0, *cuts], [*cuts, len(stream)], strict=True):
+        out = s.feed(NOON, stream[start:end])
+        events += passing_data(out.events)
+        commands += out.commands
+    good = [t for i, t in enumerate(transponders) if i != victim]
+    assert [d.transponder for d in events] == good
+    assert commands == [REPEAT if i == victim else ACK for i in range(len(lines))]
