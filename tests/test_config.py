@@ -32,6 +32,7 @@ from velotime.families import source_config_types
 from velotime.families.lynx.source import LynxSourceConfig
 from velotime.families.p3.source import P3SourceConfig
 from velotime.families.protime.source import ProtimeSourceConfig
+from velotime.families.raceresult.source import RaceResultSourceConfig
 from velotime.families.timy.source import TimySourceConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +127,14 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         ("pursuit-back", 140, "pursuit-back"),
     ]
     assert config.line_roles == {"pursuit-home": "pursuit-home", "pursuit-back": "pursuit-back"}
-    assert [s.name for s in config.sources] == ["p3-finish", "p3-200m", "timy", "lynx", "protime"]
+    assert [s.name for s in config.sources] == [
+        "p3-finish",
+        "p3-200m",
+        "timy",
+        "lynx",
+        "rr-finish",
+        "protime",
+    ]
     assert config.sources[0].endpoint == TcpEndpoint("192.168.1.50", 5403)
     assert config.sources[1].endpoint == TcpEndpoint("192.168.1.51", 5403)
     assert [type(s) for s in config.sources] == [
@@ -134,6 +142,7 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         P3SourceConfig,
         TimySourceConfig,
         LynxSourceConfig,
+        RaceResultSourceConfig,
         ProtimeSourceConfig,
     ]
     protime_source = config.source("protime")
@@ -419,7 +428,7 @@ def test_unknown_keys_are_all_reported_with_a_suggestion() -> None:
             'protocol = "p3"',
             'protocol = "nmea"',
             "sources[0].protocol",
-            "unknown value 'nmea'; valid: lynx, p3, protime, timy",
+            "unknown value 'nmea'; valid: lynx, p3, protime, raceresult, timy",
         ),
         (
             'line = "200m"',
