@@ -241,7 +241,7 @@ def _pursuit_notes(pursuit: PursuitView) -> list[Text]:
         line.append(f" {side.entrant:>{entrant_w}} {side.name[:name_w]:<{name_w}}",
                     style="bold" if side.ahead else "")  # fmt: skip
         line.append(f"  {side.shown_time:>9}", style="bold")
-        if not side.time and side.distance_m is not None:
+        if not side.time and side.distance_m:
             line.append(f" @{side.distance_m} m", style="dim")
         if side.laps_to_go != "0":
             plural = "" if side.laps_to_go == "1" else "s"

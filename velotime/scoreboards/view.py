@@ -11,11 +11,15 @@ from velotime.wire.results import (
     LapBoard,
     OnTrackNow,
     PursuitBoard,
+    PursuitGap,
     PursuitSide,
+    PursuitSplit,
     ResultLine,
     Standings,
     StandingsHeat,
     StandingsRound,
+    Status,
+    TeamSprintBoard,
 )
 
 
@@ -157,7 +161,8 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     note: str  # e.g. a keirin winner's last 200 m: "Last 200 m 9.397 (76.620 km/h)"
     lap_board: LapBoardView | None = None  # bunch races
     match: SprintMatchView | None = None  # a sprint race: its match in the tournament
-    pursuit: PursuitView | None = None  # a pursuit heat (individual, team): side by side
+    # A pursuit heat (individual, team), or a team sprint heat: side by side.
+    pursuit: PursuitView | None = None
 
 
 def optional_field(payload: object, key: str) -> Any:
@@ -211,6 +216,9 @@ def board_view(snapshot: Snapshot) -> EventView | None:
         kmh = result.winner_last_200_kmh if isinstance(result.winner_last_200_kmh, str) else ""
         note = f"Last 200 m {result.winner_last_200} ({kmh} km/h)"
     pursuit = optional_field(result, "pursuit")
+    team_sprint = optional_field(result, "team_sprint")
+    if isinstance(team_sprint, TeamSprintBoard) and result is not None:
+        pursuit = team_sprint_as_pursuit(team_sprint, result.lines)
     source = current or result
     assert source is not None
     return EventView(
@@ -253,7 +261,7 @@ def _side_view(side: PursuitSide, leader: int | None, match: bool) -> PursuitSid
         name=side.name,
         nation=side.nation,
         half_laps=side.half_laps,
-        distance_m=last.distance_m if last is not None else None,
+        distance_m=last.distance_m if last is not None and last.distance_m else None,
         latest=(last.cumulative or "") if last is not None else "",
         lap=(last.lap or "") if last is not None else "",
         laps_to_go=_laps(side.laps_to_go),
@@ -262,6 +270,75 @@ def _side_view(side: PursuitSide, leader: int | None, match: bool) -> PursuitSid
         ahead=leader is not None and leader == side.entrant,
         riders=list(side.riders),
         dropped=list(side.dropped),
+    )
+
+
+def _level_gap(gap: str) -> bool:
+    return gap.lstrip("+-").strip("0.:") == ""
+
+
+def team_sprint_as_pursuit(board: TeamSprintBoard, lines: list[ResultLine]) -> PursuitBoard:
+    """A team sprint heat as the boards show a pursuit's: its two teams side by side (home
+    first), each one's half laps so far, the gap at each both have ridden. The teams' names,
+    times and statuses come from the result's lines (by team number), the half laps' distances
+    from their lap splits (none before the first lap)."""
+    by_team = {line.bib: line for line in lines}
+    laps_m = [split.distance_m for line in lines for split in line.splits[:1]]
+    half_m = laps_m[0] / 2 if laps_m else 0.0
+    half_laps = 2 * board.laps
+    teams = sorted(board.teams, key=lambda team: team.side)
+    sides = []
+    for team in teams:
+        line = by_team.get(team.team)
+        ridden = max((point.half_laps for point in team.points), default=0)
+        finished = ridden >= half_laps
+        sides.append(
+            PursuitSide(
+                side="home" if team.side == 0 else "back",
+                entrant=team.team,
+                name=line.name if line is not None else "",
+                nation=line.nation if line is not None else "",
+                riders=list(team.riders),
+                started=team.starts > 0,
+                half_laps=ridden,
+                laps_to_go=(half_laps - ridden) / 2,
+                splits=[
+                    PursuitSplit(
+                        half_lap=point.half_laps,
+                        distance_m=round(half_m * point.half_laps),
+                        cumulative=point.cumulative,
+                        half=None,
+                        lap=point.lap,
+                    )
+                    for point in team.points
+                ],
+                finished=finished,
+                caught=False,
+                false_starts=0,
+                time=(line.time if line is not None and finished else None),
+                status=line.status if line is not None else Status.RANKED,
+                won=False,
+            )
+        )
+    gaps = []
+    if len(teams) == 2:
+        home, back = teams
+        for point in home.points:
+            if point.gap is None:
+                continue
+            level = _level_gap(point.gap)
+            ahead = None if level else home.team if point.gap.startswith("-") else back.team
+            gaps.append(PursuitGap(half_lap=point.half_laps, ahead=ahead,
+                                   gap="+" + point.gap.lstrip("+-")))  # fmt: skip
+    return PursuitBoard(
+        half_laps=half_laps,
+        match=False,
+        catch_ends=False,
+        sides=sides,
+        gaps=gaps,
+        leader=gaps[-1].ahead if gaps else None,
+        catch_half_lap=None,
+        finished=bool(sides) and all(side.finished or side.status.value for side in sides),
     )
 
 

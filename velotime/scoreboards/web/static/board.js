@@ -169,7 +169,7 @@
    * distance and lap, the laps to go, Caught / Won / Finished; the gap at the latest half lap
    * both have ridden, and who is ahead. Under the ranking, the gap at every half lap. */
   function renderPursuit(v, doc) {
-    var board = v && v.result.pursuit;
+    var board = v && (v.result.pursuit || VT.teamSprintAsPursuit(v.result));
     VT.show(nodes.pursuit, !!board);
     VT.show(nodes.pursuitTable, !!board);
     if (!board) return;
@@ -383,7 +383,7 @@
     }
     if (v.result.lap_board) return; // a bunch race: they all ride; the lap board says the rest
     if (v.match || v.discipline === 'sprint') return; // its match says who rides
-    if (v.result.pursuit) return; // its two sides say who rides
+    if (v.result.pursuit || v.result.team_sprint) return; // its two sides say who rides
     // Flying 200 m (and a time trial before its first rider): the next in start order that
     // has no result line yet.
     var done = new Set(v.lines.map(function (line) { return line.bib; }));

@@ -89,8 +89,51 @@
   VT.pursuitLatest = function (side) {
     var timed = (side.splits || []).filter(function (split) { return split.cumulative; });
     var last = timed.length ? timed[timed.length - 1] : null;
-    return { time: side.time || (last ? last.cumulative : ''), at: last ? last.distance_m : null,
+    return { time: side.time || (last ? last.cumulative : ''), at: last && last.distance_m ? last.distance_m : null,
       lap: last && last.lap ? last.lap : '' };
+  };
+
+  /* A team sprint heat's board (`team_sprint`) as a pursuit's, as view.py's
+   * team_sprint_as_pursuit: its teams side by side (home first), names, times and statuses from
+   * the result's lines, the gap at each half lap both have ridden; null for any other result. */
+  VT.teamSprintAsPursuit = function (result) {
+    var board = result && result.team_sprint;
+    if (!board) return null;
+    var lines = {};
+    (result.lines || []).forEach(function (line) { lines[line.bib] = line; });
+    var lapM = null;
+    (result.lines || []).forEach(function (line) {
+      if (lapM === null && line.splits && line.splits.length) lapM = line.splits[0].distance_m;
+    });
+    var halfLaps = 2 * board.laps;
+    var teams = (board.teams || []).slice().sort(function (a, b) { return a.side - b.side; });
+    var sides = teams.map(function (team) {
+      var line = lines[team.team] || {};
+      var ridden = 0;
+      (team.points || []).forEach(function (point) { ridden = Math.max(ridden, point.half_laps); });
+      var finished = ridden >= halfLaps;
+      return {
+        side: team.side === 0 ? 'home' : 'back', entrant: team.team, name: line.name || '',
+        nation: line.nation || '', riders: team.riders || [], dropped: [], half_laps: ridden,
+        laps_to_go: (halfLaps - ridden) / 2, finished: finished, caught: false, won: false,
+        time: finished ? line.time || null : null, status: line.status || '',
+        splits: (team.points || []).map(function (point) {
+          return { half_lap: point.half_laps, distance_m: lapM ? Math.round(lapM * point.half_laps / 2) : null,
+            cumulative: point.cumulative, lap: point.lap || null };
+        })
+      };
+    });
+    var gaps = [];
+    if (teams.length === 2) {
+      (teams[0].points || []).forEach(function (point) {
+        if (point.gap === null || point.gap === undefined) return;
+        var level = /^[+-]?[0:.]*$/.test(point.gap);
+        var ahead = level ? null : point.gap.charAt(0) === '-' ? teams[0].team : teams[1].team;
+        gaps.push({ half_lap: point.half_laps, ahead: ahead, gap: '+' + point.gap.replace(/^[+-]/, '') });
+      });
+    }
+    return { half_laps: halfLaps, match: false, sides: sides, gaps: gaps,
+      finished: sides.length > 0 && sides.every(function (side) { return side.finished || side.status; }) };
   };
 
   /* A pursuit side's state, as view.py's: a status (DNF...), Caught, Won (a match), Finished. */

@@ -63,7 +63,7 @@
   }
 
   function renderPursuit() {
-    var board = view.result.pursuit;
+    var board = view.result.pursuit || VT.teamSprintAsPursuit(view.result);
     var box = nodes.pursuit;
     VT.show(box, !!board);
     if (!board) return;
@@ -156,8 +156,8 @@
       lineNodes(item, line);
       list.appendChild(item);
     });
-    // A pursuit heat's two sides say all its lines would.
-    VT.show(list, TOP > 0 && view.lines.length > 0 && !view.result.pursuit);
+    // A pursuit's or team sprint's two sides say all its lines would.
+    VT.show(list, TOP > 0 && view.lines.length > 0 && !view.result.pursuit && !view.result.team_sprint);
     document.body.dataset.version = String(doc.version);
   }
 
