@@ -36,6 +36,7 @@ from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.scoring.rules.official import official_string
 from velotime.scoring.seen import SeenIds
+from velotime.scoring.timed_competition import TimedCompetition, TimedHeatState
 from velotime.wire.commands import (
     Abandon,
     Arm,
@@ -84,6 +85,8 @@ from velotime.wire.results import (
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
 
 Message = EventResult | Current | Standings | OmniumStandings | StartList
+# A competition whose heats the engine makes as its rounds are ridden (`standings/<id>`).
+RoundsCompetition = KeirinCompetition | TimedCompetition
 
 
 class Publication(msgspec.Struct, frozen=True):
@@ -125,8 +128,13 @@ class ScoringEngine:
         self._riders: dict[str, frozenset[int]] = {}  # event id -> the bibs it names, if any
         for event in meet.events:
             self._add_event(event)
-        self._competitions = {spec.id: KeirinCompetition(spec) for spec in meet.competitions}
-        self._competition_of: dict[str, KeirinCompetition] = {}
+        self._competitions: dict[str, RoundsCompetition] = {
+            spec.id: KeirinCompetition(spec)
+            if spec.discipline == "keirin"
+            else TimedCompetition(spec, meet)
+            for spec in meet.competitions
+        }
+        self._competition_of: dict[str, RoundsCompetition] = {}
         for competition in self._competitions.values():
             self._add_heats(competition, competition.start())
         self._omniums = {
@@ -144,6 +152,7 @@ class ScoringEngine:
         self.refused: list[RefusedAudit] = []  # the same, as data (replay writes them)
         # A Madison team's number names the team in a command, as a rider's bib names them.
         teams = {team.number for event in meet.events for team in event.teams}
+        teams |= {team.number for spec in meet.competitions for team in spec.teams}
         self._bibs = {rider.bib for rider in meet.riders} | teams
         self._seen_ids = SeenIds()  # delivery is at least once: drop repeats by id
         self.duplicates = 0  # events fed again (same id), dropped
@@ -342,7 +351,7 @@ class ScoringEngine:
             self._settle(state)
         self._changed_event(state)
         if competition is not None:
-            drawn = competition.progress(self._heat_states(competition))
+            drawn = self._progress(competition)
             self._add_heats(competition, drawn)
             for heat in drawn:  # a round drawn up: its heats' start lists are news
                 start_list = partial(self._start_list, self._events[heat.id])
@@ -500,7 +509,7 @@ class ScoringEngine:
         )
         return Publication(f"startlists/{event.id}", payload)
 
-    def _add_heats(self, competition: KeirinCompetition, heats: list[MeetEvent]) -> None:
+    def _add_heats(self, competition: RoundsCompetition, heats: list[MeetEvent]) -> None:
         for event in heats:
             self._add_event(event)
             self._competition_of[event.id] = competition
@@ -512,8 +521,23 @@ class ScoringEngine:
             for event in heats
         }
 
-    def _standings(self, competition: KeirinCompetition) -> Publication:
-        payload = competition.standings(self._heat_states(competition))
+    def _timed_heat_states(self, competition: TimedCompetition) -> dict[str, TimedHeatState]:
+        return {
+            event.id: competition.heat_state(self._events[event.id], self._scorers.get(event.id))
+            for heats in competition.heats.values()
+            for event in heats
+        }
+
+    def _progress(self, competition: RoundsCompetition) -> list[MeetEvent]:
+        if isinstance(competition, TimedCompetition):
+            return competition.progress(self._timed_heat_states(competition))
+        return competition.progress(self._heat_states(competition))
+
+    def _standings(self, competition: RoundsCompetition) -> Publication:
+        if isinstance(competition, TimedCompetition):
+            payload = competition.standings(self._timed_heat_states(competition))
+        else:
+            payload = competition.standings(self._heat_states(competition))
         return Publication(f"standings/{competition.spec.id}", payload)
 
     def _race_states(self, omnium: OmniumCompetition) -> dict[str, RaceState]:

@@ -376,11 +376,28 @@ Current = NothingOnTrack | OnTrackNow
 # -- standings/<competition> --------------------------------------------------------------------
 
 
-class StandingsHeat(_Payload, frozen=True, kw_only=True):
+class StandingsEntrant(_Payload, frozen=True, kw_only=True, omit_defaults=True):
+    """A rider or team in a pursuit or team sprint heat, as the heat's result has them."""
+
+    entrant: int  # the rider's bib (individual pursuit) or the team's number
+    time: str | None = None  # the official time over the distance; None without one
+    time_us: int | None = None
+    status: Status = Status.RANKED
+    won: bool = False  # a match: the winner, by time or by a catch
+    caught: bool = False
+
+
+class StandingsHeat(_Payload, frozen=True, kw_only=True, omit_defaults=True):
     event: str  # the heat's event id (its results/<event>)
     status: EventStatus
-    riders: list[int]  # the start list, in seeding order
+    # The start list: keirin, in seeding order; pursuits, team sprint: home side first, the
+    # riders' bibs or the teams' numbers
+    riders: list[int]
     order: list[int]  # the official order, once the heat has one; else empty
+    # Pursuits, team sprint: each entrant's time, in start-list order, once timed; the winner
+    # of a match (first round, finals), once decided
+    entrants: list[StandingsEntrant] = []
+    winner: int | None = None
 
 
 class StandingsRound(_Payload, frozen=True, kw_only=True):
@@ -389,14 +406,17 @@ class StandingsRound(_Payload, frozen=True, kw_only=True):
 
 
 class Standings(_Payload, frozen=True, kw_only=True):
-    """`standings/<competition>`: a keirin competition from round 1 to the finals."""
+    """`standings/<competition>`: a keirin competition from round 1 to the finals, or the
+    qualifying, first round and finals of a pursuit or team sprint."""
 
     v: Literal[1] = 1
     competition: str
-    discipline: Literal["keirin"]
+    discipline: Literal["keirin", "individual_pursuit", "team_pursuit", "team_sprint"]
     name: str
     category: str
-    format: str  # the progression table: "10-14", "15-20"... or the competition's id
+    # The progression table: keirin "10-14", "15-20"... or the competition's id; pursuits,
+    # team sprint "uci" or "olympic"
+    format: str
     status: Literal["running", "final"]
     rounds: list[StandingsRound]  # every round of the table, in riding order
     classification: list[ResultLine]  # the final classification; empty until it is made

@@ -291,8 +291,22 @@ def draw(
 ) -> dict[str, Startlists]:
     """The start lists of every round not yet ridden whose feeding rounds all are; the
     qualifying's from the riding order. `results`: the heats ridden, by round, in heat order."""
+    return {
+        name: [entrants for _, entrants in heats]
+        for name, heats in numbered_draw(fmt, riding_order, results, pairing).items()
+    }
+
+
+def numbered_draw(
+    fmt: Format,
+    riding_order: Sequence[int],
+    results: Mapping[str, Sequence[TimedHeatResult]],
+    pairing: Sequence[Sequence[int]] = (),
+) -> dict[str, list[tuple[int, list[int]]]]:
+    """`draw`, each heat with its number in its round's table (1-based): a heat both of whose
+    seats are empty is not ridden, and leaves its number unused."""
     drawn, _ = _walk(fmt, riding_order, results, pairing)
-    return {name: [entrants for _, entrants in heats] for name, heats in drawn.items()}
+    return drawn
 
 
 def classify(
