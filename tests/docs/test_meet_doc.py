@@ -14,7 +14,7 @@ RIDERS = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in r
 
 
 def test_the_competition_examples_make_the_competition_they_describe() -> None:
-    competition, own_table = _toml_blocks("[[competitions")
+    competition, own_table = _toml_blocks("[[competitions")[:2]  # the keirin's
     meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{competition}')
     (spec,) = meet.competitions
     assert spec.plan().format == "10-14"  # twelve entrants: the UCI table
@@ -23,6 +23,27 @@ def test_the_competition_examples_make_the_competition_they_describe() -> None:
     rounds = meet.competitions[0].plan().rounds
     assert [(r.name, r.heat_sizes) for r in rounds] == [
         ("round 1", (6, 6)), ("final 1-6", (6,)), ("final 7-12", (6,)),
+    ]  # fmt: skip
+
+
+def test_the_pursuit_and_team_sprint_example_makes_the_rounds_it_describes() -> None:
+    """The example's team 1 and seven more teams of three (the "..." of the example)."""
+    (example,) = _toml_blocks("individual_pursuit")
+    riders = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in range(201, 225))
+    teams = "".join(
+        f"[[competitions.teams]]\nnumber = {t}\n"
+        f"riders = {[198 + 3 * t, 199 + 3 * t, 200 + 3 * t]}\n"
+        for t in range(2, 9)
+    )
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{riders}{example}{teams}')
+    pursuit, team_sprint = meet.competitions
+    assert pursuit.timed_heat_ids()[:3] == [
+        "ip-m-qualifying-1",
+        "ip-m-qualifying-2",
+        "ip-m-qualifying-3",
+    ]
+    assert team_sprint.timed_heat_ids()[-4:] == [
+        "ts-w-final-7-8", "ts-w-final-5-6", "ts-w-final-3-4", "ts-w-final-1-2",
     ]  # fmt: skip
 
 
