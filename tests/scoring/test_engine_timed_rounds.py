@@ -13,6 +13,7 @@ from tests.scoring.scenarios.devices import riders_toml
 from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import EventState, Scored, Venue
 from velotime.scoring.engine import Publication, ScoringEngine
+from velotime.scoring.lynx_export import lynx_files
 from velotime.scoring.meet import Meet, MeetError, MeetEvent, parse_meet
 from velotime.scoring.rules.timed_heat import TimedHeatResult, TimedLine
 from velotime.scoring.timed_competition import TimedCompetition, TimedHeatState
@@ -321,3 +322,10 @@ def test_meet_check_of_team_competitions() -> None:
     assert "competitions[0].teams[8].riders[2]: bib 127 is also in team 1" in text
     assert "competitions[0].seeding: teams [1] are not in the riding order" in text
     assert "competitions[0].laps: a team sprint's distance in laps" in text
+
+
+def test_the_photo_finish_export_leaves_a_pursuit_out() -> None:
+    """A pursuit is timed on the pursuit lines, not judged by the camera: its heats are not
+    exported to the camera's files."""
+    files = lynx_files(parse_meet(IP_MEET), {})
+    assert files.heats == []
