@@ -294,6 +294,17 @@ def test_a_match_without_a_winner_holds_the_next_round() -> None:
         )
 
 
+def test_a_final_without_a_winner_gives_no_classification() -> None:
+    """Both finalists ranked and no winner said: the places of the final are not known."""
+    results = {
+        QUALIFYING: IP_QUALIFYING,
+        "final 3-4": [heat(line(3, "4:19.000", won=True), line(1, "4:20.000"))],
+        "final 1-2": [heat(line(2, "4:17.000"), line(6, "4:16.900"))],
+    }
+    with pytest.raises(ValueError, match="'final 1-2': no winner"):
+        classify(INDIVIDUAL_PURSUIT, [1, 2, 3, 4, 5, 6], results)
+
+
 def test_built_in_formats_check_and_a_bad_one_does_not() -> None:
     for fmt in (INDIVIDUAL_PURSUIT, TEAM_PURSUIT, TEAM_PURSUIT_OLYMPIC, TEAM_SPRINT):
         check_format(fmt)

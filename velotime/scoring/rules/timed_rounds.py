@@ -334,6 +334,8 @@ def classify(
     for first_place, round_index in finals:
         for heat in ridden[fmt.rounds[round_index].name].heats:
             won = winner(heat)
+            if won is None and sum(line.status is Status.RANKED for line in heat.lines) > 1:
+                raise ValueError(f"{fmt.rounds[round_index].name!r}: no winner yet")
             lines = sorted(heat.lines, key=lambda line: line.entrant != won)
             for place, line in enumerate(lines, first_place):
                 if line.status in (Status.RANKED, Status.REL):
