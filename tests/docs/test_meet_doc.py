@@ -1,6 +1,7 @@
 """The meet file's documentation shows TOML that the meet check accepts and reads as it says."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import msgspec
@@ -8,6 +9,13 @@ import msgspec
 from velotime.scoring.meet import MeetOmnium, Rider, parse_meet
 from velotime.scoring.riders_csv import COLUMNS
 from velotime.scoring.rules.omnium import UCI, OmniumFormat
+from velotime.scoring.rules.timed_rounds import (
+    QUALIFYING_ROUND,
+    TEAM_SPRINT,
+    Format,
+    RoundSpec,
+    check_format,
+)
 
 DOC = Path(__file__).parents[2] / "docs" / "meet-format.md"
 RIDERS = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in range(101, 113))
@@ -45,6 +53,18 @@ def test_the_pursuit_and_team_sprint_example_makes_the_rounds_it_describes() -> 
     assert team_sprint.timed_heat_ids()[-4:] == [
         "ts-w-final-7-8", "ts-w-final-5-6", "ts-w-final-3-4", "ts-w-final-1-2",
     ]  # fmt: skip
+
+
+def test_the_own_table_examples_are_tables_the_code_reads() -> None:
+    """The gold final alone is checked; the team sprint's first round is the built-in one."""
+    gold, first_round = _toml_blocks("[[competitions.matches]]")
+    for block in (gold, first_round):
+        (spec,) = msgspec.convert(tomllib.loads(block)["competitions"]["matches"], list[RoundSpec])
+        check_format(Format(name="doc", rounds=(QUALIFYING_ROUND, spec)))
+    (spec,) = msgspec.convert(
+        tomllib.loads(first_round)["competitions"]["matches"], list[RoundSpec]
+    )
+    assert spec == TEAM_SPRINT.rounds[1]
 
 
 def _toml_blocks(containing: str) -> list[str]:

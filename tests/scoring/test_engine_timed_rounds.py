@@ -329,3 +329,37 @@ def test_the_photo_finish_export_leaves_a_pursuit_out() -> None:
     exported to the camera's files."""
     files = lynx_files(parse_meet(IP_MEET), {})
     assert files.heats == []
+
+
+OWN_GOLD_ONLY = """
+[[competitions.matches]]
+name = "final 1-2"
+pairs = [[{ pool = "qualifying", place = 1 }, { pool = "qualifying", place = 2 }]]
+first_place = 1
+match = true
+catch_ends = true
+"""
+
+
+def test_a_meet_s_own_table_a_gold_final_only() -> None:
+    """Qualifying as before (12, 13, 11, 15, 14); the meet's table rides 12 v 13 only: 13
+    (4:17.000) wins, and 11, 15, 14 are 3rd to 5th on their qualifying times."""
+    engine = ScoringEngine(parse_meet(IP_MEET + OWN_GOLD_ONLY), {"finish": 0})
+    ridden(engine, "ip-m-qualifying-1", {11: "4:20.000", 12: "4:18.000"})
+    ridden(engine, "ip-m-qualifying-2", {13: "4:19.000", 14: "4:25.000"})
+    drawn = ridden(engine, "ip-m-qualifying-3", {15: "4:21.000"})
+    assert [p.key for p in drawn if p.key.startswith("startlists/")] == [
+        "startlists/ip-m-final-1-2"
+    ]
+    over = standings(ridden(engine, "ip-m-final-1-2", {12: "4:17.500", 13: "4:17.000"}))
+    assert over["format"] == "ip-m"
+    assert [(c["rank"], c["bib"]) for c in over["classification"]] == [
+        (1, 13), (2, 12), (3, 11), (4, 15), (5, 14),
+    ]  # fmt: skip
+
+
+def test_a_meet_s_own_table_is_checked() -> None:
+    """A seat in a pool no earlier round makes."""
+    bad = OWN_GOLD_ONLY.replace('pool = "qualifying", place = 2', 'pool = "winners", place = 1')
+    with pytest.raises(MeetError, match=r"competitions\[0\]\.matches: .*'winners'"):
+        parse_meet(IP_MEET + bad)

@@ -26,8 +26,9 @@ from velotime.scoring.rules.omnium import FORMATS as OMNIUM_FORMATS
 from velotime.scoring.rules.omnium import TIMED_KINDS, OmniumFormat
 from velotime.scoring.rules.plausible import FLYING_200, Window, time_trial_window
 from velotime.scoring.rules.timed_rounds import FORMATS as TIMED_FORMATS
+from velotime.scoring.rules.timed_rounds import QUALIFYING_ROUND, check_format, qualifying_heats
 from velotime.scoring.rules.timed_rounds import Format as TimedFormat
-from velotime.scoring.rules.timed_rounds import qualifying_heats
+from velotime.scoring.rules.timed_rounds import RoundSpec as TimedRoundSpec
 from velotime.times import parse_duration
 from velotime.wire.results import Discipline
 
@@ -169,9 +170,14 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
     # pursuits, team sprint: the qualifying heats, each one or two entrants, home side first;
     # default: pairs of the seeding in order (an odd one out rides alone)
     qualifying_heats: tuple[tuple[int, ...], ...] = ()
+    # pursuits, team sprint: the rounds after the qualifying, a table of the meet's own
+    # (velotime.scoring.rules.timed_rounds.RoundSpec); default: `format`'s
+    matches: tuple[TimedRoundSpec, ...] = ()
 
     def timed_format(self) -> TimedFormat:
         """The table of a pursuit or team sprint; KeyError for a name the meet check refuses."""
+        if self.matches:
+            return TimedFormat(name=self.id, rounds=(QUALIFYING_ROUND, *self.matches))
         return TIMED_FORMATS[self.discipline][self.format or "uci"]
 
     def timed_heat_ids(self) -> list[str]:
@@ -409,7 +415,7 @@ def _check_keirin_competition(
 ) -> list[str]:
     problems = _check_entrants(f"{at}.seeding", competition.seeding, bibs)
     problems += _check_laps(f"{at}.laps", competition.laps)
-    for key in ("teams", "distance_m", "format", "qualifying_heats"):
+    for key in ("teams", "distance_m", "format", "qualifying_heats", "matches"):
         if getattr(competition, key):
             problems.append(f"{at}.{key}: not used by a keirin competition")
     return problems
@@ -430,6 +436,13 @@ def _check_timed_competition(
     formats = list(TIMED_FORMATS[discipline])
     if competition.format and competition.format not in formats:
         problems.append(f"{at}.format: {unknown_value(repr(competition.format), formats)}")
+    if competition.format and competition.matches:
+        problems.append(f"{at}.matches: a table of its own, or format: not both")
+    elif competition.matches:
+        try:
+            check_format(competition.timed_format())
+        except ValueError as exc:
+            problems.append(f"{at}.matches: {exc}")
     if discipline == "individual_pursuit":
         problems += _check_entrants(f"{at}.seeding", competition.seeding, bibs)
         if competition.teams:

@@ -49,14 +49,14 @@ class UnsupportedEntrantsError(ValueError):
     """Too few entrants for any round to be ridden."""
 
 
-class Seat(msgspec.Struct, frozen=True):
+class Seat(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The `place`-th entrant of `pool` (1: the best)."""
 
     pool: str
     place: int
 
 
-class Pool(msgspec.Struct, frozen=True, kw_only=True):
+class Pool(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A part of a round's entrants, ranked by time: all of them, the winners or losers of its
     heats (`heats`: pair numbers, 1-based; empty: every heat), or those in no earlier pool of
     the round."""
@@ -66,7 +66,7 @@ class Pool(msgspec.Struct, frozen=True, kw_only=True):
     heats: tuple[int, ...] = ()
 
 
-class RoundSpec(msgspec.Struct, frozen=True, kw_only=True):
+class RoundSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     name: str
     # The heats, each a pair of seats (home side first); empty: qualifying, in riding order.
     pairs: tuple[tuple[Seat, Seat], ...] = ()
@@ -82,7 +82,7 @@ class Format(msgspec.Struct, frozen=True, kw_only=True):
     rounds: tuple[RoundSpec, ...]  # in riding order; the first is the qualifying
 
 
-_QUALIFYING = RoundSpec(name=QUALIFYING, pools=(Pool(name=QUALIFYING),))
+QUALIFYING_ROUND = RoundSpec(name=QUALIFYING, pools=(Pool(name=QUALIFYING),))
 
 
 def _final(name: str, first_place: int, a: Seat, b: Seat, catch_ends: bool) -> RoundSpec:
@@ -95,7 +95,7 @@ def _final(name: str, first_place: int, a: Seat, b: Seat, catch_ends: bool) -> R
 INDIVIDUAL_PURSUIT = Format(
     name="uci",
     rounds=(
-        _QUALIFYING,
+        QUALIFYING_ROUND,
         _final("final 3-4", 3, Seat(QUALIFYING, 3), Seat(QUALIFYING, 4), True),
         _final("final 1-2", 1, Seat(QUALIFYING, 1), Seat(QUALIFYING, 2), True),
     ),
@@ -115,7 +115,7 @@ _TP_FIRST_ROUND = RoundSpec(
 TEAM_PURSUIT = Format(
     name="uci",
     rounds=(
-        _QUALIFYING,
+        QUALIFYING_ROUND,
         _TP_FIRST_ROUND,
         _final("final 3-4", 3, Seat("rest", 1), Seat("rest", 2), True),
         _final("final 1-2", 1, Seat("gold", 1), Seat("gold", 2), True),
@@ -125,7 +125,7 @@ TEAM_PURSUIT = Format(
 TEAM_PURSUIT_OLYMPIC = Format(
     name="olympic",
     rounds=(
-        _QUALIFYING,
+        QUALIFYING_ROUND,
         _TP_FIRST_ROUND,
         _final("final 7-8", 7, Seat("rest", 5), Seat("rest", 6), True),
         _final("final 5-6", 5, Seat("rest", 3), Seat("rest", 4), True),
@@ -148,7 +148,7 @@ _TS_FIRST_ROUND = RoundSpec(
 TEAM_SPRINT = Format(
     name="uci",
     rounds=(
-        _QUALIFYING,
+        QUALIFYING_ROUND,
         _TS_FIRST_ROUND,
         _final("final 3-4", 3, Seat("winners", 3), Seat("winners", 4), False),
         _final("final 1-2", 1, Seat("winners", 1), Seat("winners", 2), False),
@@ -158,7 +158,7 @@ TEAM_SPRINT = Format(
 TEAM_SPRINT_OLYMPIC = Format(
     name="olympic",
     rounds=(
-        _QUALIFYING,
+        QUALIFYING_ROUND,
         _TS_FIRST_ROUND,
         _final("final 7-8", 7, Seat("losers", 3), Seat("losers", 4), False),
         _final("final 5-6", 5, Seat("losers", 1), Seat("losers", 2), False),
