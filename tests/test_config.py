@@ -118,10 +118,13 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         timezone="America/Detroit",
     )
     assert config.venue.zone == ZoneInfo("America/Detroit")
-    assert [(line.name, line.distance_m) for line in config.lines] == [
-        ("finish", 0),
-        ("200m", 200),
+    assert [(line.name, line.distance_m, line.role) for line in config.lines] == [
+        ("finish", 0, ""),
+        ("200m", 200, ""),
+        ("pursuit-home", 15, "pursuit-home"),
+        ("pursuit-back", 140, "pursuit-back"),
     ]
+    assert config.line_roles == {"pursuit-home": "pursuit-home", "pursuit-back": "pursuit-back"}
     assert [s.name for s in config.sources] == ["p3-finish", "p3-200m", "timy", "lynx"]
     assert config.sources[0].endpoint == TcpEndpoint("192.168.1.50", 5403)
     assert config.sources[1].endpoint == TcpEndpoint("192.168.1.51", 5403)
@@ -141,7 +144,11 @@ def test_the_example_loads_with_the_values_it_states() -> None:
     assert {key: (c.line, c.dead_time_ms) for key, c in timy_source.channels.items()} == {
         "C0": ("start", 1000),
         "C1": ("finish", 200),
+        "C2": ("gate-home", 1000),
+        "C3": ("gate-back", 1000),
         "C4": ("200m", 200),
+        "C5": ("pursuit-home", 200),
+        "C6": ("pursuit-back", 200),
     }
     first = p3(config.sources[0])
     assert (first.silence_timeout_s, first.get_time_interval_s, first.clock) == (
@@ -834,3 +841,127 @@ def test_the_free_space_alarm_is_500_mb_unless_set_and_never_negative() -> None:
         "t.toml: storage.min_free_mb: must be 0 (no alarm) or more, got -1"
     ]
     assert_problem(problems(BASE + "[storage]\nmin_free_mb = 0.5\n"), "storage.min_free_mb", "int")
+
+
+# --- Pursuit lines and their start gates -------------------------------------------------------
+
+PURSUIT_LINES = """
+[[lines]]
+name = "red"
+distance_m = 15
+role = "pursuit-home"
+
+[[lines]]
+name = "green"
+distance_m = 140
+role = "pursuit-back"
+"""
+
+GATES_TIMY = """
+[[sources]]
+name = "timy"
+protocol = "timy"
+transport = "serial:///dev/ttyUSB0"
+channels = { C0 = { line = "start" }, C2 = { line = "gate-home" }, C3 = { line = "gate-back" } }
+"""
+
+
+def test_pursuit_lines_half_a_lap_apart_load_with_their_gates() -> None:
+    """Red disc mid home straight 15 m before the finish; green disc half a lap (250 / 2 =
+    125 m) on: 15 + 125 = 140 m before the finish."""
+    config = parse(BASE + PURSUIT_LINES + GATES_TIMY)
+    assert [(line.name, line.role) for line in config.lines] == [
+        ("finish", ""),
+        ("200m", ""),
+        ("red", "pursuit-home"),
+        ("green", "pursuit-back"),
+    ]
+    assert config.line_roles == {"red": "pursuit-home", "green": "pursuit-back"}
+    timy_source = timy(config.source("timy"))
+    assert timy_source.wiring().channels == {"C0": "start", "C2": "gate-home", "C3": "gate-back"}
+    # The gates are no photocells: no line is timed by them.
+    assert timy_source.describe("UTC").photocell_lines() == set()
+
+
+def test_a_venue_without_pursuit_lines_has_no_roles() -> None:
+    assert parse().line_roles == {}
+
+
+@pytest.mark.parametrize(
+    ("length", "home", "back"),
+    [("250", "15", "140.4"), ("250", "140", "15"), ("333.33", "20", "186.665")],
+)
+def test_half_a_lap_within_half_a_metre_either_way(length: str, home: str, back: str) -> None:
+    """|140.4 - 15| = 125.4, 0.4 m from 125; |15 - 140| = 125; 333.33 / 2 = 166.665 =
+    186.665 - 20."""
+    text = edited("track_length_m = 250", f"track_length_m = {length}")
+    text += PURSUIT_LINES.replace("= 15\n", "= HOME\n").replace("= 140", f"= {back}")
+    text = text.replace("= HOME", f"= {home}")
+    assert parse(text).line_roles == {"red": "pursuit-home", "green": "pursuit-back"}
+
+
+def test_a_misspelt_role_is_named_with_a_suggestion() -> None:
+    found = problems(BASE + PURSUIT_LINES.replace('"pursuit-home"', '"pursuit-hom"'))
+    assert_problem(found, "lines[2].role", "unknown value 'pursuit-hom'")
+    assert_problem(found, "lines[2].role", "(did you mean 'pursuit-home'?)")
+
+
+def test_one_line_of_each_role() -> None:
+    second = '\n[[lines]]\nname = "red2"\ndistance_m = 16\nrole = "pursuit-home"\n'
+    found = problems(BASE + PURSUIT_LINES + second)
+    assert found == ["t.toml: lines[4].role: a second 'pursuit-home' line: lines[2] is it already"]
+
+
+@pytest.mark.parametrize(
+    ("dropped", "kept", "at"),
+    [("pursuit-back", "pursuit-home", 2), ("pursuit-home", "pursuit-back", 2)],
+)
+def test_both_pursuit_lines_or_neither(dropped: str, kept: str, at: int) -> None:
+    half = PURSUIT_LINES.split("\n\n")
+    text = BASE + "\n".join(part for part in half if dropped not in part)
+    assert problems(text) == [
+        f"t.toml: lines[{at}].role: a {kept!r} line needs a {dropped!r} line half a lap away: "
+        "set both or neither"
+    ]
+
+
+def test_the_pursuit_lines_lie_half_a_lap_apart() -> None:
+    """250 m / 2 = 125 m; 130 - 15 = 115 m, 10 m short; 140.6 - 15 = 125.6, 0.6 m over."""
+    found = problems(BASE + PURSUIT_LINES.replace("= 140", "= 130"))
+    assert found == [
+        "t.toml: lines[3].distance_m: the back pursuit line lies half a lap (125 m) from the "
+        "home one: lines[2] ('red') is at 15 m and this at 130 m, 115 m apart"
+    ]
+    found = problems(BASE + PURSUIT_LINES.replace("= 140", "= 140.6"))
+    assert_problem(found, "lines[3].distance_m", "at 140.6 m, 125.6 m apart")
+
+
+def test_the_finish_is_no_pursuit_line() -> None:
+    text = edited("distance_m = 0", 'distance_m = 0\nrole = "pursuit-home"')
+    text += '\n[[lines]]\nname = "green"\ndistance_m = 125\nrole = "pursuit-back"\n'
+    assert problems(text) == [
+        "t.toml: lines[0].role: the finish line (distance 0) cannot be a pursuit line: the "
+        "pursuit lines are in the middle of the straights"
+    ]
+
+
+def test_a_pursuit_gate_needs_pursuit_lines() -> None:
+    found = problems(BASE + GATES_TIMY)
+    gate = "is a pursuit start gate, and the venue has no pursuit lines: give two [[lines]]"
+    assert found == [
+        f"t.toml: sources[2].channels.C2.line: 'gate-home' {gate} "
+        'role = "pursuit-home" and "pursuit-back"',
+        f"t.toml: sources[2].channels.C3.line: 'gate-back' {gate} "
+        'role = "pursuit-home" and "pursuit-back"',
+    ]
+
+
+@pytest.mark.parametrize("name", ["start", "gate-home", "gate-back"])
+def test_no_line_is_named_as_a_gate(name: str) -> None:
+    found = problems(
+        edited('name = "200m"', f'name = "{name}"').replace('line = "200m"', f'line = "{name}"')
+    )
+    assert found == [
+        f"t.toml: lines[1].name: {name!r} is what an impulse channel wired to a start gate is "
+        "mapped to: name the line otherwise"
+    ]

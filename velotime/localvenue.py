@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -163,11 +164,23 @@ def p3_source(decoder_port: int, **settings: object) -> str:
     )
 
 
+def line_toml(name: str, distance_m: float, role: str = "") -> str:
+    """One [[lines]] entry; `role` "" is a line known by its distance alone."""
+    role_key = f"role = {_toml(role)}\n" if role else ""
+    return f"[[lines]]\nname = {_toml(name)}\ndistance_m = {distance_m:g}\n{role_key}\n"
+
+
 def write_local_config(
-    directory: Path, venue: str, broker_url: str, *sources: str, mqtt_protocol: str = "5"
+    directory: Path,
+    venue: str,
+    broker_url: str,
+    *sources: str,
+    mqtt_protocol: str = "5",
+    lines: Sequence[str] = (),
 ) -> Path:
-    """A configuration for a 250 m track (finish and 200 m lines) with `sources`, its state
-    under `directory`; `mqtt_protocol` is the broker's (`LocalBroker.protocol`)."""
+    """A configuration for a 250 m track (finish and 200 m lines, and `lines`: more
+    `line_toml` entries) with `sources`, its state under `directory`; `mqtt_protocol` is the
+    broker's (`LocalBroker.protocol`)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "velotime.toml"
     path.write_text(
@@ -183,7 +196,7 @@ distance_m = 0
 name = "200m"
 distance_m = 200
 
-{"".join(sources)}
+{"".join(lines)}{"".join(sources)}
 [mqtt]
 url = "{broker_url}"
 protocol = "{mqtt_protocol}"

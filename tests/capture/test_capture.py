@@ -120,3 +120,26 @@ def test_a_full_disk_loses_counted_bytes_never_a_whole_line_and_writing_goes_on(
         "writing again",
         # and its second failure: within a minute of its recovery, not logged
     ]
+
+
+def test_the_header_keeps_the_lines_roles(tmp_path: Path) -> None:
+    roles = {"red": "pursuit-home", "green": "pursuit-back"}
+    lines = {"finish": 0.0, "red": 15.0, "green": 140.0}
+    with_roles = CaptureWriter.create(
+        tmp_path, "venue-1", {}, lines=lines, track_length_m=250, roles=roles
+    )
+    with_roles.close()
+    header = read_capture(with_roles.path).header
+    assert (header.lines, header.roles) == (lines, roles)
+    without = CaptureWriter.create(tmp_path, "venue-2", {}, lines={"finish": 0.0})
+    without.close()
+    assert read_capture(without.path).header.roles == {}
+
+
+def test_a_header_from_before_roles_reads_with_none(tmp_path: Path) -> None:
+    path = tmp_path / "old.capture.jsonl"
+    header = {"format": "velotime-capture", "version": 1, "venue": "v", "sources": {},
+              "lines": {"finish": 0.0, "200m": 200.0}, "track_length_m": 250.0}  # fmt: skip
+    path.write_text(json.dumps(header) + "\n")
+    read = read_capture(path).header
+    assert (read.lines, read.roles) == ({"finish": 0.0, "200m": 200.0}, {})

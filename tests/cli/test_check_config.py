@@ -25,9 +25,14 @@ def test_the_example_is_valid_and_summarised() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == f"{EXAMPLE}: valid"
     assert "venue:   lexus-velodrome (Lexus Velodrome, Detroit), 250 m, America/Detroit" in lines
-    assert "  finish  0 m, the finish" in lines
-    assert "  200m    200 m, before the finish" in lines
-    assert "  p3-finish  p3 tcp://192.168.1.50:5403, line finish, clock get_time" in lines
+    assert "  finish        0 m, the finish" in lines
+    assert "  200m          200 m, before the finish" in lines
+    assert "  pursuit-home  15 m, before the finish, the home straight's pursuit line" in lines
+    assert "  pursuit-back  140 m, before the finish, the back straight's pursuit line" in lines
+    assert (
+        "  p3-finish  p3 tcp://192.168.1.50:5403, line finish, decoder 268309 on pursuit-home, "
+        "decoder 268310 on pursuit-back, clock get_time"
+    ) in lines
     assert "  p3-200m    p3 tcp://192.168.1.51:5403, line 200m, clock get_time" in lines
     assert (
         "broker:  mqtt://127.0.0.1:1883 (client id velotime-lexus-velodrome, keepalive 15 s)"
@@ -87,6 +92,7 @@ def test_a_broken_file_lists_every_problem(tmp_path: Path) -> None:
         .replace('line = "200m"', 'line = "100m"')
     )
     result = check_config(broken)
+    known = "'200m', 'finish', 'pursuit-back', 'pursuit-home'"
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
@@ -94,9 +100,9 @@ def test_a_broken_file_lists_every_problem(tmp_path: Path) -> None:
         "(it is used in MQTT topics), got 'Lexus Velodrome'",
         f"{broken}: sources[1].transport: expected tcp://HOST:PORT, "
         "serial://PATH[?baudrate=N], tcp-listen://HOST:PORT or udp://HOST:PORT, got 'ftp://x'",
-        f"{broken}: sources[1].line: no timing line '100m' in [[lines]] (known: '200m', 'finish')",
+        f"{broken}: sources[1].line: no timing line '100m' in [[lines]] (known: {known})",
         f"{broken}: sources[2].channels.C4.line: no timing line '100m' in [[lines]] "
-        "(known: '200m', 'finish')",
+        f"(known: {known})",
     ]
 
 

@@ -31,7 +31,7 @@ from velotime.demo.script import (
     build_session,
 )
 from velotime.demo.timeline import Camera, Desk, Impulse, Read, build_timeline
-from velotime.demo.venue import DECODER_IDS, TIMY_CHANNELS
+from velotime.demo.venue import DECODER_IDS, LINES, ROLES, TIMY_CHANNELS
 from velotime.drivers.timy.session import Channel
 from velotime.families.lynx.source import LynxDescription
 from velotime.families.p3.source import P3Description
@@ -84,8 +84,9 @@ def write_capture(seed: int, path: Path, until_us: int | None = None) -> Path:
         venue="demo",
         sources={name: description.to_builtins() for name, description in sources.items()},
         started_us=T0_US - 1_000_000,
-        lines={"finish": 0, "200m": 200},
+        lines=LINES,
         track_length_m=TRACK_M,
+        roles=ROLES,
     )
     capture = CaptureWriter(path, header)
     for t_us, source, data in sorted(chunks, key=lambda chunk: chunk[0]):

@@ -41,10 +41,11 @@ def write_venue_config(
     track_length_m: float = 250,
     meet: Path | None = None,
     timezone: str = "UTC",
+    roles: Mapping[str, str] = {},
 ) -> Path:
-    """A venue configuration with these timing lines and sources (a P3 decoder nobody runs if
-    none is given: `velotime score` reads no device), state under `directory`/state, and with
-    `meet`, a [scoring] section."""
+    """A venue configuration with these timing lines (and the `roles` of those that have one)
+    and sources (a P3 decoder nobody runs if none is given: `velotime score` reads no device),
+    state under `directory`/state, and with `meet`, a [scoring] section."""
     directory.mkdir(parents=True, exist_ok=True)
     if not sources:
         finish = min(lines, key=lambda name: lines[name])
@@ -52,7 +53,8 @@ def write_venue_config(
     text = f'[venue]\nid = "{venue}"\ntrack_length_m = {track_length_m}\n'
     text += f"timezone = {json.dumps(timezone)}\n\n"
     for name, distance in lines.items():
-        text += f'[[lines]]\nname = "{name}"\ndistance_m = {distance}\n\n'
+        text += f'[[lines]]\nname = "{name}"\ndistance_m = {distance}\n'
+        text += f'role = "{roles[name]}"\n\n' if name in roles else "\n"
     text += "\n".join(sources)
     text += f'\n[mqtt]\nurl = "{broker_url}"\n'
     text += f"\n[storage]\ndirectory = {json.dumps(str(directory / 'state'))}\n"
@@ -183,7 +185,12 @@ async def live_publications(
     directory = tmp / venue
     lines = header.lines or {"finish": 0.0}
     config = write_venue_config(
-        directory, venue, broker.url, lines, track_length_m=header.track_length_m or 250
+        directory,
+        venue,
+        broker.url,
+        lines,
+        track_length_m=header.track_length_m or 250,
+        roles=header.roles,
     )
     expected = len(capture_event_ids(captures))
     root = f"velotime/{venue}"

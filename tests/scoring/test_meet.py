@@ -215,9 +215,10 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
     assert problems(SMALL.replace("qualify = 1", "qualfy = 1")) == [
         "m.toml: events[0].qualfy: unknown key (did you mean 'qualify'?)"
     ]
-    assert problems(SMALL.replace('"flying200"', '"sprint"')) == [
-        "m.toml: events[0].discipline: unknown value 'sprint'; valid: elimination, "
-        "flying200, keirin, madison, points_race, scratch, tempo, time_trial"
+    assert problems(SMALL.replace('"flying200"', '"derny"')) == [
+        "m.toml: events[0].discipline: unknown value 'derny'; valid: elimination, "
+        "flying200, individual_pursuit, keirin, madison, points_race, scratch, sprint, "
+        "team_pursuit, team_sprint, tempo, time_trial"
     ]
     assert problems(SMALL + "\n[mete]\nid = 'x'\n") == [
         "m.toml: mete: unknown key (did you mean 'meet'?)"
@@ -227,8 +228,8 @@ def test_unknown_keys_and_disciplines_are_refused_as_the_configuration_refuses_t
 def test_a_misspelt_discipline_lists_the_valid_ones_and_the_closest() -> None:
     assert problems(SMALL.replace('"time_trial"', '"time_trail"')) == [
         "m.toml: events[1].discipline: unknown value 'time_trail'; valid: elimination, "
-        "flying200, keirin, madison, points_race, scratch, tempo, time_trial (did you mean "
-        "'time_trial'?)"
+        "flying200, individual_pursuit, keirin, madison, points_race, scratch, sprint, "
+        "team_pursuit, team_sprint, tempo, time_trial (did you mean 'time_trial'?)"
     ]
 
 

@@ -23,6 +23,9 @@ class CaptureHeader(msgspec.Struct, frozen=True, kw_only=True):
     started_us: int | None = None  # wall clock when the file was opened, unix microseconds
     lines: dict[str, float] = {}  # the venue's timing lines: name -> distance before the finish
     track_length_m: float | None = None
+    # The roles of the lines that have one (name -> "pursuit-home", "pursuit-back"); none in
+    # captures made before lines had roles.
+    roles: dict[str, str] = {}
 
 
 class CaptureChunk(msgspec.Struct, frozen=True):

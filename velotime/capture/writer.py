@@ -61,6 +61,7 @@ class CaptureWriter:
         sources: dict[str, dict[str, Any]],
         lines: dict[str, float] | None = None,
         track_length_m: float | None = None,
+        roles: dict[str, str] | None = None,
     ) -> "CaptureWriter":
         """A new file named after the venue and the UTC start time (never overwrites one)."""
         started_us = now_us()
@@ -71,6 +72,7 @@ class CaptureWriter:
             started_us=started_us,
             lines=lines or {},
             track_length_m=track_length_m,
+            roles=roles or {},
         )
         for attempt in range(1000):
             suffix = f"-{attempt}" if attempt else ""

@@ -66,6 +66,8 @@ def summary(path: Path, config: Config, has_password: bool, overrides: list[str]
     width = max(len(line.name) for line in config.lines)
     for line in config.lines:
         where = "the finish" if line.distance_m == 0 else "before the finish"
+        if line.role:
+            where += f", the {line.role.removeprefix('pursuit-')} straight's pursuit line"
         out.append(f"  {line.name:<{width}}  {line.distance_m:g} m, {where}")
     out.append("sources:")
     width = max(len(source.name) for source in config.sources)

@@ -18,6 +18,8 @@ import msgspec
 from velotime.capture.format import CONTROL_SOURCE
 from velotime.config.problems import Problems, did_you_mean, unknown_value, value_kind
 from velotime.config.schema import (
+    PURSUIT_BACK,
+    PURSUIT_HOME,
     BoardConfig,
     Config,
     LineConfig,
@@ -32,11 +34,21 @@ from velotime.config.schema import (
 )
 from velotime.drivers.endpoints import Endpoint, SerialEndpoint
 from velotime.families import source_config_type, source_config_types, source_protocols
-from velotime.families.base import Key, SourceConfig, check_positive
+from velotime.families.base import (
+    GATE_BACK,
+    GATE_HOME,
+    GATES,
+    Key,
+    SourceConfig,
+    check_positive,
+)
 from velotime.protocols.unt4 import MAX_COLUMNS, MAX_ROWS, MIN_COLUMNS, MIN_ROWS
 
 T = TypeVar("T")
 MAX_KEEPALIVE_S = 65535  # the MQTT keep-alive field is 16 bits
+# How far the pursuit lines may be from exactly half a lap apart: a line is painted to a few
+# centimetres, a distance in the configuration rounded to the decimetre.
+PURSUIT_TOLERANCE_M = 0.5
 
 # Names end up as MQTT topic levels: '/', '+' and '#' would change the topic tree, and upper
 # case or spaces make topics that subscribers mistype.
@@ -110,6 +122,8 @@ class _Checker:
         if sources is not None:
             line_names = {line.name for _, line in lines} if lines is not None else None
             sources = self.check_sources(sources, line_names)
+            if lines is not None:
+                self.check_gates(sources, any(line.pursuit for _, line in lines))
         if mqtt is not None:
             mqtt = self.check_mqtt(blank_to_none(mqtt), base_dir, venue)
         if storage is not None:
@@ -228,6 +242,7 @@ class _Checker:
                 )
             if line.distance_m == 0:
                 finishes.append(i)
+        self.check_pursuit_lines(lines, venue)
         if lines and not finishes:
             self.problem(["lines"], "no finish line: exactly one line needs distance_m = 0")
         for i in finishes[1:]:
@@ -235,6 +250,68 @@ class _Checker:
                 ["lines", i, "distance_m"],
                 f"a second finish line (distance 0): lines[{finishes[0]}] is the finish already",
             )
+
+    def check_pursuit_lines(
+        self, lines: list[tuple[int, LineConfig]], venue: VenueConfig | None
+    ) -> None:
+        """At most one line of each pursuit role, both or neither, half a lap apart, and
+        neither the finish; no line named as an impulse channel's gate."""
+        first: dict[str, int] = {}  # role -> index of its line
+        for i, line in lines:
+            if line.name in GATES:
+                self.problem(
+                    ["lines", i, "name"],
+                    f"{line.name!r} is what an impulse channel wired to a start gate is mapped "
+                    "to: name the line otherwise",
+                )
+            if not line.role:
+                continue
+            if line.role in first:
+                self.problem(
+                    ["lines", i, "role"],
+                    f"a second {line.role!r} line: lines[{first[line.role]}] is it already",
+                )
+                continue
+            first[line.role] = i
+            if line.distance_m == 0:
+                self.problem(
+                    ["lines", i, "role"],
+                    "the finish line (distance 0) cannot be a pursuit line: the pursuit lines "
+                    "are in the middle of the straights",
+                )
+        for role, other in ((PURSUIT_HOME, PURSUIT_BACK), (PURSUIT_BACK, PURSUIT_HOME)):
+            if role in first and other not in first:
+                self.problem(
+                    ["lines", first[role], "role"],
+                    f"a {role!r} line needs a {other!r} line half a lap away: set both or neither",
+                )
+        if PURSUIT_HOME not in first or PURSUIT_BACK not in first or venue is None:
+            return
+        home_i, back_i = first[PURSUIT_HOME], first[PURSUIT_BACK]
+        by_index = dict(lines)
+        home, back = by_index[home_i], by_index[back_i]
+        half_lap = venue.track_length_m / 2
+        apart = abs(home.distance_m - back.distance_m)
+        if venue.track_length_m > 0 and not abs(apart - half_lap) <= PURSUIT_TOLERANCE_M:
+            self.problem(
+                ["lines", back_i, "distance_m"],
+                f"the back pursuit line lies half a lap ({half_lap:g} m) from the home one: "
+                f"lines[{home_i}] ({home.name!r}) is at {home.distance_m:g} m and this at "
+                f"{back.distance_m:g} m, {apart:g} m apart",
+            )
+
+    def check_gates(self, sources: list[tuple[int, SourceConfig]], pursuit_lines: bool) -> None:
+        """A pursuit start gate is at a pursuit line: none without them."""
+        if pursuit_lines:
+            return
+        for i, source in sources:
+            for channel, line in source.wiring().channels.items():
+                if line in (GATE_HOME, GATE_BACK):
+                    self.problem(
+                        ["sources", i, "channels", channel, "line"],
+                        f"{line!r} is a pursuit start gate, and the venue has no pursuit lines: "
+                        f'give two [[lines]] role = "{PURSUIT_HOME}" and "{PURSUIT_BACK}"',
+                    )
 
     def unique(self, section: str, names: Iterable[tuple[int, str]]) -> None:
         first: dict[str, int] = {}

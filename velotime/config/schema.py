@@ -52,9 +52,21 @@ class VenueConfig(Table, frozen=True, kw_only=True):
         return round(self.clock_tolerance_s * US_PER_SECOND)
 
 
+# What a line is besides its distance: the pursuit lines, in the middle of the two straights,
+# where pursuits and the team sprint start and finish (UCI 3.2.063, 3.2.150).
+LineRole = Literal["", "pursuit-home", "pursuit-back"]
+PURSUIT_HOME: LineRole = "pursuit-home"  # the red disc's, in the home straight
+PURSUIT_BACK: LineRole = "pursuit-back"  # the green disc's, half a lap on
+
+
 class LineConfig(Table, frozen=True, kw_only=True):
     name: str
     distance_m: float  # along the track before the finish line; 0 is the finish
+    role: LineRole = ""  # "": a line known by its distance alone
+
+    @property
+    def pursuit(self) -> bool:
+        return self.role in (PURSUIT_HOME, PURSUIT_BACK)
 
 
 class MqttConfig(Table, frozen=True, kw_only=True):
@@ -153,6 +165,11 @@ class Config(Table, frozen=True, kw_only=True):
             if line.name == name:
                 return line
         raise KeyError(name)
+
+    @property
+    def line_roles(self) -> dict[str, str]:
+        """Line name -> role, for the lines that have one (a capture header's `roles`)."""
+        return {line.name: line.role for line in self.lines if line.role}
 
     def source(self, name: str) -> SourceConfig:
         """The source called `name`; KeyError if there is none."""

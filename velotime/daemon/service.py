@@ -121,6 +121,7 @@ class Daemon:
                 {name: d.to_builtins() for name, d in descriptions.items()},
                 lines={line.name: line.distance_m for line in config.lines},
                 track_length_m=config.venue.track_length_m,
+                roles=config.line_roles,
             )
         except OSError as exc:
             self.outbox.close()

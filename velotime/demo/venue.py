@@ -2,9 +2,10 @@
 
 - the broker: Mosquitto where its binary exists, else amqtt in a process of its own
   (`velotime.localvenue`);
-- two P3 decoders (TCP servers, scripted: `detect`) on the finish and 200 m lines, their clocks
-  on the venue clock (`clock = "decoder"`);
-- an ALGE Timy on a pseudo-terminal, reached through a symbolic link as a serial port;
+- four P3 decoders (TCP servers, scripted: `detect`) on the finish, 200 m and the two pursuit
+  lines, their clocks on the venue clock (`clock = "decoder"`);
+- an ALGE Timy on a pseudo-terminal, reached through a symbolic link as a serial port: the
+  start gates (time trials, and the pursuits' on the pursuit lines) and the photocells;
 - a FinishLynx camera that connects to the daemon's `tcp-listen` source;
 - `velotime run` as a process of its own with the configuration written here: the daemon, the
   scoring service (`[scoring] meet`) and the web scoreboard (`[scoreboard] listen`).
@@ -26,6 +27,7 @@ from velotime.demo.script import VENUE_ID
 from velotime.localvenue import (
     LocalBroker,
     free_port,
+    line_toml,
     local_broker,
     source_toml,
     write_local_config,
@@ -34,12 +36,21 @@ from velotime.simulators.lynx import LynxCameraSimulator
 from velotime.simulators.p3_decoder import P3DecoderSimulator
 from velotime.simulators.timy import TimySimulator
 
-DECODER_IDS = {"finish": 268401, "200m": 268402}
+# The pursuit lines, in the middle of the straights (docs/hardware.md): the finish is near the
+# end of the home straight, 15 m after its middle; the back one is half a lap (125 m) on.
+PURSUIT_LINES = {"pursuit-home": 15.0, "pursuit-back": 140.0}  # name (= its role) -> distance
+LINES = {"finish": 0.0, "200m": 200.0, **PURSUIT_LINES}  # what write_local_config writes
+ROLES = {name: name for name in PURSUIT_LINES}  # line name -> role
+DECODER_IDS = {"finish": 268401, "200m": 268402, "pursuit-home": 268403, "pursuit-back": 268404}
 SCOREBOARD_PORT = 8080  # when free; else any free port
 TIMY_CHANNELS: dict[str, dict[str, str | int]] = {
     "C0": {"line": "start", "dead_time_ms": 1000},
     "C1": {"line": "finish", "dead_time_ms": 200},
+    "C2": {"line": "gate-home", "dead_time_ms": 1000},
+    "C3": {"line": "gate-back", "dead_time_ms": 1000},
     "C4": {"line": "200m", "dead_time_ms": 200},
+    "C5": {"line": "pursuit-home", "dead_time_ms": 200},
+    "C6": {"line": "pursuit-back", "dead_time_ms": 200},
 }
 DAEMON_STOP_TIMEOUT_S = 15.0
 
@@ -184,7 +195,12 @@ class DemoVenue:
         sources.append(source_toml("timy", "timy", timy, channels=TIMY_CHANNELS))
         sources.append(source_toml("lynx", "lynx", f"tcp-listen://127.0.0.1:{self.camera_port}"))
         path = write_local_config(
-            self.venue_dir, VENUE_ID, self.broker.url, *sources, mqtt_protocol=self.broker.protocol
+            self.venue_dir,
+            VENUE_ID,
+            self.broker.url,
+            *sources,
+            mqtt_protocol=self.broker.protocol,
+            lines=[line_toml(name, PURSUIT_LINES[name], ROLES[name]) for name in PURSUIT_LINES],
         )
         assert path == self.config_path
         path.write_text(

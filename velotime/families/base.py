@@ -18,6 +18,11 @@ from velotime.drivers.session import Session
 Key = str | int  # a step in a key path: a table key or an array index
 Report = Callable[[Sequence[Key], str], None]  # (key path under the source, what is wrong)
 START = "start"  # the line an impulse channel wired to the start gate is mapped to
+# The pursuits' and the team sprint's start gates, on the pursuit lines: the home straight's
+# (red disc) and the back straight's (green disc); only at a venue with pursuit lines.
+GATE_HOME = "gate-home"
+GATE_BACK = "gate-back"
+GATES = (START, GATE_HOME, GATE_BACK)  # impulse channels that are a gate, not a photocell
 
 
 class Wiring(msgspec.Struct, frozen=True, kw_only=True):

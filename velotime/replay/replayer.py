@@ -184,7 +184,9 @@ class Replayer:
                 raise CaptureFormatError(f"{path}: the capture does not name the venue's lines")
             length = reader.header.track_length_m or 250
             photocells = photocell_lines(descriptions.values())
-            self.engine = ScoringEngine(self.meet, reader.header.lines, length, photocells)
+            self.engine = ScoringEngine(
+                self.meet, reader.header.lines, length, photocells, reader.header.roles
+            )
         self.stats.files.append(ReplayedFile(path, reader.header))
         for name, description in descriptions.items():
             self.add_source(name, description)

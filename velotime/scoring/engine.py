@@ -6,9 +6,10 @@ disciplines (`velotime.scoring.disciplines`), built on the rules in `velotime.sc
 the engine knows no discipline by name. A scorer keeps what it worked out, so an event costs
 what each timing event changes, not its whole history again.
 
-Timing lines are recognised by their distance to the finish (venue configuration), not by
-their names: 0 is the finish, 100 and 200 are the flying 200 m's lines. Photocell impulses time
-a line where the venue has them; transponder passings time it otherwise.
+Timing lines are recognised by their role (the pursuit lines) or else by their distance to the
+finish (venue configuration), not by their names: 0 is the finish, 100 and 200 are the flying
+200 m's lines. Photocell impulses time a line where the venue has them; transponder passings
+time it otherwise. Impulse channels wired to "start", "gate-home" or "gate-back" are the gates.
 """
 
 import difflib
@@ -19,6 +20,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from velotime.families.base import GATE_BACK, GATE_HOME, START
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
@@ -83,6 +85,9 @@ from velotime.wire.results import (
 )
 
 _ROLE_OF_DISTANCE = {0: Role.FINISH, 100: Role.LINE_100, 200: Role.LINE_200}
+_LINE_ROLES = {role.value: role for role in (Role.PURSUIT_HOME, Role.PURSUIT_BACK)}
+# The lines an impulse timer's channels wired to a start gate are mapped to.
+_GATE_ROLES = {START: Role.START, GATE_HOME: Role.GATE_HOME, GATE_BACK: Role.GATE_BACK}
 
 Message = EventResult | Current | Standings | OmniumStandings | StartList
 # A competition whose heats the engine makes as its rounds are ridden (`standings/<id>`).
@@ -110,18 +115,28 @@ class ScoringEngine:
         line_distances: Mapping[str, float],
         track_length_m: float = 250,
         photocell_lines: Collection[str] = (),
+        line_roles: Mapping[str, str] = {},
     ) -> None:
         """`photocell_lines`: the lines an impulse timer's channels are wired to (the venue's
-        configuration, or a capture's header), known before any impulse arrives."""
+        configuration, or a capture's header), known before any impulse arrives.
+        `line_roles`: line name -> role ("pursuit-home", "pursuit-back"), for the lines that
+        have one; a role this version does not know leaves the line to its distance."""
         self.meet = meet
-        self._line_roles = {
-            name: _ROLE_OF_DISTANCE[int(distance)]
-            for name, distance in line_distances.items()
-            if distance in _ROLE_OF_DISTANCE
-        }
-        self._line_roles["start"] = Role.START  # an impulse timer channel wired to the gate
+        self._line_roles: dict[str, Role] = {}
+        for name, distance in line_distances.items():
+            role = _LINE_ROLES.get(line_roles.get(name, ""))
+            if role is None and distance in _ROLE_OF_DISTANCE:
+                role = _ROLE_OF_DISTANCE[int(distance)]
+            if role is not None:
+                self._line_roles[name] = role
+        self._line_roles.update(_GATE_ROLES)
         photocell_roles = {self._line_roles[n] for n in photocell_lines if n in self._line_roles}
-        self._venue = Venue(track_length_m, frozenset(photocell_roles))
+        pursuit = {role: line_distances[name] for name, role in self._line_roles.items()
+                   if role in (Role.PURSUIT_HOME, Role.PURSUIT_BACK)}  # fmt: skip
+        pursuit_lines_m = (
+            (pursuit[Role.PURSUIT_HOME], pursuit[Role.PURSUIT_BACK]) if len(pursuit) == 2 else None
+        )
+        self._venue = Venue(track_length_m, frozenset(photocell_roles), pursuit_lines_m)
         self._events: dict[str, EventState] = {}
         self._programme: dict[str, int] = {}  # event id -> `StartList.programme`
         self._scorers: dict[str, Scorer] = {}  # event id -> its scorer, for disciplines scored

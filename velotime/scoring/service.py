@@ -246,6 +246,7 @@ class ScoringService:
             s.describe(config.venue.timezone) for s in config.sources
         )
         self._track_length_m = config.venue.track_length_m
+        self._line_roles = config.line_roles
         self.counts = Counts()
         # A flood of flagged passings or refused commands: one line a kind a while, with a count.
         self._skipped_log = RateLimitedLog(log)
@@ -358,7 +359,9 @@ class ScoringService:
     def _replayed(
         self, meet: Meet, envelopes: Iterable[Envelope[EventData]], *, quiet: bool = False
     ) -> ScoringEngine:
-        engine = ScoringEngine(meet, self._lines, self._track_length_m, self._photocell_lines)
+        engine = ScoringEngine(
+            meet, self._lines, self._track_length_m, self._photocell_lines, self._line_roles
+        )
         for envelope in envelopes:
             try:
                 engine.take(envelope)  # the snapshot after the last is all that is published

@@ -10,6 +10,7 @@ import msgspec
 from velotime.drivers.session import Session
 from velotime.drivers.timy.session import SIMULTANEOUS_US, Channel, TimySession
 from velotime.families.base import (
+    GATES,
     START,
     Report,
     SourceConfig,
@@ -25,7 +26,8 @@ _LINES_PER_CHANNEL = "a timy source maps lines per channel, in channels"
 class ChannelConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """An impulse timer channel: what it is wired to, and its corrections."""
 
-    line: str  # a [[lines]] name, or "start" for the start gate
+    # a [[lines]] name, or a start gate: "start", "gate-home" or "gate-back" (the pursuit gates)
+    line: str
     delay_us: int = 0  # fixed latency of the channel (e.g. a wireless link), taken off
     dead_time_ms: int = 0  # a second impulse sooner than this is a double trigger, dropped
 
@@ -45,7 +47,7 @@ class TimyDescription(SourceDescription, frozen=True, kw_only=True, tag="timy"):
         )
 
     def photocell_lines(self) -> set[str]:
-        return {channel.line for channel in self.channels.values() if channel.line != START}
+        return {channel.line for channel in self.channels.values() if channel.line not in GATES}
 
     def lines_text(self) -> str:
         return ", ".join(f"{key} {channel.line}" for key, channel in self.channels.items())
@@ -69,7 +71,8 @@ class TimySourceConfig(SourceConfig, frozen=True, kw_only=True, tag="timy"):
             at = ["channels", key]
             if not _CHANNEL.fullmatch(key):
                 report(at, f"a channel is C0..C9, got {key!r}")
-            if channel.line != START:
+            # A pursuit gate needs pursuit lines: the configuration's checks see to that.
+            if channel.line not in GATES:
                 check_line(report, [*at, "line"], channel.line, line_names)
             if channel.delay_us < 0:
                 report([*at, "delay_us"], f"must be 0 or more, got {channel.delay_us}")

@@ -27,12 +27,18 @@ from velotime.wire.results import (
 
 
 class Role(StrEnum):
-    """What a timing line is to the scoring: found from its distance to the finish."""
+    """What a timing line is to the scoring: its role in the venue's configuration (the
+    pursuit lines), else found from its distance to the finish; or the start gate an impulse
+    timer channel is wired to."""
 
     START = "start"  # the start gate (an impulse timer channel mapped to "start")
     FINISH = "finish"
     LINE_100 = "100m"
     LINE_200 = "200m"
+    PURSUIT_HOME = "pursuit-home"  # mid home straight (red disc), [[lines]] role
+    PURSUIT_BACK = "pursuit-back"  # mid back straight (green disc), half a lap on
+    GATE_HOME = "gate-home"  # the start gate on the home pursuit line (a channel "gate-home")
+    GATE_BACK = "gate-back"  # the start gate on the back pursuit line (a channel "gate-back")
 
 
 class Crossing(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
@@ -97,6 +103,9 @@ class Venue(NamedTuple):
 
     track_length_m: float
     photocell_roles: frozenset[Role]  # the lines an impulse timer's photocells are wired to
+    # (home, back): the pursuit lines' distances before the finish, metres; None: the venue
+    # has no pursuit lines (a pursuit then starts and finishes on the finish line).
+    pursuit_lines_m: tuple[float, float] | None = None
 
 
 class Scorer(Protocol):
