@@ -306,22 +306,20 @@ def test_meet_check_of_a_pursuit_competition(change: str, problem: str) -> None:
 
 
 def test_meet_check_of_team_competitions() -> None:
-    """A team sprint team of four riders, a team not in the riding order, no laps."""
-    meet = (
-        ts_meet()
-        .replace("laps = 3\n", "")
-        .replace("riders = [101, 102, 103]", "riders = [101, 102, 103, 127]")
-    )
+    """A team of four riders in a 3-lap team sprint, a team not in the riding order; then
+    4 laps."""
+    meet = ts_meet().replace("riders = [101, 102, 103]", "riders = [101, 102, 103, 127]")
     meet = meet.replace(
         "seeding = [9, 8, 7, 6, 5, 4, 3, 2, 1]", "seeding = [9, 8, 7, 6, 5, 4, 3, 2]"
     )
     with pytest.raises(MeetError) as error:
         parse_meet(meet, source="m.toml")
     text = str(error.value)
-    assert "competitions[0].teams[0].riders: a team_sprint team is 2 or 3 riders, got 4" in text
+    assert "competitions[0].teams[0].riders: a team sprint team is one rider a lap, 3" in text
     assert "competitions[0].teams[8].riders[2]: bib 127 is also in team 1" in text
     assert "competitions[0].seeding: teams [1] are not in the riding order" in text
-    assert "competitions[0].laps: a team sprint's distance in laps" in text
+    with pytest.raises(MeetError, match=r"laps: a team sprint is 3 laps \(or 2\), got 4"):
+        parse_meet(ts_meet().replace("laps = 3\n", "laps = 4\n"))
 
 
 def test_the_photo_finish_export_leaves_a_pursuit_out() -> None:

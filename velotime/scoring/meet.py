@@ -162,7 +162,8 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
     # team_pursuit and team_sprint: the team numbers, in qualifying riding order
     seeding: tuple[int, ...]
     rounds: tuple[RoundSpec, ...] = ()  # keirin: a table of its own; default: the UCI table (§2.5)
-    # keirin: every heat's distance in laps, as MeetEvent.laps; team_sprint: required (3.2.144)
+    # keirin: every heat's distance in laps, as MeetEvent.laps; team_sprint: 3 (the default)
+    # or 2, one a rider (3.2.144)
     laps: int | None = None
     teams: tuple[MeetTeam, ...] = ()  # team_pursuit, team_sprint: the teams, by number
     distance_m: int | None = None  # individual_pursuit, team_pursuit: required (3.2.052, 3.2.077)
@@ -421,8 +422,9 @@ def _check_keirin_competition(
     return problems
 
 
-# Riders a team starts with: team pursuit 4 (3.2.077), team sprint 3, or 2 (women until 2020).
-TEAM_RIDERS = {"team_pursuit": (4, 4), "team_sprint": (2, 3)}
+# Riders a team starts with: team pursuit 4 (3.2.077; the women's was 3 until 2013, §2.16);
+# team sprint one a lap (3.2.144): 3, or 2 for the women's format until 2020.
+TEAM_RIDERS = {"team_pursuit": (3, 4), "team_sprint": (2, 3)}
 
 
 def _check_timed_competition(
@@ -454,11 +456,8 @@ def _check_timed_competition(
     if discipline == "team_sprint":
         if competition.distance_m is not None:
             problems.append(f"{at}.distance_m: a team sprint's distance is given in laps")
-        if competition.laps is None or not 1 <= competition.laps <= MAX_KEIRIN_LAPS:
-            problems.append(
-                f"{at}.laps: a team sprint's distance in laps, 1 to {MAX_KEIRIN_LAPS} "
-                f"(laps = 3, 3.2.144), got {competition.laps}"
-            )
+        if competition.laps not in (None, *TEAM_RIDERS["team_sprint"]):
+            problems.append(f"{at}.laps: a team sprint is 3 laps (or 2), got {competition.laps}")
     else:
         if competition.laps is not None:
             problems.append(f"{at}.laps: a pursuit's distance is given in metres (distance_m)")
@@ -486,10 +485,14 @@ def _check_competition_teams(
         if team.number in numbers:
             problems.append(f"{where}.number: team {team.number} twice")
         numbers.setdefault(team.number, j)
-        if not low <= len(team.riders) <= high:
-            size = str(low) if low == high else f"{low} or {high}"
+        if competition.discipline == "team_sprint" and len(team.riders) != (competition.laps or 3):
             problems.append(
-                f"{where}.riders: a {competition.discipline} team is {size} riders, "
+                f"{where}.riders: a team sprint team is one rider a lap, "
+                f"{competition.laps or 3} (3.2.144), got {len(team.riders)}"
+            )
+        elif not low <= len(team.riders) <= high:
+            problems.append(
+                f"{where}.riders: a {competition.discipline} team is {low} or {high} riders, "
                 f"got {len(team.riders)}"
             )
         for k, bib in enumerate(team.riders):
