@@ -36,7 +36,7 @@ def test_the_competition_examples_make_the_competition_they_describe() -> None:
 
 def test_the_pursuit_and_team_sprint_example_makes_the_rounds_it_describes() -> None:
     """The example's team 1 and seven more teams of three (the "..." of the example)."""
-    (example,) = _toml_blocks("individual_pursuit")
+    (example,) = _toml_blocks('id = "ip-m"')
     riders = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in range(201, 225))
     teams = "".join(
         f"[[competitions.teams]]\nnumber = {t}\n"
