@@ -361,3 +361,34 @@ def test_a_meet_s_own_table_is_checked() -> None:
     bad = OWN_GOLD_ONLY.replace('pool = "qualifying", place = 2', 'pool = "winners", place = 1')
     with pytest.raises(MeetError, match=r"competitions\[0\]\.matches: .*'winners'"):
         parse_meet(IP_MEET + bad)
+
+
+def test_the_heats_drawn_from_a_heat() -> None:
+    """Both finals are drawn from each qualifying heat (a protest must be settled before
+    them); none from a final. Qualifying times: bib + 4:00 (11 fastest)."""
+    meet = parse_meet(IP_MEET)
+    competition = TimedCompetition(meet.competitions[0], meet)
+    qualifying = competition.start()
+    assert competition.drawn_after("ip-m-qualifying-1") == []  # nothing drawn yet
+    states = {
+        e.id: TimedHeatState(
+            status="final",
+            result=TimedHeatResult(
+                lines=tuple(
+                    TimedLine(
+                        entrant=bib,
+                        side=side,
+                        time_us=(240 + bib) * 1_000_000,
+                        last_lap_us=None,
+                        status=Status.RANKED,
+                    )
+                    for side, bib in enumerate(e.riders)
+                )
+            ),
+        )
+        for e in qualifying
+    }
+    finals = [e.id for e in competition.progress(states)]
+    assert finals == ["ip-m-final-3-4", "ip-m-final-1-2"]
+    assert competition.drawn_after("ip-m-qualifying-3") == finals
+    assert competition.drawn_after("ip-m-final-1-2") == []

@@ -117,6 +117,15 @@ class TimedCompetition:
             problems=self.problems,
         )
 
+    def drawn_after(self, event_id: str) -> list[str]:
+        """The heats of the rounds after this heat's, drawn already: drawn from its result."""
+        names = [r.name for r in self.plan.rounds]
+        for name, events in self.heats.items():
+            if event_id in [event.id for event in events]:
+                later = names[names.index(name) + 1 :]
+                return [event.id for n in later for event in self.heats.get(n, [])]
+        return []
+
     def entrants(self, event: MeetEvent) -> list[int]:
         """A heat's entrants, home side first: riders' bibs, or teams' numbers."""
         return [team.number for team in event.teams] if event.teams else list(event.riders)
