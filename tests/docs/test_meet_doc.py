@@ -67,6 +67,28 @@ def test_the_own_table_examples_are_tables_the_code_reads() -> None:
     assert spec == TEAM_SPRINT.rounds[1]
 
 
+def test_the_sprint_examples_make_the_tournament_they_describe() -> None:
+    """The sprint example seeds from `sprint-q` (8 qualifiers here: the knockout of 8, ids as
+    the text names them); the own table is semi-finals and finals of 4."""
+    tournament, own_table = _toml_blocks("[[competitions")[2:4]  # the sprint's
+    qualifying = (
+        '[[events]]\nid = "sprint-q"\ndiscipline = "flying200"\n'
+        f"start_order = {list(range(101, 113))}\nqualify = 8\n"
+    )
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{qualifying}{tournament}')
+    (spec,) = meet.competitions
+    planned = spec.sprint_plan(meet)
+    assert planned.format == "knockout 8"
+    assert spec.race_ids(planned)[:2] == ["sprint-m-1-4-1-r1", "sprint-m-1-4-1-r2"]
+    assert spec.race_ids(planned)[-1] == "sprint-m-final-r3"
+    own = tournament.replace('qualifying = "sprint-q"', "seeding = [101, 102, 103, 104]")
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{own}{own_table}')
+    rounds = meet.competitions[0].sprint_plan(meet).rounds
+    assert [(r.name, r.best_of, r.first_place) for r in rounds] == [
+        ("1/2", 3, None), ("bronze final", 3, 3), ("final", 3, 1),
+    ]  # fmt: skip
+
+
 def _toml_blocks(containing: str) -> list[str]:
     return [b for b in re.findall(r"```toml\n(.*?)```", DOC.read_text(), re.S) if containing in b]
 

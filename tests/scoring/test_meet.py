@@ -110,8 +110,8 @@ def test_a_keirin_distance_is_a_number_of_laps() -> None:
         "m.toml: events[2].laps: expected an integer, got a string 'six'"
     ]
     assert problems(meet.replace("qualify = 1", "qualify = 1\nlaps = 3")) == [
-        "m.toml: events[0].laps: only a keirin or a bunch race (scratch, madison, elimination, "
-        "points_race, tempo) takes laps"
+        "m.toml: events[0].laps: only a keirin, a sprint or a bunch race (scratch, madison, "
+        "elimination, points_race, tempo) takes laps"
     ]
     competition = (
         f'\n[[competitions]]\nid = "kc"\ndiscipline = "keirin"\nseeding = {list(range(1, 11))}\n'

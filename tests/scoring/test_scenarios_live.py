@@ -20,6 +20,7 @@ from tests.scoring.scenarios import (
     omnium_races,
     points_race,
     scratch,
+    sprint,
 )
 from velotime.localvenue import LocalBroker
 
@@ -50,6 +51,8 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "omnium_points": (omnium.write_points_capture, omnium.write_points_meet),
     # The four races of an omnium, one capture: each race's results and the standings.
     "omnium_races": (omnium_races.write_capture, omnium_races.write_meet),
+    # A sprint tournament: the qualifying, every race, the standings drawn race by race.
+    "sprint": (sprint.write_capture, sprint.write_meet),
 }
 
 

@@ -96,6 +96,15 @@ class KeirinCompetition:
             problems=self.problems,
         )
 
+    def drawn_after(self, event_id: str) -> list[str]:
+        """The heats of the rounds after this heat's, drawn already: drawn from its result."""
+        names = [planned.name for planned in self.plan.rounds]
+        for name, events in self.heats.items():
+            if event_id in [event.id for event in events]:
+                later = names[names.index(name) + 1 :]
+                return [event.id for n in later for event in self.heats.get(n, [])]
+        return []
+
     def _ridden(self, heats: Mapping[str, HeatState]) -> dict[str, list[HeatResult]]:
         """The results of the rounds whose every heat is final."""
         return {

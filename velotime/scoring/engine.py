@@ -34,10 +34,11 @@ from velotime.scoring.disciplines.base import (
     Scorer,
     Venue,
 )
-from velotime.scoring.meet import Meet, MeetEvent
+from velotime.scoring.meet import TIMED_DISCIPLINES, Meet, MeetCompetition, MeetEvent
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.scoring.rules.official import official_string
 from velotime.scoring.seen import SeenIds
+from velotime.scoring.sprint_competition import SprintCompetition
 from velotime.scoring.timed_competition import TimedCompetition, TimedHeatState
 from velotime.wire.commands import (
     Abandon,
@@ -90,8 +91,17 @@ _LINE_ROLES = {role.value: role for role in (Role.PURSUIT_HOME, Role.PURSUIT_BAC
 _GATE_ROLES = {START: Role.START, GATE_HOME: Role.GATE_HOME, GATE_BACK: Role.GATE_BACK}
 
 Message = EventResult | Current | Standings | OmniumStandings | StartList
-# A competition whose heats the engine makes as its rounds are ridden (`standings/<id>`).
-RoundsCompetition = KeirinCompetition | TimedCompetition
+Competition = KeirinCompetition | SprintCompetition | TimedCompetition
+# The competitions whose heats are keirin heats (a sprint's races are scored as they are).
+KeirinHeats = KeirinCompetition | SprintCompetition
+
+
+def _competition(spec: MeetCompetition, meet: Meet) -> Competition:
+    if spec.discipline == "sprint":
+        return SprintCompetition(spec, meet)
+    if spec.discipline in TIMED_DISCIPLINES:
+        return TimedCompetition(spec, meet)
+    return KeirinCompetition(spec)
 
 
 class Publication(msgspec.Struct, frozen=True):
@@ -143,15 +153,14 @@ class ScoringEngine:
         self._riders: dict[str, frozenset[int]] = {}  # event id -> the bibs it names, if any
         for event in meet.events:
             self._add_event(event)
-        self._competitions: dict[str, RoundsCompetition] = {
-            spec.id: KeirinCompetition(spec)
-            if spec.discipline == "keirin"
-            else TimedCompetition(spec, meet)
-            for spec in meet.competitions
-        }
-        self._competition_of: dict[str, RoundsCompetition] = {}
+        self._competitions = {spec.id: _competition(spec, meet) for spec in meet.competitions}
+        self._competition_of: dict[str, Competition] = {}
+        # A sprint's qualifying event id -> the tournaments it seeds once final.
+        self._seeds: dict[str, list[SprintCompetition]] = {}
         for competition in self._competitions.values():
             self._add_heats(competition, competition.start())
+            if isinstance(competition, SprintCompetition) and competition.qualifying:
+                self._seeds.setdefault(competition.qualifying, []).append(competition)
         self._omniums = {
             spec.id: OmniumCompetition(spec, meet.omnium_format(spec)) for spec in meet.omniums
         }
@@ -288,11 +297,9 @@ class ScoringEngine:
         """Why a final competition heat cannot be reopened: its round drew the next rounds,
         whose start lists would no longer follow from its result (None if none is drawn)."""
         competition = self._competition_of.get(state.event.id)
-        if competition is None:
-            return None
-        names = [planned.name for planned in competition.plan.rounds]
-        later = names[names.index(state.event.round) + 1 :]
-        drawn = [event.id for name in later for event in competition.heats.get(name, [])]
+        seeded = self._seeds.get(state.event.id, [])
+        drawn = [] if competition is None else competition.drawn_after(state.event.id)
+        drawn += [event_id for sprint in seeded for event_id in sprint.drawn_after(state.event.id)]
         if not drawn:
             return None
         return (
@@ -366,13 +373,10 @@ class ScoringEngine:
             self._settle(state)
         self._changed_event(state)
         if competition is not None:
-            drawn = self._progress(competition)
-            self._add_heats(competition, drawn)
-            for heat in drawn:  # a round drawn up: its heats' start lists are news
-                start_list = partial(self._start_list, self._events[heat.id])
-                self._changed.setdefault(f"startlists/{heat.id}", start_list)
-            key = f"standings/{competition.spec.id}"
-            self._changed.setdefault(key, partial(self._standings, competition))
+            self._drawn(competition, self._progress(competition))
+        for sprint in self._seeds.get(state.event.id, []):  # a sprint's qualifying
+            scored = self._scorers[state.event.id].score(state)
+            self._drawn(sprint, sprint.qualified(state.status, scored.lines))
         omnium = self._omnium_of.get(state.event.id)
         if omnium is not None:  # a race's status or result changed: the standings may have
             self._line_up(omnium)
@@ -524,12 +528,22 @@ class ScoringEngine:
         )
         return Publication(f"startlists/{event.id}", payload)
 
-    def _add_heats(self, competition: RoundsCompetition, heats: list[MeetEvent]) -> None:
+    def _drawn(self, competition: Competition, drawn: list[MeetEvent]) -> None:
+        """Heats (races) a competition drew up: scored, their start lists and the standings
+        published."""
+        self._add_heats(competition, drawn)
+        for heat in drawn:  # a round drawn up: its heats' start lists are news
+            start_list = partial(self._start_list, self._events[heat.id])
+            self._changed.setdefault(f"startlists/{heat.id}", start_list)
+        key = f"standings/{competition.spec.id}"
+        self._changed.setdefault(key, partial(self._standings, competition))
+
+    def _add_heats(self, competition: Competition, heats: list[MeetEvent]) -> None:
         for event in heats:
             self._add_event(event)
             self._competition_of[event.id] = competition
 
-    def _heat_states(self, competition: KeirinCompetition) -> dict[str, HeatState]:
+    def _heat_states(self, competition: KeirinHeats) -> dict[str, HeatState]:
         return {
             event.id: competition.heat_state(self._events[event.id], self._scorers[event.id])
             for heats in competition.heats.values()
@@ -543,12 +557,12 @@ class ScoringEngine:
             for event in heats
         }
 
-    def _progress(self, competition: RoundsCompetition) -> list[MeetEvent]:
+    def _progress(self, competition: Competition) -> list[MeetEvent]:
         if isinstance(competition, TimedCompetition):
             return competition.progress(self._timed_heat_states(competition))
         return competition.progress(self._heat_states(competition))
 
-    def _standings(self, competition: RoundsCompetition) -> Publication:
+    def _standings(self, competition: Competition) -> Publication:
         if isinstance(competition, TimedCompetition):
             payload = competition.standings(self._timed_heat_states(competition))
         else:

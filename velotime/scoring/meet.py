@@ -25,6 +25,11 @@ from velotime.scoring.rules.keirin_progression import (
 from velotime.scoring.rules.omnium import FORMATS as OMNIUM_FORMATS
 from velotime.scoring.rules.omnium import TIMED_KINDS, OmniumFormat
 from velotime.scoring.rules.plausible import FLYING_200, Window, time_trial_window
+from velotime.scoring.rules.sprint_tournament import Format as SprintFormat
+from velotime.scoring.rules.sprint_tournament import RoundSpec as SprintRoundSpec
+from velotime.scoring.rules.sprint_tournament import Tournament
+from velotime.scoring.rules.sprint_tournament import plan as plan_sprint
+from velotime.scoring.rules.sprint_tournament import table as sprint_table
 from velotime.scoring.rules.timed_rounds import FORMATS as TIMED_FORMATS
 from velotime.scoring.rules.timed_rounds import QUALIFYING_ROUND, check_format, qualifying_heats
 from velotime.scoring.rules.timed_rounds import Format as TimedFormat
@@ -150,21 +155,28 @@ TIMED_DISCIPLINES: tuple[TimedDiscipline, ...] = (
 
 
 class MeetCompetition(_Table, frozen=True, kw_only=True):
-    """A competition from its first round to the finals: its heats are events the engine makes
-    as the rounds are ridden (the first from the seeding, later rounds from the results). A
-    keirin (§2.5), or the qualifying and matches of a pursuit or team sprint (§2.11, §2.12)."""
+    """A keirin competition from round 1 to the finals, a sprint tournament from the
+    qualifying to the finals, or the qualifying and matches of a pursuit or team sprint
+    (§2.11, §2.12): its heats are events the engine makes as the rounds are ridden (the first
+    from the seeding, later rounds from the results)."""
 
     id: str
-    discipline: Literal["keirin"] | TimedDiscipline
+    discipline: Literal["keirin", "sprint"] | TimedDiscipline
     category: str = ""
     name: str = ""
-    # keirin: the entrants, best first (e.g. the UCI ranking); individual_pursuit: the riders,
-    # team_pursuit and team_sprint: the team numbers, in qualifying riding order
-    seeding: tuple[int, ...]
+    # the entrants, best first (e.g. the UCI ranking); a sprint: instead of `qualifying`;
+    # individual_pursuit: the riders, team_pursuit and team_sprint: the team numbers, in
+    # qualifying riding order
+    seeding: tuple[int, ...] = ()
     rounds: tuple[RoundSpec, ...] = ()  # keirin: a table of its own; default: the UCI table (§2.5)
     # keirin: every heat's distance in laps, as MeetEvent.laps; team_sprint: 3 (the default)
     # or 2, one a rider (3.2.144)
     laps: int | None = None
+    # sprint: seeded from this flying200 event's ranking once it is final; its top `qualifiers`
+    # (default: the event's `qualify`) go on
+    qualifying: str = ""
+    qualifiers: int | None = None
+    sprint_rounds: tuple[SprintRoundSpec, ...] = ()  # sprint: a table of its own (§2.3)
     teams: tuple[MeetTeam, ...] = ()  # team_pursuit, team_sprint: the teams, by number
     distance_m: int | None = None  # individual_pursuit, team_pursuit: required (3.2.052, 3.2.077)
     format: str = ""  # pursuits, team sprint: "uci" (the default) or "olympic" (5th-8th raced)
@@ -174,6 +186,30 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
     # pursuits, team sprint: the rounds after the qualifying, a table of the meet's own
     # (velotime.scoring.rules.timed_rounds.RoundSpec); default: `format`'s
     matches: tuple[TimedRoundSpec, ...] = ()
+
+    def sprint_plan(self, meet: "Meet") -> Tournament:
+        """A sprint's table for its number of qualifiers; raises ValueError if none fits."""
+        count = len(self.seeding) or self.qualifiers
+        if count is None:
+            qualifying = meet.event(self.qualifying)  # KeyError: refused by the meet check
+            count = 28 if qualifying.qualify is None else qualifying.qualify  # 3.2.033
+        if self.sprint_rounds:
+            return plan_sprint(
+                SprintFormat(name=self.id, qualifiers=count, rounds=self.sprint_rounds)
+            )
+        return plan_sprint(sprint_table(count))
+
+    def race_id(self, round_name: str, heat: int, heats: int, race: int, best_of: int) -> str:
+        """A sprint race's event id: "sprint-m-1-8-3", "sprint-m-1-4-2-r3", "sprint-m-final-r1"."""
+        return self.heat_id(round_name, heat, heats) + (f"-r{race}" if best_of > 1 else "")
+
+    def race_ids(self, tournament: Tournament) -> list[str]:
+        return [
+            self.race_id(r.name, heat, len(r.heats), race, r.best_of)
+            for r in tournament.rounds
+            for heat in range(1, len(r.heats) + 1)
+            for race in range(1, r.best_of + 1)
+        ]
 
     def timed_format(self) -> TimedFormat:
         """The table of a pursuit or team sprint; KeyError for a name the meet check refuses."""
@@ -388,14 +424,26 @@ def _check(meet: Meet) -> list[str]:
             problems.append(
                 f"{at}.id: lowercase letters, digits, '-' and '_', got {competition.id!r}"
             )
-        if competition.discipline != "keirin":
+        if competition.discipline in TIMED_DISCIPLINES:
             found = _check_timed_competition(at, competition, bibs)
             problems += found
             if found:
                 continue
             heat_ids = competition.timed_heat_ids()
         else:
-            problems += _check_keirin_competition(at, competition, bibs)
+            problems += _check_entrants(f"{at}.seeding", competition.seeding, bibs)
+            problems += _check_laps(f"{at}.laps", competition.laps)
+            problems += _unused_by(at, competition, TIMED_KEYS)
+        if competition.discipline == "sprint":
+            sprint_problems, heat_ids = _check_sprint(at, competition, meet)
+            problems += sprint_problems
+            if sprint_problems:
+                continue
+        elif competition.discipline == "keirin":
+            if not competition.seeding:
+                problems.append(f"{at}.seeding: a keirin competition needs its entrants")
+            if competition.qualifying or competition.qualifiers or competition.sprint_rounds:
+                problems.append(f"{at}: qualifying, qualifiers and sprint_rounds are a sprint's")
             try:
                 planned = competition.plan()
             except (UnsupportedEntrantsError, ValueError) as exc:
@@ -411,15 +459,16 @@ def _check(meet: Meet) -> list[str]:
     return problems
 
 
-def _check_keirin_competition(
-    at: str, competition: MeetCompetition, bibs: dict[int, int]
-) -> list[str]:
-    problems = _check_entrants(f"{at}.seeding", competition.seeding, bibs)
-    problems += _check_laps(f"{at}.laps", competition.laps)
-    for key in ("teams", "distance_m", "format", "qualifying_heats", "matches"):
-        if getattr(competition, key):
-            problems.append(f"{at}.{key}: not used by a keirin competition")
-    return problems
+# The keys of a pursuit or team sprint competition only.
+TIMED_KEYS = ("teams", "distance_m", "format", "qualifying_heats", "matches")
+
+
+def _unused_by(at: str, competition: MeetCompetition, keys: tuple[str, ...]) -> list[str]:
+    return [
+        f"{at}.{key}: not used by a {competition.discipline} competition"
+        for key in keys
+        if getattr(competition, key)
+    ]
 
 
 # Riders a team starts with: team pursuit 4 (3.2.077; the women's was 3 until 2013, §2.16);
@@ -435,6 +484,7 @@ def _check_timed_competition(
     discipline = competition.discipline
     if competition.rounds:
         problems.append(f"{at}.rounds: only a keirin takes a table of its own; use format")
+    problems += _unused_by(at, competition, ("qualifying", "qualifiers", "sprint_rounds"))
     formats = list(TIMED_FORMATS[discipline])
     if competition.format and competition.format not in formats:
         problems.append(f"{at}.format: {unknown_value(repr(competition.format), formats)}")
@@ -517,6 +567,35 @@ def _check_competition_teams(
     if unseeded := sorted(set(numbers) - seen):
         problems.append(f"{at}.seeding: teams {unseeded} are not in the riding order")
     return problems
+
+
+def _check_sprint(at: str, competition: MeetCompetition, meet: Meet) -> tuple[list[str], list[str]]:
+    """A sprint tournament's keys, and its races' event ids when they are right."""
+    problems: list[str] = []
+    if competition.rounds:
+        problems.append(f"{at}.rounds: a keirin's table; a sprint's own is `sprint_rounds`")
+    if bool(competition.seeding) == bool(competition.qualifying):
+        problems.append(f"{at}: a sprint is seeded by `seeding` or by `qualifying`, one of them")
+    if competition.seeding and competition.qualifiers is not None:
+        problems.append(f"{at}.qualifiers: with `seeding`, its riders are the qualifiers")
+    if competition.qualifying:
+        try:
+            qualifying = meet.event(competition.qualifying)
+        except KeyError:
+            problems.append(f"{at}.qualifying: no event {competition.qualifying!r} in [[events]]")
+        else:
+            if qualifying.discipline != "flying200":
+                problems.append(
+                    f"{at}.qualifying: {competition.qualifying!r} is a {qualifying.discipline}, "
+                    "not a flying200"
+                )
+    if problems:
+        return problems, []
+    try:
+        tournament = competition.sprint_plan(meet)
+    except ValueError as exc:
+        return [f"{at}: {exc}"], []
+    return [], competition.race_ids(tournament)
 
 
 def _check_entrants(at: str, entrants: tuple[int, ...], bibs: dict[int, int]) -> list[str]:
@@ -656,7 +735,8 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
         riders = tuple(bib for team in event.teams for bib in team.riders)
         return problems + _check_bunch_race(at, event, riders)
     bunch = event.discipline in BUNCH_RACES
-    listed = "riders" if event.discipline == "keirin" or bunch else "start_order"
+    raced = event.discipline in ("keirin", "sprint")  # riders together, over laps
+    listed = "riders" if raced or bunch else "start_order"
     other = "start_order" if listed == "riders" else "riders"
     entrants: tuple[int, ...] = getattr(event, listed)
     if not entrants:
@@ -677,20 +757,22 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
         problems.append(f"{at}.distance_m: only a time trial takes a distance")
     if event.sprint_every is not None:
         problems.append(f"{at}.sprint_every: only a race with sprints ({', '.join(SPRINTED)})")
-    if event.discipline != "keirin" and event.laps is not None:
+    if not raced and event.laps is not None:
         races = ", ".join(BUNCH_RACES)
-        problems.append(f"{at}.laps: only a keirin or a bunch race ({races}) takes laps")
+        problems.append(f"{at}.laps: only a keirin, a sprint or a bunch race ({races}) takes laps")
     else:
         problems += _check_laps(f"{at}.laps", event.laps)
     if event.qualify is not None and (event.discipline != "flying200" or event.qualify < 0):
         problems.append(f"{at}.qualify: a number of riders, for a flying200 event only")
     if event.plausible is not None:
-        if event.discipline == "keirin":
-            problems.append(f"{at}.plausible: a keirin has no timed effort to check")
+        if raced:
+            problems.append(f"{at}.plausible: a {event.discipline} has no timed effort to check")
         else:
             problems += _check_window(f"{at}.plausible", event.plausible)
     if event.discipline == "keirin" and entrants and not len(entrants) >= 6:
         problems.append(f"{at}.riders: a keirin needs at least 6 riders, got {len(entrants)}")
+    if event.discipline == "sprint" and entrants and not 2 <= len(entrants) <= 4:
+        problems.append(f"{at}.riders: a sprint race is 2 to 4 riders, got {len(entrants)}")
     return problems
 
 

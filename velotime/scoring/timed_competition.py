@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 import msgspec
+from msgspec import UNSET
 
 from velotime.scoring.disciplines.base import EventState, Scorer
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent, MeetTeam
@@ -154,7 +155,7 @@ class TimedCompetition:
                 )
                 for line in lines
             ],
-            winner=won,
+            winner=won if spec.match else UNSET,
         )
 
     def _draw(

@@ -387,31 +387,50 @@ class StandingsEntrant(_Payload, frozen=True, kw_only=True, omit_defaults=True):
     caught: bool = False
 
 
-class StandingsHeat(_Payload, frozen=True, kw_only=True, omit_defaults=True):
-    event: str  # the heat's event id (its results/<event>)
+class StandingsRace(_Payload, frozen=True, kw_only=True):
+    """A sprint: one race of a match (its results/<event>)."""
+
+    event: str
     status: EventStatus
-    # The start list: keirin, in seeding order; pursuits, team sprint: home side first, the
-    # riders' bibs or the teams' numbers
+    winner: int | None  # once the race has an official order
+    winner_last_200: str | None  # the winner's last 200 m, "10.512"
+
+
+class StandingsHeat(_Payload, frozen=True, kw_only=True):
+    event: str  # the heat's event id (its results/<event>); a sprint: the match's id
+    status: EventStatus  # a sprint match: "final" once decided
+    # the start list, in seeding order (a sprint: in slot order; a pursuit or team sprint:
+    # home side first, the riders' bibs or the teams' numbers)
     riders: list[int]
-    order: list[int]  # the official order, once the heat has one; else empty
-    # Pursuits, team sprint: each entrant's time, in start-list order, once timed; the winner
-    # of a match (first round, finals), once decided
-    entrants: list[StandingsEntrant] = []
-    winner: int | None = None
+    # the official order, once the heat has one; a sprint match: its places once decided
+    order: list[int]
+    # A sprint match: the races won by each of `riders` ([1, 1] before a decider), and its
+    # races so far (race 2 once race 1 is final, race 3 only at 1-1).
+    wins: list[int] | UnsetType = UNSET
+    races: list[StandingsRace] | UnsetType = UNSET
+    # A pursuit or team sprint heat: each entrant's time, in start-list order, once timed;
+    # in a match (first round, finals) its winner, null until decided
+    entrants: list[StandingsEntrant] | UnsetType = UNSET
+    winner: int | UnsetType | None = UNSET
 
 
 class StandingsRound(_Payload, frozen=True, kw_only=True):
     name: str
     heats: list[StandingsHeat]  # once the rounds feeding this one are all final
+    # A sprint: best of 1 or 3, and where each heat's riders come from, from the start (for a
+    # bracket): "q5" the 5th qualifier, "1/8:3" the winner of heat 3 of 1/8, "1/8:3:2" its 2nd.
+    best_of: int | UnsetType = UNSET
+    slots: list[list[str]] | UnsetType = UNSET
 
 
 class Standings(_Payload, frozen=True, kw_only=True):
-    """`standings/<competition>`: a keirin competition from round 1 to the finals, or the
-    qualifying, first round and finals of a pursuit or team sprint."""
+    """`standings/<competition>`: a keirin competition from round 1 to the finals, a sprint
+    tournament from the qualifying to the finals, or the qualifying, first round and finals of
+    a pursuit or team sprint."""
 
     v: Literal[1] = 1
     competition: str
-    discipline: Literal["keirin", "individual_pursuit", "team_pursuit", "team_sprint"]
+    discipline: Literal["keirin", "sprint", "individual_pursuit", "team_pursuit", "team_sprint"]
     name: str
     category: str
     # The progression table: keirin "10-14", "15-20"... or the competition's id; pursuits,
@@ -421,6 +440,8 @@ class Standings(_Payload, frozen=True, kw_only=True):
     rounds: list[StandingsRound]  # every round of the table, in riding order
     classification: list[ResultLine]  # the final classification; empty until it is made
     problems: list[str]  # why the next round cannot be drawn up yet
+    # A sprint: the qualifiers, best first (slot "q1" first); empty until the qualifying is final
+    qualifiers: list[int] | UnsetType = UNSET
 
 
 # -- standings/<omnium> ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.madison import MadisonScorer
 from velotime.scoring.disciplines.points_race import PointsRaceScorer
 from velotime.scoring.disciplines.scratch import ScratchScorer
+from velotime.scoring.disciplines.sprint import SprintScorer
 from velotime.scoring.disciplines.tempo import TempoScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 
@@ -25,4 +26,5 @@ DISCIPLINES: Mapping[str, Discipline] = {
     "points_race": PointsRaceScorer,
     "tempo": TempoScorer,
     "elimination": EliminationScorer,
+    "sprint": SprintScorer,
 }

@@ -80,6 +80,8 @@ LATE_START_US = 10_000_000
 
 
 class KeirinScorer:
+    what = "keirin"  # in refusals: "a keirin has no times to correct"
+
     def __init__(self, event: MeetEvent, meet: Meet, venue: Venue) -> None:
         self.heat = frozenset(event.riders)
         self._event = event.id
@@ -106,7 +108,7 @@ class KeirinScorer:
             return f"{self._event}: bib {command.bib} does not ride this heat"
         if isinstance(command, Correct):
             if command.time:
-                return f"{self._event}: a keirin has no times to correct (bib {command.bib})"
+                return f"{self._event}: a {self.what} has no times to correct (bib {command.bib})"
             if command.place is not None and command.place > riders:
                 return (
                     f"{self._event}: place {command.place} in a heat of {riders} riders: "
