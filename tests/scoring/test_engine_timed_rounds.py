@@ -392,3 +392,10 @@ def test_the_heats_drawn_from_a_heat() -> None:
     assert finals == ["ip-m-final-3-4", "ip-m-final-1-2"]
     assert competition.drawn_after("ip-m-qualifying-3") == finals
     assert competition.drawn_after("ip-m-final-1-2") == []
+
+
+def test_a_keirin_competition_refuses_a_pursuit_s_keys() -> None:
+    """A keirin's distance is given in laps: a distance in metres is a mistake, said."""
+    keirin = IP_MEET.replace('discipline = "individual_pursuit"', 'discipline = "keirin"')
+    with pytest.raises(MeetError, match=r"competitions\[0\]\.distance_m: not used by a keirin"):
+        parse_meet(keirin.replace("seeding = [11, 12, 13, 14, 15]", f"seeding = {list(RIDERS)}"))
