@@ -399,3 +399,56 @@ def test_a_keirin_competition_refuses_a_pursuit_s_keys() -> None:
     keirin = IP_MEET.replace('discipline = "individual_pursuit"', 'discipline = "keirin"')
     with pytest.raises(MeetError, match=r"competitions\[0\]\.distance_m: not used by a keirin"):
         parse_meet(keirin.replace("seeding = [11, 12, 13, 14, 15]", f"seeding = {list(RIDERS)}"))
+
+
+def test_a_team_pursuit_through_the_engine() -> None:
+    """Teams 101-108 of four, riding order 101..108. Qualifying 101 3:46, 102 3:48, 103 3:50,
+    104 3:45, 105 3:53, 106 3:51, 107 3:47, 108 3:49: ranked 104, 101, 107, 102, 108, 103,
+    106, 105. First round (3.2.085) 6v7 103 v 106, 5v8 108 v 105, 2v3 101 v 107, 1v4 104 v 102;
+    the faster wins: 103 (3:50 to 3:52), 105 (3:49.5 to 3:51), 101 (3:45 to 3:47), 104 (3:44
+    to 3:48). Gold: 104 (3:44) v 101 (3:45); the other six on first-round times 107 3:47,
+    102 3:48, 105 3:49.5, 103 3:50, 108 3:51, 106 3:52: bronze 107 v 102. Finals: 101 (3:43)
+    beats 104 (3:44), 102 (3:46) beats 107 (3:47). Classification 101, 104, 102, 107, then
+    105, 103, 108, 106."""
+    riders = riders_toml({bib: (f"R{bib}", "", None) for bib in range(1, 33)})
+    teams = "".join(
+        f'[[competitions.teams]]\nnumber = {100 + t}\nname = "T{100 + t}"\n'
+        f"riders = {list(range(4 * t - 3, 4 * t + 1))}\n"
+        for t in range(1, 9)
+    )
+    engine = ScoringEngine(
+        parse_meet(
+            f'[meet]\nid = "t"\n{riders}\n'
+            '[[competitions]]\nid = "tp"\ndiscipline = "team_pursuit"\ndistance_m = 4000\n'
+            f"seeding = {list(range(101, 109))}\n" + teams
+        ),
+        {"finish": 0},
+    )
+    qualifying = {101: "3:46", 102: "3:48", 103: "3:50", 104: "3:45", 105: "3:53",
+                  106: "3:51", 107: "3:47", 108: "3:49"}  # fmt: skip
+    for heat in range(1, 5):
+        pair = (99 + 2 * heat, 100 + 2 * heat)
+        ridden(engine, f"tp-qualifying-{heat}", {t: qualifying[t] + ".000" for t in pair})
+    first_round = [
+        {103: "3:50.000", 106: "3:52.000"},
+        {108: "3:51.000", 105: "3:49.500"},
+        {101: "3:45.000", 107: "3:47.000"},
+        {104: "3:44.000", 102: "3:48.000"},
+    ]
+    for heat, times in enumerate(first_round, 1):
+        published = ridden(engine, f"tp-first-round-{heat}", times)
+    drawn = {p.key: msgspec.json.decode(p.encoded()) for p in published}
+    rounds = drawn["standings/tp"]["rounds"]
+    assert [h["riders"] for h in rounds[1]["heats"]] == [
+        [103, 106], [108, 105], [101, 107], [104, 102],
+    ]  # fmt: skip
+    assert [h["winner"] for h in rounds[1]["heats"]] == [103, 105, 101, 104]
+    assert [h["riders"] for r in rounds[2:] for h in r["heats"]] == [[107, 102], [104, 101]]
+    ridden(engine, "tp-final-3-4", {107: "3:47.000", 102: "3:46.000"})
+    done = ridden(engine, "tp-final-1-2", {104: "3:44.000", 101: "3:43.000"})
+    final = msgspec.json.decode(next(p for p in done if p.key == "standings/tp").encoded())
+    assert [c["bib"] for c in final["classification"]] == [
+        101, 104, 102, 107, 105, 103, 108, 106,
+    ]  # fmt: skip
+    assert [c["rank"] for c in final["classification"]] == list(range(1, 9))
+    assert final["classification"][0]["name"] == "T101"
