@@ -164,6 +164,9 @@ def test_a_final_heat_that_drew_the_finals_cannot_be_reopened() -> None:
 
 
 TEAMS = range(1, 10)
+# Two teams in a heat need the venue's pursuit lines (15 m and 140 m before the finish).
+PURSUIT_LINES = {"finish": 0.0, "red": 15.0, "green": 140.0}
+PURSUIT_ROLES = {"red": "pursuit-home", "green": "pursuit-back"}
 TS_RIDERS: dict[int, tuple[str, str, int | None]] = {
     bib: (f"Rider {bib}", "", None) for bib in range(101, 128)
 }
@@ -192,7 +195,7 @@ def test_a_team_sprint_first_round_with_a_team_that_does_not_start() -> None:
     4 (43.000), 7 (43.100, beating 2 at 43.200): gold 1 v 3, bronze 4 v 7. The start list of a
     team heat names its teams' riders. The losers on first-round times: 2 43.200, 6 43.300,
     5 43.500, then 8 (DNS): 5th to 8th. Finals: 3 beats 1, 7 beats 4."""
-    engine = ScoringEngine(parse_meet(ts_meet()), {"finish": 0})
+    engine = ScoringEngine(parse_meet(ts_meet()), PURSUIT_LINES, 250, line_roles=PURSUIT_ROLES)
     qualifying = [(9, 8), (7, 6), (5, 4), (3, 2), (1,)]
     for heat, teams in enumerate(qualifying, 1):
         ridden(engine, f"ts-w-qualifying-{heat}", {t: f"43.{t}00" for t in teams})
