@@ -26,6 +26,8 @@ The screen, top to bottom:
   bold), and for a round not drawn yet where its riders come from ("Q1", "W 1/4 #1").
 """
 
+from typing import Any
+
 from rich import box
 from rich.console import Group, JustifyMethod, RenderableType
 from rich.padding import Padding
@@ -39,6 +41,7 @@ from velotime.scoreboards.view import (
     LineView,
     PursuitView,
     board_view,
+    optional_field,
     running_time,
     slot_label,
 )
@@ -388,7 +391,10 @@ def _standings_panel(
             here = heat.event == event
             label = Text(f"{'▶' if here else ' '} heat {number}" if len(heats) > 1 else
                          f"{'▶' if here else ' '} heat", style="bold" if here else "")  # fmt: skip
-            if heat.order:
+            entrants = optional_field(heat, "entrants")
+            if entrants:  # a pursuit or team sprint heat: each entrant's time, home first
+                bibs = _timed_heat(heat, entrants, here)
+            elif heat.order:
                 bibs = Text(" ".join(map(str, heat.order)), style="bold" if here else "")
             else:
                 bibs = Text(" ".join(map(str, heat.riders)), style="dim")
@@ -408,6 +414,22 @@ def _standings_panel(
     return Panel(
         grid, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1), expand=expand
     )
+
+
+def _timed_heat(heat: StandingsHeat, entrants: list[Any], here: bool) -> Text:
+    """A pursuit or team sprint heat in the standings: "1 58.500  2 1:00.200", the winner in
+    bold green; an entrant with no time its status, or "caught"."""
+    by_entrant = {entrant.entrant: entrant for entrant in entrants}
+    winner = optional_field(heat, "winner")
+    text = Text(style="bold" if here else "")
+    for bib in heat.riders:
+        entrant = by_entrant.get(bib)
+        result = ""
+        if entrant is not None:
+            result = entrant.time or entrant.status.value or ("caught" if entrant.caught else "")
+        text.append("  " if text else "")
+        text.append(f"{bib} {result}".strip(), style="bold green" if bib == winner else "")
+    return text
 
 
 def _sprint_round_rows(grid: Table, round_: StandingsRound, event: str) -> None:

@@ -583,14 +583,26 @@
           top.appendChild(VT.el('span', 'heat-name', label));
           top.appendChild(VT.el('span', 'heat-status', VT.statusLabels[heat.status] || heat.status || ''));
           card.appendChild(top);
-          var ordered = heat.order && heat.order.length;
-          var list = VT.el(ordered ? 'ol' : 'ul', 'heat-riders');
+          // A pursuit or team sprint heat: its entrants home side first, each with its time
+          // (or why not), the match's winner in bold.
+          var entrants = {};
+          (heat.entrants || []).forEach(function (entrant) { entrants[entrant.entrant] = entrant; });
+          var timed = Array.isArray(heat.entrants);
+          var ordered = !timed && heat.order && heat.order.length;
+          var list = VT.el(ordered ? 'ol' : 'ul', 'heat-riders' + (timed ? ' heat-timed' : ''));
           (ordered ? heat.order : heat.riders || []).forEach(function (bib) {
             var who = riders[bib] || {};
             var item = VT.el('li');
+            item.dataset.bib = String(bib);
             item.appendChild(VT.el('span', 'bib', bib));
             item.appendChild(VT.el('span', 'heat-rider', who.name || ''));
-            item.appendChild(VT.el('span', 'nation', who.nation || ''));
+            if (timed) {
+              var entrant = entrants[bib] || {};
+              if (heat.winner === bib) item.classList.add('is-winner');
+              item.appendChild(VT.el('span', 'heat-time', entrant.time || entrant.status || (entrant.caught ? 'caught' : '')));
+            } else {
+              item.appendChild(VT.el('span', 'nation', who.nation || ''));
+            }
             list.appendChild(item);
           });
           card.appendChild(list);
