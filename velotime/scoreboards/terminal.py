@@ -26,8 +26,6 @@ The screen, top to bottom:
   bold), and for a round not drawn yet where its riders come from ("Q1", "W 1/4 #1").
 """
 
-from typing import Any
-
 from rich import box
 from rich.console import Group, JustifyMethod, RenderableType
 from rich.padding import Padding
@@ -41,7 +39,6 @@ from velotime.scoreboards.view import (
     LineView,
     PursuitView,
     board_view,
-    optional_field,
     running_time,
     slot_label,
 )
@@ -50,6 +47,7 @@ from velotime.wire.results import (
     OmniumStandings,
     OnTrackNow,
     Standings,
+    StandingsEntrant,
     StandingsHeat,
     StandingsRound,
 )
@@ -391,7 +389,7 @@ def _standings_panel(
             here = heat.event == event
             label = Text(f"{'▶' if here else ' '} heat {number}" if len(heats) > 1 else
                          f"{'▶' if here else ' '} heat", style="bold" if here else "")  # fmt: skip
-            entrants = optional_field(heat, "entrants")
+            entrants = heat.entrants if isinstance(heat.entrants, list) else []
             if entrants:  # a pursuit or team sprint heat: each entrant's time, home first
                 bibs = _timed_heat(heat, entrants, here)
             elif heat.order:
@@ -416,11 +414,11 @@ def _standings_panel(
     )
 
 
-def _timed_heat(heat: StandingsHeat, entrants: list[Any], here: bool) -> Text:
+def _timed_heat(heat: StandingsHeat, entrants: list[StandingsEntrant], here: bool) -> Text:
     """A pursuit or team sprint heat in the standings: "1 58.500  2 1:00.200", the winner in
     bold green; an entrant with no time its status, or "caught"."""
     by_entrant = {entrant.entrant: entrant for entrant in entrants}
-    winner = optional_field(heat, "winner")
+    winner = heat.winner if isinstance(heat.winner, int) else None
     text = Text(style="bold" if here else "")
     for bib in heat.riders:
         entrant = by_entrant.get(bib)
