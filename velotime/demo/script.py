@@ -10,7 +10,8 @@ Instants are offsets in microseconds from the start of the session; `velotime.de
 turns them into device messages, and the director puts the session on a real clock.
 
 The session (a 250 m track, loops and photocells on the finish and 200 m lines, the start gate
-on the finish line):
+on the finish line, and on the two pursuit lines in the middle of the straights a loop, a
+photocell and a gate):
 
 - **Flying 200 m qualifying**, 20 riders, 12 qualify. One rider every 16 s, so two are on the
   track at once (3.2.024). Each rider's run-up lap and cool-down are seen by the loops only;
@@ -21,6 +22,14 @@ on the finish line):
 - **Keirin final**, the six fastest of the qualifying (seeded in that order). The camera's
   result decides the order: its first two are less than 0.02 s apart and the loops read them
   the other way round. The winner's last 200 m runs from the 200 m loop to the camera's finish.
+- **Sprint final**, a `[[competitions]]` tournament seeded by the qualifying: its two fastest,
+  best of three (`SprintRace`). Each race is 3 laps from the desk's start; the loops count the
+  crossings, the camera decides races 1 and 3 (the riders a few hundredths apart: the loops
+  could not part them), the loops race 2 (a clear margin). One race each, then the decider,
+  won by the faster qualifier. The winner's last 200 m runs from the 200 m loop to the finish.
+- **Team sprint**, one heat of two teams of three drawn (`TeamSprintHeat`), released together
+  from the gates on the pursuit lines: each team timed on its own line at each lap (the
+  leader's wheel: the photocell, the loops naming the team), its half laps on the other's.
 - **Points race**, 8 riders drawn, 20 laps with a sprint every 5 (the meet's `sprint_every`:
   sprints at laps 5, 10, 15 and 20, the last one doubled). A short race, so that the whole demo
   still plays in about half a minute, with laps of 16 to 20 s as a bunch rides them (the venue
@@ -53,7 +62,8 @@ EVENT_NAMES = {
     KILOMETRE: "1 km time trial",
     KEIRIN: "Keirin final",
     POINTS: "Points race",
-    **{race: f"Sprint final, race {n}" for n, race in enumerate(SPRINT_RACES, start=1)},
+    # as the engine names the races it makes: "<competition>, <round>, race <n>"
+    **{race: f"Sprint, final, race {n}" for n, race in enumerate(SPRINT_RACES, start=1)},
     TEAM_SPRINT: "Team sprint",
 }
 QUALIFY = 12
@@ -114,14 +124,14 @@ SLOT_US = 250_000  # the riders in the bunch, one behind the other
 SPRINTER_GAP_US = 100_000  # a sprint's four over the line, one after the other
 SPRINT_LAP_BEHIND_US = 400_000  # on a sprint lap, the others come this much later
 # A sprint race, after its `start`: the riders roll off over the finish line (crossing 1), cross
-# it at the end of laps 1 and 2, the 200 m line 50 m later, and finish (crossing 4); each of its
-# crossings a fifth into a lap, the 200 m line too. The second rider rides SPRINT_BEHIND_US
-# behind until the last 200 m.
+# it at the end of laps 1 and 2 (crossings 2 and 3), each time the 200 m line 50 m later but
+# for the last lap's, the start of the last 200 m (`winner_last_200_us` before the finish,
+# crossing 4). The second rider rides SPRINT_BEHIND_US behind until the last 200 m.
 SPRINT_START_AFTER_ARM_US = 10 * S
 SPRINT_FINISH_CROSSINGS_US = (2 * S, 24 * S, 41 * S)  # crossings 1-3, the leader's
 SPRINT_200M_AFTER_LAP_US = 3 * S  # from the finish line to the 200 m line, 50 m on
 SPRINT_BEHIND_US = 300_000
-SPRINT_COOL_DOWN_US = (("200m", 4 * S), ("finish", 20 * S))  # after the rider's finish
+SPRINT_COOL_DOWN_US = (("200m", 4 * S),)  # after the rider's finish, slowing down
 SPRINT_LOSER_LAST_200_MORE_US = 150_000  # the loser's last 200 m line: just behind the winner
 TEAM_SPRINT_GATES_AFTER_ARM_US = 10 * S
 TEAM_SPRINT_BACK_GATE_LATE_US = 200  # one release, two Timy channels (uci-rules.md §4.2)
@@ -307,7 +317,7 @@ class SprintRace(NamedTuple):
 
     @property
     def last_us(self) -> int:
-        """The last crossing: the loser's cool-down over the finish line (session offset)."""
+        """The last crossing: the loser's over the 200 m line, slowing down (session offset)."""
         return self.start_us + self.finish_us[self.loser] + SPRINT_COOL_DOWN_US[-1][1]
 
 
@@ -329,8 +339,9 @@ class TeamSprintTeam(NamedTuple):
 
 
 class TeamSprintHeat(NamedTuple):
-    """The heat: the home team (`teams[0]`) from the home gate at `gate_us`, the back team
-    from the back gate TEAM_SPRINT_BACK_GATE_LATE_US later (one release)."""
+    """The heat: both teams released at `gate_us`, the home team (`teams[0]`) from the home
+    gate; the Timy stamps the back gate TEAM_SPRINT_BACK_GATE_LATE_US later (two channels of
+    one release: the daemon takes them as one instant, the home gate's)."""
 
     teams: tuple[TeamSprintTeam, TeamSprintTeam]
     armed_us: int
@@ -341,7 +352,7 @@ class TeamSprintHeat(NamedTuple):
 
     @property
     def last_us(self) -> int:
-        return max(self.team_gate_us(side) + team.time_us for side, team in enumerate(self.teams))
+        return self.gate_us + max(team.time_us for team in self.teams)
 
 
 class Decisions(NamedTuple):
@@ -514,24 +525,18 @@ def build_session(seed: int) -> DemoSession:
     )
     desk[KEIRIN] = _decisions(armed, keirin.results_us)
 
-    # Points race: eight riders drawn, in a drawn order in the bunch (drawn last: the events
-    # before keep the draws they had before it).
-    armed = desk[KEIRIN].final_us + BETWEEN_EVENTS_US
-    points = PointsRace(
-        riders=tuple(rng.sample([rider.bib for rider in riders], POINTS_RIDERS)),
-        armed_us=armed,
-        start_us=armed + POINTS_START_AFTER_ARM_US,
-    )
-    # The last read: the 200 m line after the finish, slowing down.
-    desk[POINTS] = _decisions(armed, points.last_passage_us + 4 * S)
+    # Points race: eight riders drawn, in a drawn order in the bunch (drawn before the sprint
+    # final and the team sprint, though ridden after them: the events keep the draws they had
+    # before those were added).
+    points_riders = tuple(rng.sample([rider.bib for rider in riders], POINTS_RIDERS))
 
-    # The sprint final, best of three, between the two fastest of the qualifying (drawn after
-    # the points race: the events before keep their draws). The first rides on the inside in
+    # The sprint final, best of three, between the two fastest of the qualifying. The first
+    # rides on the inside in
     # races 1 and 3, the second in race 2 (3.2.037); one each, then the decider. Races 1 and 3
     # are decided by the camera, race 2 by the loops.
     first, second = (ride.bib for ride in fastest[:SPRINT_QUALIFIERS])
     sprint: list[SprintRace] = []
-    armed = desk[POINTS].final_us + BETWEEN_EVENTS_US
+    armed = desk[KEIRIN].final_us + BETWEEN_EVENTS_US
     for event, pair, winner, by_camera in (
         (SPRINT_RACES[0], (first, second), first, True),
         (SPRINT_RACES[1], (second, first), second, False),
@@ -578,6 +583,17 @@ def build_session(seed: int) -> DemoSession:
         teams=(teams[0], teams[1]), armed_us=armed, gate_us=armed + TEAM_SPRINT_GATES_AFTER_ARM_US
     )
     desk[TEAM_SPRINT] = _decisions(armed, team_sprint.last_us)
+
+    # The points race last: after it, only the loops and the desk. The Timy and the camera
+    # stamp their records with the session's time of day, which runs ahead of the real clock
+    # as fast as the demo plays; their last records stay within the daemon's half hour of
+    # tolerance (`[venue] clock_tolerance_s`) at any speed.
+    armed = desk[TEAM_SPRINT].final_us + BETWEEN_EVENTS_US
+    points = PointsRace(
+        riders=points_riders, armed_us=armed, start_us=armed + POINTS_START_AFTER_ARM_US
+    )
+    # The last read: the 200 m line after the finish, slowing down.
+    desk[POINTS] = _decisions(armed, points.last_passage_us + 4 * S)
     return DemoSession(
         seed, riders, flying, tuple(kilometre), keirin, points, tuple(sprint), team_sprint, desk
     )

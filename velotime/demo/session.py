@@ -7,7 +7,7 @@
    that the daemon dates by when it reads them; keeping the session near the real time keeps
    them on the right day. The web scoreboard's race clock runs on the real clock, though, so it
    cannot follow a compressed race: it shows 0.0 while the race's start lies ahead of the real
-   time (with `--speedup 1` the session runs in real time, about 31 minutes, and the clock with
+   time (with `--speedup 1` the session runs in real time, about 30 minutes, and the clock with
    it). The results, rankings and the latest times are live on it all the same.
 3. Play the timeline (`director`), printing the progress (`report`), until every result is
    final; print the standings.
@@ -62,7 +62,7 @@ from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.demo")
 
-EVENTS = (FLYING200, KILOMETRE, KEIRIN, POINTS, *SPRINT_RACES, TEAM_SPRINT)
+EVENTS = (FLYING200, KILOMETRE, KEIRIN, *SPRINT_RACES, TEAM_SPRINT, POINTS)  # as ridden
 COMPETITIONS = (SPRINT,)
 STARTUP_TIMEOUT_S = 30.0
 RESULTS_TIMEOUT_S = 30.0
@@ -358,11 +358,12 @@ def _introduce(
     print(
         f"velotime demo, seed {session.seed} (the same session again: --seed {session.seed}): "
         f"a flying 200 m qualifying of {len(session.flying200)} riders, a 1 km time trial of "
-        f"{len(session.kilometre)}, a keirin final of {len(session.keirin.riders)}, a points "
-        f"race of {len(session.points.riders)} over {POINTS_LAPS} laps (a photo-finish sprint, "
-        "a lap gained, a lap neutralised after a crash), the sprint final between the two "
-        "fastest of the qualifying (best of three: one race each, then the decider) and a team "
-        f"sprint heat from the pursuit gates, {options.speedup:g} times faster than real time."
+        f"{len(session.kilometre)}, a keirin final of {len(session.keirin.riders)}, the sprint "
+        "final between the two fastest of the qualifying (best of three: one race each, then "
+        "the decider), a team sprint heat from the pursuit gates and a points race of "
+        f"{len(session.points.riders)} over {POINTS_LAPS} laps (a photo-finish sprint, a lap "
+        f"gained, a lap neutralised after a crash), {options.speedup:g} times faster than real "
+        "time."
     )
     print(f"  scoreboard  {venue.scoreboard_url}  (overlay: /overlay, result sheets: /sheets/)")
     print(f"  broker      {venue.broker_name}, {venue.broker.url}")

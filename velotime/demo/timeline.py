@@ -77,10 +77,10 @@ CAMERA_EVENT = "3"  # FinishLynx's event number for the keirin final
 POINTS_CAMERA_EVENT = "4"  # ... for the points race
 SPRINT_CAMERA_EVENT = "5"  # ... for the sprint final (its heat: the race)
 # A team sprint: the riders leave the gate one behind the other, each front wheel cutting the
-# beam on the team's line (and read by its loop) this long after the release; then at every
-# lap and half lap each wheel FOLLOW_US behind the one before. The Timy prints the leader's
-# wheel only: the others come within the photocell's dead time (0.2 s).
-LEAVING_GATE_US = (200_000, 600_000, 900_000)
+# beam on the team's line (and read by its loop) this long after the release (by side); then at
+# every lap and half lap each wheel FOLLOW_US behind the one before. The Timy prints the
+# leader's wheel only: the others come within the photocell's dead time (0.2 s).
+LEAVING_GATE_US = ((200_000, 600_000, 900_000), (250_000, 640_000, 960_000))
 READ_LEAVING_GATE_US = 150_000
 FOLLOW_US = 120_000
 JUDGES_AFTER_SPRINT_US = 12 * S  # the judges confirm a sprint this long after it
@@ -316,9 +316,10 @@ def _sprint_race(session: DemoSession, race: SprintRace, t0_us: int, zone: tzinf
 
     for bib in race.riders:
         behind_us = 0 if bib == race.riders[0] else SPRINT_BEHIND_US
-        for crossing_us in SPRINT_FINISH_CROSSINGS_US:
+        for crossing, crossing_us in enumerate(SPRINT_FINISH_CROSSINGS_US, start=1):
             read("finish", bib, start_us + crossing_us + behind_us)
-            read("200m", bib, start_us + crossing_us + behind_us + SPRINT_200M_AFTER_LAP_US)
+            if crossing < len(SPRINT_FINISH_CROSSINGS_US):  # the last lap's: its last 200 m
+                read("200m", bib, start_us + crossing_us + behind_us + SPRINT_200M_AFTER_LAP_US)
         finish_us = start_us + race.finish_us[bib]
         last_200 = race.winner_last_200_us
         if bib != race.winner:
@@ -377,12 +378,14 @@ def _team_sprint(session: DemoSession, t0_us: int, zone: tzinfo) -> list[Action]
         actions.append(Read(read_us + P3_SEND_DELAY_US, PURSUIT_LINES[line], transponder, read_us))
 
     number = 0  # the Timy's start number: the team's
-    for side, team in enumerate(heat.teams):
+    release_us = t0_us + heat.gate_us  # both teams leave at once; the back gate's channel
+    for side, team in enumerate(heat.teams):  # stamps it a little late
         number = team.number
-        gate_us = t0_us + heat.team_gate_us(side)
+        stamped_us = t0_us + heat.team_gate_us(side)
         gate = (GATE_HOME, GATE_BACK)[side]
-        actions.append(Impulse(gate_us, gate, number, local_time_of_day(gate_us, zone)))
-        for bib, leaving_us in zip(team.riders, LEAVING_GATE_US, strict=True):
+        actions.append(Impulse(stamped_us, gate, number, local_time_of_day(stamped_us, zone)))
+        gate_us = release_us
+        for bib, leaving_us in zip(team.riders, LEAVING_GATE_US[side], strict=True):
             wheel(side, gate_us + leaving_us, bib, READ_LEAVING_GATE_US, beam=True)
         for k, (lap_us, half_us) in enumerate(zip(team.laps_us, team.half_laps_us, strict=True)):
             # Half lap k+1 on the other straight, then lap k+1 on the team's own: rider k+1
