@@ -113,6 +113,22 @@ def test_the_designed_session_is_what_the_demo_promises() -> None:
     assert (race.camera_time_us[second] + race.loop_lag_us[second]) < (
         race.camera_time_us[winner] + race.loop_lag_us[winner]
     )
+    # The sprint final between the qualifying's two fastest: one race each (positions swapped
+    # in race 2, 3.2.037), then the decider; the camera's races closer than the loops can
+    # part (0.03 s), the loops' race by more.
+    fastest = [ride.bib for ride in sorted(session.flying200, key=lambda ride: ride.time_us)]
+    first, second = fastest[:2]
+    races = session.sprint
+    assert [race.riders for race in races] == [(first, second), (second, first), (first, second)]
+    assert [race.winner for race in races] == [first, second, first]
+    assert [race.camera for race in races] == [True, False, True]
+    for sprint_race in races:
+        loser, winner = sprint_race.loser, sprint_race.winner
+        margin_us = sprint_race.finish_us[loser] - sprint_race.finish_us[winner]
+        assert (margin_us < 30_000) == sprint_race.camera, sprint_race.event
+    # The team sprint: two teams of three different riders.
+    teams = session.team_sprint.teams
+    assert len({bib for team in teams for bib in team.riders}) == 6
 
 
 def test_the_points_race_is_ridden_at_a_bunch_s_pace_on_the_venue_clock() -> None:

@@ -19,6 +19,7 @@ from velotime.demo.script import (
     KILOMETRE,
     POINTS,
     TEAM_SPRINT,
+    TEAM_SPRINT_LAPS,
     DemoSession,
 )
 from velotime.wire.commands import Arm, Command, LapChangeDecision, Neutralise, NextRider
@@ -63,17 +64,22 @@ class Progress:
             self._sprint_lines(result)
         elif result.discipline not in _PLACED:
             printed = self._timed.setdefault(event, {})
+            team_sprint = result.discipline == "team_sprint"
             for line in lines:
                 bib, time_ = line.bib, line.time
                 if not time_ or printed.get(bib) == time_:
                     continue
+                if team_sprint and len(line.splits) < TEAM_SPRINT_LAPS:
+                    continue  # a team under way: its time so far, on the other straight
+                laps = ", ".join(split.lap for split in line.splits) if team_sprint else ""
                 # A flying 200 m shows a rider's fastest pass so far: before the first
                 # photocell impulse of the session, a run-up lap the loops timed.
                 was = f" (was {printed[bib]})" if bib in printed else ""
                 printed[bib] = time_
                 rank = line.rank
                 place = f"  {_ordinal(rank)} for now" if rank else ""
-                self.line(f"  {_rider(self.session, bib)}  {time_:>8}{place}{was}")
+                laps = f"  laps {laps}" if laps else ""
+                self.line(f"  {_rider(self.session, bib)}  {time_:>8}{laps}{place}{was}")
         status = result.status
         if self._status.get(event, "running") == status:
             return
@@ -84,7 +90,7 @@ class Progress:
             self.line(f"  the camera's order: {order}")
         if result.discipline == "sprint" and status == "provisional" and lines and lines[0].rank:
             self.line(
-                f"  won by {_rider(self.session, lines[0].bib)}, last 200 m "
+                f"  won by {_short(self.session, lines[0].bib)}, last 200 m "
                 f"{result.winner_last_200 or '?'}"
             )
         self.line(f"{name}: {status}")
@@ -127,7 +133,7 @@ class Progress:
             return f"{count} riders"
         race = next((race for race in session.sprint if race.event == event), None)
         if race is not None:
-            return " v ".join(_rider(session, bib).strip() for bib in race.riders)
+            return " v ".join(_short(session, bib) for bib in race.riders)
         if event == TEAM_SPRINT:
             teams = session.team_sprint.teams
             return " v ".join(f"{team.number} {team.name} {team.riders}" for team in teams)
@@ -211,10 +217,10 @@ def _match_score(session: DemoSession, heat: StandingsHeat) -> str:
     wins = heat.wins
     if not isinstance(wins, list) or len(wins) != 2 or not any(wins):
         return ""
-    first, second = (_rider(session, bib).strip() for bib in heat.riders)
+    first, second = (_short(session, bib) for bib in heat.riders)
     score = f"{first} {wins[0]}-{wins[1]} {second}"
     if heat.status == "final" and heat.order:
-        return f"{score}, won by {_rider(session, heat.order[0]).strip()}"
+        return f"{score}, won by {_short(session, heat.order[0])}"
     if wins[0] == wins[1]:
         return f"{score}: a decider"
     return score
@@ -230,6 +236,14 @@ def _rider(session: DemoSession, bib: int) -> str:
     except IndexError:
         return f"{bib:>3}"
     return f"{bib:>3} {rider.name:<{_NAME_WIDTH}} {rider.nation}"
+
+
+def _short(session: DemoSession, bib: int) -> str:
+    """A rider in a sentence: "13 Maya PATEL"."""
+    try:
+        return f"{bib} {session.rider(bib).name}"
+    except IndexError:
+        return str(bib)
 
 
 def _ordinal(n: int) -> str:
