@@ -16,36 +16,28 @@ from tests.scoring import test_scenario_pursuit as pursuit_by_hand
 from tests.scoring.live import offline_files
 from tests.scoring.scenarios import pursuit, sprint, team_sprint
 from tests.scoring.through_the_daemon import Venue, results_and_standings
-from velotime.capture import CONTROL_SOURCE, read_capture
 from velotime.localvenue import LocalBroker
-from velotime.wire.commands import decode_command
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 
 async def played(
     capture: Path, meet: Path, tmp_path: Path, broker: LocalBroker, mp: pytest.MonkeyPatch
-) -> tuple[Venue, dict[str, Any]]:
+) -> dict[str, Any]:
     """The scenario played through the daemon; its retained results and standings, decoded.
     Checked here for every scenario: the daemon recorded each device's bytes as the scenario's
     capture has them, the desk's commands were the scenario's and all accepted, and offline
     replay of the daemon's capture writes the retained results and standings byte for byte."""
     async with Venue(capture, meet, tmp_path / "live", broker, mp) as venue:
         await venue.play()
-    scenario = list(read_capture(capture).chunks())
-    for source in venue.header.sources:
-        if source != CONTROL_SOURCE:
-            expected = [(c.t_us, c.data) for c in scenario if c.src == source and c.data]
-            got = [(c.t_us, c.data) for c in venue.recorded(source) if c.data]
-            assert got == expected, source
-    commands = [decode_command(c.data) for c in scenario if c.src == CONTROL_SOURCE]
-    assert venue.recorded_commands() == commands
-    assert [status for _, status in venue.desk] == [0] * len(commands)  # none refused
+    venue.check_recorded()
+    assert [status for _, status in venue.desk] == [0] * len(venue.desk)  # none refused
+    assert venue.published_commands == [command for command, _ in venue.desk]
 
     live = results_and_standings(venue.retained)
     assert venue.daemon_capture is not None
     assert live == offline_files(venue.daemon_capture, meet, tmp_path / "offline")
-    return venue, {key: json.loads(payload) for key, payload in live.items()}
+    return {key: json.loads(payload) for key, payload in live.items()}
 
 
 async def test_the_sprint_tournament_through_the_daemon(
@@ -53,7 +45,7 @@ async def test_the_sprint_tournament_through_the_daemon(
 ) -> None:
     """The qualifying, the 17 races ridden and the standings, as sprint.py works them out."""
     capture, meet = sprint.write_capture(tmp_path), sprint.write_meet(tmp_path)
-    _, results = await played(capture, meet, tmp_path, broker, monkeypatch)
+    results = await played(capture, meet, tmp_path, broker, monkeypatch)
 
     qualifying = results[f"results/{sprint.QUALIFYING}"]
     assert [(line["rank"], line["bib"], line["time"]) for line in qualifying["lines"]] == (
@@ -96,7 +88,7 @@ async def test_the_pursuit_heats_through_the_daemon(
     that ends it) and the team pursuit (a rider dropped): the checks of
     test_scenario_pursuit.py, where the figures are worked out by hand, on the live results."""
     capture, meet = pursuit.write_capture(tmp_path), pursuit.write_meet(tmp_path)
-    _, results = await played(capture, meet, tmp_path, broker, monkeypatch)
+    results = await played(capture, meet, tmp_path, broker, monkeypatch)
     by_event = {
         event: results[f"results/{event}"]
         for event in (pursuit.QUALIFYING, pursuit.FINAL, pursuit.TEAMS_EVENT)
@@ -115,7 +107,7 @@ async def test_the_team_sprint_through_the_daemon(
     """The team sprint heat with its lap splits, as team_sprint.py works them out: two missed
     reads and a missed beam, said in the problems."""
     capture, meet = team_sprint.write_capture(tmp_path), team_sprint.write_meet(tmp_path)
-    _, results = await played(capture, meet, tmp_path, broker, monkeypatch)
+    results = await played(capture, meet, tmp_path, broker, monkeypatch)
     result = results[f"results/{team_sprint.EVENT}"]
     assert result["status"] == "final"
     assert result["lines"] == team_sprint.EXPECTED

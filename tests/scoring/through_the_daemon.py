@@ -5,8 +5,11 @@ device of its kind -> the daemon (in this process, as `velotime run` runs it, on
 
     async with Venue(capture, meet, tmp_path / "live", broker, monkeypatch) as venue:
         await venue.play()
-    venue.retained        # every retained message below the venue, by key ("results/ip-q")
-    venue.daemon_capture  # what the daemon recorded: replay it offline to compare
+    venue.check_recorded()    # the daemon recorded the capture's chunks, stamps and all
+    venue.retained            # every retained message below the venue ("results/ip-q": ...)
+    venue.daemon_capture      # what the daemon recorded: replay it offline to compare
+    venue.desk                # each command typed, and ctl's exit status (1: refused)
+    venue.published_commands  # what the daemon published on timing/command
 
 The devices, one for each source of the capture's header:
 - a P3 decoder (`p3`): a TCP server the daemon connects to, which sends the chunks' bytes;
@@ -40,6 +43,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import aiomqtt
 import msgspec
 import pytest
 from msgspec import UNSET
@@ -66,6 +70,7 @@ from velotime.wire.commands import (
     Start,
     decode_command,
 )
+from velotime.wire.events import CommandData, decode_event
 
 DAEMON_TIMEOUT_S = 30.0  # for the daemon to read a chunk: it takes milliseconds
 TIMY_BAUDRATE = 38400
@@ -124,11 +129,20 @@ class CaptureTail:
         self.received: Counter[str] = Counter()
         self._offset = len(path.read_bytes().partition(b"\n")[0]) + 1  # past the header
         self._decoder = msgspec.json.Decoder(CaptureChunk)
+        self._handle = path.open("rb")
+
+    def close(self) -> None:
+        """Once the daemon has stopped: its capture read to the end."""
+        self.read()
+        self._handle.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
 
     def read(self) -> None:
-        with self.path.open("rb") as handle:
-            handle.seek(self._offset)
-            text = handle.read()
+        self._handle.seek(self._offset)
+        text = self._handle.read()
         whole = text[: text.rfind(b"\n") + 1]  # a line being written is read next time
         self._offset += len(whole)
         for line in whole.splitlines():
@@ -146,13 +160,15 @@ class CaptureTail:
             if condition():
                 return
             if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"the daemon did not record {what} in {DAEMON_TIMEOUT_S} s")
+                raise AssertionError(f"timed out after {DAEMON_TIMEOUT_S} s waiting for {what}")
             turns += 1
             await asyncio.sleep(0 if turns < 50 else 0.001)
 
     async def received_all(self, source: str, count: int) -> None:
         """Until the daemon has recorded `count` bytes from `source`."""
-        await self.until(lambda: self.received[source] >= count, f"{source}'s {count} bytes")
+        await self.until(
+            lambda: self.received[source] >= count, f"the daemon to record {source}'s {count} bytes"
+        )
 
     def connections(self, source: str) -> int:
         return sum(1 for chunk in self.chunks if chunk.src == source and not chunk.data)
@@ -299,10 +315,12 @@ class Venue:
         monkeypatch: pytest.MonkeyPatch,
         *,
         venue: str = "through-the-daemon",
+        until_us: int | None = None,
     ) -> None:
+        """`until_us`: play only the chunks received up to then (the first races of a session)."""
         reader = read_capture(capture)
         self.header: CaptureHeader = reader.header
-        self.chunks = list(reader.chunks())
+        self.chunks = [c for c in reader.chunks() if until_us is None or c.t_us <= until_us]
         assert not reader.problems, reader.problems
         self.meet = meet
         self.directory = directory
@@ -312,6 +330,7 @@ class Venue:
         self.clock = VenueClock(self.chunks[0].t_us)
         self._monkeypatch = monkeypatch
         self.desk: list[tuple[Command, int]] = []  # what the desk typed, and ctl's exit status
+        self.published_commands: list[Command] = []  # on timing/command, without ctl's ids
         self.retained: dict[str, bytes] = {}
         self.daemon_capture: Path | None = None
         self._devices: dict[str, Device] = {}
@@ -364,9 +383,13 @@ class Venue:
             service = ScoringService.open(config, self.meet)
             self.daemon_capture = daemon.capture.path
             self._tail = CaptureTail(daemon.capture.path)
+            self._stack.callback(self._tail.close)
             stop = asyncio.Event()
             tasks = [asyncio.create_task(daemon.run(stop)), asyncio.create_task(service.run(stop))]
+            subscribed = asyncio.Event()
+            watching = asyncio.create_task(self._watch_commands(subscribed))
             try:
+                await asyncio.wait_for(subscribed.wait(), DAEMON_TIMEOUT_S)
                 async with Watch(self.broker.port, f"{self.root}/status/#") as watch:
                     await watch.wait_for(lambda: self._online(watch), "the daemon and scoring")
                 for device in self._devices.values():
@@ -374,16 +397,28 @@ class Venue:
                 tail = self._tail
                 await tail.until(
                     lambda: all(tail.connections(name) for name in self._devices),
-                    "a connection from every device",
+                    "the daemon to record a connection from every device",
                 )
                 yield
             finally:
                 stop.set()
                 await asyncio.gather(*tasks)
+                watching.cancel()
+                await asyncio.gather(watching, return_exceptions=True)
                 service.close()
         finally:
             for device in self._devices.values():
                 await device.stop()
+
+    async def _watch_commands(self, subscribed: asyncio.Event) -> None:
+        async with aiomqtt.Client("127.0.0.1", self.broker.port) as client:
+            await client.subscribe(f"{self.root}/timing/command", qos=1)
+            subscribed.set()
+            async for message in client.messages:
+                assert isinstance(message.payload, bytes)
+                data = decode_event(message.payload).data
+                assert isinstance(data, CommandData), data
+                self.published_commands.append(msgspec.structs.replace(data.command, id=UNSET))
 
     def _online(self, watch: Watch) -> bool:
         statuses = [watch.json(f"{self.root}/status/{name}") for name in ("daemon", "scoring")]
@@ -409,6 +444,10 @@ class Venue:
             self._devices[chunk.src].send(chunk.data)
             sent[chunk.src] += len(chunk.data)
             await tail.received_all(chunk.src, sent[chunk.src])
+        await tail.until(
+            lambda: len(self.published_commands) == len(self.desk),
+            "the daemon to publish every command",
+        )
         self.retained = await retained(self.broker.port, self.root)
 
     async def type(self, t_us: int, command: Command) -> None:
@@ -422,8 +461,20 @@ class Venue:
     def recorded(self, source: str) -> list[CaptureChunk]:
         """What the daemon recorded from `source`, in order."""
         assert self._tail is not None
-        self._tail.read()
+        if not self._tail.closed:
+            self._tail.read()
         return [chunk for chunk in self._tail.chunks if chunk.src == source]
+
+    def check_recorded(self) -> None:
+        """The daemon recorded each device's chunks as the capture has them (the same bytes,
+        read at the same instants), and the capture's commands as the desk typed them."""
+        for source in self._devices:
+            expected = [(c.t_us, c.data) for c in self.chunks if c.src == source and c.data]
+            got = [(c.t_us, c.data) for c in self.recorded(source) if c.data]
+            assert got == expected, f"{source}: the daemon recorded other chunks"
+        commands = [decode_command(c.data) for c in self.chunks if c.src == CONTROL_SOURCE]
+        assert self.recorded_commands() == commands
+        assert [command for command, _ in self.desk] == commands
 
     def recorded_commands(self) -> list[Command]:
         """The commands the daemon recorded, without the ids ctl gave them."""
