@@ -292,11 +292,15 @@ def _device(description: dict[str, Any]) -> tuple[Device, dict[str, Any]]:
             settings["line"] = next(iter(settings["decoder_lines"].values()))  # all mapped
         return Decoder(), settings
     if protocol == "timy":
-        channels = {}
+        channels: dict[str, dict[str, Any]] = {}
         for key, channel in description["channels"].items():
-            if channel.get("delay_us") or channel.get("dead_time_us"):
-                raise AssertionError(f"channel {key}: only a line is played: {channel}")
             channels[key] = {"line": channel["line"]}
+            if channel.get("delay_us"):
+                channels[key]["delay_us"] = channel["delay_us"]
+            if channel.get("dead_time_us"):  # configured in milliseconds
+                dead_time_ms, rest = divmod(channel["dead_time_us"], 1000)
+                assert not rest, f"channel {key}: a dead time of whole milliseconds"
+                channels[key]["dead_time_ms"] = dead_time_ms
         return ImpulseTimer(), {"channels": channels}
     if protocol == "lynx":
         return Camera(), {}
@@ -334,6 +338,7 @@ class Venue:
         self.retained: dict[str, bytes] = {}
         self.daemon_capture: Path | None = None
         self._devices: dict[str, Device] = {}
+        self._settings: dict[str, dict[str, Any]] = {}  # each device's [[sources]] settings
         self._tail: CaptureTail | None = None
         self._stack = contextlib.AsyncExitStack()
 
@@ -369,7 +374,6 @@ class Venue:
 
     @contextlib.asynccontextmanager
     async def _running(self) -> AsyncIterator[None]:
-        self._settings: dict[str, dict[str, Any]] = {}
         for name, description in self.header.sources.items():
             if name == CONTROL_SOURCE or description["protocol"] in ("control", "lif"):
                 continue
