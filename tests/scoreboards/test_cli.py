@@ -158,7 +158,10 @@ async def test_velotime_sheets_writes_the_retained_state_s_sheets(
         velotime_main, "sheets", "--config", config, "--output", output, "--event", "nope"
     )
     assert unknown.returncode == 2
-    assert "velotime sheets: --event: no result or start list retained for nope" in unknown.stderr
+    assert (
+        "velotime sheets: --event: no result, start list or standings retained for nope"
+        in unknown.stderr
+    )
 
 
 def test_velotime_sheets_says_when_the_broker_cannot_be_reached(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """PDF sheets as WeasyPrint renders them in-process, read back as text: a flying 200 m scored by
 the engine from hand-made passings (its times truncated to the thousandth, a DNS, PROVISIONAL
 then FINAL), its start list, and a start list long enough for three pages, each with the
-running header and its page number. Expected values by hand from the passings and the meet."""
+running header and its page number; a sprint tournament's sheet and its races' sheets, from the
+payloads the scoring publishes for tests/scoring/scenarios/sprint.py. Expected values by hand
+from the passings, the meet and the scenario's table."""
 
 from datetime import UTC
 from functools import partial
@@ -9,14 +11,20 @@ from functools import partial
 import pytest
 
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
+from tests.scoreboards.tournament import sprint_tournament
 from tests.scoring.events import command, passing
+from tests.scoring.scenarios.sprint import BRONZE, FINAL, qf
 from tests.scoring.test_engine_start_lists import MEET
 from velotime.scoreboards.web.pdf import sheet_pdf
-from velotime.scoreboards.web.sheets import result_sheet_html, start_list_html
+from velotime.scoreboards.web.sheets import (
+    result_sheet_html,
+    standings_sheet_html,
+    start_list_html,
+)
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.wire.commands import Arm, Final, NextRider, Provisional, SetStatus
-from velotime.wire.results import EventResult, StartList, StartListRider
+from velotime.wire.results import EventResult, Standings, StartList, StartListRider
 
 # Rendering takes a tenth of a second a page, and importing WeasyPrint most of a second.
 pytestmark = pytest.mark.slow
@@ -112,3 +120,117 @@ def test_a_long_start_list_has_the_header_and_its_number_on_every_page() -> None
         assert f"Page {number} of {count}" in lines[-1], number
         seen += [int(line.split(" ")[1]) for line in lines if line.endswith(" NED")]
     assert seen == [rider.bib for rider in riders]  # every rider once, in order, across pages
+
+
+@pytest.fixture(scope="module")
+def tournament(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Standings, dict[str, EventResult]]:
+    return sprint_tournament(tmp_path_factory.mktemp("sprint"))
+
+
+def test_a_sprint_tournament_sheet_round_by_round(
+    tournament: tuple[Standings, dict[str, EventResult]],
+) -> None:
+    """The tournament of tests/scoring/scenarios/sprint.py, printed: the seeding, each round's
+    matches with the winner's last 200 m in the winner's row under the race it won, the
+    relegated rider's REL under theirs, the races won, the 1-1 decided by a third race, then the
+    classification. By hand from the scenario's table:
+
+        QF1 205 v 204: 205 wins races 1 and 2 (10.345, 10.456)           2-0
+        QF2 201 v 207: 201 race 1 (10.567), 207 race 2 (10.678), 201 race 3 (10.789): 2-1
+        QF3 208 v 202: 208 first over the line in race 1 but REL: 202 (10.890), 202 (10.901)
+        QF4 203 v 206: 206 (11.012, 11.123)
+        SF1 205 v 206: 205 (10.234, 10.345);  SF2 201 v 202: 201 (10.456, 10.567)
+        bronze 206 v 202: 202 (10.678, 10.789);  final 205 v 201: 205 (9.999, 10.000)
+
+    A match's rows: its places (winner first), the heat's number in the first."""
+    standings, results = tournament
+    html = standings_sheet_html(
+        standings, results=results, riders={}, meet="Test meet", venue="Test velodrome",
+        zone=UTC, generated_us=START_US,
+    )  # fmt: skip
+    pages = pdf_pages(sheet_pdf(html))
+    lines = [line for page in pages for line in page_lines(page)]
+    for number, page in enumerate(pages, 1):
+        page_text = page_lines(page)
+        assert f"{HEADER} Sprint — FINAL" in page_text, number
+        assert f"Page {number} of {len(pages)}" in page_text[-1], number
+    assert "Men Elite · Sprint" in lines
+    assert "Official classification" in lines
+    seeds = lines[lines.index("SEED BIB NAME NATION") + 1 :][:8]
+    qualifiers = [205, 201, 208, 203, 206, 202, 207, 204]  # by 200 m time, fastest first
+    assert seeds == [f"q{n} {bib} Rider {bib} NED" for n, bib in enumerate(qualifiers, 1)]
+
+    def round_rows(heading: str, count: int) -> list[str]:
+        at = lines.index(heading)
+        assert lines[at + 1].startswith("HEAT RANK BIB NAME NATION RACE 1 RACE 2"), lines[at + 1]
+        return lines[at + 2 : at + 2 + count]
+
+    assert lines[lines.index("1/4 · BEST OF 3") + 1] == (
+        "HEAT RANK BIB NAME NATION RACE 1 RACE 2 RACE 3 WINS NOTES"
+    )
+    assert round_rows("1/4 · BEST OF 3", 8) == [
+        "1 1 205 Rider 205 NED 10.345 10.456 2",
+        "2 204 Rider 204 NED 0",
+        "2 1 201 Rider 201 NED 10.567 10.789 2 DECIDER AT 1-1, WON 2-1",
+        "2 207 Rider 207 NED 10.678 1",
+        "3 1 202 Rider 202 NED 10.890 10.901 2",
+        "2 208 Rider 208 NED REL 0",
+        "4 1 206 Rider 206 NED 11.012 11.123 2",
+        "2 203 Rider 203 NED 0",
+    ]
+    # No match of the semi-finals went to 1-1: no race 3 column.
+    assert lines[lines.index("1/2 · BEST OF 3") + 1] == (
+        "HEAT RANK BIB NAME NATION RACE 1 RACE 2 WINS NOTES"
+    )
+    assert round_rows("1/2 · BEST OF 3", 4) == [
+        "1 1 205 Rider 205 NED 10.234 10.345 2",
+        "2 206 Rider 206 NED 0",
+        "2 1 201 Rider 201 NED 10.456 10.567 2",
+        "2 202 Rider 202 NED 0",
+    ]
+    assert round_rows("BRONZE FINAL · BEST OF 3", 2) == [
+        "1 1 202 Rider 202 NED 10.678 10.789 2",
+        "2 206 Rider 206 NED 0",
+    ]
+    assert round_rows("FINAL · BEST OF 3", 2) == [
+        "1 1 205 Rider 205 NED 9.999 10.000 2",
+        "2 201 Rider 201 NED 0",
+    ]
+    # Gold and bronze finals, then the quarter-finals' losers by their qualifying rank.
+    classified = lines[lines.index("RANK BIB NAME NATION NOTES") + 1 :][:8]
+    order = [205, 201, 202, 206, 208, 203, 207, 204]
+    assert classified == [f"{rank} {bib} Rider {bib} NED" for rank, bib in enumerate(order, 1)]
+
+
+def test_sprint_race_sheets_with_a_relegation_and_a_re_ride(
+    tournament: tuple[Standings, dict[str, EventResult]],
+) -> None:
+    """A sprint race's sheet: its finish order, the winner's last 200 m with its speed, and the
+    commissaires' relegation and the race stopped and re-ridden, in words with their reasons.
+    By hand from the scenario: QF3 race 1, 208 over the line first and relegated ("left the
+    sprinters' lane"): 202 wins in 10.890, 720 / 10.890 = 66.1157... -> 66.115 km/h; the
+    bronze final's race 1 stopped after a fall in lap 1 and re-ridden, 202 winning in 10.678
+    (720 / 10.678 = 67.4283... -> 67.428), 206 0.1000 s behind on the camera: "+0.100"; the
+    final's race 1: 9.999, 720 / 9.999 = 72.0072... -> 72.007."""
+    _, results = tournament
+    relegated = page_lines(pdf_pages(sheet_pdf(result_page(results[qf(3, 1)])))[0])
+    assert f"{HEADER} Sprint, 1/4, heat 3, race 1 — FINAL" in relegated
+    assert "Men Elite · 1/4 · Sprint" in relegated
+    table = relegated[relegated.index("RANK BIB NAME NATION GAP NOTES") + 1 :]
+    assert table[:2] == ["1 202 Rider 202 NED", "2 208 Rider 208 NED REL"]
+    assert "Winner's last 200 m: 10.890 (66.115 km/h)" in relegated
+    assert "208 Rider 208 relegated (REL): left the sprinters' lane" in relegated
+    assert not any(line.startswith("Re-ridden") for line in relegated)
+
+    re_ridden = page_lines(pdf_pages(sheet_pdf(result_page(results[BRONZE[0]])))[0])
+    table = re_ridden[re_ridden.index("RANK BIB NAME NATION GAP NOTES") + 1 :]
+    assert table[:2] == ["1 202 Rider 202 NED", "2 206 Rider 206 NED +0.100"]
+    assert "Winner's last 200 m: 10.678 (67.428 km/h)" in re_ridden
+    assert "Re-ridden: the race was stopped: fall in lap 1; the result is the re-ride's" in (
+        re_ridden
+    )
+    final = page_lines(pdf_pages(sheet_pdf(result_page(results[FINAL[0]])))[0])
+    assert "Winner's last 200 m: 9.999 (72.007 km/h)" in final
+    assert "RELEGATIONS AND RE-RIDES" not in final

@@ -34,12 +34,17 @@ from velotime.wire.results import (
     LapChangeAudit,
     NeutraliseAudit,
     NextRiderAudit,
+    OmniumStandings,
     RefusedAudit,
     ReopenAudit,
     ResultLine,
     SetLapsAudit,
     SetStatusAudit,
     SprintAudit,
+    Standings,
+    StandingsHeat,
+    StandingsRace,
+    StandingsRound,
     StartAudit,
     StartList,
 )
@@ -53,11 +58,17 @@ DISCIPLINES = {
     "elimination": "Elimination race",
     "points_race": "Points race",
     "tempo": "Tempo race",
+    "sprint": "Sprint",
+    "individual_pursuit": "Individual pursuit",
+    "team_pursuit": "Team pursuit",
+    "team_sprint": "Team sprint",
+    "omnium": "Omnium",
 }
 STATUS = {
     "running": ("RUNNING", "Unofficial: the event is still being ridden"),
     "provisional": ("PROVISIONAL", "Provisional result: subject to the commissaires' decisions"),
     "final": ("FINAL", "Official result"),
+    "live": ("LIVE", "Unofficial: the points race is being ridden"),
 }
 
 CSS = """
@@ -342,7 +353,7 @@ def _lines_table(result: EventResult) -> str:
     if not rows:
         span = len(head)
         rows.append(f'<tr><td class="empty" colspan="{span}">No result lines yet.</td></tr>')
-    caption = "Finish order" if keirin else "Result"
+    caption = "Finish order" if keirin or result.discipline == "sprint" else "Result"
     return (
         f"<h2>{caption}</h2>\n"
         f'<table class="result">\n<thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
@@ -360,12 +371,48 @@ def _facts(result: EventResult) -> str:
             f"<strong>{escape(result.winner_last_200)}</strong>"
             f" ({escape(kmh)} km/h)</p>\n"
         )
+    out += _sprint_race_notes(result)
     out += _laps_gained_and_lost(result) + _sprints(result) + _elimination_order(result)
     problems = [p for p in result.problems if p] if isinstance(result.problems, list) else []
     if problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in problems)
         out += f'<h2>Timing notes</h2>\n<ul class="problems">{items}</ul>\n'
     return out
+
+
+OUT_WORDS = {"REL": "relegated", "DSQ": "disqualified", "DNS": "did not start",
+             "DNF": "did not finish"}  # fmt: skip
+
+
+def _sprint_race_notes(result: EventResult) -> str:
+    """A sprint race's relegations and re-rides in words (uci-rules.md §2.3): each rider the
+    commissaires relegated or put out, with their reason, and each start they stopped, after
+    which the race was ridden again and counts from the new start."""
+    if result.discipline != "sprint":
+        return ""
+    reasons = {
+        entry.bib: entry.reason for entry in result.audit if isinstance(entry, SetStatusAudit)
+    }  # the last word on each rider stands
+    items = []
+    for line in result.lines:
+        if not line.status:
+            continue
+        status = line.status.value
+        reason = f": {escape(reasons[line.bib])}" if reasons.get(line.bib) else ""
+        items.append(
+            f"<li>{line.bib} {escape(line.name)} {OUT_WORDS.get(status, '')} "
+            f"({escape(status)}){reason}</li>"
+        )
+    items += [
+        "<li>Re-ridden: the race was stopped"
+        + (f": {escape(entry.reason)}" if entry.reason else "")
+        + "; the result is the re-ride's</li>"
+        for entry in result.audit
+        if isinstance(entry, AbandonAudit)
+    ]
+    if not items:
+        return ""
+    return f'<h2>Relegations and re-rides</h2>\n<ul class="problems">{"".join(items)}</ul>\n'
 
 
 def _laps_gained_and_lost(result: EventResult) -> str:
@@ -592,13 +639,15 @@ def sheets_index_html(
     results: Mapping[str, EventResult],
     start_lists: Mapping[str, StartList],
     *,
+    standings: Mapping[str, Standings | OmniumStandings] | None = None,
     meet: str,
     venue: str,
     zone: tzinfo,
     generated_us: int,
 ) -> str:
-    """Every retained result with links to its sheet, PDF and CSV; every start list, in
-    programme order, with links to its sheet and PDF."""
+    """Every retained result with links to its sheet, PDF and CSV; every competition's
+    standings (a sprint tournament, a keirin competition, an omnium) with links to its sheet
+    and PDF; every start list, in programme order, with links to its sheet and PDF."""
     items = []
     for event, result in results.items():
         status = result.status
@@ -608,6 +657,16 @@ def sheets_index_html(
             _index_item(result.name or event, (result.category, result.round), f"{link}.html")
             + f'<span class="badge {escape(status)}">{escape(label)}</span>'
             f'<a href="{link}.pdf">PDF</a><a href="{link}.csv">CSV</a></li>'
+        )
+    competitions = []
+    for competition, table in (standings or {}).items():
+        label = STATUS.get(table.status, (table.status.upper(), ""))[0]
+        link = f"standings/{escape(competition)}"
+        discipline = DISCIPLINES.get(table.discipline, table.discipline)
+        competitions.append(
+            _index_item(table.name or competition, (table.category, discipline), f"{link}.html")
+            + f'<span class="badge {escape(table.status)}">{escape(label)}</span>'
+            f'<a href="{link}.pdf">PDF</a><span></span></li>'
         )
     starts = []
     for event, start_list in sorted(start_lists.items(), key=lambda item: item[1].programme):
@@ -625,6 +684,8 @@ def sheets_index_html(
         f'<div class="org">{organiser}</div><h1>Sheets</h1></div></header>\n'
         "<h2>Results</h2>\n"
         + _listing(items, "No results yet.")
+        + "<h2>Competitions</h2>\n"
+        + _listing(competitions, "No competition standings yet.")
         + "<h2>Start lists</h2>\n"
         + _listing(starts, "No start lists: the scoring service publishes them.")
         + "\n<footer>"
@@ -646,3 +707,241 @@ def _listing(items: Sequence[str], empty: str) -> str:
     if not items:
         return f'<p class="empty">{escape(empty)}</p>\n'
     return '<ul class="index">' + "".join(items) + "</ul>\n"
+
+
+# -- a competition's standings: a sprint tournament, a keirin competition, an omnium ----------
+
+Riders = Mapping[int, tuple[str, str]]  # bib -> name, nation
+
+
+def rider_names(results: Mapping[str, EventResult], riders: Riders) -> dict[int, tuple[str, str]]:
+    """Bib -> name and nation, for the standings (which carry bibs only): the meet file's
+    riders, else as the results name them."""
+    names = {
+        line.bib: (line.name, line.nation) for result in results.values() for line in result.lines
+    }
+    return {**names, **riders}
+
+
+def standings_sheet_html(
+    standings: Standings | OmniumStandings,
+    *,
+    results: Mapping[str, EventResult],
+    riders: Riders,
+    meet: str,
+    venue: str,
+    zone: tzinfo,
+    generated_us: int,
+) -> str:
+    """The printable sheet of a competition (a `standings/<competition>` payload): a sprint
+    tournament round by round, each match with its races (the winner's last 200 m in the
+    winner's row, as the Olympic result sheets print them), a keirin competition heat by heat,
+    an omnium race by race; then the final classification. `results` (the races' own
+    `results/<event>`) give the relegations in a sprint match; `riders` the names."""
+    competition = standings.competition
+    title = standings.name or competition
+    label, note = STATUS.get(standings.status, (standings.status.upper(), ""))
+    if standings.status == "running":
+        note = "Unofficial: the competition is still being ridden"
+    if standings.status == "final":
+        note = "Official classification"
+    names = rider_names(results, riders)
+    details = [standings.category, DISCIPLINES.get(standings.discipline, standings.discipline)]
+    if isinstance(standings, OmniumStandings):
+        tables = _omnium_table(standings)
+    else:
+        tables = "".join(_round_table(r, standings, results, names) for r in standings.rounds)
+        tables = _qualifiers(standings, names) + tables + _classification(standings)
+    problems = [p for p in standings.problems if p]
+    if problems:
+        items = "".join(f"<li>{escape(p)}</li>" for p in problems)
+        tables += f'<h2>Waiting for</h2>\n<ul class="problems">{items}</ul>\n'
+    body = (
+        '<nav class="tools"><a href="../index.html">All sheets</a>'
+        f'<a href="{escape(competition)}.pdf">PDF</a>'
+        '<button type="button" onclick="window.print()">Print</button></nav>\n'
+        '<main class="sheet">\n'
+        + _header(meet, venue, title, details, standings.status, label, note)
+        + tables
+        + "<footer>\n"
+        '<div class="sign">Chief timekeeper</div>\n'
+        '<div class="sign">President of the commissaires\' panel</div>\n'
+        + _generated(f"{title}: {label}", generated_us, zone)
+        + "</footer>\n</main>"
+    )
+    return _page(f"{title}: {label}", body, generated_us, zone)
+
+
+def _rider_cells(bib: int, names: Riders) -> str:
+    name, nation = names.get(bib, ("", ""))
+    return (
+        f'<td class="num bib">{bib}</td><td class="name">{escape(name)}</td>'
+        f"<td>{escape(nation)}</td>"
+    )
+
+
+def _qualifiers(standings: Standings, names: Riders) -> str:
+    """A sprint tournament's seeding: the qualifiers best first, each with the slot ("q1") the
+    table draws from."""
+    qualifiers = standings.qualifiers
+    if not isinstance(qualifiers, list) or not qualifiers:
+        return ""
+    rows = [
+        f'<tr data-bib="{bib}"><td class="num rank">q{seed}</td>{_rider_cells(bib, names)}</tr>'
+        for seed, bib in enumerate(qualifiers, 1)
+    ]
+    return (
+        "<h2>Qualifiers</h2>\n"
+        '<table class="qualifiers">\n<thead><tr><th class="num">Seed</th><th class="num">Bib'
+        "</th><th>Name</th><th>Nation</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _round_table(
+    round_: StandingsRound, standings: Standings, results: Mapping[str, EventResult],
+    names: Riders,
+) -> str:  # fmt: skip
+    """One round: each heat's riders in their places once it has an order (else in the order
+    they start), a sprint match's races in columns: the winner's last 200 m in the winner's
+    row, the loser's status (REL, DSQ) in theirs, and the races each has won."""
+    sprint = standings.discipline == "sprint"
+    best_of = round_.best_of
+    heading = escape(round_.name)
+    if sprint and isinstance(best_of, int) and best_of > 1:
+        heading += f" · best of {best_of}"
+    races = max((len(_races(heat)) for heat in round_.heats), default=0)
+    if sprint and isinstance(best_of, int):
+        races = max(races, min(best_of, 2))  # race 3 only where a match stands 1-1
+    head = ['<th class="num">Heat</th>', '<th class="num">Rank</th>', '<th class="num">Bib</th>',
+            "<th>Name</th>", "<th>Nation</th>"]  # fmt: skip
+    head += [f'<th class="num">Race {n}</th>' for n in range(1, races + 1)]
+    if sprint:
+        head.append('<th class="num">Wins</th>')
+    head.append("<th>Notes</th>")
+    rows = []
+    for number, heat in enumerate(round_.heats, 1):
+        wins = heat.wins
+        won = dict(zip(heat.riders, wins, strict=False)) if isinstance(wins, list) else {}
+        placed = heat.order or heat.riders
+        extra = [bib for bib in heat.riders if bib not in placed]
+        heat_races = _races(heat)
+        for index, bib in enumerate([*placed, *extra]):
+            rank = index + 1 if heat.order and bib in heat.order else None
+            cells = [
+                f'<td class="num">{number if index == 0 else ""}</td>',
+                f'<td class="num rank">{"" if rank is None else rank}</td>',
+                _rider_cells(bib, names),
+            ]
+            cells += [
+                f'<td class="num">{_race_cell(heat_races, n, bib, results)}</td>'
+                for n in range(races)
+            ]
+            if sprint:
+                cells.append(f'<td class="num">{escape(str(won.get(bib, "")))}</td>')
+            notes = _heat_notes(heat, index, heat_races)
+            cells.append(f'<td class="notes">{notes}</td>')
+            first = ' class="heat"' if index == 0 else ""
+            rows.append(f'<tr data-bib="{bib}"{first}>' + "".join(cells) + "</tr>")
+    if not rows:
+        rows.append(
+            f'<tr><td class="empty" colspan="{len(head)}">Drawn up once the rounds before it '
+            "are final.</td></tr>"
+        )
+    return (
+        f"<h2>{heading}</h2>\n"
+        f'<table class="round">\n<thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _races(heat: StandingsHeat) -> list[StandingsRace]:
+    return heat.races if isinstance(heat.races, list) else []
+
+
+def _race_cell(
+    races: Sequence[StandingsRace], n: int, bib: int, results: Mapping[str, EventResult]
+) -> str:
+    """Race `n` of a match in `bib`'s row: the winner's last 200 m for its winner; for the
+    other rider, their status in that race when the commissaires gave one (REL, DSQ)."""
+    if n >= len(races):
+        return ""
+    race = races[n]
+    if race.winner == bib:
+        return escape(race.winner_last_200 or "won")
+    result = results.get(race.event)
+    if result is not None:
+        for line in result.lines:
+            if line.bib == bib and line.status:
+                return f'<span class="tag out">{escape(line.status.value)}</span>'
+    return ""
+
+
+def _heat_notes(heat: StandingsHeat, index: int, races: Sequence[StandingsRace]) -> str:
+    """In a heat's first row: where it stands (a match not decided yet: the race being ridden;
+    a 1-1 decided by a third race)."""
+    if index:
+        return ""
+    if heat.status != "final":
+        riding = next((r for r in races if r.status != "final"), None)
+        what = f"race {races.index(riding) + 1} {riding.status}" if riding else ""
+        return f'<span class="tag">{escape(what or heat.status)}</span>'
+    wins = heat.wins
+    if len(races) == 3 and isinstance(wins, list) and wins:
+        return f'<span class="tag">decider at 1-1, won {max(wins)}-{min(wins)}</span>'
+    return ""
+
+
+def _classification(standings: Standings) -> str:
+    lines = standings.classification
+    if not lines:
+        return (
+            '<h2>Final classification</h2>\n<p class="empty">Made once the finals are final.</p>\n'
+        )
+    rows = [
+        f'<tr data-bib="{line.bib}"><td class="num rank">'
+        f'{"" if line.rank is None else line.rank}</td><td class="num bib">{line.bib}</td>'
+        f'<td class="name">{escape(line.name)}</td><td>{escape(line.nation)}</td>'
+        f'<td class="notes">{_notes(line)}</td></tr>'
+        for line in lines
+    ]
+    return (
+        "<h2>Final classification</h2>\n"
+        '<table class="classification">\n<thead><tr><th class="num">Rank</th>'
+        '<th class="num">Bib</th><th>Name</th><th>Nation</th><th>Notes</th></tr></thead>\n'
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+    )
+
+
+def _omnium_table(omnium: OmniumStandings) -> str:
+    """An omnium's riders with the points of each race counted so far and their total."""
+    counted = [i for i, race in enumerate(omnium.races) if race.counted]
+    head = ['<th class="num">Rank</th>', '<th class="num">Bib</th>', "<th>Name</th>",
+            "<th>Nation</th>"]  # fmt: skip
+    head += [f'<th class="num">{escape(omnium.races[i].name)}</th>' for i in counted]
+    head += ['<th class="num">Total</th>', "<th>Notes</th>"]
+    rows = []
+    for line in omnium.lines:
+        cells = [
+            f'<td class="num rank">{"" if line.rank is None else line.rank}</td>',
+            f'<td class="num bib">{line.bib}</td><td class="name">{escape(line.name)}</td>'
+            f"<td>{escape(line.nation)}</td>",
+        ]
+        for i in counted:
+            score = line.races[i] if i < len(line.races) else None
+            text = "" if score is None else str(score.points)
+            if score is not None and score.status:
+                text += f" {score.status}"
+            cells.append(f'<td class="num">{escape(text)}</td>')
+        status = f'<span class="tag out">{escape(line.status)}</span>' if line.status else ""
+        cells += [f'<td class="num time">{line.total}</td>', f'<td class="notes">{status}</td>']
+        rows.append(f'<tr data-bib="{line.bib}">' + "".join(cells) + "</tr>")
+    caption = "Final classification" if omnium.status == "final" else "Standings"
+    return (
+        f"<h2>{caption}</h2>\n"
+        f'<table class="classification">\n<thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
