@@ -1,10 +1,11 @@
 """Result sheets over HTTP, from what is retained: the flying 200 m scenario's result as the
 scoring scores it (lines in order, DNS and DSQ with their reasons), a keirin heat with its
 winner's last 200 m and a place correction, the CSV, and text that must stay text; the PDFs of a
-result and of a start list."""
+result and of a start list; a sprint tournament's sheet, as ridden and half ridden."""
 
 import html
 import re
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,15 @@ import pytest
 from tests.scoreboards.http import get
 from tests.scoreboards.payloads import ONLINE
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
+from tests.scoreboards.tournament import sprint_tournament
 from tests.scoreboards.web_helpers import running_scoreboard
 from tests.scoring.live import offline_results
 from tests.scoring.scenarios import flying200
+from tests.scoring.scenarios.sprint import qf
 from velotime.localvenue import LocalBroker
+from velotime.scoreboards.web.sheets import standings_sheet_html
 from velotime.scoring.export import result_csv
-from velotime.wire.results import EventResult, ResultLine
+from velotime.wire.results import EventResult, ResultLine, Standings
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -188,3 +192,106 @@ async def test_the_pdf_sheets_and_start_lists_served(broker: LocalBroker) -> Non
         for missing in ("/sheets/nope.pdf", "/sheets/start/nope.html", "/sheets/start/nope.pdf"):
             assert (await get(web.port, missing)).status == 404, missing
         assert (await get(web.port, "/api/startlists/nope")).status == 404
+
+
+def cells(page: str, bib: int, table: str = "round", nth: int = 0) -> list[str]:
+    """The cells of the `nth` row of `bib` in the page's tables of that class, tags removed."""
+    found = re.findall(rf'<table class="{table}">.*?</table>', page, re.S)
+    rows = [
+        row
+        for chunk in found
+        for row in re.findall(rf'<tr data-bib="{bib}"[^>]*>(.*?)</tr>', chunk, re.S)
+    ]
+    return [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in
+            re.findall(r"<td[^>]*>(.*?)</td>", rows[nth], re.S)]  # fmt: skip
+
+
+async def test_a_sprint_tournament_sheet_served(tmp_path: Path, broker: LocalBroker) -> None:
+    """The scoreboard serves the tournament of tests/scoring/scenarios/sprint.py as its sheet,
+    with every race's result retained beside it: each winner's last 200 m under the race it
+    won (by hand from the scenario: QF2's 207 wins race 2 in 10.678, 201 races 1 and 3 in
+    10.567 and 10.789; QF3's 208 relegated in race 1, 202 winning it in 10.890), and links it
+    from the index."""
+    standings, results = sprint_tournament(tmp_path)
+    async with running_scoreboard(broker) as web:
+        for event, result in results.items():
+            await web.put(f"results/{event}", msgspec.to_builtins(result))
+        await web.put("standings/sprint-m", msgspec.to_builtins(standings))
+
+        reply = await get(web.port, "/sheets/standings/sprint-m.html")
+        assert reply.status == 200
+        page = reply.body.decode()
+        assert '<span class="badge final" id="status">FINAL</span>' in page
+        # Heat, rank, bib, name, nation, race 1, race 2, race 3, wins, notes.
+        assert cells(page, 201) == ["2", "1", "201", "Rider 201", "NED", "10.567", "",
+                                    "10.789", "2", "decider at 1-1, won 2-1"]  # fmt: skip
+        assert cells(page, 207) == ["", "2", "207", "Rider 207", "NED", "", "10.678", "", "1", ""]
+        assert cells(page, 202) == ["3", "1", "202", "Rider 202", "NED", "10.890", "10.901",
+                                    "", "2", ""]  # fmt: skip
+        assert cells(page, 208) == ["", "2", "208", "Rider 208", "NED", "REL", "", "", "0", ""]
+        # The final (205 rides QF1, SF1, the final): no third race in the round, 2-0.
+        assert cells(page, 205, nth=2) == ["1", "1", "205", "Rider 205", "NED", "9.999",
+                                           "10.000", "2", ""]  # fmt: skip
+        assert cells(page, 204, "classification") == ["8", "204", "Rider 204", "NED", ""]
+
+        index = (await get(web.port, "/sheets/")).body.decode()
+        assert 'href="standings/sprint-m.html"' in index
+        assert 'href="standings/sprint-m.pdf"' in index
+        assert "Men Elite · Sprint" in index
+        assert (await get(web.port, "/sheets/standings/nope.html")).status == 404
+        race = (await get(web.port, f"/sheets/{qf(3, 1)}.html")).body.decode()
+        assert "208 Rider 208 relegated (REL): left the sprinters&#x27; lane" in race
+
+
+RUNNING: dict[str, Any] = {
+    "v": 1, "competition": "sprint-w", "discipline": "sprint", "name": "Sprint",
+    "category": "Women Elite", "format": "knockout 4", "status": "running",
+    "qualifiers": [11, 12, 13, 14],
+    "rounds": [
+        {"name": "1/2", "best_of": 3, "slots": [["q1", "q4"], ["q2", "q3"]], "heats": [
+            {"event": "sprint-w-1-2-1", "status": "final", "riders": [11, 14],
+             "order": [11, 14], "wins": [2, 0], "races": [
+                {"event": "sprint-w-1-2-1-r1", "status": "final", "winner": 11,
+                 "winner_last_200": "11.218"},
+                {"event": "sprint-w-1-2-1-r2", "status": "final", "winner": 11,
+                 "winner_last_200": "11.348"}]},
+            {"event": "sprint-w-1-2-2", "status": "running", "riders": [12, 13],
+             "order": [], "wins": [1, 1], "races": [
+                {"event": "sprint-w-1-2-2-r1", "status": "final", "winner": 13,
+                 "winner_last_200": "11.402"},
+                {"event": "sprint-w-1-2-2-r2", "status": "final", "winner": 12,
+                 "winner_last_200": "11.299"},
+                {"event": "sprint-w-1-2-2-r3", "status": "running", "winner": None,
+                 "winner_last_200": None}]},
+        ]},
+        {"name": "final", "best_of": 3, "slots": [["1/2:1", "1/2:2"]], "heats": []},
+    ],
+    "classification": [],
+    "problems": ["final: 1/2 heat 2 is not decided"],
+}  # fmt: skip
+
+
+def test_a_sprint_tournament_being_ridden() -> None:
+    """A tournament half ridden (by hand from RUNNING): the Olympic-style "Race 1: 11.218,
+    Race 2: 11.348" in the winner's row of a match won 2-0; a match at 1-1 with its decider on
+    the track (no places yet: its riders in slot order, no rank); the final not drawn up yet
+    and why; no classification yet; the names from the meet file's riders."""
+    standings = msgspec.convert(RUNNING, Standings)
+    riders = {11: ("Ann One", "NED"), 12: ("Bea Two", "GBR"), 13: ("Cat Three", "FRA"),
+              14: ("Dee Four", "GER")}  # fmt: skip
+    page = standings_sheet_html(
+        standings, results={}, riders=riders, meet="Test meet", venue="", zone=UTC,
+        generated_us=1_795_271_400_000_000,
+    )  # fmt: skip
+    assert '<span class="badge running" id="status">RUNNING</span>' in page
+    assert "Unofficial: the competition is still being ridden" in page
+    assert cells(page, 11) == ["1", "1", "11", "Ann One", "NED", "11.218", "11.348", "", "2", ""]
+    assert cells(page, 14) == ["", "2", "14", "Dee Four", "GER", "", "", "", "0", ""]
+    assert cells(page, 12) == ["2", "", "12", "Bea Two", "GBR", "", "11.299", "", "1",
+                               "race 3 running"]  # fmt: skip
+    assert cells(page, 13) == ["", "", "13", "Cat Three", "FRA", "11.402", "", "", "1", ""]
+    assert "<h2>final · best of 3</h2>" in page
+    assert "Drawn up once the rounds before it are final." in page
+    assert "Made once the finals are final." in page
+    assert "<li>final: 1/2 heat 2 is not decided</li>" in page
+    assert cells(page, 13, "qualifiers") == ["q3", "13", "Cat Three", "FRA"]

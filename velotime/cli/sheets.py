@@ -1,5 +1,6 @@
-"""`velotime sheets`: the result sheets and start lists, HTML and PDF, written to a folder from
-the venue's retained state, as the web scoreboard serves them under /sheets/."""
+"""`velotime sheets`: the result sheets, start lists and competitions' standings, HTML and PDF,
+written to a folder from the venue's retained state, as the web scoreboard serves them under
+/sheets/."""
 
 import argparse
 import asyncio
@@ -175,11 +176,10 @@ def write_sheets(
     except PdfError as exc:
         return _fail(f"the HTML sheets are written, no PDF: {exc}", 1)
     what = "HTML and PDF" if pdf else "HTML"
-    print(
-        f"{output}: {len(results)} result sheets and {len(start_lists)} start lists"
-        + (f" and {len(standings)} competitions' standings" if standings else "")
-        + f" ({what}), index.html"
-    )
+    written = [f"{len(results)} result sheets", f"{len(start_lists)} start lists"]
+    if standings:
+        written.append(f"{len(standings)} competitions' standings")
+    print(f"{output}: {', '.join(written[:-1])} and {written[-1]} ({what}), index.html")
     if not results and not start_lists and not standings:
         sys.stderr.write(
             "velotime sheets: nothing retained: is the scoring service running for this venue?\n"
