@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import fields
 from pathlib import Path
 from types import ModuleType
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import jsonschema
 import msgspec
@@ -31,11 +31,13 @@ from tests.scoring.scenarios import (
     kilometre,
     omnium,
     points_race,
+    pursuit,
     scratch,
 )
 from velotime.capture import CONTROL_SOURCE, read_capture
 from velotime.cli.ctl import command_of
 from velotime.config import Config, LineConfig, StorageConfig, load_config
+from velotime.config.schema import LineRole
 from velotime.daemon.service import Daemon
 from velotime.docs.schemas import COMMAND, DOC, TOPICS, Topic, main, render, topic_schema
 from velotime.drivers.timy.session import TimySession
@@ -64,6 +66,7 @@ SCENARIOS = {
     "elimination": elimination,
     "points_race": points_race,
     "omnium": omnium,  # the scratch race of an omnium: its standings/<omnium>
+    "pursuit": pursuit,  # pursuit heats on the pursuit lines: the `pursuit` board
 }
 Published = list[tuple[str, bytes]]  # (topic below <prefix>/<venue>/, payload)
 
@@ -246,7 +249,10 @@ def _config(directory: Path, capture: Path | None = None) -> Config:
     if capture is None:
         return config
     header = read_capture(capture).header
-    lines = tuple(LineConfig(name=name, distance_m=d) for name, d in header.lines.items())
+    lines = tuple(
+        LineConfig(name=name, distance_m=d, role=cast(LineRole, header.roles.get(name, "")))
+        for name, d in header.lines.items()
+    )
     venue = msgspec.structs.replace(config.venue, track_length_m=header.track_length_m or 250)
     return msgspec.structs.replace(config, venue=venue, lines=lines)
 

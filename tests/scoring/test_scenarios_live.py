@@ -19,6 +19,7 @@ from tests.scoring.scenarios import (
     omnium,
     omnium_races,
     points_race,
+    pursuit,
     scratch,
     sprint,
 )
@@ -47,6 +48,8 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "madison": (madison.write_capture, madison.write_meet),
     "elimination": (elimination.write_capture, elimination.write_meet),
     "points_race": (points_race.write_capture, points_race.write_meet),
+    # Three pursuit heats (individual and team) on the pursuit lines: the roles come live.
+    "pursuit": (pursuit.write_capture, pursuit.write_meet),
     # An omnium of the points race alone: its standings, live passing by passing.
     "omnium_points": (omnium.write_points_capture, omnium.write_points_meet),
     # The four races of an omnium, one capture: each race's results and the standings.

@@ -567,7 +567,74 @@ def _check_elimination_laps(at: str, event: MeetEvent) -> list[str]:
     return problems
 
 
+PURSUITS = ("individual_pursuit", "team_pursuit")
+TEAM_PURSUIT_RIDERS = (3, 4)  # four since 2013; the women's team pursuit was three (§2.16)
+
+
+def _check_pursuit(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
+    """A pursuit heat (uci-rules.md §2.12): one or two entrants (home side first; one rides
+    alone), a rider's bib each, or a team of three or four riders; its distance in metres."""
+    problems: list[str] = []
+    kind = event.discipline
+    if kind == "individual_pursuit":
+        if event.teams:
+            problems.append(f"{at}.teams: an individual pursuit's riders are its `riders`")
+        if not 1 <= len(event.riders) <= 2:
+            problems.append(
+                f"{at}.riders: an individual pursuit heat is one or two riders (home side "
+                f"first), got {len(event.riders)}"
+            )
+        problems += _check_entrants(f"{at}.riders", event.riders, bibs)
+    else:
+        if event.riders:
+            problems.append(f"{at}.riders: not used by team_pursuit; its teams name the riders")
+        if not 1 <= len(event.teams) <= 2:
+            problems.append(
+                f"{at}.teams: a team pursuit heat is one or two teams (home side first), got "
+                f"{len(event.teams)}"
+            )
+        team_of: dict[int, int] = {}
+        for j, team in enumerate(event.teams):
+            where = f"{at}.teams[{j}]"
+            if team.number <= 0:
+                problems.append(f"{where}.number: must be a positive number, got {team.number}")
+            if len(team.riders) not in TEAM_PURSUIT_RIDERS:
+                problems.append(
+                    f"{where}.riders: a team pursuit team is four riders (three before 2013), "
+                    f"got {len(team.riders)}"
+                )
+            problems += _check_entrants(f"{where}.riders", team.riders, bibs)
+            for k, bib in enumerate(team.riders):
+                if team_of.setdefault(bib, team.number) != team.number:
+                    problems.append(
+                        f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}"
+                    )
+        numbers = [team.number for team in event.teams]
+        if len(set(numbers)) != len(numbers):
+            problems.append(f"{at}.teams: two teams with the same number")
+        problems += [
+            f"{at}.teams: number {n} is also a rider's bib in the heat"
+            for n in numbers
+            if n in team_of
+        ]
+    if event.start_order:
+        problems.append(f"{at}.start_order: not used by {kind}; the home side comes first")
+    if event.distance_m is None or event.distance_m <= 0:
+        problems.append(f"{at}.distance_m: a pursuit needs its distance in metres (4000)")
+    if event.catch_ends and not event.match:
+        problems.append(
+            f"{at}.catch_ends: only a match heat (match = true) ends at a catch; in qualifying "
+            "the caught rider rides on for a time (3.2.056)"
+        )
+    for name in ("laps", "sprint_every", "neutral_laps", "qualify", "plausible"):
+        if getattr(event, name) is not None:
+            problems.append(f"{at}.{name}: not used by {kind}")
+    return problems
+
+
 def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
+    if event.discipline in PURSUITS:
+        return _check_pursuit(at, event, bibs)
     problems = _check_teams(at, event, bibs)
     if event.discipline == "madison":
         riders = tuple(bib for team in event.teams for bib in team.riders)

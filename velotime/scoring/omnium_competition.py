@@ -37,7 +37,13 @@ from velotime.wire.results import (
     Status,
 )
 
-_DISCIPLINES: frozenset[str] = frozenset(get_args(Discipline))
+# An omnium's individual pursuit and time trial (2010-2013) are the whole field timed: not the
+# one heat of two riders the pursuit's scorer takes, and the omnium gives neither a distance, so
+# they have no event (the standings stop before them and say why).
+_DISCIPLINES: frozenset[str] = frozenset(get_args(Discipline)) - {
+    "individual_pursuit",
+    "time_trial",
+}
 _OUT: dict[Status, Literal["DNS", "DNF", "DSQ"]] = {
     Status.DNS: "DNS",
     Status.DNF: "DNF",

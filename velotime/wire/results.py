@@ -314,13 +314,69 @@ class EliminationBoard(_Payload, frozen=True, kw_only=True):
     pending: list[EliminationSprintLine]
 
 
+class PursuitSplit(_Payload, frozen=True, kw_only=True):
+    """One half lap of a pursuit side (uci-rules.md §4.5: cumulative truncated first, half laps
+    and laps as differences of those); None where the lines missed the crossing."""
+
+    half_lap: int  # from 1
+    distance_m: int  # from the start, to the nearest metre: 125, 250, ... (167, 333 on 333.33)
+    cumulative: str | None  # official string
+    half: str | None  # since the half lap before
+    lap: str | None  # the last full lap (two half laps), from half lap 2 on
+
+
+class PursuitGap(_Payload, frozen=True, kw_only=True):
+    """The gap at one half lap both sides have crossed (3.2.067): a difference of official
+    times, "+0.077" to the side ahead."""
+
+    half_lap: int
+    ahead: int | None  # the entrant ahead (a bib, a team's number); None: level
+    gap: str  # "+0.077"; "+0.000" when level
+
+
+class PursuitSide(_Payload, frozen=True, kw_only=True):
+    """One side of a pursuit heat: its entrant and its half laps so far."""
+
+    side: Literal["home", "back"]  # home straight (red) or back straight (green)
+    entrant: int  # the rider's bib, or the team's number
+    name: str
+    nation: str
+    riders: list[int] = []  # team pursuit: the team's riders still counting
+    dropped: list[int] = []  # team pursuit: riders dropped (off the back, or by command)
+    started: bool  # its start (gate impulse, or the desk's start) is known
+    half_laps: int  # half laps ridden
+    laps_to_go: float  # 15.5: laps of the distance still to ride
+    splits: list[PursuitSplit]
+    finished: bool  # the whole distance ridden
+    caught: bool  # caught by the other side (3.2.057, 3.2.081)
+    false_starts: int  # recalls charged to it (3.2.021 ter: two at most)
+    time: str | None  # official, over the whole distance
+    status: Status
+    won: bool  # a match heat: the winner, by a catch or by time
+
+
+class PursuitBoard(_Payload, frozen=True, kw_only=True):
+    """A pursuit heat side by side (individual or team): both sides' half laps and the gap at
+    each, for the scoreboards (3.2.067: order, laps, times, the gap every half lap)."""
+
+    half_laps: int  # of the distance: 32 for 4 km on a 250 m track
+    match: bool  # won by time or catch (finals); else each rides for a time (qualifying)
+    catch_ends: bool  # a catch ends the race for both
+    sides: list[PursuitSide]  # home first
+    gaps: list[PursuitGap]  # every half lap both sides crossed, in order
+    leader: int | None  # the entrant ahead at the last gap; None: level or none yet
+    catch_half_lap: int | None  # the catcher's half lap at whose line the catch was seen
+    finished: bool  # the heat is over: both done, or ended by a catch
+
+
 class EventResult(_Payload, frozen=True, kw_only=True):
     """`results/<event>`: one event of the meet as it stands, the whole result each time.
 
     The optional keys are a discipline's (`Scored.extra`): `on_track` and `problems` a time
     trial's, `winner_last_200` and `winner_last_200_kmh` a keirin heat's once both crossings
     are known; `lap_board`, `lap_changes`, `lap_proposals` and `problems` (the loops' missed
-    and double reads) a bunch race's; `elimination` an elimination race's.
+    and double reads) a bunch race's; `elimination` an elimination race's; `pursuit` (with
+    `problems`) a pursuit heat's.
     """
 
     v: Literal[1] = 1
@@ -342,6 +398,7 @@ class EventResult(_Payload, frozen=True, kw_only=True):
     sprints: list[SprintLine] | UnsetType = UNSET  # points race, tempo, Madison: contested
     sprint_board: SprintBoard | UnsetType = UNSET  # points race, tempo, Madison
     elimination: EliminationBoard | UnsetType = UNSET  # elimination race
+    pursuit: PursuitBoard | UnsetType = UNSET  # individual and team pursuit heats
     audit: list[AuditEntry]
 
 

@@ -9,11 +9,13 @@ from collections.abc import Mapping
 from velotime.scoring.disciplines.base import Discipline
 from velotime.scoring.disciplines.elimination import EliminationScorer
 from velotime.scoring.disciplines.flying200 import Flying200Scorer
+from velotime.scoring.disciplines.individual_pursuit import IndividualPursuitScorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
 from velotime.scoring.disciplines.madison import MadisonScorer
 from velotime.scoring.disciplines.points_race import PointsRaceScorer
 from velotime.scoring.disciplines.scratch import ScratchScorer
 from velotime.scoring.disciplines.sprint import SprintScorer
+from velotime.scoring.disciplines.team_pursuit import TeamPursuitScorer
 from velotime.scoring.disciplines.tempo import TempoScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 
@@ -27,4 +29,6 @@ DISCIPLINES: Mapping[str, Discipline] = {
     "tempo": TempoScorer,
     "elimination": EliminationScorer,
     "sprint": SprintScorer,
+    "individual_pursuit": IndividualPursuitScorer,
+    "team_pursuit": TeamPursuitScorer,
 }

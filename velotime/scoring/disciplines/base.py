@@ -19,6 +19,7 @@ from velotime.wire.results import (
     LapBoard,
     LapChangeLine,
     OnTrackLine,
+    PursuitBoard,
     ResultLine,
     SprintBoard,
     SprintLine,
@@ -91,6 +92,7 @@ class ResultExtra(TypedDict, total=False):
     sprints: list[SprintLine]  # points race, tempo
     sprint_board: SprintBoard
     elimination: EliminationBoard  # elimination race
+    pursuit: PursuitBoard  # individual and team pursuit heats
 
 
 class Scored(NamedTuple):
