@@ -1,8 +1,9 @@
 """PDF sheets as WeasyPrint renders them in-process, read back as text: a flying 200 m scored by
 the engine from hand-made passings (its times truncated to the thousandth, a DNS, PROVISIONAL
 then FINAL), its start list, and a start list long enough for three pages, each with the
-running header and its page number; a sprint tournament's sheet and its races' sheets, from the
-payloads the scoring publishes for tests/scoring/scenarios/sprint.py. Expected values by hand
+running header and its page number; a sprint tournament's sheet and its races' sheets, and
+pursuit heats lap by lap, from the payloads the scoring publishes for the scenarios of
+tests/scoring/scenarios/ (sprint.py, pursuit.py). Expected values by hand
 from the passings, the meet and the scenario's table."""
 
 from datetime import UTC
@@ -11,7 +12,7 @@ from functools import partial
 import pytest
 
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
-from tests.scoreboards.tournament import sprint_tournament
+from tests.scoreboards.scenario_payloads import pursuit_heats, sprint_tournament
 from tests.scoring.events import command, passing
 from tests.scoring.scenarios.sprint import BRONZE, FINAL, qf
 from tests.scoring.test_engine_start_lists import MEET
@@ -234,3 +235,75 @@ def test_sprint_race_sheets_with_a_relegation_and_a_re_ride(
     final = page_lines(pdf_pages(sheet_pdf(result_page(results[FINAL[0]])))[0])
     assert "Winner's last 200 m: 9.999 (72.007 km/h)" in final
     assert "RELEGATIONS AND RE-RIDES" not in final
+
+
+@pytest.fixture(scope="module")
+def pursuits(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EventResult]:
+    return pursuit_heats(tmp_path_factory.mktemp("pursuit"))
+
+
+def split_rows(lines: list[str]) -> list[str]:
+    """The rows of a pursuit sheet's lap-by-lap table, on every page."""
+    at = lines.index("LAP M TIME LAP TIME LAP GAP AHEAD")
+    rows = []
+    for line in lines[at + 1 :]:
+        if not line[0].isdigit():
+            break
+        rows.append(line)
+    return rows
+
+
+def test_an_individual_pursuit_heat_lap_by_lap(pursuits: dict[str, EventResult]) -> None:
+    """The qualifying heat of tests/scoring/scenarios/pursuit.py: the result with times and
+    speeds, then both sides' time at every lap's end (250 m on this track), that lap's time and
+    the gap. By hand: home (1) crosses half lap n at 11.0 + 7.5 (n - 1) s, back (2) at 11.4 +
+    8.5 (n - 1): at lap k (half lap 2k) home 3.5 + 15 k, back 2.9 + 17 k, the gap 0.4 + (2k - 1)
+    = 2k - 0.6, home ahead: lap 1 18.500 / 19.900, +1.400; lap 16 (4000 m) 243.500 = 4:03.500
+    / 274.9007 -> 4:34.900, +31.400; laps of 15.000 and 17.000 after the first. 1 catches 2 at
+    half lap 10 (1250 m) and both ride on (qualifying): 2 is marked caught, with a time."""
+    lines = page_lines(pdf_pages(sheet_pdf(result_page(pursuits["ip-q"])))[0])
+    assert f"{HEADER} Individual pursuit — FINAL" in lines
+    table = lines[lines.index("RANK BIB NAME NATION TIME KM/H GAP NOTES") + 1 :]
+    assert table[:2] == [
+        "1 1 Ann Red GBR 4:03.500 59.137",
+        "2 2 Bea Green NZL 4:34.900 52.382 +31.400 CAUGHT",
+    ]
+    assert "2 Bea Green caught by 1 Ann Red at 1250 m (half lap 10): both rode on for a time" in (
+        lines
+    )
+    assert "HOME: 1 ANN RED BACK: 2 BEA GREEN" in lines
+    rows = split_rows(lines)
+    assert len(rows) == 16
+    assert rows[0] == "1 250 18.500 18.500 19.900 19.900 +1.400 1"
+    assert rows[3] == "4 1000 1:03.500 15.000 1:10.900 17.000 +7.400 1"
+    assert rows[15] == "16 4000 4:03.500 15.000 4:34.900 17.000 +31.400 1"
+
+
+def test_a_pursuit_final_ended_by_a_catch(pursuits: dict[str, EventResult]) -> None:
+    """The final: 4 false-starts once and is recalled; 3 catches 4 at half lap 10 (1250 m,
+    3's 1:18.500) and the race ends there: no times, 3 wins. 4's last crossing is half lap 8
+    (1000 m, 1:10.900, the gap +7.400); lap 5 has 3's time and the catch."""
+    lines = page_lines(pdf_pages(sheet_pdf(result_page(pursuits["ip-f"])))[0])
+    table = lines[lines.index("RANK BIB NAME NATION GAP NOTES") + 1 :]
+    assert table[:2] == ["1 3 Cat Red AUS WON", "2 4 Dee Green ITA CAUGHT"]
+    assert "4 Dee Green caught by 3 Cat Red at 1250 m (half lap 10): the race ended" in lines
+    assert "4 Dee Green: 1 false start" in lines
+    assert split_rows(lines)[3:] == [
+        "4 1000 1:03.500 15.000 1:10.900 17.000 +7.400 3",
+        "5 1250 1:18.500 15.000 CAUGHT",
+    ]
+
+
+def test_a_team_pursuit_heat_with_a_rider_dropped(pursuits: dict[str, EventResult]) -> None:
+    """The team pursuit's qualifying heat: team 1 (Italy) on its third rider at 10.0 + 7.2
+    (n - 1) + 0.24 s for half lap n, team 2 (Denmark) at 10.3 + 7.4 (n - 1) + 0.24: lap 1
+    17.440 / 17.940, +0.500; laps of 14.400 and 14.800; 4000 m 233.440987 -> 3:53.440 /
+    3:59.940, +6.500 (0.3 + 0.2 x 31). Rider 14 dropped after half lap 20: Italy finishes on
+    11, 12 and 13."""
+    lines = page_lines(pdf_pages(sheet_pdf(result_page(pursuits["tp-q"])))[0])
+    table = lines[lines.index("RANK BIB NAME NATION TIME KM/H GAP NOTES") + 1 :]
+    assert table[:2] == ["1 1 Italy 3:53.440 61.686", "2 2 Denmark 3:59.940 60.015 +6.500"]
+    assert "1 Italy: riders 11, 12, 13 to the line, 14 dropped" in lines
+    rows = split_rows(lines)
+    assert rows[0] == "1 250 17.440 17.440 17.940 17.940 +0.500 1"
+    assert rows[-1] == "16 4000 3:53.440 14.400 3:59.940 14.800 +6.500 1"

@@ -1,7 +1,8 @@
 """Result sheets over HTTP, from what is retained: the flying 200 m scenario's result as the
 scoring scores it (lines in order, DNS and DSQ with their reasons), a keirin heat with its
 winner's last 200 m and a place correction, the CSV, and text that must stay text; the PDFs of a
-result and of a start list; a sprint tournament's sheet, as ridden and half ridden."""
+result and of a start list; a sprint tournament's sheet, as ridden and half ridden; a pursuit
+final side by side."""
 
 import html
 import re
@@ -15,13 +16,13 @@ import pytest
 from tests.scoreboards.http import get
 from tests.scoreboards.payloads import ONLINE
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
-from tests.scoreboards.tournament import sprint_tournament
+from tests.scoreboards.scenario_payloads import pursuit_heats, sprint_tournament
 from tests.scoreboards.web_helpers import running_scoreboard
 from tests.scoring.live import offline_results
 from tests.scoring.scenarios import flying200
 from tests.scoring.scenarios.sprint import qf
 from velotime.localvenue import LocalBroker
-from velotime.scoreboards.web.sheets import standings_sheet_html
+from velotime.scoreboards.web.sheets import result_sheet_html, standings_sheet_html
 from velotime.scoring.export import result_csv
 from velotime.wire.results import EventResult, ResultLine, Standings
 
@@ -295,3 +296,25 @@ def test_a_sprint_tournament_being_ridden() -> None:
     assert "Made once the finals are final." in page
     assert "<li>final: 1/2 heat 2 is not decided</li>" in page
     assert cells(page, 13, "qualifiers") == ["q3", "13", "Cat Three", "FRA"]
+
+
+def test_a_pursuit_final_sheet_side_by_side(tmp_path: Path) -> None:
+    """The pursuit final of tests/scoring/scenarios/pursuit.py, as HTML: each side's two
+    columns (time at the lap's end, the lap's time) under its heading, and the catch in the
+    caught side's columns of lap 5, where 3 crossed at 1:18.500 (11.0 + 7.5 x 9 = 78.5 s) and 4
+    crossed no more; the result's lines untimed, 3 marked won, 4 caught."""
+    heat = pursuit_heats(tmp_path)["ip-f"]
+    page = result_sheet_html(heat, meet="Test meet", venue="", zone=UTC, generated_us=0)
+    table = page.split('<table class="pursuit">')[1].split("</table>")[0]
+    assert '<th colspan="2" class="num">Home: 3 Cat Red</th>' in table
+    assert '<th colspan="2" class="num">Back: 4 Dee Green</th>' in table
+    last = re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>")[1], re.S)[-1]
+    assert last == (
+        '<td class="num">5</td><td class="num">1250</td>'
+        '<td class="num time">1:18.500</td><td class="num">15.000</td>'
+        '<td class="num" colspan="2"><span class="tag out">caught</span></td>'
+        '<td class="num time"></td><td class="num"></td>'
+    )
+    assert rows(page) == ["3", "4"]
+    assert '<span class="tag">won</span>' in page
+    assert '<th class="num">1000 m</th>' not in page  # the splits are not in the result table

@@ -35,6 +35,8 @@ from velotime.wire.results import (
     NeutraliseAudit,
     NextRiderAudit,
     OmniumStandings,
+    PursuitBoard,
+    PursuitSplit,
     RefusedAudit,
     ReopenAudit,
     ResultLine,
@@ -136,6 +138,8 @@ h2 { font-size: 11pt; margin: 7mm 0 2mm; text-transform: uppercase; letter-spaci
 .problems li { margin: 1mm 0; }
 .audit td, .audit th { font-size: 8.5pt; }
 .audit .reason { font-style: italic; }
+.pursuit td, .pursuit th { padding-top: 1.1mm; padding-bottom: 1.1mm; }
+.pursuit tr.km td { border-bottom: 0.4mm solid #111; }
 footer { margin-top: 10mm; }
 .sign { display: inline-block; vertical-align: top; width: 44%; margin: 14mm 5% 0 0;
   border-top: 0.3mm solid #111; padding-top: 1.5mm; font-size: 8.5pt; color: #333; }
@@ -306,7 +310,10 @@ def _lines_table(result: EventResult) -> str:
     lines = result.lines
     keirin = result.discipline == "keirin"
     timed = any(line.time for line in lines)
-    columns = _split_columns(lines)
+    board = result.pursuit
+    # A pursuit's splits are a table of their own below (both sides lap by lap, and the gap).
+    columns = [] if isinstance(board, PursuitBoard) else _split_columns(lines)
+    pursuit_tags = _pursuit_tags(board) if isinstance(board, PursuitBoard) else {}
     bunch_head, bunch_cells = _bunch_cells(result)
     head = ['<th class="num">Rank</th>', '<th class="num">Bib</th>', "<th>Name</th>"]
     head.append("<th>Nation</th>")
@@ -347,7 +354,7 @@ def _lines_table(result: EventResult) -> str:
                 continue
             lap_html = f'<span class="lap">{escape(lap)}</span>' if lap != cumulative else ""
             cells.append(f'<td class="num">{escape(cumulative)}{lap_html}</td>')
-        cells.append(f'<td class="notes">{_notes(line)}</td>')
+        cells.append(f'<td class="notes">{_notes(line)}{pursuit_tags.get(line.bib, "")}</td>')
         unranked = ' class="unranked"' if rank is None else ""
         rows.append(f'<tr data-bib="{line.bib}"{unranked}>' + "".join(cells) + "</tr>")
     if not rows:
@@ -371,7 +378,7 @@ def _facts(result: EventResult) -> str:
             f"<strong>{escape(result.winner_last_200)}</strong>"
             f" ({escape(kmh)} km/h)</p>\n"
         )
-    out += _sprint_race_notes(result)
+    out += _sprint_race_notes(result) + _pursuit(result)
     out += _laps_gained_and_lost(result) + _sprints(result) + _elimination_order(result)
     problems = [p for p in result.problems if p] if isinstance(result.problems, list) else []
     if problems:
@@ -413,6 +420,112 @@ def _sprint_race_notes(result: EventResult) -> str:
     if not items:
         return ""
     return f'<h2>Relegations and re-rides</h2>\n<ul class="problems">{"".join(items)}</ul>\n'
+
+
+def _pursuit_tags(board: PursuitBoard) -> dict[int, str]:
+    """A pursuit line's notes from its side: caught, and the winner of a match heat."""
+    tags: dict[int, str] = {}
+    for side in board.sides:
+        words = (["won"] if side.won else []) + (["caught"] if side.caught else [])
+        tags[side.entrant] = "".join(f'<span class="tag">{word}</span>' for word in words)
+    return tags
+
+
+def _pursuit(result: EventResult) -> str:
+    """A pursuit heat side by side, lap by lap (uci-rules.md §2.12, 3.2.067): each side's time
+    at the end of every lap and that lap's time, the gap between them there and who leads; the
+    catch, false starts and a team's dropped riders in words. Per lap, as the official result
+    sheets print a pursuit's splits (the scoreboards show every half lap)."""
+    board = result.pursuit
+    if not isinstance(board, PursuitBoard) or not board.sides:
+        return ""
+    sides = board.sides
+    by_side = [{split.half_lap: split for split in side.splits} for side in sides]
+    gaps = {gap.half_lap: gap for gap in board.gaps}
+    # Full laps, and a side's last half lap when it stopped between two (a catch).
+    ends = {side.half_laps for side in sides if side.half_laps}
+    rows_at = sorted(
+        {n for splits in by_side for n in splits if n % 2 == 0 or n in ends or n == board.half_laps}
+    )
+    head_sides = "".join(
+        f'<th colspan="2" class="num">{"Home" if side.side == "home" else "Back"}: '
+        f"{side.entrant} {escape(side.name)}</th>"
+        for side in sides
+    )
+    head = (
+        "<tr><th></th><th></th>" + head_sides + '<th colspan="2"></th></tr>\n'
+        '<tr><th class="num">Lap</th><th class="num">m</th>'
+        + '<th class="num">Time</th><th class="num">Lap</th>' * len(sides)
+        + '<th class="num">Gap</th><th class="num">Ahead</th></tr>'
+    )
+    caught_at = {
+        side.entrant: min((n for n in rows_at if n > side.half_laps), default=None)
+        for side in sides
+        if side.caught
+    }  # the row of the catch: the first after the caught side's last half lap
+    rows = []
+    for n in rows_at:
+        lap = f"{n // 2}" if n % 2 == 0 else f"{n / 2:g}"
+        distance = next(splits[n].distance_m for splits in by_side if n in splits)
+        cells = [f'<td class="num">{lap}</td>', f'<td class="num">{distance}</td>']
+        for side, splits in zip(sides, by_side, strict=True):
+            cells += _pursuit_cells(splits.get(n), n, n == caught_at.get(side.entrant))
+        gap = gaps.get(n)
+        ahead = "" if gap is None else ("level" if gap.ahead is None else str(gap.ahead))
+        cells += [
+            f'<td class="num time">{"" if gap is None else escape(gap.gap)}</td>',
+            f'<td class="num">{escape(ahead)}</td>',
+        ]
+        km = " km" if distance % 1000 == 0 else ""  # a line under each kilometre
+        rows.append(f'<tr class="split{km}">' + "".join(cells) + "</tr>")
+    return (
+        _pursuit_facts(result, board) + "<h2>Splits, lap by lap</h2>\n"
+        f'<table class="pursuit">\n<thead>{head}</thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _pursuit_cells(split: PursuitSplit | None, half_lap: int, caught_here: bool) -> list[str]:
+    """A side's time and lap time at the end of a half lap (a half lap's own time where it is
+    no full lap); "caught" in the row of the catch; empty where the lines missed the crossing."""
+    if split is None:
+        mark = '<span class="tag out">caught</span>' if caught_here else ""
+        return [f'<td class="num" colspan="2">{mark}</td>']
+    lap = split.lap if half_lap % 2 == 0 else split.half
+    return [
+        f'<td class="num time">{escape(split.cumulative or "")}</td>',
+        f'<td class="num">{escape(lap or "")}</td>',
+    ]
+
+
+def _pursuit_facts(result: EventResult, board: PursuitBoard) -> str:
+    names = {side.entrant: f"{side.entrant} {side.name}" for side in board.sides}
+    facts = []
+    caught = [side for side in board.sides if side.caught]
+    catcher = [side for side in board.sides if not side.caught]
+    if caught and catcher and board.catch_half_lap is not None:
+        at = board.catch_half_lap
+        split = next((s for s in catcher[0].splits if s.half_lap == at), None)
+        where = f"at {split.distance_m} m (half lap {at})" if split else f"at half lap {at}"
+        then = "the race ended" if board.catch_ends else "both rode on for a time"
+        facts.append(
+            f"{escape(names[caught[0].entrant])} caught by {escape(names[catcher[0].entrant])} "
+            f"{where}: {then}"
+        )
+    for side in board.sides:
+        if side.false_starts:
+            starts = "false start" if side.false_starts == 1 else "false starts"
+            facts.append(f"{escape(names[side.entrant])}: {side.false_starts} {starts}")
+        if side.dropped:
+            riders = ", ".join(str(bib) for bib in side.riders)
+            dropped = ", ".join(str(bib) for bib in side.dropped)
+            facts.append(
+                f"{escape(names[side.entrant])}: riders {riders} to the line, {dropped} dropped"
+            )
+    if not facts:
+        return ""
+    return "".join(f'<p class="facts">{fact}</p>\n' for fact in facts)
 
 
 def _laps_gained_and_lost(result: EventResult) -> str:
