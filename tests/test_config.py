@@ -31,6 +31,7 @@ from velotime.config import (
 from velotime.families import source_config_types
 from velotime.families.lynx.source import LynxSourceConfig
 from velotime.families.p3.source import P3SourceConfig
+from velotime.families.raceresult.source import RaceResultSourceConfig
 from velotime.families.timy.source import TimySourceConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,7 +126,13 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         ("pursuit-back", 140, "pursuit-back"),
     ]
     assert config.line_roles == {"pursuit-home": "pursuit-home", "pursuit-back": "pursuit-back"}
-    assert [s.name for s in config.sources] == ["p3-finish", "p3-200m", "timy", "lynx"]
+    assert [s.name for s in config.sources] == [
+        "p3-finish",
+        "p3-200m",
+        "timy",
+        "lynx",
+        "rr-finish",
+    ]
     assert config.sources[0].endpoint == TcpEndpoint("192.168.1.50", 5403)
     assert config.sources[1].endpoint == TcpEndpoint("192.168.1.51", 5403)
     assert [type(s) for s in config.sources] == [
@@ -133,6 +140,7 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         P3SourceConfig,
         TimySourceConfig,
         LynxSourceConfig,
+        RaceResultSourceConfig,
     ]
     assert [p3(s).line for s in config.sources[:2]] == ["finish", "200m"]
     assert config.source("lynx").protocol == "lynx"
@@ -411,7 +419,7 @@ def test_unknown_keys_are_all_reported_with_a_suggestion() -> None:
             'protocol = "p3"',
             'protocol = "nmea"',
             "sources[0].protocol",
-            "unknown value 'nmea'; valid: lynx, p3, timy",
+            "unknown value 'nmea'; valid: lynx, p3, raceresult, timy",
         ),
         (
             'line = "200m"',

@@ -148,3 +148,26 @@ def test_the_meet_to_score_is_checked_too(tmp_path: Path) -> None:
     result = check_config(config)
     assert result.returncode == 2
     assert "riders[23].bib: 101 is also riders[0]" in result.stderr
+
+
+def test_a_meet_event_the_venue_cannot_run_is_refused_before_race_day(tmp_path: Path) -> None:
+    """A 4100 m pursuit on the example's 250 m track ends 4100 / 125 = 32.8 half laps from its
+    start, off both pursuit lines: check-config says so, as `velotime score` does (which used to
+    stop with a traceback when its engine was made)."""
+    meet = tmp_path / "meet.toml"
+    meet.write_text(
+        '[meet]\nid = "m"\n'
+        '[[riders]]\nbib = 1\nname = "Ann Home"\n[[riders]]\nbib = 2\nname = "Bea Back"\n'
+        '[[events]]\nid = "ip"\ndiscipline = "individual_pursuit"\ndistance_m = 4100\n'
+        "riders = [1, 2]\n"
+    )
+    config = tmp_path / "velotime.toml"
+    config.write_text(EXAMPLE.read_text() + f'\n[scoring]\nmeet = "{meet}"\n')
+    result = check_config(config)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "event ip: 4100 m is not a whole number of half laps of a 250 m track "
+        "(give the track length exactly)\n"
+    )
+    meet.write_text(meet.read_text().replace("4100", "4000"))
+    assert check_config(config).returncode == 0

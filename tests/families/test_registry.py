@@ -54,6 +54,8 @@ def test_headers_written_before_the_families_load_as_the_daemon_now_describes() 
     config = load_config(ROOT / "config" / "velodrome.example.toml", env={})
     sources = [as_before_pursuit_lines(source) for source in config.sources]
     now = [source.describe(config.venue.timezone, seq=3) for source in sources]
+    # The example's sources of families added since (raceresult) had no such headers.
+    now = now[: len(OLD_HEADER_SOURCES)]
     assert [description_from_builtins(entry) for entry in OLD_HEADER_SOURCES] == now
     assert description_from_builtins({"protocol": "control", "seq": 2}) == ControlDescription(seq=2)
     assert [lines_text(entry) for entry in OLD_HEADER_SOURCES] == [

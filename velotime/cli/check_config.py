@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from velotime.config import ENV_PREFIX, Config, ConfigError, load_config
 from velotime.scoring.meet import MeetError, load_meet
+from velotime.scoring.service import venue_engine
 
 _MASK = "******"
 
@@ -39,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
             if config.scoring.meet is not None
             else None
         )
+        if meet is not None:  # and whether this venue can run its events
+            venue_engine(config, meet)
     except (ConfigError, MeetError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 2

@@ -34,7 +34,7 @@ from velotime.scoring.disciplines.base import (
     Scorer,
     Venue,
 )
-from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent
+from velotime.scoring.meet import Meet, MeetCompetition, MeetError, MeetEvent
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.scoring.rules.official import official_string
 from velotime.scoring.seen import SeenIds
@@ -483,7 +483,11 @@ class ScoringEngine:
         self._programme.setdefault(event.id, len(self._programme) + 1)
         discipline = DISCIPLINES.get(event.discipline)
         if discipline is not None:
-            self._scorers[event.id] = discipline(event, self.meet, self._venue)
+            try:
+                self._scorers[event.id] = discipline(event, self.meet, self._venue)
+            except ValueError as exc:  # an event this venue cannot run: 4100 m of pursuit
+                reason = str(exc).removeprefix(f"{event.id}: ")
+                raise MeetError(f"event {event.id}: {reason}") from None
 
     def _result(self, state: EventState) -> Publication:
         scored = self._scorers[state.event.id].score(state)

@@ -68,6 +68,19 @@ _json = msgspec.json.Encoder()
 _decode = msgspec.json.Decoder().decode
 
 
+def venue_engine(config: Config, meet: Meet) -> ScoringEngine:
+    """A scoring engine for `meet` at the configured venue: its lines, their roles, and the
+    lines its impulse timers' photocells time. Raises MeetError for an event the venue cannot
+    run (a pursuit that is no whole number of half laps of its track)."""
+    return ScoringEngine(
+        meet,
+        {line.name: line.distance_m for line in config.lines},
+        config.venue.track_length_m,
+        photocell_lines(s.describe(config.venue.timezone) for s in config.sources),
+        config.line_roles,
+    )
+
+
 class ScoringError(Exception):
     """The service cannot run: its journal is in use or unreadable."""
 
@@ -241,12 +254,7 @@ class ScoringService:
         self.meet_sha256 = hashlib.sha256(meet_bytes).hexdigest()
         self.topics = Topics(config.mqtt.topic_prefix, self.venue)
         self.status_topic = f"{self.topics.root}/status/scoring"
-        self._lines = {line.name: line.distance_m for line in config.lines}
-        self._photocell_lines = photocell_lines(
-            s.describe(config.venue.timezone) for s in config.sources
-        )
-        self._track_length_m = config.venue.track_length_m
-        self._line_roles = config.line_roles
+        self._config = config
         self.counts = Counts()
         # A flood of flagged passings or refused commands: one line a kind a while, with a count.
         self._skipped_log = RateLimitedLog(log)
@@ -359,9 +367,7 @@ class ScoringService:
     def _replayed(
         self, meet: Meet, envelopes: Iterable[Envelope[EventData]], *, quiet: bool = False
     ) -> ScoringEngine:
-        engine = ScoringEngine(
-            meet, self._lines, self._track_length_m, self._photocell_lines, self._line_roles
-        )
+        engine = venue_engine(self._config, meet)
         for envelope in envelopes:
             try:
                 engine.take(envelope)  # the snapshot after the last is all that is published

@@ -1,0 +1,1 @@
+"""The Race Result decoder session (sans-I/O)."""
