@@ -17,6 +17,8 @@ from tests.scoreboards.http import get
 from tests.scoreboards.payloads import ONLINE
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
 from tests.scoreboards.scenario_payloads import pursuit_heats, sprint_tournament
+from tests.scoreboards.test_bunch_boards import OMNIUM
+from tests.scoreboards.test_terminal import STANDINGS as KEIRIN_STANDINGS
 from tests.scoreboards.web_helpers import running_scoreboard
 from tests.scoring.live import offline_results
 from tests.scoring.scenarios import flying200
@@ -24,7 +26,7 @@ from tests.scoring.scenarios.sprint import qf
 from velotime.localvenue import LocalBroker
 from velotime.scoreboards.web.sheets import result_sheet_html, standings_sheet_html
 from velotime.scoring.export import result_csv
-from velotime.wire.results import EventResult, ResultLine, Standings
+from velotime.wire.results import EventResult, OmniumStandings, ResultLine, Standings
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -318,3 +320,33 @@ def test_a_pursuit_final_sheet_side_by_side(tmp_path: Path) -> None:
     assert rows(page) == ["3", "4"]
     assert '<span class="tag">won</span>' in page
     assert '<th class="num">1000 m</th>' not in page  # the splits are not in the result table
+
+
+def test_a_keirin_competition_and_an_omnium_sheet() -> None:
+    """A keirin competition (test_terminal.STANDINGS): round 1's heats in their official order
+    (heat 2's rider 10, in no order, last and unranked), the final 1-6 not official yet (its
+    riders in seeding order, unranked, "provisional"); an omnium (test_bunch_boards.OMNIUM):
+    the scratch race counted (40 and 38 points), the tempo race not yet (no column), 12 out
+    (DNF)."""
+    riders = {bib: (f"Rider {bib}", "NED") for bib in range(1, 13)}
+    keirin = standings_sheet_html(
+        msgspec.convert(KEIRIN_STANDINGS, Standings), results={}, riders=riders, meet="",
+        venue="", zone=UTC, generated_us=0,
+    )  # fmt: skip
+    assert "<h2>round 1</h2>" in keirin
+    assert cells(keirin, 1) == ["1", "1", "1", "Rider 1", "NED", ""]
+    assert cells(keirin, 5) == ["", "6", "5", "Rider 5", "NED", ""]
+    assert cells(keirin, 3) == ["2", "1", "3", "Rider 3", "NED", ""]
+    assert cells(keirin, 10) == ["", "", "10", "Rider 10", "NED", ""]
+    assert cells(keirin, 1, nth=1) == ["1", "", "1", "Rider 1", "NED", "provisional"]
+    assert '<th class="num">Race 1</th>' not in keirin
+    assert "Made once the finals are final." in keirin
+
+    omnium = standings_sheet_html(
+        msgspec.convert(OMNIUM, OmniumStandings), results={}, riders={}, meet="", venue="",
+        zone=UTC, generated_us=0,
+    )  # fmt: skip
+    assert '<th class="num">scratch</th><th class="num">Total</th>' in omnium
+    assert cells(omnium, 5, "classification") == ["1", "5", "Rider 5", "GER", "40", "40", ""]
+    assert cells(omnium, 12, "classification") == ["", "12", "Rider 12", "SUI", "0 DNF", "0",
+                                                    "DNF"]  # fmt: skip
