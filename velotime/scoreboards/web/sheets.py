@@ -311,8 +311,10 @@ def _lines_table(result: EventResult) -> str:
     keirin = result.discipline == "keirin"
     timed = any(line.time for line in lines)
     board = result.pursuit
-    # A pursuit's splits are a table of their own below (both sides lap by lap, and the gap).
-    columns = [] if isinstance(board, PursuitBoard) else _split_columns(lines)
+    # A pursuit's and a team sprint's splits are a table of their own below (both sides lap by
+    # lap, and the gap).
+    own_splits = isinstance(board, PursuitBoard) or optional_field(result, "team_sprint")
+    columns = [] if own_splits else _split_columns(lines)
     pursuit_tags = _pursuit_tags(board) if isinstance(board, PursuitBoard) else {}
     bunch_head, bunch_cells = _bunch_cells(result)
     head = ['<th class="num">Rank</th>', '<th class="num">Bib</th>', "<th>Name</th>"]
@@ -378,7 +380,7 @@ def _facts(result: EventResult) -> str:
             f"<strong>{escape(result.winner_last_200)}</strong>"
             f" ({escape(kmh)} km/h)</p>\n"
         )
-    out += _sprint_race_notes(result) + _pursuit(result)
+    out += _sprint_race_notes(result) + _pursuit(result) + _team_sprint(result)
     out += _laps_gained_and_lost(result) + _sprints(result) + _elimination_order(result)
     problems = [p for p in result.problems if p] if isinstance(result.problems, list) else []
     if problems:
@@ -497,6 +499,71 @@ def _pursuit_cells(split: PursuitSplit | None, half_lap: int, caught_here: bool)
         f'<td class="num time">{escape(split.cumulative or "")}</td>',
         f'<td class="num">{escape(lap or "")}</td>',
     ]
+
+
+def _team_sprint(result: EventResult) -> str:
+    """A team sprint heat side by side, lap by lap (uci-rules.md §2.11): for each team the
+    rider who led the lap, the team's time at its end and the lap's time; the gap between the
+    teams there and which is ahead. The half laps are the scoreboards'."""
+    board = optional_field(result, "team_sprint")
+    teams = list(getattr(board, "teams", None) or [])
+    if not teams:
+        return ""
+    names = {line.bib: line.name for line in result.lines}
+    points = [
+        {point.half_laps: point for point in team.points if point.lap is not None} for team in teams
+    ]
+    laps = sorted({n for by_lap in points for n in by_lap})
+    lap_m = _lap_m(result)
+    head_teams = "".join(
+        f'<th colspan="3" class="num">{"Home" if team.side == 0 else "Back"}: '
+        f"{team.team} {escape(names.get(team.team, ''))}</th>"
+        for team in teams
+    )
+    head = (
+        "<tr><th></th><th></th>" + head_teams + '<th colspan="2"></th></tr>\n'
+        '<tr><th class="num">Lap</th><th class="num">m</th>'
+        + '<th class="num">Rider</th><th class="num">Time</th><th class="num">Lap</th>' * len(teams)
+        + '<th class="num">Gap</th><th class="num">Ahead</th></tr>'
+    )
+    rows = []
+    for n in laps:
+        cells = [f'<td class="num">{n // 2}</td>', f'<td class="num">{lap_m * n // 2 or ""}</td>']
+        behind = ahead = ""
+        for team, by_lap in zip(teams, points, strict=True):
+            point = by_lap.get(n)
+            if point is None:
+                cells.append('<td class="num" colspan="3"></td>')
+                continue
+            cells += [
+                f'<td class="num">{point.rider}</td>',
+                f'<td class="num time">{escape(point.cumulative)}</td>',
+                f'<td class="num">{escape(point.lap or "")}</td>',
+            ]
+            gap = point.gap or ""
+            if gap.startswith("+"):
+                behind = gap
+            elif gap.startswith("-"):
+                ahead = str(team.team)
+        if behind and not ahead:
+            ahead = "level"
+        cells += [
+            f'<td class="num time">{escape(behind)}</td>',
+            f'<td class="num">{escape(ahead)}</td>',
+        ]
+        rows.append('<tr class="split">' + "".join(cells) + "</tr>")
+    return (
+        "<h2>Splits, lap by lap</h2>\n"
+        f'<table class="team-sprint">\n<thead>{head}</thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _lap_m(result: EventResult) -> int:
+    """The track's lap in metres (the team sprint's points have none): the lines' first split,
+    at the end of lap 1; 0 when no line has one."""
+    return next((line.splits[0].distance_m for line in result.lines if line.splits), 0)
 
 
 def _pursuit_facts(result: EventResult, board: PursuitBoard) -> str:
@@ -932,9 +999,14 @@ def _round_table(
     head += [f'<th class="num">Race {n}</th>' for n in range(1, races + 1)]
     if sprint:
         head.append('<th class="num">Wins</th>')
+    # A pursuit's or team sprint's heats: each entrant's time (h-rounds' `entrants`).
+    timed = any(optional_field(heat, "entrants") for heat in round_.heats)
+    if timed:
+        head.append('<th class="num">Time</th>')
     head.append("<th>Notes</th>")
     rows = []
     for number, heat in enumerate(round_.heats, 1):
+        entrants = {e.entrant: e for e in optional_field(heat, "entrants") or []}
         wins = heat.wins
         won = dict(zip(heat.riders, wins, strict=False)) if isinstance(wins, list) else {}
         placed = heat.order or heat.riders
@@ -953,7 +1025,11 @@ def _round_table(
             ]
             if sprint:
                 cells.append(f'<td class="num">{escape(str(won.get(bib, "")))}</td>')
-            notes = _heat_notes(heat, index, heat_races)
+            entrant = entrants.get(bib)
+            if timed:
+                time = getattr(entrant, "time", None) or ""
+                cells.append(f'<td class="num time">{escape(time)}</td>')
+            notes = _heat_notes(heat, index, heat_races) + _entrant_notes(entrant)
             cells.append(f'<td class="notes">{notes}</td>')
             first = ' class="heat"' if index == 0 else ""
             rows.append(f'<tr data-bib="{bib}"{first}>' + "".join(cells) + "</tr>")
@@ -968,6 +1044,20 @@ def _round_table(
         + "\n".join(rows)
         + "\n</tbody>\n</table>\n"
     )
+
+
+def _entrant_notes(entrant: object) -> str:
+    """A pursuit or team sprint entrant's notes in its heat: its status, won, caught."""
+    if entrant is None:
+        return ""
+    status = str(getattr(entrant, "status", "") or "")
+    tags = [f'<span class="tag out">{escape(status)}</span>'] if status else []
+    tags += [
+        f'<span class="tag">{word}</span>'
+        for word in ("won", "caught")
+        if getattr(entrant, word, False) is True
+    ]
+    return "".join(tags)
 
 
 def _races(heat: StandingsHeat) -> list[StandingsRace]:
@@ -1013,18 +1103,21 @@ def _classification(standings: Standings) -> str:
         return (
             '<h2>Final classification</h2>\n<p class="empty">Made once the finals are final.</p>\n'
         )
+    timed = any(line.time for line in lines)  # a pursuit's, a team sprint's
     rows = [
         f'<tr data-bib="{line.bib}"><td class="num rank">'
         f'{"" if line.rank is None else line.rank}</td><td class="num bib">{line.bib}</td>'
         f'<td class="name">{escape(line.name)}</td><td>{escape(line.nation)}</td>'
-        f'<td class="notes">{_notes(line)}</td></tr>'
+        + (f'<td class="num time">{escape(line.time or "")}</td>' if timed else "")
+        + f'<td class="notes">{_notes(line)}</td></tr>'
         for line in lines
     ]
+    time_head = '<th class="num">Time</th>' if timed else ""
     return (
         "<h2>Final classification</h2>\n"
         '<table class="classification">\n<thead><tr><th class="num">Rank</th>'
-        '<th class="num">Bib</th><th>Name</th><th>Nation</th><th>Notes</th></tr></thead>\n'
-        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+        f'<th class="num">Bib</th><th>Name</th><th>Nation</th>{time_head}<th>Notes</th></tr>'
+        "</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
     )
 
 
