@@ -138,7 +138,8 @@ h2 { font-size: 11pt; margin: 7mm 0 2mm; text-transform: uppercase; letter-spaci
 .problems li { margin: 1mm 0; }
 .audit td, .audit th { font-size: 8.5pt; }
 .audit .reason { font-style: italic; }
-.pursuit td, .pursuit th { padding-top: 1.1mm; padding-bottom: 1.1mm; }
+.pursuit td, .pursuit th, .team-sprint td, .team-sprint th { padding-top: 0.9mm;
+  padding-bottom: 0.9mm; }
 .pursuit tr.km td { border-bottom: 0.4mm solid #111; }
 footer { margin-top: 10mm; }
 .sign { display: inline-block; vertical-align: top; width: 44%; margin: 14mm 5% 0 0;
