@@ -145,7 +145,12 @@ def test_a_sprint_tournament_sheet_round_by_round(
         SF1 205 v 206: 205 (10.234, 10.345);  SF2 201 v 202: 201 (10.456, 10.567)
         bronze 206 v 202: 202 (10.678, 10.789);  final 205 v 201: 205 (9.999, 10.000)
 
-    A match's rows: its places (winner first), the heat's number in the first."""
+    A match's rows: its places (winner first), the heat's number in the first. The seeds with
+    their qualifying times (the scenario's) and speeds, 720 / t truncated: 720 / 10.101 =
+    71.28007.. -> 71.280, 720 / 10.250 = 70.2439.. -> 70.243, 720 / 10.333 = 69.6796.. ->
+    69.679, 720 / 10.400 = 69.2307.. -> 69.230, 720 / 10.512 = 68.4931.. -> 68.493, 720 /
+    10.600 = 67.9245.. -> 67.924, 720 / 10.755 = 66.9456.. -> 66.945, 720 / 10.901 =
+    66.0489.. -> 66.048."""
     standings, results = tournament
     html = standings_sheet_html(
         standings, results=results, riders={}, meet="Test meet", venue="Test velodrome",
@@ -159,9 +164,17 @@ def test_a_sprint_tournament_sheet_round_by_round(
         assert f"Page {number} of {len(pages)}" in page_text[-1], number
     assert "Men Elite · Sprint" in lines
     assert "Official classification" in lines
-    seeds = lines[lines.index("SEED BIB NAME NATION") + 1 :][:8]
-    qualifiers = [205, 201, 208, 203, 206, 202, 207, 204]  # by 200 m time, fastest first
-    assert seeds == [f"q{n} {bib} Rider {bib} NED" for n, bib in enumerate(qualifiers, 1)]
+    seeds = lines[lines.index("SEED BIB NAME NATION 200 M KM/H") + 1 :][:8]
+    # By 200 m time, fastest first; 720 / t truncated to the thousandth.
+    qualifiers = [
+        (205, "10.101", "71.280"), (201, "10.250", "70.243"), (208, "10.333", "69.679"),
+        (203, "10.400", "69.230"), (206, "10.512", "68.493"), (202, "10.600", "67.924"),
+        (207, "10.755", "66.945"), (204, "10.901", "66.048"),
+    ]  # fmt: skip
+    assert seeds == [
+        f"q{n} {bib} Rider {bib} NED {time} {kmh}"
+        for n, (bib, time, kmh) in enumerate(qualifiers, 1)
+    ]
 
     def round_rows(heading: str, count: int) -> list[str]:
         at = lines.index(heading)

@@ -236,6 +236,10 @@ async def test_a_sprint_tournament_sheet_served(tmp_path: Path, broker: LocalBro
         assert cells(page, 205, nth=2) == ["1", "1", "205", "Rider 205", "NED", "9.999",
                                            "10.000", "2", ""]  # fmt: skip
         assert cells(page, 204, "classification") == ["8", "204", "Rider 204", "NED", ""]
+        # The seeds with their qualifying time (the retained flying 200 m's): 720 / 10.101 =
+        # 71.28007.. -> 71.280.
+        assert cells(page, 205, "qualifiers") == ["q1", "205", "Rider 205", "NED", "10.101",
+                                                  "71.280"]  # fmt: skip
 
         index = (await get(web.port, "/sheets/")).body.decode()
         assert 'href="standings/sprint-m.html"' in index
@@ -297,7 +301,7 @@ def test_a_sprint_tournament_being_ridden() -> None:
     assert "Drawn up once the rounds before it are final." in page
     assert "Made once the finals are final." in page
     assert "<li>final: 1/2 heat 2 is not decided</li>" in page
-    assert cells(page, 13, "qualifiers") == ["q3", "13", "Cat Three", "FRA"]
+    assert cells(page, 13, "qualifiers") == ["q3", "13", "Cat Three", "FRA", "", ""]
 
 
 def test_a_pursuit_final_sheet_side_by_side(tmp_path: Path) -> None:

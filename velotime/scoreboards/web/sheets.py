@@ -932,7 +932,7 @@ def standings_sheet_html(
         tables = _omnium_table(standings)
     else:
         tables = "".join(_round_table(r, standings, results, names) for r in standings.rounds)
-        tables = _qualifiers(standings, names) + tables + _classification(standings)
+        tables = _qualifiers(standings, results, names) + tables + _classification(standings)
     problems = [p for p in standings.problems if p]
     if problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in problems)
@@ -961,22 +961,36 @@ def _rider_cells(bib: int, names: Riders) -> str:
     )
 
 
-def _qualifiers(standings: Standings, names: Riders) -> str:
+def _qualifiers(standings: Standings, results: Mapping[str, EventResult], names: Riders) -> str:
     """A sprint tournament's seeding: the qualifiers best first, each with the slot ("q1") the
-    table draws from."""
+    table draws from, and their 200 m time and speed from the qualifying's result when it is
+    retained (the standings do not name it: the flying 200 m of the category with every
+    qualifier on it)."""
     qualifiers = standings.qualifiers
     if not isinstance(qualifiers, list) or not qualifiers:
         return ""
+    timed: dict[int, ResultLine] = {}
+    for result in results.values():
+        by_bib = {line.bib: line for line in result.lines}
+        if (
+            result.discipline == "flying200"
+            and result.category == standings.category
+            and all(bib in by_bib for bib in qualifiers)
+        ):
+            timed = by_bib
+            break
     rows = [
-        f'<tr data-bib="{bib}"><td class="num rank">q{seed}</td>{_rider_cells(bib, names)}</tr>'
+        f'<tr data-bib="{bib}"><td class="num rank">q{seed}</td>{_rider_cells(bib, names)}'
+        f'<td class="num time">{escape(line.time or "" if line else "")}</td>'
+        f'<td class="num">{escape(line.speed_kmh or "" if line else "")}</td></tr>'
         for seed, bib in enumerate(qualifiers, 1)
+        for line in [timed.get(bib)]
     ]
     return (
         "<h2>Qualifiers</h2>\n"
         '<table class="qualifiers">\n<thead><tr><th class="num">Seed</th><th class="num">Bib'
-        "</th><th>Name</th><th>Nation</th></tr></thead>\n<tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody>\n</table>\n"
+        '</th><th>Name</th><th>Nation</th><th class="num">200 m</th><th class="num">km/h</th>'
+        "</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
     )
 
 
