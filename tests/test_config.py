@@ -31,6 +31,7 @@ from velotime.config import (
 from velotime.families import source_config_types
 from velotime.families.lynx.source import LynxSourceConfig
 from velotime.families.p3.source import P3SourceConfig
+from velotime.families.protime.source import ProtimeSourceConfig
 from velotime.families.raceresult.source import RaceResultSourceConfig
 from velotime.families.timy.source import TimySourceConfig
 
@@ -132,6 +133,7 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         "timy",
         "lynx",
         "rr-finish",
+        "protime",
     ]
     assert config.sources[0].endpoint == TcpEndpoint("192.168.1.50", 5403)
     assert config.sources[1].endpoint == TcpEndpoint("192.168.1.51", 5403)
@@ -141,7 +143,14 @@ def test_the_example_loads_with_the_values_it_states() -> None:
         TimySourceConfig,
         LynxSourceConfig,
         RaceResultSourceConfig,
+        ProtimeSourceConfig,
     ]
+    protime_source = config.source("protime")
+    assert isinstance(protime_source, ProtimeSourceConfig)
+    assert protime_source.endpoint == SerialEndpoint(
+        "/dev/serial/by-id/usb-Chronelec_Protime-if00-port0", 19200
+    )
+    assert (protime_source.line, protime_source.channel_lines) == ("finish", {"BOX": "200m"})
     assert [p3(s).line for s in config.sources[:2]] == ["finish", "200m"]
     assert config.source("lynx").protocol == "lynx"
     assert config.source("lynx").endpoint == TcpListenEndpoint("0.0.0.0", 5050)
@@ -419,7 +428,7 @@ def test_unknown_keys_are_all_reported_with_a_suggestion() -> None:
             'protocol = "p3"',
             'protocol = "nmea"',
             "sources[0].protocol",
-            "unknown value 'nmea'; valid: lynx, p3, raceresult, timy",
+            "unknown value 'nmea'; valid: lynx, p3, protime, raceresult, timy",
         ),
         (
             'line = "200m"',

@@ -68,7 +68,7 @@ CASES = [
     pytest.param(
         broken(_set(["sources", "timy-1", "protocol"], "tmy")),
         "header: sources.timy-1.protocol: unknown protocol 'tmy' (did you mean 'timy'?) "
-        "(known: p3, timy, lynx, lif, raceresult, control)",
+        "(known: p3, timy, lynx, lif, raceresult, protime, control)",
         id="unknown-protocol",
     ),
     pytest.param(

@@ -314,8 +314,8 @@ def test_a_meet_file_s_mistakes_name_their_keys_with_suggestions(tmp_path: Path)
     expected = [
         f"{meet}: events[0].qualfy: unknown key (did you mean 'qualify'?)",
         f"{meet}: events[1].discipline: unknown value 'kierin'; valid: elimination, "
-        "flying200, keirin, madison, points_race, scratch, tempo, time_trial (did you mean "
-        "'keirin'?)",
+        "flying200, individual_pursuit, keirin, madison, points_race, scratch, sprint, "
+        "team_pursuit, team_sprint, tempo, time_trial (did you mean 'keirin'?)",
     ]
     result = velotime_main("check-config", path)
     assert (result.returncode, result.stdout) == (2, "")

@@ -42,7 +42,7 @@ def test_the_keys_every_entry_has_are_documented() -> None:
     assert documented_keys("Keys every entry may have:") == COMMON | {"protocol"}
 
 
-@pytest.mark.parametrize("protocol", ["p3", "timy", "raceresult"])
+@pytest.mark.parametrize("protocol", ["p3", "timy", "raceresult", "protime"])
 def test_each_family_s_own_keys_are_documented(protocol: str) -> None:
     own = fields(description_types()[protocol]) - COMMON
     assert documented_keys(f"**`{protocol}`**") == own
@@ -55,7 +55,7 @@ def test_a_timy_channel_s_keys_are_documented() -> None:
 def test_every_other_protocol_has_only_the_common_keys() -> None:
     """The doc says lynx and control add nothing: true of every protocol not tabled above."""
     for protocol, typ in description_types().items():
-        if protocol not in ("p3", "timy", "raceresult"):
+        if protocol not in ("p3", "timy", "raceresult", "protime"):
             assert fields(typ) == COMMON, protocol
             assert f"**`{protocol}`**" in DOC.read_text()
 

@@ -40,6 +40,7 @@ from velotime.config import Config, LineConfig, StorageConfig, load_config
 from velotime.config.schema import LineRole
 from velotime.daemon.service import Daemon
 from velotime.docs.schemas import COMMAND, DOC, TOPICS, Topic, main, render, topic_schema
+from velotime.drivers.protime.session import ProtimeSession
 from velotime.drivers.raceresult.session import RaceResultSession
 from velotime.drivers.timy.session import TimySession
 from velotime.mqtt.client import BrokerSettings
@@ -389,14 +390,10 @@ def test_the_daemon_publishes_what_the_schemas_say(
     assert all(topic_of(path).retained for path, _ in published)  # as the daemon publishes them
     counted = {t: json.loads(p)["garbage_bytes"] for t, p in published if "/sources/" in t}
     # Each source's counts, once they changed: the 7 bytes, or a Timy's line without its end;
-    # a Race Result line waits for its LF (its CR alone ends nothing): nothing skipped yet.
+    # a Protime decoder's or a Race Result line waits for its LF: nothing skipped yet.
+    garbage = {TimySession: 6, ProtimeSession: 0, RaceResultSession: 0}
     assert counted == {
-        f"status/sources/{d.name}": 6
-        if isinstance(d.session, TimySession)
-        else 0
-        if isinstance(d.session, RaceResultSession)
-        else 7
-        for d in daemon.drivers
+        f"status/sources/{d.name}": garbage.get(type(d.session), 7) for d in daemon.drivers
     }
     published += [
         ("status/daemon", OFFLINE),
@@ -412,7 +409,13 @@ def test_the_daemon_publishes_what_the_schemas_say(
         assert seen[name] == set(_TOPICS[name].payloads)
     assert seen["scoring"] == {ScoringOffline}  # online: in the sessions' tests
     description = json.loads(next(p for t, p in published if t == "config/description"))
-    assert {s["protocol"] for s in description["sources"]} == {"p3", "timy", "lynx", "raceresult"}
+    assert {s["protocol"] for s in description["sources"]} == {
+        "p3",
+        "timy",
+        "lynx",
+        "raceresult",
+        "protime",
+    }
 
 
 def test_the_scoring_status_has_every_count() -> None:

@@ -162,7 +162,8 @@ def test_an_unregistered_protocol_is_refused_with_the_known_ones() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(CONFIG, source="t.toml")
     assert caught.value.problems == (
-        "t.toml: sources[0].protocol: unknown value 'toy'; valid: lynx, p3, raceresult, timy",
+        "t.toml: sources[0].protocol: unknown value 'toy'; "
+        "valid: lynx, p3, protime, raceresult, timy",
     )
 
 

@@ -91,14 +91,20 @@ def register(commands: Any) -> None:
         "DIR/standings/<competition>.json and, if the scoring refused any command, "
         "DIR/refused-commands.jsonl (each, and why)",
     )
-    parser.add_argument("--line", default="finish", help="p3 dump: the decoder's timing line")
     parser.add_argument(
-        "--timezone",
-        help="the venue's time zone, for --from, --to and the summary, and for timy/lynx/lif "
-        "dumps (default: the capture's, else UTC)",
+        "--line",
+        default="finish",
+        help="p3 or protime dump: the decoder's (STA loop's) timing line",
     )
     parser.add_argument(
-        "--date", type=date.fromisoformat, help="timy/lynx/lif dump: the day it was recorded"
+        "--timezone",
+        help="the venue's time zone, for --from, --to and the summary, and for "
+        "timy/lynx/lif/protime dumps (default: the capture's, else UTC)",
+    )
+    parser.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        help="timy/lynx/lif/protime dump: the day it was recorded",
     )
     parser.set_defaults(run=run)
 

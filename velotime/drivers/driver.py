@@ -7,7 +7,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, cast
 
 from velotime.backoff import Backoff
 from velotime.capture import CaptureWriter
@@ -19,10 +19,17 @@ from velotime.drivers.endpoints import (
     TcpListenEndpoint,
     UdpEndpoint,
 )
-from velotime.drivers.session import Session, SessionCounters, SessionOutput, SkippedInput
+from velotime.drivers.session import (
+    Session,
+    SessionCounters,
+    SessionOutput,
+    SetsClock,
+    SkippedInput,
+)
 from velotime.drivers.transports import open_stream
 from velotime.protocols.errors import GARBAGE
 from velotime.protocols.p3.errors import ErrorKind as P3ErrorKind
+from velotime.protocols.protime.errors import ErrorKind as ProtimeErrorKind
 from velotime.protocols.timy.errors import ErrorKind as TimyErrorKind
 from velotime.ratelimit import LOG_INTERVAL_S, RateLimitedLog
 from velotime.times import now_us
@@ -36,10 +43,27 @@ READ_SIZE = 1 << 16
 # flood the broker); a connection made or lost is published at once.
 STATUS_INTERVAL_S = 2.0
 # The kinds of skipped input whose checksum failed (line noise, a failing cable).
-_CHECKSUM_FAILURES = frozenset({P3ErrorKind.BAD_CRC.value, TimyErrorKind.BAD_CHECKSUM.value})
+_CHECKSUM_FAILURES = frozenset(
+    {
+        P3ErrorKind.BAD_CRC.value,
+        TimyErrorKind.BAD_CHECKSUM.value,
+        ProtimeErrorKind.BAD_CHECKSUM.value,
+    }
+)
+
+# A clock set on the second boundary (Protime) is sent at most this late; a later wake-up waits
+# for the next second, up to CLOCK_SET_TRIES times.
+CLOCK_SET_SLACK_US = 5_000
+CLOCK_SET_TRIES = 10
 
 Deliver = Callable[[Session, list[Event]], None]  # queue events and save the session state
 StatusChanged = Callable[[str, SourceStatus], None]  # source name, its new status
+
+
+class _Answer(Protocol):
+    """Where commands for the device go: its stream, or the sender of a datagram."""
+
+    def write(self, data: bytes) -> None: ...
 
 
 class _Link(NamedTuple):
@@ -197,7 +221,7 @@ class SourceDriver:
             finally:
                 transport.close()
 
-    def received(self, data: bytes, writer: asyncio.StreamWriter | None) -> None:
+    def received(self, data: bytes, writer: _Answer | None) -> None:
         """One chunk from the device: recorded first, then parsed."""
         t_us = now_us()
         if self.capture:
@@ -209,13 +233,15 @@ class SourceDriver:
         self.connections += 1
         self._start("connected", writer)
         poll = asyncio.create_task(self._poll(writer))
+        clock = asyncio.create_task(self._set_clock(writer))
         try:
             reason = await self._read(reader, writer)
         finally:
             poll.cancel()
+            clock.cancel()
         self._status(False, reason)
 
-    def _start(self, detail: str, writer: asyncio.StreamWriter | None) -> None:
+    def _start(self, detail: str, writer: _Answer | None) -> None:
         """A new connection (or datagram socket): recorded, announced, and told to the session."""
         t_us = now_us()
         if self.capture:
@@ -235,7 +261,7 @@ class SourceDriver:
                 return "connection closed by the device"
             self.received(data, writer)
 
-    def _handle(self, t_us: int, out: SessionOutput, writer: asyncio.StreamWriter | None) -> None:
+    def _handle(self, t_us: int, out: SessionOutput, writer: _Answer | None) -> None:
         for error in out.errors:
             self._skipped(error)
         for notice in out.notices:
@@ -247,7 +273,7 @@ class SourceDriver:
             self.last_event_us = t_us
         if out.events or out.commands or out.notices:
             self._deliver(self.session, out.events)
-        if writer is not None:  # datagrams have no one to answer
+        if writer is not None:  # no one to answer before the first datagram
             for command in out.commands:
                 writer.write(command)
 
@@ -320,6 +346,26 @@ class SourceDriver:
             await asyncio.sleep(self.poll_interval_s)
             writer.write(request)
 
+    async def _set_clock(self, writer: asyncio.StreamWriter) -> None:
+        """Send the session's clock-set command at the moment of the venue clock it names. A
+        wake-up later than CLOCK_SET_SLACK_US (a busy loop) would set the device's clock that
+        much late: then the next second is taken instead, up to CLOCK_SET_TRIES times."""
+        session = self.session
+        if not isinstance(session, SetsClock):
+            return
+        for _ in range(CLOCK_SET_TRIES):
+            due = session.clock_set(now_us())
+            if due is None:
+                return
+            at_us, command = due
+            await asyncio.sleep(max(0, at_us - now_us()) / 1_000_000)
+            late_us = now_us() - at_us
+            if late_us <= CLOCK_SET_SLACK_US:
+                writer.write(command)
+                return
+        writer.write(command)
+        log.warning("%s: clock set %d us after its second (a busy event loop)", self.name, late_us)
+
     def _status(self, connected: bool, detail: str, *, level: int | None = None) -> None:
         """The link came up, went down or cannot be had: logged (a link down at WARNING unless
         `level` says otherwise) and published at once."""
@@ -372,6 +418,23 @@ _DIGITS = re.compile(r"\d+")
 class _Datagrams(asyncio.DatagramProtocol):
     def __init__(self, driver: SourceDriver) -> None:
         self.driver = driver
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # A datagram endpoint's transport (asyncio's own class does not derive from
+        # DatagramTransport in every Python version).
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        self.driver.received(data, None)
+        # A device that wants answers (a Protime box's ACKs) gets them at the datagram's sender.
+        answer = _Reply(self.transport, addr) if self.transport is not None else None
+        self.driver.received(data, answer)
+
+
+class _Reply:
+    def __init__(self, transport: asyncio.DatagramTransport, addr: tuple[str | Any, int]) -> None:
+        self.transport = transport
+        self.addr = addr
+
+    def write(self, data: bytes) -> None:
+        self.transport.sendto(data, self.addr)

@@ -6,7 +6,7 @@ state it resumed from, so the live driver and replay, fed the same capture, make
 """
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import msgspec
 
@@ -72,4 +72,15 @@ class Session(Protocol):
 
     def counters(self) -> SessionCounters:
         """Its counts so far (cheap enough to ask every few seconds)."""
+        ...
+
+
+@runtime_checkable
+class SetsClock(Protocol):
+    """A session that sets its device's clock on the second boundary (Protime): after each
+    connection the driver asks it, with the venue clock's now, for the command and the moment
+    of the venue clock to send it at, and sends it then."""
+
+    def clock_set(self, t_us: int) -> tuple[int, bytes] | None:
+        """(when, command) due after this connection; None when none is."""
         ...

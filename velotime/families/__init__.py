@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import msgspec
 
-from velotime.families import lif, lynx, p3, raceresult, timy
+from velotime.families import lif, lynx, p3, protime, raceresult, timy
 from velotime.families.family import Family
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def unregister(name: str) -> None:
 
 
 # The registry line: every family velotime ships, in the order they are listed to people.
-for _family in (p3.FAMILY, timy.FAMILY, lynx.FAMILY, lif.FAMILY, raceresult.FAMILY):
+for _family in (p3.FAMILY, timy.FAMILY, lynx.FAMILY, lif.FAMILY, raceresult.FAMILY, protime.FAMILY):
     register(_family)
 
 

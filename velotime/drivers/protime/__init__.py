@@ -1,0 +1,1 @@
+"""The Tag Heuer / Chronelec Protime session (sans-I/O)."""
