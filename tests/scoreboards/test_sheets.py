@@ -152,8 +152,9 @@ START_LIST: dict[str, Any] = {
 
 @pytest.mark.slow  # WeasyPrint renders two sheets
 async def test_the_pdf_sheets_and_start_lists_served(broker: LocalBroker) -> None:
-    """The PDF of a result and of a start list, as the scoreboard serves them, say what their
-    payloads say (by hand from KEIRIN and START_LIST above); the index links both."""
+    """The PDF of a result, of a start list and of a competition's standings, as the scoreboard
+    serves them, say what their payloads say (by hand from KEIRIN, START_LIST and RUNNING
+    below); the index links them."""
     async with running_scoreboard(broker) as web:
         await web.put("results/keirin-final", KEIRIN)
         await web.put("startlists/keirin-m-round-1-2", START_LIST)
@@ -182,6 +183,14 @@ async def test_the_pdf_sheets_and_start_lists_served(broker: LocalBroker) -> Non
             "2 31 Aart A NED",
             "3 38 Hugo H FRA",
         ]
+        # A competition's standings as PDF: the match won 2-0 with its two races' times.
+        await web.put("standings/sprint-w", RUNNING)
+        reply = await get(web.port, "/sheets/standings/sprint-w.pdf")
+        assert reply.headers["content-type"] == "application/pdf"
+        lines = page_lines(pdf_pages(reply.body)[0])
+        assert "Test meet · Test velodrome Sprint — RUNNING" in lines
+        assert "1 1 11 11.218 11.348 2" in lines
+        assert (await get(web.port, "/sheets/standings/nope.pdf")).status == 404
         api = await get(web.port, "/api/startlists/keirin-m-round-1-2")
         assert api.json() == START_LIST
         state = (await get(web.port, "/api/state")).json()
