@@ -33,6 +33,7 @@ from tests.scoring.scenarios import (
     points_race,
     pursuit,
     scratch,
+    team_sprint,
 )
 from velotime.capture import CONTROL_SOURCE, read_capture
 from velotime.cli.ctl import command_of
@@ -69,6 +70,7 @@ SCENARIOS = {
     "points_race": points_race,
     "omnium": omnium,  # the scratch race of an omnium: its standings/<omnium>
     "pursuit": pursuit,  # pursuit heats on the pursuit lines: the `pursuit` board
+    "team_sprint": team_sprint,  # a team sprint heat: the `team_sprint` board
 }
 Published = list[tuple[str, bytes]]  # (topic below <prefix>/<venue>/, payload)
 

@@ -22,6 +22,7 @@ from tests.scoring.scenarios import (
     pursuit,
     scratch,
     sprint,
+    team_sprint,
 )
 from velotime.localvenue import LocalBroker
 
@@ -50,6 +51,7 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Path]]] = {
     "points_race": (points_race.write_capture, points_race.write_meet),
     # Three pursuit heats (individual and team) on the pursuit lines: the roles come live.
     "pursuit": (pursuit.write_capture, pursuit.write_meet),
+    "team_sprint": (team_sprint.write_capture, team_sprint.write_meet),
     # An omnium of the points race alone: its standings, live passing by passing.
     "omnium_points": (omnium.write_points_capture, omnium.write_points_meet),
     # The four races of an omnium, one capture: each race's results and the standings.

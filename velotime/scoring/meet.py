@@ -513,6 +513,8 @@ def _check_teams(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     """A Madison's teams (3.2.156): two riders each, every rider in one team, and a team
     number that names no other team's rider (a command may name a team by either)."""
     problems: list[str] = []
+    if event.discipline == "team_sprint":
+        return _check_team_sprint(at, event, bibs)
     if event.discipline != "madison":
         if event.teams:
             problems.append(f"{at}.teams: only a madison event has teams")
@@ -546,6 +548,52 @@ def _check_teams(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
             problems.append(
                 f"{at}.teams[{j}].number: {team.number} is also a rider of team {other}"
             )
+    return problems
+
+
+TEAM_SPRINT_LAPS = (2, 3)  # 3.2.144: three; two for the women's format up to 2020
+
+
+def _check_team_sprint(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
+    """A team sprint heat (3.2.144, 3.2.148 bis): one or two teams, each of as many riders as
+    laps (each rider leads one), every rider in one team, distinct team numbers."""
+    problems: list[str] = []
+    laps = event.laps or 3
+    if event.laps is not None and event.laps not in TEAM_SPRINT_LAPS:
+        problems.append(f"{at}.laps: a team sprint is 3 laps (or 2), got {event.laps}")
+    if not 1 <= len(event.teams) <= 2:
+        problems.append(
+            f"{at}.teams: a team sprint heat is two teams (or one alone), got {len(event.teams)}"
+        )
+    problems += [
+        f"{at}.{name}: not used by team_sprint; its teams name the riders"
+        for name in ("riders", "start_order")
+        if getattr(event, name)
+    ]
+    if event.distance_m is not None:
+        problems.append(f"{at}.distance_m: a team sprint's distance is its laps")
+    team_of: dict[int, int] = {}
+    riders = {bib for team in event.teams for bib in team.riders}
+    numbers: set[int] = set()
+    for j, team in enumerate(event.teams):
+        where = f"{at}.teams[{j}]"
+        if team.number <= 0 or team.number in numbers or team.number in riders:
+            problems.append(
+                f"{where}.number: a positive number, neither a rider's bib of the heat nor the "
+                f"other team's (a command names the team by it), got {team.number}"
+            )
+        numbers.add(team.number)
+        if len(team.riders) != laps:
+            problems.append(
+                f"{where}.riders: {laps} riders for {laps} laps, in riding order, got "
+                f"{len(team.riders)}"
+            )
+        for k, bib in enumerate(team.riders):
+            if bib not in bibs:
+                problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
+            if bib in team_of:
+                problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
+            team_of.setdefault(bib, team.number)
     return problems
 
 
@@ -636,6 +684,8 @@ def _check_event(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     if event.discipline in PURSUITS:
         return _check_pursuit(at, event, bibs)
     problems = _check_teams(at, event, bibs)
+    if event.discipline == "team_sprint":
+        return problems
     if event.discipline == "madison":
         riders = tuple(bib for team in event.teams for bib in team.riders)
         return problems + _check_bunch_race(at, event, riders)

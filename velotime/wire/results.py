@@ -369,6 +369,33 @@ class PursuitBoard(_Payload, frozen=True, kw_only=True):
     finished: bool  # the heat is over: both done, or ended by a catch
 
 
+class TeamSprintPoint(_Payload, frozen=True, kw_only=True):
+    """A team sprint team at a half lap or a lap (uci-rules.md §2.11): official figures."""
+
+    half_laps: int  # from the start: 1 is half a lap (the other team's line), 2 the first lap
+    rider: int  # the bib leading: rider k leads lap k
+    cumulative: str  # official, from the start
+    lap: str | None = None  # laps only: the lap's time (differences of cumulative times)
+    # This team's cumulative time minus the other team's at the same point, "+0.123" behind,
+    # "-0.123" ahead; None while the other has not reached it (or rides alone).
+    gap: str | None = None
+
+
+class TeamSprintTeam(_Payload, frozen=True, kw_only=True):
+    team: int  # the team's number
+    side: int  # 0: home straight, 1: back straight
+    riders: list[int]  # in riding order
+    starts: int  # gate releases seen (a restart makes two; the last counts)
+    points: list[TeamSprintPoint]  # half laps and laps timed so far, in order
+
+
+class TeamSprintBoard(_Payload, frozen=True, kw_only=True):
+    """A team sprint heat as it stands: each team's splits per rider and the gap at each."""
+
+    laps: int
+    teams: list[TeamSprintTeam]  # home side first
+
+
 class EventResult(_Payload, frozen=True, kw_only=True):
     """`results/<event>`: one event of the meet as it stands, the whole result each time.
 
@@ -376,7 +403,7 @@ class EventResult(_Payload, frozen=True, kw_only=True):
     trial's, `winner_last_200` and `winner_last_200_kmh` a keirin heat's once both crossings
     are known; `lap_board`, `lap_changes`, `lap_proposals` and `problems` (the loops' missed
     and double reads) a bunch race's; `elimination` an elimination race's; `pursuit` (with
-    `problems`) a pursuit heat's.
+    `problems`) a pursuit heat's; `team_sprint` (with `problems`) a team sprint heat's.
     """
 
     v: Literal[1] = 1
@@ -399,6 +426,7 @@ class EventResult(_Payload, frozen=True, kw_only=True):
     sprint_board: SprintBoard | UnsetType = UNSET  # points race, tempo, Madison
     elimination: EliminationBoard | UnsetType = UNSET  # elimination race
     pursuit: PursuitBoard | UnsetType = UNSET  # individual and team pursuit heats
+    team_sprint: TeamSprintBoard | UnsetType = UNSET  # team sprint heat
     audit: list[AuditEntry]
 
 

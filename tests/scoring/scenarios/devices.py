@@ -156,8 +156,10 @@ def write_capture(
     lines: dict[str, float],
     track_length_m: float,
     chunks: list[Chunk],
+    roles: dict[str, str] | None = None,
 ) -> Path:
-    """The capture file: the header, then every chunk in the order it was received."""
+    """The capture file: the header, then every chunk in the order it was received. `roles`:
+    the lines that have one (name -> "pursuit-home", "pursuit-back")."""
     described: dict[str, dict[str, Any]] = {
         name: description.to_builtins() for name, description in sources.items()
     }
@@ -169,6 +171,7 @@ def write_capture(
         started_us=ordered[0].received_us - 1_000_000,
         lines=lines,
         track_length_m=track_length_m,
+        roles=roles or {},
     )
     capture = CaptureWriter(path, header)
     try:

@@ -16,6 +16,7 @@ from velotime.scoring.disciplines.points_race import PointsRaceScorer
 from velotime.scoring.disciplines.scratch import ScratchScorer
 from velotime.scoring.disciplines.sprint import SprintScorer
 from velotime.scoring.disciplines.team_pursuit import TeamPursuitScorer
+from velotime.scoring.disciplines.team_sprint import TeamSprintScorer
 from velotime.scoring.disciplines.tempo import TempoScorer
 from velotime.scoring.disciplines.time_trial import TimeTrialScorer
 
@@ -31,4 +32,5 @@ DISCIPLINES: Mapping[str, Discipline] = {
     "sprint": SprintScorer,
     "individual_pursuit": IndividualPursuitScorer,
     "team_pursuit": TeamPursuitScorer,
+    "team_sprint": TeamSprintScorer,
 }

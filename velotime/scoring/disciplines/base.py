@@ -24,6 +24,7 @@ from velotime.wire.results import (
     SprintBoard,
     SprintLine,
     Status,
+    TeamSprintBoard,
 )
 
 
@@ -93,6 +94,7 @@ class ResultExtra(TypedDict, total=False):
     sprint_board: SprintBoard
     elimination: EliminationBoard  # elimination race
     pursuit: PursuitBoard  # individual and team pursuit heats
+    team_sprint: TeamSprintBoard  # team sprint heat
 
 
 class Scored(NamedTuple):
