@@ -1,14 +1,14 @@
 """The payloads the scoring publishes for the scenarios of tests/scoring/scenarios/, replayed
 from their device bytes: the real results and standings the sheets are made from. The sprint
 tournament of sprint.py (every race's `results/<event>` and `standings/sprint-m`), and the
-pursuit heats of pursuit.py."""
+pursuit heats of pursuit.py, and the team sprint heat of team_sprint.py."""
 
 from pathlib import Path
 
 import msgspec
 
 from tests.scoring.live import offline_files
-from tests.scoring.scenarios import pursuit, sprint
+from tests.scoring.scenarios import pursuit, sprint, team_sprint
 from velotime.wire.results import EventResult, Standings
 
 
@@ -34,3 +34,9 @@ def pursuit_heats(directory: Path) -> dict[str, EventResult]:
     heat, by event ("ip-q", "ip-f", "tp-q")."""
     capture, meet = pursuit.write_capture(directory), pursuit.write_meet(directory)
     return _results(offline_files(capture, meet, directory / "results"))
+
+
+def team_sprint_heat(directory: Path) -> EventResult:
+    """The team sprint's first-round heat of team_sprint.py."""
+    capture, meet = team_sprint.write_capture(directory), team_sprint.write_meet(directory)
+    return _results(offline_files(capture, meet, directory / "results"))[team_sprint.EVENT]

@@ -2,17 +2,22 @@
 the engine from hand-made passings (its times truncated to the thousandth, a DNS, PROVISIONAL
 then FINAL), its start list, and a start list long enough for three pages, each with the
 running header and its page number; a sprint tournament's sheet and its races' sheets, and
-pursuit heats lap by lap, from the payloads the scoring publishes for the scenarios of
-tests/scoring/scenarios/ (sprint.py, pursuit.py). Expected values by hand
-from the passings, the meet and the scenario's table."""
+pursuit and team sprint heats lap by lap, from the payloads the scoring publishes for the
+scenarios of tests/scoring/scenarios/ (sprint.py, pursuit.py, team_sprint.py). Expected values
+by hand from the passings, the meet and the scenarios' tables."""
 
 from datetime import UTC
 from functools import partial
+from pathlib import Path
 
 import pytest
 
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
-from tests.scoreboards.scenario_payloads import pursuit_heats, sprint_tournament
+from tests.scoreboards.scenario_payloads import (
+    pursuit_heats,
+    sprint_tournament,
+    team_sprint_heat,
+)
 from tests.scoring.events import command, passing
 from tests.scoring.scenarios.sprint import BRONZE, FINAL, qf
 from tests.scoring.test_engine_start_lists import MEET
@@ -320,3 +325,28 @@ def test_a_team_pursuit_heat_with_a_rider_dropped(pursuits: dict[str, EventResul
     rows = split_rows(lines)
     assert rows[0] == "1 250 17.440 17.440 17.940 17.940 +0.500 1"
     assert rows[-1] == "16 4000 3:53.440 14.400 3:59.940 14.800 +6.500 1"
+
+
+def test_a_team_sprint_heat_lap_by_lap(tmp_path: Path) -> None:
+    """The team sprint heat of tests/scoring/scenarios/team_sprint.py: the result (team 10
+    43.678, 2700 / 43.678 = 61.8160.. -> 61.816; team 20 44.012, 61.3469.. -> 61.346, +0.334),
+    then each lap: the rider who led it (rider k leads lap k: 1, 2, 3 and 4, 5, 6), the team's
+    time and the lap's: 17.123, 30.456, 43.678 (laps 17.123, 13.333, 13.222) against 17.200,
+    30.654, 44.012 (17.200, 13.454, 13.358); the gap 17.200 - 17.123 = +0.077, 30.654 - 30.456
+    = +0.198, 44.012 - 43.678 = +0.334, team 10 ahead throughout. The scenario's two timing
+    problems are printed as timing notes."""
+    heat = team_sprint_heat(tmp_path)
+    lines = page_lines(pdf_pages(sheet_pdf(result_page(heat)))[0])
+    table = lines[lines.index("RANK BIB NAME NATION TIME KM/H GAP NOTES") + 1 :]
+    assert table[:2] == [
+        "1 10 Netherlands NED 43.678 61.816",
+        "2 20 Great Britain GBR 44.012 61.346 +0.334",
+    ]
+    assert "HOME: 10 NETHERLANDS BACK: 20 GREAT BRITAIN" in lines
+    rows = lines[lines.index("LAP M RIDER TIME LAP RIDER TIME LAP GAP AHEAD") + 1 :][:3]
+    assert rows == [
+        "1 250 1 17.123 17.123 4 17.200 17.200 +0.077 10",
+        "2 500 2 30.456 13.333 5 30.654 13.454 +0.198 10",
+        "3 750 3 43.678 13.222 6 44.012 13.358 +0.334 10",
+    ]
+    assert "TIMING NOTES" in lines

@@ -49,6 +49,7 @@ from velotime.wire.results import (
     StandingsRound,
     StartAudit,
     StartList,
+    TeamSprintBoard,
 )
 
 DISCIPLINES = {
@@ -314,7 +315,7 @@ def _lines_table(result: EventResult) -> str:
     board = result.pursuit
     # A pursuit's and a team sprint's splits are a table of their own below (both sides lap by
     # lap, and the gap).
-    own_splits = isinstance(board, PursuitBoard) or optional_field(result, "team_sprint")
+    own_splits = isinstance(board, PursuitBoard) or isinstance(result.team_sprint, TeamSprintBoard)
     columns = [] if own_splits else _split_columns(lines)
     pursuit_tags = _pursuit_tags(board) if isinstance(board, PursuitBoard) else {}
     bunch_head, bunch_cells = _bunch_cells(result)
@@ -506,10 +507,10 @@ def _team_sprint(result: EventResult) -> str:
     """A team sprint heat side by side, lap by lap (uci-rules.md §2.11): for each team the
     rider who led the lap, the team's time at its end and the lap's time; the gap between the
     teams there and which is ahead. The half laps are the scoreboards'."""
-    board = optional_field(result, "team_sprint")
-    teams = list(getattr(board, "teams", None) or [])
-    if not teams:
+    board = result.team_sprint
+    if not isinstance(board, TeamSprintBoard) or not board.teams:
         return ""
+    teams = board.teams
     names = {line.bib: line.name for line in result.lines}
     points = [
         {point.half_laps: point for point in team.points if point.lap is not None} for team in teams
