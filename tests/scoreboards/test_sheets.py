@@ -16,7 +16,7 @@ import pytest
 from tests.scoreboards.http import get
 from tests.scoreboards.payloads import ONLINE
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
-from tests.scoreboards.scenario_payloads import pursuit_heats, sprint_tournament
+from tests.scoreboards.scenario_payloads import pursuit_heats, sprint_tournament, team_sprint_heat
 from tests.scoreboards.test_bunch_boards import OMNIUM
 from tests.scoreboards.test_terminal import STANDINGS as KEIRIN_STANDINGS
 from tests.scoreboards.web_helpers import running_scoreboard
@@ -363,3 +363,21 @@ def test_a_keirin_competition_and_an_omnium_sheet() -> None:
     assert cells(omnium, 5, "classification") == ["1", "5", "Rider 5", "GER", "40", "40", ""]
     assert cells(omnium, 12, "classification") == ["", "12", "Rider 12", "SUI", "0 DNF", "0",
                                                     "DNF"]  # fmt: skip
+
+
+def test_a_team_sprint_sheet_lap_by_lap(tmp_path: Path) -> None:
+    """The team sprint heat of tests/scoring/scenarios/team_sprint.py, as HTML: lap 3 led by
+    riders 3 and 6, team 10 at 43.678 (lap 13.222), team 20 at 44.012 (13.358), 0.334 behind
+    (44.012 - 43.678): team 10 ahead. The lines' splits are not repeated in the result table."""
+    heat = team_sprint_heat(tmp_path)
+    page = result_sheet_html(heat, meet="", venue="", zone=UTC, generated_us=0)
+    table = page.split('<table class="team-sprint">')[1].split("</table>")[0]
+    assert '<th colspan="3" class="num">Home: 10 Netherlands</th>' in table
+    assert '<th colspan="3" class="num">Back: 20 Great Britain</th>' in table
+    body = re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    assert len(body) == 3
+    assert [html.unescape(re.sub(r"<[^>]+>", "", cell))
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", body[2])] == [
+        "3", "750", "3", "43.678", "13.222", "6", "44.012", "13.358", "+0.334", "10",
+    ]  # fmt: skip
+    assert '<th class="num">250 m</th>' not in page
