@@ -1,6 +1,7 @@
 """The meet file's documentation shows TOML that the meet check accepts and reads as it says."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import msgspec
@@ -8,13 +9,20 @@ import msgspec
 from velotime.scoring.meet import MeetOmnium, Rider, parse_meet
 from velotime.scoring.riders_csv import COLUMNS
 from velotime.scoring.rules.omnium import UCI, OmniumFormat
+from velotime.scoring.rules.timed_rounds import (
+    QUALIFYING_ROUND,
+    TEAM_SPRINT,
+    Format,
+    RoundSpec,
+    check_format,
+)
 
 DOC = Path(__file__).parents[2] / "docs" / "meet-format.md"
 RIDERS = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in range(101, 113))
 
 
 def test_the_competition_examples_make_the_competition_they_describe() -> None:
-    competition, own_table = _toml_blocks("[[competitions")[:2]
+    competition, own_table = _toml_blocks("[[competitions")[:2]  # the keirin's
     meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{competition}')
     (spec,) = meet.competitions
     assert spec.plan().format == "10-14"  # twelve entrants: the UCI table
@@ -26,10 +34,43 @@ def test_the_competition_examples_make_the_competition_they_describe() -> None:
     ]  # fmt: skip
 
 
+def test_the_pursuit_and_team_sprint_example_makes_the_rounds_it_describes() -> None:
+    """The example's team 1 and seven more teams of three (the "..." of the example)."""
+    (example,) = _toml_blocks('id = "ip-m"')
+    riders = "".join(f'[[riders]]\nbib = {bib}\nname = "Rider {bib}"\n' for bib in range(201, 225))
+    teams = "".join(
+        f"[[competitions.teams]]\nnumber = {t}\n"
+        f"riders = {[198 + 3 * t, 199 + 3 * t, 200 + 3 * t]}\n"
+        for t in range(2, 9)
+    )
+    meet = parse_meet(f'[meet]\nid = "doc"\n{RIDERS}{riders}{example}{teams}')
+    pursuit, team_sprint = meet.competitions
+    assert pursuit.timed_heat_ids()[:3] == [
+        "ip-m-qualifying-1",
+        "ip-m-qualifying-2",
+        "ip-m-qualifying-3",
+    ]
+    assert team_sprint.timed_heat_ids()[-4:] == [
+        "ts-w-final-7-8", "ts-w-final-5-6", "ts-w-final-3-4", "ts-w-final-1-2",
+    ]  # fmt: skip
+
+
+def test_the_own_table_examples_are_tables_the_code_reads() -> None:
+    """The gold final alone is checked; the team sprint's first round is the built-in one."""
+    gold, first_round = _toml_blocks("[[competitions.matches]]")
+    for block in (gold, first_round):
+        (spec,) = msgspec.convert(tomllib.loads(block)["competitions"]["matches"], list[RoundSpec])
+        check_format(Format(name="doc", rounds=(QUALIFYING_ROUND, spec)))
+    (spec,) = msgspec.convert(
+        tomllib.loads(first_round)["competitions"]["matches"], list[RoundSpec]
+    )
+    assert spec == TEAM_SPRINT.rounds[1]
+
+
 def test_the_sprint_examples_make_the_tournament_they_describe() -> None:
     """The sprint example seeds from `sprint-q` (8 qualifiers here: the knockout of 8, ids as
     the text names them); the own table is semi-finals and finals of 4."""
-    tournament, own_table = _toml_blocks("[[competitions")[2:]
+    tournament, own_table = _toml_blocks("[[competitions")[2:4]  # the sprint's
     qualifying = (
         '[[events]]\nid = "sprint-q"\ndiscipline = "flying200"\n'
         f"start_order = {list(range(101, 113))}\nqualify = 8\n"

@@ -34,11 +34,12 @@ from velotime.scoring.disciplines.base import (
     Scorer,
     Venue,
 )
-from velotime.scoring.meet import Meet, MeetCompetition, MeetError, MeetEvent
+from velotime.scoring.meet import TIMED_DISCIPLINES, Meet, MeetCompetition, MeetError, MeetEvent
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.scoring.rules.official import official_string
 from velotime.scoring.seen import SeenIds
 from velotime.scoring.sprint_competition import SprintCompetition
+from velotime.scoring.timed_competition import TimedCompetition, TimedHeatState
 from velotime.wire.commands import (
     Abandon,
     Arm,
@@ -90,12 +91,16 @@ _LINE_ROLES = {role.value: role for role in (Role.PURSUIT_HOME, Role.PURSUIT_BAC
 _GATE_ROLES = {START: Role.START, GATE_HOME: Role.GATE_HOME, GATE_BACK: Role.GATE_BACK}
 
 Message = EventResult | Current | Standings | OmniumStandings | StartList
-Competition = KeirinCompetition | SprintCompetition
+Competition = KeirinCompetition | SprintCompetition | TimedCompetition
+# The competitions whose heats are keirin heats (a sprint's races are scored as they are).
+KeirinHeats = KeirinCompetition | SprintCompetition
 
 
 def _competition(spec: MeetCompetition, meet: Meet) -> Competition:
     if spec.discipline == "sprint":
         return SprintCompetition(spec, meet)
+    if spec.discipline in TIMED_DISCIPLINES:
+        return TimedCompetition(spec, meet)
     return KeirinCompetition(spec)
 
 
@@ -171,6 +176,7 @@ class ScoringEngine:
         self.refused: list[RefusedAudit] = []  # the same, as data (replay writes them)
         # A Madison team's number names the team in a command, as a rider's bib names them.
         teams = {team.number for event in meet.events for team in event.teams}
+        teams |= {team.number for spec in meet.competitions for team in spec.teams}
         self._bibs = {rider.bib for rider in meet.riders} | teams
         self._seen_ids = SeenIds()  # delivery is at least once: drop repeats by id
         self.duplicates = 0  # events fed again (same id), dropped
@@ -367,7 +373,7 @@ class ScoringEngine:
             self._settle(state)
         self._changed_event(state)
         if competition is not None:
-            self._drawn(competition, competition.progress(self._heat_states(competition)))
+            self._drawn(competition, self._progress(competition))
         for sprint in self._seeds.get(state.event.id, []):  # a sprint's qualifying
             scored = self._scorers[state.event.id].score(state)
             self._drawn(sprint, sprint.qualified(state.status, scored.lines))
@@ -541,15 +547,30 @@ class ScoringEngine:
             self._add_event(event)
             self._competition_of[event.id] = competition
 
-    def _heat_states(self, competition: Competition) -> dict[str, HeatState]:
+    def _heat_states(self, competition: KeirinHeats) -> dict[str, HeatState]:
         return {
             event.id: competition.heat_state(self._events[event.id], self._scorers[event.id])
             for heats in competition.heats.values()
             for event in heats
         }
 
+    def _timed_heat_states(self, competition: TimedCompetition) -> dict[str, TimedHeatState]:
+        return {
+            event.id: competition.heat_state(self._events[event.id], self._scorers.get(event.id))
+            for heats in competition.heats.values()
+            for event in heats
+        }
+
+    def _progress(self, competition: Competition) -> list[MeetEvent]:
+        if isinstance(competition, TimedCompetition):
+            return competition.progress(self._timed_heat_states(competition))
+        return competition.progress(self._heat_states(competition))
+
     def _standings(self, competition: Competition) -> Publication:
-        payload = competition.standings(self._heat_states(competition))
+        if isinstance(competition, TimedCompetition):
+            payload = competition.standings(self._timed_heat_states(competition))
+        else:
+            payload = competition.standings(self._heat_states(competition))
         return Publication(f"standings/{competition.spec.id}", payload)
 
     def _race_states(self, omnium: OmniumCompetition) -> dict[str, RaceState]:

@@ -57,6 +57,8 @@ def lynx_files(meet: Meet, draws: Mapping[str, Standings]) -> LynxFiles:
         )
         heats.append((heat, event.id))
     for number, spec in enumerate(meet.competitions, len(meet.events) + 1):
+        if spec.discipline != "keirin":
+            continue  # a pursuit's or team sprint's heats are timed on the pursuit lines
         competition = KeirinCompetition(spec)
         drawn = _drawn(draws[spec.id], competition, people) if spec.id in draws else {}
         drawn[competition.plan.rounds[0].name] = [list(e.riders) for e in competition.start()]

@@ -30,6 +30,10 @@ from velotime.scoring.rules.sprint_tournament import RoundSpec as SprintRoundSpe
 from velotime.scoring.rules.sprint_tournament import Tournament
 from velotime.scoring.rules.sprint_tournament import plan as plan_sprint
 from velotime.scoring.rules.sprint_tournament import table as sprint_table
+from velotime.scoring.rules.timed_rounds import FORMATS as TIMED_FORMATS
+from velotime.scoring.rules.timed_rounds import QUALIFYING_ROUND, check_format, qualifying_heats
+from velotime.scoring.rules.timed_rounds import Format as TimedFormat
+from velotime.scoring.rules.timed_rounds import RoundSpec as TimedRoundSpec
 from velotime.times import parse_duration
 from velotime.wire.results import Discipline
 
@@ -142,24 +146,46 @@ class MeetEvent(_Table, frozen=True, kw_only=True):
     catch_ends: bool = False
 
 
+TimedDiscipline = Literal["individual_pursuit", "team_pursuit", "team_sprint"]
+TIMED_DISCIPLINES: tuple[TimedDiscipline, ...] = (
+    "individual_pursuit",
+    "team_pursuit",
+    "team_sprint",
+)
+
+
 class MeetCompetition(_Table, frozen=True, kw_only=True):
-    """A keirin competition from round 1 to the finals, or a sprint tournament from the
-    qualifying to the finals: its heats are events the engine makes as the rounds are ridden
-    (round 1 from the seeding, later rounds from the results)."""
+    """A keirin competition from round 1 to the finals, a sprint tournament from the
+    qualifying to the finals, or the qualifying and matches of a pursuit or team sprint
+    (§2.11, §2.12): its heats are events the engine makes as the rounds are ridden (the first
+    from the seeding, later rounds from the results)."""
 
     id: str
-    discipline: Literal["keirin", "sprint"]
+    discipline: Literal["keirin", "sprint"] | TimedDiscipline
     category: str = ""
     name: str = ""
-    # the entrants, best first (e.g. the UCI ranking); a sprint: instead of `qualifying`
+    # the entrants, best first (e.g. the UCI ranking); a sprint: instead of `qualifying`;
+    # individual_pursuit: the riders, team_pursuit and team_sprint: the team numbers, in
+    # qualifying riding order
     seeding: tuple[int, ...] = ()
-    rounds: tuple[RoundSpec, ...] = ()  # a table of its own; default: the UCI table (§2.5)
-    laps: int | None = None  # every heat's distance in laps, as MeetEvent.laps
+    rounds: tuple[RoundSpec, ...] = ()  # keirin: a table of its own; default: the UCI table (§2.5)
+    # keirin: every heat's distance in laps, as MeetEvent.laps; team_sprint: 3 (the default)
+    # or 2, one a rider (3.2.144)
+    laps: int | None = None
     # sprint: seeded from this flying200 event's ranking once it is final; its top `qualifiers`
     # (default: the event's `qualify`) go on
     qualifying: str = ""
     qualifiers: int | None = None
     sprint_rounds: tuple[SprintRoundSpec, ...] = ()  # sprint: a table of its own (§2.3)
+    teams: tuple[MeetTeam, ...] = ()  # team_pursuit, team_sprint: the teams, by number
+    distance_m: int | None = None  # individual_pursuit, team_pursuit: required (3.2.052, 3.2.077)
+    format: str = ""  # pursuits, team sprint: "uci" (the default) or "olympic" (5th-8th raced)
+    # pursuits, team sprint: the qualifying heats, each one or two entrants, home side first;
+    # default: pairs of the seeding in order (an odd one out rides alone)
+    qualifying_heats: tuple[tuple[int, ...], ...] = ()
+    # pursuits, team sprint: the rounds after the qualifying, a table of the meet's own
+    # (velotime.scoring.rules.timed_rounds.RoundSpec); default: `format`'s
+    matches: tuple[TimedRoundSpec, ...] = ()
 
     def sprint_plan(self, meet: "Meet") -> Tournament:
         """A sprint's table for its number of qualifiers; raises ValueError if none fits."""
@@ -183,6 +209,24 @@ class MeetCompetition(_Table, frozen=True, kw_only=True):
             for r in tournament.rounds
             for heat in range(1, len(r.heats) + 1)
             for race in range(1, r.best_of + 1)
+        ]
+
+    def timed_format(self) -> TimedFormat:
+        """The table of a pursuit or team sprint; KeyError for a name the meet check refuses."""
+        if self.matches:
+            return TimedFormat(name=self.id, rounds=(QUALIFYING_ROUND, *self.matches))
+        return TIMED_FORMATS[self.discipline][self.format or "uci"]
+
+    def timed_heat_ids(self) -> list[str]:
+        """The event ids every heat of a pursuit or team sprint may take, as the draw numbers
+        them (a heat by its place in its round's table, even if an empty one is not ridden)."""
+        rounds = self.timed_format().rounds
+        counts = [len(qualifying_heats(self.seeding, self.qualifying_heats))]
+        counts += [len(r.pairs) for r in rounds[1:]]
+        return [
+            self.heat_id(r.name, heat, count)
+            for r, count in zip(rounds, counts, strict=True)
+            for heat in range(1, count + 1)
         ]
 
     def plan(self) -> Competition:
@@ -380,14 +424,22 @@ def _check(meet: Meet) -> list[str]:
             problems.append(
                 f"{at}.id: lowercase letters, digits, '-' and '_', got {competition.id!r}"
             )
-        problems += _check_entrants(f"{at}.seeding", competition.seeding, bibs)
-        problems += _check_laps(f"{at}.laps", competition.laps)
+        if competition.discipline in TIMED_DISCIPLINES:
+            found = _check_timed_competition(at, competition, bibs)
+            problems += found
+            if found:
+                continue
+            heat_ids = competition.timed_heat_ids()
+        else:
+            problems += _check_entrants(f"{at}.seeding", competition.seeding, bibs)
+            problems += _check_laps(f"{at}.laps", competition.laps)
+            problems += _unused_by(at, competition, TIMED_KEYS)
         if competition.discipline == "sprint":
             sprint_problems, heat_ids = _check_sprint(at, competition, meet)
             problems += sprint_problems
             if sprint_problems:
                 continue
-        else:
+        elif competition.discipline == "keirin":
             if not competition.seeding:
                 problems.append(f"{at}.seeding: a keirin competition needs its entrants")
             if competition.qualifying or competition.qualifiers or competition.sprint_rounds:
@@ -404,6 +456,116 @@ def _check(meet: Meet) -> list[str]:
                 problems.append(f"{at}: the id {event_id!r} is also {ids[event_id]}'s")
             ids.setdefault(event_id, at)
     problems += _check_omniums(meet, bibs, ids)
+    return problems
+
+
+# The keys of a pursuit or team sprint competition only.
+TIMED_KEYS = ("teams", "distance_m", "format", "qualifying_heats", "matches")
+
+
+def _unused_by(at: str, competition: MeetCompetition, keys: tuple[str, ...]) -> list[str]:
+    return [
+        f"{at}.{key}: not used by a {competition.discipline} competition"
+        for key in keys
+        if getattr(competition, key)
+    ]
+
+
+# Riders a team starts with: team pursuit 4 (3.2.077; the women's was 3 until 2013, §2.16);
+# team sprint one a lap (3.2.144): 3, or 2 for the women's format until 2020.
+TEAM_RIDERS = {"team_pursuit": (3, 4), "team_sprint": (2, 3)}
+
+
+def _check_timed_competition(
+    at: str, competition: MeetCompetition, bibs: dict[int, int]
+) -> list[str]:
+    """A pursuit's or team sprint's entrants, distance, table and qualifying heats."""
+    problems: list[str] = []
+    discipline = competition.discipline
+    if competition.rounds:
+        problems.append(f"{at}.rounds: only a keirin takes a table of its own; use format")
+    problems += _unused_by(at, competition, ("qualifying", "qualifiers", "sprint_rounds"))
+    formats = list(TIMED_FORMATS[discipline])
+    if competition.format and competition.format not in formats:
+        problems.append(f"{at}.format: {unknown_value(repr(competition.format), formats)}")
+    if competition.format and competition.matches:
+        problems.append(f"{at}.matches: a table of its own, or format: not both")
+    elif competition.matches:
+        try:
+            check_format(competition.timed_format())
+        except ValueError as exc:
+            problems.append(f"{at}.matches: {exc}")
+    if discipline == "individual_pursuit":
+        problems += _check_entrants(f"{at}.seeding", competition.seeding, bibs)
+        if competition.teams:
+            problems.append(f"{at}.teams: an individual pursuit has riders, not teams")
+    else:
+        problems += _check_competition_teams(at, competition, bibs)
+    if len(competition.seeding) < 2:
+        problems.append(f"{at}.seeding: at least 2 entrants, got {len(competition.seeding)}")
+    if discipline == "team_sprint":
+        if competition.distance_m is not None:
+            problems.append(f"{at}.distance_m: a team sprint's distance is given in laps")
+        if competition.laps not in (None, *TEAM_RIDERS["team_sprint"]):
+            problems.append(f"{at}.laps: a team sprint is 3 laps (or 2), got {competition.laps}")
+    else:
+        if competition.laps is not None:
+            problems.append(f"{at}.laps: a pursuit's distance is given in metres (distance_m)")
+        if competition.distance_m is None or competition.distance_m <= 0:
+            problems.append(f"{at}.distance_m: a pursuit needs its distance in metres (4000)")
+    try:
+        qualifying_heats(competition.seeding, competition.qualifying_heats)
+    except ValueError as exc:
+        problems.append(f"{at}.qualifying_heats: {exc}")
+    return problems
+
+
+def _check_competition_teams(
+    at: str, competition: MeetCompetition, bibs: dict[int, int]
+) -> list[str]:
+    """The teams of a team pursuit or team sprint, and a seeding that names each once."""
+    problems: list[str] = []
+    low, high = TEAM_RIDERS[competition.discipline]
+    numbers: dict[int, int] = {}
+    team_of: dict[int, int] = {}  # rider bib -> team number
+    for j, team in enumerate(competition.teams):
+        where = f"{at}.teams[{j}]"
+        if team.number <= 0:
+            problems.append(f"{where}.number: must be a positive number, got {team.number}")
+        if team.number in numbers:
+            problems.append(f"{where}.number: team {team.number} twice")
+        numbers.setdefault(team.number, j)
+        if competition.discipline == "team_sprint" and len(team.riders) != (competition.laps or 3):
+            problems.append(
+                f"{where}.riders: a team sprint team is one rider a lap, "
+                f"{competition.laps or 3} (3.2.144), got {len(team.riders)}"
+            )
+        elif not low <= len(team.riders) <= high:
+            problems.append(
+                f"{where}.riders: a {competition.discipline} team is {low} or {high} riders, "
+                f"got {len(team.riders)}"
+            )
+        for k, bib in enumerate(team.riders):
+            if bib not in bibs:
+                problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
+            if bib in team_of:
+                problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
+            team_of.setdefault(bib, team.number)
+    for j, team in enumerate(competition.teams):
+        if team_of.get(team.number, team.number) != team.number:
+            problems.append(
+                f"{at}.teams[{j}].number: {team.number} is also a rider of team "
+                f"{team_of[team.number]}"
+            )
+    seen: set[int] = set()
+    for j, number in enumerate(competition.seeding):
+        if number not in numbers:
+            problems.append(f"{at}.seeding[{j}]: no team {number} in {at}.teams")
+        if number in seen:
+            problems.append(f"{at}.seeding[{j}]: team {number} twice")
+        seen.add(number)
+    if unseeded := sorted(set(numbers) - seen):
+        problems.append(f"{at}.seeding: teams {unseeded} are not in the riding order")
     return problems
 
 

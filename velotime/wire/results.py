@@ -461,6 +461,17 @@ Current = NothingOnTrack | OnTrackNow
 # -- standings/<competition> --------------------------------------------------------------------
 
 
+class StandingsEntrant(_Payload, frozen=True, kw_only=True, omit_defaults=True):
+    """A rider or team in a pursuit or team sprint heat, as the heat's result has them."""
+
+    entrant: int  # the rider's bib (individual pursuit) or the team's number
+    time: str | None = None  # the official time over the distance; None without one
+    time_us: int | None = None
+    status: Status = Status.RANKED
+    won: bool = False  # a match: the winner, by time or by a catch
+    caught: bool = False
+
+
 class StandingsRace(_Payload, frozen=True, kw_only=True):
     """A sprint: one race of a match (its results/<event>)."""
 
@@ -473,13 +484,19 @@ class StandingsRace(_Payload, frozen=True, kw_only=True):
 class StandingsHeat(_Payload, frozen=True, kw_only=True):
     event: str  # the heat's event id (its results/<event>); a sprint: the match's id
     status: EventStatus  # a sprint match: "final" once decided
-    riders: list[int]  # the start list, in seeding order (a sprint: in slot order)
+    # the start list, in seeding order (a sprint: in slot order; a pursuit or team sprint:
+    # home side first, the riders' bibs or the teams' numbers)
+    riders: list[int]
     # the official order, once the heat has one; a sprint match: its places once decided
     order: list[int]
     # A sprint match: the races won by each of `riders` ([1, 1] before a decider), and its
     # races so far (race 2 once race 1 is final, race 3 only at 1-1).
     wins: list[int] | UnsetType = UNSET
     races: list[StandingsRace] | UnsetType = UNSET
+    # A pursuit or team sprint heat: each entrant's time, in start-list order, once timed;
+    # in a match (first round, finals) its winner, null until decided
+    entrants: list[StandingsEntrant] | UnsetType = UNSET
+    winner: int | UnsetType | None = UNSET
 
 
 class StandingsRound(_Payload, frozen=True, kw_only=True):
@@ -492,15 +509,18 @@ class StandingsRound(_Payload, frozen=True, kw_only=True):
 
 
 class Standings(_Payload, frozen=True, kw_only=True):
-    """`standings/<competition>`: a keirin competition from round 1 to the finals, or a sprint
-    tournament from the qualifying to the finals."""
+    """`standings/<competition>`: a keirin competition from round 1 to the finals, a sprint
+    tournament from the qualifying to the finals, or the qualifying, first round and finals of
+    a pursuit or team sprint."""
 
     v: Literal[1] = 1
     competition: str
-    discipline: Literal["keirin", "sprint"]
+    discipline: Literal["keirin", "sprint", "individual_pursuit", "team_pursuit", "team_sprint"]
     name: str
     category: str
-    format: str  # the progression table: "10-14", "15-20"... or the competition's id
+    # The progression table: keirin "10-14", "15-20"... or the competition's id; pursuits,
+    # team sprint "uci" or "olympic"
+    format: str
     status: Literal["running", "final"]
     rounds: list[StandingsRound]  # every round of the table, in riding order
     classification: list[ResultLine]  # the final classification; empty until it is made
