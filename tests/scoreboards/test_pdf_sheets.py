@@ -3,8 +3,9 @@ the engine from hand-made passings (its times truncated to the thousandth, a DNS
 then FINAL), its start list, and a start list long enough for three pages, each with the
 running header and its page number; a sprint tournament's sheet and its races' sheets, and
 pursuit and team sprint heats lap by lap, from the payloads the scoring publishes for the
-scenarios of tests/scoring/scenarios/ (sprint.py, pursuit.py, team_sprint.py). Expected values
-by hand from the passings, the meet and the scenarios' tables."""
+scenarios of tests/scoring/scenarios/ (sprint.py, pursuit.py, team_sprint.py); an individual
+pursuit competition's rounds as the engine scores them. Expected values by hand from the
+passings, the meet and the scenarios' tables."""
 
 from datetime import UTC
 from functools import partial
@@ -21,6 +22,12 @@ from tests.scoreboards.scenario_payloads import (
 from tests.scoring.events import command, passing
 from tests.scoring.scenarios.sprint import BRONZE, FINAL, qf
 from tests.scoring.test_engine_start_lists import MEET
+from tests.scoring.test_engine_timed_rounds_scored import LINES as ROUNDS_LINES
+from tests.scoring.test_engine_timed_rounds_scored import MEET as ROUNDS_MEET
+from tests.scoring.test_engine_timed_rounds_scored import ROLES as ROUNDS_ROLES
+from tests.scoring.test_engine_timed_rounds_scored import T0 as ROUNDS_T0
+from tests.scoring.test_engine_timed_rounds_scored import S
+from tests.scoring.test_engine_timed_rounds_scored import ride as ride_heat
 from velotime.scoreboards.web.pdf import sheet_pdf
 from velotime.scoreboards.web.sheets import (
     result_sheet_html,
@@ -350,3 +357,55 @@ def test_a_team_sprint_heat_lap_by_lap(tmp_path: Path) -> None:
         "3 750 3 43.678 13.222 6 44.012 13.358 +0.334 10",
     ]
     assert "TIMING NOTES" in lines
+
+
+def test_an_individual_pursuit_competition_sheet() -> None:
+    """An individual pursuit competition scored by the engine from reads and gates
+    (tests/scoring/test_engine_timed_rounds_scored.py, where each time is worked by hand):
+    qualifying 1 58.500 v 2 1:00.200 and 3 59.300 v 4 1:01.100; the bronze final 2 (58.500,
+    won) v 4 (1:00.200), the gold final 3 (58.500, won) v 1 (1:00.200); classification 3, 1, 2,
+    4 with the times that placed them. Each heat's entrants in its order with their time."""
+    scoring = ScoringEngine(parse_meet(ROUNDS_MEET), ROUNDS_LINES, 250, line_roles=ROUNDS_ROLES)
+    ride_heat(scoring, "ip-qualifying-1", ROUNDS_T0, (1, 9.5, 7.0), (2, 9.8, 7.2))
+    ride_heat(scoring, "ip-qualifying-2", ROUNDS_T0 + 300 * S, (3, 9.6, 7.1), (4, 10.0, 7.3))
+    ride_heat(scoring, "ip-final-3-4", ROUNDS_T0 + 600 * S, (2, 9.5, 7.0), (4, 9.8, 7.2))
+    ride_heat(scoring, "ip-final-1-2", ROUNDS_T0 + 900 * S, (1, 9.8, 7.2), (3, 9.5, 7.0))
+    published = {p.key: p.message for p in scoring.snapshot()}
+    standings = published["standings/ip"]
+    assert isinstance(standings, Standings)
+    results = {
+        key.removeprefix("results/"): result
+        for key, result in published.items()
+        if isinstance(result, EventResult)
+    }
+    html = standings_sheet_html(
+        standings, results=results, riders={}, meet="Test meet", venue="Test velodrome",
+        zone=UTC, generated_us=START_US,
+    )  # fmt: skip
+    lines = page_lines(pdf_pages(sheet_pdf(html))[0])
+    assert f"{HEADER} ip — FINAL" in lines
+    heading = "HEAT RANK BIB NAME NATION TIME NOTES"
+    at = lines.index("QUALIFYING")
+    assert lines[at + 1 : at + 6] == [
+        heading,
+        "1 1 1 Rider 1 GBR 58.500",
+        "2 2 Rider 2 GBR 1:00.200",
+        "2 1 3 Rider 3 GBR 59.300",
+        "2 4 Rider 4 GBR 1:01.100",
+    ]
+    at = lines.index("FINAL 3-4")
+    assert lines[at + 1 : at + 4] == [
+        heading, "1 1 2 Rider 2 GBR 58.500 WON", "2 4 Rider 4 GBR 1:00.200"
+    ]  # fmt: skip
+    at = lines.index("FINAL 1-2")
+    assert lines[at + 1 : at + 4] == [
+        heading, "1 1 3 Rider 3 GBR 58.500 WON", "2 1 Rider 1 GBR 1:00.200"
+    ]  # fmt: skip
+    at = lines.index("FINAL CLASSIFICATION")
+    assert lines[at + 1 : at + 6] == [
+        "RANK BIB NAME NATION TIME NOTES",
+        "1 3 Rider 3 GBR 58.500",
+        "2 1 Rider 1 GBR 1:00.200",
+        "3 2 Rider 2 GBR 58.500",
+        "4 4 Rider 4 GBR 1:00.200",
+    ]

@@ -44,6 +44,7 @@ from velotime.wire.results import (
     SetStatusAudit,
     SprintAudit,
     Standings,
+    StandingsEntrant,
     StandingsHeat,
     StandingsRace,
     StandingsRound,
@@ -1016,13 +1017,13 @@ def _round_table(
     if sprint:
         head.append('<th class="num">Wins</th>')
     # A pursuit's or team sprint's heats: each entrant's time (h-rounds' `entrants`).
-    timed = any(optional_field(heat, "entrants") for heat in round_.heats)
+    timed = any(isinstance(heat.entrants, list) for heat in round_.heats)
     if timed:
         head.append('<th class="num">Time</th>')
     head.append("<th>Notes</th>")
     rows = []
     for number, heat in enumerate(round_.heats, 1):
-        entrants = {e.entrant: e for e in optional_field(heat, "entrants") or []}
+        entrants = {e.entrant: e for e in _entrants(heat)}
         wins = heat.wins
         won = dict(zip(heat.riders, wins, strict=False)) if isinstance(wins, list) else {}
         placed = heat.order or heat.riders
@@ -1043,8 +1044,8 @@ def _round_table(
                 cells.append(f'<td class="num">{escape(str(won.get(bib, "")))}</td>')
             entrant = entrants.get(bib)
             if timed:
-                time = getattr(entrant, "time", None) or ""
-                cells.append(f'<td class="num time">{escape(time)}</td>')
+                time = entrant.time if entrant is not None else None
+                cells.append(f'<td class="num time">{escape(time or "")}</td>')
             notes = _heat_notes(heat, index, heat_races) + _entrant_notes(entrant)
             cells.append(f'<td class="notes">{notes}</td>')
             first = ' class="heat"' if index == 0 else ""
@@ -1062,16 +1063,20 @@ def _round_table(
     )
 
 
-def _entrant_notes(entrant: object) -> str:
+def _entrants(heat: StandingsHeat) -> list[StandingsEntrant]:
+    return heat.entrants if isinstance(heat.entrants, list) else []
+
+
+def _entrant_notes(entrant: StandingsEntrant | None) -> str:
     """A pursuit or team sprint entrant's notes in its heat: its status, won, caught."""
     if entrant is None:
         return ""
-    status = str(getattr(entrant, "status", "") or "")
+    status = entrant.status.value
     tags = [f'<span class="tag out">{escape(status)}</span>'] if status else []
     tags += [
         f'<span class="tag">{word}</span>'
-        for word in ("won", "caught")
-        if getattr(entrant, word, False) is True
+        for word, true in (("won", entrant.won), ("caught", entrant.caught))
+        if true
     ]
     return "".join(tags)
 
