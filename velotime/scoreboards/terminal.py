@@ -13,9 +13,17 @@ The screen, top to bottom:
 - the ranking: rank, bib, name, nation, (bunch races: laps, laps gained or lost, points when
   the race has them), time, gap, speed and the flags, compact (Q qualified, draw required,
   photo required, corr corrected);
+- for a pursuit heat, its two sides, one line each: the side (home or back straight), the
+  entrant, the latest split (its cumulative time and distance; the time once finished), the
+  laps to go and CAUGHT, WON or FINISHED; then the gap at the latest half lap both have ridden
+  and who is ahead;
+- for a sprint race, its match: round and heat, the riders, the races won ("1-1") and which
+  race this is ("race 3 (decider)");
 - for a keirin competition, its standings (rounds, heats, classification), beside the ranking
   on a wide terminal, else below it when the terminal is tall enough; for a race of an omnium,
-  the omnium's standings (rank, rider, points race by race, total) the same way.
+  the omnium's standings (rank, rider, points race by race, total) the same way; for a sprint
+  race, its tournament: each round's matches, the riders and races won ("2-1", the winner in
+  bold), and for a round not drawn yet where its riders come from ("Q1", "W 1/4 #1").
 """
 
 from rich import box
@@ -26,13 +34,22 @@ from rich.table import Table
 from rich.text import Text
 
 from velotime.scoreboards.state import Snapshot
-from velotime.scoreboards.view import EventView, LineView, board_view, running_time
+from velotime.scoreboards.view import (
+    EventView,
+    LineView,
+    PursuitView,
+    board_view,
+    running_time,
+    slot_label,
+)
 from velotime.wire.results import (
     EventResult,
     OmniumStandings,
     OnTrackNow,
     Standings,
+    StandingsEntrant,
     StandingsHeat,
+    StandingsRound,
 )
 from velotime.wire.status import SourceStatus
 
@@ -196,12 +213,48 @@ def _notes(snapshot: Snapshot, view: EventView) -> list[Text]:
         riders = _heat_riders(snapshot, view)
         if riders:
             notes.append(Text.assemble(("Start list  ", "dim"), " ".join(map(str, riders))))
+    if view.match is not None:
+        notes.append(Text.assemble(("Match  ", "dim"), (view.match.label, "bold")))
+    if view.pursuit is not None:
+        notes += _pursuit_notes(view.pursuit)
     if view.note:
         notes.append(Text(view.note, style="bold magenta"))
     board = view.lap_board
     if board is not None:
         style = "bold white on red" if board.bell else ("bold green" if board.finished else "bold")
         notes.append(Text(f" {board.label} ", style=style))
+    return notes
+
+
+SIDE_STYLES = {"home": "bold red", "back": "bold green"}  # the pursuit lines' colours
+STATE_STYLES = {"CAUGHT": "bold white on red", "WON": "bold black on green",
+                "FINISHED": "bold green"}  # fmt: skip
+
+
+def _pursuit_notes(pursuit: PursuitView) -> list[Text]:
+    """A pursuit heat, compactly: a line per side, then the gap."""
+    name_w = min(20, max((len(side.name) for side in pursuit.sides), default=0))
+    entrant_w = max((len(str(side.entrant)) for side in pursuit.sides), default=1)
+    notes = []
+    for side in pursuit.sides:
+        line = Text()
+        line.append(f"{side.side.capitalize():<5}", style=SIDE_STYLES.get(side.side, ""))
+        line.append(f" {side.entrant:>{entrant_w}} {side.name[:name_w]:<{name_w}}",
+                    style="bold" if side.ahead else "")  # fmt: skip
+        line.append(f"  {side.shown_time:>9}", style="bold")
+        if not side.time and side.distance_m:
+            line.append(f" @{side.distance_m} m", style="dim")
+        if side.laps_to_go != "0":
+            plural = "" if side.laps_to_go == "1" else "s"
+            line.append(f"  {side.laps_to_go} lap{plural} to go", style="dim")
+        if side.dropped:
+            line.append("  dropped " + " ".join(map(str, side.dropped)), style="dim")
+        if side.state:
+            line.append("  ")
+            line.append(f" {side.state} ", style=STATE_STYLES.get(side.state, "bold yellow"))
+        notes.append(line)
+    if pursuit.gap_label:
+        notes.append(Text.assemble((f"{'Gap':<5} ", "dim"), (pursuit.gap_label, "bold")))
     return notes
 
 
@@ -282,13 +335,25 @@ def _heats(competition: Standings) -> list[StandingsHeat]:
     return [heat for round_ in competition.rounds for heat in round_.heats]
 
 
+def _is_here(heat: StandingsHeat, event: str) -> bool:
+    """The heat is the event, or (a sprint match) has it among its races."""
+    races = heat.races if isinstance(heat.races, list) else []
+    return heat.event == event or any(race.event == event for race in races)
+
+
+def _round_rows(round_: StandingsRound) -> int:
+    """A round's heats, or before its draw (a sprint's) its slots."""
+    slots = round_.slots if isinstance(round_.slots, list) else []
+    return max(len(round_.heats), len(slots))
+
+
 def _standings_for(snapshot: Snapshot, event: str) -> Standings | OmniumStandings | None:
     """The keirin competition that the event is a heat of, or the omnium it is a race of."""
     for competition in snapshot.standings.values():
         if isinstance(competition, OmniumStandings):
             if any(race.event == event for race in competition.races):
                 return competition
-        elif any(heat.event == event for heat in _heats(competition)):
+        elif any(_is_here(heat, event) for heat in _heats(competition)):
             return competition
     return None
 
@@ -298,7 +363,7 @@ def _standings_rows(competition: Standings | OmniumStandings) -> int:
     (an omnium: its header, its races' names and a row per rider)."""
     if isinstance(competition, OmniumStandings):
         return 4 + len(competition.lines)
-    rows = 3 + len(competition.rounds) + len(_heats(competition))
+    rows = 3 + len(competition.rounds) + sum(_round_rows(round_) for round_ in competition.rounds)
     classification = competition.classification
     return rows + (1 + len(classification) if classification else 0)
 
@@ -317,11 +382,17 @@ def _standings_panel(
     for round_ in competition.rounds:
         heats = round_.heats
         grid.add_row(Text(round_.name, style="bold"), "")
+        if competition.discipline == "sprint":
+            _sprint_round_rows(grid, round_, event)
+            continue
         for number, heat in enumerate(heats, 1):
             here = heat.event == event
             label = Text(f"{'▶' if here else ' '} heat {number}" if len(heats) > 1 else
                          f"{'▶' if here else ' '} heat", style="bold" if here else "")  # fmt: skip
-            if heat.order:
+            entrants = heat.entrants if isinstance(heat.entrants, list) else []
+            if entrants:  # a pursuit or team sprint heat: each entrant's time, home first
+                bibs = _timed_heat(heat, entrants, here)
+            elif heat.order:
                 bibs = Text(" ".join(map(str, heat.order)), style="bold" if here else "")
             else:
                 bibs = Text(" ".join(map(str, heat.riders)), style="dim")
@@ -341,6 +412,48 @@ def _standings_panel(
     return Panel(
         grid, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1), expand=expand
     )
+
+
+def _timed_heat(heat: StandingsHeat, entrants: list[StandingsEntrant], here: bool) -> Text:
+    """A pursuit or team sprint heat in the standings: "1 58.500  2 1:00.200", the winner in
+    bold green; an entrant with no time its status, or "caught"."""
+    by_entrant = {entrant.entrant: entrant for entrant in entrants}
+    winner = heat.winner if isinstance(heat.winner, int) else None
+    text = Text(style="bold" if here else "")
+    for bib in heat.riders:
+        entrant = by_entrant.get(bib)
+        result = ""
+        if entrant is not None:
+            result = entrant.time or entrant.status.value or ("caught" if entrant.caught else "")
+        text.append("  " if text else "")
+        text.append(f"{bib} {result}".strip(), style="bold green" if bib == winner else "")
+    return text
+
+
+def _sprint_round_rows(grid: Table, round_: StandingsRound, event: str) -> None:
+    """A sprint round's matches: the riders in slot order, each one's races won, the match's
+    winner in bold; before the draw, where the riders come from."""
+    heats = round_.heats
+    slots = round_.slots if isinstance(round_.slots, list) else []
+    best_of = round_.best_of if isinstance(round_.best_of, int) else 1
+    for number in range(1, max(len(heats), len(slots)) + 1):
+        heat = heats[number - 1] if number <= len(heats) else None
+        here = heat is not None and _is_here(heat, event)
+        label = Text(f"{'▶' if here else ' '} heat {number}" if _round_rows(round_) > 1 else
+                     f"{'▶' if here else ' '} heat", style="bold" if here else "")  # fmt: skip
+        if heat is None:
+            where = slots[number - 1] if number <= len(slots) else []
+            grid.add_row(label, Text(" v ".join(map(slot_label, where)), style="dim"))
+            continue
+        wins = heat.wins if isinstance(heat.wins, list) else []
+        winner = heat.order[0] if heat.status == "final" and heat.order else None
+        match = Text()
+        for i, bib in enumerate(heat.riders):
+            match.append(" v " if i else "")
+            match.append(str(bib), style="bold green" if bib == winner else "")
+        if best_of > 1 and wins:
+            match.append("  " + "-".join(map(str, wins)), style="bold" if here else "")
+        grid.add_row(label, match)
 
 
 def _omnium_panel(

@@ -14,6 +14,24 @@ A bunch race on the track has its lap board on row 1, with the clock: "12 LAPS T
 last lap "BELL - LAST LAP", then "FINISH"; its lines give the laps gained or lost ("+1") and
 the points where the race has them.
 
+A pursuit heat has its two sides on the rows after the title, home first: the entrant, the
+gap on the row of the side behind, and the side's latest cumulative time (its time once
+finished; CAUGHT once caught, without a gap, unless it rides on to a time); on the row after
+them, while it is on the track, the laps to go of the side ahead and the clock. A board of two
+rows shows only the two sides.
+
+    Individual pursuit
+      3 C. RED             1:18.500
+      4 D. GREEN  +7.400   1:10.900
+    11 LAPS TO GO             1:19.2
+
+A sprint race has its match on the row after the title, before the clock: the riders in
+slot order, the race's number in the match, the races won so far on the right:
+
+    Sprint, 1/4, heat 2, race 3
+    201 v 207 RACE 3              1-1
+                                 12.3
+
 A board given an omnium (`standings = "omnium-w"` in its config) shows that omnium's standings
 instead, whatever is on the track: its name and status, then a line per rider, ranked riders
 first: rank, bib, name, [nation], total points (DNF or DSQ for a rider out of the omnium).
@@ -42,7 +60,13 @@ from velotime.protocols.unt4 import (
     board_text,
 )
 from velotime.scoreboards.state import Snapshot
-from velotime.scoreboards.view import EventView, LineView, board_view, running_time
+from velotime.scoreboards.view import (
+    EventView,
+    LineView,
+    PursuitView,
+    board_view,
+    running_time,
+)
 from velotime.wire.results import OmniumStandings
 
 CLOCK_TICK_US = 100_000  # the clock shows tenths
@@ -148,15 +172,20 @@ def render(
     page = [""] * rows
     if view is None:
         return page
+    if view.pursuit is not None:
+        return _pursuit_page(view, view.pursuit, now_us, rows, columns, live=live)
     tag = OFFLINE_TAG if not live else STATUS_TAGS.get(view.status, "")
     page[0] = _spread(board_text(view.title), tag, columns)
     first = 1
-    if view.on_track:
-        page[1] = _clock_row(view, now_us, columns, live=live)
-        first = 2
+    if view.match is not None:  # before the clock: a board of two rows keeps the match
+        page[first] = _match_row(view, columns)
+        first += 1
+    if view.on_track and first < rows:
+        page[first] = _clock_row(view, now_us, columns, live=live)
         if view.lap_board is not None:
             clock = running_time(view.start_us, now_us) if live else ""
-            page[1] = _spread(view.lap_board.label, clock, columns)
+            page[first] = _spread(view.lap_board.label, clock, columns)
+        first += 1
     last = rows  # rows for result lines: [first, last)
     note = board_text(view.note)
     if note and rows - first >= 2:
@@ -214,6 +243,47 @@ def _clock_row(view: EventView, now_us: int, columns: int, *, live: bool) -> str
         width = columns - len(clock) - 1 - len(str(view.rider_on_track)) - 1
         rider = f"{view.rider_on_track} {short_name(name, width)}".rstrip()
     return _spread(rider, clock, columns)
+
+
+def _pursuit_page(
+    view: EventView, pursuit: PursuitView, now_us: int, rows: int, columns: int, *, live: bool
+) -> list[str]:
+    page = [""] * rows
+    first = 0
+    if rows > 2:
+        tag = OFFLINE_TAG if not live else STATUS_TAGS.get(view.status, "")
+        page[0] = _spread(board_text(view.title), tag, columns)
+        first = 1
+    sides = pursuit.sides[: rows - first]
+    entrant_w = max((len(str(side.entrant)) for side in sides), default=1)
+    for row, side in enumerate(sides, start=first):
+        # A caught rider riding on for a time (qualifying) shows it once finished.
+        stopped = side.state if side.state in ("CAUGHT", "DNF", "DNS", "DSQ") else ""
+        right = board_text(side.time or stopped or side.latest)
+        if pursuit.leader is not None and not side.ahead and pursuit.gap and right != "CAUGHT":
+            with_gap = f"{pursuit.gap} {right}"
+            if len(with_gap) + 1 + entrant_w < columns:  # room for the entrant still
+                right = with_gap
+        room = columns - len(right) - 1 - entrant_w - 1
+        page[row] = _spread(f"{side.entrant:>{entrant_w}} {short_name(side.name, room)}", right,
+                            columns)  # fmt: skip
+    below = first + len(sides)
+    if view.on_track and below < rows and not pursuit.finished:
+        ahead = [side for side in pursuit.sides if side.ahead] or pursuit.sides[:1]
+        to_go = ahead[0].laps_to_go if ahead else ""
+        label = f"{to_go} LAP{'' if to_go == '1' else 'S'} TO GO" if to_go else ""
+        page[below] = _spread(label, running_time(view.start_us, now_us) if live else "", columns)
+    return [text[:columns].rstrip() for text in page]
+
+
+def _match_row(view: EventView, columns: int) -> str:
+    """A sprint race's match: "201 v 207 RACE 3", the races won ("1-1") at the right."""
+    match = view.match
+    assert match is not None
+    left = " v ".join(map(str, match.riders))
+    if match.best_of > 1:
+        left += f" RACE {match.race}"
+    return _spread(left, match.score, columns)
 
 
 def _fit_note(note: str, columns: int) -> str:

@@ -121,9 +121,140 @@
         rows.delete(bib);
       }
     });
-    nodes.rankingWrap.style.setProperty('--rows', String(Math.max(lines.length, 8)));
+    // A sprint race or a pursuit heat: its two lines in big rows above the bracket or half laps.
+    var compact = !!v && !!(v.match || v.result.pursuit || v.result.team_sprint);
+    nodes.rankingWrap.style.setProperty('--rows', String(Math.max(lines.length, compact ? 3 : 8)));
     VT.show(nodes.rankingEmpty, lines.length === 0);
     VT.text(nodes.rankingEmpty, v ? (keirin ? 'No finish order yet.' : 'No times yet.') : 'No result yet.');
+  }
+
+  /* A sprint race's match: the riders side by side in slot order, each one's races won, and
+   * which race this is ("Race 3 \u00b7 Decider"); the match's winner marked once decided. */
+  function renderMatch(v, doc) {
+    var match = v && v.match;
+    var box = nodes.match;
+    VT.show(box, !!match);
+    if (!match) return;
+    var key = JSON.stringify([match, doc.meta && doc.meta.riders ? 1 : 0]);
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    box.textContent = '';
+    var riders = VT.riders(doc);
+    var where = [match.round, match.heats > 1 ? 'Heat ' + match.heat : ''].filter(Boolean);
+    var head = VT.el('div', 'match-head');
+    head.appendChild(VT.el('span', 'match-where', where.join(' \u00b7 ')));
+    var race = match.bestOf > 1 ? 'Race ' + match.race + (match.decider ? ' \u00b7 Decider' : '') : '';
+    head.appendChild(VT.el('span', 'match-race' + (match.decider ? ' is-decider' : ''), race));
+    box.appendChild(head);
+    var sides = VT.el('div', 'match-sides');
+    match.riders.forEach(function (bib, index) {
+      if (index) sides.appendChild(VT.el('span', 'match-v', 'v'));
+      var who = riders[bib] || {};
+      var side = VT.el('div', 'match-side' + (match.winner === bib ? ' is-winner' : ''));
+      side.dataset.bib = String(bib);
+      side.appendChild(VT.el('span', 'bib', bib));
+      side.appendChild(VT.el('span', 'match-name', who.name || ''));
+      side.appendChild(VT.el('span', 'nation', who.nation || ''));
+      if (match.bestOf > 1) side.appendChild(VT.el('span', 'match-wins', String(match.wins[index] || 0)));
+      sides.appendChild(side);
+    });
+    box.appendChild(sides);
+    var score = VT.el('div', 'match-score', match.score);
+    VT.show(score, !!match.score);
+    box.appendChild(score);
+  }
+
+  /* A pursuit heat: both sides side by side (the home straight's first, red; the back
+   * straight's, green): who, the latest split's cumulative time (the time once finished), its
+   * distance and lap, the laps to go, Caught / Won / Finished; the gap at the latest half lap
+   * both have ridden, and who is ahead. Under the ranking, the gap at every half lap. */
+  function renderPursuit(v, doc) {
+    var board = v && (v.result.pursuit || VT.teamSprintAsPursuit(v.result));
+    VT.show(nodes.pursuit, !!board);
+    VT.show(nodes.pursuitTable, !!board);
+    if (!board) return;
+    var key = JSON.stringify([board, doc.meta && doc.meta.riders ? 1 : 0]);
+    if (nodes.pursuit.dataset.key === key) return;
+    nodes.pursuit.dataset.key = key;
+    var box = nodes.pursuit;
+    box.textContent = '';
+    var gaps = board.gaps || [];
+    var last = gaps.length ? gaps[gaps.length - 1] : null;
+    var leader = last ? last.ahead : null;
+    var sides = VT.el('div', 'pursuit-sides');
+    var names = {};
+    (board.sides || []).forEach(function (side) {
+      names[side.entrant] = side;
+      var latest = VT.pursuitLatest(side);
+      var state = VT.pursuitState(board, side);
+      var card = VT.el('div', 'pursuit-side side-' + side.side + (leader === side.entrant ? ' is-ahead' : ''));
+      card.dataset.entrant = String(side.entrant);
+      card.appendChild(VT.el('div', 'pursuit-line', side.side === 'home' ? 'Home straight' : 'Back straight'));
+      var who = VT.el('div', 'pursuit-who');
+      who.appendChild(VT.el('span', 'bib', side.entrant));
+      who.appendChild(VT.el('span', 'pursuit-name', side.name || ''));
+      who.appendChild(VT.el('span', 'nation', side.nation || ''));
+      card.appendChild(who);
+      if ((side.dropped || []).length) {
+        card.appendChild(VT.el('div', 'pursuit-team', 'Riding ' + side.riders.join(' ') + ' \u00b7 dropped ' + side.dropped.join(' ')));
+      }
+      card.appendChild(VT.el('div', 'pursuit-time', latest.time || '\u2013'));
+      var at = side.time ? '' : [latest.at !== null ? latest.at + ' m' : '', latest.lap ? 'lap ' + latest.lap : ''].filter(Boolean).join(' \u00b7 ');
+      card.appendChild(VT.el('div', 'pursuit-at', at));
+      var toGo = side.laps_to_go;
+      card.appendChild(VT.el('div', 'pursuit-togo', toGo > 0 && !state ? toGo + (toGo === 1 ? ' lap' : ' laps') + ' to go' : ''));
+      card.appendChild(VT.el('span', 'pursuit-state state-' + state.toLowerCase(), state));
+      sides.appendChild(card);
+    });
+    box.appendChild(sides);
+    if (last) {
+      var gap = VT.el('div', 'pursuit-gap', last.ahead === null ? 'Level' : last.gap);
+      var distance = null;
+      (board.sides || []).forEach(function (side) {
+        (side.splits || []).forEach(function (split) { if (split.half_lap === last.half_lap) distance = split.distance_m; });
+      });
+      var where = (last.ahead === null ? '' : last.ahead + ' ' + ((names[last.ahead] || {}).name || '') + ' ahead') +
+        (distance !== null ? ' at ' + distance + ' m' : '');
+      gap.appendChild(VT.el('span', 'pursuit-gap-where', where.trim()));
+      box.appendChild(gap);
+    }
+    renderPursuitTable(board, names);
+  }
+
+  function renderPursuitTable(board, names) {
+    var sides = board.sides || [];
+    var home = sides[0] || {};
+    var back = sides[1] || {};
+    VT.text(nodes.pursuitHomeHead, home.entrant !== undefined ? home.entrant + ' ' + (home.name || '') : 'Home');
+    VT.text(nodes.pursuitBackHead, back.entrant !== undefined ? back.entrant + ' ' + (back.name || '') : 'Back');
+    var byHalf = function (side) {
+      var map = {};
+      (side.splits || []).forEach(function (split) { map[split.half_lap] = split; });
+      return map;
+    };
+    var homeSplits = byHalf(home);
+    var backSplits = byHalf(back);
+    var gaps = {};
+    (board.gaps || []).forEach(function (gap) { gaps[gap.half_lap] = gap; });
+    var count = Math.max(home.half_laps || 0, back.half_laps || 0);
+    var tbody = nodes.pursuitTable.querySelector('tbody');
+    tbody.textContent = '';
+    for (var n = count; n >= 1; n--) { // the latest half lap first
+      var a = homeSplits[n] || {};
+      var b = backSplits[n] || {};
+      var gap = gaps[n];
+      var tr = VT.el('tr');
+      tr.dataset.halfLap = String(n);
+      if (gap && gap.ahead !== null) tr.className = gap.ahead === home.entrant ? 'ahead-home' : 'ahead-back';
+      tr.appendChild(VT.el('td', 'c-half', n));
+      tr.appendChild(VT.el('td', 'c-distance', a.distance_m || b.distance_m || ''));
+      tr.appendChild(VT.el('td', 'c-home', a.cumulative || ''));
+      tr.appendChild(VT.el('td', 'c-back', b.cumulative || ''));
+      tr.appendChild(VT.el('td', 'c-gap', gap ? (gap.ahead === null ? 'level' : gap.gap) : ''));
+      tr.appendChild(VT.el('td', 'c-ahead', gap && gap.ahead !== null ? gap.ahead : ''));
+      tbody.appendChild(tr);
+    }
+    VT.text(nodes.pursuitTableNote, board.half_laps ? count + ' of ' + board.half_laps : '');
   }
 
   function renderLapBoard(v) {
@@ -251,6 +382,8 @@
       return;
     }
     if (v.result.lap_board) return; // a bunch race: they all ride; the lap board says the rest
+    if (v.match || v.discipline === 'sprint') return; // its match says who rides
+    if (v.result.pursuit || v.result.team_sprint) return; // its two sides say who rides
     // Flying 200 m (and a time trial before its first rider): the next in start order that
     // has no result line yet.
     var done = new Set(v.lines.map(function (line) { return line.bib; }));
@@ -315,15 +448,104 @@
     }
   }
 
+  function appendClassification(block, classification) {
+    if (!classification.length) return;
+    block.appendChild(VT.el('h4', 'classification-title', 'Final classification'));
+    var table = VT.el('table', 'table classification');
+    var tbody = VT.el('tbody');
+    classification.forEach(function (line) {
+      var tr = VT.el('tr');
+      tr.appendChild(VT.el('td', 'c-rank', line.rank === null || line.rank === undefined ? (line.status || '') : line.rank));
+      tr.appendChild(VT.el('td', 'c-bib', line.bib));
+      tr.appendChild(VT.el('td', 'c-name', line.name || ''));
+      tr.appendChild(VT.el('td', 'c-nation', line.nation || ''));
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+    block.appendChild(table);
+  }
+
+  /* A sprint tournament as a bracket: its rounds as columns, each match a card with its riders
+   * in slot order and the races each has won (the match's winner marked), the match being
+   * ridden now marked; a round not drawn yet shows where its riders come from ("Q1", "W 1/4 #1"). */
+  function sprintBracket(comp, riders, shown) {
+    var bracket = VT.el('div', 'rounds bracket');
+    (comp.rounds || []).forEach(function (round) {
+      var col = VT.el('section', 'round');
+      col.appendChild(VT.el('h4', null, round.name || ''));
+      var heats = round.heats || [];
+      var slots = round.slots || [];
+      var count = Math.max(heats.length, slots.length);
+      var list = VT.el('div', 'round-matches');
+      for (var i = 0; i < count; i++) {
+        var heat = heats[i] || null;
+        var here = VT.heatHas(heat, shown);
+        var card = VT.el('div', 'heat bracket-match heat-' + ((heat && heat.status) || 'none') + (here ? ' is-shown' : ''));
+        card.dataset.heat = String(i + 1);
+        if (heat) card.dataset.event = heat.event;
+        var top = VT.el('div', 'heat-head');
+        top.appendChild(VT.el('span', 'heat-name', count > 1 ? 'Heat ' + (i + 1) : 'Heat'));
+        top.appendChild(VT.el('span', 'heat-status', heat ? (VT.statusLabels[heat.status] || heat.status || '') : ''));
+        card.appendChild(top);
+        var winner = heat && heat.status === 'final' && heat.order && heat.order.length ? heat.order[0] : null;
+        var entries = heat ? heat.riders || [] : slots[i] || [];
+        entries.forEach(function (entry, index) {
+          var row = VT.el('div', 'bracket-rider');
+          if (heat) {
+            var who = riders[entry] || {};
+            row.dataset.bib = String(entry);
+            if (entry === winner) row.classList.add('is-winner');
+            row.appendChild(VT.el('span', 'bib', entry));
+            row.appendChild(VT.el('span', 'heat-rider', who.name || ''));
+            row.appendChild(VT.el('span', 'bracket-wins', (round.best_of || 1) > 1 && heat.wins ? heat.wins[index] : ''));
+          } else {
+            row.classList.add('is-slot');
+            row.appendChild(VT.el('span', 'bracket-slot', VT.slotLabel(entry)));
+          }
+          card.appendChild(row);
+        });
+        list.appendChild(card);
+      }
+      col.appendChild(list);
+      bracket.appendChild(col);
+    });
+    return bracket;
+  }
+
+  /* The sprint tournament shown under the ranking: the shown race's, else the one named by
+   * ?standings=ID; the side panel's standings then leave it out. */
+  function bracketCompetition(doc) {
+    if (view && view.match) return view.match.competition;
+    var comp = VT.pinnedStandings && (doc.standings || {})[VT.pinnedStandings];
+    return comp && comp.discipline === 'sprint' ? VT.pinnedStandings : null;
+  }
+
+  function renderBracket(doc) {
+    var id = bracketCompetition(doc);
+    var comp = id ? (doc.standings || {})[id] : null;
+    VT.show(nodes.bracket, !!comp);
+    if (!comp) return;
+    var key = JSON.stringify([comp, doc.meta && doc.meta.riders ? 1 : 0, view ? view.event : null]);
+    if (nodes.bracket.dataset.key === key) return;
+    nodes.bracket.dataset.key = key;
+    VT.text(nodes.bracketTitle, [comp.name || id, comp.category].filter(Boolean).join(' \u00b7 '));
+    VT.text(nodes.bracketStatus, VT.statusLabels[comp.status] || comp.status || '');
+    nodes.bracketStatus.className = 'pill pill-' + (comp.status || 'none');
+    nodes.bracketBody.textContent = '';
+    nodes.bracketBody.appendChild(sprintBracket(comp, VT.riders(doc), view ? view.event : null));
+    appendClassification(nodes.bracketBody, comp.classification || []);
+  }
+
   function renderStandings(doc) {
     var standings = doc.standings || {};
-    var key = JSON.stringify([standings, doc.meta && doc.meta.riders ? 1 : 0]);
+    var inBracket = bracketCompetition(doc);
+    var key = JSON.stringify([standings, doc.meta && doc.meta.riders ? 1 : 0, view ? view.event : null]);
     if (key === lastStandings) return;
     lastStandings = key;
     var body = nodes.standingsBody;
     body.textContent = '';
     var riders = VT.riders(doc);
-    var ids = Object.keys(standings);
+    var ids = Object.keys(standings).filter(function (id) { return id !== inBracket; });
     VT.show(nodes.standings, ids.length > 0);
     ids.forEach(function (id) {
       var comp = standings[id] || {};
@@ -341,6 +563,15 @@
         body.appendChild(block);
         return;
       }
+      if (comp.discipline === 'sprint') {
+        block.appendChild(sprintBracket(comp, riders, view ? view.event : null));
+        appendClassification(block, comp.classification || []);
+        (comp.problems || []).forEach(function (problem) {
+          block.appendChild(VT.el('p', 'problem', problem));
+        });
+        body.appendChild(block);
+        return;
+      }
       var rounds = VT.el('div', 'rounds');
       (comp.rounds || []).forEach(function (round) {
         var col = VT.el('section', 'round');
@@ -352,14 +583,26 @@
           top.appendChild(VT.el('span', 'heat-name', label));
           top.appendChild(VT.el('span', 'heat-status', VT.statusLabels[heat.status] || heat.status || ''));
           card.appendChild(top);
-          var ordered = heat.order && heat.order.length;
-          var list = VT.el(ordered ? 'ol' : 'ul', 'heat-riders');
+          // A pursuit or team sprint heat: its entrants home side first, each with its time
+          // (or why not), the match's winner in bold.
+          var entrants = {};
+          (heat.entrants || []).forEach(function (entrant) { entrants[entrant.entrant] = entrant; });
+          var timed = Array.isArray(heat.entrants);
+          var ordered = !timed && heat.order && heat.order.length;
+          var list = VT.el(ordered ? 'ol' : 'ul', 'heat-riders' + (timed ? ' heat-timed' : ''));
           (ordered ? heat.order : heat.riders || []).forEach(function (bib) {
             var who = riders[bib] || {};
             var item = VT.el('li');
+            item.dataset.bib = String(bib);
             item.appendChild(VT.el('span', 'bib', bib));
             item.appendChild(VT.el('span', 'heat-rider', who.name || ''));
-            item.appendChild(VT.el('span', 'nation', who.nation || ''));
+            if (timed) {
+              var entrant = entrants[bib] || {};
+              if (heat.winner === bib) item.classList.add('is-winner');
+              item.appendChild(VT.el('span', 'heat-time', entrant.time || entrant.status || (entrant.caught ? 'caught' : '')));
+            } else {
+              item.appendChild(VT.el('span', 'nation', who.nation || ''));
+            }
             list.appendChild(item);
           });
           card.appendChild(list);
@@ -367,22 +610,7 @@
         });
         rounds.appendChild(col);
       });
-      var classification = comp.classification || [];
-      if (classification.length) {
-        block.appendChild(VT.el('h4', 'classification-title', 'Final classification'));
-        var table = VT.el('table', 'table classification');
-        var tbody = VT.el('tbody');
-        classification.forEach(function (line) {
-          var tr = VT.el('tr');
-          tr.appendChild(VT.el('td', 'c-rank', line.rank === null || line.rank === undefined ? (line.status || '') : line.rank));
-          tr.appendChild(VT.el('td', 'c-bib', line.bib));
-          tr.appendChild(VT.el('td', 'c-name', line.name || ''));
-          tr.appendChild(VT.el('td', 'c-nation', line.nation || ''));
-          tbody.appendChild(tr);
-        });
-        table.appendChild(tbody);
-        block.appendChild(table);
-      }
+      appendClassification(block, comp.classification || []);
       block.appendChild(rounds);
       (comp.problems || []).forEach(function (problem) {
         block.appendChild(VT.el('p', 'problem', problem));
@@ -435,7 +663,10 @@
     renderTrack(view, doc);
     renderLatest(view);
     renderLapBoard(view);
+    renderMatch(view, doc);
+    renderPursuit(view, doc);
     renderRanking(view);
+    renderBracket(doc);
     renderStandings(doc);
     renderEvents(doc, view);
     document.body.dataset.version = String(doc.version);
@@ -499,6 +730,16 @@
     nodes.rankingWrap = nodes.ranking.parentNode;
     nodes.standingsBody = $('standings-body');
     nodes.lapBoard = $('lap-board');
+    nodes.match = $('match');
+    nodes.bracket = $('bracket');
+    nodes.bracketTitle = $('bracket-title');
+    nodes.bracketStatus = $('bracket-status');
+    nodes.bracketBody = $('bracket-body');
+    nodes.pursuit = $('pursuit');
+    nodes.pursuitTable = $('pursuit-table');
+    nodes.pursuitTableNote = $('pursuit-table-note');
+    nodes.pursuitHomeHead = $('pursuit-home-head');
+    nodes.pursuitBackHead = $('pursuit-back-head');
     nodes.events = $('events');
     nodes.eventsList = $('events-list');
     VT.connect({ state: onState, connection: onConnection });

@@ -22,6 +22,8 @@
 
   /* ?event=ID pins a screen to one event: it shows that event whatever is on the track. */
   VT.pinned = new URLSearchParams(global.location.search).get('event') || null;
+  /* ?standings=ID: the page shows that sprint tournament's bracket under the ranking. */
+  VT.pinnedStandings = new URLSearchParams(global.location.search).get('standings') || null;
 
   VT.el = function (tag, className, text) {
     var node = document.createElement(tag);
@@ -62,7 +64,124 @@
   VT.disciplines = {
     flying200: 'Flying 200 m', time_trial: 'Time trial', keirin: 'Keirin', scratch: 'Scratch race',
     points_race: 'Points race', tempo: 'Tempo race', elimination: 'Elimination race',
-    madison: 'Madison', omnium: 'Omnium'
+    madison: 'Madison', omnium: 'Omnium', sprint: 'Sprint', individual_pursuit: 'Individual pursuit',
+    team_pursuit: 'Team pursuit', team_sprint: 'Team sprint'
+  };
+
+  /* Where a bracket's rider comes from, as view.py's slot_label: "q5" -> "Q5", "1/8:3" ->
+   * "W 1/8 #3" (the winner of heat 3 of 1/8), "1/8:3:2" -> "2nd 1/8 #3". */
+  VT.slotLabel = function (slot) {
+    var text = String(slot);
+    if (/^q\d+$/.test(text)) return 'Q' + text.slice(1);
+    var parts = text.split(':');
+    if (parts.length === 2) return 'W ' + parts[0] + ' #' + parts[1];
+    if (parts.length === 3 && /^\d+$/.test(parts[2])) {
+      var place = parseInt(parts[2], 10);
+      var last = place < 20 ? place : place % 10;
+      var suffix = last === 1 ? 'st' : last === 2 ? 'nd' : last === 3 ? 'rd' : 'th';
+      return place + suffix + ' ' + parts[0] + ' #' + parts[1];
+    }
+    return text;
+  };
+
+  /* A pursuit side's time as the boards show it: its time once finished, else the cumulative
+   * time of its latest split timed ("" before the first); `at`: that split's distance. */
+  VT.pursuitLatest = function (side) {
+    var timed = (side.splits || []).filter(function (split) { return split.cumulative; });
+    var last = timed.length ? timed[timed.length - 1] : null;
+    return { time: side.time || (last ? last.cumulative : ''), at: last && last.distance_m ? last.distance_m : null,
+      lap: last && last.lap ? last.lap : '' };
+  };
+
+  /* A team sprint heat's board (`team_sprint`) as a pursuit's, as view.py's
+   * team_sprint_as_pursuit: its teams side by side (home first), names, times and statuses from
+   * the result's lines, the gap at each half lap both have ridden; null for any other result. */
+  VT.teamSprintAsPursuit = function (result) {
+    var board = result && result.team_sprint;
+    if (!board) return null;
+    var lines = {};
+    (result.lines || []).forEach(function (line) { lines[line.bib] = line; });
+    var lapM = null;
+    (result.lines || []).forEach(function (line) {
+      if (lapM === null && line.splits && line.splits.length) lapM = line.splits[0].distance_m;
+    });
+    var halfLaps = 2 * board.laps;
+    var teams = (board.teams || []).slice().sort(function (a, b) { return a.side - b.side; });
+    var sides = teams.map(function (team) {
+      var line = lines[team.team] || {};
+      var ridden = 0;
+      (team.points || []).forEach(function (point) { ridden = Math.max(ridden, point.half_laps); });
+      var finished = ridden >= halfLaps;
+      return {
+        side: team.side === 0 ? 'home' : 'back', entrant: team.team, name: line.name || '',
+        nation: line.nation || '', riders: team.riders || [], dropped: [], half_laps: ridden,
+        laps_to_go: (halfLaps - ridden) / 2, finished: finished, caught: false, won: false,
+        time: finished ? line.time || null : null, status: line.status || '',
+        splits: (team.points || []).map(function (point) {
+          return { half_lap: point.half_laps, distance_m: lapM ? Math.round(lapM * point.half_laps / 2) : null,
+            cumulative: point.cumulative, lap: point.lap || null };
+        })
+      };
+    });
+    var gaps = [];
+    if (teams.length === 2) {
+      (teams[0].points || []).forEach(function (point) {
+        if (point.gap === null || point.gap === undefined) return;
+        var level = /^[+-]?[0:.]*$/.test(point.gap);
+        var ahead = level ? null : point.gap.charAt(0) === '-' ? teams[0].team : teams[1].team;
+        gaps.push({ half_lap: point.half_laps, ahead: ahead, gap: '+' + point.gap.replace(/^[+-]/, '') });
+      });
+    }
+    return { half_laps: halfLaps, match: false, sides: sides, gaps: gaps,
+      finished: sides.length > 0 && sides.every(function (side) { return side.finished || side.status; }) };
+  };
+
+  /* A pursuit side's state, as view.py's: a status (DNF...), Caught, Won (a match), Finished. */
+  VT.pursuitState = function (board, side) {
+    if (side.status) return side.status;
+    if (side.caught) return 'Caught';
+    if (board.match && side.won) return 'Won';
+    if (side.finished) return 'Finished';
+    return '';
+  };
+
+  /* Whether a heat of standings is the event, or (a sprint match) has it among its races. */
+  VT.heatHas = function (heat, eventId) {
+    if (!heat || eventId === null || eventId === undefined) return false;
+    if (heat.event === eventId) return true;
+    return (heat.races || []).some(function (race) { return race.event === eventId; });
+  };
+
+  /* A sprint race's match, as view.py's sprint_match: from the tournament's standings whose
+   * match lists the race under `races`; null for any other event. */
+  VT.sprintMatch = function (doc, eventId) {
+    var standings = doc.standings || {};
+    var ids = Object.keys(standings);
+    for (var i = 0; i < ids.length; i++) {
+      var comp = standings[ids[i]] || {};
+      if (comp.discipline !== 'sprint') continue;
+      var rounds = comp.rounds || [];
+      for (var r = 0; r < rounds.length; r++) {
+        var heats = rounds[r].heats || [];
+        for (var h = 0; h < heats.length; h++) {
+          var heat = heats[h];
+          var races = heat.races || [];
+          var race = -1;
+          races.forEach(function (item, index) { if (item.event === eventId) race = index + 1; });
+          if (race < 0) continue;
+          var bestOf = rounds[r].best_of || races.length;
+          var wins = heat.wins || heat.riders.map(function () { return 0; });
+          return {
+            competition: comp.competition || ids[i], round: rounds[r].name || '', heat: h + 1,
+            heats: heats.length, riders: heat.riders || [], wins: wins, race: race, bestOf: bestOf,
+            winner: heat.status === 'final' && heat.order && heat.order.length ? heat.order[0] : null,
+            score: bestOf > 1 ? wins.join('-') : '',
+            decider: bestOf > 1 && race === bestOf
+          };
+        }
+      }
+    }
+    return null;
   };
 
   /* A bunch race's lap board in words, as the text boards write it (view.py LapBoardView). */
@@ -168,7 +287,8 @@
       riders: riders,
       riderOnTrack: onTrack ? current.on_track : null,
       result: result,
-      lines: result.lines || []
+      lines: result.lines || [],
+      match: VT.sprintMatch(doc, eventId)
     };
   };
 

@@ -1,7 +1,9 @@
 /* velotime overlay: the event on the track with its clock, the latest time and the top N, on a
  * transparent page. URL parameters (docs/scoreboards.md): top=N (8; 0 hides the list),
  * clock=0, latest=0, position=bottom-left|bottom-right|top-left|top-right, scale=X,
- * standings=ID (the list gives that omnium's standings: rank, bib, rider, total). */
+ * standings=ID (the list gives that omnium's standings: rank, bib, rider, total). A sprint race
+ * shows its match (each rider's races won, "Race 3 · Decider"); a pursuit heat its two sides
+ * (the latest split's time, the laps to go, Caught / Won) and the gap at the latest half lap. */
 (function () {
   'use strict';
   var VT = window.VT;
@@ -35,6 +37,66 @@
     item.appendChild(VT.el('span', 'ov-gap', line.gap || VT.lapsGained(line)));
   }
 
+  /* A sprint race's match: a row per rider in slot order with the races won, and which race. */
+  function renderMatch(doc) {
+    var match = view.match;
+    var box = nodes.match;
+    VT.show(box, !!match);
+    if (!match) return;
+    box.textContent = '';
+    var riders = VT.riders(doc);
+    var race = match.bestOf > 1 ? 'Race ' + match.race + (match.decider ? ' \u00b7 Decider' : '') : '';
+    var head = VT.el('div', 'ov-match-head');
+    head.appendChild(VT.el('span', null, [match.round, match.heats > 1 ? 'Heat ' + match.heat : ''].filter(Boolean).join(' \u00b7 ')));
+    head.appendChild(VT.el('span', 'ov-match-race' + (match.decider ? ' is-decider' : ''), race));
+    box.appendChild(head);
+    match.riders.forEach(function (bib, index) {
+      var who = riders[bib] || {};
+      var row = VT.el('div', 'ov-match-side' + (match.winner === bib ? ' is-winner' : ''));
+      row.dataset.bib = String(bib);
+      row.appendChild(VT.el('span', 'ov-bib', bib));
+      row.appendChild(VT.el('span', 'ov-name', who.name || ''));
+      row.appendChild(VT.el('span', 'ov-nation', who.nation || ''));
+      row.appendChild(VT.el('span', 'ov-wins', match.bestOf > 1 ? String(match.wins[index] || 0) : ''));
+      box.appendChild(row);
+    });
+  }
+
+  function renderPursuit() {
+    var board = view.result.pursuit || VT.teamSprintAsPursuit(view.result);
+    var box = nodes.pursuit;
+    VT.show(box, !!board);
+    if (!board) return;
+    box.textContent = '';
+    var gaps = board.gaps || [];
+    var last = gaps.length ? gaps[gaps.length - 1] : null;
+    (board.sides || []).forEach(function (side) {
+      var latest = VT.pursuitLatest(side);
+      var state = VT.pursuitState(board, side);
+      var ahead = last && last.ahead === side.entrant;
+      var row = VT.el('div', 'ov-pursuit-side side-' + side.side + (ahead ? ' is-ahead' : ''));
+      row.dataset.entrant = String(side.entrant);
+      row.appendChild(VT.el('span', 'ov-bib', side.entrant));
+      row.appendChild(VT.el('span', 'ov-name', side.name || ''));
+      var toGo = side.laps_to_go > 0 && !state ? side.laps_to_go + ' to go' : '';
+      row.appendChild(VT.el('span', 'ov-togo', toGo));
+      row.appendChild(VT.el('span', 'ov-time', latest.time));
+      row.appendChild(VT.el('span', 'ov-state state-' + state.toLowerCase(), state));
+      box.appendChild(row);
+    });
+    if (last) {
+      var distance = null;
+      (board.sides || []).forEach(function (side) {
+        (side.splits || []).forEach(function (split) { if (split.half_lap === last.half_lap) distance = split.distance_m; });
+      });
+      var gap = VT.el('div', 'ov-pursuit-gap');
+      gap.appendChild(VT.el('span', 'ov-gap-value', last.ahead === null ? 'Level' : last.gap));
+      gap.appendChild(VT.el('span', 'ov-gap-where', (last.ahead === null ? '' : last.ahead + ' ahead') +
+        (distance !== null ? ' at ' + distance + ' m' : '')));
+      box.appendChild(gap);
+    }
+  }
+
   function onState(doc) {
     view = VT.view(doc);
     VT.show(nodes.overlay, !!view);
@@ -55,6 +117,9 @@
       VT.text(nodes.laps, VT.lapBoardText(board));
       nodes.laps.classList.toggle('is-bell', !!board.bell && !board.finished);
     }
+
+    renderMatch(doc);
+    renderPursuit();
 
     var latest = tracker.line(view.lines);
     var showLatest = LATEST && latest && view.discipline !== 'keirin' && Date.now() - tracker.at < LATEST_SHOWN_MS;
@@ -91,7 +156,8 @@
       lineNodes(item, line);
       list.appendChild(item);
     });
-    VT.show(list, TOP > 0 && view.lines.length > 0);
+    // A pursuit's or team sprint's two sides say all its lines would.
+    VT.show(list, TOP > 0 && view.lines.length > 0 && !view.result.pursuit && !view.result.team_sprint);
     document.body.dataset.version = String(doc.version);
   }
 
@@ -121,6 +187,8 @@
     nodes.detail = $('ov-detail');
     nodes.clock = $('ov-clock');
     nodes.laps = $('ov-laps');
+    nodes.match = $('ov-match');
+    nodes.pursuit = $('ov-pursuit');
     nodes.latest = $('ov-latest');
     nodes.latestRank = $('ov-latest-rank');
     nodes.latestBib = $('ov-latest-bib');
