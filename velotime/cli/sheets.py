@@ -34,8 +34,8 @@ def register(commands: Any) -> None:
         "--output, each event's result sheet (<event>.html, .pdf and .csv), each event's start "
         "list (start/<event>.html and .pdf: every event of the meet, a keirin heat once drawn "
         "up), each competition's standings (standings/<competition>.html and .pdf: a sprint "
-        "tournament, a keirin competition, an omnium) and index.html: what the web scoreboard "
-        "serves under /sheets/. See docs/scoreboards.md.",
+        "tournament, a keirin, pursuit or team sprint competition, an omnium) and index.html: "
+        "what the web scoreboard serves under /sheets/. See docs/scoreboards.md.",
     )
     parser.add_argument("--config", type=Path, required=True, help="the venue's configuration")
     parser.add_argument("--output", type=Path, required=True, help="the folder to write into")
