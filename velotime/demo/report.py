@@ -19,7 +19,6 @@ from velotime.demo.script import (
     KILOMETRE,
     POINTS,
     TEAM_SPRINT,
-    TEAM_SPRINT_LAPS,
     DemoSession,
 )
 from velotime.wire.commands import Arm, Command, LapChangeDecision, Neutralise, NextRider
@@ -69,8 +68,11 @@ class Progress:
                 bib, time_ = line.bib, line.time
                 if not time_ or printed.get(bib) == time_:
                     continue
-                if team_sprint and len(line.splits) < TEAM_SPRINT_LAPS:
-                    continue  # a team under way: its time so far, on the other straight
+                if team_sprint and result.status == "running":
+                    # Under way, the other team's wheel on a line can time a team for the
+                    # moment, until the loop's read that names it arrives: the times once
+                    # the heat is provisional.
+                    continue
                 laps = ", ".join(split.lap for split in line.splits) if team_sprint else ""
                 # A flying 200 m shows a rider's fastest pass so far: before the first
                 # photocell impulse of the session, a run-up lap the loops timed.
