@@ -5,7 +5,7 @@ desk before the session, with every problem named by its key (docs/meet-format.m
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -545,18 +545,8 @@ def _check_competition_teams(
                 f"{where}.riders: a {competition.discipline} team is {low} or {high} riders, "
                 f"got {len(team.riders)}"
             )
-        for k, bib in enumerate(team.riders):
-            if bib not in bibs:
-                problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
-            if bib in team_of:
-                problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
-            team_of.setdefault(bib, team.number)
-    for j, team in enumerate(competition.teams):
-        if team_of.get(team.number, team.number) != team.number:
-            problems.append(
-                f"{at}.teams[{j}].number: {team.number} is also a rider of team "
-                f"{team_of[team.number]}"
-            )
+        problems += _check_team_riders(where, team, bibs, team_of)
+    problems += _check_numbers_not_riders(at, competition.teams, team_of)
     seen: set[int] = set()
     for j, number in enumerate(competition.seeding):
         if number not in numbers:
@@ -698,13 +688,33 @@ def _check_teams(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
         numbers.add(team.number)
         if len(team.riders) != 2:
             problems.append(f"{where}.riders: a Madison team is two riders, got {len(team.riders)}")
-        for k, bib in enumerate(team.riders):
-            if bib not in bibs:
-                problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
-            if bib in team_of:
-                problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
-            team_of.setdefault(bib, team.number)
-    for j, team in enumerate(event.teams):
+        problems += _check_team_riders(where, team, bibs, team_of)
+    problems += _check_numbers_not_riders(at, event.teams, team_of)
+    return problems
+
+
+def _check_team_riders(
+    where: str, team: MeetTeam, bibs: dict[int, int], team_of: dict[int, int]
+) -> list[str]:
+    """A team's riders are riders of the meet, each in one team only: `team_of` (rider bib ->
+    team number) collects the teams checked so far, this one's riders added."""
+    problems: list[str] = []
+    for k, bib in enumerate(team.riders):
+        if bib not in bibs:
+            problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
+        if bib in team_of:
+            problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
+        team_of.setdefault(bib, team.number)
+    return problems
+
+
+def _check_numbers_not_riders(
+    at: str, teams: Sequence[MeetTeam], team_of: Mapping[int, int]
+) -> list[str]:
+    """A team number that is another team's rider's bib would make a command naming either
+    ambiguous."""
+    problems: list[str] = []
+    for j, team in enumerate(teams):
         other = team_of.get(team.number, team.number)
         if other != team.number:
             problems.append(
@@ -750,12 +760,7 @@ def _check_team_sprint(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[
                 f"{where}.riders: {laps} riders for {laps} laps, in riding order, got "
                 f"{len(team.riders)}"
             )
-        for k, bib in enumerate(team.riders):
-            if bib not in bibs:
-                problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
-            if bib in team_of:
-                problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
-            team_of.setdefault(bib, team.number)
+        problems += _check_team_riders(where, team, bibs, team_of)
     return problems
 
 
