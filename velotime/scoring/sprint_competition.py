@@ -53,7 +53,7 @@ class SprintCompetition:
         return self.progress({})
 
     @staticmethod
-    def heat_state(state: EventState, scorer: Scorer) -> HeatState:
+    def heat_state(state: EventState, scorer: Scorer | None) -> HeatState:
         """What the tournament needs of one of its races: a keirin heat's (`SprintScorer` is
         the keirin's scorer)."""
         return KeirinCompetition.heat_state(state, scorer)

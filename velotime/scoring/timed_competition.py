@@ -14,6 +14,8 @@ import msgspec
 from msgspec import UNSET
 
 from velotime.scoring.disciplines.base import EventState, Scorer
+from velotime.scoring.drawn_rounds import drawn_after
+from velotime.scoring.drawn_rounds import ridden as ridden_rounds
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent, MeetTeam
 from velotime.scoring.rules.official import official_string
 from velotime.scoring.rules.timed_heat import TimedHeatResult
@@ -80,7 +82,7 @@ class TimedCompetition:
     def progress(self, heats: Mapping[str, TimedHeatState]) -> list[MeetEvent]:
         """The heats of every round whose feeding rounds are now all final (new ones only)."""
         try:
-            drawn = self._draw(self._ridden(heats))
+            drawn = self._draw(ridden_rounds(self.heats, heats))
         except ValueError as exc:  # e.g. a dead heat deciding who rides a final
             self.problems = [str(exc)]
             return []
@@ -88,7 +90,7 @@ class TimedCompetition:
         return self._made({name: lists for name, lists in drawn.items() if name not in self.heats})
 
     def standings(self, heats: Mapping[str, TimedHeatState]) -> Standings:
-        ridden = self._ridden(heats)
+        ridden = ridden_rounds(self.heats, heats)
         classification: list[ResultLine] = []
         if len(ridden) == len(self.plan.rounds):
             try:
@@ -120,12 +122,7 @@ class TimedCompetition:
 
     def drawn_after(self, event_id: str) -> list[str]:
         """The heats of the rounds after this heat's, drawn already: drawn from its result."""
-        names = [r.name for r in self.plan.rounds]
-        for name, events in self.heats.items():
-            if event_id in [event.id for event in events]:
-                later = names[names.index(name) + 1 :]
-                return [event.id for n in later for event in self.heats.get(n, [])]
-        return []
+        return drawn_after([r.name for r in self.plan.rounds], self.heats, event_id)
 
     def entrants(self, event: MeetEvent) -> list[int]:
         """A heat's entrants, home side first: riders' bibs, or teams' numbers."""
@@ -162,14 +159,6 @@ class TimedCompetition:
         self, ridden: Mapping[str, list[TimedHeatResult]]
     ) -> dict[str, list[tuple[int, list[int]]]]:
         return numbered_draw(self.plan, self.spec.seeding, ridden, self.spec.qualifying_heats)
-
-    def _ridden(self, heats: Mapping[str, TimedHeatState]) -> dict[str, list[TimedHeatResult]]:
-        """The results of the rounds whose every heat is final."""
-        return {
-            name: [heats[event.id].result for event in events]
-            for name, events in self.heats.items()
-            if all(heats[event.id].status == "final" for event in events)
-        }
 
     def _named(self, lines: list[ResultLine]) -> list[ResultLine]:
         """The classification with the riders' or teams' names and nations."""
