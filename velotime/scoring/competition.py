@@ -13,7 +13,7 @@ import msgspec
 
 from velotime.scoring.disciplines.base import EventState, Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
-from velotime.scoring.drawn_rounds import drawn_after
+from velotime.scoring.drawn_rounds import drawn_after, heat_event
 from velotime.scoring.drawn_rounds import ridden as ridden_rounds
 from velotime.scoring.meet import MeetCompetition, MeetEvent
 from velotime.scoring.rules.keirin import HeatResult
@@ -103,19 +103,8 @@ class KeirinCompetition:
         return drawn_after([planned.name for planned in self.plan.rounds], self.heats, event_id)
 
     def _make(self, round_name: str, startlists: list[list[int]]) -> list[MeetEvent]:
-        spec = self.spec
         events = [
-            MeetEvent(
-                id=spec.heat_id(round_name, heat, len(startlists)),
-                discipline="keirin",
-                category=spec.category,
-                round=round_name,
-                heat=str(heat) if len(startlists) > 1 else "",
-                name=f"{spec.name or 'Keirin'}, {round_name}"
-                + (f", heat {heat}" if len(startlists) > 1 else ""),
-                riders=tuple(riders),
-                laps=spec.laps,
-            )
+            heat_event(self.spec, round_name, heat, len(startlists), tuple(riders))
             for heat, riders in enumerate(startlists, 1)
         ]
         self.heats[round_name] = events

@@ -1,8 +1,9 @@
 """What every competition the engine runs has in common (keirin, sprint tournament, pursuit or
 team sprint rounds): heats made round by round, as the rounds feeding them become final.
 
-`DrivenCompetition` is the engine's view of one; `ridden` and `drawn_after` are the bookkeeping
-the keirin and the timed rounds share (a sprint's races hang off matches, and keep their own).
+`DrivenCompetition` is the engine's view of one; `heat_event` makes a heat's event as all three
+name and number it; `ridden` and `drawn_after` are the bookkeeping the keirin and the timed
+rounds share (a sprint's races hang off matches, and keep their own).
 """
 
 from collections.abc import Mapping, Sequence
@@ -43,6 +44,35 @@ class DrivenCompetition(Protocol[State]):
     def standings(self, heats: Mapping[str, State]) -> Standings: ...
 
     def drawn_after(self, event_id: str) -> list[str]: ...
+
+
+# A heat's name when the meet gives the competition none.
+_DEFAULT_NAMES = {
+    "keirin": "Keirin",
+    "sprint": "Sprint",
+    "individual_pursuit": "Individual pursuit",
+    "team_pursuit": "Team pursuit",
+    "team_sprint": "Team sprint",
+}
+
+
+def heat_event(
+    spec: MeetCompetition, round_name: str, heat: int, heats: int, riders: tuple[int, ...]
+) -> MeetEvent:
+    """Heat `heat` of a round of `heats`: "keirin-m-round-1-2", "Keirin, round 1, heat 2"; a
+    round of one heat is not numbered. Every heat is over the competition's laps, if any."""
+    numbered = heats > 1
+    name = f"{spec.name or _DEFAULT_NAMES[spec.discipline]}, {round_name}"
+    return MeetEvent(
+        id=spec.heat_id(round_name, heat, heats),
+        discipline=spec.discipline,
+        category=spec.category,
+        round=round_name,
+        heat=str(heat) if numbered else "",
+        name=name + (f", heat {heat}" if numbered else ""),
+        riders=riders,
+        laps=spec.laps,
+    )
 
 
 def ridden(

@@ -12,8 +12,11 @@ this module keeps track of what has been ridden.
 
 from collections.abc import Mapping, Sequence
 
+import msgspec
+
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines.base import EventState, Scorer
+from velotime.scoring.drawn_rounds import heat_event
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent
 from velotime.scoring.rules.sprint_tournament import (
     Match,
@@ -222,16 +225,11 @@ class SprintCompetition:
         planned = self.plan.round(round_name)
         heats = len(planned.heats)
         riders = race_start_list(self._matches[round_name][heat - 1], race)
-        name = f"{spec.name or 'Sprint'}, {round_name}" + (f", heat {heat}" if heats > 1 else "")
-        event = MeetEvent(
+        match = heat_event(spec, round_name, heat, heats, tuple(riders))
+        event = msgspec.structs.replace(
+            match,
             id=spec.race_id(round_name, heat, heats, race, planned.best_of),
-            discipline="sprint",
-            category=spec.category,
-            round=round_name,
-            heat=str(heat) if heats > 1 else "",
-            name=name + (f", race {race}" if planned.best_of > 1 else ""),
-            riders=tuple(riders),
-            laps=spec.laps,
+            name=match.name + (f", race {race}" if planned.best_of > 1 else ""),
         )
         self._races[(round_name, heat)].append(event)
         self.heats[round_name].append(event)

@@ -14,7 +14,7 @@ import msgspec
 from msgspec import UNSET
 
 from velotime.scoring.disciplines.base import EventState, Scorer
-from velotime.scoring.drawn_rounds import drawn_after
+from velotime.scoring.drawn_rounds import drawn_after, heat_event
 from velotime.scoring.drawn_rounds import ridden as ridden_rounds
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent, MeetTeam
 from velotime.scoring.rules.official import official_string
@@ -34,12 +34,6 @@ from velotime.wire.results import (
     StandingsHeat,
     StandingsRound,
 )
-
-_DEFAULT_NAMES = {
-    "individual_pursuit": "Individual pursuit",
-    "team_pursuit": "Team pursuit",
-    "team_sprint": "Team sprint",
-}
 
 
 @runtime_checkable
@@ -191,21 +185,12 @@ class TimedCompetition:
         return next(r for r in self.plan.rounds if r.name == name)
 
     def _event(self, rules: RoundSpec, heat: int, heats: int, entrants: list[int]) -> MeetEvent:
-        spec, round_name = self.spec, rules.name
         teams = tuple(self.teams[number] for number in entrants) if self.teams else ()
         riders = tuple(bib for team in teams for bib in team.riders) if teams else tuple(entrants)
-        name = spec.name or _DEFAULT_NAMES[spec.discipline]
-        return MeetEvent(
-            id=spec.heat_id(round_name, heat, heats),
-            discipline=spec.discipline,
-            category=spec.category,
-            round=round_name,
-            heat=str(heat) if heats > 1 else "",
-            name=f"{name}, {round_name}" + (f", heat {heat}" if heats > 1 else ""),
-            riders=riders,
+        return msgspec.structs.replace(
+            heat_event(self.spec, rules.name, heat, heats, riders),
             teams=teams,
-            distance_m=spec.distance_m,
-            laps=spec.laps,
+            distance_m=self.spec.distance_m,
             match=rules.match,
             catch_ends=rules.catch_ends,
         )
