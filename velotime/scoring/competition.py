@@ -13,7 +13,7 @@ import msgspec
 
 from velotime.scoring.disciplines.base import EventState, Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
-from velotime.scoring.drawn_rounds import drawn_after, heat_event
+from velotime.scoring.drawn_rounds import competition_standings, drawn_after, heat_event
 from velotime.scoring.drawn_rounds import ridden as ridden_rounds
 from velotime.scoring.meet import MeetCompetition, MeetEvent
 from velotime.scoring.rules.keirin import HeatResult
@@ -86,16 +86,8 @@ class KeirinCompetition:
             )
             for planned in self.plan.rounds
         ]
-        return Standings(
-            competition=self.spec.id,
-            discipline=self.spec.discipline,
-            name=self.spec.name,
-            category=self.spec.category,
-            format=self.plan.format,
-            status="final" if classification else "running",
-            rounds=rounds,
-            classification=classification,
-            problems=self.problems,
+        return competition_standings(
+            self.spec, self.plan.format, rounds, classification, self.problems
         )
 
     def drawn_after(self, event_id: str) -> list[str]:

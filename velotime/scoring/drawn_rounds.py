@@ -2,16 +2,19 @@
 team sprint rounds): heats made round by round, as the rounds feeding them become final.
 
 `DrivenCompetition` is the engine's view of one; `heat_event` makes a heat's event as all three
-name and number it; `ridden` and `drawn_after` are the bookkeeping the keirin and the timed
-rounds share (a sprint's races hang off matches, and keep their own).
+name and number it, `competition_standings` their payload; `ridden` and `drawn_after` are the
+bookkeeping the keirin and the timed rounds share (a sprint's races hang off matches, and keep
+their own).
 """
 
 from collections.abc import Mapping, Sequence
 from typing import Protocol, TypeVar
 
+from msgspec import UNSET, UnsetType
+
 from velotime.scoring.disciplines.base import EventState, Scorer
 from velotime.scoring.meet import MeetCompetition, MeetEvent
-from velotime.wire.results import EventStatus, Standings
+from velotime.wire.results import EventStatus, ResultLine, Standings, StandingsRound
 
 Result_co = TypeVar("Result_co", covariant=True)
 Result = TypeVar("Result")
@@ -72,6 +75,29 @@ def heat_event(
         name=name + (f", heat {heat}" if numbered else ""),
         riders=riders,
         laps=spec.laps,
+    )
+
+
+def competition_standings(
+    spec: MeetCompetition,
+    table: str,
+    rounds: list[StandingsRound],
+    classification: list[ResultLine],
+    problems: list[str],
+    qualifiers: list[int] | UnsetType = UNSET,
+) -> Standings:
+    """The competition's standings by its `table` (format): final once it is classified."""
+    return Standings(
+        competition=spec.id,
+        discipline=spec.discipline,
+        name=spec.name,
+        category=spec.category,
+        format=table,
+        status="final" if classification else "running",
+        rounds=rounds,
+        classification=classification,
+        problems=problems,
+        qualifiers=qualifiers,
     )
 
 

@@ -16,7 +16,7 @@ import msgspec
 
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines.base import EventState, Scorer
-from velotime.scoring.drawn_rounds import heat_event
+from velotime.scoring.drawn_rounds import competition_standings, heat_event
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent
 from velotime.scoring.rules.sprint_tournament import (
     Match,
@@ -150,16 +150,12 @@ class SprintCompetition:
             )
             for spec in self.plan.rounds
         ]
-        return Standings(
-            competition=self.spec.id,
-            discipline="sprint",
-            name=self.spec.name,
-            category=self.spec.category,
-            format=self.plan.format,
-            status="final" if classification else "running",
-            rounds=rounds,
-            classification=classification,
-            problems=self.problems,
+        return competition_standings(
+            self.spec,
+            self.plan.format,
+            rounds,
+            classification,
+            self.problems,
             qualifiers=self.qualifiers or [],
         )
 

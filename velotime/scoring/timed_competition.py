@@ -14,7 +14,7 @@ import msgspec
 from msgspec import UNSET
 
 from velotime.scoring.disciplines.base import EventState, Scorer
-from velotime.scoring.drawn_rounds import drawn_after, heat_event
+from velotime.scoring.drawn_rounds import competition_standings, drawn_after, heat_event
 from velotime.scoring.drawn_rounds import ridden as ridden_rounds
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent, MeetTeam
 from velotime.scoring.rules.official import official_string
@@ -102,16 +102,8 @@ class TimedCompetition:
             )
             for spec in self.plan.rounds
         ]
-        return Standings(
-            competition=self.spec.id,
-            discipline=self.spec.discipline,
-            name=self.spec.name,
-            category=self.spec.category,
-            format=self.plan.name,
-            status="final" if classification else "running",
-            rounds=rounds,
-            classification=classification,
-            problems=self.problems,
+        return competition_standings(
+            self.spec, self.plan.name, rounds, classification, self.problems
         )
 
     def drawn_after(self, event_id: str) -> list[str]:
