@@ -17,7 +17,7 @@ from velotime.scoring.disciplines.base import EventState, Scorer
 from velotime.scoring.drawn_rounds import competition_standings, drawn_after, heat_event
 from velotime.scoring.drawn_rounds import ridden as ridden_rounds
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent, MeetTeam
-from velotime.scoring.rules.official import official_string
+from velotime.scoring.rules.official import official_string_or_none
 from velotime.scoring.rules.timed_heat import TimedHeatResult
 from velotime.scoring.rules.timed_rounds import (
     RoundSpec,
@@ -130,7 +130,7 @@ class TimedCompetition:
             entrants=[
                 StandingsEntrant(
                     entrant=line.entrant,
-                    time=official_string(line.time_us) if line.time_us is not None else None,
+                    time=official_string_or_none(line.time_us),
                     time_us=line.time_us,
                     status=line.status,
                     won=line.won,
