@@ -526,15 +526,11 @@ def _check_competition_teams(
     """The teams of a team pursuit or team sprint, and a seeding that names each once."""
     problems: list[str] = []
     low, high = TEAM_RIDERS[competition.discipline]
-    numbers: dict[int, int] = {}
+    numbers: set[int] = set()
     team_of: dict[int, int] = {}  # rider bib -> team number
     for j, team in enumerate(competition.teams):
         where = f"{at}.teams[{j}]"
-        if team.number <= 0:
-            problems.append(f"{where}.number: must be a positive number, got {team.number}")
-        if team.number in numbers:
-            problems.append(f"{where}.number: team {team.number} twice")
-        numbers.setdefault(team.number, j)
+        problems += _check_team_number(where, team, numbers)
         if competition.discipline == "team_sprint" and len(team.riders) != (competition.laps or 3):
             problems.append(
                 f"{where}.riders: a team sprint team is one rider a lap, "
@@ -554,7 +550,7 @@ def _check_competition_teams(
         if number in seen:
             problems.append(f"{at}.seeding[{j}]: team {number} twice")
         seen.add(number)
-    if unseeded := sorted(set(numbers) - seen):
+    if unseeded := sorted(numbers - seen):
         problems.append(f"{at}.seeding: teams {unseeded} are not in the riding order")
     return problems
 
@@ -681,15 +677,23 @@ def _check_teams(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     numbers: set[int] = set()
     for j, team in enumerate(event.teams):
         where = f"{at}.teams[{j}]"
-        if team.number <= 0:
-            problems.append(f"{where}.number: must be a positive number, got {team.number}")
-        if team.number in numbers:
-            problems.append(f"{where}.number: team {team.number} twice")
-        numbers.add(team.number)
+        problems += _check_team_number(where, team, numbers)
         if len(team.riders) != 2:
             problems.append(f"{where}.riders: a Madison team is two riders, got {len(team.riders)}")
         problems += _check_team_riders(where, team, bibs, team_of)
     problems += _check_numbers_not_riders(at, event.teams, team_of)
+    return problems
+
+
+def _check_team_number(where: str, team: MeetTeam, numbers: set[int]) -> list[str]:
+    """A team's number is positive and names no other team: `numbers` collects the numbers
+    checked so far, this one's added."""
+    problems: list[str] = []
+    if team.number <= 0:
+        problems.append(f"{where}.number: must be a positive number, got {team.number}")
+    if team.number in numbers:
+        problems.append(f"{where}.number: team {team.number} twice")
+    numbers.add(team.number)
     return problems
 
 
