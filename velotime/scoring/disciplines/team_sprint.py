@@ -85,6 +85,7 @@ class TeamSprintScorer:
         self._read = 0
         self._reads: dict[Role, list[Read]] = {}
         self._impulses: dict[Role, list[int]] = {}
+        self._seen_us: int | None = None  # the latest crossing's time, on any line
 
     def refuses(self, command: Command) -> str | None:
         if isinstance(command, NextRider):
@@ -97,7 +98,9 @@ class TeamSprintScorer:
         """Reads the crossings added since (all again after an Abandon)."""
         if state.abandons != self._abandons:
             self._abandons, self._read, self._reads, self._impulses = state.abandons, 0, {}, {}
+            self._seen_us = None
         for crossing in state.crossings[self._read :]:
+            self._seen_us = max(crossing.t_us, self._seen_us or crossing.t_us)
             if crossing.transponder is not None:
                 bib = self._transponders.get(crossing.transponder)
                 read = Read(crossing.t_us, bib)
@@ -230,6 +233,9 @@ class TeamSprintScorer:
         all_impulses = self._impulses.get(role, [])
         impulses = all_impulses[bisect_left(all_impulses, since) :]
         photocells = impulses if all_impulses or role in self._photocell_roles else None
+        # While the heat is ridden a read may still be on its way; once provisional (or
+        # final), all the timing is in and every impulse is decided.
+        over = state.status in ("provisional", "final")
         return line_passages(
             team.riders,
             start_us,
@@ -237,6 +243,7 @@ class TeamSprintScorer:
             photocells,
             self.laps,
             first_fraction=first_fraction,
+            seen_us=None if over else self._seen_us,
         )
 
     def _start(self, state: EventState, side: int) -> tuple[int | None, int]:

@@ -39,8 +39,11 @@ Decisions the rules leave open, made here:
   read (the last lap has no follower): the first photocell impulse in the window a lap can
   take (from `MIN_GAP_US` to half as slow again as the previous lap) that no transponder read
   explains times it, and the problems say it was not identified; without one the lap is
-  missing and said so. Later laps are still looked for after a missing lap only when it was
-  identified.
+  missing and said so. While the heat is ridden an impulse is "unexplained" only once the
+  timing seen has moved past it by more than `EXPLAIN_US` (the match window and a read's
+  latency: the read naming the other team's rider may arrive after the impulse), so the board
+  never shows another team's wheel as this team's time, even for a moment. Later laps are
+  still looked for after a missing lap only when it was identified.
 - **Half laps.** The team crosses the other team's pursuit line at every half lap, rider k
   leading at k - 1/2: found and timed the same way, on that line. They are shown, never ranked.
 - **Restarts (3.2.021 ter).** A false start is recalled and the heat restarted: a new gate
@@ -77,6 +80,14 @@ SLOWEST_LAP = Fraction(3, 2)
 # A photocell impulse and the transponder read of the same wheel differ by the loop's read
 # (milliseconds) and by how well the timer's and decoders' clocks agree.
 MATCH_US = 100_000
+# A loop's read reaches the scorer up to this long after the beam (the decoder reads 1-150 ms
+# after the wheel crosses, and the daemon may deliver it after the timer's impulse).
+READ_LATENCY_US = 150_000
+# An impulse no read explains yet may still be explained by a read that has not arrived: one
+# within MATCH_US of it, arriving up to READ_LATENCY_US later. Only once the timing seen has
+# moved past the impulse by more than this (any crossing, on any line, timed later: the venue
+# clock is shared) is the impulse unexplained, for the fallback and for the problems.
+EXPLAIN_US = MATCH_US + READ_LATENCY_US
 # How far the leader's front wheel may be ahead of a following rider's read of the same
 # passage: a bike length and a little is 0.12 s at 60 km/h; half a second, a loose changeover.
 LEAD_US = 500_000
@@ -113,6 +124,7 @@ def line_passages(
     first_fraction: Fraction = Fraction(1),
     min_gap_us: int = MIN_GAP_US,
     match_us: int = MATCH_US,
+    seen_us: int | None = None,
 ) -> LineTiming:
     """A team's passages of one line after its start: the `reads` of every transponder on
     that line (both teams', in any order), its `photocells` impulses (None: the line has no
@@ -171,7 +183,9 @@ def line_passages(
             out.append(Passage(t_us, leader, read_by))
             anchor = first
         else:
-            unexplained = _unexplained(impulses, owner, earliest, latest)
+            unexplained = _unexplained(impulses, owner, earliest, latest, seen_us)
+            if unexplained == _PENDING:
+                break  # a read on its way may yet explain it: say nothing yet
             if unexplained is None:
                 later = any(r.bib in in_team and r.t_us > earliest for r in ordered)
                 if later and latest is not None:
@@ -202,17 +216,27 @@ def _owners(impulses: Sequence[int], reads: Sequence[Read], match_us: int) -> di
     return owner
 
 
+# `_unexplained`'s answer when the first impulse no read explains yet is too recent to say.
+_PENDING = -1
+
+
 def _unexplained(
     impulses: Sequence[int] | None,
     owner: Mapping[int, int | None],
     earliest: int,
     latest: int | None,
+    seen_us: int | None,
 ) -> int | None:
     """The first impulse in [earliest, latest] that no read explains: a crossing the loop
-    missed. None without a bound (the first lap's length is not known yet)."""
+    missed. None without a bound (the first lap's length is not known yet); `_PENDING` when
+    that impulse is within `EXPLAIN_US` of the latest timing seen (`seen_us`; None: all
+    seen): the read that explains it, another team's wheel, may still be on its way."""
     if impulses is None or latest is None:
         return None
-    return next((p for p in impulses if earliest <= p <= latest and p not in owner), None)
+    first = next((p for p in impulses if earliest <= p <= latest and p not in owner), None)
+    if first is not None and seen_us is not None and seen_us - first <= EXPLAIN_US:
+        return _PENDING
+    return first
 
 
 class TeamRun(msgspec.Struct, frozen=True, kw_only=True):
