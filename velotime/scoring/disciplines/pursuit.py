@@ -217,6 +217,7 @@ class PursuitScorer:
             len(state.audit),
             len(state.marks),
             state.start_us,
+            state.status,
         )
         if self._scored is None or self._scored[0] != made_of:
             heat = self._work_out(state)
@@ -246,6 +247,9 @@ class PursuitScorer:
                 "from its riders' transponders"
             )
         starts = {side.side: side.start_us for side in sides if side.start_us is not None}
+        # While the heat is ridden a read may still be on its way (provisional: all is in).
+        over = state.status in ("provisional", "final")
+        seen_us = None if over else max((c.t_us for c in state.crossings), default=None)
         if self.team:
             riders = {bib: side for bib, side in self._side_of_bib.items() if side in starts}
             assigned = assign_crossings(readings, starts, self.total, self.min_half_us, riders)
@@ -258,7 +262,9 @@ class PursuitScorer:
                 side.dropped = [bib for bib in side.entrant.riders if bib in dropped]
                 side.crossings = team_crossings(mine, dropped)
         else:
-            assigned = assign_crossings(readings, starts, self.total, self.min_half_us)
+            assigned = assign_crossings(
+                readings, starts, self.total, self.min_half_us, seen_us=seen_us
+            )
             for side in sides:
                 side.crossings = assigned.crossings.get(side.side, [])
         if assigned.stray:

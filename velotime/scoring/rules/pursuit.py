@@ -41,6 +41,15 @@ HOME, BACK = 0, 1  # the sides, and the pursuit lines they start on
 # A photocell impulse and a transponder read of the same crossing differ by the loop's read
 # and by how well the clocks agree (as rules.time_trial.MATCH_US).
 MATCH_US = 250_000
+# A loop's read reaches the scorer up to this long after the beam (the decoder reads 1-150 ms
+# after the wheel, and the daemon may deliver it after the timer's impulse).
+READ_LATENCY_US = 150_000
+# An impulse no read is near yet, on a line whose loops read, may still be named by a read on
+# its way: one within MATCH_US of it, arriving up to READ_LATENCY_US later. It goes to a side
+# only once the timing seen has moved past it by more than this (or the heat is over), so a
+# wheel of the other rider (rolling round after finishing, or at a catch) is never shown,
+# even for a moment, as the due side's crossing.
+EXPLAIN_US = MATCH_US + READ_LATENCY_US
 # No half lap is ridden faster than this (90 km/h): reads closer together are one crossing,
 # and the read of a wheel leaving a gate on the line is not a crossing.
 FASTEST_M_PER_S = 25
@@ -153,10 +162,13 @@ def assign_crossings(
     total: int,
     min_half_us: int,
     riders: Mapping[int, int] | None = None,
+    seen_us: int | None = None,
 ) -> Assigned:
     """The half-lap crossings of each side (`starts`: side -> its start) or, for teams, of
     each rider (`riders`: bib -> side; photocell impulses then go unused: a timing strip sees
-    every wheel of a team). Readings before a side's start are not its."""
+    every wheel of a team). Readings before a side's start are not its. `seen_us`: the latest
+    timing seen while the heat is ridden (None: all of it is in): an impulse within
+    `EXPLAIN_US` before it, no read near, on a line with loops, waits (nobody's, not stray)."""
     walkers: dict[int, _Walk] = {}
     if riders is None:
         for side, start in starts.items():
@@ -196,6 +208,13 @@ def assign_crossings(
             if t_us <= reading.t_us + MATCH_US
         )
         near = {side for _, side in near_reads}
+        if (
+            not near_reads
+            and named[reading.line]
+            and seen_us is not None
+            and seen_us - reading.t_us <= EXPLAIN_US
+        ):
+            continue  # the read naming its wheel may be on its way: decide once it is not
         # The read of the same crossing may have come first: the impulse times it (the read
         # nearest the beam says whose, when two riders cross together).
         again = [
