@@ -38,12 +38,11 @@ from velotime.protocols.protime import (
     encode,
     format_time_of_day,
 )
-from velotime.simulators.serial_link import open_raw_pty, point_link, remove_link, termios_speed
+from velotime.simulators.serial_link import PtyPort, termios_speed
 from velotime.times import US_PER_DAY, US_PER_SECOND
 
 BAUDRATE = 19200
 RESEND_AFTER_S = 0.5  # a telegram not acknowledged within this is sent again
-_READ_SIZE = 4096
 _NS_PER_US = 1_000
 _CONFIG = bytes.fromhex("000100000000") + bytes(21) + bytes((192, 168, 1, 20)) + bytes(12)
 
@@ -80,7 +79,6 @@ class ProtimeSimulator:
         started: bool = False,
         clock_offset_us: int = 0,
     ) -> None:
-        self.link = link
         self.resend_after_s = resend_after_s
         self.started = started
         self.clock_offset_us = clock_offset_us  # its clock minus the wall clock
@@ -93,13 +91,14 @@ class ProtimeSimulator:
         self._lose_next_ack = False
         self._commands = CommandStream()
         self._resend: asyncio.TimerHandle | None = None
-        self._master: int | None = None
-        self._slave: int | None = None
-        self._path: str | None = None
-        self._stopped = False
         self._idle = asyncio.Event()
         self._idle.set()
-        self._speed = termios_speed(BAUDRATE)
+        self._port = PtyPort(
+            speed=termios_speed(BAUDRATE),
+            link=link,
+            on_data=self._read_commands,
+            on_unplug=self._unplugged,
+        )
 
     async def __aenter__(self) -> "ProtimeSimulator":
         return self
@@ -115,49 +114,31 @@ class ProtimeSimulator:
     # -- plugging ------------------------------------------------------------------------------
 
     def start(self) -> str:
-        if self._stopped or self._master is not None:
-            raise RuntimeError("the simulator is already started (or was stopped)")
-        return self._plug()
+        return self._port.start()
+
+    @property
+    def link(self) -> Path | None:
+        return self._port.link
 
     @property
     def path(self) -> str | None:
-        return self._path
+        return self._port.path
 
     def unplug(self) -> bool:
         """Pull the cable: the host's reads fail. The decoder keeps its passings."""
-        if self._master is None:
-            return False
-        loop = asyncio.get_running_loop()
-        loop.remove_reader(self._master)
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = self._path = None
-        self._cancel_resend()
-        self._commands = CommandStream()
-        if self.link is not None:
-            remove_link(self.link)
-        return True
+        return self._port.unplug()
 
     def replug(self) -> str:
-        if self._stopped:
-            raise RuntimeError("the simulator was stopped")
-        self.unplug()
-        path = self._plug()
+        path = self._port.replug()
         self._send_head()  # what it still holds goes out on the new line
         return path
 
     async def stop(self) -> None:
-        self._stopped = True
-        self.unplug()
+        self._port.stop()
 
-    def _plug(self) -> str:
-        master, slave, path = open_raw_pty(self._speed)
-        asyncio.get_running_loop().add_reader(master, self._read_commands)
-        self._master, self._slave, self._path = master, slave, path
-        if self.link is not None:
-            point_link(self.link, path)
-        return path
+    def _unplugged(self) -> None:
+        self._cancel_resend()
+        self._commands = CommandStream()
 
     # -- passings ------------------------------------------------------------------------------
 
@@ -220,7 +201,7 @@ class ProtimeSimulator:
 
     def _send_head(self) -> None:
         self._cancel_resend()
-        if not self._queue or not self.started or self._master is None:
+        if not self._queue or not self.started or self._port.master is None:
             return
         passing = self._queue[0]
         line = encode(passing)
@@ -240,25 +221,16 @@ class ProtimeSimulator:
             self._resend = None
 
     def _write(self, line: bytes) -> None:
-        if self._master is None:
+        if self._port.master is None:
             return
         try:
-            os.write(self._master, line)  # 40 bytes: the pty's buffer takes it whole
+            os.write(self._port.master, line)  # 40 bytes: the pty's buffer takes it whole
         except OSError:
             self.unplug()
 
     # -- what the host sends -------------------------------------------------------------------
 
-    def _read_commands(self) -> None:
-        if self._master is None:
-            return
-        try:
-            data = os.read(self._master, _READ_SIZE)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            asyncio.get_running_loop().remove_reader(self._master)
-            return
+    def _read_commands(self, data: bytes) -> None:
         for item in self._commands.feed(data):
             if isinstance(item, HostCommand):
                 self.commands.append(item)

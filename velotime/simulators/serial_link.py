@@ -5,10 +5,12 @@ A pty cannot come back under the same path once closed, so a device plugged in a
 one; a host configured with the link finds it again by itself.
 """
 
+import asyncio
 import contextlib
 import os
 import termios
 import tty
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -53,3 +55,95 @@ def remove_link(link: Path) -> None:
     """The device is unplugged: its link goes away."""
     with contextlib.suppress(FileNotFoundError):
         link.unlink()
+
+
+class PtyPort:
+    """A simulated serial device's port, plugged in and out: while plugged, a raw pty (`master`,
+    `path`) with `link` pointing at it, and what the host writes handed to `on_data`. Unplugging
+    closes the pty (the host's reads fail), removes the link and then calls `on_unplug` (the
+    device drops what it cannot send any more). Once stopped it cannot be plugged again. Needs a
+    running event loop."""
+
+    READ_SIZE = 4096
+
+    def __init__(
+        self,
+        *,
+        speed: int,
+        link: Path | None,
+        on_data: Callable[[bytes], None],
+        on_unplug: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.speed = speed  # a `termios_speed`
+        self.link = link
+        self.master: int | None = None
+        self.path: str | None = None
+        self.stopped = False
+        self._slave: int | None = None
+        self._on_data = on_data
+        self._on_unplug = on_unplug
+
+    @property
+    def plugged(self) -> bool:
+        return self.master is not None
+
+    def start(self) -> str:
+        """Plug in the first time: a new pty, whose path the host opens."""
+        if self.stopped or self.master is not None:
+            raise RuntimeError("the simulator is already started (or was stopped)")
+        return self._plug()
+
+    def unplug(self) -> bool:
+        """Pull the cable; False if already unplugged."""
+        if self.master is None:
+            return False
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(self.master)
+        loop.remove_writer(self.master)
+        for fd in (self.master, self._slave):
+            if fd is not None:
+                os.close(fd)
+        self.master = self._slave = self.path = None
+        if self.link is not None:
+            remove_link(self.link)
+        self._on_unplug()
+        return True
+
+    def replug(self) -> str:
+        """Plug in again (unplugging first if need be): a new pty, whose path is returned."""
+        if self.stopped:
+            raise RuntimeError("the simulator was stopped")
+        self.unplug()
+        return self._plug()
+
+    def stop(self) -> None:
+        """Unplug for good."""
+        self.stopped = True
+        self.unplug()
+
+    def _plug(self) -> str:
+        loop = asyncio.get_running_loop()
+        master, slave, path = open_raw_pty(self.speed)
+        try:
+            loop.add_reader(master, self._read)
+        except BaseException:
+            os.close(master)
+            os.close(slave)
+            raise
+        self.master, self._slave, self.path = master, slave, path
+        if self.link is not None:
+            point_link(self.link, path)
+        return path
+
+    def _read(self) -> None:
+        if self.master is None:
+            return
+        try:
+            data = os.read(self.master, self.READ_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            # Cannot happen while we hold the slave; stop watching rather than spin on it.
+            asyncio.get_running_loop().remove_reader(self.master)
+            return
+        self._on_data(data)
