@@ -187,6 +187,56 @@ def _pollable(fd: int) -> bool:
     return True
 
 
+# -- devices on a TCP port ------------------------------------------------------------------------
+
+
+class TcpDevice(Simulator, Protocol):
+    """A simulated device that hosts connect to, producing until a count is reached."""
+
+    async def start(self, host: str, port: int) -> None: ...
+
+    @property
+    def port(self) -> int: ...
+
+    async def finished(self) -> None: ...
+
+
+TcpDeviceT = TypeVar("TcpDeviceT", bound=TcpDevice)
+
+
+async def serve_listening(
+    prog: str,
+    device: TcpDeviceT,
+    commands: Commands[TcpDeviceT],
+    host: str,
+    port: int,
+    *,
+    ready: Callable[[str], str],
+    linger_s: float | None,
+) -> int:
+    """Start the device on host:port, say `ready` (given the bound address), and serve until
+    stopped (`serve_until_stopped`); with `linger_s`, until that long after the device has
+    produced its count (hosts may still ask for what they missed). The exit status."""
+    try:
+        await device.start(host, port)
+    except OSError as exc:
+        await device.stop()
+        return fail(prog, f"cannot listen on {address(host, port)}: {reason(exc)}")
+
+    async def linger_after_count() -> None:
+        await device.finished()
+        await asyncio.sleep(linger_s or 0)
+
+    await serve_until_stopped(
+        prog,
+        device,
+        commands,
+        ready=ready(address(host, device.port)),
+        work=None if linger_s is None else linger_after_count(),
+    )
+    return 0
+
+
 # -- devices on a serial port (a pty) -------------------------------------------------------------
 
 
