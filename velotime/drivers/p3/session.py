@@ -14,7 +14,6 @@ time), helped by a GET_TIME answer showing that the decoder clock stepped back. 
 published flagged and changes nothing of the session's state.
 """
 
-import bisect
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from velotime.protocols.p3 import (
     encode,
 )
 from velotime.protocols.p3.constants import U32_MAX
-from velotime.protocols.p3.gaps import GapTracker
+from velotime.protocols.p3.gaps import GapTracker, count_missing
 from velotime.protocols.p3.json import record_to_builtins
 from velotime.wire.events import Event, GapData, PassingData
 
@@ -158,15 +157,12 @@ class _Decoder:
         self.restarted = False  # a new epoch began since the clock was last checked
 
     def state(self) -> DecoderState:
-        gaps, tries = self.tracker.gaps(), self.tracker.tries()
-        held = [t.passing.passing_number for t in self.waiting if t.counted]
-        for number in held:
-            # Counted but not yet published (it waits for the clock): saved as missing, so a
-            # daemon killed before publishing it asks for it again.
-            if number is not None:
-                index = bisect.bisect(gaps, (number, number))
-                gaps.insert(index, (number, number))
-                tries.insert(index, 0)
+        # Counted but waiting for the clock: saved as missing.
+        gaps, tries = self.tracker.saved(
+            number
+            for t in self.waiting
+            if t.counted and (number := t.passing.passing_number) is not None
+        )
         return DecoderState(
             highest=self.tracker.highest,
             gaps=gaps,
@@ -234,7 +230,7 @@ class P3Session:
             # of no use: without transponder or time, or made before the horizon
             skipped=self.stats.unusable + self.stats.before_horizon,
             open_gaps=len(gaps),
-            missing=sum(last - first + 1 for first, last in gaps),
+            missing=count_missing(gaps),
             resend_requests=self.stats.resend_requests,
             unrecoverable_gaps=self.stats.unrecoverable_gaps,
             flagged=self.stats.flagged,

@@ -23,7 +23,6 @@ passings it still holds against those published. With `clock = "local"`, the dec
 and time are taken as the venue's local time (a decoder set by GPS, or a dump).
 """
 
-import bisect
 from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -34,7 +33,7 @@ import msgspec
 
 from velotime.drivers.session import SessionCounters, SessionOutput
 from velotime.protocols import raceresult as rr
-from velotime.protocols.p3.gaps import GapTracker
+from velotime.protocols.p3.gaps import GapTracker, count_missing
 from velotime.times import (
     US_PER_DAY,
     US_PER_MS,
@@ -185,14 +184,8 @@ class RaceResultSession:
         return rr.command("GETTIME")
 
     def state(self) -> RaceResultSessionState:
-        gaps, tries = self._tracker.gaps(), self._tracker.tries()
-        for waiting in self._waiting:
-            # Counted but not yet published (it waits for the clock): saved as missing, so a
-            # daemon stopped before publishing it fetches it again.
-            number = waiting.passing.passing_number
-            index = bisect.bisect(gaps, (number, number))
-            gaps.insert(index, (number, number))
-            tries.insert(index, 0)
+        # Counted but waiting for the clock: saved as missing.
+        gaps, tries = self._tracker.saved(w.passing.passing_number for w in self._waiting)
         return RaceResultSessionState(
             highest=self._tracker.highest,
             gaps=gaps,
@@ -209,7 +202,7 @@ class RaceResultSession:
             duplicates=self.stats.duplicates,
             skipped=self.stats.unusable + self.stats.before_horizon,
             open_gaps=len(gaps),
-            missing=sum(last - first + 1 for first, last in gaps),
+            missing=count_missing(gaps),
             resend_requests=self.stats.fetches,
             unrecoverable_gaps=self.stats.unrecoverable_gaps,
         )
