@@ -19,7 +19,6 @@ import random
 import time
 from collections import deque
 from pathlib import Path
-from types import TracebackType
 from typing import NamedTuple
 
 from velotime.protocols.protime import (
@@ -38,7 +37,7 @@ from velotime.protocols.protime import (
     encode,
     format_time_of_day,
 )
-from velotime.simulators.serial_link import PtyPort, termios_speed
+from velotime.simulators.serial_link import PtyDevice, termios_speed
 from velotime.times import US_PER_DAY, US_PER_SECOND
 
 BAUDRATE = 19200
@@ -64,7 +63,7 @@ def wall_time_of_day_us(now_ns: int) -> int:
     return of_day_us - of_day_us % 1_000
 
 
-class ProtimeSimulator:
+class ProtimeSimulator(PtyDevice):
     """A Protime decoder on a pty: `start()` returns the path the host opens.
 
     `transmissions`: every telegram written (resends included); `acknowledged`: the passings
@@ -93,50 +92,17 @@ class ProtimeSimulator:
         self._resend: asyncio.TimerHandle | None = None
         self._idle = asyncio.Event()
         self._idle.set()
-        self._port = PtyPort(
-            speed=termios_speed(BAUDRATE),
-            link=link,
-            on_data=self._read_commands,
-            on_unplug=self._unplugged,
-        )
-
-    async def __aenter__(self) -> "ProtimeSimulator":
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        super().__init__(speed=termios_speed(BAUDRATE), link=link)
 
     # -- plugging ------------------------------------------------------------------------------
 
-    def start(self) -> str:
-        return self._port.start()
-
-    @property
-    def link(self) -> Path | None:
-        return self._port.link
-
-    @property
-    def path(self) -> str | None:
-        return self._port.path
-
-    def unplug(self) -> bool:
-        """Pull the cable: the host's reads fail. The decoder keeps its passings."""
-        return self._port.unplug()
-
     def replug(self) -> str:
-        path = self._port.replug()
+        path = super().replug()
         self._send_head()  # what it still holds goes out on the new line
         return path
 
-    async def stop(self) -> None:
-        self._port.stop()
-
     def _unplugged(self) -> None:
+        # The decoder keeps its passings: the one in flight goes again once plugged back in.
         self._cancel_resend()
         self._commands = CommandStream()
 
@@ -201,7 +167,7 @@ class ProtimeSimulator:
 
     def _send_head(self) -> None:
         self._cancel_resend()
-        if not self._queue or not self.started or self._port.master is None:
+        if not self._queue or not self.started or self._master is None:
             return
         passing = self._queue[0]
         line = encode(passing)
@@ -221,16 +187,16 @@ class ProtimeSimulator:
             self._resend = None
 
     def _write(self, line: bytes) -> None:
-        if self._port.master is None:
+        if self._master is None:
             return
         try:
-            os.write(self._port.master, line)  # 40 bytes: the pty's buffer takes it whole
+            os.write(self._master, line)  # 40 bytes: the pty's buffer takes it whole
         except OSError:
             self.unplug()
 
     # -- what the host sends -------------------------------------------------------------------
 
-    def _read_commands(self, data: bytes) -> None:
+    def _received(self, data: bytes) -> None:
         for item in self._commands.feed(data):
             if isinstance(item, HostCommand):
                 self.commands.append(item)

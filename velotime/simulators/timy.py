@@ -26,11 +26,10 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import NamedTuple
 
 from velotime.protocols.timy import Impulse, NextNumber, TimyRecord, encode
-from velotime.simulators.serial_link import PtyPort, termios_speed
+from velotime.simulators.serial_link import PtyDevice, termios_speed
 from velotime.times import US_PER_DAY, US_PER_SECOND
 
 DEFAULT_BAUDRATE = 38400
@@ -65,7 +64,7 @@ def impulse_order(channels: Sequence[int]) -> list[int]:
     return [0] * (0 in channels) + middle + [1] * (1 in channels)
 
 
-class TimySimulator:
+class TimySimulator(PtyDevice):
     """An ALGE Timy on a pty: `start()` returns the path the host opens.
 
     `sent` holds every line written, in order, with its send time; `commands` every command the
@@ -89,12 +88,7 @@ class TimySimulator:
         self.digits = digits
         # Its clock minus the wall clock: a Timy set an hour wrong (time zone, summer time).
         self.clock_offset_us = clock_offset_us
-        self._port = PtyPort(
-            speed=termios_speed(baudrate),
-            link=link,
-            on_data=self._read_commands,
-            on_unplug=self._drop_pending,
-        )
+        super().__init__(speed=termios_speed(baudrate), link=link)
         self._max_pending = max_pending
         self.sent: list[SentLine] = []
         self.commands: list[str] = []
@@ -106,51 +100,10 @@ class TimySimulator:
         self._drained.set()
         self._command_buffer = b""
 
-    async def __aenter__(self) -> "TimySimulator":
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
     # -- plugging ------------------------------------------------------------------------------
 
-    def start(self) -> str:
-        """Plug the device in: a new pty. Returns the path the host opens."""
-        return self._port.start()
-
-    @property
-    def link(self) -> Path | None:
-        """The symbolic link that follows the pty across replugs, if any."""
-        return self._port.link
-
-    @property
-    def path(self) -> str | None:
-        """The pty the host opens now; None while unplugged."""
-        return self._port.path
-
-    @property
-    def plugged(self) -> bool:
-        return self._port.plugged
-
-    def unplug(self) -> bool:
-        """Pull the cable: close the pty (the host's reads fail); False if already unplugged.
-        Lines not yet written are lost."""
-        return self._port.unplug()
-
-    def replug(self) -> str:
-        """Plug in again (unplugging first if need be): a new pty, whose path is returned."""
-        return self._port.replug()
-
-    async def stop(self) -> None:
-        """Unplug for good."""
-        self._port.stop()
-
-    def _drop_pending(self) -> None:
+    def _unplugged(self) -> None:
+        # Lines not yet written are lost.
         self.dropped_lines += len(self._pending_lines)
         self._pending.clear()
         self._pending_lines.clear()
@@ -196,7 +149,7 @@ class TimySimulator:
         """Write one record's line (CR-terminated), or count it lost while unplugged or while
         `max_pending` bytes already wait for the host."""
         line = encode(record)
-        if self._port.master is None or len(self._pending) + len(line) > self._max_pending:
+        if self._master is None or len(self._pending) + len(line) > self._max_pending:
             self.dropped_lines += 1
             return
         self._pending += line
@@ -239,7 +192,7 @@ class TimySimulator:
             number = number % 9999 + 1
 
     def _flush(self) -> None:
-        master = self._port.master
+        master = self._master
         if master is None:
             return
         while self._pending:
@@ -273,7 +226,7 @@ class TimySimulator:
 
     # -- what the host sends -------------------------------------------------------------------
 
-    def _read_commands(self, data: bytes) -> None:
+    def _received(self, data: bytes) -> None:
         lines = (self._command_buffer + data).replace(b"\n", b"\r").split(b"\r")
         self._command_buffer = lines.pop()[-_MAX_COMMAND:]
         for line in lines:
