@@ -167,6 +167,11 @@ class LineCounts(Protocol):
 
     lines: int
 
+    @property
+    def kinds(self) -> type[StrEnum]:
+        """The codec's error kinds, "oversized" and "truncated" among them."""
+        ...
+
     def count(self, error: StreamError[Any]) -> None: ...
 
 
@@ -188,20 +193,18 @@ class LineStream(Generic[_Record, _LineError]):
 
     def __init__(
         self,
-        *,
         max_line_length: int,
         stats: LineCounts,
         counter_of_class: Mapping[type[_Record], str],
         error: Callable[[Any, bytes, str], _LineError],
-        oversized: StrEnum,
-        truncated: StrEnum,
     ) -> None:
+        """`error` makes the codec's error from its kind (of `stats.kinds`), bytes and detail."""
         self.max_line_length = max_line_length
         self._counts = stats  # the subclass's `stats`, typed as its own
         self._counter_of_class = counter_of_class
         self._make_error = error
-        self._oversized_kind = oversized
-        self._truncated_kind = truncated
+        self._oversized_kind = stats.kinds("oversized")
+        self._truncated_kind = stats.kinds("truncated")
         self._pending = b""  # the start of a line whose end has not arrived
         self._skipping = False  # inside an oversized line (already reported) until its end
 

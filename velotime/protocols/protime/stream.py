@@ -44,14 +44,7 @@ class ProtimeStream(LineStream[DeviceRecord, LineError]):
         if max_line_length < 40:
             raise ValueError("max_line_length must hold a telegram (38)")
         self.stats = StreamStats()
-        super().__init__(
-            max_line_length=max_line_length,
-            stats=self.stats,
-            counter_of_class=_COUNTER_OF_CLASS,
-            error=LineError,
-            oversized=ErrorKind.OVERSIZED,
-            truncated=ErrorKind.TRUNCATED,
-        )
+        super().__init__(max_line_length, self.stats, _COUNTER_OF_CLASS, LineError)
 
     def _parse(self, raw: bytes) -> ProtimeItem:
         return parse_line(raw)

@@ -2,7 +2,7 @@
 
 from velotime.protocols.framing import LineStream
 from velotime.protocols.raceresult.codec import parse_line
-from velotime.protocols.raceresult.errors import ErrorKind, LineError, StreamStats
+from velotime.protocols.raceresult.errors import LineError, StreamStats
 from velotime.protocols.raceresult.records import (
     FetchEnd,
     Passing,
@@ -35,14 +35,7 @@ class RaceResultStream(LineStream[RaceResultRecord, LineError]):
 
     def __init__(self, *, max_line_length: int = DEFAULT_MAX_LINE_LENGTH) -> None:
         self.stats = StreamStats()
-        super().__init__(
-            max_line_length=max_line_length,
-            stats=self.stats,
-            counter_of_class=_COUNTER_OF_CLASS,
-            error=LineError,
-            oversized=ErrorKind.OVERSIZED,
-            truncated=ErrorKind.TRUNCATED,
-        )
+        super().__init__(max_line_length, self.stats, _COUNTER_OF_CLASS, LineError)
 
     def _parse(self, raw: bytes) -> RaceResultItem:
         return parse_line(raw)

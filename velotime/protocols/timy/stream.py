@@ -2,7 +2,7 @@
 
 from velotime.protocols.framing import LineStream
 from velotime.protocols.timy.codec import parse_line
-from velotime.protocols.timy.errors import ErrorKind, LineError, StreamStats
+from velotime.protocols.timy.errors import LineError, StreamStats
 from velotime.protocols.timy.records import (
     Impulse,
     NextNumber,
@@ -44,14 +44,7 @@ class TimyStream(LineStream[TimyRecord, LineError]):
             raise ValueError("max_line_length must hold a checksummed line (28)")
         self.require_checksum = require_checksum
         self.stats = StreamStats()
-        super().__init__(
-            max_line_length=max_line_length,
-            stats=self.stats,
-            counter_of_class=_COUNTER_OF_CLASS,
-            error=LineError,
-            oversized=ErrorKind.OVERSIZED,
-            truncated=ErrorKind.TRUNCATED,
-        )
+        super().__init__(max_line_length, self.stats, _COUNTER_OF_CLASS, LineError)
 
     def _parse(self, raw: bytes) -> TimyItem:
         return parse_line(raw, require_checksum=self.require_checksum)
