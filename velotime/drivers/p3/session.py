@@ -22,7 +22,7 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
-from velotime.drivers.session import SessionCounters, SessionOutput
+from velotime.drivers.session import GapReason, SessionCounters, SessionOutput, gap_given_up
 from velotime.protocols.p3 import (
     FrameError,
     GetTime,
@@ -34,7 +34,7 @@ from velotime.protocols.p3 import (
 from velotime.protocols.p3.constants import U32_MAX
 from velotime.protocols.p3.gaps import GapTracker, count_missing
 from velotime.protocols.p3.json import record_to_builtins
-from velotime.wire.events import Event, GapData, PassingData
+from velotime.wire.events import Event, PassingData
 
 ClockMode = Literal["get_time", "decoder"]
 
@@ -59,8 +59,6 @@ PLAUSIBLE_WINDOW_S = 86_400.0
 
 _NO_DECODER = "-"
 _US_PER_S = 1_000_000
-
-GapReason = Literal["too_large", "not_answered", "epoch_ended"]
 
 
 @cache
@@ -629,24 +627,17 @@ class P3Session:
             if first > last:
                 continue
             self.stats.unrecoverable_gaps += 1
-            out.notices.append(
-                f"decoder {decoder.key} passings {first}..{last} (epoch {decoder.epoch}) given "
-                f"up: {reason.replace('_', ' ')}"
-            )
-            out.events.append(
-                Event(
-                    id=f"{self._decoder_part(decoder)}:gap:{first}-{last}",
-                    src=self.source,
-                    kind="gap",
-                    data=GapData(
-                        decoder_id=decoder.decoder_id(),
-                        epoch=decoder.epoch,
-                        first=first,
-                        last=last,
-                        reason=reason,
-                        received_us=t_us,
-                    ),
-                )
+            gap_given_up(
+                out,
+                source=self.source,
+                id_part=self._decoder_part(decoder),
+                epoch=decoder.epoch,
+                first=first,
+                last=last,
+                reason=reason,
+                received_us=t_us,
+                decoder=decoder.key,
+                decoder_id=decoder.decoder_id(),
             )
 
     # -- events ----------------------------------------------------------------------------------

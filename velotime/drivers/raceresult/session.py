@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from velotime.drivers.session import SessionCounters, SessionOutput
+from velotime.drivers.session import GapReason, SessionCounters, SessionOutput, gap_given_up
 from velotime.protocols import raceresult as rr
 from velotime.protocols.p3.gaps import GapTracker, count_missing
 from velotime.times import (
@@ -41,10 +41,9 @@ from velotime.times import (
     local_time_of_day,
     local_time_of_day_to_unix_us,
 )
-from velotime.wire.events import Event, GapData, PassingData
+from velotime.wire.events import Event, PassingData
 
 ClockMode = Literal["get_time", "local"]
-GapReason = Literal["too_large", "not_answered", "epoch_ended"]
 
 OLDEST_PROTOCOL = (1, 6)  # the first with the 20-field passing record
 CLOCK_JUMP_US = 1_000_000  # as P3: only a jump this large replaces the held offset
@@ -436,19 +435,15 @@ class RaceResultSession:
     ) -> None:
         for first, last in gaps:
             self.stats.unrecoverable_gaps += 1
-            out.notices.append(
-                f"passings {first}..{last} (epoch {self._epoch}) given up: "
-                f"{reason.replace('_', ' ')}"
-            )
-            out.events.append(
-                Event(
-                    id=f"{self._id_part()}:gap:{first}-{last}",
-                    src=self.source,
-                    kind="gap",
-                    data=GapData(
-                        epoch=self._epoch, first=first, last=last, reason=reason, received_us=t_us
-                    ),
-                )
+            gap_given_up(
+                out,
+                source=self.source,
+                id_part=self._id_part(),
+                epoch=self._epoch,
+                first=first,
+                last=last,
+                reason=reason,
+                received_us=t_us,
             )
 
     def _publish(self, waiting: _Waiting, out: SessionOutput) -> None:
