@@ -222,12 +222,12 @@ class LineStream(Generic[_Record, _LineError]):
         buffer = self._pending + data
         if self.cr_ends_line:
             # CR, LF and CRLF all end a line; CRLF leaves an empty line, which is skipped.
-            lines = buffer.replace(b"\r", b"\n").split(b"\n")
-        else:
-            lines = [line.removesuffix(b"\r") for line in buffer.split(b"\n")]
-        tail = lines.pop()
+            buffer = buffer.replace(b"\r", b"\n")
+        lines = buffer.split(b"\n")
+        tail = lines.pop()  # kept whole: a CR at its end may be the line's last byte
         out = []
         for line in lines:
+            line = line.removesuffix(b"\r")
             if self.strip_leading:
                 line = line.lstrip(self.strip_leading)
             if line or self.keep_empty_lines:
