@@ -10,7 +10,9 @@ costs the good one after it. Bytes outside messages are reported as garbage, one
 
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+import msgspec
 
 from velotime.protocols.errors import GARBAGE, ErrorCounts, StreamError
 
@@ -159,6 +161,25 @@ class SohEotFramer:
             out[-1] = FramingError(kind, previous.raw + raw)
         else:
             out.append(FramingError(kind, raw, detail))
+
+
+class LineRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A record of a text-line codec that keeps `text`, its line as it travelled (without its
+    line end), for audits. A record made by hand (`text` empty) gets the line it would be sent
+    as, from `to_line()`. Each record class declares `text` itself, last, so that JSON shows its
+    fields in reading order."""
+
+    if TYPE_CHECKING:  # a field of every subclass, declared there (msgspec orders base first)
+        text: str
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            # Frozen: construction is the one moment the text may be filled in.
+            msgspec.structs.force_setattr(self, "text", self.to_line())
+
+    def to_line(self) -> str:
+        """The line for these fields, without a line end."""
+        raise NotImplementedError
 
 
 class LineCounts(Protocol):
