@@ -29,6 +29,7 @@ from benchmarks import (
     scoring_latency,
     service_restart,
     soak,
+    timed_events,
 )
 from benchmarks.process import add_tree_option
 
@@ -41,6 +42,8 @@ BENCHMARKS: dict[str, Callable[[list[str], list[str]], None]] = {
     "scoring_latency": lambda trees, pace: scoring_latency.main(),
     "scoring_cost": lambda trees, pace: scoring_cost.main(),
     "lap_counting": lambda trees, pace: lap_counting.main(),
+    # The pursuits, the team sprint and a sprint tournament, each reworked on every change.
+    "timed_events": lambda trees, pace: timed_events.main(),
     # A 24-rider, 160-lap bunch race live through `velotime score` and Mosquitto (about 1 min).
     "bunch_latency": lambda trees, pace: bunch_latency.main([]),
     "replay": lambda trees, pace: replay.main(trees + pace),

@@ -20,18 +20,17 @@ from tests.brokers import require_mosquitto
 from tests.cli.helpers import velotime, velotime_main
 from tests.demo import expected
 from tests.scoreboards.http import get
-from velotime.demo.script import EVENT_NAMES, build_session
-from velotime.demo.session import ZONE, DemoOptions
+from velotime.demo.script import EVENT_NAMES, SPRINT_RACES, TEAM_SPRINT, build_session
+from velotime.demo.session import EVENTS, ZONE, DemoOptions
 from velotime.demo.timeline import build_timeline
 from velotime.localvenue import free_port, mosquitto_binary
 from velotime.times import US_PER_SECOND
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.integration]
 SEED = 7
-# The session's 25 minutes in under two seconds: its times come from the script, never from the
+# The session's 30 minutes in under two seconds: its times come from the script, never from the
 # clock, so the results are those of any speed (a loaded machine only plays it more slowly).
 SPEEDUP = 1000
-EVENTS = ("sprint-q", "km", "keirin-final", "points")
 Demo = tuple[subprocess.CompletedProcess[str], Path, float]  # the run, its directory, seconds
 
 
@@ -75,7 +74,7 @@ def test_the_demo_finishes_on_its_own_in_under_a_minute(
     assert re.search(r"scoreboard\s+http://127\.0\.0\.1:\d+/", result.stdout)
 
 
-def test_it_prints_the_standings_of_all_four_events(
+def test_it_prints_the_standings_of_every_event(
     demo: Demo,
 ) -> None:
     result, _, _ = demo
@@ -89,14 +88,21 @@ def test_it_prints_the_standings_of_all_four_events(
                 [str(line["points"]), *(["+1"] if line.get("laps_gained") else [])]
                 for line in lines
             ]
-        elif event == "keirin-final":  # the gaps to the winner
+        elif event == "keirin-final" or event in SPRINT_RACES:  # the gaps to the winner
             assert [row[4] if len(row) > 4 else None for row in rows] == [
                 line.get("gap") for line in lines
             ]
+        elif event == TEAM_SPRINT:  # teams have no nation: the time comes next
+            assert [row[3] for row in rows] == [line["time"] for line in lines]
         else:
             assert [row[4] for row in rows] == [line["time"] for line in lines]
     last_200, kmh = expected.keirin_last_200(session)
     assert f"winner's last 200 m: {last_200} ({kmh} km/h)" in result.stdout
+    for race in session.sprint:
+        last_200, kmh = expected.sprint_last_200(race)
+        assert f"winner's last 200 m: {last_200} ({kmh} km/h)" in result.stdout
+    riders, _, wins = expected.sprint_match(session)
+    assert f"final: {riders[0]} v {riders[1]}  races won {wins[0]}-{wins[1]}" in result.stdout
 
 
 def test_its_result_files_hold_the_designed_results(
@@ -150,9 +156,16 @@ def test_a_replay_of_its_capture_gives_the_same_result_files(demo: Demo, tmp_pat
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     live = directory / "results"
-    names = sorted(path.name for path in live.iterdir())
-    assert names == sorted(f"{event}.{kind}" for event in EVENTS for kind in ("csv", "json"))
-    assert sorted(path.name for path in replayed.iterdir()) == names
+
+    def files(root: Path) -> list[str]:
+        return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+    names = files(live)
+    assert names == sorted(
+        [f"{event}.{kind}" for event in EVENTS for kind in ("csv", "json")]
+        + ["standings/sprint.json"]
+    )
+    assert files(replayed) == names
     for name in names:
         assert (replayed / name).read_bytes() == (live / name).read_bytes(), name
 

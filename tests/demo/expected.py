@@ -5,7 +5,13 @@ of truncated cumulative times; the points race from its sprints as designed (`Po
 uci-rules.md §2.9: 5-3-2-1 in each sprint, 10-6-4-2 in the final one (3.2.116-3.2.117), 20 for
 a lap gained (3.2.118), ranked by points, then by the final sprint's place (3.2.119), riders
 equal on both sharing the place. The final sprint is judged for every place across the line
-(`FINAL_ORDER`). Nothing here runs the scoring engine.
+(`FINAL_ORDER`). A sprint race (uci-rules.md §2.2, §4.3) is the camera's order where it
+decides, else the finish loop's; the loser's gap is the difference of the two riders' times at
+the line (the camera's, else the loops' reads), truncated; the winner's last 200 m runs from
+their 200 m line read to their finish (the camera's, else the loop's read). A team sprint
+(§2.11) is ranked by the official time of each team's third rider after 3 laps, its lap splits
+the differences of truncated cumulative times, its speed over 750 m. Nothing here runs the
+scoring engine.
 """
 
 from typing import Any
@@ -19,7 +25,9 @@ from velotime.demo.script import (
     QUALIFY,
     SPRINT_EVERY,
     SPRINT_PLACINGS,
+    TEAM_SPRINT,
     DemoSession,
+    SprintRace,
 )
 from velotime.times import format_duration, truncate_to_ms
 
@@ -158,10 +166,71 @@ def points_race(session: DemoSession) -> list[dict[str, Any]]:
     return lines
 
 
+def _at_the_line_us(race: SprintRace, bib: int) -> int:
+    """A rider's finish after the start as the race is judged: the camera's time, else the
+    finish loop's read (the camera's line plus the loop's lag)."""
+    return race.finish_us[bib] + (0 if race.camera else race.loop_lag_us[bib])
+
+
+def sprint_race(session: DemoSession, race: SprintRace) -> list[dict[str, Any]]:
+    """The winner first, the loser second with the gap at the line, truncated."""
+    gap_us = _at_the_line_us(race, race.loser) - _at_the_line_us(race, race.winner)
+    return [
+        _line(session, 1, race.winner),
+        _line(session, 2, race.loser, gap="+" + format_duration(truncate_to_ms(gap_us))),
+    ]
+
+
+def sprint_last_200(race: SprintRace) -> tuple[str, str]:
+    """From the winner's 200 m read (`winner_last_200_us` before the camera's line) to their
+    finish: the camera's line, or the loop's read `loop_lag_us` after it."""
+    official = truncate_to_ms(race.winner_last_200_us + _at_the_line_us(race, race.winner)
+                              - race.finish_us[race.winner])  # fmt: skip
+    return format_duration(official), speed(200, official)
+
+
+def team_sprint(session: DemoSession) -> list[dict[str, Any]]:
+    """Each team by the official time on its own line after 3 laps; a team's line has no
+    nation (its riders' differ)."""
+    teams = sorted(session.team_sprint.teams, key=lambda team: truncate_to_ms(team.time_us))
+    leader = truncate_to_ms(teams[0].time_us)
+    lines = []
+    for rank, team in enumerate(teams, start=1):
+        cumulative = [truncate_to_ms(t) for t in team.laps_us]
+        laps = [t - previous for t, previous in zip(cumulative, [0, *cumulative], strict=False)]
+        time_us = cumulative[-1]
+        line = {
+            "rank": rank, "bib": team.number, "name": team.name,
+            "time": format_duration(time_us), "time_us": time_us,
+            "speed_kmh": speed(LAP_M * len(laps), time_us),
+            "gap": None if rank == 1 else "+" + format_duration(time_us - leader),
+            "splits": [
+                {"distance_m": LAP_M * n, "cumulative": format_duration(c),
+                 "lap": format_duration(lap)}
+                for n, (c, lap) in enumerate(zip(cumulative, laps, strict=True), start=1)
+            ],
+        }  # fmt: skip
+        lines.append({key: value for key, value in line.items() if value is not None})
+    return lines
+
+
+def sprint_match(session: DemoSession) -> tuple[list[int], list[int], list[int]]:
+    """The final's riders (q1, q2), its places and the races each won: race 1 to the first
+    qualifier, race 2 to the second, the decider to the first: 2-1."""
+    races = session.sprint
+    riders = list(races[0].riders)
+    wins = [sum(race.winner == bib for race in races) for bib in riders]
+    order = sorted(riders, key=lambda bib: -wins[riders.index(bib)])
+    return riders, order, wins
+
+
 def results(session: DemoSession) -> dict[str, list[dict[str, Any]]]:
+    """Every event's lines, in riding order."""
     return {
         FLYING200: flying200(session),
         KILOMETRE: kilometre(session),
         KEIRIN: keirin(session),
+        **{race.event: sprint_race(session, race) for race in session.sprint},
+        TEAM_SPRINT: team_sprint(session),
         POINTS: points_race(session),
     }

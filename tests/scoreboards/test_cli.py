@@ -16,7 +16,7 @@ from tests.daemon.harness import DaemonProcess
 from tests.scoreboards.http import get
 from tests.scoreboards.payloads import ONLINE
 from tests.scoreboards.pdf_text import page_lines, pdf_pages
-from tests.scoreboards.test_sheets import KEIRIN, START_LIST
+from tests.scoreboards.test_sheets import KEIRIN, RUNNING, START_LIST
 from tests.scoring.live import write_venue_config
 from velotime.config import ConfigError, parse_config
 from velotime.localvenue import LocalBroker, free_port
@@ -114,8 +114,9 @@ async def test_velotime_run_serves_it_in_its_own_loop(tmp_path: Path, broker: Lo
 async def test_velotime_sheets_writes_the_retained_state_s_sheets(
     tmp_path: Path, broker: LocalBroker
 ) -> None:
-    """`velotime sheets` writes each retained result's HTML, PDF and CSV and each start list's
-    HTML and PDF, with the meet's id from status/scoring (no meet file here)."""
+    """`velotime sheets` writes each retained result's HTML, PDF and CSV, each start list's and
+    each competition's standings' HTML and PDF, with the meet's id from status/scoring (no meet
+    file here)."""
     venue = "sheets-cli"
     config = write_venue_config(tmp_path / "venue", venue, broker.url, {"finish": 0.0})
     async with aiomqtt.Client("127.0.0.1", broker.port) as client:
@@ -123,6 +124,7 @@ async def test_velotime_sheets_writes_the_retained_state_s_sheets(
             ("status/scoring", ONLINE),
             ("results/keirin-final", KEIRIN),
             ("startlists/keirin-m-round-1-2", START_LIST),
+            ("standings/sprint-w", RUNNING),
             ("results/..%2Fescape", {**KEIRIN, "event": "../escape"}),  # no file of an odd id
         ]:
             topic = f"velotime/{venue}/{key}"
@@ -131,11 +133,13 @@ async def test_velotime_sheets_writes_the_retained_state_s_sheets(
     done = await asyncio.to_thread(velotime_main, "sheets", "--config", config, "--output", output)
     assert done.returncode == 0, done.stderr
     assert (
-        done.stdout == f"{output}: 1 result sheets and 1 start lists (HTML and PDF), index.html\n"
+        done.stdout == f"{output}: 1 result sheets, 1 start lists and 1 competitions' standings "
+        "(HTML and PDF), index.html\n"
     )
     assert "1 events with ids no meet has, left out: '..%2Fescape'" in done.stderr
     assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*.*")) == [
         "index.html", "keirin-final.csv", "keirin-final.html", "keirin-final.pdf",
+        "standings/sprint-w.html", "standings/sprint-w.pdf",
         "start/keirin-m-round-1-2.html", "start/keirin-m-round-1-2.pdf",
     ]  # fmt: skip
     result = page_lines(pdf_pages((output / "keirin-final.pdf").read_bytes())[0])
@@ -144,6 +148,12 @@ async def test_velotime_sheets_writes_the_retained_state_s_sheets(
     assert "2 1 Rider 1 GBR +0.002 CORRECTED" in result
     start = page_lines(pdf_pages((output / "start/keirin-m-round-1-2.pdf").read_bytes())[0])
     assert "1 34 Dirk <D> GER" in start
+    # A competition's standings: no meet file nor race results to name its riders, bibs alone.
+    standings = page_lines(pdf_pages((output / "standings/sprint-w.pdf").read_bytes())[0])
+    assert "test-meet · sheets-cli Sprint — RUNNING" in standings
+    assert "1 1 11 11.218 11.348 2" in standings
+    index = (output / "index.html").read_text()
+    assert 'href="standings/sprint-w.html"' in index
 
     only = await asyncio.to_thread(
         velotime_main, "sheets", "--config", config, "--output", tmp_path / "one",
@@ -158,7 +168,10 @@ async def test_velotime_sheets_writes_the_retained_state_s_sheets(
         velotime_main, "sheets", "--config", config, "--output", output, "--event", "nope"
     )
     assert unknown.returncode == 2
-    assert "velotime sheets: --event: no result or start list retained for nope" in unknown.stderr
+    assert (
+        "velotime sheets: --event: no result, start list or standings retained for nope"
+        in unknown.stderr
+    )
 
 
 def test_velotime_sheets_says_when_the_broker_cannot_be_reached(tmp_path: Path) -> None:

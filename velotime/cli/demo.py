@@ -12,7 +12,9 @@ def register(commands: Any) -> None:
         description="Start a broker, simulated P3 decoders, an ALGE Timy and a FinishLynx "
         "camera, the daemon with its scoring service and web scoreboard, and play a session "
         "compressed in time: a flying 200 m qualifying of 20 riders, a 1 km time trial of 8, "
-        "a keirin final of 6 and a points race of 8 over 20 laps. Prints the results as they "
+        "a keirin final of 6, the sprint final between the two fastest of the qualifying (best "
+        "of three), a team sprint heat from the pursuit gates and a points race of 8 over 20 "
+        "laps. Prints the results as they "
         "come and the standings at the end, "
         "then checks that a replay of the capture gives the same result files.",
     )
@@ -22,7 +24,7 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--speedup", type=_speedup, default=50.0, metavar="X",
-        help="how many times faster than real time (default: 50; 1: real time, about 25 min)",
+        help="how many times faster than real time (default: 50; 1: real time, about 30 min)",
     )  # fmt: skip
     parser.add_argument(
         "--port",

@@ -1,5 +1,6 @@
-"""`velotime sheets`: the result sheets and start lists, HTML and PDF, written to a folder from
-the venue's retained state, as the web scoreboard serves them under /sheets/."""
+"""`velotime sheets`: the result sheets, start lists and competitions' standings, HTML and PDF,
+written to a folder from the venue's retained state, as the web scoreboard serves them under
+/sheets/."""
 
 import argparse
 import asyncio
@@ -32,8 +33,9 @@ def register(commands: Any) -> None:
         description="Read the venue's retained state from the broker once and write, into "
         "--output, each event's result sheet (<event>.html, .pdf and .csv), each event's start "
         "list (start/<event>.html and .pdf: every event of the meet, a keirin heat once drawn "
-        "up) and index.html: what the web scoreboard serves under /sheets/. See "
-        "docs/scoreboards.md.",
+        "up), each competition's standings (standings/<competition>.html and .pdf: a sprint "
+        "tournament, a keirin, pursuit or team sprint competition, an omnium) and index.html: "
+        "what the web scoreboard serves under /sheets/. See docs/scoreboards.md.",
     )
     parser.add_argument("--config", type=Path, required=True, help="the venue's configuration")
     parser.add_argument("--output", type=Path, required=True, help="the folder to write into")
@@ -100,24 +102,30 @@ def write_sheets(
     from velotime.scoreboards.web.sheets import (
         result_sheet_html,
         sheets_index_html,
+        standings_sheet_html,
         start_list_html,
     )
     from velotime.scoring.export import result_csv
 
     snapshot = state.snapshot()
     # An event id names a file: one that is no meet id (another program's topic) is left out.
-    odd = sorted({e for e in [*snapshot.results, *snapshot.startlists] if not _ID.fullmatch(e)})
+    ids = [*snapshot.results, *snapshot.startlists, *snapshot.standings]
+    odd = sorted({e for e in ids if not _ID.fullmatch(e)})
     if odd:
         sys.stderr.write(f"velotime sheets: {len(odd)} events with ids no meet has, left out: "
                          f"{', '.join(map(repr, odd[:5]))}\n")  # fmt: skip
     results = {k: v for k, v in snapshot.results.items() if k not in odd}
     start_lists = {k: v for k, v in snapshot.startlists.items() if k not in odd}
+    standings = {k: v for k, v in snapshot.standings.items() if k not in odd}
     if events is not None:
-        unknown = [e for e in events if e not in results and e not in start_lists]
+        unknown = [e for e in events if e not in {**results, **start_lists, **standings}]
         if unknown:
-            return _fail(f"--event: no result or start list retained for {', '.join(unknown)}")
+            return _fail(
+                f"--event: no result, start list or standings retained for {', '.join(unknown)}"
+            )
         results = {k: v for k, v in results.items() if k in events}
         start_lists = {k: v for k, v in start_lists.items() if k in events}
+        standings = {k: v for k, v in standings.items() if k in events}
     generated = now_us()
     result_page = partial(
         result_sheet_html, meet=meta.meet, venue=meta.venue, zone=meta.zone, generated_us=generated
@@ -132,9 +140,20 @@ def write_sheets(
         csvs[Path(f"{event}.csv")] = result_csv(result.lines)
     for event, start_list in start_lists.items():
         pages[Path("start", f"{event}.html")] = start_page(start_list)
+    for competition, table in standings.items():
+        pages[Path("standings", f"{competition}.html")] = standings_sheet_html(
+            table,
+            results=snapshot.results,
+            riders=meta.riders,
+            meet=meta.meet,
+            venue=meta.venue,
+            zone=meta.zone,
+            generated_us=generated,
+        )
     index = sheets_index_html(
         results,
         start_lists,
+        standings=standings,
         meet=meta.meet,
         venue=meta.venue,
         zone=meta.zone,
@@ -142,6 +161,8 @@ def write_sheets(
     )
     try:
         (output / "start").mkdir(parents=True, exist_ok=True)
+        if standings:
+            (output / "standings").mkdir(exist_ok=True)
         (output / "index.html").write_text(index, encoding="utf-8")
         for path, html in pages.items():
             (output / path).write_text(html, encoding="utf-8")
@@ -155,11 +176,11 @@ def write_sheets(
     except PdfError as exc:
         return _fail(f"the HTML sheets are written, no PDF: {exc}", 1)
     what = "HTML and PDF" if pdf else "HTML"
-    print(
-        f"{output}: {len(results)} result sheets and {len(start_lists)} start lists ({what}), "
-        f"index.html"
-    )
-    if not results and not start_lists:
+    written = [f"{len(results)} result sheets", f"{len(start_lists)} start lists"]
+    if standings:
+        written.append(f"{len(standings)} competitions' standings")
+    print(f"{output}: {', '.join(written[:-1])} and {written[-1]} ({what}), index.html")
+    if not results and not start_lists and not standings:
         sys.stderr.write(
             "velotime sheets: nothing retained: is the scoring service running for this venue?\n"
         )

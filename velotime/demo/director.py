@@ -45,7 +45,10 @@ def event_key(data: EventData) -> Hashable:
     if isinstance(data, PassingData):
         return ("passing", data.transponder, data.rtc_time_us)
     if isinstance(data, ImpulseData):
-        return ("impulse", data.channel, data.time_of_day_us)
+        # The time the Timy printed: `time_of_day_us` is the first's of impulses on two
+        # channels under 0.3 ms apart (one release of both pursuit gates).
+        printed = data.record.get("time_of_day_us", data.time_of_day_us)
+        return ("impulse", data.channel, printed)
     if isinstance(data, PhotoFinishData):
         if data.phase == "result":
             return ("photofinish", data.phase, data.bib)

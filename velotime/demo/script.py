@@ -10,7 +10,8 @@ Instants are offsets in microseconds from the start of the session; `velotime.de
 turns them into device messages, and the director puts the session on a real clock.
 
 The session (a 250 m track, loops and photocells on the finish and 200 m lines, the start gate
-on the finish line):
+on the finish line, and on the two pursuit lines in the middle of the straights a loop, a
+photocell and a gate):
 
 - **Flying 200 m qualifying**, 20 riders, 12 qualify. One rider every 16 s, so two are on the
   track at once (3.2.024). Each rider's run-up lap and cool-down are seen by the loops only;
@@ -21,6 +22,14 @@ on the finish line):
 - **Keirin final**, the six fastest of the qualifying (seeded in that order). The camera's
   result decides the order: its first two are less than 0.02 s apart and the loops read them
   the other way round. The winner's last 200 m runs from the 200 m loop to the camera's finish.
+- **Sprint final**, a `[[competitions]]` tournament seeded by the qualifying: its two fastest,
+  best of three (`SprintRace`). Each race is 3 laps from the desk's start; the loops count the
+  crossings, the camera decides races 1 and 3 (the riders a few hundredths apart: the loops
+  could not part them), the loops race 2 (a clear margin). One race each, then the decider,
+  won by the faster qualifier. The winner's last 200 m runs from the 200 m loop to the finish.
+- **Team sprint**, one heat of two teams of three drawn (`TeamSprintHeat`), released together
+  from the gates on the pursuit lines: each team timed on its own line at each lap (the
+  leader's wheel: the photocell, the loops naming the team), its half laps on the other's.
 - **Points race**, 8 riders drawn, 20 laps with a sprint every 5 (the meet's `sprint_every`:
   sprints at laps 5, 10, 15 and 20, the last one doubled). A short race, so that the whole demo
   still plays in about half a minute, with laps of 16 to 20 s as a bunch rides them (the venue
@@ -45,11 +54,17 @@ FLYING200 = "sprint-q"
 KILOMETRE = "km"
 KEIRIN = "keirin-final"
 POINTS = "points"
+SPRINT = "sprint"  # the tournament, a [[competitions]] entry seeded by the flying 200 m
+SPRINT_RACES = tuple(f"{SPRINT}-final-r{race}" for race in (1, 2, 3))  # the engine's ids
+TEAM_SPRINT = "team-sprint"
 EVENT_NAMES = {
     FLYING200: "Flying 200 m qualifying",
     KILOMETRE: "1 km time trial",
     KEIRIN: "Keirin final",
     POINTS: "Points race",
+    # as the engine names the races it makes: "<competition>, <round>, race <n>"
+    **{race: f"Sprint, final, race {n}" for n, race in enumerate(SPRINT_RACES, start=1)},
+    TEAM_SPRINT: "Team sprint",
 }
 QUALIFY = 12
 KILOMETRE_RIDERS = 8
@@ -58,6 +73,10 @@ KM_LAPS = 4  # 1000 m on a 250 m track
 POINTS_RIDERS = 8
 POINTS_LAPS = 20
 SPRINT_EVERY = 5
+SPRINT_QUALIFIERS = 2  # the final, best of three, between the two fastest of the qualifying
+SPRINT_LAPS = 3  # 3.2.029, a 250 m track
+TEAM_SPRINT_LAPS = 3
+TEAM_SPRINT_TEAMS = ((21, "Red team"), (22, "Green team"))  # home straight, back straight
 
 # Invented riders: (name, nation). Bibs count from 1 in this order.
 ROSTER = (
@@ -104,6 +123,18 @@ NEUTRAL_LAP_US = 18 * S  # the riders roll out and ride the neutral lap before i
 SLOT_US = 250_000  # the riders in the bunch, one behind the other
 SPRINTER_GAP_US = 100_000  # a sprint's four over the line, one after the other
 SPRINT_LAP_BEHIND_US = 400_000  # on a sprint lap, the others come this much later
+# A sprint race, after its `start`: the riders roll off over the finish line (crossing 1), cross
+# it at the end of laps 1 and 2 (crossings 2 and 3), each time the 200 m line 50 m later but
+# for the last lap's, the start of the last 200 m (`winner_last_200_us` before the finish,
+# crossing 4). The second rider rides SPRINT_BEHIND_US behind until the last 200 m.
+SPRINT_START_AFTER_ARM_US = 10 * S
+SPRINT_FINISH_CROSSINGS_US = (2 * S, 24 * S, 41 * S)  # crossings 1-3, the leader's
+SPRINT_200M_AFTER_LAP_US = 3 * S  # from the finish line to the 200 m line, 50 m on
+SPRINT_BEHIND_US = 300_000
+SPRINT_COOL_DOWN_US = (("200m", 4 * S),)  # after the rider's finish, slowing down
+SPRINT_LOSER_LAST_200_MORE_US = 150_000  # the loser's last 200 m line: just behind the winner
+TEAM_SPRINT_GATES_AFTER_ARM_US = 10 * S
+TEAM_SPRINT_BACK_GATE_LATE_US = 200  # one release, two Timy channels (uci-rules.md §4.2)
 
 
 class Rider(NamedTuple):
@@ -263,6 +294,67 @@ PHOTO_CAMERA_US = {1: 5_000, 2: 8_000, 3: 100_000, 0: 200_000}  # the camera's, 
 SPRINT_PLACINGS = {1: (0, 1, 2, 3), 2: (1, 2, 3, 0), 3: (5, 0, 3, 4), 4: (1, 5, 0, 2)}
 
 
+class SprintRace(NamedTuple):
+    """One race of the sprint final: `riders`, the first on the inside; the desk starts it at
+    `start_us`; each rider's finish (`finish_us`, after the start, to 1/10,000 s) as the camera
+    gives it when `camera`, else as the finish loop reads it; the loop reads each finish
+    `loop_lag_us` after the camera's line; the winner crossed the 200 m line
+    `winner_last_200_us` before their finish."""
+
+    event: str
+    riders: tuple[int, int]
+    armed_us: int
+    start_us: int
+    winner: int
+    finish_us: dict[int, int]
+    camera: bool
+    loop_lag_us: dict[int, int]
+    winner_last_200_us: int
+
+    @property
+    def loser(self) -> int:
+        return self.riders[1] if self.winner == self.riders[0] else self.riders[0]
+
+    @property
+    def last_us(self) -> int:
+        """The last crossing: the loser's over the 200 m line, slowing down (session offset)."""
+        return self.start_us + self.finish_us[self.loser] + SPRINT_COOL_DOWN_US[-1][1]
+
+
+class TeamSprintTeam(NamedTuple):
+    """A team of the team sprint heat: rider k leads lap k; `laps_us` the raw photocell times
+    after the team's gate on its own pursuit line (the leader's front wheel, cumulative),
+    `half_laps_us` on the other straight's; the loops read each wheel `loop_lag_us` later."""
+
+    number: int
+    name: str
+    riders: tuple[int, ...]
+    laps_us: tuple[int, ...]
+    half_laps_us: tuple[int, ...]
+    loop_lag_us: int
+
+    @property
+    def time_us(self) -> int:
+        return self.laps_us[-1]
+
+
+class TeamSprintHeat(NamedTuple):
+    """The heat: both teams released at `gate_us`, the home team (`teams[0]`) from the home
+    gate; the Timy stamps the back gate TEAM_SPRINT_BACK_GATE_LATE_US later (two channels of
+    one release: the daemon takes them as one instant, the home gate's)."""
+
+    teams: tuple[TeamSprintTeam, TeamSprintTeam]
+    armed_us: int
+    gate_us: int
+
+    def team_gate_us(self, side: int) -> int:
+        return self.gate_us + side * TEAM_SPRINT_BACK_GATE_LATE_US
+
+    @property
+    def last_us(self) -> int:
+        return self.gate_us + max(team.time_us for team in self.teams)
+
+
 class Decisions(NamedTuple):
     """When the desk arms an event, and makes it provisional and final."""
 
@@ -278,6 +370,8 @@ class DemoSession(NamedTuple):
     kilometre: tuple[KilometreRide, ...]  # in start order
     keirin: KeirinRace
     points: PointsRace
+    sprint: tuple[SprintRace, ...]  # the final's races, in riding order
+    team_sprint: TeamSprintHeat
     desk: dict[str, Decisions]  # event id -> when
 
     def rider(self, bib: int) -> Rider:
@@ -289,6 +383,11 @@ class DemoSession(NamedTuple):
             f'[[riders]]\nbib = {r.bib}\nname = "{r.name}"\nnation = "{r.nation}"\n'
             f"transponders = [{r.transponder}]\n\n"
             for r in self.riders
+        )
+        teams = "".join(
+            f'[[events.teams]]\nnumber = {team.number}\nname = "{team.name}"\n'
+            f"riders = {_list(team.riders)}\n"
+            for team in self.team_sprint.teams
         )
         return f"""# The meet of `velotime demo --seed {self.seed}` (generated).
 [meet]
@@ -330,6 +429,29 @@ name = "{EVENT_NAMES[POINTS]}"
 riders = {_list(sorted(self.points.riders))}
 laps = {POINTS_LAPS}
 sprint_every = {SPRINT_EVERY}
+
+[[events]]
+id = "{TEAM_SPRINT}"
+discipline = "team_sprint"
+category = "Open"
+round = "final"
+name = "{EVENT_NAMES[TEAM_SPRINT]}"
+match = true
+{teams}
+[[competitions]]
+id = "{SPRINT}"
+discipline = "sprint"
+category = "Open"
+name = "Sprint"
+qualifying = "{FLYING200}"
+qualifiers = {SPRINT_QUALIFIERS}
+laps = {SPRINT_LAPS}
+
+[[competitions.sprint_rounds]]
+name = "final"
+heats = [["q1", "q2"]]
+best_of = 3
+first_place = 1
 """
 
 
@@ -403,17 +525,78 @@ def build_session(seed: int) -> DemoSession:
     )
     desk[KEIRIN] = _decisions(armed, keirin.results_us)
 
-    # Points race: eight riders drawn, in a drawn order in the bunch (drawn last: the events
-    # before keep the draws they had before it).
+    # Points race: eight riders drawn, in a drawn order in the bunch (drawn before the sprint
+    # final and the team sprint, though ridden after them: the events keep the draws they had
+    # before those were added).
+    points_riders = tuple(rng.sample([rider.bib for rider in riders], POINTS_RIDERS))
+
+    # The sprint final, best of three, between the two fastest of the qualifying. The first
+    # rides on the inside in
+    # races 1 and 3, the second in race 2 (3.2.037); one each, then the decider. Races 1 and 3
+    # are decided by the camera, race 2 by the loops.
+    first, second = (ride.bib for ride in fastest[:SPRINT_QUALIFIERS])
+    sprint: list[SprintRace] = []
     armed = desk[KEIRIN].final_us + BETWEEN_EVENTS_US
+    for event, pair, winner, by_camera in (
+        (SPRINT_RACES[0], (first, second), first, True),
+        (SPRINT_RACES[1], (second, first), second, False),
+        (SPRINT_RACES[2], (first, second), first, True),
+    ):
+        loser = second if winner == first else first
+        won_in = _tenths_of_ms(rng, 54_500_000, 56_500_000)
+        # By a wheel under the camera (0.005-0.030 s), by more where the loops decide (past
+        # the 0.03 s under which they would ask for the photo).
+        margin = rng.randrange(50, 300) * 100 if by_camera else rng.randrange(500, 2_500) * 100
+        race = SprintRace(
+            event=event,
+            riders=pair,
+            armed_us=armed,
+            start_us=armed + SPRINT_START_AFTER_ARM_US,
+            winner=winner,
+            finish_us={winner: won_in, loser: won_in + margin},
+            camera=by_camera,
+            loop_lag_us={winner: rng.randrange(800, 3_000), loser: rng.randrange(800, 3_000)},
+            winner_last_200_us=rng.randrange(10_150_000, 10_900_000),
+        )
+        sprint.append(race)
+        desk[event] = _decisions(armed, race.last_us)
+        armed = desk[event].final_us + BETWEEN_EVENTS_US
+
+    # The team sprint heat: two teams of three drawn from the riders, each timed on its own
+    # pursuit line (laps) and the other's (half laps); distinct official times.
+    bibs = rng.sample([rider.bib for rider in riders], 2 * TEAM_SPRINT_LAPS)
+    team_times = _distinct(2, lambda: _team_sprint(rng), lambda laps: laps[0][-1])
+    teams = tuple(
+        TeamSprintTeam(
+            number=number,
+            name=name,
+            riders=tuple(bibs[side * TEAM_SPRINT_LAPS : (side + 1) * TEAM_SPRINT_LAPS]),
+            laps_us=laps,
+            half_laps_us=half_laps,
+            loop_lag_us=rng.randrange(800, 3_000),
+        )
+        for side, ((number, name), (laps, half_laps)) in enumerate(
+            zip(TEAM_SPRINT_TEAMS, team_times, strict=True)
+        )
+    )
+    team_sprint = TeamSprintHeat(
+        teams=(teams[0], teams[1]), armed_us=armed, gate_us=armed + TEAM_SPRINT_GATES_AFTER_ARM_US
+    )
+    desk[TEAM_SPRINT] = _decisions(armed, team_sprint.last_us)
+
+    # The points race last: after it, only the loops and the desk. The Timy and the camera
+    # stamp their records with the session's time of day, which runs ahead of the real clock
+    # as fast as the demo plays; their last records stay within the daemon's half hour of
+    # tolerance (`[venue] clock_tolerance_s`) at any speed.
+    armed = desk[TEAM_SPRINT].final_us + BETWEEN_EVENTS_US
     points = PointsRace(
-        riders=tuple(rng.sample([rider.bib for rider in riders], POINTS_RIDERS)),
-        armed_us=armed,
-        start_us=armed + POINTS_START_AFTER_ARM_US,
+        riders=points_riders, armed_us=armed, start_us=armed + POINTS_START_AFTER_ARM_US
     )
     # The last read: the 200 m line after the finish, slowing down.
     desk[POINTS] = _decisions(armed, points.last_passage_us + 4 * S)
-    return DemoSession(seed, riders, flying, tuple(kilometre), keirin, points, desk)
+    return DemoSession(
+        seed, riders, flying, tuple(kilometre), keirin, points, tuple(sprint), team_sprint, desk
+    )
 
 
 def _decisions(armed_us: int, last_us: int) -> Decisions:
@@ -437,6 +620,25 @@ def _kilometre(rng: random.Random) -> tuple[int, ...]:
     for lap in laps:
         cumulative.append((cumulative[-1] if cumulative else 0) + lap)
     return tuple(cumulative)
+
+
+def _team_sprint(rng: random.Random) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A team's cumulative times on its own line after each lap (a standing first lap, then two
+    flying ones) and on the other straight's half a lap before each (the first half lap, from
+    a standstill, more than half the first lap's time)."""
+    laps = (
+        _tenths_of_ms(rng, 17_000_000, 17_600_000),
+        _tenths_of_ms(rng, 13_200_000, 13_700_000),
+        _tenths_of_ms(rng, 13_200_000, 13_900_000),
+    )
+    cumulative: list[int] = []
+    half_laps: list[int] = []
+    for lap in laps:
+        before = cumulative[-1] if cumulative else 0
+        half = _tenths_of_ms(rng, 9_700_000, 10_100_000) if not cumulative else lap // 200 * 100
+        half_laps.append(before + half)
+        cumulative.append(before + lap)
+    return tuple(cumulative), tuple(half_laps)
 
 
 def _distinct(count: int, draw: Callable[[], _T], total: Callable[[_T], int]) -> list[_T]:

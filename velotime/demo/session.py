@@ -7,7 +7,7 @@
    that the daemon dates by when it reads them; keeping the session near the real time keeps
    them on the right day. The web scoreboard's race clock runs on the real clock, though, so it
    cannot follow a compressed race: it shows 0.0 while the race's start lies ahead of the real
-   time (with `--speedup 1` the session runs in real time, about 25 minutes, and the clock with
+   time (with `--speedup 1` the session runs in real time, about 30 minutes, and the clock with
    it). The results, rankings and the latest times are live on it all the same.
 3. Play the timeline (`director`), printing the progress (`report`), until every result is
    final; print the standings.
@@ -39,6 +39,9 @@ from velotime.demo.script import (
     KILOMETRE,
     POINTS,
     POINTS_LAPS,
+    SPRINT,
+    SPRINT_RACES,
+    TEAM_SPRINT,
     VENUE_ID,
     DemoSession,
     build_session,
@@ -53,13 +56,14 @@ from velotime.stopping import STOP_SIGNALS
 from velotime.times import US_PER_SECOND
 from velotime.wire.errors import WireError
 from velotime.wire.events import CommandData, decode_event
-from velotime.wire.results import EventResult
+from velotime.wire.results import EventResult, Standings
 from velotime.wire.retained import ProgramStatus, decode_retained
 from velotime.wire.topics import Topics
 
 log = logging.getLogger("velotime.demo")
 
-EVENTS = (FLYING200, KILOMETRE, KEIRIN, POINTS)
+EVENTS = (FLYING200, KILOMETRE, KEIRIN, *SPRINT_RACES, TEAM_SPRINT, POINTS)  # as ridden
+COMPETITIONS = (SPRINT,)
 STARTUP_TIMEOUT_S = 30.0
 RESULTS_TIMEOUT_S = 30.0
 ZONE = ZoneInfo("UTC")  # the demo venue's time zone (write_local_config sets none)
@@ -98,6 +102,8 @@ class _Mirror:
         self.progress = progress
         self.results: dict[str, bytes] = {}  # by event: the payload as retained
         self.parsed: dict[str, EventResult] = {}
+        self.standings: dict[str, bytes] = {}  # by competition: the payload as retained
+        self.parsed_standings: dict[str, Standings] = {}
         self.online: dict[str, bool] = {}
         self.changed = asyncio.Event()
 
@@ -112,13 +118,18 @@ class _Mirror:
                 self.observer.saw(data)
                 if isinstance(data, CommandData):
                     self.progress.command(data.command)
-            elif path.startswith(("results/", "status/")):
+            elif path.startswith(("results/", "status/", "standings/")):
                 value = decode_retained(path, payload)
                 if isinstance(value, EventResult):
                     event = path.removeprefix("results/")
                     self.results[event] = payload
                     self.parsed[event] = value
                     self.progress.result(value)
+                elif isinstance(value, Standings):
+                    competition = path.removeprefix("standings/")
+                    self.standings[competition] = payload
+                    self.parsed_standings[competition] = value
+                    self.progress.standings(value)
                 elif isinstance(value, ProgramStatus):
                     self.online[path.removeprefix("status/")] = value.online
         except WireError as exc:
@@ -127,6 +138,14 @@ class _Mirror:
 
     def result(self, event: str) -> EventResult | None:
         return self.parsed.get(event)
+
+    def all_final(self) -> bool:
+        """Every event's result and every competition's standings final."""
+        events = all((r := self.result(e)) is not None and r.status == "final" for e in EVENTS)
+        return events and all(
+            (s := self.parsed_standings.get(c)) is not None and s.status == "final"
+            for c in COMPETITIONS
+        )
 
     async def until(self, condition: Callable[[], bool], timeout_s: float, what: str) -> None:
         deadline = time.monotonic() + timeout_s
@@ -187,16 +206,15 @@ async def _demo(options: DemoOptions, stop: _Stop) -> int:
         async with _desk(venue, topics, mirror) as client:
             await _wait_online(venue, mirror, began)
             await _play(session, options, venue, client, topics, observer, progress)
-            await mirror.until(
-                lambda: all(
-                    (r := mirror.result(e)) is not None and r.status == "final" for e in EVENTS
-                ),
-                RESULTS_TIMEOUT_S,
-                "the final results",
-            )
+            await mirror.until(mirror.all_final, RESULTS_TIMEOUT_S, "the final results")
             completed = True
             print()
-            print(standings({e: r for e in EVENTS if (r := mirror.result(e))}))
+            print(
+                standings(
+                    {e: r for e in EVENTS if (r := mirror.result(e))},
+                    {c: s for c in COMPETITIONS if (s := mirror.parsed_standings.get(c))},
+                )
+            )
             if options.keep_running:
                 print(
                     f"Everything stays up until Ctrl-C: the scoreboard at {venue.scoreboard_url}, "
@@ -224,7 +242,7 @@ async def _desk(venue: DemoVenue, topics: Topics, mirror: _Mirror) -> AsyncItera
     )
     # Not "velotime-demo": that is the daemon's client id (velotime-<venue>).
     async with mqtt_client(broker, identifier="velotime-demo-desk") as client:
-        for topic in ("timing/#", "results/#", "status/#"):
+        for topic in ("timing/#", "results/#", "status/#", "standings/#"):
             await client.subscribe(f"{topics.root}/{topic}", qos=1)
         listener = asyncio.create_task(_listen(client, mirror))
         try:
@@ -288,11 +306,15 @@ async def _finish(venue: DemoVenue, mirror: _Mirror, directory: Path, completed:
         (results / f"{event}.json").write_bytes(payload + b"\n")
         csv_text = result_csv(mirror.parsed[event].lines)
         (results / f"{event}.csv").write_bytes(csv_text.encode("utf-8"))
+    if mirror.standings:  # as `velotime replay --results` writes them
+        (results / "standings").mkdir(exist_ok=True)
+    for competition, payload in mirror.standings.items():
+        (results / "standings" / f"{competition}.json").write_bytes(payload + b"\n")
     captures = venue.captures()
     print(f"Files, in {directory}:")
     for what, path in (
         ("capture", captures[-1] if captures else "(none)"),
-        ("results", f"{results}/ (<event>.json and .csv)"),
+        ("results", f"{results}/ (<event>.json and .csv, standings/<competition>.json)"),
         ("meet", venue.meet_path),
         ("config", venue.config_path),
         ("log", venue.daemon_log),
@@ -315,7 +337,7 @@ def _replay_check(venue: DemoVenue, directory: Path) -> bool:
     except (OSError, CaptureFormatError, MeetError, RangeError) as exc:
         print(f"velotime demo: the replay of the capture failed: {exc}", file=sys.stderr)
         return False
-    names = sorted(path.name for path in live.iterdir())
+    names = sorted(str(path.relative_to(live)) for path in live.rglob("*") if path.is_file())
     different = [
         name
         for name in names
@@ -336,10 +358,12 @@ def _introduce(
     print(
         f"velotime demo, seed {session.seed} (the same session again: --seed {session.seed}): "
         f"a flying 200 m qualifying of {len(session.flying200)} riders, a 1 km time trial of "
-        f"{len(session.kilometre)}, a keirin final of {len(session.keirin.riders)} and a points "
-        f"race of {len(session.points.riders)} over {POINTS_LAPS} laps (a photo-finish sprint, "
-        f"a lap gained, a lap neutralised after a crash), {options.speedup:g} times faster than "
-        "real time."
+        f"{len(session.kilometre)}, a keirin final of {len(session.keirin.riders)}, the sprint "
+        "final between the two fastest of the qualifying (best of three: one race each, then "
+        "the decider), a team sprint heat from the pursuit gates and a points race of "
+        f"{len(session.points.riders)} over {POINTS_LAPS} laps (a photo-finish sprint, a lap "
+        f"gained, a lap neutralised after a crash), {options.speedup:g} times faster than real "
+        "time."
     )
     print(f"  scoreboard  {venue.scoreboard_url}  (overlay: /overlay, result sheets: /sheets/)")
     print(f"  broker      {venue.broker_name}, {venue.broker.url}")

@@ -26,10 +26,15 @@ from starlette.staticfiles import StaticFiles
 
 from velotime.scoreboards.state import ScoreboardState, Snapshot
 from velotime.scoreboards.web.pdf import PdfError, sheet_pdf
-from velotime.scoreboards.web.sheets import result_sheet_html, sheets_index_html, start_list_html
+from velotime.scoreboards.web.sheets import (
+    result_sheet_html,
+    sheets_index_html,
+    standings_sheet_html,
+    start_list_html,
+)
 from velotime.scoring.export import result_csv
 from velotime.times import now_us
-from velotime.wire.results import EventResult, StartList
+from velotime.wire.results import EventResult, OmniumStandings, Standings, StartList
 from velotime.wire.retained import Retained
 from velotime.wire.status import ScoringOnline
 
@@ -240,6 +245,20 @@ def create_app(board: Board) -> Starlette:
             generated_us=now_us(),
         )
 
+    def standings_page(request: Request) -> str | None:
+        found = board.payload(f"standings/{request.path_params['event']}")
+        if not isinstance(found, Standings | OmniumStandings):
+            return None
+        return standings_sheet_html(
+            found,
+            results=board.state.snapshot().results,
+            riders=board.meta.riders,
+            meet=board.meet_name(),
+            venue=board.meta.venue,
+            zone=board.meta.zone,
+            generated_us=now_us(),
+        )
+
     def html_sheet(make: Callable[[Request], str | None], what: str) -> Endpoint:
         async def serve(request: Request) -> Response:
             html = make(request)
@@ -290,6 +309,7 @@ def create_app(board: Board) -> Starlette:
         html = sheets_index_html(
             snapshot.results,
             snapshot.startlists,
+            standings=snapshot.standings,
             meet=board.meet_name(),
             venue=board.meta.venue,
             zone=board.meta.zone,
@@ -314,6 +334,8 @@ def create_app(board: Board) -> Starlette:
             Route("/sheets/{event}.csv", sheet_csv),
             Route("/sheets/start/{event}.html", html_sheet(start_list_page, "start list")),
             Route("/sheets/start/{event}.pdf", pdf_sheet(start_list_page, "start list")),
+            Route("/sheets/standings/{event}.html", html_sheet(standings_page, "standings")),
+            Route("/sheets/standings/{event}.pdf", pdf_sheet(standings_page, "standings")),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
     )

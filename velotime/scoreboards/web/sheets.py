@@ -34,14 +34,23 @@ from velotime.wire.results import (
     LapChangeAudit,
     NeutraliseAudit,
     NextRiderAudit,
+    OmniumStandings,
+    PursuitBoard,
+    PursuitSplit,
     RefusedAudit,
     ReopenAudit,
     ResultLine,
     SetLapsAudit,
     SetStatusAudit,
     SprintAudit,
+    Standings,
+    StandingsEntrant,
+    StandingsHeat,
+    StandingsRace,
+    StandingsRound,
     StartAudit,
     StartList,
+    TeamSprintBoard,
 )
 
 DISCIPLINES = {
@@ -53,11 +62,17 @@ DISCIPLINES = {
     "elimination": "Elimination race",
     "points_race": "Points race",
     "tempo": "Tempo race",
+    "sprint": "Sprint",
+    "individual_pursuit": "Individual pursuit",
+    "team_pursuit": "Team pursuit",
+    "team_sprint": "Team sprint",
+    "omnium": "Omnium",
 }
 STATUS = {
     "running": ("RUNNING", "Unofficial: the event is still being ridden"),
     "provisional": ("PROVISIONAL", "Provisional result: subject to the commissaires' decisions"),
     "final": ("FINAL", "Official result"),
+    "live": ("LIVE", "Unofficial: the points race is being ridden"),
 }
 
 CSS = """
@@ -125,6 +140,9 @@ h2 { font-size: 11pt; margin: 7mm 0 2mm; text-transform: uppercase; letter-spaci
 .problems li { margin: 1mm 0; }
 .audit td, .audit th { font-size: 8.5pt; }
 .audit .reason { font-style: italic; }
+.pursuit td, .pursuit th, .team-sprint td, .team-sprint th { padding-top: 0.9mm;
+  padding-bottom: 0.9mm; }
+.pursuit tr.km td { border-bottom: 0.4mm solid #111; }
 footer { margin-top: 10mm; }
 .sign { display: inline-block; vertical-align: top; width: 44%; margin: 14mm 5% 0 0;
   border-top: 0.3mm solid #111; padding-top: 1.5mm; font-size: 8.5pt; color: #333; }
@@ -295,7 +313,12 @@ def _lines_table(result: EventResult) -> str:
     lines = result.lines
     keirin = result.discipline == "keirin"
     timed = any(line.time for line in lines)
-    columns = _split_columns(lines)
+    board = result.pursuit
+    # A pursuit's and a team sprint's splits are a table of their own below (both sides lap by
+    # lap, and the gap).
+    own_splits = isinstance(board, PursuitBoard) or isinstance(result.team_sprint, TeamSprintBoard)
+    columns = [] if own_splits else _split_columns(lines)
+    pursuit_tags = _pursuit_tags(board) if isinstance(board, PursuitBoard) else {}
     bunch_head, bunch_cells = _bunch_cells(result)
     head = ['<th class="num">Rank</th>', '<th class="num">Bib</th>', "<th>Name</th>"]
     head.append("<th>Nation</th>")
@@ -336,13 +359,13 @@ def _lines_table(result: EventResult) -> str:
                 continue
             lap_html = f'<span class="lap">{escape(lap)}</span>' if lap != cumulative else ""
             cells.append(f'<td class="num">{escape(cumulative)}{lap_html}</td>')
-        cells.append(f'<td class="notes">{_notes(line)}</td>')
+        cells.append(f'<td class="notes">{_notes(line)}{pursuit_tags.get(line.bib, "")}</td>')
         unranked = ' class="unranked"' if rank is None else ""
         rows.append(f'<tr data-bib="{line.bib}"{unranked}>' + "".join(cells) + "</tr>")
     if not rows:
         span = len(head)
         rows.append(f'<tr><td class="empty" colspan="{span}">No result lines yet.</td></tr>')
-    caption = "Finish order" if keirin else "Result"
+    caption = "Finish order" if keirin or result.discipline == "sprint" else "Result"
     return (
         f"<h2>{caption}</h2>\n"
         f'<table class="result">\n<thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
@@ -360,12 +383,219 @@ def _facts(result: EventResult) -> str:
             f"<strong>{escape(result.winner_last_200)}</strong>"
             f" ({escape(kmh)} km/h)</p>\n"
         )
+    out += _sprint_race_notes(result) + _pursuit(result) + _team_sprint(result)
     out += _laps_gained_and_lost(result) + _sprints(result) + _elimination_order(result)
     problems = [p for p in result.problems if p] if isinstance(result.problems, list) else []
     if problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in problems)
         out += f'<h2>Timing notes</h2>\n<ul class="problems">{items}</ul>\n'
     return out
+
+
+OUT_WORDS = {"REL": "relegated", "DSQ": "disqualified", "DNS": "did not start",
+             "DNF": "did not finish"}  # fmt: skip
+
+
+def _sprint_race_notes(result: EventResult) -> str:
+    """A sprint race's relegations and re-rides in words (uci-rules.md §2.3): each rider the
+    commissaires relegated or put out, with their reason, and each start they stopped, after
+    which the race was ridden again and counts from the new start."""
+    if result.discipline != "sprint":
+        return ""
+    reasons = {
+        entry.bib: entry.reason for entry in result.audit if isinstance(entry, SetStatusAudit)
+    }  # the last word on each rider stands
+    items = []
+    for line in result.lines:
+        if not line.status:
+            continue
+        status = line.status.value
+        reason = f": {escape(reasons[line.bib])}" if reasons.get(line.bib) else ""
+        items.append(
+            f"<li>{line.bib} {escape(line.name)} {OUT_WORDS.get(status, '')} "
+            f"({escape(status)}){reason}</li>"
+        )
+    items += [
+        "<li>Re-ridden: the race was stopped"
+        + (f": {escape(entry.reason)}" if entry.reason else "")
+        + "; the result is the re-ride's</li>"
+        for entry in result.audit
+        if isinstance(entry, AbandonAudit)
+    ]
+    if not items:
+        return ""
+    return f'<h2>Relegations and re-rides</h2>\n<ul class="problems">{"".join(items)}</ul>\n'
+
+
+def _pursuit_tags(board: PursuitBoard) -> dict[int, str]:
+    """A pursuit line's notes from its side: caught, and the winner of a match heat."""
+    tags: dict[int, str] = {}
+    for side in board.sides:
+        words = (["won"] if side.won else []) + (["caught"] if side.caught else [])
+        tags[side.entrant] = "".join(f'<span class="tag">{word}</span>' for word in words)
+    return tags
+
+
+def _pursuit(result: EventResult) -> str:
+    """A pursuit heat side by side, lap by lap (uci-rules.md §2.12, 3.2.067): each side's time
+    at the end of every lap and that lap's time, the gap between them there and who leads; the
+    catch, false starts and a team's dropped riders in words. Per lap, as the official result
+    sheets print a pursuit's splits (the scoreboards show every half lap)."""
+    board = result.pursuit
+    if not isinstance(board, PursuitBoard) or not board.sides:
+        return ""
+    sides = board.sides
+    by_side = [{split.half_lap: split for split in side.splits} for side in sides]
+    gaps = {gap.half_lap: gap for gap in board.gaps}
+    # Full laps, and a side's last half lap when it stopped between two (a catch).
+    ends = {side.half_laps for side in sides if side.half_laps}
+    rows_at = sorted(
+        {n for splits in by_side for n in splits if n % 2 == 0 or n in ends or n == board.half_laps}
+    )
+    head_sides = "".join(
+        f'<th colspan="2" class="num">{"Home" if side.side == "home" else "Back"}: '
+        f"{side.entrant} {escape(side.name)}</th>"
+        for side in sides
+    )
+    head = (
+        "<tr><th></th><th></th>" + head_sides + '<th colspan="2"></th></tr>\n'
+        '<tr><th class="num">Lap</th><th class="num">m</th>'
+        + '<th class="num">Time</th><th class="num">Lap</th>' * len(sides)
+        + '<th class="num">Gap</th><th class="num">Ahead</th></tr>'
+    )
+    caught_at = {
+        side.entrant: min((n for n in rows_at if n > side.half_laps), default=None)
+        for side in sides
+        if side.caught
+    }  # the row of the catch: the first after the caught side's last half lap
+    rows = []
+    for n in rows_at:
+        lap = f"{n // 2}" if n % 2 == 0 else f"{n / 2:g}"
+        distance = next(splits[n].distance_m for splits in by_side if n in splits)
+        cells = [f'<td class="num">{lap}</td>', f'<td class="num">{distance}</td>']
+        for side, splits in zip(sides, by_side, strict=True):
+            cells += _pursuit_cells(splits.get(n), n, n == caught_at.get(side.entrant))
+        gap = gaps.get(n)
+        ahead = "" if gap is None else ("level" if gap.ahead is None else str(gap.ahead))
+        cells += [
+            f'<td class="num time">{"" if gap is None else escape(gap.gap)}</td>',
+            f'<td class="num">{escape(ahead)}</td>',
+        ]
+        km = " km" if distance % 1000 == 0 else ""  # a line under each kilometre
+        rows.append(f'<tr class="split{km}">' + "".join(cells) + "</tr>")
+    return (
+        _pursuit_facts(result, board) + "<h2>Splits, lap by lap</h2>\n"
+        f'<table class="pursuit">\n<thead>{head}</thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _pursuit_cells(split: PursuitSplit | None, half_lap: int, caught_here: bool) -> list[str]:
+    """A side's time and lap time at the end of a half lap (a half lap's own time where it is
+    no full lap); "caught" in the row of the catch; empty where the lines missed the crossing."""
+    if split is None:
+        mark = '<span class="tag out">caught</span>' if caught_here else ""
+        return [f'<td class="num" colspan="2">{mark}</td>']
+    lap = split.lap if half_lap % 2 == 0 else split.half
+    return [
+        f'<td class="num time">{escape(split.cumulative or "")}</td>',
+        f'<td class="num">{escape(lap or "")}</td>',
+    ]
+
+
+def _team_sprint(result: EventResult) -> str:
+    """A team sprint heat side by side, lap by lap (uci-rules.md §2.11): for each team the
+    rider who led the lap, the team's time at its end and the lap's time; the gap between the
+    teams there and which is ahead. The half laps are the scoreboards'."""
+    board = result.team_sprint
+    if not isinstance(board, TeamSprintBoard) or not board.teams:
+        return ""
+    teams = board.teams
+    names = {line.bib: line.name for line in result.lines}
+    points = [
+        {point.half_laps: point for point in team.points if point.lap is not None} for team in teams
+    ]
+    laps = sorted({n for by_lap in points for n in by_lap})
+    lap_m = _lap_m(result)
+    head_teams = "".join(
+        f'<th colspan="3" class="num">{"Home" if team.side == 0 else "Back"}: '
+        f"{team.team} {escape(names.get(team.team, ''))}</th>"
+        for team in teams
+    )
+    head = (
+        "<tr><th></th><th></th>" + head_teams + '<th colspan="2"></th></tr>\n'
+        '<tr><th class="num">Lap</th><th class="num">m</th>'
+        + '<th class="num">Rider</th><th class="num">Time</th><th class="num">Lap</th>' * len(teams)
+        + '<th class="num">Gap</th><th class="num">Ahead</th></tr>'
+    )
+    rows = []
+    for n in laps:
+        cells = [f'<td class="num">{n // 2}</td>', f'<td class="num">{lap_m * n // 2 or ""}</td>']
+        behind = ahead = ""
+        for team, by_lap in zip(teams, points, strict=True):
+            point = by_lap.get(n)
+            if point is None:
+                cells.append('<td class="num" colspan="3"></td>')
+                continue
+            cells += [
+                f'<td class="num">{point.rider}</td>',
+                f'<td class="num time">{escape(point.cumulative)}</td>',
+                f'<td class="num">{escape(point.lap or "")}</td>',
+            ]
+            gap = point.gap or ""
+            if gap.startswith("+"):
+                behind = gap
+            elif gap.startswith("-"):
+                ahead = str(team.team)
+        if behind and not ahead:
+            ahead = "level"
+        cells += [
+            f'<td class="num time">{escape(behind)}</td>',
+            f'<td class="num">{escape(ahead)}</td>',
+        ]
+        rows.append('<tr class="split">' + "".join(cells) + "</tr>")
+    return (
+        "<h2>Splits, lap by lap</h2>\n"
+        f'<table class="team-sprint">\n<thead>{head}</thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _lap_m(result: EventResult) -> int:
+    """The track's lap in metres (the team sprint's points have none): the lines' first split,
+    at the end of lap 1; 0 when no line has one."""
+    return next((line.splits[0].distance_m for line in result.lines if line.splits), 0)
+
+
+def _pursuit_facts(result: EventResult, board: PursuitBoard) -> str:
+    names = {side.entrant: f"{side.entrant} {side.name}" for side in board.sides}
+    facts = []
+    caught = [side for side in board.sides if side.caught]
+    catcher = [side for side in board.sides if not side.caught]
+    if caught and catcher and board.catch_half_lap is not None:
+        at = board.catch_half_lap
+        split = next((s for s in catcher[0].splits if s.half_lap == at), None)
+        where = f"at {split.distance_m} m (half lap {at})" if split else f"at half lap {at}"
+        then = "the race ended" if board.catch_ends else "both rode on for a time"
+        facts.append(
+            f"{escape(names[caught[0].entrant])} caught by {escape(names[catcher[0].entrant])} "
+            f"{where}: {then}"
+        )
+    for side in board.sides:
+        if side.false_starts:
+            starts = "false start" if side.false_starts == 1 else "false starts"
+            facts.append(f"{escape(names[side.entrant])}: {side.false_starts} {starts}")
+        if side.dropped:
+            riders = ", ".join(str(bib) for bib in side.riders)
+            dropped = ", ".join(str(bib) for bib in side.dropped)
+            facts.append(
+                f"{escape(names[side.entrant])}: riders {riders} to the line, {dropped} dropped"
+            )
+    if not facts:
+        return ""
+    return "".join(f'<p class="facts">{fact}</p>\n' for fact in facts)
 
 
 def _laps_gained_and_lost(result: EventResult) -> str:
@@ -592,13 +822,15 @@ def sheets_index_html(
     results: Mapping[str, EventResult],
     start_lists: Mapping[str, StartList],
     *,
+    standings: Mapping[str, Standings | OmniumStandings] | None = None,
     meet: str,
     venue: str,
     zone: tzinfo,
     generated_us: int,
 ) -> str:
-    """Every retained result with links to its sheet, PDF and CSV; every start list, in
-    programme order, with links to its sheet and PDF."""
+    """Every retained result with links to its sheet, PDF and CSV; every competition's
+    standings (a sprint tournament, a keirin competition, an omnium) with links to its sheet
+    and PDF; every start list, in programme order, with links to its sheet and PDF."""
     items = []
     for event, result in results.items():
         status = result.status
@@ -608,6 +840,16 @@ def sheets_index_html(
             _index_item(result.name or event, (result.category, result.round), f"{link}.html")
             + f'<span class="badge {escape(status)}">{escape(label)}</span>'
             f'<a href="{link}.pdf">PDF</a><a href="{link}.csv">CSV</a></li>'
+        )
+    competitions = []
+    for competition, table in (standings or {}).items():
+        label = STATUS.get(table.status, (table.status.upper(), ""))[0]
+        link = f"standings/{escape(competition)}"
+        discipline = DISCIPLINES.get(table.discipline, table.discipline)
+        competitions.append(
+            _index_item(table.name or competition, (table.category, discipline), f"{link}.html")
+            + f'<span class="badge {escape(table.status)}">{escape(label)}</span>'
+            f'<a href="{link}.pdf">PDF</a><span></span></li>'
         )
     starts = []
     for event, start_list in sorted(start_lists.items(), key=lambda item: item[1].programme):
@@ -625,6 +867,8 @@ def sheets_index_html(
         f'<div class="org">{organiser}</div><h1>Sheets</h1></div></header>\n'
         "<h2>Results</h2>\n"
         + _listing(items, "No results yet.")
+        + "<h2>Competitions</h2>\n"
+        + _listing(competitions, "No competition standings yet.")
         + "<h2>Start lists</h2>\n"
         + _listing(starts, "No start lists: the scoring service publishes them.")
         + "\n<footer>"
@@ -646,3 +890,285 @@ def _listing(items: Sequence[str], empty: str) -> str:
     if not items:
         return f'<p class="empty">{escape(empty)}</p>\n'
     return '<ul class="index">' + "".join(items) + "</ul>\n"
+
+
+# -- a competition's standings: a sprint tournament, a keirin competition, an omnium ----------
+
+Riders = Mapping[int, tuple[str, str]]  # bib -> name, nation
+
+
+def rider_names(results: Mapping[str, EventResult], riders: Riders) -> dict[int, tuple[str, str]]:
+    """Bib -> name and nation, for the standings (which carry bibs only): the meet file's
+    riders, else as the results name them."""
+    names = {
+        line.bib: (line.name, line.nation) for result in results.values() for line in result.lines
+    }
+    return {**names, **riders}
+
+
+def standings_sheet_html(
+    standings: Standings | OmniumStandings,
+    *,
+    results: Mapping[str, EventResult],
+    riders: Riders,
+    meet: str,
+    venue: str,
+    zone: tzinfo,
+    generated_us: int,
+) -> str:
+    """The printable sheet of a competition (a `standings/<competition>` payload): a sprint
+    tournament round by round, each match with its races (the winner's last 200 m in the
+    winner's row, as the Olympic result sheets print them), a keirin competition heat by heat,
+    an omnium race by race; then the final classification. `results` (the races' own
+    `results/<event>`) give the relegations in a sprint match; `riders` the names."""
+    competition = standings.competition
+    title = standings.name or competition
+    label, note = STATUS.get(standings.status, (standings.status.upper(), ""))
+    if standings.status == "running":
+        note = "Unofficial: the competition is still being ridden"
+    if standings.status == "final":
+        note = "Official classification"
+    names = rider_names(results, riders)
+    details = [standings.category, DISCIPLINES.get(standings.discipline, standings.discipline)]
+    if isinstance(standings, OmniumStandings):
+        tables = _omnium_table(standings)
+    else:
+        tables = "".join(_round_table(r, standings, results, names) for r in standings.rounds)
+        tables = _qualifiers(standings, results, names) + tables + _classification(standings)
+    problems = [p for p in standings.problems if p]
+    if problems:
+        items = "".join(f"<li>{escape(p)}</li>" for p in problems)
+        tables += f'<h2>Waiting for</h2>\n<ul class="problems">{items}</ul>\n'
+    body = (
+        '<nav class="tools"><a href="../index.html">All sheets</a>'
+        f'<a href="{escape(competition)}.pdf">PDF</a>'
+        '<button type="button" onclick="window.print()">Print</button></nav>\n'
+        '<main class="sheet">\n'
+        + _header(meet, venue, title, details, standings.status, label, note)
+        + tables
+        + "<footer>\n"
+        '<div class="sign">Chief timekeeper</div>\n'
+        '<div class="sign">President of the commissaires\' panel</div>\n'
+        + _generated(f"{title}: {label}", generated_us, zone)
+        + "</footer>\n</main>"
+    )
+    return _page(f"{title}: {label}", body, generated_us, zone)
+
+
+def _rider_cells(bib: int, names: Riders) -> str:
+    name, nation = names.get(bib, ("", ""))
+    return (
+        f'<td class="num bib">{bib}</td><td class="name">{escape(name)}</td>'
+        f"<td>{escape(nation)}</td>"
+    )
+
+
+def _qualifiers(standings: Standings, results: Mapping[str, EventResult], names: Riders) -> str:
+    """A sprint tournament's seeding: the qualifiers best first, each with the slot ("q1") the
+    table draws from, and their 200 m time and speed from the qualifying's result when it is
+    retained (the standings do not name it: the flying 200 m of the category with every
+    qualifier on it)."""
+    qualifiers = standings.qualifiers
+    if not isinstance(qualifiers, list) or not qualifiers:
+        return ""
+    timed: dict[int, ResultLine] = {}
+    for result in results.values():
+        by_bib = {line.bib: line for line in result.lines}
+        if (
+            result.discipline == "flying200"
+            and result.category == standings.category
+            and all(bib in by_bib for bib in qualifiers)
+        ):
+            timed = by_bib
+            break
+    rows = [
+        f'<tr data-bib="{bib}"><td class="num rank">q{seed}</td>{_rider_cells(bib, names)}'
+        f'<td class="num time">{escape(line.time or "" if line else "")}</td>'
+        f'<td class="num">{escape(line.speed_kmh or "" if line else "")}</td></tr>'
+        for seed, bib in enumerate(qualifiers, 1)
+        for line in [timed.get(bib)]
+    ]
+    return (
+        "<h2>Qualifiers</h2>\n"
+        '<table class="qualifiers">\n<thead><tr><th class="num">Seed</th><th class="num">Bib'
+        '</th><th>Name</th><th>Nation</th><th class="num">200 m</th><th class="num">km/h</th>'
+        "</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+    )
+
+
+def _round_table(
+    round_: StandingsRound, standings: Standings, results: Mapping[str, EventResult],
+    names: Riders,
+) -> str:  # fmt: skip
+    """One round: each heat's riders in their places once it has an order (else in the order
+    they start), a sprint match's races in columns: the winner's last 200 m in the winner's
+    row, the loser's status (REL, DSQ) in theirs, and the races each has won."""
+    sprint = standings.discipline == "sprint"
+    best_of = round_.best_of
+    heading = escape(round_.name)
+    if sprint and isinstance(best_of, int) and best_of > 1:
+        heading += f" · best of {best_of}"
+    races = max((len(_races(heat)) for heat in round_.heats), default=0)
+    if sprint and isinstance(best_of, int):
+        races = max(races, min(best_of, 2))  # race 3 only where a match stands 1-1
+    head = ['<th class="num">Heat</th>', '<th class="num">Rank</th>', '<th class="num">Bib</th>',
+            "<th>Name</th>", "<th>Nation</th>"]  # fmt: skip
+    head += [f'<th class="num">Race {n}</th>' for n in range(1, races + 1)]
+    if sprint:
+        head.append('<th class="num">Wins</th>')
+    # A pursuit's or team sprint's heats: each entrant's time (h-rounds' `entrants`).
+    timed = any(isinstance(heat.entrants, list) for heat in round_.heats)
+    if timed:
+        head.append('<th class="num">Time</th>')
+    head.append("<th>Notes</th>")
+    rows = []
+    for number, heat in enumerate(round_.heats, 1):
+        entrants = {e.entrant: e for e in _entrants(heat)}
+        wins = heat.wins
+        won = dict(zip(heat.riders, wins, strict=False)) if isinstance(wins, list) else {}
+        placed = heat.order or heat.riders
+        extra = [bib for bib in heat.riders if bib not in placed]
+        heat_races = _races(heat)
+        for index, bib in enumerate([*placed, *extra]):
+            rank = index + 1 if heat.order and bib in heat.order else None
+            cells = [
+                f'<td class="num">{number if index == 0 else ""}</td>',
+                f'<td class="num rank">{"" if rank is None else rank}</td>',
+                _rider_cells(bib, names),
+            ]
+            cells += [
+                f'<td class="num">{_race_cell(heat_races, n, bib, results)}</td>'
+                for n in range(races)
+            ]
+            if sprint:
+                cells.append(f'<td class="num">{escape(str(won.get(bib, "")))}</td>')
+            entrant = entrants.get(bib)
+            if timed:
+                time = entrant.time if entrant is not None else None
+                cells.append(f'<td class="num time">{escape(time or "")}</td>')
+            notes = _heat_notes(heat, index, heat_races) + _entrant_notes(entrant)
+            cells.append(f'<td class="notes">{notes}</td>')
+            first = ' class="heat"' if index == 0 else ""
+            rows.append(f'<tr data-bib="{bib}"{first}>' + "".join(cells) + "</tr>")
+    if not rows:
+        rows.append(
+            f'<tr><td class="empty" colspan="{len(head)}">Drawn up once the rounds before it '
+            "are final.</td></tr>"
+        )
+    return (
+        f"<h2>{heading}</h2>\n"
+        f'<table class="round">\n<thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _entrants(heat: StandingsHeat) -> list[StandingsEntrant]:
+    return heat.entrants if isinstance(heat.entrants, list) else []
+
+
+def _entrant_notes(entrant: StandingsEntrant | None) -> str:
+    """A pursuit or team sprint entrant's notes in its heat: its status, won, caught."""
+    if entrant is None:
+        return ""
+    status = entrant.status.value
+    tags = [f'<span class="tag out">{escape(status)}</span>'] if status else []
+    tags += [
+        f'<span class="tag">{word}</span>'
+        for word, true in (("won", entrant.won), ("caught", entrant.caught))
+        if true
+    ]
+    return "".join(tags)
+
+
+def _races(heat: StandingsHeat) -> list[StandingsRace]:
+    return heat.races if isinstance(heat.races, list) else []
+
+
+def _race_cell(
+    races: Sequence[StandingsRace], n: int, bib: int, results: Mapping[str, EventResult]
+) -> str:
+    """Race `n` of a match in `bib`'s row: the winner's last 200 m for its winner; for the
+    other rider, their status in that race when the commissaires gave one (REL, DSQ)."""
+    if n >= len(races):
+        return ""
+    race = races[n]
+    if race.winner == bib:
+        return escape(race.winner_last_200 or "won")
+    result = results.get(race.event)
+    if result is not None:
+        for line in result.lines:
+            if line.bib == bib and line.status:
+                return f'<span class="tag out">{escape(line.status.value)}</span>'
+    return ""
+
+
+def _heat_notes(heat: StandingsHeat, index: int, races: Sequence[StandingsRace]) -> str:
+    """In a heat's first row: where it stands (a match not decided yet: the race being ridden;
+    a 1-1 decided by a third race)."""
+    if index:
+        return ""
+    if heat.status != "final":
+        riding = next((r for r in races if r.status != "final"), None)
+        what = f"race {races.index(riding) + 1} {riding.status}" if riding else ""
+        return f'<span class="tag">{escape(what or heat.status)}</span>'
+    wins = heat.wins
+    if len(races) == 3 and isinstance(wins, list) and wins:
+        return f'<span class="tag">decider at 1-1, won {max(wins)}-{min(wins)}</span>'
+    return ""
+
+
+def _classification(standings: Standings) -> str:
+    lines = standings.classification
+    if not lines:
+        return (
+            '<h2>Final classification</h2>\n<p class="empty">Made once the finals are final.</p>\n'
+        )
+    timed = any(line.time for line in lines)  # a pursuit's, a team sprint's
+    rows = [
+        f'<tr data-bib="{line.bib}"><td class="num rank">'
+        f'{"" if line.rank is None else line.rank}</td><td class="num bib">{line.bib}</td>'
+        f'<td class="name">{escape(line.name)}</td><td>{escape(line.nation)}</td>'
+        + (f'<td class="num time">{escape(line.time or "")}</td>' if timed else "")
+        + f'<td class="notes">{_notes(line)}</td></tr>'
+        for line in lines
+    ]
+    time_head = '<th class="num">Time</th>' if timed else ""
+    return (
+        "<h2>Final classification</h2>\n"
+        '<table class="classification">\n<thead><tr><th class="num">Rank</th>'
+        f'<th class="num">Bib</th><th>Name</th><th>Nation</th>{time_head}<th>Notes</th></tr>'
+        "</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+    )
+
+
+def _omnium_table(omnium: OmniumStandings) -> str:
+    """An omnium's riders with the points of each race counted so far and their total."""
+    counted = [i for i, race in enumerate(omnium.races) if race.counted]
+    head = ['<th class="num">Rank</th>', '<th class="num">Bib</th>', "<th>Name</th>",
+            "<th>Nation</th>"]  # fmt: skip
+    head += [f'<th class="num">{escape(omnium.races[i].name)}</th>' for i in counted]
+    head += ['<th class="num">Total</th>', "<th>Notes</th>"]
+    rows = []
+    for line in omnium.lines:
+        cells = [
+            f'<td class="num rank">{"" if line.rank is None else line.rank}</td>',
+            f'<td class="num bib">{line.bib}</td><td class="name">{escape(line.name)}</td>'
+            f"<td>{escape(line.nation)}</td>",
+        ]
+        for i in counted:
+            score = line.races[i] if i < len(line.races) else None
+            text = "" if score is None else str(score.points)
+            if score is not None and score.status:
+                text += f" {score.status}"
+            cells.append(f'<td class="num">{escape(text)}</td>')
+        status = f'<span class="tag out">{escape(line.status)}</span>' if line.status else ""
+        cells += [f'<td class="num time">{line.total}</td>', f'<td class="notes">{status}</td>']
+        rows.append(f'<tr data-bib="{line.bib}">' + "".join(cells) + "</tr>")
+    caption = "Final classification" if omnium.status == "final" else "Standings"
+    return (
+        f"<h2>{caption}</h2>\n"
+        f'<table class="classification">\n<thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
