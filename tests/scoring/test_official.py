@@ -6,6 +6,7 @@ from velotime.scoring.rules.official import (
     gap_string,
     gap_us,
     official_string,
+    official_string_or_none,
     official_us,
     speed_milli_kmh,
     speed_string,
@@ -18,6 +19,13 @@ def test_times_are_truncated_never_rounded() -> None:
     assert official_string(10_724_999) == "10.724"
     assert official_string(60_981_000) == "1:00.981"
     assert official_string(9_350_000) == "9.350"  # trailing zeros kept
+
+
+def test_no_time_prints_as_none() -> None:
+    """A heat's entrant without a time (not finished, caught) has none printed; one with a
+    time is printed as any: 4:15.1239 s truncates to "4:15.123"."""
+    assert official_string_or_none(None) is None
+    assert official_string_or_none(255_123_900) == "4:15.123"
 
 
 @pytest.mark.parametrize(

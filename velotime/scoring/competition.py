@@ -13,6 +13,8 @@ import msgspec
 
 from velotime.scoring.disciplines.base import EventState, Scorer
 from velotime.scoring.disciplines.keirin import KeirinScorer
+from velotime.scoring.drawn_rounds import competition_standings, drawn_after, heat_event
+from velotime.scoring.drawn_rounds import ridden as ridden_rounds
 from velotime.scoring.meet import MeetCompetition, MeetEvent
 from velotime.scoring.rules.keirin import HeatResult
 from velotime.scoring.rules.keirin_progression import advance, classify, seed_round_1
@@ -39,7 +41,7 @@ class KeirinCompetition:
         return self._make(first.name, seed_round_1(self.plan, self.spec.seeding))
 
     @staticmethod
-    def heat_state(state: EventState, scorer: Scorer) -> HeatState:
+    def heat_state(state: EventState, scorer: Scorer | None) -> HeatState:
         """What the competition needs of one of its heats, from the heat's scorer."""
         if not isinstance(scorer, KeirinScorer):
             raise TypeError(f"{state.event.id}: a keirin heat scored as {type(scorer).__name__}")
@@ -47,7 +49,7 @@ class KeirinCompetition:
 
     def progress(self, heats: Mapping[str, HeatState]) -> list[MeetEvent]:
         """The heats of every round whose feeding rounds are now all final (new ones only)."""
-        ridden = self._ridden(heats)
+        ridden = ridden_rounds(self.heats, heats)
         try:
             startlists = advance(self.plan, ridden)
         except ValueError as exc:  # e.g. a dead heat across a qualifying place
@@ -61,7 +63,7 @@ class KeirinCompetition:
         return made
 
     def standings(self, heats: Mapping[str, HeatState]) -> Standings:
-        ridden = self._ridden(heats)
+        ridden = ridden_rounds(self.heats, heats)
         over = len(ridden) == len(self.plan.rounds)
         classification = []
         if over:
@@ -84,49 +86,17 @@ class KeirinCompetition:
             )
             for planned in self.plan.rounds
         ]
-        return Standings(
-            competition=self.spec.id,
-            discipline=self.spec.discipline,
-            name=self.spec.name,
-            category=self.spec.category,
-            format=self.plan.format,
-            status="final" if classification else "running",
-            rounds=rounds,
-            classification=classification,
-            problems=self.problems,
+        return competition_standings(
+            self.spec, self.plan.format, rounds, classification, self.problems
         )
 
     def drawn_after(self, event_id: str) -> list[str]:
         """The heats of the rounds after this heat's, drawn already: drawn from its result."""
-        names = [planned.name for planned in self.plan.rounds]
-        for name, events in self.heats.items():
-            if event_id in [event.id for event in events]:
-                later = names[names.index(name) + 1 :]
-                return [event.id for n in later for event in self.heats.get(n, [])]
-        return []
-
-    def _ridden(self, heats: Mapping[str, HeatState]) -> dict[str, list[HeatResult]]:
-        """The results of the rounds whose every heat is final."""
-        return {
-            name: [heats[event.id].result for event in events]
-            for name, events in self.heats.items()
-            if all(heats[event.id].status == "final" for event in events)
-        }
+        return drawn_after([planned.name for planned in self.plan.rounds], self.heats, event_id)
 
     def _make(self, round_name: str, startlists: list[list[int]]) -> list[MeetEvent]:
-        spec = self.spec
         events = [
-            MeetEvent(
-                id=spec.heat_id(round_name, heat, len(startlists)),
-                discipline="keirin",
-                category=spec.category,
-                round=round_name,
-                heat=str(heat) if len(startlists) > 1 else "",
-                name=f"{spec.name or 'Keirin'}, {round_name}"
-                + (f", heat {heat}" if len(startlists) > 1 else ""),
-                riders=tuple(riders),
-                laps=spec.laps,
-            )
+            heat_event(self.spec, round_name, heat, len(startlists), tuple(riders))
             for heat, riders in enumerate(startlists, 1)
         ]
         self.heats[round_name] = events

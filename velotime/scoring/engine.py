@@ -15,13 +15,13 @@ time it otherwise. Impulse channels wired to "start", "gate-home" or "gate-back"
 import difflib
 from collections.abc import Callable, Collection, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from velotime.families.base import GATE_BACK, GATE_HOME, START
-from velotime.scoring.competition import HeatState, KeirinCompetition
+from velotime.scoring.competition import KeirinCompetition
 from velotime.scoring.disciplines import DISCIPLINES
 from velotime.scoring.disciplines.base import (
     CountsLaps,
@@ -34,12 +34,13 @@ from velotime.scoring.disciplines.base import (
     Scorer,
     Venue,
 )
+from velotime.scoring.drawn_rounds import DrivenCompetition
 from velotime.scoring.meet import TIMED_DISCIPLINES, Meet, MeetCompetition, MeetError, MeetEvent
 from velotime.scoring.omnium_competition import OmniumCompetition, RaceState
 from velotime.scoring.rules.official import official_string
 from velotime.scoring.seen import SeenIds
 from velotime.scoring.sprint_competition import SprintCompetition
-from velotime.scoring.timed_competition import TimedCompetition, TimedHeatState
+from velotime.scoring.timed_competition import TimedCompetition
 from velotime.wire.commands import (
     Abandon,
     Arm,
@@ -91,9 +92,9 @@ _LINE_ROLES = {role.value: role for role in (Role.PURSUIT_HOME, Role.PURSUIT_BAC
 _GATE_ROLES = {START: Role.START, GATE_HOME: Role.GATE_HOME, GATE_BACK: Role.GATE_BACK}
 
 Message = EventResult | Current | Standings | OmniumStandings | StartList
-Competition = KeirinCompetition | SprintCompetition | TimedCompetition
-# The competitions whose heats are keirin heats (a sprint's races are scored as they are).
-KeirinHeats = KeirinCompetition | SprintCompetition
+# A keirin, sprint tournament or timed rounds competition: each reads its own kind of heat state.
+Competition = DrivenCompetition[Any]
+State = TypeVar("State")  # what a competition needs of each of its heats
 
 
 def _competition(spec: MeetCompetition, meet: Meet) -> Competition:
@@ -547,30 +548,20 @@ class ScoringEngine:
             self._add_event(event)
             self._competition_of[event.id] = competition
 
-    def _heat_states(self, competition: KeirinHeats) -> dict[str, HeatState]:
-        return {
-            event.id: competition.heat_state(self._events[event.id], self._scorers[event.id])
-            for heats in competition.heats.values()
-            for event in heats
-        }
-
-    def _timed_heat_states(self, competition: TimedCompetition) -> dict[str, TimedHeatState]:
+    def _heat_states(self, competition: DrivenCompetition[State]) -> dict[str, State]:
+        """What the competition needs of each of its heats, from the heats' scorers (a heat of
+        a discipline velotime does not score has none)."""
         return {
             event.id: competition.heat_state(self._events[event.id], self._scorers.get(event.id))
             for heats in competition.heats.values()
             for event in heats
         }
 
-    def _progress(self, competition: Competition) -> list[MeetEvent]:
-        if isinstance(competition, TimedCompetition):
-            return competition.progress(self._timed_heat_states(competition))
+    def _progress(self, competition: DrivenCompetition[State]) -> list[MeetEvent]:
         return competition.progress(self._heat_states(competition))
 
-    def _standings(self, competition: Competition) -> Publication:
-        if isinstance(competition, TimedCompetition):
-            payload = competition.standings(self._timed_heat_states(competition))
-        else:
-            payload = competition.standings(self._heat_states(competition))
+    def _standings(self, competition: DrivenCompetition[State]) -> Publication:
+        payload = competition.standings(self._heat_states(competition))
         return Publication(f"standings/{competition.spec.id}", payload)
 
     def _race_states(self, omnium: OmniumCompetition) -> dict[str, RaceState]:

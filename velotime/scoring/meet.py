@@ -5,7 +5,7 @@ desk before the session, with every problem named by its key (docs/meet-format.m
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -526,15 +526,11 @@ def _check_competition_teams(
     """The teams of a team pursuit or team sprint, and a seeding that names each once."""
     problems: list[str] = []
     low, high = TEAM_RIDERS[competition.discipline]
-    numbers: dict[int, int] = {}
+    numbers: set[int] = set()
     team_of: dict[int, int] = {}  # rider bib -> team number
     for j, team in enumerate(competition.teams):
         where = f"{at}.teams[{j}]"
-        if team.number <= 0:
-            problems.append(f"{where}.number: must be a positive number, got {team.number}")
-        if team.number in numbers:
-            problems.append(f"{where}.number: team {team.number} twice")
-        numbers.setdefault(team.number, j)
+        problems += _check_team_number(where, team, numbers)
         if competition.discipline == "team_sprint" and len(team.riders) != (competition.laps or 3):
             problems.append(
                 f"{where}.riders: a team sprint team is one rider a lap, "
@@ -545,18 +541,8 @@ def _check_competition_teams(
                 f"{where}.riders: a {competition.discipline} team is {low} or {high} riders, "
                 f"got {len(team.riders)}"
             )
-        for k, bib in enumerate(team.riders):
-            if bib not in bibs:
-                problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
-            if bib in team_of:
-                problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
-            team_of.setdefault(bib, team.number)
-    for j, team in enumerate(competition.teams):
-        if team_of.get(team.number, team.number) != team.number:
-            problems.append(
-                f"{at}.teams[{j}].number: {team.number} is also a rider of team "
-                f"{team_of[team.number]}"
-            )
+        problems += _check_team_riders(where, team, bibs, team_of)
+    problems += _check_numbers_not_riders(at, competition.teams, team_of)
     seen: set[int] = set()
     for j, number in enumerate(competition.seeding):
         if number not in numbers:
@@ -564,7 +550,7 @@ def _check_competition_teams(
         if number in seen:
             problems.append(f"{at}.seeding[{j}]: team {number} twice")
         seen.add(number)
-    if unseeded := sorted(set(numbers) - seen):
+    if unseeded := sorted(numbers - seen):
         problems.append(f"{at}.seeding: teams {unseeded} are not in the riding order")
     return problems
 
@@ -691,20 +677,48 @@ def _check_teams(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[str]:
     numbers: set[int] = set()
     for j, team in enumerate(event.teams):
         where = f"{at}.teams[{j}]"
-        if team.number <= 0:
-            problems.append(f"{where}.number: must be a positive number, got {team.number}")
-        if team.number in numbers:
-            problems.append(f"{where}.number: team {team.number} twice")
-        numbers.add(team.number)
+        problems += _check_team_number(where, team, numbers)
         if len(team.riders) != 2:
             problems.append(f"{where}.riders: a Madison team is two riders, got {len(team.riders)}")
-        for k, bib in enumerate(team.riders):
-            if bib not in bibs:
-                problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
-            if bib in team_of:
-                problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
-            team_of.setdefault(bib, team.number)
-    for j, team in enumerate(event.teams):
+        problems += _check_team_riders(where, team, bibs, team_of)
+    problems += _check_numbers_not_riders(at, event.teams, team_of)
+    return problems
+
+
+def _check_team_number(where: str, team: MeetTeam, numbers: set[int]) -> list[str]:
+    """A team's number is positive and names no other team: `numbers` collects the numbers
+    checked so far, this one's added."""
+    problems: list[str] = []
+    if team.number <= 0:
+        problems.append(f"{where}.number: must be a positive number, got {team.number}")
+    if team.number in numbers:
+        problems.append(f"{where}.number: team {team.number} twice")
+    numbers.add(team.number)
+    return problems
+
+
+def _check_team_riders(
+    where: str, team: MeetTeam, bibs: dict[int, int], team_of: dict[int, int]
+) -> list[str]:
+    """A team's riders are riders of the meet, each in one team only: `team_of` (rider bib ->
+    team number) collects the teams checked so far, this one's riders added."""
+    problems: list[str] = []
+    for k, bib in enumerate(team.riders):
+        if bib not in bibs:
+            problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
+        if bib in team_of:
+            problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
+        team_of.setdefault(bib, team.number)
+    return problems
+
+
+def _check_numbers_not_riders(
+    at: str, teams: Sequence[MeetTeam], team_of: Mapping[int, int]
+) -> list[str]:
+    """A team number that is another team's rider's bib would make a command naming either
+    ambiguous."""
+    problems: list[str] = []
+    for j, team in enumerate(teams):
         other = team_of.get(team.number, team.number)
         if other != team.number:
             problems.append(
@@ -750,12 +764,7 @@ def _check_team_sprint(at: str, event: MeetEvent, bibs: dict[int, int]) -> list[
                 f"{where}.riders: {laps} riders for {laps} laps, in riding order, got "
                 f"{len(team.riders)}"
             )
-        for k, bib in enumerate(team.riders):
-            if bib not in bibs:
-                problems.append(f"{where}.riders[{k}]: no rider with bib {bib} in [[riders]]")
-            if bib in team_of:
-                problems.append(f"{where}.riders[{k}]: bib {bib} is also in team {team_of[bib]}")
-            team_of.setdefault(bib, team.number)
+        problems += _check_team_riders(where, team, bibs, team_of)
     return problems
 
 

@@ -12,8 +12,11 @@ this module keeps track of what has been ridden.
 
 from collections.abc import Mapping, Sequence
 
+import msgspec
+
 from velotime.scoring.competition import HeatState, KeirinCompetition
 from velotime.scoring.disciplines.base import EventState, Scorer
+from velotime.scoring.drawn_rounds import competition_standings, heat_event
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent
 from velotime.scoring.rules.sprint_tournament import (
     Match,
@@ -53,7 +56,7 @@ class SprintCompetition:
         return self.progress({})
 
     @staticmethod
-    def heat_state(state: EventState, scorer: Scorer) -> HeatState:
+    def heat_state(state: EventState, scorer: Scorer | None) -> HeatState:
         """What the tournament needs of one of its races: a keirin heat's (`SprintScorer` is
         the keirin's scorer)."""
         return KeirinCompetition.heat_state(state, scorer)
@@ -147,16 +150,12 @@ class SprintCompetition:
             )
             for spec in self.plan.rounds
         ]
-        return Standings(
-            competition=self.spec.id,
-            discipline="sprint",
-            name=self.spec.name,
-            category=self.spec.category,
-            format=self.plan.format,
-            status="final" if classification else "running",
-            rounds=rounds,
-            classification=classification,
-            problems=self.problems,
+        return competition_standings(
+            self.spec,
+            self.plan.format,
+            rounds,
+            classification,
+            self.problems,
             qualifiers=self.qualifiers or [],
         )
 
@@ -222,16 +221,11 @@ class SprintCompetition:
         planned = self.plan.round(round_name)
         heats = len(planned.heats)
         riders = race_start_list(self._matches[round_name][heat - 1], race)
-        name = f"{spec.name or 'Sprint'}, {round_name}" + (f", heat {heat}" if heats > 1 else "")
-        event = MeetEvent(
+        match = heat_event(spec, round_name, heat, heats, tuple(riders))
+        event = msgspec.structs.replace(
+            match,
             id=spec.race_id(round_name, heat, heats, race, planned.best_of),
-            discipline="sprint",
-            category=spec.category,
-            round=round_name,
-            heat=str(heat) if heats > 1 else "",
-            name=name + (f", race {race}" if planned.best_of > 1 else ""),
-            riders=tuple(riders),
-            laps=spec.laps,
+            name=match.name + (f", race {race}" if planned.best_of > 1 else ""),
         )
         self._races[(round_name, heat)].append(event)
         self.heats[round_name].append(event)

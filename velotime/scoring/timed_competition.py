@@ -14,8 +14,10 @@ import msgspec
 from msgspec import UNSET
 
 from velotime.scoring.disciplines.base import EventState, Scorer
+from velotime.scoring.drawn_rounds import competition_standings, drawn_after, heat_event
+from velotime.scoring.drawn_rounds import ridden as ridden_rounds
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent, MeetTeam
-from velotime.scoring.rules.official import official_string
+from velotime.scoring.rules.official import official_string_or_none
 from velotime.scoring.rules.timed_heat import TimedHeatResult
 from velotime.scoring.rules.timed_rounds import (
     RoundSpec,
@@ -32,12 +34,6 @@ from velotime.wire.results import (
     StandingsHeat,
     StandingsRound,
 )
-
-_DEFAULT_NAMES = {
-    "individual_pursuit": "Individual pursuit",
-    "team_pursuit": "Team pursuit",
-    "team_sprint": "Team sprint",
-}
 
 
 @runtime_checkable
@@ -80,7 +76,7 @@ class TimedCompetition:
     def progress(self, heats: Mapping[str, TimedHeatState]) -> list[MeetEvent]:
         """The heats of every round whose feeding rounds are now all final (new ones only)."""
         try:
-            drawn = self._draw(self._ridden(heats))
+            drawn = self._draw(ridden_rounds(self.heats, heats))
         except ValueError as exc:  # e.g. a dead heat deciding who rides a final
             self.problems = [str(exc)]
             return []
@@ -88,7 +84,7 @@ class TimedCompetition:
         return self._made({name: lists for name, lists in drawn.items() if name not in self.heats})
 
     def standings(self, heats: Mapping[str, TimedHeatState]) -> Standings:
-        ridden = self._ridden(heats)
+        ridden = ridden_rounds(self.heats, heats)
         classification: list[ResultLine] = []
         if len(ridden) == len(self.plan.rounds):
             try:
@@ -106,26 +102,13 @@ class TimedCompetition:
             )
             for spec in self.plan.rounds
         ]
-        return Standings(
-            competition=self.spec.id,
-            discipline=self.spec.discipline,
-            name=self.spec.name,
-            category=self.spec.category,
-            format=self.plan.name,
-            status="final" if classification else "running",
-            rounds=rounds,
-            classification=classification,
-            problems=self.problems,
+        return competition_standings(
+            self.spec, self.plan.name, rounds, classification, self.problems
         )
 
     def drawn_after(self, event_id: str) -> list[str]:
         """The heats of the rounds after this heat's, drawn already: drawn from its result."""
-        names = [r.name for r in self.plan.rounds]
-        for name, events in self.heats.items():
-            if event_id in [event.id for event in events]:
-                later = names[names.index(name) + 1 :]
-                return [event.id for n in later for event in self.heats.get(n, [])]
-        return []
+        return drawn_after([r.name for r in self.plan.rounds], self.heats, event_id)
 
     def entrants(self, event: MeetEvent) -> list[int]:
         """A heat's entrants, home side first: riders' bibs, or teams' numbers."""
@@ -147,7 +130,7 @@ class TimedCompetition:
             entrants=[
                 StandingsEntrant(
                     entrant=line.entrant,
-                    time=official_string(line.time_us) if line.time_us is not None else None,
+                    time=official_string_or_none(line.time_us),
                     time_us=line.time_us,
                     status=line.status,
                     won=line.won,
@@ -162,14 +145,6 @@ class TimedCompetition:
         self, ridden: Mapping[str, list[TimedHeatResult]]
     ) -> dict[str, list[tuple[int, list[int]]]]:
         return numbered_draw(self.plan, self.spec.seeding, ridden, self.spec.qualifying_heats)
-
-    def _ridden(self, heats: Mapping[str, TimedHeatState]) -> dict[str, list[TimedHeatResult]]:
-        """The results of the rounds whose every heat is final."""
-        return {
-            name: [heats[event.id].result for event in events]
-            for name, events in self.heats.items()
-            if all(heats[event.id].status == "final" for event in events)
-        }
 
     def _named(self, lines: list[ResultLine]) -> list[ResultLine]:
         """The classification with the riders' or teams' names and nations."""
@@ -202,21 +177,12 @@ class TimedCompetition:
         return next(r for r in self.plan.rounds if r.name == name)
 
     def _event(self, rules: RoundSpec, heat: int, heats: int, entrants: list[int]) -> MeetEvent:
-        spec, round_name = self.spec, rules.name
         teams = tuple(self.teams[number] for number in entrants) if self.teams else ()
         riders = tuple(bib for team in teams for bib in team.riders) if teams else tuple(entrants)
-        name = spec.name or _DEFAULT_NAMES[spec.discipline]
-        return MeetEvent(
-            id=spec.heat_id(round_name, heat, heats),
-            discipline=spec.discipline,
-            category=spec.category,
-            round=round_name,
-            heat=str(heat) if heats > 1 else "",
-            name=f"{name}, {round_name}" + (f", heat {heat}" if heats > 1 else ""),
-            riders=riders,
+        return msgspec.structs.replace(
+            heat_event(self.spec, rules.name, heat, heats, riders),
             teams=teams,
-            distance_m=spec.distance_m,
-            laps=spec.laps,
+            distance_m=self.spec.distance_m,
             match=rules.match,
             catch_ends=rules.catch_ends,
         )

@@ -50,6 +50,7 @@ from velotime.scoring.rules.official import (
     gap_string,
     gap_us,
     official_string,
+    official_string_or_none,
     official_us,
     speed_milli_kmh,
     speed_string,
@@ -444,7 +445,7 @@ class PursuitScorer:
                     bib=s.entrant.number,
                     name=s.entrant.name,
                     nation=s.entrant.nation,
-                    time=official_string(time_us) if time_us is not None else None,
+                    time=official_string_or_none(time_us),
                     time_us=time_us,
                     speed_kmh=(
                         speed_string(speed_milli_kmh(self._distance_mm, time_us))
@@ -503,16 +504,16 @@ class PursuitScorer:
                     PursuitSplit(
                         half_lap=h.number,
                         distance_m=self._metres(h.number),
-                        cumulative=_string(h.cumulative_us),
-                        half=_string(h.half_us),
-                        lap=_string(h.lap_us),
+                        cumulative=official_string_or_none(h.cumulative_us),
+                        half=official_string_or_none(h.half_us),
+                        lap=official_string_or_none(h.lap_us),
                     )
                     for h in by_side[s.side]
                 ],
                 finished=len(s.crossings) == self.total,
                 caught=s.caught,
                 false_starts=s.false_starts,
-                time=_string(s.time_us),
+                time=official_string_or_none(s.time_us),
                 status=s.status,
                 won=s.won,
             )
@@ -540,7 +541,3 @@ class PursuitScorer:
             catch_half_lap=heat.catch_half_lap,
             finished=ended or done,
         )
-
-
-def _string(t_us: int | None) -> str | None:
-    return official_string(t_us) if t_us is not None else None

@@ -30,7 +30,7 @@ from velotime.scoring.disciplines.base import (
     latest_start,
 )
 from velotime.scoring.meet import Meet, MeetEvent, MeetTeam
-from velotime.scoring.rules.official import gap_string, official_string
+from velotime.scoring.rules.official import gap_string, official_string, official_string_or_none
 from velotime.scoring.rules.team_sprint import (
     LAPS,
     MATCH_US,
@@ -287,7 +287,7 @@ class TeamSprintScorer:
                             half_laps=p.half_laps,
                             rider=p.rider,
                             cumulative=official_string(p.cumulative_us),
-                            lap=None if p.lap_us is None else official_string(p.lap_us),
+                            lap=official_string_or_none(p.lap_us),
                             gap=None
                             if (g := gap_of.get((run.number, p.half_laps))) is None
                             else gap_string(g),

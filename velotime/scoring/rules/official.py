@@ -20,6 +20,11 @@ def official_string(elapsed_us: int) -> str:
     return format_duration(elapsed_us)
 
 
+def official_string_or_none(elapsed_us: int | None) -> str | None:
+    """`official_string`, or None where there is no time yet (or none to give)."""
+    return official_string(elapsed_us) if elapsed_us is not None else None
+
+
 def speed_milli_kmh(distance_mm: int, elapsed_us: int) -> int:
     """Speed in thousandths of km/h from the official time, truncated: v = 3.6 * d / t.
 

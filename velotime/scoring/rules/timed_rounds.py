@@ -34,7 +34,7 @@ from typing import Literal
 
 import msgspec
 
-from velotime.scoring.rules.official import official_string
+from velotime.scoring.rules.official import official_string_or_none
 from velotime.scoring.rules.timed_heat import TimedHeatResult, TimedLine
 from velotime.wire.results import Flag, ResultLine, Status
 
@@ -367,7 +367,7 @@ def _classified(line: TimedLine, rank: int | None, tied: bool = False) -> Result
     return ResultLine(
         rank=rank,
         bib=line.entrant,
-        time=official_string(line.time_us) if line.time_us is not None else None,
+        time=official_string_or_none(line.time_us),
         time_us=line.time_us,
         status=line.status,
         flags=[Flag.DRAW_REQUIRED] if tied else [],
