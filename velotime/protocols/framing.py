@@ -1,5 +1,5 @@
 """Framing shared by the codecs: messages that run from SOH to EOT (FinishLynx, UNT4 boards),
-and text lines (Timy, Protime, Race Result: `LineStream`).
+and text lines (Timy, Protime, Race Result: `LineStream`, and `LineRecord` for their records).
 
 SOH to EOT: sans-I/O, bytes in, whole messages and `FramingError`s out. No message can hold SOH
 or EOT, so a message is exactly the bytes from an SOH to the next EOT. An SOH before the EOT
