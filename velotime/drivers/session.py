@@ -6,11 +6,11 @@ state it resumed from, so the live driver and replay, fed the same capture, make
 """
 
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import msgspec
 
-from velotime.wire.events import Event
+from velotime.wire.events import Event, GapData
 
 
 class SkippedInput(Protocol):
@@ -51,6 +51,41 @@ class SessionOutput:
     # Device clock minus venue clock (us), from each record stamped with the device's "now":
     # its own time against when it was received (velotime.drivers.clock).
     clock_offsets: list[int] = field(default_factory=list)
+
+
+# Why passings a decoder numbered were given up (GapData.reason).
+GapReason = Literal["too_large", "not_answered", "epoch_ended"]
+
+
+def gap_given_up(
+    out: SessionOutput,
+    *,
+    source: str,
+    id_part: str,
+    epoch: int,
+    first: int,
+    last: int,
+    reason: GapReason,
+    received_us: int,
+    decoder: str = "",
+    decoder_id: int | None = None,
+) -> None:
+    """Passings first..last that will not come: a notice for the log and a `gap` event (so
+    that what is missing is seen, never silently lost). `id_part` begins the event's id;
+    `decoder` names the decoder in the notice, where a source has several."""
+    who = f"decoder {decoder} " if decoder else ""
+    out.notices.append(
+        f"{who}passings {first}..{last} (epoch {epoch}) given up: {reason.replace('_', ' ')}"
+    )
+    data = GapData(
+        decoder_id=decoder_id,
+        epoch=epoch,
+        first=first,
+        last=last,
+        reason=reason,
+        received_us=received_us,
+    )
+    out.events.append(Event(id=f"{id_part}:gap:{first}-{last}", src=source, kind="gap", data=data))
 
 
 class Session(Protocol):

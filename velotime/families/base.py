@@ -130,6 +130,21 @@ def check_positive(report: Report, path: Sequence[Key], value: float) -> None:
         report(path, f"must be a number greater than 0, got {value!r}")
 
 
+def check_not_negative(report: Report, path: Sequence[Key], value: float) -> None:
+    if not (math.isfinite(value) and value >= 0):
+        report(path, f"must be a number of 0 or more, got {value!r}")
+
+
+def check_whole(
+    report: Report, path: Sequence[Key], value: int, low: int, high: int | None = None
+) -> None:
+    """Report `value` unless low <= value (<= high)."""
+    if high is None and value < low:
+        report(path, f"must be a whole number of {low} or more, got {value!r}")
+    elif high is not None and not low <= value <= high:
+        report(path, f"must be a whole number from {low} to {high}, got {value!r}")
+
+
 def check_line(report: Report, path: Sequence[Key], name: str, line_names: set[str] | None) -> None:
     """Report `name` if it is no timing line of the venue. Without every line read, "no such
     line" could be a false alarm: then say nothing."""

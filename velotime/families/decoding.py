@@ -2,12 +2,13 @@
 
 import sys
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
 from velotime.capture.dumps import BadHexLine
 from velotime.families.family import Chunks
+from velotime.protocols.errors import ErrorCounts, StreamError
 
 Item = TypeVar("Item")
 
@@ -57,3 +58,23 @@ def json_line(value: object) -> str:
 
 def bad_hex_line(chunk: BadHexLine) -> str:
     return json_line({"error": "bad_hex_line", "line": chunk.line_number, "detail": str(chunk)})
+
+
+def error_line(error: StreamError[Any], raw: str, shown: int | None = None) -> str:
+    """A skipped piece of the stream as a JSON line for stderr: its kind, its length in bytes,
+    why, and `raw`, its bytes as the family shows them (text in the device's encoding, or hex),
+    cut to `shown` characters with "..." after."""
+    if shown is not None and len(raw) > shown:
+        raw = raw[:shown] + "..."
+    return json_line(
+        {"error": error.kind.value, "bytes": len(error.raw), "detail": error.detail, "raw": raw}
+    )
+
+
+def error_summary(stats: ErrorCounts, bad_hex_lines: int) -> dict[str, Any]:
+    """A decode summary's `errors` and `errors_by_kind`: the codec's counts, with the dump's
+    lines that were not hex (`bad_hex_line`) counted among them."""
+    errors_by_kind = stats.errors_by_kind()
+    if bad_hex_lines:
+        errors_by_kind["bad_hex_line"] = bad_hex_lines
+    return {"errors": stats.errors + bad_hex_lines, "errors_by_kind": errors_by_kind}

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from velotime.stopping import STOP_SIGNALS
@@ -184,6 +185,129 @@ def _pollable(fd: int) -> bool:
         except (OSError, ValueError):
             return False
     return True
+
+
+# -- devices on a TCP port ------------------------------------------------------------------------
+
+
+class TcpDevice(Simulator, Protocol):
+    """A simulated device that hosts connect to, producing until a count is reached."""
+
+    async def start(self, host: str, port: int) -> None: ...
+
+    @property
+    def port(self) -> int: ...
+
+    async def finished(self) -> None: ...
+
+
+TcpDeviceT = TypeVar("TcpDeviceT", bound=TcpDevice)
+
+
+async def serve_listening(
+    prog: str,
+    device: TcpDeviceT,
+    commands: Commands[TcpDeviceT],
+    host: str,
+    port: int,
+    *,
+    ready: Callable[[str], str],
+    linger_s: float | None,
+) -> int:
+    """Start the device on host:port, say `ready` (given the bound address), and serve until
+    stopped (`serve_until_stopped`); with `linger_s`, until that long after the device has
+    produced its count (hosts may still ask for what they missed). The exit status."""
+    try:
+        await device.start(host, port)
+    except OSError as exc:
+        await device.stop()
+        return fail(prog, f"cannot listen on {address(host, port)}: {reason(exc)}")
+
+    async def linger_after_count() -> None:
+        await device.finished()
+        await asyncio.sleep(linger_s or 0)
+
+    await serve_until_stopped(
+        prog,
+        device,
+        commands,
+        ready=ready(address(host, device.port)),
+        work=None if linger_s is None else linger_after_count(),
+    )
+    return 0
+
+
+# -- devices on a serial port (a pty) -------------------------------------------------------------
+
+
+class SerialDevice(Simulator, Protocol):
+    """A simulated device on a pty that can be unplugged and plugged in again."""
+
+    def start(self) -> str: ...
+
+    def unplug(self) -> bool: ...
+
+    def replug(self) -> str: ...
+
+    async def drain(self) -> None: ...
+
+
+SerialDeviceT = TypeVar("SerialDeviceT", bound=SerialDevice)
+
+
+def plug_commands(prog: str) -> Commands[SerialDevice]:
+    """`unplug` (close the pty: the host's reads fail) and `replug` (a new pty, its path said
+    again on stdout), the stdin commands of every device on a serial port."""
+
+    def unplug(device: SerialDevice) -> None:
+        report(prog, "unplugged" if device.unplug() else "already unplugged")
+
+    def replug(device: SerialDevice) -> None:
+        try:
+            path = device.replug()
+        except OSError as exc:
+            report(prog, f"cannot open a pseudo-terminal: {reason(exc)}")
+            return
+        report(prog, "plugged in again")
+        say(prog, f"device {path}")
+
+    return {"unplug": unplug, "replug": replug}
+
+
+def add_link_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--link",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="keep a symbolic link here to the current pty (as udev's /dev/serial/by-id)",
+    )
+
+
+async def serve_on_pty(
+    prog: str,
+    device: SerialDeviceT,
+    commands: Commands[SerialDeviceT],
+    work: Callable[[], Coroutine[Any, Any, object]],
+    drain_timeout_s: float,
+) -> int:
+    """Plug the device in, say its pty's path, and serve until stopped (`serve_until_stopped`);
+    when `work` ends, wait up to `drain_timeout_s` for the host to take what is still unsent.
+    The exit status."""
+    try:
+        path = device.start()
+    except OSError as exc:
+        await device.stop()
+        return fail(prog, f"cannot open a pseudo-terminal: {reason(exc)}")
+
+    async def drain() -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(device.drain(), drain_timeout_s)
+
+    await serve_until_stopped(
+        prog, device, commands, ready=f"device {path}", work=work(), then=drain
+    )
+    return 0
 
 
 # -- argument types ------------------------------------------------------------------------------

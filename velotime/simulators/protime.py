@@ -19,7 +19,6 @@ import random
 import time
 from collections import deque
 from pathlib import Path
-from types import TracebackType
 from typing import NamedTuple
 
 from velotime.protocols.protime import (
@@ -38,12 +37,11 @@ from velotime.protocols.protime import (
     encode,
     format_time_of_day,
 )
-from velotime.simulators.serial_link import open_raw_pty, point_link, remove_link, termios_speed
+from velotime.simulators.serial_link import PtyDevice, termios_speed
 from velotime.times import US_PER_DAY, US_PER_SECOND
 
 BAUDRATE = 19200
 RESEND_AFTER_S = 0.5  # a telegram not acknowledged within this is sent again
-_READ_SIZE = 4096
 _NS_PER_US = 1_000
 _CONFIG = bytes.fromhex("000100000000") + bytes(21) + bytes((192, 168, 1, 20)) + bytes(12)
 
@@ -65,7 +63,7 @@ def wall_time_of_day_us(now_ns: int) -> int:
     return of_day_us - of_day_us % 1_000
 
 
-class ProtimeSimulator:
+class ProtimeSimulator(PtyDevice):
     """A Protime decoder on a pty: `start()` returns the path the host opens.
 
     `transmissions`: every telegram written (resends included); `acknowledged`: the passings
@@ -80,7 +78,6 @@ class ProtimeSimulator:
         started: bool = False,
         clock_offset_us: int = 0,
     ) -> None:
-        self.link = link
         self.resend_after_s = resend_after_s
         self.started = started
         self.clock_offset_us = clock_offset_us  # its clock minus the wall clock
@@ -93,71 +90,21 @@ class ProtimeSimulator:
         self._lose_next_ack = False
         self._commands = CommandStream()
         self._resend: asyncio.TimerHandle | None = None
-        self._master: int | None = None
-        self._slave: int | None = None
-        self._path: str | None = None
-        self._stopped = False
         self._idle = asyncio.Event()
         self._idle.set()
-        self._speed = termios_speed(BAUDRATE)
-
-    async def __aenter__(self) -> "ProtimeSimulator":
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        super().__init__(speed=termios_speed(BAUDRATE), link=link)
 
     # -- plugging ------------------------------------------------------------------------------
 
-    def start(self) -> str:
-        if self._stopped or self._master is not None:
-            raise RuntimeError("the simulator is already started (or was stopped)")
-        return self._plug()
-
-    @property
-    def path(self) -> str | None:
-        return self._path
-
-    def unplug(self) -> bool:
-        """Pull the cable: the host's reads fail. The decoder keeps its passings."""
-        if self._master is None:
-            return False
-        loop = asyncio.get_running_loop()
-        loop.remove_reader(self._master)
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = self._path = None
-        self._cancel_resend()
-        self._commands = CommandStream()
-        if self.link is not None:
-            remove_link(self.link)
-        return True
-
     def replug(self) -> str:
-        if self._stopped:
-            raise RuntimeError("the simulator was stopped")
-        self.unplug()
-        path = self._plug()
+        path = super().replug()
         self._send_head()  # what it still holds goes out on the new line
         return path
 
-    async def stop(self) -> None:
-        self._stopped = True
-        self.unplug()
-
-    def _plug(self) -> str:
-        master, slave, path = open_raw_pty(self._speed)
-        asyncio.get_running_loop().add_reader(master, self._read_commands)
-        self._master, self._slave, self._path = master, slave, path
-        if self.link is not None:
-            point_link(self.link, path)
-        return path
+    def _unplugged(self) -> None:
+        # The decoder keeps its passings: the one in flight goes again once plugged back in.
+        self._cancel_resend()
+        self._commands = CommandStream()
 
     # -- passings ------------------------------------------------------------------------------
 
@@ -249,16 +196,7 @@ class ProtimeSimulator:
 
     # -- what the host sends -------------------------------------------------------------------
 
-    def _read_commands(self) -> None:
-        if self._master is None:
-            return
-        try:
-            data = os.read(self._master, _READ_SIZE)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            asyncio.get_running_loop().remove_reader(self._master)
-            return
+    def _received(self, data: bytes) -> None:
         for item in self._commands.feed(data):
             if isinstance(item, HostCommand):
                 self.commands.append(item)

@@ -26,11 +26,10 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import NamedTuple
 
 from velotime.protocols.timy import Impulse, NextNumber, TimyRecord, encode
-from velotime.simulators.serial_link import open_raw_pty, point_link, remove_link, termios_speed
+from velotime.simulators.serial_link import PtyDevice, termios_speed
 from velotime.times import US_PER_DAY, US_PER_SECOND
 
 DEFAULT_BAUDRATE = 38400
@@ -39,7 +38,6 @@ NEXT_NUMBER_CHANCE = 0.25  # how often the operator keys the next start number f
 INTERVAL_JITTER = 0.2  # each gap differs from the interval by up to 20 %
 _NS_PER_S = 1_000_000_000
 _NS_PER_US = 1_000
-_READ_SIZE = 4096
 _MAX_COMMAND = 256  # a host "command" longer than this is noise: dropped
 _UNIT_US = {1: 100_000, 2: 10_000, 3: 1_000, 4: 100}
 
@@ -66,7 +64,7 @@ def impulse_order(channels: Sequence[int]) -> list[int]:
     return [0] * (0 in channels) + middle + [1] * (1 in channels)
 
 
-class TimySimulator:
+class TimySimulator(PtyDevice):
     """An ALGE Timy on a pty: `start()` returns the path the host opens.
 
     `sent` holds every line written, in order, with its send time; `commands` every command the
@@ -90,98 +88,28 @@ class TimySimulator:
         self.digits = digits
         # Its clock minus the wall clock: a Timy set an hour wrong (time zone, summer time).
         self.clock_offset_us = clock_offset_us
-        self.link = link
-        self._speed = termios_speed(baudrate)
+        super().__init__(speed=termios_speed(baudrate), link=link)
         self._max_pending = max_pending
         self.sent: list[SentLine] = []
         self.commands: list[str] = []
         self.dropped_lines = 0
-        self._master: int | None = None
-        self._slave: int | None = None
-        self._path: str | None = None
         self._pending = bytearray()  # bytes the kernel has not taken yet
         self._pending_lines: deque[tuple[bytes, TimyRecord]] = deque()
         self._head_written = 0  # bytes of the first pending line already written
         self._drained = asyncio.Event()
         self._drained.set()
         self._command_buffer = b""
-        self._stopped = False
-
-    async def __aenter__(self) -> "TimySimulator":
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # -- plugging ------------------------------------------------------------------------------
 
-    def start(self) -> str:
-        """Plug the device in: a new pty. Returns the path the host opens."""
-        if self._stopped or self._master is not None:
-            raise RuntimeError("the simulator is already started (or was stopped)")
-        return self._plug()
-
-    @property
-    def path(self) -> str | None:
-        """The pty the host opens now; None while unplugged."""
-        return self._path
-
-    @property
-    def plugged(self) -> bool:
-        return self._master is not None
-
-    def unplug(self) -> bool:
-        """Pull the cable: close the pty (the host's reads fail); False if already unplugged.
-        Lines not yet written are lost."""
-        if self._master is None:
-            return False
-        loop = asyncio.get_running_loop()
-        loop.remove_reader(self._master)
-        loop.remove_writer(self._master)
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = self._path = None
+    def _unplugged(self) -> None:
+        # Lines not yet written are lost.
         self.dropped_lines += len(self._pending_lines)
         self._pending.clear()
         self._pending_lines.clear()
         self._head_written = 0
         self._drained.set()
         self._command_buffer = b""
-        if self.link is not None:
-            remove_link(self.link)
-        return True
-
-    def replug(self) -> str:
-        """Plug in again (unplugging first if need be): a new pty, whose path is returned."""
-        if self._stopped:
-            raise RuntimeError("the simulator was stopped")
-        self.unplug()
-        return self._plug()
-
-    async def stop(self) -> None:
-        """Unplug for good."""
-        self._stopped = True
-        self.unplug()
-
-    def _plug(self) -> str:
-        loop = asyncio.get_running_loop()
-        master, slave, path = open_raw_pty(self._speed)
-        try:
-            loop.add_reader(master, self._read_commands)
-        except BaseException:
-            os.close(master)
-            os.close(slave)
-            raise
-        self._master, self._slave, self._path = master, slave, path
-        if self.link is not None:
-            point_link(self.link, path)
-        return path
 
     # -- what the device sends -----------------------------------------------------------------
 
@@ -298,17 +226,7 @@ class TimySimulator:
 
     # -- what the host sends -------------------------------------------------------------------
 
-    def _read_commands(self) -> None:
-        if self._master is None:
-            return
-        try:
-            data = os.read(self._master, _READ_SIZE)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            # Cannot happen while we hold the slave; stop watching rather than spin on it.
-            asyncio.get_running_loop().remove_reader(self._master)
-            return
+    def _received(self, data: bytes) -> None:
         lines = (self._command_buffer + data).replace(b"\n", b"\r").split(b"\r")
         self._command_buffer = lines.pop()[-_MAX_COMMAND:]
         for line in lines:

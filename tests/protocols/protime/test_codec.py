@@ -86,6 +86,18 @@ def test_status_lines_configuration_dumps_and_other_lines() -> None:
     assert [item.kind for item in noise if isinstance(item, LineError)] == [ErrorKind.GARBAGE]
 
 
+def test_a_configuration_dump_ending_with_cr_is_reported_not_raised() -> None:
+    """`+++` `01` CR CR LF: the line's end is LF with the CR before it dropped, which leaves a
+    dump ending with CR, which no dump can (ConfigDump refuses one, as its encoding would lose
+    the CR). So: one line, one counted `malformed` error, and the next line still read."""
+    stream = ProtimeStream()
+    items = stream.feed(b"+++\x01\r\r\nMR1 v3\r\n")
+    assert [type(item) for item in items] == [LineError, UnknownLine]
+    assert isinstance(items[0], LineError)
+    assert (items[0].kind, items[0].raw) == (ErrorKind.MALFORMED, b"+++\x01\r")
+    assert (stream.stats.lines, stream.stats.malformed, stream.stats.unknown_lines) == (2, 1, 1)
+
+
 def test_leading_nuls_are_dropped_and_a_cut_line_is_reported_at_the_end() -> None:
     stream = ProtimeStream()
     assert stream.feed(b"\x00\x00" + EXAMPLE) == [protime.parse_line(EXAMPLE[:-2])]

@@ -14,7 +14,6 @@ time), helped by a GET_TIME answer showing that the decoder clock stepped back. 
 published flagged and changes nothing of the session's state.
 """
 
-import bisect
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
-from velotime.drivers.session import SessionCounters, SessionOutput
+from velotime.drivers.session import GapReason, SessionCounters, SessionOutput, gap_given_up
 from velotime.protocols.p3 import (
     FrameError,
     GetTime,
@@ -33,9 +32,9 @@ from velotime.protocols.p3 import (
     encode,
 )
 from velotime.protocols.p3.constants import U32_MAX
-from velotime.protocols.p3.gaps import GapTracker
+from velotime.protocols.p3.gaps import GapTracker, count_missing
 from velotime.protocols.p3.json import record_to_builtins
-from velotime.wire.events import Event, GapData, PassingData
+from velotime.wire.events import Event, PassingData
 
 ClockMode = Literal["get_time", "decoder"]
 
@@ -60,8 +59,6 @@ PLAUSIBLE_WINDOW_S = 86_400.0
 
 _NO_DECODER = "-"
 _US_PER_S = 1_000_000
-
-GapReason = Literal["too_large", "not_answered", "epoch_ended"]
 
 
 @cache
@@ -158,15 +155,12 @@ class _Decoder:
         self.restarted = False  # a new epoch began since the clock was last checked
 
     def state(self) -> DecoderState:
-        gaps, tries = self.tracker.gaps(), self.tracker.tries()
-        held = [t.passing.passing_number for t in self.waiting if t.counted]
-        for number in held:
-            # Counted but not yet published (it waits for the clock): saved as missing, so a
-            # daemon killed before publishing it asks for it again.
-            if number is not None:
-                index = bisect.bisect(gaps, (number, number))
-                gaps.insert(index, (number, number))
-                tries.insert(index, 0)
+        # Counted but waiting for the clock: saved as missing.
+        gaps, tries = self.tracker.saved(
+            number
+            for t in self.waiting
+            if t.counted and (number := t.passing.passing_number) is not None
+        )
         return DecoderState(
             highest=self.tracker.highest,
             gaps=gaps,
@@ -234,7 +228,7 @@ class P3Session:
             # of no use: without transponder or time, or made before the horizon
             skipped=self.stats.unusable + self.stats.before_horizon,
             open_gaps=len(gaps),
-            missing=sum(last - first + 1 for first, last in gaps),
+            missing=count_missing(gaps),
             resend_requests=self.stats.resend_requests,
             unrecoverable_gaps=self.stats.unrecoverable_gaps,
             flagged=self.stats.flagged,
@@ -633,24 +627,17 @@ class P3Session:
             if first > last:
                 continue
             self.stats.unrecoverable_gaps += 1
-            out.notices.append(
-                f"decoder {decoder.key} passings {first}..{last} (epoch {decoder.epoch}) given "
-                f"up: {reason.replace('_', ' ')}"
-            )
-            out.events.append(
-                Event(
-                    id=f"{self._decoder_part(decoder)}:gap:{first}-{last}",
-                    src=self.source,
-                    kind="gap",
-                    data=GapData(
-                        decoder_id=decoder.decoder_id(),
-                        epoch=decoder.epoch,
-                        first=first,
-                        last=last,
-                        reason=reason,
-                        received_us=t_us,
-                    ),
-                )
+            gap_given_up(
+                out,
+                source=self.source,
+                id_part=self._decoder_part(decoder),
+                epoch=decoder.epoch,
+                first=first,
+                last=last,
+                reason=reason,
+                received_us=t_us,
+                decoder=decoder.key,
+                decoder_id=decoder.decoder_id(),
             )
 
     # -- events ----------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ passings it still holds against those published. With `clock = "local"`, the dec
 and time are taken as the venue's local time (a decoder set by GPS, or a dump).
 """
 
-import bisect
 from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -32,9 +31,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from velotime.drivers.session import SessionCounters, SessionOutput
+from velotime.drivers.session import GapReason, SessionCounters, SessionOutput, gap_given_up
 from velotime.protocols import raceresult as rr
-from velotime.protocols.p3.gaps import GapTracker
+from velotime.protocols.p3.gaps import GapTracker, count_missing
 from velotime.times import (
     US_PER_DAY,
     US_PER_MS,
@@ -42,10 +41,9 @@ from velotime.times import (
     local_time_of_day,
     local_time_of_day_to_unix_us,
 )
-from velotime.wire.events import Event, GapData, PassingData
+from velotime.wire.events import Event, PassingData
 
 ClockMode = Literal["get_time", "local"]
-GapReason = Literal["too_large", "not_answered", "epoch_ended"]
 
 OLDEST_PROTOCOL = (1, 6)  # the first with the 20-field passing record
 CLOCK_JUMP_US = 1_000_000  # as P3: only a jump this large replaces the held offset
@@ -185,14 +183,8 @@ class RaceResultSession:
         return rr.command("GETTIME")
 
     def state(self) -> RaceResultSessionState:
-        gaps, tries = self._tracker.gaps(), self._tracker.tries()
-        for waiting in self._waiting:
-            # Counted but not yet published (it waits for the clock): saved as missing, so a
-            # daemon stopped before publishing it fetches it again.
-            number = waiting.passing.passing_number
-            index = bisect.bisect(gaps, (number, number))
-            gaps.insert(index, (number, number))
-            tries.insert(index, 0)
+        # Counted but waiting for the clock: saved as missing.
+        gaps, tries = self._tracker.saved(w.passing.passing_number for w in self._waiting)
         return RaceResultSessionState(
             highest=self._tracker.highest,
             gaps=gaps,
@@ -209,7 +201,7 @@ class RaceResultSession:
             duplicates=self.stats.duplicates,
             skipped=self.stats.unusable + self.stats.before_horizon,
             open_gaps=len(gaps),
-            missing=sum(last - first + 1 for first, last in gaps),
+            missing=count_missing(gaps),
             resend_requests=self.stats.fetches,
             unrecoverable_gaps=self.stats.unrecoverable_gaps,
         )
@@ -443,19 +435,15 @@ class RaceResultSession:
     ) -> None:
         for first, last in gaps:
             self.stats.unrecoverable_gaps += 1
-            out.notices.append(
-                f"passings {first}..{last} (epoch {self._epoch}) given up: "
-                f"{reason.replace('_', ' ')}"
-            )
-            out.events.append(
-                Event(
-                    id=f"{self._id_part()}:gap:{first}-{last}",
-                    src=self.source,
-                    kind="gap",
-                    data=GapData(
-                        epoch=self._epoch, first=first, last=last, reason=reason, received_us=t_us
-                    ),
-                )
+            gap_given_up(
+                out,
+                source=self.source,
+                id_part=self._id_part(),
+                epoch=self._epoch,
+                first=first,
+                last=last,
+                reason=reason,
+                received_us=t_us,
             )
 
     def _publish(self, waiting: _Waiting, out: SessionOutput) -> None:

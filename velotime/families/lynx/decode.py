@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from velotime.families.decoding import feed_chunks, json_line, type_tag
+from velotime.families.decoding import error_line, feed_chunks, json_line, type_tag
 from velotime.families.family import Chunks
 from velotime.protocols.lynx import LynxError, LynxRecord, LynxStream
 
@@ -18,16 +18,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
     def handle(items: list[LynxRecord | LynxError]) -> None:
         for item in items:
             if isinstance(item, LynxError):
-                sys.stderr.write(
-                    json_line(
-                        {
-                            "error": item.kind.value,
-                            "bytes": len(item.raw),
-                            "detail": item.detail,
-                            "raw": item.raw.decode("cp1252", errors="replace"),
-                        }
-                    )
-                )
+                sys.stderr.write(error_line(item, item.raw.decode("cp1252", errors="replace")))
                 continue
             by_type[type_tag(type(item))] += 1
             if print_records:

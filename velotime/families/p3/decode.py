@@ -4,7 +4,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from velotime.families.decoding import feed_chunks, json_line, type_tag
+from velotime.families.decoding import error_line, feed_chunks, json_line, type_tag
 from velotime.families.family import Chunks
 from velotime.protocols.p3.errors import FrameError
 from velotime.protocols.p3.gaps import GapTracker
@@ -55,5 +55,4 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
 
 def _error_line(error: FrameError) -> str:
     raw = error.raw[:_RAW_SHOWN].hex() + ("..." if len(error.raw) > _RAW_SHOWN else "")
-    line = {"error": error.kind.value, "bytes": len(error.raw), "detail": error.detail, "raw": raw}
-    return json_line(line)
+    return error_line(error, raw)

@@ -9,17 +9,14 @@ from velotime.families.family import SimulateCommand
 from velotime.protocols.p3.constants import U32_MAX
 from velotime.simulators.console import (
     Commands,
-    address,
     command_names,
-    fail,
     host_port,
     integer,
     integer_between,
     natural,
     positive_us,
-    reason,
     report,
-    serve_until_stopped,
+    serve_listening,
     speedup,
 )
 from velotime.simulators.p3_decoder import P3DecoderSimulator
@@ -100,24 +97,15 @@ async def _serve(args: argparse.Namespace) -> int:
         status_interval_s=args.status_interval / US_PER_SECOND,
         seed=args.seed,
     )
-    try:
-        await sim.start(host, port)
-    except OSError as exc:
-        await sim.stop()
-        return fail(PROG, f"cannot listen on {address(host, port)}: {reason(exc)}")
-    await serve_until_stopped(
+    return await serve_listening(
         PROG,
         sim,
         COMMANDS,
-        ready=f"listening on {address(host, sim.port)} (decoder {args.decoder_id})",
-        work=None if args.count is None else _linger_after_count(sim),
+        host,
+        port,
+        ready=lambda where: f"listening on {where} (decoder {args.decoder_id})",
+        linger_s=None if args.count is None else LINGER_S,
     )
-    return 0
-
-
-async def _linger_after_count(sim: P3DecoderSimulator) -> None:
-    await sim.finished()
-    await asyncio.sleep(LINGER_S)
 
 
 def _transponders(text: str) -> list[int]:

@@ -24,6 +24,7 @@ from velotime.families.base import (
     Wiring,
     check_line,
     check_positive,
+    check_whole,
 )
 from velotime.protocols.p3.constants import U32_MAX
 
@@ -114,15 +115,8 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
                 "must be a number from 0 to plausible_window_s "
                 f"({self.plausible_window_s!r}), got {self.horizon_s!r}",
             )
-        if not 1 <= self.gap_bound <= U32_MAX:
-            report(
-                ["gap_bound"],
-                f"must be a whole number from 1 to {U32_MAX}, got {self.gap_bound!r}",
-            )
-        if self.resend_tries < 1:
-            report(
-                ["resend_tries"], f"must be a whole number of 1 or more, got {self.resend_tries!r}"
-            )
+        check_whole(report, ["gap_bound"], self.gap_bound, 1, U32_MAX)
+        check_whole(report, ["resend_tries"], self.resend_tries, 1)
         return msgspec.structs.replace(self, decoder_lines=decoder_lines)
 
     def describe(

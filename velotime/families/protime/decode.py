@@ -4,7 +4,13 @@ import sys
 from collections import Counter
 from typing import Any
 
-from velotime.families.decoding import feed_chunks, json_line, type_tag
+from velotime.families.decoding import (
+    error_line,
+    error_summary,
+    feed_chunks,
+    json_line,
+    type_tag,
+)
 from velotime.families.family import Chunks
 from velotime.protocols import protime
 
@@ -22,7 +28,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
     def handle(items: list[protime.ProtimeItem]) -> None:
         for item in items:
             if isinstance(item, protime.LineError):
-                write_err(_error_line(item))
+                write_err(error_line(item, item.raw.decode(protime.ENCODING), _RAW_SHOWN))
                 continue
             if print_records:
                 write_out(json_line(protime.record_to_builtins(item)))
@@ -32,23 +38,11 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
 
     bad_hex_lines = feed_chunks(chunks, stream, handle)
     stats = stream.stats
-    errors_by_kind = stats.errors_by_kind()
-    if bad_hex_lines:
-        errors_by_kind["bad_hex_line"] = bad_hex_lines
     return {
         "lines": stats.lines,
         "records": stats.records,
         "by_type": dict(by_type),
         "by_channel": dict(sorted(by_channel.items())),
         "checksum_errors": stats.bad_checksum,
-        "errors": stats.errors + bad_hex_lines,
-        "errors_by_kind": errors_by_kind,
+        **error_summary(stats, bad_hex_lines),
     }
-
-
-def _error_line(error: protime.LineError) -> str:
-    raw = error.raw.decode(protime.ENCODING)
-    shown = raw[:_RAW_SHOWN] + ("..." if len(raw) > _RAW_SHOWN else "")
-    return json_line(
-        {"error": error.kind.value, "bytes": len(error.raw), "detail": error.detail, "raw": shown}
-    )

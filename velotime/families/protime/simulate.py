@@ -4,40 +4,23 @@ Commands on stdin, one per line: `unplug`, `replug`, `corrupt` (spoil the next t
 
 import argparse
 import asyncio
-import contextlib
-from pathlib import Path
 
 from velotime.families.family import SimulateCommand
 from velotime.simulators.console import (
     Commands,
+    add_link_argument,
     command_names,
-    fail,
     natural,
+    plug_commands,
     positive_us,
-    reason,
     report,
-    say,
-    serve_until_stopped,
+    serve_on_pty,
 )
 from velotime.simulators.protime import RESEND_AFTER_S, ProtimeSimulator
 from velotime.times import US_PER_SECOND
 
 PROG = "velotime simulate protime"
 DRAIN_TIMEOUT_S = 2.0  # after --count passings, how long to wait for the host's ACKs
-
-
-def _unplug(sim: ProtimeSimulator) -> None:
-    report(PROG, "unplugged" if sim.unplug() else "already unplugged")
-
-
-def _replug(sim: ProtimeSimulator) -> None:
-    try:
-        path = sim.replug()
-    except OSError as exc:
-        report(PROG, f"cannot open a pseudo-terminal: {reason(exc)}")
-        return
-    report(PROG, "plugged in again")
-    say(PROG, f"device {path}")
 
 
 def _corrupt(sim: ProtimeSimulator) -> None:
@@ -51,8 +34,7 @@ def _lose_ack(sim: ProtimeSimulator) -> None:
 
 
 COMMANDS: Commands[ProtimeSimulator] = {
-    "unplug": _unplug,
-    "replug": _replug,
+    **plug_commands(PROG),
     "corrupt": _corrupt,
     "loseack": _lose_ack,
 }
@@ -82,13 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"resend a telegram not acknowledged within this (default: {RESEND_AFTER_S})",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
-    parser.add_argument(
-        "--link",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="keep a symbolic link here to the current pty (as udev's /dev/serial/by-id)",
-    )
+    add_link_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,21 +75,15 @@ async def _serve(args: argparse.Namespace) -> int:
     sim = ProtimeSimulator(
         link=args.link, resend_after_s=args.resend_after / US_PER_SECOND, started=args.started
     )
-    try:
-        path = sim.start()
-    except OSError as exc:
-        await sim.stop()
-        return fail(PROG, f"cannot open a pseudo-terminal: {reason(exc)}")
-    work = sim.run(interval_s=args.interval / US_PER_SECOND, count=args.count, seed=args.seed)
-    await serve_until_stopped(
-        PROG, sim, COMMANDS, ready=f"device {path}", work=work, then=lambda: _drain(sim)
+    return await serve_on_pty(
+        PROG,
+        sim,
+        COMMANDS,
+        work=lambda: sim.run(
+            interval_s=args.interval / US_PER_SECOND, count=args.count, seed=args.seed
+        ),
+        drain_timeout_s=DRAIN_TIMEOUT_S,
     )
-    return 0
-
-
-async def _drain(sim: ProtimeSimulator) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(sim.drain(), DRAIN_TIMEOUT_S)
 
 
 COMMAND = SimulateCommand(

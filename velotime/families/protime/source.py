@@ -14,7 +14,14 @@ from velotime.drivers.protime.session import (
     ProtimeSettings,
 )
 from velotime.drivers.session import Session
-from velotime.families.base import Report, SourceConfig, SourceDescription, Wiring, check_line
+from velotime.families.base import (
+    Report,
+    SourceConfig,
+    SourceDescription,
+    Wiring,
+    check_line,
+    check_whole,
+)
 
 BAUDRATE = 19200  # the decoder's serial port; it cannot be changed
 UDP_PORT = 2008  # a networked box's
@@ -64,10 +71,7 @@ class ProtimeSourceConfig(SourceConfig, frozen=True, kw_only=True, tag="protime"
             if not _CHANNEL.fullmatch(channel):
                 report(at, f"a channel is 3 capitals or digits (STA, BOX, B01...), got {channel!r}")
             check_line(report, at, line, line_names)
-        if self.repeat_tries < 1:
-            report(
-                ["repeat_tries"], f"must be a whole number of 1 or more, got {self.repeat_tries}"
-            )
+        check_whole(report, ["repeat_tries"], self.repeat_tries, 1)
         endpoint = self.endpoint
         if isinstance(endpoint, SerialEndpoint) and endpoint.baudrate != BAUDRATE:
             report(

@@ -4,7 +4,13 @@ import sys
 from collections import Counter
 from typing import Any
 
-from velotime.families.decoding import feed_chunks, json_line, type_tag
+from velotime.families.decoding import (
+    error_line,
+    error_summary,
+    feed_chunks,
+    json_line,
+    type_tag,
+)
 from velotime.families.family import Chunks
 from velotime.protocols import raceresult as rr
 from velotime.protocols.p3.gaps import GapTracker
@@ -22,7 +28,7 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
         nonlocal stored
         for item in items:
             if isinstance(item, rr.LineError):
-                write_err(_error_line(item))
+                write_err(error_line(item, item.raw.decode(rr.ENCODING)))
                 continue
             by_type[type_tag(type(item))] += 1
             if isinstance(item, rr.Passing):
@@ -33,9 +39,6 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
 
     bad_hex_lines = feed_chunks(chunks, stream, handle)
     stats = stream.stats
-    errors_by_kind = stats.errors_by_kind()
-    if bad_hex_lines:
-        errors_by_kind["bad_hex_line"] = bad_hex_lines
     return {
         "lines": stats.lines,
         "records": stats.records + stats.unknown_lines,
@@ -46,16 +49,5 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
             for file, tracker in sorted(trackers.items())
             if tracker.gaps()
         },
-        "errors": stats.errors + bad_hex_lines,
-        "errors_by_kind": errors_by_kind,
+        **error_summary(stats, bad_hex_lines),
     }
-
-
-def _error_line(error: rr.LineError) -> str:
-    line = {
-        "error": error.kind.value,
-        "bytes": len(error.raw),
-        "detail": error.detail,
-        "raw": error.raw.decode(rr.ENCODING),
-    }
-    return json_line(line)

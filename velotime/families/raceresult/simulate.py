@@ -8,15 +8,13 @@ import asyncio
 from velotime.families.family import SimulateCommand
 from velotime.simulators.console import (
     Commands,
-    address,
     command_names,
     fail,
     host_port,
     natural,
     positive_us,
-    reason,
     report,
-    serve_until_stopped,
+    serve_listening,
     speedup,
 )
 from velotime.simulators.raceresult import RaceResultSimulator
@@ -79,24 +77,15 @@ async def _serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         timezone=args.timezone,
     )
-    try:
-        await sim.start(host, port)
-    except OSError as exc:
-        await sim.stop()
-        return fail(PROG, f"cannot listen on {address(host, port)}: {reason(exc)}")
-    await serve_until_stopped(
+    return await serve_listening(
         PROG,
         sim,
         COMMANDS,
-        ready=f"listening on {address(host, sim.port)}",
-        work=None if args.count is None else _linger_after_count(sim),
+        host,
+        port,
+        ready=lambda where: f"listening on {where}",
+        linger_s=None if args.count is None else LINGER_S,
     )
-    return 0
-
-
-async def _linger_after_count(sim: RaceResultSimulator) -> None:
-    await sim.finished()
-    await asyncio.sleep(LINGER_S)
 
 
 COMMAND = SimulateCommand(

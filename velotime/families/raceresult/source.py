@@ -1,6 +1,5 @@
 """A Race Result decoder as a source: its settings and its capture header entry."""
 
-import math
 from typing import Any, Self
 
 import msgspec
@@ -22,7 +21,9 @@ from velotime.families.base import (
     SourceDescription,
     Wiring,
     check_line,
+    check_not_negative,
     check_positive,
+    check_whole,
 )
 
 # The decoder sends nothing between passings; the GETTIME answer every `get_time_interval_s`
@@ -77,22 +78,10 @@ class RaceResultSourceConfig(SourceConfig, frozen=True, kw_only=True, tag="racer
         else:
             check_line(report, ["line"], self.line, line_names)
         check_positive(report, ["get_time_interval_s"], self.get_time_interval_s)
-        if not (math.isfinite(self.set_time_tolerance_s) and self.set_time_tolerance_s >= 0):
-            report(
-                ["set_time_tolerance_s"],
-                f"must be a number of 0 or more, got {self.set_time_tolerance_s!r}",
-            )
-        if not (math.isfinite(self.horizon_s) and self.horizon_s >= 0):
-            report(["horizon_s"], f"must be a number of 0 or more, got {self.horizon_s!r}")
-        if not 1 <= self.gap_bound <= MAX_GAP_BOUND:
-            report(
-                ["gap_bound"],
-                f"must be a whole number from 1 to {MAX_GAP_BOUND}, got {self.gap_bound!r}",
-            )
-        if self.resend_tries < 1:
-            report(
-                ["resend_tries"], f"must be a whole number of 1 or more, got {self.resend_tries!r}"
-            )
+        check_not_negative(report, ["set_time_tolerance_s"], self.set_time_tolerance_s)
+        check_not_negative(report, ["horizon_s"], self.horizon_s)
+        check_whole(report, ["gap_bound"], self.gap_bound, 1, MAX_GAP_BOUND)
+        check_whole(report, ["resend_tries"], self.resend_tries, 1)
         return self
 
     def describe(

@@ -4,7 +4,13 @@ import sys
 from collections import Counter
 from typing import Any
 
-from velotime.families.decoding import feed_chunks, json_line, type_tag
+from velotime.families.decoding import (
+    error_line,
+    error_summary,
+    feed_chunks,
+    json_line,
+    type_tag,
+)
 from velotime.families.family import Chunks
 from velotime.protocols import timy
 
@@ -22,7 +28,8 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
     def handle(items: list[timy.TimyItem]) -> None:
         for item in items:
             if isinstance(item, timy.LineError):
-                write_err(_timy_error_line(item))
+                # The raw line as text (code page 437, as the device writes it): people read these.
+                write_err(error_line(item, item.raw.decode("cp437")))
                 continue
             if print_records:
                 write_out(json_line(timy.record_to_builtins(item)))
@@ -37,17 +44,13 @@ def decode(chunks: Chunks, print_records: bool) -> dict[str, Any]:
 
     bad_hex_lines = feed_chunks(chunks, stream, handle)
     stats = stream.stats
-    errors_by_kind = stats.errors_by_kind()
-    if bad_hex_lines:
-        errors_by_kind["bad_hex_line"] = bad_hex_lines
     return {
         "lines": stats.lines,
         "records": stats.records,
         "by_type": dict(by_type),
         "by_flag": dict(sorted(by_flag.items())),
         "by_token": {token: dict(sorted(by_token[token].items())) for token in sorted(by_token)},
-        "errors": stats.errors + bad_hex_lines,
-        "errors_by_kind": errors_by_kind,
+        **error_summary(stats, bad_hex_lines),
         "unparsed_lines": stats.unknown_lines,
     }
 
@@ -57,14 +60,3 @@ def _timy_token(record: timy.Impulse | timy.RunTime | timy.TotalTime) -> str:
     if isinstance(record, timy.Impulse):
         return f"C{record.channel}{'M' if record.manual else ''}"
     return "RT" if isinstance(record, timy.RunTime) else "TT"
-
-
-def _timy_error_line(error: timy.LineError) -> str:
-    # The raw line as text (code page 437, as the device writes it): people read these.
-    line = {
-        "error": error.kind.value,
-        "bytes": len(error.raw),
-        "detail": error.detail,
-        "raw": error.raw.decode("cp437"),
-    }
-    return json_line(line)

@@ -4,22 +4,18 @@
 
 import argparse
 import asyncio
-import contextlib
-from pathlib import Path
 
 from velotime.families.family import SimulateCommand
 from velotime.simulators.console import (
     Commands,
+    add_link_argument,
     command_names,
-    fail,
     integer,
     natural,
+    plug_commands,
     positive_us,
-    reason,
-    report,
-    say,
     seconds_us,
-    serve_until_stopped,
+    serve_on_pty,
 )
 from velotime.simulators.timy import DEFAULT_BAUDRATE, DEFAULT_CHANNELS, TimySimulator
 from velotime.times import US_PER_SECOND
@@ -29,21 +25,7 @@ DRAIN_TIMEOUT_S = 1.0  # after --count impulses, how long to wait for the host t
 _BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 
 
-def _unplug(sim: TimySimulator) -> None:
-    report(PROG, "unplugged" if sim.unplug() else "already unplugged")
-
-
-def _replug(sim: TimySimulator) -> None:
-    try:
-        path = sim.replug()
-    except OSError as exc:
-        report(PROG, f"cannot open a pseudo-terminal: {reason(exc)}")
-        return
-    report(PROG, "plugged in again")
-    say(PROG, _device_line(path))
-
-
-COMMANDS: Commands[TimySimulator] = {"unplug": _unplug, "replug": _replug}
+COMMANDS: Commands[TimySimulator] = plug_commands(PROG)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,13 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "for a Timy left on the wrong time zone (default: 0)",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
-    parser.add_argument(
-        "--link",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="keep a symbolic link here to the current pty (as udev's /dev/serial/by-id)",
-    )
+    add_link_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,31 +79,19 @@ async def _serve(args: argparse.Namespace) -> int:
         link=args.link,
         clock_offset_us=args.clock_offset,
     )
-    try:
-        path = sim.start()
-    except OSError as exc:
-        await sim.stop()
-        return fail(PROG, f"cannot open a pseudo-terminal: {reason(exc)}")
-    impulses = sim.run(
-        channels=args.channels,
-        interval_s=args.interval / US_PER_SECOND,
-        count=args.count,
-        seed=args.seed,
+    return await serve_on_pty(
+        PROG,
+        sim,
+        COMMANDS,
+        work=lambda: sim.run(
+            channels=args.channels,
+            interval_s=args.interval / US_PER_SECOND,
+            count=args.count,
+            seed=args.seed,
+        ),
+        # --count reached: let the host take the last lines before the line goes away.
+        drain_timeout_s=DRAIN_TIMEOUT_S,
     )
-    await serve_until_stopped(
-        PROG, sim, COMMANDS, ready=_device_line(path), work=impulses, then=lambda: _drain(sim)
-    )
-    return 0
-
-
-def _device_line(path: str) -> str:
-    return f"device {path}"
-
-
-async def _drain(sim: TimySimulator) -> None:
-    # --count reached: let the host take the last lines before the line goes away.
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(sim.drain(), DRAIN_TIMEOUT_S)
 
 
 def _channels(text: str) -> list[int]:

@@ -1,6 +1,7 @@
 """Missing passing numbers: what a driver must ask the decoder to RESEND, and how often it did."""
 
 import bisect
+from collections.abc import Iterable
 from typing import NamedTuple
 
 _REMEMBERED = 64  # ranges given up that a late passing is still recognised in
@@ -62,6 +63,16 @@ class GapTracker:
         """How many times each range of `gaps()` was asked for."""
         return [tries for _, _, tries in self._missing]
 
+    def saved(self, held: Iterable[int]) -> tuple[list[tuple[int, int]], list[int]]:
+        """`gaps()` and `tries()` to save, with the `held` numbers (counted as new but not yet
+        published) as missing too: a daemon stopped before publishing them asks for them again."""
+        gaps, tries = self.gaps(), self.tries()
+        for number in held:
+            index = bisect.bisect(gaps, (number, number))
+            gaps.insert(index, (number, number))
+            tries.insert(index, 0)
+        return gaps, tries
+
     def holding(self, number: int) -> tuple[int, int] | None:
         """The missing range `number` would fill, if any."""
         return _holding(self._missing, number)
@@ -104,6 +115,11 @@ class GapTracker:
             if last > number:
                 kept.append([max(first, number + 1), last, tries])
         self._missing = kept
+
+
+def count_missing(gaps: Iterable[tuple[int, int]]) -> int:
+    """How many passing numbers the ranges first..last hold."""
+    return sum(last - first + 1 for first, last in gaps)
 
 
 # Ranges are lists [first, last, *extra] (the missing ones carry their tries), ascending.

@@ -49,6 +49,8 @@ def parse_line(raw: bytes) -> DeviceRecord | LineError:
     if raw.startswith(b"<"):
         return _parse_telegram(raw)
     if raw.startswith(_CONFIG):
+        if raw.endswith(b"\r"):  # the line ended CR CR LF: no dump ends so (its CR is dropped)
+            return LineError(ErrorKind.MALFORMED, raw, "a configuration dump ending with CR")
         return ConfigDump(data=raw[len(_CONFIG) :])
     if _CONTROL.search(raw):
         return LineError(ErrorKind.GARBAGE, raw, "control characters")

@@ -2,6 +2,7 @@
 errors out (`ProtimeStream`); and the host's bytes in, its commands out (`CommandStream`, what a
 simulated decoder reads)."""
 
+from velotime.protocols.framing import LineStream
 from velotime.protocols.protime.codec import ESC, parse_line
 from velotime.protocols.protime.errors import ErrorKind, LineError, StreamStats
 from velotime.protocols.protime.records import (
@@ -30,68 +31,23 @@ _COUNTER_OF_CLASS: dict[type[DeviceRecord], str] = {
 }
 
 
-class ProtimeStream:
+class ProtimeStream(LineStream[DeviceRecord, LineError]):
     """Feed bytes as they arrive (any split); get one record or `LineError` per non-empty line.
 
     A line ends with LF (the decoder sends CR LF; the CR before the LF is dropped, so a dump
     with LF alone reads the same). NUL bytes before a line (a box powering up) are dropped.
     Never raises on bad input."""
 
+    strip_leading = b"\x00"
+
     def __init__(self, *, max_line_length: int = DEFAULT_MAX_LINE_LENGTH) -> None:
         if max_line_length < 40:
             raise ValueError("max_line_length must hold a telegram (38)")
-        self.max_line_length = max_line_length
         self.stats = StreamStats()
-        self._pending = b""
-        self._skipping = False  # inside an oversized line (already reported) until its end
+        super().__init__(max_line_length, self.stats, _COUNTER_OF_CLASS, LineError)
 
-    def feed(self, data: bytes) -> list[ProtimeItem]:
-        if self._skipping:
-            end = data.find(b"\n")
-            if end < 0:
-                return []
-            self._skipping = False
-            data = data[end + 1 :]
-        lines = (self._pending + data).split(b"\n")
-        tail = lines.pop()
-        out = []
-        for line in lines:
-            line = line.removesuffix(b"\r").lstrip(b"\x00")
-            if line:
-                out.append(self._line(line))
-        if len(tail) > self.max_line_length:
-            out.append(self._oversized(tail))
-            self._skipping = True
-            tail = b""
-        self._pending = tail
-        return out
-
-    def close(self) -> list[ProtimeItem]:
-        """The stream ended (or the link dropped): a line without its end is reported."""
-        self._skipping = False
-        rest, self._pending = self._pending.lstrip(b"\x00"), b""
-        if not rest:
-            return []
-        return [self._count(LineError(ErrorKind.TRUNCATED, rest, "no line end"))]
-
-    def _line(self, raw: bytes) -> ProtimeItem:
-        if len(raw) > self.max_line_length:
-            return self._oversized(raw)
-        return self._count(parse_line(raw))
-
-    def _oversized(self, raw: bytes) -> ProtimeItem:
-        detail = f"no line end within {self.max_line_length} bytes"
-        return self._count(LineError(ErrorKind.OVERSIZED, raw[: self.max_line_length], detail))
-
-    def _count(self, item: ProtimeItem) -> ProtimeItem:
-        stats = self.stats
-        stats.lines += 1
-        if isinstance(item, LineError):
-            stats.count(item)
-        else:
-            name = _COUNTER_OF_CLASS[type(item)]
-            setattr(stats, name, getattr(stats, name) + 1)
-        return item
+    def _parse(self, raw: bytes) -> ProtimeItem:
+        return parse_line(raw)
 
 
 _FIXED = {command.CODE: command for command in HOST_COMMANDS if command.CODE}

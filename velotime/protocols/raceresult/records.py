@@ -6,10 +6,8 @@ the way `parse_line` reads them, so a record encodes back to its own line.
 """
 
 import re
-from typing import TYPE_CHECKING
 
-import msgspec
-
+from velotime.protocols.framing import LineRecord
 from velotime.times import US_PER_HOUR, US_PER_MINUTE, US_PER_MS, US_PER_SECOND
 
 SEPARATOR = ";"
@@ -22,16 +20,8 @@ TIME = re.compile(r"([0-9]{2}):([0-5][0-9]):([0-5][0-9])\.([0-9]{3})")
 DAY_US = 24 * US_PER_HOUR
 
 
-class RaceResultRecord(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
-    if TYPE_CHECKING:  # declared last in each subclass, so that JSON shows it last
-        text: str
-
-    def __post_init__(self) -> None:
-        if not self.text:
-            msgspec.structs.force_setattr(self, "text", self.to_line())
-
-    def to_line(self) -> str:
-        raise NotImplementedError
+class RaceResultRecord(LineRecord, frozen=True, kw_only=True, tag_field="type"):
+    """A line the decoder sent."""
 
 
 def format_time(time_of_day_us: int) -> str:

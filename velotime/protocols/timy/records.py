@@ -6,31 +6,18 @@ format (`ValueError` otherwise). `to_line()` formats the fields with `layout`, t
 of what `parse_line` does with them, so a decoded record encodes back to the line it came from.
 """
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-import msgspec
-
+from velotime.protocols.framing import LineRecord
 from velotime.protocols.timy import layout
 
 _NUMBER_WIDTH = layout.NUMBER.stop - layout.NUMBER.start
 _GROUP_WIDTH = layout.GROUP.stop - layout.GROUP.start
 
 
-class TimyRecord(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+class TimyRecord(LineRecord, frozen=True, kw_only=True, tag_field="type"):
     """A line the Timy sent. Each record class declares its fields itself, `text` last, so that
     JSON shows them in reading order."""
-
-    if TYPE_CHECKING:  # a field of every subclass, declared there (msgspec orders base first)
-        text: str
-
-    def __post_init__(self) -> None:
-        if not self.text:
-            # Frozen: construction is the one moment the text may be filled in.
-            msgspec.structs.force_setattr(self, "text", self.to_line())
-
-    def to_line(self) -> str:
-        """The line for these fields, without a line end."""
-        raise NotImplementedError
 
 
 def _timing_line(
