@@ -24,7 +24,7 @@ from tests.demo.test_timeline import write_capture as write_demo_capture
 from tests.scoring import test_engine_flying200, test_replay_results
 from tests.scoring.scenarios import devices, flying200, keirin, kilometre
 from tests.scoring.scenarios.devices import Chunk, Decoder, Timy, command, riders_toml, venue_us
-from velotime.demo.script import POINTS, build_session
+from velotime.demo.script import POINTS, SPRINT_RACES, build_session
 from velotime.families.base import SourceDescription
 from velotime.wire.commands import (
     Arm,
@@ -75,12 +75,13 @@ def _hand_worked(directory: Path) -> Session:
 
 
 def _demo(seed: int) -> Builder:
-    """The demo's session up to its points race (which came after the code the golden files
-    stand for): its first three events, and the meet without the points race."""
+    """The demo's session up to its sprint (it and the points race and team sprint came after
+    the code the golden files stand for): its first three events, and the meet without the
+    rest (the meet file lists them after the points race)."""
 
     def build(directory: Path) -> Session:
         session = build_session(seed)
-        until_us = session.points.armed_us
+        until_us = session.desk[SPRINT_RACES[0]].armed_us  # the first event after the keirin
         capture = write_demo_capture(seed, directory / "demo.capture.jsonl", until_us)
         meet = session.meet_text().split(f'\n[[events]]\nid = "{POINTS}"')[0] + "\n"
         return Session(capture, _meet(directory, meet))
