@@ -30,12 +30,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Every test, on two workers (pytest-xdist): CI has two cores, and one process took over 9
+# minutes. Each test that needs a broker, a port or a directory makes its own.
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # The quick tier for development (under a minute): no broker, daemon, demo or browser, nothing
 # that waits on the wall clock by design, and 25 examples a property, on every core.
-# `make test` runs all, in one process.
+# `make test` runs all, on two workers.
 quick: $(STAMP)
 	HYPOTHESIS_PROFILE=quick $(BIN)/pytest -n auto -m "not integration and not slow"
 
