@@ -455,3 +455,88 @@ def test_a_team_pursuit_through_the_engine() -> None:
     ]  # fmt: skip
     assert [c["rank"] for c in final["classification"]] == list(range(1, 9))
     assert final["classification"][0]["name"] == "T101"
+
+
+def test_the_qualifying_ranking_with_gaps_and_where_each_goes() -> None:
+    """The individual pursuit above: after two qualifying heats (11 4:20, 12 4:18, 13 4:19,
+    14 4:25) the ranking so far is 12, 13 +1.000, 11 +2.000, 14 +7.000, nobody drawn yet. With
+    15 (4:21.000) it is 12, 13, 11, 15 +3.000, 14 +7.000: the two fastest to the gold final,
+    the next two to the bronze final (3.2.053), 14 out. A provisional heat does not count."""
+    engine = ScoringEngine(parse_meet(IP_MEET), {"finish": 0})
+    assert standings(engine.snapshot())["rounds"][0]["ranking"] == []
+    ridden(engine, "ip-m-qualifying-1", {11: "4:20.000", 12: "4:18.000"})
+    ridden(engine, "ip-m-qualifying-2", {13: "4:19.000", 14: "4:25.000"})
+    engine.command(Correct(event="ip-m-qualifying-3", bib=15, time="4:21.000", reason="hand"))
+    so_far = standings(engine.command(Provisional(event="ip-m-qualifying-3")))["rounds"]
+    assert [(r["rank"], r["entrant"], r.get("gap"), r.get("to")) for r in so_far[0]["ranking"]] == [
+        (1, 12, None, None),
+        (2, 13, "+1.000", None),
+        (3, 11, "+2.000", None),
+        (4, 14, "+7.000", None),
+    ]
+    assert "ranking" not in so_far[1]  # the finals are not ranked by time
+
+    rounds = standings(engine.command(Final(event="ip-m-qualifying-3")))["rounds"]
+    assert rounds[0]["ranking"][0] == {
+        "rank": 1,
+        "entrant": 12,
+        "group": "qualifying",
+        "time": "4:18.000",
+        "time_us": 258_000_000,
+        "to": "final 1-2",
+    }
+    assert [(r["entrant"], r.get("gap"), r["to"]) for r in rounds[0]["ranking"]] == [
+        (12, None, "final 1-2"),
+        (13, "+1.000", "final 1-2"),
+        (11, "+2.000", "final 3-4"),
+        (15, "+3.000", "final 3-4"),
+        (14, "+7.000", "out"),
+    ]
+
+
+def test_the_team_sprint_ranking_of_qualifying_and_first_round() -> None:
+    """The team sprint above (team t qualifies in 43.t00): qualifying 1..9, gap +0.(t-1)00;
+    1v8 ride heat 4, 2v7 heat 3, 3v6 heat 2, 4v5 heat 1 (3.2.145), 9 out. First round, by
+    group: the winners 1 42.500, 3 42.800 +0.300 (gold final), 4 43.000 +0.500, 7 43.100
+    +0.600 (bronze final); the losers on their times (3.2.145) 2 43.200, 6 43.300 +0.100,
+    5 43.500 +0.300, then 8, DNS, last without a time (3.2.148 bis); the losers ride no more."""
+    engine = ScoringEngine(parse_meet(ts_meet()), PURSUIT_LINES, 250, line_roles=PURSUIT_ROLES)
+    for heat, teams in enumerate([(9, 8), (7, 6), (5, 4), (3, 2), (1,)], 1):
+        published = ridden(engine, f"ts-w-qualifying-{heat}", {t: f"43.{t}00" for t in teams})
+    by_key = {p.key: msgspec.json.decode(p.encoded()) for p in published}
+    qualifying = by_key["standings/ts-w"]["rounds"][0]["ranking"]
+    assert [(r["rank"], r["entrant"], r.get("gap"), r["to"]) for r in qualifying] == [
+        (1, 1, None, "first round, heat 4"),
+        (2, 2, "+0.100", "first round, heat 3"),
+        (3, 3, "+0.200", "first round, heat 2"),
+        (4, 4, "+0.300", "first round, heat 1"),
+        (5, 5, "+0.400", "first round, heat 1"),
+        (6, 6, "+0.500", "first round, heat 2"),
+        (7, 7, "+0.600", "first round, heat 3"),
+        (8, 8, "+0.700", "first round, heat 4"),
+        (9, 9, "+0.800", "out"),
+    ]
+    first_round = {
+        "ts-w-first-round-1": {4: "43.000", 5: "43.500"},
+        "ts-w-first-round-2": {3: "42.800", 6: "43.300"},
+        "ts-w-first-round-3": {2: "43.200", 7: "43.100"},
+    }
+    for event, times in first_round.items():
+        ridden(engine, event, times)
+    engine.command(SetStatus(event="ts-w-first-round-4", bib=8, status="DNS"))
+    published = ridden(engine, "ts-w-first-round-4", {1: "42.500"})
+    by_key = {p.key: msgspec.json.decode(p.encoded()) for p in published}
+    ranking = by_key["standings/ts-w"]["rounds"][1]["ranking"]
+    assert [
+        (r["group"], r["rank"], r["entrant"], r.get("time"), r.get("gap"), r["to"]) for r in ranking
+    ] == [
+        ("winners", 1, 1, "42.500", None, "final 1-2"),
+        ("winners", 2, 3, "42.800", "+0.300", "final 1-2"),
+        ("winners", 3, 4, "43.000", "+0.500", "final 3-4"),
+        ("winners", 4, 7, "43.100", "+0.600", "final 3-4"),
+        ("losers", 1, 2, "43.200", None, "out"),
+        ("losers", 2, 6, "43.300", "+0.100", "out"),
+        ("losers", 3, 5, "43.500", "+0.300", "out"),
+        ("losers", 4, 8, None, None, "out"),
+    ]
+    assert ranking[-1]["status"] == "DNS"

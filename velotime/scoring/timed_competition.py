@@ -17,13 +17,19 @@ from velotime.scoring.disciplines.base import EventState, Scorer
 from velotime.scoring.drawn_rounds import competition_standings, drawn_after, heat_event
 from velotime.scoring.drawn_rounds import ridden as ridden_rounds
 from velotime.scoring.meet import Meet, MeetCompetition, MeetEvent, MeetTeam
-from velotime.scoring.rules.official import official_string_or_none
+from velotime.scoring.rules.official import (
+    gap_string,
+    gap_us,
+    official_string_or_none,
+    official_us,
+)
 from velotime.scoring.rules.timed_heat import TimedHeatResult
 from velotime.scoring.rules.timed_rounds import (
     RoundSpec,
     classify,
     numbered_draw,
     rank_by_time,
+    round_pools,
     winner,
 )
 from velotime.wire.results import (
@@ -32,7 +38,9 @@ from velotime.wire.results import (
     Standings,
     StandingsEntrant,
     StandingsHeat,
+    StandingsRank,
     StandingsRound,
+    Status,
 )
 
 
@@ -99,6 +107,7 @@ class TimedCompetition:
                 heats=[
                     self._heat(event, heats[event.id]) for event in self.heats.get(spec.name, [])
                 ],
+                ranking=self._ranking(spec, heats) if spec.pools else UNSET,
             )
             for spec in self.plan.rounds
         ]
@@ -140,6 +149,64 @@ class TimedCompetition:
             ],
             winner=won if spec.match else UNSET,
         )
+
+    def _ranking(self, spec: RoundSpec, heats: Mapping[str, TimedHeatState]) -> list[StandingsRank]:
+        """The round ranked by time, group by group, from its final heats (never a provisional
+        result); where each goes once the rounds it feeds are drawn."""
+        events = self.heats.get(spec.name, [])
+        final = [
+            (int(event.heat or 1), heats[event.id].result)
+            for event in events
+            if heats[event.id].status == "final"
+        ]
+        try:
+            groups = round_pools(self.plan, spec.name, final)
+        except ValueError:  # a final match heat without a winner: said by `progress`
+            return []
+        goes_to = self._goes_to(spec) if events and len(final) == len(events) else {}
+        out = []
+        for group, ranked in groups:
+            fastest = ranked[0].line.time_us if ranked else None
+            for entry in ranked:
+                assert entry.rank is not None  # a pool holds the ranked only
+                line = entry.line
+                timed = line.time_us is not None and line.status is Status.RANKED
+                gap = None
+                if timed and entry.rank > 1 and fastest is not None and line.time_us is not None:
+                    gap = gap_string(gap_us(official_us(line.time_us), official_us(fastest)))
+                out.append(
+                    StandingsRank(
+                        rank=entry.rank,
+                        entrant=line.entrant,
+                        group=group,
+                        time=official_string_or_none(line.time_us),
+                        time_us=line.time_us,
+                        gap=gap,
+                        status=line.status,
+                        tied=entry.tied,
+                        to=goes_to.get(line.entrant, "out" if goes_to else None),
+                    )
+                )
+        return out
+
+    def _goes_to(self, spec: RoundSpec) -> dict[int, str]:
+        """Entrant -> the heat of a later round this round's ranking drew them into ("final
+        1-2", "first round, heat 4"); empty until every round it feeds is drawn."""
+        groups = {pool.name for pool in spec.pools}
+        fed = [
+            later
+            for later in self.plan.rounds
+            if any(seat.pool in groups for pair in later.pairs for seat in pair)
+        ]
+        if not fed or any(later.name not in self.heats for later in fed):
+            return {}
+        out: dict[int, str] = {}
+        for later in fed:
+            for event in self.heats[later.name]:
+                heat = f"{later.name}, heat {event.heat}" if event.heat else later.name
+                for entrant in self.entrants(event):
+                    out.setdefault(entrant, heat)
+        return out
 
     def _draw(
         self, ridden: Mapping[str, list[TimedHeatResult]]

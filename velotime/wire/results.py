@@ -499,9 +499,33 @@ class StandingsHeat(_Payload, frozen=True, kw_only=True):
     winner: int | UnsetType | None = UNSET
 
 
+class StandingsRank(_Payload, frozen=True, kw_only=True, omit_defaults=True):
+    """A place in a pursuit or team sprint round's ranking by time (the qualifying; the first
+    round of a team pursuit or team sprint, by group)."""
+
+    rank: int  # within its group; equal for equal time and last lap (then `tied`)
+    entrant: int  # the rider's bib (individual pursuit) or the team's number
+    # The part of the round it is ranked in: "qualifying"; a team pursuit's first round "gold"
+    # (the winners of heats 3 and 4) and "rest"; a team sprint's "winners" and "losers"
+    group: str
+    time: str | None = None  # the official time; None: ranked without one (a catch)
+    time_us: int | None = None
+    # to the group's fastest, a difference of official times, "+0.500"; None for the fastest
+    # and without a time
+    gap: str | None = None
+    status: Status = Status.RANKED  # REL after the ranked, DNS placed last (3.2.148 bis)
+    tied: bool = False  # equal in time and last lap with another: a commissaire orders them
+    # Where the ranking sends it, once drawn: "final 1-2", "first round, heat 4"; "out": in no
+    # later round; None: not drawn yet
+    to: str | None = None
+
+
 class StandingsRound(_Payload, frozen=True, kw_only=True):
     name: str
     heats: list[StandingsHeat]  # once the rounds feeding this one are all final
+    # A pursuit or team sprint round ranked by time (qualifying; a team event's first round):
+    # its final heats ranked so far, best first by group; complete once every heat is final
+    ranking: list[StandingsRank] | UnsetType = UNSET
     # A sprint: best of 1 or 3, and where each heat's riders come from, from the start (for a
     # bracket): "q5" the 5th qualifier, "1/8:3" the winner of heat 3 of 1/8, "1/8:3:2" its 2nd.
     best_of: int | UnsetType = UNSET

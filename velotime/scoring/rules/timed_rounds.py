@@ -473,3 +473,17 @@ def _check_boundaries(name: str, ranked: list[Ranked], seated: Mapping[int, str]
                 f"for place {place} of {name!r}, which decides who rides what: a commissaire "
                 "must order them"
             )
+
+
+def round_pools(
+    fmt: Format, round_name: str, heats: Sequence[tuple[int, TimedHeatResult]]
+) -> list[tuple[str, list[Ranked]]]:
+    """A round's pools (the qualifying ranking; a first round's winners and losers...) ranked
+    from the heats of it ridden so far, each (pair number, result): the whole round once every
+    heat is. ValueError: a match heat among them without a winner."""
+    spec = next(r for r in fmt.rounds if r.name == round_name)
+    ridden = _Ridden(pairs=[number for number, _ in heats], heats=[result for _, result in heats])
+    pools: dict[str, list[Ranked]] = {}
+    for pool in spec.pools:
+        pools[pool.name] = _pool(spec, pool, ridden, pools)
+    return list(pools.items())
