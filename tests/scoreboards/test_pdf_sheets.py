@@ -364,7 +364,9 @@ def test_an_individual_pursuit_competition_sheet() -> None:
     (tests/scoring/test_engine_timed_rounds_scored.py, where each time is worked by hand):
     qualifying 1 58.500 v 2 1:00.200 and 3 59.300 v 4 1:01.100; the bronze final 2 (58.500,
     won) v 4 (1:00.200), the gold final 3 (58.500, won) v 1 (1:00.200); classification 3, 1, 2,
-    4 with the times that placed them. Each heat's entrants in its order with their time."""
+    4 with the times that placed them. Each heat's entrants in its order with their time. The
+    qualifying ranking: 1 58.500, 3 59.300 (+0.800), 2 1:00.200 (+1.700), 4 1:01.100 (+2.600);
+    the two fastest to the gold final, the next two to the bronze (3.2.053)."""
     scoring = ScoringEngine(parse_meet(ROUNDS_MEET), ROUNDS_LINES, 250, line_roles=ROUNDS_ROLES)
     ride_heat(scoring, "ip-qualifying-1", ROUNDS_T0, (1, 9.5, 7.0), (2, 9.8, 7.2))
     ride_heat(scoring, "ip-qualifying-2", ROUNDS_T0 + 300 * S, (3, 9.6, 7.1), (4, 10.0, 7.3))
@@ -382,7 +384,8 @@ def test_an_individual_pursuit_competition_sheet() -> None:
         standings, results=results, riders={}, meet="Test meet", venue="Test velodrome",
         zone=UTC, generated_us=START_US,
     )  # fmt: skip
-    lines = page_lines(pdf_pages(sheet_pdf(html))[0])
+    pages = [page_lines(page) for page in pdf_pages(sheet_pdf(html))]
+    lines = pages[0]
     assert f"{HEADER} ip — FINAL" in lines
     heading = "HEAT RANK BIB NAME NATION TIME NOTES"
     at = lines.index("QUALIFYING")
@@ -393,6 +396,14 @@ def test_an_individual_pursuit_competition_sheet() -> None:
         "2 1 3 Rider 3 GBR 59.300",
         "2 4 Rider 4 GBR 1:01.100",
     ]
+    at = lines.index("QUALIFYING RANKING")
+    assert lines[at + 1 : at + 6] == [
+        "RANK BIB NAME NATION TIME GAP GOES TO NOTES",
+        "1 1 Rider 1 GBR 58.500 final 1-2",
+        "2 3 Rider 3 GBR 59.300 +0.800 final 1-2",
+        "3 2 Rider 2 GBR 1:00.200 +1.700 final 3-4",
+        "4 4 Rider 4 GBR 1:01.100 +2.600 final 3-4",
+    ]
     at = lines.index("FINAL 3-4")
     assert lines[at + 1 : at + 4] == [
         heading, "1 1 2 Rider 2 GBR 58.500 WON", "2 4 Rider 4 GBR 1:00.200"
@@ -401,9 +412,11 @@ def test_an_individual_pursuit_competition_sheet() -> None:
     assert lines[at + 1 : at + 4] == [
         heading, "1 1 3 Rider 3 GBR 58.500 WON", "2 1 Rider 1 GBR 1:00.200"
     ]  # fmt: skip
+    # The classification runs onto page 2, its heading repeated there.
+    lines = [line for page in pages for line in page]
     at = lines.index("FINAL CLASSIFICATION")
-    assert lines[at + 1 : at + 6] == [
-        "RANK BIB NAME NATION TIME NOTES",
+    assert lines[at + 1] == "RANK BIB NAME NATION TIME NOTES"
+    assert [line for line in lines[at + 2 :] if line[0].isdigit()][:4] == [
         "1 3 Rider 3 GBR 58.500",
         "2 1 Rider 1 GBR 1:00.200",
         "3 2 Rider 2 GBR 58.500",

@@ -381,3 +381,54 @@ def test_a_team_sprint_sheet_lap_by_lap(tmp_path: Path) -> None:
         "3", "750", "3", "43.678", "13.222", "6", "44.012", "13.358", "+0.334", "10",
     ]  # fmt: skip
     assert '<th class="num">250 m</th>' not in page
+
+
+def test_a_team_sprint_first_round_ranking_on_the_sheet() -> None:
+    """A team sprint's first round ranked by group (the payload as
+    tests/scoring/test_engine_timed_rounds.py's team sprint publishes it): the winners 1 42.500
+    and 3 42.800 (+0.300, 42.800 - 42.500) to the gold final, 4 and 7 to the bronze final; the
+    losers 2 43.200 and 6 43.300 (+0.100) out, 8 DNS last without time or gap. Each group has
+    its heading row; the keirin and sprint rounds have no ranking table."""
+    heat = {"event": "ts-w-first-round-1", "status": "final", "riders": [4, 5], "order": [4, 5]}
+    payload = {
+        "competition": "ts-w", "discipline": "team_sprint", "name": "", "category": "W",
+        "format": "uci", "status": "running", "classification": [], "problems": [],
+        "rounds": [{
+            "name": "first round", "heats": [heat],
+            "ranking": [
+                {"rank": 1, "entrant": 1, "group": "winners", "time": "42.500",
+                 "time_us": 42_500_000, "to": "final 1-2"},
+                {"rank": 2, "entrant": 3, "group": "winners", "time": "42.800",
+                 "time_us": 42_800_000, "gap": "+0.300", "to": "final 1-2"},
+                {"rank": 1, "entrant": 2, "group": "losers", "time": "43.200",
+                 "time_us": 43_200_000, "to": "out"},
+                {"rank": 2, "entrant": 6, "group": "losers", "time": "43.300",
+                 "time_us": 43_300_000, "gap": "+0.100", "to": "out", "tied": True},
+                {"rank": 3, "entrant": 8, "group": "losers", "status": "DNS", "to": "out"},
+            ],
+        }],
+    }  # fmt: skip
+    teams = {t: (f"Team {t}", f"N{t}") for t in range(1, 9)}
+    page = standings_sheet_html(
+        msgspec.convert(payload, Standings), results={}, riders=teams, meet="", venue="",
+        zone=UTC, generated_us=0,
+    )  # fmt: skip
+    assert "<h2>first round ranking</h2>" in page
+    assert cells(page, 1, "ranking") == ["1", "1", "Team 1", "N1", "42.500", "", "final 1-2", ""]
+    assert cells(page, 3, "ranking") == [
+        "2", "3", "Team 3", "N3", "42.800", "+0.300", "final 1-2", ""
+    ]  # fmt: skip
+    assert cells(page, 6, "ranking") == [
+        "2", "6", "Team 6", "N6", "43.300", "+0.100", "out", "draw required"
+    ]  # fmt: skip
+    assert cells(page, 8, "ranking") == ["3", "8", "Team 8", "N8", "", "", "out", "DNS"]
+    table = page.split('<table class="ranking">')[1].split("</table>")[0]
+    assert re.findall(r'<tr class="group"><th colspan="8">(\w+)</th>', table) == [
+        "winners", "losers"
+    ]  # fmt: skip
+
+    keirin = standings_sheet_html(
+        msgspec.convert(KEIRIN_STANDINGS, Standings), results={}, riders={}, meet="",
+        venue="", zone=UTC, generated_us=0,
+    )  # fmt: skip
+    assert '<table class="ranking">' not in keirin

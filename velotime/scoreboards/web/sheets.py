@@ -138,6 +138,7 @@ tbody tr:nth-child(even) td { background: #f5f6f8; }
 h2 { font-size: 11pt; margin: 7mm 0 2mm; text-transform: uppercase; letter-spacing: .05em; }
 .facts { margin: 4mm 0 0; padding: 3mm 4mm; border-left: 1mm solid #111; background: #f5f6f8; }
 .problems li { margin: 1mm 0; }
+.ranking tr.group th { padding-top: 3mm; border-bottom: 0.2mm solid #111; }
 .audit td, .audit th { font-size: 8.5pt; }
 .audit .reason { font-style: italic; }
 .pursuit td, .pursuit th, .team-sprint td, .team-sprint th { padding-top: 0.9mm;
@@ -933,7 +934,10 @@ def standings_sheet_html(
     if isinstance(standings, OmniumStandings):
         tables = _omnium_table(standings)
     else:
-        tables = "".join(_round_table(r, standings, results, names) for r in standings.rounds)
+        tables = "".join(
+            _round_table(r, standings, results, names) + _ranking_table(r, names)
+            for r in standings.rounds
+        )
         tables = _qualifiers(standings, results, names) + tables + _classification(standings)
     problems = [p for p in standings.problems if p]
     if problems:
@@ -1058,6 +1062,38 @@ def _round_table(
     return (
         f"<h2>{heading}</h2>\n"
         f'<table class="round">\n<thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+
+
+def _ranking_table(round_: StandingsRound, names: Riders) -> str:
+    """A pursuit's or team sprint's round ranked by time (its qualifying; a team event's first
+    round, group by group): rank, time, gap to the group's fastest, and the heat each goes to."""
+    ranking = round_.ranking
+    if not isinstance(ranking, list) or not ranking:
+        return ""
+    grouped = len({entry.group for entry in ranking}) > 1
+    rows = []
+    for index, entry in enumerate(ranking):
+        if grouped and (index == 0 or entry.group != ranking[index - 1].group):
+            rows.append(f'<tr class="group"><th colspan="8">{escape(entry.group)}</th></tr>')
+        tags = [entry.status.value] if entry.status.value else []
+        tags += ["draw required"] if entry.tied else []
+        notes = "".join(f'<span class="tag out">{escape(tag)}</span>' for tag in tags)
+        rows.append(
+            f'<tr data-bib="{entry.entrant}"><td class="num rank">{entry.rank}</td>'
+            f"{_rider_cells(entry.entrant, names)}"
+            f'<td class="num time">{escape(entry.time or "")}</td>'
+            f'<td class="num">{escape(entry.gap or "")}</td>'
+            f"<td>{escape(entry.to or '')}</td>"
+            f'<td class="notes">{notes}</td></tr>'
+        )
+    return (
+        f"<h2>{escape(round_.name)} ranking</h2>\n"
+        '<table class="ranking">\n<thead><tr><th class="num">Rank</th><th class="num">Bib</th>'
+        '<th>Name</th><th>Nation</th><th class="num">Time</th><th class="num">Gap</th>'
+        "<th>Goes to</th><th>Notes</th></tr></thead>\n<tbody>\n"
         + "\n".join(rows)
         + "\n</tbody>\n</table>\n"
     )
