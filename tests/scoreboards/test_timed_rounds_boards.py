@@ -1,6 +1,6 @@
 """The standings of a pursuit competition (qualifying heats, then the finals) on the terminal
 view and the web page: each heat's entrants home side first with their times, the match's
-winner marked.
+winner marked; on the page, the qualifying ranked with gaps and the final each goes to.
 
 The payloads are the scoring engine's, as it publishes them, for the individual pursuit
 competition of tests/scoring/test_engine_timed_rounds_scored.py (expected values by hand there):
@@ -69,6 +69,11 @@ CARDS = """JSON.stringify(Array.from(document.querySelectorAll('#standings-body 
     li.querySelector('.heat-time').textContent)))"""
 
 
+RANKING = """JSON.stringify(Array.from(document.querySelectorAll(
+  '#standings-body .round-ranking tr[data-bib]')).map((tr) => ['c-rank', 'c-bib', 'c-time', 'c-gap',
+  'c-to'].map((name) => tr.querySelector('.' + name).textContent)))"""
+
+
 @pytest.mark.timeout(60)
 async def test_the_page_gives_each_heat_its_times_and_winner(
     tmp_path: Path, broker: LocalBroker, published: list[tuple[str, Any]]
@@ -88,4 +93,17 @@ async def test_the_page_gives_each_heat_its_times_and_winner(
                            ["*2 58.500", "4 1:00.200"], ["1 1:00.200", "*3 58.500"]],
                           separators=(",", ":"))  # fmt: skip
         await page.wait_for(f"{CARDS} === '{want}'", "the heats' times")
+        # The qualifying ranked: 1 58.500, 3 59.300 (+0.800 = 59.300 - 58.500), 2 1:00.200
+        # (+1.700), 4 1:01.100 (+2.600); the two fastest to the gold final, the next two to
+        # the bronze final (3.2.053).
+        want = json.dumps([["1", "1", "58.500", "", "final 1-2"],
+                           ["2", "3", "59.300", "+0.800", "final 1-2"],
+                           ["3", "2", "1:00.200", "+1.700", "final 3-4"],
+                           ["4", "4", "1:01.100", "+2.600", "final 3-4"]],
+                          separators=(",", ":"))  # fmt: skip
+        await page.wait_for(f"{RANKING} === '{want}'", "the qualifying ranking")
         await page.screenshot(artifact("pursuit-standings-1920x1080.png"))
+        await page.evaluate(
+            "document.querySelector('#standings-body .round-ranking').scrollIntoView()"
+        )
+        await page.screenshot(artifact("pursuit-qualifying-ranking-1920x1080.png"))

@@ -465,6 +465,38 @@
     block.appendChild(table);
   }
 
+  /* A pursuit's or team sprint's round ranked by time (its qualifying; a team event's first
+   * round, group by group): rank, entrant, time, gap to the group's fastest, where each goes. */
+  function appendRanking(block, round, riders) {
+    var ranking = round.ranking || [];
+    if (!ranking.length) return;
+    block.appendChild(VT.el('h4', 'round-ranking-title', (round.name || '') + ' ranking'));
+    var table = VT.el('table', 'table classification round-ranking');
+    var tbody = VT.el('tbody');
+    var grouped = ranking.some(function (entry) { return entry.group !== ranking[0].group; });
+    ranking.forEach(function (entry, index) {
+      if (grouped && (index === 0 || entry.group !== ranking[index - 1].group)) {
+        var head = VT.el('tr', 'ranking-group');
+        var th = VT.el('th', null, entry.group);
+        th.colSpan = 6;
+        head.appendChild(th);
+        tbody.appendChild(head);
+      }
+      var tr = VT.el('tr', entry.to === 'out' ? 'is-out' : '');
+      tr.dataset.bib = String(entry.entrant);
+      tr.appendChild(VT.el('td', 'c-rank', entry.rank));
+      tr.appendChild(VT.el('td', 'c-bib', entry.entrant));
+      tr.appendChild(VT.el('td', 'c-name', (riders[entry.entrant] || {}).name || ''));
+      tr.appendChild(VT.el('td', 'c-time', entry.time || entry.status || ''));
+      tr.appendChild(VT.el('td', 'c-gap', entry.gap || ''));
+      var to = [entry.to, entry.tied ? 'draw required' : ''].filter(Boolean).join(' \u00b7 ');
+      tr.appendChild(VT.el('td', 'c-to', to));
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+    block.appendChild(table);
+  }
+
   /* A sprint tournament as a bracket: its rounds as columns, each match a card with its riders
    * in slot order and the races each has won (the match's winner marked), the match being
    * ridden now marked; a round not drawn yet shows where its riders come from ("Q1", "W 1/4 #1"). */
@@ -612,6 +644,7 @@
       });
       appendClassification(block, comp.classification || []);
       block.appendChild(rounds);
+      (comp.rounds || []).forEach(function (round) { appendRanking(block, round, riders); });
       (comp.problems || []).forEach(function (problem) {
         block.appendChild(VT.el('p', 'problem', problem));
       });
