@@ -412,7 +412,7 @@ def test_a_team_pursuit_through_the_engine() -> None:
     to 3:48). Gold: 104 (3:44) v 101 (3:45); the other six on first-round times 107 3:47,
     102 3:48, 105 3:49.5, 103 3:50, 108 3:51, 106 3:52: bronze 107 v 102. Finals: 101 (3:43)
     beats 104 (3:44), 102 (3:46) beats 107 (3:47). Classification 101, 104, 102, 107, then
-    105, 103, 108, 106."""
+    105, 103, 108, 106. The first round's ranking by group, with gaps, below."""
     riders = riders_toml({bib: (f"R{bib}", "", None) for bib in range(1, 33)})
     teams = "".join(
         f'[[competitions.teams]]\nnumber = {100 + t}\nname = "T{100 + t}"\n'
@@ -447,6 +447,19 @@ def test_a_team_pursuit_through_the_engine() -> None:
     ]  # fmt: skip
     assert [h["winner"] for h in rounds[1]["heats"]] == [103, 105, 101, 104]
     assert [h["riders"] for r in rounds[2:] for h in r["heats"]] == [[107, 102], [104, 101]]
+    # The first round ranked by group: gold 104, 101 +1.000 (3:45 - 3:44); the rest by time,
+    # 107 and 102 (+1.000) to the bronze final, then 105 +2.500, 103 +3.000, 108 +4.000,
+    # 106 +5.000 out.
+    assert [(r["group"], r["entrant"], r.get("gap"), r["to"]) for r in rounds[1]["ranking"]] == [
+        ("gold", 104, None, "final 1-2"),
+        ("gold", 101, "+1.000", "final 1-2"),
+        ("rest", 107, None, "final 3-4"),
+        ("rest", 102, "+1.000", "final 3-4"),
+        ("rest", 105, "+2.500", "out"),
+        ("rest", 103, "+3.000", "out"),
+        ("rest", 108, "+4.000", "out"),
+        ("rest", 106, "+5.000", "out"),
+    ]
     ridden(engine, "tp-final-3-4", {107: "3:47.000", 102: "3:46.000"})
     done = ridden(engine, "tp-final-1-2", {104: "3:44.000", 101: "3:43.000"})
     final = msgspec.json.decode(next(p for p in done if p.key == "standings/tp").encoded())
@@ -540,3 +553,23 @@ def test_the_team_sprint_ranking_of_qualifying_and_first_round() -> None:
         ("losers", 4, 8, None, None, "out"),
     ]
     assert ranking[-1]["status"] == "DNS"
+
+
+def test_an_equal_qualifying_rank_that_decides_nothing_is_shared() -> None:
+    """11 and 15 both 4:20.000 with no last lap to part them (hand times): equal 3rd, both
+    flagged, both +2.000 behind 12 (4:18.000); 3rd and 4th both ride the bronze final
+    (3.2.053), so the draw stands, 14 (4:25.000) 5th."""
+    engine = ScoringEngine(parse_meet(IP_MEET), {"finish": 0})
+    ridden(engine, "ip-m-qualifying-1", {11: "4:20.000", 12: "4:18.000"})
+    ridden(engine, "ip-m-qualifying-2", {13: "4:19.000", 14: "4:25.000"})
+    ranking = standings(ridden(engine, "ip-m-qualifying-3", {15: "4:20.000"}))["rounds"][0]
+    assert [
+        (r["rank"], r["entrant"], r.get("gap"), r.get("tied", False), r["to"])
+        for r in ranking["ranking"]
+    ] == [
+        (1, 12, None, False, "final 1-2"),
+        (2, 13, "+1.000", False, "final 1-2"),
+        (3, 11, "+2.000", True, "final 3-4"),
+        (3, 15, "+2.000", True, "final 3-4"),
+        (5, 14, "+7.000", False, "out"),
+    ]
