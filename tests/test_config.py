@@ -278,6 +278,31 @@ def test_line_for_prefers_the_decoder_mapping() -> None:
     assert described.line_for(None) == "finish"
 
 
+def test_a_p3_source_whose_decoders_are_all_mapped_needs_no_line() -> None:
+    """Three decoders chained on one link, each mapped: a `line` would be meaningless. A decoder
+    mapped nowhere then has no line (None), not a made-up one."""
+    text = edited('line = "200m"\n', 'decoder_lines = { 11 = "finish", 12 = "200m" }\n')
+    source = p3(parse(text).sources[1])
+    assert source.line is None
+    assert source.summary() == (
+        "decoder 11 on finish, decoder 12 on 200m, other decoders flagged unknown_decoder, "
+        "clock get_time"
+    )
+    described = source.describe("UTC")
+    assert (described.line_for(11), described.line_for(12)) == ("finish", "200m")
+    assert described.line_for(13) is None
+    assert described.line_for(None) is None
+    assert described.lines_text() == "11 finish, 12 200m"
+
+
+def test_a_p3_source_with_neither_line_nor_decoder_lines_is_refused() -> None:
+    for without in ("", "decoder_lines = {}\n"):
+        assert problems(edited('line = "200m"\n', without)) == [
+            "t.toml: sources[1].line: a p3 source needs the timing line of its loop, or "
+            "decoder_lines mapping its decoders to lines"
+        ]
+
+
 @pytest.mark.parametrize(
     ("transport", "endpoint"),
     [

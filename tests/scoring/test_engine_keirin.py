@@ -248,6 +248,29 @@ def test_a_flagged_passing_is_not_scored(engine: ScoringEngine) -> None:
     assert "flagged number_jump" in reason
 
 
+def test_a_passing_from_a_decoder_mapped_to_no_line_is_not_scored(engine: ScoringEngine) -> None:
+    """The source maps its two decoders and has no line of its own. 26's transponder is read
+    by a third decoder on the link, 268399, mapped nowhere: published flagged unknown_decoder,
+    it must not become 26's finish (taken, it would complete the result: 6 lines)."""
+    # No line for a decoder not in LINES, as for a source without `line`.
+    decoders = P3Session("p3", lambda decoder: LINES.get(decoder or 0), "decoder")
+    finish = {21: 95_000_000, 22: 95_020_000, 23: 95_300_000, 24: 95_330_000, 25: 95_600_000}
+    for received_us, record in p3_race([(FINISH_DECODER, bib, t) for bib, t in finish.items()]):
+        feed(engine, decoders.feed(received_us, record).events)
+    stray = p3.Passing(
+        passing_number=1,
+        transponder=TRANSPONDER[26],
+        rtc_time_us=START + 96_000_000,
+        decoder_id=268399,
+    )
+    events = decoders.feed(START + 96_050_000, p3.encode(stray)).events
+    assert [getattr(e.data, "flag", None) for e in events] == ["unknown_decoder"]
+    feed(engine, events)
+    assert engine.results(EVENT)["lines"] == []  # 26 has still not finished: no result yet
+    (reason,) = engine.skipped_timing
+    assert "flagged unknown_decoder" in reason
+
+
 # A final in the manner of Paris 2024: on the last lap 24 moves down on 25, who falls and brings
 # down 26; 24 still crosses the line third. The camera places the four riders who finished (time
 # since the start, 1/10,000 s) and lists the two who fell without a place.

@@ -303,3 +303,56 @@ def test_an_impulse_nobody_is_read_at_times_the_lap_once_the_timing_is_past_it()
     result = scorer.score(state)
     assert [(line.bib, line.time) for line in result.lines] == [(20, "43.999"), (10, "43.999")]
     assert result.extra["problems"] == said
+
+
+NO_GATE = "no gate impulse on its side"
+
+
+def gate_problems(scorer: TeamSprintScorer, state: EventState) -> list[str]:
+    return [p for p in scorer.score(state).extra["problems"] if NO_GATE in p]
+
+
+def test_between_the_two_gates_of_one_release_no_gate_is_said_missing() -> None:
+    """One release: the Timy stamps the home gate at START and the back gate 0.3 ms later, and
+    they arrive one after the other. Published after the home gate alone, the board must not say
+    team 20 has no gate impulse (its gate is on its way); nor after the back gate, nor at any
+    crossing of the rest of the heat. Both teams finish in 43.999 (team 20 from START + 0.3 ms:
+    43.9995 - 0.0003 = 43.9992 s, truncated 43.999)."""
+    back_gate = Crossing(role=Role.GATE_BACK, t_us=START + 300, photocell=True)
+    rest = heat(gates=())
+    state, scorer = scored([Crossing(role=Role.GATE_HOME, t_us=START, photocell=True)])
+    assert gate_problems(scorer, state) == []
+    state.crossings.append(back_gate)
+    assert gate_problems(scorer, state) == []
+    for crossing in rest:
+        state.crossings.append(crossing)
+        assert gate_problems(scorer, state) == [], crossing
+    assert [(line.bib, line.time) for line in scorer.score(state).lines] == [
+        (20, "43.999"),
+        (10, "43.999"),
+    ]
+
+
+def test_a_heat_with_one_gate_says_so_once_the_timing_is_past_the_window() -> None:
+    """Only the home gate releases (START). A crossing 250 ms later (team 20's second rider
+    read on its line behind the gate, within the first second) is not past the 250 ms the back
+    gate's impulse may still take: nothing said. One 1 µs later is past it: team 20 "no gate
+    impulse on its side". Made provisional on the home gate alone, the same. The heat ridden:
+    team 20 started with the home gate (START), so its time is as with its own, 43.999."""
+    said = [
+        "team 20: no gate impulse on its side: started with the other side's gate (released "
+        "together)"
+    ]
+    home_gate = Crossing(role=Role.GATE_HOME, t_us=START, photocell=True)
+    state, scorer = scored([home_gate])
+    assert gate_problems(scorer, state) == []
+    state.crossings.append(Crossing(role=Role.PURSUIT_BACK, t_us=START + 250_000, transponder=9005))
+    assert gate_problems(scorer, state) == []
+    state.crossings.append(Crossing(role=Role.PURSUIT_BACK, t_us=START + 250_001, transponder=9006))
+    assert gate_problems(scorer, state) == said
+    state, scorer = scored([home_gate], status="provisional")
+    assert gate_problems(scorer, state) == said
+    state, scorer = scored(heat(gates=(Role.GATE_HOME,)))
+    result = scorer.score(state)
+    assert [(line.bib, line.time) for line in result.lines] == [(20, "43.999"), (10, "43.999")]
+    assert result.extra["problems"] == said

@@ -275,7 +275,69 @@ def test_team_sprint_rounds_and_classification() -> None:
     assert classification[7].status is Status.DNS
     olympic = draw(TEAM_SPRINT_OLYMPIC, teams, ridden)
     assert olympic["final 5-6"] == [[6, 5]]
-    assert olympic["final 7-8"] == [[2, 8]]
+    assert olympic["final 7-8"] == [[2]]  # 8 did not start: placed, not seated (3.2.148 bis)
+
+
+# Eight teams, qualifying ranks them in their number (team 1 fastest); in the first round 8
+# does not start and 1 rides alone.
+TS8_QUALIFYING = [
+    heat(line(8, "43.800"), line(7, "43.700")),
+    heat(line(6, "43.600"), line(5, "43.500")),
+    heat(line(4, "43.400"), line(3, "43.300")),
+    heat(line(2, "43.200"), line(1, "43.100")),
+]
+TS8_FIRST_ROUND = [
+    heat(line(4, "43.000", won=True), line(5, "43.500")),
+    heat(line(3, "42.800", won=True), line(6, "43.300")),
+    heat(line(2, "42.900", won=True), line(7, "43.100")),
+    heat(line(1, "42.500"), line(8, None, None, status=Status.DNS)),
+]
+
+
+def test_team_sprint_round_one_dns_is_8th_in_the_uci_table() -> None:
+    """3.2.148 bis, UCI table, 8 teams. Qualifying 1..8 (team 1 fastest); first round 4v5,
+    3v6, 2v7, 1v8; 8 does not start and 1 rides alone (42.500). Winners 4 43.000, 3 42.800,
+    2 42.900, 1: by time 1, 3, 2, 4: gold 1 v 3, bronze 2 v 4. Losers by first-round time:
+    7 43.100, 6 43.300, 5 43.500 are 5th, 6th, 7th, and 8 is 8th (not unranked)."""
+    teams = [8, 7, 6, 5, 4, 3, 2, 1]
+    ridden = {QUALIFYING: TS8_QUALIFYING, FIRST_ROUND: TS8_FIRST_ROUND}
+    assert draw(TEAM_SPRINT, teams, ridden) == {"final 3-4": [[2, 4]], "final 1-2": [[1, 3]]}
+    results = ridden | {
+        "final 3-4": [heat(line(2, "43.000", won=True), line(4, "43.200"))],
+        "final 1-2": [heat(line(1, "42.400", won=True), line(3, "42.600"))],
+    }
+    classification = classify(TEAM_SPRINT, teams, results)
+    assert places(classification) == [
+        (1, 1), (2, 3), (3, 2), (4, 4), (5, 7), (6, 6), (7, 5), (8, 8),
+    ]  # fmt: skip
+    assert classification[7].status is Status.DNS
+
+
+def test_team_sprint_round_one_dns_is_8th_in_the_olympic_table() -> None:
+    """3.2.148 bis, Olympic table (3.2.146), the first round above. 8 did not start: it is
+    placed 8th and rides no final. Losers 7 43.100, 6 43.300, 5 43.500: 7 v 6 for 5th-6th, and
+    5, whose 7th-8th opponent would have been 8, rides that final alone for 7th (a walk-over,
+    as a heat with an empty seat is). 6 beats 7; 5 rides 43.400. Classification: 1, 3, 2, 4
+    from the medal finals, 6 5th, 7 6th, 5 7th, 8 8th."""
+    teams = [8, 7, 6, 5, 4, 3, 2, 1]
+    ridden = {QUALIFYING: TS8_QUALIFYING, FIRST_ROUND: TS8_FIRST_ROUND}
+    assert draw(TEAM_SPRINT_OLYMPIC, teams, ridden) == {
+        "final 7-8": [[5]],
+        "final 5-6": [[7, 6]],
+        "final 3-4": [[2, 4]],
+        "final 1-2": [[1, 3]],
+    }
+    results = ridden | {
+        "final 7-8": [heat(line(5, "43.400"))],
+        "final 5-6": [heat(line(7, "43.200"), line(6, "43.100", won=True))],
+        "final 3-4": [heat(line(2, "43.000", won=True), line(4, "43.200"))],
+        "final 1-2": [heat(line(1, "42.400", won=True), line(3, "42.600"))],
+    }
+    classification = classify(TEAM_SPRINT_OLYMPIC, teams, results)
+    assert places(classification) == [
+        (1, 1), (2, 3), (3, 2), (4, 4), (5, 6), (6, 7), (7, 5), (8, 8),
+    ]  # fmt: skip
+    assert classification[7].status is Status.DNS
 
 
 def test_results_that_do_not_follow_the_draw_are_refused() -> None:

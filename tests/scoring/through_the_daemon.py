@@ -288,8 +288,6 @@ def _device(description: dict[str, Any]) -> tuple[Device, dict[str, Any]]:
     if protocol == "p3":
         settings = {key: description[key] for key in ("line", "decoder_lines", "clock")
                     if description.get(key)}  # fmt: skip
-        if "line" not in settings:  # one source, a decoder a line: the config wants a line
-            settings["line"] = next(iter(settings["decoder_lines"].values()))  # all mapped
         return Decoder(), settings
     if protocol == "timy":
         channels: dict[str, dict[str, Any]] = {}

@@ -38,7 +38,7 @@ class SessionCounters:
     missing: int = 0  # records in those ranges
     resend_requests: int = 0  # requests sent to the device for missing records
     unrecoverable_gaps: int = 0  # gaps given up (too large, or no longer held by the device)
-    flagged: int = 0  # records published flagged as implausible
+    flagged: int = 0  # records published flagged: implausible, or from an unmapped decoder
     superseded: int = 0  # result lines a later block of the same race changed or left out
 
 

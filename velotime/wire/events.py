@@ -34,8 +34,9 @@ class PassingData(
     passing_number: int | None = None
     strength: int | None = None
     hits: int | None = None
-    # Set on an absurd record, which scoring does not use: "implausible_time" (far from the
-    # venue clock), "number_jump" (a passing number far beyond the highest)
+    # Set on a record scoring does not use: "implausible_time" (far from the venue clock),
+    # "number_jump" (a passing number far beyond the highest), "unknown_decoder" (a decoder
+    # the source maps to no line: `line` is "")
     flag: str | None = None
     record: dict[str, Any]  # the decoded device record: every field, nothing dropped
 

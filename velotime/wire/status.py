@@ -73,7 +73,7 @@ class SourceStatus(_Payload, frozen=True, kw_only=True):
     missing: int = 0  # records in those ranges
     resend_requests: int = 0  # requests sent to the device for missing records
     unrecoverable_gaps: int = 0  # gaps given up: too large, or no longer held by the device
-    flagged: int = 0  # records published flagged as implausible
+    flagged: int = 0  # records published flagged: implausible, or from an unmapped decoder
     superseded: int = 0  # result lines a camera's later block of the race changed or left out
     # Health: degraded while something of the source's is wrong, said in `reasons` (its
     # device's clock too far from the venue clock: "timy: clock 1 h 00 min ahead of ...").

@@ -10,6 +10,7 @@ from velotime.drivers.p3.session import (
     P3SessionState,
     P3Settings,
 )
+from velotime.families.p3.source import P3Description
 from velotime.protocols.p3 import GetTime, Passing, Resend, Status, encode
 
 DECODER = 268307
@@ -164,3 +165,49 @@ def test_bytes_split_across_a_reconnect_are_not_glued_together() -> None:
     out = s.connected(T0 + 1)
     assert [e.kind for e in out.errors] == ["truncated"]
     assert s.feed(T0 + 2, whole[10:]).events == []
+
+
+def test_a_passing_from_a_decoder_mapped_to_no_line_is_published_flagged_and_counted() -> None:
+    """One link, three decoders chained (finish, 100m, 200m), each in decoder_lines, and no
+    `line`. A passing from a fourth decoder, 14, belongs to no line: it is published on line ""
+    flagged unknown_decoder (scoring passes over flagged passings), counted in the source's
+    `flagged` and logged; its number is still tracked, so the same passing resent is a
+    duplicate, not a second event. A record with no decoder id has no line either."""
+    source = P3Description(
+        decoder_lines={"11": "finish", "12": "100m", "13": "200m"},
+        clock="decoder",
+        horizon_s=None,
+        plausible_window_s=None,
+    )
+    s = source.new_session("p3-chain")
+    s.connected(T0)
+
+    def from_decoder(decoder_id: int | None, number: int) -> bytes:
+        record = Passing(
+            passing_number=number, transponder=1001, rtc_time_us=T0 + number, decoder_id=decoder_id
+        )
+        return encode(record)
+
+    records = [from_decoder(11, 1), from_decoder(12, 1), from_decoder(13, 1), from_decoder(14, 1)]
+    out = s.feed(T0 + 10, b"".join(records))
+    published = [(passing_data(e).decoder_id, passing_data(e).line, passing_data(e).flag)
+                 for e in out.events]  # fmt: skip
+    assert published == [
+        (11, "finish", None),
+        (12, "100m", None),
+        (13, "200m", None),
+        (14, "", "unknown_decoder"),
+    ]
+    (notice,) = [n for n in out.notices if "unknown_decoder" in n]
+    assert notice.startswith("decoder 14 passing 1 ")
+    assert "in neither line nor decoder_lines" in notice
+    assert s.counters().flagged == 1
+
+    again = s.feed(T0 + 20, from_decoder(14, 1))  # the decoder resends it
+    assert again.events == []
+    assert s.counters().duplicates == 1
+    assert s.counters().flagged == 1
+
+    (anonymous,) = s.feed(T0 + 30, from_decoder(None, 7)).events
+    assert (passing_data(anonymous).line, passing_data(anonymous).flag) == ("", "unknown_decoder")
+    assert s.counters().flagged == 2

@@ -37,6 +37,9 @@ from velotime.protocols.p3.json import record_to_builtins
 from velotime.wire.events import Event, PassingData
 
 ClockMode = Literal["get_time", "decoder"]
+# The flag of a passing from a decoder the source has no line for (no `line`, and not in
+# `decoder_lines`): published on line "", for the record, and not scored.
+UNKNOWN_DECODER = "unknown_decoder"
 
 # The offset between the decoder clock and the venue clock is held once known: re-estimating it
 # for drift would put a step of the drift inside a lap. Only a jump this large (a decoder whose
@@ -118,7 +121,7 @@ class SessionStats:
     counter_resets: int = 0
     clock_drift_us: int | None = None  # latest GET_TIME estimate minus the offset in use
     unrecoverable_gaps: int = 0  # gaps given up (published as `gap` events)
-    flagged: int = 0  # absurd passings, published flagged
+    flagged: int = 0  # absurd passings or an unknown decoder's, published flagged
     epochs: int = 0  # new epochs started (counter restarts)
     before_horizon: int = 0  # passings made before the horizon, not published
 
@@ -183,7 +186,7 @@ class P3Session:
     def __init__(
         self,
         source: str,
-        line_for: Callable[[int | None], str],
+        line_for: Callable[[int | None], str | None],
         clock: ClockMode = "get_time",
         state: P3SessionState | None = None,
         settings: P3Settings | None = None,
@@ -661,6 +664,16 @@ class P3Session:
         flag: str | None = None,
     ) -> None:
         passing = timed.passing
+        line = self._line_for(passing.decoder_id)
+        if line is None and flag is None:
+            # A decoder the source maps to no line: kept, on no line, for scoring to pass over.
+            flag = UNKNOWN_DECODER
+            self.stats.flagged += 1
+            out.notices.append(
+                f"decoder {self._name(decoder)} passing {passing.passing_number} at decoder time "
+                f"{timed.rtc_time_us} us published flagged {flag}: the decoder is in neither "
+                "line nor decoder_lines"
+            )
         part = self._decoder_part(decoder)
         out.events.append(
             Event(
@@ -669,7 +682,7 @@ class P3Session:
                 kind="passing",
                 data=PassingData(
                     t_us=timed.rtc_time_us + offset,
-                    line=self._line_for(passing.decoder_id),
+                    line=line or "",
                     transponder=timed.transponder,
                     rtc_time_us=timed.rtc_time_us,
                     clock_offset_us=offset,

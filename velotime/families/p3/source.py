@@ -33,7 +33,9 @@ _DIGITS = re.compile(r"[0-9]+")
 
 
 class P3Description(SourceDescription, frozen=True, kw_only=True, tag="p3"):
-    line: str | None = None  # the timing line of the source's loop
+    line: str | None = (
+        None  # the timing line of the source's loop, if not every decoder's is mapped
+    )
     # decoder id -> line, where one source has several
     decoder_lines: dict[str, str] = msgspec.field(default_factory=dict)
     clock: ClockMode = "get_time"
@@ -44,12 +46,12 @@ class P3Description(SourceDescription, frozen=True, kw_only=True, tag="p3"):
     resend_tries: int = RESEND_TRIES
     plausible_window_s: float | None = PLAUSIBLE_WINDOW_S
 
-    def line_for(self, decoder_id: int | None) -> str:
-        """The timing line of a record from `decoder_id`: its own mapping, else the source's."""
-        line = self.line or ""
+    def line_for(self, decoder_id: int | None) -> str | None:
+        """The timing line of a record from `decoder_id`: its own mapping, else the source's;
+        None for a decoder in neither (the session publishes its passings flagged)."""
         if decoder_id is not None:
-            return self.decoder_lines.get(str(decoder_id), line)
-        return line
+            return self.decoder_lines.get(str(decoder_id), self.line)
+        return self.line
 
     def new_session(self, name: str) -> Session:
         resume = msgspec.convert(self.resume, P3SessionState) if self.resume else None
@@ -70,7 +72,8 @@ class P3Description(SourceDescription, frozen=True, kw_only=True, tag="p3"):
 class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
     default_silence_timeout_s = SILENCE_TIMEOUT_S
 
-    line: str | None = None  # the timing line of the decoder's loop (required)
+    # The timing line of the decoder's loop; optional when decoder_lines maps the decoders.
+    line: str | None = None
     # decoder id (decimal digits) -> line name
     decoder_lines: dict[str, str] = msgspec.field(default_factory=dict)
     get_time_interval_s: float = 60.0
@@ -86,7 +89,12 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
 
     def check(self, report: Report, line_names: set[str] | None) -> Self:
         if self.line is None:
-            report(["line"], "a p3 source needs the timing line of its loop")
+            if not self.decoder_lines:
+                report(
+                    ["line"],
+                    "a p3 source needs the timing line of its loop, or decoder_lines mapping "
+                    "its decoders to lines",
+                )
         else:
             check_line(report, ["line"], self.line, line_names)
         decoder_lines: dict[str, str] = {}
@@ -140,10 +148,11 @@ class P3SourceConfig(SourceConfig, frozen=True, kw_only=True, tag="p3"):
         return Wiring(line=self.line, decoder_lines=dict(self.decoder_lines))
 
     def summary(self) -> str:
-        decoders = "".join(
-            f", decoder {decoder} on {line}" for decoder, line in self.decoder_lines.items()
-        )
-        return f"line {self.line}{decoders}, clock {self.clock}"
+        decoders = [f"decoder {decoder} on {line}" for decoder, line in self.decoder_lines.items()]
+        # Without a line of its own, another decoder's passings are published flagged.
+        line = [f"line {self.line}"] if self.line is not None else []
+        other = [] if self.line is not None else ["other decoders flagged unknown_decoder"]
+        return ", ".join([*line, *decoders, *other, f"clock {self.clock}"])
 
 
 def dump_description(line: str, timezone: str) -> P3Description:

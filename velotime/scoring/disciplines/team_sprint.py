@@ -5,10 +5,12 @@ lines in the middle of the two straights, the first team on the home straight.
 The timing: each side's start gate impulse (`Role.GATE_HOME`, `Role.GATE_BACK`), and the
 reads and photocell impulses on each pursuit line (`Role.PURSUIT_HOME`, `Role.PURSUIT_BACK`):
 a team's laps on its own line, its half laps on the other. Without a gate impulse a team's
-start is the other side's (both gates are released together, 3.2.016), said in the problems,
-else the desk's `start`. A venue without pursuit lines times a team alone from the start gate
-(`Role.START`) on the finish line, without half laps; a heat of two teams there is refused
-when the engine is made (check-config, `velotime score`, replay say why).
+start is the other side's (both gates are released together, 3.2.016), said in the problems
+once the timing seen is `GATE_PAIR_US` past that gate or the heat is provisional (the two
+impulses of one release may arrive one after the other), else the desk's `start`. A venue
+without pursuit lines times a team alone from the start gate (`Role.START`) on the finish
+line, without half laps; a heat of two teams there is refused when the engine is made
+(check-config, `velotime score`, replay say why).
 
 **Commands** name a team by its number: `status` (REL for a changeover fault, 3.2.153; DNS,
 3.2.148 bis; DNF, DSQ), `correct --time` (the commissaires' time after a timing failure: no
@@ -32,6 +34,7 @@ from velotime.scoring.disciplines.base import (
 from velotime.scoring.meet import Meet, MeetEvent, MeetTeam
 from velotime.scoring.rules.official import gap_string, official_string, official_string_or_none
 from velotime.scoring.rules.team_sprint import (
+    GATE_PAIR_US,
     LAPS,
     MATCH_US,
     HeatLine,
@@ -180,6 +183,7 @@ class TeamSprintScorer:
             other, _ = self._start(state, 1 - side)
             if other is not None:
                 start_us = other
+            if other is not None and self._past(state, other, GATE_PAIR_US):
                 problems.append(
                     f"{where}: no gate impulse on its side: started with the other side's gate "
                     "(released together)"
@@ -245,6 +249,13 @@ class TeamSprintScorer:
             first_fraction=first_fraction,
             seen_us=None if over else self._seen_us,
         )
+
+    def _past(self, state: EventState, t_us: int, window_us: int) -> bool:
+        """All the timing up to `t_us` is in: the heat is provisional (or final), or a
+        crossing timed more than `window_us` after it has been seen."""
+        if state.status in ("provisional", "final"):
+            return True
+        return self._seen_us is not None and self._seen_us - t_us > window_us
 
     def _start(self, state: EventState, side: int) -> tuple[int | None, int]:
         """The side's counting gate release and how many releases there were: a release while

@@ -13,8 +13,10 @@ Conventions this module picks, where the rules are silent:
   both, equal rank, flagged `draw required`. An entrant ranked without a time (a winner who
   caught the other and stopped) comes after those with one; a relegated one (REL, 3.2.153)
   after those; a DNF, DSQ or DNS entrant is not ranked (except a team sprint's round-1 DNS,
-  placed last of the round, 3.2.148 bis). An equal rank that decides who rides which round is
-  refused until a commissaire orders the entrants (a time corrected).
+  placed last of the round, 3.2.148 bis, and seated in no later round: in the Olympic table
+  its 7th-8th opponent rides that final alone and takes 7th, the DNS team 8th). An equal
+  rank that decides who rides which round is refused until a commissaire orders the entrants
+  (a time corrected).
 - **Sides.** The first seat of a pair starts on the home straight: pairs are written best
   first, so the faster of the previous round starts there (3.2.150, and the same for pursuits).
 - **Few entrants.** A seat past the end of its pool is empty: its heat is ridden by the other
@@ -22,9 +24,10 @@ Conventions this module picks, where the rules are silent:
 - **Who won a match.** The heat result says (`TimedLine.won`); without it, the one entrant
   ranked with others not ranked or relegated wins.
 - **Final classification.** The finals give their places (a loser not ranked goes to the
-  foot). The others follow by the round they went out in, later rounds first, then by their
-  time in it. DNF, DSQ and DNS entrants of the last heat they rode are unranked, at the foot:
-  DNF, then DSQ, then DNS, later rounds first.
+  foot; a final ridden alone holds only its first place). The others follow by the round
+  they went out in, later rounds first, then by their time in it. DNF, DSQ and DNS entrants
+  of the last heat they rode are unranked, at the foot: DNF, then DSQ, then DNS, later rounds
+  first.
 """
 
 from collections import defaultdict
@@ -340,7 +343,8 @@ def classify(
             for place, line in enumerate(lines, first_place):
                 if line.status in (Status.RANKED, Status.REL):
                     out.append(_classified(line, place))
-        next_rank = max(next_rank, first_place + 2)
+            # Ridden alone (the other seat empty): the next place is for the next round out.
+            next_rank = max(next_rank, first_place + len(heat.lines))
     final_rounds = {i for _, i in finals}
     for round_index in reversed(range(len(fmt.rounds))):
         if round_index in final_rounds:
@@ -461,7 +465,8 @@ def _pool(
             if pool.members == "rest" and line.entrant in taken:
                 continue
             lines.append(line)
-    return [r for r in rank_by_time(lines, spec.dns_placed) if r.rank is not None]
+    # A team that did not start is placed by the classification (3.2.148 bis), never seated.
+    return [r for r in rank_by_time(lines) if r.rank is not None]
 
 
 def _check_boundaries(name: str, ranked: list[Ranked], seated: Mapping[int, str]) -> None:
