@@ -491,4 +491,11 @@ def round_pools(
     pools: dict[str, list[Ranked]] = {}
     for pool in spec.pools:
         pools[pool.name] = _pool(spec, pool, ridden, pools)
+    last = next((p.name for p in reversed(spec.pools) if p.members in ("losers", "rest")), None)
+    if spec.dns_placed and last is not None:
+        # Seated nowhere, but placed last of the round (3.2.148 bis): shown after the losers.
+        dns = [line for heat in ridden.heats for line in heat.lines if line.status is Status.DNS]
+        if dns:
+            lines = [r.line for r in pools[last]] + dns
+            pools[last] = [r for r in rank_by_time(lines, dns_placed=True) if r.rank is not None]
     return list(pools.items())
