@@ -14,7 +14,7 @@ from tests.scoring.scenarios.devices import riders_toml
 from velotime.scoring.engine import ScoringEngine
 from velotime.scoring.meet import parse_meet
 from velotime.scoring.omnium_competition import OmniumCompetition
-from velotime.wire.commands import Arm, Correct, NextRider, SetStatus, Start
+from velotime.wire.commands import Arm, Correct, NextRider, Provisional, SetStatus, Start
 
 LINES = {"finish": 0.0, "home": 15.0, "back": 140.0}
 ROLES = {"home": "pursuit-home", "back": "pursuit-back"}
@@ -344,3 +344,60 @@ def test_the_other_riders_wheel_before_its_read_is_never_the_due_riders_crossing
         (1, 1, "58.500", None),
         (2, 2, "1:05.800", "+7.300"),
     ]
+
+
+NO_GATE = "no gate impulse on its side"
+
+
+def gate_problems(scoring: ScoringEngine) -> list[str]:
+    return [p for p in result(scoring)["problems"] if NO_GATE in p]
+
+
+def test_between_the_two_gates_of_one_release_no_gate_is_said_missing() -> None:
+    """One release: the Timy stamps the home gate at T0 and the back gate 0.3 ms later, and
+    they arrive one after the other, rider 1's read leaving its gate (0.2 s, no crossing)
+    between them. Published after the home gate alone, or after that read, the board must not
+    say rider 2 has no gate impulse (its gate is on its way); nor after the back gate, nor at
+    any crossing of the heat. Home 58.500 from T0; back from its own gate: 60.2 - 0.0003 =
+    60.1997 s, truncated 1:00.199."""
+    scoring = engine()
+    scoring.feed(impulse("gate-home", T0, channel="C1"))
+    assert gate_problems(scoring) == []
+    scoring.feed(passing("home", at(0.2), 9001))
+    assert gate_problems(scoring) == []
+    scoring.feed(impulse("gate-back", T0 + 300, channel="C2"))
+    assert gate_problems(scoring) == []
+    crossings = [(t, "back" if n % 2 == 0 else "home") for n, t in enumerate(HOME)]
+    crossings += [(t, "home" if n % 2 == 0 else "back") for n, t in enumerate(BACK)]
+    for t, line in sorted(crossings):
+        scoring.feed(impulse(line, at(t)))
+        assert gate_problems(scoring) == [], (t, line)
+    assert table(result(scoring), "bib", "time") == [(1, "58.500"), (2, "1:00.199")]
+
+
+def test_a_heat_with_one_gate_says_so_once_the_timing_is_past_the_window() -> None:
+    """Only the home gate releases (T0). Rider 1's read on its own line 250 ms later (its wheel
+    leaving the gate: no crossing) is not past the 250 ms the back gate's impulse may still
+    take: nothing said. One 1 µs later is past it: rider 2 "no gate impulse on its side".
+    Made provisional on the home gate alone, the same. The heat ridden: rider 2 is timed from
+    the home gate (T0), so as with its own: 1:00.200, home 58.500."""
+    said = [
+        "rider 2: no gate impulse on its side: timed from the other side's gate (released together)"
+    ]
+    scoring = engine()
+    scoring.feed(impulse("gate-home", T0, channel="C1"))
+    assert gate_problems(scoring) == []
+    scoring.feed(passing("home", T0 + 250_000, 9001))
+    assert gate_problems(scoring) == []
+    scoring.feed(passing("home", T0 + 250_001, 9001))
+    assert gate_problems(scoring) == said
+    scoring = engine()
+    scoring.feed(impulse("gate-home", T0, channel="C1"))
+    scoring.feed(command(Provisional(event="ip"), T0 + 1_000))
+    assert gate_problems(scoring) == said
+    scoring = engine()
+    scoring.feed(impulse("gate-home", T0, channel="C1"))
+    photocells(scoring, HOME, BACK)
+    res = result(scoring)
+    assert table(res, "bib", "time") == [(1, "58.500"), (2, "1:00.200")]
+    assert res["problems"] == said

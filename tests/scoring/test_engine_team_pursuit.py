@@ -22,7 +22,9 @@ S = 1_000_000
 TEAMS = {1: (11, 12, 13, 14), 2: (21, 22, 23, 24)}
 
 
-def engine(*, match: bool = False, catch_ends: bool = False) -> ScoringEngine:
+def engine(
+    *, match: bool = False, catch_ends: bool = False, gates: tuple[str, ...] = ("C1", "C2")
+) -> ScoringEngine:
     bibs = [bib for team in TEAMS.values() for bib in team]
     riders = riders_toml({bib: (f"Rider {bib}", "ITA", 9000 + bib) for bib in bibs})
     teams = "".join(
@@ -38,8 +40,10 @@ def engine(*, match: bool = False, catch_ends: bool = False) -> ScoringEngine:
     # Timy's gate channels are "gate-home" and "gate-back".
     scoring = ScoringEngine(meet, LINES, 250, line_roles=ROLES)
     scoring.feed(command(Arm(event="tp"), T0 - 60 * S))
-    scoring.feed(impulse("gate-home", T0, channel="C1"))
-    scoring.feed(impulse("gate-back", T0, channel="C2"))
+    if "C1" in gates:
+        scoring.feed(impulse("gate-home", T0, channel="C1"))
+    if "C2" in gates:
+        scoring.feed(impulse("gate-back", T0, channel="C2"))
     return scoring
 
 
@@ -156,3 +160,17 @@ def test_a_catch_on_the_third_riders_ends_a_final_and_wins_a_first_round_heat() 
     res = first_round.results("tp")
     assert table(res, "rank", "bib", "time") == [(1, 1, "58.700"), (2, 2, "1:13.000")]
     assert res["pursuit"]["sides"][0]["won"]
+
+
+def test_a_team_whose_gate_gave_no_impulse_is_timed_from_the_other_and_said_so() -> None:
+    """Only the home gate's impulse (channel C1) at T0; the back gate was released with it
+    (3.2.016). Team 2 is timed from T0 as with its own gate: its third rider at 60.4, 1:00.400;
+    team 1 58.700. The heat's timing is long past the home gate: team 2 "no gate impulse on
+    its side", once."""
+    scoring = engine(gates=("C1",))
+    ride(scoring)
+    res = scoring.results("tp")
+    assert table(res, "bib", "time") == [(1, "58.700"), (2, "1:00.400")]
+    assert res["problems"] == [
+        "team 2: no gate impulse on its side: timed from the other side's gate (released together)"
+    ]

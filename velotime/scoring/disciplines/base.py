@@ -161,6 +161,23 @@ class Discipline(Protocol):
     def __call__(self, event: MeetEvent, meet: Meet, venue: Venue) -> Scorer: ...
 
 
+# The two gates of one release (team sprint, pursuit: 3.2.016) are stamped up to 0.3 ms apart
+# (the Timy's channels) and may arrive one after the other. A side's gate impulse is missing
+# only once the timing seen has moved past the other side's by more than this (a match window
+# and a read's delivery: timing that may still be on its way), or the heat is provisional: a
+# board never says a gate is missing while its impulse is in flight.
+GATE_PAIR_US = 250_000
+
+
+def timing_past(state: EventState, seen_us: int | None, t_us: int, window_us: int) -> bool:
+    """All the timing up to `t_us` is in: the event is provisional (or final), or a crossing
+    timed more than `window_us` after it has been seen (`seen_us`: the latest crossing's time,
+    on any line; the venue clock is shared)."""
+    if state.status in ("provisional", "final"):
+        return True
+    return seen_us is not None and seen_us - t_us > window_us
+
+
 def latest_start(state: EventState, *device_starts: int | None) -> int | None:
     """The latest of the operator's Start and the starts the devices give."""
     candidates = [t for t in (state.start_us, *device_starts) if t is not None]

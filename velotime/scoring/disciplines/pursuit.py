@@ -8,7 +8,9 @@ velotime.scoring.rules.pursuit. How the engine's record of the heat becomes the 
   red), the second on the back straight (side 1, green); one entrant rides alone.
 - **Start.** Each side's first start gate impulse (`gate-home`, `gate-back`; a gate on the
   `start` line starts both). The gates release together (3.2.016), so a side whose gate was
-  not seen starts with the other's; with no gate at all, the desk's `start` does.
+  not seen starts with the other's, said in `problems` once the timing seen is `GATE_PAIR_US`
+  past that gate or the heat is provisional (the two impulses of one release may arrive one
+  after the other); with no gate at all, the desk's `start` does.
 - **Lines.** The venue's pursuit lines (`pursuit-home`, `pursuit-back`). A venue without them
   times the home side on the finish line (a rider riding alone); the back side has no line
   then, and `problems` says so.
@@ -38,12 +40,14 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from velotime.scoring.disciplines.base import (
+    GATE_PAIR_US,
     Crossing,
     EventState,
     Role,
     Scored,
     Venue,
     bibs_by_transponder,
+    timing_past,
 )
 from velotime.scoring.meet import Meet, MeetEvent
 from velotime.scoring.rules.official import (
@@ -238,7 +242,7 @@ class PursuitScorer:
                 number = self._entrant_of_bib.get(entry.bib)
                 for side in sides:
                     side.false_starts += side.entrant.number == number
-        self._starts(state, sides, restart)
+        self._starts(state, sides, restart, problems)
         dropped_from = self._dropped_by_command(state, restart)
         readings, unused = self._readings(state.crossings, restart, dropped_from)
         if unused:
@@ -282,7 +286,9 @@ class PursuitScorer:
         self._winner(state, sides, problems)
         return _Heat(sides, catch_half_lap, problems)
 
-    def _starts(self, state: EventState, sides: list[_Side], restart: int) -> None:
+    def _starts(
+        self, state: EventState, sides: list[_Side], restart: int, problems: list[str]
+    ) -> None:
         gates: dict[int, int] = {}
         both: int | None = None
         for crossing in state.crossings[restart:]:
@@ -301,6 +307,16 @@ class PursuitScorer:
             own = gates.get(side.side)
             other = gates.get(1 - side.side)
             side.start_us = next((t for t in (own, both, other, desk) if t is not None), None)
+            # Its own gate's impulse may still be on its way (the two of one release arrive one
+            # after the other): missing only once the timing seen is past the window.
+            if own is None and both is None and other is not None:
+                seen_us = max((c.t_us for c in state.crossings), default=None)
+                if timing_past(state, seen_us, other, GATE_PAIR_US):
+                    who = "team" if self.team else "rider"
+                    problems.append(
+                        f"{who} {side.entrant.number}: no gate impulse on its side: timed from "
+                        "the other side's gate (released together)"
+                    )
 
     def _dropped_by_command(self, state: EventState, restart: int) -> dict[int, int]:
         """Team riders out by the commissaires' word: bib -> the index of the crossings from

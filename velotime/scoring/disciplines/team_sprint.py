@@ -24,17 +24,18 @@ from fractions import Fraction
 from typing import Any
 
 from velotime.scoring.disciplines.base import (
+    GATE_PAIR_US,
     EventState,
     Role,
     Scored,
     Venue,
     bibs_by_transponder,
     latest_start,
+    timing_past,
 )
 from velotime.scoring.meet import Meet, MeetEvent, MeetTeam
 from velotime.scoring.rules.official import gap_string, official_string, official_string_or_none
 from velotime.scoring.rules.team_sprint import (
-    GATE_PAIR_US,
     LAPS,
     MATCH_US,
     HeatLine,
@@ -183,7 +184,7 @@ class TeamSprintScorer:
             other, _ = self._start(state, 1 - side)
             if other is not None:
                 start_us = other
-            if other is not None and self._past(state, other, GATE_PAIR_US):
+            if other is not None and timing_past(state, self._seen_us, other, GATE_PAIR_US):
                 problems.append(
                     f"{where}: no gate impulse on its side: started with the other side's gate "
                     "(released together)"
@@ -249,13 +250,6 @@ class TeamSprintScorer:
             first_fraction=first_fraction,
             seen_us=None if over else self._seen_us,
         )
-
-    def _past(self, state: EventState, t_us: int, window_us: int) -> bool:
-        """All the timing up to `t_us` is in: the heat is provisional (or final), or a
-        crossing timed more than `window_us` after it has been seen."""
-        if state.status in ("provisional", "final"):
-            return True
-        return self._seen_us is not None and self._seen_us - t_us > window_us
 
     def _start(self, state: EventState, side: int) -> tuple[int | None, int]:
         """The side's counting gate release and how many releases there were: a release while

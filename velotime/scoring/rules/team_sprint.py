@@ -88,11 +88,6 @@ READ_LATENCY_US = 150_000
 # moved past the impulse by more than this (any crossing, on any line, timed later: the venue
 # clock is shared) is the impulse unexplained, for the fallback and for the problems.
 EXPLAIN_US = MATCH_US + READ_LATENCY_US
-# The two gates of one release are stamped up to 0.3 ms apart (the Timy's channels) and may
-# arrive one after the other. A side's gate impulse is missing only once the timing seen has
-# moved past the other side's by more than this (the same bound as for timing still on its
-# way), or the heat is provisional: a board never says a gate is missing while it is in flight.
-GATE_PAIR_US = EXPLAIN_US
 # How far the leader's front wheel may be ahead of a following rider's read of the same
 # passage: a bike length and a little is 0.12 s at 60 km/h; half a second, a loose changeover.
 LEAD_US = 500_000
