@@ -164,8 +164,7 @@ def test_a_side_without_its_gate_impulse_starts_with_the_other_sides() -> None:
     result = scorer.score(state)
     assert [line.time for line in result.lines] == ["43.999", "43.999"]
     assert result.extra["problems"] == [
-        "team 10: no gate impulse on its side: started with the other side's gate (released "
-        "together)"
+        "team 10: no gate impulse on its side: timed from the other side's gate (released together)"
     ]
 
 
@@ -340,8 +339,7 @@ def test_a_heat_with_one_gate_says_so_once_the_timing_is_past_the_window() -> No
     impulse on its side". Made provisional on the home gate alone, the same. The heat ridden:
     team 20 started with the home gate (START), so its time is as with its own, 43.999."""
     said = [
-        "team 20: no gate impulse on its side: started with the other side's gate (released "
-        "together)"
+        "team 20: no gate impulse on its side: timed from the other side's gate (released together)"
     ]
     home_gate = Crossing(role=Role.GATE_HOME, t_us=START, photocell=True)
     state, scorer = scored([home_gate])

@@ -186,7 +186,7 @@ class TeamSprintScorer:
                 start_us = other
             if other is not None and timing_past(state, self._seen_us, other, GATE_PAIR_US):
                 problems.append(
-                    f"{where}: no gate impulse on its side: started with the other side's gate "
+                    f"{where}: no gate impulse on its side: timed from the other side's gate "
                     "(released together)"
                 )
         if start_us is None:
