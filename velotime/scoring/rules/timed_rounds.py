@@ -124,7 +124,8 @@ TEAM_PURSUIT = Format(
         _final("final 1-2", 1, Seat("gold", 1), Seat("gold", 2), True),
     ),
 )
-# At the Olympics the next two of the six ride for 5th-6th, the last two for 7th-8th.
+# At the Olympics the next two of the six ride for 5th-6th, the last two for 7th-8th, before
+# the UCI table's two finals.
 TEAM_PURSUIT_OLYMPIC = Format(
     name="olympic",
     rounds=(
@@ -132,8 +133,7 @@ TEAM_PURSUIT_OLYMPIC = Format(
         _TP_FIRST_ROUND,
         _final("final 7-8", 7, Seat("rest", 5), Seat("rest", 6), True),
         _final("final 5-6", 5, Seat("rest", 3), Seat("rest", 4), True),
-        _final("final 3-4", 3, Seat("rest", 1), Seat("rest", 2), True),
-        _final("final 1-2", 1, Seat("gold", 1), Seat("gold", 2), True),
+        *TEAM_PURSUIT.rounds[2:],
     ),
 )
 
@@ -157,7 +157,8 @@ TEAM_SPRINT = Format(
         _final("final 1-2", 1, Seat("winners", 1), Seat("winners", 2), False),
     ),
 )
-# 3.2.146: at the Olympics the losers ride for 5th-6th and 7th-8th too.
+# 3.2.146: at the Olympics the losers ride for 5th-6th and 7th-8th too, before the UCI table's
+# two finals.
 TEAM_SPRINT_OLYMPIC = Format(
     name="olympic",
     rounds=(
@@ -165,8 +166,7 @@ TEAM_SPRINT_OLYMPIC = Format(
         _TS_FIRST_ROUND,
         _final("final 7-8", 7, Seat("losers", 3), Seat("losers", 4), False),
         _final("final 5-6", 5, Seat("losers", 1), Seat("losers", 2), False),
-        _final("final 3-4", 3, Seat("winners", 3), Seat("winners", 4), False),
-        _final("final 1-2", 1, Seat("winners", 1), Seat("winners", 2), False),
+        *TEAM_SPRINT.rounds[2:],
     ),
 )
 
