@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.cli.helpers import velotime
 from tests.scoring.scenarios import keirin
+from tests.scoring.scenarios.devices import heat_order
 from tests.scoring.scenarios.keirin import (
     COMPETITION,
     EXPECTED_CLASSIFICATION,
@@ -17,7 +18,6 @@ from tests.scoring.scenarios.keirin import (
     EXPECTED_START_LISTS,
     FINAL_7_12,
     R1H2,
-    heat_order,
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.cli.helpers import velotime
 from tests.scoring.scenarios import sprint
+from tests.scoring.scenarios.devices import heat_order
 from tests.scoring.scenarios.sprint import (
     BRONZE,
     COMPETITION,
@@ -18,7 +19,6 @@ from tests.scoring.scenarios.sprint import (
     EXPECTED_ROUNDS,
     QUALIFYING,
     qf,
-    race_lines,
 )
 
 
@@ -55,7 +55,7 @@ def test_a_sprint_tournament_from_the_qualifying_to_the_finals(tmp_path: Path) -
         result = results[f"{event}.json"]
         assert result["status"] == "final", event
         assert result["discipline"] == "sprint"
-        assert race_lines(result) == lines, event
+        assert heat_order(result) == lines, event
         assert result["winner_last_200"] == last_200, event
     for event, kmh in EXPECTED_KMH.items():
         assert results[f"{event}.json"]["winner_last_200_kmh"] == kmh

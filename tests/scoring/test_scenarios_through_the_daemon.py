@@ -15,6 +15,7 @@ import pytest
 from tests.scoring import test_scenario_pursuit as pursuit_by_hand
 from tests.scoring.live import offline_files
 from tests.scoring.scenarios import pursuit, sprint, team_sprint
+from tests.scoring.scenarios.devices import heat_order
 from tests.scoring.through_the_daemon import Venue, results_and_standings
 from velotime.localvenue import LocalBroker
 
@@ -56,7 +57,7 @@ async def test_the_sprint_tournament_through_the_daemon(
     for event, (lines, last_200) in sprint.EXPECTED_RACES.items():
         result = results[f"results/{event}"]
         assert result["status"] == "final", event
-        assert sprint.race_lines(result) == lines, event
+        assert heat_order(result) == lines, event
         assert result["winner_last_200"] == last_200, event
     for event, kmh in sprint.EXPECTED_KMH.items():
         assert results[f"results/{event}"]["winner_last_200_kmh"] == kmh

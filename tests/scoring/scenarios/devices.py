@@ -239,6 +239,14 @@ def result_line(
     return line
 
 
+def heat_order(result: dict[str, Any]) -> list[tuple[int | None, int, str, list[str]]]:
+    """A heat's or race's result file as its order: rank, bib, status and flags of each line."""
+    return [
+        (line["rank"], line["bib"], line.get("status", ""), line.get("flags", []))
+        for line in result["lines"]
+    ]
+
+
 def replay_twice(directory: Path, capture: Path, meet: Path, event: str, commands: int) -> bytes:
     """The event's result file from two offline replays of the capture (into `directory`/a and
     /b), which must be the same bytes; the replay must read every frame and all `commands`."""

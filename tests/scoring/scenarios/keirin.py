@@ -32,7 +32,6 @@ Final classification: the final 1-6 gives places 1-6 (3, 1, 2, 4, 7, 9), the fin
 """
 
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -295,10 +294,3 @@ def write_capture(directory: Path) -> Path:
         capture.write(t_us, source, data)
     capture.close()
     return capture.path
-
-
-def heat_order(result: dict[str, Any]) -> list[tuple[int | None, int, str, list[str]]]:
-    return [
-        (line["rank"], line["bib"], line.get("status", ""), line.get("flags", []))
-        for line in result["lines"]
-    ]

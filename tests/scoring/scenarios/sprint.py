@@ -359,10 +359,3 @@ def write_capture(directory: Path) -> Path:
         capture.write(t_us, source, data)
     capture.close()
     return capture.path
-
-
-def race_lines(result: dict[str, Any]) -> list[tuple[int | None, int, str, list[str]]]:
-    return [
-        (line["rank"], line["bib"], line.get("status", ""), line.get("flags", []))
-        for line in result["lines"]
-    ]
